@@ -1,0 +1,114 @@
+/**
+ * What the engine returns. The CLI's `--json` output is exactly a Report, so these names are a
+ * public format: keep them stable.
+ */
+import type { ServiceKind } from './schema.ts';
+
+/** Three points of a quantity: low, typical and high (MiB unless said). */
+export type Range = { low: number; typical: number; high: number };
+
+/** A named part of a service's memory; `MiB` is the typical figure. */
+export type Component = { name: string; MiB: number; low: number; high: number; note?: string };
+
+/** What a service kind's model returns. */
+export type Usage = Range & { components: Component[] };
+
+export type RiskLevel = 'low' | 'medium' | 'high' | 'critical';
+export const RISK_LEVELS: readonly RiskLevel[] = ['low', 'medium', 'high', 'critical'];
+
+/** score is 0–100 (100 × the probability of the failure it scores). */
+export type Risk = { level: RiskLevel; score: number; pOverLimit: number };
+
+export type ServiceBudget = {
+  name: string;
+  kind: ServiceKind;
+  /** The container's limit; null when the plan sets none (then only the host bounds it). */
+  limitMiB: number | null;
+  usageMiB: Range;
+  /** Limit minus typical usage (host free memory when there is no limit). */
+  headroomMiB: number;
+  risk: Risk;
+  components: Component[];
+  /** Added by a feature toggle rather than listed in the plan. */
+  implied: boolean;
+};
+
+export type HostBudget = {
+  ramMiB: number;
+  swapMiB: number;
+  /** Typical memory outside every container (kernel, dockerd, containerd, shims). */
+  reserveMiB: number;
+  reserveRangeMiB: Range;
+  /** Sum of the services' limits (a service without a limit counts its high usage). */
+  limitsMiB: number;
+  /** Services plus reserve. */
+  usageMiB: Range;
+  /** RAM minus usage: `low` is the least free (at high usage), `high` the most. */
+  freeMiB: Range;
+  /** The seed's success criterion: free memory above max(500 MB, 12% of RAM). */
+  freeCriterionMiB: number;
+  risk: Risk;
+};
+
+/** Derived traffic figures the models share (per scenario). */
+export type Traffic = {
+  activeUsers: number;
+  requestsPerSecond: number;
+  /** Queries that reach Postgres per second, after the semantic cache. */
+  dbQueriesPerSecond: number;
+  /** Connections the app can open: replicas × workers × (poolSize + maxOverflow). */
+  appConnections: number;
+  /** Concurrent database transactions (Little's law). */
+  activeQueries: Range;
+  /** Postgres client backends that exist. */
+  backends: Range;
+  /** Concurrent requests inside the app. */
+  inFlightRequests: Range;
+  /** Semantic-cache data in Redis, MiB. */
+  cacheMiB: Range;
+};
+
+export type Scenario = {
+  multiplier: number;
+  host: HostBudget;
+  services: ServiceBudget[];
+  traffic: Traffic;
+};
+
+export type Severity = 'info' | 'warning' | 'critical';
+export const SEVERITIES: readonly Severity[] = ['critical', 'warning', 'info'];
+
+/** One setting change, in plan-file terms: `value` is what to write in the plan file. */
+export type Change = {
+  /** The service the setting belongs to; absent for host, workload and feature settings. */
+  service?: string;
+  /** `limit`, `settings.maxConnections`, `host.ram`, `features.pgbouncer`… */
+  key: string;
+  value: string | number | boolean;
+};
+
+export type Fix = {
+  /** What to do, with the value, for people. */
+  summary: string;
+  /** The setting changes that carry it out; empty for advice no one setting covers. */
+  changes: Change[];
+};
+
+export type Finding = {
+  id: string;
+  severity: Severity;
+  /** The service concerned, or null for the host. */
+  service: string | null;
+  message: string;
+  fix: Fix;
+};
+
+export type Report = {
+  name: string | null;
+  host: HostBudget;
+  services: ServiceBudget[];
+  traffic: Traffic;
+  features: { pgbouncer: boolean; semanticCache: boolean; alertmanager: boolean };
+  spike: Scenario;
+  findings: Finding[];
+};
