@@ -53,9 +53,10 @@ const preset8gb: PlanInput = {
   workload: { activeUsers: 10000, spike: 5 }, // seed: "8GB at 10K users"
   features: { pgbouncer: true, semanticCache: true, alertmanager: true },
   services: [
-    { name: 'fastapi', kind: 'fastapi', limit: '1GiB', settings: { workers: 5, perWorker: '110MiB', poolSize: 5, maxOverflow: 5 } },
-    { name: 'postgres', kind: 'postgres', limit: '2GiB', settings: { maxConnections: 60, sharedBuffers: '512MiB', workMem: '8MiB', maintenanceWorkMem: '128MiB', shmSize: '256MiB' } },
-    { name: 'redis', kind: 'redis', limit: '1GiB', settings: { maxmemory: '448MiB', policy: 'allkeys-lru', persistence: 'rdb' } },
+    // Re-tuned by Headroom's own findings for 10k users: every high usage fits its limit.
+    { name: 'fastapi', kind: 'fastapi', limit: '1.5GiB', settings: { workers: 6, perWorker: '110MiB', poolSize: 5, maxOverflow: 5 } },
+    { name: 'postgres', kind: 'postgres', limit: '2.5GiB', settings: { maxConnections: 80, sharedBuffers: '512MiB', workMem: '4MiB', maintenanceWorkMem: '128MiB', shmSize: '256MiB' } },
+    { name: 'redis', kind: 'redis', limit: '1GiB', settings: { maxmemory: '384MiB', policy: 'allkeys-lru', persistence: 'rdb' } },
     { name: 'pgbouncer', kind: 'pgbouncer', limit: '32MiB', settings: { poolMode: 'transaction', maxClientConn: 200, defaultPoolSize: 40 } },
     { name: 'prometheus', kind: 'prometheus', limit: '512MiB', settings: { scrapeInterval: '30s', retention: '15d' } },
     { name: 'grafana', kind: 'grafana', limit: '256MiB', settings: {} },

@@ -1,0 +1,64 @@
+/** The budget of one scenario: each service against its limit, and the host against its RAM. */
+import type { Plan, Service, ServiceKind } from './schema.ts';
+import type { HostBudget, Range, Scenario, ServiceBudget } from './report.ts';
+import { serviceUsage } from './services/index.ts';
+import { trafficOf } from './traffic.ts';
+import { freeCriterion, hostReserve } from './host.ts';
+import { comonotonicExceed, riskOf, triangularExceed } from './risk.ts';
+
+/** Evaluates the plan with its active users × `multiplier`. `implied` names toggle-added services. */
+export function scenarioOf(plan: Plan, multiplier: number, implied: ReadonlySet<string>): Scenario {
+  const traffic = trafficOf(plan, multiplier);
+  const counts = new Map<ServiceKind, number>();
+  for (const s of plan.services) counts.set(s.kind, (counts.get(s.kind) ?? 0) + 1);
+  const ctx = { plan, traffic, countOf: (k: ServiceKind) => counts.get(k) ?? 1 };
+
+  const reserve = hostReserve(plan, plan.services.length);
+  const oomAt = plan.host.ram + plan.host.swap;
+  const usages = plan.services.map((s) => serviceUsage(s, ctx));
+  // The host total caps each service at its limit: past it, the kernel kills inside that cgroup.
+  const capped = (s: Service, r: Range): Range => (s.limit === null ? r : { low: Math.min(r.low, s.limit), typical: Math.min(r.typical, s.limit), high: Math.min(r.high, s.limit) });
+  const usage: Range = { low: reserve.low, typical: reserve.typical, high: reserve.high };
+  plan.services.forEach((s, i) => {
+    const c = capped(s, usages[i]!);
+    usage.low += c.low;
+    usage.typical += c.typical;
+    usage.high += c.high;
+  });
+  const ram = plan.host.ram;
+  const free: Range = { low: ram - usage.high, typical: ram - usage.typical, high: ram - usage.low };
+
+  const services: ServiceBudget[] = plan.services.map((s, i) => {
+    const u = usages[i]!;
+    const usageMiB = { low: u.low, typical: u.typical, high: u.high };
+    // Without a limit the service is bounded by the host's free memory.
+    const bound = s.limit ?? u.typical + free.typical;
+    const p = triangularExceed(usageMiB, bound);
+    return {
+      name: s.name,
+      kind: s.kind,
+      limitMiB: s.limit,
+      usageMiB,
+      headroomMiB: bound - u.typical,
+      risk: riskOf(usageMiB, bound, p),
+      components: u.components,
+      implied: implied.has(s.name),
+    };
+  });
+
+  const parts = plan.services.map((s, i) => ({ range: usages[i]!, cap: s.limit ?? Infinity }));
+  parts.push({ range: reserve, cap: Infinity });
+  const hostP = comonotonicExceed(parts, oomAt);
+  const host: HostBudget = {
+    ramMiB: ram,
+    swapMiB: plan.host.swap,
+    reserveMiB: reserve.typical,
+    reserveRangeMiB: { low: reserve.low, typical: reserve.typical, high: reserve.high },
+    limitsMiB: plan.services.reduce((sum, s, i) => sum + (s.limit ?? usages[i]!.high), 0),
+    usageMiB: usage,
+    freeMiB: free,
+    freeCriterionMiB: freeCriterion(ram),
+    risk: riskOf(usage, oomAt, hostP),
+  };
+  return { multiplier, host, services, traffic };
+}

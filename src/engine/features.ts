@@ -1,0 +1,39 @@
+/**
+ * Feature toggles as services: pgBouncer and AlertManager are containers, so turning one on adds
+ * its service (with the seed's settings) unless the plan already lists one of that kind. A listed
+ * service of that kind turns its feature on.
+ */
+import { FEATURE_SERVICES, PGBOUNCER_DEFAULTS } from './defaults.ts';
+import type { Features, Plan, Service } from './schema.ts';
+
+/** The plan with the services its toggles imply, and the features its services imply. */
+export function planWithFeatures(plan: Plan): Plan & { implied: ReadonlySet<string> } {
+  const has = (kind: Service['kind']) => plan.services.some((s) => s.kind === kind);
+  const added: Service[] = [];
+  const taken = new Set(plan.services.map((s) => s.name.toLowerCase()));
+  const freeName = (base: string) => {
+    let name = base;
+    for (let i = 2; taken.has(name.toLowerCase()); i++) name = `${base}-${i}`;
+    taken.add(name.toLowerCase());
+    return name;
+  };
+  if (plan.features.pgbouncer && !has('pgbouncer')) {
+    added.push({
+      name: freeName(FEATURE_SERVICES.pgbouncer.name),
+      kind: 'pgbouncer',
+      limit: FEATURE_SERVICES.pgbouncer.limit,
+      // the seed: POOL_MODE=transaction, MAX_CLIENT_CONN=100, DEFAULT_POOL_SIZE=20
+      settings: { ...PGBOUNCER_DEFAULTS, poolMode: 'transaction', maxClientConn: 100, defaultPoolSize: 20 },
+    });
+  }
+  if (plan.features.alertmanager && !has('alertmanager')) {
+    added.push({ name: freeName(FEATURE_SERVICES.alertmanager.name), kind: 'alertmanager', limit: FEATURE_SERVICES.alertmanager.limit, settings: {} });
+  }
+  const services = [...plan.services, ...added];
+  const features: Features = {
+    pgbouncer: plan.features.pgbouncer || has('pgbouncer'),
+    semanticCache: plan.features.semanticCache,
+    alertmanager: plan.features.alertmanager || has('alertmanager'),
+  };
+  return { ...plan, features, services, implied: new Set(added.map((s) => s.name)) };
+}
