@@ -1,0 +1,165 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { planParse, type Plan, type PlanInput, type ServiceOf } from './schema.ts';
+import { presetGet, PRESET_NAMES } from './presets.ts';
+import { PG_TUNE, planTune, pgBudget, tunePgbouncer, tunePostgres, tuneRedis, walBuffersFor } from './tune.ts';
+
+const parse = (input: PlanInput): Plan => {
+  const r = planParse(input);
+  if (!r.ok) throw new Error(JSON.stringify(r.issues));
+  return r.plan;
+};
+const pgOf = (p: Plan) => p.services.find((s): s is ServiceOf<'postgres'> => s.kind === 'postgres')!;
+const redisOf = (p: Plan) => p.services.find((s): s is ServiceOf<'redis'> => s.kind === 'redis')!;
+
+function stack(o: { pgLimit: number; workers: number; pool: number; overflow: number; users: number; bouncer: boolean; redisLimit: number; persistence: 'none' | 'rdb' | 'aof' }): Plan {
+  return parse({
+    host: { ram: '16GiB' },
+    workload: { activeUsers: o.users },
+    features: { pgbouncer: o.bouncer },
+    services: [
+      { name: 'app', kind: 'fastapi', limit: '1GiB', settings: { workers: o.workers, poolSize: o.pool, maxOverflow: o.overflow } },
+      { name: 'db', kind: 'postgres', limit: o.pgLimit },
+      { name: 'cache', kind: 'redis', limit: o.redisLimit, settings: { persistence: o.persistence } },
+      ...(o.bouncer ? [{ name: 'pgbouncer', kind: 'pgbouncer' as const, limit: 32, settings: { poolMode: 'transaction' as const } }] : []),
+    ],
+  });
+}
+
+const stackArb = fc.record({
+  pgLimit: fc.integer({ min: 256, max: 16384 }),
+  workers: fc.integer({ min: 1, max: 8 }),
+  pool: fc.integer({ min: 1, max: 10 }),
+  overflow: fc.integer({ min: 0, max: 10 }),
+  users: fc.integer({ min: 10, max: 20000 }),
+  bouncer: fc.boolean(),
+  redisLimit: fc.integer({ min: 16, max: 4096 }),
+  persistence: fc.constantFrom('none' as const, 'rdb' as const, 'aof' as const),
+});
+
+describe('tunePostgres', () => {
+  it('on the 4gb preset: 25% shared_buffers, max_connections from the pools, a work_mem that fits the limit', () => {
+    const plan = parse(presetGet('4gb'));
+    const t = tunePostgres(plan, pgOf(plan));
+    expect(t.limit).toBe(800);
+    expect(t.recommended.sharedBuffers).toBe(200);
+    // 3 workers × (5 + 10) app connections + 1 exporter + 5 admin + 3 superuser-reserved.
+    expect(t.recommended.maxConnections).toBe(45 + 1 + 5 + 3);
+    expect(t.recommendedBudget.fits).toBe(true);
+    expect(t.recommended.effectiveCacheSize).toBe(600);
+    expect(t.recommended.walBuffers).toBeCloseTo(6.25, 5);
+    expect(t.explain.workMem).toContain('800MB');
+  });
+
+  it('never lets the recommended settings overrun the limit when a 1MB work_mem fits at all', () => {
+    fc.assert(
+      fc.property(stackArb, (o) => {
+        const plan = stack(o);
+        const t = tunePostgres(plan, pgOf(plan));
+        const b = t.recommendedBudget;
+        const floorBudget = pgBudget(t.limit, { ...t.recommended, workMem: PG_TUNE.workMemMin }, t.connections.viaPgbouncer ? { ...t.connections, server: b.backendCount - t.connections.exporter } : t.connections);
+        if (floorBudget.fits) expect(b.fits).toBe(true);
+        expect(t.recommended.workMem).toBeGreaterThanOrEqual(PG_TUNE.workMemMin);
+        expect(Number.isInteger(t.recommended.workMem)).toBe(true);
+        expect(t.recommended.sharedBuffers).toBeLessThanOrEqual(t.limit * PG_TUNE.sharedBuffersMaxShare);
+        expect(t.recommended.maxConnections).toBeGreaterThan(t.recommended.superuserReservedConnections);
+        expect(t.recommended.autovacuumWorkMem).toBeLessThanOrEqual(t.recommended.maintenanceWorkMem);
+      }),
+      { seed: 4, numRuns: 300 },
+    );
+  });
+
+  it('gives more work_mem to a larger limit, all else equal', () => {
+    fc.assert(
+      fc.property(stackArb, fc.integer({ min: 1, max: 4096 }), (o, extra) => {
+        const a = stack(o);
+        const b = stack({ ...o, pgLimit: o.pgLimit + extra });
+        expect(tunePostgres(b, pgOf(b)).recommended.workMem).toBeGreaterThanOrEqual(tunePostgres(a, pgOf(a)).recommended.workMem);
+      }),
+      { seed: 5, numRuns: 200 },
+    );
+  });
+
+  it('counts pgBouncer server connections instead of the app pools when pgBouncer is on', () => {
+    const direct = stack({ pgLimit: 1024, workers: 8, pool: 10, overflow: 10, users: 1000, bouncer: false, redisLimit: 256, persistence: 'none' });
+    const pooled = stack({ pgLimit: 1024, workers: 8, pool: 10, overflow: 10, users: 1000, bouncer: true, redisLimit: 256, persistence: 'none' });
+    const d = tunePostgres(direct, pgOf(direct));
+    const p = tunePostgres(pooled, pgOf(pooled));
+    expect(d.recommended.maxConnections).toBe(160 + 0 + 5 + 3); // no Prometheus, so no exporter connection
+    expect(p.recommended.maxConnections).toBeLessThan(d.recommended.maxConnections);
+    expect(p.recommended.workMem).toBeGreaterThan(d.recommended.workMem);
+  });
+
+  it('completes the plan with derived values and keeps the planned ones', () => {
+    const plan = parse(presetGet('full'));
+    const t = tunePostgres(plan, pgOf(plan));
+    expect(t.planned.sharedBuffers).toBe(512);
+    expect(t.planned.maxConnections).toBe(pgOf(plan).settings.maxConnections);
+    expect(t.planned.walBuffers).toBe(16);
+    expect(t.planned.effectiveCacheSize).toBe(1536);
+  });
+
+  it('uses the host RAM when the service has no limit, and says so', () => {
+    const plan = parse({ host: { ram: '2GiB' }, services: [{ name: 'pg', kind: 'postgres' }] });
+    const t = tunePostgres(plan, pgOf(plan));
+    expect(t.limitFromHost).toBe(true);
+    expect(t.limit).toBe(2048);
+  });
+});
+
+describe('walBuffersFor', () => {
+  it('is shared_buffers/32 within [64kB, 16MB] in whole 8kB pages', () => {
+    expect(walBuffersFor(128)).toBe(4);
+    expect(walBuffersFor(1)).toBe(64 / 1024);
+    expect(walBuffersFor(8192)).toBe(16);
+    fc.assert(
+      fc.property(fc.double({ min: 0.125, max: 65536, noNaN: true }), (sb) => {
+        const w = walBuffersFor(sb);
+        expect(w).toBeGreaterThanOrEqual(64 / 1024);
+        expect(w).toBeLessThanOrEqual(16);
+        expect(Number.isInteger((w * 1024) / 8)).toBe(true);
+      }),
+      { seed: 6 },
+    );
+  });
+});
+
+describe('tuneRedis', () => {
+  it('leaves room for the fork: 0.45 × limit with persistence, 0.8 × without', () => {
+    const p = parse(presetGet('4gb'));
+    const t = tuneRedis(redisOf(p));
+    expect(t.recommendedMaxmemory).toBe(135);
+    expect(t.plannedSafe).toBe(false); // the seed's 256MB of 300MB with RDB on
+    const none = stack({ pgLimit: 512, workers: 1, pool: 1, overflow: 0, users: 10, bouncer: false, redisLimit: 300, persistence: 'none' });
+    expect(tuneRedis(redisOf(none)).recommendedMaxmemory).toBe(240);
+    expect(tuneRedis(redisOf(none)).plannedSafe).toBe(false); // maxmemory 0 = unbounded
+  });
+});
+
+describe('tunePgbouncer', () => {
+  it('sizes the pool from the spike, capped by the app, in transaction mode', () => {
+    const plan = parse(presetGet('4gb'));
+    plan.features.pgbouncer = true;
+    plan.services.push({ name: 'pgbouncer', kind: 'pgbouncer', limit: 20, settings: { poolMode: 'session', maxClientConn: 100, defaultPoolSize: 20, reservePoolSize: 0, pools: 1, maxPreparedStatements: 0 } });
+    const t = tunePgbouncer(plan, plan.services.at(-1) as ServiceOf<'pgbouncer'>);
+    // 1000 users × 5 spike × 6/min / 60 × 20 ms = 10 concurrent transactions → pool 15, reserve 4.
+    expect(t.recommended).toEqual({ poolMode: 'transaction', maxClientConn: 100, defaultPoolSize: 15, reservePoolSize: 4, maxDbConnections: 19 });
+    expect(t.planned.maxDbConnections).toBe(20);
+    expect(t.plannedServer).toBe(20); // session mode: one server connection per client, up to the pool
+  });
+});
+
+describe('planTune', () => {
+  it.each(PRESET_NAMES)('returns a plan whose own settings now equal the recommendations (%s)', (name) => {
+    const tuned = planTune(parse(presetGet(name)));
+    for (const s of tuned.services) {
+      if (s.kind === 'postgres') {
+        const t = tunePostgres(tuned, s);
+        expect(t.planned.maxConnections).toBe(t.recommended.maxConnections);
+        expect(t.planned.workMem).toBe(t.recommended.workMem);
+        expect(t.plannedBudget.fits).toBe(true);
+      }
+      if (s.kind === 'redis') expect(tuneRedis(s).plannedSafe).toBe(true);
+    }
+  });
+});
