@@ -15,7 +15,7 @@ export const SERVICE_KINDS = ['fastapi', 'postgres', 'redis', 'pgbouncer', 'prom
 export type ServiceKind = (typeof SERVICE_KINDS)[number];
 
 /** A size in MiB, written as `800MiB`, `800m`, `1.5GiB`, `4g` or a bare number of MiB. */
-export const sizeSchema = z.union([z.number(), z.string()]).transform((v, ctx) => {
+export const sizeSchema = z.union([z.number(), z.string()], { error: 'expected a size like 512MiB, 1.5GiB or a number of MiB' }).transform((v, ctx) => {
   const r = sizeParse(v);
   if (!r.ok) {
     ctx.addIssue({ code: 'custom', message: r.error });
@@ -25,7 +25,7 @@ export const sizeSchema = z.union([z.number(), z.string()]).transform((v, ctx) =
 });
 
 /** A duration in seconds, written as `30s`, `1m`, `7d` or a bare number of seconds. */
-export const durationSchema = z.union([z.number(), z.string()]).transform((v, ctx) => {
+export const durationSchema = z.union([z.number(), z.string()], { error: 'expected a duration like 30s, 1m or 7d, or a number of seconds' }).transform((v, ctx) => {
   const r = durationParse(v);
   if (!r.ok) {
     ctx.addIssue({ code: 'custom', message: r.error });
@@ -195,6 +195,15 @@ export function pathFormat(path: readonly PropertyKey[]): string {
   return path.reduce<string>((acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)), '') || '(plan)';
 }
 
+function valueAt(doc: unknown, path: readonly PropertyKey[]): unknown {
+  let v: unknown = doc;
+  for (const key of path) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<PropertyKey, unknown>)[key];
+  }
+  return v;
+}
+
 /** Migrations from older plan versions; index n upgrades version n to n + 1. None before v1. */
 const MIGRATIONS: Array<(doc: Record<string, unknown>) => Record<string, unknown>> = [
   // v0 (no `version` key) is the same shape as v1.
@@ -220,13 +229,14 @@ export function planParse(doc: unknown): { ok: true; plan: Plan } | { ok: false;
   if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) {
     return { ok: false, issues: [{ path: '(plan)', message: 'expected a mapping with host and services' }] };
   }
-  const r = planSchema.safeParse(planMigrate(doc));
+  const migrated = planMigrate(doc);
+  const r = planSchema.safeParse(migrated);
   if (r.success) return { ok: true, plan: r.data };
   const issues: InputIssue[] = [];
   for (const issue of r.error.issues) {
     if (issue.code === 'unrecognized_keys') {
       for (const key of issue.keys) issues.push({ path: pathFormat([...issue.path, key]), message: 'unknown key' });
-    } else if (issue.code === 'invalid_type' && issue.input === undefined) {
+    } else if (valueAt(migrated, issue.path) === undefined) {
       issues.push({ path: pathFormat(issue.path), message: `required: ${issue.message.replace(/^Invalid input: /, '')}` });
     } else {
       issues.push({ path: pathFormat(issue.path), message: issue.message.replace(/^Invalid input: /, '') });

@@ -54,8 +54,8 @@ export function sizeFormat(mib: number): string {
 export function sizeToPlan(mib: number): string {
   if (mib >= 1024 && Number.isInteger((mib / 1024) * 100)) return `${+(mib / 1024).toFixed(2)}GiB`;
   if (Number.isInteger(mib)) return `${mib}MiB`;
-  const kib = Math.round(mib * 1024);
-  return kib % 1024 === 0 ? `${kib / 1024}MiB` : `${kib}KiB`;
+  if (mib >= 1 && Math.abs(mib * 1000 - Math.round(mib * 1000)) < 1e-6) return `${+mib.toFixed(3)}MiB`;
+  return `${Math.round(mib * 1024)}KiB`;
 }
 
 function trim(n: number, digits: number): string {

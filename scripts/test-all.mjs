@@ -1,0 +1,68 @@
+#!/usr/bin/env node
+// Runs every check CI runs, in order, and ends with one line: `N passed, M failed`.
+// Steps: typecheck, lint, build (app + CLI), unit and real-tool tests (vitest), browser tests
+// (Playwright). Each static step counts as one test; vitest and Playwright report their own counts.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+
+const bin = (name) => `./node_modules/.bin/${name}`;
+mkdirSync('test-results', { recursive: true });
+let passed = 0;
+let failed = 0;
+const failures = [];
+
+function run(label, cmd, args) {
+  process.stdout.write(`\n=== ${label}: ${[cmd, ...args].join(' ')}\n`);
+  const t0 = Date.now();
+  const r = spawnSync(cmd, args, { stdio: 'inherit', env: process.env });
+  process.stdout.write(`=== ${label}: exit ${r.status ?? r.signal} in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+  return r.status === 0;
+}
+
+function step(label, cmd, args) {
+  if (run(label, cmd, args)) passed++;
+  else {
+    failed++;
+    failures.push(label);
+  }
+}
+
+function counted(label, cmd, args, jsonFile, count) {
+  rmSync(jsonFile, { force: true });
+  const ok = run(label, cmd, args);
+  if (!existsSync(jsonFile)) {
+    failed++;
+    failures.push(`${label} (no report: the runner did not finish)`);
+    return;
+  }
+  const [p, f] = count(JSON.parse(readFileSync(jsonFile, 'utf8')));
+  passed += p;
+  failed += f;
+  if (f > 0 || !ok) failures.push(`${label} (${f} failed)`);
+  if (!ok && f === 0) {
+    failed++;
+  }
+}
+
+step('typecheck', bin('tsc'), ['--noEmit', '-p', 'tsconfig.json']);
+step('lint', bin('eslint'), ['.', '--max-warnings=0']);
+const built = run('build', 'npm', ['run', '--silent', 'build']);
+if (built) passed++;
+else {
+  failed++;
+  failures.push('build');
+}
+
+counted('unit', bin('vitest'), ['run', '--reporter=default', '--reporter=json', '--outputFile.json=test-results/unit.json'], 'test-results/unit.json',
+  (j) => [j.numPassedTests ?? 0, (j.numFailedTests ?? 0) + (j.numRuntimeErrorTests ?? 0)]);
+
+if (built && existsSync('playwright.config.ts')) {
+  counted('e2e', bin('playwright'), ['test'], 'test-results/e2e.json', (j) => {
+    const s = j.stats ?? {};
+    return [(s.expected ?? 0) + (s.flaky ?? 0), (s.unexpected ?? 0)];
+  });
+}
+
+if (failures.length) process.stdout.write(`\nfailed: ${failures.join('; ')}\n`);
+process.stdout.write(`\n${passed} passed, ${failed} failed\n`);
+process.exit(failed > 0 ? 1 : 0);

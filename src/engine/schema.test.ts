@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { planParse, planMigrate, pathFormat } from './schema.ts';
+import { PRESET_NAMES, presetGet } from './presets.ts';
+import { APP_DEFAULTS, POSTGRES_DEFAULTS } from './defaults.ts';
+
+const minimal = { host: { ram: '4GiB' }, services: [{ name: 'db', kind: 'postgres', limit: '800m' }] };
+
+describe('planParse', () => {
+  it.each(PRESET_NAMES)('accepts the %s preset', (name) => {
+    expect(planParse(presetGet(name)).ok).toBe(true);
+  });
+
+  it('fills every default from defaults.ts', () => {
+    const r = planParse({ host: { ram: 4096 }, services: [{ name: 'api', kind: 'fastapi' }, { name: 'db', kind: 'postgres', limit: 800 }] });
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.plan.version).toBe(1);
+    expect(r.plan.host).toEqual({ ram: 4096, reserve: 'auto', swap: 0 });
+    expect(r.plan.features).toEqual({ pgbouncer: false, semanticCache: false, alertmanager: false });
+    expect(r.plan.services[0]).toMatchObject({ limit: null, settings: { workers: APP_DEFAULTS.workers, poolSize: 5, maxOverflow: 10 } });
+    expect(r.plan.services[1]).toMatchObject({ limit: 800, settings: { maxConnections: POSTGRES_DEFAULTS.maxConnections, sharedBuffers: 128 } });
+  });
+
+  it.each([
+    ['unknown top-level key', { ...minimal, hosts: 1 }, 'hosts', 'unknown key'],
+    ['missing host.ram', { host: {}, services: [] }, 'host.ram', 'required'],
+    ['a size with an unknown unit', { ...minimal, services: [{ name: 'db', kind: 'postgres', limit: '512Q' }] }, 'services[0].limit', 'unknown size unit'],
+    ['a negative size', { ...minimal, services: [{ name: 'db', kind: 'postgres', limit: '-5m' }] }, 'services[0].limit', 'expected a size'],
+    ['an unknown kind', { ...minimal, services: [{ name: 'db', kind: 'mysql' }] }, 'services[0].kind', 'expected one of fastapi'],
+    ['an unknown setting', { ...minimal, services: [{ name: 'db', kind: 'postgres', settings: { sharedBufers: '1g' } }] }, 'services[0].settings.sharedBufers', 'unknown setting'],
+    ['a bad setting value', { ...minimal, services: [{ name: 'r', kind: 'redis', settings: { policy: 'lru' } }] }, 'services[0].settings.policy', 'allkeys-lru'],
+    ['a fractional count', { ...minimal, services: [{ name: 'a', kind: 'fastapi', settings: { workers: 2.5 } }] }, 'services[0].settings.workers', 'whole number'],
+    ['a hostile name', { ...minimal, services: [{ name: 'db\nevil: 1', kind: 'postgres' }] }, 'services[0].name', 'compose rule'],
+    ['a duplicate name', { ...minimal, services: [{ name: 'db', kind: 'postgres' }, { name: 'DB', kind: 'redis' }] }, 'services[1].name', 'duplicate'],
+    ['a future version', { ...minimal, version: 9 }, 'version', 'expected version 1'],
+    ['a spike below 1', { ...minimal, workload: { spike: 0.5 } }, 'workload.spike', 'multiplier'],
+  ])('refuses %s with its path and what was expected', (_label, doc, path, message) => {
+    const r = planParse(doc);
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.issues).toContainEqual({ path, message: expect.stringContaining(message) });
+  });
+
+  it('reports every problem, not just the first', () => {
+    const r = planParse({ host: { ram: 'x' }, services: [{ name: 'a', kind: 'nope' }, { name: 'b', kind: 'redis', limit: '-1' }] });
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.issues.map((i) => i.path)).toEqual(expect.arrayContaining(['host.ram', 'services[0].kind', 'services[1].limit']));
+  });
+
+  it.each([null, 42, 'text', []])('refuses a document that is not a mapping: %j', (doc) => {
+    expect(planParse(doc)).toEqual({ ok: false, issues: [{ path: '(plan)', message: expect.stringContaining('mapping') }] });
+  });
+});
+
+describe('migrations', () => {
+  it('upgrades an unversioned plan to version 1', () => {
+    expect(planMigrate({ host: { ram: 1 } })).toEqual({ host: { ram: 1 }, version: 1 });
+  });
+  it('leaves a current plan alone', () => {
+    const doc = { version: 1, host: { ram: 1 } };
+    expect(planMigrate(doc)).toEqual(doc);
+  });
+});
+
+describe('pathFormat', () => {
+  it.each([[['services', 2, 'limit'], 'services[2].limit'], [['host', 'ram'], 'host.ram'], [[], '(plan)']] as const)('%j → %s', (path, text) => {
+    expect(pathFormat(path)).toBe(text);
+  });
+});

@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { durationFormat, durationParse, sizeFormat, sizeParse, sizeToPlan } from './units.ts';
+
+describe('sizeParse', () => {
+  it.each([
+    ['800MiB', 800], ['800M', 800], ['800m', 800], ['800MB', 800], ['800mb', 800], ['800', 800], [800, 800],
+    ['4GiB', 4096], ['4g', 4096], ['4GB', 4096], ['1.5GiB', 1536], ['512k', 0.5], ['512KiB', 0.5],
+    ['1t', 1048576], ['0', 0], [' 256 MiB ', 256], ['.5g', 512], ['1048576b', 1],
+  ] as const)('%s is %s MiB', (input, mib) => {
+    expect(sizeParse(input)).toEqual({ ok: true, value: mib });
+  });
+
+  it.each(['512Q', '-5m', 'abc', '', '1e30', '5 m m', '1,5g', 'NaN', '0x10m', '999999999999t'])('refuses %j with a message naming the form', (input) => {
+    const r = sizeParse(input);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.error).toMatch(/size|unit/);
+  });
+
+  it.each([-1, Number.NaN, Infinity, 1e30])('refuses the number %s', (n) => {
+    expect(sizeParse(n).ok).toBe(false);
+  });
+});
+
+describe('sizeFormat and sizeToPlan', () => {
+  it.each([
+    [800, '800 MiB'], [1950, '1.9 GiB'], [4096, '4 GiB'], [0.5, '512 KiB'], [5.25, '5.3 MiB'], [-100, '−100 MiB'], [Number.NaN, '—'],
+  ])('formats %s as %s', (mib, text) => expect(sizeFormat(mib)).toBe(text));
+
+  it.each([[800, '800MiB'], [4096, '4GiB'], [1536, '1.5GiB'], [0.5, '512KiB'], [1000.5, '1000.5MiB'], [0, '0MiB']])('writes %s as %s and reads it back', (mib, text) => {
+    expect(sizeToPlan(mib)).toBe(text);
+    const back = sizeParse(sizeToPlan(mib));
+    expect(back.ok && back.value).toBeCloseTo(mib, 3);
+  });
+});
+
+describe('durations', () => {
+  it.each([['30s', 30], ['1m', 60], ['7d', 604800], ['1h30m', 5400], ['15d', 1296000], [45, 45]] as const)('%s is %s s', (input, s) => {
+    expect(durationParse(input)).toEqual({ ok: true, value: s });
+  });
+  it.each(['30', 'abc', '1x', '-5s', '0s', ''])('refuses %j', (input) => expect(durationParse(input).ok).toBe(false));
+  it.each([[30, '30s'], [604800, '7d'], [5400, '90m'], [0.5, '500ms']])('formats %s as %s', (s, text) => expect(durationFormat(s)).toBe(text));
+});
