@@ -95,7 +95,7 @@ describe('engine invariants (fast-check, seeded)', () => {
       const was = Number(String(svc.limit).replace('MiB', ''));
       svc.limit = `${was + extra}MiB`;
       const after = run(bigger);
-      for (const [a, b] of [[before.services[i]!, after.services[i]!], [before.spike.services[i]!, after.spike.services[i]!]]) {
+      for (const [a, b] of [[before.services[i]!, after.services[i]!], [before.spike.services[i]!, after.spike.services[i]!]] as const) {
         expect(b.risk.pOverLimit).toBeLessThanOrEqual(a.risk.pOverLimit);
         expect(RISK_LEVELS.indexOf(b.risk.level)).toBeLessThanOrEqual(RISK_LEVELS.indexOf(a.risk.level));
       }
