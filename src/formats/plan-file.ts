@@ -15,14 +15,14 @@ export const MAX_PLAN_BYTES = 16 * 1024 * 1024;
 /** Parses YAML or JSON text into a document, with line and column on syntax errors. */
 export function yamlTextParse(text: string): { ok: true; doc: unknown } | { ok: false; issues: InputIssue[] } {
   if (text.length > MAX_PLAN_BYTES) return { ok: false, issues: [{ path: '(file)', message: `expected at most 16 MiB of text, got ${(text.length / 1048576).toFixed(1)} MiB` }] };
-  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false });
+  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
   if (doc.errors.length > 0) {
     return {
       ok: false,
       issues: doc.errors.map((e) => {
         const pos = e.linePos?.[0];
         const where = pos ? `line ${pos.line}, column ${pos.col}` : '(syntax)';
-        return { path: where, message: firstLine(e.message) };
+        return { path: where, message: firstLine(e.message).replace(/ at line \d+, column \d+:?$/, '') };
       }),
     };
   }
