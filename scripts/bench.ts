@@ -1,0 +1,43 @@
+// npm run bench: times the engine (and, when present, the UI benchmark) on this machine.
+// Prints per-case median and p95; the README quotes these figures.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { evaluate } from '../src/engine/index.ts';
+import { planOf, presetPlan } from '../src/engine/testing.ts';
+import type { PlanInput } from '../src/engine/schema.ts';
+
+function bigPlan(n: number): PlanInput {
+  const kinds = ['fastapi', 'redis', 'generic', 'prometheus', 'grafana'] as const;
+  const services: PlanInput['services'] = [{ name: 'db', kind: 'postgres', limit: '8GiB', settings: { maxConnections: 2000 } }];
+  for (let i = 1; i < n; i++) services.push({ name: `svc-${i}`, kind: kinds[i % kinds.length]!, limit: '256MiB' });
+  return { host: { ram: '256GiB' }, features: { pgbouncer: true, semanticCache: true, alertmanager: true }, services };
+}
+
+function time(label: string, fn: () => unknown, target: string, budgetMs = 1500) {
+  for (let i = 0; i < 200; i++) fn(); // warm-up: let the JIT settle
+  const samples: number[] = [];
+  const end = performance.now() + budgetMs;
+  while (performance.now() < end || samples.length < 50) {
+    const t0 = performance.now();
+    fn();
+    samples.push(performance.now() - t0);
+  }
+  samples.sort((a, b) => a - b);
+  const q = (p: number) => samples[Math.min(samples.length - 1, Math.floor(p * samples.length))]!;
+  const fmt = (ms: number) => (ms < 1 ? `${(ms * 1000).toFixed(1)} µs` : `${ms.toFixed(2)} ms`);
+  console.log(`${label.padEnd(44)} median ${fmt(q(0.5)).padStart(9)}  p95 ${fmt(q(0.95)).padStart(9)}  (${samples.length} runs; target ${target})`);
+}
+
+console.log(`node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}`);
+const p4 = presetPlan('4gb');
+const p200 = planOf(bigPlan(200));
+time('evaluate(4gb preset)', () => evaluate(p4), '< 50 µs');
+time('evaluate(200-service plan)', () => evaluate(p200), '< 5 ms');
+time('planParse + evaluate(4gb preset)', () => evaluate(presetPlan('4gb')), 'info');
+
+if (existsSync('scripts/bench-ui.mjs')) {
+  console.log('\nUI benchmark (scripts/bench-ui.mjs):');
+  const r = spawnSync('node', ['scripts/bench-ui.mjs'], { stdio: 'inherit' });
+  if (r.status !== 0) process.exitCode = r.status ?? 1;
+}
