@@ -36,9 +36,13 @@ function appWorkers(plan: Plan): number {
   return total;
 }
 
+type Point = keyof Range;
 const range = (low: number, typical: number, high: number): Range => ({ low, typical, high });
-const mapRange = (r: Range, f: (v: number, point: keyof Range) => number): Range =>
-  range(f(r.low, 'low'), f(r.typical, 'typical'), f(r.high, 'high'));
+/** A range computed point by point. */
+const byPoint = (f: (point: Point) => number): Range => range(f('low'), f('typical'), f('high'));
+const mapRange = (r: Range, f: (v: number) => number): Range => byPoint((p) => f(r[p]));
+/** A count of things in flight: at least one once there is any traffic. */
+const atLeastOne = (raw: number) => (raw > 0 ? Math.max(1, Math.ceil(raw)) : 0);
 
 /** The traffic of one scenario: `multiplier` scales the active users (1 normal, spike × for the spike). */
 export function trafficOf(plan: Plan, multiplier: number): Traffic {
@@ -55,20 +59,16 @@ export function trafficOf(plan: Plan, multiplier: number): Traffic {
   const pgCap = pg ? Math.max(0, pg.settings.maxConnections - POSTGRES_DEFAULTS.superuserReservedConnections) : 0;
 
   // Little's law: concurrent transactions = arrival rate × time each holds a connection.
-  const meanActive = (point: keyof Range) => rps * (1 - hitRange[point]) * (w.dbTimePerRequestMs / 1000);
+  const meanActive = (point: Point) => rps * (1 - hitRange[point]) * (w.dbTimePerRequestMs / 1000);
   const burst = { low: BURST_LOW, typical: 1, high: BURST_HIGH } as const;
   // The app cannot run more transactions than it has connections (when it has an app at all).
-  const activeQueries = mapRange(range(0, 0, 0), (_, p) => {
-    const raw = meanActive(p) * burst[p];
-    const a = raw > 0 ? Math.max(1, Math.ceil(raw)) : 0;
+  const activeQueries = byPoint((p) => {
+    const a = atLeastOne(meanActive(p) * burst[p]);
     return hasApp ? Math.min(a, connections) : a;
   });
 
   const backends = backendsOf(plan, activeQueries, connections, pgCap);
-  const inFlight = mapRange(range(0, 0, 0), (_, p) => {
-    const raw = rps * (w.requestTimeMs / 1000) * burst[p];
-    return raw > 0 ? Math.max(1, Math.ceil(raw)) : 0;
-  });
+  const inFlight = byPoint((p) => atLeastOne(rps * (w.requestTimeMs / 1000) * burst[p]));
   // Semantic cache: every miss writes one entry that lives for the TTL (the seed: setex ttl=600).
   const cacheMiB = plan.features.semanticCache
     ? mapRange(hitRange, (h) => rps * (1 - h) * w.cacheTtlSeconds * w.cacheEntrySize)
