@@ -1,0 +1,77 @@
+/** The page: header, notices, host bar, controls, tabs; and what it shows when the plan cannot be drawn. */
+import { useEffect } from 'react';
+import { presetGet } from '../engine/index.ts';
+import { useDerived } from './derive/hooks.ts';
+import { plannerStore, useActions } from './state/instance.ts';
+import { issuesText } from './state/persist.ts';
+import { Controls } from './components/Controls.tsx';
+import { ErrorBoundary } from './components/ErrorBoundary.tsx';
+import { Header } from './components/Header.tsx';
+import { HostBar } from './components/HostBar.tsx';
+import { Notices } from './components/Notices.tsx';
+import { Tabs } from './components/Tabs.tsx';
+
+/** Ctrl+Z / Ctrl+Shift+Z (and Ctrl+Y, ⌘ on macOS) undo and redo plan changes anywhere on the page. */
+function useUndoKeys() {
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (!(e.ctrlKey || e.metaKey) || e.altKey) return;
+      const key = e.key.toLowerCase();
+      const { undo, redo } = plannerStore.getState().actions;
+      if (key === 'z' && !e.shiftKey) undo();
+      else if ((key === 'z' && e.shiftKey) || key === 'y') redo();
+      else return;
+      e.preventDefault();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+}
+
+const resetToPreset = () => plannerStore.getState().actions.planReplace(presetGet('4gb'), { tone: 'info', text: 'Loaded the 4gb preset.' });
+
+/** Shown instead of the numbers when the plan does not evaluate: never a blank page, never NaN. */
+function Unavailable() {
+  const d = useDerived();
+  const { undo } = useActions();
+  if (d.status === 'ok') return null;
+  return (
+    <section className="panel broken" role="alert">
+      <h2>This plan cannot be evaluated</h2>
+      <p>{d.status === 'invalid' ? issuesText(d.issues, 5) : `The engine stopped: ${d.message}`}</p>
+      <button type="button" onClick={undo}>
+        Undo the last change
+      </button>{' '}
+      <button type="button" onClick={resetToPreset}>
+        Load the 4gb preset
+      </button>
+    </section>
+  );
+}
+
+function Body() {
+  const ok = useDerived().status === 'ok';
+  if (!ok) return <Unavailable />;
+  return (
+    <>
+      <HostBar />
+      <Controls />
+      <Tabs />
+    </>
+  );
+}
+
+export function App() {
+  useUndoKeys();
+  return (
+    <div className="app">
+      <Header />
+      <Notices />
+      <main>
+        <ErrorBoundary onReset={resetToPreset}>
+          <Body />
+        </ErrorBoundary>
+      </main>
+    </div>
+  );
+}

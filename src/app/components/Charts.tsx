@@ -1,0 +1,92 @@
+/**
+ * The charts (recharts, loaded on demand): the host as one stacked bar with typical usage marked,
+ * each service's limit against its usage range, and high usage in normal traffic against the spike.
+ * They follow the plan a moment behind the keystrokes (useDeferredValue): typing stays instant.
+ */
+import { useDeferredValue, useEffect, useMemo, useState } from 'react';
+import { Bar, BarChart, CartesianGrid, Legend, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { sizeFormat } from '../../engine/index.ts';
+import { hostStack, serviceBars } from '../derive/charts.ts';
+import { deriveOf } from '../derive/engine.ts';
+import { usePlanner } from '../state/instance.ts';
+
+/** Reads the palette from the stylesheet, again when the colour scheme changes. */
+function usePalette(): (name: string) => string {
+  const [scheme, setScheme] = useState(0);
+  useEffect(() => {
+    const mq = window.matchMedia('(prefers-color-scheme: dark)');
+    const on = () => setScheme((n) => n + 1);
+    mq.addEventListener('change', on);
+    return () => mq.removeEventListener('change', on);
+  }, []);
+  return useMemo(() => {
+    const style = getComputedStyle(document.documentElement);
+    const cache = new Map<string, string>();
+    return (name: string) => {
+      if (!cache.has(name)) cache.set(name, style.getPropertyValue(`--${name}`).trim() || '#888');
+      return cache.get(name)!;
+    };
+  }, [scheme]);
+}
+
+const tick = (v: number) => sizeFormat(v);
+const ROW_PX = 26;
+
+export default function Charts() {
+  const input = useDeferredValue(usePlanner((s) => s.input));
+  const d = deriveOf(input);
+  const colour = usePalette();
+  const data = useMemo(() => (d.status === 'ok' ? { host: hostStack(d.report), bars: serviceBars(d.report), spike: d.report.spike.multiplier } : null), [d]);
+  if (!data) return null;
+  const { host, bars, spike } = data;
+  const axis = { stroke: colour('muted'), fontSize: 12 };
+  const tooltip = { contentStyle: { background: colour('panel'), border: `1px solid ${colour('border')}`, color: colour('text') }, formatter: (v: unknown) => (Array.isArray(v) ? v.map((x) => sizeFormat(Number(x))).join(' – ') : sizeFormat(Number(v))) };
+  const height = Math.max(160, bars.length * ROW_PX + 70);
+  return (
+    <div className="charts">
+      <figure className="panel chart" aria-labelledby="chart-host-title">
+        <figcaption id="chart-host-title">Host: reserve, each limit and what is left; the line marks typical usage ({sizeFormat(host.typicalMiB)})</figcaption>
+        <ResponsiveContainer width="100%" height={110}>
+          <BarChart data={[host.row]} layout="vertical" margin={{ top: 16, right: 24, bottom: 4, left: 8 }} accessibilityLayer>
+            <XAxis type="number" domain={[0, host.scaleMiB]} tickFormatter={tick} {...axis} />
+            <YAxis type="category" dataKey="name" hide />
+            <Tooltip {...tooltip} />
+            {host.keys.map((k) => (
+              <Bar key={k.key} dataKey={k.key} name={k.label} stackId="host" fill={colour(k.colour)} isAnimationActive={false} />
+            ))}
+            <ReferenceLine x={host.typicalMiB} stroke={colour('text')} strokeWidth={2} strokeDasharray="4 2" label={{ value: 'typical', position: 'top', fill: colour('text'), fontSize: 12 }} />
+            {host.scaleMiB > host.ramMiB && <ReferenceLine x={host.ramMiB} stroke={colour('critical')} strokeWidth={2} label={{ value: 'RAM', position: 'top', fill: colour('critical'), fontSize: 12 }} />}
+          </BarChart>
+        </ResponsiveContainer>
+      </figure>
+      <figure className="panel chart" aria-labelledby="chart-range-title">
+        <figcaption id="chart-range-title">Each service: its limit against its usage range (low to high)</figcaption>
+        <ResponsiveContainer width="100%" height={height}>
+          <BarChart data={bars} layout="vertical" margin={{ top: 4, right: 24, bottom: 4, left: 8 }} barGap={1} accessibilityLayer>
+            <CartesianGrid horizontal={false} stroke={colour('border')} />
+            <XAxis type="number" tickFormatter={tick} {...axis} />
+            <YAxis type="category" dataKey="name" width={110} {...axis} />
+            <Tooltip {...tooltip} />
+            <Legend />
+            <Bar dataKey="limit" name="limit" fill={colour('limit')} isAnimationActive={false} />
+            <Bar dataKey="usage" name="usage low–high" fill={colour('usage')} isAnimationActive={false} />
+          </BarChart>
+        </ResponsiveContainer>
+      </figure>
+      <figure className="panel chart" aria-labelledby="chart-spike-title">
+        <figcaption id="chart-spike-title">High usage: normal traffic against a ×{spike} spike</figcaption>
+        <ResponsiveContainer width="100%" height={height}>
+          <BarChart data={bars} layout="vertical" margin={{ top: 4, right: 24, bottom: 4, left: 8 }} barGap={1} accessibilityLayer>
+            <CartesianGrid horizontal={false} stroke={colour('border')} />
+            <XAxis type="number" tickFormatter={tick} {...axis} />
+            <YAxis type="category" dataKey="name" width={110} {...axis} />
+            <Tooltip {...tooltip} />
+            <Legend />
+            <Bar dataKey="normalHigh" name="normal" fill={colour('usage')} isAnimationActive={false} />
+            <Bar dataKey="spikeHigh" name={`spike ×${spike}`} fill={colour('spike')} isAnimationActive={false} />
+          </BarChart>
+        </ResponsiveContainer>
+      </figure>
+    </div>
+  );
+}

@@ -1,0 +1,139 @@
+/** The strip under the host bar: host settings, feature toggles with their effect, the workload. */
+import { useDeferredValue, useMemo } from 'react';
+import type { ReactNode } from 'react';
+import { HOST_FIELDS, WORKLOAD_FIELDS, valueToText, type FieldSpec } from '../state/fields.ts';
+import { useActions, usePlanner } from '../state/instance.ts';
+import { deriveOf } from '../derive/engine.ts';
+import { toggleViews, FEATURES } from '../derive/toggles.ts';
+import { useEvaluated } from '../derive/hooks.ts';
+import { FieldInput } from './FieldInput.tsx';
+import type { Path } from '../state/planEdit.ts';
+
+const RAM_CHOICES = ['2GiB', '4GiB', '8GiB', '16GiB'];
+
+function RamPicker() {
+  const ram = usePlanner((s) => valueToText(s.input.host.ram));
+  const { fieldEdit, fieldEnd } = useActions();
+  const known = RAM_CHOICES.find((c) => c.toLowerCase() === ram.toLowerCase().replace(/\s+/g, ''));
+  const path: Path = ['host', 'ram'];
+  return (
+    <span className="control">
+      <label htmlFor="host-ram">RAM</label>
+      <select
+        id="host-ram"
+        value={known ?? 'other'}
+        onChange={(e) => {
+          if (e.target.value === 'other') return;
+          fieldEdit(path, HOST_FIELDS.ram, e.target.value, 'host RAM');
+          fieldEnd(path);
+        }}
+      >
+        {RAM_CHOICES.map((c) => (
+          <option key={c} value={c}>
+            {c.replace('GiB', ' GiB')}
+          </option>
+        ))}
+        <option value="other">other size…</option>
+      </select>
+      {!known && <FieldInput path={path} spec={HOST_FIELDS.ram} label="host RAM (any size)" value={ram} className="narrow" />}
+    </span>
+  );
+}
+
+function HostField({ k, label, hint }: { k: keyof typeof HOST_FIELDS; label: string; hint: string }) {
+  const value = usePlanner((s) => valueToText(s.input.host[k]));
+  const spec: FieldSpec = HOST_FIELDS[k];
+  return (
+    <span className="control">
+      <span className="control-label" aria-hidden="true">
+        {label}
+      </span>
+      <FieldInput path={['host', k]} spec={spec} label={`host ${label}`} value={value} placeholder={hint} className="narrow" />
+    </span>
+  );
+}
+
+function Group({ title, children, id }: { title: string; children: ReactNode; id: string }) {
+  return (
+    <fieldset className="panel group-box" aria-labelledby={id}>
+      <legend id={id}>{title}</legend>
+      <div className="controls-row">{children}</div>
+    </fieldset>
+  );
+}
+
+function Toggles() {
+  const input = usePlanner((s) => s.input);
+  const { report } = useEvaluated();
+  const { featureSet } = useActions();
+  // The effects need one more evaluation per toggle: computed after the keystroke's own paint.
+  const lagging = useDeferredValue(input);
+  const views = useMemo(() => {
+    const d = deriveOf(lagging);
+    return d.status === 'ok' ? toggleViews(lagging, d.report) : [];
+  }, [lagging]);
+  return (
+    <Group title="Features" id="features-title">
+      {FEATURES.map(({ id, label }) => {
+        const on = report.features[id];
+        const effects = views.find((v) => v.id === id)?.effects ?? [];
+        const effectId = `effect-${id}`;
+        return (
+          <span key={id} className="toggle">
+            <label>
+              <input type="checkbox" role="switch" checked={on} aria-describedby={effectId} onChange={(e) => featureSet(id, e.target.checked)} /> {label}
+            </label>
+            <span id={effectId} className="effect" data-testid={effectId}>
+              {effects.length ? `${on ? 'does' : 'would do'}: ${effects.join(', ')}` : on ? 'on' : 'no memory effect'}
+            </span>
+          </span>
+        );
+      })}
+    </Group>
+  );
+}
+
+function Slider({ k, label, min, max, step }: { k: keyof typeof WORKLOAD_FIELDS; label: string; min: number; max: number; step: number }) {
+  const { plan } = useEvaluated();
+  const written = usePlanner((s) => s.input.workload?.[k]);
+  const { fieldEdit, fieldEnd } = useActions();
+  const value = plan.workload[k];
+  const path: Path = ['workload', k];
+  const sliderId = `slider-${k}`;
+  return (
+    <span className="control slider">
+      <label htmlFor={sliderId}>{label}</label>
+      <input
+        id={sliderId}
+        type="range"
+        min={min}
+        max={max}
+        step={step}
+        value={Math.min(max, value)}
+        onChange={(e) => fieldEdit(path, WORKLOAD_FIELDS[k], e.target.value, label)}
+        onPointerUp={() => fieldEnd(path)}
+        onKeyUp={() => fieldEnd(path)}
+        onBlur={() => fieldEnd(path)}
+      />
+      <FieldInput path={path} spec={WORKLOAD_FIELDS[k]} label={`${label} (number)`} value={valueToText(written)} placeholder={String(value)} inputMode="decimal" className="narrow" />
+    </span>
+  );
+}
+
+export function Controls() {
+  return (
+    <div className="controls">
+      <Group title="Host" id="host-settings-title">
+        <RamPicker />
+        <HostField k="reserve" label="reserve" hint="auto" />
+        <HostField k="swap" label="swap" hint="0" />
+        <HostField k="pricePerMonth" label="$ / month" hint="—" />
+      </Group>
+      <Toggles />
+      <Group title="Workload" id="workload-title">
+        <Slider k="activeUsers" label="Active users" min={0} max={20000} step={100} />
+        <Slider k="spike" label="Spike ×" min={1} max={20} step={0.5} />
+      </Group>
+    </div>
+  );
+}

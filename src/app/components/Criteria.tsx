@@ -1,0 +1,40 @@
+/** The seed's success criteria judged for this plan; the ones that need a running system say so. */
+import { useMemo } from 'react';
+import { criteriaOf } from '../derive/criteria.ts';
+import { useEvaluated } from '../derive/hooks.ts';
+import { StatusBadge } from './Badges.tsx';
+
+export function Criteria() {
+  const { plan, report } = useEvaluated();
+  const criteria = useMemo(() => criteriaOf(plan, report), [plan, report]);
+  const judged = criteria.filter((c) => c.status !== 'unknown');
+  const passed = judged.filter((c) => c.status === 'pass').length;
+  return (
+    <section className="panel" aria-labelledby="criteria-title">
+      <h2 id="criteria-title">Success criteria</h2>
+      <p data-testid="criteria-summary">
+        {passed} of {judged.length} criteria the planner can judge pass; {criteria.length - judged.length} need measurements from the running stack. From the seed report’s “Deployment is successful if…”.
+      </p>
+      <table className="criteria-table">
+        <thead>
+          <tr>
+            <th scope="col">Criterion</th>
+            <th scope="col">Result</th>
+            <th scope="col">Why</th>
+          </tr>
+        </thead>
+        <tbody>
+          {criteria.map((c) => (
+            <tr key={c.id} data-testid={`criterion-${c.id}`}>
+              <th scope="row">{c.label}</th>
+              <td>
+                <StatusBadge status={c.status} />
+              </td>
+              <td>{c.detail}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}

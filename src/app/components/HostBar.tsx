@@ -1,0 +1,77 @@
+/**
+ * The host at a glance: one stacked bar (reserve, each service's limit, what is left) with typical
+ * usage marked, and the line that answers "does it fit": free memory, risk, and the spike.
+ */
+import { useHostView, usePreviousReport } from '../derive/hooks.ts';
+import { deltaText } from '../format.ts';
+import { RiskBadge } from './Badges.tsx';
+
+/** Legend entries beyond this are summarised; the bar's tooltips still name every service. */
+const LEGEND_MAX = 9;
+
+function LastChange({ freeMiB }: { freeMiB: number }) {
+  const prev = usePreviousReport();
+  if (!prev) return null;
+  const d = freeMiB - prev.host.freeMiB.typical;
+  if (Math.abs(d) < 0.5) return null;
+  return (
+    <span className={`delta ${d > 0 ? 'delta-up' : 'delta-down'}`} data-testid="host-free-delta">
+      {deltaText(d)} free since the last change
+    </span>
+  );
+}
+
+export function HostBar() {
+  const v = useHostView();
+  const legend = v.segments.length > LEGEND_MAX + 1 ? [...v.segments.slice(0, LEGEND_MAX), ...v.segments.filter((s) => s.tone === 'free')] : v.segments;
+  const hidden = v.segments.length - legend.length;
+  return (
+    <section className="host panel" aria-labelledby="host-title">
+      <div className="host-summary">
+        <h2 id="host-title">Host {v.ramText}</h2>
+        <span>
+          free <strong data-testid="host-free">{v.freeText}</strong> ({v.freePctText}) at typical usage
+        </span>
+        <span>
+          least free <strong data-testid="host-free-least">{v.freeLeastText}</strong>
+          <span className={v.freeOk ? 'ok-text' : 'bad-text'}>{v.freeOk ? ' ✔ above' : ' ✖ below'} the {v.freeCriterionText} target</span>
+        </span>
+        <span>
+          limits <strong data-testid="host-limits">{v.limitsText}</strong> + reserve {v.reserveText}
+        </span>
+        <span>
+          risk <RiskBadge level={v.risk} title={v.riskTitle} testId="host-risk" />
+        </span>
+        <span>
+          spike ×{v.spikeMultiplier} <RiskBadge level={v.spikeRisk} title={`least free in the spike: ${v.spikeFreeText}`} testId="spike-risk" />
+        </span>
+        <LastChange freeMiB={v.freeMiB} />
+      </div>
+      <div className="host-bar" role="img" aria-label={`Host ${v.ramText}: reserve ${v.reserveText}, limits ${v.limitsText}, usage ${v.usageText} (low–typical–high), ${v.freeText} free at typical usage${v.overcommitText ? `; limits exceed RAM by ${v.overcommitText}` : ''}.`}>
+        {v.segments.map((s) => (
+          <span key={s.key} className={`seg seg-${s.tone}${s.tone === 'service' ? ` svc-${s.colour}` : ''}`} style={{ width: `${s.widthPct}%` }} title={s.title} />
+        ))}
+        <span className="marker marker-typical" style={{ left: `${v.typicalPct}%` }} title={`typical usage ${v.usageTypicalText}`} />
+        {v.overcommitText && <span className="marker marker-ram" style={{ left: `${v.ramPct}%` }} title={`RAM ${v.ramText}`} />}
+      </div>
+      <ul className="legend" aria-label="Bar legend">
+        {legend.map((s) => (
+          <li key={s.key}>
+            <span aria-hidden="true" className={`swatch seg-${s.tone}${s.tone === 'service' ? ` svc-${s.colour}` : ''}`} />
+            {s.label}
+          </li>
+        ))}
+        {hidden > 0 && <li>+{hidden} more services</li>}
+        <li>
+          <span aria-hidden="true" className="swatch swatch-marker" />
+          typical usage {v.usageTypicalText}
+        </li>
+        {v.overcommitText && (
+          <li className="bad-text">
+            <span aria-hidden="true">✖</span> limits exceed RAM by {v.overcommitText}
+          </li>
+        )}
+      </ul>
+    </section>
+  );
+}

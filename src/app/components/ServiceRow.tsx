@@ -1,0 +1,110 @@
+/**
+ * One service: name, kind, limit (editable), usage with a small gauge, headroom, risk, actions,
+ * and its settings panel when open. Memoised on the row's displayed values, so a keystroke
+ * re-renders the rows whose numbers changed, not all of them.
+ */
+import { memo } from 'react';
+import { SERVICE_KINDS, type ServiceKind } from '../../engine/index.ts';
+import type { RowView } from '../derive/views.ts';
+import { LIMIT_FIELD, NAME_FIELD } from '../state/fields.ts';
+import { useActions, usePlanner } from '../state/instance.ts';
+import { RiskBadge } from './Badges.tsx';
+import { FieldInput } from './FieldInput.tsx';
+import { SettingsPanel } from './SettingsPanel.tsx';
+
+const IMPLIED_BY: Partial<Record<ServiceKind, string>> = { pgbouncer: 'pgBouncer', alertmanager: 'AlertManager' };
+
+function Gauge({ v }: { v: RowView }) {
+  return (
+    <span className="gauge" aria-hidden="true">
+      <span className="gauge-range" style={{ left: `${v.gaugeLow}%`, width: `${Math.max(0.5, v.gaugeHigh - v.gaugeLow)}%` }} />
+      <span className="gauge-typical" style={{ left: `${v.gaugeTypical}%` }} />
+      {v.gaugeLimit !== null && <span className="gauge-limit" style={{ left: `${v.gaugeLimit}%` }} />}
+    </span>
+  );
+}
+
+function Row({ view: v, columns }: { view: RowView; columns: number }) {
+  const expanded = usePlanner((s) => !!s.expanded[v.name]);
+  const { serviceKindSet, serviceDuplicate, serviceRemove, expandedToggle } = useActions();
+  const i = v.index;
+  const panelId = `settings-${v.id}`;
+  return (
+    <>
+      <tr data-testid={`service-row-${v.name}`} className={`risk-row-${v.risk}${i === null ? ' implied' : ''}`}>
+        <th scope="row" className="col-name">
+          {i === null ? (
+            <span className="name-text">{v.name}</span>
+          ) : (
+            <FieldInput path={['services', i, 'name']} spec={NAME_FIELD} label={`service ${i + 1} name`} value={v.name} className="name" />
+          )}
+          <span className="settings-summary">{i === null ? `added by the ${IMPLIED_BY[v.kind] ?? v.kind} toggle · ${v.settingsText}` : v.settingsText}</span>
+        </th>
+        <td className="col-kind">
+          {i === null ? (
+            v.kind
+          ) : (
+            <select aria-label={`${v.name} kind`} value={v.kind} onChange={(e) => serviceKindSet(i, e.target.value as ServiceKind)}>
+              {SERVICE_KINDS.map((k) => (
+                <option key={k} value={k}>
+                  {k}
+                </option>
+              ))}
+            </select>
+          )}
+        </td>
+        <td className="col-limit">
+          {i === null ? (
+            <span data-testid={`limit-${v.name}`}>{v.limitText}</span>
+          ) : (
+            <FieldInput path={['services', i, 'limit']} spec={LIMIT_FIELD} label={`${v.name} limit`} value={v.limitInput} placeholder="none" testId={`limit-${v.name}`} className="limit" />
+          )}
+        </td>
+        <td className="col-usage num">
+          <span data-testid={`usage-${v.name}`} data-high-mib={v.highMiB} key={v.usageText} className="flash">
+            {v.usageText}
+          </span>
+          <Gauge v={v} />
+        </td>
+        <td className={`col-headroom num${v.headroomMiB < 0 ? ' bad-text' : ''}`}>
+          <span key={v.headroomText} className="flash" data-testid={`headroom-${v.name}`}>
+            {v.headroomText}
+          </span>
+        </td>
+        <td className="col-risk">
+          <RiskBadge level={v.risk} title={v.riskTitle} testId={`risk-${v.name}`} />
+        </td>
+        <td className="col-actions">
+          {i !== null && (
+            <span className="row-actions">
+              <button type="button" className="icon" aria-expanded={expanded} aria-controls={panelId} aria-label={`Settings of ${v.name}`} title="Settings" onClick={() => expandedToggle(v.name)}>
+                {expanded ? '▾' : '▸'} Settings
+              </button>
+              <button type="button" className="icon" aria-label={`Duplicate ${v.name}`} title="Duplicate" onClick={() => serviceDuplicate(i)}>
+                Duplicate
+              </button>
+              <button type="button" className="icon danger" aria-label={`Remove ${v.name}`} title="Remove" onClick={() => serviceRemove(i)}>
+                Remove
+              </button>
+            </span>
+          )}
+        </td>
+      </tr>
+      {expanded && i !== null && (
+        <tr className="settings-row" id={panelId}>
+          <td colSpan={columns}>
+            <SettingsPanel index={i} name={v.name} kind={v.kind} />
+          </td>
+        </tr>
+      )}
+    </>
+  );
+}
+
+function sameView(a: { view: RowView; columns: number }, b: { view: RowView; columns: number }): boolean {
+  if (a.columns !== b.columns) return false;
+  const keys = Object.keys(a.view) as Array<keyof RowView>;
+  return keys.every((k) => a.view[k] === b.view[k]);
+}
+
+export const ServiceRow = memo(Row, sameView);

@@ -1,0 +1,118 @@
+/**
+ * The services table (@tanstack/react-table): sortable columns, limits and names editable in
+ * place, a settings panel per row. While a cell has focus the row order is frozen, so a row does
+ * not jump away from the field being typed into; it re-sorts when focus leaves the table.
+ */
+import { useMemo, useState, type FocusEvent } from 'react';
+import { createColumnHelper, createSortedRowModel, rowSortingFeature, sortFn_alphanumeric, sortFn_basic, tableFeatures, useTable } from '@tanstack/react-table';
+import { SERVICE_KINDS, type ServiceKind } from '../../engine/index.ts';
+import { useRowViews } from '../derive/hooks.ts';
+import type { RowView } from '../derive/views.ts';
+import { useActions } from '../state/instance.ts';
+import { ServiceRow } from './ServiceRow.tsx';
+
+const features = tableFeatures({
+  rowSortingFeature,
+  sortedRowModel: createSortedRowModel(),
+  sortFns: { alphanumeric: sortFn_alphanumeric, basic: sortFn_basic },
+});
+const helper = createColumnHelper<typeof features, RowView>();
+const columns = helper.columns([
+  helper.accessor('name', { header: 'Service', sortFn: 'alphanumeric' }),
+  helper.accessor('kind', { header: 'Kind', sortFn: 'alphanumeric' }),
+  // No limit sorts as the largest: only the host bounds it.
+  helper.accessor((r) => r.limitMiB ?? Number.MAX_VALUE, { id: 'limit', header: 'Limit', sortFn: 'basic' }),
+  helper.accessor('typicalMiB', { id: 'usage', header: 'Usage low–typical–high', sortFn: 'basic' }),
+  helper.accessor('headroomMiB', { id: 'headroom', header: 'Headroom', sortFn: 'basic' }),
+  helper.accessor('riskRank', { id: 'risk', header: 'Risk', sortFn: 'basic', sortDescFirst: true }),
+  helper.display({ id: 'actions', header: 'Actions', enableSorting: false }),
+]);
+
+const ARIA_SORT = { asc: 'ascending', desc: 'descending' } as const;
+
+function sameRows(a: readonly RowView[], b: readonly RowView[]): boolean {
+  return a.length === b.length && a.every((r, i) => r.id === b[i]?.id && r.name === b[i]?.name);
+}
+
+function AddService() {
+  const { serviceAdd } = useActions();
+  const [kind, setKind] = useState<ServiceKind>('generic');
+  return (
+    <div className="add-service">
+      <label htmlFor="add-kind">New service of kind</label>
+      <select id="add-kind" value={kind} onChange={(e) => setKind(e.target.value as ServiceKind)}>
+        {SERVICE_KINDS.map((k) => (
+          <option key={k} value={k}>
+            {k}
+          </option>
+        ))}
+      </select>
+      <button type="button" onClick={() => serviceAdd(kind)}>
+        + Add service
+      </button>
+    </div>
+  );
+}
+
+export function ServicesTable() {
+  const live = useRowViews();
+  const [frozen, setFrozen] = useState<readonly RowView[] | null>(null);
+  const data = frozen && sameRows(frozen, live) ? (frozen as RowView[]) : live;
+  const table = useTable({ features, columns, data, getRowId: (r) => r.id });
+  const liveById = useMemo(() => new Map(live.map((r) => [r.id, r])), [live]);
+  const onFocus = () => {
+    if (!frozen) setFrozen(live);
+  };
+  const onBlur = (e: FocusEvent<HTMLTableSectionElement>) => {
+    if (!e.currentTarget.contains(e.relatedTarget as Node | null)) setFrozen(null);
+  };
+  const rows = table.getRowModel().rows;
+  return (
+    <section className="panel services" aria-labelledby="services-title">
+      <h2 id="services-title">Services</h2>
+      <div className="table-scroll">
+        <table className="services-table">
+          <caption className="visually-hidden">Each service’s memory limit, its usage range (low, typical, high), the headroom at typical usage and the risk of going over the limit. Column headers sort.</caption>
+          <thead>
+            {table.getHeaderGroups().map((group) => (
+              <tr key={group.id}>
+                {group.headers.map((header) => {
+                  const sorted = header.column.getIsSorted();
+                  const canSort = header.column.getCanSort();
+                  return (
+                    <th key={header.id} scope="col" aria-sort={sorted ? ARIA_SORT[sorted] : canSort ? 'none' : undefined} className={`col-${header.column.id}`}>
+                      {canSort ? (
+                        <button type="button" className="sort" onClick={header.column.getToggleSortingHandler()}>
+                          <table.FlexRender header={header} />
+                          <span aria-hidden="true" className="sort-mark">
+                            {sorted === 'asc' ? '▲' : sorted === 'desc' ? '▼' : '⇅'}
+                          </span>
+                        </button>
+                      ) : (
+                        <table.FlexRender header={header} />
+                      )}
+                    </th>
+                  );
+                })}
+              </tr>
+            ))}
+          </thead>
+          <tbody onFocus={onFocus} onBlur={onBlur}>
+            {rows.length === 0 && (
+              <tr>
+                <td colSpan={columns.length} className="empty">
+                  No services yet. Add one below, or load a preset from the top bar.
+                </td>
+              </tr>
+            )}
+            {rows.map((row) => {
+              const view = liveById.get(row.id);
+              return view ? <ServiceRow key={row.id} view={view} columns={columns.length} /> : null;
+            })}
+          </tbody>
+        </table>
+      </div>
+      <AddService />
+    </section>
+  );
+}

@@ -1,0 +1,73 @@
+/** The settings of one service, in its kind's config names; blank means the engine's default (shown greyed). */
+import { pathFormat, type ServiceKind } from '../../engine/index.ts';
+import { useEvaluated } from '../derive/hooks.ts';
+import { KIND_FIELDS, enumOptions, valueToText, type FieldSpec } from '../state/fields.ts';
+import { useActions, usePlanner } from '../state/instance.ts';
+import { pathGet, type Path } from '../state/planEdit.ts';
+import { sizeText } from '../format.ts';
+import { durationFormat } from '../../engine/index.ts';
+import { FieldInput } from './FieldInput.tsx';
+
+/** The effective value as a hint: what the engine uses when the field is blank. */
+function effectiveText(spec: FieldSpec, value: unknown): string {
+  if (typeof value === 'number') {
+    if (spec.type === 'size') return sizeText(value);
+    if (spec.type === 'duration') return durationFormat(value);
+  }
+  return valueToText(value);
+}
+
+function Setting({ index, name, kind, spec }: { index: number; name: string; kind: ServiceKind; spec: FieldSpec }) {
+  const { plan } = useEvaluated();
+  const keys = spec.key.split('.');
+  const path: Path = ['services', index, 'settings', ...keys];
+  const written = usePlanner((s) => pathGet(s.input, path));
+  const effective = pathGet(plan.services[index]?.settings, keys);
+  const { fieldEdit, fieldEnd } = useActions();
+  const label = `${name} ${spec.label}`;
+  const id = `set-${pathFormat(path)}`;
+  if (spec.type === 'enum' || spec.type === 'bool') {
+    const options = spec.type === 'bool' ? ['true', 'false'] : enumOptions(kind, spec.key);
+    const current = written === undefined ? '' : String(written);
+    return (
+      <label className="setting" htmlFor={id}>
+        <span>{spec.label}</span>
+        <select
+          id={id}
+          value={current}
+          onChange={(e) => {
+            const text = e.target.value;
+            fieldEdit(path, spec, text, label);
+            fieldEnd(path);
+          }}
+        >
+          <option value="">default ({valueToText(effective)})</option>
+          {options.map((o) => (
+            <option key={o} value={o}>
+              {o}
+            </option>
+          ))}
+        </select>
+      </label>
+    );
+  }
+  return (
+    <span className="setting">
+      <span aria-hidden="true">{spec.label}</span>
+      <FieldInput path={path} spec={spec} label={label} value={valueToText(written)} placeholder={effectiveText(spec, effective)} />
+    </span>
+  );
+}
+
+export function SettingsPanel({ index, name, kind }: { index: number; name: string; kind: ServiceKind }) {
+  const fields = KIND_FIELDS[kind];
+  if (fields.length === 0) return <p className="muted">A {kind} service has no settings that change its memory here; its usage comes from the engine’s profile of {kind}.</p>;
+  return (
+    <div className="settings-grid" role="group" aria-label={`Settings of ${name}`}>
+      {fields.map((spec) => (
+        <Setting key={spec.key} index={index} name={name} kind={kind} spec={spec} />
+      ))}
+      <p className="muted settings-note">Sizes accept 512m, 1g, 1.5GiB; durations 30s, 7d. Blank uses the default shown in grey.</p>
+    </div>
+  );
+}

@@ -1,0 +1,181 @@
+/**
+ * What the components show, shaped from the engine's report: text already formatted, positions
+ * already scaled. Pure functions of (input, plan, report); no memory is computed here, only read.
+ */
+import { durationFormat, RISK_LEVELS, SEVERITIES, sizeFormat, type Finding, type Plan, type PlanInput, type Report, type RiskLevel, type Service, type ServiceKind } from '../../engine/index.ts';
+import { percentText, probabilityText, rangeText, sizeText } from '../format.ts';
+import { valueToText } from '../state/fields.ts';
+
+export type RowView = {
+  /** `s3` for the plan's fourth service, `implied:pgbouncer` for one a toggle adds. */
+  id: string;
+  /** Index in the plan's services; null for a service a toggle implies. */
+  index: number | null;
+  name: string;
+  kind: ServiceKind;
+  /** The limit as written in the plan (`800MiB`, `1g`), `none` when there is none. */
+  limitInput: string;
+  limitMiB: number | null;
+  limitText: string;
+  lowMiB: number;
+  typicalMiB: number;
+  highMiB: number;
+  usageText: string;
+  headroomMiB: number;
+  headroomText: string;
+  risk: RiskLevel;
+  riskRank: number;
+  riskTitle: string;
+  settingsText: string;
+  /** Usage range and limit as percents of the row's gauge width. */
+  gaugeLow: number;
+  gaugeTypical: number;
+  gaugeHigh: number;
+  gaugeLimit: number | null;
+};
+
+const pct = (v: number, scale: number) => (scale > 0 && Number.isFinite(v) ? Math.max(0, Math.min(100, (v / scale) * 100)) : 0);
+
+/** One line of the settings that drive a service's memory, in config-file names. */
+export function settingsText(s: Service): string {
+  switch (s.kind) {
+    case 'fastapi': {
+      const st = s.settings;
+      return `${st.replicas > 1 ? `${st.replicas} × ` : ''}${st.workers} workers × ${sizeFormat(st.perWorker)} · pool ${st.poolSize}+${st.maxOverflow}`;
+    }
+    case 'postgres':
+      return `max_connections ${s.settings.maxConnections} · shared_buffers ${sizeFormat(s.settings.sharedBuffers)} · work_mem ${sizeFormat(s.settings.workMem)}`;
+    case 'redis':
+      return `maxmemory ${s.settings.maxmemory > 0 ? sizeFormat(s.settings.maxmemory) : 'unset'} · ${s.settings.policy} · ${s.settings.persistence}`;
+    case 'pgbouncer':
+      return `${s.settings.poolMode} · pool ${s.settings.defaultPoolSize} · max_client_conn ${s.settings.maxClientConn}`;
+    case 'prometheus':
+      return `scrape ${durationFormat(s.settings.scrapeInterval)} · retention ${durationFormat(s.settings.retention)} · ${s.settings.series.toLocaleString('en-US')} series`;
+    case 'generic':
+      return s.settings.usage ? `usage given by hand${s.settings.image ? ` · ${s.settings.image}` : ''}` : 'no usage given';
+    default:
+      return '';
+  }
+}
+
+/** The services table's rows: the plan's services in plan order, then those the toggles add. */
+export function rowViews(input: PlanInput, plan: Plan, report: Report): RowView[] {
+  const indexOf = new Map(input.services.map((s, i) => [s.name, i]));
+  const planService = new Map(plan.services.map((s) => [s.name, s]));
+  return report.services.map((b) => {
+    const index = indexOf.get(b.name) ?? null;
+    const scale = Math.max(b.limitMiB ?? 0, b.usageMiB.high) * 1.1;
+    const svc = planService.get(b.name);
+    const limitInput = index === null ? sizeText(b.limitMiB) : valueToText(input.services[index]?.limit ?? null);
+    return {
+      id: index === null ? `implied:${b.name}` : `s${index}`,
+      index,
+      name: b.name,
+      kind: b.kind,
+      limitInput,
+      limitMiB: b.limitMiB,
+      limitText: sizeText(b.limitMiB),
+      lowMiB: b.usageMiB.low,
+      typicalMiB: b.usageMiB.typical,
+      highMiB: b.usageMiB.high,
+      usageText: rangeText(b.usageMiB),
+      headroomMiB: b.headroomMiB,
+      headroomText: sizeText(b.headroomMiB),
+      risk: b.risk.level,
+      riskRank: RISK_LEVELS.indexOf(b.risk.level),
+      riskTitle: `${probabilityText(b.risk.pOverLimit)} chance of going over ${b.limitMiB === null ? 'the host’s free memory (no limit set)' : 'its limit'}`,
+      settingsText: svc ? settingsText(svc) : '',
+      gaugeLow: pct(b.usageMiB.low, scale),
+      gaugeTypical: pct(b.usageMiB.typical, scale),
+      gaugeHigh: pct(b.usageMiB.high, scale),
+      gaugeLimit: b.limitMiB === null ? null : pct(b.limitMiB, scale),
+    };
+  });
+}
+
+export type Segment = { key: string; label: string; MiB: number; tone: 'reserve' | 'service' | 'free' | 'over'; widthPct: number; colour: number; title: string };
+
+export type HostView = {
+  ramText: string;
+  limitsText: string;
+  limitsMiB: number;
+  reserveText: string;
+  usageText: string;
+  usageTypicalText: string;
+  freeText: string;
+  freeMiB: number;
+  freePctText: string;
+  freeLeastText: string;
+  freeCriterionText: string;
+  freeOk: boolean;
+  risk: RiskLevel;
+  riskTitle: string;
+  spikeMultiplier: number;
+  spikeRisk: RiskLevel;
+  spikeFreeText: string;
+  segments: Segment[];
+  /** Typical total usage (reserve + services) as a percent of the bar. */
+  typicalPct: number;
+  /** RAM as a percent of the bar (100 unless the limits overcommit it). */
+  ramPct: number;
+  overcommitText: string | null;
+};
+
+/** Services get a colour by position; the palette (styles.css --svc-0…7) repeats after eight. */
+export const SERVICE_COLOURS = 8;
+
+/** The host bar: reserve, each service's limit (its high usage when it has none), and what is left. */
+export function hostView(report: Report): HostView {
+  const h = report.host;
+  const parts = report.services.map((s, i) => ({ s, i, MiB: s.limitMiB ?? s.usageMiB.high }));
+  const committed = h.reserveMiB + parts.reduce((sum, p) => sum + p.MiB, 0);
+  const scale = Math.max(h.ramMiB, committed);
+  const segments: Segment[] = [
+    { key: 'reserve', label: 'reserve', MiB: h.reserveMiB, tone: 'reserve', widthPct: pct(h.reserveMiB, scale), colour: 0, title: `OS and Docker outside containers: ${sizeFormat(h.reserveMiB)}` },
+    ...parts.map(({ s, i, MiB }) => ({
+      key: `svc:${s.name}`,
+      label: s.name,
+      MiB,
+      tone: 'service' as const,
+      widthPct: pct(MiB, scale),
+      colour: i % SERVICE_COLOURS,
+      title: `${s.name}: ${s.limitMiB === null ? `no limit, high usage ${sizeFormat(MiB)}` : `limit ${sizeFormat(MiB)}`}`,
+    })),
+  ];
+  const unallocated = h.ramMiB - committed;
+  if (unallocated > 0) segments.push({ key: 'free', label: 'unallocated', MiB: unallocated, tone: 'free', widthPct: pct(unallocated, scale), colour: 0, title: `RAM no limit claims: ${sizeFormat(unallocated)}` });
+  return {
+    ramText: sizeFormat(h.ramMiB),
+    limitsText: sizeFormat(h.limitsMiB),
+    limitsMiB: h.limitsMiB,
+    reserveText: sizeFormat(h.reserveMiB),
+    usageText: rangeText(h.usageMiB),
+    usageTypicalText: sizeFormat(h.usageMiB.typical),
+    freeText: sizeFormat(h.freeMiB.typical),
+    freeMiB: h.freeMiB.typical,
+    freePctText: percentText(h.freeMiB.typical, h.ramMiB),
+    freeLeastText: sizeFormat(h.freeMiB.low),
+    freeCriterionText: sizeFormat(h.freeCriterionMiB),
+    freeOk: h.freeMiB.low > h.freeCriterionMiB,
+    risk: h.risk.level,
+    riskTitle: `${probabilityText(h.risk.pOverLimit)} chance that the host runs out of memory`,
+    spikeMultiplier: report.spike.multiplier,
+    spikeRisk: report.spike.host.risk.level,
+    spikeFreeText: sizeFormat(report.spike.host.freeMiB.low),
+    segments,
+    typicalPct: pct(h.usageMiB.typical, scale),
+    ramPct: pct(h.ramMiB, scale),
+    overcommitText: unallocated < 0 ? sizeFormat(-unallocated) : null,
+  };
+}
+
+export type FindingView = Finding & { applicable: boolean };
+
+/** Findings, most severe first (stable within a severity), each saying whether one click applies it. */
+export function findingViews(report: Report): FindingView[] {
+  const rank = (f: Finding) => SEVERITIES.indexOf(f.severity);
+  return report.findings
+    .map((f, i) => ({ f, i }))
+    .sort((a, b) => rank(a.f) - rank(b.f) || a.i - b.i)
+    .map(({ f }) => ({ ...f, applicable: f.fix.changes.length === 1 }));
+}

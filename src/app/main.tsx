@@ -1,0 +1,19 @@
+/** Opens the plan (share link, saved plan or preset), then renders the page. */
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { App } from './App.tsx';
+import { bootFromWindow } from './state/boot.ts';
+import { plannerStart, storageOf } from './state/instance.ts';
+import './styles.css';
+
+const root = document.getElementById('root');
+if (root) {
+  void bootFromWindow(storageOf()).then((boot) => {
+    plannerStart(boot);
+    createRoot(root).render(
+      <StrictMode>
+        <App />
+      </StrictMode>,
+    );
+  });
+}

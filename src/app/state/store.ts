@@ -1,0 +1,151 @@
+/**
+ * The page's store: the plan as the user writes it, its undo history, and UI state (drafts of
+ * fields that do not validate yet, notices, the open tab). Nothing derived lives here: the report
+ * comes from the engine through derive/engine.ts.
+ */
+import { createStore } from 'zustand/vanilla';
+import { applyChange, pathFormat, type Change, type PlanInput, type ServiceKind } from '../../engine/index.ts';
+import { parseOf } from '../derive/engine.ts';
+import { textToValue, type FieldSpec } from './fields.ts';
+import { historyCommit, historyRedo, historySeal, historyStart, historyUndo, type History } from './history.ts';
+import { featureSet, pathDelete, pathSet, serviceAdd, serviceDuplicate, serviceKindSet, serviceRemove, type FeatureName, type Path } from './planEdit.ts';
+import { issuesText } from './persist.ts';
+import type { Boot, NoticeTone } from './boot.ts';
+
+/** What a field shows while it differs from the plan: the typed text, and why it was refused (null if it was not). */
+export type Draft = { text: string; message: string | null };
+export type Notice = { id: number; tone: NoticeTone; text: string };
+export const TABS = ['plan', 'upgrade', 'export', 'criteria'] as const;
+export type TabId = (typeof TABS)[number];
+
+export type PlannerState = History & {
+  drafts: Readonly<Record<string, Draft>>;
+  notices: readonly Notice[];
+  tab: TabId;
+  /** Services (by name) whose settings panel is open. */
+  expanded: Readonly<Record<string, boolean>>;
+  actions: PlannerActions;
+};
+
+export type PlannerActions = {
+  /** A keystroke in a field: kept in the plan when it validates, as a draft with its reason when not. */
+  fieldEdit(path: Path, spec: FieldSpec, text: string, label: string): void;
+  /** The field lost focus: end its undo step and drop its draft if the plan holds the value. */
+  fieldEnd(path: Path): void;
+  /** Escape: forget the field's draft, showing the plan's value again. */
+  fieldRevert(path: Path): void;
+  /** Validates and records a new plan (one undo step); false, with a notice, when it does not validate. */
+  planSet(next: PlanInput, what: string): boolean;
+  /** Replaces the plan (a preset, a file): one undo step, drafts cleared. */
+  planReplace(next: PlanInput, notice?: { tone: NoticeTone; text: string }): boolean;
+  undo(): void;
+  redo(): void;
+  serviceAdd(kind: ServiceKind): void;
+  serviceDuplicate(index: number): void;
+  serviceRemove(index: number): void;
+  serviceKindSet(index: number, kind: ServiceKind): void;
+  featureSet(feature: FeatureName, on: boolean): void;
+  fixApply(change: Change): void;
+  noticePush(tone: NoticeTone, text: string): void;
+  noticeDismiss(id: number): void;
+  tabSet(tab: TabId): void;
+  expandedToggle(name: string): void;
+};
+
+export type PlannerStore = ReturnType<typeof plannerStoreCreate>;
+
+let noticeSeq = 0;
+const notice = (tone: NoticeTone, text: string): Notice => ({ id: ++noticeSeq, tone, text });
+
+/** A store opened on `boot` (which plan, which notices). */
+export function plannerStoreCreate(boot: Pick<Boot, 'input' | 'past' | 'notices'>) {
+  return createStore<PlannerState>()((set, get) => {
+    /** Commits a validated plan; structural changes also drop drafts, whose paths may have moved. */
+    const commit = (next: PlanInput, key: string | null, drafts: PlannerState['drafts'] = {}) =>
+      set((s) => ({ ...historyCommit(s, next, key), drafts }));
+
+    const planSet = (next: PlanInput, what: string): boolean => {
+      const r = parseOf(next);
+      if (!r.ok) {
+        set((s) => ({ notices: [...s.notices, notice('error', `${what} was not applied: ${issuesText(r.issues)}`)] }));
+        return false;
+      }
+      commit(next, null);
+      return true;
+    };
+
+    const actions: PlannerActions = {
+      fieldEdit(path, spec, text, label) {
+        const key = pathFormat(path);
+        const refuse = (message: string) => set((s) => ({ drafts: { ...s.drafts, [key]: { text, message: `${label}: ${message}` } } }));
+        const converted = textToValue(spec, text);
+        if (converted.kind === 'invalid') return refuse(converted.message);
+        const { input } = get();
+        const next = converted.kind === 'delete' ? pathDelete(input, path) : pathSet(input, path, converted.value);
+        const r = parseOf(next);
+        if (!r.ok) {
+          const own = r.issues.find((i) => i.path === key) ?? r.issues.find((i) => i.path.startsWith(key));
+          return refuse(own ? own.message : issuesText(r.issues, 1));
+        }
+        commit(next, key, { ...get().drafts, [key]: { text, message: null } });
+      },
+      fieldEnd(path) {
+        const key = pathFormat(path);
+        set((s) => {
+          const draft = s.drafts[key];
+          const sealed = historySeal(s);
+          if (!draft || draft.message !== null) return sealed;
+          const { [key]: _valid, ...drafts } = s.drafts;
+          return { ...sealed, drafts };
+        });
+      },
+      fieldRevert(path) {
+        const key = pathFormat(path);
+        set((s) => {
+          const { [key]: _dropped, ...drafts } = s.drafts;
+          return { ...historySeal(s), drafts };
+        });
+      },
+      planSet,
+      planReplace(next, msg) {
+        const r = parseOf(next);
+        if (!r.ok) {
+          set((s) => ({ notices: [...s.notices, notice('error', `That plan was not loaded: ${issuesText(r.issues)}`)] }));
+          return false;
+        }
+        set((s) => ({ ...historyCommit(s, next, null), drafts: {}, expanded: {}, notices: msg ? [...s.notices, notice(msg.tone, msg.text)] : s.notices }));
+        return true;
+      },
+      undo: () => set((s) => ({ ...historyUndo(s), drafts: {} })),
+      redo: () => set((s) => ({ ...historyRedo(s), drafts: {} })),
+      serviceAdd: (kind) => void planSet(serviceAdd(get().input, kind), 'Adding the service'),
+      serviceDuplicate: (index) => void planSet(serviceDuplicate(get().input, index), 'Duplicating the service'),
+      serviceRemove: (index) => void planSet(serviceRemove(get().input, index), 'Removing the service'),
+      serviceKindSet: (index, kind) => void planSet(serviceKindSet(get().input, index, kind), 'Changing the kind'),
+      featureSet: (feature, on) => void planSet(featureSet(get().input, feature, on), 'The toggle'),
+      fixApply(change) {
+        let next: PlanInput;
+        try {
+          next = applyChange(get().input, change);
+        } catch (e) {
+          actions.noticePush('error', `The fix was not applied: ${e instanceof Error ? e.message : String(e)}`);
+          return;
+        }
+        planSet(next, 'The fix');
+      },
+      noticePush: (tone, text) => set((s) => ({ notices: [...s.notices, notice(tone, text)] })),
+      noticeDismiss: (id) => set((s) => ({ notices: s.notices.filter((n) => n.id !== id) })),
+      tabSet: (tab) => set({ tab }),
+      expandedToggle: (name) => set((s) => ({ expanded: { ...s.expanded, [name]: !s.expanded[name] } })),
+    };
+
+    return {
+      ...historyStart(boot.input, boot.past),
+      drafts: {},
+      notices: boot.notices.map((n) => notice(n.tone, n.text)),
+      tab: 'plan',
+      expanded: {},
+      actions,
+    };
+  });
+}
