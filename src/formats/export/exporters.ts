@@ -1,0 +1,111 @@
+/**
+ * The exporters the alert rules read, as containers with their own memory. Pure and free of the
+ * engine's index, so that the engine can import it to budget them.
+ *
+ * A plan with Prometheus gets node_exporter and cAdvisor (host and container metrics), plus one
+ * postgres_exporter per Postgres and one redis_exporter per Redis. A generic service the plan
+ * already lists (by image or name, like the `full` preset's cadvisor) is recognised and reused.
+ */
+import type { Range } from '../../engine/report.ts';
+import type { Plan, Service } from '../../engine/schema.ts';
+
+export type ExporterKind = 'node-exporter' | 'cadvisor' | 'postgres-exporter' | 'redis-exporter';
+
+export type Exporter = {
+  /** The compose service name. */
+  name: string;
+  exporter: ExporterKind;
+  /** The plan service it reads (Postgres/Redis exporters); null for host-wide ones. */
+  watches: string | null;
+  image: string;
+  port: number;
+  /** MiB. */
+  limit: number;
+  usage: Range;
+  /** Already a service of the plan (then the plan's limit and usage count, not these). */
+  present: boolean;
+  /** Where the figures come from. */
+  source: string;
+};
+
+type ExporterSpec = Omit<Exporter, 'name' | 'watches' | 'present'> & { match: RegExp };
+
+/** memory-model.md figures; each limit is assumed at ~1.5 × the high figure, rounded up. */
+export const EXPORTER_SPECS: Record<ExporterKind, ExporterSpec> = {
+  'node-exporter': {
+    exporter: 'node-exporter',
+    image: 'prom/node-exporter:v1.8.1',
+    port: 9100,
+    limit: 32,
+    usage: { low: 8, typical: 15, high: 21 }, // memory-model.md: node_exporter ~8–21 MB
+    source: 'memory-model.md: node_exporter ~8–21 MB',
+    match: /node[-_]?exporter/i,
+  },
+  cadvisor: {
+    exporter: 'cadvisor',
+    image: 'gcr.io/cadvisor/cadvisor:v0.49.1',
+    port: 8080,
+    limit: 128,
+    usage: { low: 40, typical: 65, high: 90 }, // memory-model.md: cAdvisor 40–90 MB tuned (the flags below)
+    source: 'memory-model.md: cAdvisor 40–90 MB when tuned (flags set in the compose file)',
+    match: /cadvisor/i,
+  },
+  'postgres-exporter': {
+    exporter: 'postgres-exporter',
+    image: 'quay.io/prometheuscommunity/postgres-exporter:v0.15.0',
+    port: 9187,
+    limit: 48,
+    // assumed: memory-model.md has no public figure; a Go exporter like redis_exporter (~16 MB)
+    // with a larger default query set. To be measured by the calibration harness.
+    usage: { low: 12, typical: 20, high: 32 },
+    source: 'assumed: no public figure (memory-model.md); sized like redis_exporter plus its queries',
+    match: /postgres(ql)?[-_]?exporter/i,
+  },
+  'redis-exporter': {
+    exporter: 'redis-exporter',
+    image: 'oliver006/redis_exporter:v1.61.0',
+    port: 9121,
+    limit: 32,
+    usage: { low: 10, typical: 16, high: 24 }, // memory-model.md: redis_exporter ~16 MB
+    source: 'memory-model.md: redis_exporter ~16 MB',
+    match: /redis[-_]?exporter/i,
+  },
+};
+
+/** Which exporter a plan's generic service is, by its image or else its name. */
+export function exporterKindOf(s: Service): ExporterKind | null {
+  if (s.kind !== 'generic') return null;
+  const text = s.settings.image ?? s.name;
+  for (const spec of Object.values(EXPORTER_SPECS)) if (spec.match.test(text)) return spec.exporter;
+  return null;
+}
+
+/** The exporters the exported stack runs for this plan; `present: false` ones are added by the export. */
+export function exportersFor(plan: Plan): Exporter[] {
+  if (!plan.services.some((s) => s.kind === 'prometheus')) return [];
+  const taken = new Set(plan.services.map((s) => s.name.toLowerCase()));
+  const freeName = (base: string) => {
+    let name = base;
+    for (let i = 2; taken.has(name.toLowerCase()); i++) name = `${base}-${i}`;
+    taken.add(name.toLowerCase());
+    return name;
+  };
+  const listed = plan.services.map((s) => ({ s, kind: exporterKindOf(s) })).filter((x) => x.kind !== null);
+  const out: Exporter[] = [];
+  const add = (kind: ExporterKind, watches: Service | null, defaultName: string) => {
+    const { match: _match, ...spec } = EXPORTER_SPECS[kind];
+    // A listed exporter of this kind: host-wide ones are reused once; per-service ones by order.
+    const i = listed.findIndex((x) => x.kind === kind);
+    if (i >= 0) {
+      const { s } = listed.splice(i, 1)[0]!;
+      out.push({ ...spec, name: s.name, watches: watches?.name ?? null, present: true, limit: s.limit ?? spec.limit });
+      return;
+    }
+    out.push({ ...spec, name: freeName(defaultName), watches: watches?.name ?? null, present: false });
+  };
+  add('node-exporter', null, 'node-exporter');
+  add('cadvisor', null, 'cadvisor');
+  for (const s of plan.services) if (s.kind === 'postgres') add('postgres-exporter', s, `${s.name}-exporter`);
+  for (const s of plan.services) if (s.kind === 'redis') add('redis-exporter', s, `${s.name}-exporter`);
+  return out;
+}

@@ -1,0 +1,101 @@
+/**
+ * RUNBOOK.md: the seed's checks, emergency actions and rollback with this plan's service names,
+ * limits and thresholds filled in. Names go into shell commands only shell-quoted and into text
+ * only as code spans (mdCode), so that a copied command does what it says.
+ */
+import { tunePostgres, tuneRedis } from '../../engine/tune.ts';
+import { bytes, GENERATED_BY, human, mdCode, shellQuote } from './common.ts';
+import { alertRules, freeCriterionMiB } from './alerts.ts';
+import { composeModel } from './compose.ts';
+import { SLACK_WEBHOOK_FILE } from './alertmanager.ts';
+import { APP_DB, PORTS, SECRETS, type Stack } from './stack.ts';
+
+export function runbookMd(stack: Stack): string {
+  const plan = stack.plan;
+  const f = shellQuote(stack.files.compose);
+  const dc = `docker compose -f ${f}`;
+  const q = shellQuote;
+  const model = composeModel(stack);
+  const rules = alertRules(stack);
+  const app = stack.app[0];
+  const pg = stack.postgres[0];
+  const redis = stack.redis[0];
+  const out: string[] = [];
+  const p = (...lines: string[]) => out.push(...lines);
+  const code = (...lines: string[]) => p('```bash', ...lines, '```', '');
+
+  p(`# Runbook: ${mdCode(plan.name ?? 'unnamed plan')} on a ${human(plan.host.ram)} host`, '');
+  p(`${GENERATED_BY}. The compose file is ${mdCode(stack.files.compose)}; every command below runs beside it.`, '');
+
+  p('## The stack', '');
+  p('| service | memory limit | reserved | oom_score_adj |', '|---|---|---|---|');
+  for (const m of [...model.memory].sort((a, b) => a.oomScoreAdj - b.oomScoreAdj)) {
+    p(`| ${mdCode(m.name)} | ${m.limit === null ? 'none' : human(m.limit)} | ${m.reservation === null ? '—' : human(m.reservation)} | ${m.oomScoreAdj} |`);
+  }
+  const total = model.memory.reduce((s, m) => s + (m.limit ?? 0), 0);
+  p('', `Limits add up to ${human(total)} of ${human(plan.host.ram)}. Under memory pressure the kernel kills the highest oom_score_adj first: the app, then the exporters, and the database last. A negative oom_score_adj needs a rootful Docker daemon.`, '');
+
+  p('## First start', '');
+  p('Create the secrets (never commit them):', '');
+  const secretFiles = [...model.secrets].map((k) => SECRETS[k].file);
+  code('mkdir -p secrets && chmod 700 secrets', ...secretFiles.map((file) => `openssl rand -base64 24 > ${q(file)}  # or your own value`), 'chmod 600 secrets/*');
+  if (stack.alertmanager.length) p(`Put the Slack webhook URL into ${mdCode(SECRETS.slackWebhook.file)} instead of a random value: AlertManager reads it from ${mdCode(SLACK_WEBHOOK_FILE)}.`, '');
+  if (stack.pgbouncer.length && pg) {
+    p(`pgBouncer needs the SCRAM hash of ${mdCode(APP_DB.user)} in ${mdCode(stack.files.userlist(stack.pgbouncer[0]!.name))}: start the database first, then copy the hash (the command is in that file).`, '');
+  }
+  code(`${dc} up -d`, `${dc} ps   # wait until every service is healthy (1-2 minutes)`);
+  if (app) code(`curl -fsS http://localhost:${PORTS.fastapi}/health`);
+  if (stack.prometheus.length) code(`curl -fsS http://127.0.0.1:${PORTS.prometheus}/-/healthy`, `promtool test rules ${q(stack.files.alertsTest)}   # the alert rules fire on a synthetic breach`);
+
+  p('## Checks', '');
+  p('Memory per container and on the host, and OOM kills:', '');
+  code('docker stats --no-stream --format "table {{.Name}}\\t{{.MemUsage}}\\t{{.MemPerc}}"', 'free -h', 'dmesg | grep -i oom');
+  p(`\`docker stats\` shows usage minus inactive page cache, so it reads lower than what the kernel compares with the limit. The host should keep ${human(freeCriterionMiB(plan))} available (max(500MB, 12% of RAM)).`, '');
+  if (redis) {
+    const t = tuneRedis(redis);
+    p(`Redis ${mdCode(redis.name)} should report maxmemory ${bytes(redis.settings.maxmemory)} (${human(redis.settings.maxmemory)})${t.recommendedMaxmemory !== null && !t.plannedSafe ? `; Headroom recommends at most ${human(t.recommendedMaxmemory)} for its ${redis.settings.persistence} persistence` : ''}:`, '');
+    code(`${dc} exec ${q(redis.name)} redis-cli CONFIG GET maxmemory`, `${dc} exec ${q(redis.name)} redis-cli INFO memory | grep -E 'used_memory_human|maxmemory_human|mem_fragmentation_ratio'`);
+  }
+  if (pg) {
+    const t = tunePostgres(plan, pg);
+    p(`Postgres ${mdCode(pg.name)}: max_connections ${t.planned.maxConnections}; the alert fires above ${Math.floor(t.planned.maxConnections * 0.9)}.`, '');
+    code(`${dc} exec ${q(pg.name)} psql -U ${APP_DB.user} -d ${APP_DB.database} -c "SELECT count(*), state FROM pg_stat_activity GROUP BY state;"`, `${dc} exec ${q(pg.name)} psql -U ${APP_DB.user} -d ${APP_DB.database} -c "SHOW shared_buffers; SHOW work_mem; SHOW max_connections;"`);
+  }
+
+  if (rules.length) {
+    p('## Alerts', '');
+    p('| alert | severity | fires when |', '|---|---|---|');
+    for (const r of rules) p(`| ${r.alert} | ${r.severity} | ${r.threshold.replace(/\|/g, '\\|')} |`);
+    p('');
+  } else {
+    p('## Alerts', '', 'This plan has no Prometheus: nothing watches these thresholds.', '');
+  }
+
+  p('## Emergency actions', '');
+  p('### High memory (HighMemoryUsage)', '');
+  const steps: string[] = [];
+  if (redis) steps.push(`# 1. Empty the cache (data in Redis is lost: only if it is a cache)`, `${dc} exec ${q(redis.name)} redis-cli FLUSHDB`);
+  const heaviest = [...model.memory].filter((m) => m.limit !== null).sort((a, b) => (b.limit ?? 0) - (a.limit ?? 0))[0];
+  if (heaviest) steps.push(`# 2. Restart the container with the largest limit (${human(heaviest.limit ?? 0)})`, `${dc} restart ${q(heaviest.name)}`);
+  if (app) steps.push('# 3. Look for a leak in the app', `${dc} logs --tail 200 ${q(app.name)} | grep -i memory`);
+  code(...(steps.length ? steps : ['free -h']));
+  p('### Service down (ServiceDown)', '');
+  code(`${dc} ps -a`, `${dc} logs --tail 100 SERVICE`, `${dc} restart SERVICE`);
+  if (pg) {
+    p('### Database connections exhausted (HighDatabaseConnections)', '');
+    const ex = [
+      `${dc} exec ${q(pg.name)} psql -U ${APP_DB.user} -d ${APP_DB.database} -c "SELECT count(*), state FROM pg_stat_activity GROUP BY state;"`,
+      `${dc} exec ${q(pg.name)} psql -U ${APP_DB.user} -d ${APP_DB.database} -c "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE state = 'idle' AND state_change < now() - interval '10 minutes';"`,
+    ];
+    if (app) ex.push(`${dc} restart ${q(app.name)}   # releases the app's pools`);
+    code(...ex);
+  }
+  p('### OOM kill (ContainerOOMKills)', '');
+  code('dmesg -T | grep -i -E "killed process|oom"', `${dc} ps -a   # which container restarted`);
+  p('Then raise that service\'s limit in the plan (or lower what it is allowed to use), re-run `headroom export`, and redeploy.', '');
+
+  p('## Rollback', '');
+  code(`${dc} down`, 'docker compose -f docker-compose.yml up -d   # the previous stack', 'curl -fsS http://localhost:8000/health');
+  p('Named volumes survive `down` (never add `-v`): the database and Prometheus data stay.', '');
+  return out.join('\n');
+}
