@@ -1,0 +1,393 @@
+/**
+ * A docker-compose.yml → a Headroom plan. Pure: the caller supplies the text, the `.env` text, the
+ * shell environment and (optionally) a way to read mounted config files.
+ *
+ * Reads the document through the yaml library's Document API (anchors, aliases and `<<` merge
+ * keys resolved; positions kept for errors), interpolates `${VAR}` forms as compose does, drops
+ * services whose profiles are not active, resolves same-file `extends`, then recognises each
+ * service's kind and memory settings (see recognise.ts). Every service gets a note saying what
+ * was recognised and why.
+ */
+import { LineCounter, parseDocument, type Document } from 'yaml';
+import { planParse, SERVICE_KINDS, type Plan, type PlanInput, type ServiceKind } from '../../engine/schema.ts';
+import { sizeParse, sizeToPlan } from '../../engine/units.ts';
+import { envTextParse, interpolate, type Env } from './interpolate.ts';
+import { locate } from './locate.ts';
+import { commandWords, recognise, type ServiceFacts } from './recognise.ts';
+import { composeSizeParse, describe } from './size.ts';
+
+export type ComposeImportOptions = {
+  /** The host's RAM in plan-file form (`4GiB`, `2g`, a number of MiB). Default 4GiB. */
+  host?: string | number;
+  /** The text of the `.env` file beside the compose file. */
+  envText?: string;
+  /** The shell environment; it wins over `.env`, as in compose. */
+  environment?: Env;
+  /** Profiles to activate besides COMPOSE_PROFILES (compose starts only these, and services without profiles). */
+  profiles?: string[];
+  /** Reads a file named in the compose file (env_file, bind-mounted configs), by its path as written. */
+  readFile?: (path: string) => string | undefined;
+  /** The plan's name; default: the compose file's `name:`. */
+  name?: string;
+};
+
+/** One problem, with the compose path (`services.db.mem_limit`) and, when known, its position. */
+export type ComposeIssue = { path: string; message: string; line?: number; column?: number };
+
+/** What the import did with one compose service. */
+export type ServiceNote = {
+  service: string;
+  kind: ServiceKind;
+  /** Why this kind: "image postgres:16 is PostgreSQL". */
+  why: string;
+  /** The memory limit as imported (`512MiB`), or null when the compose file sets none. */
+  limit: string | null;
+  /** Each setting read and where from. */
+  read: string[];
+  /** What Headroom could not read or had to assume. */
+  warnings: string[];
+};
+
+export type ComposeImportResult =
+  | { ok: true; input: PlanInput; plan: Plan; services: ServiceNote[]; notes: string[] }
+  /** `notCompose`: the YAML is fine but is not a compose file (a plan file, say). */
+  | { ok: false; notCompose: boolean; issues: ComposeIssue[] };
+
+/** Texts larger than this are refused before parsing. Assumed: the plan file's own 16 MiB cap. */
+export const MAX_COMPOSE_CHARS = 16 * 1024 * 1024;
+/** Alias expansions allowed: generous for anchor-heavy files, bounded against "billion laughs". */
+const MAX_ALIAS_COUNT = 10_000;
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
+type Path = Array<string | number>;
+
+/** Imports compose text into a plan with a note per service. Never throws on any input. */
+export function composeImport(text: string, options: ComposeImportOptions = {}): ComposeImportResult {
+  if (text.length > MAX_COMPOSE_CHARS) return fail([{ path: '(file)', message: `expected at most 16 MiB of text, got ${(text.length / 1048576).toFixed(1)} MiB` }]);
+  const counter = new LineCounter();
+  const doc = parseDocument(text, { merge: true, uniqueKeys: true, lineCounter: counter, prettyErrors: false });
+  if (doc.errors.length > 0) {
+    return fail(doc.errors.map((e) => {
+      const pos = e.linePos?.[0];
+      const message = e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '').trim();
+      return pos ? { path: `line ${pos.line}, column ${pos.col}`, message, line: pos.line, column: pos.col } : { path: '(syntax)', message };
+    }));
+  }
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (e) {
+    return fail([{ path: '(syntax)', message: (e instanceof Error ? e.message : String(e)).split('\n')[0]! }]);
+  }
+  if (!isObj(data) || !isObj(data.services)) return { ok: false, notCompose: true, issues: [notComposeIssue(data)] };
+  return new Importer(doc, counter, data, options).run();
+}
+
+function fail(issues: ComposeIssue[]): ComposeImportResult {
+  return { ok: false, notCompose: false, issues };
+}
+
+function notComposeIssue(data: unknown): ComposeIssue {
+  if (data === null || data === undefined) return { path: '(file)', message: 'the file is empty: expected a compose file with a services: mapping' };
+  if (!isObj(data)) return { path: '(file)', message: `not a compose file: expected a mapping with services:, got ${describe(data)}` };
+  const keys = Object.keys(data).slice(0, 6).join(', ');
+  if ('services' in data) return { path: 'services', message: `not a compose file: services must be a mapping of service names, got ${describe(data.services)}` };
+  return { path: '(file)', message: `not a compose file: no top-level services: mapping (keys found: ${keys || 'none'})` };
+}
+
+class Importer {
+  private readonly issues: ComposeIssue[] = [];
+  private readonly notes: string[] = [];
+  private readonly unset = new Set<string>();
+  private readonly env: Env;
+
+  constructor(
+    private readonly doc: Document,
+    private readonly counter: LineCounter,
+    private readonly data: Obj,
+    private readonly options: ComposeImportOptions,
+  ) {
+    const dotenv = options.envText === undefined ? { env: {}, issues: [] } : envTextParse(options.envText, options.environment ?? {});
+    for (const i of dotenv.issues) this.notes.push(`.env line ${i.line}: ${i.message} (ignored)`);
+    this.env = { ...dotenv.env, ...(options.environment ?? {}) };
+  }
+
+  private issue(path: Path, message: string): void {
+    const pos = locate(this.doc, this.counter, path);
+    const p = pathText(path);
+    this.issues.push(pos ? { path: `${p} (line ${pos.line}, column ${pos.column})`, message, line: pos.line, column: pos.column } : { path: p, message });
+  }
+
+  run(): ComposeImportResult {
+    const version = this.data.version;
+    if (version !== undefined) this.notes.push(`version: ${String(version)} is obsolete in the compose spec and was ignored`);
+    const services = this.interpolated(this.data.services, ['services']) as Obj;
+    const configs = isObj(this.data.configs) ? (this.interpolated(this.data.configs, ['configs']) as Obj) : {};
+    const active = this.activeProfiles();
+
+    const inputs: PlanInput['services'] = [];
+    const notes: ServiceNote[] = [];
+    const names: string[] = [];
+    for (const [name, raw] of Object.entries(services)) {
+      if (!isObj(raw)) {
+        this.issue(['services', name], `expected a mapping (image, command, mem_limit…), got ${describe(raw)}`);
+        continue;
+      }
+      const svc = this.extended(services, name, raw, []);
+      const profiles = Array.isArray(svc.profiles) ? svc.profiles.map(String) : [];
+      if (profiles.length > 0 && !profiles.some((p) => active.has(p) || p === '*')) {
+        this.notes.push(`${name}: skipped, its profiles (${profiles.join(', ')}) are not active (activate with COMPOSE_PROFILES or --profile)`);
+        continue;
+      }
+      const one = this.service(name, svc, configs);
+      if (!one) continue;
+      inputs.push(one.input);
+      notes.push(one.note);
+      names.push(name);
+    }
+    if (this.unset.size > 0) this.notes.push(`not set, substituted with "": ${[...this.unset].map((v) => `\${${v}}`).join(', ')}`);
+    if (this.issues.length > 0) return fail(this.issues);
+
+    const host = this.options.host ?? '4GiB';
+    const input: PlanInput = {
+      ...(this.planName() === undefined ? {} : { name: this.planName() }),
+      host: { ram: typeof host === 'number' ? host : host, reserve: 'auto', swap: 0 },
+      services: inputs,
+    };
+    const r = planParse(input);
+    if (!r.ok) {
+      // Map the plan's paths back to the compose file: services[2].name → services.<name>.
+      for (const i of r.issues) {
+        const m = /^services\[(\d+)\](.*)$/.exec(i.path);
+        if (m && names[Number(m[1])] !== undefined) this.issue(['services', names[Number(m[1])]!], `${m[2] ? `${m[2].replace(/^\./, '')}: ` : ''}${i.message}`);
+        else if (i.path.startsWith('host')) this.issues.push({ path: '--host', message: i.message });
+        else this.issues.push(i);
+      }
+      return fail(this.issues);
+    }
+    return { ok: true, input, plan: r.plan, services: notes, notes: this.notes };
+  }
+
+  private planName(): string | undefined {
+    const n = this.options.name ?? (typeof this.data.name === 'string' ? this.data.name : undefined);
+    return n === undefined ? undefined : n.slice(0, 200);
+  }
+
+  private activeProfiles(): Set<string> {
+    const fromEnv = (this.env.COMPOSE_PROFILES ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+    return new Set([...fromEnv, ...(this.options.profiles ?? [])]);
+  }
+
+  /** Interpolates every string value under `value` (keys are left alone, as compose does). */
+  private interpolated(value: unknown, path: Path): unknown {
+    if (typeof value === 'string') {
+      const r = interpolate(value, this.env);
+      if (!r.ok) {
+        this.issue(path, r.error);
+        return value;
+      }
+      for (const v of r.unset) this.unset.add(v);
+      return r.value;
+    }
+    if (Array.isArray(value)) return value.map((v, i) => this.interpolated(v, [...path, i]));
+    if (isObj(value)) {
+      const out: Obj = {};
+      for (const [k, v] of Object.entries(value)) out[k] = this.interpolated(v, [...path, k]);
+      return out;
+    }
+    return value;
+  }
+
+  /** A service with same-file `extends` applied (the base first, this service's keys over it). */
+  private extended(services: Obj, name: string, svc: Obj, seen: string[]): Obj {
+    const ext = svc.extends;
+    if (ext === undefined) return svc;
+    const target = typeof ext === 'string' ? { service: ext } : isObj(ext) ? ext : null;
+    if (!target || typeof target.service !== 'string') {
+      this.issue(['services', name, 'extends'], 'expected extends: SERVICE or {service: SERVICE, file: FILE}');
+      return svc;
+    }
+    if (target.file !== undefined) {
+      this.notes.push(`${name}: extends ${String(target.service)} from ${String(target.file)}, another file: not followed, only this service's own keys are read`);
+      return svc;
+    }
+    const baseSvc = services[target.service];
+    if (!isObj(baseSvc) || seen.includes(target.service) || target.service === name) {
+      this.issue(['services', name, 'extends'], isObj(baseSvc) ? `extends makes a cycle (${[...seen, name, target.service].join(' → ')})` : `extends names no service "${target.service}" in this file`);
+      return svc;
+    }
+    const { extends: _e, ...own } = svc;
+    return deepMerge(this.extended(services, target.service, baseSvc, [...seen, name]), own);
+  }
+
+  private service(name: string, svc: Obj, configs: Obj): { input: PlanInput['services'][number]; note: ServiceNote } | null {
+    const at = (...p: Path): Path => ['services', name, ...p];
+    const warnings: string[] = [];
+    const read: string[] = [];
+    const environment = this.environmentOf(name, svc, warnings);
+    const facts: ServiceFacts = {
+      name,
+      image: typeof svc.image === 'string' && svc.image.trim() ? svc.image.trim() : null,
+      command: commandWords(svc.entrypoint, svc.command),
+      environment,
+      mounted: this.mountedOf(svc, configs),
+      built: svc.build !== undefined,
+    };
+    const rec = recognise(facts);
+
+    // Limits: mem_limit and deploy.resources.limits.memory must agree when both are set (compose spec).
+    const deploy = isObj(svc.deploy) ? svc.deploy : {};
+    const resources = isObj(deploy.resources) ? deploy.resources : {};
+    const limits = isObj(resources.limits) ? resources.limits : {};
+    const reservations = isObj(resources.reservations) ? resources.reservations : {};
+    const memLimit = this.size(svc.mem_limit, at('mem_limit'));
+    const deployLimit = this.size(limits.memory, at('deploy', 'resources', 'limits', 'memory'));
+    if (memLimit !== undefined && deployLimit !== undefined && Math.abs(memLimit - deployLimit) > 1 / 1048576) {
+      this.issue(at('mem_limit'), `mem_limit (${sizeToPlan(memLimit)}) and deploy.resources.limits.memory (${sizeToPlan(deployLimit)}) disagree; compose refuses a service that sets both to different values`);
+      return null;
+    }
+    let limit = deployLimit ?? memLimit ?? null;
+    if (limit !== null) {
+      read.push(`limit ${sizeToPlan(limit)} from ${deployLimit !== undefined ? 'deploy.resources.limits.memory' : 'mem_limit'}${memLimit !== undefined && deployLimit !== undefined ? ' (and mem_limit, equal)' : ''}`);
+      if (limit === 0) {
+        limit = null;
+        warnings.push('a memory limit of 0 means no limit to Docker');
+      }
+    }
+    if (limit === null) warnings.push('no memory limit: imported without one (Headroom flags it)');
+    const reservation = this.size(reservations.memory, at('deploy', 'resources', 'reservations', 'memory')) ?? this.size(svc.mem_reservation, at('mem_reservation'));
+    if (reservation !== undefined) warnings.push(`reservation ${sizeToPlan(reservation)}: a soft floor Docker tries to keep free for it, not a limit; not planned`);
+    if (svc.memswap_limit !== undefined) {
+      const swap = svc.memswap_limit === -1 || svc.memswap_limit === '-1' ? Infinity : this.size(svc.memswap_limit, at('memswap_limit'));
+      if (swap !== undefined && limit !== null && swap > limit) warnings.push(`memswap_limit ${swap === Infinity ? 'unlimited' : sizeToPlan(swap)}: it may swap beyond its memory limit; Headroom plans RAM only`);
+    }
+    if (svc.oom_kill_disable === true) warnings.push('oom_kill_disable: at its limit it hangs instead of being killed');
+
+    const settings: Obj = { ...rec.settings };
+    if (rec.kind === 'postgres' && svc.shm_size !== undefined) {
+      const shm = this.size(svc.shm_size, at('shm_size'));
+      if (shm !== undefined) {
+        settings.shmSize = sizeToPlan(shm);
+        read.push(`shmSize ${sizeToPlan(shm)} from shm_size`);
+      }
+    }
+    const replicas = deploy.replicas ?? svc.scale;
+    if (replicas !== undefined) {
+      const n = Number(replicas);
+      if (!Number.isInteger(n) || n < 0) this.issue(at(deploy.replicas !== undefined ? 'deploy' : 'scale'), `expected a whole number of replicas, got ${describe(replicas)}`);
+      else if (rec.kind === 'fastapi') {
+        settings.replicas = Math.max(1, n);
+        read.push(`replicas ${n} from ${deploy.replicas !== undefined ? 'deploy.replicas' : 'scale'}`);
+      } else if (n !== 1) warnings.push(`${n} replicas: Headroom plans one ${rec.kind} container; count the others by hand`);
+    }
+
+    let kind = rec.kind;
+    let why = rec.why;
+    const x = svc['x-headroom'];
+    if (x !== undefined) {
+      if (!isObj(x)) this.issue(at('x-headroom'), 'expected a mapping like {kind: fastapi, settings: {workers: 4}}');
+      else {
+        if (x.kind !== undefined) {
+          if (typeof x.kind !== 'string' || !(SERVICE_KINDS as readonly string[]).includes(x.kind)) this.issue(at('x-headroom', 'kind'), `expected one of ${SERVICE_KINDS.join(' | ')}`);
+          else if (x.kind !== kind) {
+            kind = x.kind as ServiceKind;
+            why = `x-headroom.kind says ${kind} (recognised as ${rec.kind}: ${rec.why})`;
+            for (const k of Object.keys(settings)) delete settings[k];
+          }
+        }
+        if (x.settings !== undefined) {
+          if (!isObj(x.settings)) this.issue(at('x-headroom', 'settings'), 'expected a mapping of settings');
+          else for (const [k, v] of Object.entries(x.settings)) {
+            settings[k] = v;
+            read.push(`${k} from x-headroom.settings`);
+          }
+        }
+      }
+    }
+    const input = { name, kind, ...(limit === null ? {} : { limit: sizeToPlan(limit) }), settings } as PlanInput['services'][number];
+    return { input, note: { service: name, kind, why, limit: limit === null ? null : sizeToPlan(limit), read: [...rec.read, ...read], warnings: [...rec.warnings, ...warnings] } };
+  }
+
+  /** A compose size at `path` in MiB; undefined when absent or wrong (then an issue is raised). */
+  private size(value: unknown, path: Path): number | undefined {
+    if (value === undefined || value === null) return undefined;
+    const r = composeSizeParse(value);
+    if (!r.ok) {
+      this.issue(path, r.error);
+      return undefined;
+    }
+    // Reuse the plan's own bound (64 TiB) so a typo cannot turn into a nonsense plan.
+    const bounded = sizeParse(r.value);
+    if (!bounded.ok) {
+      this.issue(path, bounded.error.replace(/ MiB$/, ' MiB'));
+      return undefined;
+    }
+    return r.value;
+  }
+
+  private environmentOf(name: string, svc: Obj, warnings: string[]): Record<string, string> {
+    const env: Record<string, string> = {};
+    const files = svc.env_file === undefined ? [] : Array.isArray(svc.env_file) ? svc.env_file : [svc.env_file];
+    for (const f of files) {
+      const path = typeof f === 'string' ? f : isObj(f) && typeof f.path === 'string' ? f.path : null;
+      if (!path) continue;
+      const text = this.options.readFile?.(path);
+      if (text === undefined) warnings.push(`env_file ${path} was not read: settings in it are not imported`);
+      else Object.assign(env, envTextParse(text, this.env).env);
+    }
+    const e = svc.environment;
+    if (Array.isArray(e)) {
+      for (const item of e) {
+        const s = String(item);
+        const eq = s.indexOf('=');
+        if (eq > 0) env[s.slice(0, eq)] = s.slice(eq + 1);
+        else if (this.env[s] !== undefined) env[s] = this.env[s]!;
+      }
+    } else if (isObj(e)) {
+      for (const [k, v] of Object.entries(e)) {
+        if (v === null || v === undefined) {
+          if (this.env[k] !== undefined) env[k] = this.env[k]!;
+        } else env[k] = typeof v === 'object' ? JSON.stringify(v) : String(v);
+      }
+    } else if (e !== undefined) this.issue(['services', name, 'environment'], `expected a mapping or a list of NAME=value, got ${describe(e)}`);
+    return env;
+  }
+
+  /** Texts of files mounted into the container (bind mounts and configs), by container path. */
+  private mountedOf(svc: Obj, configs: Obj): Record<string, string> {
+    const out: Record<string, string> = {};
+    const put = (source: string | undefined, target: string | undefined, content?: string) => {
+      if (!target) return;
+      const text = content ?? (source && /\.(conf|ini|ya?ml|cfg|txt)$/i.test(source) ? this.options.readFile?.(source) : undefined);
+      if (text !== undefined) out[target] = text;
+    };
+    for (const v of Array.isArray(svc.volumes) ? svc.volumes : []) {
+      if (typeof v === 'string') {
+        const [source, target] = v.split(':');
+        if (source && /^[./~]/.test(source)) put(source, target);
+      } else if (isObj(v) && v.type === 'bind' && typeof v.source === 'string' && typeof v.target === 'string') put(v.source, v.target);
+    }
+    for (const c of Array.isArray(svc.configs) ? svc.configs : []) {
+      const name = typeof c === 'string' ? c : isObj(c) && typeof c.source === 'string' ? c.source : null;
+      if (!name) continue;
+      const target = isObj(c) && typeof c.target === 'string' ? c.target : `/${name}`;
+      const def = configs[name];
+      if (!isObj(def)) continue;
+      if (typeof def.content === 'string') put(undefined, target, def.content);
+      else if (typeof def.file === 'string') put(def.file, target);
+    }
+    return out;
+  }
+}
+
+/** Compose's merge for `extends`: mappings merge key by key, anything else is replaced. */
+function deepMerge(base: Obj, over: Obj): Obj {
+  const out: Obj = { ...base };
+  for (const [k, v] of Object.entries(over)) out[k] = isObj(v) && isObj(out[k]) ? deepMerge(out[k] as Obj, v) : v;
+  return out;
+}
+
+function pathText(path: Path): string {
+  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
+}
