@@ -53,9 +53,9 @@ function HostField({ k, label, hint }: { k: keyof typeof HOST_FIELDS; label: str
   );
 }
 
-function Group({ title, children, id }: { title: string; children: ReactNode; id: string }) {
+function Group({ title, children, id, className }: { title: string; children: ReactNode; id: string; className?: string }) {
   return (
-    <fieldset className="panel group-box" aria-labelledby={id}>
+    <fieldset className={`panel group-box${className ? ` ${className}` : ''}`} aria-labelledby={id}>
       <legend id={id}>{title}</legend>
       <div className="controls-row">{children}</div>
     </fieldset>
@@ -73,7 +73,7 @@ function Toggles() {
     return d.status === 'ok' ? toggleViews(lagging, d.report) : [];
   }, [lagging]);
   return (
-    <Group title="Features" id="features-title">
+    <Group title="Features" id="features-title" className="features-box">
       {FEATURES.map(({ id, label }) => {
         const on = report.features[id];
         const effects = views.find((v) => v.id === id)?.effects ?? [];
@@ -84,7 +84,7 @@ function Toggles() {
               <input type="checkbox" role="switch" checked={on} aria-describedby={effectId} onChange={(e) => featureSet(id, e.target.checked)} /> {label}
             </label>
             <span id={effectId} className="effect" data-testid={effectId}>
-              {effects.length ? `${on ? 'does' : 'would do'}: ${effects.join(', ')}` : on ? 'on' : 'no memory effect'}
+              {effects.length ? `${on ? 'On' : 'If on'}, at high load: ${effects.join(', ')}` : 'No memory effect in this plan'}
             </span>
           </span>
         );
@@ -129,11 +129,11 @@ export function Controls() {
         <HostField k="swap" label="swap" hint="0" />
         <HostField k="pricePerMonth" label="$ / month" hint="—" />
       </Group>
-      <Toggles />
       <Group title="Workload" id="workload-title">
         <Slider k="activeUsers" label="Active users" min={0} max={20000} step={100} />
         <Slider k="spike" label="Spike ×" min={1} max={20} step={0.5} />
       </Group>
+      <Toggles />
     </div>
   );
 }

@@ -1,0 +1,47 @@
+/** Accessibility: axe finds no serious or critical violation, in light and dark; the flow works by keyboard. */
+import AxeBuilder from '@axe-core/playwright';
+import { test, expect } from './fixtures.ts';
+
+for (const scheme of ['light', 'dark'] as const) {
+  test(`axe: no serious or critical violations (${scheme})`, async ({ planner, page }) => {
+    await page.emulateMedia({ colorScheme: scheme });
+    await planner.open();
+    await expect(page.getByRole('figure').first()).toBeVisible();
+    // Also the states that only appear after input: an open settings panel and a refused cell.
+    await page.getByRole('button', { name: 'Settings of postgres' }).click();
+    await planner.setLimit('fastapi', 'abc');
+    await planner.shareButton.click();
+    const { violations } = await new AxeBuilder({ page }).analyze();
+    const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+    expect(serious.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`)).toEqual([]);
+    await planner.tab('Success criteria').click();
+    const criteria = await new AxeBuilder({ page }).analyze();
+    expect(criteria.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id)).toEqual([]);
+  });
+}
+
+test('the whole flow works from the keyboard', async ({ planner, page }) => {
+  await planner.open();
+  // Into the grafana limit by Tab alone, then type a new value.
+  const limit = planner.limit('grafana');
+  for (let i = 0; i < 80 && !(await limit.evaluate((el) => el === document.activeElement)); i++) await page.keyboard.press('Tab');
+  await expect(limit).toBeFocused();
+  await page.keyboard.press('Control+a');
+  await page.keyboard.type('1g');
+  await page.keyboard.press('Enter');
+  await expect(planner.hostLimits).toHaveText('2.76 GiB');
+  // A toggle by Space.
+  await planner.toggle('pgBouncer').focus();
+  await page.keyboard.press('Space');
+  await expect(planner.row('pgbouncer')).toBeVisible();
+  // Tabs by arrow keys.
+  await planner.tab('Plan').focus();
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('ArrowRight');
+  await expect(planner.tab('Success criteria')).toHaveAttribute('aria-selected', 'true');
+  await expect(planner.tab('Success criteria')).toBeFocused();
+  // Undo by keyboard.
+  await page.keyboard.press('Control+z');
+  await expect(planner.row('pgbouncer')).toHaveCount(0);
+});

@@ -1,0 +1,95 @@
+/** The planner page for tests: role and test-id locators, and the few steps tests repeat. */
+import { expect, type Locator, type Page } from '@playwright/test';
+
+export const SEED_SERVICES = ['fastapi', 'postgres', 'redis', 'prometheus', 'grafana'] as const;
+export const STORAGE_KEY = 'headroom:plan:v1';
+
+export class PlannerPage {
+  readonly hostFree: Locator;
+  readonly hostLimits: Locator;
+  readonly hostRisk: Locator;
+  readonly notices: Locator;
+  readonly undoButton: Locator;
+  readonly redoButton: Locator;
+  readonly shareButton: Locator;
+  readonly shareUrl: Locator;
+  readonly findings: Locator;
+
+  constructor(readonly page: Page) {
+    this.hostFree = page.getByTestId('host-free');
+    this.hostLimits = page.getByTestId('host-limits');
+    this.hostRisk = page.getByTestId('host-risk');
+    this.notices = page.getByTestId('notice');
+    this.undoButton = page.getByRole('button', { name: 'Undo' });
+    this.redoButton = page.getByRole('button', { name: 'Redo' });
+    this.shareButton = page.getByRole('button', { name: 'Share link' });
+    this.shareUrl = page.getByRole('textbox', { name: 'Link to this plan' });
+    this.findings = page.getByRole('region', { name: /Findings/ }).getByRole('listitem');
+  }
+
+  /** Opens the page (optionally a share link) and waits until the plan is drawn. */
+  async open(path = '/') {
+    await this.page.goto(path);
+    await expect(this.hostLimits).toBeVisible();
+  }
+
+  row(name: string): Locator {
+    return this.page.getByTestId(`service-row-${name}`);
+  }
+
+  rows(): Locator {
+    return this.page.locator('[data-testid^="service-row-"]');
+  }
+
+  limit(name: string): Locator {
+    return this.page.getByRole('textbox', { name: `${name} limit`, exact: true });
+  }
+
+  risk(name: string): Locator {
+    return this.page.getByTestId(`risk-${name}`);
+  }
+
+  usage(name: string): Locator {
+    return this.page.getByTestId(`usage-${name}`);
+  }
+
+  /** High usage of a service in MiB, as the row holds it. */
+  async highUsage(name: string): Promise<number> {
+    return Number(await this.usage(name).getAttribute('data-high-mib'));
+  }
+
+  toggle(label: string): Locator {
+    return this.page.getByRole('switch', { name: label });
+  }
+
+  tab(name: string): Locator {
+    return this.page.getByRole('tab', { name });
+  }
+
+  /** Types into a limit cell as a user would: select all, type, leave the field. */
+  async setLimit(name: string, text: string, leave = true) {
+    const cell = this.limit(name);
+    await cell.fill(text);
+    if (leave) await cell.press('Tab');
+  }
+
+  async shareLink(): Promise<string> {
+    await this.shareButton.click();
+    await expect(this.shareUrl).toHaveValue(/#plan=/);
+    return this.shareUrl.inputValue();
+  }
+
+  /** The name and limit text of every row, in order. */
+  async table(): Promise<Array<[string, string]>> {
+    const out: Array<[string, string]> = [];
+    for (const row of await this.rows().all()) {
+      const id = (await row.getAttribute('data-testid'))!.replace('service-row-', '');
+      out.push([id, await row.getByTestId(`limit-${id}`).evaluate((el) => (el instanceof HTMLInputElement ? el.value : (el.textContent ?? '')))]);
+    }
+    return out;
+  }
+
+  async screenshot(name: string) {
+    await this.page.screenshot({ path: `test-results/screenshots/${name}.png`, fullPage: true });
+  }
+}

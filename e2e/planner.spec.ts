@@ -1,0 +1,217 @@
+/** The planner page as a user meets it: the seed's stack, editing, toggles, undo, share, recovery. */
+import { test, expect } from './fixtures.ts';
+import { SEED_SERVICES, STORAGE_KEY } from './pages/planner.ts';
+
+test.describe('the seed stack', () => {
+  test('loads with the seed’s services, limits and host numbers', async ({ planner, page }) => {
+    await planner.open();
+    await expect(page.getByRole('heading', { name: 'Host 4 GiB' })).toBeVisible();
+    expect(await planner.table()).toEqual([
+      ['fastapi', '500MiB'],
+      ['postgres', '800MiB'],
+      ['redis', '300MiB'],
+      ['prometheus', '200MiB'],
+      ['grafana', '150MiB'],
+    ]);
+    // 500 + 800 + 300 + 200 + 150 = 1950 MiB of limits, the seed's "1.95GB".
+    await expect(planner.hostLimits).toHaveText('1.9 GiB');
+    await expect(planner.hostFree).toHaveText(/GiB$/);
+    await expect(planner.hostRisk).toHaveText(/low|medium|high|critical/);
+    await expect(planner.findings.first()).toBeVisible();
+    await expect(page.locator('body')).not.toContainText('NaN');
+    await planner.screenshot('seed-light');
+  });
+
+  test('is drawn in the dark scheme too', async ({ planner, page }) => {
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await planner.open();
+    await expect(page.getByRole('figure').first()).toBeVisible();
+    await planner.screenshot('seed-dark');
+  });
+});
+
+test.describe('editing', () => {
+  test('a new limit changes the host totals and the risks', async ({ planner }) => {
+    await planner.open();
+    await expect(planner.risk('grafana')).toHaveText(/high/);
+    await planner.setLimit('grafana', '1g');
+    // 1950 − 150 + 1024 = 2824 MiB
+    await expect(planner.hostLimits).toHaveText('2.76 GiB');
+    await expect(planner.risk('grafana')).toHaveText(/low/);
+    await expect(planner.limit('grafana')).toHaveValue('1g');
+    await planner.setLimit('postgres', '200m');
+    await expect(planner.risk('postgres')).toHaveText(/critical/);
+    await planner.screenshot('edited-light');
+  });
+
+  for (const bad of ['abc', '-5', '1e30']) {
+    test(`a limit of "${bad}" is refused, kept visible and explained`, async ({ planner }) => {
+      await planner.open();
+      const before = await planner.hostLimits.textContent();
+      await planner.setLimit('fastapi', bad);
+      const cell = planner.limit('fastapi');
+      await expect(cell).toHaveValue(bad);
+      await expect(cell).toHaveAttribute('aria-invalid', 'true');
+      await expect(cell).toHaveAccessibleDescription(/fastapi limit: expected a size/);
+      await expect(planner.hostLimits).toHaveText(before!);
+      await expect(planner.risk('fastapi')).toHaveText(/medium/);
+      if (bad === 'abc') await planner.screenshot('bad-cell-light');
+    });
+  }
+
+  test('undo restores the previous plan, redo brings the edit back', async ({ planner, page }) => {
+    await planner.open();
+    await planner.setLimit('redis', '1GiB');
+    await expect(planner.hostLimits).toHaveText('2.61 GiB');
+    await planner.undoButton.click();
+    await expect(planner.limit('redis')).toHaveValue('300MiB');
+    await expect(planner.hostLimits).toHaveText('1.9 GiB');
+    await planner.redoButton.click();
+    await expect(planner.limit('redis')).toHaveValue('1GiB');
+    await page.keyboard.press('Control+z');
+    await expect(planner.limit('redis')).toHaveValue('300MiB');
+    await page.keyboard.press('Control+Shift+z');
+    await expect(planner.hostLimits).toHaveText('2.61 GiB');
+  });
+
+  test('a typing run is one undo step', async ({ planner }) => {
+    await planner.open();
+    const cell = planner.limit('grafana');
+    await cell.fill('');
+    await cell.pressSequentially('256m');
+    await cell.press('Tab');
+    await expect(planner.hostLimits).toHaveText('2.01 GiB');
+    await planner.undoButton.click();
+    await expect(cell).toHaveValue('150MiB');
+  });
+
+  test('add, duplicate and remove services', async ({ planner, page }) => {
+    await planner.open();
+    await page.getByLabel('New service of kind').selectOption('generic');
+    await page.getByRole('button', { name: '+ Add service' }).click();
+    await expect(planner.row('service')).toBeVisible();
+    await page.getByRole('button', { name: 'Duplicate redis' }).click();
+    await expect(planner.row('redis-copy')).toBeVisible();
+    await page.getByRole('button', { name: 'Remove redis-copy' }).click();
+    await expect(planner.row('redis-copy')).toHaveCount(0);
+    await expect(planner.rows()).toHaveCount(6);
+  });
+
+  test('settings edit in place and an Apply button carries out a fix', async ({ planner, page }) => {
+    await planner.open();
+    await page.getByRole('button', { name: 'Settings of redis' }).click();
+    const maxmemory = page.getByRole('textbox', { name: 'redis maxmemory' });
+    await expect(maxmemory).toHaveValue('256MiB');
+    await planner.screenshot('settings-light');
+    const fork = page.getByTestId('finding-redis-fork-headroom');
+    await expect(fork).toBeVisible();
+    await fork.getByRole('button', { name: /^Apply/ }).click();
+    await expect(fork).toHaveCount(0);
+    await expect(maxmemory).not.toHaveValue('256MiB');
+  });
+
+  test('sorting by risk puts the riskiest service first', async ({ planner, page }) => {
+    await planner.open();
+    await page.getByRole('button', { name: /^Risk/ }).click();
+    await expect(page.getByRole('columnheader', { name: /Risk/ })).toHaveAttribute('aria-sort', 'descending');
+    await expect(planner.rows().first()).toHaveAttribute('data-testid', 'service-row-redis');
+  });
+});
+
+test.describe('toggles', () => {
+  test('pgBouncer adds its row and lowers Postgres’s usage', async ({ planner, page }) => {
+    await planner.open();
+    await expect(planner.row('pgbouncer')).toHaveCount(0);
+    const before = await planner.highUsage('postgres');
+    await expect(page.getByTestId('effect-pgbouncer')).toContainText('postgres −');
+    await planner.toggle('pgBouncer').check();
+    await expect(planner.row('pgbouncer')).toBeVisible();
+    await expect.poll(() => planner.highUsage('postgres')).toBeLessThan(before);
+    await planner.screenshot('pgbouncer-light');
+    await planner.toggle('pgBouncer').uncheck();
+    await expect(planner.row('pgbouncer')).toHaveCount(0);
+  });
+});
+
+test.describe('keeping and sharing the plan', () => {
+  test('the plan survives a reload', async ({ planner, page }) => {
+    await planner.open();
+    await planner.setLimit('grafana', '300MiB');
+    await expect(planner.hostLimits).toHaveText('2.05 GiB');
+    await expect.poll(() => page.evaluate((k) => localStorage.getItem(k) ?? '', STORAGE_KEY)).toContain('300MiB');
+    await page.reload();
+    await expect(planner.limit('grafana')).toHaveValue('300MiB');
+  });
+
+  test('a share link opened in a fresh page gives the same plan', async ({ planner, browser }) => {
+    await planner.open();
+    await planner.setLimit('postgres', '1.5GiB');
+    await planner.toggle('AlertManager').check();
+    await expect(planner.row('alertmanager')).toBeVisible();
+    const link = await planner.shareLink();
+    const table = await planner.table();
+    const limits = await planner.hostLimits.textContent();
+    const context = await browser.newContext();
+    const { PlannerPage } = await import('./pages/planner.ts');
+    const fresh = new PlannerPage(await context.newPage());
+    await fresh.open(link);
+    expect(await fresh.table()).toEqual(table);
+    await expect(fresh.hostLimits).toHaveText(limits!);
+    await expect(fresh.notices).toContainText('share link');
+    await expect(fresh.page).toHaveURL(/\/$/);
+    await context.close();
+  });
+
+  test('a damaged share link shows a notice and the preset', async ({ planner }) => {
+    await planner.open('/#plan=AAAA-not-a-plan');
+    await expect(planner.notices).toContainText('share link could not be opened');
+    expect((await planner.table()).map(([n]) => n)).toEqual([...SEED_SERVICES]);
+  });
+
+  test('a corrupt localStorage entry recovers with a notice', async ({ planner, page }) => {
+    await page.addInitScript((key) => {
+      if (!sessionStorage.getItem('seeded')) {
+        localStorage.setItem(key, '{"version":1,"plan":{"host":{"ram":"lots"},"services":[]}}');
+        sessionStorage.setItem('seeded', '1');
+      }
+    }, STORAGE_KEY);
+    await planner.open();
+    await expect(planner.notices).toContainText('saved plan could not be read');
+    await expect(planner.notices).toContainText('host.ram');
+    expect((await planner.table()).map(([n]) => n)).toEqual([...SEED_SERVICES]);
+    await expect(page.locator('body')).not.toContainText('NaN');
+    await planner.screenshot('corrupt-storage-light');
+    // The unreadable entry is kept aside, and the page saved a good plan over it.
+    expect(await page.evaluate(() => localStorage.getItem('headroom:plan:v1:unreadable'))).toContain('lots');
+    await page.reload();
+    await expect(planner.notices).toHaveCount(0);
+  });
+
+  test('garbage that is not JSON recovers too', async ({ planner, page }) => {
+    await page.addInitScript((key) => localStorage.setItem(key, '{not json'), STORAGE_KEY);
+    await planner.open();
+    await expect(planner.notices).toContainText('not valid JSON');
+    await expect(planner.rows()).toHaveCount(5);
+  });
+});
+
+test.describe('tabs', () => {
+  test('success criteria are judged pass or fail for this plan', async ({ planner, page }) => {
+    await planner.open();
+    await planner.tab('Success criteria').click();
+    await expect(page.getByTestId('criterion-free-typical')).toContainText('pass');
+    await expect(page.getByTestId('criterion-alertmanager')).toContainText('fail');
+    await expect(page.getByTestId('criterion-latency')).toContainText('not judged');
+    await planner.screenshot('criteria-light');
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await planner.screenshot('criteria-dark');
+  });
+
+  test('the other tabs say honestly that they are coming', async ({ planner }) => {
+    await planner.open();
+    await planner.tab('Upgrade path').click();
+    await expect(planner.page.getByRole('tabpanel')).toContainText('Coming');
+    await planner.tab('Export').click();
+    await expect(planner.page.getByRole('tabpanel')).toContainText('Coming');
+  });
+});
