@@ -4,11 +4,12 @@ import { parseArgs } from 'node:util';
 import { evaluate, PRESET_NAMES } from '../engine/index.ts';
 import { loadPlan, UsageError } from './io.ts';
 import { reportJson, reportText } from './render.ts';
+import { checkCommand } from './check.ts';
 
 type Args = { positionals: string[]; values: Record<string, string | boolean | undefined> };
 type Command = { usage: string; summary: string; options: Record<string, { type: 'string' | 'boolean' }>; run: (a: Args) => number };
 
-const COMMON = { preset: { type: 'string' }, json: { type: 'boolean' } } as const;
+const COMMON = { preset: { type: 'string' }, json: { type: 'boolean' }, host: { type: 'string' } } as const;
 
 export const COMMANDS: Record<string, Command> = {
   plan: {
@@ -16,12 +17,13 @@ export const COMMANDS: Record<string, Command> = {
     summary: 'evaluate a plan: services, host, spike scenario and findings',
     options: COMMON,
     run: ({ positionals, values }) => {
-      const { plan, label } = loadPlan(positionals[0], values.preset as string | undefined);
+      const { plan, label } = loadPlan(positionals[0], values.preset as string | undefined, values.host as string | undefined);
       const report = evaluate(plan);
       process.stdout.write(values.json ? reportJson(report) : reportText(report, label));
       return 0;
     },
   },
+  check: checkCommand,
   presets: {
     usage: 'presets',
     summary: 'list the built-in presets',
@@ -41,7 +43,8 @@ function help(): string {
     'usage:',
     ...rows,
     '',
-    `presets: ${PRESET_NAMES.join(', ')}. FILE is a plan file in YAML or JSON ("-" reads stdin).`,
+    `presets: ${PRESET_NAMES.join(', ')}. FILE is a plan file in YAML or JSON ("-" reads stdin),`,
+    '  or a docker-compose.yml (told apart by content; --host SIZE gives the host RAM, default 4GiB).',
     'exit codes: 0 done, 1 the plan does not fit (check), 2 bad input.',
     '',
   ].join('\n');

@@ -4,6 +4,7 @@ import { isPresetName, planParse, PRESET_NAMES, type Plan } from '../engine/inde
 import { presetGet } from '../engine/presets.ts';
 import { planTextParse } from '../formats/plan-file.ts';
 import type { InputIssue } from '../engine/schema.ts';
+import { composeLoad, planWithHost, type ComposeInfo } from './compose.ts';
 
 /** A failure the user can fix: printed line by line, exit code 2 (or as given). */
 export class UsageError extends Error {
@@ -15,7 +16,7 @@ export class UsageError extends Error {
   }
 }
 
-export type PlanSource = { plan: Plan; label: string };
+export type PlanSource = { plan: Plan; label: string; compose?: ComposeInfo };
 
 export function readText(file: string): string {
   try {
@@ -31,17 +32,21 @@ export function issuesToLines(label: string, issues: InputIssue[]): string[] {
   return issues.map((i) => `error: ${label}: ${i.path}: ${i.message}`);
 }
 
-/** The plan named by a FILE argument or --preset (the `4gb` preset when neither is given). */
-export function loadPlan(file: string | undefined, preset: string | undefined): PlanSource {
+/** The plan named by a FILE argument or --preset (the `4gb` preset when neither is given).
+ * FILE may be a compose file (told apart by content); `host` (--host) sets the host's RAM. */
+export function loadPlan(file: string | undefined, preset: string | undefined, host?: string): PlanSource {
   if (file !== undefined && preset !== undefined) throw new UsageError(['error: give a plan FILE or --preset NAME, not both']);
   if (file === undefined) {
     const name = preset ?? '4gb';
     if (!isPresetName(name)) throw new UsageError([`error: --preset: unknown preset "${name}" (expected one of ${PRESET_NAMES.join(', ')})`]);
     const r = planParse(presetGet(name));
     if (!r.ok) throw new UsageError(issuesToLines(`preset ${name}`, r.issues));
-    return { plan: r.plan, label: `preset ${name}` };
+    return planWithHost({ plan: r.plan, label: `preset ${name}` }, host);
   }
-  const r = planTextParse(readText(file));
+  const text = readText(file);
+  const compose = composeLoad(text, file, host); // null when the text is not a compose file
+  if (compose) return compose;
+  const r = planTextParse(text);
   if (!r.ok) throw new UsageError(issuesToLines(file === '-' ? 'stdin' : file, r.issues));
-  return { plan: r.plan, label: file };
+  return planWithHost({ plan: r.plan, label: file }, host);
 }

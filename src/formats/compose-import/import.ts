@@ -50,8 +50,9 @@ export type ServiceNote = {
 
 export type ComposeImportResult =
   | { ok: true; input: PlanInput; plan: Plan; services: ServiceNote[]; notes: string[] }
-  /** `notCompose`: the YAML is fine but is not a compose file (a plan file, say). */
-  | { ok: false; notCompose: boolean; issues: ComposeIssue[] };
+  /** `notCompose`: the YAML is fine but is not a compose file; `planLike`: it looks like a
+   * Headroom plan file (host:, or services as a list) or is empty, so a caller may read it as one. */
+  | { ok: false; notCompose: boolean; planLike?: boolean; issues: ComposeIssue[] };
 
 /** Texts larger than this are refused before parsing. Assumed: the plan file's own 16 MiB cap. */
 export const MAX_COMPOSE_CHARS = 16 * 1024 * 1024;
@@ -80,7 +81,10 @@ export function composeImport(text: string, options: ComposeImportOptions = {}):
   } catch (e) {
     return fail([{ path: '(syntax)', message: (e instanceof Error ? e.message : String(e)).split('\n')[0]! }]);
   }
-  if (!isObj(data) || !isObj(data.services)) return { ok: false, notCompose: true, issues: [notComposeIssue(data)] };
+  if (!isObj(data) || !isObj(data.services)) {
+    const planLike = data === null || data === undefined || (isObj(data) && ('host' in data || Array.isArray(data.services)));
+    return { ok: false, notCompose: true, planLike, issues: [notComposeIssue(data)] };
+  }
   return new Importer(doc, counter, data, options).run();
 }
 
@@ -137,7 +141,7 @@ class Importer {
       const svc = this.extended(services, name, raw, []);
       const profiles = Array.isArray(svc.profiles) ? svc.profiles.map(String) : [];
       if (profiles.length > 0 && !profiles.some((p) => active.has(p) || p === '*')) {
-        this.notes.push(`${name}: skipped, its profiles (${profiles.join(', ')}) are not active (activate with COMPOSE_PROFILES or --profile)`);
+        this.notes.push(`${name}: skipped, its profiles (${profiles.join(', ')}) are not active (set COMPOSE_PROFILES to include them)`);
         continue;
       }
       const one = this.service(name, svc, configs);

@@ -1,0 +1,72 @@
+/**
+ * `headroom check COMPOSE|PLAN [--host 4GiB] [--json]`: the CI gate. Exit 1 when the stack does
+ * not fit the host (limits plus the reserve outside containers over its RAM, or a host OOM in
+ * normal traffic) or has a critical finding; 0 otherwise; 2 on bad input.
+ */
+import { evaluate, sizeFormat, type Finding, type Report } from '../engine/index.ts';
+import type { ComposeInfo } from './compose.ts';
+import { loadPlan, UsageError } from './io.ts';
+import { findingLines, hostLines, reportJson, servicesTable } from './render.ts';
+
+type Args = { positionals: string[]; values: Record<string, string | boolean | undefined> };
+
+/** Why a stack passes or fails, in a form both the text and the JSON output use. */
+export type Verdict = { pass: boolean; fits: boolean; critical: string[]; reasons: string[] };
+
+export function verdictOf(r: Report): Verdict {
+  const h = r.host;
+  const committed = h.limitsMiB + h.reserveMiB;
+  const reasons: string[] = [];
+  if (committed > h.ramMiB) reasons.push(`limits ${sizeFormat(h.limitsMiB)} + reserve ${sizeFormat(h.reserveMiB)} = ${sizeFormat(committed)} > ${sizeFormat(h.ramMiB)} of RAM`);
+  if (h.usageMiB.high > h.ramMiB + h.swapMiB) reasons.push(`high usage ${sizeFormat(h.usageMiB.high)} > ${sizeFormat(h.ramMiB + h.swapMiB)} (host OOM in normal traffic)`);
+  const fits = reasons.length === 0;
+  const critical = r.findings.filter((f: Finding) => f.severity === 'critical').map((f) => `${f.id}${f.service ? ` [${f.service}]` : ''}`);
+  if (critical.length > 0) reasons.push(`${critical.length} critical finding${critical.length > 1 ? 's' : ''}: ${critical.join(', ')}`);
+  return { pass: fits && critical.length === 0, fits, critical, reasons };
+}
+
+function importLines(info: ComposeInfo): string[] {
+  const rows = info.services.map((s) => [s.service, s.kind, s.limit ?? 'none', s.why]);
+  const widths = [0, 1, 2].map((c) => Math.max(...['SERVICE', 'KIND', 'LIMIT'].map((h, i) => (i === c ? h.length : 0)), ...rows.map((r) => r[c]!.length)));
+  const line = (r: string[]) => r.map((cell, c) => (c < 3 ? cell.padEnd(widths[c]!) : cell)).join('  ').trimEnd();
+  const out = ['imported from compose:', line(['SERVICE', 'KIND', 'LIMIT', 'WHY'])];
+  for (const [i, s] of info.services.entries()) {
+    out.push(line(rows[i]!));
+    for (const w of s.warnings) out.push(`    note: ${w}`);
+  }
+  for (const n of info.notes) out.push(`note: ${n}`);
+  return out;
+}
+
+export const checkCommand = {
+  usage: 'check COMPOSE|PLAN [--host 4GiB] [--json]',
+  summary: 'CI gate: exit 1 if the stack does not fit the host or has a critical finding',
+  options: { host: { type: 'string' }, json: { type: 'boolean' } } as Record<string, { type: 'string' | 'boolean' }>,
+  run: ({ positionals, values }: Args): number => {
+    const file = positionals[0];
+    if (file === undefined) throw new UsageError(['error: check needs a compose file or a plan file ("-" reads stdin)', 'usage: headroom check COMPOSE|PLAN [--host 4GiB] [--json]']);
+    if (positionals.length > 1) throw new UsageError([`error: check takes one file, got ${positionals.length}`]);
+    const source = loadPlan(file, undefined, values.host as string | undefined);
+    const report = evaluate(source.plan);
+    const verdict = verdictOf(report);
+    if (values.json) {
+      process.stdout.write(reportJson({ ...report, check: verdict, import: source.compose ?? null }));
+    } else {
+      const lines = [
+        `Headroom check: ${source.label}${source.compose ? ` (compose file, ${source.compose.services.length} services)` : ''}, host ${sizeFormat(report.host.ramMiB)}`,
+        '',
+        ...(source.compose ? [...importLines(source.compose), ''] : []),
+        ...servicesTable(report.services),
+        '',
+        ...hostLines(report.host),
+        '',
+        `findings (${report.findings.length}):`,
+        ...findingLines(report.findings),
+        '',
+        verdict.pass ? `PASS: the stack fits ${sizeFormat(report.host.ramMiB)} with no critical finding` : `FAIL: ${verdict.reasons.join('; ')}`,
+      ];
+      process.stdout.write(`${lines.join('\n')}\n`);
+    }
+    return verdict.pass ? 0 : 1;
+  },
+};
