@@ -1,0 +1,279 @@
+/**
+ * Capacity: the most active users a plan carries before its first check breaks, which check
+ * that is, and the next two; the same in the spike. Every number comes from the engine's own
+ * scenario (budget.ts): the search only asks it "does this still pass at N users?".
+ *
+ * The checks (issue 6, the seed's success criteria and the engine's findings):
+ * - `usage-over-limit`: a service's high usage over its limit (an OOM kill inside its cgroup);
+ * - `free-below-criterion`: free host memory at worst under max(500 MB, 12% of RAM);
+ * - `connections-near-max`: Postgres client backends at 90% of max_connections or more;
+ * - `app-connections-exceed-max-client-conn`: the app's connections over pgBouncer's max_client_conn;
+ * - `app-connections-exceed-max-connections`: without pgBouncer, the app's connections over what
+ *   Postgres accepts (the direct twin of the pgBouncer check).
+ *
+ * Pure: plain data in, plain data out, no I/O.
+ */
+import type { Plan, ServiceOf } from './schema.ts';
+import type { Scenario } from './report.ts';
+import { planWithFeatures } from './features.ts';
+import { scenarioOf } from './budget.ts';
+import { freeCriterion, hostReserve } from './host.ts';
+import { POSTGRES_DEFAULTS } from './defaults.ts';
+import { sizeFormat } from './units.ts';
+
+/** The search's ceiling: the plan file's own maximum of workload.activeUsers (schema.ts). */
+export const CAPACITY_CAP = 100_000_000;
+/** The seed's success criterion: "Database connections < 45 (90% of max)" (findings/database.ts). */
+export const CONNECTIONS_SHARE = 0.9;
+
+export const CHECK_IDS = [
+  'usage-over-limit',
+  'free-below-criterion',
+  'connections-near-max',
+  'app-connections-exceed-max-client-conn',
+  'app-connections-exceed-max-connections',
+] as const;
+export type CheckId = (typeof CHECK_IDS)[number];
+
+/** One check at one user count: what is measured against what it must stay under. */
+export type CheckValue = {
+  id: CheckId;
+  /** The service concerned, or null for the host (or for a host of a layout: its name in `host`). */
+  service: string | null;
+  host?: string;
+  /** The host's RAM, on the free-memory check (its criterion is RAM − allowed). */
+  ramMiB?: number;
+  unit: 'MiB' | 'connections';
+  demand: number;
+  allowed: number;
+  fails: boolean;
+};
+
+/** `breaks` at users + 1; `fails-at-zero` even with no users; `holds` up to CAPACITY_CAP. */
+export type CapacityStatus = 'breaks' | 'fails-at-zero' | 'holds';
+
+export type Constraint = {
+  id: CheckId;
+  service: string | null;
+  message: string;
+  /** The most users at which this check passes (0 when it fails even at 0); null when it holds up to the cap. */
+  users: number | null;
+  status: CapacityStatus;
+  unit: 'MiB' | 'connections';
+  /** The measured value and its bound where it breaks (at users + 1; at 0 or at the cap otherwise). */
+  demand: number;
+  allowed: number;
+};
+
+export type CapacityScenario = {
+  multiplier: number;
+  /** The most active users (the plan's own users, before the multiplier) at which every check passes; 0 when one fails even at 0; null when none breaks up to the cap. */
+  users: number | null;
+  status: CapacityStatus;
+  /** The first check to break; null when none does. */
+  binding: Constraint | null;
+  /** The next two to break after the binding one. */
+  next: Constraint[];
+  /** Every check, the first to break first. */
+  constraints: Constraint[];
+};
+
+export type Capacity = CapacityScenario & {
+  cap: number;
+  /** The plan's own active users and their share of the capacity (null when the capacity is 0 or unbounded). */
+  current: { users: number; share: number | null };
+  spike: CapacityScenario;
+};
+
+/** Services grouped by host for a plan split over several hosts (tiers.ts); absent = one host. */
+export type HostLayout = ReadonlyArray<{ name: string; ramMiB: number; services: readonly string[] }>;
+
+type Expanded = Plan & { implied: ReadonlySet<string> };
+
+/** The scenario of `plan` (features applied) at `users` active users × `multiplier`. */
+export function scenarioAt(plan: Expanded, users: number, multiplier: number): Scenario {
+  return scenarioOf({ ...plan, workload: { ...plan.workload, activeUsers: users } }, multiplier, plan.implied);
+}
+
+/** Every capacity check of one scenario. `plan` must have its features applied (planWithFeatures). */
+export function checksOf(plan: Plan, sc: Scenario, layout?: HostLayout): CheckValue[] {
+  const out: CheckValue[] = [];
+  for (const s of sc.services) {
+    if (s.limitMiB === null) continue;
+    out.push({ id: 'usage-over-limit', service: s.name, unit: 'MiB', demand: s.usageMiB.high, allowed: s.limitMiB, fails: s.usageMiB.high > s.limitMiB });
+  }
+  if (!layout) {
+    const h = sc.host;
+    // free.low < criterion ⟺ high usage > RAM − criterion.
+    out.push({ id: 'free-below-criterion', service: null, ramMiB: h.ramMiB, unit: 'MiB', demand: h.usageMiB.high, allowed: h.ramMiB - h.freeCriterionMiB, fails: h.freeMiB.low < h.freeCriterionMiB });
+  } else {
+    for (const host of layout) {
+      const on = new Set(host.services);
+      const services = sc.services.filter((s) => on.has(s.name));
+      const used = services.reduce((t, s) => t + Math.min(s.usageMiB.high, s.limitMiB ?? Infinity), 0) + hostReserve(plan, services.length).high;
+      const allowed = host.ramMiB - freeCriterion(host.ramMiB);
+      out.push({ id: 'free-below-criterion', service: null, host: host.name, ramMiB: host.ramMiB, unit: 'MiB', demand: used, allowed, fails: used > allowed });
+    }
+  }
+  const pg = plan.services.find((s): s is ServiceOf<'postgres'> => s.kind === 'postgres');
+  const bouncer = plan.services.find((s): s is ServiceOf<'pgbouncer'> => s.kind === 'pgbouncer');
+  const app = sc.traffic.appConnections;
+  if (pg) {
+    const peak = sc.traffic.backends.high;
+    const allowed = CONNECTIONS_SHARE * pg.settings.maxConnections;
+    out.push({ id: 'connections-near-max', service: pg.name, unit: 'connections', demand: peak, allowed, fails: peak >= allowed });
+    if (app > 0 && bouncer) {
+      const max = bouncer.settings.maxClientConn;
+      out.push({ id: 'app-connections-exceed-max-client-conn', service: bouncer.name, unit: 'connections', demand: app, allowed: max, fails: app > max });
+    } else if (app > 0) {
+      const usable = pg.settings.maxConnections - POSTGRES_DEFAULTS.superuserReservedConnections;
+      out.push({ id: 'app-connections-exceed-max-connections', service: pg.name, unit: 'connections', demand: app, allowed: usable, fails: app > usable });
+    }
+  }
+  return out;
+}
+
+/** A memoised probe: the checks at `users` (the same list, in the same order, at every count). */
+type Probe = (users: number) => CheckValue[];
+
+/** The probe of a plan in one scenario; tiers.ts passes its own for split layouts. */
+export function probeOf(plan: Plan, multiplier: number, layout?: HostLayout): Probe {
+  const expanded = planWithFeatures(plan);
+  const memo = new Map<number, CheckValue[]>();
+  return (users) => {
+    let v = memo.get(users);
+    if (!v) {
+      v = checksOf(expanded, scenarioAt(expanded, users, multiplier), layout);
+      memo.set(users, v);
+    }
+    return v;
+  };
+}
+
+type Found = { value: CheckValue; users: number | null; status: CapacityStatus };
+
+/**
+ * Each check's break point by bisection on whole users: the engine is monotone in users
+ * (properties.test.ts), so pass/fail flips once. The probes are shared: checks that have not
+ * parted yet probe the same counts, so a plan with k distinct break points costs about k × 27
+ * scenarios (log2 of the cap).
+ */
+export function breakPoints(probe: Probe, cap = CAPACITY_CAP): Found[] {
+  const zero = probe(0);
+  const top = probe(cap);
+  const known = new Map<number, CheckValue[]>([[0, zero], [cap, top]]);
+  const at = (u: number) => {
+    let v = known.get(u);
+    if (!v) {
+      v = probe(u);
+      known.set(u, v);
+    }
+    return v;
+  };
+  return zero.map((z, i) => {
+    if (z.fails) return { value: z, users: 0, status: 'fails-at-zero' };
+    if (!top[i]!.fails) return { value: top[i]!, users: null, status: 'holds' };
+    // The tightest bracket the probes so far give this check: lo passes, hi fails.
+    let lo = 0;
+    let hi = cap;
+    for (const [u, v] of known) {
+      if (v[i]!.fails) hi = Math.min(hi, u);
+      else if (u < hi) lo = Math.max(lo, u);
+    }
+    if (lo >= hi) lo = 0; // not monotone between probes: fall back to the full bracket
+    while (hi - lo > 1) {
+      const mid = Math.floor((lo + hi) / 2);
+      if (at(mid)[i]!.fails) hi = mid;
+      else lo = mid;
+    }
+    return { value: at(hi)[i]!, users: lo, status: 'breaks' };
+  });
+}
+
+const usersFmt = (n: number) => Math.round(n).toLocaleString('en-US');
+
+/** One sentence on where a check breaks, for people. */
+function messageOf(f: Found, multiplier: number, cap: number): string {
+  const v = f.value;
+  const where = f.status === 'fails-at-zero' ? 'even with no users'
+    : f.status === 'holds' ? `up to ${usersFmt(cap)} users`
+      : `at ${usersFmt((f.users ?? 0) + 1)} active users`;
+  const inSpike = multiplier === 1 ? '' : ` in the ×${multiplier} spike`;
+  const holds = f.status === 'holds';
+  switch (v.id) {
+    case 'usage-over-limit':
+      return holds
+        ? `${v.service}'s high usage stays within its ${sizeFormat(v.allowed)} limit${inSpike} ${where}.`
+        : `${v.service}'s high usage (${sizeFormat(v.demand)}) exceeds its ${sizeFormat(v.allowed)} limit${inSpike} ${where}: an OOM kill.`;
+    case 'free-below-criterion': {
+      const host = v.host ? `the ${v.host} host` : 'the host';
+      const ram = v.ramMiB ?? 0;
+      const criterion = `${sizeFormat(ram - v.allowed)} criterion (500 MB / 12%)`;
+      return holds
+        ? `Free memory on ${host} stays above the ${criterion}${inSpike} ${where}.`
+        : `Free memory on ${host} can fall to ${sizeFormat(ram - v.demand)}, under the ${criterion}${inSpike} ${where}.`;
+    }
+    case 'connections-near-max':
+      return holds
+        ? `PostgreSQL's client connections stay under 90% of max_connections${inSpike} ${where}.`
+        : `PostgreSQL can hold ${Math.round(v.demand)} client connections, ${Math.round((v.demand / v.allowed) * 90)}% of max_connections ${Math.round(v.allowed / CONNECTIONS_SHARE)} (the criterion: under 90%)${inSpike} ${where}.`;
+    case 'app-connections-exceed-max-client-conn':
+      return holds
+        ? `The app's connections fit pgBouncer's max_client_conn ${where}.`
+        : `The app can open ${v.demand} connections but ${v.service} accepts ${v.allowed} (max_client_conn) ${where}.`;
+    case 'app-connections-exceed-max-connections':
+      return holds
+        ? `The app's connections fit PostgreSQL's max_connections ${where}.`
+        : `The app can open ${v.demand} connections but PostgreSQL accepts ${v.allowed} (max_connections minus the superuser-reserved) ${where}.`;
+  }
+}
+
+/** Orders checks: the first to break first; at a tie, the one furthest over its bound. */
+function constraintSort(a: Constraint, b: Constraint): number {
+  const ua = a.users ?? Infinity;
+  const ub = b.users ?? Infinity;
+  if (ua !== ub) return ua - ub;
+  return b.demand / Math.max(b.allowed, 1e-9) - a.demand / Math.max(a.allowed, 1e-9);
+}
+
+/** The capacity of one scenario from its probe. */
+export function capacityScenario(probe: Probe, multiplier: number, cap = CAPACITY_CAP): CapacityScenario {
+  const constraints: Constraint[] = breakPoints(probe, cap)
+    .map((f) => ({
+      id: f.value.id,
+      service: f.value.service ?? (f.value.host ?? null),
+      message: messageOf(f, multiplier, cap),
+      users: f.users,
+      status: f.status,
+      unit: f.value.unit,
+      demand: f.value.demand,
+      allowed: f.value.allowed,
+    }))
+    .sort(constraintSort);
+  const broken = constraints.filter((c) => c.status !== 'holds');
+  const binding = broken[0] ?? null;
+  return {
+    multiplier,
+    users: binding ? binding.users : null,
+    status: binding ? binding.status : 'holds',
+    binding,
+    next: broken.slice(1, 3),
+    constraints,
+  };
+}
+
+/**
+ * capacity(plan): the most active users the plan carries in normal traffic before a check
+ * breaks, and at the spike multiplier (users whose ×spike peak still passes).
+ */
+export function capacity(plan: Plan, cap = CAPACITY_CAP): Capacity {
+  const normal = capacityScenario(probeOf(plan, 1), 1, cap);
+  const spike = capacityScenario(probeOf(plan, plan.workload.spike), plan.workload.spike, cap);
+  const users = plan.workload.activeUsers;
+  return {
+    ...normal,
+    cap,
+    current: { users, share: normal.users ? users / normal.users : null },
+    spike,
+  };
+}
