@@ -3,7 +3,7 @@
  * and its settings panel when open. Memoised on the row's displayed values, so a keystroke
  * re-renders the rows whose numbers changed, not all of them.
  */
-import { memo } from 'react';
+import { memo, useRef } from 'react';
 import { SERVICE_KINDS, type ServiceKind } from '../../engine/index.ts';
 import type { RowView } from '../derive/views.ts';
 import { LIMIT_FIELD, NAME_FIELD } from '../state/fields.ts';
@@ -13,6 +13,17 @@ import { FieldInput } from './FieldInput.tsx';
 import { SettingsPanel } from './SettingsPanel.tsx';
 
 const IMPLIED_BY: Partial<Record<ServiceKind, string>> = { pgbouncer: 'pgBouncer', alertmanager: 'AlertManager' };
+
+/** A number that flashes when it changes (not when it first appears), so the eye finds the effect of an edit. */
+function Flash({ text, testId, highMiB }: { text: string; testId: string; highMiB?: number }) {
+  const seen = useRef({ text, changed: false });
+  if (seen.current.text !== text) seen.current = { text, changed: true };
+  return (
+    <span key={text} className={seen.current.changed ? 'flash' : undefined} data-testid={testId} data-high-mib={highMiB}>
+      {text}
+    </span>
+  );
+}
 
 function Gauge({ v }: { v: RowView }) {
   return (
@@ -61,15 +72,11 @@ function Row({ view: v, columns }: { view: RowView; columns: number }) {
           )}
         </td>
         <td className="col-usage num">
-          <span data-testid={`usage-${v.name}`} data-high-mib={v.highMiB} key={v.usageText} className="flash">
-            {v.usageText}
-          </span>
+          <Flash text={v.usageText} testId={`usage-${v.name}`} highMiB={v.highMiB} />
           <Gauge v={v} />
         </td>
         <td className={`col-headroom num${v.headroomMiB < 0 ? ' bad-text' : ''}`}>
-          <span key={v.headroomText} className="flash" data-testid={`headroom-${v.name}`}>
-            {v.headroomText}
-          </span>
+          <Flash text={v.headroomText} testId={`headroom-${v.name}`} />
         </td>
         <td className="col-risk">
           <RiskBadge level={v.risk} title={v.riskTitle} testId={`risk-${v.name}`} />
@@ -78,7 +85,7 @@ function Row({ view: v, columns }: { view: RowView; columns: number }) {
           {i !== null && (
             <span className="row-actions">
               <button type="button" className="icon" aria-expanded={expanded} aria-controls={panelId} aria-label={`Settings of ${v.name}`} title="Settings" onClick={() => expandedToggle(v.name)}>
-                {expanded ? '▾' : '▸'} Settings
+                {expanded ? '▾' : '▸'}Settings
               </button>
               <button type="button" className="icon" aria-label={`Duplicate ${v.name}`} title="Duplicate" onClick={() => serviceDuplicate(i)}>
                 Duplicate

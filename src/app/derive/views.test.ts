@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import { presetGet, type PlanInput } from '../../engine/index.ts';
+import { criteriaOf } from './criteria.ts';
+import { deriveOf } from './engine.ts';
+import { toggleViews } from './toggles.ts';
+import { findingViews, hostView, rowViews } from './views.ts';
+import { hostStack, serviceBars } from './charts.ts';
+
+function evaluated(input: PlanInput) {
+  const d = deriveOf(input);
+  if (d.status !== 'ok') throw new Error(JSON.stringify(d));
+  return d;
+}
+
+const PLANS: Array<[string, PlanInput]> = [
+  ['4gb', presetGet('4gb')],
+  ['full', presetGet('full')],
+  ['8gb', presetGet('8gb')],
+  ['empty', { name: 'empty', host: { ram: '4GiB' }, services: [] }],
+  ['overcommitted, no limits', { host: { ram: '1GiB' }, services: [{ name: 'a', kind: 'postgres', limit: '2GiB' }, { name: 'b', kind: 'redis', limit: null }] }],
+];
+
+describe('views never show NaN', () => {
+  it.each(PLANS)('%s', (_name, input) => {
+    const { plan, report } = evaluated(input);
+    const text = JSON.stringify([hostView(report), rowViews(input, plan, report), findingViews(report), criteriaOf(plan, report), toggleViews(input, report), hostStack(report), serviceBars(report)]);
+    expect(text).not.toMatch(/NaN|Infinity|undefined/);
+  });
+});
+
+describe('views of the seed plan', () => {
+  const input = presetGet('4gb');
+  const { plan, report } = evaluated(input);
+
+  it('host bar: reserve, five limits, unallocated, widths adding to 100%', () => {
+    const v = hostView(report);
+    expect(v.limitsText).toBe('1.9 GiB');
+    expect(v.segments.map((s) => s.label)).toEqual(['reserve', 'fastapi', 'postgres', 'redis', 'prometheus', 'grafana', 'unallocated']);
+    expect(v.segments.reduce((s, x) => s + x.widthPct, 0)).toBeCloseTo(100, 6);
+    expect(v.overcommitText).toBeNull();
+  });
+
+  it('rows follow the plan, with the limit as written', () => {
+    const rows = rowViews(input, plan, report);
+    expect(rows.map((r) => [r.id, r.name, r.limitInput])).toEqual([
+      ['s0', 'fastapi', '500MiB'],
+      ['s1', 'postgres', '800MiB'],
+      ['s2', 'redis', '300MiB'],
+      ['s3', 'prometheus', '200MiB'],
+      ['s4', 'grafana', '150MiB'],
+    ]);
+    expect(rows[0]?.settingsText).toBe('3 workers × 110 MiB · pool 5+10');
+  });
+
+  it('findings are most severe first', () => {
+    const order = findingViews(report).map((f) => f.severity);
+    expect(order).toEqual([...order].sort((a, b) => ['critical', 'warning', 'info'].indexOf(a) - ['critical', 'warning', 'info'].indexOf(b)));
+  });
+
+  it('pgBouncer’s toggle says it lowers Postgres and caps backends', () => {
+    const pgb = toggleViews(input, report).find((t) => t.id === 'pgbouncer')!;
+    expect(pgb.on).toBe(false);
+    expect(pgb.effects[0]).toMatch(/^postgres −/);
+    expect(pgb.effects.join()).toMatch(/backends 45 → 20/);
+  });
+
+  it('success criteria: free memory passes, connections and AlertManager fail, the rest unjudged', () => {
+    const byId = Object.fromEntries(criteriaOf(plan, report).map((c) => [c.id, c.status]));
+    expect(byId).toMatchObject({ 'free-typical': 'pass', connections: 'fail', alertmanager: 'fail', latency: 'unknown' });
+  });
+
+  it('an overcommitted host shows by how much', () => {
+    const over = evaluated(PLANS[4]![1]);
+    expect(hostView(over.report).overcommitText).not.toBeNull();
+  });
+});

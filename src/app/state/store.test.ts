@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { presetGet } from '../../engine/index.ts';
+import { LIMIT_FIELD } from './fields.ts';
+import { plannerStoreCreate } from './store.ts';
+
+const open = () => plannerStoreCreate({ input: presetGet('4gb'), past: [], notices: [] });
+const limit = ['services', 0, 'limit'] as const;
+
+describe('the planner store', () => {
+  it('keeps a valid edit in the plan, as typed', () => {
+    const store = open();
+    store.getState().actions.fieldEdit(limit, LIMIT_FIELD, '1g', 'fastapi limit');
+    expect(store.getState().input.services[0]?.limit).toBe('1g');
+    expect(store.getState().drafts['services[0].limit']).toEqual({ text: '1g', message: null });
+  });
+
+  it.each([
+    ['abc', 'expected a size like'],
+    ['-5', 'expected a size like'],
+    ['1e30', 'expected a size like'],
+    ['99TiB', 'up to 64TiB'],
+    ['', 'none for no limit'],
+  ])('refuses %j, keeping the last good plan and the text', (text, reason) => {
+    const store = open();
+    const before = store.getState().input;
+    store.getState().actions.fieldEdit(limit, LIMIT_FIELD, text, 'fastapi limit');
+    const s = store.getState();
+    expect(s.input).toBe(before);
+    expect(s.drafts['services[0].limit']?.text).toBe(text);
+    expect(s.drafts['services[0].limit']?.message).toMatch(new RegExp(`^fastapi limit: .*${reason}`));
+    expect(s.past).toHaveLength(0);
+  });
+
+  it('a duplicate name is refused with the schema’s reason', () => {
+    const store = open();
+    store.getState().actions.fieldEdit(['services', 1, 'name'], { key: 'name', label: 'name', type: 'text' }, 'FastAPI', 'service 2 name');
+    expect(store.getState().drafts['services[1].name']?.message).toContain('duplicate service name');
+  });
+
+  it('a typing run is one undo step; leaving the field ends it and drops the draft', () => {
+    const store = open();
+    const { fieldEdit, fieldEnd, undo } = store.getState().actions;
+    for (const t of ['6', '60', '600']) fieldEdit(limit, LIMIT_FIELD, t, 'fastapi limit');
+    fieldEnd(limit);
+    expect(store.getState().past).toHaveLength(1);
+    expect(store.getState().drafts).toEqual({});
+    undo();
+    expect(store.getState().input.services[0]?.limit).toBe('500MiB');
+  });
+
+  it('a refused draft stays after the field loses focus; Escape drops it', () => {
+    const store = open();
+    const { fieldEdit, fieldEnd, fieldRevert } = store.getState().actions;
+    fieldEdit(limit, LIMIT_FIELD, 'abc', 'fastapi limit');
+    fieldEnd(limit);
+    expect(store.getState().drafts['services[0].limit']?.text).toBe('abc');
+    fieldRevert(limit);
+    expect(store.getState().drafts).toEqual({});
+  });
+
+  it('a fix applies as one undoable step', () => {
+    const store = open();
+    store.getState().actions.fixApply({ service: 'redis', key: 'settings.maxmemory', value: '104MiB' });
+    expect(store.getState().input.services[2]?.settings).toMatchObject({ maxmemory: '104MiB' });
+    store.getState().actions.undo();
+    expect(store.getState().input.services[2]?.settings).toMatchObject({ maxmemory: '256MiB' });
+  });
+
+  it('a fix that would break the plan is refused with a notice', () => {
+    const store = open();
+    store.getState().actions.fixApply({ service: 'redis', key: 'limit', value: 'lots' });
+    expect(store.getState().input).toEqual(presetGet('4gb'));
+    expect(store.getState().notices[0]?.text).toContain('services[2].limit');
+  });
+
+  it('loading a preset is undoable and clears drafts', () => {
+    const store = open();
+    const { fieldEdit, planReplace, undo } = store.getState().actions;
+    fieldEdit(limit, LIMIT_FIELD, 'abc', 'fastapi limit');
+    planReplace(presetGet('8gb'));
+    expect(store.getState().drafts).toEqual({});
+    expect(store.getState().input.name).toBe('production-8gb');
+    undo();
+    expect(store.getState().input.name).toBe('production-4gb');
+  });
+});
