@@ -65,9 +65,10 @@ type Path = Array<string | number>;
 
 /** Imports compose text into a plan with a note per service. Never throws on any input. */
 export function composeImport(text: string, options: ComposeImportOptions = {}): ComposeImportResult {
+  if (typeof text !== 'string') return fail([{ path: '(file)', message: `expected the text of a compose file, got ${describe(text)}` }]);
   if (text.length > MAX_COMPOSE_CHARS) return fail([{ path: '(file)', message: `expected at most 16 MiB of text, got ${(text.length / 1048576).toFixed(1)} MiB` }]);
   const counter = new LineCounter();
-  const doc = parseDocument(text, { merge: true, uniqueKeys: true, lineCounter: counter, prettyErrors: false });
+  const doc = parseDocument(text, { merge: true, uniqueKeys: true, lineCounter: counter, prettyErrors: true });
   if (doc.errors.length > 0) {
     return fail(doc.errors.map((e) => {
       const pos = e.linePos?.[0];
@@ -252,12 +253,12 @@ class Importer {
       return null;
     }
     let limit = deployLimit ?? memLimit ?? null;
-    if (limit !== null) {
+    if (limit !== null && limit > 0) {
       read.push(`limit ${sizeToPlan(limit)} from ${deployLimit !== undefined ? 'deploy.resources.limits.memory' : 'mem_limit'}${memLimit !== undefined && deployLimit !== undefined ? ' (and mem_limit, equal)' : ''}`);
-      if (limit === 0) {
-        limit = null;
-        warnings.push('a memory limit of 0 means no limit to Docker');
-      }
+    }
+    if (limit === 0) {
+      limit = null;
+      warnings.push('a memory limit of 0 means no limit to Docker');
     }
     if (limit === null) warnings.push('no memory limit: imported without one (Headroom flags it)');
     const reservation = this.size(reservations.memory, at('deploy', 'resources', 'reservations', 'memory')) ?? this.size(svc.mem_reservation, at('mem_reservation'));

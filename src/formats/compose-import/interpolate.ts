@@ -71,6 +71,7 @@ function braced(text: string, start: number, env: Env, unset: string[]): [string
   const name = text.slice(start, j);
   if (!name || !NAME_START.test(name[0]!)) throw new InterpolationError(`invalid variable name in "${clip(text)}": expected \${NAME}`);
   if (text[j] === '}') return [lookup(name, env, unset), j];
+  if (j >= text.length) throw new InterpolationError(`unclosed "\${" in "${clip(text)}"`);
   const op = text[j] === ':' ? text.slice(j, j + 2) : text.slice(j, j + 1);
   if (![':-', '-', ':?', '?', ':+', '+'].includes(op)) throw new InterpolationError(`invalid interpolation "${clip(text.slice(start - 2))}": expected \${${name}}, \${${name}:-default} or \${${name}:?error}`);
   const [arg, end] = expand(text, j + op.length, env, unset, true);

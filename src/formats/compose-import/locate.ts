@@ -31,12 +31,13 @@ function child(doc: Document, parent: unknown, key: string | number, depth: numb
   for (const pair of node.items) {
     if (!isPair(pair)) continue;
     const k = isScalar(pair.key) ? pair.key.value : pair.key;
-    if (k === key || String(k) === String(key)) return pair.value ?? pair.key;
+    if (typeof k !== 'symbol' && (k === key || String(k) === String(key))) return pair.value ?? pair.key;
   }
   // Not the map's own key: look in what `<<` merges in (later sources first lose, as YAML merge says).
   for (const pair of node.items) {
     const k = isScalar(pair.key) ? pair.key.value : pair.key;
-    if (k !== '<<') continue;
+    // With merge keys on, the yaml library gives `<<` as a symbol.
+    if (k !== '<<' && !(typeof k === 'symbol' && k.description === '<<')) continue;
     const sources = isSeq(pair.value) ? pair.value.items : [pair.value];
     for (const src of sources) {
       const hit = child(doc, src, key, depth + 1);

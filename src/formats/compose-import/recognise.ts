@@ -211,8 +211,9 @@ function postgresRead(f: ServiceFacts, r: Recognised, repo: string): void {
       } else r.warnings.push(`${name} (${from}): ${size.error}: ignored`);
     }
   }
-  if (/timescaledb/.test(repo) && !params.has('shared_buffers')) {
-    r.warnings.push('the TimescaleDB image runs timescaledb-tune on first start (unless TS_TUNE_MEMORY/NO_TS_TUNE say otherwise): its shared_buffers follow the container limit, not the defaults planned here');
+  if (/timescale\/timescaledb(-postgis)?$/.test(repo) && !params.has('shared_buffers')) {
+    // The timescale/timescaledb image's init script runs timescaledb-tune (its README: TS_TUNE_MEMORY, NO_TS_TUNE).
+    r.warnings.push('the timescale/timescaledb image runs timescaledb-tune at first start: its shared_buffers follow the memory it sees, not the defaults planned here; set them with -c flags to plan them');
   }
 }
 
@@ -290,7 +291,7 @@ function redisRead(f: ServiceFacts, r: Recognised, repo: string): void {
     const size = redisSizeParse(maxmemory.args[0] ?? '');
     if (size.ok) {
       r.settings.maxmemory = sizeToPlan(size.value);
-      r.read.push(`maxmemory ${sizeToPlan(size.value)} from ${maxmemory.from} maxmemory ${maxmemory.args[0]}`);
+      r.read.push(`maxmemory ${sizeToPlan(size.value)} from ${maxmemory.from} ${maxmemory.from.startsWith('/') ? '' : '--'}maxmemory ${maxmemory.args[0]}`);
     } else r.warnings.push(`maxmemory (${maxmemory.from}): ${size.error}: ignored`);
   }
   const policy = opts.get('maxmemory-policy');
@@ -298,7 +299,7 @@ function redisRead(f: ServiceFacts, r: Recognised, repo: string): void {
     const p = (policy.args[0] ?? '').toLowerCase();
     if (/^(noeviction|allkeys-(lru|lfu|random)|volatile-(lru|lfu|random|ttl))$/.test(p)) {
       r.settings.policy = p;
-      r.read.push(`policy ${p} from ${policy.from} maxmemory-policy`);
+      r.read.push(`policy ${p} from ${policy.from} ${policy.from.startsWith('/') ? '' : '--'}maxmemory-policy ${p}`);
     } else r.warnings.push(`maxmemory-policy "${p}" (${policy.from}) is not one Headroom knows: ignored`);
   }
   // Persistence: `appendonly yes` is AOF; `save ""` with AOF off is none; otherwise the
@@ -456,7 +457,9 @@ function genericRead(f: ServiceFacts, r: Recognised, repo: string | null): void 
     }
     return;
   }
+  const program = f.command.length > 0 ? base(f.command[0] === 'python' || f.command[0] === 'python3' ? (f.command.find((w, i) => i > 0 && !w.startsWith('-')) ?? f.command[0]!) : f.command[0]!) : null;
   if (f.image) r.why = `image ${f.image} is not a kind Headroom models: a generic service whose usage you set (from docker stats)`;
+  else if (program) r.why = `command runs ${program}, not a kind Headroom models: a generic service whose usage you set (from docker stats)`;
   else if (f.built) r.why = 'built from source with no command in the compose file: the kind cannot be told; a generic service (set x-headroom.kind if it is the app)';
   else r.why = 'no image and no known command: a generic service whose usage you set';
 }
