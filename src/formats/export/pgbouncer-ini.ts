@@ -25,7 +25,8 @@ export function pgbouncerSettings(stack: Stack, b: ServiceOf<'pgbouncer'>): Reco
     listen_port: String(PORTS.pgbouncer),
     auth_type: 'scram-sha-256',
     auth_file: MOUNTS.pgbouncerUserlist,
-    admin_users: APP_DB.user,
+    // Read-only SHOW commands for the app's role (monitoring); no admin role: PAUSE/SHUTDOWN stay off.
+    stats_users: APP_DB.user,
     pool_mode: t.poolMode,
     max_client_conn: String(t.maxClientConn),
     default_pool_size: String(t.defaultPoolSize),

@@ -32,7 +32,8 @@ export function redisConf(stack: Stack, r: ServiceOf<'redis'>): string {
   comment(`Mounted at ${MOUNTS.redisConf}; the compose file starts redis-server with it.`);
   lines.push('');
   comment('Reached only on the compose network (no port published), so no TLS and no password here.');
-  lines.push('bind * -::*', 'protected-mode no', `port ${PORTS.redis}`, 'dir /data');
+  lines.push('bind * -::*', 'protected-mode no', `port ${PORTS.redis}`);
+  comment("Data files go to the working directory, /data in the official image (the compose file's volume).");
   lines.push('');
   if (r.limit !== null) comment(`Container limit ${human(r.limit)}.`);
   if (mm === 0) comment('maxmemory 0 means no bound: the data set can grow until the container is OOM-killed.');
