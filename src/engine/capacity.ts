@@ -54,7 +54,10 @@ export type CapacityStatus = 'breaks' | 'fails-at-zero' | 'holds';
 
 export type Constraint = {
   id: CheckId;
+  /** The service concerned; null for a host. */
   service: string | null;
+  /** The host's name, on a free-memory check of a split layout (tiers.ts). */
+  host?: string;
   message: string;
   /** The most users at which this check passes (0 when it fails even at 0); null when it holds up to the cap. */
   users: number | null;
@@ -228,28 +231,46 @@ function messageOf(f: Found, multiplier: number, cap: number): string {
   }
 }
 
+/**
+ * The checks that fail at exactly `users` (× `multiplier`), worst overrun first, as constraints
+ * that break there: for a plan tuned for those users (tiers.ts), "why does it not fit".
+ */
+export function constraintsFailingAt(plan: Plan, users: number, multiplier = 1, layout?: HostLayout): Constraint[] {
+  const expanded = planWithFeatures(plan);
+  const status: CapacityStatus = users === 0 ? 'fails-at-zero' : 'breaks';
+  return checksOf(expanded, scenarioAt(expanded, users, multiplier), layout)
+    .filter((v) => v.fails)
+    .map((value) => constraintOf({ value, users: Math.max(0, users - 1), status }, multiplier, CAPACITY_CAP))
+    .sort((a, b) => overrun(b) - overrun(a));
+}
+
+const overrun = (c: { demand: number; allowed: number }) => c.demand / Math.max(c.allowed, 1e-9);
+
+function constraintOf(f: Found, multiplier: number, cap: number): Constraint {
+  return {
+    id: f.value.id,
+    service: f.value.service,
+    ...(f.value.host === undefined ? {} : { host: f.value.host }),
+    message: messageOf(f, multiplier, cap),
+    users: f.users,
+    status: f.status,
+    unit: f.value.unit,
+    demand: f.value.demand,
+    allowed: f.value.allowed,
+  };
+}
+
 /** Orders checks: the first to break first; at a tie, the one furthest over its bound. */
 function constraintSort(a: Constraint, b: Constraint): number {
   const ua = a.users ?? Infinity;
   const ub = b.users ?? Infinity;
   if (ua !== ub) return ua - ub;
-  return b.demand / Math.max(b.allowed, 1e-9) - a.demand / Math.max(a.allowed, 1e-9);
+  return overrun(b) - overrun(a);
 }
 
 /** The capacity of one scenario from its probe. */
 export function capacityScenario(probe: Probe, multiplier: number, cap = CAPACITY_CAP): CapacityScenario {
-  const constraints: Constraint[] = breakPoints(probe, cap)
-    .map((f) => ({
-      id: f.value.id,
-      service: f.value.service ?? (f.value.host ?? null),
-      message: messageOf(f, multiplier, cap),
-      users: f.users,
-      status: f.status,
-      unit: f.value.unit,
-      demand: f.value.demand,
-      allowed: f.value.allowed,
-    }))
-    .sort(constraintSort);
+  const constraints = breakPoints(probe, cap).map((f) => constraintOf(f, multiplier, cap)).sort(constraintSort);
   const broken = constraints.filter((c) => c.status !== 'holds');
   const binding = broken[0] ?? null;
   return {

@@ -1,0 +1,166 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { DEFAULT_TIERS, MOVE_UP_SHARE, minimalPlan, tierOf, tierPlan, upgradePath, type UpgradePath } from './tiers.ts';
+import { capacity, constraintsFailingAt } from './capacity.ts';
+import { redisSafeMaxmemory } from './services/redis.ts';
+import { tunePostgres } from './tune.ts';
+import { arbitraryPlan } from './arbitrary.ts';
+import { planOf, presetPlan } from './testing.ts';
+import type { Plan, ServiceOf } from './schema.ts';
+
+const RUNS = { numRuns: 40, seed: 20261207 };
+const pgOf = (p: Plan) => p.services.find((s): s is ServiceOf<'postgres'> => s.kind === 'postgres')!;
+const redisOf = (p: Plan) => p.services.find((s): s is ServiceOf<'redis'> => s.kind === 'redis')!;
+const limitOf = (p: Plan, name: string) => p.services.find((s) => s.name === name)!.limit;
+const usersOrInf = (u: number | null) => u ?? Infinity;
+
+describe('upgradePath of the 4gb preset', () => {
+  const path = upgradePath(presetPlan('4gb'));
+
+  it('has the three default tiers, bigger hosts carrying more users at a lower cost per user', () => {
+    expect(path.tiers.map((t) => [t.ramMiB, t.pricePerMonth])).toEqual([[4096, 25], [8192, 50], [16384, 100]]);
+    const users = path.tiers.map((t) => t.users!);
+    expect(users).toEqual([...users].sort((a, b) => a - b));
+    expect(users[0]).toBeGreaterThan(1000); // the seed's workload fits the re-tuned 4 GB stack
+    for (const t of path.tiers) {
+      expect(t.status).toBe('breaks');
+      expect(t.moveUpAt).toBe(Math.floor(t.users! * MOVE_UP_SHARE));
+      expect(t.costPer1000Users).toBeCloseTo((t.pricePerMonth! / t.users!) * 1000, 9);
+      expect(t.spikeUsers).toBe(Math.floor(t.users! / 5));
+      expect(t.binding).not.toBeNull();
+    }
+    const cost = path.tiers.map((t) => t.costPer1000Users!);
+    expect(cost).toEqual([...cost].sort((a, b) => b - a));
+  });
+
+  it('recommends the 4 GB tier for 1,000 users, and nothing beyond', () => {
+    expect(path.recommended).toBe(0);
+    expect(path.beyond).toBeNull();
+    expect(path.workload).toEqual({ users: 1000, spike: 5 });
+  });
+
+  it('keeps the JSON names stable', () => {
+    const j = JSON.parse(JSON.stringify(path)) as UpgradePath;
+    for (const t of j.tiers) expect(Object.keys(t)).toEqual(expect.arrayContaining(['ramMiB', 'users', 'pricePerMonth', 'moveUpAt', 'costPer1000Users', 'spikeUsers', 'binding', 'next', 'plan']));
+  });
+});
+
+describe('tierPlan: re-derived by the engine’s rules, not scaled', () => {
+  const seed = presetPlan('4gb');
+  const small = tierPlan(seed, 4096, 5000);
+  const large = tierPlan(seed, 16384, 5000);
+
+  it('gives a fixed-footprint service the same limit on every host: its high usage', () => {
+    expect(limitOf(small, 'grafana')).toBe(200); // grafana's high usage, services/fixed.ts
+    expect(limitOf(large, 'grafana')).toBe(200);
+    expect(limitOf(small, 'fastapi')).toBe(limitOf(large, 'fastapi'));
+  });
+
+  it('gives the spare memory to PostgreSQL, with tune.ts settings for its limit', () => {
+    expect(pgOf(large).limit!).toBeGreaterThan(pgOf(small).limit!);
+    for (const p of [small, large]) {
+      const pg = pgOf(p);
+      const rec = tunePostgres(p, pg).recommended;
+      expect(pg.settings.sharedBuffers).toBe(rec.sharedBuffers);
+      expect(pg.settings.maintenanceWorkMem).toBe(rec.maintenanceWorkMem);
+      expect(pg.settings.workMem).toBeLessThanOrEqual(Math.max(1, rec.workMem));
+      expect(pg.settings.maxConnections).toBeGreaterThanOrEqual(rec.maxConnections);
+    }
+  });
+
+  it('fits Redis maxmemory, its fragmentation and its fork in the Redis limit', () => {
+    for (const p of [small, large, tierPlan(presetPlan('8gb'), 8192, 20_000)]) {
+      const r = redisOf(p);
+      expect(r.settings.maxmemory).toBeGreaterThan(0);
+      expect(redisSafeMaxmemory(r.limit!, r.settings.persistence)).toBeGreaterThanOrEqual(r.settings.maxmemory);
+    }
+  });
+
+  it('passes every capacity check at the users it was tuned for, when the host can carry them', () => {
+    const c = capacity(small);
+    expect(c.users!).toBeGreaterThanOrEqual(5000);
+    expect(constraintsFailingAt(small, 5000)).toEqual([]);
+  });
+
+  it('turns toggles into services: the tier plan lists every container', () => {
+    const p = tierPlan(presetPlan('4gb', (x) => { x.features = { pgbouncer: true, alertmanager: true }; }), 8192, 3000);
+    expect(p.services.map((s) => s.kind)).toEqual(expect.arrayContaining(['pgbouncer', 'alertmanager']));
+    const bouncer = p.services.find((s): s is ServiceOf<'pgbouncer'> => s.kind === 'pgbouncer')!;
+    expect(bouncer.settings.poolMode).toBe('transaction');
+    expect(bouncer.settings.maxClientConn).toBeGreaterThanOrEqual(100);
+  });
+});
+
+describe('tiers at the edges', () => {
+  it('says so when the stack does not fit a tier even idle (the full stack on 4 GB)', () => {
+    const t = tierOf(presetPlan('full'), { ramMiB: 4096, pricePerMonth: 25 });
+    expect(t).toMatchObject({ users: 0, status: 'fails-at-zero', moveUpAt: 0, costPer1000Users: null, carries: false });
+    expect(t.binding).toMatchObject({ id: 'free-below-criterion', service: null, status: 'fails-at-zero' });
+    expect(t.binding!.message).toContain('even with no users');
+  });
+
+  it('takes tiers, prices and the move-up share as options', () => {
+    const p = upgradePath(presetPlan('4gb'), { tiers: [{ ramMiB: 6144, pricePerMonth: null }, { ramMiB: 3072, pricePerMonth: 12 }], moveUpShare: 0.5 });
+    expect(p.tiers.map((t) => t.ramMiB)).toEqual([3072, 6144]);
+    expect(p.tiers[1]!.costPer1000Users).toBeNull();
+    expect(p.tiers[0]!.moveUpAt).toBe(Math.floor(p.tiers[0]!.users! * 0.5));
+    expect(p.moveUpShare).toBe(0.5);
+  });
+
+  it('says what breaks first when even the largest tier is not enough, and proposes the split', () => {
+    const plan = presetPlan('4gb', (x) => { x.workload = { activeUsers: 100_000 }; });
+    const p = upgradePath(plan);
+    expect(p.recommended).toBeNull();
+    const beyond = p.beyond!;
+    expect(beyond.ramMiB).toBe(16384);
+    expect(beyond.binding).not.toBeNull();
+    expect(beyond.atWorkload.length).toBeGreaterThan(0);
+    expect(beyond.heaviest[0]!.service).toBe('postgres');
+    const split = beyond.split!;
+    expect(split.hosts.map((h) => [h.name, h.services])).toEqual([
+      ['app', ['fastapi', 'redis', 'prometheus', 'grafana']],
+      ['db', ['postgres']],
+    ]);
+    for (const h of split.hosts) {
+      expect(h.plan.host.ram).toBe(16384);
+      expect(h.plan.services.map((s) => s.name)).toEqual(h.services);
+    }
+    expect(split.users!).toBeGreaterThan(p.tiers[2]!.users!); // two hosts carry more than one
+    expect(split.pricePerMonth).toBe(200);
+    expect(split.note).toMatch(/one host/);
+  });
+
+  it('has no split without a database', () => {
+    const plan = planOf({ host: { ram: '4GiB' }, workload: { activeUsers: 10_000_000 }, services: [{ name: 'api', kind: 'fastapi', limit: '512MiB' }] });
+    const p = upgradePath(plan);
+    expect(p.beyond?.split).toBeNull();
+  });
+
+  it('holds when nothing grows with users', () => {
+    const plan = planOf({ host: { ram: '4GiB' }, services: [{ name: 'g', kind: 'grafana', limit: '64MiB' }] });
+    const t = tierOf(plan, DEFAULT_TIERS[0]!);
+    expect(t).toMatchObject({ users: null, status: 'holds', moveUpAt: null, costPer1000Users: null, carries: true, binding: null });
+  });
+});
+
+describe('tier invariants (fast-check, seeded)', () => {
+  it('a bigger host never carries fewer users', () => {
+    fc.assert(fc.property(arbitraryPlan(), fc.integer({ min: 1, max: 32 }), fc.integer({ min: 1, max: 32 }), (input, a, b) => {
+      const plan = planOf(input);
+      const [small, big] = [Math.min(a, b), Math.max(a, b)].map((g) => tierOf(plan, { ramMiB: g * 1024, pricePerMonth: null }, MOVE_UP_SHARE, 1_000_000));
+      expect(usersOrInf(big!.users)).toBeGreaterThanOrEqual(usersOrInf(small!.users));
+    }), RUNS);
+  });
+
+  it('a tier’s plan carries the tier’s users, and the plan for one user more does not fit that host', () => {
+    fc.assert(fc.property(arbitraryPlan(), fc.integer({ min: 2, max: 32 }), (input, g) => {
+      const plan = planOf(input);
+      const t = tierOf(plan, { ramMiB: g * 1024, pricePerMonth: null }, MOVE_UP_SHARE, 1_000_000);
+      if (t.status !== 'breaks') return;
+      expect(constraintsFailingAt(t.plan, t.users!)).toEqual([]);
+      expect(usersOrInf(capacity(t.plan).users)).toBeGreaterThanOrEqual(t.users!);
+      const over = { ...minimalPlan(plan, t.users! + 1), host: { ...plan.host, ram: g * 1024 } };
+      expect(constraintsFailingAt(over, t.users! + 1).length).toBeGreaterThan(0);
+    }), RUNS);
+  });
+});

@@ -1,0 +1,433 @@
+/**
+ * The upgrade path: the same stack re-tuned for each host size by the engine's own rules, each
+ * tier with the users it carries, its price, cost per 1,000 users and the point to move up; and
+ * when even the largest tier is not enough, what breaks first and the seed's split (the database
+ * on its own host) as a plan per host.
+ *
+ * Re-tuning for `users` on a host (tierPlan), in order:
+ * 1. the app's pools carry the high concurrency of database transactions (traffic.ts, Little's
+ *    law × 3), never fewer connections than the plan gives them;
+ * 2. pgBouncer's pools and max_client_conn from tune.ts;
+ * 3. PostgreSQL's max_connections from tune.ts, raised when the backends would reach 90% of it;
+ * 4. Redis maxmemory holds the data the model expects at the high end, and its limit fits that
+ *    maxmemory with fragmentation and the fork (services/redis.ts);
+ * 5. every other service's limit is its high usage, rounded up to a tidy size;
+ * 6. PostgreSQL gets the rest of the host's budget (RAM − free criterion − reserve − the other
+ *    limits), at least the smallest limit its own high usage fits; shared_buffers and
+ *    maintenance_work_mem come from tune.ts for that limit, work_mem from tune.ts too but never
+ *    more than the engine's high usage leaves room for.
+ * A tier's capacity is the most users for which that re-tuned plan passes every capacity check.
+ *
+ * Pure: plain data in, plain data out.
+ */
+import type { Plan, Service, ServiceOf } from './schema.ts';
+import type { Traffic } from './report.ts';
+import { planWithFeatures } from './features.ts';
+import { trafficOf } from './traffic.ts';
+import { freeCriterion, hostReserve } from './host.ts';
+import { postgresUsage } from './services/postgres.ts';
+import { redisSafeMaxmemory } from './services/redis.ts';
+import { roundDownSize, roundUpSize } from './findings/context.ts';
+import { PG_TUNE, tunePgbouncer, tunePostgres } from './tune.ts';
+import {
+  CAPACITY_CAP, checksOf, CONNECTIONS_SHARE, constraintsFailingAt, scenarioAt, type CapacityStatus, type Constraint, type HostLayout,
+} from './capacity.ts';
+
+/** A host size to plan for; the price is USD per month (null: unknown). */
+export type TierSpec = { ramMiB: number; pricePerMonth: number | null };
+
+export const DEFAULT_TIERS: readonly TierSpec[] = [
+  { ramMiB: 4096, pricePerMonth: 25 }, // the seed: "$25" per month for the 4 GB host
+  { ramMiB: 8192, pricePerMonth: 50 }, // the seed: the full stack's "$50", an 8 GB host (presets.ts)
+  { ramMiB: 16384, pricePerMonth: 100 }, // assumed: the seed gives no 16 GB price; doubling RAM doubled it from 4 to 8 GB
+];
+
+/** Issue 6: move up to the next tier at 70% of a tier's capacity (editable per call). */
+export const MOVE_UP_SHARE = 0.7;
+
+/** Docker's smallest memory limit: 6 MiB (docker docs, resource constraints). */
+const DOCKER_MIN_LIMIT_MIB = 6;
+/** Assumed: maxmemory never below 8 MiB, since maxmemory 0 means "no limit" to Redis. */
+const REDIS_MAXMEMORY_MIN = 8;
+/** The app's pools are opened wide (SQLAlchemy accepts any max_overflow) to read the uncapped
+ * demand; the schema's own upper bound. */
+const OVERFLOW_OPEN = 10_000;
+
+type Expanded = Plan & { implied: ReadonlySet<string> };
+
+const isKind = <K extends Service['kind']>(kind: K) => (s: Service): s is ServiceOf<K> => s.kind === kind;
+const withService = (plan: Plan, name: string, f: (s: Service) => Service): Plan => ({ ...plan, services: plan.services.map((s) => (s.name === name ? f(s) : s)) });
+
+/** Features applied and toggle-implied services made the plan's own: a tier lists every container. */
+function explicit(plan: Plan): Plan {
+  const { implied: _implied, ...rest } = planWithFeatures(plan);
+  return rest;
+}
+
+const expand = (plan: Plan): Expanded => planWithFeatures(plan);
+
+/** 1. App pools wide enough for the high concurrency of transactions at these users. */
+function withAppPools(plan: Plan): Plan {
+  const apps = plan.services.filter(isKind('fastapi'));
+  if (apps.length === 0) return plan;
+  const open: Plan = { ...plan, services: plan.services.map((s) => (s.kind === 'fastapi' ? { ...s, settings: { ...s.settings, maxOverflow: OVERFLOW_OPEN } } : s)) };
+  const demand = trafficOf(open, 1).activeQueries.high;
+  const procs = apps.reduce((t, s) => t + s.settings.replicas * s.settings.workers, 0);
+  const perProcess = Math.ceil(demand / procs);
+  return { ...plan, services: plan.services.map((s) => (s.kind === 'fastapi' ? { ...s, settings: { ...s.settings, maxOverflow: Math.max(s.settings.maxOverflow, perProcess - s.settings.poolSize) } } : s)) };
+}
+
+/** 2. pgBouncer as tune.ts recommends for this workload. */
+function withPgbouncer(plan: Plan): Plan {
+  let out = plan;
+  for (const b of plan.services.filter(isKind('pgbouncer'))) {
+    const r = tunePgbouncer(out, b).recommended;
+    out = withService(out, b.name, (s) => ({ ...s, settings: { ...(s as typeof b).settings, poolMode: r.poolMode, maxClientConn: r.maxClientConn, defaultPoolSize: r.defaultPoolSize, reservePoolSize: r.reservePoolSize } }) as Service);
+  }
+  return out;
+}
+
+/** 3. max_connections from tune.ts, and under the 90% criterion at the high end. */
+function withPgConnections(plan: Plan): Plan {
+  let out = plan;
+  for (const pg of plan.services.filter(isKind('postgres'))) {
+    let max = tunePostgres(out, pg).recommended.maxConnections;
+    // Raising max_connections lifts the cap on backends (max − superuser-reserved): recheck.
+    for (let i = 0; i < 4; i++) {
+      out = withService(out, pg.name, (s) => ({ ...s, settings: { ...(s as typeof pg).settings, maxConnections: max } }) as Service);
+      const peak = trafficOf(out, 1).backends.high;
+      if (peak < CONNECTIONS_SHARE * max) break;
+      max = Math.ceil(peak / CONNECTIONS_SHARE) + 1; // the connections-near-max finding's own fix
+    }
+  }
+  return out;
+}
+
+/**
+ * 4a. Redis maxmemory: the data the model expects at the high end (traffic.ts's semantic cache at
+ * the high miss rate, split over the Redis services, plus appData). An evicting cache keeps the
+ * plan's maxmemory when that is smaller: a smaller cache only lowers the hit rate, which the plan
+ * states as an input. Without eviction, twice the data: the model's own bound for data nothing
+ * evicts (services/redis.ts), since writes fail at maxmemory.
+ */
+function withRedisData(plan: Plan): Plan {
+  const redis = plan.services.filter(isKind('redis'));
+  if (redis.length === 0) return plan;
+  const cache = trafficOf(plan, 1).cacheMiB.high / redis.length;
+  let out = plan;
+  for (const r of redis) {
+    const data = r.settings.appData + cache;
+    const evicts = r.settings.policy !== 'noeviction';
+    const wanted = evicts ? Math.min(data, r.settings.maxmemory > 0 ? r.settings.maxmemory : Infinity) : 2 * data;
+    out = withService(out, r.name, (s) => ({ ...s, settings: { ...(s as typeof r).settings, maxmemory: Math.max(REDIS_MAXMEMORY_MIN, roundUpSize(wanted)) } }) as Service);
+  }
+  return out;
+}
+
+/** 4b, 5. A service's limit: its high usage, tidy; for Redis also room for maxmemory's fork. */
+function limitFor(s: Service, high: number): number {
+  let limit = Math.max(DOCKER_MIN_LIMIT_MIB, roundUpSize(high));
+  if (s.kind === 'redis') {
+    while (redisSafeMaxmemory(limit, s.settings.persistence) < s.settings.maxmemory) limit = roundUpSize(limit + 1);
+  }
+  return limit;
+}
+
+/** PostgreSQL settings for a limit: tune.ts's, with work_mem capped so the model's high usage fits. */
+export function postgresForLimit(plan: Plan, pg: ServiceOf<'postgres'>, limit: number, traffic: Traffic): { service: ServiceOf<'postgres'>; fits: boolean; high1: number } {
+  const sized: ServiceOf<'postgres'> = { ...pg, limit };
+  const rec = tunePostgres(withService(plan, pg.name, () => sized), sized).recommended;
+  const settings = { ...pg.settings, sharedBuffers: rec.sharedBuffers, maintenanceWorkMem: rec.maintenanceWorkMem };
+  const high = (workMem: number) => postgresUsage({ ...sized, settings: { ...settings, workMem } }, traffic).high;
+  const base = high(0);
+  const perMiB = high(1) - base; // the model's work_mem nodes in flight at the high end
+  const room = perMiB > 0 ? Math.floor((limit - base) / perMiB) : Infinity;
+  const workMem = Math.max(PG_TUNE.workMemMin, Math.min(rec.workMem, room));
+  const service = { ...sized, settings: { ...settings, workMem } };
+  return { service, fits: high(workMem) <= limit, high1: base + perMiB };
+}
+
+/** Assumed: 64 MiB is under any useful PostgreSQL; 1 TiB is beyond any host this planner is for. */
+const PG_SEARCH = { min: 64, first: 1024, max: 1 << 20 } as const;
+
+/** The smallest tidy limit (findings' roundUpSize steps) at which PostgreSQL's high usage fits,
+ * its settings following the limit. */
+function postgresMinLimit(plan: Plan, pg: ServiceOf<'postgres'>, traffic: Traffic): number {
+  // over(l) ≤ 0 ⟺ it fits; over falls as the limit grows (tune's shares of it stay under 1).
+  const over = (l: number) => postgresForLimit(plan, pg, l, traffic).high1 - l;
+  let lo: number = PG_SEARCH.min;
+  let glo = over(lo);
+  if (glo <= 0) return lo;
+  let hi: number = PG_SEARCH.first;
+  let ghi = over(hi);
+  while (ghi > 0 && hi < PG_SEARCH.max) {
+    lo = hi;
+    glo = ghi;
+    hi *= 2;
+    ghi = over(hi);
+  }
+  if (ghi > 0) return hi;
+  // Between the tune clamps the usage is affine in the limit: secant steps land on the answer
+  // in one or two tries; bisection after a few, so an odd plan still ends. Both on tidy sizes.
+  for (let i = 0; ; i++) {
+    const guess = i < 4 ? lo + (glo * (hi - lo)) / (glo - ghi) : (lo + hi) / 2;
+    let t = roundUpSize(guess);
+    if (t >= hi) t = roundDownSize(hi - 1);
+    if (t <= lo) t = roundUpSize(lo + 1);
+    if (t <= lo || t >= hi) return hi; // no tidy size between: hi is the smallest that fits
+    const gt = over(t);
+    if (gt <= 0) {
+      hi = t;
+      ghi = gt;
+    } else {
+      lo = t;
+      glo = gt;
+    }
+  }
+}
+
+/** One host of a layout: its RAM and the services on it (all of them when absent). */
+type HostSpec = { name: string; ramMiB: number; services?: readonly string[] };
+
+/**
+ * Steps 1–5 and every PostgreSQL at the smallest limit it fits: what the stack needs at `users`,
+ * whatever the host. A host carries `users` exactly when this plan passes the checks on it (the
+ * spare memory step 6 adds can only go where it fits).
+ */
+export function minimalPlan(plan: Plan, users: number): Plan {
+  let p: Plan = explicit({ ...plan, workload: { ...plan.workload, activeUsers: users } });
+  p = withRedisData(withPgConnections(withPgbouncer(withAppPools(p))));
+  const sc = scenarioAt(expand(p), users, 1);
+  const highOf = (name: string) => sc.services.find((s) => s.name === name)!.usageMiB.high;
+  return {
+    ...p,
+    services: p.services.map((s) => (s.kind === 'postgres' ? postgresForLimit(p, s, postgresMinLimit(p, s, sc.traffic), sc.traffic).service : ({ ...s, limit: limitFor(s, highOf(s.name)) } as Service))),
+  };
+}
+
+/** 6. The spare memory of each host to its first PostgreSQL, settings re-derived for the new limit. */
+function withSpare(minimal: Plan, hosts: readonly HostSpec[]): Plan {
+  let p = minimal;
+  const traffic = trafficOf(p, 1);
+  for (const h of hosts) {
+    const services = p.services.filter((s) => !h.services || h.services.includes(s.name));
+    const pg = services.find(isKind('postgres'));
+    if (!pg || pg.limit === null) continue;
+    const used = services.reduce((t, s) => t + (s.limit ?? 0), 0);
+    const spare = h.ramMiB - freeCriterion(h.ramMiB) - hostReserve(p, services.length).high - used;
+    const limit = roundDownSize(pg.limit + spare);
+    // The cache turns spare memory into fewer disk reads; the settings follow the limit.
+    if (spare > 0 && limit > pg.limit) p = withService(p, pg.name, () => postgresForLimit(p, pg, limit, traffic).service);
+  }
+  return p;
+}
+
+const onHost = (plan: Plan, ramMiB: number, pricePerMonth: number | null, name?: string): Plan => {
+  const { pricePerMonth: _old, ...host } = plan.host;
+  return { ...plan, ...(name === undefined ? {} : { name }), host: pricePerMonth === null ? { ...host, ram: ramMiB } : { ...host, ram: ramMiB, pricePerMonth } };
+};
+
+/** The plan re-tuned for `users` active users on a host of `ramMiB` (steps 1–6; its price, when known). */
+export function tierPlan(plan: Plan, ramMiB: number, users: number, pricePerMonth: number | null = null, minimal = minimalPlan(plan, users)): Plan {
+  const sized = onHost(minimal, ramMiB, pricePerMonth, `${plan.name ?? 'plan'}-${+(ramMiB / 1024).toFixed(2)}gib`);
+  return withSpare(sized, [{ name: 'host', ramMiB }]);
+}
+
+/** Whether a plan passes every capacity check at `users` (one host, or a layout of several). */
+function passes(plan: Plan, users: number, layout?: HostLayout): boolean {
+  const e = expand(plan);
+  return checksOf(e, scenarioAt(e, users, 1), layout).every((c) => !c.fails);
+}
+
+/** The most users for which `fits` holds, by bisection on whole users (fits is monotone in users). */
+function searchUsers(fits: (users: number) => boolean, cap: number): { users: number | null; status: CapacityStatus } {
+  if (!fits(0)) return { users: 0, status: 'fails-at-zero' };
+  if (fits(cap)) return { users: null, status: 'holds' };
+  let lo = 0;
+  let hi = cap;
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (fits(mid)) lo = mid;
+    else hi = mid;
+  }
+  return { users: lo, status: 'breaks' };
+}
+
+/** minimalPlan memoised by users: the tiers' searches share their probes. */
+type Minimal = (users: number) => Plan;
+function minimalMemo(plan: Plan): Minimal {
+  const memo = new Map<number, Plan>();
+  return (u) => {
+    let m = memo.get(u);
+    if (!m) {
+      m = minimalPlan(plan, u);
+      memo.set(u, m);
+    }
+    return m;
+  };
+}
+
+export type Tier = {
+  ramMiB: number;
+  pricePerMonth: number | null;
+  /** The most active users the re-tuned stack carries on this host (0: not even idle; null: no limit found up to the cap). */
+  users: number | null;
+  status: CapacityStatus;
+  /** Users whose ×spike peak this host carries when tuned for that peak: users / spike. */
+  spikeUsers: number | null;
+  /** Move up to the next tier at this many users (moveUpShare × users). */
+  moveUpAt: number | null;
+  /** USD per month per 1,000 users at capacity. */
+  costPer1000Users: number | null;
+  /** What breaks first on this host just past its capacity, and the next two. */
+  binding: Constraint | null;
+  next: Constraint[];
+  /** True when the tier carries the plan's own workload.activeUsers. */
+  carries: boolean;
+  /** The stack tuned for this tier: for its capacity, or for the workload when nothing breaks. */
+  plan: Plan;
+};
+
+export type SplitHost = { name: 'app' | 'db'; ramMiB: number; pricePerMonth: number | null; services: string[]; plan: Plan };
+
+export type Split = {
+  /** The workload's users the split was tuned for. */
+  tunedFor: number;
+  hosts: SplitHost[];
+  /** The most users the split carries (its hosts each tuned for them); as for a tier. */
+  users: number | null;
+  status: CapacityStatus;
+  carries: boolean;
+  binding: Constraint | null;
+  next: Constraint[];
+  pricePerMonth: number | null;
+  /** The engine models one host: evaluating the db host's plan alone does not see the app's connections. */
+  note: string;
+};
+
+export type UpgradePath = {
+  workload: { users: number; spike: number };
+  moveUpShare: number;
+  tiers: Tier[];
+  /** Index of the smallest tier that carries the workload under its move-up point (else the smallest that carries it); null when none does. */
+  recommended: number | null;
+  /** When no tier carries the workload: what breaks first on the largest (past its capacity,
+   * and at the workload), where its memory goes, and the split. */
+  beyond: null | {
+    ramMiB: number;
+    users: number | null;
+    binding: Constraint | null;
+    next: Constraint[];
+    /** The checks the largest host fails with the stack tuned for the workload. */
+    atWorkload: Constraint[];
+    /** The largest limits of the stack tuned for the workload, largest first. */
+    heaviest: Array<{ service: string; limitMiB: number }>;
+    split: Split | null;
+  };
+};
+
+export type UpgradeOptions = { tiers?: readonly TierSpec[]; moveUpShare?: number; cap?: number };
+
+const per1000 = (price: number | null, users: number | null) => (price === null || !users ? null : (price / users) * 1000);
+
+/** One tier: its capacity, the plan tuned for it, and what breaks first past it. */
+export function tierOf(plan: Plan, spec: TierSpec, moveUpShare = MOVE_UP_SHARE, cap = CAPACITY_CAP, minimal: Minimal = minimalMemo(plan)): Tier {
+  const onTier = (u: number) => onHost(minimal(u), spec.ramMiB, spec.pricePerMonth);
+  const found = searchUsers((u) => passes(onTier(u), u), cap);
+  const workload = plan.workload.activeUsers;
+  const tunedFor = found.users ?? workload;
+  // Past capacity: the stack tuned for one user more does not fit this host; its failing checks say why.
+  const past = found.status === 'holds' ? [] : constraintsFailingAt(onTier(found.status === 'breaks' ? found.users! + 1 : 0), found.status === 'breaks' ? found.users! + 1 : 0);
+  return {
+    ramMiB: spec.ramMiB,
+    pricePerMonth: spec.pricePerMonth,
+    users: found.users,
+    status: found.status,
+    spikeUsers: found.users === null ? null : Math.floor(found.users / plan.workload.spike),
+    moveUpAt: found.users === null ? null : Math.floor(found.users * moveUpShare),
+    costPer1000Users: per1000(spec.pricePerMonth, found.users),
+    binding: past[0] ?? null,
+    next: past.slice(1, 3),
+    carries: found.users === null || found.users >= workload,
+    plan: tierPlan(plan, spec.ramMiB, tunedFor, spec.pricePerMonth, minimal(tunedFor)),
+  };
+}
+
+/** Services that go with the database when the stack splits: PostgreSQL and its pooler. */
+const DB_KINDS: ReadonlySet<Service['kind']> = new Set(['postgres', 'pgbouncer']);
+
+/** The seed's split: the database on its own host, both hosts of `spec`'s size, tuned for the workload. */
+export function splitPlan(plan: Plan, spec: TierSpec, cap = CAPACITY_CAP): Split | null {
+  const all = explicit(plan);
+  if (!all.services.some(isKind('postgres'))) return null;
+  const db = all.services.filter((s) => DB_KINDS.has(s.kind)).map((s) => s.name);
+  const app = all.services.filter((s) => !DB_KINDS.has(s.kind)).map((s) => s.name);
+  const layout: HostLayout = [
+    { name: 'app', ramMiB: spec.ramMiB, services: app },
+    { name: 'db', ramMiB: spec.ramMiB, services: db },
+  ];
+  const minimal = minimalMemo(plan);
+  const found = searchUsers((u) => passes(minimal(u), u, layout), cap);
+  const workload = plan.workload.activeUsers;
+  const tuned = withSpare(minimal(workload), layout);
+  const at = found.status === 'breaks' ? found.users! + 1 : found.status === 'fails-at-zero' ? 0 : null;
+  const past = at === null ? [] : constraintsFailingAt(minimal(at), at, 1, layout);
+  const hosts: SplitHost[] = layout.map((h) => ({
+    name: h.name as 'app' | 'db',
+    ramMiB: h.ramMiB,
+    pricePerMonth: spec.pricePerMonth,
+    services: [...h.services],
+    plan: {
+      ...tuned,
+      name: `${plan.name ?? 'plan'}-${h.name}`,
+      host: { ...tuned.host, ram: h.ramMiB, ...(spec.pricePerMonth === null ? {} : { pricePerMonth: spec.pricePerMonth }) },
+      services: tuned.services.filter((s) => h.services.includes(s.name)),
+    },
+  }));
+  return {
+    tunedFor: workload,
+    hosts,
+    users: found.users,
+    status: found.status,
+    carries: found.users === null || found.users >= workload,
+    binding: past[0] ?? null,
+    next: past.slice(1, 3),
+    pricePerMonth: spec.pricePerMonth === null ? null : spec.pricePerMonth * 2,
+    note: 'Each host plan lists only its own services. The engine models one host, so the db host plan evaluated alone does not see the app\'s connections: its figures here come from the whole stack\'s traffic.',
+  };
+}
+
+/** upgradePath(plan): every tier re-tuned and measured, the tier to be on, and the way beyond. */
+export function upgradePath(plan: Plan, opts: UpgradeOptions = {}): UpgradePath {
+  const specs = [...(opts.tiers ?? DEFAULT_TIERS)].sort((a, b) => a.ramMiB - b.ramMiB);
+  const share = opts.moveUpShare ?? MOVE_UP_SHARE;
+  const cap = opts.cap ?? CAPACITY_CAP;
+  const minimal = minimalMemo(plan);
+  const tiers = specs.map((s) => tierOf(plan, s, share, cap, minimal));
+  const users = plan.workload.activeUsers;
+  const comfortable = tiers.findIndex((t) => t.moveUpAt === null || t.moveUpAt >= users);
+  const carrying = tiers.findIndex((t) => t.carries);
+  const recommended = comfortable >= 0 ? comfortable : carrying >= 0 ? carrying : null;
+  let beyond: UpgradePath['beyond'] = null;
+  const largest = tiers[tiers.length - 1];
+  if (recommended === null && largest) {
+    const spec = specs[specs.length - 1]!;
+    // What breaks first: the largest tier's own first break, and what fails at the workload.
+    const atWorkload = onHost(minimal(users), spec.ramMiB, spec.pricePerMonth);
+    const heaviest = atWorkload.services
+      .filter((s) => s.limit !== null)
+      .map((s) => ({ service: s.name, limitMiB: s.limit! }))
+      .sort((a, b) => b.limitMiB - a.limitMiB)
+      .slice(0, 3);
+    beyond = {
+      ramMiB: spec.ramMiB,
+      users: largest.users,
+      binding: largest.binding,
+      next: largest.next,
+      atWorkload: constraintsFailingAt(atWorkload, users),
+      heaviest,
+      split: splitPlan(plan, spec, cap),
+    };
+  }
+  return { workload: { users, spike: plan.workload.spike }, moveUpShare: share, tiers, recommended, beyond };
+}
