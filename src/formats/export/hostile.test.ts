@@ -208,7 +208,7 @@ describe('hostile service names change nothing but the name', () => {
           try {
             g.compare(out!, plain, name);
           } catch (e) {
-            throw new Error(`${g.file}: renaming the ${kind} service to ${JSON.stringify(name)} changed more than the name:\n${(e as Error).message}`);
+            throw new Error(`${g.file}: renaming the ${kind} service to ${JSON.stringify(name)} changed more than the name:\n${(e as Error).message}`, { cause: e });
           }
           checked++;
         }
