@@ -1,0 +1,165 @@
+/** `check` and `plan` on compose files, through the bundled CLI (built to its own folder). */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { planToText } from '../formats/plan-file.ts';
+import { presetGet } from '../engine/presets.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'headroom-check-'));
+// Built apart from cli.test.ts's dist/ so that the two test files never write one file at once.
+const CLI = join(dir, 'headroom.js');
+const CORPUS = 'src/formats/compose-import/corpus';
+
+function cli(args: string[], opts: { input?: string; env?: Record<string, string>; cwd?: string } = {}) {
+  const r = spawnSync('node', [CLI, ...args], { encoding: 'utf8', input: opts.input, timeout: 60_000, env: { PATH: process.env.PATH ?? '', ...opts.env }, cwd: opts.cwd, maxBuffer: 64 * 1024 * 1024 });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+function file(name: string, text: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+beforeAll(() => {
+  const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> };
+  const args = pkg.scripts['build:cli']!.replace(/^esbuild /, '').replace('--outfile=dist/cli/headroom.js', `--outfile=${CLI}`);
+  execFileSync('sh', ['-c', `./node_modules/.bin/esbuild ${args}`], { stdio: 'inherit' });
+});
+
+const FITS = stringify({
+  services: {
+    api: { image: 'acme/api:1', command: 'uvicorn app:app --workers 2', mem_limit: '512m' },
+    db: { image: 'postgres:16', command: 'postgres -c shared_buffers=256MB -c max_connections=60 -c max_parallel_workers_per_gather=0', mem_limit: '1600m' },
+    cache: { image: 'redis:7', command: 'redis-server --maxmemory 96mb --maxmemory-policy allkeys-lru --save ""', mem_limit: '256m' },
+  },
+});
+
+describe('headroom check', () => {
+  it('fails the seed\'s compose file (exit 1) and says why, with the findings as plan prints them', () => {
+    const r = cli(['check', join(CORPUS, '02-seed-4gb.yml')]);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/imported from compose:\nSERVICE\s+KIND\s+LIMIT\s+WHY/);
+    expect(r.out).toMatch(/redis\s+redis\s+300MiB\s+image redis:7-alpine is Redis/);
+    expect(r.out).toMatch(/✖ critical redis-fork-headroom \[redis\]/);
+    expect(r.out).toMatch(/\nFAIL: \d+ critical findings?: .*redis-fork-headroom \[redis\]/);
+    expect(r.err).toBe('');
+  });
+
+  it('passes a stack that fits with no critical finding (exit 0)', () => {
+    const r = cli(['check', file('fits.yml', FITS)]);
+    expect(r.out).toMatch(/PASS: the stack fits 4 GiB/);
+    expect(r.code).toBe(0);
+  });
+
+  it('--host: the same stack fails a host too small for its limits', () => {
+    const r = cli(['check', file('fits.yml', FITS), '--host', '2GiB']);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/FAIL: limits 2.31 GiB \+ reserve \d+ MiB = [\d.]+ GiB > 2 GiB of RAM/);
+  });
+
+  it('--json: the engine report, the verdict and the import notes', () => {
+    const r = cli(['check', join(CORPUS, '02-seed-4gb.yml'), '--json']);
+    expect(r.code).toBe(1);
+    const j = JSON.parse(r.out);
+    expect(j.host.ramMiB).toBe(4096);
+    expect(j.services.map((s: { name: string }) => s.name)).toEqual(['fastapi', 'postgres', 'redis', 'prometheus', 'grafana']);
+    expect(j.check).toMatchObject({ pass: false, fits: true, critical: expect.arrayContaining(['redis-fork-headroom [redis]']) });
+    expect(j.import.services[0]).toMatchObject({ service: 'fastapi', kind: 'fastapi', limit: '500MiB', why: expect.stringContaining('uvicorn') });
+  });
+
+  it('checks a plan file too, and --host overrides its host.ram', () => {
+    const plan = file('plan.yaml', planToText(presetGet('8gb')));
+    expect(cli(['check', plan]).code).toBe(0);
+    const small = cli(['check', plan, '--host', '4GiB', '--json']);
+    expect(small.code).toBe(1);
+    expect(JSON.parse(small.out).check.fits).toBe(false);
+  });
+
+  it.each([
+    ['broken YAML', 'services:\n  a: [\n', /line \d+, column \d+/],
+    ['a YAML file that is not a compose file', 'apiVersion: v1\nkind: Pod\n', /not a compose file: no top-level services: mapping.*\n.*nor is it a Headroom plan file/],
+    ['a bad size', 'services:\n  db:\n    image: postgres\n    mem_limit: 1.5Q\n', /services\.db\.mem_limit \(line 4, column 16\): expected a size like 512m/],
+    ['a required variable', 'services:\n  db:\n    image: "${IMG:?set IMG in .env}"\n', /variable IMG is required: set IMG in \.env/],
+    ['limits that disagree', 'services:\n  a:\n    image: x\n    mem_limit: 1g\n    deploy: {resources: {limits: {memory: 2g}}}\n', /disagree/],
+  ])('exits 2 on %s, one line per problem, no stack trace', (_label, text, pattern) => {
+    const r = cli(['check', file('bad.yml', text)]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(pattern);
+    expect(r.err).not.toMatch(/\n\s+at |TypeError|internal error/);
+    expect(r.out).toBe('');
+  });
+
+  it.each([
+    [['check'], /check needs a compose file/],
+    [['check', 'a.yml', 'b.yml'], /one file/],
+    [['check', 'no-such.yml'], /cannot read no-such.yml: no such file/],
+    [['check', join(CORPUS, '02-seed-4gb.yml'), '--host', '4X'], /--host: unknown size unit/],
+    [['check', join(CORPUS, '02-seed-4gb.yml'), '--host', '10m'], /--host: expected a host of at least 64MiB/],
+  ])('exits 2 on %j', (args, pattern) => {
+    const r = cli(args);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(pattern);
+  });
+
+  it('reads stdin', () => {
+    const r = cli(['check', '-', '--json'], { input: FITS });
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out).import.services).toHaveLength(3);
+  });
+});
+
+describe('headroom plan with a compose file', () => {
+  it('prints the same JSON report as for the equivalent plan file', () => {
+    const compose = cli(['plan', join(CORPUS, '02-seed-4gb.yml'), '--json']);
+    expect(compose.code).toBe(0);
+    const j = JSON.parse(compose.out);
+    expect(j.check).toBeUndefined();
+    const checked = JSON.parse(cli(['check', join(CORPUS, '02-seed-4gb.yml'), '--json']).out);
+    delete checked.check;
+    delete checked.import;
+    expect(j).toEqual(checked);
+  });
+
+  it('--host sets the RAM; the default is 4GiB', () => {
+    expect(JSON.parse(cli(['plan', join(CORPUS, '03-selfhosted-app.yml'), '--json']).out).host.ramMiB).toBe(4096);
+    expect(JSON.parse(cli(['plan', join(CORPUS, '03-selfhosted-app.yml'), '--json', '--host', '8g']).out).host.ramMiB).toBe(8192);
+  });
+
+  it('reads .env beside the compose file, the shell environment over it, and bind-mounted configs', () => {
+    const d = join(dir, 'proj');
+    mkdirSync(join(d, 'conf'), { recursive: true });
+    writeFileSync(join(d, '.env'), 'CACHE_MEM=300m\nDB_MEM=1g\n');
+    writeFileSync(join(d, 'conf', 'redis.conf'), 'maxmemory 100mb\nsave ""\n');
+    writeFileSync(join(d, 'docker-compose.yml'), stringify({ services: {
+      cache: { image: 'redis:7', command: 'redis-server /etc/redis.conf', volumes: ['./conf/redis.conf:/etc/redis.conf:ro'], mem_limit: '${CACHE_MEM}' },
+      db: { image: 'postgres:16', mem_limit: '${DB_MEM}' },
+    } }));
+    const r = cli(['plan', join(d, 'docker-compose.yml'), '--json'], { env: { DB_MEM: '2g' } });
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out);
+    expect(j.services.map((s: { limitMiB: number }) => s.limitMiB)).toEqual([300, 2048]);
+    expect(j.findings.some((f: { id: string; service: string }) => f.id === 'redis-no-maxmemory')).toBe(false);
+  });
+
+  it('a 10 MB compose file does not crash the CLI', () => {
+    const labels = Array.from({ length: 100_000 }, (_, i) => `com.example.label-${i}=${'v'.repeat(80)}`);
+    const big = file('big.yml', stringify({ 'x-labels': labels, services: { db: { image: 'postgres:16', mem_limit: '1g', labels }, cache: { image: 'redis:7', mem_limit: '256m' } } }));
+    const t0 = Date.now();
+    const r = cli(['check', big, '--json']);
+    const seconds = (Date.now() - t0) / 1000;
+    expect(readFileSync(big).length).toBeGreaterThan(10_000_000);
+    expect([0, 1]).toContain(r.code);
+    expect(JSON.parse(r.out).import.services).toHaveLength(2);
+    expect(seconds).toBeLessThan(30);
+
+    const many = Object.fromEntries(Array.from({ length: 26_000 }, (_, i) => [`svc-${i}`, { image: 'redis:7', mem_limit: '128m', environment: { A: 'x'.repeat(200) } }]));
+    const huge = file('many.yml', stringify({ services: many }));
+    const m = cli(['check', huge]);
+    expect(m.code).toBe(2);
+    expect(m.err).toMatch(/expected at most 2000 services \(the plan's limit\), got 26000/);
+  });
+});
