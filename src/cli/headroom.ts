@@ -5,6 +5,7 @@ import { evaluate, PRESET_NAMES } from '../engine/index.ts';
 import { loadPlan, UsageError } from './io.ts';
 import { reportJson, reportText } from './render.ts';
 import { checkCommand } from './check.ts';
+import { exportCommand } from './export.ts';
 
 type Args = { positionals: string[]; values: Record<string, string | boolean | undefined> };
 type Command = { usage: string; summary: string; options: Record<string, { type: 'string' | 'boolean' }>; run: (a: Args) => number };
@@ -24,6 +25,7 @@ export const COMMANDS: Record<string, Command> = {
     },
   },
   check: checkCommand,
+  export: exportCommand,
   presets: {
     usage: 'presets',
     summary: 'list the built-in presets',

@@ -1,0 +1,55 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { exportCommand } from './export.ts';
+import { UsageError } from './io.ts';
+
+const dirs: string[] = [];
+const tmp = () => {
+  const d = mkdtempSync(join(tmpdir(), 'headroom-export-'));
+  dirs.push(d);
+  return d;
+};
+afterEach(() => {
+  vi.restoreAllMocks();
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+function runExport(positionals: string[], values: Record<string, string | boolean | undefined>) {
+  let out = '';
+  vi.spyOn(process.stdout, 'write').mockImplementation((s) => {
+    out += String(s);
+    return true;
+  });
+  const code = exportCommand.run({ positionals, values });
+  return { code, out };
+}
+
+describe('headroom export', () => {
+  it('writes every file of a preset into --out and lists them', () => {
+    const dir = join(tmp(), 'nested', 'out');
+    const r = runExport([], { preset: '8gb', out: dir });
+    expect(r.code).toBe(0);
+    const written = readdirSync(dir).sort();
+    expect(written).toEqual(['RUNBOOK.md', 'alertmanager.yml', 'alerts.test.yml', 'alerts.yml', 'docker-compose-8gb.yml', 'pgbouncer.ini', 'postgresql.conf', 'prometheus.yml', 'redis.conf', 'userlist.txt']);
+    for (const f of written) expect(r.out).toContain(f);
+    expect(readFileSync(join(dir, 'redis.conf'), 'utf8')).toMatch(/^maxmemory \d+$/m);
+  });
+
+  it('reads a plan file, and --tuned writes the recommended values', () => {
+    const d = tmp();
+    const plan = join(d, 'plan.yml');
+    writeFileSync(plan, 'host: { ram: 2GiB }\nservices:\n  - { name: db, kind: postgres, limit: 512MiB }\n  - { name: cache, kind: redis, limit: 100MiB, settings: { persistence: none } }\n');
+    expect(runExport([plan], { out: join(d, 'a') }).code).toBe(0);
+    expect(readFileSync(join(d, 'a', 'redis.conf'), 'utf8')).toMatch(/^maxmemory 0$/m);
+    expect(runExport([plan], { out: join(d, 'b'), tuned: true }).code).toBe(0);
+    expect(readFileSync(join(d, 'b', 'redis.conf'), 'utf8')).toMatch(/^maxmemory 83886080$/m); // 0.8 × 100MiB
+    expect(readdirSync(join(d, 'b'))).toContain('docker-compose-2gb.yml');
+  });
+
+  it('needs --out, and refuses a plan file and --preset together', () => {
+    expect(() => runExport([], { preset: '4gb' })).toThrow(UsageError);
+    expect(() => runExport(['x.yml'], { preset: '4gb', out: tmp() })).toThrow(UsageError);
+  });
+});

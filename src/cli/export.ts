@@ -1,0 +1,49 @@
+/**
+ * `headroom export [FILE] [--preset NAME] [--host SIZE] [--tuned] --out DIR`: writes every file of
+ * the stack (compose, configs, alert rules and their tests, runbook) into DIR and lists them. The
+ * files come from src/formats/export (pure); writing them happens here.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { ExportError, exportFiles } from '../formats/export/index.ts';
+import { loadPlan, UsageError } from './io.ts';
+
+type Args = { positionals: string[]; values: Record<string, string | boolean | undefined> };
+
+const USAGE = 'export [FILE] [--preset NAME] --out DIR';
+
+export const exportCommand = {
+  usage: USAGE,
+  summary: 'write compose, configs, alert rules + tests, runbook into DIR (--tuned: recommended values)',
+  options: { preset: { type: 'string' }, host: { type: 'string' }, out: { type: 'string' }, tuned: { type: 'boolean' } } as Record<string, { type: 'string' | 'boolean' }>,
+  run: ({ positionals, values }: Args): number => {
+    const out = values.out as string | undefined;
+    if (!out) throw new UsageError(['error: export needs --out DIR (the folder to write into)', `usage: headroom ${USAGE}`]);
+    if (positionals.length > 1) throw new UsageError([`error: export takes at most one plan file, got ${positionals.length}`]);
+    const source = loadPlan(positionals[0], values.preset as string | undefined, values.host as string | undefined);
+    let files;
+    try {
+      files = exportFiles(source.plan, { tuned: values.tuned === true });
+    } catch (e) {
+      if (e instanceof ExportError) throw new UsageError([`error: ${source.label}: ${e.message}`]);
+      throw e;
+    }
+    const dir = resolve(out);
+    try {
+      mkdirSync(dir, { recursive: true });
+      for (const f of files) writeFileSync(join(dir, f.path), f.content);
+    } catch (e) {
+      throw new UsageError([`error: cannot write into ${out}: ${(e as Error).message}`]);
+    }
+    const width = Math.max(...files.map((f) => f.path.length));
+    process.stdout.write(
+      [
+        `wrote ${files.length} files for ${source.label}${values.tuned ? ' (tuned)' : ''} into ${out}:`,
+        ...files.map((f) => `  ${f.path.padEnd(width)}  ${f.description}`),
+        'next: create ./secrets/* (see RUNBOOK.md), then docker compose -f ' + files[0]!.path + ' up -d',
+        '',
+      ].join('\n'),
+    );
+    return 0;
+  },
+};

@@ -1,0 +1,145 @@
+import { describe, expect, it } from 'vitest';
+import { parse as yamlParse } from 'yaml';
+import { planParse, type Plan, type PlanInput } from '../../engine/schema.ts';
+import { presetGet } from '../../engine/presets.ts';
+import { tunePostgres } from '../../engine/tune.ts';
+import { alertCoverage, exportersFor, exportFiles, stackOf } from './index.ts';
+import { commentText, dockerSize, hostTag, pgSize, shellQuote } from './common.ts';
+import { alertRules } from './alerts.ts';
+
+const parse = (input: PlanInput): Plan => {
+  const r = planParse(input);
+  if (!r.ok) throw new Error(JSON.stringify(r.issues));
+  return r.plan;
+};
+const files = (plan: Plan) => new Map(exportFiles(plan).map((f) => [f.path, f]));
+type ComposeService = Record<string, unknown> & { deploy?: { resources?: { limits?: { memory?: string } } }; environment?: Record<string, string> };
+const compose = (text: string) => yamlParse(text) as { services: Record<string, ComposeService>; secrets?: Record<string, { file: string }> };
+
+describe('exportFiles', () => {
+  it('returns every file of the 4gb preset, each with a description', () => {
+    const out = exportFiles(parse(presetGet('4gb')));
+    expect(out.map((f) => f.path)).toEqual(['docker-compose-4gb.yml', 'postgresql.conf', 'redis.conf', 'prometheus.yml', 'alerts.yml', 'alerts.test.yml', 'RUNBOOK.md']);
+    for (const f of out) {
+      expect(f.description.length).toBeGreaterThan(10);
+      expect(f.content.endsWith('\n') || f.path.endsWith('.md')).toBe(true);
+    }
+  });
+
+  it('adds pgbouncer.ini, userlist.txt and alertmanager.yml when the toggles are on, and points the app at pgBouncer', () => {
+    const input = presetGet('4gb');
+    input.features = { pgbouncer: true, alertmanager: true, semanticCache: true };
+    const f = files(parse(input));
+    expect([...f.keys()]).toEqual(expect.arrayContaining(['pgbouncer.ini', 'userlist.txt', 'alertmanager.yml']));
+    const c = compose(f.get('docker-compose-4gb.yml')!.content);
+    expect(c.services.fastapi!.environment!.DATABASE_URL).toBe('postgresql://app@pgbouncer:6432/app');
+    expect(Object.keys(c.services)).toEqual(expect.arrayContaining(['pgbouncer', 'alertmanager']));
+    expect(f.get('prometheus.yml')!.content).toContain('alertmanager:9093');
+  });
+
+  it('writes each limit twice (mem_limit and deploy.resources), no swap, and the OOM order app first, database last', () => {
+    const c = compose(files(parse(presetGet('8gb'))).get('docker-compose-8gb.yml')!.content);
+    for (const [name, s] of Object.entries(c.services)) {
+      expect(s.mem_limit, name).toBe(s.deploy!.resources!.limits!.memory);
+      expect(s.memswap_limit, name).toBe(s.mem_limit);
+    }
+    const oom = (n: string) => c.services[n]!.oom_score_adj as number;
+    expect(oom('fastapi')).toBeGreaterThan(oom('grafana'));
+    expect(oom('postgres')).toBe(Math.min(...Object.values(c.services).map((s) => s.oom_score_adj as number)));
+    expect(c.services.postgres!.shm_size).toBe('256m');
+    expect(c.services.prometheus!.command).toContain('--storage.tsdb.retention.time=15d');
+    // Secrets only as files; the files are never part of the export.
+    expect(Object.values(c.secrets!).every((s) => s.file.startsWith('./secrets/'))).toBe(true);
+  });
+
+  it('reuses the exporters a plan already lists (the full preset\'s cadvisor and node-exporter) and adds the missing ones', () => {
+    const plan = parse(presetGet('full'));
+    const ex = exportersFor(plan);
+    expect(ex.filter((e) => e.present).map((e) => e.name).sort()).toEqual(['cadvisor', 'node-exporter']);
+    expect(ex.filter((e) => !e.present).map((e) => e.name).sort()).toEqual(['postgres-exporter', 'redis-exporter']);
+    const c = compose(files(plan).get('docker-compose-8gb.yml')!.content);
+    expect(c.services.cadvisor!.mem_limit).toBe('256m'); // the plan's limit, not the default
+    expect(c.services.cadvisor!.privileged).toBe(true);
+  });
+
+  it('adds no exporter and no alert file to a plan without Prometheus', () => {
+    const input = presetGet('4gb');
+    input.services = input.services.filter((s) => s.kind !== 'prometheus');
+    const plan = parse(input);
+    expect(exportersFor(plan)).toEqual([]);
+    expect([...files(plan).keys()]).not.toContain('alerts.yml');
+  });
+
+  it('with tuned: true, writes the recommended values', () => {
+    const plan = parse(presetGet('4gb'));
+    const conf = files(plan).get('postgresql.conf')!.content;
+    const tuned = new Map(exportFiles(plan, { tuned: true }).map((f) => [f.path, f.content]));
+    const rec = tunePostgres(plan, stackOf(plan).postgres[0]!).recommended;
+    expect(conf).toMatch(/^max_connections = 50$/m);
+    expect(tuned.get('postgresql.conf')).toMatch(new RegExp(`^max_connections = ${rec.maxConnections}$`, 'm'));
+    expect(tuned.get('redis.conf')).toMatch(/^maxmemory 141557760$/m); // 135MiB = 0.45 × 300MiB
+  });
+
+  it('shows the budget arithmetic and the recommendation in postgresql.conf comments', () => {
+    const conf = files(parse(presetGet('4gb'))).get('postgresql.conf')!.content;
+    expect(conf).toMatch(/^# .*800MiB container limit/m);
+    expect(conf).toMatch(/^# Headroom recommends 54 here/m);
+    expect(conf).toMatch(/^effective_cache_size = 600MB$/m);
+    expect(conf).toMatch(/^wal_buffers = 6400kB$/m);
+  });
+});
+
+describe('alert rules', () => {
+  it('derive their thresholds from the plan', () => {
+    const plan = parse(presetGet('4gb'));
+    const rules = new Map(alertRules(stackOf(plan)).map((r) => [r.alert, r]));
+    expect(rules.size).toBe(10);
+    expect(rules.get('HighDatabaseConnections')!.expr).toBe('sum by (service) (pg_stat_activity_count{service="postgres"}) > 45');
+    expect(rules.get('RedisMemoryHigh')!.expr).toBe(`redis_memory_used_bytes{service="redis"} > ${Math.floor(256 * 1048576 * 0.9)}`);
+    expect(rules.get('HighMemoryUsage')!.expr).toContain('node_memory_MemAvailable_bytes < 524288000');
+    const bigger = parse({ ...presetGet('4gb'), host: { ram: '16GiB' } });
+    expect(alertRules(stackOf(bigger)).find((r) => r.alert === 'HighMemoryUsage')!.expr).toContain(`< ${Math.round(0.12 * 16384 * 1048576)}`);
+  });
+});
+
+describe('alertCoverage', () => {
+  it('reports nothing blind for the 4gb preset but the services no exporter watches', () => {
+    const cov = alertCoverage(parse(presetGet('4gb')));
+    expect(cov.filter((c) => c.blind && !c.service)).toEqual([]);
+    expect(cov.filter((c) => c.applies).map((c) => c.rule)).toEqual(expect.arrayContaining(['ServiceDown', 'HighMemoryUsage', 'RedisMemoryHigh', 'HighAPILatency']));
+  });
+
+  it('reports every applicable rule blind without Prometheus', () => {
+    const input = presetGet('4gb');
+    input.services = input.services.filter((s) => s.kind !== 'prometheus');
+    const cov = alertCoverage(parse(input)).filter((c) => c.applies);
+    expect(cov.length).toBeGreaterThan(10);
+    expect(cov.every((c) => c.blind)).toBe(true);
+  });
+
+  it('reports a service nothing scrapes (pgBouncer) as blind for ServiceDown', () => {
+    const cov = alertCoverage(parse(presetGet('8gb')));
+    expect(cov.find((c) => c.rule === 'ServiceDown' && c.service === 'pgbouncer')).toMatchObject({ blind: true, exporter: 'none' });
+    expect(cov.find((c) => c.rule === 'ServiceDown' && c.service === 'postgres')).toMatchObject({ blind: false, exporter: 'postgres-exporter' });
+  });
+});
+
+describe('units and quoting', () => {
+  it('writes sizes in each tool\'s notation', () => {
+    expect(dockerSize(800)).toBe('800m');
+    expect(dockerSize(1.5)).toBe('1536k');
+    expect(pgSize(200)).toBe('200MB');
+    expect(pgSize(6.25)).toBe('6400kB');
+    expect(pgSize(2048)).toBe('2GB');
+    expect(hostTag(4096)).toBe('4gb');
+    expect(hostTag(1536)).toBe('1536mb');
+  });
+
+  it('keeps comments on one line and shell words in one word', () => {
+    expect(commentText('a\nb\u2028c')).toBe('a\\u{a}b\\u{2028}c');
+    expect(commentText('4–21 MB ✓')).toBe('4–21 MB ✓');
+    expect(shellQuote('postgres')).toBe('postgres');
+    expect(shellQuote("it's")).toBe(`'it'\\''s'`);
+    expect(shellQuote('a\nb')).toBe("$'a\\u000ab'");
+  });
+});
