@@ -6,6 +6,8 @@ import { loadPlan, UsageError } from './io.ts';
 import { reportJson, reportText } from './render.ts';
 import { checkCommand } from './check.ts';
 import { exportCommand } from './export.ts';
+import { capacityCommand } from './capacity.ts';
+import { compareCommand } from './compare.ts';
 
 type Args = { positionals: string[]; values: Record<string, string | boolean | undefined> };
 type Command = { usage: string; summary: string; options: Record<string, { type: 'string' | 'boolean' }>; run: (a: Args) => number };
@@ -26,6 +28,8 @@ export const COMMANDS: Record<string, Command> = {
   },
   check: checkCommand,
   export: exportCommand,
+  capacity: capacityCommand,
+  compare: compareCommand,
   presets: {
     usage: 'presets',
     summary: 'list the built-in presets',

@@ -1,0 +1,152 @@
+/** `capacity` and `compare` through the bundled CLI (built to its own folder). */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { planToText } from '../formats/plan-file.ts';
+import { presetGet } from '../engine/presets.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'headroom-capacity-'));
+// Built apart from the other CLI tests' bundles so that no two test files write one file at once.
+const CLI = join(dir, 'headroom.js');
+
+function cli(args: string[], input?: string) {
+  const r = spawnSync('node', [CLI, ...args], { encoding: 'utf8', input, timeout: 60_000, maxBuffer: 64 * 1024 * 1024 });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+function file(name: string, text: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+beforeAll(() => {
+  const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> };
+  const args = pkg.scripts['build:cli']!.replace(/^esbuild /, '').replace('--outfile=dist/cli/headroom.js', `--outfile=${CLI}`);
+  execFileSync('sh', ['-c', `./node_modules/.bin/esbuild ${args}`], { stdio: 'inherit' });
+});
+
+const clean = (text: string) => expect(text).not.toMatch(/NaN|undefined|Infinity|\n\s+at /);
+
+describe('headroom capacity', () => {
+  it('says the seed\'s 4gb plan fails even idle, names what, and gives the upgrade path', () => {
+    const r = cli(['capacity', '--preset', '4gb']);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('normal traffic: fails even with no users');
+    expect(r.out).toMatch(/✖ first usage-over-limit \[redis\]: redis's high usage \(680 MiB\) exceeds its 300 MiB limit/);
+    expect(r.out).toMatch(/433\s+breaks at 434\s+usage-over-limit\s+fastapi/);
+    expect(r.out).toMatch(/HOST\s+USERS\s+SPIKE ×5\s+MOVE UP AT\s+\$\/MONTH\s+\$\/1K USERS\s+FIRST TO BREAK/);
+    expect(r.out).toMatch(/\n {2}4 GiB\s+[\d,]+\s+[\d,]+\s+[\d,]+\s+\$25\s+\$[\d.]+\s+free-below-criterion \[host\]/);
+    expect(r.out).toMatch(/\n {2}16 GiB\s+[\d,]+\s+[\d,]+\s+[\d,]+\s+\$100/);
+    expect(r.out).toContain('for 1,000 active users: 4 GiB ($25/month)');
+    clean(r.out);
+  });
+
+  it('--json keeps the stable names, and each tier\'s plan is a plan file the CLI reads back', () => {
+    const r = cli(['capacity', '--preset', '8gb', '--json']);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out);
+    expect(j.users).toBe(19_566);
+    expect(j.binding).toMatchObject({ id: 'usage-over-limit', service: 'fastapi', message: expect.stringContaining('19,567') });
+    expect(Array.isArray(j.next)).toBe(true);
+    expect(j.spike).toMatchObject({ multiplier: 5, users: 3913 });
+    expect(j.tiers).toHaveLength(3);
+    for (const t of j.tiers) {
+      expect(t).toMatchObject({ ramMiB: expect.any(Number), users: expect.any(Number), pricePerMonth: expect.any(Number), moveUpAt: expect.any(Number), costPer1000Users: expect.any(Number) });
+      expect(t.moveUpAt).toBe(Math.floor(t.users * 0.7));
+    }
+    expect(j.recommended).toBe(8192);
+    const tier = file('tier.json', JSON.stringify(j.tiers[1].plan));
+    const back = cli(['plan', tier, '--json']);
+    expect(back.code).toBe(0);
+    expect(JSON.parse(back.out).host.ramMiB).toBe(8192);
+    const again = JSON.parse(cli(['capacity', tier, '--json']).out);
+    expect(again.users).toBeGreaterThanOrEqual(j.tiers[1].users);
+  });
+
+  it('reads a plan from stdin and takes tiers and the move-up share', () => {
+    const r = cli(['capacity', '-', '--json', '--tiers', '6GiB,2GiB:10', '--move-up', '0.5'], planToText(presetGet('4gb'), 'json'));
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out);
+    expect(j.tiers.map((t: { ramMiB: number; pricePerMonth: number | null }) => [t.ramMiB, t.pricePerMonth])).toEqual([[2048, 10], [6144, null]]);
+    expect(j.tiers[1].costPer1000Users).toBeNull();
+    expect(j.tiers[0].moveUpAt).toBe(Math.floor(j.tiers[0].users * 0.5));
+  });
+
+  it('says what breaks first beyond the largest tier and proposes the split, a plan per host', () => {
+    const big = file('big.yaml', 'host: {ram: 4g}\nworkload: {activeUsers: 200000}\nservices:\n  - {name: api, kind: fastapi, limit: 1g}\n  - {name: db, kind: postgres, limit: 2g}\n');
+    const r = cli(['capacity', big]);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('no tier carries 200,000 active users. On 16 GiB, first to break');
+    expect(r.out).toMatch(/split \(the database on its own host, 2 × 16 GiB, \$200\/month\): carries [\d,]+ active users/);
+    expect(r.out).toContain('  db host: db');
+    clean(r.out);
+    const j = JSON.parse(cli(['capacity', big, '--json']).out);
+    expect(j.recommended).toBeNull();
+    expect(j.beyond.split.hosts.map((h: { name: string; plan: { services: Array<{ name: string }> } }) => [h.name, h.plan.services.map((s) => s.name)])).toEqual([['app', ['api']], ['db', ['db']]]);
+  });
+
+  it.each([
+    [['capacity', '--tiers', '4Q:25'], /--tiers: "4Q:25": unknown size unit/],
+    [['capacity', '--tiers', '8GiB:cheap'], /--tiers: "8GiB:cheap": expected a price/],
+    [['capacity', '--move-up', '2'], /--move-up: expected a share of capacity above 0 and at most 1/],
+    [['capacity', 'a.yaml', 'b.yaml'], /expected at most one plan FILE/],
+    [['capacity', '--preset', 'huge'], /unknown preset "huge"/],
+    [['capacity', 'no-such.yaml'], /cannot read no-such.yaml: no such file/],
+  ])('exits 2 on %j with a clear message', (args, pattern) => {
+    const r = cli(args);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(pattern);
+    expect(r.err).not.toMatch(/\n\s+at |Error:/);
+    expect(r.out).toBe('');
+  });
+
+  it('exits 2 on a bad plan file, naming the path', () => {
+    const r = cli(['capacity', file('bad.yaml', 'host:\n  ram: 4g\nservices:\n  - {name: a, kind: redis, limit: 5Q}\n')]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/services\[0\]\.limit: unknown size unit/);
+  });
+});
+
+describe('headroom compare', () => {
+  it('prints the seed\'s before/after table for full against 4gb', () => {
+    const r = cli(['compare', 'full', '4gb']);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/METRIC\s+original-full-stack\s+production-4gb\s+CHANGE/);
+    expect(r.out).toMatch(/Total services\s+8\s+5\s+−37\.5%/);
+    expect(r.out).toMatch(/Prometheus scrape\s+15s\s+30s\s+\+100%/);
+    expect(r.out).toMatch(/Prometheus retention\s+30d\s+7d\s+−76\.7%/);
+    expect(r.out).toMatch(/Monthly cost\s+\$50\s+\$25\s+−50%/);
+    clean(r.out);
+  });
+
+  it('--json gives rows with ids, both values and the change', () => {
+    const j = JSON.parse(cli(['compare', 'full', '4gb', '--json']).out);
+    expect(j.a.name).toBe('original-full-stack');
+    const services = j.rows.find((r: { id: string }) => r.id === 'services');
+    expect(services).toMatchObject({ a: 8, b: 5, text: { change: '−37.5%' } });
+    expect(services.change).toBeCloseTo(-0.375, 1);
+  });
+
+  it('compares a plan file with a preset, and stdin with a preset', () => {
+    const p = file('eight.yaml', planToText(presetGet('8gb')));
+    const r = cli(['compare', '4gb', p, '--json']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out).rows.find((x: { id: string }) => x.id === 'capacity')).toMatchObject({ a: 0, b: 19_566 });
+    const s = cli(['compare', '-', 'full'], planToText(presetGet('4gb')));
+    expect(s.code).toBe(0);
+    expect(s.out).toContain('Headroom compare: stdin');
+  });
+
+  it.each([
+    [['compare', 'full'], /expected two plans, A and B \(got 1\)/],
+    [['compare', 'full', 'nope'], /cannot read nope: no such file, and not a preset \(4gb, full, 8gb\)/],
+    [['compare', '-', '-'], /only one of A and B/],
+  ])('exits 2 on %j', (args, pattern) => {
+    const r = cli(args);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(pattern);
+  });
+});

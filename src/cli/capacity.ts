@@ -1,0 +1,155 @@
+/**
+ * `headroom capacity [FILE] [--preset NAME] [--json] [--tiers 4GiB:25,8GiB:50,16GiB:100] [--move-up 0.7]`:
+ * how many active users the plan carries before its first check breaks, the next two, the spike,
+ * and the upgrade path (the stack re-tuned for each host size). Exit 0; 2 on bad input.
+ */
+import { sizeFormat, sizeParse } from '../engine/index.ts';
+import { capacity, type Capacity, type CapacityScenario, type Constraint } from '../engine/capacity.ts';
+import { DEFAULT_TIERS, MOVE_UP_SHARE, upgradePath, type TierSpec, type UpgradePath } from '../engine/tiers.ts';
+import type { Plan } from '../engine/schema.ts';
+import { planToInput } from '../formats/plan-file.ts';
+import { loadPlan, UsageError } from './io.ts';
+import { reportJson } from './render.ts';
+
+type Args = { positionals: string[]; values: Record<string, string | boolean | undefined> };
+
+const users = (n: number | null) => (n === null ? '—' : Math.round(n).toLocaleString('en-US'));
+const money = (n: number | null) => (n === null ? '—' : `$${Number.isInteger(n) ? n : n.toFixed(2)}`);
+
+/** `--tiers 4GiB:25,8GiB:50,16GiB` → tier specs (a tier without a price has none). */
+export function tiersParse(text: string): TierSpec[] {
+  const errors: string[] = [];
+  const specs: TierSpec[] = [];
+  for (const part of text.split(',').map((p) => p.trim())) {
+    const [size = '', price, extra] = part.split(':');
+    const ram = sizeParse(size.trim());
+    const cost = price === undefined || price.trim() === '' ? null : Number(price);
+    if (extra !== undefined) errors.push(`error: --tiers: "${part}": expected SIZE or SIZE:PRICE, like 8GiB:50`);
+    else if (!ram.ok) errors.push(`error: --tiers: "${part}": ${ram.error}`);
+    else if (ram.value < 64) errors.push(`error: --tiers: "${part}": expected a host of at least 64MiB`);
+    else if (cost !== null && !(Number.isFinite(cost) && cost >= 0)) errors.push(`error: --tiers: "${part}": expected a price in USD per month ≥ 0, like 8GiB:50`);
+    else specs.push({ ramMiB: ram.value, pricePerMonth: cost });
+  }
+  if (errors.length) throw new UsageError(errors);
+  return specs;
+}
+
+function moveUpParse(text: string): number {
+  const v = Number(text);
+  if (!(Number.isFinite(v) && v > 0 && v <= 1)) throw new UsageError([`error: --move-up: expected a share of capacity above 0 and at most 1, like 0.7 (got "${text}")`]);
+  return v;
+}
+
+function constraintLine(mark: string, c: Constraint): string {
+  const where = c.service ?? (c.host ? `${c.host} host` : 'host');
+  return `  ${mark} ${c.id} [${where}]: ${c.message}`;
+}
+
+function scenarioLines(title: string, sc: CapacityScenario): string[] {
+  const head = sc.status === 'fails-at-zero' ? 'fails even with no users'
+    : sc.status === 'holds' ? 'no check breaks up to 100,000,000 users'
+      : `carries ${users(sc.users)} active users`;
+  return [`${title}: ${head}`, ...(sc.binding ? [constraintLine('✖ first', sc.binding)] : []), ...sc.next.map((c) => constraintLine('· next ', c))];
+}
+
+function table(rows: string[][]): string[] {
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
+  return rows.map((r) => `  ${r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]!))).join('  ')}`.trimEnd());
+}
+
+function checksTable(c: Capacity): string[] {
+  const status = (k: Constraint) => (k.status === 'fails-at-zero' ? 'fails idle' : k.status === 'holds' ? 'holds' : `breaks at ${users(k.users! + 1)}`);
+  return table([['USERS', 'STATUS', 'CHECK', 'WHERE'], ...c.constraints.map((k) => [users(k.users), status(k), k.id, k.service ?? 'host'])]);
+}
+
+function pathLines(p: UpgradePath): string[] {
+  const spike = p.workload.spike;
+  const first = (k: Constraint | null) => (k ? `${k.id} [${k.service ?? k.host ?? 'host'}]` : '—');
+  const rows = p.tiers.map((t) => [
+    sizeFormat(t.ramMiB),
+    t.status === 'fails-at-zero' ? '0 (fails idle)' : t.status === 'holds' ? 'no limit' : users(t.users),
+    users(t.spikeUsers),
+    users(t.moveUpAt),
+    money(t.pricePerMonth),
+    money(t.costPer1000Users === null ? null : Math.round(t.costPer1000Users * 100) / 100),
+    first(t.binding),
+  ]);
+  const out = [
+    `upgrade path (the stack re-tuned for each host by the engine's rules; move up at ${Math.round(p.moveUpShare * 100)}% of capacity):`,
+    ...table([['HOST', 'USERS', `SPIKE ×${spike}`, 'MOVE UP AT', '$/MONTH', '$/1K USERS', 'FIRST TO BREAK'], ...rows]),
+    'limits of each tier, tuned for its capacity (`--json` has the whole plan):',
+    ...p.tiers.map((t) => `  ${sizeFormat(t.ramMiB).padEnd(7)} ${t.plan.services.map((s) => `${s.name} ${s.limit === null ? 'no limit' : sizeFormat(s.limit)}`).join(', ')}`),
+  ];
+  const rec = p.recommended === null ? null : p.tiers[p.recommended]!;
+  if (rec) out.push(`for ${users(p.workload.users)} active users: ${sizeFormat(rec.ramMiB)}${rec.pricePerMonth === null ? '' : ` (${money(rec.pricePerMonth)}/month)`}${rec.moveUpAt !== null && p.workload.users > rec.moveUpAt ? `, past its move-up point of ${users(rec.moveUpAt)}` : ''}`);
+  const b = p.beyond;
+  if (b) {
+    out.push(`no tier carries ${users(p.workload.users)} active users. On ${sizeFormat(b.ramMiB)}, first to break (at ${users((b.users ?? 0) + 1)} users):`);
+    if (b.binding) out.push(constraintLine('✖', b.binding));
+    out.push(`  memory goes to: ${b.heaviest.map((h) => `${h.service} ${sizeFormat(h.limitMiB)}`).join(', ')}`);
+    const s = b.split;
+    if (s) {
+      out.push(`split (the database on its own host, ${s.hosts.length} × ${sizeFormat(b.ramMiB)}${s.pricePerMonth === null ? '' : `, ${money(s.pricePerMonth)}/month`}): ${s.status === 'holds' ? 'no limit found' : `carries ${users(s.users)} active users`}${s.carries ? '' : ', still short of the workload'}`);
+      for (const h of s.hosts) out.push(`  ${h.name} host: ${h.services.join(', ')}`);
+      if (s.binding) out.push(constraintLine('✖', s.binding));
+      out.push(`  note: ${s.note}`);
+    } else {
+      out.push('no split: the plan has no PostgreSQL to move to its own host.');
+    }
+  }
+  return out;
+}
+
+/** The JSON: capacity's names at the top (users, binding, next, spike), the path under tiers. */
+function jsonOf(plan: Plan, c: Capacity, p: UpgradePath): unknown {
+  const spike = { multiplier: c.spike.multiplier, users: c.spike.users, status: c.spike.status, binding: c.spike.binding, next: c.spike.next };
+  return {
+    name: plan.name ?? null,
+    users: c.users,
+    status: c.status,
+    binding: c.binding,
+    next: c.next,
+    spike,
+    current: c.current,
+    cap: c.cap,
+    constraints: c.constraints,
+    moveUpShare: p.moveUpShare,
+    tiers: p.tiers.map((t) => ({ ...t, plan: planToInput(t.plan) })),
+    recommended: p.recommended === null ? null : p.tiers[p.recommended]!.ramMiB,
+    beyond: p.beyond && {
+      ...p.beyond,
+      split: p.beyond.split && { ...p.beyond.split, hosts: p.beyond.split.hosts.map((h) => ({ ...h, plan: planToInput(h.plan) })) },
+    },
+  };
+}
+
+export const capacityCommand = {
+  usage: 'capacity [FILE] [--preset NAME] [--json]',
+  summary: 'the most users before the first check breaks, the spike, and the upgrade path',
+  options: { preset: { type: 'string' }, json: { type: 'boolean' }, host: { type: 'string' }, tiers: { type: 'string' }, 'move-up': { type: 'string' } } as const,
+  run: ({ positionals, values }: Args): number => {
+    if (positionals.length > 1) throw new UsageError([`error: expected at most one plan FILE (got ${positionals.length})`, 'usage: headroom capacity [FILE] [--preset NAME] [--json] [--tiers 4GiB:25,8GiB:50,16GiB:100] [--move-up 0.7]']);
+    const tiers = typeof values.tiers === 'string' ? tiersParse(values.tiers) : DEFAULT_TIERS;
+    const moveUpShare = typeof values['move-up'] === 'string' ? moveUpParse(values['move-up']) : MOVE_UP_SHARE;
+    const { plan, label } = loadPlan(positionals[0], values.preset as string | undefined, values.host as string | undefined);
+    const c = capacity(plan);
+    const p = upgradePath(plan, { tiers, moveUpShare });
+    if (values.json) {
+      process.stdout.write(reportJson(jsonOf(plan, c, p)));
+      return 0;
+    }
+    const lines = [
+      `Headroom capacity: ${plan.name ?? label} (${users(plan.workload.activeUsers)} active users planned)`,
+      '',
+      ...scenarioLines('normal traffic', c),
+      ...scenarioLines(`spike ×${c.spike.multiplier}`, c.spike),
+      '',
+      'every check, the first to break first:',
+      ...checksTable(c),
+      '',
+      ...pathLines(p),
+    ];
+    process.stdout.write(`${lines.join('\n')}\n`);
+    return 0;
+  },
+};
