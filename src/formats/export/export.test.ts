@@ -143,3 +143,14 @@ describe('units and quoting', () => {
     expect(shellQuote('a\nb')).toBe("$'a\\u000ab'");
   });
 });
+
+describe('pgbouncer.ini', () => {
+  it('writes max_prepared_statements only when planned, with the version it needs', () => {
+    const input = presetGet('8gb');
+    const b = input.services.find((s) => s.kind === 'pgbouncer')!;
+    b.settings = { ...b.settings, maxPreparedStatements: 100 };
+    const ini = files(parse(input)).get('pgbouncer.ini')!.content;
+    expect(ini).toMatch(/^; Needs PgBouncer 1\.21 or later\.\nmax_prepared_statements = 100$/m);
+    expect(files(parse(presetGet('8gb'))).get('pgbouncer.ini')!.content).not.toMatch(/^max_prepared_statements/m);
+  });
+});
