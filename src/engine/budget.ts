@@ -43,6 +43,9 @@ export function scenarioOf(plan: Plan, multiplier: number, implied: ReadonlySet<
       risk: riskOf(usageMiB, bound, p),
       components: u.components,
       implied: implied.has(s.name),
+      // Observed usage is reported beside the model's; findings/observed.ts plans from it.
+      observedMiB: s.observed ? { typical: s.observed.typical ?? null, peak: s.observed.peak } : null,
+      observedLimitMiB: s.observed ? s.observed.peak * plan.workload.observedMargin : null,
     };
   });
 

@@ -55,6 +55,7 @@ export const WORKLOAD_DEFAULTS = {
   cacheHitRate: 0.5, // the seed: semantic cache hit rate 40–60% at steady state
   cacheTtlSeconds: 600, // the seed: setex ttl=600
   cacheEntrySize: 4 / 1024, // assumed: 4 KiB per cached result (hashed key + JSON), in MiB
+  observedMargin: 1.15, // krr: limit = observed peak × 1.15 (memory-model.md, sizing rules others use)
 } as const;
 
 export const HOST_DEFAULTS = {

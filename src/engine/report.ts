@@ -31,6 +31,10 @@ export type ServiceBudget = {
   components: Component[];
   /** Added by a feature toggle rather than listed in the plan. */
   implied: boolean;
+  /** Usage seen on the running host (`docker stats`), beside the model's; null when none was given. */
+  observedMiB: { typical: number | null; peak: number } | null;
+  /** The limit planned from it: observed peak × workload.observedMargin (krr); null without one. */
+  observedLimitMiB: number | null;
 };
 
 export type HostBudget = {

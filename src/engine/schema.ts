@@ -110,7 +110,19 @@ export const SETTINGS_SCHEMAS = {
 } as const satisfies Record<ServiceKind, z.ZodType>;
 
 export type SettingsOf<K extends ServiceKind> = z.output<(typeof SETTINGS_SCHEMAS)[K]>;
-export type Service = { [K in ServiceKind]: { name: string; kind: K; limit: number | null; settings: SettingsOf<K> } }[ServiceKind];
+
+/**
+ * Memory a running container was seen to use (`docker stats`), beside the model's estimate:
+ * `peak` is the highest sample, `typical` the usual one (the median of several samples).
+ * A limit planned from it is peak × workload.observedMargin (krr's rule).
+ */
+const observedSchema = z.strictObject({
+  typical: sizeSchema.optional(),
+  peak: sizeSchema,
+});
+export type Observed = z.output<typeof observedSchema>;
+
+export type Service = { [K in ServiceKind]: { name: string; kind: K; limit: number | null; settings: SettingsOf<K>; observed?: Observed } }[ServiceKind];
 export type ServiceOf<K extends ServiceKind> = Extract<Service, { kind: K }>;
 
 const serviceSchema = z
@@ -119,6 +131,7 @@ const serviceSchema = z
     kind: z.enum(SERVICE_KINDS, { error: `expected one of ${SERVICE_KINDS.join(' | ')}` }),
     limit: sizeSchema.nullable().optional(),
     settings: z.record(z.string(), z.unknown(), { error: 'expected a map of settings' }).optional(),
+    observed: observedSchema.optional(),
   })
   .transform((s, ctx): Service => {
     const parsed = SETTINGS_SCHEMAS[s.kind].safeParse(s.settings ?? {});
@@ -133,7 +146,8 @@ const serviceSchema = z
       }
       return z.NEVER;
     }
-    return { name: s.name, kind: s.kind, limit: s.limit ?? null, settings: parsed.data } as Service;
+    // `observed` is only present when the plan has it, so plans without it keep their shape.
+    return { name: s.name, kind: s.kind, limit: s.limit ?? null, settings: parsed.data, ...(s.observed ? { observed: s.observed } : {}) } as Service;
   });
 
 const hostSchema = z.strictObject({
@@ -155,6 +169,8 @@ const workloadSchema = z.strictObject({
   cacheHitRate: fraction.default(WORKLOAD_DEFAULTS.cacheHitRate),
   cacheTtlSeconds: positive(31_536_000).default(WORKLOAD_DEFAULTS.cacheTtlSeconds),
   cacheEntrySize: sizeSchema.default(WORKLOAD_DEFAULTS.cacheEntrySize),
+  /** A limit planned from observed usage is peak × this (krr: 1.15). */
+  observedMargin: z.number().min(1, 'expected a margin ≥ 1 (1.15 = peak + 15%)').max(10, 'expected a margin up to 10').default(WORKLOAD_DEFAULTS.observedMargin),
 });
 
 const featuresSchema = z.strictObject({

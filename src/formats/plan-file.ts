@@ -75,6 +75,8 @@ export function planToInput(plan: Plan): PlanInput {
       kind: s.kind,
       ...(s.limit === null ? {} : { limit: sizeToPlan(s.limit) }),
       settings: settingsToInput(s.settings as Record<string, unknown>),
+      // Observed usage (docker stats) survives a round trip through the plan file.
+      ...(s.observed ? { observed: { ...(s.observed.typical === undefined ? {} : { typical: sizeToPlan(s.observed.typical) }), peak: sizeToPlan(s.observed.peak) } } : {}),
     })) as PlanInput['services'],
   };
 }

@@ -5,11 +5,13 @@ import { freeBelowCriterion, hostOom, limitsOverRam, noLimit, usageOverLimit } f
 import { appConnections, connectionsNearMax, pgbouncerPools, postgresSettings } from './database.ts';
 import { redisMemory } from './redis.ts';
 import { alertsNowhere, findingsSort, genericGuesses, singleHost } from './operations.ts';
+import { observedUsage } from './observed.ts';
 
 const RULES: Rule[] = [
   usageOverLimit, noLimit, limitsOverRam, hostOom, freeBelowCriterion,
   appConnections, connectionsNearMax, pgbouncerPools, postgresSettings,
   redisMemory, alertsNowhere, genericGuesses, singleHost,
+  observedUsage, // usage seen by docker stats, when the plan has it
 ];
 
 /** Findings whose more specific twin names a better fix for the same service. */

@@ -26,7 +26,7 @@ export const singleHost: Rule = ({ plan }) => {
 export const genericGuesses: Rule = ({ plan }) => {
   const out: Finding[] = [];
   for (const g of servicesOf(plan, 'generic')) {
-    if (g.settings.usage) continue;
+    if (g.settings.usage || g.observed) continue; // measured: set in the plan, or observed by docker stats
     out.push(finding('generic-usage-assumed', 'info', g.name,
       `${g.name} is a generic service without measured usage: the plan assumes 32–128 MiB.`,
       `Set ${g.name}'s usage (low/typical/high) from \`docker stats\` on the running host.`));

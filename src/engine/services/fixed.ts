@@ -20,8 +20,11 @@ export function alertmanagerUsage(): Usage {
 }
 
 export function genericUsage(s: ServiceOf<'generic'>): Usage {
-  const u = s.settings.usage ?? GENERIC_DEFAULT_MIB;
+  // Usage set in the plan wins; else what docker stats saw (typical, or the peak alone); else the guess.
+  const seen = s.observed ? { low: s.observed.typical ?? s.observed.peak, typical: s.observed.typical ?? s.observed.peak, high: s.observed.peak } : null;
+  const u = s.settings.usage ?? seen ?? GENERIC_DEFAULT_MIB;
   // Keep the three points ordered even when a user wrote them out of order.
   const [low, typical, high] = [u.low, u.typical, u.high].sort((a, b) => a - b) as [number, number, number];
-  return usageOf([component('process', low, typical, high, s.settings.usage ? 'as set in the plan' : 'assumed: no usage set')]);
+  const note = s.settings.usage ? 'as set in the plan' : seen ? 'observed (docker stats)' : 'assumed: no usage set';
+  return usageOf([component('process', low, typical, high, note)]);
 }
