@@ -4,6 +4,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { evaluate } from '../src/engine/index.ts';
+import { capacity } from '../src/engine/capacity.ts';
+import { upgradePath } from '../src/engine/tiers.ts';
 import { planOf, presetPlan } from '../src/engine/testing.ts';
 import type { PlanInput } from '../src/engine/schema.ts';
 
@@ -35,6 +37,8 @@ const p200 = planOf(bigPlan(200));
 time('evaluate(4gb preset)', () => evaluate(p4), '< 50 µs');
 time('evaluate(200-service plan)', () => evaluate(p200), '< 5 ms');
 time('planParse + evaluate(4gb preset)', () => evaluate(presetPlan('4gb')), 'info');
+time('capacity(4gb preset): normal + spike search', () => capacity(p4), '< 2 ms');
+time('upgradePath(4gb preset): 3 tiers re-tuned', () => upgradePath(p4), 'info', 3000);
 
 if (existsSync('scripts/bench-ui.mjs')) {
   console.log('\nUI benchmark (scripts/bench-ui.mjs):');
