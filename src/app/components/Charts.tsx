@@ -1,14 +1,14 @@
 /**
  * The charts (recharts, loaded on demand): the host as one stacked bar with typical usage marked,
  * each service's limit against its usage range, and high usage in normal traffic against the spike.
- * They follow the plan a moment behind the keystrokes (useDeferredValue): typing stays instant.
+ * They follow the plan once typing pauses (useSettledInput): typing stays instant.
  */
-import { useDeferredValue, useEffect, useMemo, useState } from 'react';
+import { memo, useEffect, useMemo, useState } from 'react';
 import { Bar, BarChart, CartesianGrid, Legend, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { sizeFormat } from '../../engine/index.ts';
-import { hostStack, serviceBars } from '../derive/charts.ts';
+import { hostStack, serviceBars, type HostStack, type ServiceBar } from '../derive/charts.ts';
 import { deriveOf } from '../derive/engine.ts';
-import { usePlanner } from '../state/instance.ts';
+import { useSettledInput } from '../derive/hooks.ts';
 
 /** Reads the palette from the stylesheet, again when the colour scheme changes. */
 function usePalette(): (name: string) => string {
@@ -32,13 +32,20 @@ function usePalette(): (name: string) => string {
 const tick = (v: number) => sizeFormat(v);
 const ROW_PX = 26;
 
+type ChartData = { host: HostStack; bars: ServiceBar[]; spike: number; total: number };
+
+/** Follows the plan once typing pauses; the memoised view below re-renders only with new data. */
 export default function Charts() {
-  const input = useDeferredValue(usePlanner((s) => s.input));
+  const input = useSettledInput();
   const d = deriveOf(input);
   const colour = usePalette();
-  const data = useMemo(() => (d.status === 'ok' ? { host: hostStack(d.report), bars: serviceBars(d.report), spike: d.report.spike.multiplier } : null), [d]);
-  if (!data) return null;
-  const { host, bars, spike } = data;
+  const data = useMemo(() => (d.status === 'ok' ? { host: hostStack(d.report), bars: serviceBars(d.report), spike: d.report.spike.multiplier, total: d.report.services.length } : null), [d]);
+  return data ? <ChartsView data={data} colour={colour} /> : null;
+}
+
+const ChartsView = memo(function ChartsView({ data, colour }: { data: ChartData; colour: (name: string) => string }) {
+  const { host, bars, spike, total } = data;
+  const cut = bars.length < total ? ` — the ${bars.length} largest of ${total} services` : '';
   const axis = { stroke: colour('muted'), fontSize: 12 };
   const tooltip = { contentStyle: { background: colour('panel'), border: `1px solid ${colour('border')}`, color: colour('text') }, formatter: (v: unknown) => (Array.isArray(v) ? v.map((x) => sizeFormat(Number(x))).join(' – ') : sizeFormat(Number(v))) };
   const height = Math.max(160, bars.length * ROW_PX + 70);
@@ -60,7 +67,7 @@ export default function Charts() {
         </ResponsiveContainer>
       </figure>
       <figure className="panel chart" aria-labelledby="chart-range-title">
-        <figcaption id="chart-range-title">Each service: its limit against its usage range (low to high)</figcaption>
+        <figcaption id="chart-range-title">Each service: its limit against its usage range (low to high){cut}</figcaption>
         <ResponsiveContainer width="100%" height={height}>
           <BarChart data={bars} layout="vertical" margin={{ top: 4, right: 24, bottom: 4, left: 8 }} barGap={1} accessibilityLayer>
             <CartesianGrid horizontal={false} stroke={colour('border')} />
@@ -74,7 +81,7 @@ export default function Charts() {
         </ResponsiveContainer>
       </figure>
       <figure className="panel chart" aria-labelledby="chart-spike-title">
-        <figcaption id="chart-spike-title">High usage: normal traffic against a ×{spike} spike</figcaption>
+        <figcaption id="chart-spike-title">High usage: normal traffic against a ×{spike} spike{cut}</figcaption>
         <ResponsiveContainer width="100%" height={height}>
           <BarChart data={bars} layout="vertical" margin={{ top: 4, right: 24, bottom: 4, left: 8 }} barGap={1} accessibilityLayer>
             <CartesianGrid horizontal={false} stroke={colour('border')} />
@@ -89,4 +96,4 @@ export default function Charts() {
       </figure>
     </div>
   );
-}
+});

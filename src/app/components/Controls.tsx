@@ -1,11 +1,11 @@
 /** The strip under the host bar: host settings, feature toggles with their effect, the workload. */
-import { useDeferredValue, useMemo } from 'react';
+import { useMemo } from 'react';
 import type { ReactNode } from 'react';
 import { HOST_FIELDS, WORKLOAD_FIELDS, valueToText, type FieldSpec } from '../state/fields.ts';
 import { useActions, usePlanner } from '../state/instance.ts';
 import { deriveOf } from '../derive/engine.ts';
 import { toggleViews, FEATURES } from '../derive/toggles.ts';
-import { useEvaluated } from '../derive/hooks.ts';
+import { useEvaluated, useSettledInput } from '../derive/hooks.ts';
 import { FieldInput } from './FieldInput.tsx';
 import type { Path } from '../state/planEdit.ts';
 
@@ -63,11 +63,10 @@ function Group({ title, children, id, className }: { title: string; children: Re
 }
 
 function Toggles() {
-  const input = usePlanner((s) => s.input);
   const { report } = useEvaluated();
   const { featureSet } = useActions();
-  // The effects need one more evaluation per toggle: computed after the keystroke's own paint.
-  const lagging = useDeferredValue(input);
+  // The effects need one more evaluation per toggle: computed once typing pauses.
+  const lagging = useSettledInput();
   const views = useMemo(() => {
     const d = deriveOf(lagging);
     return d.status === 'ok' ? toggleViews(lagging, d.report) : [];

@@ -1,6 +1,22 @@
-/** The charts' data, shaped from the report: the host as one stack, each service's limit against its usage, normal against spike. */
-import type { Report } from '../../engine/index.ts';
+/**
+ * The charts' data, shaped from the report: the host as one stack, each service's limit against
+ * its usage, normal against spike. Big plans are cut to their largest services (the rest summed
+ * as one "other" entry): a bar per service stops being readable, and costs a render, long before 100.
+ */
+import type { Report, ServiceBudget } from '../../engine/index.ts';
 import { SERVICE_COLOURS } from './views.ts';
+
+/** Services drawn one by one in the charts; the rest are summed. */
+export const CHART_SERVICES = 12;
+
+const weight = (s: ServiceBudget) => Math.max(s.limitMiB ?? 0, s.usageMiB.high);
+
+/** The largest `CHART_SERVICES` services by limit or high usage, in plan order, and the rest. */
+export function chartSplit(services: readonly ServiceBudget[]): { shown: ServiceBudget[]; rest: ServiceBudget[] } {
+  if (services.length <= CHART_SERVICES) return { shown: [...services], rest: [] };
+  const keep = new Set([...services].sort((a, b) => weight(b) - weight(a)).slice(0, CHART_SERVICES));
+  return { shown: services.filter((s) => keep.has(s)), rest: services.filter((s) => !keep.has(s)) };
+}
 
 export type HostStack = { row: Record<string, number | string>; keys: Array<{ key: string; label: string; colour: string }>; typicalMiB: number; ramMiB: number; scaleMiB: number };
 
@@ -10,12 +26,20 @@ export function hostStack(report: Report): HostStack {
   const row: Record<string, number | string> = { name: 'host', reserve: h.reserveMiB };
   const keys = [{ key: 'reserve', label: 'reserve', colour: 'reserve' }];
   let committed = h.reserveMiB;
+  const { rest } = chartSplit(report.services);
+  const others = new Set(rest);
   report.services.forEach((s, i) => {
+    if (others.has(s)) return;
     const key = `s${i}`;
     row[key] = s.limitMiB ?? s.usageMiB.high;
     committed += row[key] as number;
     keys.push({ key, label: s.limitMiB === null ? `${s.name} (no limit: high usage)` : s.name, colour: `svc-${i % SERVICE_COLOURS}` });
   });
+  if (rest.length) {
+    row.other = rest.reduce((sum, s) => sum + (s.limitMiB ?? s.usageMiB.high), 0);
+    committed += row.other;
+    keys.push({ key: 'other', label: `${rest.length} other services`, colour: 'reserve' });
+  }
   if (h.ramMiB > committed) {
     row.free = h.ramMiB - committed;
     keys.push({ key: 'free', label: 'unallocated', colour: 'free' });
@@ -25,10 +49,10 @@ export function hostStack(report: Report): HostStack {
 
 export type ServiceBar = { name: string; limit: number | null; usage: [number, number]; typical: number; normalHigh: number; spikeHigh: number };
 
-/** Per service: limit, usage range, typical, and high usage in the normal and the spike scenario. */
+/** Per service (the largest, when there are many): limit, usage range, typical, and high usage in the normal and the spike scenario. */
 export function serviceBars(report: Report): ServiceBar[] {
   const spike = new Map(report.spike.services.map((s) => [s.name, s.usageMiB.high]));
-  return report.services.map((s) => ({
+  return chartSplit(report.services).shown.map((s) => ({
     name: s.name,
     limit: s.limitMiB,
     usage: [s.usageMiB.low, s.usageMiB.high],

@@ -1,5 +1,5 @@
 /** React hooks over the derivations: each reads the plan input from the store and memoises on it. */
-import { useMemo } from 'react';
+import { useDeferredValue, useEffect, useMemo, useState } from 'react';
 import type { Plan, Report } from '../../engine/index.ts';
 import { usePlanner } from '../state/instance.ts';
 import { deriveOf, type Derived } from './engine.ts';
@@ -38,4 +38,23 @@ export function usePreviousReport(): Report | null {
   if (!prev) return null;
   const d = deriveOf(prev);
   return d.status === 'ok' ? d.report : null;
+}
+
+/** Typing pauses longer than this count as "settled". Assumed: a fast typist's keys come 80–150 ms apart. */
+export const SETTLE_MS = 200;
+
+/**
+ * The plan input once typing pauses, for views that cost more than a keystroke may (charts, the
+ * toggles' what-if evaluations): they catch up after the pause, at low priority, instead of
+ * competing with the next keystroke.
+ */
+export function useSettledInput() {
+  const input = usePlanner((s) => s.input);
+  const [settled, setSettled] = useState(input);
+  useEffect(() => {
+    if (settled === input) return;
+    const t = setTimeout(() => setSettled(input), SETTLE_MS);
+    return () => clearTimeout(t);
+  }, [input, settled]);
+  return useDeferredValue(settled);
 }
