@@ -215,7 +215,7 @@ describe('hostile service names change nothing but the name', () => {
       }
       expect(checked).toBeGreaterThan(0);
       if (g.file !== 'pgbouncer.ini') expect(refused).toBe(0);
-    });
+    }, 180_000); // ~200 renamings per file: a few seconds, more on a busy machine
   }
 
   it('exportFiles refuses a name outside the compose rule, naming it', () => {

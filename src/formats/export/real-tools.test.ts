@@ -126,6 +126,9 @@ afterAll(async () => {
   pgDir?.remove();
 });
 
+/** Each test below runs one tool over every plan; on 2 busy cores that can take a while. */
+const SLOW = 240_000;
+
 describe('real tools read the exported files', () => {
   it('covers presets, every toggle of the seed stack and 25 generated plans', () => {
     expect(cases.length).toBe(3 + 8 + 25);
@@ -174,7 +177,7 @@ describe('real tools read the exported files', () => {
       // No secret value is ever written: only files under ./secrets.
       expect(c.files.get(file)).not.toMatch(/PASSWORD:|api_url:/);
     }, (c) => c.id);
-  });
+  }, SLOW);
 
   it('promtool checks every prometheus.yml and alerts.yml, and every alerts.test.yml passes', async () => {
     const withProm = cases.filter((c) => c.stack.prometheus.length);
@@ -191,7 +194,7 @@ describe('real tools read the exported files', () => {
       if (c.stack.postgres.length) expect(names).toEqual(expect.arrayContaining(['HighDatabaseConnections', 'SlowDatabaseQueries']));
       if (c.stack.app.length) expect(names).toContain('HighAPILatency');
     }
-  });
+  }, SLOW);
 
   it('a broken rule makes promtool test rules fail (the test file really tests)', async () => {
     const c = cases.find((x) => x.id === 'preset-4gb')!;
@@ -202,7 +205,7 @@ describe('real tools read the exported files', () => {
     const r = await run('promtool', ['test', 'rules', join(dir, 'alerts.test.yml')]);
     expect(r.code).not.toBe(0);
     expect(r.stdout + r.stderr).toMatch(/HighDatabaseConnections/);
-  });
+  }, SLOW);
 
   it('amtool checks every alertmanager.yml and routes critical alerts to Slack', async () => {
     const files = cases.flatMap((c) => c.stack.alertmanager.map((a) => join(c.dir, c.stack.files.alertmanagerYml(a.name))));
@@ -210,7 +213,7 @@ describe('real tools read the exported files', () => {
     await runOk('amtool', ['check-config', ...files]);
     const r = await runOk('amtool', ['config', 'routes', 'test', `--config.file=${files[0]}`, `--verify.receivers=${SLACK_RECEIVER}`, 'severity=critical', 'alertname=ServiceDown']);
     expect(r.stdout).toContain(SLACK_RECEIVER);
-  });
+  }, SLOW);
 
   it('redis-server starts with every redis.conf and CONFIG GET returns the planned values', async () => {
     const items = cases.flatMap((c) => c.stack.redis.map((r) => ({ c, r })));
@@ -233,7 +236,7 @@ describe('real tools read the exported files', () => {
         d.remove();
       }
     }, ({ c, r }) => `${c.id}/${r.name}`);
-  });
+  }, SLOW);
 
   it('PostgreSQL reads every postgresql.conf: each written setting, and the planned values, in pg_settings', async () => {
     const items = cases.flatMap((c) => c.stack.postgres.map((p) => ({ c, p })));
@@ -242,7 +245,7 @@ describe('real tools read the exported files', () => {
     await eachLimited(items, 1, async ({ c, p }) => {
       await checkPgSettings(c, p, (names) => pg.settings(join(c.dir, c.stack.files.postgresConf(p.name)), names));
     }, ({ c, p }) => `${c.id}/${p.name}`);
-  });
+  }, SLOW);
 
   it('PostgreSQL starts with each preset\'s postgresql.conf and SHOW returns each planned value', async () => {
     for (const c of cases.filter((x) => x.id.startsWith('preset-'))) {
@@ -263,7 +266,7 @@ describe('real tools read the exported files', () => {
         }
       }
     }
-  });
+  }, SLOW);
 
   it('pgBouncer starts with every pgbouncer.ini and a query through it reaches PostgreSQL', async () => {
     const items = cases.flatMap((c) => c.stack.pgbouncer.map((b) => ({ c, b })));
@@ -319,7 +322,7 @@ describe('real tools read the exported files', () => {
     } finally {
       await pg.stop();
     }
-  });
+  }, SLOW);
 });
 
 /** Compares every line written to postgresql.conf, and the plan's own numbers, with what PostgreSQL reports. */
