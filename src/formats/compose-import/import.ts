@@ -42,6 +42,8 @@ export type ServiceNote = {
   why: string;
   /** The memory limit as imported (`512MiB`), or null when the compose file sets none. */
   limit: string | null;
+  /** compose's container_name, when set: `docker stats` shows the container by it. */
+  containerName?: string;
   /** Each setting read and where from. */
   read: string[];
   /** What Headroom could not read or had to assume. */
@@ -340,7 +342,8 @@ class Importer {
       }
     }
     const input = { name, kind, ...(limit === null ? {} : { limit: sizeToPlan(limit) }), settings } as PlanInput['services'][number];
-    return { input, note: { service: name, kind, why, limit: limit === null ? null : sizeToPlan(limit), read: [...rec.read, ...read], warnings: [...rec.warnings, ...warnings] } };
+    const containerName = typeof svc.container_name === 'string' && svc.container_name ? { containerName: svc.container_name } : {};
+    return { input, note: { service: name, kind, why, limit: limit === null ? null : sizeToPlan(limit), ...containerName, read: [...rec.read, ...read], warnings: [...rec.warnings, ...warnings] } };
   }
 
   /** A compose size at `path` in MiB; undefined when absent or wrong (then an issue is raised). */
