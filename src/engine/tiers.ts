@@ -92,7 +92,8 @@ function withPgConnections(plan: Plan): Plan {
   let out = plan;
   for (const pg of plan.services.filter(isKind('postgres'))) {
     let max = tunePostgres(out, pg).recommended.maxConnections;
-    // Raising max_connections lifts the cap on backends (max − superuser-reserved): recheck.
+    // Raising max_connections lifts the cap on backends (max − superuser-reserved): recheck, a
+    // few rounds at most (assumed enough: each round only lifts the cap by the slots it adds).
     for (let i = 0; i < 4; i++) {
       out = withService(out, pg.name, (s) => ({ ...s, settings: { ...(s as typeof pg).settings, maxConnections: max } }) as Service);
       const peak = trafficOf(out, 1).backends.high;
