@@ -105,6 +105,22 @@ describe('headroom check', () => {
     expect(r.err).toMatch(pattern);
   });
 
+  it('--stats: observed usage beside the model, matched through container_name, planned with krr\'s margin', () => {
+    const stats = file('stats.txt', 'CONTAINER         MEM USAGE / LIMIT     MEM %\nfastapi-backend   312.5MiB / 500MiB     62.50%\nredis-cache       201.7MiB / 300MiB     67.23%\nprometheus        197.4MiB / 200MiB     98.70%\n9f8e7d6c5b4a      12MiB / 1GiB          1.17%\n');
+    const r = cli(['check', join(CORPUS, '02-seed-4gb.yml'), '--stats', stats]);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/observed \(docker stats\) beside the model, MiB:\nSERVICE\s+LIMIT\s+MODEL TYP\/HIGH\s+SEEN TYP\/PEAK\s+PEAK × MARGIN\nfastapi\s+500 MiB\s+\d+ \/ \d+\s+313 \/ 313\s+359 MiB/);
+    expect(r.out).toMatch(/note: no service for container 9f8e7d6c5b4a/);
+    expect(r.out).toMatch(/note: no stats for postgres, grafana/);
+    expect(r.out).toMatch(/observed-near-limit \[prometheus\]\n.*99% of its 200 MiB limit/);
+    const j = JSON.parse(cli(['check', join(CORPUS, '02-seed-4gb.yml'), '--stats', stats, '--json']).out);
+    expect(j.services.find((s: { name: string }) => s.name === 'redis').observedMiB).toEqual({ typical: 201.7, peak: 201.7 });
+    expect(j.stats.missing).toEqual(['postgres', 'grafana']);
+    const badStats = cli(['check', join(CORPUS, '02-seed-4gb.yml'), '--stats', file('bad-stats.txt', 'nothing here\n')]);
+    expect(badStats.code).toBe(2);
+    expect(badStats.err).toMatch(/--stats .*bad-stats.txt: line 1: expected a container and its MEM USAGE/);
+  });
+
   it('reads stdin', () => {
     const r = cli(['check', '-', '--json'], { input: FITS });
     expect(r.code).toBe(0);
@@ -121,6 +137,7 @@ describe('headroom plan with a compose file', () => {
     const checked = JSON.parse(cli(['check', join(CORPUS, '02-seed-4gb.yml'), '--json']).out);
     delete checked.check;
     delete checked.import;
+    delete checked.stats;
     expect(j).toEqual(checked);
   });
 

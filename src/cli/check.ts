@@ -1,11 +1,14 @@
 /**
- * `headroom check COMPOSE|PLAN [--host 4GiB] [--json]`: the CI gate. Exit 1 when the stack does
- * not fit the host (limits plus the reserve outside containers over its RAM, or a host OOM in
- * normal traffic) or has a critical finding; 0 otherwise; 2 on bad input.
+ * `headroom check COMPOSE|PLAN [--host 4GiB] [--stats FILE] [--json]`: the CI gate. Exit 1 when
+ * the stack does not fit the host (limits plus the reserve outside containers over its RAM, or a
+ * host OOM in normal traffic) or has a critical finding; 0 otherwise; 2 on bad input.
+ * `--stats` adds observed usage from pasted `docker stats --no-stream` output.
  */
-import { evaluate, sizeFormat, type Finding, type Report } from '../engine/index.ts';
+import { evaluate, planParse, sizeFormat, type Finding, type Plan, type Report } from '../engine/index.ts';
+import { dockerStatsApply, type StatsMatch } from '../formats/docker-stats.ts';
+import { planToInput } from '../formats/plan-file.ts';
 import type { ComposeInfo } from './compose.ts';
-import { loadPlan, UsageError } from './io.ts';
+import { issuesToLines, loadPlan, readText, UsageError } from './io.ts';
 import { findingLines, hostLines, reportJson, servicesTable } from './render.ts';
 
 type Args = { positionals: string[]; values: Record<string, string | boolean | undefined> };
@@ -38,19 +41,48 @@ function importLines(info: ComposeInfo): string[] {
   return out;
 }
 
+/** The plan with observed usage from a `docker stats` file; containers matched by name. */
+function withStats(plan: Plan, file: string, compose: ComposeInfo | undefined): { plan: Plan; match: StatsMatch } {
+  const names = Object.fromEntries((compose?.services ?? []).filter((s) => s.containerName).map((s) => [s.service, s.containerName!]));
+  const label = file === '-' ? 'stdin' : file;
+  const r = dockerStatsApply(planToInput(plan), readText(file), names);
+  if (!r.ok) throw new UsageError(issuesToLines(`--stats ${label}`, r.issues));
+  const parsed = planParse(r.input);
+  if (!parsed.ok) throw new UsageError(issuesToLines(`--stats ${label}`, parsed.issues));
+  return { plan: parsed.plan, match: r.match };
+}
+
+function observedLines(r: Report, match: StatsMatch): string[] {
+  const rows = r.services.filter((s) => s.observedMiB).map((s) => [
+    s.name, s.limitMiB === null ? 'none' : sizeFormat(s.limitMiB), `${Math.round(s.usageMiB.typical)} / ${Math.round(s.usageMiB.high)}`,
+    `${s.observedMiB!.typical === null ? '—' : Math.round(s.observedMiB!.typical)} / ${Math.round(s.observedMiB!.peak)}`, sizeFormat(s.observedLimitMiB!),
+  ]);
+  const head = ['SERVICE', 'LIMIT', 'MODEL TYP/HIGH', 'SEEN TYP/PEAK', 'PEAK × MARGIN'];
+  const widths = head.map((h, c) => Math.max(h.length, ...rows.map((x) => x[c]!.length)));
+  const line = (x: string[]) => x.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd();
+  return [
+    'observed (docker stats) beside the model, MiB:',
+    line(head), ...rows.map(line),
+    ...(match.unmatched.length ? [`note: no service for container${match.unmatched.length > 1 ? 's' : ''} ${match.unmatched.join(', ')}`] : []),
+    ...(match.missing.length ? [`note: no stats for ${match.missing.join(', ')}`] : []),
+    ...match.notes.map((n) => `note: ${n}`),
+  ];
+}
+
 export const checkCommand = {
-  usage: 'check COMPOSE|PLAN [--host 4GiB] [--json]',
+  usage: 'check COMPOSE|PLAN [--host 4GiB] [--stats FILE] [--json]',
   summary: 'CI gate: exit 1 if the stack does not fit the host or has a critical finding',
-  options: { host: { type: 'string' }, json: { type: 'boolean' } } as Record<string, { type: 'string' | 'boolean' }>,
+  options: { host: { type: 'string' }, json: { type: 'boolean' }, stats: { type: 'string' } } as Record<string, { type: 'string' | 'boolean' }>,
   run: ({ positionals, values }: Args): number => {
     const file = positionals[0];
     if (file === undefined) throw new UsageError(['error: check needs a compose file or a plan file ("-" reads stdin)', 'usage: headroom check COMPOSE|PLAN [--host 4GiB] [--json]']);
     if (positionals.length > 1) throw new UsageError([`error: check takes one file, got ${positionals.length}`]);
     const source = loadPlan(file, undefined, values.host as string | undefined);
-    const report = evaluate(source.plan);
+    const stats = typeof values.stats === 'string' ? withStats(source.plan, values.stats, source.compose) : null;
+    const report = evaluate(stats?.plan ?? source.plan);
     const verdict = verdictOf(report);
     if (values.json) {
-      process.stdout.write(reportJson({ ...report, check: verdict, import: source.compose ?? null }));
+      process.stdout.write(reportJson({ ...report, check: verdict, import: source.compose ?? null, stats: stats?.match ?? null }));
     } else {
       const lines = [
         `Headroom check: ${source.label}${source.compose ? ` (compose file, ${source.compose.services.length} services)` : ''}, host ${sizeFormat(report.host.ramMiB)}`,
@@ -60,6 +92,7 @@ export const checkCommand = {
         '',
         ...hostLines(report.host),
         '',
+        ...(stats ? [...observedLines(report, stats.match), ''] : []),
         `findings (${report.findings.length}):`,
         ...findingLines(report.findings),
         '',
