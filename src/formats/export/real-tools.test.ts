@@ -18,6 +18,7 @@ import { parse as yamlParse } from 'yaml';
 import { arbitraryPlan } from '../../engine/arbitrary.ts';
 import { planParse, type Plan, type PlanInput, type ServiceOf } from '../../engine/schema.ts';
 import { presetGet, PRESET_NAMES } from '../../engine/presets.ts';
+import { planTune } from '../../engine/tune.ts';
 import { sizeParse } from '../../engine/units.ts';
 import { bytes, MIB } from './common.ts';
 import { exportFiles } from './index.ts';
@@ -28,7 +29,7 @@ import { pgbouncerSettings } from './pgbouncer-ini.ts';
 import { SLACK_RECEIVER } from './alertmanager.ts';
 import { background, freePort, PgCluster, requireTool, run, runOk, stopAll, tempDir, waitFor } from '../../../test/real-tools.ts';
 
-type Case = { id: string; plan: Plan; stack: Stack; dir: string; files: Map<string, string> };
+type Case = { id: string; plan: Plan; tuned: boolean; stack: Stack; dir: string; files: Map<string, string> };
 
 function parsePlan(input: PlanInput): Plan {
   const r = planParse(input);
@@ -37,8 +38,10 @@ function parsePlan(input: PlanInput): Plan {
 }
 
 /** The plans under test. */
-function plans(): Array<{ id: string; plan: Plan }> {
-  const out: Array<{ id: string; plan: Plan }> = PRESET_NAMES.map((n) => ({ id: `preset-${n}`, plan: parsePlan(presetGet(n)) }));
+function plans(): Array<{ id: string; plan: Plan; tuned?: boolean }> {
+  const out: Array<{ id: string; plan: Plan; tuned?: boolean }> = PRESET_NAMES.map((n) => ({ id: `preset-${n}`, plan: parsePlan(presetGet(n)) }));
+  // The presets again with Headroom's recommended values (exportFiles(plan, { tuned: true })).
+  for (const n of PRESET_NAMES) out.push({ id: `tuned-${n}`, plan: parsePlan(presetGet(n)), tuned: true });
   for (let mask = 0; mask < 8; mask++) {
     const input = presetGet('4gb');
     input.features = { pgbouncer: !!(mask & 1), semanticCache: !!(mask & 2), alertmanager: !!(mask & 4) };
@@ -104,15 +107,16 @@ const cases: Case[] = [];
 beforeAll(async () => {
   for (const t of ['docker-compose', 'promtool', 'amtool', 'redis-server', 'redis-cli', 'pgbouncer', 'psql'] as const) requireTool(t);
   root = tempDir('export');
-  for (const { id, plan } of plans()) {
+  for (const { id, plan: input, tuned = false } of plans()) {
+    const plan = tuned ? planTune(input) : input;
     const dir = join(root.path, id);
     mkdirSync(dir, { mode: 0o755 });
     const files = new Map<string, string>();
-    for (const f of exportFiles(plan)) {
+    for (const f of exportFiles(input, { tuned })) {
       writeFileSync(join(dir, f.path), f.content, { mode: 0o644 });
       files.set(f.path, f.content);
     }
-    cases.push({ id, plan, stack: stackOf(plan), dir, files });
+    cases.push({ id, plan, tuned, stack: stackOf(plan), dir, files });
   }
   pgDir = tempDir('pg', true);
   pg = new PgCluster(pgDir.path);
@@ -130,8 +134,8 @@ afterAll(async () => {
 const SLOW = 240_000;
 
 describe('real tools read the exported files', () => {
-  it('covers presets, every toggle of the seed stack and 25 generated plans', () => {
-    expect(cases.length).toBe(3 + 8 + 25);
+  it('covers presets (as planned and tuned), every toggle of the seed stack and 25 generated plans', () => {
+    expect(cases.length).toBe(3 + 3 + 8 + 25);
     expect(cases.filter((c) => c.stack.prometheus.length).length).toBeGreaterThan(20);
     expect(cases.filter((c) => c.stack.pgbouncer.length).length).toBeGreaterThan(5);
     expect(cases.filter((c) => c.stack.alertmanager.length).length).toBeGreaterThan(5);
@@ -248,7 +252,7 @@ describe('real tools read the exported files', () => {
   }, SLOW);
 
   it('PostgreSQL starts with each preset\'s postgresql.conf and SHOW returns each planned value', async () => {
-    for (const c of cases.filter((x) => x.id.startsWith('preset-'))) {
+    for (const c of cases.filter((x) => x.id.startsWith('preset-') || x.id.startsWith('tuned-'))) {
       for (const p of c.stack.postgres) {
         await pg.start(join(c.dir, c.stack.files.postgresConf(p.name)));
         try {

@@ -45,6 +45,8 @@ export function runbookMd(stack: Stack): string {
   }
   code(`${dc} up -d`, `${dc} ps   # wait until every service is healthy (1-2 minutes)`);
   if (app) code(`curl -fsS http://localhost:${PORTS.fastapi}/health`);
+  const local = [...stack.grafana.map(() => `Grafana ${PORTS.grafana}`), ...stack.prometheus.map(() => `Prometheus ${PORTS.prometheus}`), ...stack.alertmanager.map(() => `AlertManager ${PORTS.alertmanager}`)];
+  if (local.length) p(`${local.join(', ')} listen on 127.0.0.1 only. From your machine: \`ssh -L ${PORTS.grafana}:127.0.0.1:${PORTS.grafana} HOST\`, then open http://localhost:${PORTS.grafana}.`, '');
   if (stack.prometheus.length) code(`curl -fsS http://127.0.0.1:${PORTS.prometheus}/-/healthy`, `promtool test rules ${q(stack.files.alertsTest)}   # the alert rules fire on a synthetic breach`);
 
   p('## Checks', '');
