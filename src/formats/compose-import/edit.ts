@@ -1,0 +1,567 @@
+/**
+ * The round trip: a plan written back into the compose file it was imported from. Only what the
+ * plan changed is touched — memory limits (`mem_limit`, `deploy.resources.limits.memory`, with
+ * `memswap_limit` kept in step), `shm_size`, and the memory flags Headroom reads from commands
+ * (PostgreSQL `-c`, Redis `--maxmemory…`) — and the services the plan adds are appended. Every
+ * other key, comment, anchor, quote style and the key order stay as they were: the edit goes
+ * through the yaml library's Document, never through text templates.
+ */
+import { Document, isAlias, isMap, isPair, isScalar, isSeq, parseDocument, Scalar, type Node, type Pair, type YAMLMap, type YAMLSeq } from 'yaml';
+import { planWithFeatures } from '../../engine/features.ts';
+import type { Plan, Service } from '../../engine/schema.ts';
+import { IMAGES } from '../export/stack.ts';
+import { composeImport, type ComposeImportOptions, type ComposeIssue } from './import.ts';
+import { envTextParse } from './interpolate.ts';
+import { composeSizeFormat, composeSizeParse, postgresSizeFormat, redisSizeFormat } from './size.ts';
+
+export type ComposeEditResult =
+  | { ok: true; text: string; changes: string[]; notes: string[] }
+  | { ok: false; issues: ComposeIssue[] };
+
+/** Options: the same environment the import used, so that the baseline is the same. */
+export type ComposeEditOptions = Pick<ComposeImportOptions, 'envText' | 'environment' | 'profiles' | 'readFile'>;
+
+type Key = string;
+const EPSILON_MIB = 1 / 1024; // assumed: differences under 1 KiB are rounding, not a change
+
+/** PostgreSQL parameters the plan may change, by plan setting. */
+const PG_FLAGS: Record<string, { name: string; size: boolean }> = {
+  sharedBuffers: { name: 'shared_buffers', size: true },
+  workMem: { name: 'work_mem', size: true },
+  maintenanceWorkMem: { name: 'maintenance_work_mem', size: true },
+  maxConnections: { name: 'max_connections', size: false },
+  autovacuumMaxWorkers: { name: 'autovacuum_max_workers', size: false },
+  maxParallelWorkersPerGather: { name: 'max_parallel_workers_per_gather', size: false },
+};
+
+/**
+ * `original` (compose text) with `plan`'s memory settings and added services. The plan is
+ * compared with what `original` imports to, so a value the plan left alone is not rewritten.
+ * The edit is a list of text patches at node positions the yaml library reports: every byte
+ * outside a changed value or an added key is the original's.
+ */
+export function composeEdit(original: string, plan: Plan, options: ComposeEditOptions = {}): ComposeEditResult {
+  const base = composeImport(original, { ...options, host: plan.host.ram });
+  if (!base.ok) return { ok: false, issues: base.issues };
+  const doc = parseDocument(original, { merge: true });
+  const editor = new Editor(doc, original, options);
+  const before = new Map(base.plan.services.map((s) => [s.name, s]));
+  const full = planWithFeatures(plan);
+  for (const s of full.services) {
+    const old = before.get(s.name);
+    if (old) editor.service(s, old);
+    else editor.add(s, full.services, full.implied.has(s.name));
+  }
+  for (const name of before.keys()) {
+    if (!full.services.some((s) => s.name === name)) editor.notes.push(`${name} is in the compose file but not in the plan: left as it is`);
+  }
+  return { ok: true, text: editor.text(), changes: editor.changes, notes: editor.notes };
+}
+
+/** The file's own indentation and sequence style, for the keys the edit adds. */
+function styleOf(text: string): { indent: number; indentSeq: boolean } {
+  const indent = /\n( +)\S/.exec(text)?.[1]?.length ?? 2;
+  // `key:\n- item` (items at the key's indentation) rather than `key:\n  - item`.
+  const flatSeq = /(^|\n)( *)[^\s#-][^\n]*:[ \t]*\n\2- /.test(text);
+  return { indent: Math.min(Math.max(indent, 1), 8), indentSeq: !flatSeq };
+}
+
+type Patch = { start: number; end: number; text: string; order: number };
+
+class Editor {
+  readonly changes: string[] = [];
+  readonly notes: string[] = [];
+  private readonly env: Record<string, string>;
+  private readonly patches: Patch[] = [];
+  private readonly style: { indent: number; indentSeq: boolean };
+
+  constructor(
+    private readonly doc: Document,
+    private readonly source: string,
+    options: ComposeEditOptions,
+  ) {
+    const fromText = options.envText === undefined ? {} : envTextParse(options.envText, options.environment ?? {}).env;
+    // An empty value counts as unset for `${VAR:-default}`, the form the edit writes.
+    this.env = Object.fromEntries(Object.entries({ ...fromText, ...(options.environment ?? {}) }).filter(([, v]) => v !== ''));
+    this.style = styleOf(source);
+  }
+
+  /** The edited text: the patches applied back to front (insertions at one place in order). */
+  text(): string {
+    let out = this.source;
+    const sorted = [...this.patches].sort((a, b) => b.start - a.start || b.order - a.order);
+    for (const p of sorted) out = out.slice(0, p.start) + p.text + out.slice(p.end);
+    return out;
+  }
+
+  private patch(start: number, end: number, text: string): void {
+    this.patches.push({ start, end, text, order: this.patches.length });
+  }
+
+  /** Writes one existing service's changed settings. */
+  service(s: Service, old: Service): void {
+    const svcPath: Key[] = ['services', s.name];
+    if (!differs(s.limit, old.limit)) {
+      // unchanged: leave it exactly as written
+    } else if (s.limit === null) {
+      this.notes.push(`${s.name}: the plan has no limit where the compose file has one; the limit was left as it is`);
+    } else this.limit(s.name, s.limit, old.limit);
+
+    if (s.kind === 'postgres' && old.kind === 'postgres') {
+      if (differs(s.settings.shmSize, old.settings.shmSize)) this.set([...svcPath, 'shm_size'], (raw) => sizeLike(raw, s.settings.shmSize));
+      for (const [key, flag] of Object.entries(PG_FLAGS)) {
+        const now = (s.settings as Record<string, number>)[key]!;
+        const was = (old.settings as Record<string, number>)[key]!;
+        if (differs(now, was)) this.pgFlag(s.name, flag.name, flag.size ? postgresSizeFormat(now) : String(now));
+      }
+    }
+    if (s.kind === 'redis' && old.kind === 'redis') {
+      const flags: Array<[string, string[]]> = [];
+      if (differs(s.settings.maxmemory, old.settings.maxmemory)) flags.push(['maxmemory', [redisSizeFormat(s.settings.maxmemory)]]);
+      if (s.settings.policy !== old.settings.policy) flags.push(['maxmemory-policy', [s.settings.policy]]);
+      if (s.settings.persistence !== old.settings.persistence) {
+        if (s.settings.persistence === 'none') flags.push(['save', ['']], ['appendonly', ['no']]);
+        else if (s.settings.persistence === 'aof') flags.push(['appendonly', ['yes']]);
+        else this.notes.push(`${s.name}: switch persistence to RDB by hand (remove --save "" / set appendonly no)`);
+      }
+      if (flags.length) this.redisFlags(s.name, flags);
+    }
+    if (s.kind !== old.kind) this.notes.push(`${s.name}: the plan treats it as ${s.kind}, the compose file as ${old.kind}; only its limit was written`);
+  }
+
+  /** The memory limit, where the service sets it; else in the file's own style. */
+  private limit(name: string, mib: number, old: number | null): void {
+    const svc = ['services', name];
+    const hasDeploy = this.resolved([...svc, 'deploy', 'resources', 'limits', 'memory']) !== undefined;
+    const hasMem = this.resolved([...svc, 'mem_limit']) !== undefined;
+    const style = hasDeploy || hasMem ? { deploy: hasDeploy, mem: hasMem } : this.limitStyle();
+    if (style.deploy) this.set([...svc, 'deploy', 'resources', 'limits', 'memory'], (raw) => sizeLike(raw, mib, true));
+    if (style.mem) this.set([...svc, 'mem_limit'], (raw) => sizeLike(raw, mib));
+    // memswap_limit equal to the limit means "no swap"; below the limit compose refuses it.
+    const swap = this.resolved([...svc, 'memswap_limit']);
+    if (swap !== undefined && isScalar(swap)) {
+      const r = composeSizeParse(swap.value);
+      if (r.ok && (old === null || !differs(r.value, old) || r.value < mib)) this.set([...svc, 'memswap_limit'], (raw) => sizeLike(raw, mib));
+    }
+  }
+
+  /** Where this file writes limits: 2.x files and mem_limit users get mem_limit; deploy users deploy. */
+  private limitStyle(): { deploy: boolean; mem: boolean } {
+    const data = this.doc.toJS({ maxAliasCount: 10_000 }) as { version?: unknown; services?: Record<string, Record<string, unknown>> };
+    if (/^\s*2/.test(String(data.version ?? ''))) return { deploy: false, mem: true };
+    let deploy = 0;
+    let mem = 0;
+    for (const s of Object.values(data.services ?? {})) {
+      if (s && typeof s === 'object') {
+        if ((s.deploy as { resources?: { limits?: { memory?: unknown } } } | undefined)?.resources?.limits?.memory !== undefined) deploy++;
+        if (s.mem_limit !== undefined) mem++;
+      }
+    }
+    // mem_limit by default: Compose v1 and v2 both apply it (v1 ignores deploy without --compatibility).
+    return deploy > mem ? { deploy: true, mem: false } : { deploy: false, mem: true };
+  }
+
+  /** PostgreSQL `-c name=value` in the command: edited in place, or appended. */
+  private pgFlag(name: string, param: string, value: string): void {
+    const re = new RegExp(`^(?:-c\\s*|--)(${param.replace(/_/g, '[-_]')})=`, 'i');
+    this.command(name, `-c ${param}=${value}`, 'postgres', (words) => {
+      for (let i = 0; i < words.length; i++) {
+        const w = words[i]!;
+        if (w === '-c' && re.test(`-c${words[i + 1] ?? ''}`)) {
+          const next = words[i + 1]!;
+          words[i + 1] = `${next.slice(0, next.indexOf('=') + 1)}${this.keepVariable(next.slice(next.indexOf('=') + 1), value, `services.${name}.command`)}`;
+          return words;
+        }
+        if (re.test(w)) {
+          words[i] = `${w.slice(0, w.indexOf('=') + 1)}${this.keepVariable(w.slice(w.indexOf('=') + 1), value, `services.${name}.command`)}`;
+          return words;
+        }
+      }
+      return [...words, '-c', `${param}=${value}`];
+    });
+  }
+
+  /** Redis `--flag value…` in the command: their values replaced in place, or appended. */
+  private redisFlags(name: string, flags: Array<[string, string[]]>): void {
+    const label = flags.map(([f, v]) => `--${f} ${v.map((x) => (x === '' ? '""' : x)).join(' ')}`).join(' ');
+    this.command(name, label, 'redis-server', (words) => {
+      let out = [...words];
+      for (const [flag, values] of flags) {
+        const i = out.findIndex((w) => w.toLowerCase() === `--${flag}`);
+        let count = 0;
+        while (i >= 0 && i + 1 + count < out.length && !out[i + 1 + count]!.startsWith('--')) count++;
+        if (i < 0 || count === 0) {
+          out = [...out, `--${flag}`, ...values];
+          continue;
+        }
+        const replacement = count === 1 && values.length === 1 ? [this.keepVariable(out[i + 1]!, values[0]!, `services.${name}.command`)] : values;
+        out.splice(i + 1, count, ...replacement);
+      }
+      return out;
+    });
+  }
+
+  /**
+   * Rewrites the service's `command` with `edit` (given its words): a command string keeps its
+   * text outside the changed words, a list keeps its other items. With no command, adds one
+   * when the image is an official one whose default command is `server`.
+   */
+  private command(name: string, label: string, server: string, edit: (words: string[]) => string[]): void {
+    const where = `services.${name}.command`;
+    const node = this.resolved(['services', name, 'command']);
+    if (node === undefined) {
+      const image = String(this.resolvedValue(['services', name, 'image']) ?? '');
+      if (/^(docker\.io\/)?(library\/)?(postgres|redis)(:|@|$)|^(docker\.io\/)?valkey\/valkey(:|@|$)/.test(image)) {
+        const bin = /valkey/.test(image) ? 'valkey-server' : server;
+        this.set(['services', name, 'command'], () => edit([bin]).join(' '), false);
+      } else this.notes.push(`services.${name}: set ${label} by hand (the default command of image ${image || '(built)'} is not known)`);
+      return;
+    }
+    if (isSeq(node)) {
+      const words = node.items.map((n) => (isScalar(n) ? String(n.value) : ''));
+      const next = edit([...words]);
+      this.set(['services', name, 'command'], () => next, false, (seq) => this.seqEdit(seq as YAMLSeq, words, next));
+      return;
+    }
+    if (isScalar(node) && typeof node.value === 'string') {
+      const text = node.value;
+      const spans = wordSpans(text);
+      const words = spans.map((x) => x.word);
+      const next = edit([...words]);
+      this.set(['services', name, 'command'], () => spliceWords(text, spans, words, next), false);
+      return;
+    }
+    this.notes.push(`${where}: not a string or a list; set ${label} by hand`);
+  }
+
+  /** Edits a sequence's items in place: the differing middle rewritten item by item, extra items inserted or removed. */
+  private seqEdit(seq: YAMLSeq, before: string[], after: string[]): boolean {
+    if (!seq.items.every((n) => isScalar(n) && n.range)) return false;
+    let same = 0;
+    while (same < before.length && same < after.length && before[same] === after[same]) same++;
+    let tail = 0;
+    while (tail < before.length - same && tail < after.length - same && before[before.length - 1 - tail] === after[after.length - 1 - tail]) tail++;
+    const removed = before.length - same - tail;
+    const inserted = after.slice(same, after.length - tail);
+    const common = Math.min(removed, inserted.length);
+    for (let k = 0; k < common; k++) this.scalarSet(seq.items[same + k] as Scalar, inserted[k]!);
+    if (inserted.length > common) this.insertItems(seq, same + common - 1, inserted.slice(common));
+    if (removed > common) this.removeItems(seq, same + common, removed - common);
+    return true;
+  }
+
+  /**
+   * The new value for a value written as `raw`: a `${VAR:-default}` (or `${VAR}`) keeps its
+   * variable with the new default, and a note says when the variable is set and so still wins.
+   */
+  private keepVariable(raw: string, value: string, where: string): string {
+    const m = /^\$\{([A-Za-z_][A-Za-z0-9_]*)(:?-[^}]*)?\}$|^\$([A-Za-z_][A-Za-z0-9_]*)$/.exec(raw.trim());
+    if (!m) {
+      if (raw.includes('$')) this.notes.push(`${where}: ${raw} was written with variables; it is now the literal ${value}`);
+      return value;
+    }
+    const variable = m[1] ?? m[3]!;
+    const op = m[2] === undefined || m[2].startsWith(':-') ? ':-' : '-';
+    if (this.env[variable] !== undefined) this.notes.push(`${where}: \${${variable}} is set (${this.env[variable]}) in the environment or .env and still wins: change it there to ${value}`);
+    return `\${${variable}${op}${value}}`;
+  }
+
+  /**
+   * Sets the value at `path` in the service's own keys: a scalar in place, or (when a mapping on
+   * the way is an alias or comes from a merge key) a copy of it with the value set, so that the
+   * edit does not reach other services sharing the anchor. `inPlace` may edit a node itself.
+   */
+  private set(path: Key[], value: (raw: unknown) => unknown, keepVar = true, inPlace?: (node: Node) => boolean): void {
+    const where = path.join('.');
+    let map: unknown = this.doc.contents;
+    for (let i = 0; i < path.length; i++) {
+      if (!isMap(map)) return;
+      const key = path[i]!;
+      const rest = path.slice(i + 1);
+      const pair = ownPair(map, key);
+      const last = rest.length === 0;
+      if (pair && last) {
+        const raw = isScalar(pair.value) ? pair.value.value : undefined;
+        const next = value(raw);
+        if (inPlace && pair.value && !isAlias(pair.value) && inPlace(pair.value as Node)) return;
+        if (isScalar(pair.value) && (typeof next === 'string' || typeof next === 'number')) {
+          this.scalarSet(pair.value, typeof next === 'string' && keepVar ? this.keepVariable(String(raw ?? ''), next, where) : next);
+          this.changes.push(`${where}: ${String(raw)} → ${String(next)}`);
+        } else this.replaceValue(pair, next);
+        return;
+      }
+      if (pair && isMap(pair.value)) {
+        map = pair.value;
+        continue;
+      }
+      const inherited = this.resolved(path.slice(0, i + 1));
+      if (pair && !isAlias(pair.value)) return; // a scalar where a mapping should be: leave it
+      const newValue = value(this.resolvedValue(path));
+      const next = last ? newValue : deepSet(inherited === undefined ? {} : inherited.toJS(this.doc, { maxAliasCount: 10_000 }), rest, newValue);
+      if (inherited !== undefined) this.notes.push(`${path.slice(0, i + 1).join('.')}: was shared through an anchor or merge key; this service now has its own copy`);
+      if (pair) this.replaceValue(pair, next);
+      else this.addKey(map, key, next);
+      this.changes.push(`${where}: ${Array.isArray(newValue) ? newValue.join(' ') : String(newValue)}${inherited === undefined ? ' (added)' : ' (own copy)'}`);
+      return;
+    }
+  }
+
+  /** Rewrites a scalar's text, in the quoting style it was written in. */
+  private scalarSet(node: Scalar, value: unknown): void {
+    const [start, end] = node.range ?? [0, 0];
+    const scalar = new Scalar(value);
+    if (typeof value === 'string' && node.type && node.type !== 'BLOCK_FOLDED' && node.type !== 'BLOCK_LITERAL') scalar.type = node.type;
+    this.patch(start, end, this.render(scalar, true));
+  }
+
+  /** Replaces a pair's value node (an alias, a collection) by `value` written in flow style. */
+  private replaceValue(pair: Pair, value: unknown): void {
+    const node = pair.value as Node | null;
+    const [start, end] = node?.range ?? [0, 0];
+    const created = this.doc.createNode(value);
+    if (isMap(created) || isSeq(created)) created.flow = true;
+    this.patch(start, end, this.render(created, true));
+  }
+
+  /** Adds `key: value` at the end of a mapping (before `}` for a flow mapping). */
+  private addKey(map: YAMLMap, key: string, value: unknown, comment?: string[]): void {
+    const [start, end] = map.range ?? [0, 0];
+    if (map.flow) {
+      const close = this.source.lastIndexOf('}', end);
+      const empty = map.items.length === 0;
+      const created = this.doc.createNode(value);
+      if (isMap(created) || isSeq(created)) created.flow = true;
+      this.patch(close, close, `${empty ? '' : ', '}${this.render(this.doc.createNode(key), true)}: ${this.render(created, true)}`);
+      return;
+    }
+    const column = this.columnOf(map.items[0]?.key as Node | undefined ?? map, start);
+    const body = this.render(this.doc.createNode({ [key]: value }), false);
+    const lines = [...(comment ?? []).map((c) => `# ${c}`), ...body.replace(/\n$/, '').split('\n')];
+    const pad = ' '.repeat(column);
+    let at = end;
+    let lead = '';
+    if (at > 0 && this.source[at - 1] !== '\n') {
+      const nl = this.source.indexOf('\n', at);
+      at = nl < 0 ? this.source.length : nl + 1;
+      if (nl < 0) lead = '\n';
+    }
+    this.patch(at, at, `${lead}${comment ? '\n' : ''}${lines.map((l) => `${pad}${l}`).join('\n')}\n`);
+  }
+
+  /** Inserts items after item `after` (-1: before the first; flow or block style as the sequence is). */
+  private insertItems(seq: YAMLSeq, after: number, items: string[]): void {
+    const [start, end] = seq.range ?? [0, 0];
+    const rendered = items.map((w) => this.render(this.scalarLike(seq, w), true));
+    if (seq.flow) {
+      const prev = seq.items[after] as Node | undefined;
+      if (prev?.range) this.patch(prev.range[1], prev.range[1], rendered.map((r) => `, ${r}`).join(''));
+      else if (seq.items.length) this.patch(start + 1, start + 1, `${rendered.join(', ')}, `);
+      else this.patch(this.source.lastIndexOf(']', end), this.source.lastIndexOf(']', end), rendered.join(', '));
+      return;
+    }
+    const column = this.columnOf(seq, start);
+    const prev = seq.items[after] as Node | undefined;
+    const lines = rendered.map((r) => `${' '.repeat(column)}- ${r}\n`).join('');
+    if (!prev?.range) {
+      const lineStart = this.source.lastIndexOf('\n', start - 1) + 1;
+      this.patch(lineStart, lineStart, lines);
+      return;
+    }
+    const nl = this.source.indexOf('\n', prev.range[1]);
+    const at = nl < 0 ? this.source.length : nl + 1;
+    this.patch(at, at, `${nl < 0 ? '\n' : ''}${lines}`);
+  }
+
+  /** Removes `count` items from `from` on. */
+  private removeItems(seq: YAMLSeq, from: number, count: number): void {
+    const first = seq.items[from] as Node;
+    const last = seq.items[from + count - 1] as Node;
+    if (seq.flow) {
+      const prev = seq.items[from - 1] as Node | undefined;
+      const next = seq.items[from + count] as Node | undefined;
+      if (prev?.range) this.patch(prev.range[1], last.range![1], '');
+      else if (next?.range) this.patch(first.range![0], next.range[0], '');
+      else this.patch(first.range![0], last.range![1], '');
+      return;
+    }
+    const lineStart = this.source.lastIndexOf('\n', first.range![0] - 1) + 1;
+    const nl = this.source.indexOf('\n', last.range![1]);
+    this.patch(lineStart, nl < 0 ? this.source.length : nl + 1, '');
+  }
+
+  /** A new item quoted like the sequence's first item. */
+  private scalarLike(seq: YAMLSeq, value: string): Scalar {
+    const s = new Scalar(value);
+    const first = seq.items[0];
+    if (isScalar(first) && first.type && first.type !== 'BLOCK_FOLDED' && first.type !== 'BLOCK_LITERAL') s.type = first.type;
+    return s;
+  }
+
+  private columnOf(node: Node, fallback: number): number {
+    const at = node.range?.[0] ?? fallback;
+    return at - (this.source.lastIndexOf('\n', at - 1) + 1);
+  }
+
+  /** Text of one node by the yaml serializer (`inline`: one line, for a value in place). */
+  private render(node: unknown, inline: boolean): string {
+    const d = new Document(node, { version: '1.2' });
+    return d.toString({ lineWidth: 0, indent: this.style.indent, indentSeq: this.style.indentSeq, flowCollectionPadding: false }).replace(inline ? /\n$/ : /(?!)/, '');
+  }
+
+  /** The node at `path`, through aliases and merge keys. */
+  private resolved(path: Key[]): Node | undefined {
+    let node: unknown = this.doc.contents;
+    for (const key of path) {
+      node = childOf(this.doc, node, key, 0);
+      if (node === undefined) return undefined;
+    }
+    return (isAlias(node) ? node.resolve(this.doc) : node) as Node | undefined;
+  }
+
+  private resolvedValue(path: Key[]): unknown {
+    const n = this.resolved(path);
+    return isScalar(n) ? n.value : undefined;
+  }
+
+  /** Appends a service the plan adds (a feature toggle's pgBouncer or AlertManager, an exporter, a new one). */
+  add(s: Service, all: Service[], implied: boolean): void {
+    const image = s.kind === 'generic' ? s.settings.image : s.kind === 'fastapi' ? undefined : IMAGES[s.kind];
+    if (!image) {
+      this.notes.push(`${s.name} (${s.kind}) is in the plan but not in the compose file, and has no image to add it with: add it by hand`);
+      return;
+    }
+    const services = this.doc.get('services', true);
+    if (!isMap(services)) return;
+    const def: Record<string, unknown> = { image };
+    const comments = [`Added by Headroom: ${s.name} (${s.kind}), ${implied ? 'which the plan\'s features or monitoring imply' : 'from the plan'}.`];
+    if (s.kind === 'pgbouncer') {
+      const pg = all.find((x) => x.kind === 'postgres');
+      // edoburu/pgbouncer writes pgbouncer.ini from these variables (its README).
+      def.environment = {
+        ...(pg ? { DB_HOST: pg.name } : {}),
+        POOL_MODE: s.settings.poolMode,
+        MAX_CLIENT_CONN: String(s.settings.maxClientConn),
+        DEFAULT_POOL_SIZE: String(s.settings.defaultPoolSize),
+        ...(s.settings.reservePoolSize ? { RESERVE_POOL_SIZE: String(s.settings.reservePoolSize) } : {}),
+      };
+      if (pg) def.depends_on = [pg.name];
+      comments.push('Set DB_USER and DB_PASSWORD (or DATABASE_URL) as the app has them, and point the app at this service instead of the database.');
+    }
+    if (s.kind === 'alertmanager') comments.push('Mount an alertmanager.yml with a receiver (headroom export writes one) at /etc/alertmanager/alertmanager.yml.');
+    if (s.limit !== null) {
+      const size = composeSizeFormat(Math.ceil(s.limit));
+      Object.assign(def, this.limitStyle().deploy ? { deploy: { resources: { limits: { memory: size } } } } : { mem_limit: size });
+    }
+    this.addKey(services, s.name, def, comments);
+    this.changes.push(`services.${s.name}: added (${s.kind}${s.limit === null ? '' : `, limit ${composeSizeFormat(Math.ceil(s.limit))}`})`);
+  }
+}
+
+/** `base` with `value` at `path`, mappings created on the way. */
+function deepSet(base: unknown, path: Key[], value: unknown): unknown {
+  if (path.length === 0) return value;
+  const obj = base !== null && typeof base === 'object' && !Array.isArray(base) ? { ...(base as Record<string, unknown>) } : {};
+  obj[path[0]!] = deepSet(obj[path[0]!], path.slice(1), value);
+  return obj;
+}
+
+/** The command string with only the changed words rewritten (the others keep their quoting). */
+function spliceWords(text: string, spans: Array<{ start: number; end: number }>, before: string[], after: string[]): string {
+  if (before.length === after.length && before.every((w, i) => w === after[i])) return text;
+  let same = 0;
+  while (same < before.length && same < after.length && before[same] === after[same]) same++;
+  let tail = 0;
+  while (tail < before.length - same && tail < after.length - same && before[before.length - 1 - tail] === after[after.length - 1 - tail]) tail++;
+  const inserted = after.slice(same, after.length - tail).map(shellWord).join(' ');
+  if (same === before.length - tail) {
+    // Pure insertion: after word `same - 1` (or at the start).
+    const at = same === 0 ? 0 : spans[same - 1]!.end;
+    return same === 0 ? `${inserted} ${text}` : `${text.slice(0, at)} ${inserted}${text.slice(at)}`;
+  }
+  const from = spans[same]!.start;
+  const to = spans[before.length - tail - 1]!.end;
+  return `${text.slice(0, from)}${inserted}${text.slice(to)}`;
+}
+
+function differs(a: number | null | undefined, b: number | null | undefined): boolean {
+  if (a === null || a === undefined || b === null || b === undefined) return a !== b;
+  return Math.abs(a - b) > EPSILON_MIB;
+}
+
+function ownPair(map: YAMLMap, key: string): Pair | undefined {
+  for (const pair of map.items) {
+    if (!isPair(pair)) continue;
+    const k = isScalar(pair.key) ? pair.key.value : pair.key;
+    if (typeof k !== 'symbol' && String(k) === key) return pair;
+  }
+  return undefined;
+}
+
+function childOf(doc: Document, parent: unknown, key: string, depth: number): unknown {
+  if (depth > 20) return undefined;
+  const node = isAlias(parent) ? parent.resolve(doc) : parent;
+  if (!isMap(node)) return undefined;
+  const own = ownPair(node, key);
+  if (own) return isAlias(own.value) ? own.value.resolve(doc) : own.value;
+  for (const pair of node.items) {
+    const k = isScalar(pair.key) ? pair.key.value : pair.key;
+    if (!(typeof k === 'symbol' && k.description === '<<') && k !== '<<') continue;
+    const sources = isSeq(pair.value) ? pair.value.items : [pair.value];
+    for (const src of sources) {
+      const hit = childOf(doc, src, key, depth + 1);
+      if (hit !== undefined) return hit;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * A size written like `raw` was: bytes stay bytes, a unit keeps its letter and case
+ * (`500M` → `768M`, `1g` → `1536m` when not whole in g, `1.5gb` → `2gb`).
+ */
+export function sizeLike(raw: unknown, mib: number, forceString = false): string | number {
+  const bytes = Math.round(mib * 1048576);
+  if (typeof raw === 'number' || (typeof raw === 'string' && /^\d+$/.test(raw.trim()))) return typeof raw === 'number' && !forceString ? bytes : String(bytes);
+  const m = typeof raw === 'string' ? /^\s*[\d.]+\s*([kKmMgG])([iI]?[bB]?)\s*$/.exec(raw.replace(/^\$\{[^}]*?:?-/, '').replace(/\}$/, '')) : null;
+  const letter = m?.[1] ?? 'm';
+  const tail = m?.[2] ?? '';
+  const upper = letter === letter.toUpperCase();
+  const per: Record<string, number> = { k: 1 / 1024, m: 1, g: 1024 };
+  const amount = mib / per[letter.toLowerCase()]!;
+  if (Number.isInteger(Math.round(amount * 1000) / 1000) && Math.round(amount * 1000) % 1000 === 0) return `${Math.round(amount)}${letter}${tail}`;
+  if (letter.toLowerCase() === 'g' && Number.isInteger(mib)) return `${mib}${upper ? 'M' : 'm'}${tail}`;
+  if (Number.isInteger(mib)) return `${mib}${upper ? 'M' : 'm'}${tail}`;
+  return `${Math.round(mib * 1024)}${upper ? 'K' : 'k'}${tail}`;
+}
+
+/** Words of a command string with their positions (quotes kept inside the span). */
+function wordSpans(text: string): Array<{ word: string; start: number; end: number }> {
+  const out: Array<{ word: string; start: number; end: number }> = [];
+  let i = 0;
+  while (i < text.length) {
+    while (i < text.length && /\s/.test(text[i]!)) i++;
+    if (i >= text.length) break;
+    const start = i;
+    let word = '';
+    while (i < text.length && !/\s/.test(text[i]!)) {
+      const c = text[i]!;
+      if (c === "'" || c === '"') {
+        const end = text.indexOf(c, i + 1);
+        const stop = end < 0 ? text.length : end;
+        word += text.slice(i + 1, stop);
+        i = stop + 1;
+      } else {
+        word += c;
+        i++;
+      }
+    }
+    out.push({ word, start, end: Math.min(i, text.length) });
+  }
+  return out;
+}
+
+/** A word for a command string: quoted only when it must be (empty, or with spaces or quotes). */
+function shellWord(w: string): string {
+  if (w === '') return '""';
+  return /^[A-Za-z0-9_./:=@%+,${}-]+$/.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`;
+}
