@@ -195,6 +195,41 @@ test.describe('keeping and sharing the plan', () => {
   });
 });
 
+test.describe('plan files', () => {
+  test('download gives the plan file the CLI reads; upload loads one back', async ({ planner, page }) => {
+    await planner.open();
+    await planner.setLimit('grafana', '384MiB');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download plan' }).click()]);
+    expect(download.suggestedFilename()).toBe('production-4gb.yaml');
+    const text = await (await download.createReadStream()).toArray().then((chunks) => Buffer.concat(chunks).toString('utf8'));
+    expect(text).toContain('name: production-4gb');
+    expect(text).toMatch(/limit: 384MiB/);
+    await page.getByRole('button', { name: 'Load preset' }).click();
+    await expect(planner.limit('grafana')).toHaveValue('150MiB');
+    await page.getByLabel('Plan file to upload').setInputFiles({ name: 'mine.yaml', mimeType: 'application/yaml', buffer: Buffer.from(text) });
+    await expect(planner.notices.last()).toContainText('Loaded mine.yaml');
+    await expect(planner.limit('grafana')).toHaveValue('384MiB');
+  });
+
+  test('a broken file is refused with where and why', async ({ planner, page }) => {
+    await planner.open();
+    await page.getByLabel('Plan file to upload').setInputFiles({ name: 'bad.yaml', mimeType: 'application/yaml', buffer: Buffer.from('host:\n  ram: 4GiB\nservices:\n  - name: x\n    kind: redis\n    limit: 512Q\n') });
+    await expect(planner.notices.last()).toContainText('bad.yaml was not loaded: services[0].limit');
+    await page.getByLabel('Plan file to upload').setInputFiles({ name: 'broken.yaml', mimeType: 'application/yaml', buffer: Buffer.from('host: [\n') });
+    await expect(planner.notices.last()).toContainText(/broken.yaml was not loaded: line \d+, column \d+/);
+    await expect(planner.rows()).toHaveCount(5);
+  });
+
+  test('the host RAM picker changes the host', async ({ planner, page }) => {
+    await planner.open();
+    await page.getByLabel('RAM', { exact: true }).selectOption('8GiB');
+    await expect(page.getByRole('heading', { name: 'Host 8 GiB' })).toBeVisible();
+    await page.getByLabel('RAM', { exact: true }).selectOption('other');
+    await page.getByRole('textbox', { name: 'host RAM (any size)' }).fill('6g');
+    await expect(page.getByRole('heading', { name: 'Host 6 GiB' })).toBeVisible();
+  });
+});
+
 test.describe('tabs', () => {
   test('success criteria are judged pass or fail for this plan', async ({ planner, page }) => {
     await planner.open();

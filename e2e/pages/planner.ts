@@ -37,8 +37,9 @@ export class PlannerPage {
     return this.page.getByTestId(`service-row-${name}`);
   }
 
+  /** The rows of the services the plan lists (not those a feature toggle adds). */
   rows(): Locator {
-    return this.page.locator('[data-testid^="service-row-"]');
+    return this.page.locator('[data-testid^="service-row-"]:not([data-implied])');
   }
 
   limit(name: string): Locator {
@@ -79,7 +80,7 @@ export class PlannerPage {
     return this.shareUrl.inputValue();
   }
 
-  /** The name and limit text of every row, in order. */
+  /** The name and limit text of every row of the plan's services, in order. */
   async table(): Promise<Array<[string, string]>> {
     const out: Array<[string, string]> = [];
     for (const row of await this.rows().all()) {

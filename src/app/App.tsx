@@ -2,7 +2,8 @@
 import { useEffect } from 'react';
 import { presetGet } from '../engine/index.ts';
 import { useDerived } from './derive/hooks.ts';
-import { plannerStore, useActions } from './state/instance.ts';
+import { plannerStore, useActions, usePlanner } from './state/instance.ts';
+import { deriveOf } from './derive/engine.ts';
 import { issuesText } from './state/persist.ts';
 import { Controls } from './components/Controls.tsx';
 import { ErrorBoundary } from './components/ErrorBoundary.tsx';
@@ -50,7 +51,8 @@ function Unavailable() {
 }
 
 function Body() {
-  const ok = useDerived().status === 'ok';
+  // A boolean, so that Body (and so every panel) does not re-render on each edit.
+  const ok = usePlanner((s) => deriveOf(s.input).status === 'ok');
   if (!ok) return <Unavailable />;
   return (
     <>

@@ -1,28 +1,32 @@
 /** The strip under the host bar: host settings, feature toggles with their effect, the workload. */
-import { useMemo } from 'react';
+import { useMemo, useState } from 'react';
 import type { ReactNode } from 'react';
 import { HOST_FIELDS, WORKLOAD_FIELDS, valueToText, type FieldSpec } from '../state/fields.ts';
 import { useActions, usePlanner } from '../state/instance.ts';
 import { deriveOf } from '../derive/engine.ts';
-import { toggleViews, FEATURES } from '../derive/toggles.ts';
-import { useEvaluated, useSettledInput } from '../derive/hooks.ts';
+import { featureList, featureOn, toggleViews } from '../derive/toggles.ts';
+import { useEvaluatedPick, useSettledInput } from '../derive/hooks.ts';
 import { FieldInput } from './FieldInput.tsx';
-import type { Path } from '../state/planEdit.ts';
+import type { FeatureName, Path } from '../state/planEdit.ts';
 
+const NO_EFFECTS: string[] = [];
 const RAM_CHOICES = ['2GiB', '4GiB', '8GiB', '16GiB'];
 
 function RamPicker() {
   const ram = usePlanner((s) => valueToText(s.input.host.ram));
   const { fieldEdit, fieldEnd } = useActions();
   const known = RAM_CHOICES.find((c) => c.toLowerCase() === ram.toLowerCase().replace(/\s+/g, ''));
+  const [other, setOther] = useState(false);
+  const custom = other || !known;
   const path: Path = ['host', 'ram'];
   return (
     <span className="control">
       <label htmlFor="host-ram">RAM</label>
       <select
         id="host-ram"
-        value={known ?? 'other'}
+        value={custom ? 'other' : known}
         onChange={(e) => {
+          setOther(e.target.value === 'other');
           if (e.target.value === 'other') return;
           fieldEdit(path, HOST_FIELDS.ram, e.target.value, 'host RAM');
           fieldEnd(path);
@@ -35,7 +39,7 @@ function RamPicker() {
         ))}
         <option value="other">other size…</option>
       </select>
-      {!known && <FieldInput path={path} spec={HOST_FIELDS.ram} label="host RAM (any size)" value={ram} className="narrow" />}
+      {custom && <FieldInput path={path} spec={HOST_FIELDS.ram} label="host RAM (any size)" value={ram} className="narrow" />}
     </span>
   );
 }
@@ -62,9 +66,26 @@ function Group({ title, children, id, className }: { title: string; children: Re
   );
 }
 
-function Toggles() {
-  const { report } = useEvaluated();
+function Toggle({ id, label, effects }: { id: FeatureName; label: string; effects: string[] }) {
+  const on = useEvaluatedPick(({ report }) => featureOn(report, id), false);
   const { featureSet } = useActions();
+  const effectId = `effect-${id}`;
+  return (
+    <span className="toggle">
+      <label>
+        <input type="checkbox" role="switch" checked={on} aria-describedby={effectId} onChange={(e) => featureSet(id, e.target.checked)} /> {label}
+      </label>
+      <span id={effectId} className="effect" data-testid={effectId}>
+        {effects.length ? `${on ? 'On' : 'If on'}, at high load: ${effects.join(', ')}` : 'No memory effect in this plan'}
+      </span>
+    </span>
+  );
+}
+
+function Toggles() {
+  // The list of features changes only with the engine; its labels are stable strings.
+  const ids = useEvaluatedPick(({ report }) => Object.keys(report.features).join(','), '');
+  const features = useMemo(() => featureList(Object.fromEntries(ids.split(',').filter(Boolean).map((k) => [k, false])) as never), [ids]);
   // The effects need one more evaluation per toggle: computed once typing pauses.
   const lagging = useSettledInput();
   const views = useMemo(() => {
@@ -73,30 +94,17 @@ function Toggles() {
   }, [lagging]);
   return (
     <Group title="Features" id="features-title" className="features-box">
-      {FEATURES.map(({ id, label }) => {
-        const on = report.features[id];
-        const effects = views.find((v) => v.id === id)?.effects ?? [];
-        const effectId = `effect-${id}`;
-        return (
-          <span key={id} className="toggle">
-            <label>
-              <input type="checkbox" role="switch" checked={on} aria-describedby={effectId} onChange={(e) => featureSet(id, e.target.checked)} /> {label}
-            </label>
-            <span id={effectId} className="effect" data-testid={effectId}>
-              {effects.length ? `${on ? 'On' : 'If on'}, at high load: ${effects.join(', ')}` : 'No memory effect in this plan'}
-            </span>
-          </span>
-        );
-      })}
+      {features.map(({ id, label }) => (
+        <Toggle key={id} id={id} label={label} effects={views.find((v) => v.id === id)?.effects ?? NO_EFFECTS} />
+      ))}
     </Group>
   );
 }
 
 function Slider({ k, label, min, max, step }: { k: keyof typeof WORKLOAD_FIELDS; label: string; min: number; max: number; step: number }) {
-  const { plan } = useEvaluated();
+  const value = useEvaluatedPick(({ plan }) => plan.workload[k], 0);
   const written = usePlanner((s) => s.input.workload?.[k]);
   const { fieldEdit, fieldEnd } = useActions();
-  const value = plan.workload[k];
   const path: Path = ['workload', k];
   const sliderId = `slider-${k}`;
   return (

@@ -4,7 +4,7 @@ import { criteriaOf } from '../derive/criteria.ts';
 import { useEvaluated } from '../derive/hooks.ts';
 import { StatusBadge } from './Badges.tsx';
 
-export function Criteria() {
+export default function Criteria() {
   const { plan, report } = useEvaluated();
   const criteria = useMemo(() => criteriaOf(plan, report), [plan, report]);
   const judged = criteria.filter((c) => c.status !== 'unknown');

@@ -27,7 +27,7 @@ function PresetPicker() {
         ))}
       </select>
       <button type="button" onClick={load}>
-        Load
+        Load preset
       </button>
     </span>
   );

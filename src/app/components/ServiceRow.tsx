@@ -3,16 +3,18 @@
  * and its settings panel when open. Memoised on the row's displayed values, so a keystroke
  * re-renders the rows whose numbers changed, not all of them.
  */
-import { memo, useRef } from 'react';
+import { lazy, memo, Suspense, useRef } from 'react';
 import { SERVICE_KINDS, type ServiceKind } from '../../engine/index.ts';
 import type { RowView } from '../derive/views.ts';
 import { LIMIT_FIELD, NAME_FIELD } from '../state/fields.ts';
 import { useActions, usePlanner } from '../state/instance.ts';
 import { RiskBadge } from './Badges.tsx';
 import { FieldInput } from './FieldInput.tsx';
-import { SettingsPanel } from './SettingsPanel.tsx';
 
-const IMPLIED_BY: Partial<Record<ServiceKind, string>> = { pgbouncer: 'pgBouncer', alertmanager: 'AlertManager' };
+/** Loaded the first time a row's settings open. */
+const SettingsPanel = lazy(() => import('./SettingsPanel.tsx'));
+
+const IMPLIED_BY: Partial<Record<ServiceKind, string>> = { pgbouncer: 'the pgBouncer toggle', alertmanager: 'the AlertManager toggle' };
 
 /** A number that flashes when it changes (not when it first appears), so the eye finds the effect of an edit. */
 function Flash({ text, testId, highMiB }: { text: string; testId: string; highMiB?: number }) {
@@ -42,14 +44,14 @@ function Row({ view: v, columns }: { view: RowView; columns: number }) {
   const panelId = `settings-${v.id}`;
   return (
     <>
-      <tr data-testid={`service-row-${v.name}`} className={`risk-row-${v.risk}${i === null ? ' implied' : ''}`}>
+      <tr data-testid={`service-row-${v.name}`} data-implied={i === null || undefined} className={`risk-row-${v.risk}${i === null ? ' implied' : ''}`}>
         <th scope="row" className="col-name">
           {i === null ? (
             <span className="name-text">{v.name}</span>
           ) : (
             <FieldInput path={['services', i, 'name']} spec={NAME_FIELD} label={`service ${i + 1} name`} value={v.name} className="name" />
           )}
-          <span className="settings-summary">{i === null ? `added by the ${IMPLIED_BY[v.kind] ?? v.kind} toggle · ${v.settingsText}` : v.settingsText}</span>
+          <span className="settings-summary">{i === null ? `added by ${IMPLIED_BY[v.kind] ?? 'a feature toggle'}${v.settingsText ? ` · ${v.settingsText}` : ''}` : v.settingsText}</span>
         </th>
         <td className="col-kind">
           {i === null ? (
@@ -100,7 +102,9 @@ function Row({ view: v, columns }: { view: RowView; columns: number }) {
       {expanded && i !== null && (
         <tr className="settings-row" id={panelId}>
           <td colSpan={columns}>
-            <SettingsPanel index={i} name={v.name} kind={v.kind} />
+            <Suspense fallback={<p className="muted" role="status">Loading settings…</p>}>
+              <SettingsPanel index={i} name={v.name} kind={v.kind} />
+            </Suspense>
           </td>
         </tr>
       )}

@@ -1,11 +1,10 @@
 /** The settings of one service, in its kind's config names; blank means the engine's default (shown greyed). */
-import { pathFormat, type ServiceKind } from '../../engine/index.ts';
-import { useEvaluated } from '../derive/hooks.ts';
+import { durationFormat, pathFormat, type ServiceKind } from '../../engine/index.ts';
+import { useEvaluatedPick } from '../derive/hooks.ts';
 import { KIND_FIELDS, enumOptions, valueToText, type FieldSpec } from '../state/fields.ts';
 import { useActions, usePlanner } from '../state/instance.ts';
 import { pathGet, type Path } from '../state/planEdit.ts';
 import { sizeText } from '../format.ts';
-import { durationFormat } from '../../engine/index.ts';
 import { FieldInput } from './FieldInput.tsx';
 
 /** The effective value as a hint: what the engine uses when the field is blank. */
@@ -18,11 +17,10 @@ function effectiveText(spec: FieldSpec, value: unknown): string {
 }
 
 function Setting({ index, name, kind, spec }: { index: number; name: string; kind: ServiceKind; spec: FieldSpec }) {
-  const { plan } = useEvaluated();
   const keys = spec.key.split('.');
   const path: Path = ['services', index, 'settings', ...keys];
   const written = usePlanner((s) => pathGet(s.input, path));
-  const effective = pathGet(plan.services[index]?.settings, keys);
+  const effective = useEvaluatedPick(({ plan }) => pathGet(plan.services[index]?.settings, keys), undefined);
   const { fieldEdit, fieldEnd } = useActions();
   const label = `${name} ${spec.label}`;
   const id = `set-${pathFormat(path)}`;
@@ -59,7 +57,7 @@ function Setting({ index, name, kind, spec }: { index: number; name: string; kin
   );
 }
 
-export function SettingsPanel({ index, name, kind }: { index: number; name: string; kind: ServiceKind }) {
+export default function SettingsPanel({ index, name, kind }: { index: number; name: string; kind: ServiceKind }) {
   const fields = KIND_FIELDS[kind];
   if (fields.length === 0) return <p className="muted">A {kind} service has no settings that change its memory here; its usage comes from the engine’s profile of {kind}.</p>;
   return (

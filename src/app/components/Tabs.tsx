@@ -4,9 +4,10 @@ import { TABS, type TabId } from '../state/store.ts';
 import { useActions, usePlanner } from '../state/instance.ts';
 import { ServicesTable } from './ServicesTable.tsx';
 import { Findings } from './Findings.tsx';
-import { Criteria } from './Criteria.tsx';
 
+// Loaded when first shown, keeping them out of the first load.
 const Charts = lazy(() => import('./Charts.tsx'));
+const Criteria = lazy(() => import('./Criteria.tsx'));
 
 const TAB_LABEL: Record<TabId, string> = { plan: 'Plan', upgrade: 'Upgrade path', export: 'Export', criteria: 'Success criteria' };
 
@@ -43,7 +44,11 @@ function TabPanel({ tab }: { tab: TabId }) {
     case 'export':
       return <Coming what="The tuned docker-compose file and every config it needs (postgresql.conf, redis.conf, pgbouncer.ini, Prometheus and AlertManager). Until then, Download plan saves the plan file the CLI reads." />;
     case 'criteria':
-      return <Criteria />;
+      return (
+        <Suspense fallback={<p className="panel loading" role="status">Loading the criteria…</p>}>
+          <Criteria />
+        </Suspense>
+      );
   }
 }
 

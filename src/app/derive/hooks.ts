@@ -9,6 +9,17 @@ export function useDerived(): Derived {
   return deriveOf(usePlanner((s) => s.input));
 }
 
+/**
+ * One value picked from the evaluated plan; the component re-renders only when that value changes
+ * (compared with Object.is), not on every edit. `pick` must return a primitive or a stable object.
+ */
+export function useEvaluatedPick<T>(pick: (e: { plan: Plan; report: Report }) => T, fallback: T): T {
+  return usePlanner((s) => {
+    const d = deriveOf(s.input);
+    return d.status === 'ok' ? pick(d) : fallback;
+  });
+}
+
 /** The plan and report; only used below the App's guard, which shows the error state otherwise. */
 export function useEvaluated(): { plan: Plan; report: Report } {
   const d = useDerived();

@@ -7,11 +7,23 @@ import { countText, deltaText } from '../format.ts';
 import { featureSet, type FeatureName } from '../state/planEdit.ts';
 import { deriveOf } from './engine.ts';
 
-export const FEATURES: ReadonlyArray<{ id: FeatureName; label: string }> = [
-  { id: 'pgbouncer', label: 'pgBouncer' },
-  { id: 'semanticCache', label: 'Semantic cache' },
-  { id: 'alertmanager', label: 'AlertManager' },
-];
+/** Names on screen; a feature the engine adds later shows under its plan-file key until named here. */
+const FEATURE_LABEL: Partial<Record<FeatureName, string>> = {
+  pgbouncer: 'pgBouncer',
+  semanticCache: 'Semantic cache',
+  alertmanager: 'AlertManager',
+  exporters: 'Exporters',
+};
+
+/** Whether a feature is on in a report (false for one the report does not know). */
+export function featureOn(report: Report, id: FeatureName): boolean {
+  return (report.features as Partial<Record<FeatureName, boolean>>)[id] === true;
+}
+
+/** The toggles, in the engine's order of its features. */
+export function featureList(features: Report['features']): Array<{ id: FeatureName; label: string }> {
+  return (Object.keys(features) as FeatureName[]).map((id) => ({ id, label: FEATURE_LABEL[id] ?? id }));
+}
 
 export type ToggleView = { id: FeatureName; label: string; on: boolean; effects: string[] };
 
@@ -38,8 +50,8 @@ function diff(off: Report, on: Report): string[] {
 
 /** Each toggle with its state in `report` and what turning it on changes. */
 export function toggleViews(input: PlanInput, report: Report): ToggleView[] {
-  return FEATURES.map(({ id, label }) => {
-    const on = report.features[id];
+  return featureList(report.features).map(({ id, label }) => {
+    const on = featureOn(report, id);
     const other = deriveOf(featureSet(input, id, !on));
     if (other.status !== 'ok') return { id, label, on, effects: [] };
     return { id, label, on, effects: on ? diff(other.report, report) : diff(report, other.report) };

@@ -2,11 +2,11 @@
  * Pure, immutable edits of a PlanInput (the plan as the user writes it). The store calls these;
  * none of them validates: the store runs planParse on the result before keeping it.
  */
-import type { PlanInput, ServiceKind } from '../../engine/schema.ts';
+import type { Features, PlanInput, ServiceKind } from '../../engine/schema.ts';
 
 export type Path = ReadonlyArray<string | number>;
 type ServiceInput = PlanInput['services'][number];
-export type FeatureName = 'pgbouncer' | 'semanticCache' | 'alertmanager';
+export type FeatureName = keyof Features;
 
 /** A copy of `obj` with `value` at `path`; objects and arrays along the path are copied, the rest shared. */
 export function pathSet<T>(obj: T, path: Path, value: unknown): T {
@@ -94,8 +94,8 @@ export function serviceKindSet(input: PlanInput, index: number, kind: ServiceKin
   return pathSet(input, ['services', index], { name: s.name, kind, limit: s.limit ?? null, settings: structuredClone(NEW_SERVICE[kind].settings ?? {}) });
 }
 
-/** The service kind a feature stands for, when the feature is a container. */
-export const FEATURE_KIND: Record<FeatureName, ServiceKind | null> = { pgbouncer: 'pgbouncer', semanticCache: null, alertmanager: 'alertmanager' };
+/** The service kind a feature stands for, when the feature is one container of its own kind. */
+export const FEATURE_KIND: Partial<Record<FeatureName, ServiceKind>> = { pgbouncer: 'pgbouncer', alertmanager: 'alertmanager' };
 
 /**
  * Turns a feature on or off. The engine treats a listed service of the feature's kind as the
