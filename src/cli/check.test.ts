@@ -128,6 +128,19 @@ describe('headroom check', () => {
   });
 });
 
+describe('headroom export with a compose file', () => {
+  it('writes the user\'s compose file back edited: only memory lines change, comments stay', () => {
+    const src = file('stack.yml', '# our stack\nservices:\n  cache:   # the cache\n    image: redis:7\n    command: redis-server --maxmemory 256mb   # keep\n    mem_limit: 300m\n  db:\n    image: postgres:16\n    mem_limit: 1g\n');
+    const out = join(dir, 'export-out');
+    const r = cli(['export', src, '--tuned', '--out', out]);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/stack\.yml with the plan's memory settings \(\d+ changes?; every other key and comment kept\)/);
+    expect(r.out).toMatch(/changed services\.cache\.command/);
+    const written = readFileSync(join(out, r.out.match(/^ {2}(docker-compose[^ ]*\.yml)/m)![1]!), 'utf8');
+    expect(written).toMatch(/^# our stack\nservices:\n {2}cache: {3}# the cache\n {4}image: redis:7\n {4}command: redis-server --maxmemory \d+mb {3}# keep\n {4}mem_limit: 300m\n {2}db:\n {4}image: postgres:16\n/);
+  });
+});
+
 describe('headroom plan with a compose file', () => {
   it('prints the same JSON report as for the equivalent plan file', () => {
     const compose = cli(['plan', join(CORPUS, '02-seed-4gb.yml'), '--json']);

@@ -82,7 +82,8 @@ export const checkCommand = {
     const report = evaluate(stats?.plan ?? source.plan);
     const verdict = verdictOf(report);
     if (values.json) {
-      process.stdout.write(reportJson({ ...report, check: verdict, import: source.compose ?? null, stats: stats?.match ?? null }));
+      const imported = source.compose ? { services: source.compose.services, notes: source.compose.notes } : null;
+      process.stdout.write(reportJson({ ...report, check: verdict, import: imported, stats: stats?.match ?? null }));
     } else {
       const lines = [
         `Headroom check: ${source.label}${source.compose ? ` (compose file, ${source.compose.services.length} services)` : ''}, host ${sizeFormat(report.host.ramMiB)}`,

@@ -5,11 +5,12 @@
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { sizeParse, sizeToPlan, type Plan } from '../engine/index.ts';
-import { composeImport, type ComposeIssue, type ServiceNote } from '../formats/compose-import/index.ts';
+import { composeEdit, composeImport, type ComposeEditOptions, type ComposeIssue, type ServiceNote } from '../formats/compose-import/index.ts';
+import type { ExportFile } from '../formats/export/index.ts';
 import { UsageError } from './io.ts';
 
-/** What the import said about the compose file, for `check` to print. */
-export type ComposeInfo = { services: ServiceNote[]; notes: string[] };
+/** What the import said about the compose file, for `check` to print; `edit` writes a plan back into it. */
+export type ComposeInfo = { services: ServiceNote[]; notes: string[]; edit: (plan: Plan) => { text: string; changes: string[]; notes: string[] } };
 
 /** Config and env files larger than this are not read. Assumed: real ones are a few kB. */
 const MAX_SIDE_FILE_BYTES = 1024 * 1024;
@@ -40,13 +41,18 @@ export function hostOption(host: string | undefined): string | undefined {
 export function composeLoad(text: string, file: string, host: string | undefined): { plan: Plan; label: string; compose: ComposeInfo } | null {
   const dir = file === '-' ? process.cwd() : dirname(resolve(file));
   const label = file === '-' ? 'stdin' : file;
-  const r = composeImport(text, {
-    host: hostOption(host) ?? '4GiB',
+  const options: ComposeEditOptions = {
     envText: readSide(resolve(dir, '.env')),
     environment: process.env as Record<string, string>,
     readFile: (path) => readSide(resolve(dir, path.replace(/^~(?=\/)/, process.env.HOME ?? '~'))),
-  });
-  if (r.ok) return { plan: r.plan, label, compose: { services: r.services, notes: r.notes } };
+  };
+  const r = composeImport(text, { ...options, host: hostOption(host) ?? '4GiB' });
+  const edit = (plan: Plan) => {
+    const e = composeEdit(text, plan, options);
+    if (!e.ok) throw new UsageError(e.issues.map((i) => `error: ${label}: ${i.path}: ${i.message}`));
+    return e;
+  };
+  if (r.ok) return { plan: r.plan, label, compose: { services: r.services, notes: r.notes, edit } };
   if (r.notCompose && r.planLike) return null;
   if (r.notCompose) throw new UsageError([...r.issues.map((i) => `error: ${label}: ${i.message}`), `error: ${label}: nor is it a Headroom plan file (no host:); expected a docker-compose.yml or a plan`]);
   throw new UsageError(r.issues.map((i: ComposeIssue) => `error: ${label}: ${i.path}: ${i.message}`));
@@ -58,4 +64,18 @@ export function planWithHost<T extends { plan: Plan }>(source: T, host: string |
   const mib = ram === undefined ? null : sizeParse(ram);
   if (!mib?.ok) return source;
   return { ...source, plan: { ...source.plan, host: { ...source.plan.host, ram: mib.value } } };
+}
+
+/**
+ * `export` of a compose file: the compose file among the exported files becomes the user's own
+ * document with the plan's memory settings written in (every other key and comment kept),
+ * rather than a new file. `plan` is the plan exported (tuned when --tuned).
+ */
+export function composeExportFiles(files: ExportFile[], compose: ComposeInfo, plan: Plan, label: string): { files: ExportFile[]; notes: string[] } {
+  const i = files.findIndex((f) => /\.ya?ml$/.test(f.path) && /compose/i.test(f.path));
+  if (i < 0) return { files, notes: [] };
+  const e = compose.edit(plan);
+  const out = [...files];
+  out[i] = { ...files[i]!, content: e.text, description: `${label} with the plan's memory settings (${e.changes.length} change${e.changes.length === 1 ? '' : 's'}; every other key and comment kept)` };
+  return { files: out, notes: [...e.changes.map((c) => `changed ${c}`), ...e.notes.map((n) => `note: ${n}`)] };
 }

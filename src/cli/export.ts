@@ -7,6 +7,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ExportError, exportFiles } from '../formats/export/index.ts';
 import { loadPlan, UsageError } from './io.ts';
+import { composeExportFiles } from './compose.ts';
+import { planTune } from '../engine/tune.ts';
 
 type Args = { positionals: string[]; values: Record<string, string | boolean | undefined> };
 
@@ -28,6 +30,9 @@ export const exportCommand = {
       if (e instanceof ExportError) throw new UsageError([`error: ${source.label}: ${e.message}`]);
       throw e;
     }
+    // A compose file given: its compose file is the user's document edited, not a new one (compose-import/edit.ts).
+    const edited = source.compose ? composeExportFiles(files, source.compose, values.tuned ? planTune(source.plan) : source.plan, source.label) : null;
+    if (edited) files = edited.files;
     const dir = resolve(out);
     try {
       mkdirSync(dir, { recursive: true });
@@ -40,6 +45,7 @@ export const exportCommand = {
       [
         `wrote ${files.length} files for ${source.label}${values.tuned ? ' (tuned)' : ''} into ${out}:`,
         ...files.map((f) => `  ${f.path.padEnd(width)}  ${f.description}`),
+        ...(edited?.notes ?? []).map((n) => `  ${n}`),
         'next: create ./secrets/* (see RUNBOOK.md), then docker compose -f ' + files[0]!.path + ' up -d',
         '',
       ].join('\n'),

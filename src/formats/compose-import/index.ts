@@ -4,3 +4,5 @@ export type { ComposeImportOptions, ComposeImportResult, ComposeIssue, ServiceNo
 export { composeSizeParse, composeSizeFormat } from './size.ts';
 export { envTextParse, interpolate } from './interpolate.ts';
 export { imageRepository, recognise } from './recognise.ts';
+export { composeEdit } from './edit.ts';
+export type { ComposeEditOptions, ComposeEditResult } from './edit.ts';
