@@ -54,7 +54,7 @@ export function reportText(r: Report, label: string): string {
     `Headroom plan: ${r.name ?? label}`,
     '',
     ...servicesTable(r.services),
-    ...(r.services.some((s) => s.implied) ? ['* added by a feature toggle'] : []),
+    ...(r.services.some((s) => s.implied) ? ['* added by Headroom: a feature toggle, or an exporter the alert rules read'] : []),
     '',
     ...hostLines(r.host),
     '',

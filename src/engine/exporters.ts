@@ -6,8 +6,8 @@
  * postgres_exporter per Postgres and one redis_exporter per Redis. A generic service the plan
  * already lists (by image or name, like the `full` preset's cadvisor) is recognised and reused.
  */
-import type { Range } from '../../engine/report.ts';
-import type { Plan, Service } from '../../engine/schema.ts';
+import type { Range } from './report.ts';
+import type { Plan, Service, ServiceOf } from './schema.ts';
 
 export type ExporterKind = 'node-exporter' | 'cadvisor' | 'postgres-exporter' | 'redis-exporter';
 
@@ -81,9 +81,10 @@ export function exporterKindOf(s: Service): ExporterKind | null {
   return null;
 }
 
-/** The exporters the exported stack runs for this plan; `present: false` ones are added by the export. */
+/** The exporters the exported stack runs for this plan; `present: false` ones are not in the plan
+ * yet (planWithFeatures adds them). None without Prometheus or with `features.exporters: false`. */
 export function exportersFor(plan: Plan): Exporter[] {
-  if (!plan.services.some((s) => s.kind === 'prometheus')) return [];
+  if (!plan.features.exporters || !plan.services.some((s) => s.kind === 'prometheus')) return [];
   const taken = new Set(plan.services.map((s) => s.name.toLowerCase()));
   const freeName = (base: string) => {
     let name = base;
@@ -109,4 +110,11 @@ export function exportersFor(plan: Plan): Exporter[] {
   for (const s of plan.services) if (s.kind === 'postgres') add('postgres-exporter', s, `${s.name}-exporter`);
   for (const s of plan.services) if (s.kind === 'redis') add('redis-exporter', s, `${s.name}-exporter`);
   return out;
+}
+
+/** The plan's services plus the exporters it lacks, as generic services with their image and usage. */
+export function exporterServices(plan: Plan): ServiceOf<'generic'>[] {
+  return exportersFor(plan)
+    .filter((e) => !e.present)
+    .map((e) => ({ name: e.name, kind: 'generic', limit: e.limit, settings: { image: e.image, usage: { ...e.usage } } }));
 }

@@ -1,10 +1,12 @@
 /**
  * Feature toggles as services: pgBouncer and AlertManager are containers, so turning one on adds
  * its service (with the seed's settings) unless the plan already lists one of that kind. A listed
- * service of that kind turns its feature on.
+ * service of that kind turns its feature on. Beside Prometheus, the exporters its alert rules read
+ * are added too (unless `features.exporters` is off), so their memory is budgeted.
  */
 import { FEATURE_SERVICES, PGBOUNCER_DEFAULTS } from './defaults.ts';
 import type { Features, Plan, Service } from './schema.ts';
+import { exporterServices } from './exporters.ts';
 
 /** The plan with the services its toggles imply, and the features its services imply. */
 export function planWithFeatures(plan: Plan): Plan & { implied: ReadonlySet<string> } {
@@ -29,11 +31,13 @@ export function planWithFeatures(plan: Plan): Plan & { implied: ReadonlySet<stri
   if (plan.features.alertmanager && !has('alertmanager')) {
     added.push({ name: freeName(FEATURE_SERVICES.alertmanager.name), kind: 'alertmanager', limit: FEATURE_SERVICES.alertmanager.limit, settings: {} });
   }
-  const services = [...plan.services, ...added];
   const features: Features = {
+    ...plan.features,
     pgbouncer: plan.features.pgbouncer || has('pgbouncer'),
-    semanticCache: plan.features.semanticCache,
     alertmanager: plan.features.alertmanager || has('alertmanager'),
   };
-  return { ...plan, features, services, implied: new Set(added.map((s) => s.name)) };
+  const withToggles = { ...plan, features, services: [...plan.services, ...added] };
+  // The alert rules' exporters come last: they watch the services above (exporters.ts).
+  added.push(...exporterServices(withToggles));
+  return { ...withToggles, services: [...plan.services, ...added], implied: new Set(added.map((s) => s.name)) };
 }

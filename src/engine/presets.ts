@@ -51,7 +51,7 @@ const preset8gb: PlanInput = {
   name: 'production-8gb',
   host: { ram: '8GiB', reserve: 'auto', swap: 0, pricePerMonth: 50 }, // seed: the full stack's $50 for 8 GB
   workload: { activeUsers: 10000, spike: 5 }, // seed: "8GB at 10K users"
-  features: { pgbouncer: true, semanticCache: true, alertmanager: true },
+  features: { pgbouncer: true, semanticCache: true, alertmanager: true, exporters: true },
   services: [
     // Re-tuned by Headroom's own findings for 10k users: every high usage fits its limit.
     { name: 'fastapi', kind: 'fastapi', limit: '1.5GiB', settings: { workers: 6, perWorker: '110MiB', poolSize: 5, maxOverflow: 5 } },

@@ -16,7 +16,7 @@ describe('planParse', () => {
     if (!r.ok) return;
     expect(r.plan.version).toBe(1);
     expect(r.plan.host).toEqual({ ram: 4096, reserve: 'auto', swap: 0 });
-    expect(r.plan.features).toEqual({ pgbouncer: false, semanticCache: false, alertmanager: false });
+    expect(r.plan.features).toEqual({ pgbouncer: false, semanticCache: false, alertmanager: false, exporters: false });
     expect(r.plan.services[0]).toMatchObject({ limit: null, settings: { workers: APP_DEFAULTS.workers, poolSize: 5, maxOverflow: 10 } });
     expect(r.plan.services[1]).toMatchObject({ limit: 800, settings: { maxConnections: POSTGRES_DEFAULTS.maxConnections, sharedBuffers: 128 } });
   });

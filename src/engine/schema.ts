@@ -177,6 +177,10 @@ const featuresSchema = z.strictObject({
   pgbouncer: z.boolean().default(false),
   semanticCache: z.boolean().default(false),
   alertmanager: z.boolean().default(false),
+  // The exporters the alert rules read (node_exporter, cAdvisor, postgres/redis exporters),
+  // added beside Prometheus and budgeted. Off by default, as the plan was written: the
+  // alerts-blind finding says what that costs the alert rules.
+  exporters: z.boolean().default(false),
 });
 
 export const planSchema = z

@@ -3,8 +3,9 @@ import { POSTGRES_DEFAULTS } from '../defaults.ts';
 import type { Finding } from '../report.ts';
 import { finding, fmt, pct, servicesOf, setSize, type Rule } from './context.ts';
 
-/** The seed's success criterion: "Database connections < 45 (90% of max)". */
-const CONNECTIONS_SHARE = 0.9;
+/** The seed's success criterion: "Database connections < 45 (90% of max)". Exported for tune.ts,
+ * whose max_connections keeps the peak under this line. */
+export const CONNECTIONS_SHARE = 0.9;
 const RESERVED = POSTGRES_DEFAULTS.superuserReservedConnections;
 /** shared_buffers over 40% of the memory PostgreSQL may use rarely helps (PG docs, runtime-config-resource). */
 const SHARED_BUFFERS_MAX_SHARE = 0.4;

@@ -38,6 +38,8 @@ const CASES: Array<[string, string | null, (p: PlanInput) => void, (p: PlanInput
   ['postgres-shared-buffers-large', 'postgres', (p) => { settings(p, 'postgres').sharedBuffers = '400MiB'; }, () => {}],
   ['postgres-work-mem-worst-case', 'postgres', () => {}, (p) => { settings(p, 'postgres').workMem = '1MiB'; }],
   ['alerts-nowhere', 'prometheus', () => {}, (p) => { p.features = { alertmanager: true }; }],
+  ['alerts-blind', 'prometheus', () => {}, (p) => { p.features = { exporters: true }; }],
+  ['service-down-blind', null, (p) => { p.features = { exporters: true, pgbouncer: true }; }, (p) => { p.features = { exporters: true }; }],
   ['no-monitoring', null, (p) => { p.services = p.services.filter((s) => s.kind !== 'prometheus'); }, () => {}],
   ['generic-usage-assumed', 'sidecar', (p) => { p.services.push({ name: 'sidecar', kind: 'generic', limit: '256MiB' }); }, (p) => { p.services.push({ name: 'sidecar', kind: 'generic', limit: '256MiB', settings: { usage: { low: 1, typical: 2, high: 3 } } }); }],
   ['single-host', null, () => {}, (p) => { p.services = []; p.features = {}; }],

@@ -4,13 +4,13 @@ import type { FindingContext, Rule } from './context.ts';
 import { freeBelowCriterion, hostOom, limitsOverRam, noLimit, usageOverLimit } from './memory.ts';
 import { appConnections, connectionsNearMax, pgbouncerPools, postgresSettings } from './database.ts';
 import { redisMemory } from './redis.ts';
-import { alertsNowhere, findingsSort, genericGuesses, singleHost } from './operations.ts';
+import { alertsBlind, alertsNowhere, findingsSort, genericGuesses, singleHost } from './operations.ts';
 import { observedUsage } from './observed.ts';
 
 const RULES: Rule[] = [
   usageOverLimit, noLimit, limitsOverRam, hostOom, freeBelowCriterion,
   appConnections, connectionsNearMax, pgbouncerPools, postgresSettings,
-  redisMemory, alertsNowhere, genericGuesses, singleHost,
+  redisMemory, alertsNowhere, alertsBlind, genericGuesses, singleHost,
   observedUsage, // usage seen by docker stats, when the plan has it
 ];
 

@@ -1,6 +1,8 @@
 /** Findings about operating the stack: alert routing, single points of failure, unknown services. */
 import { finding, servicesOf, type Rule } from './context.ts';
+import type { Plan } from '../schema.ts';
 import type { Finding } from '../report.ts';
+import { exporterKindOf } from '../exporters.ts';
 
 export const alertsNowhere: Rule = ({ plan }) => {
   const prom = servicesOf(plan, 'prometheus')[0];
@@ -39,3 +41,29 @@ export function findingsSort(findings: Finding[]): Finding[] {
   const rank = { critical: 0, warning: 1, info: 2 } as const;
   return [...findings].sort((a, b) => rank[a.severity] - rank[b.severity] || (a.service ?? '').localeCompare(b.service ?? '') || a.id.localeCompare(b.id));
 }
+
+/** Kinds whose liveness Prometheus sees in the exported stack by scraping them; Postgres and
+ * Redis only through their exporters. */
+const SCRAPED_KINDS = new Set(['fastapi', 'prometheus', 'grafana', 'alertmanager']);
+const EXPORTED_KINDS = new Set(['postgres', 'redis']);
+
+export const alertsBlind: Rule = ({ plan }) => {
+  const prom = servicesOf(plan, 'prometheus')[0];
+  if (!prom) return [];
+  const out: Finding[] = [];
+  if (!plan.features.exporters) {
+    out.push(finding('alerts-blind', 'warning', prom.name,
+      `${prom.name}'s alert rules read node_exporter, cAdvisor and the Postgres and Redis exporters, which this plan does not run: HighMemoryUsage, ContainerOOMKills, LowDiskSpace, RedisMemoryHigh, HighDatabaseConnections, SlowDatabaseQueries, LowCacheHitRate and HighNetworkIO can never fire (the export's alertCoverage agrees, tested).`,
+      'Turn the exporters on (features.exporters: true): Headroom adds and budgets them, about 110 MiB typical, 130–230 MiB of limits.',
+      [{ key: 'features.exporters', value: true }]));
+  }
+  const seen = (s: Plan['services'][number]) =>
+    SCRAPED_KINDS.has(s.kind) || (EXPORTED_KINDS.has(s.kind) && plan.features.exporters) || (s.kind === 'generic' && plan.features.exporters && exporterKindOf(s) !== null);
+  const blind = plan.services.filter((s) => !seen(s));
+  if (blind.length > 0) {
+    out.push(finding('service-down-blind', 'info', null,
+      `ServiceDown cannot see ${blind.map((s) => s.name).join(', ')}: nothing scrapes ${blind.length === 1 ? 'it' : 'them'}, so a stopped container shows only through its dependants.`,
+      'Add an exporter or a /metrics endpoint for each (pgbouncer_exporter for pgBouncer), or an external HTTP check.'));
+  }
+  return out;
+};

@@ -213,7 +213,8 @@ export function composeModel(stack: Stack): { services: Record<string, Svc>; mem
         const e = stack.exporters.find((x) => x.present && x.name === s.name);
         if (e) {
           exporterService(svc, e, stack, secrets);
-          add(s, s.name, svc, s.limit, reservationOf(s.name, s.limit), OOM_SCORE_ADJ.exporter, [`The ${e.exporter} the alert rules read (listed in the plan).`]);
+          const origin = stack.implied.has(s.name) ? `added for the alert rules, ${e.source}` : 'listed in the plan';
+          add(s, s.name, svc, s.limit, reservationOf(s.name, s.limit), OOM_SCORE_ADJ.exporter, [`The ${e.exporter} the alert rules read (${origin}).`]);
           continue;
         }
         svc.image = s.settings.image ?? `${s.name.toLowerCase()}:latest`;

@@ -1,3 +1,4 @@
+import { evaluate } from '../../engine/evaluate.ts';
 import { describe, expect, it } from 'vitest';
 import { parse as yamlParse } from 'yaml';
 import { planParse, type Plan, type PlanInput } from '../../engine/schema.ts';
@@ -53,7 +54,7 @@ describe('exportFiles', () => {
   });
 
   it('reuses the exporters a plan already lists (the full preset\'s cadvisor and node-exporter) and adds the missing ones', () => {
-    const plan = parse(presetGet('full'));
+    const plan = parse({ ...presetGet('full'), features: { exporters: true } });
     const ex = exportersFor(plan);
     expect(ex.filter((e) => e.present).map((e) => e.name).sort()).toEqual(['cadvisor', 'node-exporter']);
     expect(ex.filter((e) => !e.present).map((e) => e.name).sort()).toEqual(['postgres-exporter', 'redis-exporter']);
@@ -103,10 +104,28 @@ describe('alert rules', () => {
 });
 
 describe('alertCoverage', () => {
-  it('reports nothing blind for the 4gb preset but the services no exporter watches', () => {
-    const cov = alertCoverage(parse(presetGet('4gb')));
+  it('reports nothing blind for the 4gb preset with its exporters on but the services no exporter watches', () => {
+    const cov = alertCoverage(parse({ ...presetGet('4gb'), features: { exporters: true } }));
     expect(cov.filter((c) => c.blind && !c.service)).toEqual([]);
     expect(cov.filter((c) => c.applies).map((c) => c.rule)).toEqual(expect.arrayContaining(['ServiceDown', 'HighMemoryUsage', 'RedisMemoryHigh', 'HighAPILatency']));
+  });
+
+  it('agrees with the engine: exporters off, the rules they feed are blind and the engine says so', () => {
+    const plan = parse(presetGet('4gb'));
+    const blind = new Set(alertCoverage(plan).filter((c) => c.blind && !c.service).map((c) => c.rule));
+    expect([...blind].sort()).toEqual(['ContainerOOMKills', 'HighDatabaseConnections', 'HighMemoryUsage', 'HighNetworkIO', 'LowCacheHitRate', 'LowDiskSpace', 'RedisMemoryHigh', 'SlowDatabaseQueries']);
+    const finding = evaluate(plan).findings.find((f) => f.id === 'alerts-blind')!;
+    for (const rule of blind) expect(finding.message).toContain(rule);
+  });
+
+  it('agrees with the engine on which services ServiceDown cannot see', () => {
+    for (const input of [presetGet('8gb'), presetGet('full'), { ...presetGet('4gb'), features: { pgbouncer: true } }]) {
+      const plan = parse(input);
+      const blind = alertCoverage(plan).filter((c) => c.blind && c.rule === 'ServiceDown' && c.service).map((c) => c.service!);
+      const finding = evaluate(plan).findings.find((f) => f.id === 'service-down-blind');
+      if (blind.length === 0) expect(finding).toBeUndefined();
+      else for (const name of blind) expect(finding?.message).toContain(name);
+    }
   });
 
   it('reports every applicable rule blind without Prometheus', () => {
