@@ -44,7 +44,7 @@ describe('headroom export', () => {
     expect(runExport([plan], { out: join(d, 'a') }).code).toBe(0);
     expect(readFileSync(join(d, 'a', 'redis.conf'), 'utf8')).toMatch(/^maxmemory 0$/m);
     expect(runExport([plan], { out: join(d, 'b'), tuned: true }).code).toBe(0);
-    expect(readFileSync(join(d, 'b', 'redis.conf'), 'utf8')).toMatch(/^maxmemory 83886080$/m); // 0.8 × 100MiB
+    expect(readFileSync(join(d, 'b', 'redis.conf'), 'utf8')).toMatch(/^maxmemory 50331648$/m); // 48MiB: (100 / 1.5 − 11) / 1.02 = 54.6, in 8MiB steps
     expect(readdirSync(join(d, 'b'))).toContain('docker-compose-2gb.yml');
   });
 

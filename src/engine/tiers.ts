@@ -21,14 +21,12 @@
  * Pure: plain data in, plain data out.
  */
 import type { Plan, Service, ServiceOf } from './schema.ts';
-import type { Traffic } from './report.ts';
 import { planWithFeatures } from './features.ts';
 import { trafficOf } from './traffic.ts';
 import { freeCriterion, hostReserve } from './host.ts';
-import { postgresUsage } from './services/postgres.ts';
 import { redisSafeMaxmemory } from './services/redis.ts';
 import { roundDownSize, roundUpSize } from './findings/context.ts';
-import { PG_TUNE, tunePgbouncer, tunePostgres } from './tune.ts';
+import { postgresForLimit, postgresMinLimit, tunePgbouncer, tunePostgres } from './tune.ts';
 import {
   CAPACITY_CAP, checksOf, CONNECTIONS_SHARE, constraintsFailingAt, scenarioAt, type CapacityStatus, type Constraint, type HostLayout,
 } from './capacity.ts';
@@ -132,59 +130,6 @@ function limitFor(s: Service, high: number): number {
     while (redisSafeMaxmemory(limit, s.settings.persistence) < s.settings.maxmemory) limit = roundUpSize(limit + 1);
   }
   return limit;
-}
-
-/** PostgreSQL settings for a limit: tune.ts's, with work_mem capped so the model's high usage fits. */
-export function postgresForLimit(plan: Plan, pg: ServiceOf<'postgres'>, limit: number, traffic: Traffic): { service: ServiceOf<'postgres'>; fits: boolean; high1: number } {
-  const sized: ServiceOf<'postgres'> = { ...pg, limit };
-  const rec = tunePostgres(withService(plan, pg.name, () => sized), sized).recommended;
-  const settings = { ...pg.settings, sharedBuffers: rec.sharedBuffers, maintenanceWorkMem: rec.maintenanceWorkMem };
-  const high = (workMem: number) => postgresUsage({ ...sized, settings: { ...settings, workMem } }, traffic).high;
-  const base = high(0);
-  const perMiB = high(1) - base; // the model's work_mem nodes in flight at the high end
-  const room = perMiB > 0 ? Math.floor((limit - base) / perMiB) : Infinity;
-  const workMem = Math.max(PG_TUNE.workMemMin, Math.min(rec.workMem, room));
-  const service = { ...sized, settings: { ...settings, workMem } };
-  return { service, fits: high(workMem) <= limit, high1: base + perMiB };
-}
-
-/** Assumed: 64 MiB is under any useful PostgreSQL; 1 TiB is beyond any host this planner is for. */
-const PG_SEARCH = { min: 64, first: 1024, max: 1 << 20 } as const;
-
-/** The smallest tidy limit (findings' roundUpSize steps) at which PostgreSQL's high usage fits,
- * its settings following the limit. */
-function postgresMinLimit(plan: Plan, pg: ServiceOf<'postgres'>, traffic: Traffic): number {
-  // over(l) ≤ 0 ⟺ it fits; over falls as the limit grows (tune's shares of it stay under 1).
-  const over = (l: number) => postgresForLimit(plan, pg, l, traffic).high1 - l;
-  let lo: number = PG_SEARCH.min;
-  let glo = over(lo);
-  if (glo <= 0) return lo;
-  let hi: number = PG_SEARCH.first;
-  let ghi = over(hi);
-  while (ghi > 0 && hi < PG_SEARCH.max) {
-    lo = hi;
-    glo = ghi;
-    hi *= 2;
-    ghi = over(hi);
-  }
-  if (ghi > 0) return hi;
-  // Between the tune clamps the usage is affine in the limit: secant steps land on the answer
-  // in one or two tries; bisection after a few, so an odd plan still ends. Both on tidy sizes.
-  for (let i = 0; ; i++) {
-    const guess = i < 4 ? lo + (glo * (hi - lo)) / (glo - ghi) : (lo + hi) / 2;
-    let t = roundUpSize(guess);
-    if (t >= hi) t = roundDownSize(hi - 1);
-    if (t <= lo) t = roundUpSize(lo + 1);
-    if (t <= lo || t >= hi) return hi; // no tidy size between: hi is the smallest that fits
-    const gt = over(t);
-    if (gt <= 0) {
-      hi = t;
-      ghi = gt;
-    } else {
-      lo = t;
-      glo = gt;
-    }
-  }
 }
 
 /** One host of a layout: its RAM and the services on it (all of them when absent). */

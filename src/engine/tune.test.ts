@@ -3,6 +3,9 @@ import fc from 'fast-check';
 import { planParse, type Plan, type PlanInput, type ServiceOf } from './schema.ts';
 import { presetGet, PRESET_NAMES } from './presets.ts';
 import { PG_TUNE, planTune, pgBudget, tunePgbouncer, tunePostgres, tuneRedis, walBuffersFor } from './tune.ts';
+import { evaluate } from './evaluate.ts';
+import { redisSafeMaxmemory } from './services/redis.ts';
+import { roundDownSize } from './findings/context.ts';
 
 const parse = (input: PlanInput): Plan => {
   const r = planParse(input);
@@ -38,17 +41,33 @@ const stackArb = fc.record({
 });
 
 describe('tunePostgres', () => {
-  it('on the 4gb preset: 25% shared_buffers, max_connections from the pools, a work_mem that fits the limit', () => {
+  it('on the 4gb preset: max_connections from the pools, and settings squeezed until the engine\'s high usage fits 800MB', () => {
     const plan = parse(presetGet('4gb'));
     const t = tunePostgres(plan, pgOf(plan));
     expect(t.limit).toBe(800);
-    expect(t.recommended.sharedBuffers).toBe(200);
     // 3 workers × (5 + 10) app connections + 1 exporter + 5 admin + 3 superuser-reserved.
     expect(t.recommended.maxConnections).toBe(45 + 1 + 5 + 3);
+    // 45 backends × 12 MiB at the high end leave no room for 25% shared_buffers: work_mem goes
+    // to 1MB, maintenance_work_mem to 16MB, shared_buffers down from 200MB until it fits.
+    expect(t.recommended.workMem).toBe(1);
+    expect(t.recommended.maintenanceWorkMem).toBe(16);
+    expect(t.recommended.sharedBuffers).toBe(127);
+    expect(t.fits).toBe(true);
+    expect(t.recommendedHigh).toBeLessThanOrEqual(800);
+    expect(t.minLimit).toBe(1152); // where the usual 25% would fit
+    expect(t.explain.sharedBuffers).toContain('lowered from 200MB');
     expect(t.recommendedBudget.fits).toBe(true);
     expect(t.recommended.effectiveCacheSize).toBe(600);
-    expect(t.recommended.walBuffers).toBeCloseTo(6.25, 5);
     expect(t.explain.workMem).toContain('800MB');
+  });
+
+  it('keeps the usual shares when they fit: 25% shared_buffers on the full preset', () => {
+    const plan = parse(presetGet('full'));
+    const t = tunePostgres(plan, pgOf(plan));
+    expect(t.recommended.sharedBuffers).toBe(512);
+    expect(t.recommended.maintenanceWorkMem).toBe(128);
+    expect(t.minLimit).toBeNull();
+    expect(t.recommendedHigh).toBeLessThanOrEqual(2048);
   });
 
   it('never lets the recommended settings overrun the limit when a 1MB work_mem fits at all', () => {
@@ -85,7 +104,10 @@ describe('tunePostgres', () => {
     const pooled = stack({ pgLimit: 1024, workers: 8, pool: 10, overflow: 10, users: 1000, bouncer: true, redisLimit: 256, persistence: 'none' });
     const d = tunePostgres(direct, pgOf(direct));
     const p = tunePostgres(pooled, pgOf(pooled));
-    expect(d.recommended.maxConnections).toBe(160 + 0 + 5 + 3); // no Prometheus, so no exporter connection
+    // 160 app + 0 exporter (no Prometheus) + 5 admin + 3 reserved = 168 would put the 160 backends
+    // of a pile-up at 95%: raised to the smallest value with 160 under 90% of it.
+    expect(d.recommended.maxConnections).toBe(178);
+    expect(d.explain.maxConnections).toContain('raised');
     expect(p.recommended.maxConnections).toBeLessThan(d.recommended.maxConnections);
     expect(p.recommended.workMem).toBeGreaterThan(d.recommended.workMem);
   });
@@ -125,14 +147,49 @@ describe('walBuffersFor', () => {
 });
 
 describe('tuneRedis', () => {
-  it('leaves room for the fork: 0.45 × limit with persistence, 0.8 × without', () => {
+  it('uses the engine\'s own rule (redisSafeMaxmemory, rounded down as the findings do)', () => {
     const p = parse(presetGet('4gb'));
     const t = tuneRedis(redisOf(p));
-    expect(t.recommendedMaxmemory).toBe(135);
+    // 300MiB with RDB: (300 / 2.5 − 11) / 1.02 = 106.9 → 104, the README's and the finding's figure.
+    expect(t.recommendedMaxmemory).toBe(104);
+    expect(t.recommendedMaxmemory).toBe(roundDownSize(redisSafeMaxmemory(300, 'rdb')));
     expect(t.plannedSafe).toBe(false); // the seed's 256MB of 300MB with RDB on
     const none = stack({ pgLimit: 512, workers: 1, pool: 1, overflow: 0, users: 10, bouncer: false, redisLimit: 300, persistence: 'none' });
-    expect(tuneRedis(redisOf(none)).recommendedMaxmemory).toBe(240);
+    expect(tuneRedis(redisOf(none)).recommendedMaxmemory).toBe(184); // (300 / 1.5 − 11) / 1.02 = 185.3
     expect(tuneRedis(redisOf(none)).plannedSafe).toBe(false); // maxmemory 0 = unbounded
+    const aof = stack({ pgLimit: 512, workers: 1, pool: 1, overflow: 0, users: 10, bouncer: false, redisLimit: 300, persistence: 'aof' });
+    expect(tuneRedis(redisOf(aof)).recommendedMaxmemory).toBe(88); // AOF buffers come off first
+  });
+
+  it('applying its value clears the redis findings, for any limit that fits', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 16, max: 8192 }), fc.constantFrom('none' as const, 'rdb' as const, 'aof' as const), (limit, persistence) => {
+        const plan = stack({ pgLimit: 512, workers: 1, pool: 1, overflow: 0, users: 10, bouncer: false, redisLimit: limit, persistence });
+        const t = tuneRedis(redisOf(plan));
+        if (!t.fits) {
+          expect(t.recommendedMaxmemory).toBeNull();
+          expect(t.minLimit!).toBeGreaterThan(limit);
+          expect(t.explain).toContain('at least');
+          return;
+        }
+        const tuned = { ...plan, services: plan.services.map((s) => (s.kind === 'redis' ? { ...s, settings: { ...s.settings, maxmemory: t.recommendedMaxmemory! } } : s)) };
+        const ids = evaluate(tuned).findings.filter((f) => f.service === 'cache').map((f) => f.id);
+        expect(ids).not.toContain('redis-fork-headroom');
+        expect(ids).not.toContain('redis-maxmemory-headroom');
+        expect(ids).not.toContain('redis-no-maxmemory');
+        expect(ids).not.toContain('usage-over-limit');
+      }),
+      { seed: 7, numRuns: 300 },
+    );
+  });
+
+  it('says when a limit is too small for any maxmemory, and the smallest that fits', () => {
+    const tiny = stack({ pgLimit: 512, workers: 1, pool: 1, overflow: 0, users: 10, bouncer: false, redisLimit: 32, persistence: 'rdb' });
+    const t = tuneRedis(redisOf(tiny));
+    expect(t.fits).toBe(false);
+    expect(t.minLimit).toBe(48); // (8 × 1.02 + 11) × 2.5 = 47.9
+    expect(redisSafeMaxmemory(48, 'rdb')).toBeGreaterThanOrEqual(8);
+    expect(redisSafeMaxmemory(40, 'rdb')).toBeLessThan(8);
   });
 });
 

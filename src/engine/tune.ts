@@ -9,9 +9,23 @@
  * say (effective_cache_size, wal_buffers...) and checks them against the limit; `recommended` is
  * what we would set from the limit and the workload alone. The exporters write `planned` and show
  * `recommended` beside it when they differ; `planTune(plan)` applies `recommended` to a plan.
+ *
+ * One source of truth with the engine: `recommended` is checked against the engine's own model
+ * (services/postgres.ts and services/redis.ts at the high end, traffic.ts for connections) and the
+ * lines its findings draw (usage over the limit, Redis's fork room, 90% of max_connections), so a
+ * tuned plan does not trip Headroom's own findings. When no setting fits a limit, the tuner says so
+ * (`fits`, `minLimit`; `tunePlan(plan).unfit`) instead of writing a config that fails.
  */
-import type { Plan, ServiceOf } from './schema.ts';
+import type { Plan, Service, ServiceOf } from './schema.ts';
+import type { Traffic } from './report.ts';
 import { POSTGRES_DEFAULTS } from './defaults.ts';
+import { planWithFeatures } from './features.ts';
+import { appConnections, trafficOf } from './traffic.ts';
+import { postgresUsage } from './services/postgres.ts';
+import { redisSafeMaxmemory } from './services/redis.ts';
+import { roundDownSize, roundUpSize } from './findings/context.ts';
+import { CONNECTIONS_SHARE } from './findings/database.ts';
+import { sizeFormat } from './units.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Constants
@@ -62,13 +76,14 @@ export const PG_TUNE = {
   /** memory-model.md: wal_buffers -1 = shared_buffers/32, at least 64kB, at most 16MB (xlog.c). */
   walBuffersMin: 64 / 1024,
   walBuffersMax: 16,
+  /** PG docs: max_connections is at most 262143 (the schema's bound too). */
+  maxConnectionsMax: 262_143,
 } as const;
 
 export const REDIS_TUNE = {
-  /** memory-model.md: safe maxmemory ≈ 0.8 × limit without persistence. */
-  shareWithoutPersistence: 0.8,
-  /** memory-model.md: ≈ 0.45 × limit with RDB/AOF: the forked child's copy-on-write is charged to the same cgroup (Redis docs, admin). */
-  shareWithPersistence: 0.45,
+  /** assumed: a cache under 8MB is not worth running; it is also the redis findings' smallest
+   * rounded size (roundDownSize's 8 MiB step), so a smaller safe value could not be advised. */
+  maxmemoryMin: 8,
 } as const;
 
 export const PGBOUNCER_TUNE = {
@@ -88,31 +103,22 @@ export const PGBOUNCER_TUNE = {
 // ---------------------------------------------------------------------------------------------
 // The workload, as far as tuning needs it
 
-/** Connections the app can open: replicas × workers × (pool_size + max_overflow) (memory-model.md, SQLAlchemy QueuePool). */
-export function appConnectionsOf(plan: Plan): number {
-  let total = 0;
-  for (const s of plan.services) {
-    if (s.kind === 'fastapi') total += s.settings.replicas * s.settings.workers * (s.settings.poolSize + s.settings.maxOverflow);
-  }
-  return total;
-}
+/** Connections the app can open: traffic.ts's count (replicas × workers × (pool_size + max_overflow)). */
+export const appConnectionsOf = appConnections;
 
 /**
- * Concurrent database transactions at the plan's spike (Little's law, memory-model.md: busy
- * connections = transactions/s × seconds each holds one), after the semantic cache, at least 1,
- * and at most the connections the app can open when it has an app.
+ * Concurrent database transactions at the plan's spike: traffic.ts's typical concurrency (Little's
+ * law, after the semantic cache, at most the app's connections) at active users × spike, at least 1.
  */
 export function activeAtSpike(plan: Plan): number {
-  const w = plan.workload;
-  const hit = plan.features.semanticCache ? w.cacheHitRate : 0;
-  const tps = ((w.activeUsers * w.spike * w.requestsPerUserPerMinute) / 60) * (1 - hit);
-  const active = Math.max(1, Math.ceil(tps * (w.dbTimePerRequestMs / 1000)));
-  const conns = appConnectionsOf(plan);
-  return plan.services.some((s) => s.kind === 'fastapi') ? Math.max(1, Math.min(active, conns)) : active;
+  return Math.max(1, trafficOf(plan, plan.workload.spike).activeQueries.typical);
 }
 
 const firstOf = <K extends 'postgres' | 'pgbouncer' | 'redis'>(plan: Plan, kind: K) =>
   plan.services.find((s): s is ServiceOf<K> => s.kind === kind);
+const allOf = <K extends 'postgres' | 'pgbouncer' | 'redis'>(plan: Plan, kind: K) =>
+  plan.services.filter((s): s is ServiceOf<K> => s.kind === kind);
+const withService = (plan: Plan, name: string, f: (s: Service) => Service): Plan => ({ ...plan, services: plan.services.map((s) => (s.name === name ? f(s) : s)) });
 
 // ---------------------------------------------------------------------------------------------
 // PostgreSQL
@@ -175,6 +181,17 @@ export type PgTune = {
   plannedBudget: PgBudget;
   recommended: PgSettings;
   recommendedBudget: PgBudget;
+  /** The engine's high usage (services/postgres.ts, normal traffic) with the recommended settings, MiB. */
+  recommendedHigh: number;
+  /** True when that high usage fits the limit: the usage-over-limit finding stays quiet. */
+  fits: boolean;
+  /** The smallest tidy limit at which the usual shares (25% shared_buffers, limit/16
+   * maintenance_work_mem) fit the engine's high usage; null when they fit this limit. */
+  minLimit: number | null;
+  /** False when the connections need a max_connections over PostgreSQL's maximum. */
+  connectionsFit: boolean;
+  /** The engine's most client backends, normal or spike, that max_connections keeps under 90%. */
+  peakBackends: number;
   /** How each recommended value was reached, one line each, for comments and the UI. */
   explain: Record<keyof PgSettings, string>;
 };
@@ -236,17 +253,151 @@ export function pgBudget(limit: number, s: PgSettings, c: PgConnections): PgBudg
   };
 }
 
+/** The usual shares of the limit, and work_mem from the spike budget above (6 MiB per backend):
+ * PGTune's kind of advice, before the engine's high usage is checked. max_connections as set. */
+function pgShares(full: Plan, pg: ServiceOf<'postgres'>, limit: number): { rec: PgSettings; before: PgBudget } {
+  const p = pg.settings;
+  const bouncer = firstOf(full, 'pgbouncer');
+  const connections = bouncer ? pgConnections(full, tunePgbouncer(full, bouncer).recommended.maxDbConnections) : pgConnections(full);
+  const sharedBuffers = Math.max(Math.min(PG_TUNE.sharedBuffersMin, limit / 4), floorMiB(limit * PG_TUNE.sharedBuffersShare));
+  const maintenanceWorkMem = clamp(floorMiB(limit * PG_TUNE.maintenanceShare), PG_TUNE.maintenanceMin, PG_TUNE.maintenanceMax);
+  const rec = pgSettingsFor(limit, p, { maxConnections: p.maxConnections, sharedBuffers, maintenanceWorkMem, workMem: 0 });
+  // work_mem: what is left after shared memory, backends, autovacuum and the safety share, split
+  // over every query process's hash nodes. Unlike PGTune, the backends and autovacuum come first.
+  const before = pgBudget(limit, rec, connections);
+  const left = before.free + before.queries; // queries is 0 with workMem 0
+  rec.workMem = Math.max(PG_TUNE.workMemMin, floorMiB(left / (before.queryProcesses * rec.hashMemMultiplier)));
+  return { rec, before };
+}
+
+/** Every written value from the four we choose; the rest follow the limit or the plan. */
+function pgSettingsFor(limit: number, p: ServiceOf<'postgres'>['settings'], v: Pick<PgSettings, 'maxConnections' | 'sharedBuffers' | 'maintenanceWorkMem' | 'workMem'>): PgSettings {
+  return {
+    maxConnections: v.maxConnections,
+    superuserReservedConnections: PG_TUNE.superuserReserved,
+    sharedBuffers: v.sharedBuffers,
+    effectiveCacheSize: Math.max(v.sharedBuffers, floorMiB(limit * PG_TUNE.effectiveCacheShare)),
+    workMem: v.workMem,
+    hashMemMultiplier: PG_TUNE.hashMemMultiplier,
+    maintenanceWorkMem: v.maintenanceWorkMem,
+    autovacuumWorkMem: Math.min(v.maintenanceWorkMem, autovacuumFor(limit)),
+    autovacuumMaxWorkers: p.autovacuumMaxWorkers,
+    maxParallelWorkersPerGather: p.maxParallelWorkersPerGather,
+    walBuffers: walBuffersFor(v.sharedBuffers),
+  };
+}
+
+/** The engine's high usage of `pg` with these settings under `traffic` (services/postgres.ts). */
+function pgHigh(pg: ServiceOf<'postgres'>, traffic: Traffic, s: Partial<ServiceOf<'postgres'>['settings']>): number {
+  return postgresUsage({ ...pg, settings: { ...pg.settings, ...s } }, traffic).high;
+}
+
+/**
+ * PostgreSQL settings for a limit: the usual shares, with work_mem capped so that the engine's high
+ * usage (12 MiB per backend, work_mem × 6 nodes per active query, autovacuum workers ×
+ * maintenance_work_mem) fits. `traffic` is the scenario to fit (normal, as the usage-over-limit
+ * finding reads it); `high1` is the high usage at work_mem 1MB. Also used by tiers.ts.
+ */
+export function postgresForLimit(plan: Plan, pg: ServiceOf<'postgres'>, limit: number, traffic: Traffic): { service: ServiceOf<'postgres'>; fits: boolean; high1: number } {
+  const sized: ServiceOf<'postgres'> = { ...pg, limit };
+  const { rec } = pgShares(planWithFeatures(withService(plan, pg.name, () => sized)), sized, limit);
+  const settings = { ...pg.settings, sharedBuffers: rec.sharedBuffers, maintenanceWorkMem: rec.maintenanceWorkMem };
+  const high = (workMem: number) => pgHigh(sized, traffic, { ...settings, workMem });
+  const base = high(0);
+  const perMiB = high(1) - base; // the model's work_mem nodes in flight at the high end
+  const room = perMiB > 0 ? Math.floor((limit - base) / perMiB) : Infinity;
+  const workMem = Math.max(PG_TUNE.workMemMin, Math.min(rec.workMem, room));
+  const service = { ...sized, settings: { ...settings, workMem } };
+  return { service, fits: high(workMem) <= limit, high1: base + perMiB };
+}
+
+/** Assumed: 64 MiB is under any useful PostgreSQL; 1 TiB is beyond any host this planner is for. */
+const PG_SEARCH = { min: 64, first: 1024, max: 1 << 20 } as const;
+
+/** The smallest tidy limit (findings' roundUpSize steps) at which PostgreSQL's high usage fits
+ * with the usual shares, its settings following the limit. Also used by tiers.ts. */
+export function postgresMinLimit(plan: Plan, pg: ServiceOf<'postgres'>, traffic: Traffic): number {
+  // over(l) ≤ 0 ⟺ it fits; over falls as the limit grows (tune's shares of it stay under 1).
+  const over = (l: number) => postgresForLimit(plan, pg, l, traffic).high1 - l;
+  let lo: number = PG_SEARCH.min;
+  let glo = over(lo);
+  if (glo <= 0) return lo;
+  let hi: number = PG_SEARCH.first;
+  let ghi = over(hi);
+  while (ghi > 0 && hi < PG_SEARCH.max) {
+    lo = hi;
+    glo = ghi;
+    hi *= 2;
+    ghi = over(hi);
+  }
+  if (ghi > 0) return hi;
+  // Between the tune clamps the usage is affine in the limit: secant steps land on the answer
+  // in one or two tries; bisection after a few, so an odd plan still ends. Both on tidy sizes.
+  for (let i = 0; ; i++) {
+    const guess = i < 4 ? lo + (glo * (hi - lo)) / (glo - ghi) : (lo + hi) / 2;
+    let t = roundUpSize(guess);
+    if (t >= hi) t = roundDownSize(hi - 1);
+    if (t <= lo) t = roundUpSize(lo + 1);
+    if (t <= lo || t >= hi) return hi; // no tidy size between: hi is the smallest that fits
+    const gt = over(t);
+    if (gt <= 0) {
+      hi = t;
+      ghi = gt;
+    } else {
+      lo = t;
+      glo = gt;
+    }
+  }
+}
+
+/** The largest whole value in [lo, hi] for which `ok` holds, `ok` true up to some point; null if not even at lo. */
+function largestWhere(lo: number, hi: number, ok: (v: number) => boolean): number | null {
+  if (!ok(lo)) return null;
+  if (ok(hi)) return hi;
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (ok(mid)) lo = mid;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** The plan as the engine will see it once tuned: toggle-implied services added, every pgBouncer at its recommendation. */
+function tunedView(plan: Plan): Plan {
+  let view: Plan = planWithFeatures(plan);
+  for (const b of allOf(view, 'pgbouncer')) {
+    const r = tunePgbouncer(view, b).recommended;
+    view = withService(view, b.name, (s) => ({ ...s, settings: { ...(s as typeof b).settings, poolMode: r.poolMode, maxClientConn: r.maxClientConn, defaultPoolSize: r.defaultPoolSize, reservePoolSize: r.reservePoolSize } }) as Service);
+  }
+  return view;
+}
+
+type MaxConnections = { value: number; base: number; peak: number; fits: boolean };
+
+/**
+ * max_connections: every connection the plan opens (the app's or pgBouncer's, the exporter,
+ * admin, superuser-reserved), and more when the engine's peak client backends (traffic.ts, normal
+ * and spike) would reach the connections-near-max finding's 90% line.
+ */
+function pgMaxConnections(view: Plan, pg: ServiceOf<'postgres'>, c: PgConnections): MaxConnections {
+  const pools = Math.max(0, ...allOf(view, 'pgbouncer').map(pgbouncerServerConnections));
+  const base = Math.max(PG_TUNE.superuserReserved + 1, c.server + c.exporter + c.admin + c.reserved, pools + c.reserved);
+  // The peak with no cap from max_connections: raising max_connections cannot raise it further.
+  const open = withService(view, pg.name, (s) => ({ ...s, settings: { ...(s as typeof pg).settings, maxConnections: PG_TUNE.maxConnectionsMax } }) as Service);
+  const peak = Math.max(trafficOf(open, 1).backends.high, trafficOf(open, view.workload.spike).backends.high);
+  let value = Math.max(base, Math.floor(peak / CONNECTIONS_SHARE) + 1);
+  while (peak >= CONNECTIONS_SHARE * value) value++; // the finding's own comparison, in floating point
+  return { value: Math.min(value, PG_TUNE.maxConnectionsMax), base, peak, fits: value <= PG_TUNE.maxConnectionsMax };
+}
+
 /** Tunes one Postgres service of the plan. */
 export function tunePostgres(plan: Plan, pg: ServiceOf<'postgres'>): PgTune {
   const limitFromHost = pg.limit === null;
   const limit = pg.limit ?? plan.host.ram;
   const p = pg.settings;
-
-  // pgBouncer's server side, as this plan sets it and as we would set it.
-  const bouncer = firstOf(plan, 'pgbouncer');
-  const bTune = bouncer ? tunePgbouncer(plan, bouncer) : null;
-  const connections = pgConnections(plan);
-  const recConnections = bTune ? pgConnections(plan, bTune.recommended.maxDbConnections) : connections;
+  // The engine's view: a pgBouncer the toggle implies counts like a listed one.
+  const full = planWithFeatures(plan);
+  const connections = pgConnections(full);
 
   // Completing the plan's own values with what it does not say.
   const planned: PgSettings = {
@@ -263,41 +414,57 @@ export function tunePostgres(plan: Plan, pg: ServiceOf<'postgres'>): PgTune {
     walBuffers: walBuffersFor(p.sharedBuffers),
   };
 
-  // From the limit and the connections alone.
-  const maxConnections = Math.max(
-    PG_TUNE.superuserReserved + 1,
-    recConnections.server + recConnections.exporter + recConnections.admin + recConnections.reserved,
-  );
-  const sharedBuffers = Math.max(Math.min(PG_TUNE.sharedBuffersMin, limit / 4), floorMiB(limit * PG_TUNE.sharedBuffersShare));
-  const maintenanceWorkMem = clamp(floorMiB(limit * PG_TUNE.maintenanceShare), PG_TUNE.maintenanceMin, PG_TUNE.maintenanceMax);
-  const rec: PgSettings = {
-    maxConnections,
-    superuserReservedConnections: PG_TUNE.superuserReserved,
-    sharedBuffers,
-    effectiveCacheSize: Math.max(sharedBuffers, floorMiB(limit * PG_TUNE.effectiveCacheShare)),
-    workMem: 0,
-    hashMemMultiplier: PG_TUNE.hashMemMultiplier,
-    maintenanceWorkMem,
-    autovacuumWorkMem: Math.min(maintenanceWorkMem, autovacuumFor(limit)),
-    autovacuumMaxWorkers: p.autovacuumMaxWorkers,
-    maxParallelWorkersPerGather: p.maxParallelWorkersPerGather,
-    walBuffers: walBuffersFor(sharedBuffers),
-  };
-  // work_mem: what is left after shared memory, backends, autovacuum and the safety share, split
-  // over every query process's hash nodes. Unlike PGTune, the backends and autovacuum come first.
-  const before = pgBudget(limit, rec, recConnections);
-  const left = before.free + before.queries; // queries is 0 with workMem 0
-  const perNode = left / (before.queryProcesses * rec.hashMemMultiplier);
-  rec.workMem = Math.max(PG_TUNE.workMemMin, floorMiB(perNode));
+  // From the limit and the connections, with pgBouncer as we would set it.
+  const view = tunedView(plan);
+  const recConnections = pgConnections(view);
+  const max = pgMaxConnections(view, pg, recConnections);
+  const sized: ServiceOf<'postgres'> = { ...pg, limit, settings: { ...p, maxConnections: max.value } };
+  const viewSized = withService(view, pg.name, () => sized);
+  const { rec: budgeted, before } = pgShares(viewSized, sized, limit);
+  // The engine's high usage under normal traffic is what the usage-over-limit finding reads.
+  const traffic = trafficOf(viewSized, 1);
+  const shaped = postgresForLimit(viewSized, sized, limit, traffic);
+  const shares = shaped.service.settings;
+  let chosen = { sharedBuffers: shares.sharedBuffers, maintenanceWorkMem: shares.maintenanceWorkMem, workMem: shares.workMem };
+  let fits = shaped.fits;
+  const highOf = (v: Partial<typeof chosen>) => pgHigh(sized, traffic, { ...chosen, ...v });
+  const fitsWith = (v: Partial<typeof chosen>) => highOf(v) <= limit;
+  // work_mem is at its floor already; then maintenance_work_mem, then shared_buffers give way.
+  if (!fits) {
+    const maint = largestWhere(Math.min(PG_TUNE.maintenanceMin, chosen.maintenanceWorkMem), chosen.maintenanceWorkMem, (v) => fitsWith({ maintenanceWorkMem: v }));
+    if (maint !== null) {
+      chosen = { ...chosen, maintenanceWorkMem: maint };
+      fits = true;
+    } else {
+      const lowMaint = Math.min(PG_TUNE.maintenanceMin, chosen.maintenanceWorkMem);
+      const sb = largestWhere(Math.min(PG_TUNE.sharedBuffersMin, chosen.sharedBuffers), chosen.sharedBuffers, (v) => fitsWith({ maintenanceWorkMem: lowMaint, sharedBuffers: v }));
+      if (sb !== null) {
+        chosen = { ...chosen, maintenanceWorkMem: lowMaint, sharedBuffers: sb };
+        fits = true;
+      }
+    }
+  }
+  const squeezed = chosen.sharedBuffers !== shares.sharedBuffers || chosen.maintenanceWorkMem !== shares.maintenanceWorkMem;
+  const minLimit = fits && !squeezed ? null : postgresMinLimit(viewSized, sized, traffic);
+  const rec = pgSettingsFor(limit, p, { maxConnections: max.value, ...chosen });
+  const recommendedHigh = round2(highOf({}));
+  const b = traffic.backends.high;
+  const a = Math.min(traffic.activeQueries.high, b);
+  const engineHigh = `the engine's high usage (${b} backends × 12MB, ${a} active queries × 6 work_mem nodes, autovacuum ${p.autovacuumMaxWorkers} × maintenance_work_mem)`;
+  const giveWay = (what: string, usual: number) => `${what}; lowered from ${fmt(usual)} so that ${engineHigh} fits the ${fmt(limit)} limit${minLimit === null ? '' : ` (a ${fmt(minLimit)} limit would keep ${fmt(usual)})`}`;
 
   const explain: Record<keyof PgSettings, string> = {
-    maxConnections: `${recConnections.server} ${recConnections.viaPgbouncer ? 'pgBouncer server' : 'app'} + ${recConnections.exporter} exporter + ${recConnections.admin} admin + ${recConnections.reserved} superuser-reserved`,
+    maxConnections:
+      `${recConnections.server} ${recConnections.viaPgbouncer ? 'pgBouncer server' : 'app'} + ${recConnections.exporter} exporter + ${recConnections.admin} admin + ${recConnections.reserved} superuser-reserved` +
+      (max.value > max.base ? `, raised to keep the ${max.peak} client backends the engine expects at the peak under 90% of it` : ''),
     superuserReservedConnections: 'PostgreSQL default',
-    sharedBuffers: `25% of the ${fmt(limit)} limit`,
+    sharedBuffers: chosen.sharedBuffers === shares.sharedBuffers ? `25% of the ${fmt(limit)} limit` : giveWay(`${Math.round((chosen.sharedBuffers / limit) * 100)}% of the limit`, shares.sharedBuffers),
     effectiveCacheSize: `75% of the ${fmt(limit)} limit (a planner hint: allocates nothing)`,
-    workMem: `(${fmt(limit)} − shared ${fmt(before.shared)} − ${before.backendCount} backends × ${PG_TUNE.privatePerBackend}MB − autovacuum ${fmt(before.autovacuum)} − safety ${fmt(before.safety)}) / (${before.queryProcesses} query processes × hash_mem_multiplier ${rec.hashMemMultiplier})`,
+    workMem:
+      `(${fmt(limit)} − shared ${fmt(before.shared)} − ${before.backendCount} backends × ${PG_TUNE.privatePerBackend}MB − autovacuum ${fmt(before.autovacuum)} − safety ${fmt(before.safety)}) / (${before.queryProcesses} query processes × hash_mem_multiplier ${rec.hashMemMultiplier})` +
+      (rec.workMem < budgeted.workMem ? `, capped at ${fmt(rec.workMem)} so that ${engineHigh} fits the limit` : ''),
     hashMemMultiplier: 'PostgreSQL 15 default',
-    maintenanceWorkMem: `limit/16 within [${PG_TUNE.maintenanceMin}MB, ${PG_TUNE.maintenanceMax}MB]`,
+    maintenanceWorkMem: chosen.maintenanceWorkMem === shares.maintenanceWorkMem ? `limit/16 within [${PG_TUNE.maintenanceMin}MB, ${PG_TUNE.maintenanceMax}MB]` : giveWay(`at least ${PG_TUNE.maintenanceMin}MB`, shares.maintenanceWorkMem),
     autovacuumWorkMem: `limit/32 within [${PG_TUNE.autovacuumMin}MB, ${PG_TUNE.autovacuumMax}MB], at most maintenance_work_mem`,
     autovacuumMaxWorkers: 'as planned (PostgreSQL default 3)',
     maxParallelWorkersPerGather: 'as planned (PostgreSQL default 2)',
@@ -312,6 +479,11 @@ export function tunePostgres(plan: Plan, pg: ServiceOf<'postgres'>): PgTune {
     plannedBudget: pgBudget(limit, planned, connections),
     recommended: rec,
     recommendedBudget: pgBudget(limit, rec, recConnections),
+    recommendedHigh,
+    fits,
+    minLimit,
+    connectionsFit: max.fits,
+    peakBackends: max.peak,
     explain,
   };
 }
@@ -329,32 +501,63 @@ function fmt(mib: number): string {
 
 export type RedisTune = {
   limit: number | null;
-  /** The share of the limit that is safe for maxmemory with this persistence. */
+  /** The recommended maxmemory as a share of the limit (0 without a recommendation). */
   safeShare: number;
-  /** The largest safe maxmemory in MiB (null without a limit: nothing to derive it from). */
+  /** The largest maxmemory the engine's model fits in the limit at the high end (services/redis.ts), MiB; null without a limit. */
+  safeMaxmemory: number | null;
+  /** That value rounded down as the redis findings round their fix (null without a limit, or when it does not fit). */
   recommendedMaxmemory: number | null;
   /** The plan's maxmemory in MiB (0 = unbounded). */
   plannedMaxmemory: number;
-  /** False when the planned maxmemory is unbounded or above the safe value. */
+  /** False when the planned maxmemory is unbounded or above the safe value (the redis findings fire). */
   plannedSafe: boolean;
+  /** False when the limit is too small for any maxmemory of at least REDIS_TUNE.maxmemoryMin. */
+  fits: boolean;
+  /** When it does not fit: the smallest tidy limit that does; else null. */
+  minLimit: number | null;
   explain: string;
 };
 
+/** The smallest tidy limit whose safe maxmemory reaches REDIS_TUNE.maxmemoryMin. */
+function redisMinLimit(persistence: 'none' | 'rdb' | 'aof'): number {
+  let limit = roundUpSize(REDIS_TUNE.maxmemoryMin);
+  while (redisSafeMaxmemory(limit, persistence) < REDIS_TUNE.maxmemoryMin) limit = roundUpSize(limit + 1);
+  return limit;
+}
+
+/**
+ * maxmemory from the engine's own rule: redisSafeMaxmemory (the model's high usage, with
+ * fragmentation, client buffers and, with persistence, the fork's copy-on-write, solved for
+ * maxmemory), rounded down as the redis-fork-headroom / redis-maxmemory-headroom / redis-no-maxmemory
+ * findings round their fix, so applying it clears them.
+ */
 export function tuneRedis(redis: ServiceOf<'redis'>): RedisTune {
-  const persistent = redis.settings.persistence !== 'none';
-  const safeShare = persistent ? REDIS_TUNE.shareWithPersistence : REDIS_TUNE.shareWithoutPersistence;
-  const rec = redis.limit === null ? null : floorMiB(redis.limit * safeShare);
+  const { persistence } = redis.settings;
+  const persistent = persistence !== 'none';
   const planned = redis.settings.maxmemory;
+  if (redis.limit === null) {
+    return {
+      limit: null, safeShare: 0, safeMaxmemory: null, recommendedMaxmemory: null, plannedMaxmemory: planned,
+      plannedSafe: planned > 0, fits: true, minLimit: null, explain: 'no container limit: maxmemory cannot be derived',
+    };
+  }
+  const safe = redisSafeMaxmemory(redis.limit, persistence);
+  const fits = safe >= REDIS_TUNE.maxmemoryMin;
+  const rec = fits ? roundDownSize(safe) : null;
+  const minLimit = fits ? null : redisMinLimit(persistence);
+  const why = `fragmentation up to 1.5 × used and client buffers${persistent ? `, and ${persistence.toUpperCase()} forks a child whose copy-on-write (up to all of used) counts in the same cgroup` : ', no persistence so no fork'}${persistence === 'aof' ? ', plus AOF buffers' : ''}`;
   return {
     limit: redis.limit,
-    safeShare,
+    safeShare: rec === null ? 0 : rec / redis.limit,
+    safeMaxmemory: safe,
     recommendedMaxmemory: rec,
     plannedMaxmemory: planned,
-    plannedSafe: rec === null ? planned > 0 : planned > 0 && planned <= rec,
-    explain:
-      rec === null
-        ? 'no container limit: maxmemory cannot be derived'
-        : `${safeShare} × the ${fmt(redis.limit ?? 0)} limit (${persistent ? `${redis.settings.persistence.toUpperCase()} forks a child whose copy-on-write pages count in the same cgroup` : 'no persistence, so no fork'})`,
+    plannedSafe: planned > 0 && planned <= safe,
+    fits,
+    minLimit,
+    explain: rec !== null
+      ? `${Math.round((rec / redis.limit) * 100)}% of the ${fmt(redis.limit)} limit: the engine's high usage fits (${why})`
+      : `the ${fmt(redis.limit)} limit leaves no room for a maxmemory of ${REDIS_TUNE.maxmemoryMin}MB (${why}): the limit needs to be at least ${fmt(minLimit ?? 0)}${persistent ? ', or persistence none' : ''}`,
   };
 }
 
@@ -423,32 +626,90 @@ export function tunePgbouncer(plan: Plan, b: ServiceOf<'pgbouncer'>): PgbouncerT
 // ---------------------------------------------------------------------------------------------
 // The whole plan
 
+/** A service the tuner cannot make fit: what stands in the way and the smallest limit that would do. */
+export type TuneUnfit = {
+  service: string;
+  kind: 'postgres' | 'redis';
+  /** 'limit': no setting fits the container's limit; 'connections': PostgreSQL's largest max_connections is not enough. */
+  reason: 'limit' | 'connections';
+  limitMiB: number | null;
+  /** The smallest tidy limit at which the tuner's settings fit; null when a larger limit does not help. */
+  minLimitMiB: number | null;
+  message: string;
+};
+
+export type TunedPlan = {
+  /** Every recommendation applied (for an unfit service: the closest the tuner gets, which still fails). */
+  plan: Plan;
+  /** Empty when the tuned plan passes the engine's limit, Redis and connection checks. */
+  unfit: TuneUnfit[];
+};
+
+/** planTune's refusal: at least one limit is too small for any setting. */
+export class TuneError extends Error {
+  readonly unfit: TuneUnfit[];
+  constructor(unfit: TuneUnfit[]) {
+    super(unfit.map((u) => u.message).join('; '));
+    this.name = 'TuneError';
+    this.unfit = unfit;
+  }
+}
+
+function pgUnfit(pg: ServiceOf<'postgres'>, t: PgTune): TuneUnfit[] {
+  const out: TuneUnfit[] = [];
+  if (!t.connectionsFit) {
+    out.push({
+      service: pg.name, kind: 'postgres', reason: 'connections', limitMiB: pg.limit, minLimitMiB: null,
+      message: `${pg.name}: ${t.peakBackends} client connections at the peak need a max_connections over PostgreSQL's maximum of ${PG_TUNE.maxConnectionsMax}: put pgBouncer in front or lower the app's pools`,
+    });
+  }
+  if (!t.fits && pg.limit !== null) {
+    const r = t.recommended;
+    out.push({
+      service: pg.name, kind: 'postgres', reason: 'limit', limitMiB: pg.limit, minLimitMiB: t.minLimit,
+      message: `${pg.name}: its ${sizeFormat(pg.limit)} limit is too small for any settings: even with shared_buffers ${fmt(Math.min(PG_TUNE.sharedBuffersMin, r.sharedBuffers))}, maintenance_work_mem ${fmt(Math.min(PG_TUNE.maintenanceMin, r.maintenanceWorkMem))} and work_mem ${fmt(PG_TUNE.workMemMin)} the engine's high usage is over it. Raise the limit to at least ${sizeFormat(t.minLimit ?? 0)}${t.connections.viaPgbouncer ? '' : ', or put pgBouncer in front to cap the backends'}`,
+    });
+  }
+  return out;
+}
+
 /**
- * The plan with every recommended value applied: Postgres sizes and connections, Redis
- * maxmemory, pgBouncer pools. Limits, workload and features stay as they are. Pure: returns a
- * new plan.
+ * The plan with every recommended value applied: pgBouncer pools, Postgres sizes and connections,
+ * Redis maxmemory. A pgBouncer that a feature toggle implies is tuned too, so it joins the plan's
+ * services. Limits, workload and features stay as they are. Pure: returns a new plan, and lists
+ * the services whose limit no setting fits (their values are the closest the tuner gets).
  */
-export function planTune(plan: Plan): Plan {
+export function tunePlan(plan: Plan): TunedPlan {
+  const full = planWithFeatures(plan);
+  const impliedBouncers = full.services.filter((s) => s.kind === 'pgbouncer' && full.implied.has(s.name));
+  let out: Plan = { ...plan, services: [...plan.services, ...impliedBouncers] };
   // pgBouncer first: Postgres's max_connections follows its server side.
-  let services = plan.services.map((s) => {
-    if (s.kind !== 'pgbouncer') return s;
-    const r = tunePgbouncer(plan, s).recommended;
-    return { ...s, settings: { ...s.settings, poolMode: r.poolMode, maxClientConn: r.maxClientConn, defaultPoolSize: r.defaultPoolSize, reservePoolSize: r.reservePoolSize } };
-  });
-  const withBouncer: Plan = { ...plan, services };
-  services = services.map((s) => {
-    if (s.kind === 'postgres') {
-      const r = tunePostgres(withBouncer, s).recommended;
-      return {
-        ...s,
-        settings: { ...s.settings, maxConnections: r.maxConnections, sharedBuffers: r.sharedBuffers, workMem: r.workMem, maintenanceWorkMem: r.maintenanceWorkMem },
-      };
+  for (const b of allOf(out, 'pgbouncer')) {
+    const r = tunePgbouncer(out, b).recommended;
+    out = withService(out, b.name, (s) => ({ ...s, settings: { ...(s as typeof b).settings, poolMode: r.poolMode, maxClientConn: r.maxClientConn, defaultPoolSize: r.defaultPoolSize, reservePoolSize: r.reservePoolSize } }) as Service);
+  }
+  const unfit: TuneUnfit[] = [];
+  // One Postgres after the other: the engine's traffic reads the first one's max_connections.
+  for (const { name } of allOf(out, 'postgres')) {
+    const pg = firstOf({ ...out, services: out.services.filter((s) => s.name === name) }, 'postgres')!;
+    const t = tunePostgres(out, pg);
+    const r = t.recommended;
+    out = withService(out, name, (s) => ({ ...s, settings: { ...(s as typeof pg).settings, maxConnections: r.maxConnections, sharedBuffers: r.sharedBuffers, workMem: r.workMem, maintenanceWorkMem: r.maintenanceWorkMem } }) as Service);
+    unfit.push(...pgUnfit(pg, t));
+  }
+  for (const redis of allOf(out, 'redis')) {
+    const t = tuneRedis(redis);
+    if (t.recommendedMaxmemory !== null) out = withService(out, redis.name, (s) => ({ ...s, settings: { ...(s as typeof redis).settings, maxmemory: t.recommendedMaxmemory! } }) as Service);
+    if (!t.fits) {
+      unfit.push({ service: redis.name, kind: 'redis', reason: 'limit', limitMiB: redis.limit, minLimitMiB: t.minLimit, message: `${redis.name}: ${t.explain}` });
     }
-    if (s.kind === 'redis') {
-      const r = tuneRedis(s).recommendedMaxmemory;
-      return r === null ? s : { ...s, settings: { ...s.settings, maxmemory: r } };
-    }
-    return s;
-  });
-  return { ...plan, services };
+  }
+  return { plan: out, unfit };
+}
+
+/** tunePlan's plan, or a TuneError naming every service whose limit no setting fits: never a config that fails. */
+export function planTune(plan: Plan): Plan {
+  const r = tunePlan(plan);
+  if (r.unfit.length > 0) throw new TuneError(r.unfit);
+  return r.plan;
 }

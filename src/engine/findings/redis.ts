@@ -11,7 +11,9 @@ export const redisMemory: Rule = ({ plan }) => {
     const persistent = s.persistence !== 'none';
     if (r.limit === null) continue;
     // The model's own high usage decides what is safe, so applying the fix clears the finding.
-    // It lands near the usual advice: ~0.45 × limit with persistence, ~0.8 without (memory-model.md).
+    // It comes to ~0.35–0.39 × limit with persistence and ~0.6 without, under memory-model.md's
+    // rule of thumb (0.45 / 0.8), which leaves out client buffers and a full copy-on-write.
+    // tune.ts's maxmemory is this same value, rounded down the same way.
     const safeExact = redisSafeMaxmemory(r.limit, s.persistence);
     const safe = roundDownSize(safeExact);
     const share = safe / r.limit;

@@ -3,7 +3,7 @@
  * app previews, copies and zips them. Nothing here touches a file system.
  */
 import { SERVICE_NAME_RE, type Plan } from '../../engine/schema.ts';
-import { planTune } from '../../engine/tune.ts';
+import { tunePlan } from '../../engine/tune.ts';
 import { ExportError, type ExportFile } from './common.ts';
 import { composeYml } from './compose.ts';
 import { postgresqlConf } from './postgresql-conf.ts';
@@ -26,16 +26,23 @@ export type ExportOptions = {
   tuned?: boolean;
 };
 
+/** The tuned plan; a limit no setting fits is refused by name rather than written as a failing config. */
+function tunedOrRefuse(plan: Plan): Plan {
+  const r = tunePlan(plan);
+  if (r.unfit.length > 0) throw new ExportError(`cannot tune: ${r.unfit.map((u) => u.message).join('; ')}`);
+  return r.plan;
+}
+
 /**
  * All files for this plan: the compose file, one config per service that has one, the alert
  * rules with their tests, and the runbook. Throws ExportError for a plan the schema would refuse
- * (a service name outside the compose rule).
+ * (a service name outside the compose rule), and with `tuned` for a limit no setting fits.
  */
 export function exportFiles(plan: Plan, options: ExportOptions = {}): ExportFile[] {
   for (const s of plan.services) {
     if (!SERVICE_NAME_RE.test(s.name)) throw new ExportError(`service name ${JSON.stringify(s.name)} does not follow the compose rule (letters, digits, ".", "_", "-")`);
   }
-  const stack = stackOf(options.tuned ? planTune(plan) : plan);
+  const stack = stackOf(options.tuned ? tunedOrRefuse(plan) : plan);
   const f = stack.files;
   const files: ExportFile[] = [{ path: f.compose, content: composeYml(stack), description: 'Docker Compose file: every service with its memory limit, reservation, OOM order, healthcheck and mounts' }];
   for (const pg of stack.postgres) files.push({ path: f.postgresConf(pg.name), content: postgresqlConf(stack, pg), description: `PostgreSQL settings for ${pg.name}, sized to its limit and connections` });

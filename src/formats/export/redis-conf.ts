@@ -41,6 +41,7 @@ export function redisConf(stack: Stack, r: ServiceOf<'redis'>): string {
   if (t.recommendedMaxmemory !== null && !t.plannedSafe) {
     comment(`Headroom recommends at most ${human(t.recommendedMaxmemory)}: ${t.explain}.`);
   }
+  if (!t.fits) comment(`Headroom: ${t.explain}.`);
   comment('Not counted in maxmemory: client and AOF buffers, fragmentation (Redis docs).');
   lines.push(`maxmemory ${d.maxmemory}`);
   if (r.settings.policy.startsWith('volatile')) comment('volatile-* policies evict only keys with a TTL: without any, they act like noeviction.');
