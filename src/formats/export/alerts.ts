@@ -8,6 +8,7 @@
  * templates, so they carry no name at all, only `{{ $labels.x }}` and numbers.
  */
 import type { Plan } from '../../engine/schema.ts';
+import { freeCriterion } from '../../engine/host.ts';
 import { bytes, GENERATED_BY, human, promqlString, yamlDocument } from './common.ts';
 import { exportersFor, type ExporterKind } from './exporters.ts';
 import { scrapeTargets } from './prometheus.ts';
@@ -101,9 +102,9 @@ const DISK_FREE_SHARE = 0.1;
 
 const FS_FILTER = 'fstype!~"^(fuse.*|tmpfs|cifs|nfs)"';
 
-/** The seed's success criterion: host free memory above max(500 MB, 12% of RAM). */
+/** The seed's success criterion, as the engine draws it (host.ts): free memory above max(500 MB, 12% of RAM). */
 export function freeCriterionMiB(plan: Plan): number {
-  return Math.max(500, 0.12 * plan.host.ram);
+  return freeCriterion(plan.host.ram);
 }
 
 const sel = (metric: string, matchers: Labels) =>

@@ -78,7 +78,7 @@ describe('exportFiles', () => {
     const rec = tunePostgres(plan, stackOf(plan).postgres[0]!).recommended;
     expect(conf).toMatch(/^max_connections = 50$/m);
     expect(tuned.get('postgresql.conf')).toMatch(new RegExp(`^max_connections = ${rec.maxConnections}$`, 'm'));
-    expect(tuned.get('redis.conf')).toMatch(/^maxmemory 141557760$/m); // 135MiB = 0.45 × 300MiB
+    expect(tuned.get('redis.conf')).toMatch(/^maxmemory 109051904$/m); // 104MiB: the redis-fork-headroom finding's own value for 300MiB with RDB
   });
 
   it('shows the budget arithmetic and the recommendation in postgresql.conf comments', () => {
@@ -97,7 +97,8 @@ describe('alert rules', () => {
     expect(rules.size).toBe(10);
     expect(rules.get('HighDatabaseConnections')!.expr).toBe('sum by (service) (pg_stat_activity_count{service="postgres"}) > 45');
     expect(rules.get('RedisMemoryHigh')!.expr).toBe(`redis_memory_used_bytes{service="redis"} > ${Math.floor(256 * 1048576 * 0.9)}`);
-    expect(rules.get('HighMemoryUsage')!.expr).toContain('node_memory_MemAvailable_bytes < 524288000');
+    // The engine's free criterion (host.ts): max(500 MB, 12% of RAM), 12% of 4GiB here.
+    expect(rules.get('HighMemoryUsage')!.expr).toContain(`node_memory_MemAvailable_bytes < ${Math.round(0.12 * 4096 * 1048576)}`);
     const bigger = parse({ ...presetGet('4gb'), host: { ram: '16GiB' } });
     expect(alertRules(stackOf(bigger)).find((r) => r.alert === 'HighMemoryUsage')!.expr).toContain(`< ${Math.round(0.12 * 16384 * 1048576)}`);
   });
