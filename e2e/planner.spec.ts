@@ -90,6 +90,7 @@ test.describe('editing', () => {
     await page.getByLabel('New service of kind').selectOption('generic');
     await page.getByRole('button', { name: '+ Add service' }).click();
     await expect(planner.row('service')).toBeVisible();
+    await page.getByRole('button', { name: 'Settings of redis' }).click();
     await page.getByRole('button', { name: 'Duplicate redis' }).click();
     await expect(planner.row('redis-copy')).toBeVisible();
     await page.getByRole('button', { name: 'Remove redis-copy' }).click();

@@ -7,7 +7,7 @@ import { shareUrl } from '../state/share.ts';
 import { planFileName, planFileRead, planFileWrite } from '../planFile.ts';
 import { FieldInput } from './FieldInput.tsx';
 
-const PRESET_LABEL: Record<string, string> = { '4gb': '4gb — the seed’s 4 GB stack', full: 'full — the original 8-service stack', '8gb': '8gb — the upgrade tier', empty: 'empty — start from nothing' };
+const PRESET_LABEL: Record<string, string> = { '4gb': '4gb (the seed’s stack)', full: 'full (original 8 services)', '8gb': '8gb (upgrade tier)', empty: 'empty (start from nothing)' };
 
 function PresetPicker() {
   const { planReplace } = useActions();

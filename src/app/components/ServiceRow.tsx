@@ -4,7 +4,7 @@
  * re-renders the rows whose numbers changed, not all of them.
  */
 import { lazy, memo, Suspense, useRef } from 'react';
-import { SERVICE_KINDS, type ServiceKind } from '../../engine/index.ts';
+import type { ServiceKind } from '../../engine/index.ts';
 import type { RowView } from '../derive/views.ts';
 import { LIMIT_FIELD, NAME_FIELD } from '../state/fields.ts';
 import { useActions, usePlanner } from '../state/instance.ts';
@@ -39,7 +39,7 @@ function Gauge({ v }: { v: RowView }) {
 
 function Row({ view: v, columns }: { view: RowView; columns: number }) {
   const expanded = usePlanner((s) => !!s.expanded[v.name]);
-  const { serviceKindSet, serviceDuplicate, serviceRemove, expandedToggle } = useActions();
+  const { serviceRemove, expandedToggle } = useActions();
   const i = v.index;
   const panelId = `settings-${v.id}`;
   return (
@@ -53,19 +53,7 @@ function Row({ view: v, columns }: { view: RowView; columns: number }) {
           )}
           <span className="settings-summary">{i === null ? `added by ${IMPLIED_BY[v.kind] ?? 'a feature toggle'}${v.settingsText ? ` · ${v.settingsText}` : ''}` : v.settingsText}</span>
         </th>
-        <td className="col-kind">
-          {i === null ? (
-            v.kind
-          ) : (
-            <select aria-label={`${v.name} kind`} value={v.kind} onChange={(e) => serviceKindSet(i, e.target.value as ServiceKind)}>
-              {SERVICE_KINDS.map((k) => (
-                <option key={k} value={k}>
-                  {k}
-                </option>
-              ))}
-            </select>
-          )}
-        </td>
+        <td className="col-kind">{v.kind}</td>
         <td className="col-limit">
           {i === null ? (
             <span data-testid={`limit-${v.name}`}>{v.limitText}</span>
@@ -87,13 +75,10 @@ function Row({ view: v, columns }: { view: RowView; columns: number }) {
           {i !== null && (
             <span className="row-actions">
               <button type="button" className="icon" aria-expanded={expanded} aria-controls={panelId} aria-label={`Settings of ${v.name}`} title="Settings" onClick={() => expandedToggle(v.name)}>
-                {expanded ? '▾' : '▸'}Settings
+                {expanded ? '▾' : '▸'} Settings
               </button>
-              <button type="button" className="icon" aria-label={`Duplicate ${v.name}`} title="Duplicate" onClick={() => serviceDuplicate(i)}>
-                Duplicate
-              </button>
-              <button type="button" className="icon danger" aria-label={`Remove ${v.name}`} title="Remove" onClick={() => serviceRemove(i)}>
-                Remove
+              <button type="button" className="icon danger" aria-label={`Remove ${v.name}`} title={`Remove ${v.name} (Undo brings it back)`} onClick={() => serviceRemove(i)}>
+                ✕
               </button>
             </span>
           )}

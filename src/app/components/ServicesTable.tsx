@@ -28,6 +28,9 @@ const columns = helper.columns([
   helper.display({ id: 'actions', header: 'Actions', enableSorting: false }),
 ]);
 
+/** Fixed column widths: with table-layout fixed, an edit in one row does not re-measure every row. */
+const COL_WIDTHS = ['19%', '10%', '11%', '24%', '10%', '11%', '15%'];
+
 const ARIA_SORT = { asc: 'ascending', desc: 'descending' } as const;
 
 function sameRows(a: readonly RowView[], b: readonly RowView[]): boolean {
@@ -72,6 +75,11 @@ export function ServicesTable() {
       <h2 id="services-title">Services</h2>
       <div className="table-scroll">
         <table className="services-table">
+          <colgroup>
+            {COL_WIDTHS.map((w, i) => (
+              <col key={i} style={{ width: w }} />
+            ))}
+          </colgroup>
           <caption className="visually-hidden">Each service’s memory limit, its usage range (low, typical, high), the headroom at typical usage and the risk of going over the limit. Column headers sort.</caption>
           <thead>
             {table.getHeaderGroups().map((group) => (

@@ -1,5 +1,5 @@
 /** The settings of one service, in its kind's config names; blank means the engine's default (shown greyed). */
-import { durationFormat, pathFormat, type ServiceKind } from '../../engine/index.ts';
+import { durationFormat, pathFormat, SERVICE_KINDS, type ServiceKind } from '../../engine/index.ts';
 import { useEvaluatedPick } from '../derive/hooks.ts';
 import { KIND_FIELDS, enumOptions, valueToText, type FieldSpec } from '../state/fields.ts';
 import { useActions, usePlanner } from '../state/instance.ts';
@@ -57,15 +57,37 @@ function Setting({ index, name, kind, spec }: { index: number; name: string; kin
   );
 }
 
+/** The kind (settings start over when it changes) and the copy action. */
+function ServiceActions({ index, name, kind }: { index: number; name: string; kind: ServiceKind }) {
+  const { serviceKindSet, serviceDuplicate } = useActions();
+  const id = `kind-${index}`;
+  return (
+    <div className="service-actions">
+      <label htmlFor={id}>Kind</label>
+      <select id={id} aria-label={`${name} kind`} value={kind} onChange={(e) => serviceKindSet(index, e.target.value as ServiceKind)}>
+        {SERVICE_KINDS.map((k) => (
+          <option key={k} value={k}>
+            {k}
+          </option>
+        ))}
+      </select>
+      <button type="button" onClick={() => serviceDuplicate(index)} aria-label={`Duplicate ${name}`}>
+        Duplicate
+      </button>
+    </div>
+  );
+}
+
 export default function SettingsPanel({ index, name, kind }: { index: number; name: string; kind: ServiceKind }) {
   const fields = KIND_FIELDS[kind];
-  if (fields.length === 0) return <p className="muted">A {kind} service has no settings that change its memory here; its usage comes from the engine’s profile of {kind}.</p>;
   return (
     <div className="settings-grid" role="group" aria-label={`Settings of ${name}`}>
+      <ServiceActions index={index} name={name} kind={kind} />
+      {fields.length === 0 && <p className="muted">A {kind} service has no settings that change its memory here; its usage comes from the engine’s profile of {kind}.</p>}
       {fields.map((spec) => (
         <Setting key={spec.key} index={index} name={name} kind={kind} spec={spec} />
       ))}
-      <p className="muted settings-note">Sizes accept 512m, 1g, 1.5GiB; durations 30s, 7d. Blank uses the default shown in grey.</p>
+      {fields.length > 0 && <p className="muted settings-note">Sizes accept 512m, 1g, 1.5GiB; durations 30s, 7d. Blank uses the default shown in grey.</p>}
     </div>
   );
 }
