@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { planParse, type Plan, type PlanInput, type ServiceOf } from './schema.ts';
+import { planOf } from './testing.ts';
 import { presetGet, PRESET_NAMES } from './presets.ts';
-import { PG_TUNE, planTune, pgBudget, tunePgbouncer, tunePostgres, tuneRedis, walBuffersFor } from './tune.ts';
+import { activeAtSpike, PG_TUNE, planTune, pgBudget, TuneError, tunePgbouncer, tunePlan, tunePostgres, tuneRedis, walBuffersFor } from './tune.ts';
+import { trafficOf } from './traffic.ts';
+import { arbitraryPlan } from './arbitrary.ts';
 import { evaluate } from './evaluate.ts';
 import { redisSafeMaxmemory } from './services/redis.ts';
 import { roundDownSize } from './findings/context.ts';
@@ -217,6 +220,139 @@ describe('planTune', () => {
         expect(t.plannedBudget.fits).toBe(true);
       }
       if (s.kind === 'redis') expect(tuneRedis(s).plannedSafe).toBe(true);
+    }
+  });
+});
+
+/** The findings a tuned plan must not raise: its own limits, Redis's room, the connection lines. */
+const TUNED_AWAY = new Set([
+  'redis-fork-headroom', 'redis-maxmemory-headroom', 'redis-no-maxmemory',
+  'app-connections-exceed-max-connections', 'connections-near-max', 'pgbouncer-pools-exceed-max-connections',
+]);
+function tripped(plan: Plan): Array<{ id: string; service: string | null }> {
+  const r = evaluate(plan);
+  const kindOf = new Map(r.services.map((s) => [s.name, s.kind]));
+  const tuned = (service: string | null) => service !== null && ['postgres', 'redis'].includes(kindOf.get(service) ?? '');
+  return r.findings.filter((f) => TUNED_AWAY.has(f.id) || (f.id === 'usage-over-limit' && tuned(f.service))).map((f) => ({ id: f.id, service: f.service }));
+}
+const withLimits = (plan: Plan, limits: ReadonlyMap<string, number>): Plan => ({
+  ...plan,
+  services: plan.services.map((s) => (limits.has(s.name) ? { ...s, limit: limits.get(s.name)! } : s)),
+});
+
+describe('a tuned plan and the engine agree (fast-check, seeded)', () => {
+  it('planTune(plan) trips none of the findings it tunes for, or tunePlan names the limit that is too small', () => {
+    let fit = 0;
+    let unfit = 0;
+    fc.assert(
+      fc.property(arbitraryPlan(), (input) => {
+        const plan = planOf(input);
+        const r = tunePlan(plan);
+        if (r.unfit.length === 0) {
+          fit++;
+          expect(tripped(r.plan)).toEqual([]);
+          expect(planTune(plan)).toEqual(r.plan);
+          return;
+        }
+        unfit++;
+        expect(() => planTune(plan)).toThrow(TuneError);
+        // Whatever the tuned plan still trips belongs to a service the tuner named.
+        const named = new Set(r.unfit.map((u) => u.service));
+        for (const f of tripped(r.plan)) expect(named.has(f.service ?? '')).toBe(true);
+        for (const u of r.unfit) {
+          expect(u.message).toContain(u.service);
+          if (u.reason === 'limit') expect(u.minLimitMiB!).toBeGreaterThan(u.limitMiB!);
+        }
+        // Given the limits it asks for, the tuner fits and the engine agrees.
+        if (r.unfit.every((u) => u.reason === 'limit')) {
+          const again = tunePlan(withLimits(plan, new Map(r.unfit.map((u) => [u.service, u.minLimitMiB!]))));
+          expect(again.unfit).toEqual([]);
+          expect(tripped(again.plan)).toEqual([]);
+        }
+      }),
+      { seed: 20261127, numRuns: 400 },
+    );
+    // Both branches are exercised, not one by accident.
+    expect(fit).toBeGreaterThan(40);
+    expect(unfit).toBeGreaterThan(40);
+  });
+
+  it('is idempotent: tuning a tuned plan changes nothing', () => {
+    fc.assert(
+      fc.property(arbitraryPlan(), (input) => {
+        const once = tunePlan(planOf(input));
+        fc.pre(once.unfit.length === 0);
+        expect(tunePlan(once.plan).plan).toEqual(once.plan);
+      }),
+      { seed: 20261128, numRuns: 100 },
+    );
+  });
+});
+
+describe('limits too small for any setting', () => {
+  const tiny = () =>
+    parse({
+      host: { ram: '4GiB' },
+      services: [
+        { name: 'api', kind: 'fastapi', limit: '1GiB', settings: { workers: 4, poolSize: 10, maxOverflow: 10 } },
+        { name: 'db', kind: 'postgres', limit: '256MiB' },
+        { name: 'cache', kind: 'redis', limit: '32MiB', settings: { persistence: 'rdb' } },
+      ],
+    });
+
+  it('names each service, its limit and the smallest limit that fits, and planTune refuses', () => {
+    const r = tunePlan(tiny());
+    expect(r.unfit.map((u) => [u.service, u.reason, u.limitMiB])).toEqual([
+      ['db', 'limit', 256],
+      ['cache', 'limit', 32],
+    ]);
+    const db = r.unfit[0]!;
+    // 80 app connections × 12 MiB at the high end are 960 MiB before anything else.
+    expect(db.minLimitMiB!).toBeGreaterThan(960);
+    expect(db.message).toMatch(/^db: its 256 MiB limit is too small for any settings.*Raise the limit to at least .*pgBouncer/);
+    expect(r.unfit[1]!.minLimitMiB).toBe(48);
+    expect(r.unfit[1]!.message).toMatch(/^cache: the 32MB limit leaves no room for a maxmemory of 8MB.*at least 48MB, or persistence none$/);
+    expect(() => planTune(tiny())).toThrow(/db: its 256 MiB limit is too small/);
+    const fixed = tunePlan(withLimits(tiny(), new Map([['db', db.minLimitMiB!], ['cache', 48]])));
+    expect(fixed.unfit).toEqual([]);
+    expect(tripped(fixed.plan)).toEqual([]);
+  });
+
+  it.each([
+    // limit, fits, shared_buffers, maintenance_work_mem: 80 backends × 12 MiB dominate; between the
+    // smallest limit that fits at all and the one where the usual shares fit, the tuner squeezes.
+    [1088, false, 272, 68], // refused: even 16MB / 16MB / 1MB is over 1088
+    [1152, true, 62, 16], // shared_buffers gives way
+    [1536, true, 384, 30], // 25% shared_buffers again, maintenance_work_mem still below limit/16
+    [1920, true, 480, 120], // the usual shares fit
+  ])('at a %sMiB limit: fits %s, shared_buffers %s, maintenance_work_mem %s', (limit, fits, sb, maint) => {
+    const plan = withLimits(tiny(), new Map([['db', limit]]));
+    const t = tunePostgres(plan, pgOf(plan));
+    expect([t.fits, t.recommended.sharedBuffers, t.recommended.maintenanceWorkMem, t.recommended.workMem]).toEqual([fits, sb, maint, 1]);
+    expect(t.minLimit).toBe(limit === 1920 ? null : 1920);
+    if (fits) expect(t.recommendedHigh).toBeLessThanOrEqual(limit);
+    else expect(t.recommendedHigh).toBeGreaterThan(limit);
+  });
+});
+
+describe('one rule for the workload', () => {
+  it('activeAtSpike is traffic.ts\'s typical concurrency in the spike', () => {
+    fc.assert(
+      fc.property(arbitraryPlan(), (input) => {
+        const plan = planOf(input);
+        expect(activeAtSpike(plan)).toBe(Math.max(1, trafficOf(plan, plan.workload.spike).activeQueries.typical));
+      }),
+      { seed: 9, numRuns: 100 },
+    );
+  });
+
+  it('keeps max_connections over the app\'s connections at the 90% line once the app opens 81 or more', () => {
+    for (const workers of [1, 4, 6, 8]) {
+      const plan = stack({ pgLimit: 4096, workers, pool: 10, overflow: 10, users: 100, bouncer: false, redisLimit: 256, persistence: 'none' });
+      const t = tunePostgres(plan, pgOf(plan));
+      const app = workers * 20;
+      expect(app).toBeLessThan(0.9 * t.recommended.maxConnections);
+      expect(t.recommended.maxConnections).toBe(Math.max(app + 8, Math.floor(app / 0.9) + 1));
     }
   });
 });
