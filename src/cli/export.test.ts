@@ -48,6 +48,19 @@ describe('headroom export', () => {
     expect(readdirSync(join(d, 'b'))).toContain('docker-compose-2gb.yml');
   });
 
+  it('--tuned refuses a limit no setting fits with the service and the limit it needs, and writes nothing', () => {
+    const d = tmp();
+    const plan = join(d, 'plan.yml');
+    writeFileSync(plan, 'host: { ram: 2GiB }\nservices:\n  - { name: db, kind: postgres, limit: 512MiB }\n  - { name: cache, kind: redis, limit: 32MiB }\n');
+    expect(() => runExport([plan], { out: join(d, 'c'), tuned: true })).toThrow(UsageError);
+    try {
+      runExport([plan], { out: join(d, 'c'), tuned: true });
+    } catch (e) {
+      expect((e as UsageError).lines.join('\n')).toMatch(/^error: .*plan\.yml: cannot tune: cache: the 32MB limit leaves no room for a maxmemory of 8MB.*at least 48MB/);
+    }
+    expect(() => readdirSync(join(d, 'c'))).toThrow();
+  });
+
   it('needs --out, and refuses a plan file and --preset together', () => {
     expect(() => runExport([], { preset: '4gb' })).toThrow(UsageError);
     expect(() => runExport(['x.yml'], { preset: '4gb', out: tmp() })).toThrow(UsageError);

@@ -4,7 +4,7 @@ import { parse as yamlParse } from 'yaml';
 import { planParse, type Plan, type PlanInput } from '../../engine/schema.ts';
 import { presetGet } from '../../engine/presets.ts';
 import { tunePostgres } from '../../engine/tune.ts';
-import { alertCoverage, exportersFor, exportFiles, stackOf } from './index.ts';
+import { alertCoverage, ExportError, exportersFor, exportFiles, stackOf } from './index.ts';
 import { commentText, dockerSize, hostTag, pgSize, shellQuote } from './common.ts';
 import { alertRules } from './alerts.ts';
 
@@ -79,6 +79,26 @@ describe('exportFiles', () => {
     expect(conf).toMatch(/^max_connections = 50$/m);
     expect(tuned.get('postgresql.conf')).toMatch(new RegExp(`^max_connections = ${rec.maxConnections}$`, 'm'));
     expect(tuned.get('redis.conf')).toMatch(/^maxmemory 109051904$/m); // 104MiB: the redis-fork-headroom finding's own value for 300MiB with RDB
+  });
+
+  it('with tuned: true, refuses a limit no setting fits, naming it, instead of writing a failing config', () => {
+    const plan = parse({
+      host: { ram: '4GiB' },
+      services: [
+        { name: 'api', kind: 'fastapi', limit: '1GiB', settings: { workers: 4, poolSize: 10, maxOverflow: 10 } },
+        { name: 'db', kind: 'postgres', limit: '256MiB' },
+      ],
+    });
+    expect(() => exportFiles(plan)).not.toThrow(); // as planned: the findings say what is wrong
+    expect(() => exportFiles(plan, { tuned: true })).toThrow(ExportError);
+    expect(() => exportFiles(plan, { tuned: true })).toThrow(/^cannot tune: db: its 256 MiB limit is too small for any settings.*Raise the limit to at least 1.88 GiB/);
+  });
+
+  it('with tuned: true, writes squeezed settings with the reason beside them when the usual shares do not fit', () => {
+    const tuned = exportFiles(parse(presetGet('4gb')), { tuned: true }).find((f) => f.path === 'postgresql.conf')!.content;
+    expect(tuned).toMatch(/^shared_buffers = 127MB$/m);
+    expect(tuned).toMatch(/^work_mem = 1MB$/m);
+    expect(tuned).toMatch(/^# .*left over/m); // the spike budget fits too
   });
 
   it('shows the budget arithmetic and the recommendation in postgresql.conf comments', () => {
