@@ -335,6 +335,15 @@ describe('limits too small for any setting', () => {
   });
 });
 
+describe('one model', () => {
+  it.each(PRESET_NAMES)('plannedHigh is the engine\'s own high usage of the service (%s)', (name) => {
+    const plan = parse(presetGet(name));
+    const pg = pgOf(plan);
+    const reported = evaluate(plan).services.find((s) => s.name === pg.name)!.usageMiB.high;
+    expect(tunePostgres(plan, pg).plannedHigh).toBeCloseTo(reported, 2);
+  });
+});
+
 describe('one rule for the workload', () => {
   it('activeAtSpike is traffic.ts\'s typical concurrency in the spike', () => {
     fc.assert(

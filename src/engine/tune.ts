@@ -181,7 +181,9 @@ export type PgTune = {
   plannedBudget: PgBudget;
   recommended: PgSettings;
   recommendedBudget: PgBudget;
-  /** The engine's high usage (services/postgres.ts, normal traffic) with the recommended settings, MiB. */
+  /** The engine's high usage (services/postgres.ts, normal traffic) with the planned settings, MiB: what the usage-over-limit finding reads. */
+  plannedHigh: number;
+  /** The same with the recommended settings (and pgBouncer as recommended), MiB. */
   recommendedHigh: number;
   /** True when that high usage fits the limit: the usage-over-limit finding stays quiet. */
   fits: boolean;
@@ -479,6 +481,7 @@ export function tunePostgres(plan: Plan, pg: ServiceOf<'postgres'>): PgTune {
     plannedBudget: pgBudget(limit, planned, connections),
     recommended: rec,
     recommendedBudget: pgBudget(limit, rec, recConnections),
+    plannedHigh: round2(pgHigh(pg, trafficOf(full, 1), {})),
     recommendedHigh,
     fits,
     minLimit,

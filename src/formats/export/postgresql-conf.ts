@@ -74,6 +74,7 @@ export function postgresqlConf(stack: Stack, pg: ServiceOf<'postgres'>): string 
     `${pad(human(b.autovacuum))}  autovacuum_max_workers x autovacuum_work_mem`,
     `${pad(human(b.safety))}  10% safety: page cache, allocator slack, one maintenance_work_mem operation`,
     `${pad(human(b.free))}  ${b.fits ? 'left over' : 'OVER THE LIMIT: lower work_mem or max_connections, or add pgBouncer (see `headroom check`)'}`,
+    `At its high end (12MiB per backend, work_mem x 6 nodes per active query, every autovacuum worker at maintenance_work_mem) Headroom's model puts this server at ${human(t.plannedHigh)}: ${t.plannedHigh <= t.limit ? 'within' : 'OVER'} the limit.`,
   ];
   const out: string[] = header.map((l) => (l ? `# ${commentText(l)}` : '#'));
   for (const line of lines) {
