@@ -66,7 +66,8 @@ function styleOf(text: string): { indent: number; indentSeq: boolean } {
   return { indent: Math.min(Math.max(indent, 1), 8), indentSeq: !flatSeq };
 }
 
-type Patch = { start: number; end: number; text: string; order: number };
+/** `rank`: at one offset, lower ranks come first in the output (items of a sequence before keys added after it). */
+type Patch = { start: number; end: number; text: string; order: number; rank: number };
 
 class Editor {
   readonly changes: string[] = [];
@@ -89,13 +90,13 @@ class Editor {
   /** The edited text: the patches applied back to front (insertions at one place in order). */
   text(): string {
     let out = this.source;
-    const sorted = [...this.patches].sort((a, b) => b.start - a.start || b.order - a.order);
+    const sorted = [...this.patches].sort((a, b) => b.start - a.start || b.rank - a.rank || b.order - a.order);
     for (const p of sorted) out = out.slice(0, p.start) + p.text + out.slice(p.end);
     return out;
   }
 
-  private patch(start: number, end: number, text: string): void {
-    this.patches.push({ start, end, text, order: this.patches.length });
+  private patch(start: number, end: number, text: string, rank = 0): void {
+    this.patches.push({ start, end, text, order: this.patches.length, rank });
   }
 
   /** Writes one existing service's changed settings. */
@@ -109,11 +110,14 @@ class Editor {
 
     if (s.kind === 'postgres' && old.kind === 'postgres') {
       if (differs(s.settings.shmSize, old.settings.shmSize)) this.set([...svcPath, 'shm_size'], (raw) => sizeLike(raw, s.settings.shmSize));
+      const flags: Array<[string, string]> = [];
       for (const [key, flag] of Object.entries(PG_FLAGS)) {
         const now = (s.settings as Record<string, number>)[key]!;
         const was = (old.settings as Record<string, number>)[key]!;
-        if (differs(now, was)) this.pgFlag(s.name, flag.name, flag.size ? postgresSizeFormat(now) : String(now));
+        if (differs(now, was)) flags.push([flag.name, flag.size ? postgresSizeFormat(now) : String(now)]);
       }
+      // One edit of the command for all flags: the patches are made against the original text.
+      if (flags.length) this.pgFlags(s.name, flags);
     }
     if (s.kind === 'redis' && old.kind === 'redis') {
       const flags: Array<[string, string[]]> = [];
@@ -161,23 +165,24 @@ class Editor {
     return deploy > mem ? { deploy: true, mem: false } : { deploy: false, mem: true };
   }
 
-  /** PostgreSQL `-c name=value` in the command: edited in place, or appended. */
-  private pgFlag(name: string, param: string, value: string): void {
-    const re = new RegExp(`^(?:-c\\s*|--)(${param.replace(/_/g, '[-_]')})=`, 'i');
-    this.command(name, `-c ${param}=${value}`, 'postgres', (words) => {
-      for (let i = 0; i < words.length; i++) {
-        const w = words[i]!;
-        if (w === '-c' && re.test(`-c${words[i + 1] ?? ''}`)) {
-          const next = words[i + 1]!;
-          words[i + 1] = `${next.slice(0, next.indexOf('=') + 1)}${this.keepVariable(next.slice(next.indexOf('=') + 1), value, `services.${name}.command`)}`;
-          return words;
+  /** PostgreSQL `-c name=value` flags in the command: each edited in place, or appended. */
+  private pgFlags(name: string, flags: Array<[string, string]>): void {
+    const where = `services.${name}.command`;
+    const label = flags.map(([param, value]) => `-c ${param}=${value}`).join(' ');
+    this.command(name, label, 'postgres', (words) => {
+      let out = [...words];
+      for (const [param, value] of flags) {
+        const re = new RegExp(`^(?:-c\\s*|--)(${param.replace(/_/g, '[-_]')})=`, 'i');
+        const at = out.findIndex((w, i) => (w === '-c' && re.test(`-c${out[i + 1] ?? ''}`)) || re.test(w));
+        if (at < 0) {
+          out = [...out, '-c', `${param}=${value}`];
+          continue;
         }
-        if (re.test(w)) {
-          words[i] = `${w.slice(0, w.indexOf('=') + 1)}${this.keepVariable(w.slice(w.indexOf('=') + 1), value, `services.${name}.command`)}`;
-          return words;
-        }
+        const i = out[at] === '-c' ? at + 1 : at;
+        const w = out[i]!;
+        out[i] = `${w.slice(0, w.indexOf('=') + 1)}${this.keepVariable(w.slice(w.indexOf('=') + 1), value, where)}`;
       }
-      return [...words, '-c', `${param}=${value}`];
+      return out;
     });
   }
 
@@ -241,6 +246,14 @@ class Editor {
     while (same < before.length && same < after.length && before[same] === after[same]) same++;
     let tail = 0;
     while (tail < before.length - same && tail < after.length - same && before[before.length - 1 - tail] === after[after.length - 1 - tail]) tail++;
+    if (after.length >= before.length) {
+      // Items changed in place and items appended (the usual flag edit): touch only those.
+      before.forEach((w, i) => {
+        if (w !== after[i]) this.scalarSet(seq.items[i] as Scalar, after[i]!);
+      });
+      if (after.length > before.length) this.insertItems(seq, before.length - 1, after.slice(before.length));
+      return true;
+    }
     const removed = before.length - same - tail;
     const inserted = after.slice(same, after.length - tail);
     const common = Math.min(removed, inserted.length);
@@ -345,7 +358,7 @@ class Editor {
       at = nl < 0 ? this.source.length : nl + 1;
       if (nl < 0) lead = '\n';
     }
-    this.patch(at, at, `${lead}${comment ? '\n' : ''}${lines.map((l) => `${pad}${l}`).join('\n')}\n`);
+    this.patch(at, at, `${lead}${comment ? '\n' : ''}${lines.map((l) => `${pad}${l}`).join('\n')}\n`, 1);
   }
 
   /** Inserts items after item `after` (-1: before the first; flow or block style as the sequence is). */
@@ -468,6 +481,20 @@ function deepSet(base: unknown, path: Key[], value: unknown): unknown {
 /** The command string with only the changed words rewritten (the others keep their quoting). */
 function spliceWords(text: string, spans: Array<{ start: number; end: number }>, before: string[], after: string[]): string {
   if (before.length === after.length && before.every((w, i) => w === after[i])) return text;
+  if (after.length >= before.length) {
+    // Words changed in place and words appended: rewrite only those, keep the others' quoting.
+    let out = '';
+    let at = 0;
+    before.forEach((w, i) => {
+      if (w === after[i]) return;
+      out += `${text.slice(at, spans[i]!.start)}${shellWord(after[i]!)}`;
+      at = spans[i]!.end;
+    });
+    out += text.slice(at, spans.length ? spans[spans.length - 1]!.end : 0);
+    const extra = after.slice(before.length).map(shellWord).join(' ');
+    const rest = text.slice(spans.length ? spans[spans.length - 1]!.end : 0);
+    return `${out}${extra ? `${spans.length ? ' ' : ''}${extra}` : ''}${rest}`;
+  }
   let same = 0;
   while (same < before.length && same < after.length && before[same] === after[same]) same++;
   let tail = 0;
