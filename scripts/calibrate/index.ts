@@ -1,0 +1,48 @@
+// npm run calibrate [-- postgres pgbouncer redis prometheus]: measures real servers started with
+// Headroom's exported configs and records calibration/<kind>.json. Takes a few minutes; not part
+// of CI (the CI test reads the recorded files). Every process it starts is stopped, also on failure.
+import { installCleanup, stopAll } from './proc.ts';
+import { calibratePostgres } from './run-postgres.ts';
+import { calibrateRedis } from './run-redis.ts';
+import { calibratePrometheus } from './run-prometheus.ts';
+
+const KINDS = ['postgres', 'redis', 'prometheus'] as const;
+type Kind = (typeof KINDS)[number];
+const RUNNERS: Record<Kind, () => Promise<void>> = {
+  // pgBouncer runs in front of the same PostgreSQL, so the postgres run records both files.
+  postgres: calibratePostgres,
+  redis: calibrateRedis,
+  prometheus: calibratePrometheus,
+};
+
+function kindsFrom(args: string[]): Kind[] {
+  if (!args.length) return [...KINDS];
+  const out: Kind[] = [];
+  for (const a of args) {
+    const k = a === 'pgbouncer' ? 'postgres' : a;
+    if (!(KINDS as readonly string[]).includes(k)) {
+      console.error(`unknown kind "${a}": expected one of postgres, pgbouncer, redis, prometheus`);
+      process.exit(2);
+    }
+    if (!out.includes(k as Kind)) out.push(k as Kind);
+  }
+  return out;
+}
+
+installCleanup();
+const kinds = kindsFrom(process.argv.slice(2));
+let failed = false;
+for (const k of kinds) {
+  const t0 = Date.now();
+  console.log(`\n== ${k}`);
+  try {
+    await RUNNERS[k]();
+    console.log(`== ${k}: done in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+  } catch (e) {
+    failed = true;
+    console.error(`== ${k}: FAILED: ${e instanceof Error ? e.message : String(e)}`);
+  } finally {
+    await stopAll();
+  }
+}
+process.exitCode = failed ? 1 : 0;
