@@ -31,9 +31,12 @@ export function probabilityText(p: number): string {
   return `${pct > 0 && pct < 10 ? +pct.toFixed(1) : Math.round(pct)}%`;
 }
 
+/** One formatter for all counts: toLocaleString builds a new one per call, which shows in a keystroke's budget. */
+const COUNT = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+
 /** A count with thousands separators; `—` when not finite. */
 export function countText(n: number): string {
-  return Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : '—';
+  return Number.isFinite(n) ? COUNT.format(Math.round(n)) : '—';
 }
 
 /** A signed size change: `+12 MiB`, `−180 MiB` (sizeFormat already writes the minus sign). */

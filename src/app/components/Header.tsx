@@ -2,7 +2,7 @@
 import { useRef, useState, type ChangeEvent } from 'react';
 import { isPresetName, planEmpty, presetGet, PRESET_NAMES, type PlanInput } from '../../engine/index.ts';
 import { NAME_FIELD } from '../state/fields.ts';
-import { useActions, usePlanner } from '../state/instance.ts';
+import { plannerStore, useActions, usePlanner } from '../state/instance.ts';
 import { shareUrl } from '../state/share.ts';
 import { planFileName, planFileRead, planFileWrite } from '../planFile.ts';
 import { FieldInput } from './FieldInput.tsx';
@@ -35,7 +35,6 @@ function PresetPicker() {
 
 function FileButtons() {
   const { planReplace, noticePush } = useActions();
-  const input = usePlanner((s) => s.input);
   const fileRef = useRef<HTMLInputElement>(null);
   const onFile = async (e: ChangeEvent<HTMLInputElement>) => {
     const file = e.target.files?.[0];
@@ -46,6 +45,7 @@ function FileButtons() {
     else noticePush('error', `${file.name} was not loaded: ${read.reason}`);
   };
   const download = async () => {
+    const { input } = plannerStore.getState();
     const url = URL.createObjectURL(new Blob([await planFileWrite(input)], { type: 'application/yaml' }));
     const a = document.createElement('a');
     a.href = url;
@@ -67,10 +67,9 @@ function FileButtons() {
 }
 
 function ShareButton() {
-  const input = usePlanner((s) => s.input);
   const [link, setLink] = useState<{ url: string; copied: boolean } | null>(null);
   const open = async () => {
-    const url = await shareUrl(window.location.href, input);
+    const url = await shareUrl(window.location.href, plannerStore.getState().input);
     setLink({ url, copied: false });
     try {
       await navigator.clipboard.writeText(url);

@@ -3,7 +3,7 @@
  * already scaled. Pure functions of (input, plan, report); no memory is computed here, only read.
  */
 import { durationFormat, RISK_LEVELS, SEVERITIES, sizeFormat, type Finding, type Plan, type PlanInput, type Report, type RiskLevel, type Service, type ServiceKind } from '../../engine/index.ts';
-import { percentText, probabilityText, rangeText, sizeText } from '../format.ts';
+import { countText, percentText, probabilityText, rangeText, sizeText } from '../format.ts';
 import { valueToText } from '../state/fields.ts';
 
 export type RowView = {
@@ -50,7 +50,7 @@ export function settingsText(s: Service): string {
     case 'pgbouncer':
       return `${s.settings.poolMode} · pool ${s.settings.defaultPoolSize} · max_client_conn ${s.settings.maxClientConn}`;
     case 'prometheus':
-      return `scrape ${durationFormat(s.settings.scrapeInterval)} · retention ${durationFormat(s.settings.retention)} · ${s.settings.series.toLocaleString('en-US')} series`;
+      return `scrape ${durationFormat(s.settings.scrapeInterval)} · retention ${durationFormat(s.settings.retention)} · ${countText(s.settings.series)} series`;
     case 'generic':
       return s.settings.usage ? `usage given by hand${s.settings.image ? ` · ${s.settings.image}` : ''}` : 'no usage given';
     default:
