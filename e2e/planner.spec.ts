@@ -119,6 +119,32 @@ test.describe('editing', () => {
   });
 });
 
+test.describe('empty and large plans', () => {
+  test('an empty plan says so and can grow', async ({ planner, page }) => {
+    await planner.open();
+    await page.getByLabel('Preset').selectOption('empty');
+    await page.getByRole('button', { name: 'Load preset' }).click();
+    await expect(page.getByText('No services yet.')).toBeVisible();
+    await expect(planner.hostLimits).toHaveText('0 MiB');
+    await expect(page.locator('body')).not.toContainText('NaN');
+    await planner.screenshot('empty-light');
+    await page.getByRole('button', { name: '+ Add service' }).click();
+    await expect(planner.rows()).toHaveCount(1);
+  });
+
+  test('a 100-service plan is drawn, charts cut to the largest services', async ({ planner, page }) => {
+    await page.addInitScript((key) => {
+      const services = Array.from({ length: 100 }, (_, i) => ({ name: `svc-${i}`, kind: 'generic', limit: `${64 + i * 4}MiB`, settings: { usage: { low: '16MiB', typical: `${32 + i}MiB`, high: `${60 + i * 3}MiB` } } }));
+      localStorage.setItem(key, JSON.stringify({ version: 1, plan: { name: 'hundred', host: { ram: '32GiB' }, services } }));
+    }, STORAGE_KEY);
+    await planner.open();
+    await expect(planner.rows()).toHaveCount(100);
+    await expect(page.getByText('the 12 largest of 100 services').first()).toBeVisible();
+    await expect(page.locator('body')).not.toContainText('NaN');
+    await planner.screenshot('hundred-light');
+  });
+});
+
 test.describe('toggles', () => {
   test('pgBouncer adds its row and lowers Postgres’s usage', async ({ planner, page }) => {
     await planner.open();

@@ -55,17 +55,19 @@ export function usePreviousReport(): Report | null {
 export const SETTLE_MS = 200;
 
 /**
- * The plan input once typing pauses, for views that cost more than a keystroke may (charts, the
- * toggles' what-if evaluations): they catch up after the pause, at low priority, instead of
- * competing with the next keystroke.
+ * The plan input for views that cost more than a keystroke may (charts, the toggles' what-if
+ * evaluations). While the user types into a field they follow once typing pauses, at low
+ * priority, instead of competing with the next keystroke; any other change (a toggle, a preset,
+ * undo, leaving the field) reaches them at once.
  */
 export function useSettledInput() {
   const input = usePlanner((s) => s.input);
+  const typing = usePlanner((s) => s.coalesce !== null);
   const [settled, setSettled] = useState(input);
   useEffect(() => {
-    if (settled === input) return;
+    if (!typing) return setSettled(input);
     const t = setTimeout(() => setSettled(input), SETTLE_MS);
     return () => clearTimeout(t);
-  }, [input, settled]);
-  return useDeferredValue(settled);
+  }, [input, typing]);
+  return useDeferredValue(typing ? settled : input);
 }
