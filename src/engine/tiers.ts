@@ -26,7 +26,7 @@ import { trafficOf } from './traffic.ts';
 import { freeCriterion, hostReserve } from './host.ts';
 import { redisSafeMaxmemory } from './services/redis.ts';
 import { roundDownSize, roundUpSize } from './findings/context.ts';
-import { postgresForLimit, postgresMinLimit, tunePgbouncer, tunePostgres } from './tune.ts';
+import { postgresForLimit, postgresMaxConnections, postgresMinLimit, tunePgbouncer } from './tune.ts';
 import {
   CAPACITY_CAP, checksOf, CONNECTIONS_SHARE, constraintsFailingAt, scenarioAt, type CapacityStatus, type Constraint, type HostLayout,
 } from './capacity.ts';
@@ -89,7 +89,7 @@ function withPgbouncer(plan: Plan): Plan {
 function withPgConnections(plan: Plan): Plan {
   let out = plan;
   for (const pg of plan.services.filter(isKind('postgres'))) {
-    let max = tunePostgres(out, pg).recommended.maxConnections;
+    let max = postgresMaxConnections(out, pg);
     // Raising max_connections lifts the cap on backends (max − superuser-reserved): recheck, a
     // few rounds at most (assumed enough: each round only lifts the cap by the slots it adds).
     for (let i = 0; i < 4; i++) {

@@ -392,6 +392,12 @@ function pgMaxConnections(view: Plan, pg: ServiceOf<'postgres'>, c: PgConnection
   return { value: Math.min(value, PG_TUNE.maxConnectionsMax), base, peak, fits: value <= PG_TUNE.maxConnectionsMax };
 }
 
+/** The recommended max_connections alone (tunePostgres's, without the memory fit): for callers such as tiers.ts that set the rest themselves. */
+export function postgresMaxConnections(plan: Plan, pg: ServiceOf<'postgres'>): number {
+  const view = tunedView(plan);
+  return pgMaxConnections(view, pg, pgConnections(view)).value;
+}
+
 /** Tunes one Postgres service of the plan. */
 export function tunePostgres(plan: Plan, pg: ServiceOf<'postgres'>): PgTune {
   const limitFromHost = pg.limit === null;
