@@ -23,8 +23,9 @@ import { sizeFormat } from './units.ts';
 
 /** The search's ceiling: the plan file's own maximum of workload.activeUsers (schema.ts). */
 export const CAPACITY_CAP = 100_000_000;
-/** The seed's success criterion: "Database connections < 45 (90% of max)" (findings/database.ts). */
-export const CONNECTIONS_SHARE = 0.9;
+import { CONNECTIONS_SHARE } from './findings/database.ts';
+/** The seed's success criterion, as the connections-near-max finding reads it. */
+export { CONNECTIONS_SHARE };
 
 export const CHECK_IDS = [
   'usage-over-limit',
