@@ -191,5 +191,5 @@ describe('headroom plan with a compose file', () => {
     const m = cli(['check', huge]);
     expect(m.code).toBe(2);
     expect(m.err).toMatch(/expected at most 2000 services \(the plan's limit\), got 26000/);
-  });
+  }, 120_000); // two large files through the CLI: generous for a busy CI machine
 });
