@@ -138,6 +138,11 @@ test.describe('empty and large plans', () => {
       localStorage.setItem(key, JSON.stringify({ version: 1, plan: { name: 'hundred', host: { ram: '32GiB' }, services } }));
     }, STORAGE_KEY);
     await planner.open();
+    await expect(planner.rows()).toHaveCount(25);
+    await expect(page.getByTestId('pager-range')).toHaveText('Services 1–25 of 100');
+    await page.getByRole('button', { name: 'Next ›' }).click();
+    await expect(planner.row('svc-25')).toBeVisible();
+    await page.getByLabel('Rows per page').selectOption('all');
     await expect(planner.rows()).toHaveCount(100);
     await expect(page.getByText('the 12 largest of 100 services').first()).toBeVisible();
     await expect(page.locator('body')).not.toContainText('NaN');

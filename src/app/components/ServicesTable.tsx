@@ -1,10 +1,22 @@
 /**
  * The services table (@tanstack/react-table): sortable columns, limits and names editable in
- * place, a settings panel per row. While a cell has focus the row order is frozen, so a row does
- * not jump away from the field being typed into; it re-sorts when focus leaves the table.
+ * place, a settings panel per row, pages of 25 rows. While a cell has focus the row order is
+ * frozen, so a row does not jump away from the field being typed into; it re-sorts when focus
+ * leaves the table. Pages keep a big plan's page as light as a small one: what a browser pays per
+ * keystroke grows with the rows on screen, not with the services in the plan.
  */
-import { useMemo, useState, type FocusEvent } from 'react';
-import { createColumnHelper, createSortedRowModel, rowSortingFeature, sortFn_alphanumeric, sortFn_basic, tableFeatures, useTable } from '@tanstack/react-table';
+import { useEffect, useMemo, useState, type FocusEvent } from 'react';
+import {
+  createColumnHelper,
+  createPaginatedRowModel,
+  createSortedRowModel,
+  rowPaginationFeature,
+  rowSortingFeature,
+  sortFn_alphanumeric,
+  sortFn_basic,
+  tableFeatures,
+  useTable,
+} from '@tanstack/react-table';
 import { SERVICE_KINDS, type ServiceKind } from '../../engine/index.ts';
 import { useRowViews } from '../derive/hooks.ts';
 import type { RowView } from '../derive/views.ts';
@@ -13,9 +25,15 @@ import { ServiceRow } from './ServiceRow.tsx';
 
 const features = tableFeatures({
   rowSortingFeature,
+  rowPaginationFeature,
   sortedRowModel: createSortedRowModel(),
+  paginatedRowModel: createPaginatedRowModel(),
   sortFns: { alphanumeric: sortFn_alphanumeric, basic: sortFn_basic },
 });
+
+/** Rows per page; "all" is a page as large as any plan. */
+const PAGE_SIZES = [25, 50, 100] as const;
+const ALL = 100_000;
 const helper = createColumnHelper<typeof features, RowView>();
 const columns = helper.columns([
   helper.accessor('name', { header: 'Service', sortFn: 'alphanumeric' }),
@@ -57,11 +75,64 @@ function AddService() {
   );
 }
 
+type PagerTable = {
+  state: { pagination: { pageIndex: number; pageSize: number } };
+  getCanPreviousPage(): boolean;
+  getCanNextPage(): boolean;
+  previousPage(): void;
+  nextPage(): void;
+  setPageSize(size: number): void;
+};
+
+function Pager({ table, total }: { table: PagerTable; total: number }) {
+  const { pageIndex, pageSize } = table.state.pagination;
+  const from = Math.min(total, pageIndex * pageSize + 1);
+  const to = Math.min(total, (pageIndex + 1) * pageSize);
+  return (
+    <nav className="pager" aria-label="Pages of services">
+      <button type="button" onClick={() => table.previousPage()} disabled={!table.getCanPreviousPage()}>
+        ‹ Previous
+      </button>
+      <span data-testid="pager-range" aria-live="polite">
+        Services {from}–{to} of {total}
+      </span>
+      <button type="button" onClick={() => table.nextPage()} disabled={!table.getCanNextPage()}>
+        Next ›
+      </button>
+      <label>
+        Rows per page{' '}
+        <select value={pageSize} onChange={(e) => table.setPageSize(Number(e.target.value))}>
+          {PAGE_SIZES.map((n) => (
+            <option key={n} value={n}>
+              {n}
+            </option>
+          ))}
+          <option value={ALL}>all</option>
+        </select>
+      </label>
+    </nav>
+  );
+}
+
 export function ServicesTable() {
   const live = useRowViews();
   const [frozen, setFrozen] = useState<readonly RowView[] | null>(null);
   const data = frozen && sameRows(frozen, live) ? (frozen as RowView[]) : live;
-  const table = useTable({ features, columns, data, getRowId: (r) => r.id });
+  const table = useTable({
+    features,
+    columns,
+    data,
+    getRowId: (r) => r.id,
+    // Every edit is new data: keep the page the user is on.
+    autoResetPageIndex: false,
+    initialState: { pagination: { pageIndex: 0, pageSize: PAGE_SIZES[0] } },
+  });
+  const pageCount = table.getPageCount();
+  const { pageIndex } = table.state.pagination;
+  useEffect(() => {
+    // Removing services can leave the page past the end.
+    if (pageIndex > 0 && pageIndex >= pageCount) table.setPageIndex(Math.max(0, pageCount - 1));
+  }, [pageIndex, pageCount, table]);
   const liveById = useMemo(() => new Map(live.map((r) => [r.id, r])), [live]);
   const onFocus = () => {
     if (!frozen) setFrozen(live);
@@ -120,6 +191,7 @@ export function ServicesTable() {
           </tbody>
         </table>
       </div>
+      {live.length > PAGE_SIZES[0] && <Pager table={table} total={live.length} />}
       <AddService />
     </section>
   );
