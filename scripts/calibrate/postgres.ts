@@ -9,13 +9,14 @@ import type { CalibrationCase, CalibrationPlan } from '../../src/engine/calibrat
 import { exportedFile } from './record.ts';
 import { loadWatch } from './machine.ts';
 import { PG_BIN, PgServer } from './pg.ts';
-import { max, median, mib, parentsOf, privateKiB, round2, sleep, smapsAdd, smapsOf, smapsZero, startGroup, stopGroup, titleOf, treeOf, type Smaps } from './proc.ts';
+import { max, median, mib, parentsOf, privateKiB, round2, sleep, smapsAdd, smapsOf, smapsZero, startGroup, stopGroup, titleOf, treeOf, type Smaps, type Started } from './proc.ts';
 
 /** pgbench scale: 20 × 100,000 accounts ≈ 300 MB, more than the largest shared_buffers measured,
  * so that the buffers fill as they do on a production database larger than its cache. */
 export const PG_SCALE = 20;
-/** Seconds of pgbench per case, and the sampling period. */
-const RUN_SECONDS = 8;
+/** Seconds of pgbench per case: 8, plus time for many clients to connect on a busy machine. */
+const runSeconds = (clients: number) => 8 + Math.ceil(clients / 10);
+/** Sampling period. */
 const SAMPLE_MS = 400;
 /** A VACUUM takes a few seconds: sample it more often. */
 const VACUUM_SAMPLE_MS = 100;
@@ -34,13 +35,18 @@ SELECT aid, abalance, filler FROM pgbench_accounts WHERE aid BETWEEN :a AND :a +
 export type PgMode = 'ro' | 'rw' | 'sort' | 'vacuum';
 /** Autovacuum's default trigger: 20% of a table's rows dead (autovacuum_vacuum_scale_factor 0.2). */
 const VACUUM_SHARE = 0.2;
+/** pgbench runs this much longer in the vacuum case, to outlast the VACUUM. */
+const VACUUM_EXTRA_SECONDS = 40;
+
+/** Client backends of a case: pgbench's clients, and the VACUUM's. */
+const backendsOf = (s: PgSpec) => s.clients + (s.mode === 'vacuum' ? 1 : 0);
 export type PgSpec = { clients: number; mode: PgMode; sharedBuffers: number; workMem: number };
 
 const MODE_LABEL: Record<PgMode, string> = {
   ro: 'pgbench read-only (-S)',
   rw: 'pgbench read-write (TPC-B)',
   sort: 'pgbench sorting 50k rows in every transaction',
-  vacuum: `VACUUM of ${PG_SCALE * 100000 * VACUUM_SHARE} dead tuples (${VACUUM_SHARE * 100}% of pgbench_accounts)`,
+  vacuum: `VACUUM of ${PG_SCALE * 100000 * VACUUM_SHARE} dead tuples (${VACUUM_SHARE * 100}% of pgbench_accounts) beside pgbench read-only`,
 };
 
 export function pgCaseId(s: PgSpec): string {
@@ -59,7 +65,7 @@ export function pgPlan(s: PgSpec, tps = 100, activeMean = 1): CalibrationPlan {
     workload: { activeUsers: round2(Math.max(tps, 0.01)), requestsPerUserPerMinute: 60, dbTimePerRequestMs: Math.round(dbTimeMs * 1000) / 1000, spike: 1 },
     services: [
       { name: 'postgres', kind: 'postgres', limit: PG_LIMIT, settings: { sharedBuffers: `${s.sharedBuffers}MiB`, workMem: `${s.workMem}MiB`, maxConnections: MAX_CONNECTIONS } },
-      { name: 'pgbench', kind: 'fastapi', limit: '1GiB', settings: { workers: s.clients, poolSize: 1, maxOverflow: 0, perWorker: '8MiB' } },
+      { name: 'pgbench', kind: 'fastapi', limit: '1GiB', settings: { workers: backendsOf(s), poolSize: 1, maxOverflow: 0, perWorker: '8MiB' } },
     ],
   };
 }
@@ -150,33 +156,41 @@ export async function pgCase(pg: PgServer, s: PgSpec): Promise<CalibrationCase> 
       // Dead tuples as autovacuum would find them at its default threshold.
       pg.psql(`UPDATE pgbench_accounts SET abalance = abalance + 1 WHERE aid % ${Math.round(1 / VACUUM_SHARE)} = 0`, 300_000);
     }
-    const modeArgs = s.mode === 'ro' ? ['-S'] : s.mode === 'rw' ? [] : ['-f', join(pg.dir, 'sort.sql')];
-    const t0 = Date.now();
-    const bench =
-      s.mode === 'vacuum'
-        ? startGroup('vacuum', join(PG_BIN, 'psql'), [...pg.connArgs(), '-X', '-v', 'ON_ERROR_STOP=1', '-c', 'VACUUM pgbench_accounts'], join(pg.dir, `${id}.vacuum.log`))
-        : startGroup('pgbench', join(PG_BIN, 'pgbench'), ['-n', '-c', String(s.clients), '-j', '2', '-T', String(RUN_SECONDS), ...modeArgs, ...pg.connArgs()], join(pg.dir, `${id}.pgbench.log`));
+    const modeArgs = s.mode === 'ro' || s.mode === 'vacuum' ? ['-S'] : s.mode === 'rw' ? [] : ['-f', join(pg.dir, 'sort.sql')];
+    // VACUUM runs beside read-only traffic, as autovacuum does (and the live backends keep the
+    // shared buffers they touch mapped, so PSS sees them).
+    const bench = startGroup('pgbench', join(PG_BIN, 'pgbench'), ['-n', '-c', String(s.clients), '-j', '2', '-T', String(runSeconds(s.clients) + (s.mode === 'vacuum' ? VACUUM_EXTRA_SECONDS : 0)), ...modeArgs, ...pg.connArgs()], join(pg.dir, `${id}.pgbench.log`));
+    let vacuum: Started | null = null;
     const samples: Sample[] = [];
+    let vacuumSeconds = 0;
     try {
-      const end = Date.now() + (RUN_SECONDS + 5) * 1000 + (s.mode === 'vacuum' ? 120_000 : 0);
-      let exited = false;
-      void bench.exited.then(() => (exited = true));
-      while (!exited && Date.now() < end) {
+      const end = Date.now() + (runSeconds(s.clients) + VACUUM_EXTRA_SECONDS + 10) * 1000;
+      // The sampled phase: pgbench's run, or the VACUUM's.
+      let done = false;
+      if (s.mode === 'vacuum') {
+        await sleep(2000);
+        vacuum = startGroup('vacuum', join(PG_BIN, 'psql'), [...pg.connArgs(), '-X', '-v', 'ON_ERROR_STOP=1', '-c', 'VACUUM pgbench_accounts'], join(pg.dir, `${id}.vacuum.log`));
+        const v0 = Date.now();
+        void vacuum.exited.then(() => ((done = true), (vacuumSeconds = (Date.now() - v0) / 1000)));
+      } else void bench.exited.then(() => (done = true));
+      const want = backendsOf(s);
+      while (!done && Date.now() < end) {
         const smp = samplePg(postmaster);
-        // Steady state: every client connected.
-        if (smp.backendCount >= s.clients) samples.push(smp);
+        // Steady state: every client connected (and the VACUUM's backend).
+        if (smp.backendCount >= want) samples.push(smp);
         await sleep(s.mode === 'vacuum' ? VACUUM_SAMPLE_MS : SAMPLE_MS);
       }
+      if (vacuum && (await vacuum.exited) !== 0) throw new Error(`VACUUM failed: see ${vacuum.logFile}`);
       const code = await bench.exited;
-      if (code !== 0) throw new Error(`${bench.name} exited ${code}: see ${bench.logFile}`);
+      if (code !== 0) throw new Error(`pgbench exited ${code}: see ${bench.logFile}`);
     } finally {
+      if (vacuum) await stopGroup(vacuum, 'SIGINT', 3000);
       await stopGroup(bench, 'SIGINT', 3000);
     }
     // Drop the last sample: clients may be disconnecting.
     const steady = samples.slice(0, -1);
     if (steady.length < 3) throw new Error(`${id}: only ${steady.length} steady samples`);
-    const seconds = (Date.now() - t0) / 1000;
-    const result = s.mode === 'vacuum' ? { tps: 1 / seconds, latencyMs: seconds * 1000, transactions: 1 } : parsePgbench(readFileSync(bench.logFile, 'utf8'));
+    const result = parsePgbench(readFileSync(bench.logFile, 'utf8'));
     const load = watch();
     const pss = steady.map((x) => x.total.pss);
     const medOf = (f: (x: Sample) => number) => mib(median(steady.map(f)));
@@ -184,19 +198,20 @@ export async function pgCase(pg: PgServer, s: PgSpec): Promise<CalibrationCase> 
     const plan = pgPlan(s, result.tps, Math.max(activeMean, 0.01));
     return {
       id,
-      label: `${MODE_LABEL[s.mode]}, ${s.clients} client${s.clients > 1 ? 's' : ''}, shared_buffers ${s.sharedBuffers}MB, work_mem ${s.workMem}MB`,
+      label: `${MODE_LABEL[s.mode]}, ${s.clients} clients, shared_buffers ${s.sharedBuffers}MB, work_mem ${s.workMem}MB`,
       role: s.mode === 'sort' ? 'stress' : 'typical',
       plan,
       service: 'postgres',
       settings,
       load: {
-        tool: s.mode === 'vacuum' ? 'psql' : 'pgbench',
-        script: { ro: 'select-only', rw: 'tpcb-like', sort: 'sort.sql', vacuum: `VACUUM after updating ${VACUUM_SHARE * 100}% of rows` }[s.mode],
+        tool: s.mode === 'vacuum' ? 'pgbench and psql' : 'pgbench',
+        script: { ro: 'select-only', rw: 'tpcb-like', sort: 'sort.sql', vacuum: `select-only, and VACUUM after updating ${VACUUM_SHARE * 100}% of rows` }[s.mode],
         deadTuples: s.mode === 'vacuum' ? PG_SCALE * 100000 * VACUUM_SHARE : 0,
+        vacuumSeconds: round2(vacuumSeconds),
         clients: s.clients,
         threads: 2,
         scale: PG_SCALE,
-        seconds: RUN_SECONDS,
+        seconds: runSeconds(s.clients),
         tps: round2(result.tps),
         latencyMs: round2(result.latencyMs),
         transactions: result.transactions,

@@ -17,7 +17,7 @@ export const PG_SPECS: PgSpec[] = [
   { clients: 5, mode: 'sort', sharedBuffers: 128, workMem: 4 },
   { clients: 50, mode: 'sort', sharedBuffers: 128, workMem: 4 },
   // Last: it changes the table.
-  { clients: 1, mode: 'vacuum', sharedBuffers: 128, workMem: 4 },
+  { clients: 5, mode: 'vacuum', sharedBuffers: 128, workMem: 4 },
 ];
 export const PGBOUNCER_CLIENTS = [10, 100, 1000];
 

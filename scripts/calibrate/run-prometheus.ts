@@ -81,14 +81,16 @@ function configFor(series: number, target: string): { yml: string; flags: string
   return { yml, flags, env: svc.environment ?? {} };
 }
 
-/** `rules`: what alert rules ask every evaluation, a few series (typical). `dashboards`: a
+/** `none`: ingestion alone (its base). `rules`: what alert rules ask every evaluation, a few series (typical). `dashboards`: a
  * dashboard refresh aggregating every series, instant and over 30 s (stress: checks the high end). */
-type QueryLoad = 'rules' | 'dashboards';
+type QueryLoad = 'none' | 'rules' | 'dashboards';
 const QUERIES: Record<QueryLoad, { every: number; exprs: string[]; range: boolean }> = {
+  none: { every: 1, exprs: [], range: false },
   rules: { every: 1, exprs: ['headroom_synthetic_0{zone="z1"} > 900', 'count(headroom_synthetic_1 > 500)', 'up == 0'], range: false },
   dashboards: { every: 5, exprs: ['sum by (zone) ({__name__=~"headroom_synthetic_.+"})'], range: true },
 };
 const PROMETHEUS_SPECS: { series: number; queries: QueryLoad }[] = [
+  { series: 1000, queries: 'none' },
   ...PROMETHEUS_SERIES.map((series) => ({ series, queries: 'rules' as const })),
   { series: 10_000, queries: 'dashboards' },
   { series: 50_000, queries: 'dashboards' },
@@ -151,8 +153,8 @@ async function prometheusCase(series: number, queryLoad: QueryLoad): Promise<Cal
     const load = watch();
     return {
       id,
-      label: `Prometheus scraping ${series.toLocaleString('en-US')} synthetic series every ${SCRAPE_SECONDS} s for ${RUN_SECONDS} s, ${queryLoad === 'rules' ? 'alert-rule queries on a few series every second' : 'a dashboard aggregating every series every 5 s'}`,
-      role: queryLoad === 'rules' ? 'typical' : 'stress',
+      label: `Prometheus scraping ${series.toLocaleString('en-US')} synthetic series every ${SCRAPE_SECONDS} s for ${RUN_SECONDS} s, ${{ none: 'no queries', rules: 'alert-rule queries on a few series every second', dashboards: 'a dashboard aggregating every series every 5 s' }[queryLoad]}`,
+      role: queryLoad === 'dashboards' ? 'stress' : queryLoad === 'none' ? 'light' : 'typical',
       plan: prometheusPlan(series, samplesPerSeries),
       service: 'prometheus',
       settings: { scrape_interval: `${SCRAPE_SECONDS}s`, ...Object.fromEntries(flags.map((f) => f.replace(/^--/, '').split('=') as [string, string])), ...env },
@@ -184,7 +186,7 @@ export async function calibratePrometheus(only: (id: string) => boolean = () => 
   writeCalibration('calibration/prometheus.json', {
     kind: 'prometheus',
     recordedAt,
-    method: `prometheus started with the flags and environment of the exported compose service and the exported prometheus.yml's global section, its scrape targets replaced by one HTTP endpoint on 127.0.0.1 serving N synthetic gauge series (${METRIC_NAMES} metric names, values changing every scrape), scraped every ${SCRAPE_SECONDS} s for ${RUN_SECONDS} s, with queries from the ${QUERY_AFTER_SECONDS}th second: alert-rule-like instant queries on a few series every second (typical cases), or a dashboard aggregating every series, instant and over 30 s, every 5 s (stress cases, compared with the high end); RSS sampled every second over the last ${SAMPLE_SECONDS} s. Typical is the median sample, peak the largest. The plan's scrape interval is the equivalent one: 3 h ÷ the samples per series the head held, so that the engine's 3 h of head samples count as many as were measured.`,
+    method: `prometheus started with the flags and environment of the exported compose service and the exported prometheus.yml's global section, its scrape targets replaced by one HTTP endpoint on 127.0.0.1 serving N synthetic gauge series (${METRIC_NAMES} metric names, values changing every scrape), scraped every ${SCRAPE_SECONDS} s for ${RUN_SECONDS} s, with queries from the ${QUERY_AFTER_SECONDS}th second: none (one case, for the base), alert-rule-like instant queries on a few series every second (typical cases), or a dashboard aggregating every series, instant and over 30 s, every 5 s (stress cases, compared with the high end); RSS sampled every second over the last ${SAMPLE_SECONDS} s. Typical is the median sample, peak the largest. The plan's scrape interval is the equivalent one: 3 h ÷ the samples per series the head held, so that the engine's 3 h of head samples count as many as were measured.`,
     tools: { prometheus: toolVersion(PROMETHEUS) },
   }, cases);
 }

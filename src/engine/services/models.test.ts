@@ -73,14 +73,14 @@ describe('postgres', () => {
     expect(part(u, 'shared_buffers')!.MiB).toBeCloseTo(200 * (8400 / 8192), 6);
   });
 
-  it('prices backends at 2 / 6 / 12 MiB each from the app pools', () => {
+  it('prices backends at 1 / 1.2 / 12 MiB each from the app pools', () => {
     const u = usage([
       { name: 'db', kind: 'postgres', settings: { maxConnections: 50 } },
       { name: 'api', kind: 'fastapi', settings: { workers: 3, poolSize: 5, maxOverflow: 10 } },
     ]);
     const b = part(u, 'backends')!;
     expect(b.high).toBe(45 * 12); // every pool and overflow: 3 × 15
-    expect(b.low).toBe(3 * 2); // one connection per worker
+    expect(b.low).toBe(3 * 1); // one connection per worker
   });
 
   it('caps backends at max_connections minus the reserved', () => {
@@ -128,9 +128,9 @@ describe('redis', () => {
 });
 
 describe('pgbouncer, prometheus, the fixed ones', () => {
-  it('pgbouncer costs about 2 kB per connection', () => {
+  it('pgbouncer costs about 7 KiB per connection (measured, calibration/pgbouncer.json)', () => {
     const u = usage([{ name: 'b', kind: 'pgbouncer', settings: { maxClientConn: 1000 } }]);
-    expect(part(u, 'client connections')!.high).toBeCloseTo(1000 * 2 / 1024, 6);
+    expect(part(u, 'client connections')!.high).toBeCloseTo(1000 * 7 / 1024, 6);
   });
 
   it.each([[10_000, 3 * 10_000 / 1024], [50_000, 3 * 50_000 / 1024]])('prometheus with %s series holds %s MiB of head series typically', (series, mib) => {

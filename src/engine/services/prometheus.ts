@@ -3,18 +3,20 @@ import type { ServiceOf } from '../schema.ts';
 import type { Usage } from '../report.ts';
 import { component, usageOf } from './usage.ts';
 
-/** Go runtime, TSDB, web UI, rule evaluation. Assumed 40 / 60 / 90 MiB (idle ~204 MB measured
- * RSS in memory-model.md includes page cache and the default series). */
-const BASE_MIB = { low: 40, typical: 60, high: 90 } as const;
-/** Head memory per active series: ~3 kB rule of thumb since 2.20 (Robust Perception), up to 8 kB
- * quoted by maintainers (prometheus#4553); 2 kB low. */
+/** Go runtime, TSDB, web UI: measured here 43 MiB RSS ingesting 1k series with no queries, less
+ * 3 kB a series (Prometheus 2.42, calibration/prometheus.json); 40 low, 90 high. */
+const BASE_MIB = { low: 40, typical: 43, high: 90 } as const;
+/** Head memory per active series: ~3 kB rule of thumb since 2.20 (Robust Perception; measured here
+ * 3.0–3.4 KiB from 1k to 50k series, calibration/prometheus.json), up to 8 kB quoted by
+ * maintainers (prometheus#4553); 2 kB low. */
 const PER_SERIES_KB = { low: 2, typical: 3, high: 8 } as const;
 /** The head keeps about 3 h of samples at ~1.4 bytes each compressed (Prometheus TSDB docs: 1–2 bytes/sample). */
 const HEAD_SECONDS = 3 * 3600;
 const BYTES_PER_SAMPLE = 1.4;
-/** Query memory: dashboards over a longer retention load more chunks. Assumed: 16 MiB typical,
- * 32 + 4 MiB per retention day at the high end, at most 512. */
-const QUERY_MIB = { low: 0, typical: 16, highBase: 32, highPerDay: 4, highMax: 512 } as const;
+/** Query memory: measured here 9 MiB for alert-rule queries on a few series every second
+ * (calibration/prometheus.json). Dashboards over a longer retention load more chunks: assumed
+ * 32 + 4 MiB per retention day at the high end, at most 512 (a dashboard over all 50k series held its peak under it). */
+const QUERY_MIB = { low: 0, typical: 9, highBase: 32, highPerDay: 4, highMax: 512 } as const;
 
 export function prometheusUsage(s: ServiceOf<'prometheus'>): Usage {
   const { series, scrapeInterval, retention } = s.settings;
