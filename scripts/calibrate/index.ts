@@ -1,6 +1,7 @@
 // npm run calibrate [-- postgres pgbouncer redis prometheus]: measures real servers started with
 // Headroom's exported configs and records calibration/<kind>.json. Takes a few minutes; not part
 // of CI (the CI test reads the recorded files). Every process it starts is stopped, also on failure.
+import { spawnSync } from 'node:child_process';
 import { installCleanup, stopAll } from './proc.ts';
 import { calibratePostgres } from './run-postgres.ts';
 import { calibrateRedis } from './run-redis.ts';
@@ -44,5 +45,10 @@ for (const k of kinds) {
   } finally {
     await stopAll();
   }
+}
+if (!failed) {
+  // A fresh process: this one imported the data files as they were before the run.
+  console.log('\nThe calibration table (scripts/calibrate/table.ts), for the README:\n');
+  spawnSync(process.execPath, [...process.execArgv, 'scripts/calibrate/table.ts'], { stdio: 'inherit' });
 }
 process.exitCode = failed ? 1 : 0;
