@@ -9,15 +9,17 @@ const NAMES = { postgres: 'PostgreSQL', pgbouncer: 'pgBouncer', redis: 'Redis', 
 export function calibrationTableMarkdown(): string {
   const rows = calibrationRows();
   const out: string[] = [];
+  out.push('| service | typical cases | median error | largest error | range-only cases | all pass | versions |');
+  out.push('|---|---|---|---|---|---|---|');
+  for (const s of calibrationSummary()) {
+    out.push(`| ${NAMES[s.kind]} | ${s.cases - s.rangeCases} | ${s.medianAbsErrorPercent.toFixed(1)}% | ${s.maxAbsErrorPercent.toFixed(1)}% | ${s.rangeCases} | ${s.ok ? 'yes' : 'NO'} | ${Object.values(s.tools).join('; ')} |`);
+  }
+  out.push('');
   out.push('| service | case | load | predicted low / typical / high (MiB) | measured typical / peak (MiB) | typical error |');
   out.push('|---|---|---|---|---|---|');
   for (const r of rows) {
     const role = r.role === 'typical' ? 'typical' : `${r.role} (range only)`;
     out.push(`| ${NAMES[r.kind]} | ${r.label} | ${role} | ${f1(r.predicted.low)} / **${f1(r.predicted.typical)}** / ${f1(r.predicted.high)} | **${f1(r.measured.typical)}** / ${f1(r.measured.peak)} | ${r.role === 'typical' ? sign(r.errorPercent) : `(${sign(r.errorPercent)})`}${r.ok ? '' : ' ✗'} |`);
-  }
-  out.push('');
-  for (const s of calibrationSummary()) {
-    out.push(`- ${NAMES[s.kind]}: ${s.cases - s.rangeCases} typical cases, median error ${s.medianAbsErrorPercent}%, largest ${s.maxAbsErrorPercent}%; ${s.rangeCases} range-only cases; ${s.ok ? 'all pass' : 'SOME FAIL'}. ${Object.values(s.tools).join('; ')}.`);
   }
   const m = calibrationFiles()[0]!.machine;
   out.push('');
