@@ -80,7 +80,7 @@ function percentile(sorted, p) {
 
 /** Times `EDITS` keystrokes in the fastapi limit cell; returns the sorted latencies in ms. */
 async function measure(browser, plan) {
-  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, ...(process.env.BENCH_UI_RM ? { reducedMotion: 'reduce' } : {}) });
   if (plan) await context.addInitScript(([key, value]) => localStorage.setItem(key, value), [STORAGE_KEY, JSON.stringify({ version: 1, savedAt: new Date().toISOString(), plan })]);
   const page = await context.newPage();
   await page.goto(URL_BASE);
@@ -100,7 +100,12 @@ async function measure(browser, plan) {
       if (start === null) return;
       const s = start;
       start = null;
-      requestAnimationFrame(() => afterFrame(() => w.__latencies.push(performance.now() - s)));
+      requestAnimationFrame(() =>
+        afterFrame(() => {
+          w.__latencies.push(performance.now() - s);
+          if (w.__waiter && w.__latencies.length >= w.__waiter.n) w.__waiter.resolve();
+        }),
+      );
     }).observe(document.querySelector('[data-testid="host-limits"]'), { characterData: true, childList: true, subtree: true });
   });
   await cell.fill('500'); // fill sends no keydown, so it is not timed
@@ -111,8 +116,17 @@ async function measure(browser, plan) {
   for (let i = 0; i < WARMUP + EDITS; i++) {
     const key = i % 2 === 0 ? 'Backspace' : String((i >> 1) % 9 + 1);
     await page.keyboard.press(key);
-    await page.waitForFunction((n) => window.__latencies.length >= n, i + 1);
-    await page.evaluate((ms) => new Promise((r) => setTimeout(r, ms)), TYPING_MS);
+    // Wait without polling: a requestAnimationFrame poll (waitForFunction's default) would keep
+    // the page drawing frames and skew what is measured.
+    await page.evaluate(
+      ([n, ms]) =>
+        new Promise((resolve) => {
+          const done = () => setTimeout(resolve, ms);
+          if (window.__latencies.length >= n) done();
+          else window.__waiter = { n, resolve: done };
+        }),
+      [i + 1, TYPING_MS],
+    );
   }
   const all = await page.evaluate(() => window.__latencies);
   await context.close();

@@ -1,10 +1,16 @@
 /** Findings, most severe first, each with its fix; a fix that is one setting change applies in one click. */
+import { memo } from 'react';
 import { useFindingViews } from '../derive/hooks.ts';
+import type { FindingView } from '../derive/views.ts';
 import { useActions } from '../state/instance.ts';
 import { SeverityBadge } from './Badges.tsx';
 
 export function Findings() {
-  const findings = useFindingViews();
+  return <FindingList findings={useFindingViews()} />;
+}
+
+/** Re-renders only when the findings change, not on every render of the panel's parent. */
+const FindingList = memo(function FindingList({ findings }: { findings: FindingView[] }) {
   const { fixApply } = useActions();
   return (
     <section className="panel findings" aria-labelledby="findings-title">
@@ -37,4 +43,4 @@ export function Findings() {
       )}
     </section>
   );
-}
+});

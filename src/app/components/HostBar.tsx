@@ -3,6 +3,7 @@
  * usage marked, and the line that answers "does it fit": free memory, risk, and the spike.
  */
 import { useHostView, usePreviousReport } from '../derive/hooks.ts';
+import { sizeFormat } from '../../engine/index.ts';
 import { deltaText } from '../format.ts';
 import { RiskBadge } from './Badges.tsx';
 
@@ -23,6 +24,9 @@ function LastChange({ freeMiB }: { freeMiB: number }) {
 
 export function HostBar() {
   const v = useHostView();
+  const prev = usePreviousReport();
+  // The numbers the last change moved are highlighted, like the row it changed.
+  const mark = (was: string | null, now: string) => (was !== null && was !== now ? 'changed' : undefined);
   const legend = v.segments.length > LEGEND_MAX + 1 ? [...v.segments.slice(0, LEGEND_MAX), ...v.segments.filter((s) => s.tone === 'free')] : v.segments;
   const hidden = v.segments.length - legend.length;
   return (
@@ -30,14 +34,20 @@ export function HostBar() {
       <div className="host-summary">
         <h2 id="host-title">Host {v.ramText}</h2>
         <span>
-          free <strong data-testid="host-free">{v.freeText}</strong> ({v.freePctText}) at typical usage
+          free{' '}
+          <strong data-testid="host-free" className={mark(prev && sizeFormat(prev.host.freeMiB.typical), v.freeText)}>
+            {v.freeText}
+          </strong> ({v.freePctText}) at typical usage
         </span>
         <span>
           least free <strong data-testid="host-free-least">{v.freeLeastText}</strong>
           <span className={v.freeOk ? 'ok-text' : 'bad-text'}>{v.freeOk ? ' ✔ above' : ' ✖ below'} the {v.freeCriterionText} target</span>
         </span>
         <span>
-          limits <strong data-testid="host-limits">{v.limitsText}</strong> + reserve {v.reserveText}
+          limits{' '}
+          <strong data-testid="host-limits" className={mark(prev && sizeFormat(prev.host.limitsMiB), v.limitsText)}>
+            {v.limitsText}
+          </strong> + reserve {v.reserveText}
         </span>
         <span>
           risk <RiskBadge level={v.risk} title={v.riskTitle} testId="host-risk" />

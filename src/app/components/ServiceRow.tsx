@@ -3,7 +3,7 @@
  * and its settings panel when open. Memoised on the row's displayed values, so a keystroke
  * re-renders the rows whose numbers changed, not all of them.
  */
-import { lazy, memo, Suspense, useRef } from 'react';
+import { lazy, memo, Suspense } from 'react';
 import type { ServiceKind } from '../../engine/index.ts';
 import type { RowView } from '../derive/views.ts';
 import { LIMIT_FIELD, NAME_FIELD } from '../state/fields.ts';
@@ -16,12 +16,10 @@ const SettingsPanel = lazy(() => import('./SettingsPanel.tsx'));
 
 const IMPLIED_BY: Partial<Record<ServiceKind, string>> = { pgbouncer: 'the pgBouncer toggle', alertmanager: 'the AlertManager toggle' };
 
-/** A number that flashes when it changes (not when it first appears), so the eye finds the effect of an edit. */
-function Flash({ text, testId, highMiB }: { text: string; testId: string; highMiB?: number }) {
-  const seen = useRef({ text, changed: false });
-  if (seen.current.text !== text) seen.current = { text, changed: true };
+/** A number, highlighted when the last change changed it: the eye finds the effect of an edit. */
+function Value({ text, changed, testId, highMiB }: { text: string; changed: boolean; testId: string; highMiB?: number }) {
   return (
-    <span key={text} className={seen.current.changed ? 'flash' : undefined} data-testid={testId} data-high-mib={highMiB}>
+    <span className={changed ? 'changed' : undefined} data-testid={testId} data-high-mib={highMiB} data-changed={changed || undefined}>
       {text}
     </span>
   );
@@ -62,14 +60,16 @@ function Row({ view: v, columns }: { view: RowView; columns: number }) {
           )}
         </td>
         <td className="col-usage num">
-          <Flash text={v.usageText} testId={`usage-${v.name}`} highMiB={v.highMiB} />
+          <Value text={v.usageText} changed={v.changedUsage} testId={`usage-${v.name}`} highMiB={v.highMiB} />
           <Gauge v={v} />
         </td>
         <td className={`col-headroom num${v.headroomMiB < 0 ? ' bad-text' : ''}`}>
-          <Flash text={v.headroomText} testId={`headroom-${v.name}`} />
+          <Value text={v.headroomText} changed={v.changedHeadroom} testId={`headroom-${v.name}`} />
         </td>
         <td className="col-risk">
-          <RiskBadge level={v.risk} title={v.riskTitle} testId={`risk-${v.name}`} />
+          <span className={v.changedRisk ? 'changed' : undefined}>
+            <RiskBadge level={v.risk} title={v.riskTitle} testId={`risk-${v.name}`} />
+          </span>
         </td>
         <td className="col-actions">
           {i !== null && (

@@ -35,12 +35,18 @@ export function useHostView() {
 export function useRowViews() {
   const input = usePlanner((s) => s.input);
   const { plan, report } = useEvaluated();
-  return useMemo(() => rowViews(input, plan, report), [input, plan, report]);
+  const prev = usePreviousReport();
+  return useMemo(() => rowViews(input, plan, report, prev), [input, plan, report, prev]);
 }
 
+/**
+ * Findings follow the plan one render behind (useDeferredValue): the keystroke's own frame shows
+ * the host and the row; the findings list, longer to lay out, follows in the next.
+ */
 export function useFindingViews() {
-  const { report } = useEvaluated();
-  return useMemo(() => findingViews(report), [report]);
+  const input = useDeferredValue(usePlanner((s) => s.input));
+  const d = deriveOf(input);
+  return useMemo(() => (d.status === 'ok' ? findingViews(d.report) : []), [d]);
 }
 
 /** The report of the plan before the last change, for "what that change did". */
@@ -51,8 +57,8 @@ export function usePreviousReport(): Report | null {
   return d.status === 'ok' ? d.report : null;
 }
 
-/** Typing pauses longer than this count as "settled". Assumed: a fast typist's keys come 80–150 ms apart. */
-export const SETTLE_MS = 200;
+/** Typing pauses longer than this count as "settled". Assumed: keys come 80–250 ms apart while a person types a value. */
+export const SETTLE_MS = 400;
 
 /**
  * The plan input for views that cost more than a keystroke may (charts, the toggles' what-if

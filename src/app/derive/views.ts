@@ -32,6 +32,10 @@ export type RowView = {
   gaugeTypical: number;
   gaugeHigh: number;
   gaugeLimit: number | null;
+  /** What the last change (the last undo step) changed in this row: shown highlighted. */
+  changedUsage: boolean;
+  changedHeadroom: boolean;
+  changedRisk: boolean;
 };
 
 const pct = (v: number, scale: number) => (scale > 0 && Number.isFinite(v) ? Math.max(0, Math.min(100, (v / scale) * 100)) : 0);
@@ -58,11 +62,17 @@ export function settingsText(s: Service): string {
   }
 }
 
-/** The services table's rows: the plan's services in plan order, then those the toggles add. */
-export function rowViews(input: PlanInput, plan: Plan, report: Report): RowView[] {
+/**
+ * The services table's rows: the plan's services in plan order, then those the toggles add.
+ * `prev` is the report before the last change; what differs from it is flagged.
+ */
+export function rowViews(input: PlanInput, plan: Plan, report: Report, prev: Report | null = null): RowView[] {
   const indexOf = new Map(input.services.map((s, i) => [s.name, i]));
   const planService = new Map(plan.services.map((s) => [s.name, s]));
+  const before = new Map(prev?.services.map((s) => [s.name, s]));
   return report.services.map((b) => {
+    const was = before.get(b.name);
+    const fresh = prev !== null && !was;
     const index = indexOf.get(b.name) ?? null;
     const scale = Math.max(b.limitMiB ?? 0, b.usageMiB.high) * 1.1;
     const svc = planService.get(b.name);
@@ -89,11 +99,14 @@ export function rowViews(input: PlanInput, plan: Plan, report: Report): RowView[
       gaugeTypical: pct(b.usageMiB.typical, scale),
       gaugeHigh: pct(b.usageMiB.high, scale),
       gaugeLimit: b.limitMiB === null ? null : pct(b.limitMiB, scale),
+      changedUsage: fresh || (!!was && rangeText(was.usageMiB) !== rangeText(b.usageMiB)),
+      changedHeadroom: fresh || (!!was && sizeText(was.headroomMiB) !== sizeText(b.headroomMiB)),
+      changedRisk: fresh || (!!was && was.risk.level !== b.risk.level),
     };
   });
 }
 
-export type Segment = { key: string; label: string; MiB: number; tone: 'reserve' | 'service' | 'free' | 'over'; widthPct: number; colour: number; title: string };
+export type Segment = { key: string; label: string; MiB: number; tone: 'reserve' | 'service' | 'free'; widthPct: number; colour: number; title: string };
 
 export type HostView = {
   ramText: string;
