@@ -7,10 +7,13 @@
 //
 // Latency method: each keystroke's `keydown` timeStamp is the start; a MutationObserver on the host
 // total notices React's commit; a requestAnimationFrame callback (the frame that will show it) then
-// posts a message that runs after that frame has painted, and its time is the end. Chromium runs
-// with --disable-gpu-vsync --disable-frame-rate-limit, so a frame is produced as soon as the page
-// has one instead of waiting for the next 60 Hz tick: what is measured is the page's work, not
+// posts a user-blocking task that runs once that frame has painted, and its time is the end.
+// Chromium runs with --disable-gpu-vsync --disable-frame-rate-limit, so a frame is produced as soon
+// as the page has one instead of at the next 60 Hz tick: what is measured is the page's work, not
 // where in the display's cycle the key happened to land (that wait adds 0–16.7 ms on a real screen).
+// The flip side: anything animating would be redrawn flat out and starve the page, so the page
+// must not animate while typing (it does not). Timings are wall clock: on a shared machine other
+// processes show in them, so the load average is printed beside them.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
@@ -80,7 +83,7 @@ function percentile(sorted, p) {
 
 /** Times `EDITS` keystrokes in the fastapi limit cell; returns the sorted latencies in ms. */
 async function measure(browser, plan) {
-  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, ...(process.env.BENCH_UI_RM ? { reducedMotion: 'reduce' } : {}) });
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
   if (plan) await context.addInitScript(([key, value]) => localStorage.setItem(key, value), [STORAGE_KEY, JSON.stringify({ version: 1, savedAt: new Date().toISOString(), plan })]);
   const page = await context.newPage();
   await page.goto(URL_BASE);
