@@ -99,7 +99,7 @@ function ShareButton() {
 }
 
 function UndoRedo() {
-  const canUndo = usePlanner((s) => s.past.length > 0);
+  const canUndo = usePlanner((s) => s.past.length > 0 || Object.values(s.drafts).some((d) => d.message !== null));
   const canRedo = usePlanner((s) => s.future.length > 0);
   const { undo, redo } = useActions();
   return (

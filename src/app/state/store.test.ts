@@ -58,6 +58,19 @@ describe('the planner store', () => {
     expect(store.getState().drafts).toEqual({});
   });
 
+  it('undo first takes back refused text, then plan steps', () => {
+    const store = open();
+    const { fieldEdit, fieldEnd, undo } = store.getState().actions;
+    fieldEdit(limit, LIMIT_FIELD, '1g', 'fastapi limit');
+    fieldEnd(limit);
+    fieldEdit(limit, LIMIT_FIELD, '1gx', 'fastapi limit');
+    undo();
+    expect(store.getState().drafts).toEqual({});
+    expect(store.getState().input.services[0]?.limit).toBe('1g');
+    undo();
+    expect(store.getState().input.services[0]?.limit).toBe('500MiB');
+  });
+
   it('a fix applies as one undoable step', () => {
     const store = open();
     store.getState().actions.fixApply({ service: 'redis', key: 'settings.maxmemory', value: '104MiB' });

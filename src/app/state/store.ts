@@ -38,6 +38,7 @@ export type PlannerActions = {
   planSet(next: PlanInput, what: string): boolean;
   /** Replaces the plan (a preset, a file): one undo step, drafts cleared. */
   planReplace(next: PlanInput, notice?: { tone: NoticeTone; text: string }): boolean;
+  /** Takes back refused text if any is showing, else the last plan step. */
   undo(): void;
   redo(): void;
   serviceAdd(kind: ServiceKind): void;
@@ -116,7 +117,13 @@ export function plannerStoreCreate(boot: Pick<Boot, 'input' | 'past' | 'notices'
         set((s) => ({ ...historyCommit(s, next, null), drafts: {}, expanded: {}, notices: msg ? [...s.notices, notice(msg.tone, msg.text)] : s.notices }));
         return true;
       },
-      undo: () => set((s) => ({ ...historyUndo(s), drafts: {} })),
+      undo: () =>
+        set((s) => {
+          // Refused text is the newest thing on screen: undo takes it away first, then plan steps.
+          const refused = Object.entries(s.drafts).filter(([, d]) => d.message !== null);
+          if (refused.length === 0) return { ...historyUndo(s), drafts: {} };
+          return { ...historySeal(s), drafts: Object.fromEntries(Object.entries(s.drafts).filter(([, d]) => d.message === null)) };
+        }),
       redo: () => set((s) => ({ ...historyRedo(s), drafts: {} })),
       serviceAdd: (kind) => void planSet(serviceAdd(get().input, kind), 'Adding the service'),
       serviceDuplicate: (index) => void planSet(serviceDuplicate(get().input, index), 'Duplicating the service'),
