@@ -136,6 +136,9 @@ describe('headroom export with a compose file', () => {
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/stack\.yml with the plan's memory settings \(\d+ changes?; every other key and comment kept\)/);
     expect(r.out).toMatch(/changed services\.cache\.command/);
+    // The user's own file has no secrets to create: the next step says what their file does.
+    expect(r.out).not.toMatch(/secrets/);
+    expect(r.out).toMatch(/next: review the changes above/);
     const written = readFileSync(join(out, r.out.match(/^ {2}(docker-compose[^ ]*\.yml)/m)![1]!), 'utf8');
     expect(written).toMatch(/^# our stack\nservices:\n {2}cache: {3}# the cache\n {4}image: redis:7\n {4}command: redis-server --maxmemory \d+mb {3}# keep\n {4}mem_limit: 300m\n {2}db:\n {4}image: postgres:16\n/);
   });

@@ -46,7 +46,9 @@ export const exportCommand = {
         `wrote ${files.length} files for ${source.label}${values.tuned ? ' (tuned)' : ''} into ${out}:`,
         ...files.map((f) => `  ${f.path.padEnd(width)}  ${f.description}`),
         ...(edited?.notes ?? []).map((n) => `  ${n}`),
-        'next: create ./secrets/* (see RUNBOOK.md), then docker compose -f ' + files[0]!.path + ' up -d',
+        edited
+          ? `next: review the changes above, then docker compose -f ${files[0]!.path} up -d (your file sets the settings by command flags; the .conf files show them in full, with their reasons)`
+          : `next: create ./secrets/* (see RUNBOOK.md), then docker compose -f ${files[0]!.path} up -d`,
         '',
       ].join('\n'),
     );
