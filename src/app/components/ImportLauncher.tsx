@@ -1,0 +1,27 @@
+/** The header's "Import compose…" button; the dialog (and the parser behind it) load on first use. */
+import { lazy, Suspense, useRef, useState } from 'react';
+
+const loadDialog = () => import('./ImportDialog.tsx');
+const ImportDialog = lazy(loadDialog);
+
+export function ImportLauncher() {
+  const [open, setOpen] = useState(false);
+  const button = useRef<HTMLButtonElement>(null);
+  const close = () => {
+    setOpen(false);
+    button.current?.focus();
+  };
+  return (
+    <span className="group">
+      {/* Fetched on hover or focus, so the dialog is usually there by the click. */}
+      <button ref={button} type="button" onClick={() => setOpen(true)} onPointerEnter={() => void loadDialog()} onFocus={() => void loadDialog()} aria-haspopup="dialog" aria-expanded={open}>
+        Import compose…
+      </button>
+      {open && (
+        <Suspense fallback={<span role="status" className="muted">Opening the import…</span>}>
+          <ImportDialog onClose={close} />
+        </Suspense>
+      )}
+    </span>
+  );
+}

@@ -1,0 +1,197 @@
+/**
+ * The upgrade-path tab's data, from the engine: the tiers (the stack re-tuned for 4, 8 and 16 GiB),
+ * the chart of memory against users, the current plan's capacity and the before/after table.
+ * Everything heavy (upgradePath is a few ms, compare about one) is memoised on the plan object,
+ * which derive/engine.ts keeps stable per input: the tab computes it once per plan, and only
+ * while it is shown. Prices are applied afterwards (applyPrices): editing one is arithmetic.
+ */
+import { planParse, planWithFeatures, presetGet, type Plan, type PresetName } from '../../engine/index.ts';
+import { capacity, type Capacity, type Constraint } from '../../engine/capacity.ts';
+import { scenarioAt } from '../../engine/capacity.ts';
+import { DEFAULT_TIERS, MOVE_UP_SHARE, upgradePath, type Tier, type UpgradePath } from '../../engine/tiers.ts';
+import { compare, type Comparison } from '../../engine/compare.ts';
+import { countText } from '../format.ts';
+
+/** Memoises `f` per plan object and key (the plan is immutable; a new edit is a new object). */
+function memoOnPlan<K, V>(f: (plan: Plan, key: K) => V): (plan: Plan, key: K) => V {
+  const byPlan = new WeakMap<Plan, Map<K, V>>();
+  return (plan, key) => {
+    let byKey = byPlan.get(plan);
+    if (!byKey) byPlan.set(plan, (byKey = new Map()));
+    if (!byKey.has(key)) byKey.set(key, f(plan, key));
+    return byKey.get(key)!;
+  };
+}
+
+/** Points per line in the chart. Assumed: 48 keeps the curves smooth at chart width and costs ~150 scenarios (a few ms). */
+export const CHART_POINTS = 48;
+/** The chart's x axis runs this far past the largest break point, so that every break shows. */
+const CHART_MARGIN = 1.15;
+
+/** One line of the chart: a tier's re-tuned stack, its usable memory (RAM − free criterion) and where it breaks. */
+export type ChartSeries = { key: string; ramMiB: number; ceilingMiB: number; breakAt: { users: number; usageMiB: number } | null };
+export type UpgradeChart = { points: Array<Record<string, number>>; series: ChartSeries[]; xMax: number; yMax: number; workload: number };
+
+export type TierModel = Tier & {
+  /** The checks that break after the binding one: those failing at the same point, then the tuned stack's next break points. */
+  after: Constraint[];
+};
+
+export type UpgradeModel = { path: UpgradePath; tiers: TierModel[]; chart: UpgradeChart };
+
+const sameCheck = (a: Constraint, b: Constraint) => a.id === b.id && a.service === b.service && a.host === b.host;
+
+/** The binding constraint's next two: the tier's own (failing at the same point), then the re-tuned stack's next break points. */
+function nextTwo(tier: Tier): Constraint[] {
+  const out = [...tier.next];
+  if (out.length < 2 && tier.binding) {
+    for (const c of capacity(tier.plan).constraints) {
+      if (out.length >= 2) break;
+      if (c.status !== 'breaks' || sameCheck(c, tier.binding) || out.some((o) => sameCheck(o, c))) continue;
+      out.push(c);
+    }
+  }
+  return out.slice(0, 2);
+}
+
+/** A round upper bound for the x axis: 1, 2 or 5 × a power of ten, at least `n`. */
+export function niceCeil(n: number): number {
+  if (!(n > 0)) return 1;
+  const p = 10 ** Math.floor(Math.log10(n));
+  for (const m of [1, 2, 2.5, 5, 10]) if (m * p >= n) return m * p;
+  return 10 * p;
+}
+
+/** Host memory (high usage, reserve included) of each tier's stack from 0 users to past the last break. */
+export function upgradeChart(path: UpgradePath, points = CHART_POINTS): UpgradeChart {
+  const breaks = path.tiers.filter((t) => t.status === 'breaks' && t.users !== null).map((t) => t.users!);
+  const workload = path.workload.users;
+  const xMax = niceCeil(Math.max(breaks.length ? Math.max(...breaks) * CHART_MARGIN : 0, workload * 1.5, 100));
+  const xs = new Set<number>();
+  for (let i = 0; i <= points; i++) xs.add(Math.round((xMax * i) / points));
+  for (const u of breaks) xs.add(u);
+  const users = [...xs].sort((a, b) => a - b);
+  const expanded = path.tiers.map((t) => planWithFeatures(t.plan));
+  const series: ChartSeries[] = path.tiers.map((t, i) => {
+    const at0 = scenarioAt(expanded[i]!, 0, 1).host;
+    const breakAt = t.status === 'breaks' && t.users !== null ? { users: t.users, usageMiB: scenarioAt(expanded[i]!, t.users, 1).host.usageMiB.high } : null;
+    return { key: `t${i}`, ramMiB: t.ramMiB, ceilingMiB: at0.ramMiB - at0.freeCriterionMiB, breakAt };
+  });
+  const rows = users.map((u) => {
+    const row: Record<string, number> = { users: u };
+    expanded.forEach((p, i) => {
+      row[`t${i}`] = Math.round(scenarioAt(p, u, 1).host.usageMiB.high * 10) / 10;
+    });
+    return row;
+  });
+  const yMax = Math.max(...path.tiers.map((t) => t.ramMiB));
+  return { points: rows, series, xMax, yMax, workload };
+}
+
+/** The tiers of a plan at a move-up share (0–1), with each tier's next checks and the chart. Memoised per plan and share. */
+export const upgradeModelOf = memoOnPlan((plan: Plan, share: number): UpgradeModel => {
+  const path = upgradePath(plan, { tiers: DEFAULT_TIERS, moveUpShare: share });
+  return { path, tiers: path.tiers.map((t) => ({ ...t, after: nextTwo(t) })), chart: upgradeChart(path) };
+});
+
+/** The plan's own capacity (normal and spike). Memoised per plan. */
+export const capacityOf = memoOnPlan((plan: Plan, _k: 0): Capacity => capacity(plan));
+
+const presetPlans = new Map<PresetName, Plan>();
+/** A preset as a parsed plan (presets always validate). */
+export function presetPlan(name: PresetName): Plan {
+  let p = presetPlans.get(name);
+  if (!p) {
+    const r = planParse(presetGet(name));
+    if (!r.ok) throw new Error(`the ${name} preset does not validate: ${r.issues[0]?.message ?? ''}`);
+    presetPlans.set(name, (p = r.plan));
+  }
+  return p;
+}
+
+/** The seed's before/after table: the preset (before) against this plan (after). Memoised per plan and preset. */
+export const comparisonOf = memoOnPlan((plan: Plan, preset: PresetName): Comparison => compare(presetPlan(preset), plan));
+
+// ---------------------------------------------------------------------------------------------
+// Prices and the move-up share as the user types them
+
+export type Parsed<T> = { ok: true; value: T } | { ok: false; message: string };
+
+/** A monthly price in USD: `25`, `$49.99`; empty = unknown. */
+export function priceParse(text: string): Parsed<number | null> {
+  const t = text.trim().replace(/^\$\s*/, '').replace(/,/g, '');
+  if (t === '') return { ok: true, value: null };
+  const n = Number(t);
+  if (!/^\d+(\.\d+)?$/.test(t) || !Number.isFinite(n) || n > 1e7) return { ok: false, message: `expected a price in USD per month, like 25 or 49.99, got "${text.trim()}"` };
+  return { ok: true, value: n };
+}
+
+/** The move-up point as a percent of a tier's capacity: `70` or `70%`, from 1 to 100. */
+export function sharePercentParse(text: string): Parsed<number> {
+  const t = text.trim().replace(/%$/, '').trim();
+  const n = Number(t);
+  if (t === '' || !/^\d+(\.\d+)?$/.test(t) || n < 1 || n > 100) return { ok: false, message: `expected a percent from 1 to 100, like 70, got "${text.trim()}"` };
+  return { ok: true, value: n / 100 };
+}
+
+/** The default price of each default tier, as the text a price field starts with. */
+export const DEFAULT_PRICE_TEXT: readonly string[] = DEFAULT_TIERS.map((t) => (t.pricePerMonth === null ? '' : String(t.pricePerMonth)));
+export const DEFAULT_SHARE_TEXT = String(Math.round(MOVE_UP_SHARE * 100));
+
+/** USD, `$25` or `$2.98`. */
+export function moneyText(n: number | null): string {
+  if (n === null || !Number.isFinite(n)) return '—';
+  return Number.isInteger(n) ? `$${n}` : `$${n.toFixed(2)}`;
+}
+
+/** A capacity for people: `8,400`, `0 (fails idle)`, `no limit found`. */
+export function usersText(users: number | null, status: Tier['status']): string {
+  if (status === 'fails-at-zero') return '0 (fails even idle)';
+  if (status === 'holds' || users === null) return 'no limit found';
+  return countText(users);
+}
+
+/** USD per month per 1,000 users at capacity: the engine's own formula (tiers.ts), with the price as typed. */
+export function costPer1000(price: number | null, users: number | null): number | null {
+  return price === null || !users ? null : (price / users) * 1000;
+}
+
+export type TierView = {
+  ramMiB: number;
+  users: number | null;
+  usersText: string;
+  spikeUsersText: string;
+  moveUpText: string;
+  price: number | null;
+  costPer1000: number | null;
+  costText: string;
+  binding: Constraint | null;
+  after: Constraint[];
+  carries: boolean;
+  recommended: boolean;
+  /** The largest limits of the re-tuned stack, largest first. */
+  limits: Array<{ service: string; limitMiB: number }>;
+};
+
+/** Each tier as the page shows it, with the prices as typed (null: unknown; undefined: the default). */
+export function tierViews(model: UpgradeModel, prices: ReadonlyArray<number | null | undefined>): TierView[] {
+  return model.tiers.map((t, i) => {
+    const price = prices[i] === undefined ? t.pricePerMonth : prices[i]!;
+    const cost = costPer1000(price, t.users);
+    return {
+      ramMiB: t.ramMiB,
+      users: t.users,
+      usersText: usersText(t.users, t.status),
+      spikeUsersText: t.spikeUsers === null ? '—' : countText(t.spikeUsers),
+      moveUpText: t.moveUpAt === null ? '—' : countText(t.moveUpAt),
+      price,
+      costPer1000: cost,
+      costText: moneyText(cost),
+      binding: t.binding,
+      after: t.after,
+      carries: t.carries,
+      recommended: model.path.recommended === i,
+      limits: t.plan.services.filter((s) => s.limit !== null).map((s) => ({ service: s.name, limitMiB: s.limit! })).sort((a, b) => b.limitMiB - a.limitMiB),
+    };
+  });
+}

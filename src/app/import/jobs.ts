@@ -1,0 +1,21 @@
+/**
+ * The import's slow work, as plain functions of plain data: a compose file into a plan, and
+ * `docker stats` text onto a plan. worker.ts runs them off the main thread; client.ts runs them
+ * here only where the browser has no module workers.
+ */
+import { composeImport, type ComposeImportResult } from '../../formats/compose-import/index.ts';
+import { dockerStatsApply } from '../../formats/docker-stats.ts';
+import type { PlanInput } from '../../engine/index.ts';
+
+export type ComposeJob = { type: 'compose'; text: string; envText: string; host: string };
+export type StatsJob = { type: 'stats'; input: PlanInput; text: string; containerNames: Record<string, string> };
+export type Job = ComposeJob | StatsJob;
+
+export type StatsResult = ReturnType<typeof dockerStatsApply>;
+export type JobResult<J extends Job> = J extends ComposeJob ? ComposeImportResult : StatsResult;
+
+/** Runs one job; the functions it calls never throw on any input. */
+export function jobRun<J extends Job>(job: J): JobResult<J> {
+  if (job.type === 'compose') return composeImport(job.text, { host: job.host, envText: job.envText }) as JobResult<J>;
+  return dockerStatsApply(job.input, job.text, job.containerNames) as JobResult<J>;
+}
