@@ -1,32 +1,14 @@
 /** `capacity` and `compare` through the bundled CLI (built to its own folder). */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { cliHarness } from './testing.ts';
 import { planToText } from '../formats/plan-file.ts';
 import { presetGet } from '../engine/presets.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'headroom-capacity-'));
-// Built apart from the other CLI tests' bundles so that no two test files write one file at once.
-const CLI = join(dir, 'headroom.js');
+const h = cliHarness('capacity');
+const cli = (args: string[], input?: string) => h.run(args, input === undefined ? {} : { input });
+const file = h.file;
 
-function cli(args: string[], input?: string) {
-  const r = spawnSync('node', [CLI, ...args], { encoding: 'utf8', input, timeout: 60_000, maxBuffer: 64 * 1024 * 1024 });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
-
-function file(name: string, text: string): string {
-  const path = join(dir, name);
-  writeFileSync(path, text);
-  return path;
-}
-
-beforeAll(() => {
-  const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> };
-  const args = pkg.scripts['build:cli']!.replace(/^esbuild /, '').replace('--outfile=dist/cli/headroom.js', `--outfile=${CLI}`);
-  execFileSync('sh', ['-c', `./node_modules/.bin/esbuild ${args}`], { stdio: 'inherit' });
-});
+beforeAll(() => h.build());
 
 const clean = (text: string) => expect(text).not.toMatch(/NaN|undefined|Infinity|\n\s+at /);
 

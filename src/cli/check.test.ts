@@ -1,34 +1,19 @@
 /** `check` and `plan` on compose files, through the bundled CLI (built to its own folder). */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
+import { cliHarness, type CliOptions } from './testing.ts';
 import { planToText } from '../formats/plan-file.ts';
 import { presetGet } from '../engine/presets.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'headroom-check-'));
-// Built apart from cli.test.ts's dist/ so that the two test files never write one file at once.
-const CLI = join(dir, 'headroom.js');
+const h = cliHarness('check');
+const dir = h.dir;
 const CORPUS = 'src/formats/compose-import/corpus';
+const cli = (args: string[], opts: CliOptions = {}) => h.run(args, { ...opts, env: opts.env ?? {} });
+const file = h.file;
 
-function cli(args: string[], opts: { input?: string; env?: Record<string, string>; cwd?: string } = {}) {
-  const r = spawnSync('node', [CLI, ...args], { encoding: 'utf8', input: opts.input, timeout: 60_000, env: { PATH: process.env.PATH ?? '', ...opts.env }, cwd: opts.cwd, maxBuffer: 64 * 1024 * 1024 });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
-
-function file(name: string, text: string): string {
-  const path = join(dir, name);
-  writeFileSync(path, text);
-  return path;
-}
-
-beforeAll(() => {
-  const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> };
-  const args = pkg.scripts['build:cli']!.replace(/^esbuild /, '').replace('--outfile=dist/cli/headroom.js', `--outfile=${CLI}`);
-  execFileSync('sh', ['-c', `./node_modules/.bin/esbuild ${args}`], { stdio: 'inherit' });
-});
+beforeAll(() => h.build());
 
 const FITS = stringify({
   services: {

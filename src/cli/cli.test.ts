@@ -1,27 +1,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { cliHarness } from './testing.ts';
 
-const CLI = 'dist/cli/headroom.js';
-const dir = mkdtempSync(join(tmpdir(), 'headroom-cli-'));
+const h = cliHarness('cli');
+const cli = (args: string[], input?: string) => h.run(args, input === undefined ? {} : { input });
+const file = h.file;
 
-function cli(args: string[], input?: string) {
-  const r = spawnSync('node', [CLI, ...args], { encoding: 'utf8', input, timeout: 20_000 });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
-
-function file(name: string, text: string): string {
-  const path = join(dir, name);
-  writeFileSync(path, text);
-  return path;
-}
-
-beforeAll(() => {
-  // Test the CLI as shipped: the bundled file, built fresh.
-  execFileSync('npm', ['run', '--silent', 'build:cli'], { stdio: 'inherit' });
-});
+// Test the CLI as shipped: the bundled file, built fresh.
+beforeAll(() => h.build());
 
 describe('headroom plan', () => {
   it('prints the table, the host, the spike and the findings for the 4gb preset', () => {
