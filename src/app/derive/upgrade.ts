@@ -119,8 +119,8 @@ export type Parsed<T> = { ok: true; value: T } | { ok: false; message: string };
 
 /** A monthly price in USD: `25`, `$49.99`; empty = unknown. */
 export function priceParse(text: string): Parsed<number | null> {
+  if (text.trim() === '') return { ok: true, value: null };
   const t = text.trim().replace(/^\$\s*/, '').replace(/,/g, '');
-  if (t === '') return { ok: true, value: null };
   const n = Number(t);
   if (!/^\d+(\.\d+)?$/.test(t) || !Number.isFinite(n) || n > 1e7) return { ok: false, message: `expected a price in USD per month, like 25 or 49.99, got "${text.trim()}"` };
   return { ok: true, value: n };

@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { applyChange, presetGet } from '../../engine/index.ts';
+import { planOf, presetPlan } from '../../engine/testing.ts';
+import { exportOf, linesText, zipName } from './export.ts';
+
+describe('exportOf', () => {
+  const plan = presetPlan('4gb');
+
+  it('returns every file of the plan, memoised per plan and mode', () => {
+    const s = exportOf(plan, false);
+    expect(exportOf(plan, false)).toBe(s);
+    expect(s.status).toBe('ok');
+    if (s.status !== 'ok') return;
+    expect(s.files.map((f) => f.path)).toContain('docker-compose-4gb.yml');
+    expect(s.files.map((f) => f.path)).toContain('postgresql.conf');
+  });
+
+  it('tuned mode changes postgresql.conf', () => {
+    const plain = exportOf(plan, false);
+    const tuned = exportOf(plan, true);
+    if (plain.status !== 'ok' || tuned.status !== 'ok') throw new Error('export failed');
+    const conf = (files: typeof plain.files) => files.find((f) => f.path === 'postgresql.conf')!.content;
+    expect(conf(tuned.files)).not.toBe(conf(plain.files));
+  });
+
+  it('names the service and the smallest limit that fits when the tuner refuses, with the change that fixes it', () => {
+    const input = presetGet('4gb');
+    const tiny = applyChange(input, { service: 'postgres', key: 'limit', value: '60MiB' });
+    const p = planOf(tiny);
+    expect(exportOf(p, false).status).toBe('ok');
+    const s = exportOf(p, true);
+    expect(s.status).toBe('refused');
+    if (s.status !== 'refused') return;
+    const r = s.refusals.find((x) => x.service === 'postgres')!;
+    expect(r.text).toMatch(/^postgres: its 60 MiB limit is too small for any tuned settings; the smallest limit that fits is \d/);
+    expect(r.minLimitMiB).toBeGreaterThan(60);
+    expect(r.fix).toEqual({ service: 'postgres', key: 'limit', value: expect.any(String) });
+    // Applying the fix makes the tuned export work.
+    const fixed = planOf(applyChange(tiny, r.fix!));
+    expect(exportOf(fixed, true).status).toBe('ok');
+  });
+});
+
+describe('names and counts', () => {
+  it('names the zip after the compose file', () => {
+    expect(zipName([{ path: 'docker-compose-4gb.yml', content: '', description: '' }])).toBe('headroom-4gb.zip');
+    expect(zipName([])).toBe('headroom-export.zip');
+  });
+  it('counts lines', () => {
+    expect(linesText('')).toBe('0 lines');
+    expect(linesText('a\n')).toBe('1 line');
+    expect(linesText('a\nb')).toBe('2 lines');
+  });
+});

@@ -1,0 +1,135 @@
+import { describe, expect, it } from 'vitest';
+import { planWithFeatures } from '../../engine/index.ts';
+import { scenarioAt } from '../../engine/capacity.ts';
+import { upgradePath } from '../../engine/tiers.ts';
+import { presetPlan } from '../../engine/testing.ts';
+import { capacityOf, comparisonOf, costPer1000, niceCeil, priceParse, sharePercentParse, tierViews, upgradeModelOf, usersText } from './upgrade.ts';
+
+describe('upgradeModelOf', () => {
+  const plan = presetPlan('4gb');
+
+  it('is the engine’s upgrade path, memoised per plan and share', () => {
+    const m = upgradeModelOf(plan, 0.7);
+    expect(upgradeModelOf(plan, 0.7)).toBe(m);
+    expect(upgradeModelOf(plan, 0.5)).not.toBe(m);
+    const path = upgradePath(plan, { moveUpShare: 0.7 });
+    expect(m.tiers.map((t) => [t.ramMiB, t.users, t.moveUpAt])).toEqual(path.tiers.map((t) => [t.ramMiB, t.users, t.moveUpAt]));
+    expect(m.tiers.map((t) => t.ramMiB)).toEqual([4096, 8192, 16384]);
+  });
+
+  it('gives each breaking tier its binding check and at least one after it, none repeated', () => {
+    for (const t of upgradeModelOf(plan, 0.7).tiers) {
+      expect(t.binding).not.toBeNull();
+      expect(t.after.length).toBeGreaterThanOrEqual(1);
+      expect(t.after.length).toBeLessThanOrEqual(2);
+      const keys = [t.binding!, ...t.after].map((c) => `${c.id}/${c.service}/${c.host}`);
+      expect(new Set(keys).size).toBe(keys.length);
+    }
+  });
+
+  it('charts each tier’s memory with the engine’s scenario, rising with users, break points included', () => {
+    const m = upgradeModelOf(plan, 0.7);
+    const { points, series, xMax } = m.chart;
+    expect(series).toHaveLength(3);
+    expect(points[0]!.users).toBe(0);
+    expect(points[points.length - 1]!.users).toBe(xMax);
+    m.tiers.forEach((t, i) => {
+      const s = series[i]!;
+      expect(s.breakAt?.users).toBe(t.users);
+      expect(xMax).toBeGreaterThan(t.users!);
+      const at = points.find((p) => p.users === t.users)!;
+      expect(at[s.key]).toBeCloseTo(scenarioAt(planWithFeatures(t.plan), t.users!, 1).host.usageMiB.high, 0);
+      // the tier breaks where its stack reaches the usable memory (or earlier, on another check)
+      expect(s.breakAt!.usageMiB).toBeLessThanOrEqual(s.ceilingMiB + 1);
+      const ys = points.map((p) => p[s.key]!);
+      ys.slice(1).forEach((y, j) => expect(y).toBeGreaterThanOrEqual(ys[j]! - 1e-6));
+    });
+    expect(JSON.stringify(m.chart)).not.toMatch(/NaN|null|Infinity/);
+  });
+
+  it('has a tier that fails idle for the full preset on 4 GiB, with no cost and no break dot', () => {
+    const m = upgradeModelOf(presetPlan('full'), 0.7);
+    const small = m.tiers[0]!;
+    expect(small.status).toBe('fails-at-zero');
+    expect(m.chart.series[0]!.breakAt).toBeNull();
+    const [v] = tierViews(m, []);
+    expect(v!.usersText).toBe('0 (fails even idle)');
+    expect(v!.costText).toBe('—');
+  });
+});
+
+describe('tierViews', () => {
+  const m = upgradeModelOf(presetPlan('4gb'), 0.7);
+
+  it('uses the default prices until one is typed, and the typed price for cost per 1,000 users', () => {
+    const [a, b] = tierViews(m, []);
+    expect(a!.price).toBe(25);
+    expect(a!.costPer1000).toBeCloseTo((25 / a!.users!) * 1000, 6);
+    expect(a!.costPer1000).toBeCloseTo(m.tiers[0]!.costPer1000Users!, 6);
+    const edited = tierViews(m, [undefined, 80]);
+    expect(edited[1]!.price).toBe(80);
+    expect(edited[1]!.costPer1000).toBeCloseTo((80 / b!.users!) * 1000, 6);
+    expect(tierViews(m, [null])[0]!.costText).toBe('—');
+  });
+
+  it('marks exactly the engine’s recommended tier', () => {
+    const views = tierViews(m, []);
+    expect(views.filter((v) => v.recommended)).toHaveLength(1);
+    expect(views.findIndex((v) => v.recommended)).toBe(m.path.recommended);
+  });
+
+  it('lists each tier’s limits, largest first', () => {
+    for (const v of tierViews(m, [])) {
+      expect(v.limits.length).toBeGreaterThan(0);
+      expect(v.limits.map((l) => l.limitMiB)).toEqual([...v.limits.map((l) => l.limitMiB)].sort((x, y) => y - x));
+    }
+  });
+});
+
+describe('parsing what the user types', () => {
+  it.each([
+    ['25', 25],
+    ['$49.99', 49.99],
+    [' 1,200 ', 1200],
+    ['', null],
+  ])('price %j → %j', (text, value) => expect(priceParse(text)).toEqual({ ok: true, value }));
+
+  it.each(['abc', '-5', '1e3', '$', '12.5.1', '99999999'])('refuses price %j with a message', (text) => {
+    const r = priceParse(text);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.message).toMatch(/expected a price in USD per month/);
+  });
+
+  it.each([
+    ['70', 0.7],
+    ['50%', 0.5],
+    ['100', 1],
+  ])('move-up %j → %j', (text, value) => expect(sharePercentParse(text)).toEqual({ ok: true, value }));
+
+  it.each(['0', '101', '', 'x', '-10'])('refuses move-up %j', (text) => expect(sharePercentParse(text).ok).toBe(false));
+});
+
+describe('small helpers', () => {
+  it('rounds the axis up to 1, 2, 2.5 or 5 × 10ⁿ', () => {
+    expect([niceCeil(0), niceCeil(7), niceCeil(64_975), niceCeil(2_100), niceCeil(1000)]).toEqual([1, 10, 100_000, 2_500, 1000]);
+  });
+  it('writes capacities and costs without NaN', () => {
+    expect(usersText(8400, 'breaks')).toBe('8,400');
+    expect(usersText(null, 'holds')).toBe('no limit found');
+    expect(costPer1000(25, 0)).toBeNull();
+    expect(costPer1000(null, 100)).toBeNull();
+  });
+});
+
+describe('capacityOf and comparisonOf', () => {
+  const plan = presetPlan('4gb');
+  it('memoise the engine’s capacity and compare per plan', () => {
+    expect(capacityOf(plan, 0)).toBe(capacityOf(plan, 0));
+    const c = comparisonOf(plan, 'full');
+    expect(comparisonOf(plan, 'full')).toBe(c);
+    // The seed's before/after: the full stack (8 services, $50) before, the 4gb plan (5, $25) after.
+    const row = (id: string) => c.rows.find((r) => r.id === id)!;
+    expect(row('services').text).toEqual({ a: '8', b: '5', change: '−37.5%' });
+    expect(row('cost').text).toEqual({ a: '$50', b: '$25', change: '−50%' });
+  });
+});
