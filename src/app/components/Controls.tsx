@@ -85,7 +85,7 @@ function Toggle({ id, label, effects }: { id: FeatureName; label: string; effect
 function Toggles() {
   // The list of features changes only with the engine; its labels are stable strings.
   const ids = useEvaluatedPick(({ report }) => Object.keys(report.features).join(','), '');
-  const features = useMemo(() => featureList(Object.fromEntries(ids.split(',').filter(Boolean).map((k) => [k, false])) as never), [ids]);
+  const features = useMemo(() => featureList(ids.split(',').filter(Boolean)), [ids]);
   // The effects need one more evaluation per toggle: computed once typing pauses.
   const lagging = useSettledInput();
   const views = useMemo(() => {

@@ -20,9 +20,9 @@ export function featureOn(report: Report, id: FeatureName): boolean {
   return (report.features as Partial<Record<FeatureName, boolean>>)[id] === true;
 }
 
-/** The toggles, in the engine's order of its features. */
-export function featureList(features: Report['features']): Array<{ id: FeatureName; label: string }> {
-  return (Object.keys(features) as FeatureName[]).map((id) => ({ id, label: FEATURE_LABEL[id] ?? id }));
+/** The toggles for the features a report has, in the engine's order. */
+export function featureList(ids: readonly string[]): Array<{ id: FeatureName; label: string }> {
+  return (ids as readonly FeatureName[]).map((id) => ({ id, label: FEATURE_LABEL[id] ?? id }));
 }
 
 export type ToggleView = { id: FeatureName; label: string; on: boolean; effects: string[] };
@@ -50,7 +50,7 @@ function diff(off: Report, on: Report): string[] {
 
 /** Each toggle with its state in `report` and what turning it on changes. */
 export function toggleViews(input: PlanInput, report: Report): ToggleView[] {
-  return featureList(report.features).map(({ id, label }) => {
+  return featureList(Object.keys(report.features)).map(({ id, label }) => {
     const on = featureOn(report, id);
     const other = deriveOf(featureSet(input, id, !on));
     if (other.status !== 'ok') return { id, label, on, effects: [] };
