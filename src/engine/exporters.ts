@@ -8,6 +8,7 @@
  */
 import type { Range } from './report.ts';
 import type { Plan, Service, ServiceOf } from './schema.ts';
+import { nameAllocator } from './names.ts';
 
 export type ExporterKind = 'node-exporter' | 'cadvisor' | 'postgres-exporter' | 'redis-exporter';
 
@@ -85,13 +86,7 @@ export function exporterKindOf(s: Service): ExporterKind | null {
  * yet (planWithFeatures adds them). None without Prometheus or with `features.exporters: false`. */
 export function exportersFor(plan: Plan): Exporter[] {
   if (!plan.features.exporters || !plan.services.some((s) => s.kind === 'prometheus')) return [];
-  const taken = new Set(plan.services.map((s) => s.name.toLowerCase()));
-  const freeName = (base: string) => {
-    let name = base;
-    for (let i = 2; taken.has(name.toLowerCase()); i++) name = `${base}-${i}`;
-    taken.add(name.toLowerCase());
-    return name;
-  };
+  const freeName = nameAllocator(plan);
   const listed = plan.services.map((s) => ({ s, kind: exporterKindOf(s) })).filter((x) => x.kind !== null);
   const out: Exporter[] = [];
   const add = (kind: ExporterKind, watches: Service | null, defaultName: string) => {

@@ -7,18 +7,13 @@
 import { FEATURE_SERVICES, PGBOUNCER_DEFAULTS } from './defaults.ts';
 import type { Features, Plan, Service } from './schema.ts';
 import { exporterServices } from './exporters.ts';
+import { nameAllocator } from './names.ts';
 
 /** The plan with the services its toggles imply, and the features its services imply. */
 export function planWithFeatures(plan: Plan): Plan & { implied: ReadonlySet<string> } {
   const has = (kind: Service['kind']) => plan.services.some((s) => s.kind === kind);
   const added: Service[] = [];
-  const taken = new Set(plan.services.map((s) => s.name.toLowerCase()));
-  const freeName = (base: string) => {
-    let name = base;
-    for (let i = 2; taken.has(name.toLowerCase()); i++) name = `${base}-${i}`;
-    taken.add(name.toLowerCase());
-    return name;
-  };
+  const freeName = nameAllocator(plan);
   if (plan.features.pgbouncer && !has('pgbouncer')) {
     added.push({
       name: freeName(FEATURE_SERVICES.pgbouncer.name),
