@@ -6,6 +6,7 @@ import { plannerStore, useActions, usePlanner } from '../state/instance.ts';
 import { shareUrl } from '../state/share.ts';
 import { planFileName, planFileRead, planFileWrite } from '../planFile.ts';
 import { FieldInput } from './FieldInput.tsx';
+import { ImportLauncher } from './ImportLauncher.tsx';
 
 const PRESET_LABEL: Record<string, string> = { '4gb': '4gb (the seed’s stack)', full: 'full (original 8 services)', '8gb': '8gb (upgrade tier)', empty: 'empty (start from nothing)' };
 
@@ -123,6 +124,7 @@ export function Header() {
       <nav className="actions" aria-label="Plan actions">
         <PresetPicker />
         <FileButtons />
+        <ImportLauncher />
         <ShareButton />
         <UndoRedo />
       </nav>
