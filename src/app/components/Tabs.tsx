@@ -8,18 +8,10 @@ import { Findings } from './Findings.tsx';
 // Loaded when first shown, keeping them out of the first load.
 const Charts = lazy(() => import('./Charts.tsx'));
 const Criteria = lazy(() => import('./Criteria.tsx'));
+const UpgradePath = lazy(() => import('./UpgradePath.tsx'));
+const ExportPanel = lazy(() => import('./ExportPanel.tsx'));
 
 const TAB_LABEL: Record<TabId, string> = { plan: 'Plan', upgrade: 'Upgrade path', export: 'Export', criteria: 'Success criteria' };
-
-function Coming({ what }: { what: string }) {
-  return (
-    <section className="panel coming">
-      <p>
-        <strong>Coming.</strong> {what}
-      </p>
-    </section>
-  );
-}
 
 function PlanTab() {
   return (
@@ -40,9 +32,17 @@ function TabPanel({ tab }: { tab: TabId }) {
     case 'plan':
       return <PlanTab />;
     case 'upgrade':
-      return <Coming what="When 4 GB stops being enough for this plan, and what the next tier costs. It is not built yet, so nothing here is a forecast." />;
+      return (
+        <Suspense fallback={<p className="panel loading" role="status">Loading the upgrade path…</p>}>
+          <UpgradePath />
+        </Suspense>
+      );
     case 'export':
-      return <Coming what="The tuned docker-compose file and every config it needs (postgresql.conf, redis.conf, pgbouncer.ini, Prometheus and AlertManager). Until then, Download plan saves the plan file the CLI reads." />;
+      return (
+        <Suspense fallback={<p className="panel loading" role="status">Loading the export…</p>}>
+          <ExportPanel />
+        </Suspense>
+      );
     case 'criteria':
       return (
         <Suspense fallback={<p className="panel loading" role="status">Loading the criteria…</p>}>

@@ -1,0 +1,386 @@
+/**
+ * The upgrade path (issue 6): this plan's capacity, the stack re-tuned for 4, 8 and 16 GiB side by
+ * side (users, spike users, an editable price, cost per 1,000 users, the move-up point, what breaks
+ * first and next), a chart of memory against users with each host's line and break point, and the
+ * seed's before/after table against a preset. Loaded with the tab; the engine's searches run only
+ * while it is shown, once per plan (derive/upgrade.ts), after typing pauses (useSettledInput).
+ */
+import { memo, useEffect, useId, useMemo, useState } from 'react';
+import { create } from 'zustand';
+import { CartesianGrid, Legend, Line, LineChart, ReferenceDot, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { PRESET_NAMES, sizeFormat, type Plan, type PresetName } from '../../engine/index.ts';
+import type { Constraint } from '../../engine/capacity.ts';
+import { deriveOf } from '../derive/engine.ts';
+import { useSettledInput } from '../derive/hooks.ts';
+import {
+  capacityOf, comparisonOf, DEFAULT_PRICE_TEXT, DEFAULT_SHARE_TEXT, priceParse, sharePercentParse, tierViews, upgradeModelOf, usersText,
+  type TierView, type UpgradeChart, type UpgradeModel,
+} from '../derive/upgrade.ts';
+import { countText } from '../format.ts';
+import './UpgradePath.css';
+
+/** What the user typed on this tab; kept while other tabs are shown. */
+type UpgradeUi = { prices: string[]; share: string; shareValue: number; preset: PresetName };
+const useUpgradeUi = create<UpgradeUi>(() => ({ prices: [...DEFAULT_PRICE_TEXT], share: DEFAULT_SHARE_TEXT, shareValue: Number(DEFAULT_SHARE_TEXT) / 100, preset: 'full' }));
+
+const PRESET_LABEL: Record<PresetName, string> = { '4gb': '4gb (the seed’s stack)', full: 'full (original 8 services)', '8gb': '8gb (upgrade tier)' };
+
+/** Tier line styles: colour and dash both differ, so no line is told apart by colour alone. */
+const TIER_STYLE = [
+  { colour: 'svc-0', dash: undefined, shape: '●' },
+  { colour: 'svc-1', dash: '8 4', shape: '◆' },
+  { colour: 'svc-2', dash: '2 3', shape: '▲' },
+] as const;
+const tierStyle = (i: number) => TIER_STYLE[i % TIER_STYLE.length]!;
+
+/** Reads the palette from the stylesheet, again when the colour scheme changes. */
+function usePalette(): (name: string) => string {
+  const [scheme, setScheme] = useState(0);
+  useEffect(() => {
+    const mq = window.matchMedia('(prefers-color-scheme: dark)');
+    const on = () => setScheme((n) => n + 1);
+    mq.addEventListener('change', on);
+    return () => mq.removeEventListener('change', on);
+  }, []);
+  return useMemo(() => {
+    const style = getComputedStyle(document.documentElement);
+    return (name: string) => style.getPropertyValue(`--${name}`).trim() || '#888';
+  }, [scheme]); // re-read when the scheme changes
+}
+
+export default function UpgradePath() {
+  const input = useSettledInput();
+  const d = deriveOf(input);
+  if (d.status !== 'ok') return null; // the page shows why above; nothing to plan here
+  return <UpgradeView plan={d.plan} />;
+}
+
+function UpgradeView({ plan }: { plan: Plan }) {
+  const share = useUpgradeUi((s) => s.shareValue);
+  const model = useMemo(() => upgradeModelOf(plan, share), [plan, share]);
+  return (
+    <div className="upgrade">
+      <section className="panel" aria-labelledby="upgrade-title">
+        <h2 id="upgrade-title">Upgrade path</h2>
+        <CapacitySummary plan={plan} model={model} />
+        <Tiers model={model} />
+      </section>
+      <div className="upgrade-lower">
+        <MemoryChart chart={model.chart} />
+        <BeforeAfter plan={plan} />
+      </div>
+    </div>
+  );
+}
+
+function CapacitySummary({ plan, model }: { plan: Plan; model: UpgradeModel }) {
+  const cap = useMemo(() => capacityOf(plan, 0), [plan]);
+  const users = plan.workload.activeUsers;
+  const rec = model.path.recommended;
+  const recTier = rec === null ? null : model.tiers[rec];
+  return (
+    <div className="upgrade-summary">
+      <p data-testid="capacity-summary">
+        <strong>As planned</strong> ({sizeFormat(plan.host.ram)}, the limits as set), this stack carries <strong>{usersText(cap.users, cap.status)}</strong> active users
+        {cap.binding ? <>: {cap.binding.message}</> : '.'} In a ×{plan.workload.spike} spike: {usersText(cap.spike.users, cap.spike.status)}.
+      </p>
+      <p>
+        Each tier below is this stack <strong>re-tuned by Headroom for that host</strong> (limits and settings re-derived, not scaled), for the most users it carries.{' '}
+        {recTier ? (
+          <>
+            For this plan’s {countText(users)} active users: <strong data-testid="recommended-tier">{sizeFormat(recTier.ramMiB)}</strong>
+            {recTier.moveUpAt !== null ? `, until ${countText(recTier.moveUpAt)} users.` : '.'}
+          </>
+        ) : (
+          <strong>No tier carries this plan’s {countText(users)} active users.</strong>
+        )}
+      </p>
+      {model.path.beyond && <Beyond model={model} />}
+    </div>
+  );
+}
+
+function Beyond({ model }: { model: UpgradeModel }) {
+  const b = model.path.beyond!;
+  return (
+    <div className="beyond" role="note" data-testid="beyond">
+      <p>
+        <strong>Beyond {sizeFormat(b.ramMiB)}:</strong> {b.atWorkload[0]?.message ?? b.binding?.message ?? 'the largest tier does not carry the workload.'}
+        {b.heaviest.length > 0 && <> The largest limits: {b.heaviest.map((h) => `${h.service} ${sizeFormat(h.limitMiB)}`).join(', ')}.</>}
+      </p>
+      {b.split && (
+        <p>
+          The seed’s split, the database on its own host: {b.split.hosts.map((h) => `${h.name} host (${sizeFormat(h.ramMiB)}: ${h.services.join(', ')})`).join(' and ')}, carrying{' '}
+          {usersText(b.split.users, b.split.status)} users{b.split.pricePerMonth !== null ? ` for $${b.split.pricePerMonth} a month` : ''}. {b.split.note}
+        </p>
+      )}
+    </div>
+  );
+}
+
+function MoveUpField() {
+  const text = useUpgradeUi((s) => s.share);
+  const parsed = sharePercentParse(text);
+  const errorId = useId();
+  const onChange = (t: string) => {
+    const p = sharePercentParse(t);
+    useUpgradeUi.setState(p.ok ? { share: t, shareValue: p.value } : { share: t });
+  };
+  return (
+    <span className={`field move-up${parsed.ok ? '' : ' field-invalid'}`}>
+      <label>
+        Move up at <input type="text" inputMode="decimal" value={text} onChange={(e) => onChange(e.target.value)} aria-invalid={!parsed.ok || undefined} aria-describedby={parsed.ok ? undefined : errorId} size={4} /> % of a tier’s capacity
+      </label>
+      {!parsed.ok && (
+        <span id={errorId} className="field-error">
+          Move-up point: {parsed.message}
+        </span>
+      )}
+    </span>
+  );
+}
+
+function Tiers({ model }: { model: UpgradeModel }) {
+  const priceTexts = useUpgradeUi((s) => s.prices);
+  const prices = useMemo(
+    () =>
+      model.tiers.map((_, i) => {
+        const t = priceTexts[i];
+        if (t === undefined) return undefined;
+        const p = priceParse(t);
+        return p.ok ? p.value : undefined;
+      }),
+    [model, priceTexts],
+  );
+  const views = useMemo(() => tierViews(model, prices), [model, prices]);
+  return (
+    <>
+      <div className="tiers-head">
+        <h3>Tiers side by side</h3>
+        <MoveUpField />
+      </div>
+      <div className="tiers" data-testid="tiers">
+        {views.map((v, i) => (
+          <TierCard key={v.ramMiB} view={v} index={i} workload={model.path.workload} />
+        ))}
+      </div>
+    </>
+  );
+}
+
+function PriceField({ index, ram }: { index: number; ram: string }) {
+  const text = useUpgradeUi((s) => s.prices[index] ?? '');
+  const parsed = priceParse(text);
+  const errorId = useId();
+  const onChange = (t: string) => useUpgradeUi.setState((s) => ({ prices: s.prices.map((p, i) => (i === index ? t : p)) }));
+  return (
+    <span className={`field price${parsed.ok ? '' : ' field-invalid'}`}>
+      <span className="price-input">
+        $
+        <input
+          type="text"
+          inputMode="decimal"
+          aria-label={`Price per month of the ${ram} host`}
+          value={text}
+          placeholder="unknown"
+          onChange={(e) => onChange(e.target.value)}
+          aria-invalid={!parsed.ok || undefined}
+          aria-describedby={parsed.ok ? undefined : errorId}
+          data-testid={`tier-price-${index}`}
+        />
+        <span className="muted">/ month</span>
+      </span>
+      {!parsed.ok && (
+        <span id={errorId} className="field-error">
+          {ram} price: {parsed.message}
+        </span>
+      )}
+    </span>
+  );
+}
+
+function ConstraintText({ c }: { c: Constraint }) {
+  return <>{c.message}</>;
+}
+
+function TierCard({ view: v, index, workload }: { view: TierView; index: number; workload: { users: number; spike: number } }) {
+  const ram = sizeFormat(v.ramMiB);
+  const titleId = useId();
+  const style = tierStyle(index);
+  return (
+    <article className={`tier${v.recommended ? ' tier-recommended' : ''}`} aria-labelledby={titleId} data-testid={`tier-${v.ramMiB}`}>
+      <header className="tier-title">
+        <h4 id={titleId}>
+          <span aria-hidden="true" className="tier-shape" style={{ color: `var(--${style.colour})` }}>
+            {style.shape}
+          </span>{' '}
+          {ram} host
+        </h4>
+        {v.recommended ? (
+          <span className="badge status-pass">
+            <span aria-hidden="true">✔</span> for {countText(workload.users)} users
+          </span>
+        ) : !v.carries ? (
+          <span className="badge status-fail">
+            <span aria-hidden="true">✖</span> too small for {countText(workload.users)}
+          </span>
+        ) : null}
+      </header>
+      <dl className="tier-facts">
+        <dt>Users carried</dt>
+        <dd className="num big" data-testid={`tier-users-${v.ramMiB}`}>
+          {v.usersText}
+        </dd>
+        <dt>Spike users (×{workload.spike})</dt>
+        <dd className="num">{v.spikeUsersText}</dd>
+        <dt>Price</dt>
+        <dd>
+          <PriceField index={index} ram={ram} />
+        </dd>
+        <dt>Cost per 1,000 users</dt>
+        <dd className="num" data-testid={`tier-cost-${v.ramMiB}`}>
+          {v.costText}
+        </dd>
+        <dt>Move up at</dt>
+        <dd className="num">{v.moveUpText === '—' ? '—' : `${v.moveUpText} users`}</dd>
+      </dl>
+      <div className="tier-breaks">
+        <p className="breaks-first">
+          <span className="fix-label">Breaks first:</span> {v.binding ? <ConstraintText c={v.binding} /> : 'nothing up to the search’s ceiling.'}
+        </p>
+        {v.after.length > 0 && (
+          <>
+            <p className="then">Then:</p>
+            <ol className="then-list">
+              {v.after.map((c) => (
+                <li key={`${c.id}/${c.service}/${c.host ?? ''}`}>
+                  <ConstraintText c={c} />
+                </li>
+              ))}
+            </ol>
+          </>
+        )}
+      </div>
+      <details className="tier-limits">
+        <summary>Limits on this tier</summary>
+        <ul>
+          {v.limits.map((l) => (
+            <li key={l.service}>
+              {l.service} <span className="num">{sizeFormat(l.limitMiB)}</span>
+            </li>
+          ))}
+        </ul>
+      </details>
+    </article>
+  );
+}
+
+const MemoryChart = memo(function MemoryChart({ chart }: { chart: UpgradeChart }) {
+  const colour = usePalette();
+  const axis = { stroke: colour('muted'), fontSize: 12 };
+  const fmt = (v: unknown) => sizeFormat(Number(v));
+  return (
+    <figure className="panel chart upgrade-chart" aria-labelledby="upgrade-chart-title" aria-describedby="upgrade-chart-desc" data-testid="upgrade-chart">
+      <figcaption id="upgrade-chart-title">Memory against active users, each host’s re-tuned stack</figcaption>
+      <p id="upgrade-chart-desc" className="muted chart-desc">
+        High usage with the reserve; a dotted line marks each host’s usable memory (RAM less the 500 MB / 12% free criterion), a dot where it breaks.{' '}
+        {chart.series
+          .map((s) => `${sizeFormat(s.ramMiB)}: ${s.breakAt ? `breaks at ${countText(s.breakAt.users)} users, ${sizeFormat(s.breakAt.usageMiB)}` : 'no break point in range'}`)
+          .join('; ')}
+        .
+      </p>
+      <ResponsiveContainer width="100%" height={340}>
+        <LineChart data={chart.points} margin={{ top: 18, right: 24, bottom: 18, left: 8 }} accessibilityLayer>
+          <CartesianGrid stroke={colour('border')} />
+          <XAxis
+            dataKey="users"
+            type="number"
+            domain={[0, chart.xMax]}
+            tickFormatter={(v: number) => countText(v)}
+            label={{ value: 'active users', position: 'insideBottom', offset: -10, fill: colour('muted'), fontSize: 12 }}
+            {...axis}
+          />
+          <YAxis type="number" domain={[0, chart.yMax]} tickFormatter={fmt} width={72} {...axis} />
+          <Tooltip
+            contentStyle={{ background: colour('panel'), border: `1px solid ${colour('border')}`, color: colour('text') }}
+            labelFormatter={(u) => `${countText(Number(u))} active users`}
+            formatter={fmt}
+          />
+          <Legend verticalAlign="top" height={26} />
+          {chart.series.map((s, i) => (
+            <ReferenceLine key={`ceiling-${s.key}`} y={s.ceilingMiB} stroke={colour(tierStyle(i).colour)} strokeDasharray="1 4" strokeWidth={1.5} ifOverflow="extendDomain" />
+          ))}
+          <ReferenceLine x={chart.workload} stroke={colour('muted')} strokeDasharray="4 3" label={{ value: `this plan: ${countText(chart.workload)}`, position: 'insideTopLeft', fill: colour('muted'), fontSize: 12 }} />
+          {chart.series.map((s, i) => (
+            <Line key={s.key} type="monotone" dataKey={s.key} name={`${sizeFormat(s.ramMiB)} host`} stroke={colour(tierStyle(i).colour)} strokeWidth={2.5} strokeDasharray={tierStyle(i).dash} dot={false} isAnimationActive={false} />
+          ))}
+          {chart.series.map((s, i) =>
+            s.breakAt ? (
+              <ReferenceDot
+                key={`break-${s.key}`}
+                x={s.breakAt.users}
+                y={s.breakAt.usageMiB}
+                r={6}
+                fill={colour(tierStyle(i).colour)}
+                stroke={colour('panel')}
+                strokeWidth={2}
+                label={{ value: `${sizeFormat(s.ramMiB)} breaks: ${countText(s.breakAt.users)}`, position: 'left', fill: colour('text'), fontSize: 12 }}
+              />
+            ) : null,
+          )}
+        </LineChart>
+      </ResponsiveContainer>
+    </figure>
+  );
+});
+
+function BeforeAfter({ plan }: { plan: Plan }) {
+  const preset = useUpgradeUi((s) => s.preset);
+  const comparison = useMemo(() => comparisonOf(plan, preset), [plan, preset]);
+  const selectId = useId();
+  const after = plan.name ? `this plan (${plan.name})` : 'this plan';
+  return (
+    <section className="panel before-after" aria-labelledby="before-after-title">
+      <div className="before-after-head">
+        <h3 id="before-after-title">Before and after</h3>
+        <span className="group">
+          <label htmlFor={selectId}>Before</label>
+          <select id={selectId} value={preset} onChange={(e) => useUpgradeUi.setState({ preset: e.target.value as PresetName })}>
+            {PRESET_NAMES.map((p) => (
+              <option key={p} value={p}>
+                {PRESET_LABEL[p] ?? p}
+              </option>
+            ))}
+          </select>
+          <span className="muted">after: {after}</span>
+        </span>
+      </div>
+      <table className="criteria-table compare-table" data-testid="compare-table">
+        <thead>
+          <tr>
+            <th scope="col">Metric</th>
+            <th scope="col" className="num">
+              {preset} preset
+            </th>
+            <th scope="col" className="num">
+              This plan
+            </th>
+            <th scope="col" className="num">
+              Change
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {comparison.rows.map((r) => (
+            <tr key={r.id} data-testid={`compare-${r.id}`}>
+              <th scope="row">{r.label}</th>
+              <td className="num">{r.text.a}</td>
+              <td className="num">{r.text.b}</td>
+              <td className="num">{r.text.change}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
