@@ -26,11 +26,6 @@ export class JobLane {
     return new Promise<LaneOutcome<J>>((resolve) => {
       const settle = resolve as (o: LaneOutcome<Job>) => void;
       const started = performance.now();
-      if (typeof Worker === 'undefined') {
-        // No workers (old browsers, some test runners): the same job on this thread.
-        void import('./jobs.ts').then(({ jobRun }) => settle({ status: 'done', result: jobRun(job), ms: performance.now() - started }));
-        return;
-      }
       this.pending = { id, settle, started };
       this.workerGet().postMessage({ id, job });
     });
