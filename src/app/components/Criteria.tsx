@@ -1,8 +1,11 @@
 /** The seed's success criteria judged for this plan; the ones that need a running system say so. */
-import { useMemo } from 'react';
+import { lazy, Suspense, useMemo } from 'react';
 import { criteriaOf } from '../derive/criteria.ts';
 import { useEvaluated } from '../derive/hooks.ts';
 import { StatusBadge } from './Badges.tsx';
+
+// The calibration evidence (its data and the engine runs over it) loads after the criteria.
+const Calibration = lazy(() => import('./Calibration.tsx'));
 
 export default function Criteria() {
   const { plan, report } = useEvaluated();
@@ -10,6 +13,7 @@ export default function Criteria() {
   const judged = criteria.filter((c) => c.status !== 'unknown');
   const passed = judged.filter((c) => c.status === 'pass').length;
   return (
+    <>
     <section className="panel" aria-labelledby="criteria-title">
       <h2 id="criteria-title">Success criteria</h2>
       <p data-testid="criteria-summary">
@@ -36,5 +40,9 @@ export default function Criteria() {
         </tbody>
       </table>
     </section>
+    <Suspense fallback={<p className="panel loading" role="status">Loading the calibration evidence…</p>}>
+      <Calibration />
+    </Suspense>
+    </>
   );
 }

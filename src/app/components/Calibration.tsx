@@ -1,0 +1,135 @@
+/**
+ * "Model checked against real servers": every recorded calibration case (calibration/*.json,
+ * `npm run calibrate`) evaluated through the engine, predicted against measured, with the versions
+ * and the machine it was measured on. Loaded with the Success criteria tab, not the first load.
+ */
+import { calibrationFiles, calibrationRows, calibrationSummary, CALIBRATION_TOLERANCE, type CalibrationFile, type CalibrationRow, type CalibrationSummary } from '../../engine/calibration.ts';
+import { sizeFormat } from '../../engine/index.ts';
+import { rangeText, sizeText } from '../format.ts';
+import { StatusBadge } from './Badges.tsx';
+import './calibration.css';
+
+const KIND_LABEL: Record<CalibrationFile['kind'], string> = { postgres: 'PostgreSQL', pgbouncer: 'pgBouncer', redis: 'Redis', prometheus: 'Prometheus' };
+const ROLE_TEXT: Record<CalibrationRow['role'], string> = { typical: 'typical', stress: 'stress (range only)', light: 'light (range only)' };
+
+type Evidence = { summary: CalibrationSummary[]; rows: CalibrationRow[]; machineLoad: Map<string, string>; machines: string[] };
+
+let evidence: Evidence | null = null;
+
+/** The recorded cases through the engine, once per page (the data does not change while it runs). */
+function evidenceGet(): Evidence {
+  if (evidence) return evidence;
+  const files = calibrationFiles();
+  const machineLoad = new Map<string, string>();
+  for (const f of files) {
+    for (const c of f.cases) {
+      const [from, to] = [c.load.loadavg1Start, c.load.loadavg1End];
+      if (typeof from === 'number' && typeof to === 'number') machineLoad.set(`${f.kind}/${c.id}`, `${from.toFixed(1)} → ${to.toFixed(1)}`);
+    }
+  }
+  evidence = { summary: calibrationSummary(files), rows: calibrationRows(files), machineLoad, machines: [...new Set(files.map((f) => machineText(f.machine)))] };
+  return evidence;
+}
+
+function machineText(m: CalibrationFile['machine']): string {
+  return `${m.cpu}, ${m.cores} cores, ${sizeFormat(m.memMiB)} RAM, ${m.os}, Linux ${m.kernel}, cgroup ${m.cgroup}, Node ${m.node}`;
+}
+
+/** `+2.6%`, `−14.3%`; range-only cases in parentheses, as the README prints them. */
+function errorText(r: CalibrationRow): string {
+  const e = r.errorPercent;
+  const t = `${e > 0 ? '+' : e < 0 ? '−' : ''}${Math.abs(e).toFixed(1)}%`;
+  return r.role === 'typical' ? t : `(${t})`;
+}
+
+const day = (iso: string) => iso.slice(0, 10);
+
+export default function Calibration() {
+  const { summary, rows, machineLoad, machines } = evidenceGet();
+  const tolerance = Math.round(CALIBRATION_TOLERANCE * 100);
+  return (
+    <section className="panel calibration" aria-labelledby="calibration-title">
+      <h2 id="calibration-title">Model checked against real servers</h2>
+      <p>
+        Each case started the real server with the files Headroom exports, loaded it, and measured its memory (<code>npm run calibrate</code>). The engine’s prediction for the same plan is shown beside it. A typical case passes when the predicted typical is within {tolerance}% of the measured typical and low ≤ measured ≤ high; stress and light cases are checked against low–high only.
+      </p>
+      <p className="muted" data-testid="calibration-machine">
+        Measured on {machines.join('; ')}. Processes, not containers: page cache and kernel memory are not in the figures.
+      </p>
+      <table className="criteria-table calibration-table" aria-label="Calibration by service">
+        <thead>
+          <tr>
+            <th scope="col">Service</th>
+            <th scope="col">Typical cases</th>
+            <th scope="col">Median error</th>
+            <th scope="col">Largest error</th>
+            <th scope="col">Range-only cases</th>
+            <th scope="col">All pass</th>
+            <th scope="col">Recorded</th>
+            <th scope="col">Versions</th>
+          </tr>
+        </thead>
+        <tbody>
+          {summary.map((s) => (
+            <tr key={s.kind} data-testid={`calibration-summary-${s.kind}`}>
+              <th scope="row">{KIND_LABEL[s.kind]}</th>
+              <td className="num">{s.cases - s.rangeCases}</td>
+              <td className="num">{s.medianAbsErrorPercent.toFixed(1)}%</td>
+              <td className="num">{s.maxAbsErrorPercent.toFixed(1)}%</td>
+              <td className="num">{s.rangeCases}</td>
+              <td>
+                <StatusBadge status={s.ok ? 'pass' : 'fail'} />
+              </td>
+              <td className="num">{day(s.recordedAt)}</td>
+              <td className="calibration-versions">{Object.values(s.tools).join('; ')}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <div className="calibration-scroll">
+        <table className="criteria-table calibration-table" aria-label="Calibration cases: predicted against measured">
+          <thead>
+            <tr>
+              <th scope="col">Case</th>
+              <th scope="col">Load</th>
+              <th scope="col">Machine load (1 min)</th>
+              <th scope="col">Predicted low–typical–high</th>
+              <th scope="col">Measured typical / peak</th>
+              <th scope="col">Typical error</th>
+              <th scope="col">In range</th>
+              <th scope="col">Result</th>
+            </tr>
+          </thead>
+          {summary.map((s) => (
+            <tbody key={s.kind}>
+              <tr className="calibration-group">
+                <th scope="rowgroup" colSpan={8}>
+                  {KIND_LABEL[s.kind]}
+                </th>
+              </tr>
+              {rows
+                .filter((r) => r.kind === s.kind)
+                .map((r) => (
+                  <tr key={r.id} data-testid={`calibration-case-${r.id}`} data-kind={r.kind}>
+                    <th scope="row">{r.label}</th>
+                    <td>{ROLE_TEXT[r.role]}</td>
+                    <td className="num">{machineLoad.get(`${r.kind}/${r.id}`) ?? '—'}</td>
+                    <td className="num">{rangeText(r.predicted)}</td>
+                    <td className="num" data-testid="measured">
+                      {sizeText(r.measured.typical)} / {sizeText(r.measured.peak)}
+                    </td>
+                    <td className="num">{errorText(r)}</td>
+                    <td>{r.inRange ? 'yes' : 'no'}</td>
+                    <td>
+                      <StatusBadge status={r.ok ? 'pass' : 'fail'} />
+                    </td>
+                  </tr>
+                ))}
+            </tbody>
+          ))}
+        </table>
+      </div>
+      <p className="muted">Not measured yet: FastAPI, Grafana, AlertManager and the host reserve; their figures come from documentation and field reports (each constant names its source).</p>
+    </section>
+  );
+}
