@@ -9,7 +9,7 @@ import { memo, useEffect, useId, useMemo, useState } from 'react';
 import { create } from 'zustand';
 import { CartesianGrid, Legend, Line, LineChart, ReferenceDot, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { PRESET_NAMES, sizeFormat, type Plan, type PresetName } from '../../engine/index.ts';
-import type { Constraint } from '../../engine/capacity.ts';
+import type { Capacity, Constraint } from '../../engine/capacity.ts';
 import { deriveOf } from '../derive/engine.ts';
 import { useSettledInput } from '../derive/hooks.ts';
 import {
@@ -29,7 +29,7 @@ const PRESET_LABEL: Record<PresetName, string> = { '4gb': '4gb (the seed’s sta
 const TIER_STYLE = [
   { colour: 'svc-0', dash: undefined, shape: '●' },
   { colour: 'svc-1', dash: '8 4', shape: '◆' },
-  { colour: 'svc-2', dash: '2 3', shape: '▲' },
+  { colour: 'svc-2', dash: '12 3 3 3', shape: '▲' },
 ] as const;
 const tierStyle = (i: number) => TIER_STYLE[i % TIER_STYLE.length]!;
 
@@ -81,8 +81,7 @@ function CapacitySummary({ plan, model }: { plan: Plan; model: UpgradeModel }) {
   return (
     <div className="upgrade-summary">
       <p data-testid="capacity-summary">
-        <strong>As planned</strong> ({sizeFormat(plan.host.ram)}, the limits as set), this stack carries <strong>{usersText(cap.users, cap.status)}</strong> active users
-        {cap.binding ? <>: {cap.binding.message}</> : '.'} In a ×{plan.workload.spike} spike: {usersText(cap.spike.users, cap.spike.status)}.
+        <strong>As planned</strong> ({sizeFormat(plan.host.ram)}, the limits as set), {capacityWords(cap)} In a ×{plan.workload.spike} spike: {spikeWords(cap.spike)}.
       </p>
       <p>
         Each tier below is this stack <strong>re-tuned by Headroom for that host</strong> (limits and settings re-derived, not scaled), for the most users it carries.{' '}
@@ -98,6 +97,23 @@ function CapacitySummary({ plan, model }: { plan: Plan; model: UpgradeModel }) {
       {model.path.beyond && <Beyond model={model} />}
     </div>
   );
+}
+
+/** The plan's own capacity in a sentence: what it carries, and the check that breaks first. */
+function capacityWords(cap: Capacity) {
+  if (cap.status === 'fails-at-zero') return <>this stack <strong>fails even with no users</strong>. First to break: {cap.binding?.message}</>;
+  if (cap.status === 'holds') return <>no check breaks up to <strong>{countText(cap.cap)}</strong> active users.</>;
+  return (
+    <>
+      this stack carries <strong>{countText(cap.users ?? 0)}</strong> active users. First to break: {cap.binding?.message}
+    </>
+  );
+}
+
+function spikeWords(s: Capacity['spike']): string {
+  if (s.status === 'fails-at-zero') return 'it fails even with no users';
+  if (s.status === 'holds') return 'no check breaks';
+  return `${countText(s.users ?? 0)} active users`;
 }
 
 function Beyond({ model }: { model: UpgradeModel }) {
@@ -283,7 +299,7 @@ const MemoryChart = memo(function MemoryChart({ chart }: { chart: UpgradeChart }
     <figure className="panel chart upgrade-chart" aria-labelledby="upgrade-chart-title" aria-describedby="upgrade-chart-desc" data-testid="upgrade-chart">
       <figcaption id="upgrade-chart-title">Memory against active users, each host’s re-tuned stack</figcaption>
       <p id="upgrade-chart-desc" className="muted chart-desc">
-        High usage with the reserve; a dotted line marks each host’s usable memory (RAM less the 500 MB / 12% free criterion), a dot where it breaks.{' '}
+        High usage with the reserve, up to the point where each host breaks (the dot); a dotted line marks each host’s usable memory (RAM less the 500 MB / 12% free criterion).{' '}
         {chart.series
           .map((s) => `${sizeFormat(s.ramMiB)}: ${s.breakAt ? `breaks at ${countText(s.breakAt.users)} users, ${sizeFormat(s.breakAt.usageMiB)}` : 'no break point in range'}`)
           .join('; ')}
@@ -300,15 +316,15 @@ const MemoryChart = memo(function MemoryChart({ chart }: { chart: UpgradeChart }
             label={{ value: 'active users', position: 'insideBottom', offset: -10, fill: colour('muted'), fontSize: 12 }}
             {...axis}
           />
-          <YAxis type="number" domain={[0, chart.yMax]} tickFormatter={fmt} width={72} {...axis} />
+          <YAxis type="number" domain={[0, chart.yMax]} ticks={chart.yTicks} tickFormatter={fmt} width={64} {...axis} />
           <Tooltip
             contentStyle={{ background: colour('panel'), border: `1px solid ${colour('border')}`, color: colour('text') }}
             labelFormatter={(u) => `${countText(Number(u))} active users`}
             formatter={fmt}
           />
-          <Legend verticalAlign="top" height={26} />
+          <Legend verticalAlign="top" height={26} itemSorter="dataKey" />
           {chart.series.map((s, i) => (
-            <ReferenceLine key={`ceiling-${s.key}`} y={s.ceilingMiB} stroke={colour(tierStyle(i).colour)} strokeDasharray="1 4" strokeWidth={1.5} ifOverflow="extendDomain" />
+            <ReferenceLine key={`ceiling-${s.key}`} y={s.ceilingMiB} stroke={colour(tierStyle(i).colour)} strokeDasharray="1 4" strokeWidth={1.5} strokeOpacity={0.8} ifOverflow="extendDomain" />
           ))}
           <ReferenceLine x={chart.workload} stroke={colour('muted')} strokeDasharray="4 3" label={{ value: `this plan: ${countText(chart.workload)}`, position: 'insideTopLeft', fill: colour('muted'), fontSize: 12 }} />
           {chart.series.map((s, i) => (
@@ -324,7 +340,8 @@ const MemoryChart = memo(function MemoryChart({ chart }: { chart: UpgradeChart }
                 fill={colour(tierStyle(i).colour)}
                 stroke={colour('panel')}
                 strokeWidth={2}
-                label={{ value: `${sizeFormat(s.ramMiB)} breaks: ${countText(s.breakAt.users)}`, position: 'left', fill: colour('text'), fontSize: 12 }}
+                // Near the y axis the label goes right of the dot, elsewhere above it.
+                label={{ value: `${sizeFormat(s.ramMiB)} breaks: ${countText(s.breakAt.users)}`, position: s.breakAt.users < chart.xMax * 0.15 ? 'right' : 'top', offset: 10, fill: colour('text'), fontSize: 12 }}
               />
             ) : null,
           )}

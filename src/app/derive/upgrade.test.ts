@@ -3,7 +3,7 @@ import { planWithFeatures } from '../../engine/index.ts';
 import { scenarioAt } from '../../engine/capacity.ts';
 import { upgradePath } from '../../engine/tiers.ts';
 import { presetPlan } from '../../engine/testing.ts';
-import { capacityOf, comparisonOf, costPer1000, niceCeil, priceParse, sharePercentParse, tierViews, upgradeModelOf, usersText } from './upgrade.ts';
+import { capacityOf, comparisonOf, costPer1000, memoryTicks, niceCeil, priceParse, sharePercentParse, tierViews, upgradeModelOf, usersText } from './upgrade.ts';
 
 describe('upgradeModelOf', () => {
   const plan = presetPlan('4gb');
@@ -11,7 +11,11 @@ describe('upgradeModelOf', () => {
   it('is the engine’s upgrade path, memoised per plan and share', () => {
     const m = upgradeModelOf(plan, 0.7);
     expect(upgradeModelOf(plan, 0.7)).toBe(m);
-    expect(upgradeModelOf(plan, 0.5)).not.toBe(m);
+    const half = upgradeModelOf(plan, 0.5);
+    expect(half).not.toBe(m);
+    // The share moves only the move-up points; the chart is the same one.
+    expect(half.chart).toBe(m.chart);
+    expect(half.tiers.map((t) => t.moveUpAt)).toEqual(m.tiers.map((t) => Math.floor(t.users! * 0.5)));
     const path = upgradePath(plan, { moveUpShare: 0.7 });
     expect(m.tiers.map((t) => [t.ramMiB, t.users, t.moveUpAt])).toEqual(path.tiers.map((t) => [t.ramMiB, t.users, t.moveUpAt]));
     expect(m.tiers.map((t) => t.ramMiB)).toEqual([4096, 8192, 16384]);
@@ -41,9 +45,13 @@ describe('upgradeModelOf', () => {
       expect(at[s.key]).toBeCloseTo(scenarioAt(planWithFeatures(t.plan), t.users!, 1).host.usageMiB.high, 0);
       // the tier breaks where its stack reaches the usable memory (or earlier, on another check)
       expect(s.breakAt!.usageMiB).toBeLessThanOrEqual(s.ceilingMiB + 1);
-      const ys = points.map((p) => p[s.key]!);
+      // The line runs from 0 users to the break point, rising, and stops there.
+      const drawn = points.filter((p) => p[s.key] !== undefined);
+      expect(drawn.map((p) => p.users)).toEqual(points.filter((p) => p.users <= t.users!).map((p) => p.users));
+      const ys = drawn.map((p) => p[s.key]!);
       ys.slice(1).forEach((y, j) => expect(y).toBeGreaterThanOrEqual(ys[j]! - 1e-6));
     });
+    expect(m.chart.yTicks).toEqual([0, 4096, 8192, 12288, 16384]);
     expect(JSON.stringify(m.chart)).not.toMatch(/NaN|null|Infinity/);
   });
 
@@ -52,9 +60,11 @@ describe('upgradeModelOf', () => {
     const small = m.tiers[0]!;
     expect(small.status).toBe('fails-at-zero');
     expect(m.chart.series[0]!.breakAt).toBeNull();
+    expect(m.chart.points.every((p) => p.t0 === undefined)).toBe(true);
     const [v] = tierViews(m, []);
     expect(v!.usersText).toBe('0 (fails even idle)');
     expect(v!.costText).toBe('—');
+    expect(v!.moveUpText).toBe('—');
   });
 });
 
@@ -110,8 +120,13 @@ describe('parsing what the user types', () => {
 });
 
 describe('small helpers', () => {
-  it('rounds the axis up to 1, 2, 2.5 or 5 × 10ⁿ', () => {
-    expect([niceCeil(0), niceCeil(7), niceCeil(64_975), niceCeil(2_100), niceCeil(1000)]).toEqual([1, 10, 100_000, 2_500, 1000]);
+  it('rounds the axis up to a round number', () => {
+    expect([niceCeil(0), niceCeil(7), niceCeil(64_975), niceCeil(2_100), niceCeil(1000), niceCeil(1_150)]).toEqual([1, 8, 80_000, 2_500, 1000, 1_200]);
+  });
+  it('puts memory ticks at whole steps', () => {
+    expect(memoryTicks(4096)).toEqual([0, 1024, 2048, 3072, 4096]);
+    expect(memoryTicks(2048)).toEqual([0, 512, 1024, 1536, 2048]);
+    expect(memoryTicks(16384)).toEqual([0, 4096, 8192, 12288, 16384]);
   });
   it('writes capacities and costs without NaN', () => {
     expect(usersText(8400, 'breaks')).toBe('8,400');

@@ -30,7 +30,9 @@ const CHART_MARGIN = 1.15;
 
 /** One line of the chart: a tier's re-tuned stack, its usable memory (RAM − free criterion) and where it breaks. */
 export type ChartSeries = { key: string; ramMiB: number; ceilingMiB: number; breakAt: { users: number; usageMiB: number } | null };
-export type UpgradeChart = { points: Array<Record<string, number>>; series: ChartSeries[]; xMax: number; yMax: number; workload: number };
+/** One x position: `users`, and each tier's memory under its key while the tier carries those users (absent past its break, so the line ends at its dot). */
+export type ChartPoint = { users: number } & Partial<Record<string, number>>;
+export type UpgradeChart = { points: ChartPoint[]; series: ChartSeries[]; xMax: number; yMax: number; yTicks: number[]; workload: number };
 
 export type TierModel = Tier & {
   /** The checks that break after the binding one: those failing at the same point, then the tuned stack's next break points. */
@@ -54,12 +56,21 @@ function nextTwo(tier: Tier): Constraint[] {
   return out.slice(0, 2);
 }
 
-/** A round upper bound for the x axis: 1, 2 or 5 × a power of ten, at least `n`. */
+/** A round upper bound for the x axis, at least `n`: 1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6 or 8 × a power of ten. */
 export function niceCeil(n: number): number {
   if (!(n > 0)) return 1;
   const p = 10 ** Math.floor(Math.log10(n));
-  for (const m of [1, 2, 2.5, 5, 10]) if (m * p >= n) return m * p;
+  for (const m of [1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10]) if (m * p >= n - 1e-9) return m * p;
   return 10 * p;
+}
+
+/** Memory ticks at a whole step (512 MiB, 1, 2, 4… GiB) from 0 to `max`, at most `most` + 1 of them. */
+export function memoryTicks(max: number, most = 6): number[] {
+  let step = 512;
+  while (max / step > most) step *= 2;
+  const out: number[] = [];
+  for (let v = 0; v <= max + 1e-9; v += step) out.push(v);
+  return out;
 }
 
 /** Host memory (high usage, reserve included) of each tier's stack from 0 users to past the last break. */
@@ -78,20 +89,29 @@ export function upgradeChart(path: UpgradePath, points = CHART_POINTS): UpgradeC
     return { key: `t${i}`, ramMiB: t.ramMiB, ceilingMiB: at0.ramMiB - at0.freeCriterionMiB, breakAt };
   });
   const rows = users.map((u) => {
-    const row: Record<string, number> = { users: u };
+    const row: ChartPoint = { users: u };
     expanded.forEach((p, i) => {
+      const t = path.tiers[i]!;
+      // A tier that fails idle has no line; one that breaks, none past its break point.
+      if (t.status === 'fails-at-zero' || (t.status === 'breaks' && u > t.users!)) return;
       row[`t${i}`] = Math.round(scenarioAt(p, u, 1).host.usageMiB.high * 10) / 10;
     });
     return row;
   });
   const yMax = Math.max(...path.tiers.map((t) => t.ramMiB));
-  return { points: rows, series, xMax, yMax, workload };
+  return { points: rows, series, xMax, yMax, yTicks: memoryTicks(yMax), workload };
 }
+
+/** What does not depend on the move-up share (each tier's capacity, re-tuned stack, next checks, the chart), per plan. */
+const shareFree = new WeakMap<Plan, { after: Constraint[][]; chart: UpgradeChart }>();
 
 /** The tiers of a plan at a move-up share (0–1), with each tier's next checks and the chart. Memoised per plan and share. */
 export const upgradeModelOf = memoOnPlan((plan: Plan, share: number): UpgradeModel => {
   const path = upgradePath(plan, { tiers: DEFAULT_TIERS, moveUpShare: share });
-  return { path, tiers: path.tiers.map((t) => ({ ...t, after: nextTwo(t) })), chart: upgradeChart(path) };
+  let extra = shareFree.get(plan);
+  if (!extra) shareFree.set(plan, (extra = { after: path.tiers.map(nextTwo), chart: upgradeChart(path) }));
+  const { after, chart } = extra;
+  return { path, tiers: path.tiers.map((t, i) => ({ ...t, after: after[i] ?? [] })), chart };
 });
 
 /** The plan's own capacity (normal and spike). Memoised per plan. */
@@ -183,7 +203,7 @@ export function tierViews(model: UpgradeModel, prices: ReadonlyArray<number | nu
       users: t.users,
       usersText: usersText(t.users, t.status),
       spikeUsersText: t.spikeUsers === null ? '—' : countText(t.spikeUsers),
-      moveUpText: t.moveUpAt === null ? '—' : countText(t.moveUpAt),
+      moveUpText: t.moveUpAt === null || t.status === 'fails-at-zero' ? '—' : countText(t.moveUpAt),
       price,
       costPer1000: cost,
       costText: moneyText(cost),

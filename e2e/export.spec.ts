@@ -1,0 +1,93 @@
+/** The export tab: every file previewed, copied, downloaded one by one and as a zip; tuned values and their refusals. */
+import AxeBuilder from '@axe-core/playwright';
+import { parse } from 'yaml';
+import { test as base, expect } from './fixtures.ts';
+import { ExportPage } from './pages/export.ts';
+
+const test = base.extend<{ exporter: ExportPage }>({
+  exporter: async ({ page }, use) => {
+    await use(new ExportPage(page));
+  },
+});
+
+/** The 4gb preset's limits (the seed's table), in Docker's notation. */
+const LIMITS: Record<string, string> = { fastapi: '500m', postgres: '800m', redis: '300m', prometheus: '200m', grafana: '150m' };
+
+test('previews docker-compose-4gb.yml with each service’s limit, and every config', async ({ exporter }) => {
+  await exporter.open();
+  expect(await exporter.paths()).toEqual(['docker-compose-4gb.yml', 'postgresql.conf', 'redis.conf', 'prometheus.yml', 'alerts.yml', 'alerts.test.yml', 'RUNBOOK.md']);
+  await expect(exporter.preview).toHaveAttribute('data-path', 'docker-compose-4gb.yml');
+  const compose = parse((await exporter.preview.textContent())!);
+  for (const [name, limit] of Object.entries(LIMITS)) {
+    expect(compose.services[name].mem_limit, name).toBe(limit);
+    expect(compose.services[name].deploy.resources.limits.memory, name).toBe(limit);
+  }
+  expect(await exporter.show('redis.conf')).toMatch(/^maxmemory \d+/m);
+});
+
+test('download all gives a zip whose entries are the previews; download one gives that file', async ({ exporter }) => {
+  await exporter.open();
+  const previews = await exporter.previews();
+  const zip = await exporter.downloadAll();
+  expect(zip.name).toBe('headroom-4gb.zip');
+  expect(Object.keys(zip.entries).sort()).toEqual(Object.keys(previews).sort());
+  for (const [path, text] of Object.entries(previews)) expect(zip.entries[path], path).toBe(text);
+  await expect(exporter.status).toHaveText('Saved headroom-4gb.zip: 7 files.');
+  const one = await exporter.downloadOne('postgresql.conf');
+  expect(one).toEqual({ name: 'postgresql.conf', text: previews['postgresql.conf'] });
+});
+
+test('copy puts the file on the clipboard', async ({ exporter, page, context }) => {
+  await context.grantPermissions(['clipboard-read', 'clipboard-write']);
+  await exporter.open();
+  const text = await exporter.show('redis.conf');
+  await page.getByRole('button', { name: 'Copy redis.conf', exact: true }).click();
+  await expect(exporter.status).toHaveText('Copied redis.conf to the clipboard.');
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(text);
+});
+
+test('tuned values change postgresql.conf, and the zip follows', async ({ exporter }) => {
+  await exporter.open();
+  const plain = await exporter.show('postgresql.conf');
+  await exporter.tuned.check();
+  await expect(exporter.preview).not.toHaveText(plain);
+  const tuned = (await exporter.preview.textContent())!;
+  const setting = (conf: string, key: string) => conf.match(new RegExp(`^${key} = (.+)$`, 'm'))?.[1];
+  expect(setting(tuned, 'max_connections')).toBeDefined();
+  expect(['shared_buffers', 'work_mem', 'max_connections', 'maintenance_work_mem'].some((k) => setting(tuned, k) !== setting(plain, k))).toBe(true);
+  const zip = await exporter.downloadAll();
+  expect(zip.entries['postgresql.conf']).toBe(tuned);
+  await exporter.tuned.uncheck();
+  await expect(exporter.preview).toHaveText(plain);
+});
+
+test('a limit no tuned setting fits is named with the smallest that does, and one click sets it', async ({ exporter }) => {
+  await exporter.planner.open();
+  await exporter.planner.setLimit('postgres', '60m');
+  await exporter.planner.tab('Export').click();
+  await expect(exporter.preview).toBeVisible();
+  await exporter.tuned.check();
+  await expect(exporter.refused).toBeVisible();
+  await expect(exporter.refused).toContainText(/postgres: its 60 MiB limit is too small for any tuned settings; the smallest limit that fits is [\d.]+ (MiB|GiB)\./);
+  await expect(exporter.downloadAllButton).toBeDisabled();
+  await exporter.screenshot('export-refused-light');
+  await exporter.refused.getByRole('button', { name: /Set postgres’s limit to/ }).click();
+  await expect(exporter.refused).toHaveCount(0);
+  await expect(exporter.preview).toBeVisible();
+  await expect(exporter.page.locator('body')).not.toContainText('NaN');
+});
+
+for (const scheme of ['light', 'dark'] as const) {
+  test(`axe finds no serious violation and the tab is drawn (${scheme})`, async ({ exporter, page }) => {
+    await page.emulateMedia({ colorScheme: scheme });
+    await exporter.open();
+    const { violations } = await new AxeBuilder({ page }).analyze();
+    const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+    expect(serious.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`)).toEqual([]);
+    await exporter.screenshot(`export-${scheme}`);
+    await exporter.tuned.check();
+    await expect(exporter.preview).toBeVisible();
+    const tuned = await new AxeBuilder({ page }).analyze();
+    expect(tuned.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id)).toEqual([]);
+  });
+}

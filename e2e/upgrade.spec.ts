@@ -1,0 +1,109 @@
+/** The upgrade-path tab: the tiers the engine re-tunes for 4, 8 and 16 GiB, their prices and costs, the chart and the before/after table. */
+import AxeBuilder from '@axe-core/playwright';
+import { test as base, expect } from './fixtures.ts';
+import { UpgradePage } from './pages/upgrade.ts';
+import { upgradePath } from '../src/engine/tiers.ts';
+import { presetPlan } from '../src/engine/testing.ts';
+
+const test = base.extend<{ upgrade: UpgradePage }>({
+  upgrade: async ({ page }, use) => {
+    await use(new UpgradePage(page));
+  },
+});
+
+const RAMS = ['4 GiB', '8 GiB', '16 GiB'];
+/** The engine's own answer for the page's default plan (the 4gb preset). */
+const expected = upgradePath(presetPlan('4gb'));
+const users = (n: number) => n.toLocaleString('en-US');
+const money = (n: number) => `$${n.toFixed(2)}`;
+
+test('shows three tiers side by side with the engine’s users, prices, costs and break points', async ({ upgrade }) => {
+  await upgrade.open();
+  await expect(upgrade.tiers).toHaveCount(3);
+  for (const [i, ram] of RAMS.entries()) {
+    const t = expected.tiers[i]!;
+    await expect(upgrade.users(ram)).toHaveText(users(t.users!));
+    await expect(upgrade.price(ram)).toHaveValue(String(t.pricePerMonth));
+    await expect(upgrade.cost(ram)).toHaveText(money(t.costPer1000Users!));
+    await expect(upgrade.tier(ram)).toContainText(`${users(t.moveUpAt!)} users`);
+    await expect(upgrade.tier(ram)).toContainText(t.binding!.message);
+  }
+  // Side by side: the three cards share one row on a laptop-wide screen.
+  const tops = await Promise.all(RAMS.map(async (r) => (await upgrade.tier(r).boundingBox())!.y));
+  expect(new Set(tops).size).toBe(1);
+  await expect(upgrade.tier('4 GiB')).toContainText(/for 1,000 users/);
+  await expect(upgrade.capacitySummary).toContainText(/As planned/);
+  await expect(upgrade.page.locator('body')).not.toContainText('NaN');
+});
+
+test('the chart draws each host’s line, its usable memory and its break point', async ({ upgrade }) => {
+  await upgrade.open();
+  await expect(upgrade.chart).toBeVisible();
+  const lines = upgrade.chart.locator('.recharts-line path.recharts-curve');
+  await expect(lines).toHaveCount(3);
+  for (const d of await lines.evaluateAll((els) => els.map((e) => e.getAttribute('d') ?? ''))) expect(d.length).toBeGreaterThan(50);
+  await expect(upgrade.chart.locator('.recharts-reference-dot')).toHaveCount(3);
+  for (const [i, ram] of RAMS.entries()) {
+    await expect(upgrade.chart.getByText(`${ram} host`, { exact: true })).toBeVisible();
+    await expect(upgrade.chart.getByText(`${ram} breaks: ${users(expected.tiers[i]!.users!)}`)).toBeVisible();
+  }
+});
+
+test('changing a tier’s price changes its cost per 1,000 users; a bad price is refused and explained', async ({ upgrade }) => {
+  await upgrade.open();
+  const t = expected.tiers[1]!;
+  await expect(upgrade.cost('8 GiB')).toHaveText(money(t.costPer1000Users!));
+  await upgrade.setPrice('8 GiB', '80');
+  await expect(upgrade.cost('8 GiB')).toHaveText(money((80 / t.users!) * 1000));
+  // The other tiers keep theirs.
+  await expect(upgrade.cost('4 GiB')).toHaveText(money(expected.tiers[0]!.costPer1000Users!));
+  await upgrade.setPrice('8 GiB', 'lots');
+  await expect(upgrade.price('8 GiB')).toHaveAttribute('aria-invalid', 'true');
+  await expect(upgrade.price('8 GiB')).toHaveAccessibleDescription(/8 GiB price: expected a price in USD per month/);
+  await upgrade.setPrice('8 GiB', '');
+  await expect(upgrade.cost('8 GiB')).toHaveText('—');
+  // Kept while another tab is shown.
+  await upgrade.setPrice('8 GiB', '60');
+  await upgrade.planner.tab('Plan').click();
+  await upgrade.planner.tab('Upgrade path').click();
+  await expect(upgrade.price('8 GiB')).toHaveValue('60');
+  await expect(upgrade.cost('8 GiB')).toHaveText(money((60 / t.users!) * 1000));
+});
+
+test('the move-up point follows the share typed', async ({ upgrade }) => {
+  await upgrade.open();
+  await upgrade.moveUp.fill('50');
+  await expect(upgrade.tier('4 GiB')).toContainText(`${users(Math.floor(expected.tiers[0]!.users! * 0.5))} users`);
+});
+
+test('the before/after table compares a preset with this plan, full by default', async ({ upgrade }) => {
+  await upgrade.open();
+  await expect(upgrade.beforePreset).toHaveValue('full');
+  expect(await upgrade.compareRow('Total services')).toEqual(['8', '5', '−37.5%']);
+  expect(await upgrade.compareRow('Monthly cost')).toEqual(['$50', '$25', '−50%']);
+  await upgrade.beforePreset.selectOption('4gb');
+  await expect.poll(() => upgrade.compareRow('Total services')).toEqual(['5', '5', 'same']);
+});
+
+test('follows the plan: a larger redis limit moves the current capacity', async ({ upgrade }) => {
+  await upgrade.open();
+  const before = await upgrade.capacitySummary.textContent();
+  await upgrade.planner.tab('Plan').click();
+  await upgrade.planner.setLimit('redis', '1g');
+  await upgrade.planner.tab('Upgrade path').click();
+  await expect(upgrade.capacitySummary).not.toHaveText(before!);
+});
+
+for (const scheme of ['light', 'dark'] as const) {
+  test(`axe finds no serious violation and the tab is drawn (${scheme})`, async ({ upgrade, page }) => {
+    await page.emulateMedia({ colorScheme: scheme });
+    await upgrade.open();
+    await expect(upgrade.chart.locator('.recharts-reference-dot')).toHaveCount(3);
+    await upgrade.setPrice('16 GiB', 'x');
+    const { violations } = await new AxeBuilder({ page }).analyze();
+    const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+    expect(serious.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`)).toEqual([]);
+    await upgrade.setPrice('16 GiB', '100');
+    await upgrade.screenshot(`upgrade-${scheme}`);
+  });
+}
