@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { planParse, planMigrate, pathFormat } from './schema.ts';
 import { PRESET_NAMES, presetGet } from './presets.ts';
 import { APP_DEFAULTS, POSTGRES_DEFAULTS } from './defaults.ts';
@@ -65,5 +66,28 @@ describe('migrations', () => {
 describe('pathFormat', () => {
   it.each([[['services', 2, 'limit'], 'services[2].limit'], [['host', 'ram'], 'host.ram'], [[], '(plan)']] as const)('%j → %s', (path, text) => {
     expect(pathFormat(path)).toBe(text);
+  });
+});
+
+describe('messages', () => {
+  it.each([
+    [{ host: 'x', services: [] }, 'host', 'expected a mapping'],
+    [{ host: { ram: '4g' }, services: [null] }, 'services[0]', 'expected a mapping'],
+    [{ host: { ram: '4g' }, features: { pgbouncer: 'yes' }, services: [] }, 'features.pgbouncer', 'expected true or false'],
+    [{ host: { ram: '4g', reserve: true }, services: [] }, 'host.reserve', 'expected auto or a size'],
+  ])('%j: %s says %s', (doc, path, message) => {
+    const r = planParse(doc);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.issues).toContainEqual({ path, message: expect.stringContaining(message) });
+  });
+
+  it('never answers with a bare "Invalid input" (fast-check over junk documents, seeded)', () => {
+    const junk = fc.anything({ maxDepth: 3 });
+    fc.assert(fc.property(junk, junk, junk, (host, services, extra) => {
+      for (const doc of [{ host, services }, { host: { ram: '4g' }, services: [{ name: 'a', kind: 'redis', settings: extra }] }, { host: { ram: '4g' }, workload: extra, features: extra, services: [] }]) {
+        const r = planParse(doc);
+        if (!r.ok) for (const i of r.issues) expect(i.message).not.toMatch(/^Invalid input/);
+      }
+    }), { numRuns: 300, seed: 42 });
   });
 });

@@ -3,7 +3,7 @@
  * a plan-file value. Sizes and durations stay as the user typed them (`1g`, `7d`): the plan file
  * keeps the user's words, and the schema decides whether they mean something.
  */
-import { SETTINGS_SCHEMAS, type ServiceKind } from '../../engine/schema.ts';
+import { ENUM_SETTINGS, type ServiceKind } from '../../engine/schema.ts';
 
 export type FieldType = 'size' | 'count' | 'duration' | 'number' | 'enum' | 'bool' | 'text';
 
@@ -52,8 +52,8 @@ export const WORKLOAD_FIELDS = {
 
 /** The choices of an enum setting, read from the schema so the two never drift. */
 export function enumOptions(kind: ServiceKind, key: string): readonly string[] {
-  const shape = (SETTINGS_SCHEMAS[kind] as unknown as { shape: Record<string, { unwrap?: () => { options?: readonly string[] } }> }).shape;
-  return shape[key]?.unwrap?.().options ?? [];
+  const forKind = (ENUM_SETTINGS as Partial<Record<ServiceKind, Record<string, readonly string[]>>>)[kind];
+  return forKind?.[key] ?? [];
 }
 
 export type Converted = { kind: 'set'; value: unknown } | { kind: 'delete' } | { kind: 'invalid'; message: string };
