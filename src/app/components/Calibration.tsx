@@ -86,8 +86,8 @@ export default function Calibration() {
           ))}
         </tbody>
       </table>
-      <div className="calibration-scroll">
-        <table className="criteria-table calibration-table" aria-label="Calibration cases: predicted against measured">
+      <div className="calibration-scroll" tabIndex={0} role="region" aria-label="Calibration cases: predicted against measured">
+        <table className="criteria-table calibration-table">
           <thead>
             <tr>
               <th scope="col">Case</th>

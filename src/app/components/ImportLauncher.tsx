@@ -1,5 +1,5 @@
 /** The header's "Import compose…" button; the dialog (and the parser behind it) load on first use. */
-import { lazy, Suspense, useRef, useState } from 'react';
+import { lazy, Suspense, useEffect, useRef, useState } from 'react';
 
 const loadDialog = () => import('./ImportDialog.tsx');
 const ImportDialog = lazy(loadDialog);
@@ -7,10 +7,13 @@ const ImportDialog = lazy(loadDialog);
 export function ImportLauncher() {
   const [open, setOpen] = useState(false);
   const button = useRef<HTMLButtonElement>(null);
-  const close = () => {
-    setOpen(false);
-    button.current?.focus();
-  };
+  const wasOpen = useRef(false);
+  // Back to the button once the dialog is gone (while it is open, the page behind it is inert).
+  useEffect(() => {
+    if (wasOpen.current && !open) button.current?.focus();
+    wasOpen.current = open;
+  }, [open]);
+  const close = () => setOpen(false);
   return (
     <span className="group">
       {/* Fetched on hover or focus, so the dialog is usually there by the click. */}

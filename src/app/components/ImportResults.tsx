@@ -23,8 +23,8 @@ export function IssueList({ issues, testId }: { issues: ReadonlyArray<{ path: st
 
 export function ImportTable({ rows }: { rows: readonly ImportRow[] }) {
   return (
-    <div className="import-table-scroll">
-      <table className="import-table" aria-label="Services recognised in the compose file">
+    <div className="import-table-scroll" tabIndex={0} role="region" aria-label="Services recognised in the compose file">
+      <table className="import-table">
         <thead>
           <tr>
             <th scope="col">Service</th>
@@ -66,8 +66,8 @@ export function ImportTable({ rows }: { rows: readonly ImportRow[] }) {
 
 export function ObservedTable({ rows, margin }: { rows: readonly ObservedRow[]; margin: number }) {
   return (
-    <div className="import-table-scroll">
-      <table className="import-table" aria-label="Observed usage beside the model">
+    <div className="import-table-scroll" tabIndex={0} role="region" aria-label="Observed usage beside the model">
+      <table className="import-table">
         <thead>
           <tr>
             <th scope="col">Service</th>

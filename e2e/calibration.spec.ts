@@ -1,0 +1,35 @@
+/** The calibration evidence: every calibrated service kind, every recorded case, with measured values, versions and the machine. */
+import AxeBuilder from '@axe-core/playwright';
+import { test, expect } from './fixtures.ts';
+import { CALIBRATED_KINDS, CalibrationPage, recordedCases } from './pages/calibration.ts';
+
+test('the Success criteria tab shows the model checked against real servers', async ({ planner, page }) => {
+  const calibration = new CalibrationPage(page);
+  await planner.open();
+  await planner.tab('Success criteria').click();
+  await expect(calibration.heading).toBeVisible();
+  await expect(calibration.machine).toContainText(/Debian.*cgroup v2/);
+  for (const kind of CALIBRATED_KINDS) {
+    const summary = calibration.summary(kind);
+    await expect(summary).toContainText(/\d+\.\d%/);
+    await expect(summary).toContainText('pass');
+    await expect(summary).toContainText(/\d{4}-\d{2}-\d{2}/);
+    const ids = recordedCases(kind);
+    await expect(calibration.cases(kind)).toHaveCount(ids.length);
+    for (const id of ids) await expect(calibration.caseRow(id).getByTestId('measured')).toHaveText(/^[\d.]+ MiB \/ [\d.]+ MiB$/);
+  }
+  await expect(calibration.summary('postgres')).toContainText('postgres (PostgreSQL) 15');
+  await expect(calibration.summary('redis')).toContainText('Redis server v=7');
+  await planner.screenshot('calibration-light');
+});
+
+test('calibration: dark scheme and axe', async ({ planner, page }) => {
+  const calibration = new CalibrationPage(page);
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await planner.open();
+  await planner.tab('Success criteria').click();
+  await expect(calibration.heading).toBeVisible();
+  const { violations } = await new AxeBuilder({ page }).analyze();
+  expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`)).toEqual([]);
+  await planner.screenshot('calibration-dark');
+});

@@ -1,0 +1,35 @@
+/** The calibration evidence in the Success criteria tab, for tests. */
+import { readFileSync } from 'node:fs';
+import type { Locator, Page } from '@playwright/test';
+
+export const CALIBRATED_KINDS = ['postgres', 'pgbouncer', 'redis', 'prometheus'] as const;
+
+/** The recorded cases per kind, read from calibration/<kind>.json as the page's data. */
+export function recordedCases(kind: (typeof CALIBRATED_KINDS)[number]): string[] {
+  const data = JSON.parse(readFileSync(new URL(`../../calibration/${kind}.json`, import.meta.url), 'utf8')) as { cases: Array<{ id: string }> };
+  return data.cases.map((c) => c.id);
+}
+
+export class CalibrationPage {
+  readonly section: Locator;
+  readonly heading: Locator;
+  readonly machine: Locator;
+
+  constructor(readonly page: Page) {
+    this.section = page.getByRole('region', { name: 'Model checked against real servers' });
+    this.heading = page.getByRole('heading', { name: 'Model checked against real servers' });
+    this.machine = page.getByTestId('calibration-machine');
+  }
+
+  summary(kind: string): Locator {
+    return this.page.getByTestId(`calibration-summary-${kind}`);
+  }
+
+  caseRow(id: string): Locator {
+    return this.page.getByTestId(`calibration-case-${id}`);
+  }
+
+  cases(kind: string): Locator {
+    return this.section.locator(`[data-kind="${kind}"]`);
+  }
+}
