@@ -39,7 +39,7 @@ test('the seed’s compose: the dialog lists services and kinds, confirm replace
   expect(await importer.kinds()).toEqual(SEED_KINDS);
   await expect(importer.row('postgres')).toContainText(/shared_buffers/);
   await expect(importer.row('fastapi')).toContainText(/uvicorn|workers/);
-  await importer.screenshot('import-dialog-light');
+  await importer.screenshot('import-seed-light');
   // Nothing changed behind the dialog yet.
   await expect(planner.limit('grafana')).toHaveValue('1g');
   await importer.confirmButton.click();
@@ -140,6 +140,7 @@ test('docker stats beside the compose file show observed usage and the limit pla
   await expect(importer.observed('postgres')).toHaveText('421 MiB / 421 MiB');
   // krr's rule: peak × 1.15 = 356.5 MiB, shown as 357.
   await expect(importer.dialog.getByTestId('observed-row-fastapi')).toContainText('357 MiB');
+  await importer.dialog.getByRole('region', { name: 'Observed usage beside the model' }).scrollIntoViewIfNeeded();
   await importer.screenshot('import-stats-light');
   await importer.confirmButton.click();
   await expect(planner.notices.last()).toContainText('with observed usage');

@@ -213,7 +213,7 @@ export default function ImportDialog({ onClose }: { onClose: () => void }) {
       </header>
       <div className="import-body">
         <p id="import-intro" className="muted">
-          Start from the stack you already run. Nothing changes until you press “{confirmLabel}”; the import then replaces services, workload and toggles (defaults, as <code>headroom check</code> does) in one step that Undo takes back.
+          Start from the stack you already run. Nothing changes until you confirm below; a compose file then replaces the services, workload and toggles (defaults, as <code>headroom check</code> does), in one step that Undo takes back.
         </p>
 
         <section className={`import-section${dragging ? ' drop-active' : ''}`} aria-labelledby="compose-title" onDragOver={onDragOver} onDragLeave={() => setDragging(false)} onDrop={onDrop} data-testid="compose-drop">
