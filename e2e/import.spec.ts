@@ -155,7 +155,11 @@ test('docker stats alone add observed usage to the current plan, as one undo ste
   await expect(importer.confirmButton).toHaveText('Add the observed usage to the plan');
   await importer.confirmButton.click();
   await expect(planner.notices.last()).toContainText('Added observed usage from docker stats to 2 services');
+  // The table shows what was seen beside the model's range; undo takes it away again.
+  await expect(planner.page.getByTestId('observed-postgres')).toHaveText(/seen .*peak 245/);
   await expect(planner.undoButton).toBeEnabled();
+  await planner.undoButton.click();
+  await expect(planner.page.getByTestId('observed-postgres')).toHaveCount(0);
 });
 
 test('docker stats that do not read say which line', async ({ planner, importer }) => {

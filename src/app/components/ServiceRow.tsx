@@ -62,6 +62,7 @@ function Row({ view: v, columns }: { view: RowView; columns: number }) {
         <td className="col-usage num">
           <Value text={v.usageText} changed={v.changedUsage} testId={`usage-${v.name}`} highMiB={v.highMiB} />
           <Gauge v={v} />
+          {v.observedText && <div className="observed muted" data-testid={`observed-${v.name}`}>{v.observedText}</div>}
         </td>
         <td className={`col-headroom num${v.headroomMiB < 0 ? ' bad-text' : ''}`}>
           <Value text={v.headroomText} changed={v.changedHeadroom} testId={`headroom-${v.name}`} />

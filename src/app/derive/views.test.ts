@@ -74,3 +74,14 @@ describe('views of the seed plan', () => {
     expect(hostView(over.report).overcommitText).not.toBeNull();
   });
 });
+
+describe('observed usage', () => {
+  it('a row shows what docker stats saw beside the model, and nothing when nothing was seen', () => {
+    const input = presetGet('4gb');
+    input.services[2]!.observed = { typical: '210MiB', peak: '260MiB' };
+    const { plan, report } = evaluated(input);
+    const rows = rowViews(input, plan, report);
+    expect(rows.find((r) => r.name === 'redis')!.observedText).toBe('seen 210 MiB, peak 260 MiB');
+    expect(rows.find((r) => r.name === 'postgres')!.observedText).toBeNull();
+  });
+});

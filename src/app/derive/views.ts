@@ -21,6 +21,8 @@ export type RowView = {
   typicalMiB: number;
   highMiB: number;
   usageText: string;
+  /** Usage seen on the running host (`docker stats`), when the plan has it: `seen 210 MiB, peak 260 MiB`. */
+  observedText: string | null;
   headroomMiB: number;
   headroomText: string;
   risk: RiskLevel;
@@ -89,6 +91,9 @@ export function rowViews(input: PlanInput, plan: Plan, report: Report, prev: Rep
       typicalMiB: b.usageMiB.typical,
       highMiB: b.usageMiB.high,
       usageText: rangeText(b.usageMiB),
+      observedText: b.observedMiB
+        ? `seen ${b.observedMiB.typical === null ? '' : `${sizeText(b.observedMiB.typical)}, `}peak ${sizeText(b.observedMiB.peak)}`
+        : null,
       headroomMiB: b.headroomMiB,
       headroomText: sizeText(b.headroomMiB),
       risk: b.risk.level,
