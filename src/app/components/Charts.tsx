@@ -3,31 +3,13 @@
  * each service's limit against its usage range, and high usage in normal traffic against the spike.
  * They follow the plan once typing pauses (useSettledInput): typing stays instant.
  */
-import { memo, useEffect, useMemo, useState } from 'react';
+import { memo, useMemo } from 'react';
 import { Bar, BarChart, CartesianGrid, Legend, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { sizeFormat } from '../../engine/index.ts';
 import { hostStack, serviceBars, type HostStack, type ServiceBar } from '../derive/charts.ts';
 import { deriveOf } from '../derive/engine.ts';
+import { usePalette } from './palette.ts';
 import { useSettledInput } from '../derive/hooks.ts';
-
-/** Reads the palette from the stylesheet, again when the colour scheme changes. */
-function usePalette(): (name: string) => string {
-  const [scheme, setScheme] = useState(0);
-  useEffect(() => {
-    const mq = window.matchMedia('(prefers-color-scheme: dark)');
-    const on = () => setScheme((n) => n + 1);
-    mq.addEventListener('change', on);
-    return () => mq.removeEventListener('change', on);
-  }, []);
-  return useMemo(() => {
-    const style = getComputedStyle(document.documentElement);
-    const cache = new Map<string, string>();
-    return (name: string) => {
-      if (!cache.has(name)) cache.set(name, style.getPropertyValue(`--${name}`).trim() || '#888');
-      return cache.get(name)!;
-    };
-  }, [scheme]);
-}
 
 const tick = (v: number) => sizeFormat(v);
 const ROW_PX = 26;

@@ -5,12 +5,13 @@
  * seed's before/after table against a preset. Loaded with the tab; the engine's searches run only
  * while it is shown, once per plan (derive/upgrade.ts), after typing pauses (useSettledInput).
  */
-import { memo, useEffect, useId, useMemo, useState } from 'react';
+import { memo, useId, useMemo } from 'react';
 import { create } from 'zustand';
 import { CartesianGrid, Legend, Line, LineChart, ReferenceDot, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { PRESET_NAMES, sizeFormat, type Plan, type PresetName } from '../../engine/index.ts';
 import type { Capacity, Constraint } from '../../engine/capacity.ts';
 import { deriveOf } from '../derive/engine.ts';
+import { usePalette } from './palette.ts';
 import { useSettledInput } from '../derive/hooks.ts';
 import {
   capacityOf, comparisonOf, DEFAULT_PRICE_TEXT, DEFAULT_SHARE_TEXT, priceParse, sharePercentParse, tierViews, upgradeModelOf, usersText,
@@ -32,21 +33,6 @@ const TIER_STYLE = [
   { colour: 'svc-2', dash: '12 3 3 3', shape: '▲' },
 ] as const;
 const tierStyle = (i: number) => TIER_STYLE[i % TIER_STYLE.length]!;
-
-/** Reads the palette from the stylesheet, again when the colour scheme changes. */
-function usePalette(): (name: string) => string {
-  const [scheme, setScheme] = useState(0);
-  useEffect(() => {
-    const mq = window.matchMedia('(prefers-color-scheme: dark)');
-    const on = () => setScheme((n) => n + 1);
-    mq.addEventListener('change', on);
-    return () => mq.removeEventListener('change', on);
-  }, []);
-  return useMemo(() => {
-    const style = getComputedStyle(document.documentElement);
-    return (name: string) => style.getPropertyValue(`--${name}`).trim() || '#888';
-  }, [scheme]); // re-read when the scheme changes
-}
 
 export default function UpgradePath() {
   const input = useSettledInput();
