@@ -30,7 +30,13 @@ export class PlannerPage {
   /** Opens the page (optionally a share link) and waits until the plan is drawn. */
   async open(path = '/') {
     await this.page.goto(path);
+    await this.loaded();
+  }
+
+  /** The page as a person sees it once settled: the verdict, and the services table's code in. */
+  async loaded() {
     await expect(this.hostLimits).toBeVisible();
+    await expect(this.page.getByText('Loading the services table…')).toHaveCount(0);
   }
 
   row(name: string): Locator {
