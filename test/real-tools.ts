@@ -8,9 +8,11 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { accessSync, chmodSync, chownSync, constants, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './ports.ts';
+
+export { freePort };
 
 export const PG_BIN = '/usr/lib/postgresql/15/bin';
 
@@ -132,18 +134,6 @@ export async function waitFor(what: string, check: () => Promise<boolean> | bool
   throw new Error(`${what}: timed out after ${timeoutMs} ms${bg ? `\n${bg.output()}` : ''}`);
 }
 
-/** A free TCP port on 127.0.0.1. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 /** A temporary folder the postgres user can read (and own, when `ownedByPostgres`). */
 export function tempDir(prefix: string, ownedByPostgres = false): { path: string; remove: () => void } {

@@ -4,7 +4,6 @@
  */
 import { spawn, spawnSync, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, readdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 
 /** A process we started, leading its own process group. */
 export type Started = { name: string; child: ChildProcess; pgid: number; exited: Promise<number | null>; logFile: string };
@@ -123,18 +122,7 @@ export async function waitFor(what: string, check: () => boolean | Promise<boole
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
 }
 
-/** A free TCP port on 127.0.0.1 (the OS picks it). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from '../../test/ports.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Memory from /proc
