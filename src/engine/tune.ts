@@ -276,7 +276,8 @@ function pgShares(full: Plan, pg: ServiceOf<'postgres'>, limit: number): { rec: 
 function pgSettingsFor(limit: number, p: ServiceOf<'postgres'>['settings'], v: Pick<PgSettings, 'maxConnections' | 'sharedBuffers' | 'maintenanceWorkMem' | 'workMem'>): PgSettings {
   return {
     maxConnections: v.maxConnections,
-    superuserReservedConnections: PG_TUNE.superuserReserved,
+    // PostgreSQL refuses superuser_reserved_connections ≥ max_connections.
+    superuserReservedConnections: Math.min(PG_TUNE.superuserReserved, Math.max(0, v.maxConnections - 1)),
     sharedBuffers: v.sharedBuffers,
     effectiveCacheSize: Math.max(v.sharedBuffers, floorMiB(limit * PG_TUNE.effectiveCacheShare)),
     workMem: v.workMem,
@@ -408,19 +409,7 @@ export function tunePostgres(plan: Plan, pg: ServiceOf<'postgres'>): PgTune {
   const connections = pgConnections(full);
 
   // Completing the plan's own values with what it does not say.
-  const planned: PgSettings = {
-    maxConnections: p.maxConnections,
-    superuserReservedConnections: Math.min(PG_TUNE.superuserReserved, Math.max(0, p.maxConnections - 1)),
-    sharedBuffers: p.sharedBuffers,
-    effectiveCacheSize: Math.max(p.sharedBuffers, floorMiB(limit * PG_TUNE.effectiveCacheShare)),
-    workMem: p.workMem,
-    hashMemMultiplier: PG_TUNE.hashMemMultiplier,
-    maintenanceWorkMem: p.maintenanceWorkMem,
-    autovacuumWorkMem: Math.min(p.maintenanceWorkMem, autovacuumFor(limit)),
-    autovacuumMaxWorkers: p.autovacuumMaxWorkers,
-    maxParallelWorkersPerGather: p.maxParallelWorkersPerGather,
-    walBuffers: walBuffersFor(p.sharedBuffers),
-  };
+  const planned = pgSettingsFor(limit, p, p);
 
   // From the limit and the connections, with pgBouncer as we would set it.
   const view = tunedView(plan);
