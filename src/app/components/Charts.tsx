@@ -31,6 +31,7 @@ const ChartsView = memo(function ChartsView({ data, colour }: { data: ChartData;
   const axis = { stroke: colour('muted'), fontSize: 12 };
   const tooltip = { contentStyle: { background: colour('panel'), border: `1px solid ${colour('border')}`, color: colour('text') }, formatter: (v: unknown) => (Array.isArray(v) ? v.map((x) => sizeFormat(Number(x))).join(' – ') : sizeFormat(Number(v))) };
   const height = Math.max(160, bars.length * ROW_PX + 70);
+  const common = { bars, height, axis, tooltip, grid: colour('border') };
   return (
     <div className="charts">
       <figure className="panel chart" aria-labelledby="chart-host-title">
@@ -48,34 +49,47 @@ const ChartsView = memo(function ChartsView({ data, colour }: { data: ChartData;
           </BarChart>
         </ResponsiveContainer>
       </figure>
-      <figure className="panel chart" aria-labelledby="chart-range-title">
-        <figcaption id="chart-range-title">Each service: its limit against its usage range (low to high){cut}</figcaption>
-        <ResponsiveContainer width="100%" height={height}>
-          <BarChart data={bars} layout="vertical" margin={{ top: 4, right: 24, bottom: 4, left: 8 }} barGap={1} accessibilityLayer>
-            <CartesianGrid horizontal={false} stroke={colour('border')} />
-            <XAxis type="number" tickFormatter={tick} {...axis} />
-            <YAxis type="category" dataKey="name" width={110} {...axis} />
-            <Tooltip {...tooltip} />
-            <Legend />
-            <Bar dataKey="limit" name="limit" fill={colour('limit')} isAnimationActive={false} />
-            <Bar dataKey="usage" name="usage low–high" fill={colour('usage')} isAnimationActive={false} />
-          </BarChart>
-        </ResponsiveContainer>
-      </figure>
-      <figure className="panel chart" aria-labelledby="chart-spike-title">
-        <figcaption id="chart-spike-title">High usage: normal traffic against a ×{spike} spike{cut}</figcaption>
-        <ResponsiveContainer width="100%" height={height}>
-          <BarChart data={bars} layout="vertical" margin={{ top: 4, right: 24, bottom: 4, left: 8 }} barGap={1} accessibilityLayer>
-            <CartesianGrid horizontal={false} stroke={colour('border')} />
-            <XAxis type="number" tickFormatter={tick} {...axis} />
-            <YAxis type="category" dataKey="name" width={110} {...axis} />
-            <Tooltip {...tooltip} />
-            <Legend />
-            <Bar dataKey="normalHigh" name="normal" fill={colour('usage')} isAnimationActive={false} />
-            <Bar dataKey="spikeHigh" name={`spike ×${spike}`} fill={colour('spike')} isAnimationActive={false} />
-          </BarChart>
-        </ResponsiveContainer>
-      </figure>
+      <ServiceBarsFigure id="chart-range" caption={`Each service: its limit against its usage range (low to high)${cut}`} {...common} series={[
+        { dataKey: 'limit', name: 'limit', fill: colour('limit') },
+        { dataKey: 'usage', name: 'usage low–high', fill: colour('usage') },
+      ]} />
+      <ServiceBarsFigure id="chart-spike" caption={`High usage: normal traffic against a ×${spike} spike${cut}`} {...common} series={[
+        { dataKey: 'normalHigh', name: 'normal', fill: colour('usage') },
+        { dataKey: 'spikeHigh', name: `spike ×${spike}`, fill: colour('spike') },
+      ]} />
     </div>
   );
 });
+
+type Series = { dataKey: keyof ServiceBar; name: string; fill: string };
+type BarsProps = {
+  id: string;
+  caption: string;
+  bars: ServiceBar[];
+  height: number;
+  axis: { stroke: string; fontSize: number };
+  tooltip: object;
+  grid: string;
+  series: Series[];
+};
+
+/** One figure of per-service bars, a row per service: the two charts below the host bar. */
+function ServiceBarsFigure({ id, caption, bars, height, axis, tooltip, grid, series }: BarsProps) {
+  return (
+    <figure className="panel chart" aria-labelledby={`${id}-title`}>
+      <figcaption id={`${id}-title`}>{caption}</figcaption>
+      <ResponsiveContainer width="100%" height={height}>
+        <BarChart data={bars} layout="vertical" margin={{ top: 4, right: 24, bottom: 4, left: 8 }} barGap={1} accessibilityLayer>
+          <CartesianGrid horizontal={false} stroke={grid} />
+          <XAxis type="number" tickFormatter={tick} {...axis} />
+          <YAxis type="category" dataKey="name" width={110} {...axis} />
+          <Tooltip {...tooltip} />
+          <Legend />
+          {series.map((b) => (
+            <Bar key={b.dataKey} dataKey={b.dataKey} name={b.name} fill={b.fill} isAnimationActive={false} />
+          ))}
+        </BarChart>
+      </ResponsiveContainer>
+    </figure>
+  );
+}
