@@ -3,12 +3,23 @@
  * its own browser on these machines), else in Playwright's. Needs `npm run build:app` first: the
  * web server is `vite preview` of dist/app.
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { defineConfig, devices } from '@playwright/test';
 
 const SYSTEM_CHROMIUM = '/usr/bin/chromium';
 export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
-const PORT = 4173;
+/** The preview server's port: HEADROOM_E2E_PORT when set, else one the OS says is free, chosen
+ * once here and handed to the workers through the environment (they load this file again), so
+ * that two runs on one machine never share or reuse each other's server. */
+function e2ePort(): number {
+  if (!process.env.HEADROOM_E2E_PORT) {
+    const script = "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{process.stdout.write(String(s.address().port));s.close()})";
+    process.env.HEADROOM_E2E_PORT = execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' }).trim();
+  }
+  return Number(process.env.HEADROOM_E2E_PORT);
+}
+const PORT = e2ePort();
 
 export default defineConfig({
   testDir: 'e2e',
@@ -39,7 +50,8 @@ export default defineConfig({
   webServer: {
     command: `./node_modules/.bin/vite preview --host 127.0.0.1 --port ${PORT} --strictPort`,
     url: `http://127.0.0.1:${PORT}`,
-    reuseExistingServer: !process.env.CI,
+    // Each run starts its own server on its own port: never another run's (or an old build's).
+    reuseExistingServer: false,
     timeout: 30_000,
   },
 });
