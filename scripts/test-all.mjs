@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // Runs every check CI runs, in order, and ends with one line: `N passed, M failed`.
 // Steps: typecheck, lint, build (app + CLI), unit and real-tool tests (vitest), browser tests
-// (Playwright). Each static step counts as one test; vitest and Playwright report their own counts.
+// (Playwright), then the tests with a real Docker engine (vitest.docker.config.ts: the toolkit and
+// the short deployment test of the exported 4gb stack). Each static step counts as one test;
+// vitest and Playwright report their own counts.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 
@@ -61,6 +63,11 @@ if (built && existsSync('playwright.config.ts')) {
     const s = j.stats ?? {};
     return [(s.expected ?? 0) + (s.flaky ?? 0), (s.unexpected ?? 0)];
   });
+}
+
+if (built) {
+  counted('docker', bin('vitest'), ['run', '--config', 'vitest.docker.config.ts', '--reporter=default', '--reporter=json', '--outputFile.json=test-results/docker.json'], 'test-results/docker.json',
+    (j) => [j.numPassedTests ?? 0, (j.numFailedTests ?? 0) + (j.numRuntimeErrorTests ?? 0)]);
 }
 
 if (failures.length) process.stdout.write(`\nfailed: ${failures.join('; ')}\n`);

@@ -260,10 +260,10 @@ export class DockerEngine {
       const left = docker(['volume', 'ls', '-q'], 20_000).stdout?.split('\n').filter(Boolean) ?? [];
       if (left.length) docker(['volume', 'rm', '-f', ...left], 60_000);
       this.child.kill('SIGTERM');
-      const end = Date.now() + 20_000;
+      const end = Date.now() + 45_000;
       while (alive(this.pid) && Date.now() < end) spawnSync('sleep', ['0.1']);
       if (alive(this.pid)) {
-        problems.push('dockerd did not stop on SIGTERM in 20 s: SIGKILL');
+        problems.push('dockerd did not stop on SIGTERM in 45 s: SIGKILL');
         this.child.kill('SIGKILL');
       }
     }

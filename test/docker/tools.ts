@@ -53,3 +53,12 @@ export function requireDockerTools(tools: readonly DockerTool[] = Object.keys(DO
   if (missing.length) throw new Error(`missing for the Docker tests: ${missing.join(', ')}. Install with: ${DOCKER_APT}`);
   if (process.getuid?.() !== 0) throw new Error('the Docker tests start their own dockerd and need root (as CI runs them)');
 }
+
+/**
+ * Whether this machine lets a container lower its oom_score_adj (a negative value needs
+ * CAP_SYS_RESOURCE: rootless Docker, user-namespaced or nested engines, and this sandbox lack
+ * it, and runc then fails to start the container with "can't get final child's PID from pipe").
+ */
+export function negativeOomScoreAdjAllowed(): boolean {
+  return spawnSync('sh', ['-c', 'echo -1 > /proc/self/oom_score_adj'], { stdio: 'ignore' }).status === 0;
+}

@@ -1,0 +1,129 @@
+/**
+ * Records a stack-test run as calibration data, in the shape of calibration/*.json
+ * (src/engine/calibration.ts): calibration/fastapi.json (the app container) and
+ * calibration/host.json (the engine's own processes: the host reserve outside the containers),
+ * cases merged by id so that runs of several plans accumulate; and the run's report beside them
+ * (calibration/stack-test/<plan>.{md,json}, without the raw samples).
+ *
+ * The engine's calibration check does not read fastapi.json and host.json yet: its schema knows
+ * four kinds. Adding the two kinds (and the host case, which compares the engine's dockerd,
+ * containerd and shim components, not the kernel's) is the lead's step after the engine refactor.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadavg } from 'node:os';
+import { machineFacts } from '../calibrate/machine.ts';
+import { REPO } from './plan.ts';
+import { reportMarkdown, type StackReport } from './report.ts';
+import type { StackTestResult } from './run.ts';
+
+type Case = {
+  id: string;
+  label: string;
+  role: 'typical' | 'stress' | 'light';
+  plan: Record<string, unknown>;
+  service: string;
+  settings: Record<string, string>;
+  load: Record<string, number | string>;
+  measured: { metric: string; typicalMiB: number; peakMiB: number; samples: number; detail: Record<string, number> };
+};
+
+function merge(path: string, head: Record<string, unknown>, cases: Case[]): void {
+  let old: Case[] = [];
+  if (existsSync(path)) {
+    try {
+      old = (JSON.parse(readFileSync(path, 'utf8')) as { cases: Case[] }).cases ?? [];
+    } catch {
+      old = [];
+    }
+  }
+  const ids = new Set(cases.map((c) => c.id));
+  const file = { version: 1, ...head, recordedAt: new Date().toISOString(), machine: machineFacts(), cases: [...old.filter((c) => !ids.has(c.id)), ...cases] };
+  writeFileSync(path, JSON.stringify(file, null, 2) + '\n');
+  console.log(`wrote ${path} (${file.cases.length} cases)`);
+}
+
+const slug = (s: string) => s.replace(/[^\w.-]+/g, '-');
+
+export function writeStackCalibration(r: StackTestResult, rep: StackReport): void {
+  const dir = join(REPO, 'calibration');
+  const id = slug(rep.title.replace(/^Deployment test: /, '').replace(/, measured$/, ''));
+  mkdirSync(join(dir, 'stack-test'), { recursive: true });
+  writeFileSync(join(dir, 'stack-test', `${id}.json`), JSON.stringify(rep, null, 1) + '\n');
+  writeFileSync(join(dir, 'stack-test', `${id}.md`), reportMarkdown(rep));
+  const w = r.plan.workload;
+  const input = r.plan.input;
+  const tools = { ...r.versions };
+  const appSvc = r.plan.report.services.find((s) => s.kind === 'fastapi');
+  const fastapiCases: Case[] = [];
+  for (const phase of ['normal', 'spike'] as const) {
+    const l = r.load.find((x) => x.phase === phase);
+    const ss = r.samples.filter((s) => s.phase === phase && appSvc && s.containers[appSvc.name]?.status === 'running');
+    if (!l || !appSvc || !ss.length) continue;
+    const ws = ss.map((s) => s.containers[appSvc.name]!.workingSetMiB).sort((a, b) => a - b);
+    const apps = ss.filter((s) => s.app).map((s) => s.app!);
+    // The case's plan: the plan as run, its active users set to the rate the app really served.
+    const users = Math.round(((l.achievedRps * 60) / w.requestsPerUserPerMinute) * 100) / 100;
+    const plan = { ...input, name: `stack-test ${rep.title} ${phase}`, workload: { ...((input.workload as object) ?? {}), activeUsers: users, spike: 1 } };
+    const settings: Record<string, string> = {};
+    const svcInput = ((input.services as { name: string; settings?: Record<string, unknown> }[]) ?? []).find((s) => s.name === appSvc.name);
+    for (const [k, v] of Object.entries(svcInput?.settings ?? {})) settings[k] = String(v);
+    fastapiCases.push({
+      id: `stack-${id}-${phase}`,
+      label: `${rep.title.replace(/, measured$/, '')}: the app container under ${phase === 'normal' ? 'the plan\u2019s load' : `the spike (×${w.spike})`}, ${l.achievedRps} req/s served (target ${l.targetRps}), p95 ${l.latencyMs.p95} ms`,
+      role: phase === 'normal' ? 'typical' : 'stress',
+      plan,
+      service: appSvc.name,
+      settings,
+      load: { targetRps: l.targetRps, achievedRps: l.achievedRps, p95Ms: l.latencyMs.p95, seconds: l.seconds, requestTimeMs: w.requestTimeMs, dbTimePerRequestMs: w.dbTimePerRequestMs, loadavg1End: Math.round((loadavg()[0] ?? 0) * 100) / 100 },
+      measured: {
+        metric: 'working set of the app container (cgroup usage − inactive_file), sampled every second',
+        typicalMiB: ws[Math.floor(ws.length / 2)]!,
+        peakMiB: ws[ws.length - 1]!,
+        samples: ws.length,
+        detail: {
+          masterPssMiB: apps.length ? apps.map((a) => a.masterMiB).sort((a, b) => a - b)[Math.floor(apps.length / 2)]! : 0,
+          workerPssMiB: apps.length ? apps.flatMap((a) => a.workersMiB).sort((a, b) => a - b)[Math.floor(apps.flatMap((a) => a.workersMiB).length / 2)] ?? 0 : 0,
+          workers: apps.length ? Math.max(...apps.map((a) => a.workersMiB.length)) : 0,
+          anonMiB: ss.map((s) => s.containers[appSvc.name]!.anonMiB).sort((a, b) => a - b)[Math.floor(ss.length / 2)]!,
+          fileMiB: ss.map((s) => s.containers[appSvc.name]!.fileMiB).sort((a, b) => a - b)[Math.floor(ss.length / 2)]!,
+        },
+      },
+    });
+  }
+  const eng = r.samples.filter((s) => s.phase === 'normal').map((s) => s.engine);
+  const tot = eng.map((e) => e.dockerdMiB + e.containerdMiB + e.shimsMiB + e.proxiesMiB).sort((a, b) => a - b);
+  const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+  const hostCases: Case[] = tot.length
+    ? [
+        {
+          id: `stack-${id}-engine`,
+          label: `${rep.title.replace(/, measured$/, '')}: dockerd + containerd + ${rep.host.measuredEngine.shimCount} shims + ${rep.host.measuredEngine.proxyCount} docker-proxy under the plan\u2019s load`,
+          role: 'typical',
+          plan: input,
+          service: 'host-reserve',
+          settings: { containers: String(rep.host.measuredEngine.shimCount), storageDriver: 'vfs', iptables: 'false' },
+          load: { achievedRps: r.load.find((l) => l.phase === 'normal')?.achievedRps ?? 0 },
+          measured: {
+            metric: 'PSS of dockerd, its containerd, every containerd-shim-runc-v2 and docker-proxy of the engine (the kernel and the rest of the system are not included)',
+            typicalMiB: tot[Math.floor(tot.length / 2)]!,
+            peakMiB: tot[tot.length - 1]!,
+            samples: tot.length,
+            detail: {
+              dockerdMiB: med(eng.map((e) => e.dockerdMiB)),
+              containerdMiB: med(eng.map((e) => e.containerdMiB)),
+              shimsMiB: med(eng.map((e) => e.shimsMiB)),
+              shims: Math.max(...eng.map((e) => e.shims)),
+              perShimMiB: Math.round((med(eng.map((e) => e.shimsMiB)) / Math.max(1, Math.max(...eng.map((e) => e.shims)))) * 100) / 100,
+              proxiesMiB: med(eng.map((e) => e.proxiesMiB)),
+              proxies: Math.max(...eng.map((e) => e.proxies)),
+              rssMiB: med(eng.map((e) => e.rssMiB)),
+            },
+          },
+        },
+      ]
+    : [];
+  const method = 'npm run stack-test: the plan exported by the CLI, run with docker-compose 1.29 --compatibility on a private dockerd (vfs) with local images from Debian bookworm packages, the containers under one parent cgroup at the plan\u2019s RAM minus its predicted reserve, the plan\u2019s workload from a load generator on 127.0.0.1; sampled every second. Typical is the median sample under the normal load, peak the largest.';
+  if (fastapiCases.length) merge(join(dir, 'fastapi.json'), { kind: 'fastapi', method, tools }, fastapiCases);
+  if (hostCases.length) merge(join(dir, 'host.json'), { kind: 'host', method, tools: { docker: tools.docker ?? '', containerd: 'containerd (Debian bookworm)' } }, hostCases);
+}

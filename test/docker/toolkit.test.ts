@@ -1,0 +1,85 @@
+/**
+ * The Docker toolkit against a real engine: it starts and stops leaving nothing behind, a
+ * container's memory limit is enforced by the kernel (and the cgroup files and Docker agree that
+ * it was an OOM kill), and the cgroup readings match `docker stats`.
+ */
+import { existsSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cgroupExists, createParentCgroup, memoryCgroupOfPid, MiB, readCgroupMemory } from './cgroups.ts';
+import { DockerEngine, liveEngines, pidsMentioning, sleep } from './engine.ts';
+import { importBase } from './images.ts';
+import { dockerStats, inspectState } from './stats.ts';
+
+let engine: DockerEngine;
+let base = '';
+
+beforeAll(async () => {
+  engine = await DockerEngine.start();
+  base = (await importBase(engine, (s) => console.log(s))).tag;
+}, 15 * 60_000);
+
+afterAll(async () => {
+  await engine?.stop();
+}, 120_000);
+
+describe('a private Docker engine', () => {
+  it('starts, runs a container on its own network with a volume, and stops leaving nothing', async () => {
+    const e = await DockerEngine.start();
+    const dir = e.dir;
+    const pid = e.pid;
+    try {
+      await e.dockerOk(['import', (await import('./images.ts')).baseTarballPathSync(), 'b:1'], { timeoutMs: 300_000 });
+      await e.dockerOk(['network', 'create', '--internal', 'n1']);
+      await e.dockerOk(['volume', 'create', 'v1']);
+      await e.dockerOk(['run', '-d', '--name', 'c1', '--network', 'n1', '-v', 'v1:/data', 'b:1', 'sleep', '300']);
+      expect((await e.dockerOk(['inspect', '-f', '{{.State.Running}}', 'c1'])).trim()).toBe('true');
+      expect(e.processes().shims.length).toBe(1);
+      expect(cgroupExists(e.cgroupName)).toBe(true);
+    } finally {
+      await e.stop();
+    }
+    expect(existsSync(dir)).toBe(false);
+    expect(() => process.kill(pid, 0)).toThrow();
+    expect(pidsMentioning(dir)).toEqual([]);
+    expect(cgroupExists(e.cgroupName)).toBe(false);
+    expect(liveEngines()).toBe(1); // the suite's own engine only
+  }, 600_000);
+});
+
+describe('memory limits are real', () => {
+  it('a process allocating past -m 64m --memory-swap 64m is OOM-killed: exit 137, OOMKilled, and the cgroup counts the kill', async () => {
+    const parent = `${engine.cgroupName}-oomtest`;
+    engine.extraCgroups.add(parent);
+    const dir = createParentCgroup(parent, 1024 * 1048576);
+    // tail keeps the current line in memory; /dev/zero has no newline: it grows until the kernel kills it.
+    const r = await engine.docker(['run', '--name', 'oom', '-m', '64m', '--memory-swap', '64m', '--cgroup-parent', `/${parent}`, base, 'tail', '/dev/zero'], { timeoutMs: 120_000 });
+    expect(r.code).toBe(137);
+    const st = await inspectState(engine, 'oom');
+    expect(st.OOMKilled).toBe(true);
+    expect(st.ExitCode).toBe(137);
+    // The container's own cgroup is gone with it; the parent's count is hierarchical.
+    const m = readCgroupMemory(dir);
+    expect(m.oomKills).toBeGreaterThanOrEqual(1);
+    expect(m.peak === null || MiB(m.peak) >= 60).toBe(true);
+  }, 180_000);
+
+  it('cgroup readings agree with docker stats within max(2 MiB, 3%)', async () => {
+    // 100 MiB of shared memory held in the container's /dev/shm: charged to its cgroup, steady.
+    await engine.dockerOk(['run', '-d', '--name', 'hold', '-m', '256m', '--shm-size', '200m', base, 'sh', '-c', 'dd if=/dev/zero of=/dev/shm/x bs=1M count=100 2>/dev/null; sleep 600']);
+    await sleep(3000);
+    const pid = (await inspectState(engine, 'hold')).Pid;
+    const cg = memoryCgroupOfPid(pid)!;
+    expect(cg).toBeTruthy();
+    const before = readCgroupMemory(cg);
+    const stats = await dockerStats(engine, ['hold']);
+    const after = readCgroupMemory(cg);
+    const s = stats.get('hold')!;
+    expect(s).toBeDefined();
+    const ws = (MiB(before.workingSet) + MiB(after.workingSet)) / 2;
+    expect(MiB(after.shmem)).toBeGreaterThanOrEqual(99);
+    expect(ws).toBeGreaterThanOrEqual(100);
+    expect(Math.abs(s.usageMiB - ws)).toBeLessThanOrEqual(Math.max(2, 0.03 * ws));
+    expect(s.limitMiB).toBe(256);
+    expect(MiB(after.limit!)).toBe(256);
+  }, 120_000);
+});
