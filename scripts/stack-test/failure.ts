@@ -10,7 +10,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml, stringify as toYaml } from 'yaml';
-import { createParentCgroup, MiB, tryReadCgroupMemory } from '../../test/docker/cgroups.ts';
+import { createParentCgroup, memoryCgroupOfPid, MiB, tryReadCgroupMemory, watchOomKills } from '../../test/docker/cgroups.ts';
 import { sleep, type DockerEngine } from '../../test/docker/engine.ts';
 import { localCompose } from './compose.ts';
 import { negativeOomScoreAdjAllowed } from '../../test/docker/tools.ts';
@@ -74,9 +74,15 @@ export async function deliberateFailure(engine: DockerEngine, workDir: string, l
     for (const p of prepared) {
       const since = Math.floor(Date.now() / 1000) - 1;
       log(`deliberate failure: filling redis under ${p.c.limitMiB} MiB with ${FAILURE_DATA_MIB} MiB (plan: ${p.svc.usageMiB.typical} typical, ${p.svc.usageMiB.high} high, risk ${p.svc.risk.level})`);
+      const pid = (JSON.parse(await engine.dockerOk(['inspect', p.container])) as { State: { Pid: number } }[])[0]!.State.Pid;
+      const own = memoryCgroupOfPid(pid);
+      // The container's own cgroup, read while the kill happens (v1 counts there only), and the parent's (v2 counts there too).
+      const watch = own ? watchOomKills(own) : null;
       const fill = await engine.docker(['exec', p.container, 'redis-cli', 'EVAL', script, '0', String(keys)], { timeoutMs: 180_000 });
       await sleep(3000);
-      const before = tryReadCgroupMemory(p.cgDir);
+      const ownKills = watch?.stop() ?? 0;
+      const parent = tryReadCgroupMemory(p.cgDir);
+      const before = parent && { ...parent, oomKills: Math.max(parent.oomKills, ownKills) };
       const inspect = JSON.parse((await engine.dockerOk(['inspect', p.container])).trim()) as { RestartCount: number; State: { OOMKilled: boolean; ExitCode: number } }[];
       const ev = await engine.docker(['events', '--since', String(since), '--until', String(Math.floor(Date.now() / 1000)), '--filter', `container=${p.container}`, '--filter', 'event=oom', '--format', '{{.Status}}']);
       const oomEvents = ev.stdout.split('\n').filter((l) => l.trim() === 'oom').length;

@@ -10,9 +10,9 @@
  *   stats` shows the same: usage minus inactive page cache);
  * - peak: v1 memory.max_usage_in_bytes, v2 memory.peak (kernel 5.19+; null before);
  * - anon / file / shmem from memory.stat (v1: the hierarchical total_* fields);
- * - oomKills: v1 memory.oom_control `oom_kill`, v2 memory.events `oom_kill`. Both count the kills
- *   in the cgroup and its descendants (kernel 4.13+ / 5.x), so a parent's count survives a
- *   container whose own cgroup was removed after the kill.
+ * - oomKills: v1 memory.oom_control `oom_kill` (this cgroup only: the kernel counts v1 events
+ *   locally), v2 memory.events `oom_kill` (this cgroup and its descendants). A container's own
+ *   cgroup is removed when it exits, so on v1 a kill is read while it happens (watchOomKills).
  */
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -217,3 +217,27 @@ export function cgroupExists(name: string): boolean {
 }
 
 export const MiB = (bytes: number) => bytes / 1048576;
+
+/**
+ * Polls a cgroup's oom_kill count every `everyMs` until stopped (or the cgroup is gone) and keeps
+ * the largest seen. On cgroup v1 the count is not hierarchical and lives only in the container's
+ * own cgroup, which is removed as soon as the killed container exits: it must be read while the
+ * kill happens. (On v2 a parent's memory.events counts its children's kills too.)
+ */
+export function watchOomKills(dir: string, everyMs = 5): { stop: () => number; max: () => number } {
+  let max = 0;
+  const v = cgroupVersion();
+  const timer = setInterval(() => {
+    const m = tryReadCgroupMemory(dir, v);
+    if (m) max = Math.max(max, m.oomKills);
+  }, everyMs);
+  return {
+    max: () => max,
+    stop: () => {
+      clearInterval(timer);
+      const m = tryReadCgroupMemory(dir, v);
+      if (m) max = Math.max(max, m.oomKills);
+      return max;
+    },
+  };
+}
