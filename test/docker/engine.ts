@@ -49,14 +49,21 @@ export function runCmd(cmd: string, args: string[], opts: RunOpts = {}): Promise
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-function alive(pid: number): boolean {
+/** Running: exists and is not a zombie (dockerd is our child: it stays a zombie until Node reaps it, which a synchronous wait never lets happen). */
+export function processRunning(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
+  } catch {
+    return false;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
   } catch {
     return false;
   }
 }
+const alive = processRunning;
 
 function cmdline(pid: number): string {
   try {

@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cgroupExists, createParentCgroup, memoryCgroupOfPid, MiB, readCgroupMemory, watchOomKills } from './cgroups.ts';
-import { DockerEngine, liveEngines, pidsMentioning, sleep } from './engine.ts';
+import { DockerEngine, liveEngines, pidsMentioning, processRunning, sleep } from './engine.ts';
 import { importBase } from './images.ts';
 import { dockerStats, inspectState } from './stats.ts';
 
@@ -39,7 +39,7 @@ describe('a private Docker engine', () => {
       await e.stop();
     }
     expect(existsSync(dir)).toBe(false);
-    expect(() => process.kill(pid, 0)).toThrow();
+    expect(processRunning(pid)).toBe(false);
     expect(pidsMentioning(dir)).toEqual([]);
     expect(cgroupExists(e.cgroupName)).toBe(false);
     expect(liveEngines()).toBe(1); // the suite's own engine only
