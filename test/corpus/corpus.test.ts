@@ -141,8 +141,8 @@ describe('the public compose corpus', () => {
 const COMMANDS = {
   check: (e: CorpusEntry, file: string) => ['check', file, '--host', e.host],
   capacity: (e: CorpusEntry, file: string) => ['capacity', file, '--host', e.host],
-  export: (_e: CorpusEntry, file: string, out: string) => ['export', file, '--out', join(out, 'export')],
-  'export --tuned': (_e: CorpusEntry, file: string, out: string) => ['export', file, '--out', join(out, 'export-tuned'), '--tuned'],
+  export: (e: CorpusEntry, file: string, out: string) => ['export', file, '--host', e.host, '--out', join(out, 'export')],
+  'export --tuned': (e: CorpusEntry, file: string, out: string) => ['export', file, '--host', e.host, '--out', join(out, 'export-tuned'), '--tuned'],
 } as const;
 type CommandName = keyof typeof COMMANDS;
 
@@ -204,7 +204,7 @@ describe('the CLI on the public compose corpus', () => {
       else if (entry.ram?.minimumMiB && verdict) note(entry.id, `on its documented minimum (${entry.host}) check says: ${verdict}`);
       const findings = (r.out.match(/^\S+ +(info|warning|critical) +\S/gm) ?? []).length;
       if (findings > 40) note(entry.id, `check prints ${findings} findings`);
-      const free = /free (−|-)\s?[\d.]+ ?[GM]iB/.exec(r.out);
+      const free = /(free|fall to) (−|-)\s?[\d.,]+ ?[GM]iB/.exec(r.out);
       if (free) note(entry.id, `check prints "${free[0]}"`);
     });
 
@@ -212,7 +212,8 @@ describe('the CLI on the public compose corpus', () => {
       const r = answer('capacity');
       expectClear(r, 'capacity', [0, 2]);
       if (/no check breaks up to 100,000,000 users/.test(r.out)) note(entry.id, 'capacity says "no check breaks up to 100,000,000 users"');
-      if (/fails even with no users/.test(r.out)) note(entry.id, 'capacity says "fails even with no users"');
+      const idle = /fails even with no users[^\n]*\n[^\n]*$/m.exec(r.out);
+      if (idle) note(entry.id, `capacity says "${idle[0].replace(/\s+/g, ' ').trim()}"`);
       const cheap = /\$0\.0\d\b.*$/m.exec(r.out);
       if (cheap) note(entry.id, `capacity prints "${cheap[0].trim()}"`);
     });
