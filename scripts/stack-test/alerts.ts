@@ -14,10 +14,14 @@ export type AlertResult = {
   /** Seconds from the stop until Prometheus showed ServiceDown pending / firing for the app. */
   pendingAfterS?: number | null;
   firingAfterS?: number | null;
-  /** AlertManager in the plan: seconds until the webhook received the notification (null: never). */
+  /** AlertManager in the plan: seconds until its API listed ServiceDown for the app (it received and routed it). */
   alertmanager?: boolean;
+  alertmanagerAfterS?: number | null;
+  /** Seconds until the webhook received a notification naming ServiceDown and the app (null: never). */
   receivedAfterS?: number | null;
   receivedText?: string;
+  /** Other notifications the receiver got during the test (e.g. ServiceDown for a service not run here). */
+  otherNotifications?: string[];
 };
 
 function getJson(port: number, path: string): Promise<unknown> {
@@ -46,19 +50,30 @@ async function port(engine: DockerEngine, container: string, p: number): Promise
 }
 
 type PromAlert = { labels: Record<string, string>; state: string };
+type Received = { t: number; path: string; body: unknown };
+
+/** The text of a Slack (or webhook) notification, for matching and the report. */
+const textOf = (body: unknown) => JSON.stringify(body);
+/** A notification about ServiceDown for this service: the exported rule's labels are grouped by alertname and service, and its summary names the service. */
+const aboutServiceDown = (body: unknown, service: string) => {
+  const t = textOf(body);
+  return t.includes('ServiceDown') && new RegExp(`\\b${service.replace(/[^\w-]/g, '')}\\b`).test(t);
+};
 
 export async function alertPath(
   engine: DockerEngine,
-  o: { app: string; prometheus: string; webhook: string | null; appService: string; log: (s: string) => void; timeoutS?: number },
+  o: { app: string; prometheus: string; alertmanager: string | null; webhook: string | null; appService: string; log: (s: string) => void; timeoutS?: number },
 ): Promise<AlertResult> {
   const promPort = await port(engine, o.prometheus, 9090);
+  const amPort = o.alertmanager ? await port(engine, o.alertmanager, 9093) : null;
   const hookPort = o.webhook ? await port(engine, o.webhook, 9000) : null;
   const t0 = Date.now();
   await engine.dockerOk(['stop', '-t', '10', o.app]);
-  o.log(`alert path: stopped ${o.app}; waiting for ServiceDown in Prometheus${o.webhook ? ', then AlertManager → webhook' : ''}`);
-  const out: AlertResult = { stopped: o.app, pendingAfterS: null, firingAfterS: null, alertmanager: !!o.webhook, receivedAfterS: null };
+  o.log(`alert path: stopped ${o.app}; waiting for ServiceDown in Prometheus${o.webhook ? ', then AlertManager \u2192 webhook' : ''}`);
+  const out: AlertResult = { stopped: o.app, pendingAfterS: null, firingAfterS: null, alertmanager: !!o.webhook, alertmanagerAfterS: null, receivedAfterS: null, otherNotifications: [] };
   const end = t0 + (o.timeoutS ?? 360) * 1000;
   const after = () => Math.round((Date.now() - t0) / 100) / 10;
+  let received: Received[] = [];
   while (Date.now() < end) {
     try {
       const r = (await getJson(promPort, '/api/v1/alerts')) as { data?: { alerts?: PromAlert[] } };
@@ -72,14 +87,25 @@ export async function alertPath(
     } catch {
       // Prometheus busy: next poll
     }
+    if (amPort !== null && out.firingAfterS !== null && out.alertmanagerAfterS === null) {
+      try {
+        const list = (await getJson(amPort, '/api/v2/alerts?filter=alertname%3D%22ServiceDown%22')) as { labels: Record<string, string> }[];
+        if (list.some((a) => a.labels.service === o.appService || a.labels.job === o.appService)) {
+          out.alertmanagerAfterS = after();
+          o.log(`alert path: AlertManager has ServiceDown for ${o.appService} after ${out.alertmanagerAfterS} s`);
+        }
+      } catch {
+        // next poll
+      }
+    }
     if (hookPort !== null && out.firingAfterS !== null) {
       try {
-        const got = (await getJson(hookPort, '/received')) as { path: string; body: unknown }[];
-        const hit = got.find((g) => JSON.stringify(g.body).includes('ServiceDown'));
+        received = (await getJson(hookPort, '/received')) as Received[];
+        const hit = received.find((g) => g.t * 1000 >= t0 && aboutServiceDown(g.body, o.appService));
         if (hit) {
-          out.receivedAfterS = after();
-          out.receivedText = JSON.stringify(hit.body).slice(0, 400);
-          o.log(`alert path: the webhook received ServiceDown after ${out.receivedAfterS} s`);
+          out.receivedAfterS = Math.round((hit.t * 1000 - t0) / 100) / 10;
+          out.receivedText = textOf(hit.body).slice(0, 400);
+          o.log(`alert path: the webhook received ServiceDown for ${o.appService} after ${out.receivedAfterS} s`);
           break;
         }
       } catch {
@@ -89,5 +115,6 @@ export async function alertPath(
     if (hookPort === null && out.firingAfterS !== null) break;
     await sleep(2000);
   }
+  out.otherNotifications = received.filter((g) => !aboutServiceDown(g.body, o.appService)).map((g) => textOf(g.body).slice(0, 200));
   return out;
 }

@@ -11,7 +11,6 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadavg } from 'node:os';
 import { machineFacts } from '../calibrate/machine.ts';
 import { REPO } from './plan.ts';
 import { reportMarkdown, type StackReport } from './report.ts';
@@ -58,6 +57,7 @@ export function writeStackCalibration(r: StackTestResult, rep: StackReport): voi
   const fastapiCases: Case[] = [];
   for (const phase of ['normal', 'spike'] as const) {
     const l = r.load.find((x) => x.phase === phase);
+    const cpu = r.cpu.find((x) => x.phase === phase);
     const ss = r.samples.filter((s) => s.phase === phase && appSvc && s.containers[appSvc.name]?.status === 'running');
     if (!l || !appSvc || !ss.length) continue;
     const ws = ss.map((s) => s.containers[appSvc.name]!.workingSetMiB).sort((a, b) => a - b);
@@ -68,6 +68,9 @@ export function writeStackCalibration(r: StackTestResult, rep: StackReport): voi
     const settings: Record<string, string> = {};
     const svcInput = ((input.services as { name: string; settings?: Record<string, unknown> }[]) ?? []).find((s) => s.name === appSvc.name);
     for (const [k, v] of Object.entries(svcInput?.settings ?? {})) settings[k] = String(v);
+    // What ran: the worker processes counted in the container, and the versions of the Python stack.
+    if (apps.length) settings.workersRunning = String(Math.max(...apps.map((a) => a.workersMiB.length)));
+    if (r.versions.app) settings.pythonStack = r.versions.app;
     fastapiCases.push({
       id: `stack-${id}-${phase}`,
       label: `${rep.title.replace(/, measured$/, '')}: the app container under ${phase === 'normal' ? 'the plan\u2019s load' : `the spike (×${w.spike})`}, ${l.achievedRps} req/s served (target ${l.targetRps}), p95 ${l.latencyMs.p95} ms`,
@@ -75,7 +78,30 @@ export function writeStackCalibration(r: StackTestResult, rep: StackReport): voi
       plan,
       service: appSvc.name,
       settings,
-      load: { targetRps: l.targetRps, achievedRps: l.achievedRps, p95Ms: l.latencyMs.p95, seconds: l.seconds, requestTimeMs: w.requestTimeMs, dbTimePerRequestMs: w.dbTimePerRequestMs, loadavg1End: Math.round((loadavg()[0] ?? 0) * 100) / 100 },
+      load: {
+        tool: 'open-loop HTTP load generator on 127.0.0.1 (scripts/stack-test/load.ts)',
+        targetRps: l.targetRps,
+        achievedRps: l.achievedRps,
+        p50Ms: l.latencyMs.p50,
+        p95Ms: l.latencyMs.p95,
+        meanMs: l.latencyMs.mean,
+        // Little's law: requests in flight on average = served rate × mean latency.
+        inFlightMean: Math.round(((l.achievedRps * l.latencyMs.mean) / 1000) * 10) / 10,
+        seconds: l.seconds,
+        requestTimeMs: w.requestTimeMs,
+        dbTimePerRequestMs: w.dbTimePerRequestMs,
+        cacheHitRate: l.hitRate ?? 'off',
+        ...(cpu
+          ? {
+              loadavg1: cpu.loadavg1,
+              machineBusyPercent: cpu.machineBusyPercent,
+              cpuWaitPercent: cpu.cpuWaitPercent ?? 'n/a',
+              otherWorkCores: cpu.otherCores ?? 'n/a',
+              appCpuMsPerRequest: cpu.appCpuMsPerRequest ?? 'n/a',
+              stackCpuMsPerRequest: cpu.stackCpuMsPerRequest ?? 'n/a',
+            }
+          : {}),
+      },
       measured: {
         metric: 'working set of the app container (cgroup usage − inactive_file), sampled every second',
         typicalMiB: ws[Math.floor(ws.length / 2)]!,
@@ -102,10 +128,10 @@ export function writeStackCalibration(r: StackTestResult, rep: StackReport): voi
           role: 'typical',
           plan: input,
           service: 'host-reserve',
-          settings: { containers: String(rep.host.measuredEngine.shimCount), storageDriver: 'vfs', iptables: 'false' },
-          load: { achievedRps: r.load.find((l) => l.phase === 'normal')?.achievedRps ?? 0 },
+          settings: { containers: String(rep.host.measuredEngine.shimCount), storageDriver: r.engine.storageDriver, cgroupDriver: r.engine.cgroupDriver, cgroupVersion: r.engine.cgroupVersion, iptables: 'false', userlandProxy: 'true' },
+          load: { achievedRps: r.load.find((l) => l.phase === 'normal')?.achievedRps ?? 0, loadavg1: r.cpu.find((c) => c.phase === 'normal')?.loadavg1 ?? 'n/a', machineBusyPercent: r.cpu.find((c) => c.phase === 'normal')?.machineBusyPercent ?? 'n/a' },
           measured: {
-            metric: 'PSS of dockerd, its containerd, every containerd-shim-runc-v2 and docker-proxy of the engine (the kernel and the rest of the system are not included)',
+            metric: 'PSS of dockerd, its containerd, every containerd-shim-runc-v2 and docker-proxy of the engine; the kernel memory the stack added is in detail (kernelAddedMiB, with its noise on a shared machine), not in the figure',
             typicalMiB: tot[Math.floor(tot.length / 2)]!,
             peakMiB: tot[tot.length - 1]!,
             samples: tot.length,
@@ -118,12 +144,15 @@ export function writeStackCalibration(r: StackTestResult, rep: StackReport): voi
               proxiesMiB: med(eng.map((e) => e.proxiesMiB)),
               proxies: Math.max(...eng.map((e) => e.proxies)),
               rssMiB: med(eng.map((e) => e.rssMiB)),
+              ...(r.kernel
+                ? { kernelAddedMiB: r.kernel.kernelAddedMiB, kernelNoiseMiB: r.kernel.kernelNoiseMiB, hostUsedAddedMiB: r.kernel.usedAddedMiB, hostUsedNoiseMiB: r.kernel.usedNoiseMiB, containersWorkingSetMiB: rep.host.measuredContainers.typical }
+                : {}),
             },
           },
         },
       ]
     : [];
-  const method = 'npm run stack-test: the plan exported by the CLI, run with docker-compose 1.29 --compatibility on a private dockerd (vfs) with local images from Debian bookworm packages, the containers under one parent cgroup at the plan\u2019s RAM minus its predicted reserve, the plan\u2019s workload from a load generator on 127.0.0.1; sampled every second. Typical is the median sample under the normal load, peak the largest.';
+  const method = `npm run stack-test: the plan exported by the CLI, run with docker-compose 1.29 --compatibility on a private dockerd (${r.engine.storageDriver}) with local images from Debian bookworm packages, the containers under one parent cgroup at the plan\u2019s RAM minus its predicted reserve, the plan\u2019s workload from a load generator on 127.0.0.1; sampled every second. Typical is the median sample under the normal load, peak the largest. The machine is shared: each case's load says how busy it was.`;
   if (fastapiCases.length) merge(join(dir, 'fastapi.json'), { kind: 'fastapi', method, tools }, fastapiCases);
-  if (hostCases.length) merge(join(dir, 'host.json'), { kind: 'host', method, tools: { docker: tools.docker ?? '', containerd: 'containerd (Debian bookworm)' } }, hostCases);
+  if (hostCases.length) merge(join(dir, 'host.json'), { kind: 'host', method, tools: { docker: tools.docker ?? '', containerd: tools.containerd ?? 'containerd (Debian bookworm)', storageDriver: r.engine.storageDriver } }, hostCases);
 }

@@ -13,7 +13,6 @@ import { parse as parseYaml, stringify as toYaml } from 'yaml';
 import { createParentCgroup, memoryCgroupOfPid, MiB, tryReadCgroupMemory, watchOomKills } from '../../test/docker/cgroups.ts';
 import { sleep, type DockerEngine } from '../../test/docker/engine.ts';
 import { localCompose } from './compose.ts';
-import { negativeOomScoreAdjAllowed } from '../../test/docker/tools.ts';
 import { exportPlan, planReport } from './plan.ts';
 
 export const FAILURE_DATA_MIB = 240;
@@ -41,7 +40,8 @@ function planText(limitMiB: number): string {
   });
 }
 
-export async function deliberateFailure(engine: DockerEngine, workDir: string, log: (s: string) => void): Promise<FailureResult> {
+/** `clampNegativeOomScoreAdj`: the engine refused a negative oom_score_adj (run.ts asked it). */
+export async function deliberateFailure(engine: DockerEngine, workDir: string, log: (s: string) => void, opts: { clampNegativeOomScoreAdj: boolean }): Promise<FailureResult> {
   const cases: FailureCase[] = [];
   try {
     const prepared = FAILURE_CASES.map((c) => {
@@ -55,7 +55,7 @@ export async function deliberateFailure(engine: DockerEngine, workDir: string, l
       const cg = `${engine.cgroupName}-oom-${c.id}`;
       engine.extraCgroups.add(cg);
       const cgDir = createParentCgroup(cg, 4096 * 1048576);
-      const local = localCompose(parseYaml(readFileSync(compose, 'utf8')), { cgroupParent: `/${cg}`, namePrefix: `oom-${c.id}-`, clampNegativeOomScoreAdj: !negativeOomScoreAdjAllowed() });
+      const local = localCompose(parseYaml(readFileSync(compose, 'utf8')), { cgroupParent: `/${cg}`, namePrefix: `oom-${c.id}-`, clampNegativeOomScoreAdj: opts.clampNegativeOomScoreAdj });
       const file = join(dir, 'stack-test.compose.yml');
       writeFileSync(file, toYaml(local.doc));
       return { c, dir, file, svc, cgDir, container: String(local.doc.services.redis!.container_name) };

@@ -241,3 +241,36 @@ export function watchOomKills(dir: string, everyMs = 5): { stop: () => number; m
     },
   };
 }
+
+/** The CPU-accounting cgroup directory of a process (v1 cpuacct, v2 unified); null when it has exited. */
+export function cpuCgroupOfPid(pid: number, v: CgroupVersion = cgroupVersion()): string | null {
+  let text: string;
+  try {
+    text = readFileSync(`/proc/${pid}/cgroup`, 'utf8');
+  } catch {
+    return null;
+  }
+  for (const line of text.split('\n')) {
+    const [, controllers, path] = /^\d+:([^:]*):(.*)$/.exec(line) ?? [];
+    if (path === undefined) continue;
+    if (v === 'v2' && controllers === '') return join(ROOT, path);
+    // v1: the cpuacct hierarchy (mounted as cpuacct, or cpu,cpuacct with a cpuacct link).
+    if (v === 'v1' && controllers!.split(',').includes('cpuacct')) return join(ROOT, 'cpuacct', path);
+  }
+  return null;
+}
+
+/** The CPU-accounting directory of a cgroup directly under the root, by name (the emulated host). */
+export function cpuCgroupByName(name: string, v: CgroupVersion = cgroupVersion()): string {
+  return v === 'v2' ? join(ROOT, name) : join(ROOT, 'cpuacct', name);
+}
+
+/** CPU seconds used by a cgroup and its descendants since it was made (v1 cpuacct.usage, v2 cpu.stat usage_usec); null when gone. */
+export function readCpuSeconds(dir: string, v: CgroupVersion = cgroupVersion()): number | null {
+  try {
+    if (v === 'v2') return (keyValues(read(dir, 'cpu.stat')).get('usage_usec') ?? NaN) / 1e6;
+    return num(read(dir, 'cpuacct.usage')) / 1e9;
+  } catch {
+    return null;
+  }
+}

@@ -15,7 +15,16 @@ import { cgroupExists, cgroupMounts, removeCgroupTree } from './cgroups.ts';
 import { requireDockerTool, requireDockerTools } from './tools.ts';
 
 export type RunResult = { code: number | null; stdout: string; stderr: string; ms: number };
-export type RunOpts = { timeoutMs?: number; input?: string | Buffer; cwd?: string; env?: NodeJS.ProcessEnv };
+export type RunOpts = {
+  timeoutMs?: number;
+  input?: string | Buffer;
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Stops the command (with killSignal) when aborted. */
+  signal?: AbortSignal;
+  /** Signal for the timeout and the abort (SIGKILL unless given: a tool with its own cleanup, like mmdebstrap, gets SIGTERM). */
+  killSignal?: NodeJS.Signals;
+};
 
 const PREFIX = 'headroom-docker-';
 
@@ -30,14 +39,22 @@ export function runCmd(cmd: string, args: string[], opts: RunOpts = {}): Promise
     child.stderr!.on('data', (d) => (stderr += d));
     const timer = setTimeout(() => {
       stderr += `\n(killed after ${opts.timeoutMs ?? 120_000} ms)`;
-      child.kill('SIGKILL');
+      child.kill(opts.killSignal ?? 'SIGKILL');
     }, opts.timeoutMs ?? 120_000);
+    const onAbort = () => {
+      stderr += '\n(aborted)';
+      child.kill(opts.killSignal ?? 'SIGKILL');
+    };
+    if (opts.signal?.aborted) onAbort();
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
     child.on('error', (e) => {
       clearTimeout(timer);
+      opts.signal?.removeEventListener('abort', onAbort);
       reject(e);
     });
     child.on('close', (code) => {
       clearTimeout(timer);
+      opts.signal?.removeEventListener('abort', onAbort);
       resolve({ code, stdout, stderr, ms: Date.now() - t0 });
     });
     if (child.stdin) {
@@ -106,12 +123,14 @@ function installHandlers(): void {
   });
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     process.once(sig, () => {
-      process.stderr.write(`\n${sig}: removing every container, network and volume and stopping the Docker engine(s) this test started\n`);
+      if (live.size) process.stderr.write(`\n${sig}: removing every container, network and volume and stopping the Docker engine(s) this test started\n`);
       for (const e of live) e.stopSync();
       process.exit(130);
     });
   }
 }
+
+export type StorageDriver = 'overlay2' | 'vfs';
 
 /** The processes of one engine, for the host-reserve measurement. */
 export type EngineProcesses = { dockerd: number; containerd: number[]; shims: number[]; proxies: number[] };
@@ -123,6 +142,10 @@ export class DockerEngine {
   readonly host: string;
   /** The cgroup every container of this engine goes under (dockerd --cgroup-parent) unless a container names its own. */
   readonly cgroupName: string;
+  /** overlay2 or vfs (see start). */
+  storageDriver: StorageDriver = 'vfs';
+  /** dockerd's version. */
+  version = '';
   private child: ChildProcess | null = null;
   private stopped = false;
   /** Other cgroups a test created for this engine's containers (removed at stop). */
@@ -146,17 +169,36 @@ export class DockerEngine {
     return { ...process.env, DOCKER_HOST: this.host, DOCKER_CONTEXT: '', DOCKER_BUILDKIT: '0', COMPOSE_DOCKER_CLI_BUILD: '0', DOCKER_CLI_HINTS: 'false' };
   }
 
-  /** Starts dockerd and waits until it answers (at most `timeoutMs`). */
-  static async start(opts: { log?: (line: string) => void; timeoutMs?: number } = {}): Promise<DockerEngine> {
+  /**
+   * Starts dockerd and waits until it answers (at most `timeoutMs`). Storage: overlay2 where the
+   * kernel and the folder's filesystem allow it (what production Docker uses: image files are
+   * shared, so their page cache is charged once, as on a real host; a container starts in about
+   * a second), else vfs (every container a full copy of its image: about 5 s and 650 MB each
+   * here). $HEADROOM_DOCKER_STORAGE=vfs|overlay2 forces one.
+   */
+  static async start(opts: { log?: (line: string) => void; timeoutMs?: number; storage?: StorageDriver } = {}): Promise<DockerEngine> {
     requireDockerTools(['dockerd', 'docker', 'containerd', 'runc', 'containerd-shim-runc-v2']);
     reapStale();
     installHandlers();
+    const forced = opts.storage ?? (process.env.HEADROOM_DOCKER_STORAGE as StorageDriver | undefined);
+    if (forced && forced !== 'overlay2' && forced !== 'vfs') throw new Error(`HEADROOM_DOCKER_STORAGE=${forced}: expected overlay2 or vfs`);
+    if (forced) return DockerEngine.startWith(forced, opts);
+    try {
+      return await DockerEngine.startWith('overlay2', opts);
+    } catch (e) {
+      (opts.log ?? (() => {}))(`overlay2 storage did not start (${(e as Error).message.split('\n').slice(-3).join(' ').slice(0, 300)}): vfs instead`);
+      return DockerEngine.startWith('vfs', opts);
+    }
+  }
+
+  private static async startWith(storage: StorageDriver, opts: { log?: (line: string) => void; timeoutMs?: number }): Promise<DockerEngine> {
     const dir = mkdtempSync(join(tmpdir(), PREFIX));
     const e = new DockerEngine(dir, opts.log ?? (() => {}));
+    e.storageDriver = storage;
     live.add(e);
     const logFd = openSync(join(dir, 'dockerd.log'), 'a');
     const args = [
-      '--storage-driver=vfs',
+      `--storage-driver=${storage}`,
       '--iptables=false',
       '--ip6tables=false',
       '--bridge=none',
@@ -177,11 +219,17 @@ export class DockerEngine {
       if (e.child.exitCode !== null || e.child.signalCode !== null) {
         const log = readFileSync(join(dir, 'dockerd.log'), 'utf8').slice(-3000);
         e.stopSync();
-        throw new Error(`dockerd exited (${e.child.exitCode ?? e.child.signalCode}) before answering:\n${log}`);
+        throw new Error(`dockerd (${storage}) exited (${e.child.exitCode ?? e.child.signalCode}) before answering:\n${log}`);
       }
-      const r = await e.docker(['version', '--format', '{{.Server.Version}}'], { timeoutMs: 10_000 });
+      const r = await e.docker(['info', '--format', '{{.ServerVersion}} {{.Driver}}'], { timeoutMs: 10_000 });
       if (r.code === 0) {
-        e.log(`dockerd ${r.stdout.trim()} (pid ${e.pid}) answers on ${e.socket}`);
+        const [version, driver] = r.stdout.trim().split(' ');
+        if (driver !== storage) {
+          e.stopSync();
+          throw new Error(`dockerd runs ${driver} storage, not ${storage}`);
+        }
+        e.version = version ?? '';
+        e.log(`dockerd ${version} (pid ${e.pid}, ${storage}) answers on ${e.socket}`);
         return e;
       }
       if (Date.now() > end) {
@@ -256,7 +304,17 @@ export class DockerEngine {
     const problems: string[] = [];
     const docker = (args: string[], timeoutMs = 120_000) =>
       spawnSync(requireDockerTool('docker'), args, { env: this.env, encoding: 'utf8', timeout: timeoutMs, killSignal: 'SIGKILL' });
+    const t0 = Date.now();
+    const steps: string[] = [];
+    const step = (what: string, since: number) => steps.push(`${what} ${((Date.now() - since) / 1000).toFixed(1)} s`);
     if (this.child && this.child.exitCode === null && this.child.signalCode === null) {
+      // Every container process first, by SIGKILL through its cgroup (ours: the engine's and the
+      // test's parents): `docker rm -f` then has nothing to wait for (postgres would otherwise get
+      // its minute of stop_grace_period on the engine's shutdown).
+      let t = Date.now();
+      for (const cg of [this.cgroupName, ...this.extraCgroups]) killCgroupProcs(cg);
+      step('kill', t);
+      t = Date.now();
       const ids = docker(['ps', '-aq'], 20_000).stdout?.split('\n').filter(Boolean) ?? [];
       if (ids.length) {
         const r = docker(['rm', '-f', '-v', ...ids]);
@@ -266,6 +324,8 @@ export class DockerEngine {
       docker(['volume', 'prune', '-f'], 60_000);
       const left = docker(['volume', 'ls', '-q'], 20_000).stdout?.split('\n').filter(Boolean) ?? [];
       if (left.length) docker(['volume', 'rm', '-f', ...left], 60_000);
+      step(`docker rm ${ids.length} containers, networks, volumes`, t);
+      t = Date.now();
       this.child.kill('SIGTERM');
       const end = Date.now() + 45_000;
       while (alive(this.pid) && Date.now() < end) spawnSync('sleep', ['0.1']);
@@ -273,10 +333,16 @@ export class DockerEngine {
         problems.push('dockerd did not stop on SIGTERM in 45 s: SIGKILL');
         this.child.kill('SIGKILL');
       }
+      step('dockerd stop', t);
     }
+    let t = Date.now();
     killMentioning(this.dir);
     cleanupDir(this.dir, problems);
+    step('files', t);
+    t = Date.now();
     for (const cg of [this.cgroupName, ...this.extraCgroups]) removeCgroupSync(cg, problems);
+    step('cgroups', t);
+    this.log(`engine teardown ${((Date.now() - t0) / 1000).toFixed(1)} s: ${steps.join(', ')}`);
     if (problems.length) process.stderr.write(`docker engine ${this.dir} teardown: ${problems.join('; ')}\n`);
   }
 }
@@ -309,6 +375,30 @@ function cleanupDir(dir: string, problems: string[]): void {
       rmSync(dir, { recursive: true, force: true, maxRetries: 5 });
     } catch {
       problems.push(`rm -rf ${dir}: ${(e as Error).message}`);
+    }
+  }
+}
+
+/** SIGKILL every process in a cgroup tree (every hierarchy). */
+function killCgroupProcs(name: string): void {
+  for (const mount of cgroupMounts()) {
+    const top = join(mount, name);
+    if (!existsSync(top)) continue;
+    const dirs = spawnSync('find', [top, '-type', 'd'], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
+    for (const d of dirs) {
+      let procs: string[] = [];
+      try {
+        procs = readFileSync(join(d, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean);
+      } catch {
+        // gone
+      }
+      for (const p of procs) {
+        try {
+          process.kill(Number(p), 'SIGKILL');
+        } catch {
+          // gone
+        }
+      }
     }
   }
 }

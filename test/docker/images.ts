@@ -1,28 +1,31 @@
 /**
- * Local images without a registry. One Debian base made with debootstrap (minbase bookworm from
- * the mirror in the host's apt sources), kept as a tarball in a cache folder keyed by its recipe
- * (a second run in the same checkout reuses it), imported into the test's engine; then one image
- * per service from Debian's packages (test/docker/images/<name>/Dockerfile, `FROM $BASE`, built
- * with `docker build --network host`, several at once).
+ * Local images without a registry (the recipe: image-recipe.ts). One Debian bookworm root
+ * filesystem with every package the stack needs, made by mmdebstrap in one apt transaction
+ * (`--variant=essential --include=…`, written straight to a tarball), becomes the single layer of
+ * a docker-save archive whose image configs (one per service) all point at it: `docker load`
+ * extracts it once and creates every image, and no `docker build` runs. The archive is kept in a
+ * cache folder named by the hash of its recipe (a second run on the machine, or the second test
+ * file of one run, reuses it; CI starts clean and builds it once per run).
  *
- * Each image stands in for the official one the export names, where the export relies on it
- * (entrypoint, default command, user, the env vars and mounts the compose file uses): see each
- * Dockerfile's header. LOCAL_IMAGES maps the exported image names to them.
+ * Also a tiny image for the toolkit's own tests, made in a second from the host: an empty root
+ * whose /usr is the host's, bind-mounted read-only (../shared/docs/environment.md), so that
+ * those tests need no build at all and can run while the archive is being made.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, createReadStream, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { arch, tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runCmd, sleep, type DockerEngine } from './engine.ts';
+import { DPKG_OPTIONS, IMAGE_NAMES, SERVICE_IMAGES, USERS, type ImageName } from './image-recipe.ts';
 import { requireDockerTool } from './tools.ts';
+
+export { IMAGE_NAMES, type ImageName };
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 export const IMAGES_DIR = join(HERE, 'images');
-
-/** The images this toolkit builds (folders under test/docker/images). */
-export const IMAGE_NAMES = ['postgres', 'redis', 'pgbouncer', 'prometheus', 'alertmanager', 'app'] as const;
-export type ImageName = (typeof IMAGE_NAMES)[number];
+const SUITE = 'bookworm';
 
 /** Exported image (repository, any tag) → the local image that stands in for it. */
 export const LOCAL_IMAGES: readonly { match: RegExp; image: ImageName }[] = [
@@ -52,81 +55,60 @@ export function notPackagedReason(exported: string): string | null {
   return NOT_PACKAGED.find((m) => m.match.test(exported))?.why ?? null;
 }
 
-// ---------------------------------------------------------------------------------------------
-// The base
+export type Timed = { what: string; seconds: number; cached?: boolean };
 
-/** The first Debian mirror in the host's apt sources (deb822 or one-line), for debootstrap. */
-export function debianMirror(): string {
-  const files = ['/etc/apt/sources.list.d/debian.sources', '/etc/apt/sources.list'];
-  for (const f of files) {
-    let text: string;
-    try {
-      text = readFileSync(f, 'utf8');
-    } catch {
-      continue;
-    }
-    const deb822 = /^URIs:\s*(\S+)/m.exec(text);
-    if (deb822) return deb822[1]!;
-    const line = /^deb\s+(?:\[[^\]]*\]\s+)?(\S+)\s+bookworm\b/m.exec(text);
-    if (line) return line[1]!;
-  }
-  return 'http://deb.debian.org/debian';
-}
-
-/** The host's apt sources, copied into the base so that builds use the same mirror and suites. */
-function hostSources(): { path: string; text: string } {
-  for (const path of ['/etc/apt/sources.list.d/debian.sources', '/etc/apt/sources.list']) {
-    try {
-      return { path, text: readFileSync(path, 'utf8') };
-    } catch {
-      // next
-    }
-  }
-  return { path: '/etc/apt/sources.list', text: 'deb http://deb.debian.org/debian bookworm main\n' };
-}
-
-/** dpkg leaves out documentation, man pages, translations and moment-timezone's 214 MB of data
- * (a dependency of Prometheus's classic console pages, which nothing here opens), as Debian's
- * slim images do; vfs copies every byte of every layer. apt skips fsync (the image is rebuilt,
- * never repaired). */
-const DPKG_EXCLUDES = [
-  'path-exclude /usr/share/doc/*',
-  'path-exclude /usr/share/man/*',
-  'path-exclude /usr/share/info/*',
-  'path-exclude /usr/share/locale/*',
-  'path-include /usr/share/locale/locale.alias',
-  'path-exclude /usr/share/javascript/moment-timezone/*',
-  'force-unsafe-io',
-  '',
-].join('\n');
-
-/** What the base is made of; its hash names the cached tarball. */
-export function baseRecipe() {
-  const sources = hostSources();
-  return {
-    version: 2,
-    suite: 'bookworm',
-    variant: 'minbase',
-    mirror: debianMirror(),
-    sources: sources.text,
-    sourcesPath: sources.path,
-    dpkg: DPKG_EXCLUDES,
-    // policy-rc.d: package scripts never start services in an image (as Debian's docker images).
-    policy: '#!/bin/sh\nexit 101\n',
-    apt: 'APT::Install-Recommends "false";\nAPT::Install-Suggests "false";\nAcquire::Retries "3";\n',
-  };
-}
-
-export const baseKey = () => createHash('sha256').update(JSON.stringify(baseRecipe())).digest('hex').slice(0, 16);
-
-/** Where the base and the built images are kept: $HEADROOM_DOCKER_CACHE, else
- * $TMPDIR/headroom-docker-cache (shared by every checkout on the machine; each file is named by
- * the hash of its recipe, so a changed recipe never reuses a stale one). */
+/** Where the archive is kept: $HEADROOM_DOCKER_CACHE, else $TMPDIR/headroom-docker-cache. */
 export function cacheDir(): string {
   const d = process.env.HEADROOM_DOCKER_CACHE || join(tmpdir(), 'headroom-docker-cache');
   mkdirSync(d, { recursive: true });
   return d;
 }
+
+/** The host's apt sources (deb822 or one-line): the root filesystem uses the same mirror and suites. */
+function hostSources(): { path: string; text: string } {
+  for (const path of ['/etc/apt/sources.list.d/debian.sources', '/etc/apt/sources.list']) {
+    try {
+      const text = readFileSync(path, 'utf8');
+      if (/\S/.test(text.replace(/^#.*$/gm, ''))) return { path, text };
+    } catch {
+      // next
+    }
+  }
+  return { path: '/etc/apt/sources.list', text: `deb http://deb.debian.org/debian ${SUITE} main\n` };
+}
+
+/** Every file the images copy in, hashed (paths, modes, contents). */
+function filesHash(): string {
+  const h = createHash('sha256');
+  const walk = (p: string) => {
+    const st = lstatSync(p);
+    if (st.isDirectory()) {
+      for (const e of readdirSync(p).sort()) if (e !== '__pycache__') walk(join(p, e));
+    } else if (!p.endsWith('.pyc')) h.update(`${relative(IMAGES_DIR, p)}\0${st.mode & 0o111}\0`).update(readFileSync(p));
+  };
+  for (const img of Object.values(SERVICE_IMAGES)) for (const src of Object.values(img.files).sort()) walk(join(IMAGES_DIR, src));
+  return h.digest('hex');
+}
+
+/** Everything the archive is made of; its hash names the cached archive. */
+export function recipe() {
+  const sources = hostSources();
+  const mm = spawnSync('mmdebstrap', ['--version'], { encoding: 'utf8' });
+  return {
+    version: 3,
+    arch: arch(),
+    suite: SUITE,
+    sources: sources.text,
+    mmdebstrap: (mm.stdout ?? '').trim(),
+    packages: [...new Set(Object.values(SERVICE_IMAGES).flatMap((i) => i.packages))].sort(),
+    dpkg: DPKG_OPTIONS,
+    users: USERS,
+    images: SERVICE_IMAGES,
+    files: filesHash(),
+  };
+}
+
+export const imagesKey = () => createHash('sha256').update(JSON.stringify(recipe())).digest('hex').slice(0, 16);
 
 function alive(pid: number): boolean {
   try {
@@ -167,135 +149,224 @@ async function withLock<T>(path: string, timeoutMs: number, f: () => Promise<T>)
   }
 }
 
-export type Timed = { what: string; seconds: number; cached?: boolean };
+async function sha256File(path: string): Promise<string> {
+  const h = createHash('sha256');
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) h.update(chunk as Buffer);
+  return h.digest('hex');
+}
+
+const sh = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+
+/** The hook scripts mmdebstrap runs: users before any package (essential hook), files and setup after (customize hook). */
+function hookScripts(staging: string): { essential: string; customize: string } {
+  const passwd = USERS.map((u) => `${u.name}:x:${u.uid}:${u.uid}:${u.gecos}:${u.home}:${u.shell}`);
+  const group = USERS.map((u) => `${u.name}:x:${u.uid}:`);
+  const essential = [
+    'set -eu',
+    'R="$1"',
+    ...passwd.map((l) => `printf '%s\\n' ${sh(l)} >> "$R/etc/passwd"`),
+    ...group.map((l) => `printf '%s\\n' ${sh(l)} >> "$R/etc/group"`),
+    ...USERS.map((u) => `if [ -e "$R/etc/shadow" ]; then printf '%s\\n' ${sh(`${u.name}:*:19000:0:99999:7:::`)} >> "$R/etc/shadow"; fi`),
+    ...USERS.map((u) => `if [ -e "$R/etc/gshadow" ]; then printf '%s\\n' ${sh(`${u.name}:!::`)} >> "$R/etc/gshadow"; fi`),
+    // As the official postgres Dockerfile: no cluster is created at install (the entrypoint runs initdb).
+    'mkdir -p "$R/etc/postgresql-common/createcluster.d"',
+    `printf '%s\\n' 'create_main_cluster = false' > "$R/etc/postgresql-common/createcluster.d/headroom.conf"`,
+    '',
+  ].join('\n');
+  const setup = Object.entries(SERVICE_IMAGES).flatMap(([name, img]) => [`# ${name}`, ...img.setup]);
+  const customize = [
+    'set -eu',
+    'R="$1"',
+    `cp -a ${sh(staging)}/. "$R/"`,
+    `chroot "$R" sh -eu -c ${sh(setup.join('\n'))}`,
+    'rm -rf "$R"/var/log/*.log "$R"/var/log/apt "$R"/var/cache/debconf/*-old "$R"/var/lib/dpkg/*-old',
+    '',
+  ].join('\n');
+  return { essential, customize };
+}
+
+function imageConfigJson(name: ImageName, diffId: string, created: string): string {
+  return JSON.stringify({
+    architecture: arch() === 'x64' ? 'amd64' : arch() === 'arm64' ? 'arm64' : arch(),
+    os: 'linux',
+    created,
+    config: SERVICE_IMAGES[name].config,
+    rootfs: { type: 'layers', diff_ids: [diffId] },
+    history: [{ created, created_by: `mmdebstrap --variant=essential ${SUITE} with every stand-in's packages (test/docker/image-recipe.ts); ${name}: config only` }],
+  });
+}
 
 /**
- * The base tarball for the current recipe: from the cache, or made now with debootstrap (about
- * 90 s to 3 min here). Concurrent callers wait for one build.
+ * The docker-save archive (a folder: layer.tar, one config per image, manifest.json) for the
+ * current recipe: from the cache, or made now (mmdebstrap: about 1.5 min on an idle 2-core
+ * machine, 4–5 min when it is shared). Concurrent callers (another test file, another checkout)
+ * wait for one build. `signal` aborts it (mmdebstrap is stopped and its temp folder removed).
  */
-export async function baseTarball(log: (s: string) => void = () => {}): Promise<{ path: string; key: string; timing: Timed }> {
-  const key = baseKey();
-  const dir = cacheDir();
-  const path = join(dir, `base-${key}.tar`);
+export async function imageArchive(log: (s: string) => void = () => {}, opts: { signal?: AbortSignal } = {}): Promise<{ dir: string; key: string; timings: Timed[] }> {
+  const key = imagesKey();
+  const cache = cacheDir();
+  const dir = join(cache, `images-${key}`);
   const t0 = Date.now();
-  if (existsSync(path)) return { path, key, timing: { what: 'debootstrap base', seconds: 0, cached: true } };
-  requireDockerTool('debootstrap');
-  requireDockerTool('tar');
-  return withLock(join(dir, `base-${key}.lock`), 15 * 60_000, async () => {
-    if (existsSync(path)) return { path, key, timing: { what: 'debootstrap base', seconds: (Date.now() - t0) / 1000, cached: true } };
-    const recipe = baseRecipe();
-    const root = join(dir, `rootfs-${key}-${process.pid}`);
-    rmSync(root, { recursive: true, force: true });
+  const done = (waitedS: number): { dir: string; key: string; timings: Timed[] } => {
+    const built = JSON.parse(readFileSync(join(dir, 'timing.json'), 'utf8')) as { timings: Timed[] };
+    const now = new Date();
+    utimesSync(dir, now, now); // in use: pruneCache keeps it
+    return { dir, key, timings: [...built.timings.map((t) => ({ ...t, cached: true })), ...(waitedS >= 1 ? [{ what: 'waiting for the image build (another test file or process)', seconds: waitedS }] : [])] };
+  };
+  if (existsSync(join(dir, 'manifest.json'))) return done(0);
+  const tool = spawnSync('sh', ['-c', 'command -v mmdebstrap'], { encoding: 'utf8' }).stdout.trim();
+  if (!tool) throw new Error('mmdebstrap is not installed (Debian package mmdebstrap): apt-get update && apt-get install -y --no-install-recommends mmdebstrap');
+  return withLock(join(cache, `images-${key}.lock`), 20 * 60_000, async () => {
+    if (existsSync(join(dir, 'manifest.json'))) return done((Date.now() - t0) / 1000);
+    const work = join(cache, `build-${key}-${process.pid}`);
+    const partial = join(work, 'archive');
+    const staging = join(work, 'files');
+    const mmTmp = join(work, 'tmp');
+    rmSync(work, { recursive: true, force: true });
+    mkdirSync(partial, { recursive: true });
+    mkdirSync(mmTmp, { recursive: true });
     try {
-      log(`debootstrap --variant=${recipe.variant} ${recipe.suite} from ${recipe.mirror} (once; cached as ${relative(process.cwd(), path)})`);
-      const r = await runCmd(requireDockerTool('debootstrap'), [`--variant=${recipe.variant}`, recipe.suite, root, recipe.mirror], { timeoutMs: 15 * 60_000 });
-      if (r.code !== 0) throw new Error(`debootstrap failed (exit ${r.code}):\n${(r.stdout + r.stderr).slice(-3000)}`);
-      // The same mirror and suites as the host, no docs, no services started by package scripts.
-      rmSync(join(root, 'etc/apt/sources.list'), { force: true });
-      mkdirSync(join(root, 'etc/apt/sources.list.d'), { recursive: true });
-      writeFileSync(join(root, recipe.sourcesPath.endsWith('.sources') ? 'etc/apt/sources.list.d/debian.sources' : 'etc/apt/sources.list'), recipe.sources);
-      writeFileSync(join(root, 'etc/dpkg/dpkg.cfg.d/headroom-slim'), recipe.dpkg);
-      writeFileSync(join(root, 'usr/sbin/policy-rc.d'), recipe.policy, { mode: 0o755 });
-      writeFileSync(join(root, 'etc/apt/apt.conf.d/90headroom'), recipe.apt);
-      for (const d of ['usr/share/doc', 'usr/share/man', 'usr/share/locale', 'var/cache/apt/archives']) {
-        const p = join(root, d);
-        if (!existsSync(p)) continue;
-        for (const e of readdirSync(p)) if (e !== 'locale.alias' && e !== 'partial' && e !== 'lock') rmSync(join(p, e), { recursive: true, force: true });
+      // The files the images copy in, at their paths in the root filesystem.
+      for (const img of Object.values(SERVICE_IMAGES)) {
+        for (const [to, from] of Object.entries(img.files)) {
+          mkdirSync(dirname(join(staging, to)), { recursive: true });
+          const r = spawnSync('cp', ['-a', join(IMAGES_DIR, from), join(staging, to)], { encoding: 'utf8' });
+          if (r.status !== 0) throw new Error(`cp ${from}: ${r.stderr}`);
+        }
       }
-      // The package lists for the builds (fetched once here, not once per image).
-      const u = await runCmd('chroot', [root, 'apt-get', 'update', '-qq'], { timeoutMs: 5 * 60_000, env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
-      if (u.code !== 0) throw new Error(`apt-get update in the base failed:\n${(u.stdout + u.stderr).slice(-3000)}`);
-      const partial = `${path}.partial-${process.pid}`;
-      const t = await runCmd(requireDockerTool('tar'), ['--numeric-owner', '-C', root, '-cf', partial, '.'], { timeoutMs: 5 * 60_000 });
-      if (t.code !== 0) throw new Error(`tar of the base failed: ${t.stderr}`);
-      renameSync(partial, path);
-      log(`base: ${(statSync(path).size / 1048576).toFixed(0)} MiB in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
-      return { path, key, timing: { what: 'debootstrap base', seconds: (Date.now() - t0) / 1000, cached: false } };
+      spawnSync('find', [staging, '-name', '__pycache__', '-prune', '-exec', 'rm', '-rf', '{}', '+']);
+      spawnSync('chown', ['-R', '0:0', staging]);
+      const hooks = hookScripts(staging);
+      writeFileSync(join(work, 'essential.sh'), hooks.essential);
+      writeFileSync(join(work, 'customize.sh'), hooks.customize);
+      const src = hostSources();
+      const sourcesFile = join(work, src.path.endsWith('.sources') ? 'debian.sources' : 'sources.list');
+      writeFileSync(sourcesFile, src.text);
+      const packages = recipe().packages;
+      log(`mmdebstrap: one Debian ${SUITE} root filesystem with ${packages.length} packages for every stand-in (cached as ${relative(process.cwd(), dir)})`);
+      const tm = Date.now();
+      const args = [
+        '--mode=root',
+        '--variant=essential',
+        '--format=tar',
+        ...DPKG_OPTIONS.map((o) => `--dpkgopt=${o}`),
+        '--aptopt=APT::Install-Recommends "false"',
+        '--aptopt=Acquire::Retries "3"',
+        `--essential-hook=sh ${join(work, 'essential.sh')} "$1"`,
+        `--customize-hook=sh ${join(work, 'customize.sh')} "$1"`,
+        `--include=${packages.join(',')}`,
+        SUITE,
+        join(partial, 'layer.tar'),
+        sourcesFile,
+      ];
+      const r = await runCmd(tool, args, { timeoutMs: 20 * 60_000, env: { ...process.env, TMPDIR: mmTmp }, signal: opts.signal, killSignal: 'SIGTERM' });
+      if (r.code !== 0) throw new Error(`mmdebstrap failed (exit ${r.code}):\n${(r.stdout + r.stderr).slice(-4000)}`);
+      const mmSeconds = (Date.now() - tm) / 1000;
+      const th = Date.now();
+      const diffId = `sha256:${await sha256File(join(partial, 'layer.tar'))}`;
+      const created = new Date().toISOString();
+      const manifest = IMAGE_NAMES.map((name) => {
+        const cfg = imageConfigJson(name, diffId, created);
+        const id = createHash('sha256').update(cfg).digest('hex');
+        writeFileSync(join(partial, `${id}.json`), cfg);
+        return { Config: `${id}.json`, RepoTags: [localTag(name)], Layers: ['layer.tar'] };
+      });
+      writeFileSync(join(partial, 'manifest.json'), JSON.stringify(manifest));
+      const sizeMiB = Math.round(statSync(join(partial, 'layer.tar')).size / 1048576);
+      const timings: Timed[] = [
+        { what: `mmdebstrap: root filesystem with ${packages.length} packages (${sizeMiB} MiB tar)`, seconds: Math.round(mmSeconds * 10) / 10 },
+        { what: 'hash the layer, write the image configs', seconds: Math.round((Date.now() - th) / 100) / 10 },
+      ];
+      writeFileSync(join(partial, 'timing.json'), JSON.stringify({ builtAt: created, sizeMiB, timings }));
+      renameSync(partial, dir);
+      log(`image archive: ${sizeMiB} MiB in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+      pruneCache(key);
+      return { dir, key, timings };
     } finally {
-      // debootstrap may leave /proc and /sys mounted in the rootfs when it fails.
-      for (const m of ['proc', 'sys', 'dev/pts', 'dev']) await runCmd('umount', ['-l', join(root, m)]).catch(() => {});
-      rmSync(root, { recursive: true, force: true });
+      // mmdebstrap unmounts and removes its temp root on failure or SIGTERM; anything it left is ours.
+      for (const line of readFileSync('/proc/self/mountinfo', 'utf8').split('\n')) {
+        const mp = line.split(' ')[4];
+        if (mp && mp.startsWith(work + '/')) spawnSync('umount', ['-l', mp]);
+      }
+      rmSync(work, { recursive: true, force: true });
     }
   });
 }
 
-/** Imports the base into an engine as `headroom-local/base:<key>`. */
-export async function importBase(engine: DockerEngine, log: (s: string) => void = () => {}): Promise<{ tag: string; timings: Timed[] }> {
-  const base = await baseTarball(log);
-  const tag = `headroom-local/base:${base.key}`;
-  const t0 = Date.now();
-  await engine.dockerOk(['import', base.path, tag], { timeoutMs: 5 * 60_000 });
-  return { tag, timings: [base.timing, { what: 'docker import base', seconds: (Date.now() - t0) / 1000 }] };
-}
-
-/** Every file of an image's folder, hashed (paths, modes and contents). */
-function imageDirHash(name: ImageName): string {
-  const h = createHash('sha256');
-  const walk = (dir: string) => {
-    for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-      const p = join(dir, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (!e.name.endsWith('.pyc')) h.update(`${relative(IMAGES_DIR, p)}\0${statSync(p).mode & 0o111}\0`).update(readFileSync(p));
+/** Removes cached archives and builds of other recipes not used for a day (another checkout may still use a recent one). */
+function pruneCache(keep: string): void {
+  const cache = cacheDir();
+  for (const name of readdirSync(cache)) {
+    if (name.includes(keep) || name.endsWith('.lock')) continue;
+    const p = join(cache, name);
+    try {
+      if (Date.now() - statSync(p).mtimeMs > 24 * 3600_000) rmSync(p, { recursive: true, force: true });
+    } catch {
+      // gone
     }
-  };
-  walk(join(IMAGES_DIR, name));
-  return h.digest('hex');
+  }
 }
 
-/** The cache key of a set of built images: the base's recipe and each image's folder. */
-export function imagesKey(names: readonly ImageName[]): string {
-  const h = createHash('sha256').update(baseKey());
-  for (const n of [...new Set(names)].sort()) h.update(`${n}:${imageDirHash(n)}`);
-  return h.digest('hex').slice(0, 16);
+/** `tar -c` of the archive folder piped into `docker load`: one extraction of the layer, every image. */
+export async function loadImages(engine: DockerEngine, log: (s: string) => void = () => {}, opts: { signal?: AbortSignal } = {}): Promise<{ timings: Timed[] }> {
+  const archive = await imageArchive(log, opts);
+  const t0 = Date.now();
+  const files = readdirSync(archive.dir).filter((f) => f !== 'timing.json');
+  await new Promise<void>((resolve, reject) => {
+    const tar = spawn(requireDockerTool('tar'), ['-C', archive.dir, '-cf', '-', ...files], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const load = spawn(requireDockerTool('docker'), ['load', '-q'], { env: engine.env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let err = '';
+    tar.stderr.on('data', (d) => (err += d));
+    load.stderr.on('data', (d) => (err += d));
+    load.stdout.on('data', () => {});
+    tar.stdout.pipe(load.stdin);
+    load.stdin.on('error', () => {});
+    const timer = setTimeout(() => {
+      tar.kill('SIGKILL');
+      load.kill('SIGKILL');
+    }, 10 * 60_000);
+    let tarCode: number | null = null;
+    tar.on('close', (c) => (tarCode = c));
+    load.on('close', (c) => {
+      clearTimeout(timer);
+      if (c === 0 && tarCode === 0) resolve();
+      else reject(new Error(`docker load of ${archive.dir} failed (tar ${tarCode}, docker ${c}): ${err.slice(-3000)}`));
+    });
+    load.on('error', reject);
+    tar.on('error', reject);
+  });
+  const seconds = Math.round((Date.now() - t0) / 100) / 10;
+  log(`images ${IMAGE_NAMES.join(', ')} loaded in ${seconds} s`);
+  return { timings: [...archive.timings, { what: `docker load (${IMAGE_NAMES.length} images, one layer)`, seconds }] };
 }
+
+/** docker run arguments that give the host-/usr image its programs. */
+export const HOST_USR_RUN_ARGS = ['-v', '/usr:/usr:ro'] as const;
 
 /**
- * The named images in this engine: loaded from the cache (`docker save` of an earlier build of the
- * same recipe), or built now on the imported base (in parallel, `concurrency` at a time) and then
- * saved to the cache.
+ * A tiny image for the toolkit's tests: an empty root (etc, tmp, proc, sys, dev, and the
+ * merged-/usr links bin, sbin, lib, lib64) imported in a second; run it with HOST_USR_RUN_ARGS.
  */
-export async function buildImages(engine: DockerEngine, names: readonly ImageName[], opts: { log?: (s: string) => void; concurrency?: number; cache?: boolean } = {}): Promise<{ timings: Timed[] }> {
-  const log = opts.log ?? (() => {});
-  const wanted = [...new Set(names)].sort();
-  const key = imagesKey(wanted);
-  const saved = join(cacheDir(), `images-${key}.tar`);
-  if (opts.cache !== false && existsSync(saved)) {
-    const t0 = Date.now();
-    await engine.dockerOk(['load', '-q', '-i', saved], { timeoutMs: 10 * 60_000 });
-    const seconds = (Date.now() - t0) / 1000;
-    log(`images ${wanted.join(', ')} loaded from the cache in ${seconds.toFixed(0)} s`);
-    return { timings: [{ what: 'debootstrap base', seconds: 0, cached: true }, { what: `docker load ${wanted.length} images`, seconds, cached: true }] };
+export async function hostUsrImage(engine: DockerEngine, tag = 'headroom-local/hostusr:test'): Promise<string> {
+  for (const l of ['bin', 'sbin', 'lib']) {
+    if (!lstatSync(`/${l}`).isSymbolicLink()) throw new Error(`/${l} is not a link into /usr: the toolkit's host-/usr image needs a merged-/usr host (Debian 12 is)`);
   }
-  const { tag: base, timings } = await importBase(engine, log);
-  const queue = [...wanted];
-  const failures: string[] = [];
-  const worker = async () => {
-    for (let name = queue.shift(); name; name = queue.shift()) {
-      const t0 = Date.now();
-      const r = await engine.docker(['build', '--network', 'host', '--build-arg', `BASE=${base}`, '-t', localTag(name), join(IMAGES_DIR, name)], {
-        timeoutMs: 15 * 60_000,
-      });
-      const seconds = (Date.now() - t0) / 1000;
-      if (r.code !== 0) failures.push(`${name}: docker build exited ${r.code}\n${(r.stdout + r.stderr).slice(-3000)}`);
-      else {
-        log(`image ${localTag(name)} built in ${seconds.toFixed(0)} s`);
-        timings.push({ what: `build ${name}`, seconds });
-      }
-    }
-  };
-  const tb = Date.now();
-  await Promise.all(Array.from({ length: Math.max(1, opts.concurrency ?? 3) }, worker));
-  if (failures.length) throw new Error(`image builds failed:\n${failures.join('\n')}`);
-  timings.push({ what: `builds (${wanted.length} images, wall)`, seconds: (Date.now() - tb) / 1000 });
-  if (opts.cache !== false) {
-    const t0 = Date.now();
-    const partial = `${saved}.partial-${process.pid}`;
-    await engine.dockerOk(['save', '-o', partial, ...wanted.map(localTag)], { timeoutMs: 10 * 60_000 });
-    renameSync(partial, saved);
-    timings.push({ what: 'docker save (cache)', seconds: (Date.now() - t0) / 1000 });
-    log(`images saved to ${saved} (${(statSync(saved).size / 1048576).toFixed(0)} MiB)`);
+  const root = join(tmpdir(), `headroom-hostusr-${process.pid}-${Date.now().toString(36)}`);
+  try {
+    for (const d of ['etc', 'tmp', 'proc', 'sys', 'dev', 'usr', 'root']) mkdirSync(join(root, d), { recursive: true });
+    chmodSync(join(root, 'tmp'), 0o1777);
+    for (const l of ['bin', 'sbin', 'lib', 'lib64']) if (existsSync(`/${l}`)) symlinkSync(`usr/${l}`, join(root, l));
+    writeFileSync(join(root, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n');
+    writeFileSync(join(root, 'etc/group'), 'root:x:0:\nnogroup:x:65534:\n');
+    const tarFile = `${root}.tar`;
+    const t = spawnSync(requireDockerTool('tar'), ['--numeric-owner', '-C', root, '-cf', tarFile, '.'], { encoding: 'utf8' });
+    if (t.status !== 0) throw new Error(`tar: ${t.stderr}`);
+    await engine.dockerOk(['import', '--change', 'CMD ["/bin/sh"]', tarFile, tag], { timeoutMs: 60_000 });
+    rmSync(tarFile, { force: true });
+    return tag;
+  } finally {
+    rmSync(root, { recursive: true, force: true });
   }
-  return { timings };
 }
 
 /** A throwaway folder for one test (removed by the caller). */
@@ -303,11 +374,4 @@ export function testDir(prefix: string): string {
   const d = join(tmpdir(), `headroom-${prefix}-${process.pid}-${Date.now().toString(36)}`);
   mkdirSync(d, { recursive: true });
   return d;
-}
-
-/** The cached base tarball's path when it exists (tests that import it into a second engine). */
-export function baseTarballPathSync(): string {
-  const p = join(cacheDir(), `base-${baseKey()}.tar`);
-  if (!existsSync(p)) throw new Error(`no cached base at ${p}: importBase() makes it`);
-  return p;
 }

@@ -7,16 +7,17 @@ import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cgroupExists, createParentCgroup, memoryCgroupOfPid, MiB, readCgroupMemory, watchOomKills } from './cgroups.ts';
 import { DockerEngine, liveEngines, pidsMentioning, processRunning, sleep } from './engine.ts';
-import { importBase } from './images.ts';
+import { HOST_USR_RUN_ARGS, hostUsrImage } from './images.ts';
 import { dockerStats, inspectState } from './stats.ts';
 
 let engine: DockerEngine;
 let base = '';
 
+// The host's /usr in an empty root: no build, so these run while the stack's images are made.
 beforeAll(async () => {
-  engine = await DockerEngine.start();
-  base = (await importBase(engine, (s) => console.log(s))).tag;
-}, 15 * 60_000);
+  engine = await DockerEngine.start({ log: (s) => console.log(s) });
+  base = await hostUsrImage(engine);
+}, 120_000);
 
 afterAll(async () => {
   await engine?.stop();
@@ -28,10 +29,10 @@ describe('a private Docker engine', () => {
     const dir = e.dir;
     const pid = e.pid;
     try {
-      await e.dockerOk(['import', (await import('./images.ts')).baseTarballPathSync(), 'b:1'], { timeoutMs: 300_000 });
+      const img = await hostUsrImage(e, 'b:1');
       await e.dockerOk(['network', 'create', '--internal', 'n1']);
       await e.dockerOk(['volume', 'create', 'v1']);
-      await e.dockerOk(['run', '-d', '--name', 'c1', '--network', 'n1', '-v', 'v1:/data', 'b:1', 'sleep', '300']);
+      await e.dockerOk(['run', '-d', '--name', 'c1', '--network', 'n1', '-v', 'v1:/data', ...HOST_USR_RUN_ARGS, img, 'sleep', '300']);
       expect((await e.dockerOk(['inspect', '-f', '{{.State.Running}}', 'c1'])).trim()).toBe('true');
       expect(e.processes().shims.length).toBe(1);
       expect(cgroupExists(e.cgroupName)).toBe(true);
@@ -43,7 +44,7 @@ describe('a private Docker engine', () => {
     expect(pidsMentioning(dir)).toEqual([]);
     expect(cgroupExists(e.cgroupName)).toBe(false);
     expect(liveEngines()).toBe(1); // the suite's own engine only
-  }, 600_000);
+  }, 120_000);
 });
 
 describe('memory limits are real', () => {
@@ -53,7 +54,7 @@ describe('memory limits are real', () => {
     const dir = createParentCgroup(parent, 1024 * 1048576);
     // sh waits for a go file, then becomes tail: it keeps the current line in memory and
     // /dev/zero has no newline, so it grows until the kernel kills it.
-    await engine.dockerOk(['run', '-d', '--name', 'oom', '-m', '64m', '--memory-swap', '64m', '--cgroup-parent', `/${parent}`, base, 'sh', '-c', 'while [ ! -e /tmp/go ]; do sleep 0.1; done; exec tail /dev/zero']);
+    await engine.dockerOk(['run', '-d', '--name', 'oom', '-m', '64m', '--memory-swap', '64m', '--cgroup-parent', `/${parent}`, ...HOST_USR_RUN_ARGS, base, 'sh', '-c', 'while [ ! -e /tmp/go ]; do sleep 0.1; done; exec tail /dev/zero']);
     const own = memoryCgroupOfPid((await inspectState(engine, 'oom')).Pid)!;
     expect(MiB(readCgroupMemory(own).limit!)).toBe(64);
     const watch = watchOomKills(own); // v1 counts the kill in the container's own cgroup only, removed when it exits
@@ -70,7 +71,7 @@ describe('memory limits are real', () => {
 
   it('cgroup readings agree with docker stats within max(2 MiB, 3%)', async () => {
     // 100 MiB of shared memory held in the container's /dev/shm: charged to its cgroup, steady.
-    await engine.dockerOk(['run', '-d', '--name', 'hold', '-m', '256m', '--shm-size', '200m', base, 'sh', '-c', 'dd if=/dev/zero of=/dev/shm/x bs=1M count=100 2>/dev/null; sleep 600']);
+    await engine.dockerOk(['run', '-d', '--name', 'hold', '-m', '256m', '--shm-size', '200m', ...HOST_USR_RUN_ARGS, base, 'sh', '-c', 'dd if=/dev/zero of=/dev/shm/x bs=1M count=100 2>/dev/null; sleep 600']);
     await sleep(3000);
     const pid = (await inspectState(engine, 'hold')).Pid;
     const cg = memoryCgroupOfPid(pid)!;

@@ -13,14 +13,14 @@ export const DOCKER_TOOLS = {
   runc: 'runc',
   'containerd-shim-runc-v2': 'containerd',
   'docker-compose': 'docker-compose',
-  debootstrap: 'debootstrap',
+  mmdebstrap: 'mmdebstrap',
   tar: 'tar',
 } as const;
 
 export type DockerTool = keyof typeof DOCKER_TOOLS;
 
 /** Every package the Docker tests need, for one apt command. */
-export const DOCKER_APT = 'apt-get update && apt-get install -y --no-install-recommends docker.io debootstrap docker-compose';
+export const DOCKER_APT = 'apt-get update && apt-get install -y --no-install-recommends docker.io mmdebstrap docker-compose';
 
 const found = new Map<string, string>();
 
@@ -52,13 +52,4 @@ export function requireDockerTools(tools: readonly DockerTool[] = Object.keys(DO
   }
   if (missing.length) throw new Error(`missing for the Docker tests: ${missing.join(', ')}. Install with: ${DOCKER_APT}`);
   if (process.getuid?.() !== 0) throw new Error('the Docker tests start their own dockerd and need root (as CI runs them)');
-}
-
-/**
- * Whether this machine lets a container lower its oom_score_adj (a negative value needs
- * CAP_SYS_RESOURCE: rootless Docker, user-namespaced or nested engines, and this sandbox lack
- * it, and runc then fails to start the container with "can't get final child's PID from pipe").
- */
-export function negativeOomScoreAdjAllowed(): boolean {
-  return spawnSync('sh', ['-c', 'echo -1 > /proc/self/oom_score_adj'], { stdio: 'ignore' }).status === 0;
 }

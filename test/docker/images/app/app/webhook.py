@@ -1,6 +1,7 @@
 """The test's webhook receiver: records every POST (AlertManager's Slack or webhook payload) and
-lists them on GET /received. Runs in the test's own compose network only."""
+lists them (with the time each arrived) on GET /received. Runs in the test's own compose network only."""
 import json
+import time
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 RECEIVED = []
@@ -14,7 +15,7 @@ class Handler(BaseHTTPRequestHandler):
             body = json.loads(raw)
         except ValueError:
             body = raw.decode("utf-8", "replace")
-        RECEIVED.append({"path": self.path, "body": body})
+        RECEIVED.append({"t": time.time(), "path": self.path, "body": body})
         self.send_response(200)
         self.end_headers()
         self.wfile.write(b"ok")
