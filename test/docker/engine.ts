@@ -366,6 +366,9 @@ function cleanupDir(dir: string, problems: string[]): void {
     const r = spawnSync('umount', [mp], { encoding: 'utf8' });
     if (r.status !== 0) spawnSync('umount', ['-l', mp]);
   }
+  // rm(1) first: a data root holds an extracted image and the stack's volumes (tens of thousands
+  // of files), which rm -rf removes several times faster than Node's recursive rmSync.
+  spawnSync('rm', ['-rf', '--one-file-system', dir]);
   try {
     rmSync(dir, { recursive: true, force: true, maxRetries: 5 });
   } catch (e) {
