@@ -156,7 +156,9 @@ export function buildReport(r: StackTestResult): StackReport {
   const latency = (l: NonNullable<typeof normalLoad>, id: string, label: string) => {
     const j = judgeLatency(r.cpu.find((c) => c.phase === l.phase), l.targetRps);
     const figure = `p95 ${l.latencyMs.p95} ms at ${l.achievedRps} req/s (target ${l.targetRps}); ${j.why}`;
-    criteria.push({ id, label, pass: l.ok === 0 ? false : j.judged ? l.latencyMs.p95 < 500 : null, figure });
+    // Under 500 ms passes even on a saturated machine (saturation only adds latency); over it is a
+    // failure only when the machine was not saturated by other work, else it is not judged here.
+    criteria.push({ id, label, pass: l.ok === 0 ? false : l.latencyMs.p95 < 500 ? true : j.judged ? false : null, figure: l.latencyMs.p95 < 500 ? figure.replace('; not judged: ', '; although ') : figure });
   };
   if (normalLoad) latency(normalLoad, 'p95', 'API latency p95 < 500 ms (normal load)');
   if (spikeLoad) latency(spikeLoad, 'p95-spike', `API latency p95 < 500 ms in the spike (\u00d7${r.plan.workload.spike})`);

@@ -337,8 +337,8 @@ export class DockerEngine {
     }
     let t = Date.now();
     killMentioning(this.dir);
-    cleanupDir(this.dir, problems);
-    step('files', t);
+    step('leftover processes', t);
+    cleanupDir(this.dir, problems, step);
     t = Date.now();
     for (const cg of [this.cgroupName, ...this.extraCgroups]) removeCgroupSync(cg, problems);
     step('cgroups', t);
@@ -361,14 +361,19 @@ function killMentioning(dir: string): void {
   while (pids.some(alive) && Date.now() < end) spawnSync('sleep', ['0.1']);
 }
 
-function cleanupDir(dir: string, problems: string[]): void {
-  for (const mp of mountsUnder(dir)) {
+function cleanupDir(dir: string, problems: string[], step: (what: string, since: number) => void = () => {}): void {
+  let t = Date.now();
+  const mounts = mountsUnder(dir);
+  for (const mp of mounts) {
     const r = spawnSync('umount', [mp], { encoding: 'utf8' });
     if (r.status !== 0) spawnSync('umount', ['-l', mp]);
   }
+  step(`umount ${mounts.length}`, t);
+  t = Date.now();
   // rm(1) first: a data root holds an extracted image and the stack's volumes (tens of thousands
   // of files), which rm -rf removes several times faster than Node's recursive rmSync.
   spawnSync('rm', ['-rf', '--one-file-system', dir]);
+  step('rm -rf', t);
   try {
     rmSync(dir, { recursive: true, force: true, maxRetries: 5 });
   } catch (e) {
