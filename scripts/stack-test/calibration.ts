@@ -131,7 +131,7 @@ export function writeStackCalibration(r: StackTestResult, rep: StackReport): voi
           settings: { containers: String(rep.host.measuredEngine.shimCount), storageDriver: r.engine.storageDriver, cgroupDriver: r.engine.cgroupDriver, cgroupVersion: r.engine.cgroupVersion, iptables: 'false', userlandProxy: 'true' },
           load: { achievedRps: r.load.find((l) => l.phase === 'normal')?.achievedRps ?? 0, loadavg1: r.cpu.find((c) => c.phase === 'normal')?.loadavg1 ?? 'n/a', machineBusyPercent: r.cpu.find((c) => c.phase === 'normal')?.machineBusyPercent ?? 'n/a' },
           measured: {
-            metric: 'PSS of dockerd, its containerd, every containerd-shim-runc-v2 and docker-proxy of the engine; the kernel memory the stack added is in detail (kernelAddedMiB, with its noise on a shared machine), not in the figure',
+            metric: 'PSS of dockerd, its containerd, every containerd-shim-runc-v2 and docker-proxy of the engine (read every 5 s, carried by the 1 s samples); the kernel memory the stack added is in detail (kernelAddedMiB, with its noise on a shared machine), not in the figure',
             typicalMiB: tot[Math.floor(tot.length / 2)]!,
             peakMiB: tot[tot.length - 1]!,
             samples: tot.length,

@@ -215,7 +215,7 @@ export async function runStackTest(o: StackTestOptions): Promise<StackTestResult
     // 6. Sampling, then the load, with the machine's CPU watched in every phase.
     sampler = new Sampler(engine, containers, hostDir, { appService: appSvc, pgService: pgSvc, pgUser: 'app', pgDb: 'app', redisService: redisSvc, log });
     sampler.phase = 'idle';
-    sampler.start(1000);
+    await sampler.start(1000, 5000);
     if (redisSvc) await seedRedis(engine, containers[redisSvc]!, report, redisSvc, log);
     const appPid = appSvc ? (JSON.parse(await engine.dockerOk(['inspect', containers[appSvc]!])) as { State: { Pid: number } }[])[0]!.State.Pid : 0;
     const cpu = new CpuWatch(cpuCgroupByName(hostCgroupName), () => (appPid ? cpuCgroupOfPid(appPid) : null));

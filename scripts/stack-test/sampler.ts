@@ -1,9 +1,9 @@
 /**
- * Samples the running stack every second: each container's cgroup memory (usage, working set,
- * peak, anon/file/shmem, OOM kills) and Docker's view of it (status, health, restarts,
- * OOMKilled), the emulated host's parent cgroup, the engine's own processes (dockerd,
- * containerd, the shims, docker-proxy: the host reserve, as PSS), the app's processes, and every
- * `slowEvery` samples the database's backends (pg_stat_activity) and Redis's INFO.
+ * Samples the running stack: every second each container's cgroup memory (usage, working set,
+ * peak, anon/file/shmem, OOM kills) and the emulated host's parent cgroup; every 5 s Docker's
+ * view of each container (status, health, restarts, OOMKilled), the engine's own processes
+ * (dockerd, containerd, the shims, docker-proxy: the host reserve, as PSS), the app's processes,
+ * the database's backends (pg_stat_activity) and Redis's INFO.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -92,17 +92,35 @@ export class Sampler {
     /** service → container name */
     private containers: Record<string, string>,
     private hostCgroup: string | null,
-    private opts: { appService?: string; pgService?: string; pgUser?: string; pgDb?: string; redisService?: string; slowEvery?: number; log?: (s: string) => void } = {},
+    private opts: { appService?: string; pgService?: string; pgUser?: string; pgDb?: string; redisService?: string; log?: (s: string) => void } = {},
   ) {}
 
-  start(intervalMs = 1000): void {
+  /** What the slow loop read last (docker inspect, the engine's and the app's PSS, pg, Redis). */
+  private latest: { inspected: Map<string, Inspect>; dirs: Map<string, string | null>; engine: EngineSample | null; app?: Sample['app']; pg?: Sample['pg']; redis?: Sample['redis'] } = {
+    inspected: new Map(),
+    dirs: new Map(),
+    engine: null,
+  };
+  private slowTimer: NodeJS.Timeout | null = null;
+  private slowBusy = false;
+
+  /**
+   * Two loops: the cgroup files every `intervalMs` (file reads only: they keep their pace on a
+   * saturated machine), and every `slowMs` what needs other processes (docker inspect, PSS from
+   * smaps, psql and redis-cli through docker exec), whose latest values each sample carries.
+   */
+  async start(intervalMs = 1000, slowMs = 5000): Promise<void> {
+    await this.slowTick();
     this.timer = setInterval(() => void this.tick(), intervalMs);
+    this.slowTimer = setInterval(() => void this.slowTick(), slowMs);
   }
 
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
+    if (this.slowTimer) clearInterval(this.slowTimer);
     this.timer = null;
-    for (let i = 0; i < 100 && this.busy; i++) await new Promise((r) => setTimeout(r, 100));
+    this.slowTimer = null;
+    for (let i = 0; i < 200 && (this.busy || this.slowBusy); i++) await new Promise((r) => setTimeout(r, 100));
   }
 
   private async inspect(): Promise<Map<string, Inspect>> {
@@ -112,42 +130,71 @@ export class Sampler {
     try {
       for (const i of JSON.parse(r.stdout || '[]') as Inspect[]) out.set(i.Name.replace(/^\//, ''), i);
     } catch {
-      // a container removed meanwhile: the next sample sees it
+      // a container removed meanwhile: the next reading sees it
     }
     return out;
   }
 
-  async tick(): Promise<Sample | null> {
-    if (this.busy) return null; // a slow sample (a loaded machine) skips the next rather than piling up
-    this.busy = true;
+  private async slowTick(): Promise<void> {
+    if (this.slowBusy) return;
+    this.slowBusy = true;
     try {
-      const t = Date.now();
       const inspected = await this.inspect();
-      const containers: Sample['containers'] = {};
+      const dirs = new Map<string, string | null>();
       let app: Sample['app'];
       for (const [svc, name] of Object.entries(this.containers)) {
         const i = inspected.get(name);
-        if (!i) {
-          containers[svc] = null;
-          continue;
-        }
-        const dir = i.State.Pid > 0 ? memoryCgroupOfPid(i.State.Pid) : null;
-        containers[svc] = containerSample(dir ? tryReadCgroupMemory(dir) : null, i);
-        if (svc === this.opts.appService && dir && i.State.Pid > 0 && this.n % 5 === 0) {
+        const dir = i && i.State.Pid > 0 ? memoryCgroupOfPid(i.State.Pid) : null;
+        dirs.set(svc, dir);
+        if (i && dir && svc === this.opts.appService) {
           const workers = procsOf(dir).filter((p) => p !== i.State.Pid);
           app = { masterMiB: pssMiB([i.State.Pid]), workersMiB: workers.map((p) => pssMiB([p])).filter((v) => v > 0) };
         }
       }
+      const extra: Pick<Sample, 'pg' | 'redis'> = {};
+      await this.slow(extra as Sample);
+      this.latest = { inspected, dirs, engine: engineSample(this.engine), app, pg: extra.pg, redis: extra.redis };
+      this.slowN++;
+    } catch (e) {
+      this.opts.log?.(`slow sample failed: ${(e as Error).message}`);
+    } finally {
+      this.slowBusy = false;
+    }
+  }
+
+  private slowN = 0;
+  private lastSlowN = -1;
+
+  async tick(): Promise<Sample | null> {
+    if (this.busy) return null; // a reading still running (a saturated machine) skips the next rather than piling up
+    this.busy = true;
+    try {
+      const t = Date.now();
+      const L = this.latest;
+      const containers: Sample['containers'] = {};
+      for (const [svc, name] of Object.entries(this.containers)) {
+        const i = L.inspected.get(name);
+        if (!i) {
+          containers[svc] = null;
+          continue;
+        }
+        const dir = L.dirs.get(svc) ?? null;
+        containers[svc] = containerSample(dir ? tryReadCgroupMemory(dir) : null, i);
+      }
       const h = this.hostCgroup ? tryReadCgroupMemory(this.hostCgroup) : null;
+      // The slow readings go into the first sample after they were taken (one sample each: medians and maxima are not skewed by repeats).
+      const fresh = this.slowN !== this.lastSlowN;
+      this.lastSlowN = this.slowN;
       const sample: Sample = {
         t,
         phase: this.phase,
         containers,
         host: h && { usageMiB: r2(MiB(h.usage)), workingSetMiB: r2(MiB(h.workingSet)), limitMiB: h.limit === null ? null : r2(MiB(h.limit)), oomKills: h.oomKills },
-        engine: engineSample(this.engine),
-        ...(app ? { app } : {}),
+        engine: L.engine ?? engineSample(this.engine),
+        ...(fresh && L.app ? { app: L.app } : {}),
+        ...(fresh && L.pg ? { pg: L.pg } : {}),
+        ...(fresh && L.redis ? { redis: L.redis } : {}),
       };
-      if (this.n % (this.opts.slowEvery ?? 2) === 0) await this.slow(sample);
       this.n++;
       this.samples.push(sample);
       return sample;

@@ -82,9 +82,10 @@ describe('the exported 4gb stack with the seed\u2019s fixes in real containers',
 
   it('every running service was measured every second, inside its limit, and the engine\u2019s reserve too', () => {
     const normal = result.samples.filter((s) => s.phase === 'normal');
-    // One sample a second; a tick still running when the next is due is skipped, not piled up
-    // (a saturated machine): at least one every two seconds on average.
-    expect(normal.length).toBeGreaterThanOrEqual(30);
+    // The cgroup files are read every second (file reads only; what needs docker or psql is read
+    // every 5 s in its own loop); a reading still running when the next is due is skipped, not
+    // piled up: at least two in three seconds even on a saturated machine.
+    expect(normal.length).toBeGreaterThanOrEqual(40);
     for (const s of rep.services.filter((x) => !x.note)) {
       expect(s.measured?.typical, s.service).toBeGreaterThan(1);
       expect(s.measured!.peakLoad!, s.service).toBeLessThanOrEqual(s.limitMiB!);
