@@ -1,7 +1,7 @@
 // The stack test's calibration records (calibration/fastapi.json, host.json, written by
-// `npm run stack-test -- --record`) have the shape of the other calibration files: the engine's
-// schema with two more kinds (src/engine/calibration.ts accepts four today; adding these two is
-// the engine's step), every fastapi case's plan parses and the engine predicts its service.
+// `npm run stack-test -- --record`) have the engine's calibration shape (src/engine/calibration.ts
+// reads them; src/engine/calibration.test.ts checks the engine against them), every fastapi case's
+// plan parses and the engine predicts its service, and what the harness measured is in them.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';

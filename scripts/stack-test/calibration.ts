@@ -5,9 +5,15 @@
  * cases merged by id so that runs of several plans accumulate; and the run's report beside them
  * (calibration/stack-test/<plan>.{md,json}, without the raw samples).
  *
- * The engine's calibration check does not read fastapi.json and host.json yet: its schema knows
- * four kinds. Adding the two kinds (and the host case, which compares the engine's dockerd,
- * containerd and shim components, not the kernel's) is the lead's step after the engine refactor.
+ * The engine's calibration check (src/engine/calibration.ts) reads both: a fastapi case against
+ * the app's prediction, the host case against the reserve's Docker-engine components (dockerd,
+ * containerd, the shims, docker-proxy; not the kernel's share, which is not measured here).
+ *
+ * The worker's size is the user's to state (`perWorker`: their app's, which the engine cannot
+ * know); the stand-in app is a small one. So a fastapi case's plan states the worker size the
+ * run measured (PSS of a worker under the normal load), and the case checks the rest of the
+ * model: master + workers × size + requests in flight against the container's working set. The
+ * plan's own figure is kept in the case's settings (perWorkerInPlan).
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -55,6 +61,9 @@ export function writeStackCalibration(r: StackTestResult, rep: StackReport): voi
   const tools = { ...r.versions };
   const appSvc = r.plan.report.services.find((s) => s.kind === 'fastapi');
   const fastapiCases: Case[] = [];
+  const pssOf = (phase: string) => r.samples.filter((s) => s.phase === phase && s.app).flatMap((s) => s.app!.workersMiB).sort((a, b) => a - b);
+  const normalWorkers = pssOf('normal');
+  const measuredWorkerMiB = normalWorkers.length ? Math.round(normalWorkers[Math.floor(normalWorkers.length / 2)]!) : null;
   for (const phase of ['normal', 'spike'] as const) {
     const l = r.load.find((x) => x.phase === phase);
     const cpu = r.cpu.find((x) => x.phase === phase);
@@ -64,10 +73,14 @@ export function writeStackCalibration(r: StackTestResult, rep: StackReport): voi
     const apps = ss.filter((s) => s.app).map((s) => s.app!);
     // The case's plan: the plan as run, its active users set to the rate the app really served.
     const users = Math.round(((l.achievedRps * 60) / w.requestsPerUserPerMinute) * 100) / 100;
-    const plan = { ...input, name: `stack-test ${rep.title} ${phase}`, workload: { ...((input.workload as object) ?? {}), activeUsers: users, spike: 1 } };
+    // The app's worker size as measured (see the head of this file).
+    type SvcIn = { name: string; settings?: Record<string, unknown> };
+    const services = ((input.services as SvcIn[]) ?? []).map((s) => (s.name === appSvc.name && measuredWorkerMiB !== null ? { ...s, settings: { ...(s.settings ?? {}), perWorker: `${measuredWorkerMiB}MiB` } } : s));
+    const plan = { ...input, name: `stack-test ${rep.title} ${phase}`, workload: { ...((input.workload as object) ?? {}), activeUsers: users, spike: 1 }, services };
     const settings: Record<string, string> = {};
-    const svcInput = ((input.services as { name: string; settings?: Record<string, unknown> }[]) ?? []).find((s) => s.name === appSvc.name);
-    for (const [k, v] of Object.entries(svcInput?.settings ?? {})) settings[k] = String(v);
+    const svcInput = ((input.services as SvcIn[]) ?? []).find((s) => s.name === appSvc.name);
+    for (const [k, v] of Object.entries(svcInput?.settings ?? {})) settings[k === 'perWorker' ? 'perWorkerInPlan' : k] = String(v);
+    if (measuredWorkerMiB !== null) settings.perWorker = `${measuredWorkerMiB}MiB (measured, normal load)`;
     // What ran: the worker processes counted in the container, and the versions of the Python stack.
     if (apps.length) settings.workersRunning = String(Math.max(...apps.map((a) => a.workersMiB.length)));
     if (r.versions.app) settings.pythonStack = r.versions.app;
