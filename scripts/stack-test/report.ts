@@ -274,7 +274,7 @@ export function reportMarkdown(rep: StackReport): string {
   for (const [k, v] of Object.entries(rep.versions)) L.push(`| ${k} | ${v} |`);
   const m = rep.machine;
   L.push('', `Machine: ${m.cpu}, ${m.cores} cores, ${m.memMiB} MiB, ${m.os}, Linux ${m.kernel}, cgroup ${m.cgroup}, Node ${m.node}. Docker engine ${rep.engine.version}: ${rep.engine.storageDriver} storage, ${rep.engine.cgroupDriver} cgroup driver, cgroup ${rep.engine.cgroupVersion}.`);
-  if (rep.oomScoreAdj) L.push('', `Negative oom_score_adj on this engine: ${rep.oomScoreAdj.allowed ? 'allowed (the exported values ran unchanged)' : `refused (${rep.oomScoreAdj.error})`}.`);
+  if (rep.oomScoreAdj) L.push('', rep.oomScoreAdj.summary);
   L.push('');
   return L.join('\n');
 }
