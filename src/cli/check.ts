@@ -1,32 +1,20 @@
 /**
- * `headroom check COMPOSE|PLAN [--host 4GiB] [--stats FILE] [--json]`: the CI gate. Exit 1 when
- * the stack does not fit the host (limits plus the reserve outside containers over its RAM, or a
- * host OOM in normal traffic) or has a critical finding; 0 otherwise; 2 on bad input.
- * `--stats` adds observed usage from pasted `docker stats --no-stream` output.
+ * `headroom check COMPOSE|PLAN [--host 4GiB] [--stats FILE] [--format F]`: the CI gate. Exit 1
+ * when the stack does not fit the host (limits plus the reserve outside containers over its RAM,
+ * or a host OOM in normal traffic) or has a critical finding; 0 otherwise; 2 on bad input (the
+ * verdict and its exit codes: verdict.ts). `--stats` adds observed usage from pasted
+ * `docker stats --no-stream` output. Every format says the same verdict.
  */
-import { evaluate, planParse, sizeFormat, type Finding, type Plan, type Report } from '../engine/index.ts';
+import { evaluate, planParse, sizeFormat, type Plan, type Report } from '../engine/index.ts';
 import { dockerStatsApply, type StatsMatch } from '../formats/docker-stats.ts';
 import { planToInput } from '../formats/plan-file.ts';
 import type { ComposeInfo } from './compose.ts';
 import { issuesToLines, loadPlan, readText, UsageError } from './io.ts';
+import { FORMAT_OPTIONS, FORMATS, formatOf } from './format.ts';
+import { checkedFrom, renderAs } from './output.ts';
 import { findingLines, hostLines, reportJson, servicesTable } from './render.ts';
 
 type Args = { positionals: string[]; values: Record<string, string | boolean | undefined> };
-
-/** Why a stack passes or fails, in a form both the text and the JSON output use. */
-export type Verdict = { pass: boolean; fits: boolean; critical: string[]; reasons: string[] };
-
-export function verdictOf(r: Report): Verdict {
-  const h = r.host;
-  const committed = h.limitsMiB + h.reserveMiB;
-  const reasons: string[] = [];
-  if (committed > h.ramMiB) reasons.push(`limits ${sizeFormat(h.limitsMiB)} + reserve ${sizeFormat(h.reserveMiB)} = ${sizeFormat(committed)} > ${sizeFormat(h.ramMiB)} of RAM`);
-  if (h.usageMiB.high > h.ramMiB + h.swapMiB) reasons.push(`high usage ${sizeFormat(h.usageMiB.high)} > ${sizeFormat(h.ramMiB + h.swapMiB)} (host OOM in normal traffic)`);
-  const fits = reasons.length === 0;
-  const critical = r.findings.filter((f: Finding) => f.severity === 'critical').map((f) => `${f.id}${f.service ? ` [${f.service}]` : ''}`);
-  if (critical.length > 0) reasons.push(`${critical.length} critical finding${critical.length > 1 ? 's' : ''}: ${critical.join(', ')}`);
-  return { pass: fits && critical.length === 0, fits, critical, reasons };
-}
 
 function importLines(info: ComposeInfo): string[] {
   const rows = info.services.map((s) => [s.service, s.kind, s.limit ?? 'none', s.why]);
@@ -69,22 +57,27 @@ function observedLines(r: Report, match: StatsMatch): string[] {
   ];
 }
 
+const USAGE = `check COMPOSE|PLAN [--host 4GiB] [--stats FILE] [--format ${FORMATS.join('|')}]`;
+
 export const checkCommand = {
-  usage: 'check COMPOSE|PLAN [--host 4GiB] [--stats FILE] [--json]',
+  usage: USAGE,
   summary: 'CI gate: exit 1 if the stack does not fit the host or has a critical finding',
-  options: { host: { type: 'string' }, json: { type: 'boolean' }, stats: { type: 'string' } } as Record<string, { type: 'string' | 'boolean' }>,
+  options: { host: { type: 'string' }, stats: { type: 'string' }, ...FORMAT_OPTIONS } as Record<string, { type: 'string' | 'boolean' }>,
   run: ({ positionals, values }: Args): number => {
+    const format = formatOf(values);
     const file = positionals[0];
-    if (file === undefined) throw new UsageError(['error: check needs a compose file or a plan file ("-" reads stdin)', 'usage: headroom check COMPOSE|PLAN [--host 4GiB] [--json]']);
+    if (file === undefined) throw new UsageError(['error: check needs a compose file or a plan file ("-" reads stdin)', `usage: headroom ${USAGE}`]);
     if (positionals.length > 1) throw new UsageError([`error: check takes one file, got ${positionals.length}`]);
     const source = loadPlan(file, undefined, values.host as string | undefined);
     const stats = typeof values.stats === 'string' ? withStats(source.plan, values.stats, source.compose) : null;
     const report = evaluate(stats?.plan ?? source.plan);
-    const verdict = verdictOf(report);
-    if (values.json) {
+    const checked = checkedFrom('check', source, file, report);
+    const verdict = checked.verdict;
+    const json = () => {
       const imported = source.compose ? { services: source.compose.services, notes: source.compose.notes } : null;
-      process.stdout.write(reportJson({ ...report, check: verdict, import: imported, stats: stats?.match ?? null }));
-    } else {
+      return reportJson({ ...report, check: verdict, import: imported, stats: stats?.match ?? null });
+    };
+    const text = () => {
       const lines = [
         `Headroom check: ${source.label}${source.compose ? ` (compose file, ${source.compose.services.length} services)` : ''}, host ${sizeFormat(report.host.ramMiB)}`,
         '',
@@ -97,10 +90,11 @@ export const checkCommand = {
         `findings (${report.findings.length}):`,
         ...findingLines(report.findings),
         '',
-        verdict.pass ? `PASS: the stack fits ${sizeFormat(report.host.ramMiB)} with no critical finding` : `FAIL: ${verdict.reasons.join('; ')}`,
+        verdict.headline,
       ];
-      process.stdout.write(`${lines.join('\n')}\n`);
-    }
-    return verdict.pass ? 0 : 1;
+      return `${lines.join('\n')}\n`;
+    };
+    process.stdout.write(renderAs(format, checked, { text, json }));
+    return verdict.exitCode;
   },
 };
