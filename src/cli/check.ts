@@ -10,8 +10,9 @@ import { dockerStatsApply, type StatsMatch } from '../formats/docker-stats.ts';
 import { planToInput } from '../formats/plan-file.ts';
 import type { ComposeInfo } from './compose.ts';
 import { issuesToLines, loadPlan, readText, UsageError } from './io.ts';
-import { FORMAT_OPTIONS, FORMATS, formatOf } from './format.ts';
+import { FORMAT_OPTIONS, FORMATS, formatOf, type Format } from './format.ts';
 import { checkedFrom, renderAs } from './output.ts';
+import { worstExitCode } from './verdict.ts';
 import { findingLines, hostLines, reportJson, servicesTable } from './render.ts';
 
 type Args = { positionals: string[]; values: Record<string, string | boolean | undefined> };
@@ -57,7 +58,30 @@ function observedLines(r: Report, match: StatsMatch): string[] {
   ];
 }
 
-const USAGE = `check COMPOSE|PLAN [--host 4GiB] [--stats FILE] [--format ${FORMATS.join('|')}]`;
+const USAGE = `check COMPOSE|PLAN… [--host 4GiB] [--stats FILE] [--format ${FORMATS.join('|')}]`;
+
+/** Formats that hold one file's report: one document each (a pre-commit hook passes several files to text). */
+const ONE_FILE_FORMATS: readonly Format[] = ['json', 'sarif', 'junit'];
+
+/**
+ * Several files (as pre-commit passes them): each checked and printed in turn, a file with bad
+ * input reported on stderr without stopping the others; the exit code is the worst (worstExitCode).
+ */
+function checkMany(files: string[], values: Args['values'], format: Format): number {
+  if (ONE_FILE_FORMATS.includes(format)) throw new UsageError([`error: --format ${format} writes one file's report: run check once per file (got ${files.length} files)`]);
+  if (values.stats !== undefined) throw new UsageError([`error: --stats belongs to one stack: run check once per file (got ${files.length} files)`]);
+  const codes = files.map((file, i) => {
+    if (i > 0) process.stdout.write('\n');
+    try {
+      return checkOne(file, values, format);
+    } catch (e) {
+      if (!(e instanceof UsageError)) throw e;
+      process.stderr.write(`${e.lines.join('\n')}\n`);
+      return e.exitCode;
+    }
+  });
+  return worstExitCode(codes);
+}
 
 export const checkCommand = {
   usage: USAGE,
@@ -65,36 +89,40 @@ export const checkCommand = {
   options: { host: { type: 'string' }, stats: { type: 'string' }, ...FORMAT_OPTIONS } as Record<string, { type: 'string' | 'boolean' }>,
   run: ({ positionals, values }: Args): number => {
     const format = formatOf(values);
-    const file = positionals[0];
-    if (file === undefined) throw new UsageError(['error: check needs a compose file or a plan file ("-" reads stdin)', `usage: headroom ${USAGE}`]);
-    if (positionals.length > 1) throw new UsageError([`error: check takes one file, got ${positionals.length}`]);
-    const source = loadPlan(file, undefined, values.host as string | undefined);
-    const stats = typeof values.stats === 'string' ? withStats(source.plan, values.stats, source.compose) : null;
-    const report = evaluate(stats?.plan ?? source.plan);
-    const checked = checkedFrom('check', source, file, report);
-    const verdict = checked.verdict;
-    const json = () => {
-      const imported = source.compose ? { services: source.compose.services, notes: source.compose.notes } : null;
-      return reportJson({ ...report, check: verdict, import: imported, stats: stats?.match ?? null });
-    };
-    const text = () => {
-      const lines = [
-        `Headroom check: ${source.label}${source.compose ? ` (compose file, ${source.compose.services.length} services)` : ''}, host ${sizeFormat(report.host.ramMiB)}`,
-        '',
-        ...(source.compose ? [...importLines(source.compose), ''] : []),
-        ...servicesTable(report.services),
-        '',
-        ...hostLines(report.host),
-        '',
-        ...(stats ? [...observedLines(report, stats.match), ''] : []),
-        `findings (${report.findings.length}):`,
-        ...findingLines(report.findings),
-        '',
-        verdict.headline,
-      ];
-      return `${lines.join('\n')}\n`;
-    };
-    process.stdout.write(renderAs(format, checked, { text, json }));
-    return verdict.exitCode;
+    if (positionals.length === 0) throw new UsageError(['error: check needs a compose file or a plan file ("-" reads stdin)', `usage: headroom ${USAGE}`]);
+    if (positionals.filter((p) => p === '-').length > 1) throw new UsageError(['error: only one file can be read from stdin ("-")']);
+    return positionals.length === 1 ? checkOne(positionals[0]!, values, format) : checkMany(positionals, values, format);
   },
 };
+
+/** One file checked and printed in `format`; returns the verdict's exit code. */
+function checkOne(file: string, values: Args['values'], format: Format): number {
+  const source = loadPlan(file, undefined, values.host as string | undefined);
+  const stats = typeof values.stats === 'string' ? withStats(source.plan, values.stats, source.compose) : null;
+  const report = evaluate(stats?.plan ?? source.plan);
+  const checked = checkedFrom('check', source, file, report);
+  const verdict = checked.verdict;
+  const json = () => {
+    const imported = source.compose ? { services: source.compose.services, notes: source.compose.notes } : null;
+    return reportJson({ ...report, check: verdict, import: imported, stats: stats?.match ?? null });
+  };
+  const text = () => {
+    const lines = [
+      `Headroom check: ${source.label}${source.compose ? ` (compose file, ${source.compose.services.length} services)` : ''}, host ${sizeFormat(report.host.ramMiB)}`,
+      '',
+      ...(source.compose ? [...importLines(source.compose), ''] : []),
+      ...servicesTable(report.services),
+      '',
+      ...hostLines(report.host),
+      '',
+      ...(stats ? [...observedLines(report, stats.match), ''] : []),
+      `findings (${report.findings.length}):`,
+      ...findingLines(report.findings),
+      '',
+      verdict.headline,
+    ];
+    return `${lines.join('\n')}\n`;
+  };
+  process.stdout.write(renderAs(format, checked, { text, json }));
+  return verdict.exitCode;
+}

@@ -15,7 +15,7 @@ import { checkedOf } from './checked.ts';
 import { reportJunit, xmlSafe } from './junit.ts';
 import { markdownText, reportMarkdown } from './markdown.ts';
 import { reportSarif } from './sarif.ts';
-import { verdictOf } from './verdict.ts';
+import { verdictOf, worstExitCode } from './verdict.ts';
 
 const HOSTILE = ['a<b>&c"d\'e', ']]>', 'x|y*z_[l](u)`c`', '<!-- c -->', '&amp;', '\u0000\u0001\u001b[31m', '\uD800 lone', 'emoji 🧪 ü', '<script>alert(1)</script>'];
 
@@ -89,4 +89,10 @@ describe('the SARIF rule texts', () => {
     expect([...ids].filter((id) => !(id in RULES))).toEqual([]);
     for (const [id, rule] of Object.entries(RULES)) expect(rule.short.length, id).toBeGreaterThan(10);
   });
+});
+
+describe('worstExitCode', () => {
+  it.each([
+    [[], 0], [[0, 0], 0], [[0, 1, 0], 1], [[1, 2, 0], 2], [[2, 1], 2], [[70, 1], 70],
+  ])('%j → %i', (codes, worst) => expect(worstExitCode(codes)).toBe(worst));
 });

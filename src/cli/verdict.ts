@@ -9,6 +9,8 @@ import { sizeFormat, type Finding, type Report } from '../engine/index.ts';
 export type OutcomeInfo = {
   /** The process exit code of `check`. */
   exitCode: number;
+  /** Which outcome wins when several files are checked at once: the highest. */
+  rank: number;
   /** The word that starts the text verdict line: `PASS`. */
   label: string;
   /** A mark for Markdown (PR comments, the job summary). */
@@ -18,8 +20,8 @@ export type OutcomeInfo = {
 };
 
 export const OUTCOMES = {
-  pass: { exitCode: 0, label: 'PASS', mark: '✅', junit: 'passed' },
-  fail: { exitCode: 1, label: 'FAIL', mark: '❌', junit: 'failure' },
+  pass: { exitCode: 0, rank: 0, label: 'PASS', mark: '✅', junit: 'passed' },
+  fail: { exitCode: 1, rank: 2, label: 'FAIL', mark: '❌', junit: 'failure' },
 } as const satisfies Record<string, OutcomeInfo>;
 
 export type Outcome = keyof typeof OUTCOMES;
@@ -56,4 +58,11 @@ export function verdictOf(r: Report): Verdict {
   const outcome: Outcome = fits && critical.length === 0 ? 'pass' : 'fail';
   const summary = outcome === 'pass' ? `the stack fits ${sizeFormat(h.ramMiB)} with no critical finding` : reasons.join('; ');
   return { outcome, exitCode: OUTCOMES[outcome].exitCode, pass: outcome === 'pass', fits, critical, reasons, summary, headline: `${OUTCOMES[outcome].label}: ${summary}` };
+}
+
+/** The exit code of several checks: bad input (2, or any code that is no outcome's) over the worst outcome. */
+export function worstExitCode(codes: number[]): number {
+  const outcomes: OutcomeInfo[] = Object.values(OUTCOMES);
+  const rank = (code: number) => outcomes.find((o) => o.exitCode === code)?.rank ?? Number.POSITIVE_INFINITY;
+  return codes.reduce((worst, code) => (rank(code) > rank(worst) ? code : worst), OUTCOMES.pass.exitCode);
 }
