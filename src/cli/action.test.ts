@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { cliHarness } from './testing.ts';
 import { actionRead, actionRun } from '../../test/action-runner.ts';
+import { readmeBlock } from '../../test/readme.ts';
+import { parse } from 'yaml';
 
 const h = cliHarness('action');
 const root = process.cwd();
@@ -151,6 +153,21 @@ describe('the action, run as the runner runs it', () => {
     const strict = run({ files: 'fits.yml', 'fail-on': 'cannot-tell' }, dir);
     expect(strict.ok).toBe(false);
     expect(strict.annotations.map((a) => a.message)).toContain('the stack does not fit, or the pass rests on assumed usage (fail-on: cannot-tell)');
+  });
+
+  it('the README\'s workflow: its Headroom step, run with the inputs it shows', () => {
+    type Workflow = { jobs: Record<string, { steps: Array<{ uses?: string; with?: Record<string, string> }> }> };
+    const workflow = parse(readmeBlock('**GitHub Action.**', 'yaml')) as Workflow;
+    const steps = Object.values(workflow.jobs)[0]!.steps;
+    const ours = steps.find((st) => st.uses?.includes('/headroom@'))!;
+    expect(Object.keys(ours.with!).every((k) => k in actionRead(root).inputs)).toBe(true);
+    mkdirSync(join(workspace, 'deploy'), { recursive: true });
+    writeFileSync(join(workspace, 'deploy/compose.prod.yaml'), FITS);
+    const r = run(ours.with!);
+    expect(r.ok).toBe(false); // the seed's docker-compose.yml fails; the prod file passes
+    expect(r.summary.match(/^### .* Headroom check: (PASS|FAIL)$/gm)).toEqual(['### ❌ Headroom check: FAIL', '### ✅ Headroom check: PASS']);
+    expect(readdirSync(join(workspace, ours.with!['sarif-dir']!)).sort()).toEqual(['0-docker-compose.sarif', '1-compose.prod.sarif']);
+    expect(steps.find((st) => st.uses?.startsWith('github/codeql-action/upload-sarif'))?.with).toEqual({ sarif_file: ours.with!['sarif-dir'] });
   });
 
   it('a checkout without dist/ builds the CLI first (npm ci, npm run build:cli)', () => {

@@ -8,6 +8,7 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { builtinModules } from 'node:module';
+import { readmeBlock } from '../../test/readme.ts';
 
 const root = process.cwd();
 const work = mkdtempSync(join(tmpdir(), 'headroom-pack-'));
@@ -58,6 +59,19 @@ describe('npm pack', () => {
     expect(imported.length).toBeGreaterThan(0);
     const builtins = new Set(builtinModules);
     expect(imported.filter((m) => !m.startsWith('node:') && !builtins.has(m))).toEqual([]);
+  });
+
+  it('the README\'s lines, run as written in a project folder: install the tarball offline, npx headroom', () => {
+    const project = join(work, 'project');
+    spawnSync('mkdir', ['-p', project]);
+    copyFileSync(tarball, join(project, tarball.slice(tarball.lastIndexOf('/') + 1)));
+    copyFileSync(join(root, 'src/formats/compose-import/corpus/02-seed-4gb.yml'), join(project, 'docker-compose.yml'));
+    const lines = readmeBlock('**From the package.**', 'sh').split('\n').map((l) => l.replace(/\s+#.*$/, '').trim()).filter(Boolean);
+    expect(lines[0]).toBe('npm pack'); // done above, in the repository
+    const results = lines.slice(1).map((line) => ({ line, ...run('sh', ['-c', line], project) }));
+    expect(results.map((r) => r.line)).toEqual([`npm install --offline ./${tarball.slice(tarball.lastIndexOf('/') + 1)}`, 'npx --no-install headroom --version', 'npx --no-install headroom check docker-compose.yml --host 4GiB']);
+    expect(results.map((r) => r.code)).toEqual([0, 0, 1]);
+    expect(results[2]!.out).toMatch(/\nFAIL: 1 critical finding: redis-fork-headroom \[redis\]\n$/);
   });
 
   it('npx headroom --version and check run from the installed tarball', () => {

@@ -10,6 +10,7 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
+import { readmeBlock } from '../../test/readme.ts';
 
 const root = process.cwd();
 const work = mkdtempSync(join(tmpdir(), 'headroom-pre-commit-'));
@@ -35,6 +36,17 @@ describe('.pre-commit-hooks.yaml', () => {
     // The entry's executable is the package's bin: what the node hook installs.
     const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { bin: Record<string, string> };
     expect(Object.keys(pkg.bin)).toContain(hook.entry.split(' ')[0]);
+  });
+
+  it('the README\'s .pre-commit-config.yaml names this hook, with arguments check takes', () => {
+    type Config = { repos: Array<{ repo: string; rev: string; hooks: Array<{ id: string; args?: string[] }> }> };
+    const config = parse(readmeBlock('**pre-commit.**', 'yaml')) as Config;
+    const hook = config.repos[0]!.hooks[0]!;
+    expect(hook.id).toBe(hooks[0]!.id);
+    // The hook's command line, as pre-commit builds it: entry, args, then the files.
+    const r = spawnSync('node', ['--import', 'tsx', 'src/cli/headroom.ts', ...hooks[0]!.entry.split(' ').slice(1), ...(hook.args ?? []), 'src/formats/compose-import/corpus/02-seed-4gb.yml'], { cwd: root, encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(1);
   });
 
   it.each([
