@@ -3,8 +3,8 @@
  * substituted into the steps' env, each step run by bash with GITHUB_STEP_SUMMARY and
  * GITHUB_OUTPUT, against the bundled CLI. No network.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
-import { chmodSync, copyFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chmodSync, copyFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
@@ -49,6 +49,8 @@ beforeAll(() => {
   writeFileSync(join(workspace, 'fits.yml'), FITS);
   writeFileSync(join(workspace, 'my stack, v2.yml'), FITS);
 });
+
+afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 describe('action.yml', () => {
   it('is a composite action whose inputs are documented and reach its steps under their INPUT_ names', () => {
