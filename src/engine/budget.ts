@@ -3,7 +3,8 @@ import type { Plan, Service, ServiceKind } from './schema.ts';
 import type { HostBudget, Range, Scenario, ServiceBudget } from './report.ts';
 import { serviceUsage } from './services/index.ts';
 import { trafficOf } from './traffic.ts';
-import { freeCriterion, hostReserve } from './host.ts';
+import { hostReserve } from './host.ts';
+import { freeCriterion } from './policy.ts';
 import { comonotonicExceed, riskOf, triangularExceed } from './risk.ts';
 
 /** Evaluates the plan with its active users × `multiplier`. `implied` names toggle-added services. */

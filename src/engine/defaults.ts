@@ -2,6 +2,7 @@
  * Every default the engine applies when a plan leaves a setting out, in one place.
  * Sizes in MiB, durations in seconds. Each value names its source.
  */
+import { KRR_MARGIN } from './policy.ts';
 
 export const APP_DEFAULTS = {
   replicas: 1, // assumed: one app container, as in the seed
@@ -55,7 +56,7 @@ export const WORKLOAD_DEFAULTS = {
   cacheHitRate: 0.5, // the seed: semantic cache hit rate 40–60% at steady state
   cacheTtlSeconds: 600, // the seed: setex ttl=600
   cacheEntrySize: 4 / 1024, // assumed: 4 KiB per cached result (hashed key + JSON), in MiB
-  observedMargin: 1.15, // krr: limit = observed peak × 1.15 (memory-model.md, sizing rules others use)
+  observedMargin: KRR_MARGIN, // krr: limit = observed peak × 1.15 (policy.ts)
 } as const;
 
 export const HOST_DEFAULTS = {

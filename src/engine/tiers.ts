@@ -23,13 +23,17 @@
 import type { Plan, Service, ServiceOf } from './schema.ts';
 import { planWithFeatures } from './features.ts';
 import { trafficOf } from './traffic.ts';
-import { freeCriterion, hostReserve } from './host.ts';
+import { hostReserve } from './host.ts';
 import { redisSafeMaxmemory } from './services/redis.ts';
-import { roundDownSize, roundUpSize } from './findings/context.ts';
 import { postgresForLimit, postgresMaxConnections, postgresMinLimit, tunePgbouncer } from './tune.ts';
 import {
-  CAPACITY_CAP, checksOf, CONNECTIONS_SHARE, constraintsFailingAt, scenarioAt, type CapacityStatus, type Constraint, type HostLayout,
+  CAPACITY_CAP, checksOf, constraintsFailingAt, scenarioAt, type CapacityStatus, type Constraint, type HostLayout,
 } from './capacity.ts';
+import {
+  connectionsNearMax, DOCKER_MIN_LIMIT_MIB, freeCriterion, maxConnectionsAdvised, MOVE_UP_SHARE, REDIS_MAXMEMORY_MIN, roundDownSize, roundUpSize,
+} from './policy.ts';
+
+export { MOVE_UP_SHARE };
 
 /** A host size to plan for; the price is USD per month (null: unknown). */
 export type TierSpec = { ramMiB: number; pricePerMonth: number | null };
@@ -40,13 +44,6 @@ export const DEFAULT_TIERS: readonly TierSpec[] = [
   { ramMiB: 16384, pricePerMonth: 100 }, // assumed: the seed gives no 16 GB price; doubling RAM doubled it from 4 to 8 GB
 ];
 
-/** Issue 6: move up to the next tier at 70% of a tier's capacity (editable per call). */
-export const MOVE_UP_SHARE = 0.7;
-
-/** Docker's smallest memory limit: 6 MiB (docker docs, resource constraints). */
-const DOCKER_MIN_LIMIT_MIB = 6;
-/** Assumed: maxmemory never below 8 MiB, since maxmemory 0 means "no limit" to Redis. */
-const REDIS_MAXMEMORY_MIN = 8;
 /** The app's pools are opened wide (SQLAlchemy accepts any max_overflow) to read the uncapped
  * demand; the schema's own upper bound. */
 const OVERFLOW_OPEN = 10_000;
@@ -95,8 +92,8 @@ function withPgConnections(plan: Plan): Plan {
     for (let i = 0; i < 4; i++) {
       out = withService(out, pg.name, (s) => ({ ...s, settings: { ...(s as typeof pg).settings, maxConnections: max } }) as Service);
       const peak = trafficOf(out, 1).backends.high;
-      if (peak < CONNECTIONS_SHARE * max) break;
-      max = Math.ceil(peak / CONNECTIONS_SHARE) + 1; // the connections-near-max finding's own fix
+      if (!connectionsNearMax(peak, max)) break;
+      max = maxConnectionsAdvised(peak); // the connections-near-max finding's own fix
     }
   }
   return out;

@@ -8,7 +8,7 @@ import { trafficOf } from './traffic.ts';
 import { arbitraryPlan } from './arbitrary.ts';
 import { evaluate } from './evaluate.ts';
 import { redisSafeMaxmemory } from './services/redis.ts';
-import { roundDownSize } from './findings/context.ts';
+import { roundDownSize } from './policy.ts';
 
 const parse = (input: PlanInput): Plan => {
   const r = planParse(input);

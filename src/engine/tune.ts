@@ -23,8 +23,7 @@ import { planWithFeatures } from './features.ts';
 import { appConnections, trafficOf } from './traffic.ts';
 import { postgresUsage } from './services/postgres.ts';
 import { redisSafeMaxmemory } from './services/redis.ts';
-import { roundDownSize, roundUpSize } from './findings/context.ts';
-import { CONNECTIONS_SHARE } from './findings/database.ts';
+import { maxConnectionsFor, REDIS_MAXMEMORY_MIN, roundDownSize, roundUpSize } from './policy.ts';
 import { sizeFormat } from './units.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -81,9 +80,8 @@ export const PG_TUNE = {
 } as const;
 
 export const REDIS_TUNE = {
-  /** assumed: a cache under 8MB is not worth running; it is also the redis findings' smallest
-   * rounded size (roundDownSize's 8 MiB step), so a smaller safe value could not be advised. */
-  maxmemoryMin: 8,
+  /** policy.ts: the smallest maxmemory Headroom advises. */
+  maxmemoryMin: REDIS_MAXMEMORY_MIN,
 } as const;
 
 export const PGBOUNCER_TUNE = {
@@ -388,8 +386,7 @@ function pgMaxConnections(view: Plan, pg: ServiceOf<'postgres'>, c: PgConnection
   // The peak with no cap from max_connections: raising max_connections cannot raise it further.
   const open = withService(view, pg.name, (s) => ({ ...s, settings: { ...(s as typeof pg).settings, maxConnections: PG_TUNE.maxConnectionsMax } }) as Service);
   const peak = Math.max(trafficOf(open, 1).backends.high, trafficOf(open, view.workload.spike).backends.high);
-  let value = Math.max(base, Math.floor(peak / CONNECTIONS_SHARE) + 1);
-  while (peak >= CONNECTIONS_SHARE * value) value++; // the finding's own comparison, in floating point
+  const value = maxConnectionsFor(peak, base); // the finding's own comparison (policy.ts)
   return { value: Math.min(value, PG_TUNE.maxConnectionsMax), base, peak, fits: value <= PG_TUNE.maxConnectionsMax };
 }
 

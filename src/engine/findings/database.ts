@@ -2,10 +2,7 @@
 import { POSTGRES_DEFAULTS } from '../defaults.ts';
 import type { Finding } from '../report.ts';
 import { finding, fmt, pct, servicesOf, setSize, type Rule } from './context.ts';
-
-/** The seed's success criterion: "Database connections < 45 (90% of max)". Exported for tune.ts,
- * whose max_connections keeps the peak under this line. */
-export const CONNECTIONS_SHARE = 0.9;
+import { connectionsLine, connectionsNearMax as nearMax, maxConnectionsAdvised } from '../policy.ts';
 const RESERVED = POSTGRES_DEFAULTS.superuserReservedConnections;
 /** shared_buffers over 40% of the memory PostgreSQL may use rarely helps (PG docs, runtime-config-resource). */
 const SHARED_BUFFERS_MAX_SHARE = 0.4;
@@ -46,11 +43,11 @@ export const connectionsNearMax: Rule = ({ plan, normal, spike }) => {
   const pg = servicesOf(plan, 'postgres')[0];
   if (!pg) return [];
   const max = pg.settings.maxConnections;
-  const limit = CONNECTIONS_SHARE * max;
+  const limit = connectionsLine(max);
   for (const sc of [normal, spike]) {
     const peak = sc.traffic.backends.high;
-    if (peak < limit) continue;
-    const target = Math.ceil(peak / CONNECTIONS_SHARE) + 1;
+    if (!nearMax(peak, max)) continue;
+    const target = maxConnectionsAdvised(peak);
     return [finding('connections-near-max', 'warning', pg.name,
       `${sc === normal ? 'Under normal traffic' : `In the ×${spike.multiplier} spike`} PostgreSQL can hold ${peak} client connections, ${pct(peak / max)} of max_connections ${max}: the success criterion is under ${Math.ceil(limit)} (90%).`,
       plan.features.pgbouncer

@@ -1,6 +1,7 @@
 /** Findings about Redis: maxmemory against its limit, persistence and eviction policy. */
 import type { Finding } from '../report.ts';
-import { finding, fmt, pct, roundDownSize, servicesOf, setSize, type Rule } from './context.ts';
+import { finding, fmt, pct, servicesOf, setSize, type Rule } from './context.ts';
+import { roundDownSize } from '../policy.ts';
 
 import { redisSafeMaxmemory } from '../services/redis.ts';
 

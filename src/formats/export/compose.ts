@@ -12,6 +12,7 @@ import { Document, isMap, isScalar, YAMLMap } from 'yaml';
 import { evaluate } from '../../engine/index.ts';
 import type { Service } from '../../engine/schema.ts';
 import { durationFormat } from '../../engine/units.ts';
+import { GOMEMLIMIT_SHARE } from '../../engine/policy.ts';
 import { commentText, composeLiteral, dockerSize, GENERATED_BY, goMemLimit, human } from './common.ts';
 import type { Exporter } from './exporters.ts';
 import { APP_DB, appDatabaseHost, IMAGES, MOUNTS, PORTS, SECRETS, type Stack } from './stack.ts';
@@ -32,9 +33,6 @@ export const OOM_SCORE_ADJ: Record<Service['kind'] | 'exporter', number> = {
   exporter: 300,
   fastapi: 500,
 };
-
-/** Go's GOMEMLIMIT as a share of the container limit: assumed 90%, leaving room for non-heap memory (Go runtime docs: a soft limit). */
-const GO_MEMLIMIT_SHARE = 0.9;
 
 /** What the compose file says about one service's memory, for the tests and the runbook. */
 export type ComposeMemory = { name: string; limit: number | null; reservation: number | null; oomScoreAdj: number };
@@ -94,7 +92,7 @@ export function composeModel(stack: Stack): { services: Record<string, Svc>; mem
     volumes.push(`${name}-data`);
     return `${name}-data:${path}`;
   };
-  const goEnv = (limit: number | null): Record<string, string> => (limit === null ? {} : { GOMEMLIMIT: goMemLimit(limit * GO_MEMLIMIT_SHARE) });
+  const goEnv = (limit: number | null): Record<string, string> => (limit === null ? {} : { GOMEMLIMIT: goMemLimit(limit * GOMEMLIMIT_SHARE) });
   const healthy = (names: string[]) => Object.fromEntries(names.map((n) => [n, { condition: 'service_healthy' }]));
 
   for (const s of stack.plan.services) {
@@ -238,7 +236,7 @@ export function composeModel(stack: Stack): { services: Record<string, Svc>; mem
 function exporterService(svc: Svc, e: Exporter, stack: Stack, secrets: Set<keyof typeof SECRETS>) {
   svc.image = e.image;
   svc.container_name = e.name;
-  const env: Record<string, string> = { GOMEMLIMIT: goMemLimit(e.limit * GO_MEMLIMIT_SHARE) };
+  const env: Record<string, string> = { GOMEMLIMIT: goMemLimit(e.limit * GOMEMLIMIT_SHARE) };
   switch (e.exporter) {
     case 'node-exporter':
       // Host metrics from the host's /proc, /sys and /; memory, disk and vmstat are host-wide.

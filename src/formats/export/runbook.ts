@@ -4,6 +4,7 @@
  * only as code spans (mdCode), so that a copied command does what it says.
  */
 import { tunePostgres, tuneRedis } from '../../engine/tune.ts';
+import { connectionsAlertAbove } from '../../engine/policy.ts';
 import { bytes, GENERATED_BY, human, mdCode, shellQuote } from './common.ts';
 import { alertRules, freeCriterionMiB } from './alerts.ts';
 import { composeModel } from './compose.ts';
@@ -60,7 +61,7 @@ export function runbookMd(stack: Stack): string {
   }
   if (pg) {
     const t = tunePostgres(plan, pg);
-    p(`Postgres ${mdCode(pg.name)}: max_connections ${t.planned.maxConnections}; the alert fires above ${Math.floor(t.planned.maxConnections * 0.9)}.`, '');
+    p(`Postgres ${mdCode(pg.name)}: max_connections ${t.planned.maxConnections}; the alert fires above ${connectionsAlertAbove(t.planned.maxConnections)}.`, '');
     code(`${dc} exec ${q(pg.name)} psql -U ${APP_DB.user} -d ${APP_DB.database} -c "SELECT count(*), state FROM pg_stat_activity GROUP BY state;"`, `${dc} exec ${q(pg.name)} psql -U ${APP_DB.user} -d ${APP_DB.database} -c "SHOW shared_buffers; SHOW work_mem; SHOW max_connections;"`);
   }
 
