@@ -18,8 +18,8 @@ import type { Scenario } from './report.ts';
 import { planWithFeatures } from './features.ts';
 import { scenarioOf } from './budget.ts';
 import { hostReserve } from './host.ts';
-import { POSTGRES_DEFAULTS } from './defaults.ts';
 import { sizeFormat } from './units.ts';
+import { usableConnections } from './kinds/postgres/settings.ts';
 import { CONNECTIONS_SHARE, connectionsLine, connectionsNearMax, freeUnderCriterion, freeCriterion, exceedsLimit } from './policy.ts';
 
 /** The search's ceiling: the plan file's own maximum of workload.activeUsers (schema.ts). */
@@ -128,7 +128,7 @@ export function checksOf(plan: Plan, sc: Scenario, layout?: HostLayout): CheckVa
       const max = bouncer.settings.maxClientConn;
       out.push({ id: 'app-connections-exceed-max-client-conn', service: bouncer.name, unit: 'connections', demand: app, allowed: max, fails: app > max });
     } else if (app > 0) {
-      const usable = pg.settings.maxConnections - POSTGRES_DEFAULTS.superuserReservedConnections;
+      const usable = usableConnections(pg.settings.maxConnections);
       out.push({ id: 'app-connections-exceed-max-connections', service: pg.name, unit: 'connections', demand: app, allowed: usable, fails: app > usable });
     }
   }

@@ -1,7 +1,7 @@
 /** The host: RAM, swap, and the memory used outside every container (memory-model.md, "The host"). */
 import type { Plan } from './schema.ts';
 import type { Component, Range } from './report.ts';
-import { component, usageOf } from './services/usage.ts';
+import { component, usageOf } from './usage.ts';
 
 /** Kernel + systemd + sshd and friends: 150–300 MiB (memory-model.md guess, to measure). */
 const KERNEL_MIB = { low: 150, typical: 200, high: 300 } as const;

@@ -7,14 +7,14 @@
  * Re-tuning for `users` on a host (tierPlan), in order:
  * 1. the app's pools carry the high concurrency of database transactions (traffic.ts, Little's
  *    law × 3), never fewer connections than the plan gives them;
- * 2. pgBouncer's pools and max_client_conn from tune.ts;
- * 3. PostgreSQL's max_connections from tune.ts, raised when the backends would reach 90% of it;
+ * 2. pgBouncer's pools and max_client_conn from its tuner (kinds/pgbouncer.ts);
+ * 3. PostgreSQL's max_connections from its tuner (kinds/postgres/), raised when the backends would reach 90% of it;
  * 4. Redis maxmemory holds the data the model expects at the high end, and its limit fits that
- *    maxmemory with fragmentation and the fork (services/redis.ts);
+ *    maxmemory with fragmentation and the fork (kinds/redis.ts);
  * 5. every other service's limit is its high usage, rounded up to a tidy size;
  * 6. PostgreSQL gets the rest of the host's budget (RAM − free criterion − reserve − the other
  *    limits), at least the smallest limit its own high usage fits; shared_buffers and
- *    maintenance_work_mem come from tune.ts for that limit, work_mem from tune.ts too but never
+ *    maintenance_work_mem come from its tuner for that limit, work_mem from the tuner too but never
  *    more than the engine's high usage leaves room for.
  * A tier's capacity is the most users for which that re-tuned plan passes every capacity check.
  *
@@ -24,8 +24,9 @@ import type { Plan, Service, ServiceOf } from './schema.ts';
 import { planWithFeatures } from './features.ts';
 import { trafficOf } from './traffic.ts';
 import { hostReserve } from './host.ts';
-import { redisSafeMaxmemory } from './services/redis.ts';
-import { postgresForLimit, postgresMaxConnections, postgresMinLimit, tunePgbouncer } from './tune.ts';
+import { postgresForLimit, postgresMaxConnections, postgresMinLimit } from './kinds/postgres/tune.ts';
+import { pgbouncersTuned } from './kinds/pgbouncer.ts';
+import { tuningOf } from './kinds/index.ts';
 import {
   CAPACITY_CAP, checksOf, constraintsFailingAt, scenarioAt, type CapacityStatus, type Constraint, type HostLayout,
 } from './capacity.ts';
@@ -72,17 +73,10 @@ function withAppPools(plan: Plan): Plan {
   return { ...plan, services: plan.services.map((s) => (s.kind === 'fastapi' ? { ...s, settings: { ...s.settings, maxOverflow: Math.max(s.settings.maxOverflow, perProcess - s.settings.poolSize) } } : s)) };
 }
 
-/** 2. pgBouncer as tune.ts recommends for this workload. */
-function withPgbouncer(plan: Plan): Plan {
-  let out = plan;
-  for (const b of plan.services.filter(isKind('pgbouncer'))) {
-    const r = tunePgbouncer(out, b).recommended;
-    out = withService(out, b.name, (s) => ({ ...s, settings: { ...(s as typeof b).settings, poolMode: r.poolMode, maxClientConn: r.maxClientConn, defaultPoolSize: r.defaultPoolSize, reservePoolSize: r.reservePoolSize } }) as Service);
-  }
-  return out;
-}
+/** 2. pgBouncer as its tuner recommends for this workload. */
+const withPgbouncer = pgbouncersTuned;
 
-/** 3. max_connections from tune.ts, and under the 90% criterion at the high end. */
+/** 3. max_connections from the Postgres tuner, and under the 90% criterion at the high end. */
 function withPgConnections(plan: Plan): Plan {
   let out = plan;
   for (const pg of plan.services.filter(isKind('postgres'))) {
@@ -104,7 +98,7 @@ function withPgConnections(plan: Plan): Plan {
  * the high miss rate, split over the Redis services, plus appData). An evicting cache keeps the
  * plan's maxmemory when that is smaller: a smaller cache only lowers the hit rate, which the plan
  * states as an input. Without eviction, twice the data: the model's own bound for data nothing
- * evicts (services/redis.ts), since writes fail at maxmemory.
+ * evicts (kinds/redis.ts), since writes fail at maxmemory.
  */
 function withRedisData(plan: Plan): Plan {
   const redis = plan.services.filter(isKind('redis'));
@@ -120,13 +114,10 @@ function withRedisData(plan: Plan): Plan {
   return out;
 }
 
-/** 4b, 5. A service's limit: its high usage, tidy; for Redis also room for maxmemory's fork. */
+/** 4b, 5. A service's limit: its high usage, tidy, and what its own settings need (its kind's
+ * tuning.minLimit: for Redis, room for maxmemory's fragmentation and fork). */
 function limitFor(s: Service, high: number): number {
-  let limit = Math.max(DOCKER_MIN_LIMIT_MIB, roundUpSize(high));
-  if (s.kind === 'redis') {
-    while (redisSafeMaxmemory(limit, s.settings.persistence) < s.settings.maxmemory) limit = roundUpSize(limit + 1);
-  }
-  return limit;
+  return Math.max(DOCKER_MIN_LIMIT_MIB, roundUpSize(high), tuningOf(s)?.minLimit?.(s as never) ?? 0);
 }
 
 /** One host of a layout: its RAM and the services on it (all of them when absent). */

@@ -3,11 +3,15 @@ import fc from 'fast-check';
 import { planParse, type Plan, type PlanInput, type ServiceOf } from './schema.ts';
 import { planOf } from './testing.ts';
 import { presetGet, PRESET_NAMES } from './presets.ts';
-import { activeAtSpike, PG_TUNE, planTune, pgBudget, TuneError, tunePgbouncer, tunePlan, tunePostgres, tuneRedis, walBuffersFor } from './tune.ts';
-import { trafficOf } from './traffic.ts';
+import { planTune, TuneError, tunePlan } from './tune.ts';
+import { PG_TUNE, pgBudget, tunePostgres } from './kinds/postgres/tune.ts';
+import { walBuffersFor } from './kinds/postgres/settings.ts';
+import { tunePgbouncer } from './kinds/pgbouncer.ts';
+import { tuneRedis } from './kinds/redis.ts';
+import { activeAtSpike, trafficOf } from './traffic.ts';
 import { arbitraryPlan } from './arbitrary.ts';
 import { evaluate } from './evaluate.ts';
-import { redisSafeMaxmemory } from './services/redis.ts';
+import { redisSafeMaxmemory } from './kinds/redis.ts';
 import { roundDownSize } from './policy.ts';
 
 const parse = (input: PlanInput): Plan => {

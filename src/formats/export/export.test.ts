@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parse as yamlParse } from 'yaml';
 import { planParse, type Plan, type PlanInput } from '../../engine/schema.ts';
 import { presetGet } from '../../engine/presets.ts';
-import { tunePostgres } from '../../engine/tune.ts';
+import { tunePostgres } from '../../engine/kinds/postgres/tune.ts';
 import { alertCoverage, ExportError, exportersFor, exportFiles, stackOf } from './index.ts';
 import { commentText, dockerSize, hostTag, pgSize, shellQuote } from './common.ts';
 import { alertRules } from './alerts.ts';

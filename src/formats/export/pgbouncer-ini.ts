@@ -7,7 +7,7 @@
  * quoted that way, and a name with a line break or control character is refused.
  */
 import type { ServiceOf } from '../../engine/schema.ts';
-import { tunePgbouncer } from '../../engine/tune.ts';
+import { tunePgbouncer } from '../../engine/kinds/pgbouncer.ts';
 import { commentText, ExportError, GENERATED_BY, hasControl, shellQuote } from './common.ts';
 import { APP_DB, MOUNTS, PORTS, type Stack } from './stack.ts';
 

@@ -1,10 +1,10 @@
 /**
- * postgresql.conf for one Postgres service: the plan's values, completed and checked by tune.ts,
+ * postgresql.conf for one Postgres service: the plan's values, completed and checked by its tuner,
  * with the arithmetic in comments. Values are numbers from the validated plan written in
  * PostgreSQL's units; names and free text appear only in comments, escaped.
  */
 import type { ServiceOf } from '../../engine/schema.ts';
-import { tunePostgres, type PgSettings, type PgTune } from '../../engine/tune.ts';
+import { tunePostgres, type PgSettings, type PgTune } from '../../engine/kinds/postgres/tune.ts';
 import { commentText, GENERATED_BY, human, pgSize } from './common.ts';
 import { MOUNTS, type Stack } from './stack.ts';
 

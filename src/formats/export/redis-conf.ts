@@ -1,10 +1,10 @@
 /**
  * redis.conf for one Redis service: maxmemory, its policy and persistence as planned, with the
- * safe maxmemory for that persistence (tune.ts) beside it. Values are numbers and enums; names
+ * safe maxmemory for that persistence (its tuner) beside it. Values are numbers and enums; names
  * and free text appear only in comments, escaped.
  */
 import type { ServiceOf } from '../../engine/schema.ts';
-import { tuneRedis } from '../../engine/tune.ts';
+import { tuneRedis } from '../../engine/kinds/redis.ts';
 import { bytes, commentText, GENERATED_BY, human } from './common.ts';
 import { MOUNTS, PORTS, type Stack } from './stack.ts';
 

@@ -3,7 +3,8 @@
  * limits and thresholds filled in. Names go into shell commands only shell-quoted and into text
  * only as code spans (mdCode), so that a copied command does what it says.
  */
-import { tunePostgres, tuneRedis } from '../../engine/tune.ts';
+import { tunePostgres } from '../../engine/kinds/postgres/tune.ts';
+import { tuneRedis } from '../../engine/kinds/redis.ts';
 import { connectionsAlertAbove } from '../../engine/policy.ts';
 import { bytes, GENERATED_BY, human, mdCode, shellQuote } from './common.ts';
 import { alertRules, freeCriterionMiB } from './alerts.ts';

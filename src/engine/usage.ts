@@ -1,5 +1,5 @@
-/** Helpers the per-kind models share to build a Usage from named components. */
-import type { Component, Usage } from '../report.ts';
+/** Helpers the kinds' models (kinds/) and the host share to build a Usage from named components. */
+import type { Component, Usage } from './report.ts';
 
 /** A named component from its low, typical and high MiB. */
 export function component(name: string, low: number, typical: number, high: number, note?: string): Component {
