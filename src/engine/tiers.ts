@@ -135,7 +135,7 @@ export function minimalPlan(plan: Plan, users: number): Plan {
   const highOf = (name: string) => sc.services.find((s) => s.name === name)!.usageMiB.high;
   return {
     ...p,
-    services: p.services.map((s) => (s.kind === 'postgres' ? postgresForLimit(p, s, postgresMinLimit(p, s, sc.traffic), sc.traffic).service : ({ ...s, limit: limitFor(s, highOf(s.name)) } as Service))),
+    services: p.services.map((s) => (s.kind === 'postgres' ? postgresForLimit(p, s, postgresMinLimit(s, sc.traffic), sc.traffic).service : ({ ...s, limit: limitFor(s, highOf(s.name)) } as Service))),
   };
 }
 

@@ -5,6 +5,7 @@
  */
 import type { ServiceOf } from '../../engine/schema.ts';
 import { tunePostgres, type PgSettings, type PgTune } from '../../engine/kinds/postgres/tune.ts';
+import { BACKEND_MIB, WORK_MEM_NODES } from '../../engine/kinds/postgres/model.ts';
 import { commentText, GENERATED_BY, human, pgSize } from './common.ts';
 import { MOUNTS, type Stack } from './stack.ts';
 
@@ -46,7 +47,7 @@ export function postgresLines(stack: Stack, pg: ServiceOf<'postgres'>): { tune: 
     { name: 'superuser_reserved_connections', value: String(p.superuserReservedConnections), comment: [] },
     { ...size('sharedBuffers'), comment: [`${Math.round((p.sharedBuffers / t.limit) * 100)}% of the ${human(t.limit)} limit (PG docs: ~25% is the usual start, over 40% rarely helps).`, ...differs('sharedBuffers', pgSize)] },
     { ...size('effectiveCacheSize'), comment: ['A planner hint: it allocates nothing. 75% of the limit, since the page cache counts in the container.'] },
-    { ...size('workMem'), comment: ['Per sort or hash node, several per query, one per parallel worker: the budget above counts them.', ...differs('workMem', pgSize)] },
+    { ...size('workMem'), comment: [`Per sort or hash node, several per query: the budget above counts ${WORK_MEM_NODES.high} nodes (3 x hash_mem_multiplier) per active query.`, ...differs('workMem', pgSize)] },
     { name: 'hash_mem_multiplier', value: p.hashMemMultiplier.toFixed(1), comment: ['PostgreSQL 15 default, written so that the budget above is explicit.'] },
     size('maintenanceWorkMem'),
     { ...size('autovacuumWorkMem'), comment: [`Each of autovacuum_max_workers may use this much: ${p.autovacuumMaxWorkers} × ${pgSize(p.autovacuumWorkMem)} in the budget.`] },
@@ -67,14 +68,10 @@ export function postgresqlConf(stack: Stack, pg: ServiceOf<'postgres'>): string 
     '',
     t.limitFromHost
       ? `This service has no memory limit: the budget uses the host's ${human(t.limit)} instead.`
-      : `How these settings spend the ${human(t.limit)} container limit at the plan's spike (memory-model.md):`,
-    `${pad(human(b.shared))}  shared: shared_buffers x 1.03 + wal_buffers + max_connections x 19kB + ~10MiB`,
-    `${pad(human(b.backends))}  ${b.backendCount} open backends x 6MiB private each`,
-    `${pad(human(b.queries))}  ${b.queryProcesses} query processes (active + parallel workers) x work_mem x hash_mem_multiplier`,
-    `${pad(human(b.autovacuum))}  autovacuum_max_workers x autovacuum_work_mem`,
-    `${pad(human(b.safety))}  10% safety: page cache, allocator slack, one maintenance_work_mem operation`,
+      : `How these settings spend the ${human(t.limit)} container limit in the plan's x${b.multiplier} spike, at the high end of Headroom's model (the one its findings read):`,
+    ...b.parts.map((part) => `${pad(human(part.MiB))}  ${part.name}${part.note ? ` (${part.note})` : ''}`),
     `${pad(human(b.free))}  ${b.fits ? 'left over' : 'OVER THE LIMIT: lower work_mem or max_connections, or add pgBouncer (see `headroom check`)'}`,
-    `At its high end (12MiB per backend, work_mem x 6 nodes per active query, every autovacuum worker at maintenance_work_mem) Headroom's model puts this server at ${human(t.plannedHigh)}: ${t.plannedHigh <= t.limit ? 'within' : 'OVER'} the limit.`,
+    `In normal traffic, at its high end (${BACKEND_MIB.high}MiB per backend, work_mem x ${WORK_MEM_NODES.high} nodes per active query, every autovacuum worker at maintenance_work_mem) Headroom's model puts this server at ${human(t.plannedHigh)}: ${t.plannedHigh <= t.limit ? 'within' : 'OVER'} the limit.`,
   ];
   const out: string[] = header.map((l) => (l ? `# ${commentText(l)}` : '#'));
   for (const line of lines) {

@@ -6,21 +6,23 @@
  * limit and the workload alone. The exporters write `planned` and show `recommended` beside it
  * when they differ.
  *
- * `recommended` is checked against the model (model.ts at the high end, traffic.ts for
- * connections) and the lines its findings draw (usage over the limit, 90% of max_connections), so
- * a tuned plan does not trip Headroom's own findings. When no setting fits a limit, the tuner says
- * so (`fits`, `minLimit`) instead of writing a config that fails.
+ * One memory model: every figure here comes from model.ts, the model the findings read. work_mem
+ * is the largest that keeps the model's high usage in the plan's spike within the limit;
+ * shared_buffers and maintenance_work_mem start from the usual shares and give way until the
+ * high usage in normal traffic (what the usage-over-limit finding reads) fits; max_connections
+ * keeps the model's peak backends under the 90% line (policy.ts). When no setting fits a limit,
+ * the tuner says so (`fits`, `minLimit`) instead of writing a config that fails.
  */
 import type { Plan, Service, ServiceOf } from '../../schema.ts';
 import type { Traffic } from '../../report.ts';
 import { planWithFeatures } from '../../features.ts';
-import { activeAtSpike, appConnections, trafficOf } from '../../traffic.ts';
+import { appConnections, trafficOf } from '../../traffic.ts';
 import { maxConnectionsFor, roundDownSize, roundUpSize } from '../../policy.ts';
 import { sizeFormat } from '../../units.ts';
 import { servicesOf } from '../../findings/context.ts';
-import { pgbouncersTuned, pgbouncerServerConnections, tunePgbouncer } from '../pgbouncer.ts';
+import { pgbouncersTuned, pgbouncerServerConnections } from '../pgbouncer.ts';
 import type { TuneUnfit } from '../kind.ts';
-import { postgresUsage } from './model.ts';
+import { BACKEND_MIB, postgresUsage, WORK_MEM_NODES } from './model.ts';
 import { MAX_CONNECTIONS_MAX, OTHER_CONNECTIONS, POSTGRES_DEFAULTS, SHARED_BUFFERS_SHARE, walBuffersFor } from './settings.ts';
 
 export const PG_TUNE = {
@@ -29,18 +31,8 @@ export const PG_TUNE = {
   sharedBuffersMaxShare: SHARED_BUFFERS_SHARE.max,
   /** PG docs: shared_buffers must be at least 128kB; assumed: below 16MB it is not worth tuning. */
   sharedBuffersMin: 16,
-  /** memory-model.md: each 8 kB shared buffer costs ~8400 bytes including descriptors. */
-  sharedBufferOverhead: 8400 / 8192,
-  /** memory-model.md: (1800 + 270 × max_locks_per_transaction) bytes per slot, ~19 kB at the default 64. */
-  slotMiB: (1800 + 270 * 64) / 1048576,
-  /** memory-model.md starting formula: ~10 MiB of other shared memory. */
-  sharedFixed: 10,
-  /** memory-model.md: backends = N × 6 typical (field report 6.3 MiB each, nbari/pg_exporter#36). */
-  privatePerBackend: 6,
-  /** memory-model.md: hash nodes use work_mem × hash_mem_multiplier, 2.0 since PG 15. */
+  /** The hash_mem_multiplier written: PostgreSQL 15's default (settings.ts), what model.ts counts. */
   hashMemMultiplier: POSTGRES_DEFAULTS.hashMemMultiplier,
-  /** PG docs: max_parallel_workers default 8 (also bounded by max_worker_processes, default 8). */
-  maxParallelWorkers: 8,
   /** memory-model.md: PGTune's effective_cache_size = 3/4 RAM; here of the container limit, because the page cache is charged to the container's cgroup. A planner hint, it allocates nothing. */
   effectiveCacheShare: 0.75,
   /** memory-model.md: PGTune maintenance_work_mem = RAM/16; here of the container limit. */
@@ -55,8 +47,6 @@ export const PG_TUNE = {
   autovacuumMin: 8,
   /** PG docs (before 17): autovacuum never uses more than 1GB for dead tuples. */
   autovacuumMax: 1024,
-  /** assumed: 10% of the limit left for the page cache the container needs, allocator slack and one maintenance_work_mem operation (L/16) at a time. */
-  safetyShare: 0.1,
   /** PG docs: work_mem minimum is 64kB; assumed: we never advise below 1MB, where most sorts spill. */
   workMemMin: 1,
   /** PG default superuser_reserved_connections (settings.ts). */
@@ -81,22 +71,16 @@ export type PgSettings = {
   walBuffers: number;
 };
 
-/** How the settings spend the limit at the spike, MiB (memory-model.md's starting formula). */
+/** How the settings spend the limit in the plan's spike: the model's parts at their high end, MiB (model.ts). */
 export type PgBudget = {
   limit: number;
-  /** shared_buffers × 1.03 + wal_buffers + slots × 19 kB + ~10. */
-  shared: number;
-  /** Open backends × private memory each. */
-  backends: number;
-  backendCount: number;
-  /** Query processes (active + parallel workers) × work_mem × hash_mem_multiplier. */
-  queries: number;
-  queryProcesses: number;
-  /** autovacuum_max_workers × autovacuum_work_mem. */
-  autovacuum: number;
-  /** Page cache, allocator slack, one maintenance operation. */
-  safety: number;
-  /** limit − everything above; negative when the settings do not fit. */
+  /** The spike's traffic multiplier (workload.spike). */
+  multiplier: number;
+  /** Each part of the model at its high end in the spike, with its note (`45 typical, 45 at most`). */
+  parts: Array<{ name: string; MiB: number; note?: string }>;
+  /** Their sum: the model's high usage in the spike. */
+  high: number;
+  /** limit − high; negative when the settings do not fit. */
   free: number;
   fits: boolean;
 };
@@ -111,8 +95,6 @@ export type PgConnections = {
   exporter: number;
   admin: number;
   reserved: number;
-  /** Concurrent transactions at the spike. */
-  active: number;
 };
 
 export type PgTune = {
@@ -145,10 +127,10 @@ const floorMiB = (v: number) => Math.max(0, Math.floor(v));
 const clamp = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, v));
 const round2 = (v: number) => Math.round(v * 100) / 100;
 
-export function pgConnections(plan: Plan, bouncerServer?: number): PgConnections {
+export function pgConnections(plan: Plan): PgConnections {
   const app = appConnections(plan);
   const bouncer = firstOf(plan, 'pgbouncer');
-  const server = bouncer ? Math.min(app || Infinity, bouncerServer ?? pgbouncerServerConnections(bouncer)) : app;
+  const server = bouncer ? Math.min(app || Infinity, pgbouncerServerConnections(bouncer)) : app;
   return {
     app,
     server: Number.isFinite(server) ? server : 0,
@@ -156,52 +138,45 @@ export function pgConnections(plan: Plan, bouncerServer?: number): PgConnections
     exporter: plan.services.some((s) => s.kind === 'prometheus') ? OTHER_CONNECTIONS.exporter : 0,
     admin: OTHER_CONNECTIONS.admin,
     reserved: PG_TUNE.superuserReserved,
-    active: activeAtSpike(plan),
   };
 }
 
-/** memory-model.md's formula for the spike, with typical private memory per backend. */
-export function pgBudget(limit: number, s: PgSettings, c: PgConnections): PgBudget {
-  const shared = s.sharedBuffers * PG_TUNE.sharedBufferOverhead + s.walBuffers + s.maxConnections * PG_TUNE.slotMiB + PG_TUNE.sharedFixed;
-  // Open backends: what the app (or pgBouncer) and the exporter hold, never more than the slots.
-  const backendCount = Math.min(s.maxConnections, c.server + c.exporter);
-  const backends = backendCount * PG_TUNE.privatePerBackend;
-  const active = Math.min(c.active, Math.max(1, backendCount));
-  const parallel = Math.min(PG_TUNE.maxParallelWorkers, active * s.maxParallelWorkersPerGather);
-  const queryProcesses = active + parallel;
-  const queries = queryProcesses * s.workMem * s.hashMemMultiplier;
-  const autovacuum = s.autovacuumMaxWorkers * s.autovacuumWorkMem;
-  const safety = limit * PG_TUNE.safetyShare;
-  const free = limit - shared - backends - queries - autovacuum - safety;
+/** The model's high usage of `pg` with these settings in the spike (`spike`: that scenario's traffic), part by part. */
+export function pgBudget(pg: ServiceOf<'postgres'>, settings: PgSettings, spike: { multiplier: number; traffic: Traffic }, limit: number): PgBudget {
+  const u = postgresUsage({ ...pg, settings: { ...pg.settings, ...modelSettings(settings) } }, spike.traffic);
+  const free = limit - u.high;
   return {
     limit,
-    shared: round2(shared),
-    backends: round2(backends),
-    backendCount,
-    queries: round2(queries),
-    queryProcesses,
-    autovacuum: round2(autovacuum),
-    safety: round2(safety),
+    multiplier: spike.multiplier,
+    parts: u.components.map((c) => ({ name: c.name, MiB: round2(c.high), ...(c.note === undefined ? {} : { note: c.note }) })),
+    high: round2(u.high),
     free: round2(free),
     fits: free >= 0,
   };
 }
 
-/** The usual shares of the limit, and work_mem from the spike budget above (6 MiB per backend):
- * PGTune's kind of advice, before the engine's high usage is checked. max_connections as set. */
-function pgShares(full: Plan, pg: ServiceOf<'postgres'>, limit: number): { rec: PgSettings; before: PgBudget } {
-  const p = pg.settings;
-  const bouncer = firstOf(full, 'pgbouncer');
-  const connections = bouncer ? pgConnections(full, tunePgbouncer(full, bouncer).recommended.maxDbConnections) : pgConnections(full);
-  const sharedBuffers = Math.max(Math.min(PG_TUNE.sharedBuffersMin, limit / 4), floorMiB(limit * PG_TUNE.sharedBuffersShare));
-  const maintenanceWorkMem = clamp(floorMiB(limit * PG_TUNE.maintenanceShare), PG_TUNE.maintenanceMin, PG_TUNE.maintenanceMax);
-  const rec = pgSettingsFor(limit, p, { maxConnections: p.maxConnections, sharedBuffers, maintenanceWorkMem, workMem: 0 });
-  // work_mem: what is left after shared memory, backends, autovacuum and the safety share, split
-  // over every query process's hash nodes. Unlike PGTune, the backends and autovacuum come first.
-  const before = pgBudget(limit, rec, connections);
-  const left = before.free + before.queries; // queries is 0 with workMem 0
-  rec.workMem = Math.max(PG_TUNE.workMemMin, floorMiB(left / (before.queryProcesses * rec.hashMemMultiplier)));
-  return { rec, before };
+/** The settings model.ts reads, from the written ones. */
+function modelSettings(s: PgSettings): Pick<ServiceOf<'postgres'>['settings'], 'sharedBuffers' | 'maxConnections' | 'workMem' | 'maintenanceWorkMem' | 'autovacuumMaxWorkers'> {
+  return { sharedBuffers: s.sharedBuffers, maxConnections: s.maxConnections, workMem: s.workMem, maintenanceWorkMem: s.maintenanceWorkMem, autovacuumMaxWorkers: s.autovacuumMaxWorkers };
+}
+
+/** The usual shares of the limit: 25% shared_buffers (at least 16MB), limit/16 maintenance_work_mem within its bounds. */
+function pgShares(limit: number): { sharedBuffers: number; maintenanceWorkMem: number } {
+  return {
+    sharedBuffers: Math.max(Math.min(PG_TUNE.sharedBuffersMin, limit / 4), floorMiB(limit * PG_TUNE.sharedBuffersShare)),
+    maintenanceWorkMem: clamp(floorMiB(limit * PG_TUNE.maintenanceShare), PG_TUNE.maintenanceMin, PG_TUNE.maintenanceMax),
+  };
+}
+
+/**
+ * The largest whole work_mem at which the model's high usage of `pg` under `traffic` fits `limit`
+ * (the usage is affine in work_mem: its active queries' nodes); null when the model puts no
+ * work_mem in flight there (no client backends), so that it says nothing about work_mem.
+ */
+function workMemRoom(pg: ServiceOf<'postgres'>, traffic: Traffic, limit: number): number | null {
+  const base = pgHigh(pg, traffic, { workMem: 0 });
+  const perMiB = pgHigh(pg, traffic, { workMem: 1 }) - base;
+  return perMiB > 0 ? Math.floor((limit - base) / perMiB) : null;
 }
 
 /** Every written value from the four we choose; the rest follow the limit or the plan. */
@@ -227,23 +202,27 @@ function pgHigh(pg: ServiceOf<'postgres'>, traffic: Traffic, s: Partial<ServiceO
   return postgresUsage({ ...pg, settings: { ...pg.settings, ...s } }, traffic).high;
 }
 
+/** The model's high usage under `traffic` with the usual shares of `limit` and work_mem 1MB: what decides whether a limit can fit at all. */
+function high1At(pg: ServiceOf<'postgres'>, limit: number, traffic: Traffic): number {
+  return pgHigh({ ...pg, limit }, traffic, { ...pgShares(limit), workMem: PG_TUNE.workMemMin });
+}
+
 /**
- * PostgreSQL settings for a limit: the usual shares, with work_mem capped so that the engine's high
- * usage (12 MiB per backend, work_mem × 6 nodes per active query, autovacuum workers ×
- * maintenance_work_mem) fits. `traffic` is the scenario to fit (normal, as the usage-over-limit
- * finding reads it); `high1` is the high usage at work_mem 1MB. Also used by tiers.ts.
+ * PostgreSQL settings for a limit: the usual shares, and work_mem the largest that keeps the
+ * model's high usage (12 MiB per backend, work_mem × 6 nodes per active query, autovacuum workers ×
+ * maintenance_work_mem) within the limit both in the plan's spike and under `traffic` (normal, as
+ * the usage-over-limit finding reads it), at least 1MB; as planned when the model runs no query.
+ * Also used by tiers.ts.
  */
-export function postgresForLimit(plan: Plan, pg: ServiceOf<'postgres'>, limit: number, traffic: Traffic): { service: ServiceOf<'postgres'>; fits: boolean; high1: number } {
-  const sized: ServiceOf<'postgres'> = { ...pg, limit };
-  const { rec } = pgShares(planWithFeatures(withService(plan, pg.name, () => sized)), sized, limit);
-  const settings = { ...pg.settings, sharedBuffers: rec.sharedBuffers, maintenanceWorkMem: rec.maintenanceWorkMem };
-  const high = (workMem: number) => pgHigh(sized, traffic, { ...settings, workMem });
-  const base = high(0);
-  const perMiB = high(1) - base; // the model's work_mem nodes in flight at the high end
-  const room = perMiB > 0 ? Math.floor((limit - base) / perMiB) : Infinity;
-  const workMem = Math.max(PG_TUNE.workMemMin, Math.min(rec.workMem, room));
+export function postgresForLimit(plan: Plan, pg: ServiceOf<'postgres'>, limit: number, traffic: Traffic): { service: ServiceOf<'postgres'>; fits: boolean; spikeRoom: number | null } {
+  const settings = { ...pg.settings, ...pgShares(limit) };
+  const sized: ServiceOf<'postgres'> = { ...pg, limit, settings };
+  const full = planWithFeatures(withService(plan, pg.name, () => sized));
+  const spikeRoom = workMemRoom(sized, trafficOf(full, full.workload.spike), limit);
+  const room = workMemRoom(sized, traffic, limit) ?? Infinity;
+  const workMem = Math.max(PG_TUNE.workMemMin, Math.min(spikeRoom ?? pg.settings.workMem, room));
   const service = { ...sized, settings: { ...settings, workMem } };
-  return { service, fits: high(workMem) <= limit, high1: base + perMiB };
+  return { service, fits: pgHigh(service, traffic, {}) <= limit, spikeRoom };
 }
 
 /** Assumed: 64 MiB is under any useful PostgreSQL; 1 TiB is beyond any host this planner is for. */
@@ -251,9 +230,9 @@ const PG_SEARCH = { min: 64, first: 1024, max: 1 << 20 } as const;
 
 /** The smallest tidy limit (findings' roundUpSize steps) at which PostgreSQL's high usage fits
  * with the usual shares, its settings following the limit. Also used by tiers.ts. */
-export function postgresMinLimit(plan: Plan, pg: ServiceOf<'postgres'>, traffic: Traffic): number {
-  // over(l) ≤ 0 ⟺ it fits; over falls as the limit grows (tune's shares of it stay under 1).
-  const over = (l: number) => postgresForLimit(plan, pg, l, traffic).high1 - l;
+export function postgresMinLimit(pg: ServiceOf<'postgres'>, traffic: Traffic): number {
+  // over(l) ≤ 0 ⟺ it fits; over falls as the limit grows (the shares of it stay under 1).
+  const over = (l: number) => high1At(pg, l, traffic) - l;
   let lo: number = PG_SEARCH.min;
   let glo = over(lo);
   if (glo <= 0) return lo;
@@ -343,9 +322,9 @@ export function tunePostgres(plan: Plan, pg: ServiceOf<'postgres'>): PgTune {
   const max = pgMaxConnections(view, pg, recConnections);
   const sized: ServiceOf<'postgres'> = { ...pg, limit, settings: { ...p, maxConnections: max.value } };
   const viewSized = withService(view, pg.name, () => sized);
-  const { rec: budgeted, before } = pgShares(viewSized, sized, limit);
   // The engine's high usage under normal traffic is what the usage-over-limit finding reads.
   const traffic = trafficOf(viewSized, 1);
+  const spike = { multiplier: view.workload.spike, traffic: trafficOf(viewSized, view.workload.spike) };
   const shaped = postgresForLimit(viewSized, sized, limit, traffic);
   const shares = shaped.service.settings;
   let chosen = { sharedBuffers: shares.sharedBuffers, maintenanceWorkMem: shares.maintenanceWorkMem, workMem: shares.workMem };
@@ -368,12 +347,10 @@ export function tunePostgres(plan: Plan, pg: ServiceOf<'postgres'>): PgTune {
     }
   }
   const squeezed = chosen.sharedBuffers !== shares.sharedBuffers || chosen.maintenanceWorkMem !== shares.maintenanceWorkMem;
-  const minLimit = fits && !squeezed ? null : postgresMinLimit(viewSized, sized, traffic);
+  const minLimit = fits && !squeezed ? null : postgresMinLimit(sized, traffic);
   const rec = pgSettingsFor(limit, p, { maxConnections: max.value, ...chosen });
   const recommendedHigh = round2(highOf({}));
-  const b = traffic.backends.high;
-  const a = Math.min(traffic.activeQueries.high, b);
-  const engineHigh = `the engine's high usage (${b} backends × 12MB, ${a} active queries × 6 work_mem nodes, autovacuum ${p.autovacuumMaxWorkers} × maintenance_work_mem)`;
+  const engineHigh = highText(traffic, p.autovacuumMaxWorkers);
   const giveWay = (what: string, usual: number) => `${what}; lowered from ${fmt(usual)} so that ${engineHigh} fits the ${fmt(limit)} limit${minLimit === null ? '' : ` (a ${fmt(minLimit)} limit would keep ${fmt(usual)})`}`;
 
   const explain: Record<keyof PgSettings, string> = {
@@ -383,9 +360,12 @@ export function tunePostgres(plan: Plan, pg: ServiceOf<'postgres'>): PgTune {
     superuserReservedConnections: 'PostgreSQL default',
     sharedBuffers: chosen.sharedBuffers === shares.sharedBuffers ? `25% of the ${fmt(limit)} limit` : giveWay(`${Math.round((chosen.sharedBuffers / limit) * 100)}% of the limit`, shares.sharedBuffers),
     effectiveCacheSize: `75% of the ${fmt(limit)} limit (a planner hint: allocates nothing)`,
-    workMem:
-      `(${fmt(limit)} − shared ${fmt(before.shared)} − ${before.backendCount} backends × ${PG_TUNE.privatePerBackend}MB − autovacuum ${fmt(before.autovacuum)} − safety ${fmt(before.safety)}) / (${before.queryProcesses} query processes × hash_mem_multiplier ${rec.hashMemMultiplier})` +
-      (rec.workMem < budgeted.workMem ? `, capped at ${fmt(rec.workMem)} so that ${engineHigh} fits the limit` : ''),
+    workMem: shaped.spikeRoom === null
+      ? 'as planned: the model runs no query through this server (no app connections in the plan), so it sets no bound on work_mem'
+      : shaped.spikeRoom < PG_TUNE.workMemMin
+        ? `${fmt(rec.workMem)}, the least Headroom advises: even at 1MB ${highText(spike.traffic, p.autovacuumMaxWorkers)} in the ×${spike.multiplier} spike is over the ${fmt(limit)} limit`
+        : `the largest that keeps ${highText(spike.traffic, p.autovacuumMaxWorkers)} in the ×${spike.multiplier} spike within the ${fmt(limit)} limit` +
+          (rec.workMem < shaped.spikeRoom ? `, capped at ${fmt(rec.workMem)} so that ${engineHigh} fits the limit` : ''),
     hashMemMultiplier: 'PostgreSQL 15 default',
     maintenanceWorkMem: chosen.maintenanceWorkMem === shares.maintenanceWorkMem ? `limit/16 within [${PG_TUNE.maintenanceMin}MB, ${PG_TUNE.maintenanceMax}MB]` : giveWay(`at least ${PG_TUNE.maintenanceMin}MB`, shares.maintenanceWorkMem),
     autovacuumWorkMem: `limit/32 within [${PG_TUNE.autovacuumMin}MB, ${PG_TUNE.autovacuumMax}MB], at most maintenance_work_mem`,
@@ -399,9 +379,9 @@ export function tunePostgres(plan: Plan, pg: ServiceOf<'postgres'>): PgTune {
     limitFromHost,
     connections,
     planned,
-    plannedBudget: pgBudget(limit, planned, connections),
+    plannedBudget: pgBudget(pg, planned, { multiplier: full.workload.spike, traffic: trafficOf(full, full.workload.spike) }, limit),
     recommended: rec,
-    recommendedBudget: pgBudget(limit, rec, recConnections),
+    recommendedBudget: pgBudget(sized, rec, spike, limit),
     plannedHigh: round2(pgHigh(pg, trafficOf(full, 1), {})),
     recommendedHigh,
     fits,
@@ -410,6 +390,13 @@ export function tunePostgres(plan: Plan, pg: ServiceOf<'postgres'>): PgTune {
     peakBackends: max.peak,
     explain,
   };
+}
+
+/** The model's high end in words: `the engine's high usage (45 backends × 12MB, 9 active queries × 6 work_mem nodes, autovacuum 3 × maintenance_work_mem)`. */
+function highText(traffic: Traffic, autovacuumWorkers: number): string {
+  const b = traffic.backends.high;
+  const a = Math.min(traffic.activeQueries.high, b);
+  return `the engine's high usage (${b} backends × ${BACKEND_MIB.high}MB, ${a} active queries × ${WORK_MEM_NODES.high} work_mem nodes, autovacuum ${autovacuumWorkers} × maintenance_work_mem)`;
 }
 
 function autovacuumFor(limit: number): number {
