@@ -77,9 +77,9 @@ export const EXPORTER_SPECS: Record<ExporterKind, ExporterSpec> = {
   },
 };
 
-/** True when an exporter reads services of this kind (their liveness and metrics reach Prometheus through it). */
-export function hasExporter(kind: ServiceKind): boolean {
-  return Object.values(EXPORTER_SPECS).some((e) => e.watches === kind);
+/** The exporter that reads services of this kind (their liveness and metrics reach Prometheus through it), if one does. */
+export function exporterWatching(kind: ServiceKind): ExporterKind | null {
+  return Object.values(EXPORTER_SPECS).find((e) => e.watches === kind)?.exporter ?? null;
 }
 
 /** Which exporter a plan's generic service is, by its image or else its name. */

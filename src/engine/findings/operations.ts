@@ -2,7 +2,7 @@
 import { finding, servicesOf, type Rule } from './context.ts';
 import type { Plan } from '../schema.ts';
 import type { Finding } from '../report.ts';
-import { exporterKindOf, hasExporter } from '../exporters.ts';
+import { exporterKindOf, exporterWatching } from '../exporters.ts';
 import { kindOf } from '../kinds/index.ts';
 
 export const alertsNowhere: Rule = ({ plan }) => {
@@ -44,7 +44,7 @@ export const alertsBlind: Rule = ({ plan }) => {
   }
   const seen = (s: Plan['services'][number]) =>
     // Scraped directly (the kind's own /metrics), or through an exporter (Postgres, Redis, the exporters themselves).
-    kindOf(s.kind).scraped === true || (plan.features.exporters && (hasExporter(s.kind) || exporterKindOf(s) !== null));
+    kindOf(s.kind).scraped === true || (plan.features.exporters && (exporterWatching(s.kind) !== null || exporterKindOf(s) !== null));
   const blind = plan.services.filter((s) => !seen(s));
   if (blind.length > 0) {
     out.push(finding('service-down-blind', 'info', null,

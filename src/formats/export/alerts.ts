@@ -11,7 +11,8 @@ import type { Plan } from '../../engine/schema.ts';
 import { CONNECTIONS_SHARE, connectionsAlertAbove, CONTAINER_ALERT_SHARE, freeCriterion, REDIS_MEMORY_ALERT_SHARE } from '../../engine/policy.ts';
 import { bytes, GENERATED_BY, human, promqlString, yamlDocument } from './common.ts';
 import { exportersFor, type ExporterKind } from './exporters.ts';
-import { scrapeTargets } from './prometheus.ts';
+import { scrapeTargets } from '../kinds/prometheus.ts';
+import { exporterWatching } from '../../engine/exporters.ts';
 import { stackOf, type Stack } from './stack.ts';
 
 export const ALERT_NAMES = [
@@ -469,7 +470,7 @@ export function alertCoverage(plan: Plan): AlertCoverage[] {
     const ok = seen.has(s.name);
     out.push({
       rule: 'ServiceDown',
-      exporter: ok ? (s.kind === 'postgres' ? 'postgres-exporter' : s.kind === 'redis' ? 'redis-exporter' : 'prometheus') : 'none',
+      exporter: ok ? (exporterWatching(s.kind) ?? 'prometheus') : 'none',
       service: s.name,
       applies: true,
       blind: !ok,

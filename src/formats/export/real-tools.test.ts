@@ -23,10 +23,10 @@ import { sizeParse } from '../../engine/units.ts';
 import { bytes, MIB } from './common.ts';
 import { exportFiles } from './index.ts';
 import { stackOf, type Stack } from './stack.ts';
-import { postgresLines } from './postgresql-conf.ts';
-import { redisDirectives } from './redis-conf.ts';
-import { pgbouncerSettings } from './pgbouncer-ini.ts';
-import { SLACK_RECEIVER } from './alertmanager.ts';
+import { postgresLines } from '../kinds/postgres.ts';
+import { redisDirectives } from '../kinds/redis.ts';
+import { pgbouncerSettings } from '../kinds/pgbouncer.ts';
+import { SLACK_RECEIVER } from '../kinds/alertmanager.ts';
 import { background, freePort, PgCluster, requireTool, run, runOk, stopAll, tempDir, waitFor } from '../../../test/real-tools.ts';
 
 type Case = { id: string; plan: Plan; tuned: boolean; stack: Stack; dir: string; files: Map<string, string> };
@@ -185,7 +185,7 @@ describe('real tools read the exported files', () => {
 
   it('promtool checks every prometheus.yml and alerts.yml, and every alerts.test.yml passes', async () => {
     const withProm = cases.filter((c) => c.stack.prometheus.length);
-    const configs = withProm.flatMap((c) => c.stack.prometheus.map((p) => join(c.dir, c.stack.files.prometheusYml(p.name))));
+    const configs = withProm.flatMap((c) => c.stack.prometheus.map((p) => join(c.dir, c.stack.configPath(p, 'yml'))));
     await runOk('promtool', ['check', 'config', ...configs]);
     await runOk('promtool', ['check', 'rules', ...withProm.map((c) => join(c.dir, c.stack.files.alerts))]);
     const tested = await runOk('promtool', ['test', 'rules', ...withProm.map((c) => join(c.dir, c.stack.files.alertsTest))]);
@@ -212,7 +212,7 @@ describe('real tools read the exported files', () => {
   }, SLOW);
 
   it('amtool checks every alertmanager.yml and routes critical alerts to Slack', async () => {
-    const files = cases.flatMap((c) => c.stack.alertmanager.map((a) => join(c.dir, c.stack.files.alertmanagerYml(a.name))));
+    const files = cases.flatMap((c) => c.stack.alertmanager.map((a) => join(c.dir, c.stack.configPath(a, 'yml'))));
     expect(files.length).toBeGreaterThan(0);
     await runOk('amtool', ['check-config', ...files]);
     const r = await runOk('amtool', ['config', 'routes', 'test', `--config.file=${files[0]}`, `--verify.receivers=${SLACK_RECEIVER}`, 'severity=critical', 'alertname=ServiceDown']);
@@ -224,7 +224,7 @@ describe('real tools read the exported files', () => {
     await eachLimited(items, 6, async ({ c, r }) => {
       const d = tempDir('redis');
       const sock = join(d.path, 'redis.sock');
-      const server = background('redis-server', [join(c.dir, c.stack.files.redisConf(r.name)), '--port', '0', '--unixsocket', sock, '--dir', d.path, '--daemonize', 'no', '--logfile', '']);
+      const server = background('redis-server', [join(c.dir, c.stack.configPath(r, 'conf')), '--port', '0', '--unixsocket', sock, '--dir', d.path, '--daemonize', 'no', '--logfile', '']);
       try {
         await waitFor('redis-server start', async () => (await run('redis-cli', ['-s', sock, 'PING'])).stdout.trim() === 'PONG', 10_000, server);
         const expected = redisDirectives(r);
@@ -247,14 +247,14 @@ describe('real tools read the exported files', () => {
     expect(items.length).toBeGreaterThan(15);
     // Single-user mode takes the data directory's lock: one at a time.
     await eachLimited(items, 1, async ({ c, p }) => {
-      await checkPgSettings(c, p, (names) => pg.settings(join(c.dir, c.stack.files.postgresConf(p.name)), names));
+      await checkPgSettings(c, p, (names) => pg.settings(join(c.dir, c.stack.configPath(p, 'conf')), names));
     }, ({ c, p }) => `${c.id}/${p.name}`);
   }, SLOW);
 
   it('PostgreSQL starts with each preset\'s postgresql.conf and SHOW returns each planned value', async () => {
     for (const c of cases.filter((x) => x.id.startsWith('preset-') || x.id.startsWith('tuned-'))) {
       for (const p of c.stack.postgres) {
-        await pg.start(join(c.dir, c.stack.files.postgresConf(p.name)));
+        await pg.start(join(c.dir, c.stack.configPath(p, 'conf')));
         try {
           await checkPgSettings(c, p, async (names) => {
             const rows = await pg.sql(`SELECT name || '=' || setting || '=' || coalesce(unit, '') FROM pg_settings WHERE name IN (${names.map((n) => `'${n}'`).join(', ')})`);
@@ -264,7 +264,7 @@ describe('real tools read the exported files', () => {
             }));
           });
           // SHOW as an operator types it.
-          expect(await pg.sql('SHOW shared_buffers')).toBe(c.files.get(c.stack.files.postgresConf(p.name))!.match(/^shared_buffers = (.*)$/m)![1]);
+          expect(await pg.sql('SHOW shared_buffers')).toBe(c.files.get(c.stack.configPath(p, 'conf'))!.match(/^shared_buffers = (.*)$/m)![1]);
         } finally {
           await pg.stop();
         }
@@ -276,7 +276,7 @@ describe('real tools read the exported files', () => {
     const items = cases.flatMap((c) => c.stack.pgbouncer.map((b) => ({ c, b })));
     expect(items.length).toBeGreaterThan(5);
     const host = cases.find((x) => x.id === 'preset-8gb')!;
-    await pg.start(join(host.dir, host.stack.files.postgresConf(host.stack.postgres[0]!.name)));
+    await pg.start(join(host.dir, host.stack.configPath(host.stack.postgres[0]!, 'conf')));
     try {
       await pg.sql(`CREATE ROLE app LOGIN PASSWORD 'headroom-test'`);
       await pg.sql('CREATE DATABASE app OWNER app');
@@ -291,7 +291,7 @@ describe('real tools read the exported files', () => {
         // section resets the first.)
         const replace: Record<string, string> = { listen_addr: '127.0.0.1', listen_port: String(port), auth_file: join(auth.path, 'userlist.txt'), app: `host=${pg.socketDir} port=${pg.port} dbname=app` };
         const seen = new Set<string>();
-        const ini = c.files.get(c.stack.files.pgbouncerIni(b.name))!.split('\n').map((line) => {
+        const ini = c.files.get(c.stack.configPath(b, 'ini'))!.split('\n').map((line) => {
           const m = /^([a-z_]+) = /.exec(line);
           if (!m || !(m[1]! in replace)) return line;
           seen.add(m[1]!);

@@ -9,8 +9,11 @@ import { connectionsAlertAbove } from '../../engine/policy.ts';
 import { bytes, GENERATED_BY, human, mdCode, shellQuote } from './common.ts';
 import { alertRules, freeCriterionMiB } from './alerts.ts';
 import { composeModel } from './compose.ts';
-import { SLACK_WEBHOOK_FILE } from './alertmanager.ts';
-import { APP_DB, PORTS, SECRETS, type Stack } from './stack.ts';
+import { APP_DB, type Stack } from './stack.ts';
+import { ALERTMANAGER_PORT, SLACK_WEBHOOK, SLACK_WEBHOOK_FILE } from '../kinds/alertmanager.ts';
+import { APP_PORT } from '../kinds/fastapi.ts';
+import { GRAFANA_PORT } from '../kinds/grafana.ts';
+import { PROMETHEUS_PORT } from '../kinds/prometheus.ts';
 
 export function runbookMd(stack: Stack): string {
   const plan = stack.plan;
@@ -39,17 +42,17 @@ export function runbookMd(stack: Stack): string {
 
   p('## First start', '');
   p('Create the secrets (never commit them):', '');
-  const secretFiles = [...model.secrets].map((k) => SECRETS[k].file);
+  const secretFiles = model.secrets.map((x) => x.file);
   code('mkdir -p secrets && chmod 700 secrets', ...secretFiles.map((file) => `openssl rand -base64 24 > ${q(file)}  # or your own value`), 'chmod 600 secrets/*');
-  if (stack.alertmanager.length) p(`Put the Slack webhook URL into ${mdCode(SECRETS.slackWebhook.file)} instead of a random value: AlertManager reads it from ${mdCode(SLACK_WEBHOOK_FILE)}.`, '');
+  if (stack.alertmanager.length) p(`Put the Slack webhook URL into ${mdCode(SLACK_WEBHOOK.file)} instead of a random value: AlertManager reads it from ${mdCode(SLACK_WEBHOOK_FILE)}.`, '');
   if (stack.pgbouncer.length && pg) {
-    p(`pgBouncer needs the SCRAM hash of ${mdCode(APP_DB.user)} in ${mdCode(stack.files.userlist(stack.pgbouncer[0]!.name))}: start the database first, then copy the hash (the command is in that file).`, '');
+    p(`pgBouncer needs the SCRAM hash of ${mdCode(APP_DB.user)} in ${mdCode(stack.configPath(stack.pgbouncer[0]!, 'userlist'))}: start the database first, then copy the hash (the command is in that file).`, '');
   }
   code(`${dc} up -d`, `${dc} ps   # wait until every service is healthy (1-2 minutes)`);
-  if (app) code(`curl -fsS http://localhost:${PORTS.fastapi}/health`);
-  const local = [...stack.grafana.map(() => `Grafana ${PORTS.grafana}`), ...stack.prometheus.map(() => `Prometheus ${PORTS.prometheus}`), ...stack.alertmanager.map(() => `AlertManager ${PORTS.alertmanager}`)];
-  if (local.length) p(`${local.join(', ')} listen on 127.0.0.1 only. From your machine: \`ssh -L ${PORTS.grafana}:127.0.0.1:${PORTS.grafana} HOST\`, then open http://localhost:${PORTS.grafana}.`, '');
-  if (stack.prometheus.length) code(`curl -fsS http://127.0.0.1:${PORTS.prometheus}/-/healthy`, `promtool test rules ${q(stack.files.alertsTest)}   # the alert rules fire on a synthetic breach`);
+  if (app) code(`curl -fsS http://localhost:${APP_PORT}/health`);
+  const local = [...stack.grafana.map(() => `Grafana ${GRAFANA_PORT}`), ...stack.prometheus.map(() => `Prometheus ${PROMETHEUS_PORT}`), ...stack.alertmanager.map(() => `AlertManager ${ALERTMANAGER_PORT}`)];
+  if (local.length) p(`${local.join(', ')} listen on 127.0.0.1 only. From your machine: \`ssh -L ${GRAFANA_PORT}:127.0.0.1:${GRAFANA_PORT} HOST\`, then open http://localhost:${GRAFANA_PORT}.`, '');
+  if (stack.prometheus.length) code(`curl -fsS http://127.0.0.1:${PROMETHEUS_PORT}/-/healthy`, `promtool test rules ${q(stack.files.alertsTest)}   # the alert rules fire on a synthetic breach`);
 
   p('## Checks', '');
   p('Memory per container and on the host, and OOM kills:', '');
@@ -99,7 +102,7 @@ export function runbookMd(stack: Stack): string {
   p('Then raise that service\'s limit in the plan (or lower what it is allowed to use), re-run `headroom export`, and redeploy.', '');
 
   p('## Rollback', '');
-  code(`${dc} down`, 'docker compose -f docker-compose.yml up -d   # the previous stack', 'curl -fsS http://localhost:8000/health');
+  code(`${dc} down`, 'docker compose -f docker-compose.yml up -d   # the previous stack', `curl -fsS http://localhost:${APP_PORT}/health`);
   p('Named volumes survive `down` (never add `-v`): the database and Prometheus data stay.', '');
   return out.join('\n');
 }
