@@ -54,7 +54,9 @@ export type TuneUnfit = {
 /**
  * Tuning: the settings a service's limit and the plan's connections imply. `tune` is the tuner
  * (one call per service per export); its result `T` holds the plan's own values completed
- * (`planned`) and the recommendation, with the reasons.
+ * (`planned`) and the recommendation, with the reasons. `settle` recomputes the planned part for
+ * a plan that changed since (the tuned plan an export writes), keeping the recommendation: the
+ * tuners are a fixpoint of their own output, so no second tuning is needed.
  */
 export interface KindTuning<K extends ServiceKind, T> {
   /** Kinds whose recommendation this one reads: tuned before it in a plan's tuning pass. */
@@ -65,6 +67,8 @@ export interface KindTuning<K extends ServiceKind, T> {
   apply(s: ServiceOf<K>, t: T): ServiceOf<K>;
   /** What stands in the way when no setting fits its limit (empty when the recommendation fits). */
   unfit(s: ServiceOf<K>, t: T): TuneUnfit[];
+  /** `t` with its planned part recomputed for `plan` as it now stands (the recommendation kept): cheap, no search. */
+  settle(plan: Plan, s: ServiceOf<K>, t: T): T;
   /** The smallest tidy limit the service's own settings need beyond its usage (the upgrade path's limits). */
   minLimit?(s: ServiceOf<K>): number;
 }

@@ -91,21 +91,28 @@ export function pgbouncerServerConnections(b: ServiceOf<'pgbouncer'>): number {
   return b.settings.pools * (b.settings.defaultPoolSize + b.settings.reservePoolSize);
 }
 
-export function tunePgbouncer(plan: Plan, b: ServiceOf<'pgbouncer'>): PgbouncerTune {
+/** The planned part: the plan's own pools, and the server connections they cap at what the first Postgres has room for. */
+function pgbouncerPlanned(plan: Plan, b: ServiceOf<'pgbouncer'>): Pick<PgbouncerTune, 'planned' | 'plannedServer'> {
   const app = appConnections(plan);
   const active = activeAtSpike(plan);
   const pg = servicesOf(plan, 'postgres')[0];
   // Postgres slots pgBouncer may use: all but superuser-reserved, admin and exporter ones.
   const pgRoom = pg ? Math.max(1, usableConnections(pg.settings.maxConnections) - OTHER_CONNECTIONS.admin - OTHER_CONNECTIONS.exporter) : Infinity;
   const s = b.settings;
-  const plannedPools = pgbouncerServerConnections(b);
   const planned: PgbouncerSettings = {
     poolMode: s.poolMode,
     maxClientConn: s.maxClientConn,
     defaultPoolSize: s.defaultPoolSize,
     reservePoolSize: s.reservePoolSize,
-    maxDbConnections: Math.max(1, Math.min(plannedPools, pgRoom)),
+    maxDbConnections: Math.max(1, Math.min(pgbouncerServerConnections(b), pgRoom)),
   };
+  return { planned, plannedServer: planned.poolMode === 'session' ? Math.min(app, planned.maxDbConnections) : Math.min(active, planned.maxDbConnections) };
+}
+
+export function tunePgbouncer(plan: Plan, b: ServiceOf<'pgbouncer'>): PgbouncerTune {
+  const app = appConnections(plan);
+  const active = activeAtSpike(plan);
+  const s = b.settings;
   // Per user/database pair: the app's transactions are spread over the plan's pools.
   // Never more server connections per pair than the app can open as clients (transaction mode
   // needs at most one per client); app 0 means no app in the plan: no cap.
@@ -120,9 +127,8 @@ export function tunePgbouncer(plan: Plan, b: ServiceOf<'pgbouncer'>): PgbouncerT
     maxDbConnections: s.pools * (pool + reserve),
   };
   return {
-    planned,
+    ...pgbouncerPlanned(plan, b),
     recommended,
-    plannedServer: planned.poolMode === 'session' ? Math.min(app, planned.maxDbConnections) : Math.min(active, planned.maxDbConnections),
     explain: {
       poolMode: 'transaction: a server connection returns to the pool at the end of each transaction (pgbouncer.org)',
       maxClientConn: `${app} app connections × ${PGBOUNCER_TUNE.clientMargin}, at least ${PGBOUNCER_TUNE.clientMin}`,
@@ -217,5 +223,6 @@ export const pgbouncer: KindEngine<'pgbouncer', typeof settings, PgbouncerTune> 
     tune: tunePgbouncer,
     apply: pgbouncerApply,
     unfit: () => [],
+    settle: (plan, b, t) => ({ ...t, ...pgbouncerPlanned(plan, b) }),
   },
 };

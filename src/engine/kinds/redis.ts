@@ -121,11 +121,10 @@ const mb = (mib: number) => (Number.isInteger(mib) ? `${mib}MB` : `${Math.round(
 export function tuneRedis(redis: ServiceOf<'redis'>): RedisTune {
   const { persistence } = redis.settings;
   const persistent = persistence !== 'none';
-  const planned = redis.settings.maxmemory;
   if (redis.limit === null) {
     return {
-      limit: null, safeShare: 0, safeMaxmemory: null, recommendedMaxmemory: null, plannedMaxmemory: planned,
-      plannedSafe: planned > 0, fits: true, minLimit: null, explain: 'no container limit: maxmemory cannot be derived',
+      limit: null, safeShare: 0, safeMaxmemory: null, recommendedMaxmemory: null, ...redisPlanned(redis, null),
+      fits: true, minLimit: null, explain: 'no container limit: maxmemory cannot be derived',
     };
   }
   const safe = redisSafeMaxmemory(redis.limit, persistence);
@@ -138,14 +137,19 @@ export function tuneRedis(redis: ServiceOf<'redis'>): RedisTune {
     safeShare: rec === null ? 0 : rec / redis.limit,
     safeMaxmemory: safe,
     recommendedMaxmemory: rec,
-    plannedMaxmemory: planned,
-    plannedSafe: planned > 0 && planned <= safe,
+    ...redisPlanned(redis, safe),
     fits,
     minLimit,
     explain: rec !== null
       ? `${Math.round((rec / redis.limit) * 100)}% of the ${mb(redis.limit)} limit: the engine's high usage fits (${why})`
       : `the ${mb(redis.limit)} limit leaves no room for a maxmemory of ${REDIS_MAXMEMORY_MIN}MB (${why}): the limit needs to be at least ${mb(minLimit ?? 0)}${persistent ? ', or persistence none' : ''}`,
   };
+}
+
+/** The planned part: the plan's maxmemory, and whether it is safe (bounded, and at most the safe value when there is one). */
+function redisPlanned(redis: ServiceOf<'redis'>, safe: number | null): Pick<RedisTune, 'plannedMaxmemory' | 'plannedSafe'> {
+  const planned = redis.settings.maxmemory;
+  return { plannedMaxmemory: planned, plannedSafe: planned > 0 && (safe === null || planned <= safe) };
 }
 
 function redisUnfit(redis: ServiceOf<'redis'>, t: RedisTune): TuneUnfit[] {
@@ -217,6 +221,7 @@ export const redis: KindEngine<'redis', typeof settings, RedisTune> = {
     tune: (_plan, s) => tuneRedis(s),
     apply: (s, t) => (t.recommendedMaxmemory === null ? s : { ...s, settings: { ...s.settings, maxmemory: t.recommendedMaxmemory } }),
     unfit: redisUnfit,
+    settle: (_plan, s, t) => ({ ...t, ...redisPlanned(s, t.safeMaxmemory) }),
     // Room for maxmemory with fragmentation and, with persistence, the fork.
     minLimit: (s) => redisLimitFor(s.settings.maxmemory, s.settings.persistence),
   },

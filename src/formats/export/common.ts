@@ -3,15 +3,19 @@
  * rules of each format. Names and free text reach a file only through one of these.
  */
 import { Document, type DocumentOptions, type SchemaOptions, type ToStringOptions } from 'yaml';
+import type { TuneUnfit } from '../../engine/kinds/kind.ts';
 
 /** An exported file: a path relative to the output folder, its text, and what it is for. */
 export type ExportFile = { path: string; content: string; description: string };
 
-/** A plan that cannot be written in some format (the schema refuses such plans before this). */
+/** A plan that cannot be written in some format (the schema refuses such plans before this), or
+ * a tuned export refused: then `unfit` names each service no setting fits. */
 export class ExportError extends Error {
-  constructor(message: string) {
+  readonly unfit: TuneUnfit[];
+  constructor(message: string, unfit: TuneUnfit[] = []) {
     super(message);
     this.name = 'ExportError';
+    this.unfit = unfit;
   }
 }
 

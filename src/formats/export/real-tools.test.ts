@@ -18,7 +18,7 @@ import { parse as yamlParse } from 'yaml';
 import { arbitraryPlan } from '../../engine/arbitrary.ts';
 import { planParse, type Plan, type PlanInput, type ServiceOf } from '../../engine/schema.ts';
 import { presetGet, PRESET_NAMES } from '../../engine/presets.ts';
-import { planTune } from '../../engine/tune.ts';
+import { planTune, tuningsOf, type Tunings } from '../../engine/tune.ts';
 import { sizeParse } from '../../engine/units.ts';
 import { bytes, MIB } from './common.ts';
 import { exportFiles } from './index.ts';
@@ -29,7 +29,7 @@ import { pgbouncerSettings } from '../kinds/pgbouncer.ts';
 import { SLACK_RECEIVER } from '../kinds/alertmanager.ts';
 import { background, freePort, PgCluster, requireTool, run, runOk, stopAll, tempDir, waitFor } from '../../../test/real-tools.ts';
 
-type Case = { id: string; plan: Plan; tuned: boolean; stack: Stack; dir: string; files: Map<string, string> };
+type Case = { id: string; plan: Plan; tuned: boolean; stack: Stack; tunings: Tunings; dir: string; files: Map<string, string> };
 
 function parsePlan(input: PlanInput): Plan {
   const r = planParse(input);
@@ -116,7 +116,8 @@ beforeAll(async () => {
       writeFileSync(join(dir, f.path), f.content, { mode: 0o644 });
       files.set(f.path, f.content);
     }
-    cases.push({ id, plan, tuned, stack: stackOf(plan), dir, files });
+    const stack = stackOf(plan);
+    cases.push({ id, plan, tuned, stack, tunings: tuningsOf(stack.plan), dir, files });
   }
   pgDir = tempDir('pg', true);
   pg = new PgCluster(pgDir.path);
@@ -312,7 +313,7 @@ describe('real tools read the exported files', () => {
           await waitFor('pgbouncer start', async () => (await run('psql', ['-h', '127.0.0.1', '-p', String(port), '-U', 'app', '-d', 'app', '-Atc', 'SELECT 1'], { env })).stdout.trim() === '1', 10_000, bouncer);
           const show = await runOk('psql', ['-h', '127.0.0.1', '-p', String(port), '-U', 'app', '-d', 'pgbouncer', '-Atc', 'SHOW CONFIG'], { env });
           const config = new Map(show.stdout.trim().split('\n').map((l) => l.split('|') as [string, string]));
-          const expected = pgbouncerSettings(c.stack, b);
+          const expected = pgbouncerSettings(b, c.tunings.of(b));
           for (const key of ['pool_mode', 'max_client_conn', 'default_pool_size', 'reserve_pool_size', 'max_db_connections', 'auth_type', 'ignore_startup_parameters', 'stats_users'] as const) {
             expect(config.get(key), key).toBe(expected[key]);
           }
@@ -331,7 +332,7 @@ describe('real tools read the exported files', () => {
 
 /** Compares every line written to postgresql.conf, and the plan's own numbers, with what PostgreSQL reports. */
 async function checkPgSettings(c: Case, p: ServiceOf<'postgres'>, read: (names: string[]) => Promise<Map<string, { setting: string; unit: string }>>) {
-  const { lines } = postgresLines(c.stack, p);
+  const lines = postgresLines(c.tunings.of(p));
   // listen_addresses is the one setting the test overrides (loopback or none instead of '*').
   expect(lines.find((l) => l.name === 'listen_addresses')?.value).toBe("'*'");
   const checked = lines.filter((l) => l.name !== 'listen_addresses');

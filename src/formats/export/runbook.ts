@@ -3,8 +3,7 @@
  * limits and thresholds filled in. Names go into shell commands only shell-quoted and into text
  * only as code spans (mdCode), so that a copied command does what it says.
  */
-import { tunePostgres } from '../../engine/kinds/postgres/tune.ts';
-import { tuneRedis } from '../../engine/kinds/redis.ts';
+import type { Tunings } from '../../engine/tune.ts';
 import { connectionsAlertAbove } from '../../engine/policy.ts';
 import { bytes, GENERATED_BY, human, mdCode, shellQuote } from './common.ts';
 import { alertRules, freeCriterionMiB } from './alerts.ts';
@@ -15,7 +14,8 @@ import { APP_PORT } from '../kinds/fastapi.ts';
 import { GRAFANA_PORT } from '../kinds/grafana.ts';
 import { PROMETHEUS_PORT } from '../kinds/prometheus.ts';
 
-export function runbookMd(stack: Stack): string {
+/** The runbook, with the export's one tuning of each service (never tuning again). */
+export function runbookMd(stack: Stack, tunings: Tunings): string {
   const plan = stack.plan;
   const f = shellQuote(stack.files.compose);
   const dc = `docker compose -f ${f}`;
@@ -59,12 +59,12 @@ export function runbookMd(stack: Stack): string {
   code('docker stats --no-stream --format "table {{.Name}}\\t{{.MemUsage}}\\t{{.MemPerc}}"', 'free -h', 'dmesg | grep -i oom');
   p(`\`docker stats\` shows usage minus inactive page cache, so it reads lower than what the kernel compares with the limit. The host should keep ${human(freeCriterionMiB(plan))} available (max(500MB, 12% of RAM)).`, '');
   if (redis) {
-    const t = tuneRedis(redis);
+    const t = tunings.of(redis);
     p(`Redis ${mdCode(redis.name)} should report maxmemory ${bytes(redis.settings.maxmemory)} (${human(redis.settings.maxmemory)})${t.recommendedMaxmemory !== null && !t.plannedSafe ? `; Headroom recommends at most ${human(t.recommendedMaxmemory)} for its ${redis.settings.persistence} persistence` : ''}:`, '');
     code(`${dc} exec ${q(redis.name)} redis-cli CONFIG GET maxmemory`, `${dc} exec ${q(redis.name)} redis-cli INFO memory | grep -E 'used_memory_human|maxmemory_human|mem_fragmentation_ratio'`);
   }
   if (pg) {
-    const t = tunePostgres(plan, pg);
+    const t = tunings.of(pg);
     p(`Postgres ${mdCode(pg.name)}: max_connections ${t.planned.maxConnections}; the alert fires above ${connectionsAlertAbove(t.planned.maxConnections)}.`, '');
     code(`${dc} exec ${q(pg.name)} psql -U ${APP_DB.user} -d ${APP_DB.database} -c "SELECT count(*), state FROM pg_stat_activity GROUP BY state;"`, `${dc} exec ${q(pg.name)} psql -U ${APP_DB.user} -d ${APP_DB.database} -c "SHOW shared_buffers; SHOW work_mem; SHOW max_connections;"`);
   }

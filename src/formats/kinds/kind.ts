@@ -6,6 +6,7 @@
  * and edit, the compose writer, the stack, the export) asks the registry.
  */
 import type { Service, ServiceKind, ServiceOf } from '../../engine/schema.ts';
+import type { Tunings } from '../../engine/tune.ts';
 import type { ExportFile } from '../export/common.ts';
 import type { Stack } from '../export/stack.ts';
 
@@ -124,8 +125,8 @@ export interface KindFormat<K extends ServiceKind> {
   compose(ctx: ComposeContext<K>): void;
   /** Its config files, by key (`conf`, `ini`…). */
   readonly configs?: Readonly<Record<string, ConfigFile>>;
-  /** Writes its config files for every service of the kind in the stack. */
-  files?(stack: Stack, services: ReadonlyArray<ServiceOf<K>>): ExportFile[];
+  /** Writes its config files for every service of the kind in the stack, from the export's one tuning of each (never tuning again). */
+  files?(stack: Stack, services: ReadonlyArray<ServiceOf<K>>, tunings: Tunings): ExportFile[];
   /** It evaluates the stack's alert rules: the export writes them (export/alerts.ts) beside its files. */
   readonly evaluatesAlertRules?: boolean;
   /** Where Prometheus scrapes a service of this kind (for kinds the engine marks `scraped`). */

@@ -11,7 +11,7 @@
  */
 import type { ServiceOf } from '../../engine/schema.ts';
 import { appConnections } from '../../engine/traffic.ts';
-import { PGBOUNCER_ENUMS, tunePgbouncer, type PgbouncerSettings } from '../../engine/kinds/pgbouncer.ts';
+import { PGBOUNCER_ENUMS, type PgbouncerSettings, type PgbouncerTune } from '../../engine/kinds/pgbouncer.ts';
 import { APP_DB, commentText, ExportError, GENERATED_BY, hasControl, shellQuote } from '../export/common.ts';
 import type { Stack } from '../export/stack.ts';
 import { confEntries } from '../compose-import/words.ts';
@@ -85,9 +85,9 @@ export function connstringValue(s: string): string {
   return /^[A-Za-z0-9_.-]+$/.test(s) ? s : `'${s.replace(/'/g, "''")}'`;
 }
 
-/** The [pgbouncer] settings written (the real-tool test compares each with SHOW CONFIG). */
-export function pgbouncerSettings(stack: Stack, b: ServiceOf<'pgbouncer'>): Record<string, string> {
-  const t = tunePgbouncer(stack.plan, b).planned;
+/** The [pgbouncer] settings written, from the planned part of its tuning (the real-tool test compares each with SHOW CONFIG). */
+export function pgbouncerSettings(b: ServiceOf<'pgbouncer'>, tune: PgbouncerTune): Record<string, string> {
+  const t = tune.planned;
   const out: Record<string, string> = {
     listen_addr: '0.0.0.0',
     listen_port: String(PGBOUNCER_PORT),
@@ -107,10 +107,10 @@ export function pgbouncerSettings(stack: Stack, b: ServiceOf<'pgbouncer'>): Reco
   return out;
 }
 
-export function pgbouncerIni(stack: Stack, b: ServiceOf<'pgbouncer'>): string {
+/** pgbouncer.ini for one service, from its tuning (the export's, computed once). */
+export function pgbouncerIni(stack: Stack, b: ServiceOf<'pgbouncer'>, t: PgbouncerTune): string {
   const pg = stack.postgres[0];
-  const t = tunePgbouncer(stack.plan, b);
-  const settings = pgbouncerSettings(stack, b);
+  const settings = pgbouncerSettings(b, t);
   const lines: string[] = [];
   const comment = (s: string) => lines.push(s ? `; ${commentText(s)}` : ';');
   comment(`pgbouncer.ini for the service "${b.name}". ${GENERATED_BY}${stack.plan.name ? ` "${stack.plan.name}"` : ''}.`);
@@ -199,8 +199,8 @@ export const pgbouncer: KindFormat<'pgbouncer'> = {
     svc.healthcheck = healthcheck(['CMD', 'pg_isready', '-h', '127.0.0.1', '-p', String(PGBOUNCER_PORT)]);
     note.push(`Pools in ${ini}; fill in ${userlist} first.`);
   },
-  files: (stack, services) => services.flatMap((b) => [
-    { path: stack.configPath(b, 'ini'), content: pgbouncerIni(stack, b), description: `pgBouncer settings for ${b.name}: pool mode and sizes` },
+  files: (stack, services, tunings) => services.flatMap((b) => [
+    { path: stack.configPath(b, 'ini'), content: pgbouncerIni(stack, b, tunings.of(b)), description: `pgBouncer settings for ${b.name}: pool mode and sizes` },
     { path: stack.configPath(b, 'userlist'), content: userlistTemplate(stack, b), description: `pgBouncer user list template for ${b.name}: fill in the password hash` },
   ]),
 };

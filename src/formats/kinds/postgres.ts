@@ -5,7 +5,7 @@
  */
 import type { ServiceOf } from '../../engine/schema.ts';
 import { sizeToPlan } from '../../engine/units.ts';
-import { tunePostgres, type PgSettings, type PgTune } from '../../engine/kinds/postgres/tune.ts';
+import type { PgSettings, PgTune } from '../../engine/kinds/postgres/tune.ts';
 import { BACKEND_MIB, WORK_MEM_NODES } from '../../engine/kinds/postgres/model.ts';
 import { APP_DB, commentText, dockerSize, GENERATED_BY, human, pgSize } from '../export/common.ts';
 import type { Stack } from '../export/stack.ts';
@@ -111,9 +111,8 @@ function postgresFlags(words: string[], params: Map<string, { value: string; fro
 /** One line of the file: a setting, its value in PostgreSQL's notation, and its comment. */
 export type PgLine = { name: string; value: string; comment: string[] };
 
-/** The settings written for this service, in order (the real-tool test compares each with SHOW). */
-export function postgresLines(stack: Stack, pg: ServiceOf<'postgres'>): { tune: PgTune; lines: PgLine[] } {
-  const t = tunePostgres(stack.plan, pg);
+/** The settings written for this service from its tuning, in order (the real-tool test compares each with SHOW). */
+export function postgresLines(t: PgTune): PgLine[] {
   const p = t.planned;
   const r = t.recommended;
   const differs = (k: keyof PgSettings, show: (v: number) => string): string[] =>
@@ -121,7 +120,7 @@ export function postgresLines(stack: Stack, pg: ServiceOf<'postgres'>): { tune: 
   const size = (k: keyof PgSettings): PgLine => ({ name: PG_PARAMETERS[k].name, value: pgSize(p[k]), comment: differs(k, pgSize) });
   const count = (k: keyof PgSettings): PgLine => ({ name: PG_PARAMETERS[k].name, value: String(p[k]), comment: [] });
   const c = t.connections;
-  const lines: PgLine[] = [
+  return [
     { name: 'listen_addresses', value: "'*'", comment: ['Reached only on the compose network: the compose file publishes no port for it.'] },
     {
       ...count('maxConnections'),
@@ -141,11 +140,11 @@ export function postgresLines(stack: Stack, pg: ServiceOf<'postgres'>): { tune: 
     count('maxParallelWorkersPerGather'),
     { ...size('walBuffers'), comment: ['shared_buffers/32 within [64kB, 16MB]: what -1 picks, written out.'] },
   ];
-  return { tune: t, lines };
 }
 
-export function postgresqlConf(stack: Stack, pg: ServiceOf<'postgres'>): string {
-  const { tune: t, lines } = postgresLines(stack, pg);
+/** postgresql.conf for one service, from its tuning (the export's, computed once). */
+export function postgresqlConf(stack: Stack, pg: ServiceOf<'postgres'>, t: PgTune): string {
+  const lines = postgresLines(t);
   const b = t.plannedBudget;
   const pad = (s: string) => s.padStart(9);
   const header = [
@@ -220,9 +219,9 @@ export const postgres: KindFormat<'postgres'> = {
     svc.stop_grace_period = '1m';
     note.push(`Settings in ${conf}; shm_size for parallel queries' dynamic shared memory.`);
   },
-  files: (stack, services) => services.map((pg) => ({
+  files: (stack, services, tunings) => services.map((pg) => ({
     path: stack.configPath(pg, 'conf'),
-    content: postgresqlConf(stack, pg),
+    content: postgresqlConf(stack, pg, tunings.of(pg)),
     description: `PostgreSQL settings for ${pg.name}, sized to its limit and connections`,
   })),
 };

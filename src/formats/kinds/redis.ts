@@ -5,7 +5,7 @@
  */
 import type { ServiceOf } from '../../engine/schema.ts';
 import { sizeToPlan } from '../../engine/units.ts';
-import { REDIS_ENUMS, tuneRedis } from '../../engine/kinds/redis.ts';
+import { REDIS_ENUMS, type RedisTune } from '../../engine/kinds/redis.ts';
 import { bytes, commentText, GENERATED_BY, human } from '../export/common.ts';
 import type { Stack } from '../export/stack.ts';
 import { redisSizeFormat, redisSizeParse } from '../compose-import/size.ts';
@@ -115,8 +115,8 @@ export function redisDirectives(r: ServiceOf<'redis'>): Record<string, string> {
   };
 }
 
-export function redisConf(stack: Stack, r: ServiceOf<'redis'>): string {
-  const t = tuneRedis(r);
+/** redis.conf for one service, from its tuning (the export's, computed once). */
+export function redisConf(stack: Stack, r: ServiceOf<'redis'>, t: RedisTune): string {
   const d = redisDirectives(r);
   const mm = r.settings.maxmemory;
   const lines: string[] = [];
@@ -200,9 +200,9 @@ export const redis: KindFormat<'redis'> = {
     svc.stop_grace_period = '1m';
     note.push(`maxmemory ${human(s.settings.maxmemory)}, ${s.settings.policy}, persistence ${s.settings.persistence}: ${conf}.`);
   },
-  files: (stack, services) => services.map((r) => ({
+  files: (stack, services, tunings) => services.map((r) => ({
     path: stack.configPath(r, 'conf'),
-    content: redisConf(stack, r),
+    content: redisConf(stack, r, tunings.of(r)),
     description: `Redis settings for ${r.name}: maxmemory, eviction policy, persistence`,
   })),
 };

@@ -3,7 +3,7 @@ import { sizeFormat } from '../../units.ts';
 import { field, type KindEngine } from '../kind.ts';
 import { postgresSettings } from './settings.ts';
 import { postgresUsage } from './model.ts';
-import { postgresApply, postgresUnfit, tunePostgres, type PgTune } from './tune.ts';
+import { postgresApply, postgresSettle, postgresUnfit, tunePostgres, type PgTune } from './tune.ts';
 import { appOverMaxConnections, connectionsNearMax, postgresMemorySettings } from './findings.ts';
 
 export const postgres: KindEngine<'postgres', typeof postgresSettings, PgTune> = {
@@ -25,5 +25,6 @@ export const postgres: KindEngine<'postgres', typeof postgresSettings, PgTune> =
     tune: tunePostgres,
     apply: postgresApply,
     unfit: postgresUnfit,
+    settle: postgresSettle,
   },
 };

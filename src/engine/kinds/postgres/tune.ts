@@ -304,17 +304,34 @@ export function postgresMaxConnections(plan: Plan, pg: ServiceOf<'postgres'>): n
   return pgMaxConnections(view, pg, pgConnections(view)).value;
 }
 
-/** Tunes one Postgres service of the plan. */
-export function tunePostgres(plan: Plan, pg: ServiceOf<'postgres'>): PgTune {
-  const limitFromHost = pg.limit === null;
+/** The planned part of a tuning: the plan's own values completed with what it does not say, and what the model makes of them. */
+type PgPlanned = Pick<PgTune, 'limit' | 'limitFromHost' | 'connections' | 'planned' | 'plannedBudget' | 'plannedHigh'>;
+
+function pgPlanned(plan: Plan, pg: ServiceOf<'postgres'>): PgPlanned {
   const limit = pg.limit ?? plan.host.ram;
-  const p = pg.settings;
   // The engine's view: a pgBouncer the toggle implies counts like a listed one.
   const full = planWithFeatures(plan);
-  const connections = pgConnections(full);
+  const planned = pgSettingsFor(limit, pg.settings, pg.settings);
+  return {
+    limit,
+    limitFromHost: pg.limit === null,
+    connections: pgConnections(full),
+    planned,
+    plannedBudget: pgBudget(pg, planned, { multiplier: full.workload.spike, traffic: trafficOf(full, full.workload.spike) }, limit),
+    plannedHigh: round2(pgHigh(pg, trafficOf(full, 1), {})),
+  };
+}
 
-  // Completing the plan's own values with what it does not say.
-  const planned = pgSettingsFor(limit, p, p);
+/** `t` with its planned part recomputed for `plan` as it now stands (the recommendation kept). */
+export function postgresSettle(plan: Plan, pg: ServiceOf<'postgres'>, t: PgTune): PgTune {
+  return { ...t, ...pgPlanned(plan, pg) };
+}
+
+/** Tunes one Postgres service of the plan. */
+export function tunePostgres(plan: Plan, pg: ServiceOf<'postgres'>): PgTune {
+  const own = pgPlanned(plan, pg);
+  const { limit } = own;
+  const p = pg.settings;
 
   // From the limit and the connections, with pgBouncer as we would set it.
   const view = tunedView(plan);
@@ -375,14 +392,9 @@ export function tunePostgres(plan: Plan, pg: ServiceOf<'postgres'>): PgTune {
   };
 
   return {
-    limit,
-    limitFromHost,
-    connections,
-    planned,
-    plannedBudget: pgBudget(pg, planned, { multiplier: full.workload.spike, traffic: trafficOf(full, full.workload.spike) }, limit),
+    ...own,
     recommended: rec,
     recommendedBudget: pgBudget(sized, rec, spike, limit),
-    plannedHigh: round2(pgHigh(pg, trafficOf(full, 1), {})),
     recommendedHigh,
     fits,
     minLimit,
