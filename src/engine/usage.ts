@@ -23,3 +23,8 @@ export function usageOf(components: Component[]): Usage {
   }
   return { low, typical, high, components };
 }
+
+/** The usage of a service whose memory does not follow the workload: one process at these three points. */
+export function processUsage(mib: { low: number; typical: number; high: number }, note?: string): Usage {
+  return usageOf([component('process', mib.low, mib.typical, mib.high, note)]);
+}

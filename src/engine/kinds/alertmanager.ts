@@ -1,6 +1,6 @@
 /** AlertManager: memory that does not follow the workload (memory-model.md). */
 import { settingsObject } from '../schema-blocks.ts';
-import { component, usageOf } from '../usage.ts';
+import { processUsage } from '../usage.ts';
 import type { KindEngine } from './kind.ts';
 
 const settings = settingsObject({});
@@ -11,7 +11,7 @@ const ALERTMANAGER_MIB = { low: 8, typical: 16, high: 32 } as const;
 export const alertmanager: KindEngine<'alertmanager', typeof settings> = {
   kind: 'alertmanager',
   settings,
-  usage: () => usageOf([component('process', ALERTMANAGER_MIB.low, ALERTMANAGER_MIB.typical, ALERTMANAGER_MIB.high)]),
+  usage: () => processUsage(ALERTMANAGER_MIB),
   // the seed: "30-50MB overhead"
   starter: { limit: '50MiB', settings: {} },
   fields: [],

@@ -3,7 +3,7 @@ import * as z from 'zod/mini';
 import type { ServiceOf } from '../schema.ts';
 import type { Finding, Usage } from '../report.ts';
 import { settingsObject, sizeSchema } from '../schema-blocks.ts';
-import { component, usageOf } from '../usage.ts';
+import { processUsage } from '../usage.ts';
 import { finding, servicesOf, type Rule } from '../findings/context.ts';
 import { field, type KindEngine } from './kind.ts';
 
@@ -24,7 +24,7 @@ export function genericUsage(s: ServiceOf<'generic'>): Usage {
   // Keep the three points ordered even when a user wrote them out of order.
   const [low, typical, high] = [u.low, u.typical, u.high].sort((a, b) => a - b) as [number, number, number];
   const note = s.settings.usage ? 'as set in the plan' : seen ? 'observed (docker stats)' : 'assumed: no usage set';
-  return usageOf([component('process', low, typical, high, note)]);
+  return processUsage({ low, typical, high }, note);
 }
 
 export const genericGuesses: Rule = ({ plan }) => {

@@ -1,6 +1,6 @@
 /** Grafana: memory that does not follow the workload (memory-model.md). */
 import { settingsObject } from '../schema-blocks.ts';
-import { component, usageOf } from '../usage.ts';
+import { processUsage } from '../usage.ts';
 import type { KindEngine } from './kind.ts';
 
 const settings = settingsObject({});
@@ -12,7 +12,7 @@ const GRAFANA_MIB = { low: 33, typical: 80, high: 200 } as const;
 export const grafana: KindEngine<'grafana', typeof settings> = {
   kind: 'grafana',
   settings,
-  usage: () => usageOf([component('process', GRAFANA_MIB.low, GRAFANA_MIB.typical, GRAFANA_MIB.high)]),
+  usage: () => processUsage(GRAFANA_MIB),
   // the seed: Grafana 150MB
   starter: { limit: '150MiB', settings: {} },
   fields: [],
