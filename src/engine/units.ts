@@ -94,3 +94,8 @@ const COUNT = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 export function countFormat(n: number): string {
   return Number.isFinite(n) ? COUNT.format(Math.round(n)) : '—';
 }
+
+/** A size in the servers' own notation, for the tuners' reasons: `200MB`, `12.5MB` (MB = MiB to PostgreSQL and Redis). */
+export function mbText(mib: number): string {
+  return Number.isInteger(mib) ? `${mib}MB` : `${Math.round(mib * 100) / 100}MB`;
+}

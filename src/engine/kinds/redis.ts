@@ -3,7 +3,7 @@ import type { ServiceOf } from '../schema.ts';
 import type { Finding, Usage } from '../report.ts';
 import { oneOf, settingsObject, sizeSchema, withDefault } from '../schema-blocks.ts';
 import { component, fixed, usageOf } from '../usage.ts';
-import { sizeFormat } from '../units.ts';
+import { mbText as mb, sizeFormat } from '../units.ts';
 import { REDIS_MAXMEMORY_MIN, roundDownSize, roundUpSize } from '../policy.ts';
 import { finding, fmt, pct, servicesOf, setSize, type Rule } from '../findings/context.ts';
 import { field, type KindEngine, type ModelContext, type TuneUnfit } from './kind.ts';
@@ -109,8 +109,6 @@ export type RedisTune = {
   minLimit: number | null;
   explain: string;
 };
-
-const mb = (mib: number) => (Number.isInteger(mib) ? `${mib}MB` : `${Math.round(mib * 100) / 100}MB`);
 
 /**
  * maxmemory from the model itself: redisSafeMaxmemory (the model's high usage, with

@@ -18,7 +18,7 @@ import type { Traffic } from '../../report.ts';
 import { planWithFeatures } from '../../features.ts';
 import { appConnections, trafficOf } from '../../traffic.ts';
 import { maxConnectionsFor, roundDownSize, roundUpSize } from '../../policy.ts';
-import { sizeFormat } from '../../units.ts';
+import { mbText as fmt, sizeFormat } from '../../units.ts';
 import { servicesOf } from '../../findings/context.ts';
 import { pgbouncersTuned, pgbouncerServerConnections } from '../pgbouncer.ts';
 import type { TuneUnfit } from '../kind.ts';
@@ -415,9 +415,6 @@ function autovacuumFor(limit: number): number {
   return clamp(floorMiB(limit * PG_TUNE.autovacuumShare), PG_TUNE.autovacuumMin, PG_TUNE.autovacuumMax);
 }
 
-function fmt(mib: number): string {
-  return Number.isInteger(mib) ? `${mib}MB` : `${round2(mib)}MB`;
-}
 
 export function postgresUnfit(pg: ServiceOf<'postgres'>, t: PgTune): TuneUnfit[] {
   const out: TuneUnfit[] = [];
