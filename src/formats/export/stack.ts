@@ -7,38 +7,13 @@
 import { planWithFeatures } from '../../engine/features.ts';
 import { SERVICE_KINDS, type Plan, type Service, type ServiceKind, type ServiceOf } from '../../engine/schema.ts';
 import { hostTag } from './common.ts';
-import { exporterKindOf, exportersFor, type Exporter } from './exporters.ts';
+import { exporterKindOf, exportersFor } from './exporters.ts';
 import { formatOf } from '../kinds/index.ts';
-import type { ScrapeTarget } from '../kinds/kind.ts';
+import type { ScrapeTarget, Stack } from '../kinds/kind.ts';
 
 export { APP_DB } from './common.ts';
-export type { ScrapeTarget } from '../kinds/kind.ts';
+export type { ScrapeTarget, Stack } from '../kinds/kind.ts';
 
-export type Stack = {
-  /** The plan with the services its feature toggles imply. */
-  plan: Plan;
-  implied: ReadonlySet<string>;
-  tag: string;
-  /** The services of each kind the shared writers (alerts, runbook) speak of. */
-  app: ServiceOf<'fastapi'>[];
-  postgres: ServiceOf<'postgres'>[];
-  redis: ServiceOf<'redis'>[];
-  pgbouncer: ServiceOf<'pgbouncer'>[];
-  prometheus: ServiceOf<'prometheus'>[];
-  grafana: ServiceOf<'grafana'>[];
-  alertmanager: ServiceOf<'alertmanager'>[];
-  /** Generic services that are not exporters. */
-  generic: ServiceOf<'generic'>[];
-  /** The services of any kind. */
-  of<K extends ServiceKind>(kind: K): ServiceOf<K>[];
-  /** Every exporter, listed in the plan or added. */
-  exporters: Exporter[];
-  /** What Prometheus scrapes besides itself: each scraped kind's services (in the registry's order), then the exporters. */
-  scrapeTargets: ScrapeTarget[];
-  /** The path of one of a service's config files (its kind's `configs`): `base.ext`, or `base-NAME.ext` when the plan has several of its kind. */
-  configPath(s: Service, key: string): string;
-  files: { compose: string; alerts: string; alertsTest: string; runbook: string };
-};
 
 const ofKind = <K extends ServiceKind>(services: Service[], kind: K) => services.filter((s): s is ServiceOf<K> => s.kind === kind);
 

@@ -5,8 +5,7 @@
  */
 import type { ServiceOf } from '../../engine/schema.ts';
 import { GENERATED_BY, yamlDocument } from '../export/common.ts';
-import type { Stack } from '../export/stack.ts';
-import type { KindFormat } from './kind.ts';
+import type { KindFormat, Stack } from './kind.ts';
 
 export const ALERTMANAGER_IMAGE = 'prom/alertmanager:v0.27.0';
 export const ALERTMANAGER_PORT = 9093; // the image's default

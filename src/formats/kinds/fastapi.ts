@@ -4,12 +4,11 @@
  * service: the operator's own image with the variables it reads and Prometheus's scrape target.
  */
 import { APP_DB } from '../export/common.ts';
-import type { Stack } from '../export/stack.ts';
 import { base } from '../compose-import/words.ts';
 import { POSTGRES_PASSWORD, POSTGRES_PORT } from './postgres.ts';
 import { PGBOUNCER_PORT } from './pgbouncer.ts';
 import { REDIS_PORT } from './redis.ts';
-import type { KindFormat, Recognised, ServiceFacts } from './kind.ts';
+import type { KindFormat, Recognised, ServiceFacts, Stack } from './kind.ts';
 
 /** uvicorn and gunicorn read the number of workers from it when no --workers is given (their docs); the tiangolo images too. */
 export const WORKERS_ENV = 'WEB_CONCURRENCY';

@@ -5,10 +5,10 @@
  * it; the registry (formats/kinds/index.ts) lists them, and the shared machinery (compose import
  * and edit, the compose writer, the stack, the export) asks the registry.
  */
-import type { Service, ServiceKind, ServiceOf } from '../../engine/schema.ts';
+import type { Plan, Service, ServiceKind, ServiceOf } from '../../engine/schema.ts';
 import type { Tunings } from '../../engine/tune.ts';
+import type { Exporter } from '../../engine/exporters.ts';
 import type { ExportFile } from '../export/common.ts';
-import type { Stack } from '../export/stack.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Compose import
@@ -73,6 +73,38 @@ export type Added = { def: Record<string, unknown>; comments: string[] };
 
 // ---------------------------------------------------------------------------------------------
 // The export
+
+/**
+ * The stack every writer writes about (built once per export by export/stack.ts): the plan with
+ * its feature services, the exporters, where each service's config files go and what Prometheus
+ * scrapes.
+ */
+export type Stack = {
+  /** The plan with the services its feature toggles imply. */
+  plan: Plan;
+  implied: ReadonlySet<string>;
+  tag: string;
+  /** The services of each kind the shared writers (alerts, runbook) speak of. */
+  app: ServiceOf<'fastapi'>[];
+  postgres: ServiceOf<'postgres'>[];
+  redis: ServiceOf<'redis'>[];
+  pgbouncer: ServiceOf<'pgbouncer'>[];
+  prometheus: ServiceOf<'prometheus'>[];
+  grafana: ServiceOf<'grafana'>[];
+  alertmanager: ServiceOf<'alertmanager'>[];
+  /** Generic services that are not exporters. */
+  generic: ServiceOf<'generic'>[];
+  /** The services of any kind. */
+  of<K extends ServiceKind>(kind: K): ServiceOf<K>[];
+  /** Every exporter, listed in the plan or added. */
+  exporters: Exporter[];
+  /** What Prometheus scrapes besides itself: each scraped kind's services (in the registry's order), then the exporters. */
+  scrapeTargets: ScrapeTarget[];
+  /** The path of one of a service's config files (its kind's `configs`): `base.ext`, or `base-NAME.ext` when the plan has several of its kind. */
+  configPath(s: Service, key: string): string;
+  files: { compose: string; alerts: string; alertsTest: string; runbook: string };
+};
+
 
 /** A compose secret read from a file beside the compose file (never written by the export). */
 export type Secret = { name: string; file: string };

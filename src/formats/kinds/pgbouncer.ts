@@ -13,10 +13,9 @@ import type { ServiceOf } from '../../engine/schema.ts';
 import { appConnections } from '../../engine/traffic.ts';
 import { PGBOUNCER_ENUMS, type PgbouncerSettings, type PgbouncerTune } from '../../engine/kinds/pgbouncer.ts';
 import { APP_DB, commentText, ExportError, GENERATED_BY, hasControl, shellQuote } from '../export/common.ts';
-import type { Stack } from '../export/stack.ts';
 import { confEntries } from '../compose-import/words.ts';
 import { POSTGRES_PORT } from './postgres.ts';
-import type { KindFormat, Recognised, ServiceFacts } from './kind.ts';
+import type { KindFormat, Recognised, ServiceFacts, Stack } from './kind.ts';
 
 /**
  * Every pgbouncer.ini parameter Headroom reads or writes, by its setting. `plan`: a setting of

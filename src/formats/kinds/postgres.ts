@@ -8,10 +8,9 @@ import { sizeToPlan } from '../../engine/units.ts';
 import type { PgSettings, PgTune } from '../../engine/kinds/postgres/tune.ts';
 import { BACKEND_MIB, WORK_MEM_NODES } from '../../engine/kinds/postgres/model.ts';
 import { APP_DB, commentText, dockerSize, GENERATED_BY, human, pgSize } from '../export/common.ts';
-import type { Stack } from '../export/stack.ts';
 import { postgresSizeParse } from '../compose-import/size.ts';
 import { confEntries, shellSplit } from '../compose-import/words.ts';
-import type { KindFormat, Recognised, ServiceFacts } from './kind.ts';
+import type { KindFormat, Recognised, ServiceFacts, Stack } from './kind.ts';
 
 /**
  * Every PostgreSQL parameter Headroom reads or writes, by its setting: the parameter's name and

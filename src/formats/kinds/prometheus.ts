@@ -10,10 +10,9 @@ import type { ServiceOf } from '../../engine/schema.ts';
 import { durationFormat, durationParse } from '../../engine/units.ts';
 import { parse as yamlParse } from 'yaml';
 import { GENERATED_BY, yamlDocument } from '../export/common.ts';
-import type { Stack } from '../export/stack.ts';
 import { GOMEMLIMIT_SHARE } from '../../engine/policy.ts';
 import { ALERTMANAGER_PORT } from './alertmanager.ts';
-import type { KindFormat, Recognised, ScrapeTarget, ServiceFacts } from './kind.ts';
+import type { KindFormat, Recognised, ScrapeTarget, ServiceFacts, Stack } from './kind.ts';
 
 /** The command-line flags Headroom reads and writes (Prometheus docs, command-line flags). */
 export const PROMETHEUS_FLAGS = { config: 'config.file', retention: 'storage.tsdb.retention.time', path: 'storage.tsdb.path' } as const;

@@ -7,10 +7,9 @@ import type { ServiceOf } from '../../engine/schema.ts';
 import { sizeToPlan } from '../../engine/units.ts';
 import { REDIS_ENUMS, type RedisTune } from '../../engine/kinds/redis.ts';
 import { bytes, commentText, GENERATED_BY, human } from '../export/common.ts';
-import type { Stack } from '../export/stack.ts';
 import { redisSizeFormat, redisSizeParse } from '../compose-import/size.ts';
 import { base, shellSplit } from '../compose-import/words.ts';
-import type { KindFormat, Recognised, ServiceFacts } from './kind.ts';
+import type { KindFormat, Recognised, ServiceFacts, Stack } from './kind.ts';
 
 /** The redis.conf directives (and `redis-server --flags`) Headroom reads and writes, by what they set. */
 export const REDIS_DIRECTIVES = { maxmemory: 'maxmemory', policy: 'maxmemory-policy', appendonly: 'appendonly', save: 'save' } as const;
