@@ -5,6 +5,7 @@
  * renderers read this table and never test booleans of their own.
  */
 import { sizeFormat, type Finding, type Report } from '../engine/index.ts';
+import { hostExceedsRam, limitsExceedRam } from '../engine/policy.ts';
 
 export type OutcomeInfo = {
   /** The process exit code of `check`. */
@@ -50,8 +51,8 @@ export function verdictOf(r: Report): Verdict {
   const h = r.host;
   const committed = h.limitsMiB + h.reserveMiB;
   const reasons: string[] = [];
-  if (committed > h.ramMiB) reasons.push(`limits ${sizeFormat(h.limitsMiB)} + reserve ${sizeFormat(h.reserveMiB)} = ${sizeFormat(committed)} > ${sizeFormat(h.ramMiB)} of RAM`);
-  if (h.usageMiB.high > h.ramMiB + h.swapMiB) reasons.push(`high usage ${sizeFormat(h.usageMiB.high)} > ${sizeFormat(h.ramMiB + h.swapMiB)} (host OOM in normal traffic)`);
+  if (limitsExceedRam(h)) reasons.push(`limits ${sizeFormat(h.limitsMiB)} + reserve ${sizeFormat(h.reserveMiB)} = ${sizeFormat(committed)} > ${sizeFormat(h.ramMiB)} of RAM`);
+  if (hostExceedsRam(h)) reasons.push(`high usage ${sizeFormat(h.usageMiB.high)} > ${sizeFormat(h.ramMiB + h.swapMiB)} (host OOM in normal traffic)`);
   const fits = reasons.length === 0;
   const critical = r.findings.filter((f) => f.severity === 'critical').map(findingLabel);
   if (critical.length > 0) reasons.push(`${critical.length} critical finding${critical.length > 1 ? 's' : ''}: ${critical.join(', ')}`);

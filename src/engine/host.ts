@@ -1,7 +1,7 @@
 /** The host: RAM, swap, and the memory used outside every container (memory-model.md, "The host"). */
 import type { Plan } from './schema.ts';
 import type { Component, Range } from './report.ts';
-import { component, usageOf } from './services/usage.ts';
+import { component, usageOf } from './usage.ts';
 
 /** Kernel + systemd + sshd and friends: 150–300 MiB (memory-model.md guess, to measure). */
 const KERNEL_MIB = { low: 150, typical: 200, high: 300 } as const;
@@ -11,10 +11,6 @@ const DOCKERD_MIB = { low: 40, typical: 60, high: 80 } as const;
 const CONTAINERD_MIB = { low: 20, typical: 30, high: 40 } as const;
 /** One containerd-shim per container: 5–10 MiB (memory-model.md). */
 const SHIM_MIB = { low: 5, typical: 7, high: 10 } as const;
-/** The seed's success criterion: "System memory available > 500MB (12%)"; 500 MB is 476.8 MiB,
- * and 12% scales it to larger hosts. */
-const FREE_CRITERION_MIB = 500e6 / 1048576;
-const FREE_CRITERION_SHARE = 0.12;
 
 /** Memory outside all containers, with its parts; a plan's fixed `reserve` replaces the estimate. */
 export function hostReserve(plan: Plan, containers: number): Range & { components: Component[] } {
@@ -28,9 +24,4 @@ export function hostReserve(plan: Plan, containers: number): Range & { component
     component('containerd', CONTAINERD_MIB.low, CONTAINERD_MIB.typical, CONTAINERD_MIB.high),
     component('containerd-shim', containers * SHIM_MIB.low, containers * SHIM_MIB.typical, containers * SHIM_MIB.high, `${containers} containers`),
   ]);
-}
-
-/** Free memory the seed asks to keep: max(500 MB, 12% of RAM). */
-export function freeCriterion(ramMiB: number): number {
-  return Math.max(FREE_CRITERION_MIB, FREE_CRITERION_SHARE * ramMiB);
 }

@@ -1,8 +1,8 @@
-/** PostgreSQL: shared memory, one process per connection, work_mem per sort/hash node (memory-model.md). */
-import type { ServiceOf } from '../schema.ts';
-import type { Traffic, Usage } from '../report.ts';
-import { POSTGRES_DEFAULTS } from '../defaults.ts';
-import { component, usageOf } from './usage.ts';
+/** PostgreSQL's memory: shared memory, one process per connection, work_mem per sort/hash node (memory-model.md). */
+import type { ServiceOf } from '../../schema.ts';
+import type { Traffic, Usage } from '../../report.ts';
+import { component, usageOf } from '../../usage.ts';
+import { POSTGRES_DEFAULTS, walBuffersFor } from './settings.ts';
 
 /** Each shared buffer costs ~8400 bytes with its descriptors for 8192 of data (PG docs kernel-resources). */
 const BUFFER_OVERHEAD = 8400 / 8192;
@@ -18,11 +18,11 @@ const SHARED_OTHER_MIB = { typical: 2, high: 10 } as const;
 /** Private memory per client backend: measured here 1.18 MiB at 5–100 pgbench clients, read-only or
  * TPC-B (calibration/postgres.json; < 2 MiB idle in Freund 2020); a big schema's catalog and plan
  * caches add more: ~6.3 MiB in a field report (nbari/pg_exporter#36), 12 high. */
-const BACKEND_MIB = { low: 1, typical: 1.2, high: 12 } as const;
+export const BACKEND_MIB = { low: 1, typical: 1.2, high: 12 } as const;
 /** work_mem used per active transaction, in units of work_mem: measured here 0.02 for TPC-B
  * transactions (read-write minus read-only at the same clients) and 0.4–1.7 when every transaction
  * sorts 50k rows (stress cases, calibration/postgres.json); high 3 nodes × hash_mem_multiplier. */
-const WORK_MEM_NODES = { low: 0, typical: 0.02, high: 3 * POSTGRES_DEFAULTS.hashMemMultiplier } as const;
+export const WORK_MEM_NODES = { low: 0, typical: 0.02, high: 3 * POSTGRES_DEFAULTS.hashMemMultiplier } as const;
 /** Postmaster, checkpointer, bgwriter, walwriter, launchers, with the binary's pages: measured here
  * 16–18 MiB of PSS beyond shared memory and the backends' 1.18 MiB each (calibration/postgres.json). */
 const BACKGROUND_MIB = { low: 12, typical: 18, high: 30 } as const;
@@ -33,15 +33,10 @@ const SHARED_BUFFERS_COLD = 0.5;
  * backend = 0.035 × 64 MB (calibration/postgres.json); 6 bytes a dead tuple, so big tables reach the high end. */
 const AUTOVACUUM_TYPICAL_SHARE = 0.035;
 
-/** wal_buffers at its default -1: shared_buffers/32, at least 64 kB, at most 16 MB (xlog.c). */
-export function walBuffersMiB(sharedBuffers: number): number {
-  return Math.min(16, Math.max(64 / 1024, sharedBuffers / 32));
-}
-
 export function postgresUsage(s: ServiceOf<'postgres'>, traffic: Traffic): Usage {
   const { sharedBuffers, maxConnections, workMem, maintenanceWorkMem, autovacuumMaxWorkers } = s.settings;
   const sb = sharedBuffers * BUFFER_OVERHEAD;
-  const otherShared = walBuffersMiB(sharedBuffers) + (maxConnections + autovacuumMaxWorkers + EXTRA_SLOTS) * SLOT_MIB;
+  const otherShared = walBuffersFor(sharedBuffers) + (maxConnections + autovacuumMaxWorkers + EXTRA_SLOTS) * SLOT_MIB;
   const b = traffic.backends;
   const a = traffic.activeQueries;
   return usageOf([

@@ -3,7 +3,7 @@ import { planOf } from '../testing.ts';
 import { trafficOf } from '../traffic.ts';
 import { serviceUsage } from './index.ts';
 import { redisSafeMaxmemory } from './redis.ts';
-import { walBuffersMiB } from './postgres.ts';
+import { walBuffersFor } from './postgres/settings.ts';
 import type { PlanInput, ServiceKind } from '../schema.ts';
 
 /** Usage of the first service in a plan of these services, on 4 GiB, 1000 users. */
@@ -66,7 +66,7 @@ describe('postgres', () => {
     [200, 6.25],
     [1024, 16],
     [1, 64 / 1024],
-  ])('wal_buffers for shared_buffers %s MiB is %s MiB (xlog.c)', (sb, wal) => expect(walBuffersMiB(sb)).toBeCloseTo(wal, 6));
+  ])('wal_buffers for shared_buffers %s MiB is %s MiB (xlog.c)', (sb, wal) => expect(walBuffersFor(sb)).toBeCloseTo(wal, 6));
 
   it('charges shared_buffers with its descriptors (8400 bytes per 8 kB page)', () => {
     const u = usage([{ name: 'db', kind: 'postgres', settings: { sharedBuffers: '200MiB' } }]);

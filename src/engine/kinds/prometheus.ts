@@ -1,7 +1,22 @@
 /** Prometheus: head series, chunks for the scrape interval, queries over the retention (memory-model.md). */
 import type { ServiceOf } from '../schema.ts';
 import type { Usage } from '../report.ts';
-import { component, usageOf } from './usage.ts';
+import { count, durationSchema, settingsObject, withDefault } from '../schema-blocks.ts';
+import { component, usageOf } from '../usage.ts';
+import { countFormat, durationFormat } from '../units.ts';
+import { field, type KindEngine } from './kind.ts';
+
+export const PROMETHEUS_DEFAULTS = {
+  scrapeInterval: 15, // the interval in Prometheus's shipped example config (built-in default is 1m)
+  retention: 15 * 86400, // --storage.tsdb.retention.time default 15d (Prometheus docs)
+  series: 10_000, // assumed: node_exporter ~1–2k, cAdvisor ~200 per container, exporters, app metrics
+} as const;
+
+const settings = settingsObject({
+  scrapeInterval: withDefault(durationSchema, PROMETHEUS_DEFAULTS.scrapeInterval),
+  retention: withDefault(durationSchema, PROMETHEUS_DEFAULTS.retention),
+  series: withDefault(count(0, 100_000_000), PROMETHEUS_DEFAULTS.series),
+});
 
 /** Go runtime, TSDB, web UI: measured here 43 MiB RSS ingesting 1k series with no queries, less
  * 3 kB a series (Prometheus 2.42, calibration/prometheus.json); 40 low, 90 high. */
@@ -30,3 +45,14 @@ export function prometheusUsage(s: ServiceOf<'prometheus'>): Usage {
     component('queries', QUERY_MIB.low, QUERY_MIB.typical, Math.min(QUERY_MIB.highMax, QUERY_MIB.highBase + QUERY_MIB.highPerDay * days)),
   ]);
 }
+
+export const prometheus: KindEngine<'prometheus', typeof settings> = {
+  kind: 'prometheus',
+  settings,
+  usage: prometheusUsage,
+  // the seed: Prometheus 200MB
+  starter: { limit: '200MiB', settings: {} },
+  summary: ({ settings: st }) => `scrape ${durationFormat(st.scrapeInterval)} · retention ${durationFormat(st.retention)} · ${countFormat(st.series)} series`,
+  fields: [field.duration('scrapeInterval', 'scrape_interval'), field.duration('retention', 'retention'), field.count('series', 'active series')],
+  scraped: true, // itself, on localhost:9090
+};

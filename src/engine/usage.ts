@@ -1,5 +1,5 @@
-/** Helpers the per-kind models share to build a Usage from named components. */
-import type { Component, Usage } from '../report.ts';
+/** Helpers the kinds' models (kinds/) and the host share to build a Usage from named components. */
+import type { Component, Usage } from './report.ts';
 
 /** A named component from its low, typical and high MiB. */
 export function component(name: string, low: number, typical: number, high: number, note?: string): Component {
@@ -22,4 +22,9 @@ export function usageOf(components: Component[]): Usage {
     high += c.high;
   }
   return { low, typical, high, components };
+}
+
+/** The usage of a service whose memory does not follow the workload: one process at these three points. */
+export function processUsage(mib: { low: number; typical: number; high: number }, note?: string): Usage {
+  return usageOf([component('process', mib.low, mib.typical, mib.high, note)]);
 }
