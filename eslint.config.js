@@ -30,4 +30,17 @@ export default tseslint.config(
       'no-restricted-globals': ['error', 'window', 'document', 'localStorage', 'sessionStorage', 'navigator', 'process'],
     },
   },
+  {
+    // An export tunes once (export/index.ts) and hands the tunings to every writer: no format calls a tuner itself.
+    files: ['src/formats/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          ...pureRestrictions.patterns,
+          { group: ['**/engine/kinds/**'], importNames: ['tunePostgres', 'tuneRedis', 'tunePgbouncer'], message: 'Writers read the export\'s tunings (Tunings.of), computed once in exportFiles; they never tune.' },
+        ],
+      }],
+    },
+  },
 );

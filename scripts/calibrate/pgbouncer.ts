@@ -26,7 +26,7 @@ export function pgbouncerPlan(clients: number, tps = 1, activeMean = 0.01): Cali
     workload: { activeUsers: round2(Math.max(tps, 0.01)), requestsPerUserPerMinute: 60, dbTimePerRequestMs: Math.round((Math.max(activeMean, 0.001) / Math.max(tps, 0.01)) * 1e6) / 1000, spike: 1 },
     services: [
       { name: 'postgres', kind: 'postgres', limit: '800MiB', settings: { maxConnections: 120 } },
-      // The seed's pgBouncer: transaction mode, pool 20; max_client_conn as tune.ts would set it (app × 1.2, at least 100).
+      // The seed's pgBouncer: transaction mode, pool 20; max_client_conn as the pgBouncer tuner (src/engine/kinds/pgbouncer.ts) would set it (app × 1.2, at least 100).
       { name: 'pgbouncer', kind: 'pgbouncer', limit: '64MiB', settings: { poolMode: 'transaction', defaultPoolSize: 20, maxClientConn: Math.max(100, Math.ceil(clients * 1.2)) } },
       { name: 'pgbench', kind: 'fastapi', limit: '1GiB', settings: { replicas, workers: clients / replicas, poolSize: 1, maxOverflow: 0, perWorker: '8MiB' } },
     ],

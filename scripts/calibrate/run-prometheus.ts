@@ -21,7 +21,7 @@ const RUN_SECONDS = 30;
 const SAMPLE_SECONDS = 15;
 /** Queries start after the first few scrapes. */
 const QUERY_AFTER_SECONDS = 5;
-/** The engine counts 3 h of samples in the head (services/prometheus.ts HEAD_SECONDS). */
+/** The engine counts 3 h of samples in the head (src/engine/kinds/prometheus.ts HEAD_SECONDS). */
 const HEAD_SECONDS = 3 * 3600;
 export const PROMETHEUS_SERIES = [1000, 10_000, 50_000];
 /** Series per metric name: 100 names × N/100 label values, like many targets' worth of a few metrics. */

@@ -2,7 +2,7 @@
  * Numbers for people. Every size on the page goes through the engine's sizeFormat, so the table,
  * the host bar and the charts never disagree by a rounding; nothing here ever prints NaN.
  */
-import { sizeFormat } from '../engine/units.ts';
+import { countFormat, sizeFormat } from '../engine/units.ts';
 import type { Range } from '../engine/report.ts';
 
 /** A size in MiB as `800 MiB` / `1.95 GiB`; `—` for a missing or non-finite number. */
@@ -31,13 +31,8 @@ export function probabilityText(p: number): string {
   return `${pct > 0 && pct < 10 ? +pct.toFixed(1) : Math.round(pct)}%`;
 }
 
-/** One formatter for all counts: toLocaleString builds a new one per call, which shows in a keystroke's budget. */
-const COUNT = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
-
-/** A count with thousands separators; `—` when not finite. */
-export function countText(n: number): string {
-  return Number.isFinite(n) ? COUNT.format(Math.round(n)) : '—';
-}
+/** A count with thousands separators; `—` when not finite (the engine's countFormat). */
+export const countText = countFormat;
 
 /** A signed size change: `+12 MiB`, `−180 MiB` (sizeFormat already writes the minus sign). */
 export function deltaText(mib: number): string {

@@ -80,7 +80,8 @@ describe('headroom check', () => {
 
   it.each([
     [['check'], /check needs a compose file/],
-    [['check', 'a.yml', 'b.yml'], /one file/],
+    [['check', 'a.yml', 'b.yml'], /cannot read a\.yml: no such file\nerror: cannot read b\.yml: no such file/],
+    [['check', '-', '-'], /only one file can be read from stdin/],
     [['check', 'no-such.yml'], /cannot read no-such.yml: no such file/],
     [['check', join(CORPUS, '02-seed-4gb.yml'), '--host', '4X'], /--host: unknown size unit/],
     [['check', join(CORPUS, '02-seed-4gb.yml'), '--host', '10m'], /--host: expected a host of at least 64MiB/],
@@ -180,4 +181,27 @@ describe('headroom plan with a compose file', () => {
     expect(m.code).toBe(2);
     expect(m.err).toMatch(/expected at most 2000 services \(the plan's limit\), got 26000/);
   }, 120_000); // two large files through the CLI: generous for a busy CI machine
+});
+
+describe('headroom check with several files (as a pre-commit hook passes them)', () => {
+  it('checks each in turn; the exit code is the worst: bad input over fail over pass', () => {
+    const fits = file('fits.yml', FITS);
+    const seed = join(CORPUS, '02-seed-4gb.yml');
+    const both = cli(['check', fits, seed]);
+    expect(both.code).toBe(1);
+    expect(both.out.match(/^(PASS|FAIL):/gm)).toEqual(['PASS:', 'FAIL:']);
+    expect(both.out).toMatch(/PASS: the stack fits 4 GiB with no critical finding\n\nHeadroom check: /);
+    const withBad = cli(['check', seed, 'missing.yml', fits]);
+    expect(withBad.code).toBe(2);
+    expect(withBad.err).toBe('error: cannot read missing.yml: no such file\n');
+    expect(withBad.out.match(/^(PASS|FAIL):/gm)).toEqual(['FAIL:', 'PASS:']);
+    const md = cli(['check', fits, seed, '--format', 'markdown']);
+    expect(md.out.match(/^### .* Headroom check: (PASS|FAIL)$/gm)).toHaveLength(2);
+  });
+
+  it.each([['json'], ['sarif'], ['junit']])('--format %s takes one file', (format) => {
+    const r = cli(['check', file('fits.yml', FITS), join(CORPUS, '02-seed-4gb.yml'), '--format', format]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(new RegExp(`--format ${format} writes one file's report: run check once per file \\(got 2 files\\)`));
+  });
 });

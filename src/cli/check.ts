@@ -1,32 +1,21 @@
 /**
- * `headroom check COMPOSE|PLAN [--host 4GiB] [--stats FILE] [--json]`: the CI gate. Exit 1 when
- * the stack does not fit the host (limits plus the reserve outside containers over its RAM, or a
- * host OOM in normal traffic) or has a critical finding; 0 otherwise; 2 on bad input.
- * `--stats` adds observed usage from pasted `docker stats --no-stream` output.
+ * `headroom check COMPOSE|PLAN [--host 4GiB] [--stats FILE] [--format F]`: the CI gate. Exit 1
+ * when the stack does not fit the host (limits plus the reserve outside containers over its RAM,
+ * or a host OOM in normal traffic) or has a critical finding; 0 otherwise; 2 on bad input (the
+ * verdict and its exit codes: verdict.ts). `--stats` adds observed usage from pasted
+ * `docker stats --no-stream` output. Every format says the same verdict.
  */
-import { evaluate, planParse, sizeFormat, type Finding, type Plan, type Report } from '../engine/index.ts';
+import { evaluate, planParse, sizeFormat, type Plan, type Report } from '../engine/index.ts';
 import { dockerStatsApply, type StatsMatch } from '../formats/docker-stats.ts';
 import { planToInput } from '../formats/plan-file.ts';
 import type { ComposeInfo } from './compose.ts';
 import { issuesToLines, loadPlan, readText, UsageError } from './io.ts';
+import { FORMAT_OPTIONS, FORMATS, formatOf, type Format } from './format.ts';
+import { checkedFrom, renderAs } from './output.ts';
+import { worstExitCode } from './verdict.ts';
 import { findingLines, hostLines, reportJson, servicesTable } from './render.ts';
 
 type Args = { positionals: string[]; values: Record<string, string | boolean | undefined> };
-
-/** Why a stack passes or fails, in a form both the text and the JSON output use. */
-export type Verdict = { pass: boolean; fits: boolean; critical: string[]; reasons: string[] };
-
-export function verdictOf(r: Report): Verdict {
-  const h = r.host;
-  const committed = h.limitsMiB + h.reserveMiB;
-  const reasons: string[] = [];
-  if (committed > h.ramMiB) reasons.push(`limits ${sizeFormat(h.limitsMiB)} + reserve ${sizeFormat(h.reserveMiB)} = ${sizeFormat(committed)} > ${sizeFormat(h.ramMiB)} of RAM`);
-  if (h.usageMiB.high > h.ramMiB + h.swapMiB) reasons.push(`high usage ${sizeFormat(h.usageMiB.high)} > ${sizeFormat(h.ramMiB + h.swapMiB)} (host OOM in normal traffic)`);
-  const fits = reasons.length === 0;
-  const critical = r.findings.filter((f: Finding) => f.severity === 'critical').map((f) => `${f.id}${f.service ? ` [${f.service}]` : ''}`);
-  if (critical.length > 0) reasons.push(`${critical.length} critical finding${critical.length > 1 ? 's' : ''}: ${critical.join(', ')}`);
-  return { pass: fits && critical.length === 0, fits, critical, reasons };
-}
 
 function importLines(info: ComposeInfo): string[] {
   const rows = info.services.map((s) => [s.service, s.kind, s.limit ?? 'none', s.why]);
@@ -69,38 +58,71 @@ function observedLines(r: Report, match: StatsMatch): string[] {
   ];
 }
 
-export const checkCommand = {
-  usage: 'check COMPOSE|PLAN [--host 4GiB] [--stats FILE] [--json]',
-  summary: 'CI gate: exit 1 if the stack does not fit the host or has a critical finding',
-  options: { host: { type: 'string' }, json: { type: 'boolean' }, stats: { type: 'string' } } as Record<string, { type: 'string' | 'boolean' }>,
-  run: ({ positionals, values }: Args): number => {
-    const file = positionals[0];
-    if (file === undefined) throw new UsageError(['error: check needs a compose file or a plan file ("-" reads stdin)', 'usage: headroom check COMPOSE|PLAN [--host 4GiB] [--json]']);
-    if (positionals.length > 1) throw new UsageError([`error: check takes one file, got ${positionals.length}`]);
-    const source = loadPlan(file, undefined, values.host as string | undefined);
-    const stats = typeof values.stats === 'string' ? withStats(source.plan, values.stats, source.compose) : null;
-    const report = evaluate(stats?.plan ?? source.plan);
-    const verdict = verdictOf(report);
-    if (values.json) {
-      const imported = source.compose ? { services: source.compose.services, notes: source.compose.notes } : null;
-      process.stdout.write(reportJson({ ...report, check: verdict, import: imported, stats: stats?.match ?? null }));
-    } else {
-      const lines = [
-        `Headroom check: ${source.label}${source.compose ? ` (compose file, ${source.compose.services.length} services)` : ''}, host ${sizeFormat(report.host.ramMiB)}`,
-        '',
-        ...(source.compose ? [...importLines(source.compose), ''] : []),
-        ...servicesTable(report.services),
-        '',
-        ...hostLines(report.host),
-        '',
-        ...(stats ? [...observedLines(report, stats.match), ''] : []),
-        `findings (${report.findings.length}):`,
-        ...findingLines(report.findings),
-        '',
-        verdict.pass ? `PASS: the stack fits ${sizeFormat(report.host.ramMiB)} with no critical finding` : `FAIL: ${verdict.reasons.join('; ')}`,
-      ];
-      process.stdout.write(`${lines.join('\n')}\n`);
+const USAGE = `check COMPOSE|PLAN… [--host 4GiB] [--stats FILE] [--format ${FORMATS.join('|')}]`;
+
+/** Formats that hold one file's report: one document each (a pre-commit hook passes several files to text). */
+const ONE_FILE_FORMATS: readonly Format[] = ['json', 'sarif', 'junit'];
+
+/**
+ * Several files (as pre-commit passes them): each checked and printed in turn, a file with bad
+ * input reported on stderr without stopping the others; the exit code is the worst (worstExitCode).
+ */
+function checkMany(files: string[], values: Args['values'], format: Format): number {
+  if (ONE_FILE_FORMATS.includes(format)) throw new UsageError([`error: --format ${format} writes one file's report: run check once per file (got ${files.length} files)`]);
+  if (values.stats !== undefined) throw new UsageError([`error: --stats belongs to one stack: run check once per file (got ${files.length} files)`]);
+  const codes = files.map((file, i) => {
+    if (i > 0) process.stdout.write('\n');
+    try {
+      return checkOne(file, values, format);
+    } catch (e) {
+      if (!(e instanceof UsageError)) throw e;
+      process.stderr.write(`${e.lines.join('\n')}\n`);
+      return e.exitCode;
     }
-    return verdict.pass ? 0 : 1;
+  });
+  return worstExitCode(codes);
+}
+
+export const checkCommand = {
+  usage: USAGE,
+  summary: 'CI gate: exit 1 if the stack does not fit the host or has a critical finding',
+  options: { host: { type: 'string' }, stats: { type: 'string' }, ...FORMAT_OPTIONS } as Record<string, { type: 'string' | 'boolean' }>,
+  run: ({ positionals, values }: Args): number => {
+    const format = formatOf(values);
+    if (positionals.length === 0) throw new UsageError(['error: check needs a compose file or a plan file ("-" reads stdin)', `usage: headroom ${USAGE}`]);
+    if (positionals.filter((p) => p === '-').length > 1) throw new UsageError(['error: only one file can be read from stdin ("-")']);
+    return positionals.length === 1 ? checkOne(positionals[0]!, values, format) : checkMany(positionals, values, format);
   },
 };
+
+/** One file checked and printed in `format`; returns the verdict's exit code. */
+function checkOne(file: string, values: Args['values'], format: Format): number {
+  const source = loadPlan(file, undefined, values.host as string | undefined);
+  const stats = typeof values.stats === 'string' ? withStats(source.plan, values.stats, source.compose) : null;
+  const report = evaluate(stats?.plan ?? source.plan);
+  const checked = checkedFrom('check', source, file, report);
+  const verdict = checked.verdict;
+  const json = () => {
+    const imported = source.compose ? { services: source.compose.services, notes: source.compose.notes } : null;
+    return reportJson({ ...report, check: verdict, import: imported, stats: stats?.match ?? null });
+  };
+  const text = () => {
+    const lines = [
+      `Headroom check: ${source.label}${source.compose ? ` (compose file, ${source.compose.services.length} services)` : ''}, host ${sizeFormat(report.host.ramMiB)}`,
+      '',
+      ...(source.compose ? [...importLines(source.compose), ''] : []),
+      ...servicesTable(report.services),
+      '',
+      ...hostLines(report.host),
+      '',
+      ...(stats ? [...observedLines(report, stats.match), ''] : []),
+      `findings (${report.findings.length}):`,
+      ...findingLines(report.findings),
+      '',
+      verdict.headline,
+    ];
+    return `${lines.join('\n')}\n`;
+  };
+  process.stdout.write(renderAs(format, checked, { text, json }));
+  return verdict.exitCode;
+}

@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
 import { cliHarness } from './testing.ts';
 
 const h = cliHarness('cli');
@@ -83,6 +84,16 @@ describe('headroom plan', () => {
   it('prints help', () => {
     const r = cli(['--help']);
     expect(r.code).toBe(0);
-    expect(r.out).toContain('headroom plan [FILE] [--preset NAME] [--json]');
+    expect(r.out).toContain('headroom plan [FILE] [--preset NAME] [--format text|json|markdown|sarif|junit]');
+    expect(r.out).toContain('--json is --format json');
+  });
+
+  it('--version prints package.json\'s version', () => {
+    const version = (JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version;
+    for (const flag of ['--version', '-V', 'version']) {
+      const r = cli([flag]);
+      expect(r.code).toBe(0);
+      expect(r.out).toBe(`${version}\n`);
+    }
   });
 });

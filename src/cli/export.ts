@@ -5,10 +5,9 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { ExportError, exportFiles } from '../formats/export/index.ts';
+import { ExportError, exportOf } from '../formats/export/index.ts';
 import { loadPlan, UsageError } from './io.ts';
 import { composeExportFiles } from './compose.ts';
-import { planTune } from '../engine/tune.ts';
 
 type Args = { positionals: string[]; values: Record<string, string | boolean | undefined> };
 
@@ -23,15 +22,17 @@ export const exportCommand = {
     if (!out) throw new UsageError(['error: export needs --out DIR (the folder to write into)', `usage: headroom ${USAGE}`]);
     if (positionals.length > 1) throw new UsageError([`error: export takes at most one plan file, got ${positionals.length}`]);
     const source = loadPlan(positionals[0], values.preset as string | undefined, values.host as string | undefined);
-    let files;
+    let exported;
     try {
-      files = exportFiles(source.plan, { tuned: values.tuned === true });
+      exported = exportOf(source.plan, { tuned: values.tuned === true });
     } catch (e) {
       if (e instanceof ExportError) throw new UsageError([`error: ${source.label}: ${e.message}`]);
       throw e;
     }
-    // A compose file given: its compose file is the user's document edited, not a new one (compose-import/edit.ts).
-    const edited = source.compose ? composeExportFiles(files, source.compose, values.tuned ? planTune(source.plan) : source.plan, source.label) : null;
+    let files = exported.files;
+    // A compose file given: its compose file is the user's document edited, not a new one
+    // (compose-import/edit.ts), with the plan the files describe (tuned once, by the export).
+    const edited = source.compose ? composeExportFiles(files, source.compose, exported.plan, source.label) : null;
     if (edited) files = edited.files;
     const dir = resolve(out);
     try {

@@ -4,6 +4,9 @@ import { parseArgs } from 'node:util';
 import { evaluate, PRESET_NAMES } from '../engine/index.ts';
 import { loadPlan, UsageError } from './io.ts';
 import { reportJson, reportText } from './render.ts';
+import { FORMAT_OPTIONS, FORMATS, formatOf } from './format.ts';
+import { checkedFrom, renderAs } from './output.ts';
+import { HEADROOM_VERSION } from './version.ts';
 import { checkCommand } from './check.ts';
 import { exportCommand } from './export.ts';
 import { capacityCommand } from './capacity.ts';
@@ -12,17 +15,19 @@ import { compareCommand } from './compare.ts';
 type Args = { positionals: string[]; values: Record<string, string | boolean | undefined> };
 type Command = { usage: string; summary: string; options: Record<string, { type: 'string' | 'boolean' }>; run: (a: Args) => number };
 
-const COMMON = { preset: { type: 'string' }, json: { type: 'boolean' }, host: { type: 'string' } } as const;
+const PLAN_OPTIONS = { preset: { type: 'string' }, host: { type: 'string' }, ...FORMAT_OPTIONS } as const;
 
 export const COMMANDS: Record<string, Command> = {
   plan: {
-    usage: 'plan [FILE] [--preset NAME] [--json]',
+    usage: `plan [FILE] [--preset NAME] [--format ${FORMATS.join('|')}]`,
     summary: 'evaluate a plan: services, host, spike scenario and findings',
-    options: COMMON,
+    options: PLAN_OPTIONS,
     run: ({ positionals, values }) => {
-      const { plan, label } = loadPlan(positionals[0], values.preset as string | undefined, values.host as string | undefined);
-      const report = evaluate(plan);
-      process.stdout.write(values.json ? reportJson(report) : reportText(report, label));
+      const format = formatOf(values);
+      const source = loadPlan(positionals[0], values.preset as string | undefined, values.host as string | undefined);
+      const report = evaluate(source.plan);
+      const checked = checkedFrom('plan', source, positionals[0], report);
+      process.stdout.write(renderAs(format, checked, { text: () => reportText(report, source.label), json: () => reportJson(report) }));
       return 0;
     },
   },
@@ -51,13 +56,19 @@ function help(): string {
     '',
     `presets: ${PRESET_NAMES.join(', ')}. FILE is a plan file in YAML or JSON ("-" reads stdin),`,
     '  or a docker-compose.yml (told apart by content; --host SIZE gives the host RAM, default 4GiB).',
-    'exit codes: 0 done, 1 the plan does not fit (check), 2 bad input.',
+    `formats (plan, check): --format ${FORMATS.join('|')}; --json is --format json.`,
+    'exit codes: 0 done (check: pass), 1 check: the stack does not fit or has a critical finding, 2 bad input.',
+    `headroom --version prints the version (${HEADROOM_VERSION}).`,
     '',
   ].join('\n');
 }
 
 export function main(argv: string[]): number {
   const [name, ...rest] = argv;
+  if (name === '--version' || name === '-V' || name === 'version') {
+    process.stdout.write(`${HEADROOM_VERSION}\n`);
+    return 0;
+  }
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
     process.stdout.write(help());
     return name === undefined ? 2 : 0;

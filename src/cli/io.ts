@@ -16,7 +16,8 @@ export class UsageError extends Error {
   }
 }
 
-export type PlanSource = { plan: Plan; label: string; compose?: ComposeInfo };
+/** A plan and where it came from; `text` is the file's text (absent for a preset). */
+export type PlanSource = { plan: Plan; label: string; compose?: ComposeInfo; text?: string };
 
 export function readText(file: string): string {
   try {
@@ -45,8 +46,8 @@ export function loadPlan(file: string | undefined, preset: string | undefined, h
   }
   const text = readText(file);
   const compose = composeLoad(text, file, host); // null when the text is not a compose file
-  if (compose) return compose;
+  if (compose) return { ...compose, text };
   const r = planTextParse(text);
   if (!r.ok) throw new UsageError(issuesToLines(file === '-' ? 'stdin' : file, r.issues));
-  return planWithHost({ plan: r.plan, label: file }, host);
+  return planWithHost({ plan: r.plan, label: file === '-' ? 'stdin' : file, text }, host);
 }

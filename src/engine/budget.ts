@@ -1,9 +1,10 @@
 /** The budget of one scenario: each service against its limit, and the host against its RAM. */
 import type { Plan, Service, ServiceKind } from './schema.ts';
 import type { HostBudget, Range, Scenario, ServiceBudget } from './report.ts';
-import { serviceUsage } from './services/index.ts';
+import { serviceUsage } from './kinds/index.ts';
 import { trafficOf } from './traffic.ts';
-import { freeCriterion, hostReserve } from './host.ts';
+import { hostReserve } from './host.ts';
+import { freeCriterion } from './policy.ts';
 import { comonotonicExceed, riskOf, triangularExceed } from './risk.ts';
 
 /** Evaluates the plan with its active users × `multiplier`. `implied` names toggle-added services. */

@@ -17,15 +17,13 @@ import type { Plan, ServiceOf } from './schema.ts';
 import type { Scenario } from './report.ts';
 import { planWithFeatures } from './features.ts';
 import { scenarioOf } from './budget.ts';
-import { freeCriterion, hostReserve } from './host.ts';
-import { POSTGRES_DEFAULTS } from './defaults.ts';
+import { hostReserve } from './host.ts';
 import { sizeFormat } from './units.ts';
+import { usableConnections } from './kinds/postgres/settings.ts';
+import { CONNECTIONS_SHARE, connectionsLine, connectionsNearMax, freeUnderCriterion, freeCriterion, exceedsLimit } from './policy.ts';
 
 /** The search's ceiling: the plan file's own maximum of workload.activeUsers (schema.ts). */
 export const CAPACITY_CAP = 100_000_000;
-import { CONNECTIONS_SHARE } from './findings/database.ts';
-/** The seed's success criterion, as the connections-near-max finding reads it. */
-export { CONNECTIONS_SHARE };
 
 export const CHECK_IDS = [
   'usage-over-limit',
@@ -104,19 +102,19 @@ export function checksOf(plan: Plan, sc: Scenario, layout?: HostLayout): CheckVa
   const out: CheckValue[] = [];
   for (const s of sc.services) {
     if (s.limitMiB === null) continue;
-    out.push({ id: 'usage-over-limit', service: s.name, unit: 'MiB', demand: s.usageMiB.high, allowed: s.limitMiB, fails: s.usageMiB.high > s.limitMiB });
+    out.push({ id: 'usage-over-limit', service: s.name, unit: 'MiB', demand: s.usageMiB.high, allowed: s.limitMiB, fails: exceedsLimit(s.usageMiB.high, s.limitMiB) });
   }
   if (!layout) {
     const h = sc.host;
     // free.low < criterion ⟺ high usage > RAM − criterion.
-    out.push({ id: 'free-below-criterion', service: null, ramMiB: h.ramMiB, unit: 'MiB', demand: h.usageMiB.high, allowed: h.ramMiB - h.freeCriterionMiB, fails: h.freeMiB.low < h.freeCriterionMiB });
+    out.push({ id: 'free-below-criterion', service: null, ramMiB: h.ramMiB, unit: 'MiB', demand: h.usageMiB.high, allowed: h.ramMiB - h.freeCriterionMiB, fails: freeUnderCriterion(h.freeMiB.low, h.ramMiB) });
   } else {
     for (const host of layout) {
       const on = new Set(host.services);
       const services = sc.services.filter((s) => on.has(s.name));
       const used = services.reduce((t, s) => t + Math.min(s.usageMiB.high, s.limitMiB ?? Infinity), 0) + hostReserve(plan, services.length).high;
       const allowed = host.ramMiB - freeCriterion(host.ramMiB);
-      out.push({ id: 'free-below-criterion', service: null, host: host.name, ramMiB: host.ramMiB, unit: 'MiB', demand: used, allowed, fails: used > allowed });
+      out.push({ id: 'free-below-criterion', service: null, host: host.name, ramMiB: host.ramMiB, unit: 'MiB', demand: used, allowed, fails: freeUnderCriterion(host.ramMiB - used, host.ramMiB) });
     }
   }
   const pg = plan.services.find((s): s is ServiceOf<'postgres'> => s.kind === 'postgres');
@@ -124,13 +122,13 @@ export function checksOf(plan: Plan, sc: Scenario, layout?: HostLayout): CheckVa
   const app = sc.traffic.appConnections;
   if (pg) {
     const peak = sc.traffic.backends.high;
-    const allowed = CONNECTIONS_SHARE * pg.settings.maxConnections;
-    out.push({ id: 'connections-near-max', service: pg.name, unit: 'connections', demand: peak, allowed, fails: peak >= allowed });
+    const max = pg.settings.maxConnections;
+    out.push({ id: 'connections-near-max', service: pg.name, unit: 'connections', demand: peak, allowed: connectionsLine(max), fails: connectionsNearMax(peak, max) });
     if (app > 0 && bouncer) {
       const max = bouncer.settings.maxClientConn;
       out.push({ id: 'app-connections-exceed-max-client-conn', service: bouncer.name, unit: 'connections', demand: app, allowed: max, fails: app > max });
     } else if (app > 0) {
-      const usable = pg.settings.maxConnections - POSTGRES_DEFAULTS.superuserReservedConnections;
+      const usable = usableConnections(pg.settings.maxConnections);
       out.push({ id: 'app-connections-exceed-max-connections', service: pg.name, unit: 'connections', demand: app, allowed: usable, fails: app > usable });
     }
   }

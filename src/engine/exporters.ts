@@ -7,7 +7,7 @@
  * already lists (by image or name, like the `full` preset's cadvisor) is recognised and reused.
  */
 import type { Range } from './report.ts';
-import type { Plan, Service, ServiceOf } from './schema.ts';
+import type { Plan, Service, ServiceKind, ServiceOf } from './schema.ts';
 import { nameAllocator } from './names.ts';
 
 export type ExporterKind = 'node-exporter' | 'cadvisor' | 'postgres-exporter' | 'redis-exporter';
@@ -29,7 +29,8 @@ export type Exporter = {
   source: string;
 };
 
-type ExporterSpec = Omit<Exporter, 'name' | 'watches' | 'present'> & { match: RegExp };
+/** `watches`: the kind each service of which gets one exporter (absent: one per host). */
+type ExporterSpec = Omit<Exporter, 'name' | 'watches' | 'present'> & { match: RegExp; watches?: ServiceKind };
 
 /** memory-model.md figures; each limit is assumed at ~1.5 × the high figure, rounded up. */
 export const EXPORTER_SPECS: Record<ExporterKind, ExporterSpec> = {
@@ -62,6 +63,7 @@ export const EXPORTER_SPECS: Record<ExporterKind, ExporterSpec> = {
     usage: { low: 12, typical: 16, high: 24 },
     source: 'measured: postgres_exporter 0.11.1 on PostgreSQL 15, RSS 15.9 MB (peak 16.3 MB) after 10 scrapes',
     match: /postgres(ql)?[-_]?exporter/i,
+    watches: 'postgres',
   },
   'redis-exporter': {
     exporter: 'redis-exporter',
@@ -71,8 +73,14 @@ export const EXPORTER_SPECS: Record<ExporterKind, ExporterSpec> = {
     usage: { low: 10, typical: 16, high: 24 }, // memory-model.md: redis_exporter ~16 MB
     source: 'memory-model.md: redis_exporter ~16 MB',
     match: /redis[-_]?exporter/i,
+    watches: 'redis',
   },
 };
+
+/** The exporter that reads services of this kind (their liveness and metrics reach Prometheus through it), if one does. */
+export function exporterWatching(kind: ServiceKind): ExporterKind | null {
+  return Object.values(EXPORTER_SPECS).find((e) => e.watches === kind)?.exporter ?? null;
+}
 
 /** Which exporter a plan's generic service is, by its image or else its name. */
 export function exporterKindOf(s: Service): ExporterKind | null {
@@ -90,7 +98,7 @@ export function exportersFor(plan: Plan): Exporter[] {
   const listed = plan.services.map((s) => ({ s, kind: exporterKindOf(s) })).filter((x) => x.kind !== null);
   const out: Exporter[] = [];
   const add = (kind: ExporterKind, watches: Service | null, defaultName: string) => {
-    const { match: _match, ...spec } = EXPORTER_SPECS[kind];
+    const { match: _match, watches: _watches, ...spec } = EXPORTER_SPECS[kind];
     // A listed exporter of this kind: host-wide ones are reused once; per-service ones by order.
     const i = listed.findIndex((x) => x.kind === kind);
     if (i >= 0) {
@@ -100,10 +108,10 @@ export function exportersFor(plan: Plan): Exporter[] {
     }
     out.push({ ...spec, name: freeName(defaultName), watches: watches?.name ?? null, present: false });
   };
-  add('node-exporter', null, 'node-exporter');
-  add('cadvisor', null, 'cadvisor');
-  for (const s of plan.services) if (s.kind === 'postgres') add('postgres-exporter', s, `${s.name}-exporter`);
-  for (const s of plan.services) if (s.kind === 'redis') add('redis-exporter', s, `${s.name}-exporter`);
+  for (const spec of Object.values(EXPORTER_SPECS)) {
+    if (!spec.watches) add(spec.exporter, null, spec.exporter);
+    else for (const s of plan.services) if (s.kind === spec.watches) add(spec.exporter, s, `${s.name}-exporter`);
+  }
   return out;
 }
 

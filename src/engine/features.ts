@@ -4,7 +4,8 @@
  * service of that kind turns its feature on. Beside Prometheus, the exporters its alert rules read
  * are added too (unless `features.exporters` is off), so their memory is budgeted.
  */
-import { FEATURE_SERVICES, PGBOUNCER_DEFAULTS } from './defaults.ts';
+import { FEATURE_SERVICES } from './defaults.ts';
+import { PGBOUNCER_DEFAULTS } from './kinds/pgbouncer.ts';
 import type { Features, Plan, Service } from './schema.ts';
 import { exporterServices } from './exporters.ts';
 import { nameAllocator } from './names.ts';

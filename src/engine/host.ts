@@ -1,7 +1,7 @@
 /** The host: RAM, swap, and the memory used outside every container (memory-model.md, "The host"). */
 import type { Plan } from './schema.ts';
 import type { Component, Range } from './report.ts';
-import { component, usageOf } from './services/usage.ts';
+import { component, usageOf } from './usage.ts';
 
 // The Docker engine's figures are measured here by the deployment test (npm run stack-test):
 // PSS of the engine's processes under the plan's load, Docker 20.10.24 / containerd 1.6.20,
@@ -28,10 +28,6 @@ const SHIM_MIB = { low: 4.5, typical: 5, high: 7 } as const;
  * with 4 (calibration/host.json) and 3.5 with 2 (calibration/stack-test/production-4gb.json); high
  * assumed: a lone proxy's RSS, ~5 MiB, and Docker starts a second one for IPv6 on some hosts. */
 const PROXY_MIB = { low: 1.5, typical: 3.5, high: 5 } as const;
-/** The seed's success criterion: "System memory available > 500MB (12%)"; 500 MB is 476.8 MiB,
- * and 12% scales it to larger hosts. */
-const FREE_CRITERION_MIB = 500e6 / 1048576;
-const FREE_CRITERION_SHARE = 0.12;
 
 /** Memory outside all containers, with its parts; a plan's fixed `reserve` replaces the estimate. */
 export function hostReserve(plan: Plan, containers: number): Range & { components: Component[] } {
@@ -53,7 +49,7 @@ export function hostReserve(plan: Plan, containers: number): Range & { component
 export const KERNEL_COMPONENT = 'kernel and system';
 
 /** Ports the export publishes on the host, one docker-proxy each: the app (one port per replica)
- * and the web UIs of Prometheus, Grafana and AlertManager (src/formats/export/compose.ts;
+ * and the web UIs of Prometheus, Grafana and AlertManager (src/formats/kinds/{fastapi,prometheus,grafana,alertmanager}.ts;
  * test/host-ports.test.ts checks the two agree). */
 export function publishedPorts(plan: Plan): number {
   let n = 0;
@@ -62,9 +58,4 @@ export function publishedPorts(plan: Plan): number {
     else if (s.kind === 'prometheus' || s.kind === 'grafana' || s.kind === 'alertmanager') n += 1;
   }
   return n;
-}
-
-/** Free memory the seed asks to keep: max(500 MB, 12% of RAM). */
-export function freeCriterion(ramMiB: number): number {
-  return Math.max(FREE_CRITERION_MIB, FREE_CRITERION_SHARE * ramMiB);
 }

@@ -4,7 +4,8 @@
  * traffic drives them all, so they peak together: the q-quantile of the sum is the sum of
  * q-quantiles), each capped at its limit, plus the reserve; host risk is P(sum > RAM + swap).
  */
-import type { Range, Risk, RiskLevel } from './report.ts';
+import type { Range, Risk } from './report.ts';
+import { riskLevel } from './policy.ts';
 
 /** P(X > x) for X triangular over [low, high] with mode typical. */
 export function triangularExceed(r: Range, x: number): number {
@@ -40,19 +41,9 @@ export function comonotonicExceed(parts: ReadonlyArray<{ range: Range; cap: numb
   return 1 - lo;
 }
 
-/** Thresholds between levels. Assumed: a 5% chance of an OOM kill is already "high" for production. */
-const LEVEL_P = { critical: 0.25, high: 0.05 } as const;
-/** Headroom under 10% of the limit at typical usage is "medium" even when high usage fits. Assumed,
- * close to krr's 15% margin. */
-const THIN_MARGIN = 0.1;
-
-/** The risk of one budget: usage range against the bound it must stay under. */
+/** The risk of one budget: usage range against the bound it must stay under (levels: policy.ts). */
 export function riskOf(usage: Range, bound: number, p: number): Risk {
-  let level: RiskLevel = 'low';
-  if (usage.typical > bound || p >= LEVEL_P.critical) level = 'critical';
-  else if (p >= LEVEL_P.high) level = 'high';
-  else if (p > 0 || bound - usage.typical < THIN_MARGIN * bound) level = 'medium';
-  return { level, score: Math.round(p * 100), pOverLimit: round(p, 4) };
+  return { level: riskLevel(usage, bound, p), score: Math.round(p * 100), pOverLimit: round(p, 4) };
 }
 
 export function round(v: number, digits: number): number {

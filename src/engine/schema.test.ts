@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { planParse, planMigrate, pathFormat } from './schema.ts';
 import { PRESET_NAMES, presetGet } from './presets.ts';
-import { APP_DEFAULTS, POSTGRES_DEFAULTS } from './defaults.ts';
+import { APP_DEFAULTS } from './kinds/fastapi.ts';
+import { POSTGRES_DEFAULTS } from './kinds/postgres/settings.ts';
 
 const minimal = { host: { ram: '4GiB' }, services: [{ name: 'db', kind: 'postgres', limit: '800m' }] };
 
@@ -11,7 +12,7 @@ describe('planParse', () => {
     expect(planParse(presetGet(name)).ok).toBe(true);
   });
 
-  it('fills every default from defaults.ts', () => {
+  it('fills every default from the kind modules and defaults.ts', () => {
     const r = planParse({ host: { ram: 4096 }, services: [{ name: 'api', kind: 'fastapi' }, { name: 'db', kind: 'postgres', limit: 800 }] });
     expect(r.ok).toBe(true);
     if (!r.ok) return;

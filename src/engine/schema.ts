@@ -1,59 +1,26 @@
 /**
  * The plan file: one zod schema, the types inferred from it, a version and its migrations.
  * Input is what a person writes (sizes as `800MiB`); output is normalised (sizes in MiB,
- * durations in seconds, every default filled in from defaults.ts).
+ * durations in seconds, every default filled in). Each kind's settings come from its module in
+ * kinds/ (the registry, kinds/index.ts); the blocks they are built from, from schema-blocks.ts.
  */
-// zod/mini: the same schema language with tree-shakeable checks, ~7 kB gzip instead of ~24 kB
-// in the page's first load (the UI issue's 120 kB budget).
 import * as z from 'zod/mini';
-import { durationParse, sizeParse } from './units.ts';
-import {
-  APP_DEFAULTS, HOST_DEFAULTS, PGBOUNCER_DEFAULTS, POSTGRES_DEFAULTS, PROMETHEUS_DEFAULTS, REDIS_DEFAULTS, WORKLOAD_DEFAULTS,
-} from './defaults.ts';
+import { HOST_DEFAULTS, WORKLOAD_DEFAULTS } from './defaults.ts';
+import { between, bool, durationSchema, oneOf, sizeSchema, withDefault } from './schema-blocks.ts';
+import { KINDS } from './kinds/index.ts';
+
+export { durationSchema, sizeSchema };
 
 export const PLAN_VERSION = 1;
 
-export const SERVICE_KINDS = ['fastapi', 'postgres', 'redis', 'pgbouncer', 'prometheus', 'grafana', 'alertmanager', 'generic'] as const;
-export type ServiceKind = (typeof SERVICE_KINDS)[number];
+/** The service kinds: the registry's keys, in its order. */
+export type ServiceKind = keyof typeof KINDS;
+export const SERVICE_KINDS = Object.keys(KINDS) as [ServiceKind, ...ServiceKind[]];
 
-/** The choices of every enum setting, for the schema and for the page's pickers. */
-export const ENUM_SETTINGS = {
-  redis: {
-    policy: ['noeviction', 'allkeys-lru', 'allkeys-lfu', 'allkeys-random', 'volatile-lru', 'volatile-lfu', 'volatile-random', 'volatile-ttl'],
-    persistence: ['none', 'rdb', 'aof'],
-  },
-  pgbouncer: { poolMode: ['session', 'transaction', 'statement'] },
-} as const;
+/** The settings schema of each kind (its module's). */
+export const SETTINGS_SCHEMAS = Object.fromEntries(SERVICE_KINDS.map((k) => [k, KINDS[k].settings])) as { [K in ServiceKind]: (typeof KINDS)[K]['settings'] };
 
-/** A text or number read through `parse`; its error message becomes the issue. */
-function parsed(expected: string, parse: (v: string | number) => { ok: true; value: number } | { ok: false; error: string }) {
-  return z.pipe(
-    z.union([z.number(), z.string()], { error: expected }),
-    z.transform((v: string | number, ctx) => {
-      const r = parse(v);
-      if (r.ok) return r.value;
-      ctx.issues.push({ code: 'custom', message: r.error, input: v });
-      return z.NEVER;
-    }),
-  );
-}
-
-/** A size in MiB, written as `800MiB`, `800m`, `1.5GiB`, `4g` or a bare number of MiB. */
-export const sizeSchema = parsed('expected a size like 512MiB, 1.5GiB or a number of MiB', sizeParse);
-
-/** A duration in seconds, written as `30s`, `1m`, `7d` or a bare number of seconds. */
-export const durationSchema = parsed('expected a duration like 30s, 1m or 7d, or a number of seconds', durationParse);
-
-/** A number in [min, max]: one message for every way to miss it. */
-const between = (min: number, max: number, message: string) => z.number({ error: message }).check(z.minimum(min, message), z.maximum(max, message));
-
-const count = (min: number, max: number) => {
-  const message = `expected a whole number from ${min} to ${max}`;
-  return z.int({ error: message }).check(z.minimum(min, message), z.maximum(max, message));
-};
-
-const bool = z.boolean({ error: 'expected true or false' });
-const oneOf = <const T extends readonly [string, ...string[]]>(options: T) => z.enum(options, { error: `expected one of ${options.join(' | ')}` });
+export type SettingsOf<K extends ServiceKind> = z.output<(typeof KINDS)[K]['settings']>;
 
 /** zod/mini ships no English messages: every schema above names what it expects, and issues
  * still reading "Invalid input" (a mapping or list of the wrong type) are worded here. */
@@ -65,8 +32,6 @@ function issueMessage(issue: { code: string; message: string; expected?: unknown
   return 'expected a different value here';
 }
 
-const withDefault = <T extends z.ZodMiniType>(schema: T, value: z.output<T>) => z._default(schema, value as never);
-
 /** Compose's rule for service names, which also keeps them safe in every exported file. */
 export const SERVICE_NAME_RE = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
 const serviceName = z
@@ -76,70 +41,6 @@ const serviceName = z
     z.maxLength(63, 'expected a service name of at most 63 characters'),
     z.regex(SERVICE_NAME_RE, 'expected letters, digits, ".", "_" or "-" (the compose rule), starting with a letter or digit'),
   );
-
-const fastapiSettings = z.strictObject({
-  replicas: withDefault(count(1, 64), APP_DEFAULTS.replicas),
-  workers: withDefault(count(1, 256), APP_DEFAULTS.workers),
-  perWorker: withDefault(sizeSchema, APP_DEFAULTS.perWorker),
-  preload: withDefault(bool, APP_DEFAULTS.preload),
-  poolSize: withDefault(count(0, 10_000), APP_DEFAULTS.poolSize),
-  maxOverflow: withDefault(count(0, 10_000), APP_DEFAULTS.maxOverflow),
-});
-
-const postgresSettings = z.strictObject({
-  sharedBuffers: withDefault(sizeSchema, POSTGRES_DEFAULTS.sharedBuffers),
-  maxConnections: withDefault(count(1, 262_143), POSTGRES_DEFAULTS.maxConnections), // PG's upper bound
-  workMem: withDefault(sizeSchema, POSTGRES_DEFAULTS.workMem),
-  maintenanceWorkMem: withDefault(sizeSchema, POSTGRES_DEFAULTS.maintenanceWorkMem),
-  autovacuumMaxWorkers: withDefault(count(1, 262_143), POSTGRES_DEFAULTS.autovacuumMaxWorkers),
-  maxParallelWorkersPerGather: withDefault(count(0, 1024), POSTGRES_DEFAULTS.maxParallelWorkersPerGather),
-  shmSize: withDefault(sizeSchema, POSTGRES_DEFAULTS.shmSize),
-});
-
-const redisSettings = z.strictObject({
-  maxmemory: withDefault(sizeSchema, REDIS_DEFAULTS.maxmemory),
-  policy: withDefault(oneOf(ENUM_SETTINGS.redis.policy), REDIS_DEFAULTS.policy),
-  persistence: withDefault(oneOf(ENUM_SETTINGS.redis.persistence), REDIS_DEFAULTS.persistence),
-  appData: withDefault(sizeSchema, REDIS_DEFAULTS.appData),
-});
-
-const pgbouncerSettings = z.strictObject({
-  poolMode: withDefault(oneOf(ENUM_SETTINGS.pgbouncer.poolMode), PGBOUNCER_DEFAULTS.poolMode),
-  maxClientConn: withDefault(count(1, 1_000_000), PGBOUNCER_DEFAULTS.maxClientConn),
-  defaultPoolSize: withDefault(count(1, 100_000), PGBOUNCER_DEFAULTS.defaultPoolSize),
-  reservePoolSize: withDefault(count(0, 100_000), PGBOUNCER_DEFAULTS.reservePoolSize),
-  pools: withDefault(count(1, 10_000), PGBOUNCER_DEFAULTS.pools),
-  maxPreparedStatements: withDefault(count(0, 100_000), PGBOUNCER_DEFAULTS.maxPreparedStatements),
-});
-
-const prometheusSettings = z.strictObject({
-  scrapeInterval: withDefault(durationSchema, PROMETHEUS_DEFAULTS.scrapeInterval),
-  retention: withDefault(durationSchema, PROMETHEUS_DEFAULTS.retention),
-  series: withDefault(count(0, 100_000_000), PROMETHEUS_DEFAULTS.series),
-});
-
-const usageSchema = z.strictObject({ low: sizeSchema, typical: sizeSchema, high: sizeSchema });
-
-const genericSettings = z.strictObject({
-  usage: z.optional(usageSchema),
-  image: z.optional(z.string({ error: 'expected an image name (text)' }).check(z.maxLength(200, 'expected an image name of at most 200 characters'))),
-});
-
-const emptySettings = z.strictObject({});
-
-/** The settings schema of each kind; adding a kind adds one entry here. */
-export const SETTINGS_SCHEMAS = {
-  fastapi: fastapiSettings,
-  postgres: postgresSettings,
-  redis: redisSettings,
-  pgbouncer: pgbouncerSettings,
-  prometheus: prometheusSettings,
-  grafana: emptySettings,
-  alertmanager: emptySettings,
-  generic: genericSettings,
-} as const satisfies Record<ServiceKind, z.ZodMiniType>;
-
-export type SettingsOf<K extends ServiceKind> = z.output<(typeof SETTINGS_SCHEMAS)[K]>;
 
 /**
  * Memory a running container was seen to use (`docker stats`), beside the model's estimate:
@@ -164,7 +65,7 @@ const serviceSchema = z.pipe(
     observed: z.optional(observedSchema),
   }),
   z.transform((s, ctx): Service => {
-    const settings = SETTINGS_SCHEMAS[s.kind].safeParse(s.settings ?? {});
+    const settings = (KINDS[s.kind].settings as z.ZodMiniType).safeParse(s.settings ?? {});
     if (!settings.success) {
       for (const issue of settings.error.issues) {
         const keys = issue.code === 'unrecognized_keys' ? issue.keys : [undefined];

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { DEFAULT_TIERS, MOVE_UP_SHARE, minimalPlan, tierOf, tierPlan, upgradePath, type UpgradePath } from './tiers.ts';
 import { capacity, constraintsFailingAt } from './capacity.ts';
-import { redisSafeMaxmemory } from './services/redis.ts';
-import { tunePostgres } from './tune.ts';
+import { redisSafeMaxmemory } from './kinds/redis.ts';
+import { tunePostgres } from './kinds/postgres/tune.ts';
 import { arbitraryPlan } from './arbitrary.ts';
 import { planOf, presetPlan } from './testing.ts';
 import type { Plan, ServiceOf } from './schema.ts';
@@ -51,12 +51,12 @@ describe('tierPlan: re-derived by the engine’s rules, not scaled', () => {
   const large = tierPlan(seed, 16384, 5000);
 
   it('gives a fixed-footprint service the same limit on every host: its high usage', () => {
-    expect(limitOf(small, 'grafana')).toBe(200); // grafana's high usage, services/fixed.ts
+    expect(limitOf(small, 'grafana')).toBe(200); // grafana's high usage, kinds/grafana.ts
     expect(limitOf(large, 'grafana')).toBe(200);
     expect(limitOf(small, 'fastapi')).toBe(limitOf(large, 'fastapi'));
   });
 
-  it('gives the spare memory to PostgreSQL, with tune.ts settings for its limit', () => {
+  it('gives the spare memory to PostgreSQL, with settings from the Postgres tuner for its limit', () => {
     expect(pgOf(large).limit!).toBeGreaterThan(pgOf(small).limit!);
     for (const p of [small, large]) {
       const pg = pgOf(p);

@@ -7,14 +7,14 @@
  * Re-tuning for `users` on a host (tierPlan), in order:
  * 1. the app's pools carry the high concurrency of database transactions (traffic.ts, Little's
  *    law × 3), never fewer connections than the plan gives them;
- * 2. pgBouncer's pools and max_client_conn from tune.ts;
- * 3. PostgreSQL's max_connections from tune.ts, raised when the backends would reach 90% of it;
+ * 2. pgBouncer's pools and max_client_conn from its tuner (kinds/pgbouncer.ts);
+ * 3. PostgreSQL's max_connections from its tuner (kinds/postgres/), raised when the backends would reach 90% of it;
  * 4. Redis maxmemory holds the data the model expects at the high end, and its limit fits that
- *    maxmemory with fragmentation and the fork (services/redis.ts);
+ *    maxmemory with fragmentation and the fork (kinds/redis.ts);
  * 5. every other service's limit is its high usage, rounded up to a tidy size;
  * 6. PostgreSQL gets the rest of the host's budget (RAM − free criterion − reserve − the other
  *    limits), at least the smallest limit its own high usage fits; shared_buffers and
- *    maintenance_work_mem come from tune.ts for that limit, work_mem from tune.ts too but never
+ *    maintenance_work_mem come from its tuner for that limit, work_mem from the tuner too but never
  *    more than the engine's high usage leaves room for.
  * A tier's capacity is the most users for which that re-tuned plan passes every capacity check.
  *
@@ -23,13 +23,18 @@
 import type { Plan, Service, ServiceOf } from './schema.ts';
 import { planWithFeatures } from './features.ts';
 import { trafficOf } from './traffic.ts';
-import { freeCriterion, hostReserve } from './host.ts';
-import { redisSafeMaxmemory } from './services/redis.ts';
-import { roundDownSize, roundUpSize } from './findings/context.ts';
-import { postgresForLimit, postgresMaxConnections, postgresMinLimit, tunePgbouncer } from './tune.ts';
+import { hostReserve } from './host.ts';
+import { postgresForLimit, postgresMaxConnections, postgresMinLimit } from './kinds/postgres/tune.ts';
+import { pgbouncersTuned } from './kinds/pgbouncer.ts';
+import { tuningOf } from './kinds/index.ts';
 import {
-  CAPACITY_CAP, checksOf, CONNECTIONS_SHARE, constraintsFailingAt, scenarioAt, type CapacityStatus, type Constraint, type HostLayout,
+  CAPACITY_CAP, checksOf, constraintsFailingAt, scenarioAt, type CapacityStatus, type Constraint, type HostLayout,
 } from './capacity.ts';
+import {
+  connectionsNearMax, DOCKER_MIN_LIMIT_MIB, freeCriterion, maxConnectionsAdvised, MOVE_UP_SHARE, REDIS_MAXMEMORY_MIN, roundDownSize, roundUpSize,
+} from './policy.ts';
+
+export { MOVE_UP_SHARE };
 
 /** A host size to plan for; the price is USD per month (null: unknown). */
 export type TierSpec = { ramMiB: number; pricePerMonth: number | null };
@@ -40,13 +45,6 @@ export const DEFAULT_TIERS: readonly TierSpec[] = [
   { ramMiB: 16384, pricePerMonth: 100 }, // assumed: the seed gives no 16 GB price; doubling RAM doubled it from 4 to 8 GB
 ];
 
-/** Issue 6: move up to the next tier at 70% of a tier's capacity (editable per call). */
-export const MOVE_UP_SHARE = 0.7;
-
-/** Docker's smallest memory limit: 6 MiB (docker docs, resource constraints). */
-const DOCKER_MIN_LIMIT_MIB = 6;
-/** Assumed: maxmemory never below 8 MiB, since maxmemory 0 means "no limit" to Redis. */
-const REDIS_MAXMEMORY_MIN = 8;
 /** The app's pools are opened wide (SQLAlchemy accepts any max_overflow) to read the uncapped
  * demand; the schema's own upper bound. */
 const OVERFLOW_OPEN = 10_000;
@@ -75,17 +73,10 @@ function withAppPools(plan: Plan): Plan {
   return { ...plan, services: plan.services.map((s) => (s.kind === 'fastapi' ? { ...s, settings: { ...s.settings, maxOverflow: Math.max(s.settings.maxOverflow, perProcess - s.settings.poolSize) } } : s)) };
 }
 
-/** 2. pgBouncer as tune.ts recommends for this workload. */
-function withPgbouncer(plan: Plan): Plan {
-  let out = plan;
-  for (const b of plan.services.filter(isKind('pgbouncer'))) {
-    const r = tunePgbouncer(out, b).recommended;
-    out = withService(out, b.name, (s) => ({ ...s, settings: { ...(s as typeof b).settings, poolMode: r.poolMode, maxClientConn: r.maxClientConn, defaultPoolSize: r.defaultPoolSize, reservePoolSize: r.reservePoolSize } }) as Service);
-  }
-  return out;
-}
+/** 2. pgBouncer as its tuner recommends for this workload. */
+const withPgbouncer = pgbouncersTuned;
 
-/** 3. max_connections from tune.ts, and under the 90% criterion at the high end. */
+/** 3. max_connections from the Postgres tuner, and under the 90% criterion at the high end. */
 function withPgConnections(plan: Plan): Plan {
   let out = plan;
   for (const pg of plan.services.filter(isKind('postgres'))) {
@@ -95,8 +86,8 @@ function withPgConnections(plan: Plan): Plan {
     for (let i = 0; i < 4; i++) {
       out = withService(out, pg.name, (s) => ({ ...s, settings: { ...(s as typeof pg).settings, maxConnections: max } }) as Service);
       const peak = trafficOf(out, 1).backends.high;
-      if (peak < CONNECTIONS_SHARE * max) break;
-      max = Math.ceil(peak / CONNECTIONS_SHARE) + 1; // the connections-near-max finding's own fix
+      if (!connectionsNearMax(peak, max)) break;
+      max = maxConnectionsAdvised(peak); // the connections-near-max finding's own fix
     }
   }
   return out;
@@ -107,7 +98,7 @@ function withPgConnections(plan: Plan): Plan {
  * the high miss rate, split over the Redis services, plus appData). An evicting cache keeps the
  * plan's maxmemory when that is smaller: a smaller cache only lowers the hit rate, which the plan
  * states as an input. Without eviction, twice the data: the model's own bound for data nothing
- * evicts (services/redis.ts), since writes fail at maxmemory.
+ * evicts (kinds/redis.ts), since writes fail at maxmemory.
  */
 function withRedisData(plan: Plan): Plan {
   const redis = plan.services.filter(isKind('redis'));
@@ -123,13 +114,10 @@ function withRedisData(plan: Plan): Plan {
   return out;
 }
 
-/** 4b, 5. A service's limit: its high usage, tidy; for Redis also room for maxmemory's fork. */
+/** 4b, 5. A service's limit: its high usage, tidy, and what its own settings need (its kind's
+ * tuning.minLimit: for Redis, room for maxmemory's fragmentation and fork). */
 function limitFor(s: Service, high: number): number {
-  let limit = Math.max(DOCKER_MIN_LIMIT_MIB, roundUpSize(high));
-  if (s.kind === 'redis') {
-    while (redisSafeMaxmemory(limit, s.settings.persistence) < s.settings.maxmemory) limit = roundUpSize(limit + 1);
-  }
-  return limit;
+  return Math.max(DOCKER_MIN_LIMIT_MIB, roundUpSize(high), tuningOf(s)?.minLimit?.(s as never) ?? 0);
 }
 
 /** One host of a layout: its RAM and the services on it (all of them when absent). */
@@ -147,7 +135,7 @@ export function minimalPlan(plan: Plan, users: number): Plan {
   const highOf = (name: string) => sc.services.find((s) => s.name === name)!.usageMiB.high;
   return {
     ...p,
-    services: p.services.map((s) => (s.kind === 'postgres' ? postgresForLimit(p, s, postgresMinLimit(p, s, sc.traffic), sc.traffic).service : ({ ...s, limit: limitFor(s, highOf(s.name)) } as Service))),
+    services: p.services.map((s) => (s.kind === 'postgres' ? postgresForLimit(p, s, postgresMinLimit(s, sc.traffic), sc.traffic).service : ({ ...s, limit: limitFor(s, highOf(s.name)) } as Service))),
   };
 }
 

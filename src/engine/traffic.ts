@@ -4,7 +4,7 @@
  */
 import type { Plan, ServiceOf } from './schema.ts';
 import type { Range, Traffic } from './report.ts';
-import { POSTGRES_DEFAULTS } from './defaults.ts';
+import { POSTGRES_DEFAULTS } from './kinds/postgres/settings.ts';
 
 /** Burst factor from mean to "high" concurrency. Assumed: Poisson arrivals at these rates put the
  * p99 of concurrent requests near 3× the mean once the mean is a few requests. */
@@ -113,4 +113,13 @@ function backendsOf(plan: Plan, active: Range, connections: number, pgCap: numbe
     capped(Math.min(poolCap, active.high, direct.typical)),
     capped(Math.min(poolCap, direct.high)),
   );
+}
+
+/**
+ * Concurrent database transactions at the plan's spike: the typical concurrency (Little's law,
+ * after the semantic cache, at most the app's connections) at active users × spike, at least 1.
+ * What the tuners size pools and work_mem for.
+ */
+export function activeAtSpike(plan: Plan): number {
+  return Math.max(1, trafficOf(plan, plan.workload.spike).activeQueries.typical);
 }

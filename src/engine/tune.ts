@@ -1,646 +1,40 @@
 /**
- * Tuning: the settings a service's limit and the connection plan imply.
- *
- * Pure and self-contained (no import of the engine's index), so that the engine can use it for
- * the values of its fixes and the exporters for the values they write. Every constant names its
- * source: memory-model.md (with the source it quotes) or "assumed" with the reason.
- *
- * The shape of each tuner: `planned` completes the plan's own values with what the plan does not
- * say (effective_cache_size, wal_buffers...) and checks them against the limit; `recommended` is
- * what we would set from the limit and the workload alone. The exporters write `planned` and show
- * `recommended` beside it when they differ; `planTune(plan)` applies `recommended` to a plan.
- *
- * One source of truth with the engine: `recommended` is checked against the engine's own model
- * (services/postgres.ts and services/redis.ts at the high end, traffic.ts for connections) and the
- * lines its findings draw (usage over the limit, Redis's fork room, 90% of max_connections), so a
- * tuned plan does not trip Headroom's own findings. When no setting fits a limit, the tuner says so
- * (`fits`, `minLimit`; `tunePlan(plan).unfit`) instead of writing a config that fails.
+ * Tuning a whole plan: every service whose kind can tune (kinds/*: its `tuning`) gets its
+ * recommended settings, the kinds a tuner reads first (`after`: pgBouncer's pools before
+ * PostgreSQL's max_connections). Each kind's tuner derives from that kind's own model, and checks
+ * its values against the lines the findings draw (policy.ts), so a tuned plan does not trip
+ * Headroom's own findings. When no setting fits a limit, the plan is returned with the closest
+ * values and `unfit` names the service and the smallest limit that would do.
  */
-import type { Plan, Service, ServiceOf } from './schema.ts';
-import type { Traffic } from './report.ts';
-import { POSTGRES_DEFAULTS } from './defaults.ts';
+import type { Plan, Service, ServiceKind, ServiceOf } from './schema.ts';
 import { planWithFeatures } from './features.ts';
-import { appConnections, trafficOf } from './traffic.ts';
-import { postgresUsage } from './services/postgres.ts';
-import { redisSafeMaxmemory } from './services/redis.ts';
-import { roundDownSize, roundUpSize } from './findings/context.ts';
-import { CONNECTIONS_SHARE } from './findings/database.ts';
-import { sizeFormat } from './units.ts';
+import { KINDS, kindOf, tuningOf, type TuningOf } from './kinds/index.ts';
+import type { TuneUnfit } from './kinds/kind.ts';
 
-// ---------------------------------------------------------------------------------------------
-// Constants
+export type { TuneUnfit } from './kinds/kind.ts';
 
-export const PG_TUNE = {
-  /** memory-model.md: shared_buffers ≈ 25% of the memory PostgreSQL may use (PG docs runtime-config-resource). */
-  sharedBuffersShare: 0.25,
-  /** memory-model.md: over 40% rarely helps (PG docs). */
-  sharedBuffersMaxShare: 0.4,
-  /** PG docs: shared_buffers must be at least 128kB; assumed: below 16MB it is not worth tuning. */
-  sharedBuffersMin: 16,
-  /** memory-model.md: each 8 kB shared buffer costs ~8400 bytes including descriptors. */
-  sharedBufferOverhead: 8400 / 8192,
-  /** memory-model.md: (1800 + 270 × max_locks_per_transaction) bytes per slot, ~19 kB at the default 64. */
-  slotMiB: (1800 + 270 * 64) / 1048576,
-  /** memory-model.md starting formula: ~10 MiB of other shared memory. */
-  sharedFixed: 10,
-  /** memory-model.md: backends = N × 6 typical (field report 6.3 MiB each, nbari/pg_exporter#36). */
-  privatePerBackend: 6,
-  /** memory-model.md: hash nodes use work_mem × hash_mem_multiplier, 2.0 since PG 15. */
-  hashMemMultiplier: POSTGRES_DEFAULTS.hashMemMultiplier,
-  /** PG docs: max_parallel_workers default 8 (also bounded by max_worker_processes, default 8). */
-  maxParallelWorkers: 8,
-  /** memory-model.md: PGTune's effective_cache_size = 3/4 RAM; here of the container limit, because the page cache is charged to the container's cgroup. A planner hint, it allocates nothing. */
-  effectiveCacheShare: 0.75,
-  /** memory-model.md: PGTune maintenance_work_mem = RAM/16; here of the container limit. */
-  maintenanceShare: 1 / 16,
-  /** memory-model.md: timescaledb-tune caps maintenance_work_mem at 2047 MB. */
-  maintenanceMax: 2047,
-  /** assumed: below 16MB index builds spill constantly; PG's own default is 64MB. */
-  maintenanceMin: 16,
-  /** assumed: each autovacuum worker gets half of one maintenance_work_mem share, so 3 workers together stay under 10% of the limit. */
-  autovacuumShare: 1 / 32,
-  /** assumed: autovacuum below 8MB rescans indexes far too often. */
-  autovacuumMin: 8,
-  /** PG docs (before 17): autovacuum never uses more than 1GB for dead tuples. */
-  autovacuumMax: 1024,
-  /** assumed: 10% of the limit left for the page cache the container needs, allocator slack and one maintenance_work_mem operation (L/16) at a time. */
-  safetyShare: 0.1,
-  /** PG docs: work_mem minimum is 64kB; assumed: we never advise below 1MB, where most sorts spill. */
-  workMemMin: 1,
-  /** PG default superuser_reserved_connections (defaults.ts). */
-  superuserReserved: POSTGRES_DEFAULTS.superuserReservedConnections,
-  /** assumed: psql sessions, migrations and a backup at the same time. */
-  adminConnections: 5,
-  /** assumed: postgres_exporter keeps one connection open per scrape target. */
-  exporterConnections: 1,
-  /** memory-model.md: wal_buffers -1 = shared_buffers/32, at least 64kB, at most 16MB (xlog.c). */
-  walBuffersMin: 64 / 1024,
-  walBuffersMax: 16,
-  /** PG docs: max_connections is at most 262143 (the schema's bound too). */
-  maxConnectionsMax: 262_143,
-} as const;
+/** The tuning of every service that tunes, one object per service (its kind's TuningOf), by name. */
+export class Tunings {
+  constructor(private readonly byName: ReadonlyMap<string, unknown>) {}
 
-export const REDIS_TUNE = {
-  /** assumed: a cache under 8MB is not worth running; it is also the redis findings' smallest
-   * rounded size (roundDownSize's 8 MiB step), so a smaller safe value could not be advised. */
-  maxmemoryMin: 8,
-} as const;
-
-export const PGBOUNCER_TUNE = {
-  /** assumed: 1.5 × the spike's concurrent transactions, so a burst rarely waits for a server connection. */
-  poolPerActive: 1.5,
-  /** assumed: small pools below 5 starve on a single slow query. */
-  poolMin: 5,
-  /** assumed: a reserve of a quarter of the pool (at least 2) for bursts, used after reserve_pool_timeout. */
-  reserveShare: 0.25,
-  reserveMin: 2,
-  /** assumed: 20% more client slots than the app can open, for admin tools and restarts that overlap. */
-  clientMargin: 1.2,
-  /** pgbouncer.org config: max_client_conn default 100; never advise fewer. */
-  clientMin: 100,
-} as const;
-
-// ---------------------------------------------------------------------------------------------
-// The workload, as far as tuning needs it
-
-/** Connections the app can open: traffic.ts's count (replicas × workers × (pool_size + max_overflow)). */
-export const appConnectionsOf = appConnections;
-
-/**
- * Concurrent database transactions at the plan's spike: traffic.ts's typical concurrency (Little's
- * law, after the semantic cache, at most the app's connections) at active users × spike, at least 1.
- */
-export function activeAtSpike(plan: Plan): number {
-  return Math.max(1, trafficOf(plan, plan.workload.spike).activeQueries.typical);
-}
-
-const firstOf = <K extends 'postgres' | 'pgbouncer' | 'redis'>(plan: Plan, kind: K) =>
-  plan.services.find((s): s is ServiceOf<K> => s.kind === kind);
-const allOf = <K extends 'postgres' | 'pgbouncer' | 'redis'>(plan: Plan, kind: K) =>
-  plan.services.filter((s): s is ServiceOf<K> => s.kind === kind);
-const withService = (plan: Plan, name: string, f: (s: Service) => Service): Plan => ({ ...plan, services: plan.services.map((s) => (s.name === name ? f(s) : s)) });
-
-// ---------------------------------------------------------------------------------------------
-// PostgreSQL
-
-/** Every postgresql.conf value we write, sizes in MiB. */
-export type PgSettings = {
-  maxConnections: number;
-  superuserReservedConnections: number;
-  sharedBuffers: number;
-  effectiveCacheSize: number;
-  workMem: number;
-  hashMemMultiplier: number;
-  maintenanceWorkMem: number;
-  autovacuumWorkMem: number;
-  autovacuumMaxWorkers: number;
-  maxParallelWorkersPerGather: number;
-  walBuffers: number;
-};
-
-/** How the settings spend the limit at the spike, MiB (memory-model.md's starting formula). */
-export type PgBudget = {
-  limit: number;
-  /** shared_buffers × 1.03 + wal_buffers + slots × 19 kB + ~10. */
-  shared: number;
-  /** Open backends × private memory each. */
-  backends: number;
-  backendCount: number;
-  /** Query processes (active + parallel workers) × work_mem × hash_mem_multiplier. */
-  queries: number;
-  queryProcesses: number;
-  /** autovacuum_max_workers × autovacuum_work_mem. */
-  autovacuum: number;
-  /** Page cache, allocator slack, one maintenance operation. */
-  safety: number;
-  /** limit − everything above; negative when the settings do not fit. */
-  free: number;
-  fits: boolean;
-};
-
-/** Where the connection numbers come from. */
-export type PgConnections = {
-  /** Connections the app can open (all replicas, workers and pools). */
-  app: number;
-  /** Through pgBouncer: its server connections; else the app's own. */
-  server: number;
-  viaPgbouncer: boolean;
-  exporter: number;
-  admin: number;
-  reserved: number;
-  /** Concurrent transactions at the spike. */
-  active: number;
-};
-
-export type PgTune = {
-  limit: number;
-  /** True when the service has no limit and the host's RAM was used instead. */
-  limitFromHost: boolean;
-  connections: PgConnections;
-  planned: PgSettings;
-  plannedBudget: PgBudget;
-  recommended: PgSettings;
-  recommendedBudget: PgBudget;
-  /** The engine's high usage (services/postgres.ts, normal traffic) with the planned settings, MiB: what the usage-over-limit finding reads. */
-  plannedHigh: number;
-  /** The same with the recommended settings (and pgBouncer as recommended), MiB. */
-  recommendedHigh: number;
-  /** True when that high usage fits the limit: the usage-over-limit finding stays quiet. */
-  fits: boolean;
-  /** The smallest tidy limit at which the usual shares (25% shared_buffers, limit/16
-   * maintenance_work_mem) fit the engine's high usage; null when they fit this limit. */
-  minLimit: number | null;
-  /** False when the connections need a max_connections over PostgreSQL's maximum. */
-  connectionsFit: boolean;
-  /** The engine's most client backends, normal or spike, that max_connections keeps under 90%. */
-  peakBackends: number;
-  /** How each recommended value was reached, one line each, for comments and the UI. */
-  explain: Record<keyof PgSettings, string>;
-};
-
-const floorMiB = (v: number) => Math.max(0, Math.floor(v));
-const clamp = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, v));
-const round2 = (v: number) => Math.round(v * 100) / 100;
-
-/** wal_buffers as PostgreSQL picks it for -1: shared_buffers/32 within [64kB, 16MB], in whole 8 kB pages. */
-export function walBuffersFor(sharedBuffers: number): number {
-  const v = clamp(sharedBuffers / 32, PG_TUNE.walBuffersMin, PG_TUNE.walBuffersMax);
-  return Math.floor((v * 1024) / 8) * 8 / 1024;
-}
-
-/** Server connections pgBouncer opens to Postgres at most: pools × (pool + reserve). */
-export function pgbouncerServerConnections(b: ServiceOf<'pgbouncer'>): number {
-  return b.settings.pools * (b.settings.defaultPoolSize + b.settings.reservePoolSize);
-}
-
-export function pgConnections(plan: Plan, bouncerServer?: number): PgConnections {
-  const app = appConnectionsOf(plan);
-  const bouncer = firstOf(plan, 'pgbouncer');
-  const server = bouncer ? Math.min(app || Infinity, bouncerServer ?? pgbouncerServerConnections(bouncer)) : app;
-  return {
-    app,
-    server: Number.isFinite(server) ? server : 0,
-    viaPgbouncer: !!bouncer,
-    exporter: plan.services.some((s) => s.kind === 'prometheus') ? PG_TUNE.exporterConnections : 0,
-    admin: PG_TUNE.adminConnections,
-    reserved: PG_TUNE.superuserReserved,
-    active: activeAtSpike(plan),
-  };
-}
-
-/** memory-model.md's formula for the spike, with typical private memory per backend. */
-export function pgBudget(limit: number, s: PgSettings, c: PgConnections): PgBudget {
-  const shared = s.sharedBuffers * PG_TUNE.sharedBufferOverhead + s.walBuffers + s.maxConnections * PG_TUNE.slotMiB + PG_TUNE.sharedFixed;
-  // Open backends: what the app (or pgBouncer) and the exporter hold, never more than the slots.
-  const backendCount = Math.min(s.maxConnections, c.server + c.exporter);
-  const backends = backendCount * PG_TUNE.privatePerBackend;
-  const active = Math.min(c.active, Math.max(1, backendCount));
-  const parallel = Math.min(PG_TUNE.maxParallelWorkers, active * s.maxParallelWorkersPerGather);
-  const queryProcesses = active + parallel;
-  const queries = queryProcesses * s.workMem * s.hashMemMultiplier;
-  const autovacuum = s.autovacuumMaxWorkers * s.autovacuumWorkMem;
-  const safety = limit * PG_TUNE.safetyShare;
-  const free = limit - shared - backends - queries - autovacuum - safety;
-  return {
-    limit,
-    shared: round2(shared),
-    backends: round2(backends),
-    backendCount,
-    queries: round2(queries),
-    queryProcesses,
-    autovacuum: round2(autovacuum),
-    safety: round2(safety),
-    free: round2(free),
-    fits: free >= 0,
-  };
-}
-
-/** The usual shares of the limit, and work_mem from the spike budget above (6 MiB per backend):
- * PGTune's kind of advice, before the engine's high usage is checked. max_connections as set. */
-function pgShares(full: Plan, pg: ServiceOf<'postgres'>, limit: number): { rec: PgSettings; before: PgBudget } {
-  const p = pg.settings;
-  const bouncer = firstOf(full, 'pgbouncer');
-  const connections = bouncer ? pgConnections(full, tunePgbouncer(full, bouncer).recommended.maxDbConnections) : pgConnections(full);
-  const sharedBuffers = Math.max(Math.min(PG_TUNE.sharedBuffersMin, limit / 4), floorMiB(limit * PG_TUNE.sharedBuffersShare));
-  const maintenanceWorkMem = clamp(floorMiB(limit * PG_TUNE.maintenanceShare), PG_TUNE.maintenanceMin, PG_TUNE.maintenanceMax);
-  const rec = pgSettingsFor(limit, p, { maxConnections: p.maxConnections, sharedBuffers, maintenanceWorkMem, workMem: 0 });
-  // work_mem: what is left after shared memory, backends, autovacuum and the safety share, split
-  // over every query process's hash nodes. Unlike PGTune, the backends and autovacuum come first.
-  const before = pgBudget(limit, rec, connections);
-  const left = before.free + before.queries; // queries is 0 with workMem 0
-  rec.workMem = Math.max(PG_TUNE.workMemMin, floorMiB(left / (before.queryProcesses * rec.hashMemMultiplier)));
-  return { rec, before };
-}
-
-/** Every written value from the four we choose; the rest follow the limit or the plan. */
-function pgSettingsFor(limit: number, p: ServiceOf<'postgres'>['settings'], v: Pick<PgSettings, 'maxConnections' | 'sharedBuffers' | 'maintenanceWorkMem' | 'workMem'>): PgSettings {
-  return {
-    maxConnections: v.maxConnections,
-    // PostgreSQL refuses superuser_reserved_connections ≥ max_connections.
-    superuserReservedConnections: Math.min(PG_TUNE.superuserReserved, Math.max(0, v.maxConnections - 1)),
-    sharedBuffers: v.sharedBuffers,
-    effectiveCacheSize: Math.max(v.sharedBuffers, floorMiB(limit * PG_TUNE.effectiveCacheShare)),
-    workMem: v.workMem,
-    hashMemMultiplier: PG_TUNE.hashMemMultiplier,
-    maintenanceWorkMem: v.maintenanceWorkMem,
-    autovacuumWorkMem: Math.min(v.maintenanceWorkMem, autovacuumFor(limit)),
-    autovacuumMaxWorkers: p.autovacuumMaxWorkers,
-    maxParallelWorkersPerGather: p.maxParallelWorkersPerGather,
-    walBuffers: walBuffersFor(v.sharedBuffers),
-  };
-}
-
-/** The engine's high usage of `pg` with these settings under `traffic` (services/postgres.ts). */
-function pgHigh(pg: ServiceOf<'postgres'>, traffic: Traffic, s: Partial<ServiceOf<'postgres'>['settings']>): number {
-  return postgresUsage({ ...pg, settings: { ...pg.settings, ...s } }, traffic).high;
-}
-
-/**
- * PostgreSQL settings for a limit: the usual shares, with work_mem capped so that the engine's high
- * usage (12 MiB per backend, work_mem × 6 nodes per active query, autovacuum workers ×
- * maintenance_work_mem) fits. `traffic` is the scenario to fit (normal, as the usage-over-limit
- * finding reads it); `high1` is the high usage at work_mem 1MB. Also used by tiers.ts.
- */
-export function postgresForLimit(plan: Plan, pg: ServiceOf<'postgres'>, limit: number, traffic: Traffic): { service: ServiceOf<'postgres'>; fits: boolean; high1: number } {
-  const sized: ServiceOf<'postgres'> = { ...pg, limit };
-  const { rec } = pgShares(planWithFeatures(withService(plan, pg.name, () => sized)), sized, limit);
-  const settings = { ...pg.settings, sharedBuffers: rec.sharedBuffers, maintenanceWorkMem: rec.maintenanceWorkMem };
-  const high = (workMem: number) => pgHigh(sized, traffic, { ...settings, workMem });
-  const base = high(0);
-  const perMiB = high(1) - base; // the model's work_mem nodes in flight at the high end
-  const room = perMiB > 0 ? Math.floor((limit - base) / perMiB) : Infinity;
-  const workMem = Math.max(PG_TUNE.workMemMin, Math.min(rec.workMem, room));
-  const service = { ...sized, settings: { ...settings, workMem } };
-  return { service, fits: high(workMem) <= limit, high1: base + perMiB };
-}
-
-/** Assumed: 64 MiB is under any useful PostgreSQL; 1 TiB is beyond any host this planner is for. */
-const PG_SEARCH = { min: 64, first: 1024, max: 1 << 20 } as const;
-
-/** The smallest tidy limit (findings' roundUpSize steps) at which PostgreSQL's high usage fits
- * with the usual shares, its settings following the limit. Also used by tiers.ts. */
-export function postgresMinLimit(plan: Plan, pg: ServiceOf<'postgres'>, traffic: Traffic): number {
-  // over(l) ≤ 0 ⟺ it fits; over falls as the limit grows (tune's shares of it stay under 1).
-  const over = (l: number) => postgresForLimit(plan, pg, l, traffic).high1 - l;
-  let lo: number = PG_SEARCH.min;
-  let glo = over(lo);
-  if (glo <= 0) return lo;
-  let hi: number = PG_SEARCH.first;
-  let ghi = over(hi);
-  while (ghi > 0 && hi < PG_SEARCH.max) {
-    lo = hi;
-    glo = ghi;
-    hi *= 2;
-    ghi = over(hi);
+  /** The tuning of `s`; an error when `s` was not tuned (a writer asking for a service outside the plan). */
+  of<K extends ServiceKind>(s: ServiceOf<K>): TuningOf<K> {
+    if (!this.byName.has(s.name)) throw new Error(`${s.name} was not tuned`);
+    return this.byName.get(s.name) as TuningOf<K>;
   }
-  if (ghi > 0) return hi;
-  // Between the tune clamps the usage is affine in the limit: secant steps land on the answer
-  // in one or two tries; bisection after a few, so an odd plan still ends. Both on tidy sizes.
-  for (let i = 0; ; i++) {
-    const guess = i < 4 ? lo + (glo * (hi - lo)) / (glo - ghi) : (lo + hi) / 2;
-    let t = roundUpSize(guess);
-    if (t >= hi) t = roundDownSize(hi - 1);
-    if (t <= lo) t = roundUpSize(lo + 1);
-    if (t <= lo || t >= hi) return hi; // no tidy size between: hi is the smallest that fits
-    const gt = over(t);
-    if (gt <= 0) {
-      hi = t;
-      ghi = gt;
-    } else {
-      lo = t;
-      glo = gt;
-    }
+
+  get size(): number {
+    return this.byName.size;
   }
 }
-
-/** The largest whole value in [lo, hi] for which `ok` holds, `ok` true up to some point; null if not even at lo. */
-function largestWhere(lo: number, hi: number, ok: (v: number) => boolean): number | null {
-  if (!ok(lo)) return null;
-  if (ok(hi)) return hi;
-  while (hi - lo > 1) {
-    const mid = Math.floor((lo + hi) / 2);
-    if (ok(mid)) lo = mid;
-    else hi = mid;
-  }
-  return lo;
-}
-
-/** The plan as the engine will see it once tuned: toggle-implied services added, every pgBouncer at its recommendation. */
-function tunedView(plan: Plan): Plan {
-  let view: Plan = planWithFeatures(plan);
-  for (const b of allOf(view, 'pgbouncer')) {
-    const r = tunePgbouncer(view, b).recommended;
-    view = withService(view, b.name, (s) => ({ ...s, settings: { ...(s as typeof b).settings, poolMode: r.poolMode, maxClientConn: r.maxClientConn, defaultPoolSize: r.defaultPoolSize, reservePoolSize: r.reservePoolSize } }) as Service);
-  }
-  return view;
-}
-
-type MaxConnections = { value: number; base: number; peak: number; fits: boolean };
-
-/**
- * max_connections: every connection the plan opens (the app's or pgBouncer's, the exporter,
- * admin, superuser-reserved), and more when the engine's peak client backends (traffic.ts, normal
- * and spike) would reach the connections-near-max finding's 90% line.
- */
-function pgMaxConnections(view: Plan, pg: ServiceOf<'postgres'>, c: PgConnections): MaxConnections {
-  const pools = Math.max(0, ...allOf(view, 'pgbouncer').map(pgbouncerServerConnections));
-  const base = Math.max(PG_TUNE.superuserReserved + 1, c.server + c.exporter + c.admin + c.reserved, pools + c.reserved);
-  // The peak with no cap from max_connections: raising max_connections cannot raise it further.
-  const open = withService(view, pg.name, (s) => ({ ...s, settings: { ...(s as typeof pg).settings, maxConnections: PG_TUNE.maxConnectionsMax } }) as Service);
-  const peak = Math.max(trafficOf(open, 1).backends.high, trafficOf(open, view.workload.spike).backends.high);
-  let value = Math.max(base, Math.floor(peak / CONNECTIONS_SHARE) + 1);
-  while (peak >= CONNECTIONS_SHARE * value) value++; // the finding's own comparison, in floating point
-  return { value: Math.min(value, PG_TUNE.maxConnectionsMax), base, peak, fits: value <= PG_TUNE.maxConnectionsMax };
-}
-
-/** The recommended max_connections alone (tunePostgres's, without the memory fit): for callers such as tiers.ts that set the rest themselves. */
-export function postgresMaxConnections(plan: Plan, pg: ServiceOf<'postgres'>): number {
-  const view = tunedView(plan);
-  return pgMaxConnections(view, pg, pgConnections(view)).value;
-}
-
-/** Tunes one Postgres service of the plan. */
-export function tunePostgres(plan: Plan, pg: ServiceOf<'postgres'>): PgTune {
-  const limitFromHost = pg.limit === null;
-  const limit = pg.limit ?? plan.host.ram;
-  const p = pg.settings;
-  // The engine's view: a pgBouncer the toggle implies counts like a listed one.
-  const full = planWithFeatures(plan);
-  const connections = pgConnections(full);
-
-  // Completing the plan's own values with what it does not say.
-  const planned = pgSettingsFor(limit, p, p);
-
-  // From the limit and the connections, with pgBouncer as we would set it.
-  const view = tunedView(plan);
-  const recConnections = pgConnections(view);
-  const max = pgMaxConnections(view, pg, recConnections);
-  const sized: ServiceOf<'postgres'> = { ...pg, limit, settings: { ...p, maxConnections: max.value } };
-  const viewSized = withService(view, pg.name, () => sized);
-  const { rec: budgeted, before } = pgShares(viewSized, sized, limit);
-  // The engine's high usage under normal traffic is what the usage-over-limit finding reads.
-  const traffic = trafficOf(viewSized, 1);
-  const shaped = postgresForLimit(viewSized, sized, limit, traffic);
-  const shares = shaped.service.settings;
-  let chosen = { sharedBuffers: shares.sharedBuffers, maintenanceWorkMem: shares.maintenanceWorkMem, workMem: shares.workMem };
-  let fits = shaped.fits;
-  const highOf = (v: Partial<typeof chosen>) => pgHigh(sized, traffic, { ...chosen, ...v });
-  const fitsWith = (v: Partial<typeof chosen>) => highOf(v) <= limit;
-  // work_mem is at its floor already; then maintenance_work_mem, then shared_buffers give way.
-  if (!fits) {
-    const maint = largestWhere(Math.min(PG_TUNE.maintenanceMin, chosen.maintenanceWorkMem), chosen.maintenanceWorkMem, (v) => fitsWith({ maintenanceWorkMem: v }));
-    if (maint !== null) {
-      chosen = { ...chosen, maintenanceWorkMem: maint };
-      fits = true;
-    } else {
-      const lowMaint = Math.min(PG_TUNE.maintenanceMin, chosen.maintenanceWorkMem);
-      const sb = largestWhere(Math.min(PG_TUNE.sharedBuffersMin, chosen.sharedBuffers), chosen.sharedBuffers, (v) => fitsWith({ maintenanceWorkMem: lowMaint, sharedBuffers: v }));
-      if (sb !== null) {
-        chosen = { ...chosen, maintenanceWorkMem: lowMaint, sharedBuffers: sb };
-        fits = true;
-      }
-    }
-  }
-  const squeezed = chosen.sharedBuffers !== shares.sharedBuffers || chosen.maintenanceWorkMem !== shares.maintenanceWorkMem;
-  const minLimit = fits && !squeezed ? null : postgresMinLimit(viewSized, sized, traffic);
-  const rec = pgSettingsFor(limit, p, { maxConnections: max.value, ...chosen });
-  const recommendedHigh = round2(highOf({}));
-  const b = traffic.backends.high;
-  const a = Math.min(traffic.activeQueries.high, b);
-  const engineHigh = `the engine's high usage (${b} backends × 12MB, ${a} active queries × 6 work_mem nodes, autovacuum ${p.autovacuumMaxWorkers} × maintenance_work_mem)`;
-  const giveWay = (what: string, usual: number) => `${what}; lowered from ${fmt(usual)} so that ${engineHigh} fits the ${fmt(limit)} limit${minLimit === null ? '' : ` (a ${fmt(minLimit)} limit would keep ${fmt(usual)})`}`;
-
-  const explain: Record<keyof PgSettings, string> = {
-    maxConnections:
-      `${recConnections.server} ${recConnections.viaPgbouncer ? 'pgBouncer server' : 'app'} + ${recConnections.exporter} exporter + ${recConnections.admin} admin + ${recConnections.reserved} superuser-reserved` +
-      (max.value > max.base ? `, raised to keep the ${max.peak} client backends the engine expects at the peak under 90% of it` : ''),
-    superuserReservedConnections: 'PostgreSQL default',
-    sharedBuffers: chosen.sharedBuffers === shares.sharedBuffers ? `25% of the ${fmt(limit)} limit` : giveWay(`${Math.round((chosen.sharedBuffers / limit) * 100)}% of the limit`, shares.sharedBuffers),
-    effectiveCacheSize: `75% of the ${fmt(limit)} limit (a planner hint: allocates nothing)`,
-    workMem:
-      `(${fmt(limit)} − shared ${fmt(before.shared)} − ${before.backendCount} backends × ${PG_TUNE.privatePerBackend}MB − autovacuum ${fmt(before.autovacuum)} − safety ${fmt(before.safety)}) / (${before.queryProcesses} query processes × hash_mem_multiplier ${rec.hashMemMultiplier})` +
-      (rec.workMem < budgeted.workMem ? `, capped at ${fmt(rec.workMem)} so that ${engineHigh} fits the limit` : ''),
-    hashMemMultiplier: 'PostgreSQL 15 default',
-    maintenanceWorkMem: chosen.maintenanceWorkMem === shares.maintenanceWorkMem ? `limit/16 within [${PG_TUNE.maintenanceMin}MB, ${PG_TUNE.maintenanceMax}MB]` : giveWay(`at least ${PG_TUNE.maintenanceMin}MB`, shares.maintenanceWorkMem),
-    autovacuumWorkMem: `limit/32 within [${PG_TUNE.autovacuumMin}MB, ${PG_TUNE.autovacuumMax}MB], at most maintenance_work_mem`,
-    autovacuumMaxWorkers: 'as planned (PostgreSQL default 3)',
-    maxParallelWorkersPerGather: 'as planned (PostgreSQL default 2)',
-    walBuffers: 'shared_buffers/32 within [64kB, 16MB], as PostgreSQL picks for -1',
-  };
-
-  return {
-    limit,
-    limitFromHost,
-    connections,
-    planned,
-    plannedBudget: pgBudget(limit, planned, connections),
-    recommended: rec,
-    recommendedBudget: pgBudget(limit, rec, recConnections),
-    plannedHigh: round2(pgHigh(pg, trafficOf(full, 1), {})),
-    recommendedHigh,
-    fits,
-    minLimit,
-    connectionsFit: max.fits,
-    peakBackends: max.peak,
-    explain,
-  };
-}
-
-function autovacuumFor(limit: number): number {
-  return clamp(floorMiB(limit * PG_TUNE.autovacuumShare), PG_TUNE.autovacuumMin, PG_TUNE.autovacuumMax);
-}
-
-function fmt(mib: number): string {
-  return Number.isInteger(mib) ? `${mib}MB` : `${round2(mib)}MB`;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Redis
-
-export type RedisTune = {
-  limit: number | null;
-  /** The recommended maxmemory as a share of the limit (0 without a recommendation). */
-  safeShare: number;
-  /** The largest maxmemory the engine's model fits in the limit at the high end (services/redis.ts), MiB; null without a limit. */
-  safeMaxmemory: number | null;
-  /** That value rounded down as the redis findings round their fix (null without a limit, or when it does not fit). */
-  recommendedMaxmemory: number | null;
-  /** The plan's maxmemory in MiB (0 = unbounded). */
-  plannedMaxmemory: number;
-  /** False when the planned maxmemory is unbounded or above the safe value (the redis findings fire). */
-  plannedSafe: boolean;
-  /** False when the limit is too small for any maxmemory of at least REDIS_TUNE.maxmemoryMin. */
-  fits: boolean;
-  /** When it does not fit: the smallest tidy limit that does; else null. */
-  minLimit: number | null;
-  explain: string;
-};
-
-/** The smallest tidy limit whose safe maxmemory reaches REDIS_TUNE.maxmemoryMin. */
-function redisMinLimit(persistence: 'none' | 'rdb' | 'aof'): number {
-  let limit = roundUpSize(REDIS_TUNE.maxmemoryMin);
-  while (redisSafeMaxmemory(limit, persistence) < REDIS_TUNE.maxmemoryMin) limit = roundUpSize(limit + 1);
-  return limit;
-}
-
-/**
- * maxmemory from the engine's own rule: redisSafeMaxmemory (the model's high usage, with
- * fragmentation, client buffers and, with persistence, the fork's copy-on-write, solved for
- * maxmemory), rounded down as the redis-fork-headroom / redis-maxmemory-headroom / redis-no-maxmemory
- * findings round their fix, so applying it clears them.
- */
-export function tuneRedis(redis: ServiceOf<'redis'>): RedisTune {
-  const { persistence } = redis.settings;
-  const persistent = persistence !== 'none';
-  const planned = redis.settings.maxmemory;
-  if (redis.limit === null) {
-    return {
-      limit: null, safeShare: 0, safeMaxmemory: null, recommendedMaxmemory: null, plannedMaxmemory: planned,
-      plannedSafe: planned > 0, fits: true, minLimit: null, explain: 'no container limit: maxmemory cannot be derived',
-    };
-  }
-  const safe = redisSafeMaxmemory(redis.limit, persistence);
-  const fits = safe >= REDIS_TUNE.maxmemoryMin;
-  const rec = fits ? roundDownSize(safe) : null;
-  const minLimit = fits ? null : redisMinLimit(persistence);
-  const why = `fragmentation up to 1.5 × used and client buffers${persistent ? `, and ${persistence.toUpperCase()} forks a child whose copy-on-write (up to all of used) counts in the same cgroup` : ', no persistence so no fork'}${persistence === 'aof' ? ', plus AOF buffers' : ''}`;
-  return {
-    limit: redis.limit,
-    safeShare: rec === null ? 0 : rec / redis.limit,
-    safeMaxmemory: safe,
-    recommendedMaxmemory: rec,
-    plannedMaxmemory: planned,
-    plannedSafe: planned > 0 && planned <= safe,
-    fits,
-    minLimit,
-    explain: rec !== null
-      ? `${Math.round((rec / redis.limit) * 100)}% of the ${fmt(redis.limit)} limit: the engine's high usage fits (${why})`
-      : `the ${fmt(redis.limit)} limit leaves no room for a maxmemory of ${REDIS_TUNE.maxmemoryMin}MB (${why}): the limit needs to be at least ${fmt(minLimit ?? 0)}${persistent ? ', or persistence none' : ''}`,
-  };
-}
-
-// ---------------------------------------------------------------------------------------------
-// pgBouncer
-
-export type PgbouncerSettings = {
-  poolMode: 'session' | 'transaction' | 'statement';
-  maxClientConn: number;
-  defaultPoolSize: number;
-  reservePoolSize: number;
-  /** The cap on server connections to the database: what saves Postgres memory (memory-model.md). */
-  maxDbConnections: number;
-};
-
-export type PgbouncerTune = {
-  planned: PgbouncerSettings;
-  recommended: PgbouncerSettings;
-  /** Server connections the app could hold through this pgBouncer as planned. */
-  plannedServer: number;
-  explain: Record<keyof PgbouncerSettings, string>;
-};
-
-export function tunePgbouncer(plan: Plan, b: ServiceOf<'pgbouncer'>): PgbouncerTune {
-  const app = appConnectionsOf(plan);
-  const active = activeAtSpike(plan);
-  const pg = firstOf(plan, 'postgres');
-  // Postgres slots pgBouncer may use: all but superuser-reserved, admin and exporter ones.
-  const pgRoom = pg ? Math.max(1, pg.settings.maxConnections - PG_TUNE.superuserReserved - PG_TUNE.adminConnections - PG_TUNE.exporterConnections) : Infinity;
-  const s = b.settings;
-  const plannedPools = s.pools * (s.defaultPoolSize + s.reservePoolSize);
-  const planned: PgbouncerSettings = {
-    poolMode: s.poolMode,
-    maxClientConn: s.maxClientConn,
-    defaultPoolSize: s.defaultPoolSize,
-    reservePoolSize: s.reservePoolSize,
-    maxDbConnections: Math.max(1, Math.min(plannedPools, pgRoom)),
-  };
-  // Per user/database pair: the app's transactions are spread over the plan's pools.
-  // Never more server connections per pair than the app can open as clients (transaction mode
-  // needs at most one per client); app 0 means no app in the plan: no cap.
-  const perPairClients = app > 0 ? Math.max(1, Math.ceil(app / s.pools)) : Infinity;
-  const pool = Math.min(perPairClients, Math.max(PGBOUNCER_TUNE.poolMin, Math.ceil((active * PGBOUNCER_TUNE.poolPerActive) / s.pools)));
-  const reserve = Math.min(Math.max(0, perPairClients - pool), Math.max(PGBOUNCER_TUNE.reserveMin, Math.ceil(pool * PGBOUNCER_TUNE.reserveShare)));
-  const recommended: PgbouncerSettings = {
-    poolMode: 'transaction',
-    maxClientConn: Math.max(PGBOUNCER_TUNE.clientMin, Math.ceil(app * PGBOUNCER_TUNE.clientMargin)),
-    defaultPoolSize: pool,
-    reservePoolSize: reserve,
-    maxDbConnections: s.pools * (pool + reserve),
-  };
-  return {
-    planned,
-    recommended,
-    plannedServer: planned.poolMode === 'session' ? Math.min(app, planned.maxDbConnections) : Math.min(active, planned.maxDbConnections),
-    explain: {
-      poolMode: 'transaction: a server connection returns to the pool at the end of each transaction (pgbouncer.org)',
-      maxClientConn: `${app} app connections × ${PGBOUNCER_TUNE.clientMargin}, at least ${PGBOUNCER_TUNE.clientMin}`,
-      defaultPoolSize: `${active} concurrent transactions at the spike × ${PGBOUNCER_TUNE.poolPerActive} / ${s.pools} pool(s), at least ${PGBOUNCER_TUNE.poolMin}, at most the app's connections`,
-      reservePoolSize: `a quarter of the pool, at least ${PGBOUNCER_TUNE.reserveMin}`,
-      maxDbConnections: `${s.pools} pool(s) × (pool + reserve): the cap that saves Postgres memory`,
-    },
-  };
-}
-
-// ---------------------------------------------------------------------------------------------
-// The whole plan
-
-/** A service the tuner cannot make fit: what stands in the way and the smallest limit that would do. */
-export type TuneUnfit = {
-  service: string;
-  kind: 'postgres' | 'redis';
-  /** 'limit': no setting fits the container's limit; 'connections': PostgreSQL's largest max_connections is not enough. */
-  reason: 'limit' | 'connections';
-  limitMiB: number | null;
-  /** The smallest tidy limit at which the tuner's settings fit; null when a larger limit does not help. */
-  minLimitMiB: number | null;
-  message: string;
-};
 
 export type TunedPlan = {
   /** Every recommendation applied (for an unfit service: the closest the tuner gets, which still fails). */
   plan: Plan;
   /** Empty when the tuned plan passes the engine's limit, Redis and connection checks. */
   unfit: TuneUnfit[];
+  /** Each service's tuning as the pass computed it (its recommendation; its planned part is the plan's before tuning). */
+  tunings: Tunings;
 };
 
 /** planTune's refusal: at least one limit is too small for any setting. */
@@ -653,56 +47,68 @@ export class TuneError extends Error {
   }
 }
 
-function pgUnfit(pg: ServiceOf<'postgres'>, t: PgTune): TuneUnfit[] {
-  const out: TuneUnfit[] = [];
-  if (!t.connectionsFit) {
-    out.push({
-      service: pg.name, kind: 'postgres', reason: 'connections', limitMiB: pg.limit, minLimitMiB: null,
-      message: `${pg.name}: ${t.peakBackends} client connections at the peak need a max_connections over PostgreSQL's maximum of ${PG_TUNE.maxConnectionsMax}: put pgBouncer in front or lower the app's pools`,
-    });
-  }
-  if (!t.fits && pg.limit !== null) {
-    const r = t.recommended;
-    out.push({
-      service: pg.name, kind: 'postgres', reason: 'limit', limitMiB: pg.limit, minLimitMiB: t.minLimit,
-      message: `${pg.name}: its ${sizeFormat(pg.limit)} limit is too small for any settings: even with shared_buffers ${fmt(Math.min(PG_TUNE.sharedBuffersMin, r.sharedBuffers))}, maintenance_work_mem ${fmt(Math.min(PG_TUNE.maintenanceMin, r.maintenanceWorkMem))} and work_mem ${fmt(PG_TUNE.workMemMin)} the engine's high usage is over it. Raise the limit to at least ${sizeFormat(t.minLimit ?? 0)}${t.connections.viaPgbouncer ? '' : ', or put pgBouncer in front to cap the backends'}`,
-    });
-  }
-  return out;
+/** The kinds that tune, each after the kinds it reads (`after`), else in the registry's order. */
+function tuneOrder(): ServiceKind[] {
+  const order: ServiceKind[] = [];
+  const visit = (k: ServiceKind) => {
+    const tuning = kindOf(k).tuning;
+    if (!tuning || order.includes(k)) return;
+    for (const dep of tuning.after ?? []) visit(dep);
+    order.push(k);
+  };
+  for (const k of Object.keys(KINDS) as ServiceKind[]) visit(k);
+  return order;
 }
 
+const withService = (plan: Plan, s: Service): Plan => ({ ...plan, services: plan.services.map((x) => (x.name === s.name ? s : x)) });
+
 /**
- * The plan with every recommended value applied: pgBouncer pools, Postgres sizes and connections,
- * Redis maxmemory. A pgBouncer that a feature toggle implies is tuned too, so it joins the plan's
- * services. Limits, workload and features stay as they are. Pure: returns a new plan, and lists
- * the services whose limit no setting fits (their values are the closest the tuner gets).
+ * The plan with every recommended value applied, one service after the other (each tuner sees
+ * the services tuned before it). A service a feature toggle implies and whose kind tunes (the
+ * toggle's pgBouncer) joins the plan's services. Limits, workload and features stay as they are.
+ * Pure: returns a new plan, and lists the services whose limit no setting fits.
  */
 export function tunePlan(plan: Plan): TunedPlan {
   const full = planWithFeatures(plan);
-  const impliedBouncers = full.services.filter((s) => s.kind === 'pgbouncer' && full.implied.has(s.name));
-  let out: Plan = { ...plan, services: [...plan.services, ...impliedBouncers] };
-  // pgBouncer first: Postgres's max_connections follows its server side.
-  for (const b of allOf(out, 'pgbouncer')) {
-    const r = tunePgbouncer(out, b).recommended;
-    out = withService(out, b.name, (s) => ({ ...s, settings: { ...(s as typeof b).settings, poolMode: r.poolMode, maxClientConn: r.maxClientConn, defaultPoolSize: r.defaultPoolSize, reservePoolSize: r.reservePoolSize } }) as Service);
-  }
+  const implied = full.services.filter((s) => full.implied.has(s.name) && kindOf(s.kind).tuning);
+  let out: Plan = { ...plan, services: [...plan.services, ...implied] };
   const unfit: TuneUnfit[] = [];
-  // One Postgres after the other: the engine's traffic reads the first one's max_connections.
-  for (const { name } of allOf(out, 'postgres')) {
-    const pg = firstOf({ ...out, services: out.services.filter((s) => s.name === name) }, 'postgres')!;
-    const t = tunePostgres(out, pg);
-    const r = t.recommended;
-    out = withService(out, name, (s) => ({ ...s, settings: { ...(s as typeof pg).settings, maxConnections: r.maxConnections, sharedBuffers: r.sharedBuffers, workMem: r.workMem, maintenanceWorkMem: r.maintenanceWorkMem } }) as Service);
-    unfit.push(...pgUnfit(pg, t));
-  }
-  for (const redis of allOf(out, 'redis')) {
-    const t = tuneRedis(redis);
-    if (t.recommendedMaxmemory !== null) out = withService(out, redis.name, (s) => ({ ...s, settings: { ...(s as typeof redis).settings, maxmemory: t.recommendedMaxmemory! } }) as Service);
-    if (!t.fits) {
-      unfit.push({ service: redis.name, kind: 'redis', reason: 'limit', limitMiB: redis.limit, minLimitMiB: t.minLimit, message: `${redis.name}: ${t.explain}` });
+  const tunings = new Map<string, unknown>();
+  for (const kind of tuneOrder()) {
+    for (const { name } of out.services.filter((s) => s.kind === kind)) {
+      const s = out.services.find((x) => x.name === name)!;
+      const tuning = tuningOf(s)!;
+      const t = tuning.tune(out, s as never);
+      tunings.set(name, t);
+      out = withService(out, tuning.apply(s as never, t) as Service);
+      unfit.push(...tuning.unfit(s as never, t));
     }
   }
-  return { plan: out, unfit };
+  return { plan: out, unfit, tunings: new Tunings(tunings) };
+}
+
+/** Every service of `plan` that tunes, tuned once as the plan stands (what an export writes beside a plan it does not change). */
+export function tuningsOf(plan: Plan): Tunings {
+  const tunings = new Map<string, unknown>();
+  for (const s of plan.services) {
+    const tuning = tuningOf(s);
+    if (tuning) tunings.set(s.name, tuning.tune(plan, s as never));
+  }
+  return new Tunings(tunings);
+}
+
+/**
+ * The tunings a pass computed (tunePlan's), their planned parts recomputed for `plan` (the tuned
+ * plan as written, features applied): what an export of the tuned plan writes, without tuning it
+ * again. The recommendations stay: tuning a tuned plan recommends what it already has.
+ */
+export function tuningsSettled(plan: Plan, tunings: Tunings): Tunings {
+  const out = new Map<string, unknown>();
+  for (const s of plan.services) {
+    const tuning = tuningOf(s);
+    if (tuning) out.set(s.name, tuning.settle(plan, s as never, tunings.of(s) as never));
+  }
+  return new Tunings(out);
 }
 
 /** tunePlan's plan, or a TuneError naming every service whose limit no setting fits: never a config that fails. */

@@ -86,3 +86,16 @@ export function durationFormat(seconds: number): string {
   }
   return `${Math.round(seconds * 1000)}ms`;
 }
+
+/** One formatter for all counts: toLocaleString builds a new one per call, which shows in a keystroke's budget. */
+const COUNT = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+
+/** A count with thousands separators (`10,000`); `—` when not finite. */
+export function countFormat(n: number): string {
+  return Number.isFinite(n) ? COUNT.format(Math.round(n)) : '—';
+}
+
+/** A size in the servers' own notation, for the tuners' reasons: `200MB`, `12.5MB` (MB = MiB to PostgreSQL and Redis). */
+export function mbText(mib: number): string {
+  return Number.isInteger(mib) ? `${mib}MB` : `${Math.round(mib * 100) / 100}MB`;
+}

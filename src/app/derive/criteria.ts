@@ -3,22 +3,20 @@
  * engine can judge them. The rest need a running system and say so instead of guessing.
  */
 import { sizeFormat, type Plan, type Report } from '../../engine/index.ts';
+import { connectionsLine, connectionsNearMax, exceedsLimit, freeUnderCriterion } from '../../engine/policy.ts';
 import { countText, percentText } from '../format.ts';
 
 export type CriterionStatus = 'pass' | 'fail' | 'unknown';
 export type Criterion = { id: string; label: string; status: CriterionStatus; detail: string };
 
-/** The seed's "Database connections < 45 (90% of max)". */
-const CONNECTION_SHARE = 0.9;
-
 function freeCriterion(id: string, label: string, freeMiB: number, report: Report): Criterion {
   const need = report.host.freeCriterionMiB;
-  const ok = freeMiB > need;
+  const ok = !freeUnderCriterion(freeMiB, report.host.ramMiB);
   return { id, label, status: ok ? 'pass' : 'fail', detail: `${sizeFormat(freeMiB)} free (${percentText(freeMiB, report.host.ramMiB)} of RAM); needs more than ${sizeFormat(need)}.` };
 }
 
 function overLimit(services: Report['services']): string[] {
-  return services.filter((s) => s.limitMiB !== null && s.usageMiB.high > s.limitMiB).map((s) => s.name);
+  return services.filter((s) => exceedsLimit(s.usageMiB.high, s.limitMiB)).map((s) => s.name);
 }
 
 function limitCriterion(id: string, label: string, services: Report['services']): Criterion {
@@ -33,10 +31,10 @@ function connectionCriterion(plan: Plan, report: Report): Criterion {
   const pg = plan.services.filter((s) => s.kind === 'postgres');
   if (pg.length === 0) return { id: 'connections', label, status: 'unknown', detail: 'The plan has no postgres service.' };
   const max = pg.reduce((sum, s) => sum + (s.kind === 'postgres' ? s.settings.maxConnections : 0), 0);
-  const bound = max * CONNECTION_SHARE;
+  const bound = connectionsLine(max);
   const normal = report.traffic.backends.high;
   const spike = report.spike.traffic.backends.high;
-  const ok = normal < bound && spike < bound;
+  const ok = !connectionsNearMax(normal, max) && !connectionsNearMax(spike, max);
   return {
     id: 'connections',
     label,

@@ -4,7 +4,7 @@
  * each service and the smallest limit that fits, never a thrown error.
  */
 import { sizeFormat, sizeToPlan, type Change, type Plan } from '../../engine/index.ts';
-import { tunePlan, type TuneUnfit } from '../../engine/tune.ts';
+import type { TuneUnfit } from '../../engine/tune.ts';
 import { ExportError, exportFiles, type ExportFile } from '../../formats/export/index.ts';
 
 /** One service the tuner cannot fit, for people, with the change that fixes it when a bigger limit helps. */
@@ -36,7 +36,7 @@ function exportStateOf(plan: Plan, tuned: boolean): ExportState {
     return { status: 'ok', tuned, files: exportFiles(plan, { tuned }) };
   } catch (e) {
     if (!(e instanceof ExportError)) throw e;
-    const refusals = tuned ? tunePlan(plan).unfit.map(refusalOf) : [];
+    const refusals = tuned ? e.unfit.map(refusalOf) : [];
     return { status: 'refused', tuned, message: e.message, refusals };
   }
 }

@@ -2,9 +2,10 @@
  * What the components show, shaped from the engine's report: text already formatted, positions
  * already scaled. Pure functions of (input, plan, report); no memory is computed here, only read.
  */
-import { durationFormat, RISK_LEVELS, SEVERITIES, sizeFormat, type Finding, type Plan, type PlanInput, type Report, type RiskLevel, type Service, type ServiceKind } from '../../engine/index.ts';
-import { countText, percentText, probabilityText, rangeText, sizeText } from '../format.ts';
+import { RISK_LEVELS, SEVERITIES, sizeFormat, type Finding, type Plan, type PlanInput, type Report, type RiskLevel, type Service, type ServiceKind } from '../../engine/index.ts';
+import { percentText, probabilityText, rangeText, sizeText } from '../format.ts';
 import { valueToText } from '../state/fields.ts';
+import { kindOf } from '../../engine/kinds/index.ts';
 
 export type RowView = {
   /** `s3` for the plan's fourth service, `implied:pgbouncer` for one a toggle adds. */
@@ -42,26 +43,9 @@ export type RowView = {
 
 const pct = (v: number, scale: number) => (scale > 0 && Number.isFinite(v) ? Math.max(0, Math.min(100, (v / scale) * 100)) : 0);
 
-/** One line of the settings that drive a service's memory, in config-file names. */
+/** One line of the settings that drive a service's memory, in config-file names (its kind's summary). */
 export function settingsText(s: Service): string {
-  switch (s.kind) {
-    case 'fastapi': {
-      const st = s.settings;
-      return `${st.replicas > 1 ? `${st.replicas} × ` : ''}${st.workers} workers × ${sizeFormat(st.perWorker)} · pool ${st.poolSize}+${st.maxOverflow}`;
-    }
-    case 'postgres':
-      return `max_connections ${s.settings.maxConnections} · shared_buffers ${sizeFormat(s.settings.sharedBuffers)} · work_mem ${sizeFormat(s.settings.workMem)}`;
-    case 'redis':
-      return `maxmemory ${s.settings.maxmemory > 0 ? sizeFormat(s.settings.maxmemory) : 'unset'} · ${s.settings.policy} · ${s.settings.persistence}`;
-    case 'pgbouncer':
-      return `${s.settings.poolMode} · pool ${s.settings.defaultPoolSize} · max_client_conn ${s.settings.maxClientConn}`;
-    case 'prometheus':
-      return `scrape ${durationFormat(s.settings.scrapeInterval)} · retention ${durationFormat(s.settings.retention)} · ${countText(s.settings.series)} series`;
-    case 'generic':
-      return s.settings.usage ? `usage given by hand${s.settings.image ? ` · ${s.settings.image}` : ''}` : 'no usage given';
-    default:
-      return '';
-  }
+  return kindOf(s.kind).summary?.(s as never) ?? '';
 }
 
 /**

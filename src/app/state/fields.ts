@@ -3,39 +3,14 @@
  * a plan-file value. Sizes and durations stay as the user typed them (`1g`, `7d`): the plan file
  * keeps the user's words, and the schema decides whether they mean something.
  */
-import { ENUM_SETTINGS, type ServiceKind } from '../../engine/schema.ts';
+import { SERVICE_KINDS, type ServiceKind } from '../../engine/schema.ts';
+import { kindOf } from '../../engine/kinds/index.ts';
+import type { FieldSpec } from '../../engine/kinds/kind.ts';
 
-export type FieldType = 'size' | 'count' | 'duration' | 'number' | 'enum' | 'bool' | 'text';
+export type { FieldSpec, FieldType } from '../../engine/kinds/kind.ts';
 
-export type FieldSpec = {
-  /** Key under `settings` (dotted for nested: `usage.low`), or the plan key for top-level fields. */
-  key: string;
-  /** The name on screen: the config file's own name where there is one. */
-  label: string;
-  type: FieldType;
-  /** Blank removes the key, so the engine's default applies. */
-  optional?: boolean;
-  /** `none` means no limit (null). */
-  none?: boolean;
-  /** `auto` is accepted as itself. */
-  auto?: boolean;
-};
-
-const size = (key: string, label: string): FieldSpec => ({ key, label, type: 'size', optional: true });
-const count = (key: string, label: string): FieldSpec => ({ key, label, type: 'count', optional: true });
-const choice = (key: string, label: string): FieldSpec => ({ key, label, type: 'enum', optional: true });
-
-/** The settings each kind shows in its row's settings panel, in the order a person tunes them. */
-export const KIND_FIELDS: Record<ServiceKind, readonly FieldSpec[]> = {
-  fastapi: [count('workers', 'workers'), size('perWorker', 'memory per worker'), count('poolSize', 'pool_size'), count('maxOverflow', 'max_overflow'), count('replicas', 'replicas'), { key: 'preload', label: 'preload app', type: 'bool', optional: true }],
-  postgres: [count('maxConnections', 'max_connections'), size('sharedBuffers', 'shared_buffers'), size('workMem', 'work_mem'), size('maintenanceWorkMem', 'maintenance_work_mem'), count('autovacuumMaxWorkers', 'autovacuum_max_workers'), count('maxParallelWorkersPerGather', 'max_parallel_workers_per_gather'), size('shmSize', 'shm_size')],
-  redis: [size('maxmemory', 'maxmemory'), choice('policy', 'maxmemory-policy'), choice('persistence', 'persistence'), size('appData', 'app data')],
-  pgbouncer: [choice('poolMode', 'pool_mode'), count('maxClientConn', 'max_client_conn'), count('defaultPoolSize', 'default_pool_size'), count('reservePoolSize', 'reserve_pool_size'), count('pools', 'user/database pools'), count('maxPreparedStatements', 'max_prepared_statements')],
-  prometheus: [{ key: 'scrapeInterval', label: 'scrape_interval', type: 'duration', optional: true }, { key: 'retention', label: 'retention', type: 'duration', optional: true }, count('series', 'active series')],
-  grafana: [],
-  alertmanager: [],
-  generic: [size('usage.low', 'usage low'), size('usage.typical', 'usage typical'), size('usage.high', 'usage high')],
-};
+/** The settings each kind shows in its row's settings panel, in the order a person tunes them (its module's `fields`). */
+export const KIND_FIELDS = Object.fromEntries(SERVICE_KINDS.map((k) => [k, kindOf(k).fields ?? []])) as Record<ServiceKind, readonly FieldSpec[]>;
 
 export const LIMIT_FIELD: FieldSpec = { key: 'limit', label: 'limit', type: 'size', none: true };
 export const NAME_FIELD: FieldSpec = { key: 'name', label: 'name', type: 'text' };
@@ -50,10 +25,9 @@ export const WORKLOAD_FIELDS = {
   spike: { key: 'spike', label: 'spike multiplier', type: 'number', optional: true },
 } as const satisfies Record<string, FieldSpec>;
 
-/** The choices of an enum setting, read from the schema so the two never drift. */
+/** The choices of an enum setting, read from the kind's module (the same list its schema takes) so the two never drift. */
 export function enumOptions(kind: ServiceKind, key: string): readonly string[] {
-  const forKind = (ENUM_SETTINGS as Partial<Record<ServiceKind, Record<string, readonly string[]>>>)[kind];
-  return forKind?.[key] ?? [];
+  return kindOf(kind).enums?.[key] ?? [];
 }
 
 export type Converted = { kind: 'set'; value: unknown } | { kind: 'delete' } | { kind: 'invalid'; message: string };

@@ -3,6 +3,7 @@
  * none of them validates: the store runs planParse on the result before keeping it.
  */
 import type { Features, PlanInput, ServiceKind } from '../../engine/schema.ts';
+import { kindOf } from '../../engine/kinds/index.ts';
 
 export type Path = ReadonlyArray<string | number>;
 type ServiceInput = PlanInput['services'][number];
@@ -52,22 +53,10 @@ export function serviceNameFree(input: PlanInput, base: string): string {
   return name;
 }
 
-/** What a new service of each kind starts with: the seed's limits where it gives one. */
-const NEW_SERVICE: Record<ServiceKind, Omit<ServiceInput, 'name' | 'kind'>> = {
-  fastapi: { limit: '500MiB', settings: {} },
-  postgres: { limit: '800MiB', settings: {} },
-  redis: { limit: '300MiB', settings: { maxmemory: '256MiB', policy: 'allkeys-lru' } },
-  pgbouncer: { limit: '20MiB', settings: { poolMode: 'transaction' } },
-  prometheus: { limit: '200MiB', settings: {} },
-  grafana: { limit: '150MiB', settings: {} },
-  alertmanager: { limit: '50MiB', settings: {} },
-  // assumed: a small sidecar until the user measures it
-  generic: { limit: '256MiB', settings: { usage: { low: '64MiB', typical: '128MiB', high: '192MiB' } } },
-};
-
-/** The plan with a new service of `kind` at the end, under a free name. */
+/** The plan with a new service of `kind` at the end, under a free name: what its module starts one with (the seed's limits where it gives one). */
 export function serviceAdd(input: PlanInput, kind: ServiceKind): PlanInput {
-  const service: ServiceInput = { name: serviceNameFree(input, kind === 'generic' ? 'service' : kind), kind, ...structuredClone(NEW_SERVICE[kind]) };
+  const { name = kind, limit, settings } = kindOf(kind).starter;
+  const service = { name: serviceNameFree(input, name), kind, limit, settings: structuredClone(settings) } as ServiceInput;
   return { ...input, services: [...input.services, service] };
 }
 
@@ -91,7 +80,7 @@ export function serviceRemove(input: PlanInput, index: number): PlanInput {
 export function serviceKindSet(input: PlanInput, index: number, kind: ServiceKind): PlanInput {
   const s = input.services[index];
   if (!s || s.kind === kind) return input;
-  return pathSet(input, ['services', index], { name: s.name, kind, limit: s.limit ?? null, settings: structuredClone(NEW_SERVICE[kind].settings ?? {}) });
+  return pathSet(input, ['services', index], { name: s.name, kind, limit: s.limit ?? null, settings: structuredClone(kindOf(kind).starter.settings) });
 }
 
 /** The service kind a feature stands for, when the feature is one container of its own kind. */

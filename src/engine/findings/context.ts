@@ -15,17 +15,6 @@ export function setSize(service: string, key: string, mib: number): Change {
   return { service, key, value: sizeToPlan(mib) };
 }
 
-/** Rounds a size up to a tidy step: 8 MiB under 256, 16 under 1 GiB, 64 above. */
-export function roundUpSize(mib: number): number {
-  const step = mib < 256 ? 8 : mib < 1024 ? 16 : 64;
-  return Math.ceil(mib / step) * step;
-}
-
-export function roundDownSize(mib: number): number {
-  const step = mib < 256 ? 8 : mib < 1024 ? 16 : 64;
-  return Math.max(step, Math.floor(mib / step) * step);
-}
-
 export const fmt = sizeFormat;
 export const pct = (v: number) => `${Math.round(v * 100)}%`;
 

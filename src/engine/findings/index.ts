@@ -2,15 +2,15 @@
 import type { Finding } from '../report.ts';
 import type { FindingContext, Rule } from './context.ts';
 import { freeBelowCriterion, hostOom, limitsOverRam, noLimit, usageOverLimit } from './memory.ts';
-import { appConnections, connectionsNearMax, pgbouncerPools, postgresSettings } from './database.ts';
-import { redisMemory } from './redis.ts';
-import { alertsBlind, alertsNowhere, findingsSort, genericGuesses, singleHost } from './operations.ts';
+import { alertsBlind, alertsNowhere, findingsSort, singleHost } from './operations.ts';
 import { observedUsage } from './observed.ts';
+import { KINDS } from '../kinds/index.ts';
 
+/** The shared rules (memory, the host, operations, observed usage), and each kind's own (kinds/). */
 const RULES: Rule[] = [
   usageOverLimit, noLimit, limitsOverRam, hostOom, freeBelowCriterion,
-  appConnections, connectionsNearMax, pgbouncerPools, postgresSettings,
-  redisMemory, alertsNowhere, alertsBlind, genericGuesses, singleHost,
+  ...Object.values(KINDS).flatMap((k): readonly Rule[] => k.findings ?? []),
+  alertsNowhere, alertsBlind, singleHost,
   observedUsage, // usage seen by docker stats, when the plan has it
 ];
 

@@ -1,11 +1,7 @@
 /** Findings about memory: services over their limits, limits over the host, free memory. */
-import { finding, fmt, pct, roundUpSize, setSize, type Rule } from './context.ts';
+import { finding, fmt, pct, setSize, type Rule } from './context.ts';
 import type { Finding } from '../report.ts';
-
-/** Docker's smallest memory limit: 6 MiB (docker docs, resource constraints). */
-const DOCKER_MIN_LIMIT_MIB = 6;
-/** krr and VPA add 15% to the observed peak when they set a limit (memory-model.md). */
-const LIMIT_MARGIN = 1.15;
+import { belowDockerMinimum, DOCKER_MIN_LIMIT_MIB, exceedsLimit, freeUnderCriterion, hostExceedsRam, KRR_MARGIN, limitsExceedRam, roundUpSize } from '../policy.ts';
 
 export const usageOverLimit: Rule = ({ normal, spike }) => {
   const out: Finding[] = [];
@@ -13,20 +9,20 @@ export const usageOverLimit: Rule = ({ normal, spike }) => {
     if (s.limitMiB === null) return;
     const sp = spike.services[i]!;
     const target = roundUpSize(s.usageMiB.high);
-    if (s.usageMiB.high > s.limitMiB) {
+    if (exceedsLimit(s.usageMiB.high, s.limitMiB)) {
       const severity = s.usageMiB.typical > s.limitMiB ? 'critical' : 'warning';
       out.push(finding('usage-over-limit', severity, s.name,
         `${s.name} can use up to ${fmt(s.usageMiB.high)} (typical ${fmt(s.usageMiB.typical)}) against its ${fmt(s.limitMiB)} limit: a ${pct(s.risk.pOverLimit)} chance of an OOM kill.`,
         `Raise ${s.name}'s limit to ${fmt(target)}, or lower what drives its largest part (${largest(s.components)}).`,
         [setSize(s.name, 'limit', target)]));
-    } else if (sp.usageMiB.high > s.limitMiB) {
+    } else if (exceedsLimit(sp.usageMiB.high, s.limitMiB)) {
       const spikeTarget = roundUpSize(sp.usageMiB.high);
       out.push(finding('spike-over-limit', 'warning', s.name,
         `In the ×${spike.multiplier} spike ${s.name} can reach ${fmt(sp.usageMiB.high)} against its ${fmt(s.limitMiB)} limit.`,
         `Raise ${s.name}'s limit to ${fmt(spikeTarget)} or cap its connections and workers for the spike.`,
         [setSize(s.name, 'limit', spikeTarget)]));
     }
-    if (s.limitMiB < DOCKER_MIN_LIMIT_MIB) {
+    if (belowDockerMinimum(s.limitMiB)) {
       out.push(finding('limit-below-docker-minimum', 'critical', s.name,
         `${s.name}'s limit ${fmt(s.limitMiB)} is below Docker's minimum of 6 MiB: the container will not start.`,
         `Set ${s.name}'s limit to at least ${fmt(target)}.`, [setSize(s.name, 'limit', Math.max(DOCKER_MIN_LIMIT_MIB, target))]));
@@ -39,7 +35,7 @@ export const noLimit: Rule = ({ normal }) =>
   normal.services
     .filter((s) => s.limitMiB === null)
     .map((s) => {
-      const target = roundUpSize(s.usageMiB.high * LIMIT_MARGIN);
+      const target = roundUpSize(s.usageMiB.high * KRR_MARGIN);
       return finding('no-limit', 'warning', s.name,
         `${s.name} has no memory limit: it can take the whole host (${fmt(normal.host.ramMiB)}) and the kernel may kill another service instead.`,
         `Set ${s.name}'s limit to ${fmt(target)} (high usage ${fmt(s.usageMiB.high)} + 15%).`, [setSize(s.name, 'limit', target)]);
@@ -58,10 +54,10 @@ function nextHostSize(mib: number): number {
 
 export const limitsOverRam: Rule = ({ normal }) => {
   const h = normal.host;
+  if (!limitsExceedRam(h)) return [];
   const committed = h.limitsMiB + h.reserveMiB;
-  if (committed <= h.ramMiB) return [];
   const over = committed - h.ramMiB;
-  const severity = h.usageMiB.high > h.ramMiB + h.swapMiB ? 'critical' : 'warning';
+  const severity = hostExceedsRam(h) ? 'critical' : 'warning';
   return [finding('limits-exceed-ram', severity, null,
     `The limits (${fmt(h.limitsMiB)}) plus the reserve outside containers (${fmt(h.reserveMiB)}) come to ${fmt(committed)}, ${fmt(over)} more than the host's ${fmt(h.ramMiB)}: the limits promise memory the host does not have.`,
     `Lower the limits by ${fmt(over)} in total, or move to a ${fmt(nextHostSize(committed))} host.`,
@@ -73,7 +69,7 @@ export const hostOom: Rule = ({ normal, spike }) => {
   for (const [sc, label] of [[normal, 'normal traffic'], [spike, `the ×${spike.multiplier} spike`]] as const) {
     const h = sc.host;
     const limit = h.ramMiB + h.swapMiB;
-    if (h.usageMiB.high <= limit) continue;
+    if (!hostExceedsRam(h)) continue;
     out.push(finding(sc === normal ? 'host-oom' : 'spike-host-oom', sc === normal || h.usageMiB.typical > limit ? 'critical' : 'warning', null,
       `Under ${label} the host can need ${fmt(h.usageMiB.high)} (services within their limits plus the reserve) against ${fmt(limit)} of RAM${h.swapMiB ? ' and swap' : ''}: a ${pct(h.risk.pOverLimit)} chance of a host-wide OOM kill.`,
       `Move to a ${fmt(nextHostSize(h.usageMiB.high))} host or lower the largest limits.`,
@@ -88,7 +84,7 @@ export const freeBelowCriterion: Rule = ({ normal, spike }) => {
   for (const sc of [normal, spike]) {
     const h = sc.host;
     const free = h.freeMiB.low;
-    if (free >= h.freeCriterionMiB) continue;
+    if (!freeUnderCriterion(free, h.ramMiB)) continue;
     const isSpike = sc === spike;
     const need = h.usageMiB.high + h.freeCriterionMiB;
     out.push(finding(isSpike ? 'spike-free-below-criterion' : 'free-below-criterion', isSpike ? 'warning' : free < 0 ? 'critical' : 'warning', null,

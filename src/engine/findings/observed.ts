@@ -3,10 +3,8 @@
  * used, as krr does (peak × margin, workload.observedMargin, default 1.15), beside the model.
  */
 import type { Finding } from '../report.ts';
-import { finding, fmt, pct, roundUpSize, setSize, type Rule } from './context.ts';
-
-/** A limit this many times the planned one (and the model's spike high) is called generous. Assumed: 1.5. */
-const GENEROUS_SHARE = 1.5;
+import { finding, fmt, pct, setSize, type Rule } from './context.ts';
+import { GENEROUS_LIMIT_SHARE, exceedsLimit, roundUpSize } from '../policy.ts';
 
 export const observedUsage: Rule = ({ plan, normal, spike }) => {
   const out: Finding[] = [];
@@ -17,7 +15,7 @@ export const observedUsage: Rule = ({ plan, normal, spike }) => {
     const planned = s.observedLimitMiB;
     const target = roundUpSize(planned);
     const seen = `${s.name} was seen using up to ${fmt(peak)}${s.observedMiB.typical === null ? '' : ` (typically ${fmt(s.observedMiB.typical)})`}`;
-    if (s.limitMiB !== null && planned > s.limitMiB) {
+    if (s.limitMiB !== null && exceedsLimit(planned, s.limitMiB)) {
       // At or over its limit it was being reclaimed or killed; within the margin it is one burst away.
       out.push(finding('observed-near-limit', peak >= s.limitMiB ? 'critical' : 'warning', s.name,
         `${seen}, ${pct(peak / s.limitMiB)} of its ${fmt(s.limitMiB)} limit: less than the ${pct(margin - 1)} margin krr keeps above the observed peak.`,
@@ -26,7 +24,7 @@ export const observedUsage: Rule = ({ plan, normal, spike }) => {
     } else if (s.limitMiB !== null && s.kind !== 'generic') {
       const spikeHigh = spike.services[i]?.usageMiB.high ?? s.usageMiB.high;
       const enough = roundUpSize(Math.max(planned, s.usageMiB.high, spikeHigh));
-      if (s.limitMiB > GENEROUS_SHARE * enough) {
+      if (s.limitMiB > GENEROUS_LIMIT_SHARE * enough) {
         out.push(finding('observed-limit-generous', 'info', s.name,
           `${seen}, and the model's high is ${fmt(s.usageMiB.high)} (${fmt(spikeHigh)} in the spike): its ${fmt(s.limitMiB)} limit holds ${fmt(s.limitMiB - enough)} more than either needs.`,
           `Lower ${s.name}'s limit to ${fmt(enough)} to give the host that memory back, or keep it as deliberate room.`,

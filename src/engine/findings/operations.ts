@@ -2,7 +2,8 @@
 import { finding, servicesOf, type Rule } from './context.ts';
 import type { Plan } from '../schema.ts';
 import type { Finding } from '../report.ts';
-import { exporterKindOf } from '../exporters.ts';
+import { exporterKindOf, exporterWatching } from '../exporters.ts';
+import { kindOf } from '../kinds/index.ts';
 
 export const alertsNowhere: Rule = ({ plan }) => {
   const prom = servicesOf(plan, 'prometheus')[0];
@@ -25,27 +26,11 @@ export const singleHost: Rule = ({ plan }) => {
     'Add external uptime monitoring, ship daily database dumps off the host and test a restore; later, stream PostgreSQL to a replica on a second host.')];
 };
 
-export const genericGuesses: Rule = ({ plan }) => {
-  const out: Finding[] = [];
-  for (const g of servicesOf(plan, 'generic')) {
-    if (g.settings.usage || g.observed) continue; // measured: set in the plan, or observed by docker stats
-    out.push(finding('generic-usage-assumed', 'info', g.name,
-      `${g.name} is a generic service without measured usage: the plan assumes 32–128 MiB.`,
-      `Set ${g.name}'s usage (low/typical/high) from \`docker stats\` on the running host.`));
-  }
-  return out;
-};
-
 /** Order: most severe first, then host before services, then by id. */
 export function findingsSort(findings: Finding[]): Finding[] {
   const rank = { critical: 0, warning: 1, info: 2 } as const;
   return [...findings].sort((a, b) => rank[a.severity] - rank[b.severity] || (a.service ?? '').localeCompare(b.service ?? '') || a.id.localeCompare(b.id));
 }
-
-/** Kinds whose liveness Prometheus sees in the exported stack by scraping them; Postgres and
- * Redis only through their exporters. */
-const SCRAPED_KINDS = new Set(['fastapi', 'prometheus', 'grafana', 'alertmanager']);
-const EXPORTED_KINDS = new Set(['postgres', 'redis']);
 
 export const alertsBlind: Rule = ({ plan }) => {
   const prom = servicesOf(plan, 'prometheus')[0];
@@ -58,7 +43,8 @@ export const alertsBlind: Rule = ({ plan }) => {
       [{ key: 'features.exporters', value: true }]));
   }
   const seen = (s: Plan['services'][number]) =>
-    SCRAPED_KINDS.has(s.kind) || (EXPORTED_KINDS.has(s.kind) && plan.features.exporters) || (s.kind === 'generic' && plan.features.exporters && exporterKindOf(s) !== null);
+    // Scraped directly (the kind's own /metrics), or through an exporter (Postgres, Redis, the exporters themselves).
+    kindOf(s.kind).scraped === true || (plan.features.exporters && (exporterWatching(s.kind) !== null || exporterKindOf(s) !== null));
   const blind = plan.services.filter((s) => !seen(s));
   if (blind.length > 0) {
     out.push(finding('service-down-blind', 'info', null,

@@ -1,18 +1,20 @@
 /**
  * The round trip: a plan written back into the compose file it was imported from. Only what the
  * plan changed is touched — memory limits (`mem_limit`, `deploy.resources.limits.memory`, with
- * `memswap_limit` kept in step), `shm_size`, and the memory flags Headroom reads from commands
- * (PostgreSQL `-c`, Redis `--maxmemory…`) — and the services the plan adds are appended. Every
+ * `memswap_limit` kept in step), `shm_size`, and the memory flags each kind's module
+ * (formats/kinds/) writes into its command (PostgreSQL `-c`, Redis `--maxmemory…`) — and the
+ * services the plan adds are appended. Every
  * other key, comment, anchor, quote style and the key order stay as they were: the edit goes
  * through the yaml library's Document, never through text templates.
  */
 import { Document, isAlias, isMap, isPair, isScalar, isSeq, parseDocument, Scalar, type Node, type Pair, type YAMLMap, type YAMLSeq } from 'yaml';
 import { planWithFeatures } from '../../engine/features.ts';
 import type { Plan, Service } from '../../engine/schema.ts';
-import { IMAGES } from '../export/stack.ts';
+import { formatOf } from '../kinds/index.ts';
+import type { FlagSyntax } from '../kinds/kind.ts';
 import { composeImport, type ComposeImportOptions, type ComposeIssue } from './import.ts';
 import { envTextParse } from './interpolate.ts';
-import { composeSizeFormat, composeSizeParse, postgresSizeFormat, redisSizeFormat } from './size.ts';
+import { composeSizeFormat, composeSizeParse } from './size.ts';
 
 export type ComposeEditResult =
   | { ok: true; text: string; changes: string[]; notes: string[] }
@@ -23,16 +25,6 @@ export type ComposeEditOptions = Pick<ComposeImportOptions, 'envText' | 'environ
 
 type Key = string;
 const EPSILON_MIB = 1 / 1024; // assumed: differences under 1 KiB are rounding, not a change
-
-/** PostgreSQL parameters the plan may change, by plan setting. */
-const PG_FLAGS: Record<string, { name: string; size: boolean }> = {
-  sharedBuffers: { name: 'shared_buffers', size: true },
-  workMem: { name: 'work_mem', size: true },
-  maintenanceWorkMem: { name: 'maintenance_work_mem', size: true },
-  maxConnections: { name: 'max_connections', size: false },
-  autovacuumMaxWorkers: { name: 'autovacuum_max_workers', size: false },
-  maxParallelWorkersPerGather: { name: 'max_parallel_workers_per_gather', size: false },
-};
 
 /**
  * `original` (compose text) with `plan`'s memory settings and added services. The plan is
@@ -108,27 +100,14 @@ class Editor {
       this.notes.push(`${s.name}: the plan has no limit where the compose file has one; the limit was left as it is`);
     } else this.limit(s.name, s.limit, old.limit);
 
-    if (s.kind === 'postgres' && old.kind === 'postgres') {
-      if (differs(s.settings.shmSize, old.settings.shmSize)) this.set([...svcPath, 'shm_size'], (raw) => sizeLike(raw, s.settings.shmSize));
-      const flags: Array<[string, string]> = [];
-      for (const [key, flag] of Object.entries(PG_FLAGS)) {
-        const now = (s.settings as Record<string, number>)[key]!;
-        const was = (old.settings as Record<string, number>)[key]!;
-        if (differs(now, was)) flags.push([flag.name, flag.size ? postgresSizeFormat(now) : String(now)]);
-      }
+    if (s.kind === old.kind) {
+      // shm_size, for the kinds whose settings have it (PostgreSQL's /dev/shm).
+      const shm = { now: settingOf(s, 'shmSize'), was: settingOf(old, 'shmSize') };
+      if (shm.now !== undefined && differs(shm.now, shm.was)) this.set([...svcPath, 'shm_size'], (raw) => sizeLike(raw, shm.now!));
+      const edit = formatOf(s.kind).edit;
+      const flags = edit?.flags(s as never, old as never, { changed: differs, notes: this.notes }) ?? [];
       // One edit of the command for all flags: the patches are made against the original text.
-      if (flags.length) this.pgFlags(s.name, flags);
-    }
-    if (s.kind === 'redis' && old.kind === 'redis') {
-      const flags: Array<[string, string[]]> = [];
-      if (differs(s.settings.maxmemory, old.settings.maxmemory)) flags.push(['maxmemory', [redisSizeFormat(s.settings.maxmemory)]]);
-      if (s.settings.policy !== old.settings.policy) flags.push(['maxmemory-policy', [s.settings.policy]]);
-      if (s.settings.persistence !== old.settings.persistence) {
-        if (s.settings.persistence === 'none') flags.push(['save', ['']], ['appendonly', ['no']]);
-        else if (s.settings.persistence === 'aof') flags.push(['appendonly', ['yes']]);
-        else this.notes.push(`${s.name}: switch persistence to RDB by hand (remove --save "" / set appendonly no)`);
-      }
-      if (flags.length) this.redisFlags(s.name, flags);
+      if (edit && flags.length) this.flags(s.name, edit.syntax, edit.defaultCommand, flags);
     }
     if (s.kind !== old.kind) this.notes.push(`${s.name}: the plan treats it as ${s.kind}, the compose file as ${old.kind}; only its limit was written`);
   }
@@ -165,11 +144,17 @@ class Editor {
     return deploy > mem ? { deploy: true, mem: false } : { deploy: false, mem: true };
   }
 
-  /** PostgreSQL `-c name=value` flags in the command: each edited in place, or appended. */
-  private pgFlags(name: string, flags: Array<[string, string]>): void {
+  /** Flags in the service's command, in its kind's syntax. */
+  private flags(name: string, syntax: FlagSyntax, defaultCommand: (image: string) => string | null, flags: Array<[string, string[]]>): void {
+    if (syntax === 'dash-c') this.dashCFlags(name, defaultCommand, flags.map(([param, values]) => [param, values[0] ?? '']));
+    else this.doubleDashFlags(name, defaultCommand, flags);
+  }
+
+  /** `-c name=value` flags (PostgreSQL) in the command: each edited in place, or appended. */
+  private dashCFlags(name: string, defaultCommand: (image: string) => string | null, flags: Array<[string, string]>): void {
     const where = `services.${name}.command`;
     const label = flags.map(([param, value]) => `-c ${param}=${value}`).join(' ');
-    this.command(name, label, 'postgres', (words) => {
+    this.command(name, label, defaultCommand, (words) => {
       let out = [...words];
       for (const [param, value] of flags) {
         const re = new RegExp(`^(?:-c\\s*|--)(${param.replace(/_/g, '[-_]')})=`, 'i');
@@ -186,10 +171,10 @@ class Editor {
     });
   }
 
-  /** Redis `--flag value…` in the command: their values replaced in place, or appended. */
-  private redisFlags(name: string, flags: Array<[string, string[]]>): void {
+  /** `--flag value…` flags (Redis) in the command: their values replaced in place, or appended. */
+  private doubleDashFlags(name: string, defaultCommand: (image: string) => string | null, flags: Array<[string, string[]]>): void {
     const label = flags.map(([f, v]) => `--${f} ${v.map((x) => (x === '' ? '""' : x)).join(' ')}`).join(' ');
-    this.command(name, label, 'redis-server', (words) => {
+    this.command(name, label, defaultCommand, (words) => {
       let out = [...words];
       for (const [flag, values] of flags) {
         const i = out.findIndex((w) => w.toLowerCase() === `--${flag}`);
@@ -209,15 +194,15 @@ class Editor {
   /**
    * Rewrites the service's `command` with `edit` (given its words): a command string keeps its
    * text outside the changed words, a list keeps its other items. With no command, adds one
-   * when the image is an official one whose default command is `server`.
+   * when the kind knows the image's default command (an official image running its server).
    */
-  private command(name: string, label: string, server: string, edit: (words: string[]) => string[]): void {
+  private command(name: string, label: string, defaultCommand: (image: string) => string | null, edit: (words: string[]) => string[]): void {
     const where = `services.${name}.command`;
     const node = this.resolved(['services', name, 'command']);
     if (node === undefined) {
       const image = String(this.resolvedValue(['services', name, 'image']) ?? '');
-      if (/^(docker\.io\/)?(library\/)?(postgres|redis)(:|@|$)|^(docker\.io\/)?valkey\/valkey(:|@|$)/.test(image)) {
-        const bin = /valkey/.test(image) ? 'valkey-server' : server;
+      const bin = defaultCommand(image);
+      if (bin !== null) {
         this.set(['services', name, 'command'], () => edit([bin]).join(' '), false);
       } else this.notes.push(`services.${name}: set ${label} by hand (the default command of image ${image || '(built)'} is not known)`);
       return;
@@ -438,29 +423,17 @@ class Editor {
 
   /** Appends a service the plan adds (a feature toggle's pgBouncer or AlertManager, an exporter, a new one). */
   add(s: Service, all: Service[], implied: boolean): void {
-    const image = s.kind === 'generic' ? s.settings.image : s.kind === 'fastapi' ? undefined : IMAGES[s.kind];
+    const format = formatOf(s.kind);
+    const image = format.addImage(s as never);
     if (!image) {
       this.notes.push(`${s.name} (${s.kind}) is in the plan but not in the compose file, and has no image to add it with: add it by hand`);
       return;
     }
     const services = this.doc.get('services', true);
     if (!isMap(services)) return;
-    const def: Record<string, unknown> = { image };
-    const comments = [`Added by Headroom: ${s.name} (${s.kind}), ${implied ? 'which the plan\'s features or monitoring imply' : 'from the plan'}.`];
-    if (s.kind === 'pgbouncer') {
-      const pg = all.find((x) => x.kind === 'postgres');
-      // edoburu/pgbouncer writes pgbouncer.ini from these variables (its README).
-      def.environment = {
-        ...(pg ? { DB_HOST: pg.name } : {}),
-        POOL_MODE: s.settings.poolMode,
-        MAX_CLIENT_CONN: String(s.settings.maxClientConn),
-        DEFAULT_POOL_SIZE: String(s.settings.defaultPoolSize),
-        ...(s.settings.reservePoolSize ? { RESERVE_POOL_SIZE: String(s.settings.reservePoolSize) } : {}),
-      };
-      if (pg) def.depends_on = [pg.name];
-      comments.push('Set DB_USER and DB_PASSWORD (or DATABASE_URL) as the app has them, and point the app at this service instead of the database.');
-    }
-    if (s.kind === 'alertmanager') comments.push('Mount an alertmanager.yml with a receiver (headroom export writes one) at /etc/alertmanager/alertmanager.yml.');
+    const added = format.added?.(s as never, all) ?? { def: {}, comments: [] };
+    const def: Record<string, unknown> = { image, ...added.def };
+    const comments = [`Added by Headroom: ${s.name} (${s.kind}), ${implied ? 'which the plan\'s features or monitoring imply' : 'from the plan'}.`, ...added.comments];
     if (s.limit !== null) {
       const size = composeSizeFormat(Math.ceil(s.limit));
       Object.assign(def, this.limitStyle().deploy ? { deploy: { resources: { limits: { memory: size } } } } : { mem_limit: size });
@@ -508,6 +481,12 @@ function spliceWords(text: string, spans: Array<{ start: number; end: number }>,
   const from = spans[same]!.start;
   const to = spans[before.length - tail - 1]!.end;
   return `${text.slice(0, from)}${inserted}${text.slice(to)}`;
+}
+
+/** A numeric setting of a service, when its kind has it. */
+function settingOf(s: Service, key: string): number | undefined {
+  const v = (s.settings as Record<string, unknown>)[key];
+  return typeof v === 'number' ? v : undefined;
 }
 
 function differs(a: number | null | undefined, b: number | null | undefined): boolean {

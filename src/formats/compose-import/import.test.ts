@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { composeImport, type ComposeImportResult } from './index.ts';
 import { composeSizeParse, postgresSizeParse, redisSizeParse } from './size.ts';
 import { envTextParse, interpolate } from './interpolate.ts';
-import { commandWords, imageRepository, shellSplit } from './recognise.ts';
+import { commandWords, imageRepository, shellSplit } from './words.ts';
 
 const MiB = 1;
 const ok = (r: ComposeImportResult) => {

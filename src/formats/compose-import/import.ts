@@ -13,7 +13,9 @@ import { planParse, SERVICE_KINDS, type Plan, type PlanInput, type ServiceKind }
 import { sizeParse, sizeToPlan } from '../../engine/units.ts';
 import { envTextParse, interpolate, type Env } from './interpolate.ts';
 import { locate } from './locate.ts';
-import { commandWords, recognise, type ServiceFacts } from './recognise.ts';
+import { recognise, type ServiceFacts } from './recognise.ts';
+import { commandWords } from './words.ts';
+import { kindOf } from '../../engine/kinds/index.ts';
 import { composeSizeParse, describe } from './size.ts';
 
 export type ComposeImportOptions = {
@@ -301,7 +303,10 @@ class Importer {
     if (svc.oom_kill_disable === true) warnings.push('oom_kill_disable: at its limit it hangs instead of being killed');
 
     const settings: Obj = { ...rec.settings };
-    if (rec.kind === 'postgres' && svc.shm_size !== undefined) {
+    // Compose keys that are settings of the kinds whose schema has them (shm_size: PostgreSQL's
+    // /dev/shm; replicas: the app's containers).
+    const has = (setting: string) => setting in kindOf(rec.kind).settings.shape;
+    if (has('shmSize') && svc.shm_size !== undefined) {
       const shm = this.size(svc.shm_size, at('shm_size'));
       if (shm !== undefined) {
         settings.shmSize = sizeToPlan(shm);
@@ -312,7 +317,7 @@ class Importer {
     if (replicas !== undefined) {
       const n = Number(replicas);
       if (!Number.isInteger(n) || n < 0) this.issue(at(deploy.replicas !== undefined ? 'deploy' : 'scale'), `expected a whole number of replicas, got ${describe(replicas)}`);
-      else if (rec.kind === 'fastapi') {
+      else if (has('replicas')) {
         settings.replicas = Math.max(1, n);
         read.push(`replicas ${n} from ${deploy.replicas !== undefined ? 'deploy.replicas' : 'scale'}`);
       } else if (n !== 1) warnings.push(`${n} replicas: Headroom plans one ${rec.kind} container; count the others by hand`);

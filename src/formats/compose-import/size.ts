@@ -69,13 +69,6 @@ export function redisSizeFormat(mib: number): string {
   return `${Math.round(mib * 1024)}kb`;
 }
 
-/** A PostgreSQL size written back (`256MB`, `4MB`, `512kB`). */
-export function postgresSizeFormat(mib: number): string {
-  if (mib >= 1024 && Number.isInteger(mib / 1024)) return `${mib / 1024}GB`;
-  if (Number.isInteger(mib)) return `${mib}MB`;
-  return `${Math.round(mib * 1024)}kB`;
-}
-
 export function describe(v: unknown): string {
   if (v === null) return 'null';
   if (v === undefined) return 'nothing';

@@ -8,10 +8,11 @@
  * templates, so they carry no name at all, only `{{ $labels.x }}` and numbers.
  */
 import type { Plan } from '../../engine/schema.ts';
-import { freeCriterion } from '../../engine/host.ts';
+import { CONNECTIONS_SHARE, connectionsAlertAbove, CONTAINER_ALERT_SHARE, freeCriterion, REDIS_MEMORY_ALERT_SHARE } from '../../engine/policy.ts';
 import { bytes, GENERATED_BY, human, promqlString, yamlDocument } from './common.ts';
 import { exportersFor, type ExporterKind } from './exporters.ts';
-import { scrapeTargets } from './prometheus.ts';
+import { scrapeTargets } from '../kinds/prometheus.ts';
+import { exporterWatching } from '../../engine/exporters.ts';
 import { stackOf, type Stack } from './stack.ts';
 
 export const ALERT_NAMES = [
@@ -78,12 +79,7 @@ export type AlertRule = {
   calm: RuleCase;
 };
 
-// Constants of the rules, each with its source.
-/** assumed: a container over 90% of its own limit is one allocation burst from the OOM killer. */
-export const CONTAINER_SHARE = 0.9;
-/** The seed's success criteria: connections < 90% of max, Redis at 90% of maxmemory. */
-export const PG_CONNECTIONS_SHARE = 0.9;
-export const REDIS_MEMORY_SHARE = 0.9;
+// Constants of the rules, each with its source (the shares of limits: policy.ts).
 /** The seed: "API latency P95 < 500ms". */
 const API_P95_SECONDS = 0.5;
 /** assumed: a transaction open 500 × longer than the planned 20 ms holds a connection the pool was not sized for; at least 10 s. */
@@ -159,7 +155,7 @@ export function alertRules(stack: Stack): AlertRule[] {
   // 2. HighMemoryUsage: a container near its own limit, or the host below the seed's free criterion.
   {
     const free = freeCriterionMiB(plan);
-    const container = `max by (instance, name) (container_memory_working_set_bytes{name!=""}) / max by (instance, name) (container_spec_memory_limit_bytes{name!=""} > 0) > ${CONTAINER_SHARE}`;
+    const container = `max by (instance, name) (container_memory_working_set_bytes{name!=""}) / max by (instance, name) (container_spec_memory_limit_bytes{name!=""} > 0) > ${CONTAINER_ALERT_SHARE}`;
     const host = `node_memory_MemAvailable_bytes < ${bytes(free)}`;
     const fire: RuleCase = { series: [{ metric: 'node_memory_MemAvailable_bytes', labels: nodeLabels, values: `${bytes(free * 0.5)}x10` }], alerts: [nodeLabels] };
     const calm: RuleCase = { series: [{ metric: 'node_memory_MemAvailable_bytes', labels: nodeLabels, values: `${bytes(free * 2)}x10` }], alerts: [] };
@@ -176,8 +172,8 @@ export function alertRules(stack: Stack): AlertRule[] {
       for: '2m',
       severity: SEVERITY.HighMemoryUsage,
       summary: 'Memory is running out on {{ $labels.instance }} {{ $labels.name }}',
-      description: `Container {{ $labels.name }} uses over ${CONTAINER_SHARE * 100}% of its own limit, or the host has under ${human(free)} available (the plan's criterion: max(500MB, 12% of RAM)), for 2 minutes.`,
-      threshold: `container working set > ${CONTAINER_SHARE * 100}% of its limit; host MemAvailable < ${human(free)}`,
+      description: `Container {{ $labels.name }} uses over ${CONTAINER_ALERT_SHARE * 100}% of its own limit, or the host has under ${human(free)} available (the plan's criterion: max(500MB, 12% of RAM)), for 2 minutes.`,
+      threshold: `container working set > ${CONTAINER_ALERT_SHARE * 100}% of its limit; host MemAvailable < ${human(free)}`,
       evalTime: '10m',
       fire,
       calm,
@@ -255,7 +251,7 @@ export function alertRules(stack: Stack): AlertRule[] {
       const base = r.settings.maxmemory > 0 ? r.settings.maxmemory : (r.limit ?? plan.host.ram);
       const exp = stack.exporters.find((e) => e.exporter === 'redis-exporter' && e.watches === r.name);
       const labels: Labels = { instance: exp ? `${exp.name}:${exp.port}` : `${r.name}-exporter:9121`, job: exp?.name ?? `${r.name}-exporter`, service: r.name };
-      return { r, base, threshold: Math.floor(bytes(base) * REDIS_MEMORY_SHARE), labels };
+      return { r, base, threshold: Math.floor(bytes(base) * REDIS_MEMORY_ALERT_SHARE), labels };
     });
     rules.push({
       alert: 'RedisMemoryHigh',
@@ -263,8 +259,8 @@ export function alertRules(stack: Stack): AlertRule[] {
       for: '2m',
       severity: SEVERITY.RedisMemoryHigh,
       summary: 'Redis {{ $labels.service }} is near its maxmemory',
-      description: `Redis uses over ${REDIS_MEMORY_SHARE * 100}% of the memory this plan gives it (${items.map((i) => human(i.base)).join(', ')}); eviction or OOM follows.`,
-      threshold: items.map((i) => `${human(i.base * REDIS_MEMORY_SHARE)} (${REDIS_MEMORY_SHARE * 100}% of ${i.r.settings.maxmemory > 0 ? 'maxmemory' : 'the limit: maxmemory is unbounded'} ${human(i.base)})`).join('; '),
+      description: `Redis uses over ${REDIS_MEMORY_ALERT_SHARE * 100}% of the memory this plan gives it (${items.map((i) => human(i.base)).join(', ')}); eviction or OOM follows.`,
+      threshold: items.map((i) => `${human(i.base * REDIS_MEMORY_ALERT_SHARE)} (${REDIS_MEMORY_ALERT_SHARE * 100}% of ${i.r.settings.maxmemory > 0 ? 'maxmemory' : 'the limit: maxmemory is unbounded'} ${human(i.base)})`).join('; '),
       evalTime: '10m',
       fire: { series: items.map((i) => ({ metric: 'redis_memory_used_bytes', labels: i.labels, values: `${Math.round(bytes(i.base) * 0.97)}x10` })), alerts: items.map((i) => i.labels) },
       calm: { series: items.map((i) => ({ metric: 'redis_memory_used_bytes', labels: i.labels, values: `${Math.round(bytes(i.base) * 0.5)}x10` })), alerts: [] },
@@ -273,7 +269,7 @@ export function alertRules(stack: Stack): AlertRule[] {
 
   // 6. HighDatabaseConnections: 90% of this plan's max_connections.
   if (stack.postgres.length) {
-    const items = stack.postgres.map((pg) => ({ pg, threshold: Math.floor(pg.settings.maxConnections * PG_CONNECTIONS_SHARE) }));
+    const items = stack.postgres.map((pg) => ({ pg, threshold: connectionsAlertAbove(pg.settings.maxConnections) }));
     const labelsOf = (name: string): Labels => ({ datname: 'app', instance: `${name}-exporter:9187`, job: `${name}-exporter`, service: name, state: 'idle' });
     rules.push({
       alert: 'HighDatabaseConnections',
@@ -281,8 +277,8 @@ export function alertRules(stack: Stack): AlertRule[] {
       for: '2m',
       severity: SEVERITY.HighDatabaseConnections,
       summary: 'Postgres {{ $labels.service }} is near max_connections',
-      description: `Over ${PG_CONNECTIONS_SHARE * 100}% of max_connections in use (${items.map((i) => `${i.threshold} of ${i.pg.settings.maxConnections}`).join(', ')}). New connections will soon be refused.`,
-      threshold: items.map((i) => `> ${i.threshold} connections (${PG_CONNECTIONS_SHARE * 100}% of max_connections ${i.pg.settings.maxConnections})`).join('; '),
+      description: `Over ${CONNECTIONS_SHARE * 100}% of max_connections in use (${items.map((i) => `${i.threshold} of ${i.pg.settings.maxConnections}`).join(', ')}). New connections will soon be refused.`,
+      threshold: items.map((i) => `> ${i.threshold} connections (${CONNECTIONS_SHARE * 100}% of max_connections ${i.pg.settings.maxConnections})`).join('; '),
       evalTime: '10m',
       fire: { series: items.map((i) => ({ metric: 'pg_stat_activity_count', labels: labelsOf(i.pg.name), values: `${i.threshold + 1}x10` })), alerts: items.map((i) => ({ service: i.pg.name })) },
       calm: { series: items.map((i) => ({ metric: 'pg_stat_activity_count', labels: labelsOf(i.pg.name), values: `${Math.floor(i.threshold / 2)}x10` })), alerts: [] },
@@ -474,7 +470,7 @@ export function alertCoverage(plan: Plan): AlertCoverage[] {
     const ok = seen.has(s.name);
     out.push({
       rule: 'ServiceDown',
-      exporter: ok ? (s.kind === 'postgres' ? 'postgres-exporter' : s.kind === 'redis' ? 'redis-exporter' : 'prometheus') : 'none',
+      exporter: ok ? (exporterWatching(s.kind) ?? 'prometheus') : 'none',
       service: s.name,
       applies: true,
       blind: !ok,

@@ -10,14 +10,15 @@ import { planParse, type Plan, type Service } from '../../engine/schema.ts';
 import { presetGet } from '../../engine/presets.ts';
 import { composeLiteral, ExportError, hasControl, mdCode, promqlString, shellQuote } from './common.ts';
 import { composeYml } from './compose.ts';
-import { postgresqlConf } from './postgresql-conf.ts';
-import { redisConf } from './redis-conf.ts';
-import { connstringValue, pgbouncerIni, userlistTemplate } from './pgbouncer-ini.ts';
-import { prometheusYml } from './prometheus.ts';
+import { postgresqlConf } from '../kinds/postgres.ts';
+import { redisConf } from '../kinds/redis.ts';
+import { connstringValue, pgbouncerIni, userlistTemplate } from '../kinds/pgbouncer.ts';
+import { prometheusYml } from '../kinds/prometheus.ts';
 import { alertsYml } from './alerts.ts';
 import { alertsTestYml } from './alerts-test.ts';
-import { alertmanagerYml } from './alertmanager.ts';
+import { alertmanagerYml } from '../kinds/alertmanager.ts';
 import { runbookMd } from './runbook.ts';
+import { tuningsOf } from '../../engine/tune.ts';
 import { stackOf, type Stack } from './stack.ts';
 import { exportFiles } from './index.ts';
 
@@ -123,7 +124,7 @@ const GENERATORS: Generator[] = [
   {
     file: 'postgresql.conf',
     kinds: KINDS_TO_RENAME,
-    run: (s) => postgresqlConf(s, s.postgres[0]!),
+    run: (s) => postgresqlConf(s, s.postgres[0]!, tuningsOf(s.plan).of(s.postgres[0]!)),
     compare: (h, p) => {
       // Names appear only in comments: the directives are byte for byte the same.
       expect(directives(h, /^#/)).toEqual(directives(p, /^#/));
@@ -133,7 +134,7 @@ const GENERATORS: Generator[] = [
   {
     file: 'redis.conf',
     kinds: KINDS_TO_RENAME,
-    run: (s) => redisConf(s, s.redis[0]!),
+    run: (s) => redisConf(s, s.redis[0]!, tuningsOf(s.plan).of(s.redis[0]!)),
     compare: (h, p) => {
       expect(directives(h, /^#/)).toEqual(directives(p, /^#/));
       expect(h.split('\n').length).toBe(p.split('\n').length);
@@ -142,7 +143,7 @@ const GENERATORS: Generator[] = [
   {
     file: 'pgbouncer.ini',
     kinds: KINDS_TO_RENAME,
-    run: (s) => pgbouncerIni(s, s.pgbouncer[0]!),
+    run: (s) => pgbouncerIni(s, s.pgbouncer[0]!, tuningsOf(s.plan).of(s.pgbouncer[0]!)),
     compare: (h, p, name) => {
       expect(directives(h, /^[;#]/).map((l) => swap(l, name, PLAIN))).toEqual(directives(p, /^[;#]/));
       expect(h.split('\n').length).toBe(p.split('\n').length);
@@ -160,7 +161,7 @@ const GENERATORS: Generator[] = [
   {
     file: 'RUNBOOK.md',
     kinds: KINDS_TO_RENAME,
-    run: runbookMd,
+    run: (s) => runbookMd(s, tuningsOf(s.plan)),
     compare: (h, p, name) => {
       const hl = h.split('\n');
       const pl = p.split('\n');

@@ -18,18 +18,18 @@ import { parse as yamlParse } from 'yaml';
 import { arbitraryPlan } from '../../engine/arbitrary.ts';
 import { planParse, type Plan, type PlanInput, type ServiceOf } from '../../engine/schema.ts';
 import { presetGet, PRESET_NAMES } from '../../engine/presets.ts';
-import { planTune } from '../../engine/tune.ts';
+import { planTune, tuningsOf, type Tunings } from '../../engine/tune.ts';
 import { sizeParse } from '../../engine/units.ts';
 import { bytes, MIB } from './common.ts';
 import { exportFiles } from './index.ts';
 import { stackOf, type Stack } from './stack.ts';
-import { postgresLines } from './postgresql-conf.ts';
-import { redisDirectives } from './redis-conf.ts';
-import { pgbouncerSettings } from './pgbouncer-ini.ts';
-import { SLACK_RECEIVER } from './alertmanager.ts';
+import { postgresLines } from '../kinds/postgres.ts';
+import { redisDirectives } from '../kinds/redis.ts';
+import { pgbouncerSettings } from '../kinds/pgbouncer.ts';
+import { SLACK_RECEIVER } from '../kinds/alertmanager.ts';
 import { background, freePort, PgCluster, requireTool, run, runOk, stopAll, tempDir, waitFor } from '../../../test/real-tools.ts';
 
-type Case = { id: string; plan: Plan; tuned: boolean; stack: Stack; dir: string; files: Map<string, string> };
+type Case = { id: string; plan: Plan; tuned: boolean; stack: Stack; tunings: Tunings; dir: string; files: Map<string, string> };
 
 function parsePlan(input: PlanInput): Plan {
   const r = planParse(input);
@@ -116,7 +116,8 @@ beforeAll(async () => {
       writeFileSync(join(dir, f.path), f.content, { mode: 0o644 });
       files.set(f.path, f.content);
     }
-    cases.push({ id, plan, tuned, stack: stackOf(plan), dir, files });
+    const stack = stackOf(plan);
+    cases.push({ id, plan, tuned, stack, tunings: tuningsOf(stack.plan), dir, files });
   }
   pgDir = tempDir('pg', true);
   pg = new PgCluster(pgDir.path);
@@ -185,7 +186,7 @@ describe('real tools read the exported files', () => {
 
   it('promtool checks every prometheus.yml and alerts.yml, and every alerts.test.yml passes', async () => {
     const withProm = cases.filter((c) => c.stack.prometheus.length);
-    const configs = withProm.flatMap((c) => c.stack.prometheus.map((p) => join(c.dir, c.stack.files.prometheusYml(p.name))));
+    const configs = withProm.flatMap((c) => c.stack.prometheus.map((p) => join(c.dir, c.stack.configPath(p, 'yml'))));
     await runOk('promtool', ['check', 'config', ...configs]);
     await runOk('promtool', ['check', 'rules', ...withProm.map((c) => join(c.dir, c.stack.files.alerts))]);
     const tested = await runOk('promtool', ['test', 'rules', ...withProm.map((c) => join(c.dir, c.stack.files.alertsTest))]);
@@ -212,7 +213,7 @@ describe('real tools read the exported files', () => {
   }, SLOW);
 
   it('amtool checks every alertmanager.yml and routes critical alerts to Slack', async () => {
-    const files = cases.flatMap((c) => c.stack.alertmanager.map((a) => join(c.dir, c.stack.files.alertmanagerYml(a.name))));
+    const files = cases.flatMap((c) => c.stack.alertmanager.map((a) => join(c.dir, c.stack.configPath(a, 'yml'))));
     expect(files.length).toBeGreaterThan(0);
     await runOk('amtool', ['check-config', ...files]);
     const r = await runOk('amtool', ['config', 'routes', 'test', `--config.file=${files[0]}`, `--verify.receivers=${SLACK_RECEIVER}`, 'severity=critical', 'alertname=ServiceDown']);
@@ -224,7 +225,7 @@ describe('real tools read the exported files', () => {
     await eachLimited(items, 6, async ({ c, r }) => {
       const d = tempDir('redis');
       const sock = join(d.path, 'redis.sock');
-      const server = background('redis-server', [join(c.dir, c.stack.files.redisConf(r.name)), '--port', '0', '--unixsocket', sock, '--dir', d.path, '--daemonize', 'no', '--logfile', '']);
+      const server = background('redis-server', [join(c.dir, c.stack.configPath(r, 'conf')), '--port', '0', '--unixsocket', sock, '--dir', d.path, '--daemonize', 'no', '--logfile', '']);
       try {
         await waitFor('redis-server start', async () => (await run('redis-cli', ['-s', sock, 'PING'])).stdout.trim() === 'PONG', 10_000, server);
         const expected = redisDirectives(r);
@@ -247,14 +248,14 @@ describe('real tools read the exported files', () => {
     expect(items.length).toBeGreaterThan(15);
     // Single-user mode takes the data directory's lock: one at a time.
     await eachLimited(items, 1, async ({ c, p }) => {
-      await checkPgSettings(c, p, (names) => pg.settings(join(c.dir, c.stack.files.postgresConf(p.name)), names));
+      await checkPgSettings(c, p, (names) => pg.settings(join(c.dir, c.stack.configPath(p, 'conf')), names));
     }, ({ c, p }) => `${c.id}/${p.name}`);
   }, SLOW);
 
   it('PostgreSQL starts with each preset\'s postgresql.conf and SHOW returns each planned value', async () => {
     for (const c of cases.filter((x) => x.id.startsWith('preset-') || x.id.startsWith('tuned-'))) {
       for (const p of c.stack.postgres) {
-        await pg.start(join(c.dir, c.stack.files.postgresConf(p.name)));
+        await pg.start(join(c.dir, c.stack.configPath(p, 'conf')));
         try {
           await checkPgSettings(c, p, async (names) => {
             const rows = await pg.sql(`SELECT name || '=' || setting || '=' || coalesce(unit, '') FROM pg_settings WHERE name IN (${names.map((n) => `'${n}'`).join(', ')})`);
@@ -264,7 +265,7 @@ describe('real tools read the exported files', () => {
             }));
           });
           // SHOW as an operator types it.
-          expect(await pg.sql('SHOW shared_buffers')).toBe(c.files.get(c.stack.files.postgresConf(p.name))!.match(/^shared_buffers = (.*)$/m)![1]);
+          expect(await pg.sql('SHOW shared_buffers')).toBe(c.files.get(c.stack.configPath(p, 'conf'))!.match(/^shared_buffers = (.*)$/m)![1]);
         } finally {
           await pg.stop();
         }
@@ -276,7 +277,7 @@ describe('real tools read the exported files', () => {
     const items = cases.flatMap((c) => c.stack.pgbouncer.map((b) => ({ c, b })));
     expect(items.length).toBeGreaterThan(5);
     const host = cases.find((x) => x.id === 'preset-8gb')!;
-    await pg.start(join(host.dir, host.stack.files.postgresConf(host.stack.postgres[0]!.name)));
+    await pg.start(join(host.dir, host.stack.configPath(host.stack.postgres[0]!, 'conf')));
     try {
       await pg.sql(`CREATE ROLE app LOGIN PASSWORD 'headroom-test'`);
       await pg.sql('CREATE DATABASE app OWNER app');
@@ -291,7 +292,7 @@ describe('real tools read the exported files', () => {
         // section resets the first.)
         const replace: Record<string, string> = { listen_addr: '127.0.0.1', listen_port: String(port), auth_file: join(auth.path, 'userlist.txt'), app: `host=${pg.socketDir} port=${pg.port} dbname=app` };
         const seen = new Set<string>();
-        const ini = c.files.get(c.stack.files.pgbouncerIni(b.name))!.split('\n').map((line) => {
+        const ini = c.files.get(c.stack.configPath(b, 'ini'))!.split('\n').map((line) => {
           const m = /^([a-z_]+) = /.exec(line);
           if (!m || !(m[1]! in replace)) return line;
           seen.add(m[1]!);
@@ -312,7 +313,7 @@ describe('real tools read the exported files', () => {
           await waitFor('pgbouncer start', async () => (await run('psql', ['-h', '127.0.0.1', '-p', String(port), '-U', 'app', '-d', 'app', '-Atc', 'SELECT 1'], { env })).stdout.trim() === '1', 10_000, bouncer);
           const show = await runOk('psql', ['-h', '127.0.0.1', '-p', String(port), '-U', 'app', '-d', 'pgbouncer', '-Atc', 'SHOW CONFIG'], { env });
           const config = new Map(show.stdout.trim().split('\n').map((l) => l.split('|') as [string, string]));
-          const expected = pgbouncerSettings(c.stack, b);
+          const expected = pgbouncerSettings(b, c.tunings.of(b));
           for (const key of ['pool_mode', 'max_client_conn', 'default_pool_size', 'reserve_pool_size', 'max_db_connections', 'auth_type', 'ignore_startup_parameters', 'stats_users'] as const) {
             expect(config.get(key), key).toBe(expected[key]);
           }
@@ -331,7 +332,7 @@ describe('real tools read the exported files', () => {
 
 /** Compares every line written to postgresql.conf, and the plan's own numbers, with what PostgreSQL reports. */
 async function checkPgSettings(c: Case, p: ServiceOf<'postgres'>, read: (names: string[]) => Promise<Map<string, { setting: string; unit: string }>>) {
-  const { lines } = postgresLines(c.stack, p);
+  const lines = postgresLines(c.tunings.of(p));
   // listen_addresses is the one setting the test overrides (loopback or none instead of '*').
   expect(lines.find((l) => l.name === 'listen_addresses')?.value).toBe("'*'");
   const checked = lines.filter((l) => l.name !== 'listen_addresses');

@@ -3,14 +3,19 @@
  * limits and thresholds filled in. Names go into shell commands only shell-quoted and into text
  * only as code spans (mdCode), so that a copied command does what it says.
  */
-import { tunePostgres, tuneRedis } from '../../engine/tune.ts';
+import type { Tunings } from '../../engine/tune.ts';
+import { connectionsAlertAbove } from '../../engine/policy.ts';
 import { bytes, GENERATED_BY, human, mdCode, shellQuote } from './common.ts';
 import { alertRules, freeCriterionMiB } from './alerts.ts';
 import { composeModel } from './compose.ts';
-import { SLACK_WEBHOOK_FILE } from './alertmanager.ts';
-import { APP_DB, PORTS, SECRETS, type Stack } from './stack.ts';
+import { APP_DB, type Stack } from './stack.ts';
+import { ALERTMANAGER_PORT, SLACK_WEBHOOK, SLACK_WEBHOOK_FILE } from '../kinds/alertmanager.ts';
+import { APP_PORT } from '../kinds/fastapi.ts';
+import { GRAFANA_PORT } from '../kinds/grafana.ts';
+import { PROMETHEUS_PORT } from '../kinds/prometheus.ts';
 
-export function runbookMd(stack: Stack): string {
+/** The runbook, with the export's one tuning of each service (never tuning again). */
+export function runbookMd(stack: Stack, tunings: Tunings): string {
   const plan = stack.plan;
   const f = shellQuote(stack.files.compose);
   const dc = `docker compose -f ${f}`;
@@ -37,30 +42,30 @@ export function runbookMd(stack: Stack): string {
 
   p('## First start', '');
   p('Create the secrets (never commit them):', '');
-  const secretFiles = [...model.secrets].map((k) => SECRETS[k].file);
+  const secretFiles = model.secrets.map((x) => x.file);
   code('mkdir -p secrets && chmod 700 secrets', ...secretFiles.map((file) => `openssl rand -base64 24 > ${q(file)}  # or your own value`), 'chmod 600 secrets/*');
-  if (stack.alertmanager.length) p(`Put the Slack webhook URL into ${mdCode(SECRETS.slackWebhook.file)} instead of a random value: AlertManager reads it from ${mdCode(SLACK_WEBHOOK_FILE)}.`, '');
+  if (stack.alertmanager.length) p(`Put the Slack webhook URL into ${mdCode(SLACK_WEBHOOK.file)} instead of a random value: AlertManager reads it from ${mdCode(SLACK_WEBHOOK_FILE)}.`, '');
   if (stack.pgbouncer.length && pg) {
-    p(`pgBouncer needs the SCRAM hash of ${mdCode(APP_DB.user)} in ${mdCode(stack.files.userlist(stack.pgbouncer[0]!.name))}: start the database first, then copy the hash (the command is in that file).`, '');
+    p(`pgBouncer needs the SCRAM hash of ${mdCode(APP_DB.user)} in ${mdCode(stack.configPath(stack.pgbouncer[0]!, 'userlist'))}: start the database first, then copy the hash (the command is in that file).`, '');
   }
   code(`${dc} up -d`, `${dc} ps   # wait until every service is healthy (1-2 minutes)`);
-  if (app) code(`curl -fsS http://localhost:${PORTS.fastapi}/health`);
-  const local = [...stack.grafana.map(() => `Grafana ${PORTS.grafana}`), ...stack.prometheus.map(() => `Prometheus ${PORTS.prometheus}`), ...stack.alertmanager.map(() => `AlertManager ${PORTS.alertmanager}`)];
-  if (local.length) p(`${local.join(', ')} listen on 127.0.0.1 only. From your machine: \`ssh -L ${PORTS.grafana}:127.0.0.1:${PORTS.grafana} HOST\`, then open http://localhost:${PORTS.grafana}.`, '');
-  if (stack.prometheus.length) code(`curl -fsS http://127.0.0.1:${PORTS.prometheus}/-/healthy`, `promtool test rules ${q(stack.files.alertsTest)}   # the alert rules fire on a synthetic breach`);
+  if (app) code(`curl -fsS http://localhost:${APP_PORT}/health`);
+  const local = [...stack.grafana.map(() => `Grafana ${GRAFANA_PORT}`), ...stack.prometheus.map(() => `Prometheus ${PROMETHEUS_PORT}`), ...stack.alertmanager.map(() => `AlertManager ${ALERTMANAGER_PORT}`)];
+  if (local.length) p(`${local.join(', ')} listen on 127.0.0.1 only. From your machine: \`ssh -L ${GRAFANA_PORT}:127.0.0.1:${GRAFANA_PORT} HOST\`, then open http://localhost:${GRAFANA_PORT}.`, '');
+  if (stack.prometheus.length) code(`curl -fsS http://127.0.0.1:${PROMETHEUS_PORT}/-/healthy`, `promtool test rules ${q(stack.files.alertsTest)}   # the alert rules fire on a synthetic breach`);
 
   p('## Checks', '');
   p('Memory per container and on the host, and OOM kills:', '');
   code('docker stats --no-stream --format "table {{.Name}}\\t{{.MemUsage}}\\t{{.MemPerc}}"', 'free -h', 'dmesg | grep -i oom');
   p(`\`docker stats\` shows usage minus inactive page cache, so it reads lower than what the kernel compares with the limit. The host should keep ${human(freeCriterionMiB(plan))} available (max(500MB, 12% of RAM)).`, '');
   if (redis) {
-    const t = tuneRedis(redis);
+    const t = tunings.of(redis);
     p(`Redis ${mdCode(redis.name)} should report maxmemory ${bytes(redis.settings.maxmemory)} (${human(redis.settings.maxmemory)})${t.recommendedMaxmemory !== null && !t.plannedSafe ? `; Headroom recommends at most ${human(t.recommendedMaxmemory)} for its ${redis.settings.persistence} persistence` : ''}:`, '');
     code(`${dc} exec ${q(redis.name)} redis-cli CONFIG GET maxmemory`, `${dc} exec ${q(redis.name)} redis-cli INFO memory | grep -E 'used_memory_human|maxmemory_human|mem_fragmentation_ratio'`);
   }
   if (pg) {
-    const t = tunePostgres(plan, pg);
-    p(`Postgres ${mdCode(pg.name)}: max_connections ${t.planned.maxConnections}; the alert fires above ${Math.floor(t.planned.maxConnections * 0.9)}.`, '');
+    const t = tunings.of(pg);
+    p(`Postgres ${mdCode(pg.name)}: max_connections ${t.planned.maxConnections}; the alert fires above ${connectionsAlertAbove(t.planned.maxConnections)}.`, '');
     code(`${dc} exec ${q(pg.name)} psql -U ${APP_DB.user} -d ${APP_DB.database} -c "SELECT count(*), state FROM pg_stat_activity GROUP BY state;"`, `${dc} exec ${q(pg.name)} psql -U ${APP_DB.user} -d ${APP_DB.database} -c "SHOW shared_buffers; SHOW work_mem; SHOW max_connections;"`);
   }
 
@@ -97,7 +102,7 @@ export function runbookMd(stack: Stack): string {
   p('Then raise that service\'s limit in the plan (or lower what it is allowed to use), re-run `headroom export`, and redeploy.', '');
 
   p('## Rollback', '');
-  code(`${dc} down`, 'docker compose -f docker-compose.yml up -d   # the previous stack', 'curl -fsS http://localhost:8000/health');
+  code(`${dc} down`, 'docker compose -f docker-compose.yml up -d   # the previous stack', `curl -fsS http://localhost:${APP_PORT}/health`);
   p('Named volumes survive `down` (never add `-v`): the database and Prometheus data stay.', '');
   return out.join('\n');
 }

@@ -1,0 +1,104 @@
+/**
+ * `--format markdown`: a summary the size of a PR comment or a job summary: the verdict, the
+ * services table, the host in one line, and the top findings with their fixes. Every string that
+ * comes from the user's files is escaped (markdownText), so a name or message cannot open a link,
+ * an HTML tag or a table cell of its own.
+ */
+import { sizeFormat, type Finding, type Severity } from '../engine/index.ts';
+import type { Checked } from './checked.ts';
+import { OUTCOMES } from './verdict.ts';
+
+/** Findings shown in full; the rest are counted. Assumed: a PR comment people read to the end. */
+export const MARKDOWN_TOP_FINDINGS = 8;
+/** Services listed in the table; more are counted (GitHub caps a comment at 65,536 characters). */
+export const MARKDOWN_MAX_SERVICES = 40;
+
+const SEVERITY_MARK: Record<Severity, string> = { critical: '🔴 **critical**', warning: '🟠 **warning**', info: '🔵 info' };
+
+/**
+ * Text safe inside a Markdown line and a GFM table cell: the punctuation Markdown or HTML reads
+ * is backslash-escaped, `&` written as an entity, line breaks joined. (No line here starts with
+ * such text, so list and heading markers at a line's start need no care.)
+ */
+export function markdownText(s: string): string {
+  return s
+    .replace(/\r?\n|\r/g, ' ')
+    .replace(/[\\`*_{}[\]()<>#+!|~]/g, (c) => `\\${c}`)
+    .replace(/&/g, '&amp;');
+}
+
+const mib = (v: number) => String(Math.round(v));
+
+function riskCell(r: { level: string; pOverLimit: number }): string {
+  const p = r.pOverLimit;
+  return `${r.level}${p > 0 ? ` (${p < 0.01 ? '<1' : Math.round(p * 100)}%)` : ''}`;
+}
+
+function servicesTable(c: Checked): string[] {
+  const shown = c.report.services.slice(0, MARKDOWN_MAX_SERVICES);
+  const rows = shown.map((s) => `| ${markdownText(s.name)}${s.implied ? ' \\*' : ''} | ${s.kind} | ${s.limitMiB === null ? 'none' : sizeFormat(s.limitMiB)} | ${mib(s.usageMiB.low)} / ${mib(s.usageMiB.typical)} / ${mib(s.usageMiB.high)} | ${sizeFormat(s.headroomMiB)} | ${riskCell(s.risk)} |`);
+  const more = c.report.services.length - shown.length;
+  return [
+    '| service | kind | limit | low / typical / high MiB | headroom | risk |',
+    '|---|---|--:|--:|--:|---|',
+    ...rows,
+    ...(more > 0 ? ['', `…and ${more} more services (run \`headroom check\` for the full table).`] : []),
+    ...(shown.some((s) => s.implied) ? ['', '\\* added by Headroom: a feature toggle, or an exporter the alert rules read.'] : []),
+  ];
+}
+
+function hostLine(c: Checked): string {
+  const h = c.report.host;
+  const pct = (v: number) => `${Math.round((v / h.ramMiB) * 100)}%`;
+  return `**Host:** limits ${sizeFormat(h.limitsMiB)} + reserve ${sizeFormat(h.reserveMiB)} = ${sizeFormat(h.limitsMiB + h.reserveMiB)} (${pct(h.limitsMiB + h.reserveMiB)} of ${sizeFormat(h.ramMiB)}); free ${sizeFormat(h.freeMiB.low)} at worst, ${sizeFormat(h.freeMiB.typical)} typical (criterion ${sizeFormat(h.freeCriterionMiB)}); host OOM risk ${riskCell(h.risk)}.`;
+}
+
+function changeText(ch: Finding['fix']['changes'][number]): string {
+  return `${ch.service ? `${markdownText(ch.service)}.` : ''}${markdownText(ch.key)} = ${markdownText(String(ch.value))}`;
+}
+
+function findingItem(c: Checked, f: Finding): string[] {
+  const where = c.where(f);
+  const at = where.length && c.source ? ` (${markdownText(c.label)} line ${where.map((w) => w.line).join(', ')})` : '';
+  const changes = f.fix.changes.length ? ` — ${f.fix.changes.map(changeText).join(', ')}` : '';
+  return [
+    `- ${SEVERITY_MARK[f.severity]} \`${f.id}\`${f.service ? ` · ${markdownText(f.service)}` : ''}: ${markdownText(f.message)}`,
+    `  **Fix:** ${markdownText(f.fix.summary)}${changes}${at}`,
+  ];
+}
+
+function findingsSection(c: Checked): string[] {
+  const all = c.report.findings;
+  if (all.length === 0) return ['**Findings:** none.'];
+  const count = (s: Severity) => all.filter((f) => f.severity === s).length;
+  const counts = (['critical', 'warning', 'info'] as const).filter((s) => count(s) > 0).map((s) => `${count(s)} ${s}`).join(', ');
+  const top = all.slice(0, MARKDOWN_TOP_FINDINGS);
+  const rest = all.length - top.length;
+  return [
+    `**Findings:** ${counts}${rest > 0 ? ` (the first ${top.length} below)` : ''}`,
+    '',
+    ...top.flatMap((f) => findingItem(c, f)),
+    ...(rest > 0 ? ['', `…and ${rest} more (${[...new Set(all.slice(top.length).map((f) => f.severity))].join(', ')}): \`headroom ${c.command}\` lists them all.`] : []),
+  ];
+}
+
+export function reportMarkdown(c: Checked): string {
+  const o = OUTCOMES[c.verdict.outcome];
+  const what = c.source?.kind === 'compose' ? `compose file, ${c.notes.length} service${c.notes.length === 1 ? '' : 's'}` : c.source ? 'plan file' : 'built-in plan';
+  const lines = [
+    `### ${o.mark} Headroom ${c.command}: ${o.label}`,
+    '',
+    `**${c.source ? 'File' : 'Plan'}:** ${markdownText(c.label)} (${what}) on a ${sizeFormat(c.report.host.ramMiB)} host.`,
+    '',
+    `**${o.label}:** ${markdownText(c.verdict.summary)}`,
+    '',
+    ...servicesTable(c),
+    '',
+    hostLine(c),
+    '',
+    ...findingsSection(c),
+    '',
+    `<sub>Headroom ${markdownText(c.version)}: low / typical / high are the model's usage; risk is the chance of an OOM kill at the limit.</sub>`,
+  ];
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,70 @@
+/** The app: a FastAPI app under gunicorn/uvicorn, memory linear in workers (memory-model.md). */
+import type { ServiceOf } from '../schema.ts';
+import type { Usage } from '../report.ts';
+import { bool, count, settingsObject, sizeSchema, withDefault } from '../schema-blocks.ts';
+import { component, usageOf } from '../usage.ts';
+import { sizeFormat } from '../units.ts';
+import { field, type KindEngine, type ModelContext } from './kind.ts';
+
+export const APP_DEFAULTS = {
+  replicas: 1, // assumed: one app container, as in the seed
+  workers: 2, // assumed: small hosts have 1–2 cores; gunicorn's rule is 2 × cores + 1
+  perWorker: 120, // memory-model.md: 82–171 MB per uvicorn/gunicorn worker in public reports
+  preload: false, // gunicorn default (--preload off)
+  poolSize: 5, // SQLAlchemy QueuePool default pool_size
+  maxOverflow: 10, // SQLAlchemy QueuePool default max_overflow
+} as const;
+
+const settings = settingsObject({
+  replicas: withDefault(count(1, 64), APP_DEFAULTS.replicas),
+  workers: withDefault(count(1, 256), APP_DEFAULTS.workers),
+  perWorker: withDefault(sizeSchema, APP_DEFAULTS.perWorker),
+  preload: withDefault(bool, APP_DEFAULTS.preload),
+  poolSize: withDefault(count(0, 10_000), APP_DEFAULTS.poolSize),
+  maxOverflow: withDefault(count(0, 10_000), APP_DEFAULTS.maxOverflow),
+});
+
+/** Gunicorn's arbiter process (without --preload it does not import the app). Measured here:
+ * 19.8 MiB PSS (calibration/fastapi.json) and 22 (calibration/stack-test/production-4gb.json),
+ * gunicorn 20.1 with uvicorn workers on Python 3.11; was 25 (assumed). */
+const MASTER_MIB = 21;
+/** With --preload, workers share the app's pages with the master: 82 vs 131 MB per worker
+ * (langflow#12778), so a worker keeps ~63% and the master holds the shared ~40%. */
+const PRELOAD_WORKER_SHARE = 82 / 131;
+const PRELOAD_MASTER_SHARE = 0.4;
+/** Spread of one worker's footprint. Assumed: 0.8× right after start, 1.4× after fragmentation
+ * and large responses (public reports range 82–171 MB, memory-model.md). Measured here: a worker
+ * grew 1.10× from the normal load to the 5× spike (44.8 → 49.1 MiB PSS, calibration/fastapi.json). */
+const WORKER_LOW = 0.8;
+const WORKER_HIGH = 1.4;
+/** Memory a request in flight holds (request body, ORM objects, JSON response). Assumed: 1 MiB. */
+const PER_REQUEST_MIB = 1;
+
+/** The app's memory; several app services in one plan split the traffic evenly. */
+export function fastapiUsage(s: ServiceOf<'fastapi'>, ctx: ModelContext): Usage {
+  const { replicas, workers, perWorker, preload } = s.settings;
+  const share = 1 / ctx.countOf('fastapi');
+  const procs = replicas * workers;
+  const perW = preload ? perWorker * PRELOAD_WORKER_SHARE : perWorker;
+  const master = replicas * (MASTER_MIB + (preload ? perWorker * PRELOAD_MASTER_SHARE : 0));
+  const inFlight = ctx.traffic.inFlightRequests;
+  return usageOf([
+    component('workers', procs * perW * WORKER_LOW, procs * perW, procs * perW * WORKER_HIGH, `${procs} × ${Math.round(perW)} MiB`),
+    component('master', master, master, master),
+    component('requests in flight', inFlight.low * share * PER_REQUEST_MIB, inFlight.typical * share * PER_REQUEST_MIB, inFlight.high * share * PER_REQUEST_MIB),
+  ]);
+}
+
+export const fastapi: KindEngine<'fastapi', typeof settings> = {
+  kind: 'fastapi',
+  settings,
+  usage: fastapiUsage,
+  // the seed: FastAPI Backend 500MB
+  starter: { limit: '500MiB', settings: {} },
+  summary: ({ settings: st }) => `${st.replicas > 1 ? `${st.replicas} × ` : ''}${st.workers} workers × ${sizeFormat(st.perWorker)} · pool ${st.poolSize}+${st.maxOverflow}`,
+  fields: [
+    field.count('workers', 'workers'), field.size('perWorker', 'memory per worker'), field.count('poolSize', 'pool_size'),
+    field.count('maxOverflow', 'max_overflow'), field.count('replicas', 'replicas'), field.bool('preload', 'preload app'),
+  ],
+  scraped: true, // prometheus-fastapi-instrumentator's /metrics on the app's port
+};

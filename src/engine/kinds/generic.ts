@@ -1,0 +1,50 @@
+/** Anything else: a service whose memory Headroom does not model, with usage set by hand or observed. */
+import * as z from 'zod/mini';
+import type { ServiceOf } from '../schema.ts';
+import type { Finding, Usage } from '../report.ts';
+import { settingsObject, sizeSchema } from '../schema-blocks.ts';
+import { processUsage } from '../usage.ts';
+import { finding, servicesOf, type Rule } from '../findings/context.ts';
+import { field, type KindEngine } from './kind.ts';
+
+const usageSchema = z.strictObject({ low: sizeSchema, typical: sizeSchema, high: sizeSchema });
+
+const settings = settingsObject({
+  usage: z.optional(usageSchema),
+  image: z.optional(z.string({ error: 'expected an image name (text)' }).check(z.maxLength(200, 'expected an image name of at most 200 characters'))),
+});
+
+/** A generic service without measured usage. Assumed: a small sidecar, 32 / 64 / 128 MiB. */
+export const GENERIC_DEFAULT_MIB = { low: 32, typical: 64, high: 128 } as const;
+
+export function genericUsage(s: ServiceOf<'generic'>): Usage {
+  // Usage set in the plan wins; else what docker stats saw (typical, or the peak alone); else the guess.
+  const seen = s.observed ? { low: s.observed.typical ?? s.observed.peak, typical: s.observed.typical ?? s.observed.peak, high: s.observed.peak } : null;
+  const u = s.settings.usage ?? seen ?? GENERIC_DEFAULT_MIB;
+  // Keep the three points ordered even when a user wrote them out of order.
+  const [low, typical, high] = [u.low, u.typical, u.high].sort((a, b) => a - b) as [number, number, number];
+  const note = s.settings.usage ? 'as set in the plan' : seen ? 'observed (docker stats)' : 'assumed: no usage set';
+  return processUsage({ low, typical, high }, note);
+}
+
+export const genericGuesses: Rule = ({ plan }) => {
+  const out: Finding[] = [];
+  for (const g of servicesOf(plan, 'generic')) {
+    if (g.settings.usage || g.observed) continue; // measured: set in the plan, or observed by docker stats
+    out.push(finding('generic-usage-assumed', 'info', g.name,
+      `${g.name} is a generic service without measured usage: the plan assumes 32–128 MiB.`,
+      `Set ${g.name}'s usage (low/typical/high) from \`docker stats\` on the running host.`));
+  }
+  return out;
+};
+
+export const generic: KindEngine<'generic', typeof settings> = {
+  kind: 'generic',
+  settings,
+  usage: genericUsage,
+  // assumed: a small sidecar until the user measures it
+  starter: { name: 'service', limit: '256MiB', settings: { usage: { low: '64MiB', typical: '128MiB', high: '192MiB' } } },
+  summary: ({ settings: st }) => (st.usage ? `usage given by hand${st.image ? ` · ${st.image}` : ''}` : 'no usage given'),
+  fields: [field.size('usage.low', 'usage low'), field.size('usage.typical', 'usage typical'), field.size('usage.high', 'usage high')],
+  findings: [genericGuesses],
+};

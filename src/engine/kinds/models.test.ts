@@ -1,0 +1,152 @@
+import { describe, expect, it } from 'vitest';
+import { planOf } from '../testing.ts';
+import { trafficOf } from '../traffic.ts';
+import { serviceUsage } from './index.ts';
+import { redisSafeMaxmemory } from './redis.ts';
+import { walBuffersFor } from './postgres/settings.ts';
+import type { PlanInput, ServiceKind } from '../schema.ts';
+
+/** Usage of the first service in a plan of these services, on 4 GiB, 1000 users. */
+function usage(services: PlanInput['services'], extra: Partial<PlanInput> = {}) {
+  const plan = planOf({ host: { ram: '4GiB' }, services, ...extra });
+  const traffic = trafficOf(plan, 1);
+  const count = (k: ServiceKind) => plan.services.filter((s) => s.kind === k).length || 1;
+  return serviceUsage(plan.services[0]!, { plan, traffic, countOf: count });
+}
+
+const part = (u: ReturnType<typeof usage>, name: string) => u.components.find((c) => c.name === name);
+
+describe('every model', () => {
+  it.each<[string, PlanInput['services'][number]]>([
+    ['fastapi', { name: 'a', kind: 'fastapi' }],
+    ['postgres', { name: 'a', kind: 'postgres' }],
+    ['redis', { name: 'a', kind: 'redis', settings: { maxmemory: '100m' } }],
+    ['pgbouncer', { name: 'a', kind: 'pgbouncer' }],
+    ['prometheus', { name: 'a', kind: 'prometheus' }],
+    ['grafana', { name: 'a', kind: 'grafana' }],
+    ['alertmanager', { name: 'a', kind: 'alertmanager' }],
+    ['generic', { name: 'a', kind: 'generic' }],
+  ])('%s: low ≤ typical ≤ high, and the components add up', (_kind, service) => {
+    const u = usage([service]);
+    expect(u.low).toBeLessThanOrEqual(u.typical);
+    expect(u.typical).toBeLessThanOrEqual(u.high);
+    expect(u.low).toBeGreaterThan(0);
+    const sum = (k: 'low' | 'MiB' | 'high') => u.components.reduce((s, c) => s + c[k], 0);
+    expect(sum('low')).toBeCloseTo(u.low, 6);
+    expect(sum('MiB')).toBeCloseTo(u.typical, 6);
+    expect(sum('high')).toBeCloseTo(u.high, 6);
+    for (const c of u.components) {
+      expect(c.low).toBeLessThanOrEqual(c.MiB + 1e-9);
+      expect(c.MiB).toBeLessThanOrEqual(c.high + 1e-9);
+    }
+  });
+});
+
+describe('fastapi', () => {
+  it.each([
+    // workers, perWorker, preload → typical workers part
+    [1, 100, false, 100],
+    [3, 110, false, 330],
+    [4, 131, true, 4 * 82],
+  ])('%s workers × %s MiB (preload %s) → %s MiB of workers', (workers, perWorker, preload, expected) => {
+    const u = usage([{ name: 'a', kind: 'fastapi', settings: { workers, perWorker, preload } }]);
+    expect(part(u, 'workers')!.MiB).toBeCloseTo(expected, 0);
+  });
+
+  it('grows with replicas', () => {
+    const one = usage([{ name: 'a', kind: 'fastapi', settings: { replicas: 1 } }]);
+    const two = usage([{ name: 'a', kind: 'fastapi', settings: { replicas: 2 } }]);
+    expect(part(two, 'workers')!.MiB).toBeCloseTo(2 * part(one, 'workers')!.MiB, 6);
+  });
+});
+
+describe('postgres', () => {
+  it.each([
+    [128, 4],
+    [200, 6.25],
+    [1024, 16],
+    [1, 64 / 1024],
+  ])('wal_buffers for shared_buffers %s MiB is %s MiB (xlog.c)', (sb, wal) => expect(walBuffersFor(sb)).toBeCloseTo(wal, 6));
+
+  it('charges shared_buffers with its descriptors (8400 bytes per 8 kB page)', () => {
+    const u = usage([{ name: 'db', kind: 'postgres', settings: { sharedBuffers: '200MiB' } }]);
+    expect(part(u, 'shared_buffers')!.MiB).toBeCloseTo(200 * (8400 / 8192), 6);
+  });
+
+  it('prices backends at 1 / 1.2 / 12 MiB each from the app pools', () => {
+    const u = usage([
+      { name: 'db', kind: 'postgres', settings: { maxConnections: 50 } },
+      { name: 'api', kind: 'fastapi', settings: { workers: 3, poolSize: 5, maxOverflow: 10 } },
+    ]);
+    const b = part(u, 'backends')!;
+    expect(b.high).toBe(45 * 12); // every pool and overflow: 3 × 15
+    expect(b.low).toBe(3 * 1); // one connection per worker
+  });
+
+  it('caps backends at max_connections minus the reserved', () => {
+    const u = usage([
+      { name: 'db', kind: 'postgres', settings: { maxConnections: 20 } },
+      { name: 'api', kind: 'fastapi', settings: { workers: 4, poolSize: 10, maxOverflow: 10 } },
+    ]);
+    expect(part(u, 'backends')!.high).toBe(17 * 12);
+  });
+
+  it('budgets autovacuum at workers × maintenance_work_mem at the high end', () => {
+    const u = usage([{ name: 'db', kind: 'postgres', settings: { autovacuumMaxWorkers: 3, maintenanceWorkMem: '64MiB' } }]);
+    expect(part(u, 'autovacuum')).toMatchObject({ low: 0, high: 192 });
+  });
+});
+
+describe('redis', () => {
+  it('bounds an LRU cache at maxmemory (plus a small overshoot) at the high end', () => {
+    const u = usage([{ name: 'r', kind: 'redis', settings: { maxmemory: '256MiB', policy: 'allkeys-lru', persistence: 'none' } }]);
+    expect(part(u, 'data')!.high).toBeCloseTo(256 * 1.02, 6);
+    expect(part(u, 'fork copy-on-write')).toBeUndefined();
+  });
+
+  it('adds the fork copy-on-write only with persistence', () => {
+    const rdb = usage([{ name: 'r', kind: 'redis', settings: { maxmemory: '256MiB', persistence: 'rdb', policy: 'allkeys-lru' } }]);
+    expect(part(rdb, 'fork copy-on-write')!.high).toBeGreaterThan(256);
+    const aof = usage([{ name: 'r', kind: 'redis', settings: { maxmemory: '256MiB', persistence: 'aof' } }]);
+    expect(part(aof, 'aof buffers')).toBeDefined();
+  });
+
+  it('holds semantic-cache entries: misses × TTL × entry size', () => {
+    const without = usage([{ name: 'r', kind: 'redis', settings: { maxmemory: '2GiB' } }]);
+    const withCache = usage([{ name: 'r', kind: 'redis', settings: { maxmemory: '2GiB' } }], { features: { semanticCache: true } });
+    // 1000 users × 6/min = 100 req/s; 50% misses × 600 s × 4 KiB = 117 MiB
+    expect(part(withCache, 'data')!.MiB - part(without, 'data')!.MiB).toBeCloseTo((100 * 0.5 * 600 * 4) / 1024, 3);
+  });
+
+  it.each([
+    [300, 'rdb'], [300, 'none'], [1024, 'aof'], [64, 'rdb'],
+  ] as const)('redisSafeMaxmemory(%s, %s) makes the high usage fit the limit exactly', (limit, persistence) => {
+    const mm = redisSafeMaxmemory(limit, persistence);
+    const u = usage([{ name: 'r', kind: 'redis', limit, settings: { maxmemory: mm, persistence, policy: 'allkeys-lru' } }]);
+    expect(u.high).toBeCloseTo(limit, 3);
+  });
+});
+
+describe('pgbouncer, prometheus, the fixed ones', () => {
+  it('pgbouncer costs about 7 KiB per connection (measured, calibration/pgbouncer.json)', () => {
+    const u = usage([{ name: 'b', kind: 'pgbouncer', settings: { maxClientConn: 1000 } }]);
+    expect(part(u, 'client connections')!.high).toBeCloseTo(1000 * 7 / 1024, 6);
+  });
+
+  it.each([[10_000, 3 * 10_000 / 1024], [50_000, 3 * 50_000 / 1024]])('prometheus with %s series holds %s MiB of head series typically', (series, mib) => {
+    const u = usage([{ name: 'p', kind: 'prometheus', settings: { series } }]);
+    expect(part(u, 'head series')!.MiB).toBeCloseTo(mib, 6);
+  });
+
+  it('a faster scrape holds more samples; a longer retention costs more at query time', () => {
+    const slow = usage([{ name: 'p', kind: 'prometheus', settings: { scrapeInterval: '30s', retention: '7d' } }]);
+    const fast = usage([{ name: 'p', kind: 'prometheus', settings: { scrapeInterval: '15s', retention: '30d' } }]);
+    expect(part(fast, 'head samples')!.MiB).toBeCloseTo(2 * part(slow, 'head samples')!.MiB, 6);
+    expect(part(fast, 'queries')!.high).toBeGreaterThan(part(slow, 'queries')!.high);
+  });
+
+  it('a generic service uses what the plan says, in order', () => {
+    const u = usage([{ name: 'g', kind: 'generic', settings: { usage: { low: '300m', typical: '100m', high: '200m' } } }]);
+    expect([u.low, u.typical, u.high]).toEqual([100, 200, 300]);
+  });
+});

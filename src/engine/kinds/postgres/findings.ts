@@ -1,0 +1,76 @@
+/** Findings about PostgreSQL: its connections, direct or through pgBouncer, and its memory settings. */
+import type { Finding } from '../../report.ts';
+import { connectionsLine, connectionsNearMax as nearMax, maxConnectionsAdvised } from '../../policy.ts';
+import { finding, fmt, pct, servicesOf, setSize, type Rule } from '../../findings/context.ts';
+import { POSTGRES_DEFAULTS, SHARED_BUFFERS_SHARE, usableConnections } from './settings.ts';
+
+const RESERVED = POSTGRES_DEFAULTS.superuserReservedConnections;
+/** Docker's default /dev/shm (docker-library/postgres#416). */
+const DOCKER_SHM_MIB = 64;
+/** Parallel queries running at once that /dev/shm must hold. Assumed: 4 on a small host. */
+const PARALLEL_QUERIES = 4;
+
+/** The app's connections against max_connections, when no pgBouncer stands in front (its own rule checks max_client_conn). */
+export const appOverMaxConnections: Rule = ({ plan, normal }) => {
+  const pg = servicesOf(plan, 'postgres')[0];
+  const app = normal.traffic.appConnections;
+  if (!pg || app === 0 || servicesOf(plan, 'pgbouncer').length > 0) return [];
+  const usable = usableConnections(pg.settings.maxConnections);
+  if (app <= usable) return [];
+  const target = app + RESERVED;
+  return [finding('app-connections-exceed-max-connections', 'critical', pg.name,
+    `The app can open ${app} connections (replicas × workers × (poolSize + maxOverflow)) but PostgreSQL allows ${usable} (max_connections ${pg.settings.maxConnections} − ${RESERVED} reserved): a slow-query pile-up ends in "too many clients".`,
+    `Set ${pg.name} maxConnections to ${target} (each backend costs 2–12 MiB), or turn on pgBouncer (features.pgbouncer: true), or lower the app's maxOverflow.`,
+    [{ service: pg.name, key: 'settings.maxConnections', value: target }])];
+};
+
+export const connectionsNearMax: Rule = ({ plan, normal, spike }) => {
+  const pg = servicesOf(plan, 'postgres')[0];
+  if (!pg) return [];
+  const max = pg.settings.maxConnections;
+  const limit = connectionsLine(max);
+  for (const sc of [normal, spike]) {
+    const peak = sc.traffic.backends.high;
+    if (!nearMax(peak, max)) continue;
+    const target = maxConnectionsAdvised(peak);
+    return [finding('connections-near-max', 'warning', pg.name,
+      `${sc === normal ? 'Under normal traffic' : `In the ×${spike.multiplier} spike`} PostgreSQL can hold ${peak} client connections, ${pct(peak / max)} of max_connections ${max}: the success criterion is under ${Math.ceil(limit)} (90%).`,
+      plan.features.pgbouncer
+        ? `Set ${pg.name} maxConnections to ${target}, or lower pgBouncer's defaultPoolSize.`
+        : `Turn on pgBouncer (features.pgbouncer: true) to cap backends at its pool, or set ${pg.name} maxConnections to ${target}.`,
+      plan.features.pgbouncer ? [{ service: pg.name, key: 'settings.maxConnections', value: target }] : [{ key: 'features.pgbouncer', value: true }])];
+  }
+  return [];
+};
+
+export const postgresMemorySettings: Rule = ({ plan }) => {
+  const out: Finding[] = [];
+  for (const pg of servicesOf(plan, 'postgres')) {
+    const s = pg.settings;
+    if (s.maxParallelWorkersPerGather > 0 && s.shmSize <= DOCKER_SHM_MIB) {
+      // Parallel hash joins put work_mem × hash_mem_multiplier per process in /dev/shm.
+      const need = PARALLEL_QUERIES * s.workMem * POSTGRES_DEFAULTS.hashMemMultiplier * (s.maxParallelWorkersPerGather + 1);
+      const target = Math.max(128, Math.ceil(need / 64) * 64);
+      out.push(finding('postgres-shm-size', 'warning', pg.name,
+        `${pg.name} runs parallel queries (max_parallel_workers_per_gather ${s.maxParallelWorkersPerGather}) with Docker's ${fmt(s.shmSize)} /dev/shm: they fail with "could not resize shared memory segment" (docker-library/postgres#416).`,
+        `Set ${pg.name} shmSize to ${fmt(target)} (shm_size in compose; it counts against the container's limit when used).`,
+        [setSize(pg.name, 'settings.shmSize', target)]));
+    }
+    if (pg.limit !== null && s.sharedBuffers > SHARED_BUFFERS_SHARE.max * pg.limit) {
+      const target = Math.floor((pg.limit * SHARED_BUFFERS_SHARE.usual) / 8) * 8;
+      out.push(finding('postgres-shared-buffers-large', 'warning', pg.name,
+        `shared_buffers ${fmt(s.sharedBuffers)} is ${pct(s.sharedBuffers / pg.limit)} of ${pg.name}'s ${fmt(pg.limit)} limit: over 40% rarely helps and leaves little for backends and work_mem.`,
+        `Set ${pg.name} sharedBuffers to ${fmt(target)} (25% of the limit, the PG docs' usual start).`, [setSize(pg.name, 'settings.sharedBuffers', target)]));
+    }
+    if (pg.limit !== null) {
+      // The worst case PGTune ignores: every allowed connection running a hash-heavy query.
+      const worst = s.sharedBuffers + s.maxConnections * s.workMem * 3 * POSTGRES_DEFAULTS.hashMemMultiplier;
+      if (worst > pg.limit) {
+        out.push(finding('postgres-work-mem-worst-case', 'info', pg.name,
+          `If all ${s.maxConnections} connections ran a query with 3 hash nodes at work_mem ${fmt(s.workMem)} (× hash_mem_multiplier 2), ${pg.name} would need ${fmt(worst)}, over its ${fmt(pg.limit)} limit. work_mem is a soft, per-node limit.`,
+          `Keep work_mem modest and cap concurrent queries with pgBouncer; set a larger work_mem per role for reports instead.`));
+      }
+    }
+  }
+  return out;
+};

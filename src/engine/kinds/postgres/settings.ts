@@ -1,0 +1,54 @@
+/**
+ * PostgreSQL's settings: the schema, its defaults and the server's own derived values. A leaf
+ * module (no model, no tuning), so that traffic.ts and pgBouncer can read the defaults.
+ */
+import { count, settingsObject, sizeSchema, withDefault } from '../../schema-blocks.ts';
+
+export const POSTGRES_DEFAULTS = {
+  sharedBuffers: 128, // PostgreSQL default shared_buffers = 128MB
+  maxConnections: 100, // PostgreSQL default max_connections
+  workMem: 4, // PostgreSQL default work_mem = 4MB
+  maintenanceWorkMem: 64, // PostgreSQL default maintenance_work_mem = 64MB
+  autovacuumMaxWorkers: 3, // PostgreSQL default autovacuum_max_workers
+  superuserReservedConnections: 3, // PostgreSQL default superuser_reserved_connections
+  maxParallelWorkersPerGather: 2, // PostgreSQL default max_parallel_workers_per_gather
+  hashMemMultiplier: 2, // PostgreSQL 15 default hash_mem_multiplier (1.0 in 13–14)
+  shmSize: 64, // Docker's default /dev/shm size (docker-library/postgres#416)
+} as const;
+
+/** PG docs: max_connections is at most 262143. */
+export const MAX_CONNECTIONS_MAX = 262_143;
+
+export const postgresSettings = settingsObject({
+  sharedBuffers: withDefault(sizeSchema, POSTGRES_DEFAULTS.sharedBuffers),
+  maxConnections: withDefault(count(1, MAX_CONNECTIONS_MAX), POSTGRES_DEFAULTS.maxConnections),
+  workMem: withDefault(sizeSchema, POSTGRES_DEFAULTS.workMem),
+  maintenanceWorkMem: withDefault(sizeSchema, POSTGRES_DEFAULTS.maintenanceWorkMem),
+  autovacuumMaxWorkers: withDefault(count(1, 262_143), POSTGRES_DEFAULTS.autovacuumMaxWorkers),
+  maxParallelWorkersPerGather: withDefault(count(0, 1024), POSTGRES_DEFAULTS.maxParallelWorkersPerGather),
+  shmSize: withDefault(sizeSchema, POSTGRES_DEFAULTS.shmSize),
+});
+
+/** PG docs (runtime-config-resource): shared_buffers at ~25% of the memory PostgreSQL may use is
+ * the usual start; over 40% rarely helps. The tuner's share and the finding's line. */
+export const SHARED_BUFFERS_SHARE = { usual: 0.25, max: 0.4 } as const;
+
+/** Connections besides the app's that max_connections must hold. */
+export const OTHER_CONNECTIONS = {
+  /** assumed: psql sessions, migrations and a backup at the same time. */
+  admin: 5,
+  /** assumed: postgres_exporter keeps one connection open per scrape target. */
+  exporter: 1,
+} as const;
+
+/** Client backends PostgreSQL accepts: max_connections less the superuser-reserved ones. */
+export function usableConnections(maxConnections: number): number {
+  return maxConnections - POSTGRES_DEFAULTS.superuserReservedConnections;
+}
+
+/** wal_buffers as PostgreSQL picks it for -1: shared_buffers/32, at least 64kB, at most 16MB
+ * (xlog.c), in whole 8 kB pages. What the model counts and what postgresql.conf writes. */
+export function walBuffersFor(sharedBuffers: number): number {
+  const v = Math.min(16, Math.max(64 / 1024, sharedBuffers / 32));
+  return (Math.floor((v * 1024) / 8) * 8) / 1024;
+}

@@ -1,0 +1,150 @@
+/**
+ * Policy: every line Headroom judges a plan by, and the check built on each. Findings, capacity,
+ * tuning, the upgrade path, the page's success criteria, the CLI verdict, the alert rules and
+ * the runbook all read them here, so a line drawn in one place is the line drawn everywhere.
+ * Each number names its source.
+ */
+import type { HostBudget, Range, RiskLevel } from './report.ts';
+
+// ---------------------------------------------------------------------------------------------
+// Free memory on the host
+
+/** The seed's success criterion: "System memory available > 500MB (12%)"; 500 MB is 476.8 MiB,
+ * and 12% scales it to larger hosts. */
+export const FREE_CRITERION = { mib: 500e6 / 1048576, share: 0.12 } as const;
+
+/** Free memory the seed asks to keep on a host of `ramMiB`: max(500 MB, 12% of RAM). */
+export function freeCriterion(ramMiB: number): number {
+  return Math.max(FREE_CRITERION.mib, FREE_CRITERION.share * ramMiB);
+}
+
+/** True when `freeMiB` on a host of `ramMiB` is under the free-memory criterion: the one comparison. */
+export function freeUnderCriterion(freeMiB: number, ramMiB: number): boolean {
+  return freeMiB < freeCriterion(ramMiB);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The host's RAM
+
+/** True when the limits plus the reserve outside containers promise more than the host's RAM. */
+export function limitsExceedRam(h: Pick<HostBudget, 'limitsMiB' | 'reserveMiB' | 'ramMiB'>): boolean {
+  return h.limitsMiB + h.reserveMiB > h.ramMiB;
+}
+
+/** True when the host's high usage (services within their limits, plus the reserve) is over RAM + swap: a host-wide OOM. */
+export function hostExceedsRam(h: Pick<HostBudget, 'usageMiB' | 'ramMiB' | 'swapMiB'>): boolean {
+  return h.usageMiB.high > h.ramMiB + h.swapMiB;
+}
+
+// ---------------------------------------------------------------------------------------------
+// A service's limit
+
+/** True when a service's high usage is over its limit (an OOM kill inside its cgroup); never without a limit. */
+export function exceedsLimit(highMiB: number, limitMiB: number | null): boolean {
+  return limitMiB !== null && highMiB > limitMiB;
+}
+
+/** Docker's smallest memory limit: 6 MiB (docker docs, resource constraints). */
+export const DOCKER_MIN_LIMIT_MIB = 6;
+
+/** True when Docker refuses to start a container with this limit. */
+export function belowDockerMinimum(limitMiB: number): boolean {
+  return limitMiB < DOCKER_MIN_LIMIT_MIB;
+}
+
+/** krr and VPA add 15% to the observed peak when they set a limit (memory-model.md): the default
+ * of workload.observedMargin, and the margin the no-limit finding adds to the model's high. */
+export const KRR_MARGIN = 1.15;
+
+/** A limit this many times what the model and the observation need is called generous. Assumed: 1.5. */
+export const GENEROUS_LIMIT_SHARE = 1.5;
+
+/** Rounds a size up to a tidy step: 8 MiB under 256, 16 under 1 GiB, 64 above. The step every
+ * advised size (findings' fixes, tuned values, the upgrade path's limits) is written in. */
+export function roundUpSize(mib: number): number {
+  const step = tidyStep(mib);
+  return Math.ceil(mib / step) * step;
+}
+
+/** Rounds a size down to the same tidy steps, never below one step. */
+export function roundDownSize(mib: number): number {
+  const step = tidyStep(mib);
+  return Math.max(step, Math.floor(mib / step) * step);
+}
+
+function tidyStep(mib: number): number {
+  return mib < 256 ? 8 : mib < 1024 ? 16 : 64;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Risk levels
+
+/** Thresholds between levels. Assumed: a 5% chance of an OOM kill is already "high" for production. */
+export const RISK_P = { critical: 0.25, high: 0.05 } as const;
+/** Headroom under 10% of the limit at typical usage is "medium" even when high usage fits. Assumed,
+ * close to krr's 15% margin. */
+export const THIN_MARGIN = 0.1;
+
+/** The level of a usage range against the bound it must stay under, with p = P(usage > bound). */
+export function riskLevel(usage: Range, bound: number, p: number): RiskLevel {
+  if (usage.typical > bound || p >= RISK_P.critical) return 'critical';
+  if (p >= RISK_P.high) return 'high';
+  if (p > 0 || bound - usage.typical < THIN_MARGIN * bound) return 'medium';
+  return 'low';
+}
+
+// ---------------------------------------------------------------------------------------------
+// Database connections
+
+/** The seed's success criterion: "Database connections < 45 (90% of max)". */
+export const CONNECTIONS_SHARE = 0.9;
+
+/** The line for `maxConnections`: client connections at or over it break the criterion. */
+export function connectionsLine(maxConnections: number): number {
+  return CONNECTIONS_SHARE * maxConnections;
+}
+
+/** True when `connections` client backends reach 90% of max_connections: the one comparison. */
+export function connectionsNearMax(connections: number, maxConnections: number): boolean {
+  return connections >= connectionsLine(maxConnections);
+}
+
+/** The max_connections the connections-near-max finding (and the upgrade path) advise for a peak. */
+export function maxConnectionsAdvised(peak: number): number {
+  return Math.ceil(peak / CONNECTIONS_SHARE) + 1;
+}
+
+/** The smallest max_connections, at least `atLeast`, that keeps `peak` client backends under the line. */
+export function maxConnectionsFor(peak: number, atLeast = 1): number {
+  let value = Math.max(atLeast, Math.floor(peak / CONNECTIONS_SHARE) + 1);
+  while (connectionsNearMax(peak, value)) value++; // the comparison itself, in floating point
+  return value;
+}
+
+/** HighDatabaseConnections fires above this many connections: the line, in whole connections. */
+export function connectionsAlertAbove(maxConnections: number): number {
+  return Math.floor(maxConnections * CONNECTIONS_SHARE);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Redis, alert rules, Go services
+
+/** assumed: a Redis cache under 8MB is not worth running, and maxmemory 0 means "no limit" to
+ * Redis; it is also the smallest tidy size (roundDownSize's 8 MiB step), so a smaller safe value
+ * could not be advised. */
+export const REDIS_MAXMEMORY_MIN = 8;
+
+/** assumed: a container over 90% of its own limit is one allocation burst from the OOM killer. */
+export const CONTAINER_ALERT_SHARE = 0.9;
+/** The seed's success criterion: Redis at 90% of maxmemory. */
+export const REDIS_MEMORY_ALERT_SHARE = 0.9;
+
+/** Go's GOMEMLIMIT as a share of the container limit: assumed 90%, leaving room for non-heap
+ * memory (Go runtime docs: a soft limit). */
+export const GOMEMLIMIT_SHARE = 0.9;
+
+// ---------------------------------------------------------------------------------------------
+// The upgrade path
+
+/** Issue 6: move up to the next tier at 70% of a tier's capacity (editable per call). */
+export const MOVE_UP_SHARE = 0.7;

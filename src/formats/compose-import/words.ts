@@ -1,0 +1,82 @@
+/**
+ * Words and lines as compose files and config files write them: image references, shell
+ * command words, `name = value` config lines. Shared by the importer and the kinds' readers.
+ */
+
+/** The repository part of an image reference: `docker.io/library/postgres:16@sha256:…` → `postgres`. */
+export function imageRepository(image: string): string {
+  let ref = image.trim().toLowerCase().split('@')[0]!;
+  const slash = ref.lastIndexOf('/');
+  const colon = ref.lastIndexOf(':');
+  if (colon > slash) ref = ref.slice(0, colon);
+  const parts = ref.split('/');
+  if (parts.length > 1 && /[.:]|^localhost$/.test(parts[0]!)) parts.shift();
+  if (parts[0] === 'library' && parts.length === 2) parts.shift();
+  return parts.join('/');
+}
+
+/** Splits a command string into words as a POSIX shell would (quotes and backslashes). */
+export function shellSplit(s: string): string[] {
+  const words: string[] = [];
+  let word = '';
+  let has = false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i]!;
+    if (c === "'") {
+      const end = s.indexOf("'", i + 1);
+      word += end < 0 ? s.slice(i + 1) : s.slice(i + 1, end);
+      i = end < 0 ? s.length : end;
+      has = true;
+    } else if (c === '"') {
+      let j = i + 1;
+      for (; j < s.length && s[j] !== '"'; j++) {
+        if (s[j] === '\\' && j + 1 < s.length && '"\\$`'.includes(s[j + 1]!)) j++;
+        word += s[j];
+      }
+      i = j;
+      has = true;
+    } else if (c === '\\' && i + 1 < s.length) {
+      word += s[++i];
+      has = true;
+    } else if (/\s/.test(c)) {
+      if (has) words.push(word);
+      word = '';
+      has = false;
+    } else {
+      word += c;
+      has = true;
+    }
+  }
+  if (has) words.push(word);
+  return words;
+}
+
+/** Words of entrypoint + command; `sh -c "script"` contributes the script's words. */
+export function commandWords(entrypoint: unknown, command: unknown): string[] {
+  const words = (v: unknown): string[] => (typeof v === 'string' ? shellSplit(v) : Array.isArray(v) ? v.filter((w) => typeof w === 'string' || typeof w === 'number').map(String) : []);
+  const all = [...words(entrypoint), ...words(command)];
+  const out: string[] = [];
+  for (let i = 0; i < all.length; i++) {
+    const w = all[i]!;
+    if (/(^|\/)(ba|da|z)?sh$/.test(w) && all[i + 1] === '-c' && all[i + 2] !== undefined) {
+      out.push(...shellSplit(all[i + 2]!));
+      i += 2;
+    } else out.push(w);
+  }
+  return out;
+}
+
+/** A command word without its directory: `/usr/bin/redis-server` → `redis-server`. */
+export const base = (w: string) => w.slice(w.lastIndexOf('/') + 1);
+
+/** `name = value` (postgresql.conf, pgbouncer.ini) or `name value` (redis.conf) lines. */
+export function confEntries(text: string, sep: '=' | ' '): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.replace(/^\s+/, '');
+    if (!line || line.startsWith('#') || line.startsWith(';') || line.startsWith('[')) continue;
+    const m = sep === '=' ? /^([A-Za-z_][A-Za-z0-9_.-]*)\s*=?\s*(.*?)\s*$/.exec(line.replace(/\s+#.*$/, '')) : /^([A-Za-z_-]+)\s+(.*?)\s*$/.exec(line);
+    if (m) out.push([m[1]!.toLowerCase(), m[2]!.replace(/^'(.*)'$/, '$1')]);
+  }
+  return out;
+}

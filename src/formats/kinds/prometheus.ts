@@ -1,0 +1,132 @@
+/**
+ * Prometheus in the formats: how compose shows it (its image, the retention flag, a mounted
+ * prometheus.yml's scrape interval) and the exported service with its prometheus.yml: the plan's
+ * scrape interval, one job per target (itself and the stack's scrape targets: the app, Grafana,
+ * AlertManager, each exporter), every target labelled `service` with the plan service it speaks
+ * for, so that the alert rules can name it. Retention is a flag in the compose command; the alert
+ * rules it evaluates (export/alerts.ts) are mounted beside its config.
+ */
+import type { ServiceOf } from '../../engine/schema.ts';
+import { durationFormat, durationParse } from '../../engine/units.ts';
+import { parse as yamlParse } from 'yaml';
+import { GENERATED_BY, yamlDocument } from '../export/common.ts';
+import { GOMEMLIMIT_SHARE } from '../../engine/policy.ts';
+import { ALERTMANAGER_PORT } from './alertmanager.ts';
+import type { KindFormat, Recognised, ScrapeTarget, ServiceFacts, Stack } from './kind.ts';
+
+/** The command-line flags Headroom reads and writes (Prometheus docs, command-line flags). */
+export const PROMETHEUS_FLAGS = { config: 'config.file', retention: 'storage.tsdb.retention.time', path: 'storage.tsdb.path' } as const;
+
+export const PROMETHEUS_IMAGE = 'prom/prometheus:v2.53.0';
+export const PROMETHEUS_PORT = 9090; // the image's default
+/** Where the config is mounted: also the prom/prometheus image's default --config.file. */
+export const PROMETHEUS_YML = { base: 'prometheus', ext: 'yml', mount: '/etc/prometheus/prometheus.yml' } as const;
+/** Where the alert rules (export/alerts.ts, one file for the stack) are mounted. */
+export const ALERTS_MOUNT = '/etc/prometheus/alerts.yml';
+
+// ---------------------------------------------------------------------------------------------
+// Compose import
+
+function prometheusRead(f: ServiceFacts, r: Recognised): void {
+  let config: string = PROMETHEUS_YML.mount;
+  const flag = /^--?(storage\.tsdb\.retention(?:\.time)?|config\.file)(?:=(.*))?$/; // the retention flag, or its older name
+  for (let i = 0; i < f.command.length; i++) {
+    const m = flag.exec(f.command[i]!);
+    if (!m) continue;
+    const value = m[2] ?? f.command[++i] ?? '';
+    if (m[1] === PROMETHEUS_FLAGS.config) {
+      config = value;
+      continue;
+    }
+    const d = durationParse(value);
+    if (d.ok) {
+      r.settings.retention = value;
+      r.read.push(`retention ${value} from command --${m[1]}`);
+    } else r.warnings.push(`--${m[1]}=${value}: ${d.error}: ignored`);
+  }
+  const text = f.mounted[config];
+  if (text === undefined) return;
+  try {
+    const doc = yamlParse(text, { maxAliasCount: 100 }) as { global?: { scrape_interval?: unknown } } | null;
+    const interval = doc?.global?.scrape_interval;
+    if (typeof interval === 'string' && durationParse(interval).ok) {
+      r.settings.scrapeInterval = interval;
+      r.read.push(`scrapeInterval ${interval} from ${config} global.scrape_interval`);
+    } else if (interval === undefined) {
+      // Prometheus's built-in default is 1m (Prometheus docs, configuration).
+      r.settings.scrapeInterval = '1m';
+      r.read.push(`scrapeInterval 1m: ${config} sets no global.scrape_interval (Prometheus's default)`);
+    }
+  } catch {
+    r.warnings.push(`${config} is not valid YAML: its scrape interval is not imported`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// prometheus.yml
+
+/** Every target a Prometheus of this stack scrapes: itself first, then the stack's targets. */
+export function scrapeTargets(stack: Stack, prom: ServiceOf<'prometheus'>): ScrapeTarget[] {
+  return [{ job: prom.name, service: prom.name, target: `localhost:${PROMETHEUS_PORT}` }, ...stack.scrapeTargets];
+}
+
+export function prometheusYml(stack: Stack, prom: ServiceOf<'prometheus'>): string {
+  const interval = prom.settings.scrapeInterval;
+  const config: Record<string, unknown> = {
+    global: {
+      scrape_interval: durationFormat(interval),
+      // Prometheus refuses a timeout longer than the interval; 10s is its default.
+      scrape_timeout: durationFormat(Math.min(10, interval)),
+      evaluation_interval: durationFormat(interval),
+    },
+    rule_files: [stack.files.alerts],
+  };
+  if (stack.alertmanager.length) {
+    config.alerting = { alertmanagers: [{ static_configs: [{ targets: stack.alertmanager.map((a) => `${a.name}:${ALERTMANAGER_PORT}`) }] }] };
+  }
+  config.scrape_configs = scrapeTargets(stack, prom).map((t) =>
+    t.dns
+      ? { job_name: t.job, metrics_path: t.path, dns_sd_configs: [{ names: [t.target], type: 'A', port: t.port }], relabel_configs: [{ target_label: 'service', replacement: t.service }] }
+      : { job_name: t.job, static_configs: [{ targets: [t.target], labels: { service: t.service } }] },
+  );
+  return yamlDocument(config, [
+    `prometheus.yml for the service "${prom.name}". ${GENERATED_BY}${stack.plan.name ? ` "${stack.plan.name}"` : ''}.`,
+    `Scrape every ${durationFormat(interval)}; retention ${durationFormat(prom.settings.retention)} is the --storage.tsdb.retention.time flag in the compose file.`,
+    `Memory: about ${prom.settings.series} active series x 3-8 kB each in the head block (memory-model.md).`,
+  ]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The kind
+
+export const prometheus: KindFormat<'prometheus'> = {
+  kind: 'prometheus',
+  recognise: {
+    images: [{ re: /^(?:[^/]+\/)*prometheus$/, label: 'Prometheus' }],
+    read: prometheusRead,
+  },
+  oomScoreAdj: -100,
+  port: PROMETHEUS_PORT,
+  addImage: () => PROMETHEUS_IMAGE,
+  configs: { yml: PROMETHEUS_YML },
+  evaluatesAlertRules: true,
+  compose: ({ stack, service: s, svc, note, volume, goEnv, healthcheck }) => {
+    svc.image = PROMETHEUS_IMAGE;
+    svc.container_name = s.name;
+    svc.command = [
+      `--${PROMETHEUS_FLAGS.config}=${PROMETHEUS_YML.mount}`,
+      `--${PROMETHEUS_FLAGS.path}=/prometheus`,
+      `--${PROMETHEUS_FLAGS.retention}=${durationFormat(s.settings.retention)}`,
+    ];
+    svc.environment = goEnv();
+    svc.volumes = [volume('/prometheus'), `./${stack.configPath(s, 'yml')}:${PROMETHEUS_YML.mount}:ro`, `./${stack.files.alerts}:${ALERTS_MOUNT}:ro`];
+    svc.ports = [`127.0.0.1:${PROMETHEUS_PORT}:${PROMETHEUS_PORT}`];
+    svc.healthcheck = healthcheck(['CMD', 'wget', '-q', '--spider', `http://127.0.0.1:${PROMETHEUS_PORT}/-/healthy`]);
+    note.push(`Retention ${durationFormat(s.settings.retention)}, scrape every ${durationFormat(s.settings.scrapeInterval)}; GOMEMLIMIT at ${GOMEMLIMIT_SHARE * 100}% of the limit.`);
+  },
+  files: (stack, services) => services.map((p) => ({
+    path: stack.configPath(p, 'yml'),
+    content: prometheusYml(stack, p),
+    description: `Prometheus scrape configuration for ${p.name}`,
+  })),
+};
