@@ -21,7 +21,7 @@ import prometheusData from '../../calibration/prometheus.json';
 import fastapiData from '../../calibration/fastapi.json';
 import hostData from '../../calibration/host.json';
 import { hostReserve, KERNEL_COMPONENT } from './host.ts';
-import { usageOf } from './services/usage.ts';
+import { usageOf } from './usage.ts';
 
 const finite = z.number().finite();
 
