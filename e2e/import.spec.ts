@@ -197,7 +197,7 @@ test('a 10 MB compose file is read off the main thread; over 16 MiB is refused',
   expect(await page.evaluate(() => (window as unknown as { longest: number }).longest)).toBeLessThan(250);
 
   await importer.fileInput.setInputFiles({ name: 'huge.yml', mimeType: 'application/yaml', buffer: Buffer.alloc(17 * 1024 * 1024, 'a') });
-  await expect(importer.refusal).toHaveText('huge.yml is 17.0 MiB: the import reads at most 16.0 MiB. Nothing was read.');
+  await expect(importer.refusal).toHaveText('huge.yml is 17 MiB: the import reads at most 16 MiB. Nothing was read.');
 });
 
 for (const scheme of ['light', 'dark'] as const) {

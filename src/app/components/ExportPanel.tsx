@@ -6,7 +6,7 @@
  */
 import { useEffect, useId, useMemo, useState } from 'react';
 import { create } from 'zustand';
-import { sizeFormat, type Plan } from '../../engine/index.ts';
+import { changeText, type Plan } from '../../engine/index.ts';
 import type { ExportFile } from '../../formats/export/index.ts';
 import { deriveOf } from '../derive/engine.ts';
 import { exportOf, linesText, zipName, type ExportState, type Refusal } from '../derive/export.ts';
@@ -97,7 +97,7 @@ function Refused({ state }: { state: Extract<ExportState, { status: 'refused' }>
               {r.text}{' '}
               {r.fix && (
                 <button type="button" onClick={() => fixApply(r.fix!)}>
-                  Set {r.service}’s limit to {sizeFormat(r.minLimitMiB!)}
+                  {changeText(r.fix)}
                 </button>
               )}
             </li>

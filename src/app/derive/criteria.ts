@@ -8,6 +8,9 @@ import { countText, percentText } from '../format.ts';
 export type CriterionStatus = 'pass' | 'fail' | 'unknown';
 export type Criterion = { id: string; label: string; status: CriterionStatus; detail: string };
 
+/** The free-memory target in words: the seed's "500MB (12%)", with MB read as MiB as everywhere in Headroom (README, "Sizes"). */
+const FREE_TARGET = '500 MiB or 12% of RAM';
+
 /** The seed's "Database connections < 45 (90% of max)". */
 const CONNECTION_SHARE = 0.9;
 
@@ -57,9 +60,9 @@ const UNJUDGED: ReadonlyArray<[string, string]> = [
 export function criteriaOf(plan: Plan, report: Report): Criterion[] {
   const hasAlertmanager = report.features.alertmanager;
   return [
-    freeCriterion('free-typical', 'System memory available above 500 MB (12%) at typical usage', report.host.freeMiB.typical, report),
-    freeCriterion('free-high', 'System memory available above 500 MB (12%) at high usage', report.host.freeMiB.low, report),
-    freeCriterion('free-spike', `System memory available above 500 MB (12%) in a ×${report.spike.multiplier} spike`, report.spike.host.freeMiB.low, report),
+    freeCriterion('free-typical', `Free memory above ${FREE_TARGET} at typical usage`, report.host.freeMiB.typical, report),
+    freeCriterion('free-high', `Free memory above ${FREE_TARGET} at high usage`, report.host.freeMiB.low, report),
+    freeCriterion('free-spike', `Free memory above ${FREE_TARGET} in a ×${report.spike.multiplier} spike`, report.spike.host.freeMiB.low, report),
     limitCriterion('no-oom', 'No OOM kills: no service’s usage over its limit', report.services),
     limitCriterion('no-oom-spike', `No OOM kills in a ×${report.spike.multiplier} spike`, report.spike.services),
     connectionCriterion(plan, report),

@@ -57,13 +57,6 @@ describe('views of the seed plan', () => {
     expect(order).toEqual([...order].sort((a, b) => ['critical', 'warning', 'info'].indexOf(a) - ['critical', 'warning', 'info'].indexOf(b)));
   });
 
-  it('pgBouncer’s toggle says it lowers Postgres and caps backends', () => {
-    const pgb = toggleViews(input, report).find((t) => t.id === 'pgbouncer')!;
-    expect(pgb.on).toBe(false);
-    expect(pgb.effects[0]).toMatch(/^postgres −/);
-    expect(pgb.effects.join()).toMatch(/backends 45 → 20/);
-  });
-
   it('success criteria: free memory passes, connections and AlertManager fail, the rest unjudged', () => {
     const byId = Object.fromEntries(criteriaOf(plan, report).map((c) => [c.id, c.status]));
     expect(byId).toMatchObject({ 'free-typical': 'pass', connections: 'fail', alertmanager: 'fail', latency: 'unknown' });

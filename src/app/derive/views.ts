@@ -3,6 +3,7 @@
  * already scaled. Pure functions of (input, plan, report); no memory is computed here, only read.
  */
 import { durationFormat, RISK_LEVELS, SEVERITIES, sizeFormat, type Finding, type Plan, type PlanInput, type Report, type RiskLevel, type Service, type ServiceKind } from '../../engine/index.ts';
+import { changeText } from '../../engine/changeText.ts';
 import { countText, percentText, probabilityText, rangeText, sizeText } from '../format.ts';
 import { valueToText } from '../state/fields.ts';
 
@@ -187,13 +188,30 @@ export function hostView(report: Report): HostView {
   };
 }
 
-export type FindingView = Finding & { applicable: boolean };
+export type FindingView = Finding & {
+  /** Stable across edits while the finding stays: its rule and service (and a count for repeats). */
+  key: string;
+  /** The one change a click applies, in an operator's words ("Set Redis maxmemory to 104 MiB"); null when the fix is advice. */
+  applyText: string | null;
+};
 
-/** Findings, most severe first (stable within a severity), each saying whether one click applies it. */
+/** Findings, most severe first (stable within a severity), each with the words of its one-click fix. */
 export function findingViews(report: Report): FindingView[] {
   const rank = (f: Finding) => SEVERITIES.indexOf(f.severity);
+  const seen = new Map<string, number>();
   return report.findings
     .map((f, i) => ({ f, i }))
     .sort((a, b) => rank(a.f) - rank(b.f) || a.i - b.i)
-    .map(({ f }) => ({ ...f, applicable: f.fix.changes.length === 1 }));
+    .map(({ f }) => {
+      const base = `${f.id}:${f.service ?? 'host'}`;
+      const n = (seen.get(base) ?? 0) + 1;
+      seen.set(base, n);
+      const change = f.fix.changes.length === 1 ? f.fix.changes[0]! : null;
+      return { ...f, key: n === 1 ? base : `${base}:${n}`, applyText: change ? changeText(change) : null };
+    });
+}
+
+/** Whether two finding views show the same thing (a re-evaluation makes new objects for unchanged findings). */
+export function sameFinding(a: FindingView, b: FindingView): boolean {
+  return a.key === b.key && a.severity === b.severity && a.message === b.message && a.fix.summary === b.fix.summary && a.applyText === b.applyText;
 }

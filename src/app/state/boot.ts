@@ -3,6 +3,7 @@
  * preset. Anything unreadable produces a notice and a fallback, never a blank page.
  */
 import { presetGet } from '../../engine/presets.ts';
+import { PRESET_LABELS } from '../presetLabels.ts';
 import type { PlanInput } from '../../engine/schema.ts';
 import { storageLoad, type Loaded } from './persist.ts';
 import { shareDecode, shareParam } from './share.ts';
@@ -25,10 +26,10 @@ export type Boot = {
 export async function bootPlan(hash: string, saved: Loaded): Promise<Boot> {
   const param = shareParam(hash);
   const fallback = saved.status === 'ok' ? saved.input : presetGet('4gb');
-  const fallbackName = saved.status === 'ok' ? 'your saved plan' : 'the 4gb preset';
+  const fallbackName = saved.status === 'ok' ? 'your saved plan' : `“${PRESET_LABELS['4gb'].short}”`;
   const notices: NoticeInit[] = [];
   const setAside = saved.status === 'corrupt';
-  if (setAside) notices.push({ tone: 'warning', text: `Your saved plan could not be read (${saved.reason}). It was set aside; ${param === null ? 'showing the 4gb preset' : 'it stays unused'}.` });
+  if (setAside) notices.push({ tone: 'warning', text: `Your saved plan could not be read (${saved.reason}). It was set aside; ${param === null ? `showing “${PRESET_LABELS['4gb'].short}”` : 'it stays unused'}.` });
   if (param !== null) {
     const shared = await shareDecode(param);
     if (shared.ok) {

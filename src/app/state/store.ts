@@ -46,7 +46,8 @@ export type PlannerActions = {
   serviceRemove(index: number): void;
   serviceKindSet(index: number, kind: ServiceKind): void;
   featureSet(feature: FeatureName, on: boolean): void;
-  fixApply(change: Change): void;
+  /** Applies a finding's one change (one undo step); false, with a notice, when it cannot be. */
+  fixApply(change: Change): boolean;
   noticePush(tone: NoticeTone, text: string): void;
   noticeDismiss(id: number): void;
   tabSet(tab: TabId): void;
@@ -136,9 +137,9 @@ export function plannerStoreCreate(boot: Pick<Boot, 'input' | 'past' | 'notices'
           next = applyChange(get().input, change);
         } catch (e) {
           actions.noticePush('error', `The fix was not applied: ${e instanceof Error ? e.message : String(e)}`);
-          return;
+          return false;
         }
-        planSet(next, 'The fix');
+        return planSet(next, 'The fix');
       },
       noticePush: (tone, text) => set((s) => ({ notices: [...s.notices, notice(tone, text)] })),
       noticeDismiss: (id) => set((s) => ({ notices: s.notices.filter((n) => n.id !== id) })),
