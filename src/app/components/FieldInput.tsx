@@ -4,7 +4,7 @@
  * value and keeps the focus in the field; Escape takes back refused text.
  */
 import { useId, type KeyboardEvent } from 'react';
-import { pathFormat } from '../../engine/index.ts';
+import { schema } from '../derive/schema.ts';
 import type { FieldSpec } from '../state/fields.ts';
 import { useActions, usePlanner } from '../state/instance.ts';
 import type { Path } from '../state/planEdit.ts';
@@ -23,7 +23,7 @@ type Props = {
 };
 
 export function FieldInput({ path, spec, label, value, placeholder, className, inputMode, testId }: Props) {
-  const key = pathFormat(path);
+  const key = schema().pathFormat(path);
   const draft = usePlanner((s) => s.drafts[key]);
   const { fieldEdit, fieldEnd, fieldRevert } = useActions();
   const errorId = useId();

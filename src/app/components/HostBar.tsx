@@ -3,7 +3,7 @@
  * usage marked, and the line that answers "does it fit": free memory, risk, and the spike.
  */
 import { useHostView, usePreviousReport } from '../derive/hooks.ts';
-import { sizeFormat } from '../../engine/index.ts';
+import { sizeFormat } from '../../engine/units.ts';
 import { deltaText } from '../format.ts';
 import { RiskBadge } from './Badges.tsx';
 

@@ -1,6 +1,7 @@
 /** React hooks over the derivations: each reads the plan input from the store and memoises on it. */
 import { useDeferredValue, useEffect, useMemo, useState } from 'react';
-import type { Plan, Report } from '../../engine/index.ts';
+import type { Report } from '../../engine/report.ts';
+import type { Plan } from '../../engine/schema.ts';
 import { usePlanner } from '../state/instance.ts';
 import { deriveOf, type Derived } from './engine.ts';
 import { findingViews, hostView, rowViews } from './views.ts';

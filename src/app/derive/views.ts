@@ -2,7 +2,9 @@
  * What the components show, shaped from the engine's report: text already formatted, positions
  * already scaled. Pure functions of (input, plan, report); no memory is computed here, only read.
  */
-import { durationFormat, RISK_LEVELS, SEVERITIES, sizeFormat, type Finding, type Plan, type PlanInput, type Report, type RiskLevel, type Service, type ServiceKind } from '../../engine/index.ts';
+import { RISK_LEVELS, SEVERITIES, type Finding, type Report, type RiskLevel } from '../../engine/report.ts';
+import type { Plan, PlanInput, Service, ServiceKind } from '../../engine/schema.ts';
+import { durationFormat, sizeFormat } from '../../engine/units.ts';
 import { changeText } from '../../engine/changeText.ts';
 import { countText, percentText, probabilityText, rangeText, sizeText } from '../format.ts';
 import { valueToText } from '../state/fields.ts';

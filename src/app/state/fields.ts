@@ -3,7 +3,8 @@
  * a plan-file value. Sizes and durations stay as the user typed them (`1g`, `7d`): the plan file
  * keeps the user's words, and the schema decides whether they mean something.
  */
-import { ENUM_SETTINGS, type ServiceKind } from '../../engine/schema.ts';
+import type { ServiceKind } from '../../engine/schema.ts';
+import { schema } from '../derive/schema.ts';
 
 export type FieldType = 'size' | 'count' | 'duration' | 'number' | 'enum' | 'bool' | 'text';
 
@@ -52,7 +53,7 @@ export const WORKLOAD_FIELDS = {
 
 /** The choices of an enum setting, read from the schema so the two never drift. */
 export function enumOptions(kind: ServiceKind, key: string): readonly string[] {
-  const forKind = (ENUM_SETTINGS as Partial<Record<ServiceKind, Record<string, readonly string[]>>>)[kind];
+  const forKind = (schema().ENUM_SETTINGS as Partial<Record<ServiceKind, Record<string, readonly string[]>>>)[kind];
   return forKind?.[key] ?? [];
 }
 

@@ -4,7 +4,10 @@
  * comes from the engine through derive/engine.ts.
  */
 import { createStore } from 'zustand/vanilla';
-import { applyChange, pathFormat, type Change, type PlanInput, type ServiceKind } from '../../engine/index.ts';
+import { applyChange } from '../../engine/change.ts';
+import type { Change } from '../../engine/report.ts';
+import type { PlanInput, ServiceKind } from '../../engine/schema.ts';
+import { schema } from '../derive/schema.ts';
 import { parseOf } from '../derive/engine.ts';
 import { textToValue, type FieldSpec } from './fields.ts';
 import { historyCommit, historyRedo, historySeal, historyStart, historyUndo, type History } from './history.ts';
@@ -60,7 +63,7 @@ let noticeSeq = 0;
 const notice = (tone: NoticeTone, text: string): Notice => ({ id: ++noticeSeq, tone, text });
 
 /** A store opened on `boot` (which plan, which notices). */
-export function plannerStoreCreate(boot: Pick<Boot, 'input' | 'past' | 'notices'>) {
+export function plannerStoreCreate(boot: Pick<Boot, 'input' | 'past' | 'notices'> & { tab?: TabId }) {
   return createStore<PlannerState>()((set, get) => {
     /** Commits a validated plan; structural changes also drop drafts, whose paths may have moved. */
     const commit = (next: PlanInput, key: string | null, drafts: PlannerState['drafts'] = {}) =>
@@ -78,7 +81,7 @@ export function plannerStoreCreate(boot: Pick<Boot, 'input' | 'past' | 'notices'
 
     const actions: PlannerActions = {
       fieldEdit(path, spec, text, label) {
-        const key = pathFormat(path);
+        const key = schema().pathFormat(path);
         const refuse = (message: string) => set((s) => ({ drafts: { ...s.drafts, [key]: { text, message: `${label}: ${message}` } } }));
         const converted = textToValue(spec, text);
         if (converted.kind === 'invalid') return refuse(converted.message);
@@ -92,7 +95,7 @@ export function plannerStoreCreate(boot: Pick<Boot, 'input' | 'past' | 'notices'
         commit(next, key, { ...get().drafts, [key]: { text, message: null } });
       },
       fieldEnd(path) {
-        const key = pathFormat(path);
+        const key = schema().pathFormat(path);
         set((s) => {
           const draft = s.drafts[key];
           const sealed = historySeal(s);
@@ -102,7 +105,7 @@ export function plannerStoreCreate(boot: Pick<Boot, 'input' | 'past' | 'notices'
         });
       },
       fieldRevert(path) {
-        const key = pathFormat(path);
+        const key = schema().pathFormat(path);
         set((s) => {
           const { [key]: _dropped, ...drafts } = s.drafts;
           return { ...historySeal(s), drafts };
@@ -151,7 +154,7 @@ export function plannerStoreCreate(boot: Pick<Boot, 'input' | 'past' | 'notices'
       ...historyStart(boot.input, boot.past),
       drafts: {},
       notices: boot.notices.map((n) => notice(n.tone, n.text)),
-      tab: 'plan',
+      tab: boot.tab ?? 'plan',
       expanded: {},
       actions,
     };
