@@ -5,26 +5,36 @@
  * pictures of numbers the host bar and the services table give as text, so they are not tab stops
  * (no recharts keyboard layer); each figure is named by its caption.
  */
-import { memo, useMemo } from 'react';
+import { memo, useEffect, useMemo, useRef, useState } from 'react';
 import { Bar, BarChart, CartesianGrid, Legend, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { sizeFormat } from '../../engine/units.ts';
 import { hostStack, serviceBars, type HostStack, type ServiceBar } from '../derive/charts.ts';
 import { deriveOf } from '../derive/engine.ts';
 import { sizeAxis, type SizeAxis } from '../format.ts';
 import { usePalette } from './palette.ts';
-import { useSettledInput } from '../derive/hooks.ts';
+import { useNearViewport, useSettledInput } from '../derive/hooks.ts';
 
 const ROW_PX = 26;
 
 type ChartData = { host: HostStack; bars: ServiceBar[]; spike: number; total: number };
 
-/** Follows the plan once typing pauses; the memoised view below re-renders only with new data. */
+/**
+ * Follows the plan once typing pauses, and only while on screen or near it (below the fold, the
+ * charts keep what they drew and catch up when scrolled to); the memoised view below re-renders
+ * only with new data.
+ */
 export default function Charts() {
-  const input = useSettledInput();
-  const d = deriveOf(input);
+  const latest = useSettledInput();
+  const box = useRef<HTMLDivElement>(null);
+  const near = useNearViewport(box);
+  const [drawn, setDrawn] = useState(latest);
+  useEffect(() => {
+    if (near) setDrawn(latest);
+  }, [near, latest]);
+  const d = deriveOf(near ? latest : drawn);
   const colour = usePalette();
   const data = useMemo(() => (d.status === 'ok' ? { host: hostStack(d.report), bars: serviceBars(d.report), spike: d.report.spike.multiplier, total: d.report.services.length } : null), [d]);
-  return data ? <ChartsView data={data} colour={colour} /> : null;
+  return <div ref={box}>{data && <ChartsView data={data} colour={colour} />}</div>;
 }
 
 const ChartsView = memo(function ChartsView({ data, colour }: { data: ChartData; colour: (name: string) => string }) {
