@@ -71,7 +71,7 @@ test('a limit no tuned setting fits is named with the smallest that does, and on
   await expect(exporter.refused).toContainText(/postgres: its 60 MiB limit is too small for any tuned settings; the smallest limit that fits is [\d.]+ (MiB|GiB)\./);
   await expect(exporter.downloadAllButton).toBeDisabled();
   await exporter.screenshot('export-refused-light');
-  await exporter.refused.getByRole('button', { name: /Set postgres’s limit to/ }).click();
+  await exporter.refused.getByRole('button', { name: /^Set the PostgreSQL memory limit to \d/ }).click();
   await expect(exporter.refused).toHaveCount(0);
   await expect(exporter.preview).toBeVisible();
   await expect(exporter.page.locator('body')).not.toContainText('NaN');
