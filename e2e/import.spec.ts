@@ -173,9 +173,11 @@ test('docker stats that do not read say which line', async ({ planner, importer 
 test('a 10 MB compose file is read off the main thread; over 16 MiB is refused', async ({ planner, importer, page }) => {
   await planner.open();
   await importer.open();
-  // The file is made in the page, so that handing it over is not part of what is timed.
+  // The file is made in the page, so that handing it over is not part of what is timed. 10 MiB
+  // in 10,000 long labels: as many bytes as 100,000 short ones, a fifth of the parse time (3.6 s
+  // against 0.8 s in Node here), so the test still proves the point on a loaded machine.
   const file = await page.evaluateHandle(() => {
-    const labels = Array.from({ length: 100_000 }, (_, i) => `      - com.example.label-${i}=${'v'.repeat(80)}`).join('\n');
+    const labels = Array.from({ length: 10_000 }, (_, i) => `      - com.example.label-${i}=${'v'.repeat(1020)}`).join('\n');
     const text = `services:\n  app:\n    image: nginx:1.27\n    mem_limit: 256m\n    labels:\n${labels}\n  cache:\n    image: redis:7\n    mem_limit: 128m\n`;
     const dt = new DataTransfer();
     dt.items.add(new File([text], 'big.yml', { type: 'application/yaml' }));
@@ -189,7 +191,7 @@ test('a 10 MB compose file is read off the main thread; over 16 MiB is refused',
     }).observe({ type: 'longtask' });
   });
   await importer.dropZone.dispatchEvent('drop', { dataTransfer: file });
-  await expect(importer.dialog.getByTestId('import-file')).toContainText(/big\.yml.*\(10\.\d MiB\)/);
+  await expect(importer.dialog.getByTestId('import-file')).toContainText(/big\.yml.*\(10 MiB\)/);
   await expect(importer.status).toHaveText('Reading the compose file…');
   await expect(importer.status).toHaveText(/Recognised 2 services/, { timeout: 20_000 });
   // The parse takes a second or more, but in the worker: no task held the main thread for long.
