@@ -74,6 +74,8 @@ test('a limit no tuned setting fits is named with the smallest that does, and on
   await exporter.refused.getByRole('button', { name: /^Set the PostgreSQL memory limit to \d/ }).click();
   await expect(exporter.refused).toHaveCount(0);
   await expect(exporter.preview).toBeVisible();
+  // The button is gone with the refusal: the focus is on the tab's heading, not on the page's body.
+  await expect(exporter.page.getByRole('heading', { name: 'Export', exact: true })).toBeFocused();
   await expect(exporter.page.locator('body')).not.toContainText('NaN');
 });
 
