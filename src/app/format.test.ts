@@ -35,7 +35,7 @@ describe('rangeText and deltaText', () => {
   it('writes the unit once when the three share it, and keeps different sizes apart', () => {
     expect(rangeText({ low: 250, typical: 380, high: 500 })).toBe('250–380–500 MiB');
     expect(rangeText({ low: 127, typical: 242, high: 1128.66 })).toBe('127 MiB – 242 MiB – 1.1 GiB');
-    expect(rangeText({ low: 1280, typical: 1282, high: 2048 })).toBe('1.25–1.252–2 GiB');
+    expect(rangeText({ low: 1280, typical: 1282, high: 2048 })).toBe('1,280–1,282–2,048 MiB');
   });
   it('signs changes with one minus sign', () => {
     expect(deltaText(-180)).toBe('\u2212180 MiB');

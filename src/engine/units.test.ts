@@ -30,16 +30,18 @@ describe('sizeFormat and sizeToPlan', () => {
 
   it.each([
     // [a, b, a's text, b's text]
-    [1280, 1282, '1.25 GiB', '1.252 GiB'],
+    [1280, 1282, '1,280 MiB', '1,282 MiB'],
     [1280, 1280, '1.25 GiB', '1.25 GiB'],
     [300, 300.4, '300 MiB', '300.4 MiB'],
     [752.6, 753.2, '752.6 MiB', '753.2 MiB'],
     [500, 800, '500 MiB', '800 MiB'],
-    [2240, 2242.2, '2.188 GiB', '2.19 GiB'],
+    [2240, 2241, '2,240 MiB', '2,241 MiB'],
+    [0.5, 0.502, '512 KiB', '514 KiB'],
   ])('sizePairFormat(%s, %s) tells them apart: %s, %s', (a, b, ta, tb) => expect(sizePairFormat(a, b)).toEqual([ta, tb]));
 
   it('sizesFormat keeps equal sizes equal and separates the rest with the fewest decimals', () => {
-    expect(sizesFormat([100, 100, 1280, 1281])).toEqual(['100 MiB', '100 MiB', '1.25 GiB', '1.251 GiB']);
+    expect(sizesFormat([100, 100, 1280, 1281])).toEqual(['100 MiB', '100 MiB', '1,280 MiB', '1,281 MiB']);
+    expect(sizesFormat([100, 100.05, 100.1])).toEqual(['100 MiB', '100.05 MiB', '100.1 MiB']);
     expect(sizesFormat([100, 200])).toEqual(['100 MiB', '200 MiB']);
   });
 

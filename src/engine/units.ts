@@ -44,8 +44,7 @@ export function sizeParse(input: string | number): Result<number> {
  * Sizes for people, one rule everywhere (page, CLI, exported comments): whole MiB under 1 GiB
  * (`800 MiB`), GiB with two decimals above, trailing zeros dropped (`1.95 GiB`, `1.9 GiB`,
  * `4 GiB`), whole KiB under 1 MiB (`512 KiB`); one minus sign (U+2212); `—` for a number that is
- * not finite. `extra` adds decimals beyond the rule: only sizesFormat uses it, to tell apart two
- * sizes the rule would write alike.
+ * not finite. `extra` adds decimals beyond the rule (sizesFormat uses it for sizes under 1 MiB).
  */
 export function sizeFormat(mib: number, extra = 0): string {
   if (!Number.isFinite(mib)) return '—';
@@ -58,18 +57,32 @@ export function sizeFormat(mib: number, extra = 0): string {
   return mib < 0 && /[1-9]/.test(text) ? `\u2212${text}` : text;
 }
 
-/** The most decimals sizesFormat adds to tell sizes apart (0.001 GiB ≈ 1 MiB, 0.001 MiB = 1 KiB). */
+/** The most decimals sizesFormat adds to tell sizes apart (0.001 MiB is 1 KiB). */
 const SEPARATING_DIGITS_MAX = 3;
 
+const MIB_COUNT = [0, 1, 2, 3].map((d) => new Intl.NumberFormat('en-US', { maximumFractionDigits: d }));
+
+/** A size in whole MiB (or with `extra` decimals), thousands separated: `2,241 MiB`; KiB under 1 MiB as sizeFormat. */
+function mibText(mib: number, extra: number): string {
+  if (!Number.isFinite(mib) || Math.abs(mib) < 1) return sizeFormat(mib, extra);
+  const text = `${MIB_COUNT[extra]!.format(Math.abs(mib))} MiB`;
+  return mib < 0 ? `\u2212${text}` : text;
+}
+
 /**
- * Several sizes written with the fewest decimals beyond sizeFormat's rule that keep different
- * sizes different on screen: [1280, 1282] gives `1.25 GiB`, `1.252 GiB`, so a sentence never says
- * "1.25 GiB exceeds its 1.25 GiB limit". Equal sizes stay equal; sizes that still read alike at
- * the finest precision are as close as no operator can set.
+ * Several sizes written so that different sizes read differently: sizeFormat's rule when it tells
+ * them apart, else all of them in MiB with the fewest decimals that do ([2240, 2241] gives
+ * `2,240 MiB`, `2,241 MiB`; [752.6, 753.2] gives `752.6 MiB`, `753.2 MiB`), so a sentence never
+ * says "1.25 GiB exceeds its 1.25 GiB limit". Equal sizes stay equal.
  */
 export function sizesFormat(values: readonly number[]): string[] {
-  let texts = values.map((v) => sizeFormat(v));
-  for (let extra = 1; extra <= SEPARATING_DIGITS_MAX && !separated(values, texts); extra++) texts = values.map((v) => sizeFormat(v, extra));
+  const plain = values.map((v) => sizeFormat(v));
+  if (separated(values, plain)) return plain;
+  let texts = plain;
+  for (let extra = 0; extra <= SEPARATING_DIGITS_MAX; extra++) {
+    texts = values.map((v) => mibText(v, extra));
+    if (separated(values, texts)) break;
+  }
   return texts;
 }
 
