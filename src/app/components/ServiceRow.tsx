@@ -100,6 +100,7 @@ function Row({ view: v, columns }: { view: RowView; columns: number }) {
 
 function sameView(a: { view: RowView; columns: number }, b: { view: RowView; columns: number }): boolean {
   if (a.columns !== b.columns) return false;
+  if (a.view === b.view) return true; // rowViews reuses the views of rows an edit did not change
   const keys = Object.keys(a.view) as Array<keyof RowView>;
   return keys.every((k) => a.view[k] === b.view[k]);
 }
