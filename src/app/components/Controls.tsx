@@ -4,7 +4,7 @@ import type { ReactNode } from 'react';
 import { HOST_FIELDS, WORKLOAD_FIELDS, valueToText, type FieldSpec } from '../state/fields.ts';
 import { useActions, usePlanner } from '../state/instance.ts';
 import { deriveOf } from '../derive/engine.ts';
-import { effectText, featureList, featureOn, toggleViews, type ToggleEffect } from '../derive/toggles.ts';
+import { effectText, featureList, featureOn, hasMemoryEffect, toggleViews, type ToggleEffect } from '../derive/toggles.ts';
 import { useEvaluatedPick, useSettledInput } from '../derive/hooks.ts';
 import { FieldInput } from './FieldInput.tsx';
 import type { FeatureName, Path } from '../state/planEdit.ts';
@@ -68,8 +68,8 @@ function Group({ title, children, id, className }: { title: string; children: Re
 /** The hint under a toggle: the net change in free memory, and every service it moves (engine-evaluated with and without it). */
 function EffectText({ effect, on }: { effect: ToggleEffect | null; on: boolean }) {
   if (!effect) return <>Its effect could not be evaluated for this plan.</>;
+  if (!hasMemoryEffect(effect)) return <>No memory effect in this plan{effect.traffic.length ? ` (${effect.traffic.join('; ')})` : ''}.</>;
   const { free, moves } = effectText(effect);
-  if (!moves && free.includes('±0 MiB typical, ±0 MiB')) return <>No memory effect in this plan.</>;
   return (
     <>
       {on ? 'On' : 'If on'}: <span className="effect-free">{free}</span>

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { evaluate, planParse, presetGet, type PlanInput } from '../../engine/index.ts';
 import { deriveOf } from './engine.ts';
-import { effectText, moveText, toggleViews } from './toggles.ts';
+import { effectText, hasMemoryEffect, moveText, toggleViews } from './toggles.ts';
 
 /** The engine's report of a plan input, evaluated from scratch (not through the page's memo). */
 function engineReport(input: PlanInput) {
@@ -57,5 +57,17 @@ describe('toggle hints', () => {
     expect(am.on).toBe(true);
     expect(am.effect!.freeHighMiB).toBeLessThan(0);
     expect(moveText(am.effect!.services[0]!)).toMatch(/^alertmanager \(added\) \+16 MiB typical, \+32 MiB high$/);
+  });
+});
+
+describe('a toggle with nothing to act on', () => {
+  it('has no memory effect: the exporters and the semantic cache in a plan with no Prometheus, database or cache', () => {
+    const input: PlanInput = { host: { ram: '4GiB' }, services: [{ name: 'grafana', kind: 'grafana', limit: '256MiB' }] };
+    const d = deriveOf(input);
+    if (d.status !== 'ok') throw new Error('no report');
+    const views = toggleViews(input, d.report);
+    expect(hasMemoryEffect(views.find((v) => v.id === 'exporters')!.effect!)).toBe(false);
+    expect(hasMemoryEffect(views.find((v) => v.id === 'semanticCache')!.effect!)).toBe(false);
+    expect(hasMemoryEffect(views.find((v) => v.id === 'pgbouncer')!.effect!)).toBe(true); // it adds a container
   });
 });

@@ -66,6 +66,11 @@ export function toggleEffect(off: Report, on: Report): ToggleEffect {
   return { freeTypicalMiB: on.host.freeMiB.typical - off.host.freeMiB.typical, freeHighMiB: on.host.freeMiB.low - off.host.freeMiB.low, services, traffic };
 }
 
+/** Whether a toggle changes memory in this plan: a service's usage or the host's free memory. */
+export function hasMemoryEffect(e: ToggleEffect): boolean {
+  return e.services.length > 0 || moved(e.freeTypicalMiB) || moved(e.freeHighMiB);
+}
+
 /** A signed change for a hint: `+9 MiB`, `−300 MiB`, `±0 MiB` when it is rounding. */
 export function changeSizeText(mib: number): string {
   return moved(mib) ? deltaText(mib) : '±0 MiB';
