@@ -20,6 +20,10 @@ for (const scheme of ['light', 'dark'] as const) {
       const { scrollWidth, viewport } = await pageWidth(page);
       expect(scrollWidth, `${name}: the page scrolls sideways`).toBeLessThanOrEqual(viewport);
       expect(await clippedBoxes(page), `${name}: content cut off by its box`).toEqual([]);
+      // One minus sign (U+2212) for negative numbers, and never NaN.
+      const text = await page.locator('body').innerText();
+      expect(text, `${name}: a hyphen used as a minus sign`).not.toMatch(/(^|[\s(:])-\d/m);
+      expect(text).not.toContain('NaN');
       await planner.screenshot(`phone-${name.toLowerCase().replace(/ /g, '-')}-${scheme}`);
     }
   });
