@@ -46,6 +46,7 @@ export const exportCommand = {
       [
         `wrote ${files.length} files for ${source.label}${values.tuned ? ' (tuned)' : ''} into ${out}:`,
         ...files.map((f) => `  ${f.path.padEnd(width)}  ${f.description}`),
+        ...exported.notes.map((n) => `  tuning: ${n}`),
         ...(edited?.notes ?? []).map((n) => `  ${n}`),
         edited
           ? `next: review the changes above, then docker compose -f ${files[0]!.path} up -d (your file sets the settings by command flags; the .conf files show them in full, with their reasons)`

@@ -5,6 +5,7 @@ import type { Finding, Usage } from '../report.ts';
 import { settingsObject, sizeSchema } from '../schema-blocks.ts';
 import { processUsage } from '../usage.ts';
 import { finding, servicesOf, type Rule } from '../findings/context.ts';
+import { exporterKindOf } from '../exporters.ts';
 import { field, type KindEngine } from './kind.ts';
 
 const usageSchema = z.strictObject({ low: sizeSchema, typical: sizeSchema, high: sizeSchema });
@@ -47,4 +48,7 @@ export const generic: KindEngine<'generic', typeof settings> = {
   summary: ({ settings: st }) => (st.usage ? `usage given by hand${st.image ? ` · ${st.image}` : ''}` : 'no usage given'),
   fields: [field.size('usage.low', 'usage low'), field.size('usage.typical', 'usage typical'), field.size('usage.high', 'usage high')],
   findings: [genericGuesses],
+  // The exporters the alert rules read open at most one connection each (counted as the
+  // exporter's, postgres/settings.ts); anything else is an app Headroom cannot count.
+  connections: (s) => (exporterKindOf(s) !== null ? 'counted' : 'unknown'),
 };

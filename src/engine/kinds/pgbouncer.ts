@@ -219,6 +219,7 @@ export const pgbouncer: KindEngine<'pgbouncer', typeof settings, PgbouncerTune> 
     field.count('reservePoolSize', 'reserve_pool_size'), field.count('pools', 'user/database pools'), field.count('maxPreparedStatements', 'max_prepared_statements'),
   ],
   findings: [appOverMaxClientConn, pgbouncerPools],
+  connections: 'counted', // its server side: pools × (pool + reserve), traffic.ts
   tuning: {
     tune: tunePgbouncer,
     apply: pgbouncerApply,

@@ -41,8 +41,16 @@ export function exportFiles(plan: Plan, options: ExportOptions = {}): ExportFile
   return exportOf(plan, options).files;
 }
 
-/** exportFiles, with the plan the files describe (the tuned one with `tuned`): for a caller that writes it elsewhere too (the CLI's compose edit). */
-export function exportOf(plan: Plan, options: ExportOptions = {}): { plan: Plan; files: ExportFile[] } {
+/** What an export did, beside its files: the plan they describe (the tuned one with `tuned`), and what a person should know about the tuning. */
+export type Exported = {
+  plan: Plan;
+  files: ExportFile[];
+  /** With `tuned`: every setting the tuning rule kept rather than lower (engine/tune.ts), then each kind's notes (a setting it could not size, and why). */
+  notes: string[];
+};
+
+/** exportFiles, with the plan the files describe and the tuning's notes: for a caller that writes the plan elsewhere too (the CLI's compose edit) or shows the notes. */
+export function exportOf(plan: Plan, options: ExportOptions = {}): Exported {
   for (const s of plan.services) {
     if (!SERVICE_NAME_RE.test(s.name)) throw new ExportError(`service name ${JSON.stringify(s.name)} does not follow the compose rule (letters, digits, ".", "_", "-")`);
   }
@@ -62,5 +70,5 @@ export function exportOf(plan: Plan, options: ExportOptions = {}): { plan: Plan;
     }
   }
   files.push({ path: stack.files.runbook, content: runbookMd(stack, tunings), description: 'Runbook: checks, emergency actions and rollback for this plan' });
-  return { plan: tuned ? tuned.plan : plan, files };
+  return { plan: tuned ? tuned.plan : plan, files, notes: tuned ? [...tuned.kept.map((k) => k.message), ...tuned.notes] : [] };
 }

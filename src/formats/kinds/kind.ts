@@ -8,6 +8,7 @@
 import type { Plan, Service, ServiceKind, ServiceOf } from '../../engine/schema.ts';
 import type { Tunings } from '../../engine/tune.ts';
 import type { Exporter } from '../../engine/exporters.ts';
+import type { Clients } from '../../engine/clients.ts';
 import type { ExportFile } from '../export/common.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -98,6 +99,8 @@ export type Stack = {
   of<K extends ServiceKind>(kind: K): ServiceOf<K>[];
   /** Every exporter, listed in the plan or added. */
   exporters: Exporter[];
+  /** Who connects to the servers (engine/clients.ts): whether Headroom counts every connection. */
+  clients: Clients;
   /** What Prometheus scrapes besides itself: each scraped kind's services (in the registry's order), then the exporters. */
   scrapeTargets: ScrapeTarget[];
   /** The path of one of a service's config files (its kind's `configs`): `base.ext`, or `base-NAME.ext` when the plan has several of its kind. */

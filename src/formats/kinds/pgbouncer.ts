@@ -12,6 +12,7 @@
 import type { ServiceOf } from '../../engine/schema.ts';
 import { appConnections } from '../../engine/traffic.ts';
 import { PGBOUNCER_ENUMS, type PgbouncerSettings, type PgbouncerTune } from '../../engine/kinds/pgbouncer.ts';
+import type { Kept } from '../../engine/tune.ts';
 import { APP_DB, commentText, ExportError, GENERATED_BY, hasControl, shellQuote } from '../export/common.ts';
 import { confEntries } from '../compose-import/words.ts';
 import { POSTGRES_PORT } from './postgres.ts';
@@ -106,8 +107,8 @@ export function pgbouncerSettings(b: ServiceOf<'pgbouncer'>, tune: PgbouncerTune
   return out;
 }
 
-/** pgbouncer.ini for one service, from its tuning (the export's, computed once). */
-export function pgbouncerIni(stack: Stack, b: ServiceOf<'pgbouncer'>, t: PgbouncerTune): string {
+/** pgbouncer.ini for one service, from its tuning (the export's, computed once) and what the tuning rule kept. */
+export function pgbouncerIni(stack: Stack, b: ServiceOf<'pgbouncer'>, t: PgbouncerTune, kept: readonly Kept[] = []): string {
   const pg = stack.postgres[0];
   const settings = pgbouncerSettings(b, t);
   const lines: string[] = [];
@@ -133,7 +134,9 @@ export function pgbouncerIni(stack: Stack, b: ServiceOf<'pgbouncer'>, t: Pgbounc
     [name('maxPreparedStatements')]: ['Needs PgBouncer 1.21 or later.'],
   };
   for (const k of ['defaultPoolSize', 'reservePoolSize', 'maxClientConn', 'maxDbConnections', 'poolMode'] as const) {
-    if (t.planned[k] !== t.recommended[k]) (notes[name(k)] ??= []).push(`Headroom recommends ${t.recommended[k]}: ${t.explain[k]}.`);
+    const held = kept.find((x) => x.key === k);
+    if (held) (notes[name(k)] ??= []).push(`${held.text}.`);
+    else if (t.planned[k] !== t.recommended[k]) (notes[name(k)] ??= []).push(`Headroom recommends ${t.recommended[k]}: ${t.explain[k]}.`);
   }
   for (const [key, value] of Object.entries(settings)) {
     for (const n of notes[key] ?? []) comment(n);
@@ -199,7 +202,7 @@ export const pgbouncer: KindFormat<'pgbouncer'> = {
     note.push(`Pools in ${ini}; fill in ${userlist} first.`);
   },
   files: (stack, services, tunings) => services.flatMap((b) => [
-    { path: stack.configPath(b, 'ini'), content: pgbouncerIni(stack, b, tunings.of(b)), description: `pgBouncer settings for ${b.name}: pool mode and sizes` },
+    { path: stack.configPath(b, 'ini'), content: pgbouncerIni(stack, b, tunings.of(b), tunings.kept(b)), description: `pgBouncer settings for ${b.name}: pool mode and sizes` },
     { path: stack.configPath(b, 'userlist'), content: userlistTemplate(stack, b), description: `pgBouncer user list template for ${b.name}: fill in the password hash` },
   ]),
 };

@@ -6,6 +6,8 @@
 import type { ServiceOf } from '../../engine/schema.ts';
 import { sizeToPlan } from '../../engine/units.ts';
 import type { PgSettings, PgTune } from '../../engine/kinds/postgres/tune.ts';
+import type { Kept } from '../../engine/tune.ts';
+import { unknownClientsText, type Clients } from '../../engine/clients.ts';
 import { BACKEND_MIB, WORK_MEM_NODES } from '../../engine/kinds/postgres/model.ts';
 import { APP_DB, commentText, dockerSize, GENERATED_BY, human, pgSize } from '../export/common.ts';
 import { postgresSizeParse } from '../compose-import/size.ts';
@@ -110,12 +112,19 @@ function postgresFlags(words: string[], params: Map<string, { value: string; fro
 /** One line of the file: a setting, its value in PostgreSQL's notation, and its comment. */
 export type PgLine = { name: string; value: string; comment: string[] };
 
-/** The settings written for this service from its tuning, in order (the real-tool test compares each with SHOW). */
-export function postgresLines(t: PgTune): PgLine[] {
+/**
+ * The settings written for this service from its tuning, in order (the real-tool test compares
+ * each with SHOW). A setting the tuning rule keeps (`kept`, engine/tune.ts) says so and why,
+ * instead of a recommendation a tuned export would not write.
+ */
+export function postgresLines(t: PgTune, kept: readonly Kept[] = [], clients: Clients = { known: true, unknown: [] }): PgLine[] {
   const p = t.planned;
   const r = t.recommended;
-  const differs = (k: keyof PgSettings, show: (v: number) => string): string[] =>
-    p[k] !== r[k] ? [`Headroom recommends ${show(r[k])} here: ${t.explain[k]}.`] : [];
+  const differs = (k: keyof PgSettings, show: (v: number) => string): string[] => {
+    const held = kept.find((x) => x.key === k);
+    if (held) return [`${held.text}.`];
+    return p[k] !== r[k] ? [`Headroom recommends ${show(r[k])} here: ${t.explain[k]}.`] : [];
+  };
   const size = (k: keyof PgSettings): PgLine => ({ name: PG_PARAMETERS[k].name, value: pgSize(p[k]), comment: differs(k, pgSize) });
   const count = (k: keyof PgSettings): PgLine => ({ name: PG_PARAMETERS[k].name, value: String(p[k]), comment: [] });
   const c = t.connections;
@@ -125,12 +134,19 @@ export function postgresLines(t: PgTune): PgLine[] {
       ...count('maxConnections'),
       comment: [
         `The app can open ${c.app} connections${c.viaPgbouncer ? `, through pgBouncer (which opens at most its pool to this server)` : ''}.`,
+        ...(clients.known ? [] : [`${unknownClientsText(clients)} may open more: Headroom cannot count them.`]),
         ...differs('maxConnections', String),
       ],
     },
     count('superuserReservedConnections'),
-    { ...size('sharedBuffers'), comment: [`${Math.round((p.sharedBuffers / t.limit) * 100)}% of the ${human(t.limit)} limit (PG docs: ~25% is the usual start, over 40% rarely helps).`, ...differs('sharedBuffers', pgSize)] },
-    { ...size('effectiveCacheSize'), comment: ['A planner hint: it allocates nothing. 75% of the limit, since the page cache counts in the container.'] },
+    {
+      ...size('sharedBuffers'),
+      comment: [
+        t.limitFromHost ? 'As planned: no memory limit to size it from.' : `${Math.round((p.sharedBuffers / t.limit) * 100)}% of the ${human(t.limit)} limit (PG docs: ~25% is the usual start, over 40% rarely helps).`,
+        ...differs('sharedBuffers', pgSize),
+      ],
+    },
+    { ...size('effectiveCacheSize'), comment: [t.limitFromHost ? "A planner hint: it allocates nothing. PostgreSQL's default: without a limit Headroom sets no share of it." : 'A planner hint: it allocates nothing. 75% of the limit, since the page cache counts in the container.'] },
     { ...size('workMem'), comment: [`Per sort or hash node, several per query: the budget above counts ${WORK_MEM_NODES.high} nodes (3 x hash_mem_multiplier) per active query.`, ...differs('workMem', pgSize)] },
     { ...count('hashMemMultiplier'), value: p.hashMemMultiplier.toFixed(1), comment: ['PostgreSQL 15 default, written so that the budget above is explicit.'] },
     size('maintenanceWorkMem'),
@@ -141,18 +157,22 @@ export function postgresLines(t: PgTune): PgLine[] {
   ];
 }
 
-/** postgresql.conf for one service, from its tuning (the export's, computed once). */
-export function postgresqlConf(stack: Stack, pg: ServiceOf<'postgres'>, t: PgTune): string {
-  const lines = postgresLines(t);
+/** postgresql.conf for one service, from its tuning (the export's, computed once) and what the tuning rule kept. */
+export function postgresqlConf(stack: Stack, pg: ServiceOf<'postgres'>, t: PgTune, kept: readonly Kept[] = []): string {
+  const lines = postgresLines(t, kept, stack.clients);
   const b = t.plannedBudget;
   const pad = (s: string) => s.padStart(9);
   const header = [
     `postgresql.conf for the service "${pg.name}". ${GENERATED_BY}${stack.plan.name ? ` "${stack.plan.name}"` : ''}.`,
     `Mounted at ${POSTGRES_CONF.mount}; the compose file starts postgres -c config_file=${POSTGRES_CONF.mount}.`,
     '',
-    t.limitFromHost
-      ? `This service has no memory limit: the budget uses the host's ${human(t.limit)} instead.`
-      : `How these settings spend the ${human(t.limit)} container limit in the plan's x${b.multiplier} spike, at the high end of Headroom's model (the one its findings read):`,
+    ...(stack.clients.known ? [] : [`Clients Headroom cannot count may connect (${unknownClientsText(stack.clients)}): max_connections and the memory settings are never set below PostgreSQL's defaults, work_mem is not raised, and the budget below counts only the connections Headroom knows.`, '']),
+    ...(t.limitFromHost
+      ? [
+        `This service has no memory limit, so Headroom did not size its memory settings: it sizes them from the container's own limit, never from the host's RAM, which every service shares. Set a limit (headroom check proposes one) to tune them.`,
+        `For reference, the budget below measures these settings against the host's ${human(t.limit)} of RAM:`,
+      ]
+      : [`How these settings spend the ${human(t.limit)} container limit in the plan's x${b.multiplier} spike, at the high end of Headroom's model (the one its findings read):`]),
     ...b.parts.map((part) => `${pad(human(part.MiB))}  ${part.name}${part.note ? ` (${part.note})` : ''}`),
     `${pad(human(b.free))}  ${b.fits ? 'left over' : 'OVER THE LIMIT: lower work_mem or max_connections, or add pgBouncer (see `headroom check`)'}`,
     `In normal traffic, at its high end (${BACKEND_MIB.high}MiB per backend, work_mem x ${WORK_MEM_NODES.high} nodes per active query, every autovacuum worker at maintenance_work_mem) Headroom's model puts this server at ${human(t.plannedHigh)}: ${t.plannedHigh <= t.limit ? 'within' : 'OVER'} the limit.`,
@@ -220,7 +240,7 @@ export const postgres: KindFormat<'postgres'> = {
   },
   files: (stack, services, tunings) => services.map((pg) => ({
     path: stack.configPath(pg, 'conf'),
-    content: postgresqlConf(stack, pg, tunings.of(pg)),
+    content: postgresqlConf(stack, pg, tunings.of(pg), tunings.kept(pg)),
     description: `PostgreSQL settings for ${pg.name}, sized to its limit and connections`,
   })),
 };

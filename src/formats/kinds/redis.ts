@@ -6,6 +6,7 @@
 import type { ServiceOf } from '../../engine/schema.ts';
 import { sizeToPlan } from '../../engine/units.ts';
 import { REDIS_ENUMS, type RedisTune } from '../../engine/kinds/redis.ts';
+import type { Kept } from '../../engine/tune.ts';
 import { bytes, commentText, GENERATED_BY, human } from '../export/common.ts';
 import { redisSizeFormat, redisSizeParse } from '../compose-import/size.ts';
 import { base, shellSplit } from '../compose-import/words.ts';
@@ -114,8 +115,8 @@ export function redisDirectives(r: ServiceOf<'redis'>): Record<string, string> {
   };
 }
 
-/** redis.conf for one service, from its tuning (the export's, computed once). */
-export function redisConf(stack: Stack, r: ServiceOf<'redis'>, t: RedisTune): string {
+/** redis.conf for one service, from its tuning (the export's, computed once) and what the tuning rule kept. */
+export function redisConf(stack: Stack, r: ServiceOf<'redis'>, t: RedisTune, kept: readonly Kept[] = []): string {
   const d = redisDirectives(r);
   const mm = r.settings.maxmemory;
   const lines: string[] = [];
@@ -130,7 +131,10 @@ export function redisConf(stack: Stack, r: ServiceOf<'redis'>, t: RedisTune): st
   if (r.limit !== null) comment(`Container limit ${human(r.limit)}.`);
   if (mm === 0) comment('maxmemory 0 means no bound: the data set can grow until the container is OOM-killed.');
   else comment(`maxmemory ${human(mm)} = ${d.maxmemory} bytes.`);
-  if (t.recommendedMaxmemory !== null && !t.plannedSafe) {
+  const held = kept.find((k) => k.key === 'maxmemory');
+  if (held) comment(`${held.text}.`);
+  if (held?.why === 'default') comment('Redis may hold data those clients cannot lose (queues, sessions): set maxmemory yourself once you know it holds only cache.');
+  else if (t.recommendedMaxmemory !== null && !t.plannedSafe) {
     comment(`Headroom recommends at most ${human(t.recommendedMaxmemory)}: ${t.explain}.`);
   }
   if (!t.fits) comment(`Headroom: ${t.explain}.`);
@@ -201,7 +205,7 @@ export const redis: KindFormat<'redis'> = {
   },
   files: (stack, services, tunings) => services.map((r) => ({
     path: stack.configPath(r, 'conf'),
-    content: redisConf(stack, r, tunings.of(r)),
+    content: redisConf(stack, r, tunings.of(r), tunings.kept(r)),
     description: `Redis settings for ${r.name}: maxmemory, eviction policy, persistence`,
   })),
 };
