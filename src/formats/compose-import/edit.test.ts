@@ -195,6 +195,11 @@ describe('composeEdit', () => {
     });
     expect(e.text).toContain('command: postgres -c shared_buffers=256MB -c "work_mem=4MB" -c max_connections=40\n');
     expect(e.text).toContain('      - redis-server\n      - --maxmemory\n      - 64mb\n      - --save\n      - ""\n      - --appendonly\n      - no\n');
+    // Both commands are in the change report, the list form too (it once said "0 changes").
+    expect(e.changes).toEqual([
+      'services.db.command: … -c shared_buffers=128MB -c work_mem=4MB → … -c shared_buffers=256MB -c work_mem=4MB -c max_connections=40',
+      'services.cache.command: … --maxmemory 100mb → … --maxmemory 64mb --save "" --appendonly no',
+    ]);
     const again = composeImport(e.text);
     expect(again.ok && again.input.services.map((s) => s.settings)).toEqual([
       { sharedBuffers: '256MiB', workMem: '4MiB', maxConnections: 40 },

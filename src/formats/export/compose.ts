@@ -26,7 +26,7 @@ import { REDIS_PORT } from '../kinds/redis.ts';
  * (kernel-resources) advise protecting the postmaster). Values assumed, spaced so that a kind's
  * size does not override its rank.
  */
-export const EXPORTER_OOM_SCORE_ADJ = 300;
+export const EXPORTER_OOM_SCORE_ADJ = 700; // non-negative like every kind's (kinds/kind.ts)
 
 /** What the compose file says about one service's memory, for the tests and the runbook. */
 export type ComposeMemory = { name: string; limit: number | null; reservation: number | null; oomScoreAdj: number };

@@ -48,6 +48,8 @@ describe('exportFiles', () => {
     const oom = (n: string) => c.services[n]!.oom_score_adj as number;
     expect(oom('fastapi')).toBeGreaterThan(oom('grafana'));
     expect(oom('postgres')).toBe(Math.min(...Object.values(c.services).map((s) => s.oom_score_adj as number)));
+    // Never negative: runc refuses a negative oom_score_adj on engines without CAP_SYS_RESOURCE.
+    for (const [name, s] of Object.entries(c.services)) expect(s.oom_score_adj as number, name).toBeGreaterThanOrEqual(0);
     expect(c.services.postgres!.shm_size).toBe('256m');
     expect(c.services.prometheus!.command).toContain('--storage.tsdb.retention.time=15d');
     // Secrets only as files; the files are never part of the export.

@@ -38,7 +38,7 @@ export function runbookMd(stack: Stack, tunings: Tunings): string {
     p(`| ${mdCode(m.name)} | ${m.limit === null ? 'none' : human(m.limit)} | ${m.reservation === null ? '—' : human(m.reservation)} | ${m.oomScoreAdj} |`);
   }
   const total = model.memory.reduce((s, m) => s + (m.limit ?? 0), 0);
-  p('', `Limits add up to ${human(total)} of ${human(plan.host.ram)}. Under memory pressure the kernel kills the highest oom_score_adj first: the app, then the exporters, and the database last. A negative oom_score_adj needs a rootful Docker daemon.`, '');
+  p('', `Limits add up to ${human(total)} of ${human(plan.host.ram)}. Under memory pressure the kernel kills the highest oom_score_adj first: the app, then the exporters, and the database last. Every value is 0 or more: a negative one needs CAP_SYS_RESOURCE, which rootless and nested Docker engines lack (runc then refuses to start the container).`, '');
 
   p('## First start', '');
   p('Create the secrets (never commit them):', '');

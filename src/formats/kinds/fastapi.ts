@@ -71,7 +71,7 @@ export const fastapi: KindFormat<'fastapi'> = {
     },
     read: fastapiRead,
   },
-  oomScoreAdj: 500, // first to be killed: it restarts fastest and holds no data
+  oomScoreAdj: 1000, // first to be killed: it restarts fastest and holds no data (non-negative: kinds/kind.ts)
   port: APP_PORT,
   // The operator builds the app's image: a compose edit cannot add one.
   addImage: () => null,

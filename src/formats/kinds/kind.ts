@@ -148,7 +148,14 @@ export interface KindFormat<K extends ServiceKind> {
   readonly recognise?: KindRecognition;
   /** The command flags a compose edit writes when the plan changes its settings. */
   readonly edit?: KindEdit<K>;
-  /** oom_score_adj: the order the kernel kills in (app first, database last). */
+  /**
+   * oom_score_adj: the order the kernel kills in (the highest first: app first, database last).
+   * Never negative: lowering oom_score_adj needs CAP_SYS_RESOURCE, which rootless, nested and
+   * many CI engines lack, and there runc refuses to start the container (a real-container test
+   * here: the whole stack did not start). Non-negative values keep the order on every engine:
+   * postgres 0, pgbouncer 100, redis 200, alertmanager 300, prometheus 400, grafana 500, generic
+   * 600, the exporters 700 (export/compose.ts), the app 1000.
+   */
   readonly oomScoreAdj: number;
   /** The port it listens on inside the compose network. */
   readonly port?: number;

@@ -168,7 +168,7 @@ export const pgbouncer: KindFormat<'pgbouncer'> = {
     command: (_command, words) => (words.includes('pgbouncer') ? 'command runs pgbouncer' : null),
     read: pgbouncerRead,
   },
-  oomScoreAdj: -600,
+  oomScoreAdj: 100, // non-negative: kinds/kind.ts
   port: PGBOUNCER_PORT,
   addImage: () => PGBOUNCER_IMAGE,
   added: (s, all) => {

@@ -216,7 +216,7 @@ export const postgres: KindFormat<'postgres'> = {
     },
     defaultCommand: (image) => (/^(docker\.io\/)?(library\/)?postgres(:|@|$)/.test(image) ? 'postgres' : null),
   },
-  oomScoreAdj: -800, // last to be killed: PG docs (kernel-resources) advise protecting the postmaster
+  oomScoreAdj: 0, // last to be killed: PG docs (kernel-resources) advise protecting the postmaster; 0, not negative (kinds/kind.ts)
   port: POSTGRES_PORT,
   addImage: () => POSTGRES_IMAGE,
   configs: { conf: POSTGRES_CONF },

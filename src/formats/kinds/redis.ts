@@ -189,7 +189,7 @@ export const redis: KindFormat<'redis'> = {
     // The official redis and valkey images run their server when the service sets no command.
     defaultCommand: (image) => (/^(docker\.io\/)?valkey\/valkey(:|@|$)/.test(image) ? 'valkey-server' : /^(docker\.io\/)?(library\/)?redis(:|@|$)/.test(image) ? 'redis-server' : null),
   },
-  oomScoreAdj: -400,
+  oomScoreAdj: 200, // after pgBouncer's clients, before the monitors (non-negative: kinds/kind.ts)
   port: REDIS_PORT,
   addImage: () => REDIS_IMAGE,
   configs: { conf: REDIS_CONF },
