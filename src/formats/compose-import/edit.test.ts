@@ -187,6 +187,22 @@ describe('composeEdit', () => {
     expect(e.notes.join()).toMatch(/own copy/);
   });
 
+  it('adds a limit inside the right service: after trailing comments, and beside a tagged merge key (test/corpus supabase, signoz)', () => {
+    const text = 'x-common: &common\n  restart: always\nservices:\n  a:\n    image: nginx\n    environment:\n      A: 1\n      # B: 2\n\n  b:\n    !!merge <<: *common\n    image: nginx\n  c:\n    image: nginx\n';
+    const e = edit(text, (p) => { svc(p, 'a').limit = '300MiB'; svc(p, 'b').limit = '200MiB'; });
+    const again = composeImport(e.text);
+    expect(again.ok && again.input.services.map((s) => [s.name, s.limit ?? null])).toEqual([['a', '300MiB'], ['b', '200MiB'], ['c', null]]);
+    expect(e.text).toContain('      # B: 2\n    mem_limit: 300m\n\n  b:\n');
+    expect(e.text).toContain('    image: nginx\n    mem_limit: 200m\n  c:\n');
+  });
+
+  it('rewrites a block-scalar command (`command: >`) as one line, keeping the next key (test/corpus/langfuse)', () => {
+    const text = 'services:\n  cache:\n    image: redis:7\n    command: >\n      --requirepass x\n      --maxmemory-policy noeviction\n    ports:\n      - 6379:6379\n';
+    const e = edit(text, (p) => { Object.assign(svc(p, 'cache').settings!, { maxmemory: '64MiB' }); });
+    expect(e.text).toBe('services:\n  cache:\n    image: redis:7\n    command: --requirepass x --maxmemory-policy noeviction --maxmemory 64mb\n    ports:\n      - 6379:6379\n');
+    expect(e.changes).toEqual(['services.cache.command: added --maxmemory 64mb after noeviction']);
+  });
+
   it('edits command flags in a string and in a list, and appends missing ones', () => {
     const text = 'services:\n  db:\n    image: postgres:16\n    command: postgres -c shared_buffers=128MB -c "work_mem=4MB"\n  cache:\n    image: redis:7\n    command:\n      - redis-server\n      - --maxmemory\n      - 100mb\n';
     const e = edit(text, (p) => {

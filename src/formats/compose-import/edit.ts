@@ -316,8 +316,16 @@ class Editor {
   /** Rewrites a scalar's text, in the quoting style it was written in. */
   private scalarSet(node: Scalar, value: unknown): void {
     const [start, end] = node.range ?? [0, 0];
+    if (node.type === 'BLOCK_FOLDED' || node.type === 'BLOCK_LITERAL') {
+      // A block scalar (`command: >` and its indented lines) becomes one flow scalar on the key's
+      // line; its range ends with the line break, which the next key needs. For a command the
+      // words are what counts: compose splits the string like a shell.
+      const text = this.render(new Scalar(typeof value === 'string' ? value.replace(/\n+$/, '') : value), true);
+      this.patch(start, end, this.source[end - 1] === '\n' ? `${text}\n` : text);
+      return;
+    }
     const scalar = new Scalar(value);
-    if (typeof value === 'string' && node.type && node.type !== 'BLOCK_FOLDED' && node.type !== 'BLOCK_LITERAL') scalar.type = node.type;
+    if (typeof value === 'string' && node.type) scalar.type = node.type;
     this.patch(start, end, this.render(scalar, true));
   }
 
@@ -347,6 +355,15 @@ class Editor {
     const pad = ' '.repeat(column);
     let at = end;
     let lead = '';
+    // A mapping followed by comments ends in the next key's indentation (the yaml library's range):
+    // back to that line's start, then before the blank lines above it.
+    const lineStart = this.source.lastIndexOf('\n', at - 1) + 1;
+    if (at > lineStart && /^[ \t]*$/.test(this.source.slice(lineStart, at))) at = lineStart;
+    while (at > 1 && this.source[at - 1] === '\n') {
+      const prev = this.source.lastIndexOf('\n', at - 2) + 1;
+      if (!/^[ \t]*$/.test(this.source.slice(prev, at - 1)) || prev === 0) break;
+      at = prev;
+    }
     if (at > 0 && this.source[at - 1] !== '\n') {
       const nl = this.source.indexOf('\n', at);
       at = nl < 0 ? this.source.length : nl + 1;
@@ -406,7 +423,10 @@ class Editor {
 
   private columnOf(node: Node, fallback: number): number {
     const at = node.range?.[0] ?? fallback;
-    return at - (this.source.lastIndexOf('\n', at - 1) + 1);
+    const lineStart = this.source.lastIndexOf('\n', at - 1) + 1;
+    // A tagged key (`!!merge <<: *defaults`) starts at its tag: the node's range starts after it.
+    const tag = /(![^\s]*[ \t]+)$/.exec(this.source.slice(lineStart, at));
+    return at - lineStart - (tag ? tag[1]!.length : 0);
   }
 
   /** Text of one node by the yaml serializer (`inline`: one line, for a value in place). */
