@@ -19,6 +19,7 @@ import { formatOf } from '../kinds/index.ts';
 import type { ComposeContext, Secret } from '../kinds/kind.ts';
 import { POSTGRES_PASSWORD, POSTGRES_PORT } from '../kinds/postgres.ts';
 import { REDIS_PORT } from '../kinds/redis.ts';
+import { reachOf } from './exposure.ts';
 
 /**
  * oom_score_adj of the exporters the alert rules read: after the app, before everything else
@@ -113,6 +114,7 @@ export function composeModel(stack: Stack): { services: Record<string, Svc>; mem
       healthcheck: (test) => healthcheck(test),
     };
     format.compose(ctx as never);
+    exposed(stack, s, svc, note);
     add(s, s.name, svc, s.limit, reservationOf(s.name, s.limit), format.oomScoreAdj, note);
   }
   for (const e of stack.exporters.filter((x) => !x.present)) {
@@ -124,6 +126,28 @@ export function composeModel(stack: Stack): { services: Record<string, Svc>; mem
   }
   return { services, memory: mem, comments, volumes, secrets: [...secrets.values()] };
 }
+
+/**
+ * The plan's exposure (the compose file's own ports and network_mode) written back, and how the
+ * service is reached said in its comment (export/exposure.ts), for the servers and every service
+ * the compose file exposed.
+ */
+function exposed(stack: Stack, s: Service, svc: Svc, note: string[]) {
+  const e = s.exposure;
+  if (e?.hostNetwork) {
+    svc.network_mode = 'host';
+    delete svc.ports; // compose ignores ports on the host network
+  } else if (e?.published) {
+    svc.ports = e.published.map((p) => {
+      const address = p.address.includes(':') ? `[${p.address}]` : p.address;
+      return p.address === '0.0.0.0' ? (p.port ? `${p.port}:${p.target}` : p.target) : `${address}:${p.port}:${p.target}`;
+    });
+  }
+  if (e || LISTENERS.has(s.kind)) note.push(`How it is reached: ${reachOf(stack, s).text}.`);
+}
+
+/** The kinds whose exported config says how they are reached (bind, password): their compose comment says it too. */
+const LISTENERS = new Set(['postgres', 'redis', 'pgbouncer']);
 
 function exporterService(svc: Svc, e: Exporter, stack: Stack, secret: (x: Secret) => string) {
   svc.image = e.image;

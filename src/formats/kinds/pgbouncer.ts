@@ -13,6 +13,7 @@ import type { ServiceOf } from '../../engine/schema.ts';
 import { appConnections } from '../../engine/traffic.ts';
 import { PGBOUNCER_ENUMS, type PgbouncerSettings, type PgbouncerTune } from '../../engine/kinds/pgbouncer.ts';
 import type { Kept } from '../../engine/tune.ts';
+import { NETWORK_ONLY, reachOf, type Reach } from '../export/exposure.ts';
 import { APP_DB, commentText, ExportError, GENERATED_BY, hasControl, shellQuote } from '../export/common.ts';
 import { confEntries } from '../compose-import/words.ts';
 import { POSTGRES_PORT } from './postgres.ts';
@@ -86,10 +87,10 @@ export function connstringValue(s: string): string {
 }
 
 /** The [pgbouncer] settings written, from the planned part of its tuning (the real-tool test compares each with SHOW CONFIG). */
-export function pgbouncerSettings(b: ServiceOf<'pgbouncer'>, tune: PgbouncerTune): Record<string, string> {
+export function pgbouncerSettings(b: ServiceOf<'pgbouncer'>, tune: PgbouncerTune, reach: Reach = NETWORK_ONLY): Record<string, string> {
   const t = tune.planned;
   const out: Record<string, string> = {
-    listen_addr: '0.0.0.0',
+    listen_addr: reach.loopbackOnly ? '127.0.0.1' : '0.0.0.0',
     listen_port: String(PGBOUNCER_PORT),
     auth_type: 'scram-sha-256',
     auth_file: PGBOUNCER_USERLIST.mount,
@@ -110,7 +111,8 @@ export function pgbouncerSettings(b: ServiceOf<'pgbouncer'>, tune: PgbouncerTune
 /** pgbouncer.ini for one service, from its tuning (the export's, computed once) and what the tuning rule kept. */
 export function pgbouncerIni(stack: Stack, b: ServiceOf<'pgbouncer'>, t: PgbouncerTune, kept: readonly Kept[] = []): string {
   const pg = stack.postgres[0];
-  const settings = pgbouncerSettings(b, t);
+  const reach = reachOf(stack, b);
+  const settings = pgbouncerSettings(b, t, reach);
   const lines: string[] = [];
   const comment = (s: string) => lines.push(s ? `; ${commentText(s)}` : ';');
   comment(`pgbouncer.ini for the service "${b.name}". ${GENERATED_BY}${stack.plan.name ? ` "${stack.plan.name}"` : ''}.`);
@@ -128,6 +130,10 @@ export function pgbouncerIni(stack: Stack, b: ServiceOf<'pgbouncer'>, t: Pgbounc
       t.planned.poolMode === 'session'
         ? 'Session mode: each client holds a server connection for its whole session, so pgBouncer saves no Postgres memory. Transaction mode does.'
         : `${t.planned.poolMode} mode: a server connection goes back to the pool after each ${t.planned.poolMode}. The app must not rely on session state (asyncpg: statement_cache_size=0 unless max_prepared_statements is set).`,
+    ],
+    listen_addr: [
+      `How it is reached: ${reach.text}.`,
+      ...(reach.outside ? ['WARNING: the user list\'s passwords (scram-sha-256) are all that protect it: make them long and random, or publish the port on 127.0.0.1 only.'] : []),
     ],
     [name('maxClientConn')]: [`The app can open ${appConnections(stack.plan)} connections.`],
     [name('maxDbConnections')]: ['The cap on server connections to the database: the number that saves Postgres memory (memory-model.md).'],

@@ -7,6 +7,7 @@ import type { ServiceOf } from '../../engine/schema.ts';
 import { sizeToPlan } from '../../engine/units.ts';
 import type { PgSettings, PgTune } from '../../engine/kinds/postgres/tune.ts';
 import type { Kept } from '../../engine/tune.ts';
+import { NETWORK_ONLY, reachOf, type Reach } from '../export/exposure.ts';
 import { unknownClientsText, type Clients } from '../../engine/clients.ts';
 import { BACKEND_MIB, WORK_MEM_NODES } from '../../engine/kinds/postgres/model.ts';
 import { APP_DB, commentText, dockerSize, GENERATED_BY, human, pgSize } from '../export/common.ts';
@@ -117,7 +118,7 @@ export type PgLine = { name: string; value: string; comment: string[] };
  * each with SHOW). A setting the tuning rule keeps (`kept`, engine/tune.ts) says so and why,
  * instead of a recommendation a tuned export would not write.
  */
-export function postgresLines(t: PgTune, kept: readonly Kept[] = [], clients: Clients = { known: true, unknown: [] }): PgLine[] {
+export function postgresLines(t: PgTune, kept: readonly Kept[] = [], clients: Clients = { known: true, unknown: [] }, reach: Reach = NETWORK_ONLY): PgLine[] {
   const p = t.planned;
   const r = t.recommended;
   const differs = (k: keyof PgSettings, show: (v: number) => string): string[] => {
@@ -129,7 +130,16 @@ export function postgresLines(t: PgTune, kept: readonly Kept[] = [], clients: Cl
   const count = (k: keyof PgSettings): PgLine => ({ name: PG_PARAMETERS[k].name, value: String(p[k]), comment: [] });
   const c = t.connections;
   return [
-    { name: 'listen_addresses', value: "'*'", comment: ['Reached only on the compose network: the compose file publishes no port for it.'] },
+    {
+      name: 'listen_addresses',
+      value: reach.loopbackOnly ? "'localhost'" : "'*'",
+      comment: [
+        `How it is reached: ${reach.text}.`,
+        reach.outside
+          ? 'WARNING: its password (the POSTGRES_PASSWORD the image sets up; the official image accepts it from every address) is all that protects it: make it long and random, or publish the port on 127.0.0.1 only.'
+          : reach.where === 'loopback' ? 'Every process on this host can reach it; the password protects it.' : 'Only the stack\'s own services reach it.',
+      ],
+    },
     {
       ...count('maxConnections'),
       comment: [
@@ -159,7 +169,7 @@ export function postgresLines(t: PgTune, kept: readonly Kept[] = [], clients: Cl
 
 /** postgresql.conf for one service, from its tuning (the export's, computed once) and what the tuning rule kept. */
 export function postgresqlConf(stack: Stack, pg: ServiceOf<'postgres'>, t: PgTune, kept: readonly Kept[] = []): string {
-  const lines = postgresLines(t, kept, stack.clients);
+  const lines = postgresLines(t, kept, stack.clients, reachOf(stack, pg));
   const b = t.plannedBudget;
   const pad = (s: string) => s.padStart(9);
   const header = [

@@ -7,6 +7,7 @@ import type { ServiceOf } from '../../engine/schema.ts';
 import { sizeToPlan } from '../../engine/units.ts';
 import { REDIS_ENUMS, type RedisTune } from '../../engine/kinds/redis.ts';
 import type { Kept } from '../../engine/tune.ts';
+import { reachOf } from '../export/exposure.ts';
 import { bytes, commentText, GENERATED_BY, human } from '../export/common.ts';
 import { redisSizeFormat, redisSizeParse } from '../compose-import/size.ts';
 import { base, shellSplit } from '../compose-import/words.ts';
@@ -124,8 +125,18 @@ export function redisConf(stack: Stack, r: ServiceOf<'redis'>, t: RedisTune, kep
   comment(`redis.conf for the service "${r.name}". ${GENERATED_BY}${stack.plan.name ? ` "${stack.plan.name}"` : ''}.`);
   comment(`Mounted at ${REDIS_CONF.mount}; the compose file starts redis-server with it.`);
   lines.push('');
-  comment('Reached only on the compose network (no port published), so no TLS and no password here.');
-  lines.push('bind * -::*', 'protected-mode no', `port ${REDIS_PORT}`);
+  const reach = reachOf(stack, r);
+  comment(`How it is reached: ${reach.text}.`);
+  if (reach.loopbackOnly) {
+    comment("So Redis's own defaults for a server on the host: bound to localhost, and protected mode refuses other addresses while no password is set.");
+    lines.push('bind 127.0.0.1 -::1', 'protected-mode yes', `port ${REDIS_PORT}`);
+  } else {
+    if (reach.outside) comment("WARNING: no password is set, so anyone who reaches this port can read, write and reconfigure Redis. Set one (requirepass, and the same in every client's URL: redis://:PASSWORD@host:6379), or publish the port on 127.0.0.1 only.");
+    else if (reach.where === 'loopback') comment('Every process on this host can reach it: set a password (requirepass) if others share the host.');
+    else comment('So no TLS and no password here: only the stack\'s own services reach it.');
+    comment('protected-mode no: the clients on the compose network connect from their own addresses, which protected mode refuses while no password is set.');
+    lines.push('bind * -::*', 'protected-mode no', `port ${REDIS_PORT}`);
+  }
   comment("Data files go to the working directory, /data in the official image (the compose file's volume).");
   lines.push('');
   if (r.limit !== null) comment(`Container limit ${human(r.limit)}.`);
