@@ -105,7 +105,8 @@ const withService = (plan: Plan, s: Service): Plan => ({ ...plan, services: plan
 
 /** The context a tuner is called with outside a tuning pass (tests, a single service's advice): the plan's clients, the kinds it reads as recommended. */
 export function tuneContext(plan: Plan): TuneContext {
-  return { clients: clientsOf(plan), afterTuned: false };
+  const clients = clientsOf(plan);
+  return { clients, afterTuned: false, keep: (before, after) => keptAgainst(before, after, clients).service };
 }
 
 /** Each kind's settings with every default filled in (its schema's own defaults: the server's). */
@@ -174,7 +175,7 @@ export function tunePlan(plan: Plan): TunedPlan {
   const implied = full.services.filter((s) => full.implied.has(s.name) && kindOf(s.kind).tuning);
   let out: Plan = { ...plan, services: [...plan.services, ...implied] };
   const clients = clientsOf(plan);
-  const ctx: TuneContext = { clients, afterTuned: true };
+  const ctx: TuneContext = { clients, afterTuned: true, keep: (before, after) => keptAgainst(before, after, clients).service };
   const unfit: TuneUnfit[] = [];
   const kept: Kept[] = [];
   const notes: string[] = [];

@@ -6,7 +6,7 @@
  * instead of switching on the kind.
  */
 import type * as z from 'zod/mini';
-import type { Plan, ServiceKind, ServiceOf } from '../schema.ts';
+import type { Plan, Service, ServiceKind, ServiceOf } from '../schema.ts';
 import type { Traffic, Usage } from '../report.ts';
 import type { Rule } from '../findings/context.ts';
 
@@ -63,6 +63,8 @@ export type TuneContext = {
   clients: Clients;
   /** True in a tuning pass (tunePlan): the services of the kinds in `after` are already tuned in the plan, so read them as they are rather than tuning them again. */
   afterTuned: boolean;
+  /** The tuning rule (tune.ts keptAgainst): `after` with every value it may not lower put back to `before`'s. For a tuner that applies another kind's recommendation itself (PostgreSQL reads pgBouncer's). */
+  keep: (before: Service, after: Service) => Service;
 };
 
 /**

@@ -284,8 +284,8 @@ function largestWhere(lo: number, hi: number, ok: (v: number) => boolean): numbe
 }
 
 /** The plan as the engine will see it once tuned: toggle-implied services added, every pgBouncer at its recommendation. */
-function tunedView(plan: Plan): Plan {
-  return pgbouncersTuned(planWithFeatures(plan));
+function tunedView(plan: Plan, ctx?: TuneContext): Plan {
+  return pgbouncersTuned(planWithFeatures(plan), ctx?.keep);
 }
 
 type MaxConnections = { value: number; base: number; peak: number; fits: boolean };
@@ -353,7 +353,7 @@ export function tunePostgres(plan: Plan, pg: ServiceOf<'postgres'>, ctx: TuneCon
   const p = pg.settings;
 
   // From the limit and the connections, with pgBouncer as tuned (in a pass) or as we would set it.
-  const view = ctx.afterTuned ? planWithFeatures(plan) : tunedView(plan);
+  const view = ctx.afterTuned ? planWithFeatures(plan) : tunedView(plan, ctx);
   const recConnections = pgConnections(view);
   const max = pgMaxConnections(view, pg, recConnections);
   if (pg.limit === null) return postgresUnlimited(pg, own, view, recConnections, max);
