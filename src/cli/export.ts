@@ -24,7 +24,7 @@ export const exportCommand = {
     const source = loadPlan(positionals[0], values.preset as string | undefined, values.host as string | undefined);
     let exported;
     try {
-      exported = exportOf(source.plan, { tuned: values.tuned === true });
+      exported = exportOf(source.plan, { tuned: values.tuned === true, composeEdited: source.compose !== undefined });
     } catch (e) {
       if (e instanceof ExportError) throw new UsageError([`error: ${source.label}: ${e.message}`]);
       throw e;

@@ -218,7 +218,7 @@ describe('composeEdit', () => {
     ]);
     const again = composeImport(e.text);
     expect(again.ok && again.input.services.map((s) => s.settings)).toEqual([
-      { sharedBuffers: '256MiB', workMem: '4MiB', maxConnections: 40 },
+      { sharedBuffers: '256MiB', workMem: '4MiB', maxConnections: 40, user: 'postgres', database: 'postgres' },
       { maxmemory: '64MiB', persistence: 'none' },
     ]);
   });
@@ -254,7 +254,7 @@ describe('composeEdit', () => {
     expect(e.text.endsWith('    mem_limit: 20m\nvolumes:\n  data: {}\n')).toBe(true);
     const again = composeImport(e.text);
     expect(again.ok && again.input.services.map((s) => [s.name, s.kind, s.settings])).toEqual([
-      ['db', 'postgres', {}], ['pgbouncer', 'pgbouncer', { poolMode: 'transaction', maxClientConn: 100, defaultPoolSize: 20 }],
+      ['db', 'postgres', { user: 'postgres', database: 'postgres' }], ['pgbouncer', 'pgbouncer', { poolMode: 'transaction', maxClientConn: 100, defaultPoolSize: 20 }],
     ]);
   });
 

@@ -12,7 +12,7 @@ import { Document, isMap, isScalar, YAMLMap } from 'yaml';
 import { evaluate } from '../../engine/index.ts';
 import type { Service } from '../../engine/schema.ts';
 import { GOMEMLIMIT_SHARE } from '../../engine/policy.ts';
-import { APP_DB, commentText, composeLiteral, dockerSize, GENERATED_BY, goMemLimit, human } from './common.ts';
+import { appDbOf, commentText, composeLiteral, dockerSize, GENERATED_BY, goMemLimit, human } from './common.ts';
 import type { Exporter } from './exporters.ts';
 import type { Stack } from './stack.ts';
 import { formatOf } from '../kinds/index.ts';
@@ -176,8 +176,8 @@ function exporterService(svc: Svc, e: Exporter, stack: Stack, secret: (x: Secret
     case 'postgres-exporter': {
       const pg = stack.postgres.find((p) => p.name === e.watches) ?? stack.postgres[0];
       if (pg) {
-        env.DATA_SOURCE_URI = `${pg.name}:${POSTGRES_PORT}/${APP_DB.database}?sslmode=disable`;
-        env.DATA_SOURCE_USER = APP_DB.user;
+        env.DATA_SOURCE_URI = `${pg.name}:${POSTGRES_PORT}/${encodeURIComponent(appDbOf(pg).database)}?sslmode=disable`;
+        env.DATA_SOURCE_USER = appDbOf(pg).user;
         env.DATA_SOURCE_PASS_FILE = `/run/secrets/${POSTGRES_PASSWORD.name}`;
         svc.secrets = [secret(POSTGRES_PASSWORD)];
         svc.depends_on = { [pg.name]: { condition: 'service_healthy' } };

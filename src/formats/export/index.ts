@@ -20,6 +20,8 @@ export { stackOf, type Stack } from './stack.ts';
 export type ExportOptions = {
   /** Apply Headroom's recommended settings (tune.ts) before writing; default false: the plan as it is. */
   tuned?: boolean;
+  /** The compose file written will be the user's own, edited (the CLI's export of a compose file): the runbook then names no secrets, oom_score_adj or reservations, which that file does not get. */
+  composeEdited?: boolean;
 };
 
 /** The tuned plan with its tunings; a limit no setting fits is refused by name rather than written as a failing config. */
@@ -69,6 +71,6 @@ export function exportOf(plan: Plan, options: ExportOptions = {}): Exported {
       files.push({ path: stack.files.alertsTest, content: alertsTestYml(stack), description: 'promtool unit tests for the alert rules' });
     }
   }
-  files.push({ path: stack.files.runbook, content: runbookMd(stack, tunings), description: 'Runbook: checks, emergency actions and rollback for this plan' });
+  files.push({ path: stack.files.runbook, content: runbookMd(stack, tunings, { edited: options.composeEdited === true }), description: 'Runbook: checks, emergency actions and rollback for this plan' });
   return { plan: tuned ? tuned.plan : plan, files, notes: tuned ? [...tuned.kept.map((k) => k.message), ...tuned.notes] : [] };
 }

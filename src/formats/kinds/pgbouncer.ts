@@ -14,7 +14,7 @@ import { appConnections } from '../../engine/traffic.ts';
 import { PGBOUNCER_ENUMS, type PgbouncerSettings, type PgbouncerTune } from '../../engine/kinds/pgbouncer.ts';
 import type { Kept } from '../../engine/tune.ts';
 import { NETWORK_ONLY, reachOf, type Reach } from '../export/exposure.ts';
-import { APP_DB, commentText, ExportError, GENERATED_BY, hasControl, shellQuote } from '../export/common.ts';
+import { appDbOf, commentText, ExportError, GENERATED_BY, hasControl, shellQuote } from '../export/common.ts';
 import { confEntries } from '../compose-import/words.ts';
 import { POSTGRES_PORT } from './postgres.ts';
 import type { KindFormat, Recognised, ServiceFacts, Stack } from './kind.ts';
@@ -80,6 +80,18 @@ function pgbouncerRead(f: ServiceFacts, r: Recognised): void {
 // ---------------------------------------------------------------------------------------------
 // pgbouncer.ini and userlist.txt
 
+/** A database name as a [databases] key: bare when plain, else double-quoted (pgBouncer docs); one with `"` or a line break is refused. */
+function iniKey(s: string): string {
+  if (hasControl(s) || s.includes('"')) throw new ExportError(`cannot write the database name ${JSON.stringify(s)} into pgbouncer.ini: it has a quote, line break or control character`);
+  return /^[A-Za-z0-9_.-]+$/.test(s) ? s : `"${s}"`;
+}
+
+/** A role name in a list setting (stats_users): only plain names, since the list is split on commas and spaces. */
+function iniValue(s: string): string {
+  if (!/^[A-Za-z0-9_.$-]+$/.test(s)) throw new ExportError(`cannot write the role ${JSON.stringify(s)} into pgbouncer.ini's stats_users: expected letters, digits, "_", ".", "$" or "-"`);
+  return s;
+}
+
 /** A value inside a pgBouncer connection string: bare when plain, else single-quoted. */
 export function connstringValue(s: string): string {
   if (hasControl(s)) throw new ExportError(`cannot write ${JSON.stringify(s)} into pgbouncer.ini: it has a line break or control character`);
@@ -87,7 +99,7 @@ export function connstringValue(s: string): string {
 }
 
 /** The [pgbouncer] settings written, from the planned part of its tuning (the real-tool test compares each with SHOW CONFIG). */
-export function pgbouncerSettings(b: ServiceOf<'pgbouncer'>, tune: PgbouncerTune, reach: Reach = NETWORK_ONLY): Record<string, string> {
+export function pgbouncerSettings(b: ServiceOf<'pgbouncer'>, tune: PgbouncerTune, reach: Reach = NETWORK_ONLY, pg?: ServiceOf<'postgres'>): Record<string, string> {
   const t = tune.planned;
   const out: Record<string, string> = {
     listen_addr: reach.loopbackOnly ? '127.0.0.1' : '0.0.0.0',
@@ -95,7 +107,7 @@ export function pgbouncerSettings(b: ServiceOf<'pgbouncer'>, tune: PgbouncerTune
     auth_type: 'scram-sha-256',
     auth_file: PGBOUNCER_USERLIST.mount,
     // Read-only SHOW commands for the app's role (monitoring); no admin role: PAUSE/SHUTDOWN stay off.
-    stats_users: APP_DB.user,
+    stats_users: iniValue(appDbOf(pg).user),
     [name('poolMode')]: t.poolMode,
     [name('maxClientConn')]: String(t.maxClientConn),
     [name('defaultPoolSize')]: String(t.defaultPoolSize),
@@ -112,7 +124,7 @@ export function pgbouncerSettings(b: ServiceOf<'pgbouncer'>, tune: PgbouncerTune
 export function pgbouncerIni(stack: Stack, b: ServiceOf<'pgbouncer'>, t: PgbouncerTune, kept: readonly Kept[] = []): string {
   const pg = stack.postgres[0];
   const reach = reachOf(stack, b);
-  const settings = pgbouncerSettings(b, t, reach);
+  const settings = pgbouncerSettings(b, t, reach, pg);
   const lines: string[] = [];
   const comment = (s: string) => lines.push(s ? `; ${commentText(s)}` : ';');
   comment(`pgbouncer.ini for the service "${b.name}". ${GENERATED_BY}${stack.plan.name ? ` "${stack.plan.name}"` : ''}.`);
@@ -120,7 +132,8 @@ export function pgbouncerIni(stack: Stack, b: ServiceOf<'pgbouncer'>, t: Pgbounc
   lines.push('', '[databases]');
   if (pg) {
     comment(`The app's database on the service "${pg.name}".`);
-    lines.push(`${APP_DB.database} = host=${connstringValue(pg.name)} port=${POSTGRES_PORT} dbname=${APP_DB.database}`);
+    const db = appDbOf(pg);
+    lines.push(`${iniKey(db.database)} = host=${connstringValue(pg.name)} port=${POSTGRES_PORT} dbname=${connstringValue(db.database)}`);
   } else {
     comment('The plan has no Postgres service: add the upstream database here.');
   }
@@ -154,12 +167,14 @@ export function pgbouncerIni(stack: Stack, b: ServiceOf<'pgbouncer'>, t: Pgbounc
 /** A userlist.txt that fails closed: no user can log in until the operator fills in the hash. */
 export function userlistTemplate(stack: Stack, b: ServiceOf<'pgbouncer'>): string {
   const pg = stack.postgres[0];
+  const db = appDbOf(pg);
+  const sql = `SELECT concat('"', rolname, '" "', rolpassword, '"') FROM pg_authid WHERE rolname = '${db.user.replace(/'/g, "''")}'`;
   return [
     `; userlist.txt for the pgBouncer service "${commentText(b.name)}": one line per role, "name" "password-hash".`,
     '; Copy the SCRAM hash PostgreSQL stores, after the first start of the database, with:',
-    `;   docker compose exec ${pg ? commentText(shellQuote(pg.name)) : 'POSTGRES'} psql -U ${APP_DB.user} -d ${APP_DB.database} -Atc "SELECT concat('\\"', rolname, '\\" \\"', rolpassword, '\\"') FROM pg_authid WHERE rolname = '${APP_DB.user}'"`,
+    `;   ${commentText(`docker compose exec ${pg ? shellQuote(pg.name) : 'POSTGRES'} psql -U ${shellQuote(db.user)} -d ${shellQuote(db.database)} -Atc ${shellQuote(sql)}`)}`,
     '; and replace the line below with its output. Keep this file out of version control.',
-    `;"${APP_DB.user}" "SCRAM-SHA-256$4096:..."`,
+    `;"${commentText(db.user.replace(/"/g, '""'))}" "SCRAM-SHA-256$4096:..."`,
     '',
   ].join('\n');
 }

@@ -10,7 +10,7 @@ import type { Kept } from '../../engine/tune.ts';
 import { NETWORK_ONLY, reachOf, type Reach } from '../export/exposure.ts';
 import { unknownClientsText, type Clients } from '../../engine/clients.ts';
 import { BACKEND_MIB, WORK_MEM_NODES } from '../../engine/kinds/postgres/model.ts';
-import { APP_DB, commentText, dockerSize, GENERATED_BY, human, pgSize } from '../export/common.ts';
+import { appDbOf, commentText, dockerSize, GENERATED_BY, human, pgSize } from '../export/common.ts';
 import { postgresSizeParse } from '../compose-import/size.ts';
 import { confEntries, shellSplit } from '../compose-import/words.ts';
 import type { KindFormat, Recognised, ServiceFacts, Stack } from './kind.ts';
@@ -79,6 +79,17 @@ function postgresRead(f: ServiceFacts, r: Recognised, repo: string): void {
         r.read.push(`${p.key} ${sizeToPlan(size.value)} from ${from} ${name}=${value}`);
       } else r.warnings.push(`${name} (${from}): ${size.error}: ignored`);
     }
+  }
+  // The role and database the image creates, for the runbook's commands (official image:
+  // POSTGRES_USER, default postgres, and POSTGRES_DB, default the user; Bitnami: POSTGRESQL_USERNAME
+  // and POSTGRESQL_DATABASE, default postgres; docker-library/postgres and bitnami/postgresql READMEs).
+  const env = f.environment;
+  const user = env.POSTGRES_USER || env.POSTGRESQL_USERNAME || env.POSTGRESQL_USER || 'postgres';
+  const database = env.POSTGRES_DB || env.POSTGRESQL_DATABASE || (env.POSTGRESQL_USERNAME ? 'postgres' : user);
+  if (user.length <= 63 && database.length <= 63) {
+    r.settings.user = user;
+    r.settings.database = database;
+    r.read.push(`user ${user} and database ${database} from ${env.POSTGRES_USER || env.POSTGRESQL_USERNAME || env.POSTGRESQL_USER ? 'environment' : 'the image\'s default'}`);
   }
   if (/timescale\/timescaledb(-postgis)?$/.test(repo) && !params.has('shared_buffers')) {
     // The timescale/timescaledb image's init script runs timescaledb-tune (its README: TS_TUNE_MEMORY, NO_TS_TUNE).
@@ -235,16 +246,17 @@ export const postgres: KindFormat<'postgres'> = {
     svc.image = POSTGRES_IMAGE;
     svc.container_name = s.name;
     svc.command = ['postgres', '-c', `config_file=${POSTGRES_CONF.mount}`];
+    const db = appDbOf(s);
     svc.environment = {
-      POSTGRES_USER: APP_DB.user,
-      POSTGRES_DB: APP_DB.database,
+      POSTGRES_USER: db.user,
+      POSTGRES_DB: db.database,
       POSTGRES_PASSWORD_FILE: `/run/secrets/${secret(POSTGRES_PASSWORD)}`,
     };
     svc.secrets = [POSTGRES_PASSWORD.name];
     svc.volumes = [volume('/var/lib/postgresql/data'), `./${conf}:${POSTGRES_CONF.mount}:ro`];
     // memory-model.md: Docker's /dev/shm is 64MB; parallel queries need more (docker-library/postgres#416).
     svc.shm_size = dockerSize(s.settings.shmSize);
-    svc.healthcheck = healthcheck(['CMD', 'pg_isready', '-U', APP_DB.user, '-d', APP_DB.database]);
+    svc.healthcheck = healthcheck(['CMD', 'pg_isready', '-U', db.user, '-d', db.database]);
     svc.stop_grace_period = '1m';
     note.push(`Settings in ${conf}; shm_size for parallel queries' dynamic shared memory.`);
   },
