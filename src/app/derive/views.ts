@@ -2,7 +2,7 @@
  * What the components show, shaped from the engine's report: text already formatted, positions
  * already scaled. Pure functions of (input, plan, report); no memory is computed here, only read.
  */
-import { RISK_LEVELS, SEVERITIES, sizeFormat, type Finding, type Plan, type PlanInput, type Report, type RiskLevel, type Service, type ServiceKind } from '../../engine/index.ts';
+import { RISK_LEVELS, SEVERITIES, sizeFormat, type Basis, type Finding, type Plan, type PlanInput, type Report, type RiskLevel, type Service, type ServiceKind } from '../../engine/index.ts';
 import { percentText, probabilityText, rangeText, sizeText } from '../format.ts';
 import { valueToText } from '../state/fields.ts';
 import { kindOf } from '../../engine/kinds/index.ts';
@@ -24,7 +24,10 @@ export type RowView = {
   usageText: string;
   /** Usage seen on the running host (`docker stats`), when the plan has it: `seen 210 MiB, peak 260 MiB`. */
   observedText: string | null;
-  headroomMiB: number;
+  /** What the usage rests on: modelled, observed or assumed (Headroom's guess). */
+  basis: Basis;
+  /** Null without a limit: no headroom of its own, its risk is the host's. */
+  headroomMiB: number | null;
   headroomText: string;
   risk: RiskLevel;
   riskRank: number;
@@ -78,11 +81,14 @@ export function rowViews(input: PlanInput, plan: Plan, report: Report, prev: Rep
       observedText: b.observedMiB
         ? `seen ${b.observedMiB.typical === null ? '' : `${sizeText(b.observedMiB.typical)}, `}peak ${sizeText(b.observedMiB.peak)}`
         : null,
+      basis: b.basis,
       headroomMiB: b.headroomMiB,
-      headroomText: sizeText(b.headroomMiB),
+      headroomText: b.headroomMiB === null ? 'no limit' : sizeText(b.headroomMiB),
       risk: b.risk.level,
       riskRank: RISK_LEVELS.indexOf(b.risk.level),
-      riskTitle: `${probabilityText(b.risk.pOverLimit)} chance of going over ${b.limitMiB === null ? 'the host’s free memory (no limit set)' : 'its limit'}`,
+      riskTitle: b.limitMiB === null
+        ? `no limit: its risk is the host’s (${probabilityText(b.risk.pOverLimit)} chance the host runs out of memory)`
+        : `${probabilityText(b.risk.pOverLimit)} chance of going over its limit`,
       settingsText: svc ? settingsText(svc) : '',
       gaugeLow: pct(b.usageMiB.low, scale),
       gaugeTypical: pct(b.usageMiB.typical, scale),

@@ -4,8 +4,8 @@ import type { Finding, Usage } from '../report.ts';
 import { oneOf, settingsObject, sizeSchema, withDefault } from '../schema-blocks.ts';
 import { component, fixed, usageOf } from '../usage.ts';
 import { mbText as mb, sizeFormat } from '../units.ts';
-import { REDIS_MAXMEMORY_MIN, roundDownSize, roundUpSize } from '../policy.ts';
-import { finding, fmt, pct, servicesOf, setSize, type Rule } from '../findings/context.ts';
+import { REDIS_MAXMEMORY_MIN, roundDownSize, roundUpSize, severityOf } from '../policy.ts';
+import { finding, fmt, overLimit, pct, servicesOf, setSize, type Rule } from '../findings/context.ts';
 import { field, type KindEngine, type ModelContext, type TuneUnfit } from './kind.ts';
 
 export const REDIS_ENUMS = {
@@ -158,7 +158,7 @@ function redisUnfit(redis: ServiceOf<'redis'>, t: RedisTune): TuneUnfit[] {
 // Findings
 
 /** maxmemory against the limit, persistence and eviction policy. */
-export const redisMemory: Rule = ({ plan }) => {
+export const redisMemory: Rule = ({ plan, normal }) => {
   const out: Finding[] = [];
   for (const r of servicesOf(plan, 'redis')) {
     const s = r.settings;
@@ -171,16 +171,19 @@ export const redisMemory: Rule = ({ plan }) => {
     const safeExact = redisSafeMaxmemory(r.limit, s.persistence);
     const safe = roundDownSize(safeExact);
     const share = safe / r.limit;
+    // Its chance of an OOM kill is the model's (policy.ts severityOf); without maxmemory nothing
+    // bounds its data, which is at least a degraded service whatever the model's high says.
+    const likelihood = overLimit(normal, r.name);
+    const outage = severityOf(likelihood, 'outage');
     if (s.maxmemory === 0) {
-      out.push(finding('redis-no-maxmemory', 'critical', r.name,
+      out.push(finding('redis-no-maxmemory', outage === 'info' ? severityOf({ p: 1 }, 'degraded') : outage, r.name,
         `${r.name} has no maxmemory: its data grows until the ${fmt(r.limit)} limit kills it.`,
         `Set ${r.name} maxmemory to ${fmt(safe)} (${pct(share)} of the limit${persistent ? ', leaving room for the fork of ' + s.persistence + ' persistence' : ''}).`,
         [setSize(r.name, 'settings.maxmemory', safe)]));
       continue;
     }
     if (s.maxmemory > safeExact) {
-      const cow = persistent && s.maxmemory * 2 > r.limit;
-      out.push(finding(persistent ? 'redis-fork-headroom' : 'redis-maxmemory-headroom', cow || s.maxmemory >= r.limit ? 'critical' : 'warning', r.name,
+      out.push(finding(persistent ? 'redis-fork-headroom' : 'redis-maxmemory-headroom', outage, r.name,
         persistent
           ? `${r.name}'s maxmemory ${fmt(s.maxmemory)} is ${pct(s.maxmemory / r.limit)} of its ${fmt(r.limit)} limit with ${s.persistence} persistence: the forked child's copy-on-write can need up to ${fmt(s.maxmemory)} more during a save, with fragmentation on top.`
           : `${r.name}'s maxmemory ${fmt(s.maxmemory)} is ${pct(s.maxmemory / r.limit)} of its ${fmt(r.limit)} limit: fragmentation (RSS up to 1.5 × used) and client buffers do not fit in the rest.`,
@@ -190,11 +193,11 @@ export const redisMemory: Rule = ({ plan }) => {
         [setSize(r.name, 'settings.maxmemory', safe)]));
     }
     if (s.policy === 'noeviction' && plan.features.semanticCache) {
-      out.push(finding('redis-noeviction-cache', 'warning', r.name,
+      out.push(finding('redis-noeviction-cache', severityOf({ p: 1 }, 'degraded'), r.name,
         `${r.name} holds the semantic cache with maxmemory-policy noeviction: at maxmemory every write fails instead of evicting an old entry.`,
         `Set ${r.name} policy to allkeys-lru.`, [{ service: r.name, key: 'settings.policy', value: 'allkeys-lru' }]));
     } else if (s.policy.startsWith('volatile-')) {
-      out.push(finding('redis-volatile-policy', 'info', r.name,
+      out.push(finding('redis-volatile-policy', severityOf({ p: 1 }, 'advice'), r.name,
         `${r.name} uses ${s.policy}: keys without a TTL are never evicted, so it acts like noeviction when the app sets none (Redis docs, eviction).`,
         `Set ${r.name} policy to allkeys-lru if every key is cache.`, [{ service: r.name, key: 'settings.policy', value: 'allkeys-lru' }]));
     }
