@@ -36,11 +36,12 @@ function peaksOf(plan: Plan): number[] {
 /**
  * The smallest max_connections that keeps the peak backends under the 90% line in normal traffic
  * and in the spike. Raising max_connections lifts the cap on backends (max − reserved), so the
- * peak is recomputed until it holds (a few rounds: each only adds the slots it opened).
+ * peak is recomputed until it holds (each round only adds the slots it opened; the peak is
+ * bounded by what the app and its pools open, so it stops). The round cap is a guard only.
  */
 function maxConnectionsForBoth(plan: Plan, pg: ServiceOf<'postgres'>): number {
   let max = pg.settings.maxConnections;
-  for (let round = 0; round < 8; round++) {
+  for (let round = 0; round < 10_000; round++) {
     const at = { ...plan, services: plan.services.map((s) => (s.name === pg.name ? { ...pg, settings: { ...pg.settings, maxConnections: max } } : s)) };
     const peak = Math.max(...peaksOf(at));
     if (!nearMax(peak, max)) return max;
