@@ -1,4 +1,4 @@
-/** The top bar: the plan's name, presets, file import/export, the share link, undo and redo. */
+/** The top bar: the plan's name, presets, file import/export, the share link, undo and redo, and the verdict. */
 import { useRef, useState, type ChangeEvent } from 'react';
 import { isPresetName, planEmpty, presetGet, PRESET_NAMES, type PlanInput } from '../../engine/index.ts';
 import { NAME_FIELD } from '../state/fields.ts';
@@ -7,6 +7,7 @@ import { shareUrl } from '../state/share.ts';
 import { planFileName, planFileRead, planFileWrite } from '../planFile.ts';
 import { FieldInput } from './FieldInput.tsx';
 import { ImportLauncher } from './ImportLauncher.tsx';
+import { Verdict } from './Verdict.tsx';
 
 const PRESET_LABEL: Record<string, string> = { '4gb': '4gb (the seed’s stack)', full: 'full (original 8 services)', '8gb': '8gb (upgrade tier)', empty: 'empty (start from nothing)' };
 
@@ -128,6 +129,7 @@ export function Header() {
         <ShareButton />
         <UndoRedo />
       </nav>
+      <Verdict />
     </header>
   );
 }
