@@ -1,10 +1,8 @@
 /** The report as a terminal table, and as JSON with numbers rounded for reading. */
-import { sizeFormat, type HostBudget, type Report, type ReportFinding, type ServiceBudget } from '../engine/index.ts';
+import { sizeFormat, sizesFormat, type HostBudget, type Report, type ReportFinding, type ServiceBudget } from '../engine/index.ts';
 import { findingGroups } from '../engine/findings/group.ts';
 import { chanceText } from '../engine/policy.ts';
 import { verdictOf } from './verdict.ts';
-
-const mib = (v: number) => String(Math.round(v));
 
 function table(rows: string[][]): string[] {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
@@ -28,9 +26,7 @@ export function servicesTable(services: ServiceBudget[]): string[] {
     s.kind,
     s.basis,
     s.limitMiB === null ? 'none' : sizeFormat(s.limitMiB),
-    mib(s.usageMiB.low),
-    mib(s.usageMiB.typical),
-    mib(s.usageMiB.high),
+    ...sizesFormat([s.usageMiB.low, s.usageMiB.typical, s.usageMiB.high]),
     s.headroomMiB === null ? '—' : sizeFormat(s.headroomMiB),
     serviceRiskCell(s),
   ]);
@@ -42,7 +38,7 @@ export function hostLines(h: HostBudget): string[] {
   const unlimited = h.limitsMiB - h.setLimitsMiB;
   return [
     `host ${sizeFormat(h.ramMiB)}${h.swapMiB ? ` + ${sizeFormat(h.swapMiB)} swap` : ''}: limits ${sizeFormat(h.setLimitsMiB)} + reserve ${sizeFormat(h.reserveMiB)} = ${sizeFormat(h.setLimitsMiB + h.reserveMiB)} (${pct(h.setLimitsMiB + h.reserveMiB)})${unlimited > 0 ? `; services without a limit: up to ${sizeFormat(unlimited)} more (their high usage)` : ''}`,
-    `usage ${mib(h.usageMiB.low)} / ${mib(h.usageMiB.typical)} / ${mib(h.usageMiB.high)} MiB (low/typical/high, reserve included)`,
+    `usage ${sizesFormat([h.usageMiB.low, h.usageMiB.typical, h.usageMiB.high]).join(' / ')} (low/typical/high, reserve included)`,
     `free  ${sizeFormat(h.freeMiB.low)} (${pct(h.freeMiB.low)}) at worst, ${sizeFormat(h.freeMiB.typical)} (${pct(h.freeMiB.typical)}) typical; criterion ${sizeFormat(h.freeCriterionMiB)}`,
     `host OOM risk: ${riskCell(h)}`,
   ];
