@@ -11,6 +11,7 @@ import { HEADROOM_VERSION } from './version.ts';
 import { checkCommand } from './check.ts';
 import { exportCommand } from './export.ts';
 import { capacityCommand } from './capacity.ts';
+import { fitCommand } from './fit.ts';
 import { compareCommand } from './compare.ts';
 
 type Args = { positionals: string[]; values: Record<string, string | boolean | undefined> };
@@ -35,6 +36,7 @@ export const COMMANDS: Record<string, Command> = {
   check: checkCommand,
   export: exportCommand,
   capacity: capacityCommand,
+  fit: fitCommand,
   compare: compareCommand,
   presets: {
     usage: 'presets',
