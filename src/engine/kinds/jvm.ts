@@ -18,13 +18,13 @@ import { field, type KindEngine, type ModelContext, type TuneUnfit } from './kin
 export const JVM_DEFAULTS = {
   heap: 0, // -Xmx unset: the JVM sizes the heap from -XX:MaxRAMPercentage of the memory it sees (java command docs, "Ergonomics")
   initialHeap: 0, // -Xms unset (java command docs)
-  maxRamPercentage: 25, // -XX:MaxRAMPercentage default 25 (java command docs); measured here with -XX:MaxRAM (calibration/jvm.json)
+  maxRamPercentage: 25, // -XX:MaxRAMPercentage default 25 (java command docs); checked here with -XX:MaxRAM and -XX:+PrintFlagsFinal (runtimes-real.test.ts)
   maxRam: 0, // -XX:MaxRAM unset: the container's limit (JDK 10+ UseContainerSupport), else the host's RAM
-  metaspace: 32, // class metadata in use: assumed for a server app (Kafka, Keycloak load tens of thousands of classes); measured here 12 MiB for a small HTTP server (CDS + metaspace, calibration/jvm.json)
-  threads: 50, // assumed: request pools, GC and compiler threads of a small server (measured 38 for a 16-thread HTTP server here)
+  metaspace: 32, // class metadata in use, CDS archive included: assumed for a server app (Kafka, Keycloak load tens of thousands of classes); measured here 15 MiB for a small HTTP server (NMT: 2.7 metaspace + 12 shared class space; calibration/jvm.json's plans say so)
+  threads: 50, // assumed: request pools, GC and compiler threads of a small server (measured 39 for a 16-thread HTTP server here)
   directMemory: 0, // -XX:MaxDirectMemorySize unset: as large as the heap max (java command docs)
   directBuffers: 8, // direct (NIO) buffers in use: assumed for a server app; Kafka and Netty-based servers use more
-  codeCache: 240, // -XX:ReservedCodeCacheSize default with tiered compilation: 240 MiB (measured here: -XX:+PrintFlagsFinal, JDK 17)
+  codeCache: 240, // -XX:ReservedCodeCacheSize default with tiered compilation: 240 MiB (read here: -XX:+PrintFlagsFinal, JDK 17; runtimes-real.test.ts)
 } as const;
 
 /** HotSpot's flag bounds: -XX:MaxRAMPercentage is a percentage in [0, 100] (globals.hpp); -Xmx
@@ -84,22 +84,27 @@ export function jvmHeapSource(s: ServiceOf<'jvm'>): string {
 // The model
 
 /** Resident share of the heap's maximum. Measured here (calibration/jvm.json: an HTTP server with a
- * quarter of its heap retained, G1, 60 s under wrk): the heap grows towards -Xmx under steady
- * allocation (G1's adaptive sizing, GCTimeRatio); low is a JVM at rest with its initial heap. */
-const HEAP_SHARE = { low: 0.25, typical: 0.9, high: 1 } as const;
-/** G1's own structures (card table, mark bitmaps, remembered sets, task queues). Measured here with
- * NativeMemoryTracking (calibration/jvm.json): 37 MiB + 3.6% of the heap on 2 cores; high 10% of
- * the heap for remembered sets of a pointer-heavy old generation (Oracle's G1 tuning guide names
- * remembered sets as G1's main footprint cost; assumed). */
-const GC_FIXED_MIB = 37;
-const GC_SHARE = { low: 0.02, typical: 0.036, high: 0.1 } as const;
-/** Symbols, CDS archive, compiler arenas, internal: measured here ~22 MiB with NMT (calibration/jvm.json). */
-const VM_INTERNAL_MIB = { low: 16, typical: 22, high: 48 } as const;
-/** Code cache in use: measured here 8 MiB committed for a small server; large apps reach 30–60
- * (assumed); the reservation (240 MiB) bounds it. */
-const CODE_MIB = { low: 8, typical: 16, high: 64 } as const;
+ * quarter of its heap retained, G1, under wrk, -Xmx 64/128/256m): PSS grows by 0.9 × the heap
+ * between the cases, of which the garbage collector's share below is 0.03; the heap grows towards
+ * -Xmx under steady allocation (G1's adaptive sizing, GCTimeRatio). Low: a JVM at rest with a
+ * quarter of its heap in use (measured 77 MiB at rest for -Xmx128m). */
+const HEAP_SHARE = { low: 0.25, typical: 0.87, high: 1 } as const;
+/** G1's own structures (card table, mark bitmaps, remembered sets). NativeMemoryTracking here
+ * (-Xmx128m) shows 41 MiB committed, 37 of it fixed; only the touched part is resident: fitted
+ * here to the measured totals (calibration/jvm.json) as 10 MiB + 3% of the heap. High: all of it
+ * touched, plus remembered sets of a pointer-heavy old generation at 10% of the heap (Oracle's G1
+ * tuning guide names remembered sets as G1's main footprint cost; assumed). */
+const GC_FIXED_MIB = { low: 6, typical: 10, high: 37 } as const;
+const GC_SHARE = { low: 0.02, typical: 0.03, high: 0.1 } as const;
+/** Symbols, the libjvm text, compiler arenas, malloc arenas: fitted here to the measured totals
+ * (calibration/jvm.json; NMT lists 2 MiB of symbols and compiler memory, the rest is libjvm's
+ * pages and glibc's arenas); high 48 assumed for a large app. */
+const VM_INTERNAL_MIB = { low: 8, typical: 11, high: 48 } as const;
+/** Code cache in use: measured here 7.5 MiB committed for a small server (NMT); large apps reach
+ * 30–60 (assumed); the reservation (240 MiB) bounds it. */
+const CODE_MIB = { low: 6, typical: 8, high: 64 } as const;
 /** A thread's stack: 1 MiB reserved (-Xss default on Linux x64, java command docs), ~80 KiB
- * committed measured here (NMT: 38 threads, 3 MiB committed). */
+ * committed measured here (NMT: 39 threads, 2.9 MiB committed). */
 const STACK_MIB = { low: 0.06, typical: 0.1, high: 1 } as const;
 /** Metaspace spread around its typical: assumed 0.7× at rest, 1.5× after class loading peaks. */
 const METASPACE_SPREAD = { low: 0.7, high: 1.5 } as const;
@@ -122,7 +127,7 @@ function nonHeap(s: ServiceOf<'jvm'>, heap: number) {
     code,
     stacks: { low: st.threads * STACK_MIB.low, typical: st.threads * STACK_MIB.typical, high: st.threads * STACK_MIB.high },
     direct,
-    gc: { low: GC_FIXED_MIB + heap * GC_SHARE.low, typical: GC_FIXED_MIB + heap * GC_SHARE.typical, high: GC_FIXED_MIB + heap * GC_SHARE.high },
+    gc: { low: GC_FIXED_MIB.low + heap * GC_SHARE.low, typical: GC_FIXED_MIB.typical + heap * GC_SHARE.typical, high: GC_FIXED_MIB.high + heap * GC_SHARE.high },
     internal: VM_INTERNAL_MIB,
   };
 }

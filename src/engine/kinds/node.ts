@@ -16,7 +16,7 @@ import { field, type KindEngine, type ModelContext, type TuneUnfit } from './kin
 
 export const NODE_DEFAULTS = {
   processes: 1, // Node runs one process; cluster mode and pm2 `-i N` add more
-  perProcess: 80, // assumed for a small app: the measured 40 MiB baseline (calibration/node.json) plus ~40 MiB of app heap
+  perProcess: 80, // assumed for a small app: Node's baseline under load (NODE_BASELINE_MIB, measured) plus ~25 MiB the app keeps on its heap (assumed)
   maxOldSpace: 0, // --max-old-space-size unset: V8 sizes the heap from the memory it sees (below)
 } as const;
 
@@ -39,9 +39,19 @@ const DEFAULT_OLD_SPACE = { share: 1 / 4, min: 256, max: 4096 } as const;
  * measured here (Node 20.20, 128…2048 MiB). */
 export const NODE_YOUNG_MIB = 48;
 /** A process's memory outside the V8 heap (code, the binary, libuv, OpenSSL, buffers): measured here
- * 35 MiB RSS beside a 5 MiB heap for an idle HTTP server (calibration/node.json); high 2× for
+ * 44 MiB RSS at rest with a ~4 MiB heap (calibration/node.json, Node 20.20), so ~40; high 70 for
  * Buffers and native modules (assumed). */
-export const NODE_NONHEAP_MIB = { low: 30, typical: 35, high: 70 } as const;
+export const NODE_NONHEAP_MIB = { low: 35, typical: 40, high: 70 } as const;
+/** Node's own memory under load beside what the app keeps: measured here 57.6 MiB RSS for an HTTP
+ * server with nothing retained under wrk (calibration/node.json): the ~40 above plus a young
+ * generation in use and V8's heap slack; rounded to 56. Memory per process = this + the app's heap. */
+export const NODE_BASELINE_MIB = 56;
+/** Resident memory per MiB the app keeps live on the V8 heap (heapUsed after a full GC): V8 commits
+ * old space ahead of use (its heap growing factor). Measured here 2.0 at 28 MiB live and 1.5 at
+ * 87 MiB (calibration/node.json); 1.7 between. Memory per process ≈ NODE_BASELINE_MIB + live heap × this. */
+export const NODE_HEAP_RESIDENT_PER_LIVE = 1.7;
+/** What load adds to a process at rest (the young generation in use): measured here 57.6 − 43.7 ≈ 14 MiB. */
+const NODE_LOAD_MIB = 14;
 
 /** The memory Node sees: the container's limit, else the host's RAM. */
 function nodeVisibleRam(s: ServiceOf<'node'>, hostRam: number): number {
@@ -70,6 +80,9 @@ export function nodeUsage(s: ServiceOf<'node'>, ctx: ModelContext): Usage {
   const src = s.settings.maxOldSpace > 0 ? `--max-old-space-size=${Math.round(oldSpace)}` : `V8's default from ${s.limit !== null ? 'the limit' : "the host's RAM"}`;
   const high = processHigh(s, oldSpace);
   const part = processesPart('processes', s.settings.processes, s.settings.perProcess, high);
+  // At rest a process lacks the young generation's load share (measured), or 0.8× its size if less.
+  const lowPer = Math.min(s.settings.perProcess * 0.8, Math.max(s.settings.perProcess - NODE_LOAD_MIB, NODE_NONHEAP_MIB.low));
+  part.low = Math.min(part.low, s.settings.processes * lowPer);
   return usageOf([{ ...part, note: `${part.note}; heap limit ${Math.round(oldSpace)} MiB old space (${src}) + ${NODE_YOUNG_MIB} MiB young generation per process, reached at high` }]);
 }
 

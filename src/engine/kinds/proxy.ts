@@ -41,14 +41,15 @@ const settings = settingsObject({
 // The model
 
 /** Per-server footprint without connections: the master (nginx, Kong) and each worker, or the one
- * process of the Go/C++ proxies. nginx: measured here (calibration/proxy.json, Debian's nginx 1.22):
- * master ~1.5 MiB PSS, a worker ~1.5 MiB idle. Kong: an nginx worker with LuaJIT and its plugins,
+ * process of the Go/C++ proxies. nginx: measured here (calibration/proxy.json, Debian's nginx 1.22.1,
+ * PSS): 4.6 MiB for the master and one worker at rest, +2.1 MiB per further worker, so the master
+ * ~2.5 and a worker ~2.1 (low 1.5: a worker that has served nothing; high 4 assumed for large configs). Kong: an nginx worker with LuaJIT and its plugins,
  * ~60–120 MiB reported per worker (Kong docs, "Performance testing" / field reports; assumed 80).
  * Traefik ~40 MiB idle, 100+ with many routers (traefik/traefik issues; assumed), Caddy ~20–40
  * (assumed), Envoy ~30–60 (envoy docs, overload manager examples; assumed), HAProxy ~8 MiB
  * (assumed; its buffers are counted per connection). */
 const BASE_MIB: Record<ProxyServer, { master: number; worker: { low: number; typical: number; high: number } }> = {
-  nginx: { master: 1.5, worker: { low: 1, typical: 1.5, high: 4 } },
+  nginx: { master: 2.5, worker: { low: 1.5, typical: 2.1, high: 4 } },
   kong: { master: 20, worker: { low: 50, typical: 80, high: 150 } },
   traefik: { master: 0, worker: { low: 30, typical: 45, high: 120 } },
   caddy: { master: 0, worker: { low: 15, typical: 30, high: 80 } },
@@ -61,8 +62,11 @@ const BASE_MIB: Record<ProxyServer, { master: number; worker: { low: number; typ
  * connection (HAProxy configuration manual, tune.bufsize); Go proxies: two 32 KiB copy buffers
  * (Go's io.Copy / httputil.ReverseProxy). */
 const BUFFER_KIB: Record<ProxyServer, number> = { nginx: 37, kong: 37, haproxy: 32, traefik: 64, caddy: 64, envoy: 64 };
-/** Share of those buffers an active connection has allocated: measured here (calibration/proxy.json). */
-const ACTIVE_BUFFER_SHARE = { low: 0.25, typical: 0.5, high: 1 } as const;
+/** Share of those buffers a busy connection holds on average: measured here (calibration/proxy.json:
+ * 400 busy connections add ~4.1 MiB at 1 and 2 workers, ~10.5 KiB each of nginx's 37, since
+ * proxy_buffers are taken only as a response needs them and freed between requests); low 0.15
+ * assumed, high 1: every buffer allocated (slow clients of large responses). */
+const ACTIVE_BUFFER_SHARE = { low: 0.15, typical: 0.28, high: 1 } as const;
 /** An idle keep-alive connection: nginx frees its buffers and keeps ~0.5 KiB (nginx docs,
  * keepalive / lingering; assumed 1 KiB with the connection and event structures). */
 const IDLE_KIB = 1;

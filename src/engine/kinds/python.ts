@@ -12,7 +12,7 @@ import { component, usageOf } from '../usage.ts';
 import { mbText as mb, sizeFormat } from '../units.ts';
 import { roundUpSize } from '../policy.ts';
 import { finding, fmt, servicesOf, type Rule } from '../findings/context.ts';
-import { PROCESS_SPREAD, processesPart } from './processes.ts';
+import { GUNICORN_MASTER_MIB, PRELOAD_LOW_SHARE, PROCESS_SPREAD, processesPart } from './processes.ts';
 import { field, type KindEngine, type TuneUnfit } from './kind.ts';
 
 export const PYTHON_ENUMS = { server: ['gunicorn', 'uvicorn', 'celery', 'rq', 'dramatiq', 'huey', 'django', 'python'] } as const;
@@ -37,30 +37,25 @@ const settings = settingsObject({
 // ---------------------------------------------------------------------------------------------
 // The model
 
-/** A master (gunicorn's arbiter, a Celery main process before its pool forks): measured here 22 MiB
- * PSS for gunicorn with Debian's python3 (calibration/fastapi.json); Celery's main process imports
- * the app (assumed: the same as a worker). */
-const MASTER_MIB = 22;
-/** With --preload, workers share the imported app with the master until they write to it:
- * 82 vs 131 MB per worker (langflow#12778) → a worker keeps 63%, the master holds the shared part. */
-const PRELOAD_WORKER_SHARE = 82 / 131;
-
+/** A master: gunicorn's arbiter, measured here (processes.ts); Celery's main process imports the app (assumed: the same as a worker). */
+const MASTER_MIB = GUNICORN_MASTER_MIB;
 /** The master's memory: none, the arbiter, or (Celery, RQ) a process that imports the app. */
 function masterMiB(s: ServiceOf<'python'>): number {
   const st = s.settings;
   if (!st.master) return 0;
   if (st.server === 'celery' || st.server === 'dramatiq' || st.server === 'huey') return st.perProcess;
-  return MASTER_MIB + (st.preload ? st.perProcess * (1 - PRELOAD_WORKER_SHARE) : 0);
+  return MASTER_MIB;
 }
 
-/** The typical memory of one worker, after --preload's sharing. */
+/** The typical memory of one worker (--preload saves nothing typically: processes.ts). */
 function workerMiB(s: ServiceOf<'python'>): number {
-  return s.settings.preload ? s.settings.perProcess * PRELOAD_WORKER_SHARE : s.settings.perProcess;
+  return s.settings.perProcess;
 }
 
 export function pythonUsage(s: ServiceOf<'python'>): Usage {
   const master = masterMiB(s);
-  const parts = [processesPart('processes', s.settings.processes, workerMiB(s))];
+  const part = processesPart('processes', s.settings.processes, workerMiB(s));
+  const parts = [s.settings.preload ? { ...part, low: part.low * PRELOAD_LOW_SHARE } : part];
   if (master > 0) parts.push(component('master', master, master, master * (s.settings.server === 'celery' ? PROCESS_SPREAD.high : 1)));
   return usageOf(parts);
 }

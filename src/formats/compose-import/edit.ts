@@ -220,7 +220,22 @@ class Editor {
   /** Flags in the service's command, in its kind's syntax. */
   private flags(name: string, syntax: FlagSyntax, defaultCommand: (image: string) => string | null, flags: Array<[string, string[]]>): void {
     if (syntax === 'dash-c') this.dashCFlags(name, defaultCommand, flags.map(([param, values]) => [param, values[0] ?? '']));
+    else if (syntax === 'double-dash-one') this.doubleDashOneFlags(name, defaultCommand, flags.map(([flag, values]) => [flag, values[0] ?? '']));
     else this.doubleDashFlags(name, defaultCommand, flags);
+  }
+
+  /** `--name value` options of exactly one value: the value after the flag replaced (the words after it are the app's), or the flag appended. */
+  private doubleDashOneFlags(name: string, defaultCommand: (image: string) => string | null, flags: Array<[string, string]>): void {
+    const label = flags.map(([f, v]) => `--${f} ${v}`).join(' ');
+    this.command(name, label, defaultCommand, (words) => {
+      let out = [...words];
+      for (const [flag, value] of flags) {
+        const i = out.findIndex((w) => w.toLowerCase() === `--${flag}`);
+        if (i < 0 || i + 1 >= out.length) out = [...out.filter((_w, k) => k !== i), `--${flag}`, value];
+        else out.splice(i + 1, 1, this.keepVariable(out[i + 1]!, value, `services.${name}.command`));
+      }
+      return out;
+    });
   }
 
   /** `-c name=value` flags (PostgreSQL) in the command: each edited in place, or appended. */

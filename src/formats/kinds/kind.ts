@@ -58,7 +58,9 @@ export type FlagSyntax =
   /** PostgreSQL: `-c name=value` (or `--name=value`). */
   | 'dash-c'
   /** Redis: `--name value…`. */
-  | 'double-dash';
+  | 'double-dash'
+  /** GNU-style options of one value (gunicorn, celery): `--name value`, positional words after it kept. */
+  | 'double-dash-one';
 
 /** What a kind's edit sees besides the two plans: the service as the compose file writes it. */
 export type EditContext = {

@@ -141,7 +141,7 @@ export const python: KindFormat<'python'> = {
     read: pythonRead,
   },
   edit: {
-    syntax: 'double-dash',
+    syntax: 'double-dash-one', // gunicorn's --workers N, celery's --concurrency N: one value, then the app's words
     flags: (s, old, { command, notes }) => {
       if (s.settings.processes === old.settings.processes) return [];
       const f = COUNT_FLAGS[s.settings.server];
