@@ -15,8 +15,13 @@ import { prometheus } from './prometheus.ts';
 import { grafana } from './grafana.ts';
 import { alertmanager } from './alertmanager.ts';
 import { generic } from './generic.ts';
+import { jvm } from './jvm.ts';
+import { python } from './python.ts';
+import { node } from './node.ts';
+import { native } from './native.ts';
+import { proxy } from './proxy.ts';
 
-export const KINDS = { fastapi, postgres, redis, pgbouncer, prometheus, grafana, alertmanager, generic };
+export const KINDS = { fastapi, postgres, redis, pgbouncer, prometheus, grafana, alertmanager, generic, jvm, python, node, native, proxy };
 
 // Each entry is the module of its own kind, complete (a statement, not an annotation: the kinds'
 // own types are what ServiceKind and the settings types are read from).
