@@ -6,14 +6,22 @@ import { installCleanup, stopAll } from './proc.ts';
 import { calibratePostgres } from './run-postgres.ts';
 import { calibrateRedis } from './run-redis.ts';
 import { calibratePrometheus } from './run-prometheus.ts';
+import { calibrateNginx } from './run-nginx.ts';
+import { calibrateJvm } from './run-jvm.ts';
+import { calibrateNode } from './run-node.ts';
+import { calibrateFastapi } from './run-fastapi.ts';
 
-const KINDS = ['postgres', 'redis', 'prometheus'] as const;
+const KINDS = ['postgres', 'redis', 'prometheus', 'nginx', 'jvm', 'node', 'fastapi'] as const;
 type Kind = (typeof KINDS)[number];
 const RUNNERS: Record<Kind, () => Promise<void>> = {
   // pgBouncer runs in front of the same PostgreSQL, so the postgres run records both files.
   postgres: calibratePostgres,
   redis: calibrateRedis,
   prometheus: calibratePrometheus,
+  nginx: calibrateNginx,
+  jvm: calibrateJvm,
+  node: calibrateNode,
+  fastapi: calibrateFastapi,
 };
 
 function kindsFrom(args: string[]): Kind[] {
@@ -22,7 +30,7 @@ function kindsFrom(args: string[]): Kind[] {
   for (const a of args) {
     const k = a === 'pgbouncer' ? 'postgres' : a;
     if (!(KINDS as readonly string[]).includes(k)) {
-      console.error(`unknown kind "${a}": expected one of postgres, pgbouncer, redis, prometheus`);
+      console.error(`unknown kind "${a}": expected one of postgres, pgbouncer, redis, prometheus, nginx, jvm, node, fastapi`);
       process.exit(2);
     }
     if (!out.includes(k as Kind)) out.push(k as Kind);

@@ -16,6 +16,10 @@ import postgresData from '../../calibration/postgres.json';
 import pgbouncerData from '../../calibration/pgbouncer.json';
 import redisData from '../../calibration/redis.json';
 import prometheusData from '../../calibration/prometheus.json';
+import proxyData from '../../calibration/proxy.json';
+import jvmData from '../../calibration/jvm.json';
+import fastapiData from '../../calibration/fastapi.json';
+import nodeData from '../../calibration/node.json';
 
 const finite = z.number().finite();
 
@@ -52,7 +56,7 @@ const caseSchema = z.object({
 export const calibrationFileSchema = z.object({
   version: z.literal(1),
   /** The service kind measured. */
-  kind: z.enum(['postgres', 'pgbouncer', 'redis', 'prometheus']),
+  kind: z.enum(['postgres', 'pgbouncer', 'redis', 'prometheus', 'proxy', 'jvm', 'node', 'fastapi']),
   recordedAt: z.string().min(1),
   /** How the figures were measured, for people. */
   method: z.string().min(1),
@@ -147,6 +151,10 @@ const RECORDED: readonly (readonly [string, unknown])[] = [
   ['calibration/pgbouncer.json', pgbouncerData],
   ['calibration/redis.json', redisData],
   ['calibration/prometheus.json', prometheusData],
+  ['calibration/proxy.json', proxyData],
+  ['calibration/jvm.json', jvmData],
+  ['calibration/fastapi.json', fastapiData],
+  ['calibration/node.json', nodeData],
 ];
 let parsedFiles: CalibrationFile[] | null = null;
 

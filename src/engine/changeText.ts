@@ -19,6 +19,11 @@ export const KIND_NAMES: Record<ServiceKind, string> = {
   grafana: 'Grafana',
   alertmanager: 'AlertManager',
   generic: 'service',
+  jvm: 'JVM',
+  python: 'Python',
+  node: 'Node.js',
+  native: 'service',
+  proxy: 'proxy',
 };
 
 /** A feature toggle as a noun in a sentence ("Turn on pgBouncer", "Turn on the exporters"). */
@@ -69,6 +74,33 @@ const SETTINGS: Record<string, { name: string; kind: Kind }> = {
   'usage.typical': { name: 'typical usage', kind: 'size' },
   'usage.high': { name: 'high usage', kind: 'size' },
   image: { name: 'image', kind: 'text' },
+  // jvm (the java command's options)
+  heap: { name: '-Xmx', kind: 'size' },
+  initialHeap: { name: '-Xms', kind: 'size' },
+  maxRamPercentage: { name: 'MaxRAMPercentage', kind: 'count' },
+  maxRam: { name: 'MaxRAM', kind: 'size' },
+  metaspace: { name: 'metaspace', kind: 'size' },
+  threads: { name: 'threads', kind: 'count' },
+  directMemory: { name: 'MaxDirectMemorySize', kind: 'size' },
+  directBuffers: { name: 'direct buffers', kind: 'size' },
+  codeCache: { name: 'ReservedCodeCacheSize', kind: 'size' },
+  // python and node (their servers' flags)
+  server: { name: 'server', kind: 'text' },
+  processes: { name: 'processes', kind: 'count' },
+  perProcess: { name: 'memory per process', kind: 'size' },
+  master: { name: 'master process', kind: 'text' },
+  maxOldSpace: { name: '--max-old-space-size', kind: 'size' },
+  // native (Go's runtime variables)
+  language: { name: 'language', kind: 'text' },
+  memory: { name: 'memory', kind: 'size' },
+  goMemLimit: { name: 'GOMEMLIMIT', kind: 'size' },
+  gogc: { name: 'GOGC', kind: 'count' },
+  // proxy (nginx.conf, haproxy.cfg)
+  cores: { name: 'cores', kind: 'count' },
+  workerConnections: { name: 'worker_connections', kind: 'count' },
+  connections: { name: 'connections', kind: 'count' },
+  bufferPerConnection: { name: 'buffers per connection', kind: 'size' },
+  sharedZones: { name: 'shared zones', kind: 'size' },
 };
 
 const HOST: Record<string, { name: string; kind: Kind | 'money' }> = {

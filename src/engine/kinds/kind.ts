@@ -7,7 +7,7 @@
  */
 import type * as z from 'zod/mini';
 import type { Plan, Service, ServiceKind, ServiceOf } from '../schema.ts';
-import type { Traffic, Usage } from '../report.ts';
+import type { Basis, Traffic, Usage } from '../report.ts';
 import type { Rule } from '../findings/context.ts';
 
 /** What a usage model sees besides its own service: the scenario's traffic and how it splits. */
@@ -127,6 +127,13 @@ export interface KindEngine<K extends ServiceKind, S extends z.ZodMiniObject = z
    * the servers' defaults (clients.ts). A kind of app the engine does not model leaves it absent.
    */
   readonly connections?: Connections | ((s: ServiceOf<K>) => Connections | 'unknown');
+  /**
+   * What its usage rests on (report.ts Basis). Without it the registry says `observed` when the
+   * plan carries evidence for the service and `modelled` otherwise (basisOf): a kind with a model
+   * needs nothing here. A kind whose usage is a guess unless the plan states it says `assumed`
+   * then (generic without `usage` or evidence): the verdict cannot pass on it (engine/verdict.ts).
+   */
+  basis?(s: ServiceOf<K>): Basis;
 }
 
 export type Connections = 'counted' | 'none';
