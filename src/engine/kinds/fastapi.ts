@@ -64,4 +64,5 @@ export const fastapi: KindEngine<'fastapi', typeof settings> = {
     field.count('maxOverflow', 'max_overflow'), field.count('replicas', 'replicas'), field.bool('preload', 'preload app'),
   ],
   scraped: true, // prometheus-fastapi-instrumentator's /metrics on the app's port
+  connections: 'counted', // replicas × workers × (poolSize + maxOverflow): traffic.ts
 };

@@ -6,6 +6,7 @@ import { settingsObject, sizeSchema } from '../schema-blocks.ts';
 import { processUsage } from '../usage.ts';
 import { finding, fmt, servicesOf, type Rule } from '../findings/context.ts';
 import { severityOf } from '../policy.ts';
+import { exporterKindOf } from '../exporters.ts';
 import { field, type KindEngine } from './kind.ts';
 
 const usageSchema = z.strictObject({ low: sizeSchema, typical: sizeSchema, high: sizeSchema });
@@ -51,6 +52,9 @@ export const generic: KindEngine<'generic', typeof settings> = {
   summary: ({ settings: st }) => (st.usage ? `usage given by hand${st.image ? ` · ${st.image}` : ''}` : 'no usage given'),
   fields: [field.size('usage.low', 'usage low'), field.size('usage.typical', 'usage typical'), field.size('usage.high', 'usage high')],
   findings: [genericGuesses],
+  // The exporters the alert rules read open at most one connection each (counted as the
+  // exporter's, postgres/settings.ts); anything else is an app Headroom cannot count.
+  connections: (s) => (exporterKindOf(s) !== null ? 'counted' : 'unknown'),
   // Usage stated in the plan is its model; docker stats is evidence; else the 32–128 MiB guess.
   basis: (s) => (s.settings.usage ? 'modelled' : s.observed ? 'observed' : 'assumed'),
 };

@@ -1,5 +1,5 @@
 /** pgBouncer: a small single-threaded process in front of PostgreSQL, pools sized from the workload. */
-import type { Plan, ServiceOf } from '../schema.ts';
+import type { Plan, Service, ServiceOf } from '../schema.ts';
 import type { Finding, Traffic, Usage } from '../report.ts';
 import { count, oneOf, settingsObject, withDefault } from '../schema-blocks.ts';
 import { component, usageOf } from '../usage.ts';
@@ -147,10 +147,10 @@ export function pgbouncerApply(b: ServiceOf<'pgbouncer'>, t: PgbouncerTune): Ser
 }
 
 /** The plan with every pgBouncer at its recommendation, one after the other. */
-export function pgbouncersTuned(plan: Plan): Plan {
+export function pgbouncersTuned(plan: Plan, keep: (before: Service, after: Service) => Service = (_b, a) => a): Plan {
   let out = plan;
   for (const b of servicesOf(plan, 'pgbouncer')) {
-    const tuned = pgbouncerApply(b, tunePgbouncer(out, b));
+    const tuned = keep(b, pgbouncerApply(b, tunePgbouncer(out, b)));
     out = { ...out, services: out.services.map((s) => (s.name === b.name ? tuned : s)) };
   }
   return out;
@@ -221,6 +221,7 @@ export const pgbouncer: KindEngine<'pgbouncer', typeof settings, PgbouncerTune> 
     field.count('reservePoolSize', 'reserve_pool_size'), field.count('pools', 'user/database pools'), field.count('maxPreparedStatements', 'max_prepared_statements'),
   ],
   findings: [appOverMaxClientConn, pgbouncerPools],
+  connections: 'counted', // its server side: pools × (pool + reserve), traffic.ts
   tuning: {
     tune: tunePgbouncer,
     apply: pgbouncerApply,

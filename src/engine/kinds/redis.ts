@@ -230,12 +230,15 @@ export const redis: KindEngine<'redis', typeof settings, RedisTune> = {
   summary: ({ settings: st }) => `maxmemory ${st.maxmemory > 0 ? sizeFormat(st.maxmemory) : 'unset'} · ${st.policy} · ${st.persistence}`,
   fields: [field.size('maxmemory', 'maxmemory'), field.choice('policy', 'maxmemory-policy'), field.choice('persistence', 'persistence'), field.size('appData', 'app data')],
   findings: [redisMemory],
+  connections: 'none', // a server
   tuning: {
     tune: (_plan, s) => tuneRedis(s),
     apply: (s, t) => (t.recommendedMaxmemory === null ? s : { ...s, settings: { ...s.settings, maxmemory: t.recommendedMaxmemory } }),
     unfit: redisUnfit,
     settle: (_plan, s, t) => ({ ...t, ...redisPlanned(s, t.safeMaxmemory) }),
+    notes: (s) => (s.limit === null ? [`${s.name}: no memory limit, so maxmemory stays as planned: Headroom derives it from the container's own limit (set a limit to tune it)`] : []),
     // Room for maxmemory with fragmentation and, with persistence, the fork.
     minLimit: (s) => redisLimitFor(s.settings.maxmemory, s.settings.persistence),
+    zeroUnbounded: ['maxmemory'], // Redis docs: maxmemory 0 means no limit
   },
 };

@@ -291,14 +291,15 @@ class Editor {
       const image = String(this.resolvedValue(['services', name, 'image']) ?? '');
       const bin = defaultCommand(image);
       if (bin !== null) {
-        this.set(['services', name, 'command'], () => edit([bin]).join(' '), false);
+        const next = edit([bin]);
+        this.set(['services', name, 'command'], () => next.join(' '), false, undefined, `${where}: ${next.join(' ')} (added; the image's default command was ${bin})`);
       } else this.notes.push(`services.${name}: set ${label} by hand (the default command of image ${image || '(built)'} is not known)`);
       return;
     }
     if (isSeq(node)) {
       const words = node.items.map((n) => (isScalar(n) ? String(n.value) : ''));
       const next = edit([...words]);
-      this.set(['services', name, 'command'], () => next, false, (seq) => this.seqEdit(seq as YAMLSeq, words, next));
+      this.set(['services', name, 'command'], () => next, false, (seq) => this.seqEdit(seq as YAMLSeq, words, next), `${where}: ${wordsChange(words, next)}`);
       return;
     }
     if (isScalar(node) && typeof node.value === 'string') {
@@ -306,7 +307,7 @@ class Editor {
       const spans = wordSpans(text);
       const words = spans.map((x) => x.word);
       const next = edit([...words]);
-      this.set(['services', name, 'command'], () => spliceWords(text, spans, words, next), false);
+      this.set(['services', name, 'command'], () => spliceWords(text, spans, words, next), false, undefined, `${where}: ${wordsChange(words, next)}`);
       return;
     }
     this.notes.push(`${where}: not a string or a list; set ${label} by hand`);
@@ -356,8 +357,10 @@ class Editor {
    * Sets the value at `path` in the service's own keys: a scalar in place, or (when a mapping on
    * the way is an alias or comes from a merge key) a copy of it with the value set, so that the
    * edit does not reach other services sharing the anchor. `inPlace` may edit a node itself.
+   * Every way it edits pushes one line to `changes` (`change` when given, as for a command whose
+   * words the caller describes): the change report lists every edit.
    */
-  private set(path: Key[], value: (raw: unknown) => unknown, keepVar = true, inPlace?: (node: Node) => boolean): void {
+  private set(path: Key[], value: (raw: unknown) => unknown, keepVar = true, inPlace?: (node: Node) => boolean, change?: string): void {
     const where = path.join('.');
     let map: unknown = this.doc.contents;
     for (let i = 0; i < path.length; i++) {
@@ -369,11 +372,17 @@ class Editor {
       if (pair && last) {
         const raw = isScalar(pair.value) ? pair.value.value : undefined;
         const next = value(raw);
-        if (inPlace && pair.value && !isAlias(pair.value) && inPlace(pair.value as Node)) return;
+        if (inPlace && pair.value && !isAlias(pair.value) && inPlace(pair.value as Node)) {
+          this.changes.push(change ?? `${where}: changed`);
+          return;
+        }
         if (isScalar(pair.value) && (typeof next === 'string' || typeof next === 'number')) {
           this.scalarSet(pair.value, typeof next === 'string' && keepVar ? this.keepVariable(String(raw ?? ''), next, where) : next);
-          this.changes.push(`${where}: ${String(raw)} → ${String(next)}`);
-        } else this.replaceValue(pair, next);
+          this.changes.push(change ?? `${where}: ${String(raw)} → ${String(next)}`);
+        } else {
+          this.replaceValue(pair, next);
+          this.changes.push(change ?? `${where}: ${Array.isArray(next) ? next.join(' ') : String(next)}${isAlias(pair.value) ? ' (own copy of a shared value)' : ''}`);
+        }
         return;
       }
       if (pair && isMap(pair.value)) {
@@ -387,7 +396,7 @@ class Editor {
       if (inherited !== undefined) this.notes.push(`${path.slice(0, i + 1).join('.')}: was shared through an anchor or merge key; this service now has its own copy`);
       if (pair) this.replaceValue(pair, next);
       else this.addKey(map, key, next);
-      this.changes.push(`${where}: ${Array.isArray(newValue) ? newValue.join(' ') : String(newValue)}${inherited === undefined ? ' (added)' : ' (own copy)'}`);
+      this.changes.push(change ? `${change}${inherited === undefined ? '' : ' (own copy)'}` : `${where}: ${Array.isArray(newValue) ? newValue.join(' ') : String(newValue)}${inherited === undefined ? ' (added)' : ' (own copy)'}`);
       return;
     }
   }
@@ -395,8 +404,16 @@ class Editor {
   /** Rewrites a scalar's text, in the quoting style it was written in. */
   private scalarSet(node: Scalar, value: unknown): void {
     const [start, end] = node.range ?? [0, 0];
+    if (node.type === 'BLOCK_FOLDED' || node.type === 'BLOCK_LITERAL') {
+      // A block scalar (`command: >` and its indented lines) becomes one flow scalar on the key's
+      // line; its range ends with the line break, which the next key needs. For a command the
+      // words are what counts: compose splits the string like a shell.
+      const text = this.render(new Scalar(typeof value === 'string' ? value.replace(/\n+$/, '') : value), true);
+      this.patch(start, end, this.source[end - 1] === '\n' ? `${text}\n` : text);
+      return;
+    }
     const scalar = new Scalar(value);
-    if (typeof value === 'string' && node.type && node.type !== 'BLOCK_FOLDED' && node.type !== 'BLOCK_LITERAL') scalar.type = node.type;
+    if (typeof value === 'string' && node.type) scalar.type = node.type;
     this.patch(start, end, this.render(scalar, true));
   }
 
@@ -426,6 +443,15 @@ class Editor {
     const pad = ' '.repeat(column);
     let at = end;
     let lead = '';
+    // A mapping followed by comments ends in the next key's indentation (the yaml library's range):
+    // back to that line's start, then before the blank lines above it.
+    const lineStart = this.source.lastIndexOf('\n', at - 1) + 1;
+    if (at > lineStart && /^[ \t]*$/.test(this.source.slice(lineStart, at))) at = lineStart;
+    while (at > 1 && this.source[at - 1] === '\n') {
+      const prev = this.source.lastIndexOf('\n', at - 2) + 1;
+      if (!/^[ \t]*$/.test(this.source.slice(prev, at - 1)) || prev === 0) break;
+      at = prev;
+    }
     if (at > 0 && this.source[at - 1] !== '\n') {
       const nl = this.source.indexOf('\n', at);
       at = nl < 0 ? this.source.length : nl + 1;
@@ -485,7 +511,10 @@ class Editor {
 
   private columnOf(node: Node, fallback: number): number {
     const at = node.range?.[0] ?? fallback;
-    return at - (this.source.lastIndexOf('\n', at - 1) + 1);
+    const lineStart = this.source.lastIndexOf('\n', at - 1) + 1;
+    // A tagged key (`!!merge <<: *defaults`) starts at its tag: the node's range starts after it.
+    const tag = /(![^\s]*[ \t]+)$/.exec(this.source.slice(lineStart, at));
+    return at - lineStart - (tag ? tag[1]!.length : 0);
   }
 
   /** Text of one node by the yaml serializer (`inline`: one line, for a value in place). */
@@ -529,6 +558,22 @@ class Editor {
     this.addKey(services, s.name, def, comments);
     this.changes.push(`services.${s.name}: added (${s.kind}${s.limit === null ? '' : `, limit ${composeSizeFormat(Math.ceil(s.limit))}`})`);
   }
+}
+
+/**
+ * A command's change in words for the change report: the words that differ, with one word of
+ * context either side (`… -c max_connections=100 → … -c max_connections=200`), or the words added.
+ */
+export function wordsChange(before: string[], after: string[]): string {
+  let same = 0;
+  while (same < before.length && same < after.length && before[same] === after[same]) same++;
+  let tail = 0;
+  while (tail < before.length - same && tail < after.length - same && before[before.length - 1 - tail] === after[after.length - 1 - tail]) tail++;
+  const from = Math.max(0, same - 1);
+  const show = (w: string[]) => w.map((x) => (x === '' ? '""' : x)).join(' ');
+  const cut = (w: string[]) => `${from > 0 ? '… ' : ''}${show(w.slice(from, w.length - tail))}${tail > 0 ? ' …' : ''}`;
+  if (before.length - same - tail === 0) return `added ${show(after.slice(same, after.length - tail))}${same > 0 ? ` after ${before[same - 1]}` : ''}`;
+  return `${cut(before)} → ${cut(after)}`;
 }
 
 /** `base` with `value` at `path`, mappings created on the way. */

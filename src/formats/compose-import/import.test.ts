@@ -101,7 +101,7 @@ describe('composeImport', () => {
     expect(r.services.map((s) => [s.service, s.kind])).toEqual([['a', 'postgres'], ['b', 'redis'], ['c', 'fastapi'], ['d', 'generic'], ['e', 'alertmanager'], ['f', 'postgres'], ['g', 'generic']]);
     expect(r.services[2]!.why).toMatch(/uvicorn/);
     expect(r.services[3]!.why).toMatch(/not a kind Headroom models/);
-    expect(svc(r, 'f').settings).toEqual({ sharedBuffers: '1GiB' });
+    expect(svc(r, 'f').settings).toEqual({ sharedBuffers: '1GiB', user: 'postgres', database: 'postgres' });
     expect(r.services[0]!.warnings.join()).toMatch(/timescaledb-tune/);
   });
 

@@ -13,6 +13,7 @@ import { planParse, SERVICE_KINDS, type Plan, type PlanInput, type ServiceKind }
 import { sizeParse, sizeToPlan } from '../../engine/units.ts';
 import { DOCKER_MIN_LIMIT_MIB } from '../../engine/policy.ts';
 import { envTextParse, interpolate, type Env } from './interpolate.ts';
+import { exposureOf } from './ports.ts';
 import { locate } from './locate.ts';
 import { recognise, type ServiceFacts } from './recognise.ts';
 import { commandWords } from './words.ts';
@@ -354,7 +355,10 @@ class Importer {
         }
       }
     }
-    const input = { name, kind, ...(limit === null ? {} : { limit: sizeToPlan(limit) }), settings } as PlanInput['services'][number];
+    const exposure = exposureOf(svc);
+    if (exposure?.hostNetwork) read.push('network_mode: host (the exported configs say so)');
+    if (exposure?.published) read.push(`published ${exposure.published.map((p) => `${p.address}:${p.port || '(any)'}→${p.target}`).join(', ')}`);
+    const input = { name, kind, ...(limit === null ? {} : { limit: sizeToPlan(limit) }), settings, ...(exposure ? { exposure } : {}) } as PlanInput['services'][number];
     const containerName = typeof svc.container_name === 'string' && svc.container_name ? { containerName: svc.container_name } : {};
     return { input, note: { service: name, kind, why, limit: limit === null ? null : sizeToPlan(limit), ...containerName, read: [...rec.read, ...read], warnings: [...rec.warnings, ...warnings] } };
   }

@@ -3,7 +3,7 @@
  * hypercorn, `fastapi run`, the tiangolo images, `--workers` and WEB_CONCURRENCY), and the exported
  * service: the operator's own image with the variables it reads and Prometheus's scrape target.
  */
-import { APP_DB } from '../export/common.ts';
+import { appDbOf } from '../export/common.ts';
 import { base } from '../compose-import/words.ts';
 import { POSTGRES_PASSWORD, POSTGRES_PORT } from './postgres.ts';
 import { PGBOUNCER_PORT } from './pgbouncer.ts';
@@ -83,7 +83,7 @@ export const fastapi: KindFormat<'fastapi'> = {
     },
     read: fastapiRead,
   },
-  oomScoreAdj: 500, // first to be killed: it restarts fastest and holds no data
+  oomScoreAdj: 1000, // first to be killed: it restarts fastest and holds no data (non-negative: kinds/kind.ts)
   port: APP_PORT,
   // The operator builds the app's image: a compose edit cannot add one.
   addImage: () => null,
@@ -104,7 +104,8 @@ export const fastapi: KindFormat<'fastapi'> = {
     if (a.preload) env.GUNICORN_CMD_ARGS = '--preload';
     const deps: string[] = [];
     if (db) {
-      env.DATABASE_URL = `postgresql://${APP_DB.user}@${db.host}:${db.port}/${APP_DB.database}`;
+      const role = appDbOf(stack.postgres[0]);
+      env.DATABASE_URL = `postgresql://${encodeURIComponent(role.user)}@${db.host}:${db.port}/${encodeURIComponent(role.database)}`;
       env.DATABASE_PASSWORD_FILE = `/run/secrets/${POSTGRES_PASSWORD.name}`;
       svc.secrets = [secret(POSTGRES_PASSWORD)];
       deps.push(db.host);

@@ -40,7 +40,7 @@ function genericRead(f: ServiceFacts, r: Recognised, repo: string): void {
 export const generic: KindFormat<'generic'> = {
   kind: 'generic',
   recognise: { read: genericRead },
-  oomScoreAdj: 200,
+  oomScoreAdj: 600, // after the exporters, before grafana (non-negative: kinds/kind.ts)
   addImage: (s) => s.settings.image ?? null,
   compose: ({ service: s, svc, note }) => {
     svc.image = s.settings.image ?? `${s.name.toLowerCase()}:latest`;

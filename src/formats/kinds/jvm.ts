@@ -198,7 +198,7 @@ export const jvm: KindFormat<'jvm'> = {
       return [[name, withHeap(ctx.environment[name] ?? '', s.settings.heap, xms)]];
     },
   },
-  oomScoreAdj: 0, // between the app (killed first) and the data stores: a JVM restarts slowly but holds no primary data, Kafka and Elasticsearch excepted (their volumes do)
+  oomScoreAdj: 450, // (the non-negative scale of kinds/kind.ts) between the app (killed first) and the data stores: a JVM restarts slowly but holds no primary data, Kafka and Elasticsearch excepted (their volumes do)
   port: JVM_PORT,
   // The image depends on the service: only the operator knows it.
   addImage: () => null,

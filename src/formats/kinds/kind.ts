@@ -8,6 +8,7 @@
 import type { Plan, Service, ServiceKind, ServiceOf } from '../../engine/schema.ts';
 import type { Tunings } from '../../engine/tune.ts';
 import type { Exporter } from '../../engine/exporters.ts';
+import type { Clients } from '../../engine/clients.ts';
 import type { ExportFile } from '../export/common.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -115,6 +116,8 @@ export type Stack = {
   of<K extends ServiceKind>(kind: K): ServiceOf<K>[];
   /** Every exporter, listed in the plan or added. */
   exporters: Exporter[];
+  /** Who connects to the servers (engine/clients.ts): whether Headroom counts every connection. */
+  clients: Clients;
   /** What Prometheus scrapes besides itself: each scraped kind's services (in the registry's order), then the exporters. */
   scrapeTargets: ScrapeTarget[];
   /** The path of one of a service's config files (its kind's `configs`): `base.ext`, or `base-NAME.ext` when the plan has several of its kind. */
@@ -162,7 +165,14 @@ export interface KindFormat<K extends ServiceKind> {
   readonly recognise?: KindRecognition;
   /** The command flags a compose edit writes when the plan changes its settings. */
   readonly edit?: KindEdit<K>;
-  /** oom_score_adj: the order the kernel kills in (app first, database last). */
+  /**
+   * oom_score_adj: the order the kernel kills in (the highest first: app first, database last).
+   * Never negative: lowering oom_score_adj needs CAP_SYS_RESOURCE, which rootless, nested and
+   * many CI engines lack, and there runc refuses to start the container (a real-container test
+   * here: the whole stack did not start). Non-negative values keep the order on every engine:
+   * postgres 0, pgbouncer 100, redis 200, alertmanager 300, prometheus 400, grafana 500, generic
+   * 600, the exporters 700 (export/compose.ts), the app 1000.
+   */
   readonly oomScoreAdj: number;
   /** The port it listens on inside the compose network. */
   readonly port?: number;

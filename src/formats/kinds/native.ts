@@ -57,7 +57,7 @@ export const native: KindFormat<'native'> = {
   edit: {
     env: (s, old, { changed }) => (s.settings.language === 'go' && s.settings.goMemLimit > 0 && changed(s.settings.goMemLimit, old.settings.goMemLimit) ? [['GOMEMLIMIT', goMemLimit(s.settings.goMemLimit)]] : []),
   },
-  oomScoreAdj: 200, // like the generic services: after the apps, before the data stores
+  oomScoreAdj: 600, // (the non-negative scale of kinds/kind.ts) like the generic services: after the apps, before the data stores
   addImage: () => null,
   compose: ({ service: s, svc, note, goEnv }) => {
     svc.image = `${s.name.toLowerCase()}:latest`;

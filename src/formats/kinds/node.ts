@@ -88,7 +88,7 @@ export const node: KindFormat<'node'> = {
       return [['NODE_OPTIONS', withMaxOldSpace(ctx.environment.NODE_OPTIONS ?? '', s.settings.maxOldSpace)]];
     },
   },
-  oomScoreAdj: 500, // an app process: killed first, it restarts fastest and holds no data
+  oomScoreAdj: 1000, // (the non-negative scale of kinds/kind.ts) an app process: killed first, it restarts fastest and holds no data
   port: NODE_PORT,
   addImage: () => null,
   compose: ({ service: s, svc, note }) => {

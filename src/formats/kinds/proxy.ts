@@ -260,7 +260,7 @@ export const proxy: KindFormat<'proxy'> = {
       return out;
     },
   },
-  oomScoreAdj: -200, // the door to everything: kill apps first, keep the proxy up
+  oomScoreAdj: 300, // the door to everything: kill apps first, keep the proxy up (beside alertmanager; never negative: kinds/kind.ts)
   port: PROXY_PORT,
   addImage: (s) => (s.settings.server === 'nginx' ? NGINX_IMAGE : null),
   configs: { conf: NGINX_CONF },

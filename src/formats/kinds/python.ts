@@ -171,7 +171,7 @@ export const python: KindFormat<'python'> = {
       return [];
     },
   },
-  oomScoreAdj: 500, // an app process: killed first, it restarts fastest and holds no data
+  oomScoreAdj: 1000, // (the non-negative scale of kinds/kind.ts) an app process: killed first, it restarts fastest and holds no data
   port: PYTHON_PORT,
   addImage: () => null,
   compose: ({ service: s, svc, note }) => {
