@@ -111,7 +111,7 @@ class Editor {
       const flags = edit?.flags?.(s as never, old as never, ctx) ?? [];
       // One edit of the command for all flags: the patches are made against the original text.
       if (edit?.syntax && flags.length) this.flags(s.name, edit.syntax, edit.defaultCommand ?? (() => null), flags);
-      for (const [key, value] of edit?.env?.(s as never, old as never, ctx) ?? []) this.envSet(s.name, key, value);
+      this.envSetAll(s.name, edit?.env?.(s as never, old as never, ctx) ?? []);
     }
     if (s.kind !== old.kind) this.notes.push(`${s.name}: the plan treats it as ${s.kind}, the compose file as ${old.kind}; only its limit was written`);
   }
@@ -183,6 +183,25 @@ class Editor {
   private interpolated(text: string): string {
     const r = interpolate(text, this.env);
     return r.ok ? r.value : text;
+  }
+
+  /**
+   * Sets several environment keys of one service. The patches are made against the original text,
+   * so where the service has no `environment:` of its own (none, or one shared through an anchor or
+   * merge key), one mapping holding every key is added: key by key, each would add its own
+   * `environment:` and the file would no longer parse.
+   */
+  private envSetAll(name: string, pairs: ReadonlyArray<readonly [string, string]>): void {
+    const svc = this.doc.getIn(['services', name], true);
+    const own = isMap(svc) ? ownPair(svc, 'environment') : undefined;
+    const inherited = this.resolved(['services', name, 'environment']);
+    if (pairs.length < 2 || own || isSeq(inherited) || (inherited !== undefined && !isMap(inherited))) {
+      for (const [key, value] of pairs) this.envSet(name, key, value);
+      return;
+    }
+    const base = inherited === undefined ? {} : (inherited.toJS(this.doc, { maxAliasCount: 10_000 }) as Record<string, unknown>);
+    const merged = { ...base, ...Object.fromEntries(pairs) };
+    this.set(['services', name, 'environment'], () => merged, false, undefined, `services.${name}.environment: ${pairs.map(([k, v]) => `${k}=${v}`).join(', ')} (added)`);
   }
 
   /**

@@ -344,6 +344,8 @@ class Importer {
             kind = x.kind as ServiceKind;
             why = `x-headroom.kind says ${kind} (recognised as ${rec.kind}: ${rec.why})`;
             for (const k of Object.keys(settings)) delete settings[k];
+            // A generic service keeps its image: the export names it (formats/kinds/generic.ts).
+            if (kind === 'generic' && typeof svc.image === 'string' && svc.image.trim()) settings.image = svc.image.trim().slice(0, 200);
           }
         }
         if (x.settings !== undefined) {
