@@ -14,9 +14,16 @@ import { pgbouncer } from './pgbouncer.ts';
 import { prometheus } from './prometheus.ts';
 import { grafana } from './grafana.ts';
 import { alertmanager } from './alertmanager.ts';
+import { mysql } from './mysql.ts';
+import { mongodb } from './mongodb.ts';
+import { clickhouse } from './clickhouse.ts';
+import { rabbitmq } from './rabbitmq.ts';
+import { memcached } from './memcached.ts';
+import { minio } from './minio.ts';
+import { dragonfly } from './dragonfly.ts';
 import { generic } from './generic.ts';
 
-export const KINDS = { fastapi, postgres, redis, pgbouncer, prometheus, grafana, alertmanager, generic };
+export const KINDS = { fastapi, postgres, redis, pgbouncer, prometheus, grafana, alertmanager, mysql, mongodb, clickhouse, rabbitmq, memcached, minio, dragonfly, generic };
 
 // Each entry is the module of its own kind, complete (a statement, not an annotation: the kinds'
 // own types are what ServiceKind and the settings types are read from).

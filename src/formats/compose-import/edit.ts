@@ -108,6 +108,9 @@ class Editor {
       const flags = edit?.flags(s as never, old as never, { changed: differs, notes: this.notes }) ?? [];
       // One edit of the command for all flags: the patches are made against the original text.
       if (edit && flags.length) this.flags(s.name, edit.syntax, edit.defaultCommand, flags);
+      const image = String(this.resolvedValue([...svcPath, 'image']) ?? '');
+      const env = edit?.env?.(s as never, old as never, { changed: differs, notes: this.notes, image }) ?? [];
+      for (const [key, value] of env) this.envSet(s.name, key, value);
     }
     if (s.kind !== old.kind) this.notes.push(`${s.name}: the plan treats it as ${s.kind}, the compose file as ${old.kind}; only its limit was written`);
   }
@@ -147,7 +150,66 @@ class Editor {
   /** Flags in the service's command, in its kind's syntax. */
   private flags(name: string, syntax: FlagSyntax, defaultCommand: (image: string) => string | null, flags: Array<[string, string[]]>): void {
     if (syntax === 'dash-c') this.dashCFlags(name, defaultCommand, flags.map(([param, values]) => [param, values[0] ?? '']));
+    else if (syntax === 'options') this.optionFlags(name, defaultCommand, flags.map(([param, values]) => [param, values[0] ?? '']));
     else this.doubleDashFlags(name, defaultCommand, flags);
+  }
+
+  /** GNU-style options (`--name=value`, `--name value`, `-s value`, `-svalue`), each flag given as its forms `--name|-s`. */
+  private optionFlags(name: string, defaultCommand: (image: string) => string | null, flags: Array<[string, string]>): void {
+    const where = `services.${name}.command`;
+    const norm = (w: string) => (w.startsWith('--') ? w.replace(/_/g, '-').toLowerCase() : w);
+    const label = flags.map(([forms, value]) => (forms.split('|')[0]!.startsWith('--') ? `${forms.split('|')[0]}=${value}` : `${forms.split('|')[0]} ${value}`)).join(' ');
+    this.command(name, label, defaultCommand, (words) => {
+      const out = [...words];
+      for (const [spec, value] of flags) {
+        const forms = spec.split('|').map(norm);
+        let done = false;
+        for (let i = 0; i < out.length && !done; i++) {
+          const w = norm(out[i]!);
+          for (const f of forms) {
+            if (w === f && i + 1 < out.length && !out[i + 1]!.startsWith('-')) {
+              out[i + 1] = this.keepVariable(out[i + 1]!, value, where);
+              done = true;
+            } else if (f.startsWith('--') && w.startsWith(`${f}=`)) {
+              const at = out[i]!.indexOf('=') + 1;
+              out[i] = `${out[i]!.slice(0, at)}${this.keepVariable(out[i]!.slice(at), value, where)}`;
+              done = true;
+            } else if (!f.startsWith('--') && w.startsWith(f) && w.length > f.length && !w.startsWith('--')) {
+              out[i] = `${f}${value}`;
+              done = true;
+            }
+            if (done) break;
+          }
+        }
+        if (!done) {
+          const first = spec.split('|')[0]!;
+          if (first.startsWith('--')) out.push(`${first}=${value}`);
+          else out.push(first, value);
+        }
+      }
+      return out;
+    });
+  }
+
+  /** One environment variable of the service: edited where it is set (mapping or `KEY=value` list), else added. */
+  private envSet(name: string, key: string, value: string): void {
+    const path = ['services', name, 'environment'];
+    const node = this.resolved(path);
+    if (isSeq(node)) {
+      const at = node.items.findIndex((n) => isScalar(n) && String(n.value).startsWith(`${key}=`));
+      if (at >= 0) {
+        const item = node.items[at] as Scalar;
+        const raw = String(item.value);
+        const next = `${key}=${this.keepVariable(raw.slice(key.length + 1), value, `${path.join('.')}.${key}`)}`;
+        this.scalarSet(item, next);
+        this.changes.push(`${path.join('.')}: ${raw} → ${next}`);
+      } else {
+        this.insertItems(node, node.items.length - 1, [`${key}=${value}`]);
+        this.changes.push(`${path.join('.')}: ${key}=${value} (added)`);
+      }
+      return;
+    }
+    this.set([...path, key], () => value);
   }
 
   /** `-c name=value` flags (PostgreSQL) in the command: each edited in place, or appended. */

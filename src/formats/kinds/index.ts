@@ -14,9 +14,16 @@ import { pgbouncer } from './pgbouncer.ts';
 import { prometheus } from './prometheus.ts';
 import { grafana } from './grafana.ts';
 import { alertmanager } from './alertmanager.ts';
+import { mysql } from './mysql.ts';
+import { mongodb } from './mongodb.ts';
+import { clickhouse } from './clickhouse.ts';
+import { rabbitmq } from './rabbitmq.ts';
+import { memcached } from './memcached.ts';
+import { minio } from './minio.ts';
+import { dragonfly } from './dragonfly.ts';
 import { generic } from './generic.ts';
 
-export const KIND_FORMATS = { fastapi, redis, postgres, pgbouncer, prometheus, grafana, alertmanager, generic } satisfies { readonly [K in ServiceKind]: KindFormat<K> };
+export const KIND_FORMATS = { fastapi, redis, postgres, pgbouncer, prometheus, grafana, alertmanager, mysql, mongodb, clickhouse, rabbitmq, memcached, minio, dragonfly, generic } satisfies { readonly [K in ServiceKind]: KindFormat<K> };
 
 /** A kind's formats module, typed by its kind. */
 export function formatOf<K extends ServiceKind>(kind: K): KindFormat<K> {

@@ -58,7 +58,11 @@ export type FlagSyntax =
   /** PostgreSQL: `-c name=value` (or `--name=value`). */
   | 'dash-c'
   /** Redis: `--name value…`. */
-  | 'double-dash';
+  | 'double-dash'
+  /** GNU-style options (MySQL, memcached, Dragonfly): each flag names its forms, `--long-name|-s`;
+   * a value is edited where it stands (`--name=value`, `--name value`, `-s value`, `-svalue`;
+   * `-`/`_` alike in long names), else appended in the first form (`--name=value`, `-s value`). */
+  | 'options';
 
 export type KindEdit<K extends ServiceKind> = {
   readonly syntax: FlagSyntax;
@@ -66,6 +70,8 @@ export type KindEdit<K extends ServiceKind> = {
   flags(s: ServiceOf<K>, old: ServiceOf<K>, edit: { changed(now: number, was: number): boolean; notes: string[] }): Array<[string, string[]]>;
   /** The server's command for an image whose default command it is, when the service sets no command; null: unknown. */
   defaultCommand(image: string): string | null;
+  /** Environment variables that carry what the plan changed (an image that reads its settings from them); edited where the service sets them. */
+  env?(s: ServiceOf<K>, old: ServiceOf<K>, edit: { changed(now: number, was: number): boolean; notes: string[]; image: string }): Array<[string, string]>;
 };
 
 /** What a compose edit appends for a service the plan adds (beyond its image and limit). */
