@@ -1,7 +1,8 @@
 /**
  * Calibration: the engine's predictions against memory measured on real servers.
  *
- * `npm run calibrate` (scripts/calibrate/) starts PostgreSQL, pgBouncer, Redis and Prometheus
+ * `npm run calibrate` (scripts/calibrate/) starts PostgreSQL, pgBouncer, Redis, Prometheus,
+ * memcached, MariaDB (the mysql kind) and RabbitMQ
  * with the files Headroom exports, loads them, and records what they used in
  * calibration/<service>.json: the plan it ran, the settings the tool reported, the load, the
  * measured figures, the tools' versions and the machine. This module reads those records and
@@ -16,6 +17,9 @@ import postgresData from '../../calibration/postgres.json';
 import pgbouncerData from '../../calibration/pgbouncer.json';
 import redisData from '../../calibration/redis.json';
 import prometheusData from '../../calibration/prometheus.json';
+import memcachedData from '../../calibration/memcached.json';
+import mysqlData from '../../calibration/mysql.json';
+import rabbitmqData from '../../calibration/rabbitmq.json';
 
 const finite = z.number().finite();
 
@@ -52,7 +56,7 @@ const caseSchema = z.object({
 export const calibrationFileSchema = z.object({
   version: z.literal(1),
   /** The service kind measured. */
-  kind: z.enum(['postgres', 'pgbouncer', 'redis', 'prometheus']),
+  kind: z.enum(['postgres', 'pgbouncer', 'redis', 'prometheus', 'memcached', 'mysql', 'rabbitmq']),
   recordedAt: z.string().min(1),
   /** How the figures were measured, for people. */
   method: z.string().min(1),
@@ -147,6 +151,9 @@ const RECORDED: readonly (readonly [string, unknown])[] = [
   ['calibration/pgbouncer.json', pgbouncerData],
   ['calibration/redis.json', redisData],
   ['calibration/prometheus.json', prometheusData],
+  ['calibration/memcached.json', memcachedData],
+  ['calibration/mysql.json', mysqlData],
+  ['calibration/rabbitmq.json', rabbitmqData],
 ];
 let parsedFiles: CalibrationFile[] | null = null;
 

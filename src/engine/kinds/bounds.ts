@@ -9,7 +9,7 @@ import { sizeSchema } from '../schema-blocks.ts';
 
 /** A size in MiB, from `min` to `max` MiB (`what`: the server's name for it, for the message). */
 export function sizeWithin(min: number, max: number, what: string) {
-  const message = `expected a ${what} from ${sizeFormat(min)} to ${sizeFormat(max)}`;
+  const message = `expected ${what} from ${sizeFormat(min)} to ${sizeFormat(max)}`;
   return z.pipe(sizeSchema, z.number().check(z.minimum(min, message), z.maximum(max, message)));
 }
 

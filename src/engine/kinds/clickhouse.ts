@@ -13,7 +13,7 @@ import { CACHE_LIMIT_SHARE, CLICKHOUSE_SMALL_LIMIT_MIB, roundDownSize } from '..
 import { finding, fmt, servicesOf, setSize, type Rule } from '../findings/context.ts';
 import { field, type KindEngine } from './kind.ts';
 import { numberWithin, sizeWithin } from './bounds.ts';
-import { settingTuning, tuneSetting, type SettingModel, type SettingTune } from './memory-setting.ts';
+import { limitTooSmall, settingTuning, tuneSetting, type SettingModel, type SettingTune } from './memory-setting.ts';
 
 /** What ClickHouse sizes max_server_memory_usage from: the cgroup's limit (recent versions read
  * it: docs, max_server_memory_usage_to_ram_ratio) or the host's RAM (older ones). */
@@ -91,6 +91,7 @@ export const clickhouseMemory: Rule = ({ plan }) => {
         `Give ${c.name} a limit, and set its maxServerMemory from it.`));
     } else {
       const t = tuneSetting(CLICKHOUSE_SERVER_MEMORY, c);
+      out.push(...limitTooSmall(CLICKHOUSE_SERVER_MEMORY, c, t));
       if (t.recommended !== null && !t.plannedSafe) {
         out.push(finding('clickhouse-server-memory-over-limit', cap === null || cap >= c.limit ? 'critical' : 'warning', c.name,
           `${c.name} lets itself use ${cap === null ? 'all the memory it sees' : fmt(cap)} (${c.settings.maxServerMemory !== undefined ? 'max_server_memory_usage' : `${c.settings.ratio} of ${c.settings.memorySource === 'host' ? `the host's ${fmt(plan.host.ram)}: this version does not read its container's limit` : `its ${fmt(c.limit)} limit`}`}): with what its tracker does not count, a heavy merge or query reaches the ${fmt(c.limit)} limit before ClickHouse refuses it.`,

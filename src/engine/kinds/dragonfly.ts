@@ -12,7 +12,7 @@ import { sizeFormat } from '../units.ts';
 import { finding, fmt, servicesOf, setSize, type Rule } from '../findings/context.ts';
 import { field, type KindEngine } from './kind.ts';
 import { sizeWithin } from './bounds.ts';
-import { settingTuning, tuneSetting, type SettingModel, type SettingTune } from './memory-setting.ts';
+import { limitTooSmall, settingTuning, tuneSetting, type SettingModel, type SettingTune } from './memory-setting.ts';
 
 export const DRAGONFLY_DEFAULTS = {
   cores: 2, // assumed: --proactor_threads defaults to the host's cores; a small host has 2
@@ -83,6 +83,7 @@ export const dragonflyMemory: Rule = ({ plan }) => {
     }
     if (d.limit === null) continue;
     const t = tuneSetting(DRAGONFLY_MAXMEMORY, d);
+    out.push(...limitTooSmall(DRAGONFLY_MAXMEMORY, d, t));
     if (t.recommended !== null && !t.plannedSafe) {
       out.push(finding('dragonfly-maxmemory-over-limit', 'critical', d.name,
         `${d.name}'s maxmemory is ${fmt(mm)}${d.settings.maxmemory ? '' : ' (by default, the whole limit it detects)'}: data can grow to it, and the process and its ${threads} threads come on top of the ${fmt(d.limit)} limit.`,

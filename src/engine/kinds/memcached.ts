@@ -10,7 +10,7 @@ import { sizeFormat } from '../units.ts';
 import { finding, fmt, servicesOf, setSize, type Rule } from '../findings/context.ts';
 import { field, type KindEngine } from './kind.ts';
 import { sizeWithin } from './bounds.ts';
-import { settingTuning, tuneSetting, type SettingModel, type SettingTune } from './memory-setting.ts';
+import { limitTooSmall, settingTuning, tuneSetting, type SettingModel, type SettingTune } from './memory-setting.ts';
 
 export const MEMCACHED_DEFAULTS = {
   memory: 64, // -m 64 (memcached -h: "item memory in megabytes (default: 64)")
@@ -33,18 +33,22 @@ const settings = settingsObject({
 // ---------------------------------------------------------------------------------------------
 // The model
 
-/** The process without items: measured here, memcached 1.6 idle (calibration/memcached.json). */
-const BASE_MIB = { low: 2, typical: 3, high: 6 } as const;
-/** Per worker thread: its stats, caches and the touched part of its stack (measured here). */
+/** The process without items: 4 MiB measured here (memcached 1.6.18 at -m 32/64/128, RSS less
+ * items, hash table and threads: 4.0–4.3 MiB; calibration/memcached.json); low and high assumed around it. */
+const BASE_MIB = { low: 3, typical: 4, high: 8 } as const;
+/** Per worker thread: its stats, caches and the touched part of its stack (assumed; inside the measured 4–5 MiB at -t 4). */
 const THREAD_MIB = 0.25;
-/** Per open connection: the conn struct and its read buffer (measured here). */
-const CONNECTION_MIB = { typical: 0.02, high: 0.06 } as const;
+/** Per open connection: ~0.5 KiB idle (measured here: 200 connections cost 0.1 MiB more than 10,
+ * calibration/memcached.json); at the high end each slot busy with a 16 KiB read buffer (memcached 1.6 proto_text.c READ_BUFFER_SIZE). */
+const CONNECTION_MIB = { typical: 0.5 / 1024, high: 16 / 1024 } as const;
 /** The hash table: 8 bytes per bucket, doubled when items reach 1.5 × buckets (memcached assoc.c),
- * from 2^16 buckets (hashpower 16); the smallest item chunk is 96 bytes (memcached -vv slab classes). */
+ * from 2^16 buckets (hashpower 16). */
 const HASH_START_BUCKETS = 65536;
-const SMALLEST_ITEM_BYTES = 96;
-/** Slab pages of 1 MiB each; part of -m's item memory sits in partly filled pages of other slab
- * classes, counted inside -m (memcached protocol docs). The share of -m resident right after start: assumed. */
+/** Slab classes: chunks from 96 bytes, each class 1.25 × the last (memcached -f 1.25, -n 48; `memcached -vv` lists them);
+ * an item takes the smallest chunk that holds it, so -m holds -m / chunk items (measured here: 349,504 items of 170 bytes in -m 64 = 192-byte chunks). */
+const SMALLEST_CHUNK_BYTES = 96;
+const CHUNK_FACTOR = 1.25;
+/** The share of -m resident right after start: assumed (slab pages of 1 MiB are taken as items arrive). */
 const FILL_LOW = 0.25;
 
 /** Bytes of the hash table for `items` items. */
@@ -54,10 +58,17 @@ export function hashTableMib(items: number): number {
   return (buckets * 8) / 1048576;
 }
 
+/** The slab chunk an item of `bytes` takes (chunk sizes aligned to 8 bytes, as memcached's slabs_init). */
+export function chunkBytes(bytes: number): number {
+  let size = SMALLEST_CHUNK_BYTES;
+  while (size < bytes) size = Math.ceil((size * CHUNK_FACTOR) / 8) * 8;
+  return size;
+}
+
 export function memcachedUsage(s: ServiceOf<'memcached'>): Usage {
   const { memory, maxConnections, threads, clients, itemSize } = s.settings;
-  const itemsTyp = (memory * 1048576) / (itemSize * 1048576);
-  const itemsHigh = (memory * 1048576) / SMALLEST_ITEM_BYTES;
+  const itemsTyp = (memory * 1048576) / chunkBytes(itemSize * 1048576);
+  const itemsHigh = (memory * 1048576) / SMALLEST_CHUNK_BYTES;
   const open = Math.min(clients, maxConnections);
   return usageOf([
     component('items', memory * FILL_LOW, memory, memory, `-m ${sizeFormat(memory)}: a cache in service fills it`),
@@ -86,6 +97,7 @@ export const memcachedMemory: Rule = ({ plan }) => {
   const out: Finding[] = [];
   for (const m of servicesOf(plan, 'memcached')) {
     const t = tuneSetting(MEMCACHED_MEMORY, m);
+    out.push(...limitTooSmall(MEMCACHED_MEMORY, m, t));
     if (m.limit === null || t.recommended === null || t.plannedSafe) continue;
     out.push(finding('memcached-memory-over-limit', m.settings.memory >= m.limit ? 'critical' : 'warning', m.name,
       `${m.name}'s -m ${fmt(m.settings.memory)} is item memory alone: with its hash table, threads and connections it does not fit its ${fmt(m.limit)} limit once the cache is full.`,

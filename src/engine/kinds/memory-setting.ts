@@ -11,6 +11,8 @@ import type { ServiceKind, ServiceOf } from '../schema.ts';
 import { roundDownSize, roundUpSize } from '../policy.ts';
 import { mbText as mb } from '../units.ts';
 import type { KindTuning, TuneUnfit } from './kind.ts';
+import type { Finding } from '../report.ts';
+import { finding, setSize } from '../findings/context.ts';
 
 export type SettingTune = {
   limit: number | null;
@@ -106,4 +108,12 @@ export function settingTuning<K extends ServiceKind>(m: SettingModel<K>): KindTu
     },
     minLimit: (s) => limitFor(m, s, Math.max(m.min(s), m.planned(s) ?? m.min(s))),
   };
+}
+
+/** The finding for a limit too small for even the least of the setting (the tuner's "unfit", said on the page too): raise the limit to `minLimit`. */
+export function limitTooSmall<K extends ServiceKind>(m: SettingModel<K>, s: ServiceOf<K>, t: SettingTune): Finding[] {
+  if (s.limit === null || t.fits || t.minLimit === null) return [];
+  return [finding(`${m.kind}-limit-too-small`, 'critical', s.name,
+    `${s.name}: ${t.explain}.`,
+    `Raise ${s.name}'s limit to ${mb(t.minLimit)}.`, [setSize(s.name, 'limit', t.minLimit)])];
 }

@@ -12,7 +12,7 @@ import { sizeFormat } from '../units.ts';
 import { finding, fmt, servicesOf, setSize, type Rule } from '../findings/context.ts';
 import { field, type KindEngine } from './kind.ts';
 import { sizeWithin } from './bounds.ts';
-import { settingTuning, tuneSetting, type SettingModel, type SettingTune } from './memory-setting.ts';
+import { limitTooSmall, settingTuning, tuneSetting, type SettingModel, type SettingTune } from './memory-setting.ts';
 
 /** What mongod sizes its default cache from: the container's limit (3.6.13+/4.0.9+ read the
  * cgroup limit, SERVER-16571; cgroup v2 from SERVER-60412) or, in older versions, the host's RAM. */
@@ -91,6 +91,7 @@ export const mongodbMemory: Rule = ({ plan }) => {
       continue;
     }
     const t = tuneSetting(MONGODB_CACHE, { ...m, settings: { ...m.settings, cacheSize: cache } });
+    out.push(...limitTooSmall(MONGODB_CACHE, m, t));
     if (t.recommended === null || (t.safe !== null && cache <= t.safe)) continue;
     const source = m.settings.cacheSize !== undefined
       ? `--wiredTigerCacheSizeGB ${+(cache / 1024).toFixed(3)}`

@@ -13,7 +13,7 @@ import { connectionsNearMax, maxConnectionsFor, PERFORMANCE_SCHEMA_LIMIT_MIB } f
 import { finding, fmt, servicesOf, setSize, type Rule } from '../findings/context.ts';
 import { field, type KindEngine } from './kind.ts';
 import { sizeWithin } from './bounds.ts';
-import { settingTuning, tuneSetting, type SettingModel, type SettingTune } from './memory-setting.ts';
+import { limitTooSmall, settingTuning, tuneSetting, type SettingModel, type SettingTune } from './memory-setting.ts';
 
 export const MYSQL_ENUMS = { flavor: ['mysql', 'mariadb'] } as const;
 export type MysqlFlavor = (typeof MYSQL_ENUMS.flavor)[number];
@@ -81,25 +81,37 @@ export function mysqlEffective(s: MysqlService) {
 // The model
 
 /** The server without its buffer pool, log buffer or connections: binary, dictionary, caches.
- * Measured here: mariadbd 10.11 idle (calibration/mysql.json); MySQL 8's binary is larger (assumed the same, unmeasured). */
-export const MYSQL_BASE_MIB = { low: 60, typical: 70, high: 110 } as const;
-/** InnoDB adds ~10% to innodb_buffer_pool_size for its control structures (MySQL 5.7 reference,
- * innodb_buffer_pool_size: "approximately 10% greater than the specified buffer pool size"). */
-export const BUFFER_POOL_OVERHEAD = 0.1;
-/** The share of the pool resident right after start (assumed: pages are touched as data is read). */
+ * Typical measured here: mariadbd 10.11 under load, RSS less pool, log buffer and connections is
+ * 75 MiB at pools of 32, 64 and 128 MiB (calibration/mysql.json); low and high assumed around it.
+ * MySQL 8's binary is larger: assumed the same, unmeasured (no Debian package). */
+export const MYSQL_BASE_MIB = { low: 60, typical: 75, high: 110 } as const;
+/** The buffer pool's resident cost beyond innodb_buffer_pool_size, by flavor. MySQL: its
+ * control structures add ~10% (MySQL 5.7 reference, innodb_buffer_pool_size: "approximately 10%
+ * greater than the specified buffer pool size"). MariaDB 10.11: none measured here (RSS grows
+ * 1.0 MiB per MiB of pool from 32 to 128 MiB, calibration/mysql.json). */
+export const BUFFER_POOL_OVERHEAD = { mysql: 0.1, mariadb: 0 } as const satisfies Record<MysqlFlavor, number>;
+/** The share of the pool resident right after a cold start (assumed: pages are touched as data is read). */
 const POOL_WARM_LOW = 0.25;
-/** What one open, idle connection holds: its THD, net buffers and the touched part of its thread stack. */
-export const CONNECTION_MIB = 0.5;
-/** A query's share of the per-thread buffers it typically touches (assumed: an OLTP query sorts little and joins on indexes). */
-const QUERY_BUFFER_SHARE = 0.1;
-/** Share of open connections running a query at a time (assumed: a typical app's pool is mostly idle). */
+/** What one open connection holds while the app uses it (its THD, net buffers, touched stack and
+ * the per-thread buffers its queries take and give back): 0.26 MiB measured here (40 more
+ * mysqlslap clients, +10.4 MiB; calibration/mysql.json). */
+export const CONNECTION_MIB = 0.26;
+/** A connection slot at the high end: assumed twice the measured one (net buffers grown by larger rows, a thread stack touched deeper). */
+const CONNECTION_HIGH_MIB = 0.5;
+/** Share of open connections running a query that fills an in-memory temporary table at the high end (assumed: a report or a GROUP BY at a time, not every client). */
 const ACTIVE_SHARE = 0.2;
+/** The share of key_buffer_size (MyISAM's key cache, allocated as blocks are read) touched at the
+ * high end. Assumed a quarter: apps' tables are InnoDB (the default engine), and the system
+ * tables are InnoDB in MySQL 8 and Aria in MariaDB 10.4+, so few MyISAM indexes are read. */
+const KEY_BUFFER_HIGH_SHARE = 0.25;
 /** performance_schema, MiB = base + per max_connections slot. MySQL 8 autosizes it from
  * max_connections: ~250 MB on a small instance (apecloud/kubeblocks#3238), ~400 MB for an idle
- * 8.0 container (laradock/laradock#3496). MariaDB's (off by default) is the 5.6 code, allocated at start. Assumed split, fitted to those reports. */
+ * 8.0 container (laradock/laradock#3496): an assumed split fitted to those reports. MariaDB's
+ * (off by default) is the 5.6 code, allocated at start: 102 MiB measured here at
+ * max_connections 151 (calibration/mysql.json, the same case with and without it), split assumed. */
 const PERFORMANCE_SCHEMA = {
   mysql: { base: { low: 80, typical: 120, high: 200 }, perConnection: { low: 0.3, typical: 0.6, high: 1.3 } },
-  mariadb: { base: { low: 40, typical: 60, high: 100 }, perConnection: { low: 0.2, typical: 0.3, high: 0.6 } },
+  mariadb: { base: { low: 40, typical: 55, high: 100 }, perConnection: { low: 0.2, typical: 0.31, high: 0.6 } },
 } as const;
 
 /** performance_schema's memory at a point. */
@@ -117,25 +129,26 @@ export function perQueryBuffersMib(s: MysqlService): number {
 /** The worst case of one connection (mysqltuner's per-thread buffers, plus an in-memory temporary table). */
 export function perConnectionWorstMib(s: MysqlService): number {
   const e = mysqlEffective(s);
-  return perQueryBuffersMib(s) + e.threadStack + CONNECTION_MIB + e.tmpTableSize;
+  return perQueryBuffersMib(s) + e.threadStack + CONNECTION_HIGH_MIB + e.tmpTableSize;
 }
 
 export function mysqlUsage(s: MysqlService): Usage {
   const e = mysqlEffective(s);
-  const pool = e.bufferPool * (1 + BUFFER_POOL_OVERHEAD);
+  const overhead = BUFFER_POOL_OVERHEAD[e.flavor];
+  const pool = e.bufferPool * (1 + overhead);
   const clients = Math.min(e.clients, e.maxConnections);
   const perQuery = perQueryBuffersMib(s);
   const parts = [
-    component('buffer pool', e.bufferPool * POOL_WARM_LOW, pool, pool, `innodb_buffer_pool_size ${sizeFormat(e.bufferPool)} + ~10% control structures`),
+    component('buffer pool', pool * POOL_WARM_LOW, pool, pool, `innodb_buffer_pool_size ${sizeFormat(e.bufferPool)}${overhead ? ` + ~${overhead * 100}% control structures` : ''}`),
     component('server', MYSQL_BASE_MIB.low, MYSQL_BASE_MIB.typical, MYSQL_BASE_MIB.high),
     fixed('log buffer', e.logBuffer),
-    // Connections: half the pool / the pool / every slot open (a connection storm), each with its thread.
-    component('connections', (clients / 2) * CONNECTION_MIB, clients * CONNECTION_MIB, e.maxConnections * (CONNECTION_MIB + e.threadStack), `${clients} open, max_connections ${e.maxConnections}`),
-    // Queries: a share of the pool running OLTP queries; at the high end every open client runs one
-    // that fills each per-thread buffer and an in-memory temporary table (mysqltuner's worst case).
-    component('query buffers', 0, clients * ACTIVE_SHARE * perQuery * QUERY_BUFFER_SHARE, clients * (perQuery + e.tmpTableSize), 'sort, join, read, read_rnd buffers and tmp_table_size per query'),
-    // MyISAM key cache: allocated on use (only MyISAM indexes read it).
-    component('key buffer', 0, 0, e.keyBuffer, `key_buffer_size ${sizeFormat(e.keyBuffer)}`),
+    // Connections: half the pool / the pool (with the buffers their queries take and give back) / every slot open (a connection storm).
+    component('connections', (clients / 2) * CONNECTION_MIB, clients * CONNECTION_MIB, e.maxConnections * CONNECTION_HIGH_MIB, `${clients} open, max_connections ${e.maxConnections}`),
+    // At the high end every open client runs a query that fills its sort, join, read and read_rnd
+    // buffers at once, and a share of them an in-memory temporary table (tmp_table_size).
+    component('query buffers', 0, 0, clients * perQuery + Math.ceil(clients * ACTIVE_SHARE) * e.tmpTableSize, 'sort, join, read, read_rnd buffers per query, tmp_table_size for a share of them'),
+    // MyISAM key cache: allocated as MyISAM indexes are read.
+    component('key buffer', 0, 0, e.keyBuffer * KEY_BUFFER_HIGH_SHARE, `key_buffer_size ${sizeFormat(e.keyBuffer)}`),
   ];
   if (e.performanceSchema) {
     parts.push(component('performance_schema', performanceSchemaMib(e.flavor, e.maxConnections, 'low'), performanceSchemaMib(e.flavor, e.maxConnections, 'typical'), performanceSchemaMib(e.flavor, e.maxConnections, 'high'), `sized from max_connections ${e.maxConnections}`));
@@ -174,8 +187,9 @@ export const mysqlMemory: Rule = ({ plan }) => {
   for (const m of servicesOf(plan, 'mysql')) {
     const e = mysqlEffective(m);
     const t = tuneSetting(MYSQL_BUFFER_POOL, m);
+    out.push(...limitTooSmall(MYSQL_BUFFER_POOL, m, t));
     if (m.limit !== null && t.recommended !== null && !t.plannedSafe) {
-      out.push(finding('mysql-buffer-pool-over-limit', e.bufferPool * (1 + BUFFER_POOL_OVERHEAD) >= m.limit ? 'critical' : 'warning', m.name,
+      out.push(finding('mysql-buffer-pool-over-limit', e.bufferPool * (1 + BUFFER_POOL_OVERHEAD[e.flavor]) >= m.limit ? 'critical' : 'warning', m.name,
         `${m.name}'s innodb_buffer_pool_size ${fmt(e.bufferPool)} leaves no room in its ${fmt(m.limit)} limit for the rest of the server at its high end (the pool's ~10% control structures, performance_schema, every connection and its query buffers).`,
         `Set ${m.name} bufferPool (innodb_buffer_pool_size) to ${fmt(t.recommended)}.`, [setSize(m.name, 'settings.bufferPool', t.recommended)]));
     }

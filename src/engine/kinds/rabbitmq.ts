@@ -12,7 +12,7 @@ import { sizeFormat } from '../units.ts';
 import { finding, fmt, pct, servicesOf, setSize, type Rule } from '../findings/context.ts';
 import { field, type KindEngine } from './kind.ts';
 import { numberWithin, sizeWithin } from './bounds.ts';
-import { settingTuning, tuneSetting, type SettingModel, type SettingTune } from './memory-setting.ts';
+import { limitTooSmall, settingTuning, tuneSetting, type SettingModel, type SettingTune } from './memory-setting.ts';
 
 export const RABBITMQ_ENUMS = { version: ['3', '4'] } as const;
 
@@ -24,7 +24,7 @@ export const RABBITMQ_DEFAULTS = {
   version: '4', // the official image's current major (rabbitmq:4.x)
   connections: 20, // assumed: a few app processes with a connection each, and their consumers
   queues: 20, // assumed: a task queue per worker type and their reply queues
-  backlog: 16, // assumed: messages waiting in memory at a time, MiB
+  backlog: 4, // assumed: messages waiting at a time, MiB of payload (a few thousand small tasks)
 } as const;
 
 const settings = settingsObject({
@@ -41,17 +41,22 @@ const settings = settingsObject({
 // ---------------------------------------------------------------------------------------------
 // The model
 
-/** The node idle: the Erlang VM with RabbitMQ's apps loaded. Measured here: RabbitMQ 3.10 on Erlang 25 (calibration/rabbitmq.json). */
-const BASE_MIB = { low: 70, typical: 90, high: 130 } as const;
-/** Per client connection with a channel: measured here (calibration/rabbitmq.json); the networking guide's ~100 KB is the TCP buffers' upper end. */
-const CONNECTION_MIB = 0.12;
-/** Per idle classic queue: measured here (calibration/rabbitmq.json). */
+/** The node idle: the Erlang VM with RabbitMQ's apps loaded, no plugins. Typical 129 MiB measured
+ * here (RSS of RabbitMQ 3.10.8 on Erlang/OTP 25, calibration/rabbitmq.json); low and high assumed
+ * around it (the management plugin, which the -management images enable, adds more: unmeasured). */
+const BASE_MIB = { low: 100, typical: 129, high: 170 } as const;
+/** Per client connection with a channel, and per idle classic queue: 0.13 MiB the pair measured
+ * here (20, 100 and 300 connections with a queue each, calibration/rabbitmq.json); the split
+ * between them assumed (the networking guide's ~100 KB per connection is its TCP buffers' upper end). */
+const CONNECTION_MIB = 0.1;
 const QUEUE_MIB = 0.03;
 /** Erlang's garbage collector "can, in the worst case, cause double the amount of memory to be
  * used" past the watermark (RabbitMQ memory guide, 3.x: why the default was 40%, worst case 80%). */
 const GC_WORST = 2;
-/** Typical garbage not yet collected, as a share of the rest. Assumed. */
-const GC_TYPICAL = 0.1;
+/** What a MiB of messages waiting in classic queues takes in the node: 3.3 MiB measured here for
+ * 1 KiB messages (32 MiB of them, +105 MiB of RSS; calibration/rabbitmq.json): each message carries
+ * its properties, its queue index entry and the publish path's copies. Smaller messages cost more per byte (unmeasured). */
+const MESSAGE_FACTOR = 3.3;
 
 /** The memory the node measures its relative watermark against: the limit it detects, else the host's RAM. */
 export function rabbitmqWatermarkMib(s: ServiceOf<'rabbitmq'>, hostRam: number): number {
@@ -65,15 +70,16 @@ export function rabbitmqUsage(s: ServiceOf<'rabbitmq'>, hostRam: number): Usage 
   const watermark = rabbitmqWatermarkMib(s, hostRam);
   const conns = st.connections * CONNECTION_MIB;
   const queues = st.queues * QUEUE_MIB;
-  const rest = { low: BASE_MIB.low + conns / 2 + queues, typical: BASE_MIB.typical + conns + queues, high: BASE_MIB.high + conns + queues };
+  const rest = { high: BASE_MIB.high + conns + queues };
   // Publishers are blocked at the watermark: messages fill memory up to it, not past it.
-  const messagesHigh = Math.max(st.backlog, watermark - rest.high);
+  const messagesHigh = Math.max(st.backlog * MESSAGE_FACTOR, watermark - rest.high);
   return usageOf([
     component('Erlang VM', BASE_MIB.low, BASE_MIB.typical, BASE_MIB.high),
     component('connections', conns / 2, conns, conns, `${st.connections} connections`),
     component('queues', queues, queues, queues, `${st.queues} queues`),
-    component('messages', 0, st.backlog, messagesHigh, `up to the watermark ${sizeFormat(watermark)}`),
-    component('garbage', 0, (rest.typical + st.backlog) * GC_TYPICAL, (rest.high + messagesHigh) * (GC_WORST - 1), 'the collector can double memory past the watermark'),
+    component('messages', 0, st.backlog * MESSAGE_FACTOR, messagesHigh, `${sizeFormat(st.backlog)} waiting; up to the watermark ${sizeFormat(watermark)}`),
+    // The idle node's garbage is inside its measured base; past the watermark the collector can double what it holds.
+    component('garbage', 0, 0, (rest.high + messagesHigh) * (GC_WORST - 1), 'the collector can double memory past the watermark'),
   ]);
 }
 
@@ -97,6 +103,7 @@ export const rabbitmqMemory: Rule = ({ plan }) => {
   const out: Finding[] = [];
   for (const r of servicesOf(plan, 'rabbitmq')) {
     const t = tuneSetting(RABBITMQ_WATERMARK, r);
+    out.push(...limitTooSmall(RABBITMQ_WATERMARK, r, t));
     if (r.limit === null || t.recommended === null || t.plannedSafe) continue;
     const w = rabbitmqWatermarkMib(r, plan.host.ram);
     const how = r.settings.watermarkAbsolute !== undefined ? `vm_memory_high_watermark.absolute ${fmt(w)}` : `vm_memory_high_watermark ${r.settings.watermark ?? RABBITMQ_RELATIVE_DEFAULT[r.settings.version]}${r.settings.watermark === undefined ? ` (RabbitMQ ${r.settings.version}.x's default)` : ''} of its ${fmt(r.limit)} limit = ${fmt(w)}`;
