@@ -28,6 +28,12 @@ export function recognise(f: ServiceFacts): Recognised {
       kind = byCommand.kind;
     }
   }
+  // The server's image running something else (a helper): not the server.
+  const server = kind ? formatOf(kind).recognise?.server : undefined;
+  if (kind && server && f.command.length && !f.command[0]!.startsWith('-') && !words.some((w) => server.test(w))) {
+    why = `${why}, but its command runs ${words[0]}, not the server`;
+    kind = null;
+  }
   const r: Recognised = { kind: kind ?? 'generic', why, settings: {}, read: [], warnings: [] };
   formatOf(r.kind).recognise?.read?.(f, r, repo ?? '');
   return r;

@@ -118,6 +118,7 @@ export const clickhouse: KindFormat<'clickhouse'> = {
       { re: /^clickhouse-self-hosted-local$/, label: "ClickHouse (Sentry's build of altinity/clickhouse-server)" },
     ],
     command: (_command, words) => (words.includes('clickhouse-server') ? 'command runs clickhouse-server' : null),
+    server: /^(clickhouse-server|clickhouse|entrypoint\.sh)$/,
     read: clickhouseRead,
   },
   edit: {

@@ -45,6 +45,7 @@ export const memcached: KindFormat<'memcached'> = {
   recognise: {
     images: [{ re: /^(?:[^/]+\/)*memcached$/, label: 'memcached' }],
     command: (_command, words) => (words.includes('memcached') ? 'command runs memcached' : null),
+    server: /^(memcached|docker-entrypoint\.sh)$/,
     read: memcachedRead,
   },
   edit: {

@@ -60,6 +60,7 @@ export const mongodb: KindFormat<'mongodb'> = {
   recognise: {
     images: [{ re: /^(?:[^/]+\/)*(?:mongo|mongodb|mongodb-community-server|mongodb-enterprise-server|percona-server-mongodb)$/, label: 'MongoDB' }],
     command: (_command, words) => (words.includes('mongod') ? 'command runs mongod' : null),
+    server: /^(mongod|docker-entrypoint\.sh)$/,
     read: mongodbRead,
   },
   edit: {

@@ -124,7 +124,7 @@ export function mysqlCnf(stack: Stack, m: ServiceOf<'mysql'>, t: SettingTune): s
   comment(`Mounted at ${MYSQL_CNF.mount}, which the image's own configuration includes.`);
   lines.push('', '[mysqld]');
   if (m.limit !== null) comment(`Container limit ${human(m.limit)}.`);
-  comment(`innodb_buffer_pool_size ${human(m.settings.bufferPool)}; InnoDB adds ~10% for its control structures.`);
+  comment(`innodb_buffer_pool_size ${human(m.settings.bufferPool)}${m.settings.flavor === 'mysql' ? '; InnoDB adds ~10% for its control structures' : ''}.`);
   if (t.recommended !== null && !t.plannedSafe) comment(`Headroom recommends at most ${human(t.recommended)}: ${t.explain}.`);
   if (!t.fits) comment(`Headroom: ${t.explain}.`);
   for (const [key, value] of Object.entries(o)) lines.push(`${key} = ${value}`);
@@ -147,6 +147,7 @@ export const mysql: KindFormat<'mysql'> = {
       const w = words.find((x) => SERVER_RE.test(x));
       return w ? `command runs ${w}` : null;
     },
+    server: /^(mysqld|mariadbd|mysqld_safe|mariadbd-safe|docker-entrypoint\.sh)$/,
     read: mysqlRead,
   },
   edit: {

@@ -102,6 +102,7 @@ export const rabbitmq: KindFormat<'rabbitmq'> = {
   recognise: {
     images: [{ re: /^(?:[^/]+\/)*rabbitmq$/, label: 'RabbitMQ' }],
     command: (_command, words) => (words.includes('rabbitmq-server') ? 'command runs rabbitmq-server' : null),
+    server: /^(rabbitmq-server|docker-entrypoint\.sh)$/,
     read: rabbitmqRead,
   },
   edit: {
