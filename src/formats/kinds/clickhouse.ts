@@ -4,7 +4,7 @@
  * can say (ClickHouse takes them from a file), and the exported service with a config.d file
  * written by a real XML serializer (fast-xml-parser's builder, which escapes text and attributes).
  */
-import { XMLBuilder, XMLParser } from 'fast-xml-parser';
+import { XMLBuilder, XMLParser, XMLValidator } from 'fast-xml-parser';
 import { parse as yamlParse } from 'yaml';
 import type { ServiceOf } from '../../engine/schema.ts';
 import type { SettingTune } from '../../engine/kinds/memory-setting.ts';
@@ -28,6 +28,9 @@ function settingsOfFile(path: string, text: string, env: Record<string, string>,
   try {
     if (/\.ya?ml$/.test(path)) top = (yamlParse(text) as Record<string, unknown> | null) ?? null;
     else {
+      // The parser reads past unclosed tags; the validator says where a file is broken.
+      const valid = XMLValidator.validate(text);
+      if (valid !== true) throw new Error(`${valid.err.msg} (line ${valid.err.line})`);
       const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@_', parseTagValue: false }).parse(text) as Record<string, unknown>;
       top = (doc.clickhouse ?? doc.yandex ?? null) as Record<string, unknown> | null;
     }

@@ -1,4 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { composeEdit, composeImport } from '../compose-import/index.ts';
 import { planParse, type PlanInput } from '../../engine/schema.ts';
 import { rabbitmqSizeParse } from './rabbitmq.ts';
@@ -60,6 +63,8 @@ describe('recognition on the corpus\'s own services', () => {
     ].join('\n');
     const s = imported(text);
     expect(s.mongodb!.kind).toBe('mongodb');
+    // appwrite (test/corpus/appwrite/docker-compose.yml): its own entrypoint script, unseen, may start mongod.
+    expect(imported('services:\n  mongodb:\n    image: mongo:8.2.5\n    entrypoint:\n      - /bin/bash\n      - /mongo-entrypoint.sh\n').mongodb!.kind).toBe('mongodb');
     expect(s['mongodb-init-container']!.kind).toBe('generic');
     expect(s['mongodb-exporter']!.kind).not.toBe('mongodb');
   });
@@ -166,5 +171,44 @@ describe('compose edit round trips', () => {
     expect(e.text).toContain('RABBITMQ_VM_MEMORY_HIGH_WATERMARK: 160MiB');
     expect(svcOf(e.again, 'q').settings).toMatchObject({ watermarkAbsolute: '160MiB' });
     expect(e.notes.join('\n')).toMatch(/r: set vm_memory_high_watermark\.absolute = 160MiB in a rabbitmq\.conf/);
+  });
+});
+
+describe('clickhouse, mongodb, minio and dragonfly: settings read', () => {
+  const corpus = (path: string) => readFileSync(join(dirname(fileURLToPath(import.meta.url)), '../../../test/corpus', path), 'utf8');
+
+  it('signoz (test/corpus/signoz/deploy/common/clickhouse/config.xml): the shipped 5 GiB mark cache, ratio 0.9, and max_server_memory_usage 0 read as "from the ratio"', () => {
+    const s = imported('services:\n  clickhouse:\n    image: clickhouse/clickhouse-server:25.5.6\n    volumes:\n      - ./config.xml:/etc/clickhouse-server/config.xml\n', { 'config.xml': corpus('signoz/deploy/common/clickhouse/config.xml') }).clickhouse!;
+    expect(s.settings).toEqual({ markCache: '5GiB', ratio: 0.9 });
+    expect(s.read.join('\n')).toMatch(/maxServerMemory 0 \(from the ratio\)/);
+  });
+
+  it('sentry (test/corpus/sentry/clickhouse/config.xml): the ratio from_env="MAX_MEMORY_USAGE_RATIO", read from the service\'s environment', () => {
+    const s = imported('services:\n  clickhouse:\n    image: clickhouse-self-hosted-local\n    volumes:\n      - type: bind\n        read_only: true\n        source: ./config.xml\n        target: /etc/clickhouse-server/config.d/sentry.xml\n    environment:\n      MAX_MEMORY_USAGE_RATIO: "0.3"\n', { 'config.xml': corpus('sentry/clickhouse/config.xml') }).clickhouse!;
+    expect(s.kind).toBe('clickhouse');
+    expect(s.settings).toEqual({ ratio: 0.3 });
+    expect(s.read.join('\n')).toMatch(/from_env="MAX_MEMORY_USAGE_RATIO"/);
+  });
+
+  it('clickhouse: a YAML config.d file, and broken XML warned about, not thrown', () => {
+    const s = imported('services:\n  a:\n    image: clickhouse/clickhouse-server:24.8\n    volumes: ["./m.yaml:/etc/clickhouse-server/config.d/m.yaml"]\n  b:\n    image: clickhouse/clickhouse-server:24.8\n    volumes: ["./bad.xml:/etc/clickhouse-server/config.d/bad.xml"]\n', {
+      'm.yaml': 'max_server_memory_usage: 2147483648\nmark_cache_size: 268435456\n',
+      'bad.xml': '<clickhouse><mark_cache_size>1</clickhouse>',
+    });
+    expect(s.a!.settings).toEqual({ maxServerMemory: '2GiB', markCache: '256MiB' });
+    expect(s.b!.warnings.join('\n')).toMatch(/bad\.xml: not valid XML/);
+  });
+
+  it('mongodb: --wiredTigerCacheSizeGB on the command line; an old tag sizes its cache from the host', () => {
+    const s = imported('services:\n  a:\n    image: mongo:8.2.5\n    command: mongod --wiredTigerCacheSizeGB 0.5 --replSet rs0\n  b:\n    image: mongo:3.4\n');
+    expect(s.a!.settings).toEqual({ cacheSize: '512MiB' });
+    expect(s.b!.settings).toEqual({ memorySource: 'host' });
+  });
+
+  it('minio: MINIO_API_REQUESTS_MAX; dragonfly: --maxmemory and --proactor_threads', () => {
+    const s = imported('services:\n  m:\n    image: minio/minio:latest\n    command: server /data\n    environment:\n      MINIO_API_REQUESTS_MAX: "64"\n  d:\n    image: docker.dragonflydb.io/dragonflydb/dragonfly\n    command: ["--maxmemory=1gb", "--proactor_threads=2"]\n');
+    expect(s.m!.settings).toEqual({ requestsMax: 64 });
+    expect(s.d!.kind).toBe('dragonfly');
+    expect(s.d!.settings).toEqual({ maxmemory: '1GiB', threads: 2 });
   });
 });

@@ -48,7 +48,8 @@ export type KindRecognition = {
   command?(command: readonly string[], words: readonly string[]): string | null;
   /** The server's executables (and the image's entrypoint script that starts it), by base name: a service of the
    * kind's image whose command starts with a word, and names none of them, runs something else on that image
-   * (a one-shot helper: `command: /bin/true`, a `sh -c` script calling the client) and is not counted as the server. */
+   * (a one-shot helper: `command: /bin/true`, a `sh -c` script calling the client) and is not counted as the server;
+   * a `*.sh` word (a script the compose file does not show) may start it and keeps the kind. */
   readonly server?: RegExp;
   /** The settings the facts give away, written into `r` (settings, read, warnings). `repo` is the image repository, '' without one. */
   read?(f: ServiceFacts, r: Recognised, repo: string): void;
