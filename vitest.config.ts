@@ -4,6 +4,8 @@ export default defineConfig({
   test: {
     include: ['src/**/*.test.ts', 'src/**/*.test.tsx', 'scripts/**/*.test.ts', 'test/**/*.test.ts'],
     environment: 'node',
+    // The page loads its plan schema on demand (src/app/derive/schema.ts); its tests start with it loaded.
+    setupFiles: ['test/setup-schema.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
   },

@@ -2,8 +2,16 @@
 import AxeBuilder from '@axe-core/playwright';
 import { test, expect } from './fixtures.ts';
 
+/** Serious or critical violations, one line each (empty when there are none). */
+const serious = (violations: Awaited<ReturnType<AxeBuilder['analyze']>>['violations']) =>
+  violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
+
 for (const scheme of ['light', 'dark'] as const) {
-  test(`axe: no serious or critical violations (${scheme})`, async ({ planner, page }) => {
+  test(`axe: no serious or critical violations on the Plan tab (${scheme})`, async ({ planner, page }) => {
+    // A full-page axe scan of this page takes ~9 s on this project's 2-core machine at load 6
+    // (measured), and two to three times that when the machine is busy: this test's budget is
+    // tripled for that one scan, not the suite's.
+    test.slow();
     await page.emulateMedia({ colorScheme: scheme });
     await planner.open();
     await expect(page.getByRole('figure').first()).toBeVisible();
@@ -12,11 +20,18 @@ for (const scheme of ['light', 'dark'] as const) {
     await planner.setLimit('fastapi', 'abc');
     await planner.shareButton.click();
     const { violations } = await new AxeBuilder({ page }).analyze();
-    const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-    expect(serious.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`)).toEqual([]);
+    expect(serious(violations)).toEqual([]);
+  });
+
+  test(`axe: no serious or critical violations on the Success criteria tab (${scheme})`, async ({ planner, page }) => {
+    // The header, host bar and controls are the Plan tab's scan; this one scans what the tab shows (~7 s measured).
+    test.slow();
+    await page.emulateMedia({ colorScheme: scheme });
+    await planner.open();
     await planner.tab('Success criteria').click();
-    const criteria = await new AxeBuilder({ page }).analyze();
-    expect(criteria.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id)).toEqual([]);
+    await expect(page.getByTestId('criteria-summary')).toBeVisible();
+    const { violations } = await new AxeBuilder({ page }).include('[role="tabpanel"]').analyze();
+    expect(serious(violations)).toEqual([]);
   });
 }
 

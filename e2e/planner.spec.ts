@@ -106,7 +106,8 @@ test.describe('editing', () => {
     await planner.screenshot('settings-light');
     const fork = page.getByTestId('finding-redis-fork-headroom');
     await expect(fork).toBeVisible();
-    await fork.getByRole('button', { name: /^Apply/ }).click();
+    // The button says what it sets, in an operator's words, not the plan-file key.
+    await fork.getByRole('button', { name: /^Set Redis maxmemory to \d+ MiB$/ }).click();
     await expect(fork).toHaveCount(0);
     await expect(maxmemory).not.toHaveValue('256MiB');
   });
@@ -122,8 +123,7 @@ test.describe('editing', () => {
 test.describe('empty and large plans', () => {
   test('an empty plan says so and can grow', async ({ planner, page }) => {
     await planner.open();
-    await page.getByLabel('Preset').selectOption('empty');
-    await page.getByRole('button', { name: 'Load preset' }).click();
+    await planner.loadPreset('empty');
     await expect(page.getByText('No services yet.')).toBeVisible();
     await expect(planner.hostLimits).toHaveText('0 MiB');
     await expect(page.locator('body')).not.toContainText('NaN');
@@ -236,7 +236,7 @@ test.describe('plan files', () => {
     const text = await (await download.createReadStream()).toArray().then((chunks) => Buffer.concat(chunks).toString('utf8'));
     expect(text).toContain('name: production-4gb');
     expect(text).toMatch(/limit: 384MiB/);
-    await page.getByRole('button', { name: 'Load preset' }).click();
+    await planner.loadPreset('4gb');
     await expect(planner.limit('grafana')).toHaveValue('150MiB');
     await page.getByLabel('Plan file to upload').setInputFiles({ name: 'mine.yaml', mimeType: 'application/yaml', buffer: Buffer.from(text) });
     await expect(planner.notices.last()).toContainText('Loaded mine.yaml');

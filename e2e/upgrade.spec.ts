@@ -96,6 +96,8 @@ test('follows the plan: a larger redis limit moves the current capacity', async 
 
 for (const scheme of ['light', 'dark'] as const) {
   test(`axe finds no serious violation and the tab is drawn (${scheme})`, async ({ upgrade, page }) => {
+    // A full-page axe scan: ~9 s on this 2-core machine at load 6 (measured), more when it is busy.
+    test.slow();
     await page.emulateMedia({ colorScheme: scheme });
     await upgrade.open();
     await expect(upgrade.chart.locator('.recharts-reference-dot')).toHaveCount(3);

@@ -14,6 +14,9 @@ export class PlannerPage {
   readonly shareButton: Locator;
   readonly shareUrl: Locator;
   readonly findings: Locator;
+  readonly presetMenu: Locator;
+  readonly loadPresetButton: Locator;
+  readonly tabPanel: Locator;
 
   constructor(readonly page: Page) {
     this.hostFree = page.getByTestId('host-free');
@@ -25,6 +28,35 @@ export class PlannerPage {
     this.shareButton = page.getByRole('button', { name: 'Share link' });
     this.shareUrl = page.getByRole('textbox', { name: 'Link to this plan' });
     this.findings = page.getByRole('region', { name: /Findings/ }).getByRole('listitem');
+    this.presetMenu = page.getByRole('combobox', { name: 'Preset' });
+    this.loadPresetButton = page.getByRole('button', { name: 'Load preset' });
+    this.tabPanel = page.getByRole('tabpanel');
+  }
+
+  /** Picks a built-in plan in the preset menu (by its CLI name: 4gb, full, 8gb, empty) and loads it. */
+  async loadPreset(name: string) {
+    await this.presetMenu.selectOption(name);
+    await this.loadPresetButton.click();
+    await expect(this.presetMenu).toHaveValue(name);
+  }
+
+  /** A feature toggle's hint (the effect of turning it on). */
+  toggleEffect(feature: string): Locator {
+    return this.page.getByTestId(`effect-${feature}`);
+  }
+
+  /** A finding's one-click fix button. */
+  applyButton(findingId: string): Locator {
+    return this.page.getByTestId(`finding-${findingId}`).getByRole('button');
+  }
+
+  /** The element that has the keyboard focus, described for an assertion: `li finding-…`, `input fastapi limit`, `body`. */
+  async focused(): Promise<string> {
+    return this.page.evaluate(() => {
+      const el = document.activeElement;
+      if (!el || el === document.body) return 'body';
+      return `${el.tagName.toLowerCase()} ${el.getAttribute('data-testid') ?? el.getAttribute('aria-label') ?? el.textContent?.trim().slice(0, 40) ?? ''}`;
+    });
   }
 
   /** Opens the page (optionally a share link) and waits until the plan is drawn. */

@@ -1,6 +1,7 @@
 /** The page: header, notices, host bar, controls, tabs; and what it shows when the plan cannot be drawn. */
 import { useEffect } from 'react';
-import { presetGet } from '../engine/index.ts';
+import { presetGet } from '../engine/presets.ts';
+import { PRESET_LABELS } from './presetLabels.ts';
 import { useDerived } from './derive/hooks.ts';
 import { plannerStore, useActions, usePlanner } from './state/instance.ts';
 import { deriveOf } from './derive/engine.ts';
@@ -29,7 +30,8 @@ function useUndoKeys() {
   }, []);
 }
 
-const resetToPreset = () => plannerStore.getState().actions.planReplace(presetGet('4gb'), { tone: 'info', text: 'Loaded the 4gb preset.' });
+const STARTER = PRESET_LABELS['4gb'].short;
+const resetToPreset = () => plannerStore.getState().actions.planReplace(presetGet('4gb'), { tone: 'info', text: `Loaded “${STARTER}”. Undo brings back the plan that could not be drawn.` });
 
 /** Shown instead of the numbers when the plan does not evaluate: never a blank page, never NaN. */
 function Unavailable() {
@@ -44,7 +46,7 @@ function Unavailable() {
         Undo the last change
       </button>{' '}
       <button type="button" onClick={resetToPreset}>
-        Load the 4gb preset
+        Load “{STARTER}”
       </button>
     </section>
   );

@@ -2,7 +2,7 @@
  * Numbers for people. Every size on the page goes through the engine's sizeFormat, so the table,
  * the host bar and the charts never disagree by a rounding; nothing here ever prints NaN.
  */
-import { countFormat, sizeFormat } from '../engine/units.ts';
+import { countFormat, sizeFormat, sizesFormat } from '../engine/units.ts';
 import type { Range } from '../engine/report.ts';
 
 /** A size in MiB as `800 MiB` / `1.95 GiB`; `—` for a missing or non-finite number. */
@@ -10,9 +10,9 @@ export function sizeText(mib: number | null | undefined): string {
   return mib === null || mib === undefined ? '—' : sizeFormat(mib);
 }
 
-/** low–typical–high with the unit written once when all three share it: `250–380–500 MiB`. */
+/** low–typical–high with the unit written once when all three share it: `250–380–500 MiB`; different sizes never read alike. */
 export function rangeText(r: Range): string {
-  const parts = [sizeFormat(r.low), sizeFormat(r.typical), sizeFormat(r.high)];
+  const parts = sizesFormat([r.low, r.typical, r.high]);
   const unit = parts[0]?.split(' ')[1];
   if (unit && parts.every((p) => p.split(' ')[1] === unit)) return `${parts.map((p) => p.split(' ')[0]).join('–')} ${unit}`;
   return parts.join(' – ');
@@ -38,4 +38,29 @@ export const countText = countFormat;
 export function deltaText(mib: number): string {
   if (!Number.isFinite(mib)) return '—';
   return mib > 0 ? `+${sizeFormat(mib)}` : sizeFormat(mib);
+}
+
+export type SizeAxis = { ticks: number[]; maxMiB: number; label: (mib: number) => string };
+
+/** Round tick steps, in GiB (quarters and halves below 1, powers of two and decimal rounds above) and in MiB. */
+const GIB_STEPS = [0.25, 0.5, 1, 2, 4, 5, 8, 10, 16, 20, 25, 32, 50, 64, 100, 128, 250, 500, 1000];
+const MIB_STEPS = [1, 2, 5, 10, 20, 25, 50, 100, 200, 250];
+
+/**
+ * A size axis from 0 to at least `maxMiB` with round ticks in one unit: GiB when the axis reaches
+ * 1 GiB (`1 GiB`, `2 GiB`… or `0.5 GiB` steps), MiB below; the finest round step that needs at
+ * most `most` steps; `0` is written
+ * without a unit, so a GiB axis never says "0 MiB".
+ */
+export function sizeAxis(maxMiB: number, most = 4): SizeAxis {
+  const top = Number.isFinite(maxMiB) && maxMiB > 0 ? maxMiB : 1;
+  const unitMiB = top >= 1024 ? 1024 : 1;
+  const unit = unitMiB === 1024 ? 'GiB' : 'MiB';
+  const span = top / unitMiB;
+  const candidates = unitMiB === 1024 ? GIB_STEPS : MIB_STEPS;
+  const step = candidates.find((s) => Math.ceil(span / s - 1e-9) <= most) ?? Math.ceil(span / most);
+  const steps = Math.ceil(span / step - 1e-9);
+  const ticks = Array.from({ length: steps + 1 }, (_, i) => Math.round(i * step * unitMiB * 1000) / 1000);
+  const label = (mib: number) => (mib === 0 ? '0' : `${+(mib / unitMiB).toFixed(2)} ${unit}`);
+  return { ticks, maxMiB: steps * step * unitMiB, label };
 }

@@ -2,7 +2,8 @@
  * The plan file in the browser: the same YAML/JSON format the CLI reads. The yaml package is
  * loaded only when a file is read or written, keeping it out of the first load.
  */
-import { PLAN_VERSION, type PlanInput } from '../engine/index.ts';
+import type { PlanInput } from '../engine/schema.ts';
+import { schema } from './derive/schema.ts';
 import { planCheck } from './state/persist.ts';
 
 export type FileRead = { ok: true; input: PlanInput } | { ok: false; reason: string };
@@ -23,7 +24,7 @@ export async function planFileRead(text: string): Promise<FileRead> {
 /** The plan as a YAML plan file. */
 export async function planFileWrite(input: PlanInput): Promise<string> {
   const { stringify } = await import('yaml');
-  return stringify({ version: PLAN_VERSION, ...input }, { lineWidth: 0 });
+  return stringify({ version: schema().PLAN_VERSION, ...input }, { lineWidth: 0 });
 }
 
 /** A file name for the plan: its name made safe, `.yaml`. */

@@ -95,7 +95,7 @@ describe('headroom check', () => {
     const stats = file('stats.txt', 'CONTAINER         MEM USAGE / LIMIT     MEM %\nfastapi-backend   312.5MiB / 500MiB     62.50%\nredis-cache       201.7MiB / 300MiB     67.23%\nprometheus        197.4MiB / 200MiB     98.70%\n9f8e7d6c5b4a      12MiB / 1GiB          1.17%\n');
     const r = cli(['check', join(CORPUS, '02-seed-4gb.yml'), '--stats', stats]);
     expect(r.code).toBe(1);
-    expect(r.out).toMatch(/observed \(docker stats\) beside the model, MiB:\nSERVICE\s+LIMIT\s+MODEL TYP\/HIGH\s+SEEN TYP\/PEAK\s+PEAK × MARGIN\nfastapi\s+500 MiB\s+\d+ \/ \d+\s+313 \/ 313\s+359 MiB/);
+    expect(r.out).toMatch(/observed \(docker stats\) beside the model:\nSERVICE\s+LIMIT\s+MODEL TYP\/HIGH\s+SEEN TYP\/PEAK\s+PEAK × MARGIN\nfastapi\s+500 MiB\s+\d+ MiB \/ \d+ MiB\s+313 MiB \/ 313 MiB\s+359 MiB/);
     expect(r.out).toMatch(/note: no service for container 9f8e7d6c5b4a/);
     expect(r.out).toMatch(/note: no stats for postgres, grafana/);
     expect(r.out).toMatch(/observed-near-limit \[prometheus\]\n.*99% of its 200 MiB limit/);

@@ -5,7 +5,7 @@
  * verdict and its exit codes: verdict.ts). `--stats` adds observed usage from pasted
  * `docker stats --no-stream` output. Every format says the same verdict.
  */
-import { evaluate, planParse, sizeFormat, type Plan, type Report } from '../engine/index.ts';
+import { evaluate, planParse, sizeFormat, sizesFormat, type Plan, type Report } from '../engine/index.ts';
 import { dockerStatsApply, type StatsMatch } from '../formats/docker-stats.ts';
 import { planToInput } from '../formats/plan-file.ts';
 import type { ComposeInfo } from './compose.ts';
@@ -43,14 +43,14 @@ function withStats(plan: Plan, file: string, compose: ComposeInfo | undefined): 
 
 function observedLines(r: Report, match: StatsMatch): string[] {
   const rows = r.services.filter((s) => s.observedMiB).map((s) => [
-    s.name, s.limitMiB === null ? 'none' : sizeFormat(s.limitMiB), `${Math.round(s.usageMiB.typical)} / ${Math.round(s.usageMiB.high)}`,
-    `${s.observedMiB!.typical === null ? '—' : Math.round(s.observedMiB!.typical)} / ${Math.round(s.observedMiB!.peak)}`, sizeFormat(s.observedLimitMiB!),
+    s.name, s.limitMiB === null ? 'none' : sizeFormat(s.limitMiB), sizesFormat([s.usageMiB.typical, s.usageMiB.high]).join(' / '),
+    `${s.observedMiB!.typical === null ? '—' : sizeFormat(s.observedMiB!.typical)} / ${sizeFormat(s.observedMiB!.peak)}`, sizeFormat(s.observedLimitMiB!),
   ]);
   const head = ['SERVICE', 'LIMIT', 'MODEL TYP/HIGH', 'SEEN TYP/PEAK', 'PEAK × MARGIN'];
   const widths = head.map((h, c) => Math.max(h.length, ...rows.map((x) => x[c]!.length)));
   const line = (x: string[]) => x.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd();
   return [
-    'observed (docker stats) beside the model, MiB:',
+    'observed (docker stats) beside the model:',
     line(head), ...rows.map(line),
     ...(match.unmatched.length ? [`note: no service for container${match.unmatched.length > 1 ? 's' : ''} ${match.unmatched.join(', ')}`] : []),
     ...(match.missing.length ? [`note: no stats for ${match.missing.join(', ')}`] : []),

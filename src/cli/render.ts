@@ -1,7 +1,5 @@
 /** The report as a terminal table, and as JSON with numbers rounded for reading. */
-import { sizeFormat, type Finding, type HostBudget, type Report, type ServiceBudget } from '../engine/index.ts';
-
-const mib = (v: number) => String(Math.round(v));
+import { sizeFormat, sizesFormat, type Finding, type HostBudget, type Report, type ServiceBudget } from '../engine/index.ts';
 
 function table(rows: string[][]): string[] {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
@@ -19,9 +17,7 @@ export function servicesTable(services: ServiceBudget[]): string[] {
     s.name + (s.implied ? '*' : ''),
     s.kind,
     s.limitMiB === null ? 'none' : sizeFormat(s.limitMiB),
-    mib(s.usageMiB.low),
-    mib(s.usageMiB.typical),
-    mib(s.usageMiB.high),
+    ...sizesFormat([s.usageMiB.low, s.usageMiB.typical, s.usageMiB.high]),
     sizeFormat(s.headroomMiB),
     riskCell(s),
   ]);
@@ -32,7 +28,7 @@ export function hostLines(h: HostBudget): string[] {
   const pct = (v: number) => `${Math.round((v / h.ramMiB) * 100)}%`;
   return [
     `host ${sizeFormat(h.ramMiB)}${h.swapMiB ? ` + ${sizeFormat(h.swapMiB)} swap` : ''}: limits ${sizeFormat(h.limitsMiB)} + reserve ${sizeFormat(h.reserveMiB)} = ${sizeFormat(h.limitsMiB + h.reserveMiB)} (${pct(h.limitsMiB + h.reserveMiB)})`,
-    `usage ${mib(h.usageMiB.low)} / ${mib(h.usageMiB.typical)} / ${mib(h.usageMiB.high)} MiB (low/typical/high, reserve included)`,
+    `usage ${sizesFormat([h.usageMiB.low, h.usageMiB.typical, h.usageMiB.high]).join(' / ')} (low/typical/high, reserve included)`,
     `free  ${sizeFormat(h.freeMiB.low)} (${pct(h.freeMiB.low)}) at worst, ${sizeFormat(h.freeMiB.typical)} (${pct(h.freeMiB.typical)}) typical; criterion ${sizeFormat(h.freeCriterionMiB)}`,
     `host OOM risk: ${riskCell(h)}`,
   ];

@@ -18,7 +18,7 @@ import type { Scenario } from './report.ts';
 import { planWithFeatures } from './features.ts';
 import { scenarioOf } from './budget.ts';
 import { hostReserve } from './host.ts';
-import { sizeFormat } from './units.ts';
+import { sizeFormat, sizePairFormat } from './units.ts';
 import { usableConnections } from './kinds/postgres/settings.ts';
 import { CONNECTIONS_SHARE, connectionsLine, connectionsNearMax, freeUnderCriterion, freeCriterion, exceedsLimit } from './policy.ts';
 
@@ -203,17 +203,21 @@ function messageOf(f: Found, multiplier: number, cap: number): string {
   const inSpike = multiplier === 1 ? '' : ` in the ×${multiplier} spike`;
   const holds = f.status === 'holds';
   switch (v.id) {
-    case 'usage-over-limit':
+    case 'usage-over-limit': {
+      // Sizes a rounding would write alike get the decimals that tell them apart (not "1.25 GiB exceeds its 1.25 GiB limit").
+      const [demand, allowed] = sizePairFormat(v.demand, v.allowed);
       return holds
         ? `${v.service}'s high usage stays within its ${sizeFormat(v.allowed)} limit${inSpike} ${where}.`
-        : `${v.service}'s high usage (${sizeFormat(v.demand)}) exceeds its ${sizeFormat(v.allowed)} limit${inSpike} ${where}: an OOM kill.`;
+        : `${v.service}'s high usage (${demand}) exceeds its ${allowed} limit${inSpike} ${where}: an OOM kill.`;
+    }
     case 'free-below-criterion': {
       const host = v.host ? `the ${v.host} host` : 'the host';
       const ram = v.ramMiB ?? 0;
-      const criterion = `${sizeFormat(ram - v.allowed)} criterion (500 MB / 12%)`;
+      const [free, need] = sizePairFormat(ram - v.demand, ram - v.allowed);
+      const criterion = (text: string) => `${text} criterion (500 MB / 12%)`;
       return holds
-        ? `Free memory on ${host} stays above the ${criterion}${inSpike} ${where}.`
-        : `Free memory on ${host} can fall to ${sizeFormat(ram - v.demand)}, under the ${criterion}${inSpike} ${where}.`;
+        ? `Free memory on ${host} stays above the ${criterion(sizeFormat(ram - v.allowed))}${inSpike} ${where}.`
+        : `Free memory on ${host} can fall to ${free}, under the ${criterion(need)}${inSpike} ${where}.`;
     }
     case 'connections-near-max':
       return holds

@@ -7,8 +7,9 @@ import {
 
 describe('policy', () => {
   it.each([
-    [1024, 500e6 / 1048576], // 500 MB is more than 12% of 1 GiB
-    [4096, 0.12 * 4096], // 12% of 4 GiB is more than 500 MB
+    [1024, 500], // 500 MiB (the seed's 500MB, read as Docker reads it) is more than 12% of 1 GiB
+    [4096, 500], // and more than 12% of 4 GiB (491.52 MiB)
+    [8192, 0.12 * 8192], // 12% of 8 GiB (983 MiB) is more than 500 MiB
   ])('the free-memory criterion on %s MiB is %s MiB', (ram, criterion) => expect(freeCriterion(ram)).toBeCloseTo(criterion, 9));
 
   it('free memory exactly at the criterion meets it; a byte under does not', () => {

@@ -9,9 +9,9 @@ import type { HostBudget, Range, RiskLevel } from './report.ts';
 // ---------------------------------------------------------------------------------------------
 // Free memory on the host
 
-/** The seed's success criterion: "System memory available > 500MB (12%)"; 500 MB is 476.8 MiB,
- * and 12% scales it to larger hosts. */
-export const FREE_CRITERION = { mib: 500e6 / 1048576, share: 0.12 } as const;
+/** The seed's success criterion: "System memory available > 500MB (12%)". MB is read as MiB, as
+ * Docker reads `500m`/`500MB` and `free -m` prints (README, "Sizes"); 12% scales it to larger hosts. */
+export const FREE_CRITERION = { mib: 500, share: 0.12 } as const;
 
 /** Free memory the seed asks to keep on a host of `ramMiB`: max(500 MB, 12% of RAM). */
 export function freeCriterion(ramMiB: number): number {

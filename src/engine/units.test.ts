@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { durationFormat, durationParse, sizeFormat, sizeParse, sizeToPlan } from './units.ts';
+import { durationFormat, durationParse, sizeFormat, sizePairFormat, sizeParse, sizesFormat, sizeToPlan } from './units.ts';
 
 describe('sizeParse', () => {
   it.each([
@@ -23,8 +23,27 @@ describe('sizeParse', () => {
 
 describe('sizeFormat and sizeToPlan', () => {
   it.each([
-    [800, '800 MiB'], [1950, '1.9 GiB'], [4096, '4 GiB'], [0.5, '512 KiB'], [5.25, '5.3 MiB'], [-100, '−100 MiB'], [Number.NaN, '—'],
+    [800, '800 MiB'], [1950, '1.9 GiB'], [4096, '4 GiB'], [0.5, '512 KiB'], [5.25, '5 MiB'], [-100, '−100 MiB'], [Number.NaN, '—'],
+    // The examples: never "491.52MiB" or "1128.66MiB".
+    [491.52, '492 MiB'], [1128.66, '1.1 GiB'], [1152, '1.13 GiB'], [1023.6, '1 GiB'], [0.9999, '1 MiB'], [0, '0 MiB'], [-0.2, '−205 KiB'], [-0.0001, '0 MiB'], [Infinity, '—'],
   ])('formats %s as %s', (mib, text) => expect(sizeFormat(mib)).toBe(text));
+
+  it.each([
+    // [a, b, a's text, b's text]
+    [1280, 1282, '1,280 MiB', '1,282 MiB'],
+    [1280, 1280, '1.25 GiB', '1.25 GiB'],
+    [300, 300.4, '300 MiB', '300.4 MiB'],
+    [752.6, 753.2, '752.6 MiB', '753.2 MiB'],
+    [500, 800, '500 MiB', '800 MiB'],
+    [2240, 2241, '2,240 MiB', '2,241 MiB'],
+    [0.5, 0.502, '512 KiB', '514 KiB'],
+  ])('sizePairFormat(%s, %s) tells them apart: %s, %s', (a, b, ta, tb) => expect(sizePairFormat(a, b)).toEqual([ta, tb]));
+
+  it('sizesFormat keeps equal sizes equal and separates the rest with the fewest decimals', () => {
+    expect(sizesFormat([100, 100, 1280, 1281])).toEqual(['100 MiB', '100 MiB', '1,280 MiB', '1,281 MiB']);
+    expect(sizesFormat([100, 100.05, 100.1])).toEqual(['100 MiB', '100.05 MiB', '100.1 MiB']);
+    expect(sizesFormat([100, 200])).toEqual(['100 MiB', '200 MiB']);
+  });
 
   it.each([[800, '800MiB'], [4096, '4GiB'], [1536, '1.5GiB'], [0.5, '512KiB'], [1000.5, '1000.5MiB'], [0, '0MiB']])('writes %s as %s and reads it back', (mib, text) => {
     expect(sizeToPlan(mib)).toBe(text);

@@ -40,14 +40,71 @@ export function sizeParse(input: string | number): Result<number> {
   return { ok: true, value };
 }
 
-/** Formats MiB for people: `800 MiB`, `1.95 GiB`, `12 KiB`. */
-export function sizeFormat(mib: number): string {
+/**
+ * Sizes for people, one rule everywhere (page, CLI, exported comments): whole MiB under 1 GiB
+ * (`800 MiB`), GiB with two decimals above, trailing zeros dropped (`1.95 GiB`, `1.9 GiB`,
+ * `4 GiB`), whole KiB under 1 MiB (`512 KiB`); one minus sign (U+2212); `—` for a number that is
+ * not finite. `extra` adds decimals beyond the rule (sizesFormat uses it for sizes under 1 MiB).
+ */
+export function sizeFormat(mib: number, extra = 0): string {
   if (!Number.isFinite(mib)) return '—';
-  const sign = mib < 0 ? '−' : '';
   const a = Math.abs(mib);
-  if (a >= 1024) return `${sign}${trim(a / 1024, 2)} GiB`;
-  if (a >= 1 || a === 0) return `${sign}${trim(a, a < 10 ? 1 : 0)} MiB`;
-  return `${sign}${trim(a * 1024, 0)} KiB`;
+  let text: string;
+  if (roundTo(a, extra) >= 1024) text = `${trim(a / 1024, 2 + extra)} GiB`;
+  else if (roundTo(a * 1024, extra) >= 1024 || roundTo(a * 1024, extra) === 0) text = `${trim(a, extra)} MiB`;
+  else text = `${trim(a * 1024, extra)} KiB`;
+  // No "−0 MiB": a size that rounds to zero has no sign.
+  return mib < 0 && /[1-9]/.test(text) ? `\u2212${text}` : text;
+}
+
+/** The most decimals sizesFormat adds to tell sizes apart (0.001 MiB is 1 KiB). */
+const SEPARATING_DIGITS_MAX = 3;
+
+const MIB_COUNT = [0, 1, 2, 3].map((d) => new Intl.NumberFormat('en-US', { maximumFractionDigits: d }));
+
+/** A size in whole MiB (or with `extra` decimals), thousands separated: `2,241 MiB`; KiB under 1 MiB as sizeFormat. */
+function mibText(mib: number, extra: number): string {
+  if (!Number.isFinite(mib) || Math.abs(mib) < 1) return sizeFormat(mib, extra);
+  const text = `${MIB_COUNT[extra]!.format(Math.abs(mib))} MiB`;
+  return mib < 0 ? `\u2212${text}` : text;
+}
+
+/**
+ * Several sizes written so that different sizes read differently: sizeFormat's rule when it tells
+ * them apart, else all of them in MiB with the fewest decimals that do ([2240, 2241] gives
+ * `2,240 MiB`, `2,241 MiB`; [752.6, 753.2] gives `752.6 MiB`, `753.2 MiB`), so a sentence never
+ * says "1.25 GiB exceeds its 1.25 GiB limit". Equal sizes stay equal.
+ */
+export function sizesFormat(values: readonly number[]): string[] {
+  const plain = values.map((v) => sizeFormat(v));
+  if (separated(values, plain)) return plain;
+  let texts = plain;
+  for (let extra = 0; extra <= SEPARATING_DIGITS_MAX; extra++) {
+    texts = values.map((v) => mibText(v, extra));
+    if (separated(values, texts)) break;
+  }
+  return texts;
+}
+
+/** Two sizes told apart (sizesFormat of a pair): `[mine, theirs]`. */
+export function sizePairFormat(a: number, b: number): [string, string] {
+  const [x, y] = sizesFormat([a, b]);
+  return [x!, y!];
+}
+
+/** Whether every pair of different values has different texts. */
+function separated(values: readonly number[], texts: readonly string[]): boolean {
+  const byText = new Map<string, number>();
+  return values.every((v, i) => {
+    const seen = byText.get(texts[i]!);
+    if (seen !== undefined && seen !== v) return false;
+    byText.set(texts[i]!, v);
+    return true;
+  });
+}
+
+function roundTo(n: number, digits: number): number {
+  return Number(n.toFixed(digits));
 }
 
 /** Writes MiB back in plan-file form: `800MiB`, `4GiB`, `1.5GiB`, `512KiB`. */

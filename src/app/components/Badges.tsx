@@ -1,5 +1,5 @@
 /** Risk and severity badges: colour, a shape and the word, so colour is never the only signal. */
-import type { RiskLevel, Severity } from '../../engine/index.ts';
+import type { RiskLevel, Severity } from '../../engine/report.ts';
 
 const RISK_SHAPE: Record<RiskLevel, string> = { low: '●', medium: '◆', high: '▲', critical: '✖' };
 const SEVERITY_SHAPE: Record<Severity, string> = { critical: '✖', warning: '▲', info: 'ℹ' };

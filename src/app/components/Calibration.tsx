@@ -56,7 +56,7 @@ export default function Calibration() {
       <p className="muted" data-testid="calibration-machine">
         Measured on {machines.join('; ')}. Processes, not containers: page cache and kernel memory are not in the figures.
       </p>
-      <table className="criteria-table calibration-table" aria-label="Calibration by service">
+      <table className="criteria-table calibration-table stack" aria-label="Calibration by service">
         <thead>
           <tr>
             <th scope="col">Service</th>
@@ -73,21 +73,21 @@ export default function Calibration() {
           {summary.map((s) => (
             <tr key={s.kind} data-testid={`calibration-summary-${s.kind}`}>
               <th scope="row">{KIND_LABEL[s.kind]}</th>
-              <td className="num">{s.cases - s.rangeCases}</td>
-              <td className="num">{s.medianAbsErrorPercent.toFixed(1)}%</td>
-              <td className="num">{s.maxAbsErrorPercent.toFixed(1)}%</td>
-              <td className="num">{s.rangeCases}</td>
-              <td>
+              <td className="num" data-label="Typical cases">{s.cases - s.rangeCases}</td>
+              <td className="num" data-label="Median error">{s.medianAbsErrorPercent.toFixed(1)}%</td>
+              <td className="num" data-label="Largest error">{s.maxAbsErrorPercent.toFixed(1)}%</td>
+              <td className="num" data-label="Range-only cases">{s.rangeCases}</td>
+              <td data-label="All pass">
                 <StatusBadge status={s.ok ? 'pass' : 'fail'} />
               </td>
-              <td className="num">{day(s.recordedAt)}</td>
-              <td className="calibration-versions">{Object.values(s.tools).join('; ')}</td>
+              <td className="num" data-label="Recorded">{day(s.recordedAt)}</td>
+              <td className="calibration-versions" data-label="Versions">{Object.values(s.tools).join('; ')}</td>
             </tr>
           ))}
         </tbody>
       </table>
       <div className="calibration-scroll" tabIndex={0} role="region" aria-label="Calibration cases: predicted against measured">
-        <table className="criteria-table calibration-table">
+        <table className="criteria-table calibration-table stack">
           <thead>
             <tr>
               <th scope="col">Case</th>
@@ -112,15 +112,15 @@ export default function Calibration() {
                 .map((r) => (
                   <tr key={r.id} data-testid={`calibration-case-${r.id}`} data-kind={r.kind}>
                     <th scope="row">{r.label}</th>
-                    <td>{ROLE_TEXT[r.role]}</td>
-                    <td className="num">{machineLoad.get(`${r.kind}/${r.id}`) ?? '—'}</td>
-                    <td className="num">{rangeText(r.predicted)}</td>
-                    <td className="num" data-testid="measured">
+                    <td data-label="Load">{ROLE_TEXT[r.role]}</td>
+                    <td className="num" data-label="Machine load (1 min)">{machineLoad.get(`${r.kind}/${r.id}`) ?? '—'}</td>
+                    <td className="num" data-label="Predicted">{rangeText(r.predicted)}</td>
+                    <td className="num" data-testid="measured" data-label="Measured typical / peak">
                       {sizeText(r.measured.typical)} / {sizeText(r.measured.peak)}
                     </td>
-                    <td className="num">{errorText(r)}</td>
-                    <td>{r.inRange ? 'yes' : 'no'}</td>
-                    <td>
+                    <td className="num" data-label="Typical error">{errorText(r)}</td>
+                    <td data-label="In range">{r.inRange ? 'yes' : 'no'}</td>
+                    <td data-label="Result">
                       <StatusBadge status={r.ok ? 'pass' : 'fail'} />
                     </td>
                   </tr>

@@ -1,15 +1,14 @@
 /** The strip under the host bar: host settings, feature toggles with their effect, the workload. */
-import { useMemo, useState } from 'react';
+import { memo, useMemo, useState } from 'react';
 import type { ReactNode } from 'react';
 import { HOST_FIELDS, WORKLOAD_FIELDS, valueToText, type FieldSpec } from '../state/fields.ts';
 import { useActions, usePlanner } from '../state/instance.ts';
 import { deriveOf } from '../derive/engine.ts';
-import { featureList, featureOn, toggleViews } from '../derive/toggles.ts';
+import { effectText, featureList, featureOn, hasMemoryEffect, toggleViews, type ToggleEffect } from '../derive/toggles.ts';
 import { useEvaluatedPick, useSettledInput } from '../derive/hooks.ts';
 import { FieldInput } from './FieldInput.tsx';
 import type { FeatureName, Path } from '../state/planEdit.ts';
 
-const NO_EFFECTS: string[] = [];
 const RAM_CHOICES = ['2GiB', '4GiB', '8GiB', '16GiB'];
 
 function RamPicker() {
@@ -66,7 +65,20 @@ function Group({ title, children, id, className }: { title: string; children: Re
   );
 }
 
-function Toggle({ id, label, effects }: { id: FeatureName; label: string; effects: string[] }) {
+/** The hint under a toggle: the net change in free memory, and every service it moves (engine-evaluated with and without it). */
+function EffectText({ effect, on }: { effect: ToggleEffect | null; on: boolean }) {
+  if (!effect) return <>Its effect could not be evaluated for this plan.</>;
+  if (!hasMemoryEffect(effect)) return <>No memory effect in this plan{effect.traffic.length ? ` (${effect.traffic.join('; ')})` : ''}.</>;
+  const { free, moves } = effectText(effect);
+  return (
+    <>
+      {on ? 'On' : 'If on'}: <span className="effect-free">{free}</span>
+      {moves && <>; {moves}</>}.
+    </>
+  );
+}
+
+const Toggle = memo(function Toggle({ id, label, effect }: { id: FeatureName; label: string; effect: ToggleEffect | null | undefined }) {
   const on = useEvaluatedPick(({ report }) => featureOn(report, id), false);
   const { featureSet } = useActions();
   const effectId = `effect-${id}`;
@@ -75,12 +87,12 @@ function Toggle({ id, label, effects }: { id: FeatureName; label: string; effect
       <label>
         <input type="checkbox" role="switch" checked={on} aria-describedby={effectId} onChange={(e) => featureSet(id, e.target.checked)} /> {label}
       </label>
-      <span id={effectId} className="effect" data-testid={effectId}>
-        {effects.length ? `${on ? 'On' : 'If on'}, at high load: ${effects.join(', ')}` : 'No memory effect in this plan'}
+      <span id={effectId} className="effect" data-testid={effectId} data-free-typical-mib={effect?.freeTypicalMiB} data-free-high-mib={effect?.freeHighMiB}>
+        {effect === undefined ? 'Working out its effect…' : <EffectText effect={effect} on={on} />}
       </span>
     </span>
   );
-}
+});
 
 function Toggles() {
   // The list of features changes only with the engine; its labels are stable strings.
@@ -95,7 +107,7 @@ function Toggles() {
   return (
     <Group title="Features" id="features-title" className="features-box">
       {features.map(({ id, label }) => (
-        <Toggle key={id} id={id} label={label} effects={views.find((v) => v.id === id)?.effects ?? NO_EFFECTS} />
+        <Toggle key={id} id={id} label={label} effect={views.find((v) => v.id === id)?.effect} />
       ))}
     </Group>
   );

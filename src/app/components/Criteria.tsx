@@ -17,9 +17,9 @@ export default function Criteria() {
     <section className="panel" aria-labelledby="criteria-title">
       <h2 id="criteria-title">Success criteria</h2>
       <p data-testid="criteria-summary">
-        {passed} of {judged.length} criteria the planner can judge pass; {criteria.length - judged.length} need measurements from the running stack. From the seed report’s “Deployment is successful if…”.
+        {passed} of the {judged.length} criteria Headroom can judge from the plan pass; {criteria.length - judged.length} more need measurements from the running stack.
       </p>
-      <table className="criteria-table">
+      <table className="criteria-table stack">
         <thead>
           <tr>
             <th scope="col">Criterion</th>
@@ -31,10 +31,10 @@ export default function Criteria() {
           {criteria.map((c) => (
             <tr key={c.id} data-testid={`criterion-${c.id}`}>
               <th scope="row">{c.label}</th>
-              <td>
+              <td data-label="Result">
                 <StatusBadge status={c.status} />
               </td>
-              <td>{c.detail}</td>
+              <td data-label="Why">{c.detail}</td>
             </tr>
           ))}
         </tbody>

@@ -1,5 +1,6 @@
 /** Last line of defence: a render error shows what happened and a way back, never a blank page. */
 import { Component, type ErrorInfo, type ReactNode } from 'react';
+import { PRESET_LABELS } from '../presetLabels.ts';
 
 type Props = { children: ReactNode; onReset: () => void };
 
@@ -27,7 +28,7 @@ export class ErrorBoundary extends Component<Props, { error: Error | null }> {
             this.setState({ error: null });
           }}
         >
-          Load the 4gb preset
+          Load “{PRESET_LABELS['4gb'].short}”
         </button>
       </div>
     );

@@ -4,9 +4,9 @@
  * first; a limit no setting fits is named with the smallest that does, and a button to set it.
  * Loaded with the tab (the exporters stay out of the first load); fflate only when a zip is made.
  */
-import { useEffect, useId, useMemo, useState } from 'react';
+import { useEffect, useId, useMemo, useRef, useState } from 'react';
 import { create } from 'zustand';
-import { sizeFormat, type Plan } from '../../engine/index.ts';
+import { changeText, type Plan } from '../../engine/index.ts';
 import type { ExportFile } from '../../formats/export/index.ts';
 import { deriveOf } from '../derive/engine.ts';
 import { exportOf, linesText, zipName, type ExportState, type Refusal } from '../derive/export.ts';
@@ -47,6 +47,15 @@ function ExportView({ plan }: { plan: Plan }) {
   const state = useMemo(() => exportOf(plan, tuned), [plan, tuned]);
   const [status, setStatus] = useState('');
   const effectId = useId();
+  const heading = useRef<HTMLHeadingElement>(null);
+  // A fix applied from the refusal removes its button: the focus goes to the tab's heading, not to the page's body.
+  const [refocus, setRefocus] = useState(false);
+  useEffect(() => {
+    if (refocus && state.status === 'ok') {
+      heading.current?.focus();
+      setRefocus(false);
+    }
+  }, [refocus, state]);
   const files = state.status === 'ok' ? state.files : [];
   const downloadAll = async () => {
     try {
@@ -59,7 +68,9 @@ function ExportView({ plan }: { plan: Plan }) {
   return (
     <section className="panel export" aria-labelledby="export-title">
       <div className="export-head">
-        <h2 id="export-title">Export</h2>
+        <h2 id="export-title" ref={heading} tabIndex={-1}>
+          Export
+        </h2>
         <p className="export-intro">
           The compose file and every config this plan needs, the same files as <code>headroom export</code>. They are made in this page; nothing is uploaded.
         </p>
@@ -80,12 +91,12 @@ function ExportView({ plan }: { plan: Plan }) {
       <p role="status" className="export-status" data-testid="export-status">
         {status}
       </p>
-      {state.status === 'ok' ? <Files files={state.files} onStatus={setStatus} /> : <Refused state={state} />}
+      {state.status === 'ok' ? <Files files={state.files} onStatus={setStatus} /> : <Refused state={state} onFixed={() => setRefocus(true)} />}
     </section>
   );
 }
 
-function Refused({ state }: { state: Extract<ExportState, { status: 'refused' }> }) {
+function Refused({ state, onFixed }: { state: Extract<ExportState, { status: 'refused' }>; onFixed: () => void }) {
   const { fixApply } = useActions();
   return (
     <div className="export-refused" role="alert" data-testid="export-refused">
@@ -96,8 +107,8 @@ function Refused({ state }: { state: Extract<ExportState, { status: 'refused' }>
             <li key={`${r.service}-${r.text}`}>
               {r.text}{' '}
               {r.fix && (
-                <button type="button" onClick={() => fixApply(r.fix!)}>
-                  Set {r.service}’s limit to {sizeFormat(r.minLimitMiB!)}
+                <button type="button" onClick={() => fixApply(r.fix!) && onFixed()}>
+                  {changeText(r.fix)}
                 </button>
               )}
             </li>

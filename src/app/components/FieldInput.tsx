@@ -1,9 +1,10 @@
 /**
  * A text field bound to one plan path. What it shows is the draft while one exists (the text being
- * typed, or refused text with the reason beside it), otherwise the plan's value.
+ * typed, or refused text with the reason beside it), otherwise the plan's value. Enter commits the
+ * value and keeps the focus in the field; Escape takes back refused text.
  */
 import { useId, type KeyboardEvent } from 'react';
-import { pathFormat } from '../../engine/index.ts';
+import { schema } from '../derive/schema.ts';
 import type { FieldSpec } from '../state/fields.ts';
 import { useActions, usePlanner } from '../state/instance.ts';
 import type { Path } from '../state/planEdit.ts';
@@ -22,7 +23,7 @@ type Props = {
 };
 
 export function FieldInput({ path, spec, label, value, placeholder, className, inputMode, testId }: Props) {
-  const key = pathFormat(path);
+  const key = schema().pathFormat(path);
   const draft = usePlanner((s) => s.drafts[key]);
   const { fieldEdit, fieldEnd, fieldRevert } = useActions();
   const errorId = useId();
@@ -32,7 +33,11 @@ export function FieldInput({ path, spec, label, value, placeholder, className, i
       e.preventDefault();
       fieldRevert(path);
     }
-    if (e.key === 'Enter') e.currentTarget.blur();
+    // Enter ends the typing run (one undo step) and keeps the focus here: blurring would send it to the page's body.
+    if (e.key === 'Enter') {
+      e.preventDefault();
+      fieldEnd(path);
+    }
   };
   return (
     <span className={`field${invalid ? ' field-invalid' : ''}${className ? ` ${className}` : ''}`}>

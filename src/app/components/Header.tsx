@@ -1,33 +1,44 @@
 /** The top bar: the plan's name, presets, file import/export, the share link, undo and redo. */
 import { useRef, useState, type ChangeEvent } from 'react';
-import { isPresetName, planEmpty, presetGet, PRESET_NAMES, type PlanInput } from '../../engine/index.ts';
 import { NAME_FIELD } from '../state/fields.ts';
 import { plannerStore, useActions, usePlanner } from '../state/instance.ts';
 import { shareUrl } from '../state/share.ts';
 import { planFileName, planFileRead, planFileWrite } from '../planFile.ts';
 import { FieldInput } from './FieldInput.tsx';
+import { PRESET_CHOICES, PRESET_LABELS, presetInput, presetOf, type PresetChoice } from '../presetLabels.ts';
+
+const CUSTOM = 'custom';
 import { ImportLauncher } from './ImportLauncher.tsx';
 
-const PRESET_LABEL: Record<string, string> = { '4gb': '4gb (the seed’s stack)', full: 'full (original 8 services)', '8gb': '8gb (upgrade tier)', empty: 'empty (start from nothing)' };
-
+/**
+ * The preset menu shows what the plan is: a built-in plan while it is one, unedited, else
+ * "Custom: its name". A choice made in the menu holds until Load, or until the plan changes by
+ * another way (an import, a share link, undo), which the menu then follows.
+ */
 function PresetPicker() {
   const { planReplace } = useActions();
-  const [choice, setChoice] = useState<string>('4gb');
+  const current = usePlanner((s) => presetOf(s.input));
+  const name = usePlanner((s) => s.input.name ?? '');
+  const step = usePlanner((s) => `${s.past.length}/${s.future.length}`);
+  const basis = `${current ?? 'custom'}|${step}`;
+  const [pick, setPick] = useState<{ value: PresetChoice; basis: string } | null>(null);
+  const shown = pick && pick.basis === basis ? pick.value : (current ?? CUSTOM);
   const load = () => {
-    const next: PlanInput = isPresetName(choice) ? presetGet(choice) : planEmpty();
-    planReplace(next, { tone: 'info', text: `Loaded the ${choice} preset. Undo brings back the previous plan.` });
+    if (shown === CUSTOM || shown === current) return;
+    planReplace(presetInput(shown), { tone: 'info', text: `Loaded “${PRESET_LABELS[shown].short}”. Undo brings back the previous plan.` });
   };
   return (
-    <span className="group">
+    <span className="group preset-picker">
       <label htmlFor="preset">Preset</label>
-      <select id="preset" value={choice} onChange={(e) => setChoice(e.target.value)}>
-        {[...PRESET_NAMES, 'empty'].map((p) => (
+      <select id="preset" value={shown} onChange={(e) => setPick({ value: e.target.value as PresetChoice, basis })} title={shown === CUSTOM ? undefined : PRESET_LABELS[shown].long}>
+        {current === null && <option value={CUSTOM}>Custom: {name || 'unnamed plan'}</option>}
+        {PRESET_CHOICES.map((p) => (
           <option key={p} value={p}>
-            {PRESET_LABEL[p] ?? p}
+            {PRESET_LABELS[p].short}
           </option>
         ))}
       </select>
-      <button type="button" onClick={load}>
+      <button type="button" onClick={load} disabled={shown === CUSTOM || shown === current}>
         Load preset
       </button>
     </span>

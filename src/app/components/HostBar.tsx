@@ -2,8 +2,10 @@
  * The host at a glance: one stacked bar (reserve, each service's limit, what is left) with typical
  * usage marked, and the line that answers "does it fit": free memory, risk, and the spike.
  */
+import { memo } from 'react';
 import { useHostView, usePreviousReport } from '../derive/hooks.ts';
-import { sizeFormat } from '../../engine/index.ts';
+import type { Segment } from '../derive/views.ts';
+import { sizeFormat } from '../../engine/units.ts';
 import { deltaText } from '../format.ts';
 import { RiskBadge } from './Badges.tsx';
 
@@ -21,6 +23,11 @@ function LastChange({ freeMiB }: { freeMiB: number }) {
     </span>
   );
 }
+
+/** One segment of the bar; an edit re-renders the segments it resized, not the hundred others of a big plan. */
+const HostSegment = memo(function HostSegment({ tone, colour, widthPct, title }: Pick<Segment, 'tone' | 'colour' | 'widthPct' | 'title'>) {
+  return <span className={`seg seg-${tone}${tone === 'service' ? ` svc-${colour}` : ''}`} style={{ width: `${widthPct}%` }} title={title} />;
+});
 
 export function HostBar() {
   const v = useHostView();
@@ -59,7 +66,7 @@ export function HostBar() {
       </div>
       <div className="host-bar" role="img" aria-label={`Host ${v.ramText}: reserve ${v.reserveText}, limits ${v.limitsText}, usage ${v.usageText} (low–typical–high), ${v.freeText} free at typical usage${v.overcommitText ? `; limits exceed RAM by ${v.overcommitText}` : ''}.`}>
         {v.segments.map((s) => (
-          <span key={s.key} className={`seg seg-${s.tone}${s.tone === 'service' ? ` svc-${s.colour}` : ''}`} style={{ width: `${s.widthPct}%` }} title={s.title} />
+          <HostSegment key={s.key} tone={s.tone} colour={s.colour} widthPct={s.widthPct} title={s.title} />
         ))}
         <span className="marker marker-typical" style={{ left: `${v.typicalPct}%` }} title={`typical usage ${v.usageTypicalText}`} />
         {v.overcommitText && <span className="marker marker-ram" style={{ left: `${v.ramPct}%` }} title={`RAM ${v.ramText}`} />}

@@ -189,7 +189,8 @@ export default function ImportDialog({ onClose }: { onClose: () => void }) {
     if ((e.ctrlKey || e.metaKey) && ['z', 'y'].includes(e.key.toLowerCase())) e.stopPropagation();
   };
 
-  const confirmLabel = composeActive ? `Replace the plan with ${composeOk ? `these ${composeOk.services.length} services` : 'this compose file'}` : 'Add the observed usage to the plan';
+  const imported = composeOk?.services.length;
+  const confirmLabel = composeActive ? `Replace the plan with ${imported === undefined ? 'this compose file' : imported === 1 ? 'this service' : `these ${imported} services`}` : 'Add the observed usage to the plan';
   const blocked = composeActive && !composeReady ? 'Waiting for a compose file that reads.' : statsActive && !statsReady ? 'Waiting for docker stats that read.' : !composeActive && !statsActive ? 'Paste, choose or drop a compose file, or paste docker stats.' : null;
 
   return (
@@ -253,7 +254,7 @@ export default function ImportDialog({ onClose }: { onClose: () => void }) {
               {refusal}
             </p>
           )}
-          <ComposeStatus active={composeActive} tooBig={source.length > MAX_IMPORT_BYTES} pending={compose.pending} failed={compose.failed} result={compose.result} ms={compose.ms} />
+          <ComposeStatus active={composeActive} tooBig={source.length > MAX_IMPORT_BYTES} pending={compose.pending} failed={compose.failed} result={compose.result} />
           {composeOk && (
             <div className={compose.pending ? 'stale' : undefined} aria-busy={compose.pending}>
               <ImportTable rows={rows} />
@@ -307,14 +308,14 @@ export default function ImportDialog({ onClose }: { onClose: () => void }) {
 
 type ComposeResult = ReturnType<typeof useJob<ComposeJob>>['result'];
 
-function ComposeStatus({ active, tooBig, pending, failed, result, ms }: { active: boolean; tooBig: boolean; pending: boolean; failed: string | null; result: ComposeResult; ms: number | null }) {
+function ComposeStatus({ active, tooBig, pending, failed, result }: { active: boolean; tooBig: boolean; pending: boolean; failed: string | null; result: ComposeResult }) {
   let body: ReactNode;
   if (!active) body = <span className="muted">Paste a compose file, choose one, or drop it on this box.</span>;
   else if (tooBig) body = <span className="bad-text">The text is over {bytesText(MAX_IMPORT_BYTES)}: the import reads at most that much.</span>;
   else if (pending) body = <span className="busy">Reading the compose file…</span>;
   else if (failed) body = <span className="bad-text">The reader stopped: {failed}. The current plan is unchanged.</span>;
   else if (!result) body = null;
-  else if (result.ok) body = <span className="ok-text">Recognised {result.services.length} service{result.services.length === 1 ? '' : 's'}{ms !== null ? ` in ${ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`}` : ''}.</span>;
+  else if (result.ok) body = <span className="ok-text">Recognised {result.services.length === 1 ? 'one service' : `${result.services.length} services`}: check the kinds and limits below, then confirm.</span>;
   else
     body = (
       <>

@@ -24,7 +24,7 @@ export function IssueList({ issues, testId }: { issues: ReadonlyArray<{ path: st
 export function ImportTable({ rows }: { rows: readonly ImportRow[] }) {
   return (
     <div className="import-table-scroll" tabIndex={0} role="region" aria-label="Services recognised in the compose file">
-      <table className="import-table">
+      <table className="import-table stack">
         <thead>
           <tr>
             <th scope="col">Service</th>
@@ -38,10 +38,10 @@ export function ImportTable({ rows }: { rows: readonly ImportRow[] }) {
           {rows.slice(0, ROWS_SHOWN).map((r) => (
             <tr key={r.service} data-testid={`import-row-${r.service}`}>
               <th scope="row">{r.service}</th>
-              <td data-testid={`import-kind-${r.service}`}>{r.kind}</td>
-              <td className="num">{r.limit ?? <span className="bad-text">none</span>}</td>
-              <td className="num">{r.usageMiB ? rangeText(r.usageMiB) : '—'}</td>
-              <td>
+              <td data-testid={`import-kind-${r.service}`} data-label="Kind">{r.kind}</td>
+              <td className="num" data-label="Limit">{r.limit ?? <span className="bad-text">none</span>}</td>
+              <td className="num" data-label="Model">{r.usageMiB ? rangeText(r.usageMiB) : '—'}</td>
+              <td data-label="Why">
                 <span>{r.why}</span>
                 {r.read.length > 0 && <span className="import-read">read: {r.read.join('; ')}</span>}
                 {r.warnings.map((w) => (
@@ -67,7 +67,7 @@ export function ImportTable({ rows }: { rows: readonly ImportRow[] }) {
 export function ObservedTable({ rows, margin }: { rows: readonly ObservedRow[]; margin: number }) {
   return (
     <div className="import-table-scroll" tabIndex={0} role="region" aria-label="Observed usage beside the model">
-      <table className="import-table">
+      <table className="import-table stack">
         <thead>
           <tr>
             <th scope="col">Service</th>
@@ -82,16 +82,16 @@ export function ObservedTable({ rows, margin }: { rows: readonly ObservedRow[]; 
           {rows.slice(0, ROWS_SHOWN).map((r) => (
             <tr key={r.service} data-testid={`observed-row-${r.service}`}>
               <th scope="row">{r.service}</th>
-              <td>
+              <td data-label="Container">
                 {r.containers.join(', ')}
                 {r.samples > 1 && <span className="muted"> ({r.samples} samples)</span>}
               </td>
-              <td className="num" data-testid={`observed-${r.service}`}>
+              <td className="num" data-testid={`observed-${r.service}`} data-label="Observed typical / peak">
                 {sizeText(r.observed.typical)} / {sizeText(r.observed.peak)}
               </td>
-              <td className="num">{rangeText(r.model)}</td>
-              <td className="num">{r.limitMiB === null ? 'none' : sizeText(r.limitMiB)}</td>
-              <td className="num">{sizeText(r.observedLimitMiB)}</td>
+              <td className="num" data-label="Model">{rangeText(r.model)}</td>
+              <td className="num" data-label="Limit">{r.limitMiB === null ? 'none' : sizeText(r.limitMiB)}</td>
+              <td className="num" data-label="Limit from observed">{sizeText(r.observedLimitMiB)}</td>
             </tr>
           ))}
         </tbody>

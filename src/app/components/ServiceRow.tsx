@@ -51,23 +51,23 @@ function Row({ view: v, columns }: { view: RowView; columns: number }) {
           )}
           <span className="settings-summary">{i === null ? `added by ${IMPLIED_BY[v.kind] ?? 'a feature toggle'}${v.settingsText ? ` · ${v.settingsText}` : ''}` : v.settingsText}</span>
         </th>
-        <td className="col-kind">{v.kind}</td>
-        <td className="col-limit">
+        <td className="col-kind" data-label="Kind">{v.kind}</td>
+        <td className="col-limit" data-label="Limit">
           {i === null ? (
             <span data-testid={`limit-${v.name}`}>{v.limitText}</span>
           ) : (
             <FieldInput path={['services', i, 'limit']} spec={LIMIT_FIELD} label={`${v.name} limit`} value={v.limitInput} placeholder="none" testId={`limit-${v.name}`} className="limit" />
           )}
         </td>
-        <td className="col-usage num">
+        <td className="col-usage num" data-label="Usage low–typical–high">
           <Value text={v.usageText} changed={v.changedUsage} testId={`usage-${v.name}`} highMiB={v.highMiB} />
           <Gauge v={v} />
           {v.observedText && <div className="observed muted" data-testid={`observed-${v.name}`}>{v.observedText}</div>}
         </td>
-        <td className={`col-headroom num${v.headroomMiB < 0 ? ' bad-text' : ''}`}>
+        <td className={`col-headroom num${v.headroomMiB < 0 ? ' bad-text' : ''}`} data-label="Headroom">
           <Value text={v.headroomText} changed={v.changedHeadroom} testId={`headroom-${v.name}`} />
         </td>
-        <td className="col-risk">
+        <td className="col-risk" data-label="Risk">
           <span className={v.changedRisk ? 'changed' : undefined}>
             <RiskBadge level={v.risk} title={v.riskTitle} testId={`risk-${v.name}`} />
           </span>
@@ -100,6 +100,7 @@ function Row({ view: v, columns }: { view: RowView; columns: number }) {
 
 function sameView(a: { view: RowView; columns: number }, b: { view: RowView; columns: number }): boolean {
   if (a.columns !== b.columns) return false;
+  if (a.view === b.view) return true; // rowViews reuses the views of rows an edit did not change
   const keys = Object.keys(a.view) as Array<keyof RowView>;
   return keys.every((k) => a.view[k] === b.view[k]);
 }

@@ -55,6 +55,24 @@ function sameRows(a: readonly RowView[], b: readonly RowView[]): boolean {
   return a.length === b.length && a.every((r, i) => r.id === b[i]?.id && r.name === b[i]?.name);
 }
 
+/** What the marks on each row's usage bar mean (the same marks, drawn the same way). */
+function GaugeLegend() {
+  return (
+    <p className="gauge-legend" data-testid="gauge-legend">
+      <span className="visually-hidden">The bar under each usage: </span>
+      <span className="legend-item">
+        <span aria-hidden="true" className="gauge-key gauge-key-range" /> low to high usage
+      </span>
+      <span className="legend-item">
+        <span aria-hidden="true" className="gauge-key gauge-key-typical" /> typical usage
+      </span>
+      <span className="legend-item">
+        <span aria-hidden="true" className="gauge-key gauge-key-limit" /> the limit
+      </span>
+    </p>
+  );
+}
+
 function AddService() {
   const { serviceAdd } = useActions();
   const [kind, setKind] = useState<ServiceKind>('generic');
@@ -191,6 +209,7 @@ export function ServicesTable() {
           </tbody>
         </table>
       </div>
+      <GaugeLegend />
       {live.length > PAGE_SIZES[0] && <Pager table={table} total={live.length} />}
       <AddService />
     </section>

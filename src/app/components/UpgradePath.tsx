@@ -18,13 +18,13 @@ import {
   type TierView, type UpgradeChart, type UpgradeModel,
 } from '../derive/upgrade.ts';
 import { countText } from '../format.ts';
+import { PRESET_LABELS } from '../presetLabels.ts';
 import './UpgradePath.css';
 
 /** What the user typed on this tab; kept while other tabs are shown. */
 type UpgradeUi = { prices: string[]; share: string; shareValue: number; preset: PresetName };
 const useUpgradeUi = create<UpgradeUi>(() => ({ prices: [...DEFAULT_PRICE_TEXT], share: DEFAULT_SHARE_TEXT, shareValue: Number(DEFAULT_SHARE_TEXT) / 100, preset: 'full' }));
 
-const PRESET_LABEL: Record<PresetName, string> = { '4gb': '4gb (the seed’s stack)', full: 'full (original 8 services)', '8gb': '8gb (upgrade tier)' };
 
 /** Tier line styles: colour and dash both differ, so no line is told apart by colour alone. */
 const TIER_STYLE = [
@@ -112,7 +112,7 @@ function Beyond({ model }: { model: UpgradeModel }) {
       </p>
       {b.split && (
         <p>
-          The seed’s split, the database on its own host: {b.split.hosts.map((h) => `${h.name} host (${sizeFormat(h.ramMiB)}: ${h.services.join(', ')})`).join(' and ')}, carrying{' '}
+          Split the database onto its own host: {b.split.hosts.map((h) => `${h.name} host (${sizeFormat(h.ramMiB)}: ${h.services.join(', ')})`).join(' and ')}, carrying{' '}
           {usersText(b.split.users, b.split.status)} users{b.split.pricePerMonth !== null ? ` for $${b.split.pricePerMonth} a month` : ''}. {b.split.note}
         </p>
       )}
@@ -281,18 +281,19 @@ const MemoryChart = memo(function MemoryChart({ chart }: { chart: UpgradeChart }
   const colour = usePalette();
   const axis = { stroke: colour('muted'), fontSize: 12 };
   const fmt = (v: unknown) => sizeFormat(Number(v));
+  const yLabel = (v: number) => (v === 0 ? '0' : sizeFormat(v));
   return (
     <figure className="panel chart upgrade-chart" aria-labelledby="upgrade-chart-title" aria-describedby="upgrade-chart-desc" data-testid="upgrade-chart">
       <figcaption id="upgrade-chart-title">Memory against active users, each host’s re-tuned stack</figcaption>
       <p id="upgrade-chart-desc" className="muted chart-desc">
-        High usage with the reserve, up to the point where each host breaks (the dot); a dotted line marks each host’s usable memory (RAM less the 500 MB / 12% free criterion).{' '}
+        High usage with the reserve, up to the point where each host breaks (the dot); a dotted line marks each host’s usable memory (RAM less the free-memory target: 500 MiB or 12% of RAM, whichever is larger).{' '}
         {chart.series
           .map((s) => `${sizeFormat(s.ramMiB)}: ${s.breakAt ? `breaks at ${countText(s.breakAt.users)} users, ${sizeFormat(s.breakAt.usageMiB)}` : 'no break point in range'}`)
           .join('; ')}
         .
       </p>
       <ResponsiveContainer width="100%" height={340}>
-        <LineChart data={chart.points} margin={{ top: 18, right: 24, bottom: 18, left: 8 }} accessibilityLayer>
+        <LineChart data={chart.points} margin={{ top: 18, right: 24, bottom: 18, left: 8 }} accessibilityLayer={false}>
           <CartesianGrid stroke={colour('border')} />
           <XAxis
             dataKey="users"
@@ -302,7 +303,7 @@ const MemoryChart = memo(function MemoryChart({ chart }: { chart: UpgradeChart }
             label={{ value: 'active users', position: 'insideBottom', offset: -10, fill: colour('muted'), fontSize: 12 }}
             {...axis}
           />
-          <YAxis type="number" domain={[0, chart.yMax]} ticks={chart.yTicks} tickFormatter={fmt} width={64} {...axis} />
+          <YAxis type="number" domain={[0, chart.yMax]} ticks={chart.yTicks} tickFormatter={yLabel} interval={0} width={56} {...axis} />
           <Tooltip
             contentStyle={{ background: colour('panel'), border: `1px solid ${colour('border')}`, color: colour('text') }}
             labelFormatter={(u) => `${countText(Number(u))} active users`}
@@ -351,19 +352,19 @@ function BeforeAfter({ plan }: { plan: Plan }) {
           <select id={selectId} value={preset} onChange={(e) => useUpgradeUi.setState({ preset: e.target.value as PresetName })}>
             {PRESET_NAMES.map((p) => (
               <option key={p} value={p}>
-                {PRESET_LABEL[p] ?? p}
+                {PRESET_LABELS[p].short}
               </option>
             ))}
           </select>
           <span className="muted">after: {after}</span>
         </span>
       </div>
-      <table className="criteria-table compare-table" data-testid="compare-table">
+      <table className="criteria-table compare-table stack" data-testid="compare-table">
         <thead>
           <tr>
             <th scope="col">Metric</th>
             <th scope="col" className="num">
-              {preset} preset
+              {PRESET_LABELS[preset].short}
             </th>
             <th scope="col" className="num">
               This plan
@@ -377,9 +378,15 @@ function BeforeAfter({ plan }: { plan: Plan }) {
           {comparison.rows.map((r) => (
             <tr key={r.id} data-testid={`compare-${r.id}`}>
               <th scope="row">{r.label}</th>
-              <td className="num">{r.text.a}</td>
-              <td className="num">{r.text.b}</td>
-              <td className="num">{r.text.change}</td>
+              <td className="num" data-label="Before">
+                {r.text.a}
+              </td>
+              <td className="num" data-label="This plan">
+                {r.text.b}
+              </td>
+              <td className="num" data-label="Change">
+                {r.text.change}
+              </td>
             </tr>
           ))}
         </tbody>

@@ -3,11 +3,14 @@
  * engine can judge them. The rest need a running system and say so instead of guessing.
  */
 import { sizeFormat, type Plan, type Report } from '../../engine/index.ts';
-import { connectionsLine, connectionsNearMax, exceedsLimit, freeUnderCriterion } from '../../engine/policy.ts';
+import { FREE_CRITERION, connectionsLine, connectionsNearMax, exceedsLimit, freeUnderCriterion } from '../../engine/policy.ts';
 import { countText, percentText } from '../format.ts';
 
 export type CriterionStatus = 'pass' | 'fail' | 'unknown';
 export type Criterion = { id: string; label: string; status: CriterionStatus; detail: string };
+
+/** The free-memory target in words, from the policy's line: the seed's "500MB (12%)", with MB read as MiB (README, "Sizes"). */
+const FREE_TARGET = `${FREE_CRITERION.mib} MiB or ${FREE_CRITERION.share * 100}% of RAM`;
 
 function freeCriterion(id: string, label: string, freeMiB: number, report: Report): Criterion {
   const need = report.host.freeCriterionMiB;
@@ -55,9 +58,9 @@ const UNJUDGED: ReadonlyArray<[string, string]> = [
 export function criteriaOf(plan: Plan, report: Report): Criterion[] {
   const hasAlertmanager = report.features.alertmanager;
   return [
-    freeCriterion('free-typical', 'System memory available above 500 MB (12%) at typical usage', report.host.freeMiB.typical, report),
-    freeCriterion('free-high', 'System memory available above 500 MB (12%) at high usage', report.host.freeMiB.low, report),
-    freeCriterion('free-spike', `System memory available above 500 MB (12%) in a ×${report.spike.multiplier} spike`, report.spike.host.freeMiB.low, report),
+    freeCriterion('free-typical', `Free memory above ${FREE_TARGET} at typical usage`, report.host.freeMiB.typical, report),
+    freeCriterion('free-high', `Free memory above ${FREE_TARGET} at high usage`, report.host.freeMiB.low, report),
+    freeCriterion('free-spike', `Free memory above ${FREE_TARGET} in a ×${report.spike.multiplier} spike`, report.spike.host.freeMiB.low, report),
     limitCriterion('no-oom', 'No OOM kills: no service’s usage over its limit', report.services),
     limitCriterion('no-oom-spike', `No OOM kills in a ×${report.spike.multiplier} spike`, report.spike.services),
     connectionCriterion(plan, report),

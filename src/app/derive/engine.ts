@@ -3,14 +3,17 @@
  * object. Inputs are immutable, so the same object always gives the same report, and every
  * component asking for it shares one evaluation.
  */
-import { evaluate, planParse, type InputIssue, type Plan, type PlanInput, type Report } from '../../engine/index.ts';
+import { evaluate } from '../../engine/evaluate.ts';
+import type { Report } from '../../engine/report.ts';
+import type { InputIssue, Plan, PlanInput } from '../../engine/schema.ts';
+import { schema } from './schema.ts';
 
 export type Derived =
   | { status: 'ok'; plan: Plan; report: Report }
   | { status: 'invalid'; issues: InputIssue[] }
   | { status: 'error'; message: string };
 
-type Parsed = ReturnType<typeof planParse>;
+type Parsed = ReturnType<ReturnType<typeof schema>['planParse']>;
 
 const parsed = new WeakMap<PlanInput, Parsed>();
 const derived = new WeakMap<PlanInput, Derived>();
@@ -19,7 +22,7 @@ const derived = new WeakMap<PlanInput, Derived>();
 export function parseOf(input: PlanInput): Parsed {
   let r = parsed.get(input);
   if (!r) {
-    r = planParse(input);
+    r = schema().planParse(input);
     parsed.set(input, r);
   }
   return r;

@@ -1,7 +1,8 @@
 /** React hooks over the derivations: each reads the plan input from the store and memoises on it. */
-import { useDeferredValue, useEffect, useMemo, useState } from 'react';
-import type { Plan, Report } from '../../engine/index.ts';
-import { usePlanner } from '../state/instance.ts';
+import { startTransition, useEffect, useMemo, useState, type RefObject } from 'react';
+import type { Report } from '../../engine/report.ts';
+import type { Plan, PlanInput } from '../../engine/schema.ts';
+import { plannerStore, usePlanner } from '../state/instance.ts';
 import { deriveOf, type Derived } from './engine.ts';
 import { findingViews, hostView, rowViews } from './views.ts';
 
@@ -40,12 +41,12 @@ export function useRowViews() {
 }
 
 /**
- * Findings follow the plan one render behind (useDeferredValue): the keystroke's own frame shows
- * the host and the row; the findings list, longer to lay out, follows in the next.
+ * Findings follow the plan once the change's own frame is painted (useLaggingInput('paint')): a
+ * keystroke's frame shows the host and the row; the findings list, longer to lay out, follows in
+ * the next, at low priority, and a keystroke never waits for it.
  */
 export function useFindingViews() {
-  const input = useDeferredValue(usePlanner((s) => s.input));
-  const d = deriveOf(input);
+  const d = deriveOf(useLaggingInput('paint'));
   return useMemo(() => (d.status === 'ok' ? findingViews(d.report) : []), [d]);
 }
 
@@ -61,19 +62,65 @@ export function usePreviousReport(): Report | null {
 export const SETTLE_MS = 400;
 
 /**
- * The plan input for views that cost more than a keystroke may (charts, the toggles' what-if
- * evaluations). While the user types into a field they follow once typing pauses, at low
- * priority, instead of competing with the next keystroke; any other change (a toggle, a preset,
- * undo, leaving the field) reaches them at once.
+ * How a view that costs more than a keystroke may follows the plan: `paint`, once the frame that
+ * shows the change has been painted; `settle`, once typing pauses (SETTLE_MS; any other change,
+ * such as a toggle, a preset, undo or leaving the field, after the frame as for `paint`). The
+ * update is a transition, so the next keystroke interrupts it. It listens to the store itself
+ * instead of selecting the input: a keystroke does not even re-render the component that uses it.
  */
-export function useSettledInput() {
-  const input = usePlanner((s) => s.input);
-  const typing = usePlanner((s) => s.coalesce !== null);
-  const [settled, setSettled] = useState(input);
+export function useLaggingInput(lag: 'paint' | 'settle'): PlanInput {
+  const [shown, setShown] = useState(() => plannerStore.getState().input);
   useEffect(() => {
-    if (!typing) return setSettled(input);
-    const t = setTimeout(() => setSettled(input), SETTLE_MS);
-    return () => clearTimeout(t);
-  }, [input, typing]);
-  return useDeferredValue(typing ? settled : input);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let frame: number | undefined;
+    const show = () => {
+      timer = undefined;
+      frame = undefined;
+      startTransition(() => setShown(plannerStore.getState().input));
+    };
+    const cancel = () => {
+      clearTimeout(timer);
+      if (frame !== undefined) cancelAnimationFrame(frame);
+      timer = undefined;
+      frame = undefined;
+    };
+    // After the frame: a task posted from requestAnimationFrame runs once that frame is painted.
+    const afterPaint = () => {
+      if (frame === undefined && timer === undefined) frame = requestAnimationFrame(() => (timer = setTimeout(show, 0)));
+    };
+    show(); // a change between the first render and this effect
+    const unsubscribe = plannerStore.subscribe((s, prev) => {
+      if (s.input === prev.input && s.coalesce === prev.coalesce) return;
+      if (lag === 'settle' && s.coalesce !== null) {
+        cancel();
+        timer = setTimeout(show, SETTLE_MS);
+      } else afterPaint();
+    });
+    return () => {
+      unsubscribe();
+      cancel();
+    };
+  }, [lag]);
+  return shown;
+}
+
+/** The plan input for the views that follow once typing pauses (charts, the toggles' what-if evaluations, other tabs). */
+export function useSettledInput(): PlanInput {
+  return useLaggingInput('settle');
+}
+
+/**
+ * Whether an element is on screen or near it (200 px). Views below the fold (the charts) keep
+ * what they last drew while off screen and catch up when scrolled to: work nobody sees is not done.
+ */
+export function useNearViewport(ref: RefObject<Element | null>): boolean {
+  const [near, setNear] = useState(true);
+  useEffect(() => {
+    const el = ref.current;
+    if (!el || typeof IntersectionObserver === 'undefined') return;
+    const io = new IntersectionObserver((entries) => setNear(entries.some((e) => e.isIntersecting)), { rootMargin: '200px' });
+    io.observe(el);
+    return () => io.disconnect();
+  }, [ref]);
+  return near;
 }

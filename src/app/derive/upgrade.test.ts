@@ -3,7 +3,7 @@ import { planWithFeatures } from '../../engine/index.ts';
 import { scenarioAt } from '../../engine/capacity.ts';
 import { upgradePath } from '../../engine/tiers.ts';
 import { presetPlan } from '../../engine/testing.ts';
-import { capacityOf, comparisonOf, costPer1000, memoryTicks, niceCeil, priceParse, sharePercentParse, tierViews, upgradeModelOf, usersText } from './upgrade.ts';
+import { capacityOf, comparisonOf, costPer1000, niceCeil, priceParse, sharePercentParse, tierViews, upgradeModelOf, usersText } from './upgrade.ts';
 
 describe('upgradeModelOf', () => {
   const plan = presetPlan('4gb');
@@ -124,9 +124,8 @@ describe('small helpers', () => {
     expect([niceCeil(0), niceCeil(7), niceCeil(64_975), niceCeil(2_100), niceCeil(1000), niceCeil(1_150)]).toEqual([1, 8, 80_000, 2_500, 1000, 1_200]);
   });
   it('puts memory ticks at whole steps', () => {
-    expect(memoryTicks(4096)).toEqual([0, 1024, 2048, 3072, 4096]);
-    expect(memoryTicks(2048)).toEqual([0, 512, 1024, 1536, 2048]);
-    expect(memoryTicks(16384)).toEqual([0, 4096, 8192, 12288, 16384]);
+    const chart = upgradeModelOf(presetPlan('4gb'), 0.7).chart;
+    expect(chart.yTicks).toEqual([0, 4096, 8192, 12288, 16384]);
   });
   it('writes capacities and costs without NaN', () => {
     expect(usersText(8400, 'breaks')).toBe('8,400');

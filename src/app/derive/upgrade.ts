@@ -10,7 +10,7 @@ import { capacity, type Capacity, type Constraint } from '../../engine/capacity.
 import { scenarioAt } from '../../engine/capacity.ts';
 import { DEFAULT_TIERS, MOVE_UP_SHARE, upgradePath, type Tier, type UpgradePath } from '../../engine/tiers.ts';
 import { compare, type Comparison } from '../../engine/compare.ts';
-import { countText } from '../format.ts';
+import { countText, sizeAxis } from '../format.ts';
 
 /** Memoises `f` per plan object and key (the plan is immutable; a new edit is a new object). */
 function memoOnPlan<K, V>(f: (plan: Plan, key: K) => V): (plan: Plan, key: K) => V {
@@ -64,15 +64,6 @@ export function niceCeil(n: number): number {
   return 10 * p;
 }
 
-/** Memory ticks at a whole step (512 MiB, 1, 2, 4… GiB) from 0 to `max`, at most `most` + 1 of them. */
-export function memoryTicks(max: number, most = 6): number[] {
-  let step = 512;
-  while (max / step > most) step *= 2;
-  const out: number[] = [];
-  for (let v = 0; v <= max + 1e-9; v += step) out.push(v);
-  return out;
-}
-
 /** Host memory (high usage, reserve included) of each tier's stack from 0 users to past the last break. */
 export function upgradeChart(path: UpgradePath, points = CHART_POINTS): UpgradeChart {
   const breaks = path.tiers.filter((t) => t.status === 'breaks' && t.users !== null).map((t) => t.users!);
@@ -98,8 +89,8 @@ export function upgradeChart(path: UpgradePath, points = CHART_POINTS): UpgradeC
     });
     return row;
   });
-  const yMax = Math.max(...path.tiers.map((t) => t.ramMiB));
-  return { points: rows, series, xMax, yMax, yTicks: memoryTicks(yMax), workload };
+  const y = sizeAxis(Math.max(...path.tiers.map((t) => t.ramMiB)));
+  return { points: rows, series, xMax, yMax: y.maxMiB, yTicks: y.ticks, workload };
 }
 
 /** What does not depend on the move-up share (each tier's capacity, re-tuned stack, next checks, the chart), per plan. */

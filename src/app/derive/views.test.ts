@@ -57,13 +57,6 @@ describe('views of the seed plan', () => {
     expect(order).toEqual([...order].sort((a, b) => ['critical', 'warning', 'info'].indexOf(a) - ['critical', 'warning', 'info'].indexOf(b)));
   });
 
-  it('pgBouncer’s toggle says it lowers Postgres and caps backends', () => {
-    const pgb = toggleViews(input, report).find((t) => t.id === 'pgbouncer')!;
-    expect(pgb.on).toBe(false);
-    expect(pgb.effects[0]).toMatch(/^postgres −/);
-    expect(pgb.effects.join()).toMatch(/backends 45 → 20/);
-  });
-
   it('success criteria: free memory passes, connections and AlertManager fail, the rest unjudged', () => {
     const byId = Object.fromEntries(criteriaOf(plan, report).map((c) => [c.id, c.status]));
     expect(byId).toMatchObject({ 'free-typical': 'pass', connections: 'fail', alertmanager: 'fail', latency: 'unknown' });
@@ -83,5 +76,26 @@ describe('observed usage', () => {
     const rows = rowViews(input, plan, report);
     expect(rows.find((r) => r.name === 'redis')!.observedText).toBe('seen 210 MiB, peak 260 MiB');
     expect(rows.find((r) => r.name === 'postgres')!.observedText).toBeNull();
+  });
+});
+
+describe('row views across an edit', () => {
+  it('reuse the views of the services the edit did not change, and make new ones for those it did', () => {
+    const input = presetGet('4gb');
+    const first = evaluated(input);
+    const before = rowViews(input, first.plan, first.report);
+    const edited = { ...input, services: input.services.map((s, i) => (i === 4 ? { ...s, limit: '1GiB' } : s)) };
+    const second = evaluated(edited);
+    const after = rowViews(edited, second.plan, second.report);
+    expect(after.slice(0, 4)).toEqual(before.slice(0, 4));
+    after.slice(0, 4).forEach((r, i) => expect(r).toBe(before[i]));
+    expect(after[4]).not.toBe(before[4]);
+    expect(after[4]!.limitInput).toBe('1GiB');
+    // The same rows computed afresh (another plan in between leaves nothing to reuse) are equal.
+    const other = evaluated(presetGet('full'));
+    rowViews(presetGet('full'), other.plan, other.report);
+    const fresh = rowViews(edited, second.plan, second.report);
+    expect(fresh[0]).not.toBe(after[0]);
+    expect(fresh).toEqual(after);
   });
 });

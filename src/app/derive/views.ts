@@ -2,7 +2,10 @@
  * What the components show, shaped from the engine's report: text already formatted, positions
  * already scaled. Pure functions of (input, plan, report); no memory is computed here, only read.
  */
-import { RISK_LEVELS, SEVERITIES, sizeFormat, type Finding, type Plan, type PlanInput, type Report, type RiskLevel, type Service, type ServiceKind } from '../../engine/index.ts';
+import { RISK_LEVELS, SEVERITIES, type Finding, type Report, type RiskLevel } from '../../engine/report.ts';
+import type { Plan, PlanInput, Service, ServiceKind } from '../../engine/schema.ts';
+import { sizeFormat } from '../../engine/units.ts';
+import { changeText } from '../../engine/changeText.ts';
 import { percentText, probabilityText, rangeText, sizeText } from '../format.ts';
 import { valueToText } from '../state/fields.ts';
 import { kindOf } from '../../engine/kinds/index.ts';
@@ -48,6 +51,21 @@ export function settingsText(s: Service): string {
   return kindOf(s.kind).summary?.(s as never) ?? '';
 }
 
+/** What a row's view is made of, beyond the plan's service object: its numbers, as one string. */
+function rowSignature(b: Report['services'][number], limitInput: string, index: number | null): string {
+  const o = b.observedMiB;
+  return `${index}|${limitInput}|${b.limitMiB}|${b.usageMiB.low}|${b.usageMiB.typical}|${b.usageMiB.high}|${b.headroomMiB}|${b.risk.level}|${b.risk.pOverLimit}|${o ? `${o.typical}/${o.peak}` : ''}|${b.kind}`;
+}
+
+type RowCacheEntry = { signature: string; source: unknown; prev: Report | null; view: RowView };
+
+/**
+ * The rows of the last call, by service name: an edit changes one or two services, so the others'
+ * views (their texts formatted, their gauges scaled) are reused as they were, the same objects,
+ * and their memoised rows skip rendering at once.
+ */
+let rowCache = new Map<string, RowCacheEntry>();
+
 /**
  * The services table's rows: the plan's services in plan order, then those the toggles add.
  * `prev` is the report before the last change; what differs from it is flagged.
@@ -55,44 +73,58 @@ export function settingsText(s: Service): string {
 export function rowViews(input: PlanInput, plan: Plan, report: Report, prev: Report | null = null): RowView[] {
   const indexOf = new Map(input.services.map((s, i) => [s.name, i]));
   const planService = new Map(plan.services.map((s) => [s.name, s]));
-  const before = new Map(prev?.services.map((s) => [s.name, s]));
-  return report.services.map((b) => {
-    const was = before.get(b.name);
-    const fresh = prev !== null && !was;
+  const before = prev ? new Map(prev.services.map((s) => [s.name, s])) : null;
+  const next = new Map<string, RowCacheEntry>();
+  const rows = report.services.map((b) => {
     const index = indexOf.get(b.name) ?? null;
-    const scale = Math.max(b.limitMiB ?? 0, b.usageMiB.high) * 1.1;
-    const svc = planService.get(b.name);
+    // The plan's service as the user wrote it (shared between edits unless this service changed), or, for an implied one, the engine's.
+    const source = index === null ? (planService.get(b.name) ?? null) : input.services[index];
     const limitInput = index === null ? sizeText(b.limitMiB) : valueToText(input.services[index]?.limit ?? null);
-    return {
-      id: index === null ? `implied:${b.name}` : `s${index}`,
-      index,
-      name: b.name,
-      kind: b.kind,
-      limitInput,
-      limitMiB: b.limitMiB,
-      limitText: sizeText(b.limitMiB),
-      lowMiB: b.usageMiB.low,
-      typicalMiB: b.usageMiB.typical,
-      highMiB: b.usageMiB.high,
-      usageText: rangeText(b.usageMiB),
-      observedText: b.observedMiB
-        ? `seen ${b.observedMiB.typical === null ? '' : `${sizeText(b.observedMiB.typical)}, `}peak ${sizeText(b.observedMiB.peak)}`
-        : null,
-      headroomMiB: b.headroomMiB,
-      headroomText: sizeText(b.headroomMiB),
-      risk: b.risk.level,
-      riskRank: RISK_LEVELS.indexOf(b.risk.level),
-      riskTitle: `${probabilityText(b.risk.pOverLimit)} chance of going over ${b.limitMiB === null ? 'the host’s free memory (no limit set)' : 'its limit'}`,
-      settingsText: svc ? settingsText(svc) : '',
-      gaugeLow: pct(b.usageMiB.low, scale),
-      gaugeTypical: pct(b.usageMiB.typical, scale),
-      gaugeHigh: pct(b.usageMiB.high, scale),
-      gaugeLimit: b.limitMiB === null ? null : pct(b.limitMiB, scale),
-      changedUsage: fresh || (!!was && rangeText(was.usageMiB) !== rangeText(b.usageMiB)),
-      changedHeadroom: fresh || (!!was && sizeText(was.headroomMiB) !== sizeText(b.headroomMiB)),
-      changedRisk: fresh || (!!was && was.risk.level !== b.risk.level),
-    };
+    const signature = rowSignature(b, limitInput, index);
+    const cached = rowCache.get(b.name);
+    const view = cached && cached.signature === signature && cached.prev === prev && (index === null || cached.source === source) ? cached.view : rowView(b, index, limitInput, planService.get(b.name), before);
+    next.set(b.name, { signature, source, prev, view });
+    return view;
   });
+  rowCache = next;
+  return rows;
+}
+
+function rowView(b: Report['services'][number], index: number | null, limitInput: string, svc: Service | undefined, before: Map<string, Report['services'][number]> | null): RowView {
+  const was = before?.get(b.name);
+  const fresh = before !== null && !was;
+  const scale = Math.max(b.limitMiB ?? 0, b.usageMiB.high) * 1.1;
+  const usageText = rangeText(b.usageMiB);
+  const headroomText = sizeText(b.headroomMiB);
+  return {
+    id: index === null ? `implied:${b.name}` : `s${index}`,
+    index,
+    name: b.name,
+    kind: b.kind,
+    limitInput,
+    limitMiB: b.limitMiB,
+    limitText: sizeText(b.limitMiB),
+    lowMiB: b.usageMiB.low,
+    typicalMiB: b.usageMiB.typical,
+    highMiB: b.usageMiB.high,
+    usageText,
+    observedText: b.observedMiB
+      ? `seen ${b.observedMiB.typical === null ? '' : `${sizeText(b.observedMiB.typical)}, `}peak ${sizeText(b.observedMiB.peak)}`
+      : null,
+    headroomMiB: b.headroomMiB,
+    headroomText,
+    risk: b.risk.level,
+    riskRank: RISK_LEVELS.indexOf(b.risk.level),
+    riskTitle: `${probabilityText(b.risk.pOverLimit)} chance of going over ${b.limitMiB === null ? 'the host’s free memory (no limit set)' : 'its limit'}`,
+    settingsText: svc ? settingsText(svc) : '',
+    gaugeLow: pct(b.usageMiB.low, scale),
+    gaugeTypical: pct(b.usageMiB.typical, scale),
+    gaugeHigh: pct(b.usageMiB.high, scale),
+    gaugeLimit: b.limitMiB === null ? null : pct(b.limitMiB, scale),
+    changedUsage: fresh || (!!was && rangeText(was.usageMiB) !== usageText),
+    changedHeadroom: fresh || (!!was && sizeText(was.headroomMiB) !== headroomText),
+    changedRisk: fresh || (!!was && was.risk.level !== b.risk.level),
+  };
 }
 
 export type Segment = { key: string; label: string; MiB: number; tone: 'reserve' | 'service' | 'free'; widthPct: number; colour: number; title: string };
@@ -171,13 +203,30 @@ export function hostView(report: Report): HostView {
   };
 }
 
-export type FindingView = Finding & { applicable: boolean };
+export type FindingView = Finding & {
+  /** Stable across edits while the finding stays: its rule and service (and a count for repeats). */
+  key: string;
+  /** The one change a click applies, in an operator's words ("Set Redis maxmemory to 104 MiB"); null when the fix is advice. */
+  applyText: string | null;
+};
 
-/** Findings, most severe first (stable within a severity), each saying whether one click applies it. */
+/** Findings, most severe first (stable within a severity), each with the words of its one-click fix. */
 export function findingViews(report: Report): FindingView[] {
   const rank = (f: Finding) => SEVERITIES.indexOf(f.severity);
+  const seen = new Map<string, number>();
   return report.findings
     .map((f, i) => ({ f, i }))
     .sort((a, b) => rank(a.f) - rank(b.f) || a.i - b.i)
-    .map(({ f }) => ({ ...f, applicable: f.fix.changes.length === 1 }));
+    .map(({ f }) => {
+      const base = `${f.id}:${f.service ?? 'host'}`;
+      const n = (seen.get(base) ?? 0) + 1;
+      seen.set(base, n);
+      const change = f.fix.changes.length === 1 ? f.fix.changes[0]! : null;
+      return { ...f, key: n === 1 ? base : `${base}:${n}`, applyText: change ? changeText(change) : null };
+    });
+}
+
+/** Whether two finding views show the same thing (a re-evaluation makes new objects for unchanged findings). */
+export function sameFinding(a: FindingView, b: FindingView): boolean {
+  return a.key === b.key && a.severity === b.severity && a.message === b.message && a.fix.summary === b.fix.summary && a.applyText === b.applyText;
 }

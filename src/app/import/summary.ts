@@ -6,6 +6,7 @@
 import type { ServiceNote } from '../../formats/compose-import/index.ts';
 import type { StatsMatch } from '../../formats/docker-stats.ts';
 import type { Range, Report, ServiceKind } from '../../engine/index.ts';
+import { sizeFormat } from '../../engine/units.ts';
 
 export type ImportRow = {
   service: string;
@@ -59,9 +60,7 @@ export function issueText(i: { path: string; message: string; line?: number; col
   return `${i.path === '--host' ? 'Host RAM' : i.path}: ${i.message}`;
 }
 
-/** `10.0 MiB`, `512 KiB`: a file's size before it is read. */
+/** `10 MiB`, `512 KiB`: a file's size before it is read, written as every other size (sizeFormat). */
 export function bytesText(bytes: number): string {
-  if (bytes >= 1048576) return `${(bytes / 1048576).toFixed(1)} MiB`;
-  if (bytes >= 1024) return `${Math.round(bytes / 1024)} KiB`;
-  return `${bytes} bytes`;
+  return bytes >= 1024 ? sizeFormat(bytes / 1048576) : `${bytes} bytes`;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { presetGet } from '../../engine/index.ts';
-import { bootPlan } from './boot.ts';
+import { bootPlan, searchWithTab, sharedPlan, tabFromSearch } from './boot.ts';
 import { shareEncode } from './share.ts';
 
 const saved = { status: 'ok' as const, input: presetGet('full') };
@@ -35,5 +35,37 @@ describe('which plan the page opens with', () => {
     expect(b.input).toEqual(presetGet('4gb'));
     expect(b.setAside).toBe(true);
     expect(b.notices[0]?.text).toContain('not valid JSON');
+  });
+});
+
+describe('the tab in the URL', () => {
+  it.each([
+    ['', 'plan'],
+    ['?tab=export', 'export'],
+    ['?x=1&tab=upgrade', 'upgrade'],
+    ['?tab=criteria', 'criteria'],
+    ['?tab=nonsense', 'plan'],
+  ] as const)('%j opens %s', (search, tab) => expect(tabFromSearch(search)).toBe(tab));
+
+  it('writes the tab into the query and leaves other parameters alone; Plan needs none', () => {
+    expect(searchWithTab('', 'export')).toBe('?tab=export');
+    expect(searchWithTab('?x=1&tab=export', 'upgrade')).toBe('?x=1&tab=upgrade');
+    expect(searchWithTab('?tab=export', 'plan')).toBe('');
+    expect(tabFromSearch(searchWithTab('', 'criteria'))).toBe('criteria');
+  });
+
+  it('boot carries the tab', async () => {
+    expect((await bootPlan('', { status: 'empty' }, 'upgrade')).tab).toBe('upgrade');
+  });
+});
+
+describe('a share link pasted into an open page', () => {
+  it('brings nothing when the hash carries no plan', async () => {
+    expect(await sharedPlan('')).toBeNull();
+    expect(await sharedPlan('#other=1')).toBeNull();
+  });
+  it('brings the plan, or why it cannot be opened', async () => {
+    expect(await sharedPlan(`#${await shareEncode(presetGet('8gb'))}`)).toMatchObject({ ok: true, input: { name: 'production-8gb' } });
+    expect(await sharedPlan('#plan=AAAA')).toMatchObject({ ok: false });
   });
 });

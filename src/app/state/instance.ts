@@ -4,7 +4,7 @@
  * path from keystroke to paint.
  */
 import { useStore } from 'zustand';
-import type { Boot } from './boot.ts';
+import { searchWithTab, sharedPlan, type Boot } from './boot.ts';
 import { storageSave, storageSetAside } from './persist.ts';
 import { plannerStoreCreate, type PlannerActions, type PlannerState, type PlannerStore } from './store.ts';
 
@@ -38,6 +38,13 @@ export function plannerStart(boot: Boot): PlannerStore {
   });
   // A plan opened from a share link or a fallback is saved at once, so a reload shows the same.
   if (boot.clearHash || boot.setAside) save();
+  // The open tab lives in the URL (`?tab=export`), so a reload or a copied address shows it again.
+  store.subscribe((s, prev) => {
+    if (s.tab !== prev.tab) history.replaceState(history.state, '', `${window.location.pathname}${searchWithTab(window.location.search, s.tab)}${window.location.hash}`);
+  });
+  // A share link pasted into this tab's address bar changes only the hash: open it as a fresh
+  // page would, as one undo step.
+  window.addEventListener('hashchange', () => void shareOpen(store));
   window.addEventListener('pagehide', () => {
     if (timer !== undefined) {
       clearTimeout(timer);
@@ -45,6 +52,16 @@ export function plannerStart(boot: Boot): PlannerStore {
     }
   });
   return store;
+}
+
+/** Opens the plan a share link in the location hash carries (one undo step), then clears the hash. */
+export async function shareOpen(store: PlannerStore): Promise<void> {
+  const shared = await sharedPlan(window.location.hash);
+  if (shared === null) return;
+  history.replaceState(history.state, '', window.location.pathname + window.location.search);
+  const { planReplace, noticePush } = store.getState().actions;
+  if (shared.ok) planReplace(shared.input, { tone: 'info', text: 'Opened the plan from the share link; Undo brings back the plan you had.' });
+  else noticePush('warning', `The share link could not be opened (${shared.reason}). Your plan is unchanged.`);
 }
 
 /** One slice of the store; components select the smallest slice they need. */

@@ -2,7 +2,8 @@
  * The plan in localStorage under a versioned key. What comes back is checked by planParse like
  * any other input: a corrupt, foreign or future entry is reported, set aside and not used.
  */
-import { planMigrate, planParse, type InputIssue, type PlanInput } from '../../engine/schema.ts';
+import type { InputIssue, PlanInput } from '../../engine/schema.ts';
+import { schema } from '../derive/schema.ts';
 
 /** Bump the version in the key when the envelope changes shape; plan-file versions migrate inside it. */
 export const STORAGE_KEY = 'headroom:plan:v1';
@@ -37,6 +38,7 @@ export function storageLoad(storage: StorageLike | null): Loaded {
 
 /** A document validated as a plan: the migrated input, or the first problems in words. */
 export function planCheck(doc: unknown): { status: 'ok'; input: PlanInput } | { status: 'corrupt'; reason: string } {
+  const { planParse, planMigrate } = schema();
   const parsed = planParse(doc);
   if (!parsed.ok) return { status: 'corrupt', reason: issuesText(parsed.issues) };
   return { status: 'ok', input: planMigrate(doc) as PlanInput };

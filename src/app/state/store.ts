@@ -4,7 +4,10 @@
  * comes from the engine through derive/engine.ts.
  */
 import { createStore } from 'zustand/vanilla';
-import { applyChange, pathFormat, type Change, type PlanInput, type ServiceKind } from '../../engine/index.ts';
+import { applyChange } from '../../engine/change.ts';
+import type { Change } from '../../engine/report.ts';
+import type { PlanInput, ServiceKind } from '../../engine/schema.ts';
+import { schema } from '../derive/schema.ts';
 import { parseOf } from '../derive/engine.ts';
 import { textToValue, type FieldSpec } from './fields.ts';
 import { historyCommit, historyRedo, historySeal, historyStart, historyUndo, type History } from './history.ts';
@@ -46,7 +49,8 @@ export type PlannerActions = {
   serviceRemove(index: number): void;
   serviceKindSet(index: number, kind: ServiceKind): void;
   featureSet(feature: FeatureName, on: boolean): void;
-  fixApply(change: Change): void;
+  /** Applies a finding's one change (one undo step); false, with a notice, when it cannot be. */
+  fixApply(change: Change): boolean;
   noticePush(tone: NoticeTone, text: string): void;
   noticeDismiss(id: number): void;
   tabSet(tab: TabId): void;
@@ -59,7 +63,7 @@ let noticeSeq = 0;
 const notice = (tone: NoticeTone, text: string): Notice => ({ id: ++noticeSeq, tone, text });
 
 /** A store opened on `boot` (which plan, which notices). */
-export function plannerStoreCreate(boot: Pick<Boot, 'input' | 'past' | 'notices'>) {
+export function plannerStoreCreate(boot: Pick<Boot, 'input' | 'past' | 'notices'> & { tab?: TabId }) {
   return createStore<PlannerState>()((set, get) => {
     /** Commits a validated plan; structural changes also drop drafts, whose paths may have moved. */
     const commit = (next: PlanInput, key: string | null, drafts: PlannerState['drafts'] = {}) =>
@@ -77,7 +81,7 @@ export function plannerStoreCreate(boot: Pick<Boot, 'input' | 'past' | 'notices'
 
     const actions: PlannerActions = {
       fieldEdit(path, spec, text, label) {
-        const key = pathFormat(path);
+        const key = schema().pathFormat(path);
         const refuse = (message: string) => set((s) => ({ drafts: { ...s.drafts, [key]: { text, message: `${label}: ${message}` } } }));
         const converted = textToValue(spec, text);
         if (converted.kind === 'invalid') return refuse(converted.message);
@@ -91,7 +95,7 @@ export function plannerStoreCreate(boot: Pick<Boot, 'input' | 'past' | 'notices'
         commit(next, key, { ...get().drafts, [key]: { text, message: null } });
       },
       fieldEnd(path) {
-        const key = pathFormat(path);
+        const key = schema().pathFormat(path);
         set((s) => {
           const draft = s.drafts[key];
           const sealed = historySeal(s);
@@ -101,7 +105,7 @@ export function plannerStoreCreate(boot: Pick<Boot, 'input' | 'past' | 'notices'
         });
       },
       fieldRevert(path) {
-        const key = pathFormat(path);
+        const key = schema().pathFormat(path);
         set((s) => {
           const { [key]: _dropped, ...drafts } = s.drafts;
           return { ...historySeal(s), drafts };
@@ -136,9 +140,9 @@ export function plannerStoreCreate(boot: Pick<Boot, 'input' | 'past' | 'notices'
           next = applyChange(get().input, change);
         } catch (e) {
           actions.noticePush('error', `The fix was not applied: ${e instanceof Error ? e.message : String(e)}`);
-          return;
+          return false;
         }
-        planSet(next, 'The fix');
+        return planSet(next, 'The fix');
       },
       noticePush: (tone, text) => set((s) => ({ notices: [...s.notices, notice(tone, text)] })),
       noticeDismiss: (id) => set((s) => ({ notices: s.notices.filter((n) => n.id !== id) })),
@@ -150,7 +154,7 @@ export function plannerStoreCreate(boot: Pick<Boot, 'input' | 'past' | 'notices'
       ...historyStart(boot.input, boot.past),
       drafts: {},
       notices: boot.notices.map((n) => notice(n.tone, n.text)),
-      tab: 'plan',
+      tab: boot.tab ?? 'plan',
       expanded: {},
       actions,
     };

@@ -119,8 +119,8 @@ describe('alert rules', () => {
     expect(rules.size).toBe(10);
     expect(rules.get('HighDatabaseConnections')!.expr).toBe('sum by (service) (pg_stat_activity_count{service="postgres"}) > 45');
     expect(rules.get('RedisMemoryHigh')!.expr).toBe(`redis_memory_used_bytes{service="redis"} > ${Math.floor(256 * 1048576 * 0.9)}`);
-    // The engine's free criterion (host.ts): max(500 MB, 12% of RAM), 12% of 4GiB here.
-    expect(rules.get('HighMemoryUsage')!.expr).toContain(`node_memory_MemAvailable_bytes < ${Math.round(0.12 * 4096 * 1048576)}`);
+    // The policy's free criterion: max(500 MiB, 12% of RAM), 500 MiB on 4 GiB (12% is 491.52 MiB).
+    expect(rules.get('HighMemoryUsage')!.expr).toContain(`node_memory_MemAvailable_bytes < ${500 * 1048576}`);
     const bigger = parse({ ...presetGet('4gb'), host: { ram: '16GiB' } });
     expect(alertRules(stackOf(bigger)).find((r) => r.alert === 'HighMemoryUsage')!.expr).toContain(`< ${Math.round(0.12 * 16384 * 1048576)}`);
   });

@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { changeText, indefiniteArticle } from './changeText.ts';
+import type { Change } from './report.ts';
+
+describe('changeText', () => {
+  it.each<[Change, string]>([
+    // The issue's example: not "Apply redis settings.maxmemory = 104MiB".
+    [{ service: 'redis', key: 'settings.maxmemory', value: '104MiB' }, 'Set Redis maxmemory to 104 MiB'],
+    [{ service: 'cache', key: 'settings.maxmemory', value: '1152MiB' }, 'Set cache maxmemory to 1.13 GiB'],
+    [{ service: 'fastapi', key: 'limit', value: '528MiB' }, 'Set the FastAPI memory limit to 528 MiB'],
+    [{ service: 'worker-3', key: 'limit', value: '1.5GiB' }, 'Set the worker-3 memory limit to 1.5 GiB'],
+    [{ service: 'postgres', key: 'settings.maxConnections', value: 60 }, 'Set PostgreSQL max_connections to 60'],
+    [{ service: 'postgres', key: 'settings.shmSize', value: '256MiB' }, 'Set PostgreSQL shm_size to 256 MiB'],
+    [{ service: 'pgbouncer', key: 'settings.poolMode', value: 'transaction' }, 'Set pgBouncer pool_mode to transaction'],
+    [{ service: 'pgbouncer', key: 'settings.maxClientConn', value: 1200 }, 'Set pgBouncer max_client_conn to 1,200'],
+    [{ service: 'redis', key: 'settings.policy', value: 'allkeys-lru' }, 'Set Redis maxmemory-policy to allkeys-lru'],
+    [{ service: 'prometheus', key: 'settings.retention', value: '7d' }, 'Set Prometheus retention to 7d'],
+    [{ key: 'features.pgbouncer', value: true }, 'Turn on pgBouncer'],
+    [{ key: 'features.exporters', value: true }, 'Turn on the exporters'],
+    [{ key: 'features.semanticCache', value: false }, 'Turn off the semantic cache'],
+    [{ key: 'host.ram', value: '8GiB' }, 'Move to an 8 GiB host'],
+    [{ key: 'host.ram', value: '16GiB' }, 'Move to a 16 GiB host'],
+    [{ key: 'host.pricePerMonth', value: 50 }, 'Set the monthly price to $50'],
+    [{ key: 'workload.cacheHitRate', value: 0.5 }, 'Set the cache hit rate to 50%'],
+    [{ key: 'something.else', value: 3 }, 'Set something.else to 3'],
+  ])('%j reads "%s"', (change, text) => expect(changeText(change)).toBe(text));
+
+  it('never shows a plan-file key or an unformatted size for the settings the findings change', () => {
+    const values: Record<string, string | number> = { maxmemory: '491.52MiB', sharedBuffers: '1128.66MiB', shmSize: '491.52MiB', maxConnections: 45, defaultPoolSize: 20, maxClientConn: 100, poolMode: 'transaction', policy: 'allkeys-lru' };
+    for (const [k, value] of Object.entries(values)) {
+      const text = changeText({ service: 'db', key: `settings.${k}`, value });
+      expect(text).not.toMatch(/settings\.|\d\.\d\dMiB|\d{3}\.\d+ MiB/);
+      if (k !== k.toLowerCase()) expect(text).not.toContain(k);
+    }
+  });
+});
+
+describe('indefiniteArticle', () => {
+  it.each([
+    ['8 GiB', 'an'], ['11 GiB', 'an'], ['18 GiB', 'an'], ['80 GiB', 'an'], ['800 MiB', 'an'], ['11,000', 'an'],
+    ['1 GiB', 'a'], ['16 GiB', 'a'], ['1.5 GiB', 'a'], ['110 GiB', 'a'], ['2 GiB', 'a'], ['AlertManager', 'an'], ['host', 'a'],
+  ])('%s takes "%s"', (word, article) => expect(indefiniteArticle(word)).toBe(article));
+});

@@ -1,0 +1,160 @@
+/**
+ * A setting change in an operator's words: `{service: 'redis', key: 'settings.maxmemory', value:
+ * '104MiB'}` reads "Set Redis maxmemory to 104 MiB". Settings are named as their own config files
+ * name them (max_connections, shared_buffers, pool_mode), sizes go through sizeFormat, and plan-file
+ * keys (`features.pgbouncer`, `settings.maxmemory`) never reach the words. Shared by the page's
+ * Apply buttons and the CLI; the plan file and `--json` keep the keys.
+ */
+import type { Change } from './report.ts';
+import type { Features, ServiceKind } from './schema.ts';
+import { sizeFormat, sizeParse } from './units.ts';
+
+/** Each kind's product name, as its own documentation writes it. */
+export const KIND_NAMES: Record<ServiceKind, string> = {
+  fastapi: 'FastAPI',
+  postgres: 'PostgreSQL',
+  redis: 'Redis',
+  pgbouncer: 'pgBouncer',
+  prometheus: 'Prometheus',
+  grafana: 'Grafana',
+  alertmanager: 'AlertManager',
+  generic: 'service',
+};
+
+/** A feature toggle as a noun in a sentence ("Turn on pgBouncer", "Turn on the exporters"). */
+export const FEATURE_NOUNS: Record<keyof Features, string> = {
+  pgbouncer: 'pgBouncer',
+  semanticCache: 'the semantic cache',
+  alertmanager: 'AlertManager',
+  exporters: 'the exporters',
+};
+
+type Kind = 'size' | 'count' | 'duration' | 'text';
+
+/** A setting's name in its service's own config (or the plan file's words where there is none), and how its value reads. */
+const SETTINGS: Record<string, { name: string; kind: Kind }> = {
+  // fastapi (uvicorn/gunicorn and SQLAlchemy's create_engine)
+  replicas: { name: 'replicas', kind: 'count' },
+  workers: { name: 'workers', kind: 'count' },
+  perWorker: { name: 'memory per worker', kind: 'size' },
+  preload: { name: 'preload', kind: 'text' },
+  poolSize: { name: 'pool_size', kind: 'count' },
+  maxOverflow: { name: 'max_overflow', kind: 'count' },
+  // postgres (postgresql.conf; shm_size is compose's)
+  sharedBuffers: { name: 'shared_buffers', kind: 'size' },
+  maxConnections: { name: 'max_connections', kind: 'count' },
+  workMem: { name: 'work_mem', kind: 'size' },
+  maintenanceWorkMem: { name: 'maintenance_work_mem', kind: 'size' },
+  autovacuumMaxWorkers: { name: 'autovacuum_max_workers', kind: 'count' },
+  maxParallelWorkersPerGather: { name: 'max_parallel_workers_per_gather', kind: 'count' },
+  shmSize: { name: 'shm_size', kind: 'size' },
+  // redis (redis.conf)
+  maxmemory: { name: 'maxmemory', kind: 'size' },
+  policy: { name: 'maxmemory-policy', kind: 'text' },
+  persistence: { name: 'persistence', kind: 'text' },
+  appData: { name: 'app data', kind: 'size' },
+  // pgbouncer (pgbouncer.ini)
+  poolMode: { name: 'pool_mode', kind: 'text' },
+  maxClientConn: { name: 'max_client_conn', kind: 'count' },
+  defaultPoolSize: { name: 'default_pool_size', kind: 'count' },
+  reservePoolSize: { name: 'reserve_pool_size', kind: 'count' },
+  pools: { name: 'user/database pools', kind: 'count' },
+  maxPreparedStatements: { name: 'max_prepared_statements', kind: 'count' },
+  // prometheus (prometheus.yml and its flags)
+  scrapeInterval: { name: 'scrape_interval', kind: 'duration' },
+  retention: { name: 'retention', kind: 'duration' },
+  series: { name: 'active series', kind: 'count' },
+  // generic
+  'usage.low': { name: 'low usage', kind: 'size' },
+  'usage.typical': { name: 'typical usage', kind: 'size' },
+  'usage.high': { name: 'high usage', kind: 'size' },
+  image: { name: 'image', kind: 'text' },
+};
+
+const HOST: Record<string, { name: string; kind: Kind | 'money' }> = {
+  reserve: { name: 'the host reserve', kind: 'size' },
+  swap: { name: 'swap', kind: 'size' },
+  pricePerMonth: { name: 'the monthly price', kind: 'money' },
+};
+
+const WORKLOAD: Record<string, { name: string; kind: Kind | 'share' }> = {
+  activeUsers: { name: 'active users', kind: 'count' },
+  spike: { name: 'the spike multiplier', kind: 'text' },
+  requestsPerUserPerMinute: { name: 'requests per user per minute', kind: 'text' },
+  requestTimeMs: { name: 'request time (ms)', kind: 'text' },
+  dbTimePerRequestMs: { name: 'database time per request (ms)', kind: 'text' },
+  cacheHitRate: { name: 'the cache hit rate', kind: 'share' },
+  cacheTtlSeconds: { name: 'the cache TTL (s)', kind: 'text' },
+  cacheEntrySize: { name: 'the cache entry size', kind: 'size' },
+  observedMargin: { name: 'the margin over observed peaks', kind: 'text' },
+};
+
+const COUNT = new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 });
+
+/** A plan-file value as people read it: sizes through sizeFormat, counts with separators. */
+function valueText(value: Change['value'], kind: Kind | 'money' | 'share'): string {
+  if (typeof value === 'boolean') return value ? 'on' : 'off';
+  if (kind === 'size') {
+    const mib = sizeParse(value);
+    return mib.ok ? sizeFormat(mib.value) : String(value);
+  }
+  if (typeof value === 'number') {
+    if (kind === 'money') return `$${COUNT.format(value)}`;
+    if (kind === 'share') return `${COUNT.format(value * 100)}%`;
+    return COUNT.format(value);
+  }
+  return value;
+}
+
+/**
+ * "a" or "an" before a word as it is spoken: `an 8 GiB host`, `an 11 GiB host`, `an 800 MiB
+ * limit`, `a 16 GiB host`, `a 1.5 GiB host`, `an AlertManager`.
+ */
+export function indefiniteArticle(word: string): 'a' | 'an' {
+  const w = word.trim();
+  const digits = /^\d+/.exec(w.replace(/,/g, ''))?.[0];
+  if (digits !== undefined) {
+    // Spoken numbers that start with a vowel: eight, eleven, eighteen, eighty…, eight hundred…;
+    // 11 and 18 only as themselves or in groups of three (11,000 "eleven thousand").
+    if (digits.startsWith('8')) return 'an';
+    const lead = digits.length % 3 === 0 ? digits.slice(0, 3) : digits.slice(0, digits.length % 3);
+    return lead === '11' || lead === '18' ? 'an' : 'a';
+  }
+  return /^[aeiou]/i.test(w) ? 'an' : 'a';
+}
+
+/** The service as a sentence names it: its product name when it is named after its kind (`redis` → Redis), else its own name. */
+function serviceName(service: string): string {
+  const kind = service.toLowerCase() as ServiceKind;
+  return Object.hasOwn(KIND_NAMES, kind) && kind !== 'generic' ? KIND_NAMES[kind] : service;
+}
+
+/** One change as an imperative an operator can read on a button: "Set Redis maxmemory to 104 MiB". */
+export function changeText(change: Change): string {
+  const { service, key, value } = change;
+  const [head, ...rest] = key.split('.');
+  const tail = rest.join('.');
+  if (service !== undefined) {
+    const who = serviceName(service);
+    if (key === 'limit') {
+      if (value === 'none') return `Remove the ${who} memory limit`;
+      return `Set the ${who} memory limit to ${valueText(value, 'size')}`;
+    }
+    if (head === 'settings') {
+      const s = SETTINGS[tail];
+      if (s) return `Set ${who} ${s.name} to ${valueText(value, s.kind)}`;
+      return `Set ${who} ${tail} to ${String(value)}`;
+    }
+    return `Set ${who} ${key} to ${String(value)}`;
+  }
+  if (head === 'features' && Object.hasOwn(FEATURE_NOUNS, tail)) {
+    return `Turn ${value === false ? 'off' : 'on'} ${FEATURE_NOUNS[tail as keyof Features]}`;
+  }
+  if (key === 'host.ram') {
+    const size = valueText(value, 'size');
+    return `Move to ${indefiniteArticle(size)} ${size} host`;
+  }
+  if (head === 'host' && HOST[tail]) return `Set ${HOST[tail].name} to ${value === 'auto' ? 'auto (the engine’s estimate)' : valueText(value, HOST[tail].kind)}`;
+  if (head === 'workload' && WORKLOAD[tail]) return `Set ${WORKLOAD[tail].name} to ${valueText(value, WORKLOAD[tail].kind)}`;
+  return `Set ${key} to ${String(value)}`;
+}
