@@ -6,17 +6,27 @@ import { installCleanup, stopAll } from './proc.ts';
 import { calibratePostgres } from './run-postgres.ts';
 import { calibrateRedis } from './run-redis.ts';
 import { calibratePrometheus } from './run-prometheus.ts';
+import { calibrateNginx } from './run-nginx.ts';
+import { calibrateJvm } from './run-jvm.ts';
+import { calibrateNode } from './run-node.ts';
+import { calibrateFastapi } from './run-fastapi.ts';
+
+
 import { calibrateMemcached } from './run-memcached.ts';
 import { calibrateMariadb } from './run-mariadb.ts';
 import { calibrateRabbitmq } from './run-rabbitmq.ts';
 
-const KINDS = ['postgres', 'redis', 'prometheus', 'memcached', 'mysql', 'rabbitmq'] as const;
+const KINDS = ['postgres', 'redis', 'prometheus', 'nginx', 'jvm', 'node', 'fastapi', 'memcached', 'mysql', 'rabbitmq'] as const;
 type Kind = (typeof KINDS)[number];
 const RUNNERS: Record<Kind, () => Promise<void>> = {
   // pgBouncer runs in front of the same PostgreSQL, so the postgres run records both files.
   postgres: calibratePostgres,
   redis: calibrateRedis,
   prometheus: calibratePrometheus,
+  nginx: calibrateNginx,
+  jvm: calibrateJvm,
+  node: calibrateNode,
+  fastapi: calibrateFastapi,
   memcached: calibrateMemcached,
   // MariaDB (Debian's mariadb-server) measures the mysql kind.
   mysql: calibrateMariadb,
@@ -29,7 +39,7 @@ function kindsFrom(args: string[]): Kind[] {
   for (const a of args) {
     const k = a === 'pgbouncer' ? 'postgres' : a === 'mariadb' ? 'mysql' : a;
     if (!(KINDS as readonly string[]).includes(k)) {
-      console.error(`unknown kind "${a}": expected one of postgres, pgbouncer, redis, prometheus, memcached, mysql (mariadb), rabbitmq`);
+      console.error(`unknown kind "${a}": expected one of postgres, pgbouncer, redis, prometheus, nginx, jvm, node, fastapi, memcached, mysql (mariadb), rabbitmq`);
       process.exit(2);
     }
     if (!out.includes(k as Kind)) out.push(k as Kind);

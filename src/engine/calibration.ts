@@ -17,6 +17,10 @@ import postgresData from '../../calibration/postgres.json';
 import pgbouncerData from '../../calibration/pgbouncer.json';
 import redisData from '../../calibration/redis.json';
 import prometheusData from '../../calibration/prometheus.json';
+import proxyData from '../../calibration/proxy.json';
+import jvmData from '../../calibration/jvm.json';
+import fastapiData from '../../calibration/fastapi.json';
+import nodeData from '../../calibration/node.json';
 import memcachedData from '../../calibration/memcached.json';
 import mysqlData from '../../calibration/mysql.json';
 import rabbitmqData from '../../calibration/rabbitmq.json';
@@ -56,7 +60,7 @@ const caseSchema = z.object({
 export const calibrationFileSchema = z.object({
   version: z.literal(1),
   /** The service kind measured. */
-  kind: z.enum(['postgres', 'pgbouncer', 'redis', 'prometheus', 'memcached', 'mysql', 'rabbitmq']),
+  kind: z.enum(['postgres', 'pgbouncer', 'redis', 'prometheus', 'proxy', 'jvm', 'node', 'fastapi', 'memcached', 'mysql', 'rabbitmq']),
   recordedAt: z.string().min(1),
   /** How the figures were measured, for people. */
   method: z.string().min(1),
@@ -151,6 +155,10 @@ const RECORDED: readonly (readonly [string, unknown])[] = [
   ['calibration/pgbouncer.json', pgbouncerData],
   ['calibration/redis.json', redisData],
   ['calibration/prometheus.json', prometheusData],
+  ['calibration/proxy.json', proxyData],
+  ['calibration/jvm.json', jvmData],
+  ['calibration/fastapi.json', fastapiData],
+  ['calibration/node.json', nodeData],
   ['calibration/memcached.json', memcachedData],
   ['calibration/mysql.json', mysqlData],
   ['calibration/rabbitmq.json', rabbitmqData],

@@ -26,6 +26,11 @@ export const KIND_NAMES: Record<ServiceKind, string> = {
   minio: 'MinIO',
   dragonfly: 'Dragonfly',
   generic: 'service',
+  jvm: 'JVM',
+  python: 'Python',
+  node: 'Node.js',
+  native: 'service',
+  proxy: 'proxy',
 };
 
 /** A feature toggle as a noun in a sentence ("Turn on pgBouncer", "Turn on the exporters"). */
@@ -94,24 +99,47 @@ const SETTINGS: Record<string, { name: string; kind: Kind }> = {
   version: { name: 'version', kind: 'text' },
   watermark: { name: 'vm_memory_high_watermark.relative', kind: 'text' },
   watermarkAbsolute: { name: 'vm_memory_high_watermark.absolute', kind: 'size' },
-  connections: { name: 'connections', kind: 'count' },
   queues: { name: 'queues', kind: 'count' },
   backlog: { name: 'messages waiting', kind: 'size' },
   // memcached (its options)
-  memory: { name: '-m (item memory)', kind: 'size' },
-  threads: { name: 'threads', kind: 'count' },
   itemSize: { name: 'average item size', kind: 'size' },
   // minio (its environment)
   drives: { name: 'drives', kind: 'count' },
   requestsMax: { name: 'MINIO_API_REQUESTS_MAX', kind: 'count' },
   // dragonfly (its flags; maxmemory as Redis's)
-  cores: { name: 'host cores', kind: 'count' },
   cacheMode: { name: '--cache_mode', kind: 'text' },
   // generic
   'usage.low': { name: 'low usage', kind: 'size' },
   'usage.typical': { name: 'typical usage', kind: 'size' },
   'usage.high': { name: 'high usage', kind: 'size' },
   image: { name: 'image', kind: 'text' },
+  // jvm (the java command's options)
+  heap: { name: '-Xmx', kind: 'size' },
+  initialHeap: { name: '-Xms', kind: 'size' },
+  maxRamPercentage: { name: 'MaxRAMPercentage', kind: 'count' },
+  maxRam: { name: 'MaxRAM', kind: 'size' },
+  metaspace: { name: 'metaspace', kind: 'size' },
+  threads: { name: 'threads', kind: 'count' },
+  directMemory: { name: 'MaxDirectMemorySize', kind: 'size' },
+  directBuffers: { name: 'direct buffers', kind: 'size' },
+  codeCache: { name: 'ReservedCodeCacheSize', kind: 'size' },
+  // python and node (their servers' flags)
+  server: { name: 'server', kind: 'text' },
+  processes: { name: 'processes', kind: 'count' },
+  perProcess: { name: 'memory per process', kind: 'size' },
+  master: { name: 'master process', kind: 'text' },
+  maxOldSpace: { name: '--max-old-space-size', kind: 'size' },
+  // native (Go's runtime variables)
+  language: { name: 'language', kind: 'text' },
+  memory: { name: 'memory', kind: 'size' },
+  goMemLimit: { name: 'GOMEMLIMIT', kind: 'size' },
+  gogc: { name: 'GOGC', kind: 'count' },
+  // proxy (nginx.conf, haproxy.cfg)
+  cores: { name: 'cores', kind: 'count' },
+  workerConnections: { name: 'worker_connections', kind: 'count' },
+  connections: { name: 'connections', kind: 'count' },
+  bufferPerConnection: { name: 'buffers per connection', kind: 'size' },
+  sharedZones: { name: 'shared zones', kind: 'size' },
 };
 
 const HOST: Record<string, { name: string; kind: Kind | 'money' }> = {

@@ -7,7 +7,7 @@
  */
 import type * as z from 'zod/mini';
 import type { Plan, ServiceKind, ServiceOf } from '../schema.ts';
-import type { Traffic, Usage } from '../report.ts';
+import type { Basis, Traffic, Usage } from '../report.ts';
 import type { Rule } from '../findings/context.ts';
 
 /** What a usage model sees besides its own service: the scenario's traffic and how it splits. */
@@ -99,4 +99,11 @@ export interface KindEngine<K extends ServiceKind, S extends z.ZodMiniObject = z
   readonly tuning?: KindTuning<K, T>;
   /** Prometheus scrapes it directly (its own /metrics), so the alert rules see it down. */
   readonly scraped?: boolean;
+  /**
+   * What its usage rests on (report.ts Basis). Without it the registry says `observed` when the
+   * plan carries evidence for the service and `modelled` otherwise (basisOf): a kind with a model
+   * needs nothing here. A kind whose usage is a guess unless the plan states it says `assumed`
+   * then (generic without `usage` or evidence): the verdict cannot pass on it (engine/verdict.ts).
+   */
+  basis?(s: ServiceOf<K>): Basis;
 }

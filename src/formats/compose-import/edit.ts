@@ -13,7 +13,8 @@ import type { Plan, Service } from '../../engine/schema.ts';
 import { formatOf } from '../kinds/index.ts';
 import type { FlagSyntax } from '../kinds/kind.ts';
 import { composeImport, type ComposeImportOptions, type ComposeIssue } from './import.ts';
-import { envTextParse } from './interpolate.ts';
+import { envTextParse, interpolate } from './interpolate.ts';
+import { commandWords, imageRepository } from './words.ts';
 import { composeSizeFormat, composeSizeParse } from './size.ts';
 
 export type ComposeEditResult =
@@ -105,12 +106,12 @@ class Editor {
       const shm = { now: settingOf(s, 'shmSize'), was: settingOf(old, 'shmSize') };
       if (shm.now !== undefined && differs(shm.now, shm.was)) this.set([...svcPath, 'shm_size'], (raw) => sizeLike(raw, shm.now!));
       const edit = formatOf(s.kind).edit;
-      const flags = edit?.flags(s as never, old as never, { changed: differs, notes: this.notes }) ?? [];
+      const image = this.resolvedValue(['services', s.name, 'image']);
+      const ctx = { changed: differs, notes: this.notes, command: this.commandOf(s.name), environment: this.environmentOf(s.name), image: typeof image === 'string' ? imageRepository(this.interpolated(image)) : '' };
+      const flags = edit?.flags?.(s as never, old as never, ctx) ?? [];
       // One edit of the command for all flags: the patches are made against the original text.
-      if (edit && flags.length) this.flags(s.name, edit.syntax, edit.defaultCommand, flags);
-      const image = String(this.resolvedValue([...svcPath, 'image']) ?? '');
-      const env = edit?.env?.(s as never, old as never, { changed: differs, notes: this.notes, image }) ?? [];
-      for (const [key, value] of env) this.envSet(s.name, key, value);
+      if (edit?.syntax && flags.length) this.flags(s.name, edit.syntax, edit.defaultCommand ?? (() => null), flags);
+      for (const [key, value] of edit?.env?.(s as never, old as never, ctx) ?? []) this.envSet(s.name, key, value);
     }
     if (s.kind !== old.kind) this.notes.push(`${s.name}: the plan treats it as ${s.kind}, the compose file as ${old.kind}; only its limit was written`);
   }
@@ -147,11 +148,95 @@ class Editor {
     return deploy > mem ? { deploy: true, mem: false } : { deploy: false, mem: true };
   }
 
+  /** The service's entrypoint + command as words, interpolated as the import read them. */
+  private commandOf(name: string): string[] {
+    const text = (v: unknown) => (typeof v === 'string' ? this.interpolated(v) : Array.isArray(v) ? v.map((x) => this.interpolated(String(x))) : v);
+    const node = (key: string) => this.resolved(['services', name, key]);
+    const js = (n: Node | undefined) => (n === undefined ? undefined : isScalar(n) ? n.value : n.toJS(this.doc, { maxAliasCount: 10_000 }));
+    return commandWords(text(js(node('entrypoint'))), text(js(node('command'))));
+  }
+
+  /** The service's own environment (map or NAME=value list), interpolated. */
+  private environmentOf(name: string): Record<string, string> {
+    const node = this.resolved(['services', name, 'environment']);
+    const out: Record<string, string> = {};
+    if (isSeq(node)) {
+      for (const item of node.items) {
+        const raw = isScalar(item) ? String(item.value) : '';
+        const eq = raw.indexOf('=');
+        if (eq > 0) out[raw.slice(0, eq)] = this.interpolated(raw.slice(eq + 1));
+        else if (raw && this.env[raw] !== undefined) out[raw] = this.env[raw]!;
+      }
+    } else if (isMap(node)) {
+      for (const pair of node.items) {
+        const k = isScalar(pair.key) ? String(pair.key.value) : '';
+        const v = isScalar(pair.value) ? pair.value.value : isAlias(pair.value) ? pair.value.resolve(this.doc) : pair.value;
+        if (!k) continue;
+        if (v === null || v === undefined) {
+          if (this.env[k] !== undefined) out[k] = this.env[k]!;
+        } else out[k] = this.interpolated(String(isScalar(v) ? v.value : v));
+      }
+    }
+    return out;
+  }
+
+  private interpolated(text: string): string {
+    const r = interpolate(text, this.env);
+    return r.ok ? r.value : text;
+  }
+
+  /**
+   * Sets `key` in the service's environment: a mapping's value (added when missing), a
+   * `NAME=value` list item (appended when missing), or a new `environment:` mapping. A value
+   * written as `${VAR:-default}` keeps its variable with the new default.
+   */
+  private envSet(name: string, key: string, value: string): void {
+    const where = `services.${name}.environment.${key}`;
+    const svc = this.doc.getIn(['services', name], true);
+    const own = isMap(svc) ? ownPair(svc, 'environment') : undefined;
+    const node = this.resolved(['services', name, 'environment']);
+    if (isSeq(node)) {
+      if (!own || isAlias(own.value)) {
+        this.notes.push(`${where}: the environment list is shared through an anchor; set ${key}=${value} by hand`);
+        return;
+      }
+      const at = node.items.findIndex((n) => isScalar(n) && (String(n.value).startsWith(`${key}=`) || String(n.value) === key));
+      if (at < 0) {
+        this.insertItems(node, node.items.length - 1, [`${key}=${value}`]);
+        this.changes.push(`${where}: ${value} (added)`);
+        return;
+      }
+      const item = node.items[at] as Scalar;
+      const raw = String(item.value);
+      const was = raw.includes('=') ? raw.slice(raw.indexOf('=') + 1) : '';
+      if (!raw.includes('=')) this.notes.push(`${where}: was passed through from the shell or .env; the compose file now sets it`);
+      this.scalarSet(item, `${key}=${this.keepVariable(was, value, where)}`);
+      this.changes.push(`${where}: ${was || '(from the shell)'} → ${value}`);
+      return;
+    }
+    this.set(['services', name, 'environment', key], () => value);
+  }
+
   /** Flags in the service's command, in its kind's syntax. */
   private flags(name: string, syntax: FlagSyntax, defaultCommand: (image: string) => string | null, flags: Array<[string, string[]]>): void {
     if (syntax === 'dash-c') this.dashCFlags(name, defaultCommand, flags.map(([param, values]) => [param, values[0] ?? '']));
+    else if (syntax === 'double-dash-one') this.doubleDashOneFlags(name, defaultCommand, flags.map(([flag, values]) => [flag, values[0] ?? '']));
     else if (syntax === 'options') this.optionFlags(name, defaultCommand, flags.map(([param, values]) => [param, values[0] ?? '']));
     else this.doubleDashFlags(name, defaultCommand, flags);
+  }
+
+  /** `--name value` options of exactly one value: the value after the flag replaced (the words after it are the app's), or the flag appended. */
+  private doubleDashOneFlags(name: string, defaultCommand: (image: string) => string | null, flags: Array<[string, string]>): void {
+    const label = flags.map(([f, v]) => `--${f} ${v}`).join(' ');
+    this.command(name, label, defaultCommand, (words) => {
+      let out = [...words];
+      for (const [flag, value] of flags) {
+        const i = out.findIndex((w) => w.toLowerCase() === `--${flag}`);
+        if (i < 0 || i + 1 >= out.length) out = [...out.filter((_w, k) => k !== i), `--${flag}`, value];
+        else out.splice(i + 1, 1, this.keepVariable(out[i + 1]!, value, `services.${name}.command`));
+      }
+      return out;
+    });
   }
 
   /** GNU-style options (`--name=value`, `--name value`, `-s value`, `-svalue`), each flag given as its forms `--name|-s`. */
@@ -189,27 +274,6 @@ class Editor {
       }
       return out;
     });
-  }
-
-  /** One environment variable of the service: edited where it is set (mapping or `KEY=value` list), else added. */
-  private envSet(name: string, key: string, value: string): void {
-    const path = ['services', name, 'environment'];
-    const node = this.resolved(path);
-    if (isSeq(node)) {
-      const at = node.items.findIndex((n) => isScalar(n) && String(n.value).startsWith(`${key}=`));
-      if (at >= 0) {
-        const item = node.items[at] as Scalar;
-        const raw = String(item.value);
-        const next = `${key}=${this.keepVariable(raw.slice(key.length + 1), value, `${path.join('.')}.${key}`)}`;
-        this.scalarSet(item, next);
-        this.changes.push(`${path.join('.')}: ${raw} → ${next}`);
-      } else {
-        this.insertItems(node, node.items.length - 1, [`${key}=${value}`]);
-        this.changes.push(`${path.join('.')}: ${key}=${value} (added)`);
-      }
-      return;
-    }
-    this.set([...path, key], () => value);
   }
 
   /** `-c name=value` flags (PostgreSQL) in the command: each edited in place, or appended. */

@@ -186,6 +186,18 @@ describe('composeImport', () => {
     expect(r.services[0]!.warnings.join()).toMatch(/reservation 64MiB/);
   });
 
+  it('calls out a bare number under 6 MiB as bytes ("512 bytes: did you mean 512m?"), not a silent 1 KiB limit', () => {
+    for (const [doc, key] of [['mem_limit: 512', 'mem_limit'], ['mem_limit: "512"', 'mem_limit'], ['deploy: {resources: {limits: {memory: 512}}}', 'deploy.resources.limits.memory']] as const) {
+      const r = ok(composeImport(`services:\n  a:\n    image: nginx\n    ${doc}\n`));
+      expect(r.services[0]!.warnings.join('\n'), doc).toContain(`${key}: 512 bytes: did you mean 512m?`);
+    }
+    // A bare number that is a real size (here 512 MiB in bytes), or a size with a unit, is not called out.
+    for (const doc of ['mem_limit: 536870912', 'mem_limit: 512m', 'mem_limit: 512k']) {
+      const r = ok(composeImport(`services:\n  a:\n    image: nginx\n    ${doc}\n`));
+      expect(r.services[0]!.warnings.join('\n'), doc).not.toMatch(/did you mean/);
+    }
+  });
+
   it('does not follow extends into another file, and says so', () => {
     const r = ok(composeImport('services:\n  a: {image: nginx, extends: {file: base.yml, service: web}}\n'));
     expect(r.notes.join()).toMatch(/another file: not followed/);

@@ -11,6 +11,7 @@
 import { isScalar, LineCounter, parseDocument, visit, YAMLParseError, type Document, type YAMLError } from 'yaml';
 import { planParse, SERVICE_KINDS, type Plan, type PlanInput, type ServiceKind } from '../../engine/schema.ts';
 import { sizeParse, sizeToPlan } from '../../engine/units.ts';
+import { DOCKER_MIN_LIMIT_MIB } from '../../engine/policy.ts';
 import { envTextParse, interpolate, type Env } from './interpolate.ts';
 import { locate } from './locate.ts';
 import { recognise, type ServiceFacts } from './recognise.ts';
@@ -288,6 +289,13 @@ class Importer {
     let limit = deployLimit ?? memLimit ?? null;
     if (limit !== null && limit > 0) {
       read.push(`limit ${sizeToPlan(limit)} from ${deployLimit !== undefined ? 'deploy.resources.limits.memory' : 'mem_limit'}${memLimit !== undefined && deployLimit !== undefined ? ' (and mem_limit, equal)' : ''}`);
+    }
+    // A bare number is bytes to compose (go-units): `mem_limit: 512` is 512 bytes, which Docker
+    // refuses (its minimum is 6 MiB). Said on import, not planned silently as a 1 KiB limit.
+    const bareLimit = [[deployLimit, limits.memory, 'deploy.resources.limits.memory'], [memLimit, svc.mem_limit, 'mem_limit']] as const;
+    for (const [mib, raw, key] of bareLimit) {
+      if (mib === undefined || mib <= 0 || mib >= DOCKER_MIN_LIMIT_MIB || !/^\d+(\.\d+)?$/.test(String(raw).trim())) continue;
+      warnings.push(`${key}: ${String(raw).trim()} bytes: did you mean ${String(raw).trim()}m? Compose reads a bare number as bytes, and Docker refuses a limit under ${DOCKER_MIN_LIMIT_MIB} MiB`);
     }
     if (limit === 0) {
       limit = null;

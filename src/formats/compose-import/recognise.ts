@@ -23,7 +23,9 @@ export function recognise(f: ServiceFacts): Recognised {
   // No kind from the image, or one whose image says little (an app server): the command may tell.
   if (!kind || formatOf(kind).recognise?.commandAfterImage) {
     const byCommand = kindFromCommand(f.command, words);
-    if (byCommand && (!kind || byCommand.kind === kind)) {
+    // A runtime's image (python, node) says less than the server its command runs: the command wins between two such kinds.
+    const bothRuntimes = kind !== null && byCommand !== null && formatOf(kind).recognise?.commandAfterImage === true && formatOf(byCommand.kind).recognise?.commandAfterImage === true;
+    if (byCommand && (!kind || byCommand.kind === kind || bothRuntimes)) {
       why = kind ? `${why}; ${byCommand.why}` : byCommand.why;
       kind = byCommand.kind;
     }

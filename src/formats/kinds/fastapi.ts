@@ -17,6 +17,14 @@ export const APP_PORT = 8000; // uvicorn's and gunicorn's usual port in these im
 
 const SERVER_RE = /^(uvicorn|gunicorn|hypercorn|fastapi)$/;
 
+/** gunicorn's worker class is uvicorn's (`-k uvicorn.workers.UvicornWorker`, `--worker-class=…`): an ASGI app. */
+export function uvicornWorker(args: readonly string[]): boolean {
+  return args.some((w, i) => /^(?:-k|--worker-class)=?uvicorn/i.test(w) || ((args[i - 1] === '-k' || args[i - 1] === '--worker-class') && /^uvicorn/i.test(w)));
+}
+
+/** A Django ASGI application path (`config.asgi:application`, `mysite.asgi`). */
+const isDjangoApp = (w: string) => /(^|\.)asgi(:application)?$/.test(w);
+
 function fastapiRead(f: ServiceFacts, r: Recognised, repo: string): void {
   const words = f.command;
   const server = words.map(base).find((w) => SERVER_RE.test(w));
@@ -64,8 +72,12 @@ export const fastapi: KindFormat<'fastapi'> = {
     commandAfterImage: true,
     command: (command, words) => {
       const shown = (i: number) => `"${command.slice(i, i + 3).join(' ')}${command.length > i + 3 ? ' …' : ''}"`;
-      const i = words.findIndex((w) => /^(uvicorn|gunicorn|hypercorn)$/.test(w));
-      if (i >= 0) return `command runs ${words[i]} (${shown(i)}): a Python ASGI/WSGI app, planned as the FastAPI model (workers × memory per worker)`;
+      // An ASGI server is the FastAPI model (an async API with database pools); a WSGI app under
+      // gunicorn and Django's ASGI app are Python processes (formats/kinds/python.ts).
+      const i = words.findIndex((w) => /^(uvicorn|hypercorn)$/.test(w));
+      if (i >= 0 && !command.slice(i + 1).some(isDjangoApp)) return `command runs ${words[i]} (${shown(i)}): an ASGI app, planned as the FastAPI model (workers × memory per worker)`;
+      const g = words.indexOf('gunicorn');
+      if (g >= 0 && uvicornWorker(command.slice(g + 1))) return `command runs gunicorn with uvicorn workers (${shown(g)}): an ASGI app, planned as the FastAPI model (workers × memory per worker)`;
       const fa = words.findIndex((w, k) => w === 'fastapi' && /^(run|dev)$/.test(words[k + 1] ?? ''));
       return fa >= 0 ? `command runs the FastAPI CLI (${shown(fa)})` : null;
     },

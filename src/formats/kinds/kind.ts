@@ -64,19 +64,35 @@ export type FlagSyntax =
   | 'dash-c'
   /** Redis: `--name value…`. */
   | 'double-dash'
+  /** GNU-style options of one value (gunicorn, celery): `--name value`, positional words after it kept. */
+  | 'double-dash-one'
   /** GNU-style options (MySQL, memcached, Dragonfly): each flag names its forms, `--long-name|-s`;
    * a value is edited where it stands (`--name=value`, `--name value`, `-s value`, `-svalue`;
    * `-`/`_` alike in long names), else appended in the first form (`--name=value`, `-s value`). */
   | 'options';
 
+
+/** What a kind's edit sees besides the two plans: the service as the compose file writes it. */
+export type EditContext = {
+  changed(now: number, was: number): boolean;
+  notes: string[];
+  /** entrypoint + command as words, interpolated (empty when the service sets neither). */
+  command: readonly string[];
+  /** The service's own `environment`, interpolated (not its env_file). */
+  environment: Readonly<Record<string, string>>;
+  /** The image repository (registry, tag and digest dropped), '' without an image. */
+  image: string;
+};
+
 export type KindEdit<K extends ServiceKind> = {
-  readonly syntax: FlagSyntax;
+  /** The syntax of `flags` (required with it). */
+  readonly syntax?: FlagSyntax;
   /** The flags (name, values) that carry what the plan changed against the compose file's own values (`old`); notes for what no flag carries. */
-  flags(s: ServiceOf<K>, old: ServiceOf<K>, edit: { changed(now: number, was: number): boolean; notes: string[] }): Array<[string, string[]]>;
+  flags?(s: ServiceOf<K>, old: ServiceOf<K>, edit: EditContext): Array<[string, string[]]>;
+  /** Environment variables (name, whole new value) that carry what the plan changed: set in the service's `environment`, map or list, keeping a `${VAR:-default}` form. */
+  env?(s: ServiceOf<K>, old: ServiceOf<K>, edit: EditContext): Array<[string, string]>;
   /** The server's command for an image whose default command it is, when the service sets no command; null: unknown. */
-  defaultCommand(image: string): string | null;
-  /** Environment variables that carry what the plan changed (an image that reads its settings from them); edited where the service sets them. */
-  env?(s: ServiceOf<K>, old: ServiceOf<K>, edit: { changed(now: number, was: number): boolean; notes: string[]; image: string }): Array<[string, string]>;
+  defaultCommand?(image: string): string | null;
 };
 
 /** What a compose edit appends for a service the plan adds (beyond its image and limit). */
