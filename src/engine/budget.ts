@@ -78,3 +78,18 @@ export function scenarioOf(plan: Plan, multiplier: number, implied: ReadonlySet<
 
   return { multiplier, host, services, traffic };
 }
+
+/**
+ * A service's high usage with its limit set to `limit`, the rest of the plan as it is: for the
+ * kinds whose usage follows their limit (a JVM without -Xmx sizes its heap from it), so that a fix
+ * raising the limit is checked against the usage at the new limit (findings/memory.ts).
+ */
+export function serviceHighAt(plan: Plan, multiplier: number, name: string, limit: number): number | null {
+  const index = plan.services.findIndex((s) => s.name === name);
+  if (index < 0) return null;
+  const services = plan.services.map((s, i) => (i === index ? { ...s, limit } : s)) as Service[];
+  const p = { ...plan, services } as Plan;
+  const counts = new Map<ServiceKind, number>();
+  for (const s of services) counts.set(s.kind, (counts.get(s.kind) ?? 0) + 1);
+  return serviceUsage(services[index]!, { plan: p, traffic: trafficOf(p, multiplier), countOf: (k: ServiceKind) => counts.get(k) ?? 1 }).high;
+}

@@ -1,7 +1,8 @@
 /**
  * Calibration: the engine's predictions against memory measured on real servers.
  *
- * `npm run calibrate` (scripts/calibrate/) starts PostgreSQL, pgBouncer, Redis and Prometheus
+ * `npm run calibrate` (scripts/calibrate/) starts PostgreSQL, pgBouncer, Redis, Prometheus,
+ * memcached, MariaDB (the mysql kind) and RabbitMQ
  * with the files Headroom exports, loads them, and records what they used in
  * calibration/<service>.json: the plan it ran, the settings the tool reported, the load, the
  * measured figures, the tools' versions and the machine. This module reads those records and
@@ -20,6 +21,9 @@ import proxyData from '../../calibration/proxy.json';
 import jvmData from '../../calibration/jvm.json';
 import fastapiData from '../../calibration/fastapi.json';
 import nodeData from '../../calibration/node.json';
+import memcachedData from '../../calibration/memcached.json';
+import mysqlData from '../../calibration/mysql.json';
+import rabbitmqData from '../../calibration/rabbitmq.json';
 
 const finite = z.number().finite();
 
@@ -56,7 +60,7 @@ const caseSchema = z.object({
 export const calibrationFileSchema = z.object({
   version: z.literal(1),
   /** The service kind measured. */
-  kind: z.enum(['postgres', 'pgbouncer', 'redis', 'prometheus', 'proxy', 'jvm', 'node', 'fastapi']),
+  kind: z.enum(['postgres', 'pgbouncer', 'redis', 'prometheus', 'proxy', 'jvm', 'node', 'fastapi', 'memcached', 'mysql', 'rabbitmq']),
   recordedAt: z.string().min(1),
   /** How the figures were measured, for people. */
   method: z.string().min(1),
@@ -155,6 +159,9 @@ const RECORDED: readonly (readonly [string, unknown])[] = [
   ['calibration/jvm.json', jvmData],
   ['calibration/fastapi.json', fastapiData],
   ['calibration/node.json', nodeData],
+  ['calibration/memcached.json', memcachedData],
+  ['calibration/mysql.json', mysqlData],
+  ['calibration/rabbitmq.json', rabbitmqData],
 ];
 let parsedFiles: CalibrationFile[] | null = null;
 

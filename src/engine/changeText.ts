@@ -18,6 +18,13 @@ export const KIND_NAMES: Record<ServiceKind, string> = {
   prometheus: 'Prometheus',
   grafana: 'Grafana',
   alertmanager: 'AlertManager',
+  mysql: 'MySQL',
+  mongodb: 'MongoDB',
+  clickhouse: 'ClickHouse',
+  rabbitmq: 'RabbitMQ',
+  memcached: 'memcached',
+  minio: 'MinIO',
+  dragonfly: 'Dragonfly',
   generic: 'service',
   jvm: 'JVM',
   python: 'Python',
@@ -69,6 +76,38 @@ const SETTINGS: Record<string, { name: string; kind: Kind }> = {
   scrapeInterval: { name: 'scrape_interval', kind: 'duration' },
   retention: { name: 'retention', kind: 'duration' },
   series: { name: 'active series', kind: 'count' },
+  // mysql (my.cnf)
+  flavor: { name: 'server', kind: 'text' },
+  bufferPool: { name: 'innodb_buffer_pool_size', kind: 'size' },
+  clients: { name: 'open connections', kind: 'count' },
+  performanceSchema: { name: 'performance_schema', kind: 'text' },
+  sortBuffer: { name: 'sort_buffer_size', kind: 'size' },
+  joinBuffer: { name: 'join_buffer_size', kind: 'size' },
+  readBuffer: { name: 'read_buffer_size', kind: 'size' },
+  readRndBuffer: { name: 'read_rnd_buffer_size', kind: 'size' },
+  tmpTableSize: { name: 'tmp_table_size', kind: 'size' },
+  keyBuffer: { name: 'key_buffer_size', kind: 'size' },
+  logBuffer: { name: 'innodb_log_buffer_size', kind: 'size' },
+  // mongodb (mongod's options)
+  cacheSize: { name: 'wiredTigerCacheSizeGB', kind: 'size' },
+  memorySource: { name: 'the memory its cache is sized from', kind: 'text' },
+  // clickhouse (config.xml)
+  maxServerMemory: { name: 'max_server_memory_usage', kind: 'size' },
+  ratio: { name: 'max_server_memory_usage_to_ram_ratio', kind: 'text' },
+  markCache: { name: 'mark_cache_size', kind: 'size' },
+  // rabbitmq (rabbitmq.conf)
+  version: { name: 'version', kind: 'text' },
+  watermark: { name: 'vm_memory_high_watermark.relative', kind: 'text' },
+  watermarkAbsolute: { name: 'vm_memory_high_watermark.absolute', kind: 'size' },
+  queues: { name: 'queues', kind: 'count' },
+  backlog: { name: 'messages waiting', kind: 'size' },
+  // memcached (its options)
+  itemSize: { name: 'average item size', kind: 'size' },
+  // minio (its environment)
+  drives: { name: 'drives', kind: 'count' },
+  requestsMax: { name: 'MINIO_API_REQUESTS_MAX', kind: 'count' },
+  // dragonfly (its flags; maxmemory as Redis's)
+  cacheMode: { name: '--cache_mode', kind: 'text' },
   // generic
   'usage.low': { name: 'low usage', kind: 'size' },
   'usage.typical': { name: 'typical usage', kind: 'size' },

@@ -208,3 +208,19 @@ export const GOMEMLIMIT_SHARE = 0.9;
 
 /** Issue 6: move up to the next tier at 70% of a tier's capacity (editable per call). */
 export const MOVE_UP_SHARE = 0.7;
+
+// ---------------------------------------------------------------------------------------------
+// Data stores (MySQL, ClickHouse, RabbitMQ)
+
+/** performance_schema under a limit this small is flagged: its ~250 MB fixed cost (apecloud/kubeblocks#3238
+ * turns it off below 1 GB, as nextcloud-snap#1842 and dokku-mysql#32 do for small hosts). */
+export const PERFORMANCE_SCHEMA_LIMIT_MIB = 1024;
+
+/** ClickHouse under a limit this small is flagged: its docs (operations/tips) warn of memory
+ * exceptions with the default settings below 16 GB of RAM; assumed: below 4 GiB a small host
+ * needs its caches and server limit set by hand. */
+export const CLICKHOUSE_SMALL_LIMIT_MIB = 4096;
+
+/** A cache (ClickHouse's mark cache) larger than this share of the limit is sized for another
+ * host. Assumed: a quarter, so queries and merges keep the rest. */
+export const CACHE_LIMIT_SHARE = 0.25;

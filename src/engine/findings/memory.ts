@@ -1,6 +1,7 @@
 /** Findings about memory: services over their limits, limits over the host, free memory. */
 import { finding, fmt, setSize, type Rule } from './context.ts';
 import type { Finding, HostBudget, ServiceBudget } from '../report.ts';
+import { serviceHighAt } from '../budget.ts';
 import {
   belowDockerMinimum, chancePhrase, DOCKER_MIN_LIMIT_MIB, exceedsLimit, freeCriterion, freeUnderCriterion, hostExceedsRam, KRR_MARGIN, limitsExceedRam, roundUpSize, severityOf,
 } from '../policy.ts';
@@ -9,13 +10,22 @@ import {
  * whose usage is a guess (basis `assumed`) is left to its own finding (generic-usage-assumed): a
  * limit computed from a guess would be presented as certain. Each fix's limit holds the high
  * usage of both scenarios, so applying it clears the finding and its spike twin. */
-export const usageOverLimit: Rule = ({ normal, spike }) => {
+export const usageOverLimit: Rule = ({ plan, normal, spike }) => {
   const out: Finding[] = [];
   normal.services.forEach((s, i) => {
     if (s.limitMiB === null) return;
     const sp = spike.services[i]!;
     const both = Math.max(s.usageMiB.high, sp.usageMiB.high);
-    const target = Math.max(DOCKER_MIN_LIMIT_MIB, roundUpSize(both));
+    let target = Math.max(DOCKER_MIN_LIMIT_MIB, roundUpSize(both));
+    // Where usage follows the limit (a JVM's ergonomic heap), the usage at the new limit decides:
+    // raised until it holds (for the other kinds the first round holds; a heap at 59% of the limit
+    // plus 400 MiB outside it takes ~30 rounds). No round that holds: no automatic change.
+    let holds = false;
+    for (let round = 0; round < 64 && !holds; round++) {
+      const need = Math.max(serviceHighAt(plan, normal.multiplier, s.name, target) ?? 0, serviceHighAt(plan, spike.multiplier, s.name, target) ?? 0);
+      if (need <= target) holds = true;
+      else target = Math.max(DOCKER_MIN_LIMIT_MIB, roundUpSize(need));
+    }
     const forSpike = sp.usageMiB.high > s.usageMiB.high ? ` (its high in the ×${spike.multiplier} spike, so the spike fits too)` : '';
     if (belowDockerMinimum(s.limitMiB)) {
       out.push(finding('limit-below-docker-minimum', severityOf({ p: 1 }, 'outage'), s.name,
@@ -29,13 +39,15 @@ export const usageOverLimit: Rule = ({ normal, spike }) => {
     if (exceedsLimit(s.usageMiB.high, s.limitMiB)) {
       out.push(finding('usage-over-limit', severityOf({ p: s.risk.pOverLimit, typicalOver: s.usageMiB.typical > s.limitMiB }, 'outage'), s.name,
         `${s.name} can use up to ${fmt(s.usageMiB.high)} (typical ${fmt(s.usageMiB.typical)}) against its ${fmt(s.limitMiB)} limit: ${chancePhrase(s.risk.pOverLimit)} of an OOM kill.`,
-        `Raise ${s.name}'s limit to ${fmt(target)}${forSpike}, or lower what drives its largest part (${largest(s.components)}).`,
-        [setSize(s.name, 'limit', target)]));
+        holds
+          ? `Raise ${s.name}'s limit to ${fmt(target)}${forSpike}, or lower what drives its largest part (${largest(s.components)}).`
+          : `Lower what drives ${s.name}'s largest part (${largest(s.components)}): its usage grows with its limit, so no limit holds it.`,
+        holds ? [setSize(s.name, 'limit', target)] : []));
     } else if (exceedsLimit(sp.usageMiB.high, s.limitMiB)) {
       out.push(finding('spike-over-limit', severityOf({ p: sp.risk.pOverLimit, typicalOver: sp.usageMiB.typical > s.limitMiB }, 'outage', 'spike'), s.name,
         `In the ×${spike.multiplier} spike ${s.name} can reach ${fmt(sp.usageMiB.high)} against its ${fmt(s.limitMiB)} limit: ${chancePhrase(sp.risk.pOverLimit)} of an OOM kill in the spike.`,
-        `Raise ${s.name}'s limit to ${fmt(target)} or cap its connections and workers for the spike.`,
-        [setSize(s.name, 'limit', target)]));
+        holds ? `Raise ${s.name}'s limit to ${fmt(target)} or cap its connections and workers for the spike.` : `Cap ${s.name}'s connections and workers for the spike: its usage grows with its limit.`,
+        holds ? [setSize(s.name, 'limit', target)] : []));
     }
   });
   return out;

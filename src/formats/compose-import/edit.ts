@@ -240,6 +240,7 @@ class Editor {
   private flags(name: string, syntax: FlagSyntax, defaultCommand: (image: string) => string | null, flags: Array<[string, string[]]>): void {
     if (syntax === 'dash-c') this.dashCFlags(name, defaultCommand, flags.map(([param, values]) => [param, values[0] ?? '']));
     else if (syntax === 'double-dash-one') this.doubleDashOneFlags(name, defaultCommand, flags.map(([flag, values]) => [flag, values[0] ?? '']));
+    else if (syntax === 'options') this.optionFlags(name, defaultCommand, flags.map(([param, values]) => [param, values[0] ?? '']));
     else this.doubleDashFlags(name, defaultCommand, flags);
   }
 
@@ -252,6 +253,43 @@ class Editor {
         const i = out.findIndex((w) => w.toLowerCase() === `--${flag}`);
         if (i < 0 || i + 1 >= out.length) out = [...out.filter((_w, k) => k !== i), `--${flag}`, value];
         else out.splice(i + 1, 1, this.keepVariable(out[i + 1]!, value, `services.${name}.command`));
+      }
+      return out;
+    });
+  }
+
+  /** GNU-style options (`--name=value`, `--name value`, `-s value`, `-svalue`), each flag given as its forms `--name|-s`. */
+  private optionFlags(name: string, defaultCommand: (image: string) => string | null, flags: Array<[string, string]>): void {
+    const where = `services.${name}.command`;
+    const norm = (w: string) => (w.startsWith('--') ? w.replace(/_/g, '-').toLowerCase() : w);
+    const label = flags.map(([forms, value]) => (forms.split('|')[0]!.startsWith('--') ? `${forms.split('|')[0]}=${value}` : `${forms.split('|')[0]} ${value}`)).join(' ');
+    this.command(name, label, defaultCommand, (words) => {
+      const out = [...words];
+      for (const [spec, value] of flags) {
+        const forms = spec.split('|').map(norm);
+        let done = false;
+        for (let i = 0; i < out.length && !done; i++) {
+          const w = norm(out[i]!);
+          for (const f of forms) {
+            if (w === f && i + 1 < out.length && !out[i + 1]!.startsWith('-')) {
+              out[i + 1] = this.keepVariable(out[i + 1]!, value, where);
+              done = true;
+            } else if (f.startsWith('--') && w.startsWith(`${f}=`)) {
+              const at = out[i]!.indexOf('=') + 1;
+              out[i] = `${out[i]!.slice(0, at)}${this.keepVariable(out[i]!.slice(at), value, where)}`;
+              done = true;
+            } else if (!f.startsWith('--') && w.startsWith(f) && w.length > f.length && !w.startsWith('--')) {
+              out[i] = `${f}${value}`;
+              done = true;
+            }
+            if (done) break;
+          }
+        }
+        if (!done) {
+          const first = spec.split('|')[0]!;
+          if (first.startsWith('--')) out.push(`${first}=${value}`);
+          else out.push(first, value);
+        }
       }
       return out;
     });

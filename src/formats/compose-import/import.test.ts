@@ -160,7 +160,7 @@ describe('composeImport', () => {
   it.each([
     ['a required variable', 'services:\n  a: {image: "${IMG:?set IMG}"}\n', /services\.a\.image \(line 2, column 14\)/, /IMG is required: set IMG/],
     ['a service that is not a mapping', 'services:\n  a: nginx\n', /services\.a/, /expected a mapping/],
-    ['an unknown x-headroom kind', 'services:\n  a: {image: nginx, x-headroom: {kind: mysql}}\n', /services\.a\.x-headroom\.kind/, /expected one of fastapi/],
+    ['an unknown x-headroom kind', 'services:\n  a: {image: nginx, x-headroom: {kind: oracle}}\n', /services\.a\.x-headroom\.kind/, /expected one of fastapi/],
     ['a bad x-headroom setting', 'services:\n  a: {image: redis, x-headroom: {settings: {maxmemory: lots}}}\n', /services\.a/, /settings\.maxmemory/],
     ['an extends cycle', 'services:\n  a: {image: x, extends: b}\n  b: {image: x, extends: a}\n', /services\.[ab]\.extends/, /cycle/],
     ['extends of nothing', 'services:\n  a: {image: x, extends: zz}\n', /services\.a\.extends/, /no service "zz"/],

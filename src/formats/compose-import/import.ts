@@ -415,7 +415,7 @@ class Importer {
     const out: Record<string, string> = {};
     const put = (source: string | undefined, target: string | undefined, content?: string) => {
       if (!target) return;
-      const text = content ?? (source && /\.(conf|ini|ya?ml|cfg|txt)$/i.test(source) ? this.options.readFile?.(source) : undefined);
+      const text = content ?? (source && /\.(conf|cnf|ini|ya?ml|cfg|txt|config|xml)$/i.test(source) ? this.options.readFile?.(source) : undefined);
       if (text !== undefined) out[target] = text;
     };
     for (const v of Array.isArray(svc.volumes) ? svc.volumes : []) {

@@ -30,6 +30,13 @@ export function recognise(f: ServiceFacts): Recognised {
       kind = byCommand.kind;
     }
   }
+  // The server's image running something else (a helper): not the server. A script whose text
+  // the compose file does not show (`bash /entrypoint.sh`) may start the server: given the benefit of the doubt.
+  const server = kind ? formatOf(kind).recognise?.server : undefined;
+  if (kind && server && f.command.length && !f.command[0]!.startsWith('-') && !words.some((w) => server.test(w) || /\.sh$/.test(w))) {
+    why = `${why}, but its command runs ${words[0]}, not the server`;
+    kind = null;
+  }
   const r: Recognised = { kind: kind ?? 'generic', why, settings: {}, read: [], warnings: [] };
   formatOf(r.kind).recognise?.read?.(f, r, repo ?? '');
   return r;

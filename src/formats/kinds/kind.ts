@@ -47,6 +47,11 @@ export type KindRecognition = {
   readonly commandAfterImage?: boolean;
   /** Why the command runs this kind (`command`: entrypoint + command words; `words`: their base names), or null. */
   command?(command: readonly string[], words: readonly string[]): string | null;
+  /** The server's executables (and the image's entrypoint script that starts it), by base name: a service of the
+   * kind's image whose command starts with a word, and names none of them, runs something else on that image
+   * (a one-shot helper: `command: /bin/true`, a `sh -c` script calling the client) and is not counted as the server;
+   * a `*.sh` word (a script the compose file does not show) may start it and keeps the kind. */
+  readonly server?: RegExp;
   /** The settings the facts give away, written into `r` (settings, read, warnings). `repo` is the image repository, '' without one. */
   read?(f: ServiceFacts, r: Recognised, repo: string): void;
 };
@@ -61,7 +66,12 @@ export type FlagSyntax =
   /** Redis: `--name value…`. */
   | 'double-dash'
   /** GNU-style options of one value (gunicorn, celery): `--name value`, positional words after it kept. */
-  | 'double-dash-one';
+  | 'double-dash-one'
+  /** GNU-style options (MySQL, memcached, Dragonfly): each flag names its forms, `--long-name|-s`;
+   * a value is edited where it stands (`--name=value`, `--name value`, `-s value`, `-svalue`;
+   * `-`/`_` alike in long names), else appended in the first form (`--name=value`, `-s value`). */
+  | 'options';
+
 
 /** What a kind's edit sees besides the two plans: the service as the compose file writes it. */
 export type EditContext = {
