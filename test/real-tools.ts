@@ -28,6 +28,8 @@ export const TOOLS = {
   [`${PG_BIN}/postgres`]: 'postgresql-15',
   [`${PG_BIN}/initdb`]: 'postgresql-15',
   [`${PG_BIN}/pg_ctl`]: 'postgresql-15',
+  java: 'openjdk-17-jre-headless',
+  nginx: 'nginx',
 } as const;
 
 /** Throws, naming the apt command, when a tool is not installed. */

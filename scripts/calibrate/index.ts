@@ -1,4 +1,4 @@
-// npm run calibrate [-- postgres pgbouncer redis prometheus]: measures real servers started with
+// npm run calibrate [-- postgres pgbouncer redis prometheus memcached mysql rabbitmq]: measures real servers started with
 // Headroom's exported configs and records calibration/<kind>.json. Takes a few minutes; not part
 // of CI (the CI test reads the recorded files). Every process it starts is stopped, also on failure.
 import { spawnSync } from 'node:child_process';
@@ -6,23 +6,40 @@ import { installCleanup, stopAll } from './proc.ts';
 import { calibratePostgres } from './run-postgres.ts';
 import { calibrateRedis } from './run-redis.ts';
 import { calibratePrometheus } from './run-prometheus.ts';
+import { calibrateNginx } from './run-nginx.ts';
+import { calibrateJvm } from './run-jvm.ts';
+import { calibrateNode } from './run-node.ts';
+import { calibrateFastapi } from './run-fastapi.ts';
 
-const KINDS = ['postgres', 'redis', 'prometheus'] as const;
+
+import { calibrateMemcached } from './run-memcached.ts';
+import { calibrateMariadb } from './run-mariadb.ts';
+import { calibrateRabbitmq } from './run-rabbitmq.ts';
+
+const KINDS = ['postgres', 'redis', 'prometheus', 'nginx', 'jvm', 'node', 'fastapi', 'memcached', 'mysql', 'rabbitmq'] as const;
 type Kind = (typeof KINDS)[number];
 const RUNNERS: Record<Kind, () => Promise<void>> = {
   // pgBouncer runs in front of the same PostgreSQL, so the postgres run records both files.
   postgres: calibratePostgres,
   redis: calibrateRedis,
   prometheus: calibratePrometheus,
+  nginx: calibrateNginx,
+  jvm: calibrateJvm,
+  node: calibrateNode,
+  fastapi: calibrateFastapi,
+  memcached: calibrateMemcached,
+  // MariaDB (Debian's mariadb-server) measures the mysql kind.
+  mysql: calibrateMariadb,
+  rabbitmq: calibrateRabbitmq,
 };
 
 function kindsFrom(args: string[]): Kind[] {
   if (!args.length) return [...KINDS];
   const out: Kind[] = [];
   for (const a of args) {
-    const k = a === 'pgbouncer' ? 'postgres' : a;
+    const k = a === 'pgbouncer' ? 'postgres' : a === 'mariadb' ? 'mysql' : a;
     if (!(KINDS as readonly string[]).includes(k)) {
-      console.error(`unknown kind "${a}": expected one of postgres, pgbouncer, redis, prometheus`);
+      console.error(`unknown kind "${a}": expected one of postgres, pgbouncer, redis, prometheus, nginx, jvm, node, fastapi, memcached, mysql (mariadb), rabbitmq`);
       process.exit(2);
     }
     if (!out.includes(k as Kind)) out.push(k as Kind);

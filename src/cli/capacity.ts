@@ -45,9 +45,9 @@ function constraintLine(mark: string, c: Constraint): string {
   return `  ${mark} ${c.id} [${where}]: ${c.message}`;
 }
 
-function scenarioLines(title: string, sc: CapacityScenario): string[] {
+function scenarioLines(title: string, sc: CapacityScenario, reason: string | null = null): string[] {
   const head = sc.status === 'fails-at-zero' ? 'fails even with no users'
-    : sc.status === 'holds' ? 'no check breaks up to 100,000,000 users'
+    : sc.status === 'holds' ? `no user count: ${reason ?? 'no check breaks with users'}`
       : `carries ${users(sc.users)} active users`;
   return [`${title}: ${head}`, ...(sc.binding ? [constraintLine('✖ first', sc.binding)] : []), ...sc.next.map((c) => constraintLine('· next ', c))];
 }
@@ -55,6 +55,20 @@ function scenarioLines(title: string, sc: CapacityScenario): string[] {
 function table(rows: string[][]): string[] {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
   return rows.map((r) => `  ${r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]!))).join('  ')}`.trimEnd());
+}
+
+/** When the plan fails with no users: the fixes that do not depend on load, and what it carries once applied. */
+function fixedFirstLines(c: Capacity): string[] {
+  if (c.status !== 'fails-at-zero') return [];
+  const f = c.fixedFirst;
+  if (!f) return ['fix first: no set of the findings\' own changes clears the checks that fail with no users (see the findings: `headroom plan`)', ''];
+  const carries = f.status === 'breaks' ? `carries ${users(f.users)} active users` : f.status === 'holds' ? `no user count: ${f.reason ?? 'no check breaks with users'}` : 'still fails with no users';
+  return [
+    `fix first (these do not depend on load): ${f.changes.map((ch) => `${ch.service ? `${ch.service}.` : ''}${ch.key} = ${String(ch.value)}`).join(', ')}`,
+    `then the stack ${carries}`,
+    ...(f.binding && f.status === 'breaks' ? [constraintLine('✖ first', f.binding)] : []),
+    '',
+  ];
 }
 
 function checksTable(c: Capacity): string[] {
@@ -107,6 +121,9 @@ function jsonOf(plan: Plan, c: Capacity, p: UpgradePath): unknown {
     name: plan.name ?? null,
     users: c.users,
     status: c.status,
+    reason: c.reason,
+    followsUsers: c.followsUsers,
+    fixedFirst: c.fixedFirst,
     binding: c.binding,
     next: c.next,
     spike,
@@ -141,7 +158,8 @@ export const capacityCommand = {
     const lines = [
       `Headroom capacity: ${plan.name ?? label} (${users(plan.workload.activeUsers)} active users planned)`,
       '',
-      ...scenarioLines('normal traffic', c),
+      ...fixedFirstLines(c),
+      ...scenarioLines('normal traffic', c, c.reason),
       ...scenarioLines(`spike ×${c.spike.multiplier}`, c.spike),
       '',
       'every check, the first to break first:',

@@ -98,7 +98,7 @@ describe('headroom check', () => {
     expect(r.out).toMatch(/observed \(docker stats\) beside the model:\nSERVICE\s+LIMIT\s+MODEL TYP\/HIGH\s+SEEN TYP\/PEAK\s+PEAK × MARGIN\nfastapi\s+500 MiB\s+\d+ MiB \/ \d+ MiB\s+313 MiB \/ 313 MiB\s+359 MiB/);
     expect(r.out).toMatch(/note: no service for container 9f8e7d6c5b4a/);
     expect(r.out).toMatch(/note: no stats for postgres, grafana/);
-    expect(r.out).toMatch(/observed-near-limit \[prometheus\]\n.*99% of its 200 MiB limit/);
+    expect(r.out).toMatch(/observed-near-limit \[prometheus\] · observed\n.*99% of its 200 MiB limit/);
     const j = JSON.parse(cli(['check', join(CORPUS, '02-seed-4gb.yml'), '--stats', stats, '--json']).out);
     expect(j.services.find((s: { name: string }) => s.name === 'redis').observedMiB).toEqual({ typical: 201.7, peak: 201.7 });
     expect(j.stats.missing).toEqual(['postgres', 'grafana']);

@@ -1,18 +1,20 @@
 /**
- * `headroom check COMPOSE|PLAN [--host 4GiB] [--stats FILE] [--format F]`: the CI gate. Exit 1
- * when the stack does not fit the host (limits plus the reserve outside containers over its RAM,
- * or a host OOM in normal traffic) or has a critical finding; 0 otherwise; 2 on bad input (the
- * verdict and its exit codes: verdict.ts). `--stats` adds observed usage from pasted
- * `docker stats --no-stream` output. Every format says the same verdict.
+ * `headroom check COMPOSE|PLAN [--host 4GiB] [--stats FILE] [--assume] [--format F]`: the CI gate.
+ * Exit 1 when a critical finding does not rest on a guess (the limits plus the reserve over the
+ * RAM, a host OOM in normal traffic, any other critical finding); 3 when the verdict rests on
+ * guessed usage (cannot tell; `--assume` accepts the guesses: then 0 or 1); 0 otherwise; 2 on bad
+ * input (the rule: engine/verdict.ts; its exit codes: verdict.ts). `--stats` adds observed usage
+ * from pasted `docker stats --no-stream` output. Every format says the same verdict.
  */
 import { evaluate, planParse, sizeFormat, sizesFormat, type Plan, type Report } from '../engine/index.ts';
+import { verdictOf as stackVerdictOf } from '../engine/verdict.ts';
 import { dockerStatsApply, type StatsMatch } from '../formats/docker-stats.ts';
 import { planToInput } from '../formats/plan-file.ts';
 import type { ComposeInfo } from './compose.ts';
 import { issuesToLines, loadPlan, readText, UsageError } from './io.ts';
 import { FORMAT_OPTIONS, FORMATS, formatOf, type Format } from './format.ts';
 import { checkedFrom, renderAs } from './output.ts';
-import { worstExitCode } from './verdict.ts';
+import { worstExitCode, type Verdict } from './verdict.ts';
 import { findingLines, hostLines, reportJson, servicesTable } from './render.ts';
 
 type Args = { positionals: string[]; values: Record<string, string | boolean | undefined> };
@@ -58,7 +60,7 @@ function observedLines(r: Report, match: StatsMatch): string[] {
   ];
 }
 
-const USAGE = `check COMPOSE|PLAN… [--host 4GiB] [--stats FILE] [--format ${FORMATS.join('|')}]`;
+const USAGE = `check COMPOSE|PLAN… [--host 4GiB] [--stats FILE] [--assume] [--format ${FORMATS.join('|')}]`;
 
 /** Formats that hold one file's report: one document each (a pre-commit hook passes several files to text). */
 const ONE_FILE_FORMATS: readonly Format[] = ['json', 'sarif', 'junit'];
@@ -85,8 +87,8 @@ function checkMany(files: string[], values: Args['values'], format: Format): num
 
 export const checkCommand = {
   usage: USAGE,
-  summary: 'CI gate: exit 1 if the stack does not fit the host or has a critical finding',
-  options: { host: { type: 'string' }, stats: { type: 'string' }, ...FORMAT_OPTIONS } as Record<string, { type: 'string' | 'boolean' }>,
+  summary: 'CI gate: exit 1 if the stack does not fit or has a critical finding, 3 if that rests on guessed usage',
+  options: { host: { type: 'string' }, stats: { type: 'string' }, assume: { type: 'boolean' }, ...FORMAT_OPTIONS } as Record<string, { type: 'string' | 'boolean' }>,
   run: ({ positionals, values }: Args): number => {
     const format = formatOf(values);
     if (positionals.length === 0) throw new UsageError(['error: check needs a compose file or a plan file ("-" reads stdin)', `usage: headroom ${USAGE}`]);
@@ -95,16 +97,40 @@ export const checkCommand = {
   },
 };
 
+/**
+ * The verdict: its headline; unless it fails, its other reasons; then the guessed services it
+ * cannot settle, those alike on one line, each line with what settles them (its first reason,
+ * the count of them, is that list: not repeated).
+ */
+function verdictLines(v: Verdict): string[] {
+  const alike = new Map<string, Verdict['assumed']>();
+  for (const u of v.assumed) {
+    const key = `${u.kind}\u0000${u.limitMiB}\u0000${u.why}\u0000${u.settles.join('; ')}`;
+    alike.set(key, [...(alike.get(key) ?? []), u]);
+  }
+  const open = [...alike.values()].flatMap((list) => {
+    const u = list[0]!;
+    return [
+      `  ? ${list.map((x) => x.service).join(', ')} (${u.kind}${u.limitMiB === null ? ', no limit' : `, limit ${sizeFormat(u.limitMiB)}`}): ${u.why}`,
+      `    settled by any of: ${u.settles.join('; ')}`,
+    ];
+  });
+  const others = v.reasons.filter((r) => r !== v.summary).slice(v.assumed.length > 0 ? 1 : 0);
+  const how = v.outcome === 'cannot-tell' ? ['  check exits 3 (cannot tell); --assume accepts the guesses (then 0 or 1)'] : [];
+  return [v.headline, ...(v.outcome === 'fail' ? [] : others.map((r) => `  - ${r}`)), ...open, ...how];
+}
+
 /** One file checked and printed in `format`; returns the verdict's exit code. */
 function checkOne(file: string, values: Args['values'], format: Format): number {
   const source = loadPlan(file, undefined, values.host as string | undefined);
   const stats = typeof values.stats === 'string' ? withStats(source.plan, values.stats, source.compose) : null;
   const report = evaluate(stats?.plan ?? source.plan);
-  const checked = checkedFrom('check', source, file, report);
+  const checked = checkedFrom('check', source, file, report, { assume: values.assume === true });
   const verdict = checked.verdict;
   const json = () => {
     const imported = source.compose ? { services: source.compose.services, notes: source.compose.notes } : null;
-    return reportJson({ ...report, check: verdict, import: imported, stats: stats?.match ?? null });
+    // `verdict` is the stack's, as plan --json and the page give it; `check` is the gate's (--assume applied).
+    return reportJson({ ...report, verdict: stackVerdictOf(report), check: verdict, import: imported, stats: stats?.match ?? null });
   };
   const text = () => {
     const lines = [
@@ -119,7 +145,7 @@ function checkOne(file: string, values: Args['values'], format: Format): number 
       `findings (${report.findings.length}):`,
       ...findingLines(report.findings),
       '',
-      verdict.headline,
+      ...verdictLines(verdict),
     ];
     return `${lines.join('\n')}\n`;
   };

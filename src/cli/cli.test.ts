@@ -13,8 +13,8 @@ describe('headroom plan', () => {
   it('prints the table, the host, the spike and the findings for the 4gb preset', () => {
     const r = cli(['plan', '--preset', '4gb']);
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/SERVICE\s+KIND\s+LIMIT\s+LOW\s+TYPICAL\s+HIGH\s+HEADROOM\s+RISK/);
-    expect(r.out).toMatch(/postgres\s+postgres\s+800 MiB/);
+    expect(r.out).toMatch(/SERVICE\s+KIND\s+BASIS\s+LIMIT\s+LOW\s+TYPICAL\s+HIGH\s+HEADROOM\s+RISK/);
+    expect(r.out).toMatch(/postgres\s+postgres\s+modelled\s+800 MiB/);
     expect(r.out).toContain('spike ×5');
     expect(r.out).toContain('redis-fork-headroom');
     expect(r.out).not.toMatch(/NaN|undefined/);
@@ -35,7 +35,9 @@ describe('headroom plan', () => {
     expect(pg.components[0]).toHaveProperty('MiB');
     expect(j.spike).toMatchObject({ multiplier: 5 });
     expect(j.spike.services).toHaveLength(5);
-    expect(j.findings[0]).toEqual({ id: expect.any(String), severity: 'critical', service: expect.anything(), message: expect.any(String), fix: expect.any(Object) });
+    expect(j.findings[0]).toEqual({ id: expect.any(String), severity: 'critical', service: expect.anything(), message: expect.any(String), fix: expect.any(Object), basis: 'modelled' });
+    expect(j.services.map((s: { basis: string }) => s.basis)).toEqual(['modelled', 'modelled', 'modelled', 'modelled', 'modelled']);
+    expect(j.verdict).toMatchObject({ outcome: 'fail', assumed: [], critical: ['redis-fork-headroom [redis]'] });
   });
 
   it('reads a YAML plan file, and JSON from stdin', () => {

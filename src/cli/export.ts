@@ -24,7 +24,7 @@ export const exportCommand = {
     const source = loadPlan(positionals[0], values.preset as string | undefined, values.host as string | undefined);
     let exported;
     try {
-      exported = exportOf(source.plan, { tuned: values.tuned === true });
+      exported = exportOf(source.plan, { tuned: values.tuned === true, composeEdited: source.compose !== undefined });
     } catch (e) {
       if (e instanceof ExportError) throw new UsageError([`error: ${source.label}: ${e.message}`]);
       throw e;
@@ -46,6 +46,7 @@ export const exportCommand = {
       [
         `wrote ${files.length} files for ${source.label}${values.tuned ? ' (tuned)' : ''} into ${out}:`,
         ...files.map((f) => `  ${f.path.padEnd(width)}  ${f.description}`),
+        ...exported.notes.map((n) => `  tuning: ${n}`),
         ...(edited?.notes ?? []).map((n) => `  ${n}`),
         edited
           ? `next: review the changes above, then docker compose -f ${files[0]!.path} up -d (your file sets the settings by command flags; the .conf files show them in full, with their reasons)`

@@ -176,10 +176,10 @@ describe('--format markdown', () => {
     expect(r.code).toBe(1);
     const md = r.out;
     expect(md).toMatch(/^### ❌ Headroom check: FAIL\n\n\*\*File:\*\* seed\.yml \(compose file, 5 services\) on a 4 GiB host\.\n\n\*\*FAIL:\*\* 1 critical finding: redis-fork-headroom \\\[redis\\\]\n/);
-    expect(md).toMatch(/\| service \| kind \| limit \| low \/ typical \/ high MiB \| headroom \| risk \|\n\|---\|/);
+    expect(md).toMatch(/\| service \| kind \| limit \| basis \| low \/ typical \/ high MiB \| headroom \| risk \|\n\|---\|/);
     expect(md.match(/^\| (fastapi|postgres|redis|prometheus|grafana) \|/gm)).toHaveLength(5);
     expect(md).toMatch(/\*\*Host:\*\* limits 1\.9 GiB \+ reserve/);
-    expect(md).toMatch(/- 🔴 \*\*critical\*\* `redis-fork-headroom` · redis: .*\n {2}\*\*Fix:\*\* Set redis maxmemory to 104 MiB .* — redis\.settings\.maxmemory = 104MiB \(seed\.yml line 27\)/);
+    expect(md).toMatch(/- 🔴 \*\*critical\*\* `redis-fork-headroom` · redis \(modelled\): .*\n {2}\*\*Fix:\*\* Set redis maxmemory to 104 MiB .* — redis\.settings\.maxmemory = 104MiB \(seed\.yml line 27\)/);
     expect(md).toMatch(/…and \d+ more \(.*\): `headroom check` lists them all\./);
     expect(cli(['check', 'fits.yml', '--format', 'markdown']).out).toMatch(/^### ✅ Headroom check: PASS\n/);
   });

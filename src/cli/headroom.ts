@@ -4,12 +4,14 @@ import { parseArgs } from 'node:util';
 import { evaluate, PRESET_NAMES } from '../engine/index.ts';
 import { loadPlan, UsageError } from './io.ts';
 import { reportJson, reportText } from './render.ts';
+import { verdictOf } from '../engine/verdict.ts';
 import { FORMAT_OPTIONS, FORMATS, formatOf } from './format.ts';
 import { checkedFrom, renderAs } from './output.ts';
 import { HEADROOM_VERSION } from './version.ts';
 import { checkCommand } from './check.ts';
 import { exportCommand } from './export.ts';
 import { capacityCommand } from './capacity.ts';
+import { fitCommand } from './fit.ts';
 import { compareCommand } from './compare.ts';
 
 type Args = { positionals: string[]; values: Record<string, string | boolean | undefined> };
@@ -27,13 +29,14 @@ export const COMMANDS: Record<string, Command> = {
       const source = loadPlan(positionals[0], values.preset as string | undefined, values.host as string | undefined);
       const report = evaluate(source.plan);
       const checked = checkedFrom('plan', source, positionals[0], report);
-      process.stdout.write(renderAs(format, checked, { text: () => reportText(report, source.label), json: () => reportJson(report) }));
+      process.stdout.write(renderAs(format, checked, { text: () => reportText(report, source.label), json: () => reportJson({ ...report, verdict: verdictOf(report) }) }));
       return 0;
     },
   },
   check: checkCommand,
   export: exportCommand,
   capacity: capacityCommand,
+  fit: fitCommand,
   compare: compareCommand,
   presets: {
     usage: 'presets',

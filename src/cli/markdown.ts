@@ -5,8 +5,10 @@
  * an HTML tag or a table cell of its own.
  */
 import { sizeFormat, type Finding, type Severity } from '../engine/index.ts';
+import { findingGroups, type FindingGroup } from '../engine/findings/group.ts';
 import type { Checked } from './checked.ts';
 import { OUTCOMES } from './verdict.ts';
+import { chanceText } from '../engine/policy.ts';
 
 /** Findings shown in full; the rest are counted. Assumed: a PR comment people read to the end. */
 export const MARKDOWN_TOP_FINDINGS = 8;
@@ -31,16 +33,16 @@ const mib = (v: number) => String(Math.round(v));
 
 function riskCell(r: { level: string; pOverLimit: number }): string {
   const p = r.pOverLimit;
-  return `${r.level}${p > 0 ? ` (${p < 0.01 ? '<1' : Math.round(p * 100)}%)` : ''}`;
+  return `${r.level}${p > 0 ? ` (${chanceText(p)})` : ''}`;
 }
 
 function servicesTable(c: Checked): string[] {
   const shown = c.report.services.slice(0, MARKDOWN_MAX_SERVICES);
-  const rows = shown.map((s) => `| ${markdownText(s.name)}${s.implied ? ' \\*' : ''} | ${s.kind} | ${s.limitMiB === null ? 'none' : sizeFormat(s.limitMiB)} | ${mib(s.usageMiB.low)} / ${mib(s.usageMiB.typical)} / ${mib(s.usageMiB.high)} | ${sizeFormat(s.headroomMiB)} | ${riskCell(s.risk)} |`);
+  const rows = shown.map((s) => `| ${markdownText(s.name)}${s.implied ? ' \\*' : ''} | ${s.kind} | ${s.limitMiB === null ? 'none' : sizeFormat(s.limitMiB)} | ${s.basis} | ${mib(s.usageMiB.low)} / ${mib(s.usageMiB.typical)} / ${mib(s.usageMiB.high)} | ${s.headroomMiB === null ? '—' : sizeFormat(s.headroomMiB)} | ${s.limitMiB === null ? 'host’s: ' : ''}${riskCell(s.risk)} |`);
   const more = c.report.services.length - shown.length;
   return [
-    '| service | kind | limit | low / typical / high MiB | headroom | risk |',
-    '|---|---|--:|--:|--:|---|',
+    '| service | kind | limit | basis | low / typical / high MiB | headroom | risk |',
+    '|---|---|--:|---|--:|--:|---|',
     ...rows,
     ...(more > 0 ? ['', `…and ${more} more services (run \`headroom check\` for the full table).`] : []),
     ...(shown.some((s) => s.implied) ? ['', '\\* added by Headroom: a feature toggle, or an exporter the alert rules read.'] : []),
@@ -50,20 +52,25 @@ function servicesTable(c: Checked): string[] {
 function hostLine(c: Checked): string {
   const h = c.report.host;
   const pct = (v: number) => `${Math.round((v / h.ramMiB) * 100)}%`;
-  return `**Host:** limits ${sizeFormat(h.limitsMiB)} + reserve ${sizeFormat(h.reserveMiB)} = ${sizeFormat(h.limitsMiB + h.reserveMiB)} (${pct(h.limitsMiB + h.reserveMiB)} of ${sizeFormat(h.ramMiB)}); free ${sizeFormat(h.freeMiB.low)} at worst, ${sizeFormat(h.freeMiB.typical)} typical (criterion ${sizeFormat(h.freeCriterionMiB)}); host OOM risk ${riskCell(h.risk)}.`;
+  return `**Host:** limits ${sizeFormat(h.setLimitsMiB)} + reserve ${sizeFormat(h.reserveMiB)} = ${sizeFormat(h.setLimitsMiB + h.reserveMiB)} (${pct(h.setLimitsMiB + h.reserveMiB)} of ${sizeFormat(h.ramMiB)})${h.limitsMiB > h.setLimitsMiB ? `, services without a limit up to ${sizeFormat(h.limitsMiB - h.setLimitsMiB)} more` : ''}; free ${sizeFormat(h.freeMiB.low)} at worst, ${sizeFormat(h.freeMiB.typical)} typical (criterion ${sizeFormat(h.freeCriterionMiB)}); host OOM risk ${riskCell(h.risk)}.`;
 }
 
 function changeText(ch: Finding['fix']['changes'][number]): string {
   return `${ch.service ? `${markdownText(ch.service)}.` : ''}${markdownText(ch.key)} = ${markdownText(String(ch.value))}`;
 }
 
-function findingItem(c: Checked, f: Finding): string[] {
-  const where = c.where(f);
-  const at = where.length && c.source ? ` (${markdownText(c.label)} line ${where.map((w) => w.line).join(', ')})` : '';
-  const changes = f.fix.changes.length ? ` — ${f.fix.changes.map(changeText).join(', ')}` : '';
+/** Changes written out per item; more are counted. */
+const CHANGES_SHOWN = 8;
+
+function findingItem(c: Checked, g: FindingGroup): string[] {
+  const lines = [...new Set(g.findings.flatMap((f) => c.where(f).map((w) => w.line)))].sort((a, b) => a - b);
+  const at = lines.length && c.source ? ` (${markdownText(c.label)} line${lines.length > 1 ? 's' : ''} ${lines.slice(0, CHANGES_SHOWN).join(', ')}${lines.length > CHANGES_SHOWN ? ', …' : ''})` : '';
+  const shown = g.changes.slice(0, CHANGES_SHOWN);
+  const changes = shown.length ? ` — ${shown.map(changeText).join(', ')}${g.changes.length > shown.length ? `, and ${g.changes.length - shown.length} more` : ''}` : '';
+  const who = g.findings.length > 1 ? ` · ${g.services.length} services` : g.services[0] ? ` · ${markdownText(g.services[0])}` : '';
   return [
-    `- ${SEVERITY_MARK[f.severity]} \`${f.id}\`${f.service ? ` · ${markdownText(f.service)}` : ''}: ${markdownText(f.message)}`,
-    `  **Fix:** ${markdownText(f.fix.summary)}${changes}${at}`,
+    `- ${SEVERITY_MARK[g.severity]} \`${g.id}\`${who} (${g.basis}): ${markdownText(g.message)}`,
+    `  **Fix:** ${markdownText(g.fixSummary)}${changes}${at}`,
   ];
 }
 
@@ -72,13 +79,26 @@ function findingsSection(c: Checked): string[] {
   if (all.length === 0) return ['**Findings:** none.'];
   const count = (s: Severity) => all.filter((f) => f.severity === s).length;
   const counts = (['critical', 'warning', 'info'] as const).filter((s) => count(s) > 0).map((s) => `${count(s)} ${s}`).join(', ');
-  const top = all.slice(0, MARKDOWN_TOP_FINDINGS);
-  const rest = all.length - top.length;
+  const groups = findingGroups(all);
+  const top = groups.slice(0, MARKDOWN_TOP_FINDINGS);
+  const rest = groups.slice(top.length);
+  const restCount = rest.reduce((n, g) => n + g.findings.length, 0);
   return [
-    `**Findings:** ${counts}${rest > 0 ? ` (the first ${top.length} below)` : ''}`,
+    `**Findings:** ${counts}${rest.length > 0 ? ` (the first ${top.length} below)` : ''}`,
     '',
-    ...top.flatMap((f) => findingItem(c, f)),
-    ...(rest > 0 ? ['', `…and ${rest} more (${[...new Set(all.slice(top.length).map((f) => f.severity))].join(', ')}): \`headroom ${c.command}\` lists them all.`] : []),
+    ...top.flatMap((g) => findingItem(c, g)),
+    ...(rest.length > 0 ? ['', `…and ${restCount} more (${[...new Set(rest.map((g) => g.severity))].join(', ')}): \`headroom ${c.command}\` lists them all.`] : []),
+  ];
+}
+
+/** What leaves the verdict open, and what settles it. */
+function openSection(c: Checked): string[] {
+  const v = c.verdict;
+  if (v.assumed.length === 0) return [];
+  const shown = v.assumed.slice(0, MARKDOWN_MAX_SERVICES);
+  return [
+    `**Not settled (${v.assumed.length}):** ${shown.map((u) => markdownText(u.service)).join(', ')}${v.assumed.length > shown.length ? ', …' : ''}. Settled by any of: ${markdownText(v.assumed[0]!.settles.join('; '))}.`,
+    '',
   ];
 }
 
@@ -92,6 +112,7 @@ export function reportMarkdown(c: Checked): string {
     '',
     `**${o.label}:** ${markdownText(c.verdict.summary)}`,
     '',
+    ...openSection(c),
     ...servicesTable(c),
     '',
     hostLine(c),

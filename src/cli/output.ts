@@ -9,6 +9,7 @@ import { reportJunit } from './junit.ts';
 import { reportMarkdown } from './markdown.ts';
 import { reportSarif } from './sarif.ts';
 import { verdictOf } from './verdict.ts';
+import type { VerdictOptions } from '../engine/verdict.ts';
 import { HEADROOM_VERSION } from './version.ts';
 
 /**
@@ -23,13 +24,13 @@ export function artifactOf(file: string, cwd = process.cwd()): Artifact {
 }
 
 /** The report with its verdict and its file, ready for any format. */
-export function checkedFrom(command: Checked['command'], source: PlanSource, file: string | undefined, report: Report): Checked {
+export function checkedFrom(command: Checked['command'], source: PlanSource, file: string | undefined, report: Report, opts: VerdictOptions = {}): Checked {
   const fromFile = file !== undefined && source.text !== undefined;
   return checkedOf({
     command,
     label: source.label,
     report,
-    verdict: verdictOf(report),
+    verdict: verdictOf(report, opts),
     source: fromFile ? { kind: source.compose ? 'compose' : 'plan', text: source.text! } : null,
     artifact: fromFile && file !== '-' ? artifactOf(file) : null,
     notes: source.compose?.services ?? [],

@@ -58,11 +58,11 @@ describe('hostile strings in every format', () => {
     expect(xmlSafe('\u0000\u0008\u000b\u001f\uFFFE\uD800')).toBe('\uFFFD'.repeat(6));
   });
 
-  it('Markdown: each table row keeps its seven cell borders; no tag or link opens', () => {
+  it('Markdown: each table row keeps its eight cell borders; no tag or link opens', () => {
     const md = reportMarkdown(checked(report));
     const rows = md.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| service'));
     expect(rows).toHaveLength(report.services.length);
-    for (const row of rows) expect(row.replace(/\\\|/g, '').split('|')).toHaveLength(8);
+    for (const row of rows) expect(row.replace(/\\\|/g, '').split('|')).toHaveLength(9);
     expect(md).not.toMatch(/(?<!\\)<(?!sub>|\/sub>)[a-z!/]/i);
     expect(md).not.toMatch(/(?<!\\)\]\(/);
     expect(md.split('\n').filter((l) => l.startsWith('- ')).length).toBeGreaterThan(0);

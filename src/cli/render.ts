@@ -1,5 +1,8 @@
 /** The report as a terminal table, and as JSON with numbers rounded for reading. */
-import { sizeFormat, sizesFormat, type Finding, type HostBudget, type Report, type ServiceBudget } from '../engine/index.ts';
+import { sizeFormat, sizesFormat, type HostBudget, type Report, type ReportFinding, type ServiceBudget } from '../engine/index.ts';
+import { findingGroups } from '../engine/findings/group.ts';
+import { chanceText } from '../engine/policy.ts';
+import { verdictOf } from './verdict.ts';
 
 function table(rows: string[][]): string[] {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
@@ -8,26 +11,33 @@ function table(rows: string[][]): string[] {
 
 function riskCell(s: { risk: { level: string; pOverLimit: number } }): string {
   const p = s.risk.pOverLimit;
-  return `${s.risk.level}${p > 0 ? ` (${p < 0.01 ? '<1' : Math.round(p * 100)}%)` : ''}`;
+  return `${s.risk.level}${p > 0 ? ` (${chanceText(p)})` : ''}`;
+}
+
+/** A service's risk: against its limit, or (without one) the host's, said so. */
+function serviceRiskCell(s: ServiceBudget): string {
+  return s.limitMiB === null ? `host's: ${riskCell(s)}` : riskCell(s);
 }
 
 export function servicesTable(services: ServiceBudget[]): string[] {
-  const head = ['SERVICE', 'KIND', 'LIMIT', 'LOW', 'TYPICAL', 'HIGH', 'HEADROOM', 'RISK'];
+  const head = ['SERVICE', 'KIND', 'BASIS', 'LIMIT', 'LOW', 'TYPICAL', 'HIGH', 'HEADROOM', 'RISK'];
   const rows = services.map((s) => [
     s.name + (s.implied ? '*' : ''),
     s.kind,
+    s.basis,
     s.limitMiB === null ? 'none' : sizeFormat(s.limitMiB),
     ...sizesFormat([s.usageMiB.low, s.usageMiB.typical, s.usageMiB.high]),
-    sizeFormat(s.headroomMiB),
-    riskCell(s),
+    s.headroomMiB === null ? '—' : sizeFormat(s.headroomMiB),
+    serviceRiskCell(s),
   ]);
   return table([head, ...rows]);
 }
 
 export function hostLines(h: HostBudget): string[] {
   const pct = (v: number) => `${Math.round((v / h.ramMiB) * 100)}%`;
+  const unlimited = h.limitsMiB - h.setLimitsMiB;
   return [
-    `host ${sizeFormat(h.ramMiB)}${h.swapMiB ? ` + ${sizeFormat(h.swapMiB)} swap` : ''}: limits ${sizeFormat(h.limitsMiB)} + reserve ${sizeFormat(h.reserveMiB)} = ${sizeFormat(h.limitsMiB + h.reserveMiB)} (${pct(h.limitsMiB + h.reserveMiB)})`,
+    `host ${sizeFormat(h.ramMiB)}${h.swapMiB ? ` + ${sizeFormat(h.swapMiB)} swap` : ''}: limits ${sizeFormat(h.setLimitsMiB)} + reserve ${sizeFormat(h.reserveMiB)} = ${sizeFormat(h.setLimitsMiB + h.reserveMiB)} (${pct(h.setLimitsMiB + h.reserveMiB)})${unlimited > 0 ? `; services without a limit: up to ${sizeFormat(unlimited)} more (their high usage)` : ''}`,
     `usage ${sizesFormat([h.usageMiB.low, h.usageMiB.typical, h.usageMiB.high]).join(' / ')} (low/typical/high, reserve included)`,
     `free  ${sizeFormat(h.freeMiB.low)} (${pct(h.freeMiB.low)}) at worst, ${sizeFormat(h.freeMiB.typical)} (${pct(h.freeMiB.typical)}) typical; criterion ${sizeFormat(h.freeCriterionMiB)}`,
     `host OOM risk: ${riskCell(h)}`,
@@ -36,13 +46,27 @@ export function hostLines(h: HostBudget): string[] {
 
 const MARK = { critical: '✖', warning: '▲', info: '·' } as const;
 
-export function findingLines(findings: Finding[]): string[] {
+/** Changes written out in a fix line: all of them up to a dozen, then a count. */
+const CHANGES_SHOWN = 12;
+
+/** The findings, those repeated over many services as one (findings/group.ts), each with the basis it rests on. */
+export function findingLines(findings: readonly ReportFinding[]): string[] {
   if (findings.length === 0) return ['no findings'];
-  return findings.flatMap((f) => [
-    `${MARK[f.severity]} ${f.severity.padEnd(8)} ${f.id}${f.service ? ` [${f.service}]` : ''}`,
-    `    ${f.message}`,
-    `    fix: ${f.fix.summary}${f.fix.changes.length ? `  (${f.fix.changes.map((c) => `${c.service ? `${c.service}.` : ''}${c.key} = ${String(c.value)}`).join(', ')})` : ''}`,
-  ]);
+  return findingGroups(findings).flatMap((g) => {
+    const changes = g.changes.slice(0, CHANGES_SHOWN).map((c) => `${c.service ? `${c.service}.` : ''}${c.key} = ${String(c.value)}`);
+    const more = g.changes.length - changes.length;
+    const where = g.findings.length > 1 ? ` [${g.services.length} services]` : g.services[0] ? ` [${g.services[0]}]` : '';
+    return [
+      `${MARK[g.severity]} ${g.severity.padEnd(8)} ${g.id}${where} · ${g.basis}`,
+      `    ${g.message}`,
+      `    fix: ${g.fixSummary}${changes.length ? `  (${changes.join(', ')}${more > 0 ? `, and ${more} more` : ''})` : ''}`,
+    ];
+  });
+}
+
+/** The stack's verdict, as `check` would give it without --assume (engine/verdict.ts). */
+function verdictLine(r: Report): string {
+  return `verdict: ${verdictOf(r).headline}`;
 }
 
 export function reportText(r: Report, label: string): string {
@@ -60,6 +84,8 @@ export function reportText(r: Report, label: string): string {
     '',
     `findings (${r.findings.length}):`,
     ...findingLines(r.findings),
+    '',
+    verdictLine(r),
   ];
   return `${lines.join('\n')}\n`;
 }

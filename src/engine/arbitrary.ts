@@ -70,11 +70,57 @@ const pgbouncer = fc.record({
   }),
 });
 
+// The runtime and proxy kinds, within their schemas' bounds.
+const jvm = fc.record({
+  kind: fc.constant('jvm' as const),
+  limit: mib(64, 8192),
+  settings: fc.record({
+    heap: fc.oneof(fc.constant('0'), mib(16, 4096)),
+    maxRamPercentage: fc.integer({ min: 1, max: 90 }),
+    metaspace: mib(8, 256),
+    threads: fc.integer({ min: 1, max: 400 }),
+    directBuffers: mib(0, 128),
+  }),
+});
+const python = fc.record({
+  kind: fc.constant('python' as const),
+  limit: mib(64, 4096),
+  settings: fc.record({
+    server: fc.constantFrom('gunicorn', 'uvicorn', 'celery', 'rq', 'dramatiq', 'huey', 'django', 'python'),
+    processes: fc.integer({ min: 1, max: 16 }),
+    perProcess: mib(20, 400),
+    master: fc.boolean(),
+    preload: fc.boolean(),
+  }),
+});
+const node = fc.record({
+  kind: fc.constant('node' as const),
+  limit: mib(64, 4096),
+  settings: fc.record({ processes: fc.integer({ min: 1, max: 8 }), perProcess: mib(30, 600), maxOldSpace: fc.oneof(fc.constant('0'), mib(32, 4096)) }),
+});
+const native = fc.record({
+  kind: fc.constant('native' as const),
+  limit: mib(16, 2048),
+  settings: fc.record({ language: fc.constantFrom('go', 'rust', 'c'), memory: mib(4, 512), goMemLimit: fc.oneof(fc.constant('0'), mib(8, 1024)), gogc: fc.integer({ min: -1, max: 400 }) }),
+});
+const proxy = fc.record({
+  kind: fc.constant('proxy' as const),
+  limit: mib(16, 1024),
+  settings: fc.record({
+    server: fc.constantFrom('nginx', 'traefik', 'caddy', 'haproxy', 'envoy', 'kong'),
+    workers: fc.integer({ min: 0, max: 8 }),
+    workerConnections: fc.integer({ min: 1, max: 8192 }),
+    sharedZones: mib(0, 64),
+  }),
+});
+/** One service of a runtime or proxy kind. */
+export const arbitraryRuntimeService = fc.oneof(jvm, python, node, native, proxy);
+
 export type ArbitraryOptions = { pgbouncer?: boolean; maxServices?: number };
 
 /** A valid plan: one of each core kind (maybe), a few extras, random host and workload. */
 export function arbitraryPlan(opts: ArbitraryOptions = {}): fc.Arbitrary<PlanInput> {
-  const extras = fc.array(fc.oneof(fastapi, redis, simple, generic, prometheus), { maxLength: opts.maxServices ?? 4 });
+  const extras = fc.array(fc.oneof(fastapi, redis, simple, generic, prometheus, arbitraryRuntimeService), { maxLength: opts.maxServices ?? 4 });
   return fc
     .record({
       ram: fc.integer({ min: 1, max: 64 }).map((g) => `${g}GiB`),

@@ -1,14 +1,21 @@
 /** The budget of one scenario: each service against its limit, and the host against its RAM. */
 import type { Plan, Service, ServiceKind } from './schema.ts';
-import type { HostBudget, Range, Scenario, ServiceBudget } from './report.ts';
-import { serviceUsage } from './kinds/index.ts';
+import type { HostBudget, Range, Scenario, ServiceBudget, Usage } from './report.ts';
+import { basisOf, serviceUsage } from './kinds/index.ts';
 import { trafficOf } from './traffic.ts';
 import { hostReserve } from './host.ts';
 import { freeCriterion } from './policy.ts';
 import { comonotonicExceed, riskOf, triangularExceed } from './risk.ts';
 
+/**
+ * Usage put in place of the model's for some services (by name): what the verdict asks when it
+ * takes a guessed service at zero ("does it fail without the guess?") or at its whole limit
+ * ("does it pass whatever the guessed service uses?"), engine/verdict.ts.
+ */
+export type UsageOverride = ReadonlyMap<string, Range>;
+
 /** Evaluates the plan with its active users × `multiplier`. `implied` names toggle-added services. */
-export function scenarioOf(plan: Plan, multiplier: number, implied: ReadonlySet<string>): Scenario {
+export function scenarioOf(plan: Plan, multiplier: number, implied: ReadonlySet<string>, override?: UsageOverride): Scenario {
   const traffic = trafficOf(plan, multiplier);
   const counts = new Map<ServiceKind, number>();
   for (const s of plan.services) counts.set(s.kind, (counts.get(s.kind) ?? 0) + 1);
@@ -16,7 +23,10 @@ export function scenarioOf(plan: Plan, multiplier: number, implied: ReadonlySet<
 
   const reserve = hostReserve(plan, plan.services.length);
   const oomAt = plan.host.ram + plan.host.swap;
-  const usages = plan.services.map((s) => serviceUsage(s, ctx));
+  const usages = plan.services.map((s): Usage => {
+    const o = override?.get(s.name);
+    return o ? { ...o, components: [{ name: 'taken as', MiB: o.typical, low: o.low, high: o.high }] } : serviceUsage(s, ctx);
+  });
   // The host total caps each service at its limit: past it, the kernel kills inside that cgroup.
   const capped = (s: Service, r: Range): Range => (s.limit === null ? r : { low: Math.min(r.low, s.limit), typical: Math.min(r.typical, s.limit), high: Math.min(r.high, s.limit) });
   const usage: Range = { low: reserve.low, typical: reserve.typical, high: reserve.high };
@@ -29,27 +39,6 @@ export function scenarioOf(plan: Plan, multiplier: number, implied: ReadonlySet<
   const ram = plan.host.ram;
   const free: Range = { low: ram - usage.high, typical: ram - usage.typical, high: ram - usage.low };
 
-  const services: ServiceBudget[] = plan.services.map((s, i) => {
-    const u = usages[i]!;
-    const usageMiB = { low: u.low, typical: u.typical, high: u.high };
-    // Without a limit the service is bounded by the host's free memory.
-    const bound = s.limit ?? u.typical + free.typical;
-    const p = triangularExceed(usageMiB, bound);
-    return {
-      name: s.name,
-      kind: s.kind,
-      limitMiB: s.limit,
-      usageMiB,
-      headroomMiB: bound - u.typical,
-      risk: riskOf(usageMiB, bound, p),
-      components: u.components,
-      implied: implied.has(s.name),
-      // Observed usage is reported beside the model's; findings/observed.ts plans from it.
-      observedMiB: s.observed ? { typical: s.observed.typical ?? null, peak: s.observed.peak } : null,
-      observedLimitMiB: s.observed ? s.observed.peak * plan.workload.observedMargin : null,
-    };
-  });
-
   const parts = plan.services.map((s, i) => ({ range: usages[i]!, cap: s.limit ?? Infinity }));
   parts.push({ range: reserve, cap: Infinity });
   const hostP = comonotonicExceed(parts, oomAt);
@@ -59,10 +48,48 @@ export function scenarioOf(plan: Plan, multiplier: number, implied: ReadonlySet<
     reserveMiB: reserve.typical,
     reserveRangeMiB: { low: reserve.low, typical: reserve.typical, high: reserve.high },
     limitsMiB: plan.services.reduce((sum, s, i) => sum + (s.limit ?? usages[i]!.high), 0),
+    setLimitsMiB: plan.services.reduce((sum, s) => sum + (s.limit ?? 0), 0),
     usageMiB: usage,
     freeMiB: free,
     freeCriterionMiB: freeCriterion(ram),
     risk: riskOf(usage, oomAt, hostP),
   };
+
+  const services: ServiceBudget[] = plan.services.map((s, i) => {
+    const u = usages[i]!;
+    const usageMiB = { low: u.low, typical: u.typical, high: u.high };
+    return {
+      name: s.name,
+      kind: s.kind,
+      limitMiB: s.limit,
+      usageMiB,
+      basis: basisOf(s),
+      // Without a limit nothing but the host bounds the service: no headroom of its own, and its
+      // risk is the host's (never a negative headroom or a "critical (100%)" of its own).
+      headroomMiB: s.limit === null ? null : s.limit - u.typical,
+      risk: s.limit === null ? { ...host.risk } : riskOf(usageMiB, s.limit, triangularExceed(usageMiB, s.limit)),
+      components: u.components,
+      implied: implied.has(s.name),
+      // Observed usage is reported beside the model's; findings/observed.ts plans from it.
+      observedMiB: s.observed ? { typical: s.observed.typical ?? null, peak: s.observed.peak } : null,
+      observedLimitMiB: s.observed ? s.observed.peak * plan.workload.observedMargin : null,
+    };
+  });
+
   return { multiplier, host, services, traffic };
+}
+
+/**
+ * A service's high usage with its limit set to `limit`, the rest of the plan as it is: for the
+ * kinds whose usage follows their limit (a JVM without -Xmx sizes its heap from it), so that a fix
+ * raising the limit is checked against the usage at the new limit (findings/memory.ts).
+ */
+export function serviceHighAt(plan: Plan, multiplier: number, name: string, limit: number): number | null {
+  const index = plan.services.findIndex((s) => s.name === name);
+  if (index < 0) return null;
+  const services = plan.services.map((s, i) => (i === index ? { ...s, limit } : s)) as Service[];
+  const p = { ...plan, services } as Plan;
+  const counts = new Map<ServiceKind, number>();
+  for (const s of services) counts.set(s.kind, (counts.get(s.kind) ?? 0) + 1);
+  return serviceUsage(services[index]!, { plan: p, traffic: trafficOf(p, multiplier), countOf: (k: ServiceKind) => counts.get(k) ?? 1 }).high;
 }

@@ -1,7 +1,8 @@
 /**
  * Calibration: the engine's predictions against memory measured on real servers.
  *
- * `npm run calibrate` (scripts/calibrate/) starts PostgreSQL, pgBouncer, Redis and Prometheus
+ * `npm run calibrate` (scripts/calibrate/) starts PostgreSQL, pgBouncer, Redis, Prometheus,
+ * memcached, MariaDB (the mysql kind) and RabbitMQ
  * with the files Headroom exports, loads them, and records what they used in
  * calibration/<service>.json; `npm run stack-test -- --record` (scripts/stack-test/) does the same
  * for the app and the Docker engine (calibration/fastapi.json, host.json) from real containers: the plan it ran, the settings the tool reported, the load, the
@@ -18,7 +19,13 @@ import postgresData from '../../calibration/postgres.json';
 import pgbouncerData from '../../calibration/pgbouncer.json';
 import redisData from '../../calibration/redis.json';
 import prometheusData from '../../calibration/prometheus.json';
+import proxyData from '../../calibration/proxy.json';
+import jvmData from '../../calibration/jvm.json';
 import fastapiData from '../../calibration/fastapi.json';
+import nodeData from '../../calibration/node.json';
+import memcachedData from '../../calibration/memcached.json';
+import mysqlData from '../../calibration/mysql.json';
+import rabbitmqData from '../../calibration/rabbitmq.json';
 import hostData from '../../calibration/host.json';
 import { hostReserve, KERNEL_COMPONENT } from './host.ts';
 import { usageOf } from './usage.ts';
@@ -58,7 +65,7 @@ const caseSchema = z.object({
 export const calibrationFileSchema = z.object({
   version: z.literal(1),
   /** The service kind measured; `host`: the host reserve's Docker-engine part (its cases' service is `host-reserve`). */
-  kind: z.enum(['postgres', 'pgbouncer', 'redis', 'prometheus', 'fastapi', 'host']),
+  kind: z.enum(['postgres', 'pgbouncer', 'redis', 'prometheus', 'proxy', 'jvm', 'node', 'fastapi', 'memcached', 'mysql', 'rabbitmq', 'host']),
   recordedAt: z.string().min(1),
   /** How the figures were measured, for people. */
   method: z.string().min(1),
@@ -165,8 +172,14 @@ const RECORDED: readonly (readonly [string, unknown])[] = [
   ['calibration/pgbouncer.json', pgbouncerData],
   ['calibration/redis.json', redisData],
   ['calibration/prometheus.json', prometheusData],
-  // Written by the deployment test (npm run stack-test -- --record), not npm run calibrate.
+  ['calibration/proxy.json', proxyData],
+  ['calibration/jvm.json', jvmData],
   ['calibration/fastapi.json', fastapiData],
+  ['calibration/node.json', nodeData],
+  ['calibration/memcached.json', memcachedData],
+  ['calibration/mysql.json', mysqlData],
+  ['calibration/rabbitmq.json', rabbitmqData],
+  // Written by the deployment test (npm run stack-test -- --record), not npm run calibrate.
   ['calibration/host.json', hostData],
 ];
 let parsedFiles: CalibrationFile[] | null = null;

@@ -13,8 +13,11 @@
  *
  * Pure: plain data in, plain data out, no I/O.
  */
-import type { Plan, ServiceOf } from './schema.ts';
-import type { Scenario } from './report.ts';
+import { planParse, type Plan, type PlanInput, type ServiceOf } from './schema.ts';
+import type { Change, Scenario } from './report.ts';
+import { evaluate } from './evaluate.ts';
+import { applyChange } from './change.ts';
+import { findingCovers } from './findings/index.ts';
 import { planWithFeatures } from './features.ts';
 import { scenarioOf } from './budget.ts';
 import { hostReserve } from './host.ts';
@@ -80,8 +83,31 @@ export type CapacityScenario = {
   constraints: Constraint[];
 };
 
+/**
+ * When the plan fails even with no users: the load-independent fixes (the engine's own findings'
+ * changes for the checks that fail at zero, applied until none does) and the users the plan
+ * carries once they are applied. Null when nothing fails at zero, or the fixes do not clear it.
+ */
+export type FixedFirst = {
+  changes: Change[];
+  /** The users the fixed plan carries; null when none of its checks breaks with users (see `reason`). */
+  users: number | null;
+  status: CapacityStatus;
+  binding: Constraint | null;
+  reason: string | null;
+};
+
 export type Capacity = CapacityScenario & {
   cap: number;
+  /**
+   * Why `users` is null (no check breaks with users): the plan's memory does not follow active
+   * users (no service's usage changes between 0 and the cap), so a user count would be no
+   * capacity at all. Null when `users` is a number.
+   */
+  reason: string | null;
+  /** Does any service's memory or any connection count follow active users? */
+  followsUsers: boolean;
+  fixedFirst: FixedFirst | null;
   /** The plan's own active users and their share of the capacity (null when the capacity is 0 or unbounded). */
   current: { users: number; share: number | null };
   spike: CapacityScenario;
@@ -290,14 +316,64 @@ export function capacityScenario(probe: Probe, multiplier: number, cap = CAPACIT
  * capacity(plan): the most active users the plan carries in normal traffic before a check
  * breaks, and at the spike multiplier (users whose ×spike peak still passes).
  */
-export function capacity(plan: Plan, cap = CAPACITY_CAP): Capacity {
-  const normal = capacityScenario(probeOf(plan, 1), 1, cap);
+export function capacity(plan: Plan, cap = CAPACITY_CAP, withFixes = true): Capacity {
+  const probe = probeOf(plan, 1);
+  const normal = capacityScenario(probe, 1, cap);
   const spike = capacityScenario(probeOf(plan, plan.workload.spike), plan.workload.spike, cap);
   const users = plan.workload.activeUsers;
+  const follows = followsUsers(plan, cap);
   return {
     ...normal,
     cap,
+    reason: normal.status === 'holds' ? holdsReason(follows, cap) : null,
+    followsUsers: follows,
     current: { users, share: normal.users ? users / normal.users : null },
     spike,
+    fixedFirst: withFixes && normal.status === 'fails-at-zero' ? fixedFirstOf(plan, cap) : null,
   };
+}
+
+/** Whether any service's usage or the database's connections change between 0 users and the cap. */
+function followsUsers(plan: Plan, cap: number): boolean {
+  const expanded = planWithFeatures(plan);
+  const [a, b] = [scenarioAt(expanded, 0, 1), scenarioAt(expanded, cap, 1)];
+  const moved = (x: number, y: number) => Math.abs(x - y) > 1e-6;
+  return a.services.some((s, i) => moved(s.usageMiB.high, b.services[i]!.usageMiB.high) || moved(s.usageMiB.typical, b.services[i]!.usageMiB.typical))
+    || moved(a.traffic.backends.high, b.traffic.backends.high) || moved(a.traffic.appConnections, b.traffic.appConnections);
+}
+
+function holdsReason(follows: boolean, cap: number): string {
+  return follows
+    ? `no check breaks up to ${usersFmt(cap)} users: what follows users stays within its limits (capped by its settings), so users do not bound this plan`
+    : 'no service\'s memory follows active users in this plan (no app or database whose usage grows with traffic: generic, monitoring or fixed-size services only), so it has no user capacity to give; size it by its services\' own usage';
+}
+
+/** Rounds of fixing at most: each round applies the fixes of the checks still failing at zero. Assumed: a fix rarely uncovers more than one further check. */
+const FIX_ROUNDS = 4;
+
+/** The load-independent fixes of a plan that fails at zero, and what it carries once applied. */
+function fixedFirstOf(plan: Plan, cap: number): FixedFirst | null {
+  let input = { ...plan, workload: { ...plan.workload, activeUsers: 0 } } as unknown as PlanInput;
+  const changes: Change[] = [];
+  for (let round = 0; round < FIX_ROUNDS; round++) {
+    const parsed = planParse(input);
+    if (!parsed.ok) return null;
+    const failing = new Set(checksOf(planWithFeatures(parsed.plan), scenarioAt(planWithFeatures(parsed.plan), 0, 1)).filter((v) => v.fails).map((v) => `${v.id}\u0000${v.service}`));
+    if (failing.size === 0) {
+      const fixed = capacity({ ...parsed.plan, workload: plan.workload }, cap, false);
+      return { changes, users: fixed.users, status: fixed.status, binding: fixed.binding, reason: fixed.reason };
+    }
+    // A finding fixes a failing check when it is that check's finding or stands in for it (Redis's
+    // own findings supersede usage-over-limit); a host OOM's fix (a bigger host) also lifts free memory.
+    const fixes = evaluate(parsed.plan).findings.filter((f) => findingCovers(f.id).some((id) => failing.has(`${id}\u0000${f.service}`)) || (f.id === 'host-oom' && failing.has('free-below-criterion\u0000null')));
+    const next = fixes.flatMap((f) => f.fix.changes);
+    if (next.length === 0) return null;
+    for (const ch of next) {
+      const at = changes.findIndex((c) => c.service === ch.service && c.key === ch.key);
+      if (at >= 0) changes[at] = ch;
+      else changes.push(ch);
+      input = applyChange(input, ch);
+    }
+  }
+  return null;
 }

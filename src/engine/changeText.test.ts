@@ -23,10 +23,16 @@ describe('changeText', () => {
     [{ key: 'host.pricePerMonth', value: 50 }, 'Set the monthly price to $50'],
     [{ key: 'workload.cacheHitRate', value: 0.5 }, 'Set the cache hit rate to 50%'],
     [{ key: 'something.else', value: 3 }, 'Set something.else to 3'],
+    // the runtime and proxy kinds' fixes
+    [{ service: 'kafka', key: 'settings.heap', value: '640MiB' }, 'Set kafka -Xmx to 640 MiB'],
+    [{ service: 'web', key: 'settings.maxOldSpace', value: '128MiB' }, 'Set web --max-old-space-size to 128 MiB'],
+    [{ service: 'worker', key: 'settings.processes', value: 3 }, 'Set worker processes to 3'],
+    [{ service: 'nginx', key: 'settings.workerConnections', value: 1024 }, 'Set nginx worker_connections to 1,024'],
+    [{ service: 'gitea', key: 'settings.goMemLimit', value: '180MiB' }, 'Set gitea GOMEMLIMIT to 180 MiB'],
   ])('%j reads "%s"', (change, text) => expect(changeText(change)).toBe(text));
 
   it('never shows a plan-file key or an unformatted size for the settings the findings change', () => {
-    const values: Record<string, string | number> = { maxmemory: '491.52MiB', sharedBuffers: '1128.66MiB', shmSize: '491.52MiB', maxConnections: 45, defaultPoolSize: 20, maxClientConn: 100, poolMode: 'transaction', policy: 'allkeys-lru' };
+    const values: Record<string, string | number> = { maxmemory: '491.52MiB', sharedBuffers: '1128.66MiB', shmSize: '491.52MiB', maxConnections: 45, defaultPoolSize: 20, maxClientConn: 100, poolMode: 'transaction', policy: 'allkeys-lru', heap: '640.25MiB', maxOldSpace: '128.5MiB', processes: 3, workerConnections: 1024, goMemLimit: '180.33MiB' };
     for (const [k, value] of Object.entries(values)) {
       const text = changeText({ service: 'db', key: `settings.${k}`, value });
       expect(text).not.toMatch(/settings\.|\d\.\d\dMiB|\d{3}\.\d+ MiB/);

@@ -18,7 +18,19 @@ export const KIND_NAMES: Record<ServiceKind, string> = {
   prometheus: 'Prometheus',
   grafana: 'Grafana',
   alertmanager: 'AlertManager',
+  mysql: 'MySQL',
+  mongodb: 'MongoDB',
+  clickhouse: 'ClickHouse',
+  rabbitmq: 'RabbitMQ',
+  memcached: 'memcached',
+  minio: 'MinIO',
+  dragonfly: 'Dragonfly',
   generic: 'service',
+  jvm: 'JVM',
+  python: 'Python',
+  node: 'Node.js',
+  native: 'service',
+  proxy: 'proxy',
 };
 
 /** A feature toggle as a noun in a sentence ("Turn on pgBouncer", "Turn on the exporters"). */
@@ -64,11 +76,70 @@ const SETTINGS: Record<string, { name: string; kind: Kind }> = {
   scrapeInterval: { name: 'scrape_interval', kind: 'duration' },
   retention: { name: 'retention', kind: 'duration' },
   series: { name: 'active series', kind: 'count' },
+  // mysql (my.cnf)
+  flavor: { name: 'server', kind: 'text' },
+  bufferPool: { name: 'innodb_buffer_pool_size', kind: 'size' },
+  clients: { name: 'open connections', kind: 'count' },
+  performanceSchema: { name: 'performance_schema', kind: 'text' },
+  sortBuffer: { name: 'sort_buffer_size', kind: 'size' },
+  joinBuffer: { name: 'join_buffer_size', kind: 'size' },
+  readBuffer: { name: 'read_buffer_size', kind: 'size' },
+  readRndBuffer: { name: 'read_rnd_buffer_size', kind: 'size' },
+  tmpTableSize: { name: 'tmp_table_size', kind: 'size' },
+  keyBuffer: { name: 'key_buffer_size', kind: 'size' },
+  logBuffer: { name: 'innodb_log_buffer_size', kind: 'size' },
+  // mongodb (mongod's options)
+  cacheSize: { name: 'wiredTigerCacheSizeGB', kind: 'size' },
+  memorySource: { name: 'the memory its cache is sized from', kind: 'text' },
+  // clickhouse (config.xml)
+  maxServerMemory: { name: 'max_server_memory_usage', kind: 'size' },
+  ratio: { name: 'max_server_memory_usage_to_ram_ratio', kind: 'text' },
+  markCache: { name: 'mark_cache_size', kind: 'size' },
+  // rabbitmq (rabbitmq.conf)
+  version: { name: 'version', kind: 'text' },
+  watermark: { name: 'vm_memory_high_watermark.relative', kind: 'text' },
+  watermarkAbsolute: { name: 'vm_memory_high_watermark.absolute', kind: 'size' },
+  queues: { name: 'queues', kind: 'count' },
+  backlog: { name: 'messages waiting', kind: 'size' },
+  // memcached (its options)
+  itemSize: { name: 'average item size', kind: 'size' },
+  // minio (its environment)
+  drives: { name: 'drives', kind: 'count' },
+  requestsMax: { name: 'MINIO_API_REQUESTS_MAX', kind: 'count' },
+  // dragonfly (its flags; maxmemory as Redis's)
+  cacheMode: { name: '--cache_mode', kind: 'text' },
   // generic
   'usage.low': { name: 'low usage', kind: 'size' },
   'usage.typical': { name: 'typical usage', kind: 'size' },
   'usage.high': { name: 'high usage', kind: 'size' },
   image: { name: 'image', kind: 'text' },
+  // jvm (the java command's options)
+  heap: { name: '-Xmx', kind: 'size' },
+  initialHeap: { name: '-Xms', kind: 'size' },
+  maxRamPercentage: { name: 'MaxRAMPercentage', kind: 'count' },
+  maxRam: { name: 'MaxRAM', kind: 'size' },
+  metaspace: { name: 'metaspace', kind: 'size' },
+  threads: { name: 'threads', kind: 'count' },
+  directMemory: { name: 'MaxDirectMemorySize', kind: 'size' },
+  directBuffers: { name: 'direct buffers', kind: 'size' },
+  codeCache: { name: 'ReservedCodeCacheSize', kind: 'size' },
+  // python and node (their servers' flags)
+  server: { name: 'server', kind: 'text' },
+  processes: { name: 'processes', kind: 'count' },
+  perProcess: { name: 'memory per process', kind: 'size' },
+  master: { name: 'master process', kind: 'text' },
+  maxOldSpace: { name: '--max-old-space-size', kind: 'size' },
+  // native (Go's runtime variables)
+  language: { name: 'language', kind: 'text' },
+  memory: { name: 'memory', kind: 'size' },
+  goMemLimit: { name: 'GOMEMLIMIT', kind: 'size' },
+  gogc: { name: 'GOGC', kind: 'count' },
+  // proxy (nginx.conf, haproxy.cfg)
+  cores: { name: 'cores', kind: 'count' },
+  workerConnections: { name: 'worker_connections', kind: 'count' },
+  connections: { name: 'connections', kind: 'count' },
+  bufferPerConnection: { name: 'buffers per connection', kind: 'size' },
+  sharedZones: { name: 'shared zones', kind: 'size' },
 };
 
 const HOST: Record<string, { name: string; kind: Kind | 'money' }> = {

@@ -4,7 +4,7 @@
  * the runbook all read them here, so a line drawn in one place is the line drawn everywhere.
  * Each number names its source.
  */
-import type { HostBudget, Range, RiskLevel } from './report.ts';
+import type { HostBudget, Range, RiskLevel, Severity } from './report.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Free memory on the host
@@ -26,9 +26,10 @@ export function freeUnderCriterion(freeMiB: number, ramMiB: number): boolean {
 // ---------------------------------------------------------------------------------------------
 // The host's RAM
 
-/** True when the limits plus the reserve outside containers promise more than the host's RAM. */
-export function limitsExceedRam(h: Pick<HostBudget, 'limitsMiB' | 'reserveMiB' | 'ramMiB'>): boolean {
-  return h.limitsMiB + h.reserveMiB > h.ramMiB;
+/** True when the limits the plan sets plus the reserve outside containers promise more than the
+ * host's RAM. A service without a limit promises nothing: its memory is the host's risk (hostExceedsRam). */
+export function limitsExceedRam(h: Pick<HostBudget, 'setLimitsMiB' | 'reserveMiB' | 'ramMiB'>): boolean {
+  return h.setLimitsMiB + h.reserveMiB > h.ramMiB;
 }
 
 /** True when the host's high usage (services within their limits, plus the reserve) is over RAM + swap: a host-wide OOM. */
@@ -94,6 +95,65 @@ export function riskLevel(usage: Range, bound: number, p: number): RiskLevel {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Severity: one rule for every finding
+
+/**
+ * What the failure a finding names costs (its criticality):
+ * - `host`: the host runs out of memory, or its limits promise more than it has: the kernel's
+ *   OOM killer may pick any service, the database included;
+ * - `outage`: one service stops: its container is OOM-killed or refuses to start, or it refuses
+ *   clients ("too many clients");
+ * - `degraded`: something works worse or goes unseen: a success criterion crossed, isolation or
+ *   alerting lost, a feature that fails (parallel queries), a cache that stops caching;
+ * - `advice`: nothing fails; a better setting or a practice.
+ */
+export type Stakes = 'host' | 'outage' | 'degraded' | 'advice';
+
+/** The chance a finding's failure happens: `p` in its scenario (1 when certain: a setting a server
+ * refuses, a demand over a fixed capacity, a missing piece), and whether the typical (expected)
+ * figure is already past the line, which counts as likely whatever p says. */
+export type Likelihood = { p: number; typicalOver?: boolean };
+
+const SEVERITY_STEP: readonly Severity[] = ['info', 'warning', 'critical'];
+
+/**
+ * A finding's severity, the same rule for every finding type (issue 11):
+ * - `host` stakes: critical at any chance above 0;
+ * - `outage`: critical when likely (p ≥ RISK_P.critical, 25%, or the typical figure already
+ *   past the line: riskLevel's "critical"), warning when possible (p > 0);
+ * - `degraded`: warning when possible;
+ * - `advice`, or a chance of 0: info.
+ * In the spike scenario (active users × workload.spike) the same rule gives one step less
+ * (critical → warning, warning → info): the spike is a what-if the plan is sized against, and
+ * `check` gates on normal traffic.
+ */
+export function severityOf(l: Likelihood, stakes: Stakes, scenario: 'normal' | 'spike' = 'normal'): Severity {
+  const likely = l.typicalOver === true || l.p >= RISK_P.critical;
+  const base: Severity = l.p <= 0 && !l.typicalOver ? 'info'
+    : stakes === 'host' ? 'critical'
+      : stakes === 'outage' ? (likely ? 'critical' : 'warning')
+        : stakes === 'degraded' ? 'warning'
+          : 'info';
+  if (scenario === 'normal') return base;
+  return SEVERITY_STEP[Math.max(0, SEVERITY_STEP.indexOf(base) - 1)]!;
+}
+
+/** "a 5% chance", "an 82% chance": chanceText with its article. */
+export function chancePhrase(p: number): string {
+  const text = chanceText(p);
+  return `${/^(8|11%|18%)/.test(text) ? 'an' : 'a'} ${text} chance`;
+}
+
+/** A chance as people read it: never "0%" for a chance above 0, nor "100%" below 1. */
+export function chanceText(p: number): string {
+  if (p <= 0) return '0%';
+  if (p >= 1) return '100%';
+  if (p < 0.01) return '<1%';
+  if (p > 0.99) return '>99%';
+  return `${Math.round(p * 100)}%`;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Database connections
 
 /** The seed's success criterion: "Database connections < 45 (90% of max)". */
@@ -148,3 +208,19 @@ export const GOMEMLIMIT_SHARE = 0.9;
 
 /** Issue 6: move up to the next tier at 70% of a tier's capacity (editable per call). */
 export const MOVE_UP_SHARE = 0.7;
+
+// ---------------------------------------------------------------------------------------------
+// Data stores (MySQL, ClickHouse, RabbitMQ)
+
+/** performance_schema under a limit this small is flagged: its ~250 MB fixed cost (apecloud/kubeblocks#3238
+ * turns it off below 1 GB, as nextcloud-snap#1842 and dokku-mysql#32 do for small hosts). */
+export const PERFORMANCE_SCHEMA_LIMIT_MIB = 1024;
+
+/** ClickHouse under a limit this small is flagged: its docs (operations/tips) warn of memory
+ * exceptions with the default settings below 16 GB of RAM; assumed: below 4 GiB a small host
+ * needs its caches and server limit set by hand. */
+export const CLICKHOUSE_SMALL_LIMIT_MIB = 4096;
+
+/** A cache (ClickHouse's mark cache) larger than this share of the limit is sized for another
+ * host. Assumed: a quarter, so queries and merges keep the rest. */
+export const CACHE_LIMIT_SHARE = 0.25;

@@ -16,6 +16,14 @@ export type Usage = Range & { components: Component[] };
 export type RiskLevel = 'low' | 'medium' | 'high' | 'critical';
 export const RISK_LEVELS: readonly RiskLevel[] = ['low', 'medium', 'high', 'critical'];
 
+/**
+ * What a service's figures rest on: `modelled` (its kind's model, from its settings), `observed`
+ * (evidence imported: docker stats today), or `assumed` (neither: Headroom's guess, such as a
+ * generic service without usage). A finding carries the basis of the figures it rests on.
+ */
+export type Basis = 'modelled' | 'observed' | 'assumed';
+export const BASES: readonly Basis[] = ['modelled', 'observed', 'assumed'];
+
 /** score is 0–100 (100 × the probability of the failure it scores). */
 export type Risk = { level: RiskLevel; score: number; pOverLimit: number };
 
@@ -25,8 +33,11 @@ export type ServiceBudget = {
   /** The container's limit; null when the plan sets none (then only the host bounds it). */
   limitMiB: number | null;
   usageMiB: Range;
-  /** Limit minus typical usage (host free memory when there is no limit). */
-  headroomMiB: number;
+  /** What the usage rests on: its kind's model, observed evidence, or Headroom's guess. */
+  basis: Basis;
+  /** Limit minus typical usage; null without a limit (no limit, no headroom: its risk is the host's). */
+  headroomMiB: number | null;
+  /** P(usage > limit); without a limit, the host's risk (the host is what bounds it). */
   risk: Risk;
   components: Component[];
   /** Added by a feature toggle rather than listed in the plan. */
@@ -45,6 +56,8 @@ export type HostBudget = {
   reserveRangeMiB: Range;
   /** Sum of the services' limits (a service without a limit counts its high usage). */
   limitsMiB: number;
+  /** Sum of the limits the plan sets (a service without one counts nothing): what the limits promise. */
+  setLimitsMiB: number;
   /** Services plus reserve. */
   usageMiB: Range;
   /** RAM minus usage: `low` is the least free (at high usage), `high` the most. */
@@ -105,7 +118,12 @@ export type Finding = {
   service: string | null;
   message: string;
   fix: Fix;
+  /** What the finding rests on; a rule may leave it out and the engine fills it in (findings/index.ts). */
+  basis?: Basis;
 };
+
+/** A finding as the report carries it: always with its basis. */
+export type ReportFinding = Finding & { basis: Basis };
 
 export type Report = {
   name: string | null;
@@ -114,5 +132,5 @@ export type Report = {
   traffic: Traffic;
   features: { pgbouncer: boolean; semanticCache: boolean; alertmanager: boolean };
   spike: Scenario;
-  findings: Finding[];
+  findings: ReportFinding[];
 };

@@ -28,7 +28,7 @@ describe('planParse', () => {
     ['missing host.ram', { host: {}, services: [] }, 'host.ram', 'required'],
     ['a size with an unknown unit', { ...minimal, services: [{ name: 'db', kind: 'postgres', limit: '512Q' }] }, 'services[0].limit', 'unknown size unit'],
     ['a negative size', { ...minimal, services: [{ name: 'db', kind: 'postgres', limit: '-5m' }] }, 'services[0].limit', 'expected a size'],
-    ['an unknown kind', { ...minimal, services: [{ name: 'db', kind: 'mysql' }] }, 'services[0].kind', 'expected one of fastapi'],
+    ['an unknown kind', { ...minimal, services: [{ name: 'db', kind: 'oracle' }] }, 'services[0].kind', 'expected one of fastapi'],
     ['an unknown setting', { ...minimal, services: [{ name: 'db', kind: 'postgres', settings: { sharedBufers: '1g' } }] }, 'services[0].settings.sharedBufers', 'unknown setting'],
     ['a bad setting value', { ...minimal, services: [{ name: 'r', kind: 'redis', settings: { policy: 'lru' } }] }, 'services[0].settings.policy', 'allkeys-lru'],
     ['a fractional count', { ...minimal, services: [{ name: 'a', kind: 'fastapi', settings: { workers: 2.5 } }] }, 'services[0].settings.workers', 'whole number'],

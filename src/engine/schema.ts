@@ -53,7 +53,21 @@ const observedSchema = z.strictObject({
 });
 export type Observed = z.output<typeof observedSchema>;
 
-export type Service = { [K in ServiceKind]: { name: string; kind: K; limit: number | null; settings: SettingsOf<K>; observed?: Observed } }[ServiceKind];
+/**
+ * How the service is reached from outside the compose network, as its compose file says
+ * (imported from `ports` and `network_mode`; absent: only on the compose network). The exported
+ * configs state it and set bind, protected-mode and password guidance to match
+ * (formats/export/exposure.ts). `published[].address` is the host address Docker binds
+ * (`0.0.0.0`, Docker's default, is every interface); `port` the host port (a range, or "" for
+ * one Docker picks); `target` the container's port.
+ */
+const exposureSchema = z.strictObject({
+  hostNetwork: z.optional(z.boolean()),
+  published: z.optional(z.array(z.strictObject({ address: z.string(), port: z.string(), target: z.string() }))),
+});
+export type Exposure = z.output<typeof exposureSchema>;
+
+export type Service = { [K in ServiceKind]: { name: string; kind: K; limit: number | null; settings: SettingsOf<K>; observed?: Observed; exposure?: Exposure } }[ServiceKind];
 export type ServiceOf<K extends ServiceKind> = Extract<Service, { kind: K }>;
 
 const serviceSchema = z.pipe(
@@ -63,6 +77,7 @@ const serviceSchema = z.pipe(
     limit: z.optional(z.nullable(sizeSchema)),
     settings: z.optional(z.record(z.string(), z.unknown(), { error: 'expected a map of settings' })),
     observed: z.optional(observedSchema),
+    exposure: z.optional(exposureSchema),
   }),
   z.transform((s, ctx): Service => {
     const settings = (KINDS[s.kind].settings as z.ZodMiniType).safeParse(s.settings ?? {});
@@ -78,7 +93,7 @@ const serviceSchema = z.pipe(
       return z.NEVER;
     }
     // `observed` is only present when the plan has it, so plans without it keep their shape.
-    return { name: s.name, kind: s.kind, limit: s.limit ?? null, settings: settings.data, ...(s.observed ? { observed: s.observed } : {}) } as Service;
+    return { name: s.name, kind: s.kind, limit: s.limit ?? null, settings: settings.data, ...(s.observed ? { observed: s.observed } : {}), ...(s.exposure ? { exposure: s.exposure } : {}) } as Service;
   }),
 );
 

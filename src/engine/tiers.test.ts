@@ -4,6 +4,7 @@ import { DEFAULT_TIERS, MOVE_UP_SHARE, minimalPlan, tierOf, tierPlan, upgradePat
 import { capacity, constraintsFailingAt } from './capacity.ts';
 import { redisSafeMaxmemory } from './kinds/redis.ts';
 import { tunePostgres } from './kinds/postgres/tune.ts';
+import { tuneContext } from './tune.ts';
 import { arbitraryPlan } from './arbitrary.ts';
 import { planOf, presetPlan } from './testing.ts';
 import type { Plan, ServiceOf } from './schema.ts';
@@ -60,7 +61,7 @@ describe('tierPlan: re-derived by the engine’s rules, not scaled', () => {
     expect(pgOf(large).limit!).toBeGreaterThan(pgOf(small).limit!);
     for (const p of [small, large]) {
       const pg = pgOf(p);
-      const rec = tunePostgres(p, pg).recommended;
+      const rec = tunePostgres(p, pg, tuneContext(p)).recommended;
       expect(pg.settings.sharedBuffers).toBe(rec.sharedBuffers);
       expect(pg.settings.maintenanceWorkMem).toBe(rec.maintenanceWorkMem);
       expect(pg.settings.workMem).toBeLessThanOrEqual(Math.max(1, rec.workMem));

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { planParse, type Plan, type PlanInput, type ServiceOf } from './schema.ts';
 import { planOf } from './testing.ts';
 import { presetGet, PRESET_NAMES } from './presets.ts';
-import { planTune, TuneError, tunePlan } from './tune.ts';
+import { planTune, TuneError, tuneContext, tunePlan } from './tune.ts';
 import { PG_TUNE, tunePostgres } from './kinds/postgres/tune.ts';
 import { walBuffersFor } from './kinds/postgres/settings.ts';
 import { tunePgbouncer } from './kinds/pgbouncer.ts';
@@ -50,7 +50,7 @@ const stackArb = fc.record({
 describe('tunePostgres', () => {
   it('on the 4gb preset: max_connections from the pools, and settings squeezed until the engine\'s high usage fits 800MB', () => {
     const plan = parse(presetGet('4gb'));
-    const t = tunePostgres(plan, pgOf(plan));
+    const t = tunePostgres(plan, pgOf(plan), tuneContext(plan));
     expect(t.limit).toBe(800);
     // 3 workers × (5 + 10) app connections + 1 exporter + 5 admin + 3 superuser-reserved.
     expect(t.recommended.maxConnections).toBe(45 + 1 + 5 + 3);
@@ -73,7 +73,7 @@ describe('tunePostgres', () => {
 
   it('keeps the usual shares when they fit: 25% shared_buffers on the full preset', () => {
     const plan = parse(presetGet('full'));
-    const t = tunePostgres(plan, pgOf(plan));
+    const t = tunePostgres(plan, pgOf(plan), tuneContext(plan));
     expect(t.recommended.sharedBuffers).toBe(512);
     expect(t.recommended.maintenanceWorkMem).toBe(128);
     expect(t.minLimit).toBeNull();
@@ -84,7 +84,7 @@ describe('tunePostgres', () => {
     fc.assert(
       fc.property(stackArb, (o) => {
         const plan = stack(o);
-        const t = tunePostgres(plan, pgOf(plan));
+        const t = tunePostgres(plan, pgOf(plan), tuneContext(plan));
         const b = t.recommendedBudget;
         // The budget is the model's own high usage in the spike, part by part.
         expect(b.parts.reduce((sum, x) => sum + x.MiB, 0)).toBeCloseTo(b.high, 1);
@@ -104,7 +104,7 @@ describe('tunePostgres', () => {
       fc.property(stackArb, fc.integer({ min: 1, max: 4096 }), (o, extra) => {
         const a = stack(o);
         const b = stack({ ...o, pgLimit: o.pgLimit + extra });
-        expect(tunePostgres(b, pgOf(b)).recommended.workMem).toBeGreaterThanOrEqual(tunePostgres(a, pgOf(a)).recommended.workMem);
+        expect(tunePostgres(b, pgOf(b), tuneContext(b)).recommended.workMem).toBeGreaterThanOrEqual(tunePostgres(a, pgOf(a), tuneContext(a)).recommended.workMem);
       }),
       { seed: 5, numRuns: 200 },
     );
@@ -113,8 +113,8 @@ describe('tunePostgres', () => {
   it('counts pgBouncer server connections instead of the app pools when pgBouncer is on', () => {
     const direct = stack({ pgLimit: 1024, workers: 8, pool: 10, overflow: 10, users: 1000, bouncer: false, redisLimit: 256, persistence: 'none' });
     const pooled = stack({ pgLimit: 1024, workers: 8, pool: 10, overflow: 10, users: 1000, bouncer: true, redisLimit: 256, persistence: 'none' });
-    const d = tunePostgres(direct, pgOf(direct));
-    const p = tunePostgres(pooled, pgOf(pooled));
+    const d = tunePostgres(direct, pgOf(direct), tuneContext(direct));
+    const p = tunePostgres(pooled, pgOf(pooled), tuneContext(pooled));
     // 160 app + 0 exporter (no Prometheus) + 5 admin + 3 reserved = 168 would put the 160 backends
     // of a pile-up at 95%: raised to the smallest value with 160 under 90% of it.
     expect(d.recommended.maxConnections).toBe(178);
@@ -125,7 +125,7 @@ describe('tunePostgres', () => {
 
   it('completes the plan with derived values and keeps the planned ones', () => {
     const plan = parse(presetGet('full'));
-    const t = tunePostgres(plan, pgOf(plan));
+    const t = tunePostgres(plan, pgOf(plan), tuneContext(plan));
     expect(t.planned.sharedBuffers).toBe(512);
     expect(t.planned.maxConnections).toBe(pgOf(plan).settings.maxConnections);
     expect(t.planned.walBuffers).toBe(16);
@@ -134,7 +134,7 @@ describe('tunePostgres', () => {
 
   it('uses the host RAM when the service has no limit, and says so', () => {
     const plan = parse({ host: { ram: '2GiB' }, services: [{ name: 'pg', kind: 'postgres' }] });
-    const t = tunePostgres(plan, pgOf(plan));
+    const t = tunePostgres(plan, pgOf(plan), tuneContext(plan));
     expect(t.limitFromHost).toBe(true);
     expect(t.limit).toBe(2048);
   });
@@ -218,18 +218,129 @@ describe('tunePgbouncer', () => {
 });
 
 describe('planTune', () => {
-  it.each(PRESET_NAMES)('returns a plan whose own settings now equal the recommendations (%s)', (name) => {
+  it.each(PRESET_NAMES)('returns a plan whose own settings now equal the recommendations, or the values the rule keeps (%s)', (name) => {
+    const r = tunePlan(parse(presetGet(name)));
     const tuned = planTune(parse(presetGet(name)));
+    expect(tuned).toEqual(r.plan);
+    const kept = (service: string, key: string) => r.kept.find((k) => k.service === service && k.key === key);
     for (const s of tuned.services) {
       if (s.kind === 'postgres') {
-        const t = tunePostgres(tuned, s);
-        expect(t.planned.maxConnections).toBe(t.recommended.maxConnections);
-        expect(t.planned.workMem).toBe(t.recommended.workMem);
-        expect(t.plannedBudget).toEqual(t.recommendedBudget);
-        expect(t.plannedHigh).toBeLessThanOrEqual(t.limit);
+        const t = tunePostgres(tuned, s, tuneContext(tuned));
+        for (const key of ['maxConnections', 'workMem', 'sharedBuffers', 'maintenanceWorkMem'] as const) {
+          if (t.planned[key] !== t.recommended[key]) expect(kept(s.name, key)?.value, `${name}: ${s.name}.${key}`).toBe(t.planned[key]);
+        }
+        if (!r.kept.some((k) => k.service === s.name)) expect(t.plannedHigh).toBeLessThanOrEqual(t.limit);
       }
-      if (s.kind === 'redis') expect(tuneRedis(s).plannedSafe).toBe(true);
+      if (s.kind === 'redis' && !kept(s.name, 'maxmemory')) expect(tuneRedis(s).plannedSafe).toBe(true);
     }
+  });
+
+  it('keeps the seed\'s own values (4gb preset) and lowers only the defaults, every client being known', () => {
+    const r = tunePlan(parse(presetGet('4gb')));
+    expect(r.clients).toEqual({ known: true, unknown: [] });
+    const pg = pgOf(r.plan);
+    // Its own max_connections 50 is raised (54 holds every connection the plan opens); its own
+    // shared_buffers 200MB and Redis's maxmemory 256MB stay, though the model would lower them.
+    expect(pg.settings.maxConnections).toBe(54);
+    expect(pg.settings.sharedBuffers).toBe(200);
+    expect(redisOf(r.plan).settings.maxmemory).toBe(256);
+    expect(r.kept.map((k) => [k.service, k.key, k.value, k.recommended, k.why])).toEqual([
+      ['postgres', 'sharedBuffers', 200, 127, 'own'],
+      ['redis', 'maxmemory', 256, 104, 'own'],
+    ]);
+    expect(r.kept[0]!.message).toBe("postgres: shared_buffers kept at 200 MiB, the plan's own value: a tuned export never lowers it (Headroom's model alone would lower it to 127 MiB)");
+    // work_mem and maintenance_work_mem were PostgreSQL's defaults: lowered, since every client is counted.
+    expect([pg.settings.workMem, pg.settings.maintenanceWorkMem]).toEqual([1, 16]);
+  });
+});
+
+describe('the rule: never lower what it cannot see', () => {
+  const withWorker = (input: PlanInput): PlanInput => ({ ...input, services: [...input.services, { name: 'worker', kind: 'generic', limit: '256MiB' }] });
+  const plane = (): PlanInput => ({
+    host: { ram: '4GiB' },
+    services: [
+      { name: 'api', kind: 'generic', limit: '512MiB', settings: { image: 'makeplane/plane-backend' } },
+      { name: 'plane-db', kind: 'postgres', limit: '1GiB', settings: { maxConnections: 1000 } },
+      { name: 'cache', kind: 'redis', limit: '512MiB' },
+    ],
+  });
+
+  it('keeps a user\'s max_connections=1000 and the servers\' defaults when an app is not counted (test/corpus/plane)', () => {
+    const r = tunePlan(parse(plane()));
+    expect(r.clients).toEqual({ known: false, unknown: ['api'] });
+    const pg = pgOf(r.plan);
+    expect(pg.settings.maxConnections).toBe(1000);
+    expect(pg.settings.workMem).toBe(4); // the default, not raised for queries the model cannot see
+    expect(pg.settings.sharedBuffers).toBe(256); // 25% of its own 1 GiB limit: raising is allowed
+    expect(redisOf(r.plan).settings.maxmemory).toBe(0); // unbounded is the default, kept
+    expect(r.kept.map((k) => [k.key, k.why])).toEqual([['maxConnections', 'own'], ['maxmemory', 'default']]);
+    expect(r.kept[1]!.message).toContain('api may connect, and Headroom cannot count its connections');
+  });
+
+  it('never sizes a PostgreSQL without a limit from the host\'s RAM', () => {
+    const plan = parse({ host: { ram: '4GiB' }, services: [{ name: 'app', kind: 'fastapi', limit: '512MiB' }, { name: 'db', kind: 'postgres', settings: { sharedBuffers: '64MiB' } }] });
+    const t = tunePostgres(plan, pgOf(plan), tuneContext(plan));
+    expect([t.recommended.sharedBuffers, t.recommended.workMem, t.recommended.maintenanceWorkMem]).toEqual([64, 4, 64]);
+    expect(t.recommended.effectiveCacheSize).toBe(4096); // PostgreSQL's default, not 75% of the host
+    expect(t.recommended.autovacuumWorkMem).toBe(64); // -1: maintenance_work_mem
+    expect(t.explain.sharedBuffers).toContain('never from the host\'s RAM');
+    expect(t.recommended.maxConnections).toBe(2 * 15 + 0 + 5 + 3); // connections are still counted
+    expect(pgOf(planTune(plan)).settings.sharedBuffers).toBe(64);
+  });
+
+  it('does not raise work_mem for clients it cannot count, and says why', () => {
+    const known = parse({ host: { ram: '8GiB' }, services: [{ name: 'app', kind: 'fastapi', limit: '512MiB', settings: { workers: 1 } }, { name: 'db', kind: 'postgres', limit: '4GiB' }] });
+    const unknown = parse(withWorker({ host: { ram: '8GiB' }, services: [{ name: 'app', kind: 'fastapi', limit: '512MiB', settings: { workers: 1 } }, { name: 'db', kind: 'postgres', limit: '4GiB' }] }));
+    expect(tunePostgres(known, pgOf(known), tuneContext(known)).recommended.workMem).toBeGreaterThan(4);
+    const t = tunePostgres(unknown, pgOf(unknown), tuneContext(unknown));
+    expect(t.recommended.workMem).toBe(4);
+    expect(t.explain.workMem).toMatch(/^as planned: worker may run queries Headroom cannot count/);
+  });
+
+  it('keeps pgBouncer\'s pool_mode and max_client_conn for clients it cannot count (test/corpus/sentry)', () => {
+    const plan = parse(withWorker({
+      host: { ram: '4GiB' },
+      services: [{ name: 'db', kind: 'postgres', limit: '1GiB' }, { name: 'pgbouncer', kind: 'pgbouncer', limit: '64MiB', settings: { maxClientConn: 10000 } }],
+    }));
+    const r = tunePlan(plan);
+    const b = r.plan.services.find((s): s is ServiceOf<'pgbouncer'> => s.kind === 'pgbouncer')!;
+    expect([b.settings.poolMode, b.settings.maxClientConn, b.settings.defaultPoolSize]).toEqual(['session', 10000, 20]);
+    expect(r.kept.filter((k) => k.service === 'pgbouncer').map((k) => [k.key, k.why])).toEqual([['poolMode', 'default'], ['maxClientConn', 'own'], ['defaultPoolSize', 'default']]);
+  });
+
+  it('over generated plans: a value is lower (or a choice other) only where it was the server\'s default and every client is known', () => {
+    let lowered = 0;
+    let keptOwn = 0;
+    let keptDefault = 0;
+    fc.assert(
+      fc.property(arbitraryPlan(), (input) => {
+        const plan = planOf(input);
+        const r = tunePlan(plan);
+        for (const s of plan.services) {
+          const tuned = r.plan.services.find((x) => x.name === s.name)!;
+          const defaults = planOf({ host: { ram: '1GiB' }, services: [{ name: 'x', kind: s.kind }] }).services[0]!.settings as Record<string, unknown>;
+          for (const [key, was] of Object.entries(s.settings as Record<string, unknown>)) {
+            const now = (tuned.settings as Record<string, unknown>)[key];
+            if (JSON.stringify(now) === JSON.stringify(was)) continue;
+            const unbounded = s.kind === 'redis' && key === 'maxmemory';
+            const rank = (v: unknown) => (unbounded && v === 0 ? Infinity : (v as number));
+            const down = typeof was !== 'number' || rank(now) < rank(was);
+            if (!down) continue;
+            lowered++;
+            expect(JSON.stringify(was), `${s.name}.${key}`).toBe(JSON.stringify(defaults[key]));
+            expect(r.clients.known, `${s.name}.${key} lowered with clients unknown`).toBe(true);
+          }
+        }
+        keptOwn += r.kept.filter((k) => k.why === 'own').length;
+        keptDefault += r.kept.filter((k) => k.why === 'default').length;
+        for (const k of r.kept) expect((r.plan.services.find((x) => x.name === k.service)!.settings as Record<string, unknown>)[k.key]).toEqual(k.value);
+      }),
+      { seed: 20261202, numRuns: 300 },
+    );
+    // Every branch of the rule is exercised.
+    expect(lowered).toBeGreaterThan(20);
+    expect(keptOwn).toBeGreaterThan(20);
+    expect(keptDefault).toBeGreaterThan(20);
   });
 });
 
@@ -250,33 +361,42 @@ const withLimits = (plan: Plan, limits: ReadonlyMap<string, number>): Plan => ({
 });
 
 describe('a tuned plan and the engine agree (fast-check, seeded)', () => {
-  it('planTune(plan) trips none of the findings it tunes for, or tunePlan names the limit that is too small', () => {
+  it('planTune(plan) trips none of the findings it tunes for, except on a service whose own value it kept, or tunePlan names the limit that is too small', () => {
     let fit = 0;
     let unfit = 0;
+    let clean = 0;
     fc.assert(
       fc.property(arbitraryPlan(), (input) => {
         const plan = planOf(input);
         const r = tunePlan(plan);
+        const kept = new Set(r.kept.map((k) => k.service));
         if (r.unfit.length === 0) {
           fit++;
-          expect(tripped(r.plan)).toEqual([]);
+          // A tuned service trips nothing unless the rule kept one of its values (the user's, or
+          // a default clients it cannot count rely on): then the finding stays, as it should.
+          for (const f of tripped(r.plan)) expect(kept.has(f.service ?? ''), `${f.id} on ${f.service}`).toBe(true);
+          if (r.kept.length === 0) {
+            clean++;
+            expect(tripped(r.plan)).toEqual([]);
+          }
           expect(planTune(plan)).toEqual(r.plan);
           return;
         }
         unfit++;
         expect(() => planTune(plan)).toThrow(TuneError);
-        // Whatever the tuned plan still trips belongs to a service the tuner named.
+        // Whatever the tuned plan still trips belongs to a service the tuner named, or kept.
         const named = new Set(r.unfit.map((u) => u.service));
-        for (const f of tripped(r.plan)) expect(named.has(f.service ?? '')).toBe(true);
+        for (const f of tripped(r.plan)) expect(named.has(f.service ?? '') || kept.has(f.service ?? '')).toBe(true);
         for (const u of r.unfit) {
           expect(u.message).toContain(u.service);
           if (u.reason === 'limit') expect(u.minLimitMiB!).toBeGreaterThan(u.limitMiB!);
         }
-        // Given the limits it asks for, the tuner fits and the engine agrees.
+        // Given the limits it asks for, the tuner fits and the engine agrees (but for kept values).
         if (r.unfit.every((u) => u.reason === 'limit')) {
           const again = tunePlan(withLimits(plan, new Map(r.unfit.map((u) => [u.service, u.minLimitMiB!]))));
           expect(again.unfit).toEqual([]);
-          expect(tripped(again.plan)).toEqual([]);
+          const keptAgain = new Set(again.kept.map((k) => k.service));
+          for (const f of tripped(again.plan)) expect(keptAgain.has(f.service ?? '')).toBe(true);
         }
       }),
       { seed: 20261127, numRuns: 400 },
@@ -284,6 +404,7 @@ describe('a tuned plan and the engine agree (fast-check, seeded)', () => {
     // Both branches are exercised, not one by accident.
     expect(fit).toBeGreaterThan(40);
     expect(unfit).toBeGreaterThan(40);
+    expect(clean).toBeGreaterThan(5);
   });
 
   it('is idempotent: tuning a tuned plan changes nothing', () => {
@@ -336,7 +457,7 @@ describe('limits too small for any setting', () => {
     [1920, true, 480, 120], // the usual shares fit
   ])('at a %sMiB limit: fits %s, shared_buffers %s, maintenance_work_mem %s', (limit, fits, sb, maint) => {
     const plan = withLimits(tiny(), new Map([['db', limit]]));
-    const t = tunePostgres(plan, pgOf(plan));
+    const t = tunePostgres(plan, pgOf(plan), tuneContext(plan));
     expect([t.fits, t.recommended.sharedBuffers, t.recommended.maintenanceWorkMem, t.recommended.workMem]).toEqual([fits, sb, maint, 1]);
     expect(t.minLimit).toBe(limit === 1920 ? null : 1920);
     if (fits) expect(t.recommendedHigh).toBeLessThanOrEqual(limit);
@@ -349,7 +470,7 @@ describe('one model', () => {
     const plan = parse(presetGet(name));
     const pg = pgOf(plan);
     const reported = evaluate(plan).services.find((s) => s.name === pg.name)!.usageMiB.high;
-    expect(tunePostgres(plan, pg).plannedHigh).toBeCloseTo(reported, 2);
+    expect(tunePostgres(plan, pg, tuneContext(plan)).plannedHigh).toBeCloseTo(reported, 2);
   });
 });
 
@@ -367,7 +488,7 @@ describe('one rule for the workload', () => {
   it('keeps max_connections over the app\'s connections at the 90% line once the app opens 81 or more', () => {
     for (const workers of [1, 4, 6, 8]) {
       const plan = stack({ pgLimit: 4096, workers, pool: 10, overflow: 10, users: 100, bouncer: false, redisLimit: 256, persistence: 'none' });
-      const t = tunePostgres(plan, pgOf(plan));
+      const t = tunePostgres(plan, pgOf(plan), tuneContext(plan));
       const app = workers * 20;
       expect(app).toBeLessThan(0.9 * t.recommended.maxConnections);
       expect(t.recommended.maxConnections).toBe(Math.max(app + 8, Math.floor(app / 0.9) + 1));

@@ -77,6 +77,8 @@ export function planToInput(plan: Plan): PlanInput {
       settings: settingsToInput(s.settings as Record<string, unknown>),
       // Observed usage (docker stats) survives a round trip through the plan file.
       ...(s.observed ? { observed: { ...(s.observed.typical === undefined ? {} : { typical: sizeToPlan(s.observed.typical) }), peak: sizeToPlan(s.observed.peak) } } : {}),
+      // How compose reaches it (ports, network_mode), as imported.
+      ...(s.exposure ? { exposure: structuredClone(s.exposure) } : {}),
     })) as PlanInput['services'],
   };
 }

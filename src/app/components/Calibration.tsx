@@ -9,7 +9,7 @@ import { rangeText, sizeText } from '../format.ts';
 import { StatusBadge } from './Badges.tsx';
 import './calibration.css';
 
-const KIND_LABEL: Record<CalibrationFile['kind'], string> = { postgres: 'PostgreSQL', pgbouncer: 'pgBouncer', redis: 'Redis', prometheus: 'Prometheus', fastapi: 'FastAPI (app container)', host: 'Docker engine (host reserve)' };
+const KIND_LABEL: Record<CalibrationFile['kind'], string> = { postgres: 'PostgreSQL', pgbouncer: 'pgBouncer', redis: 'Redis', prometheus: 'Prometheus', proxy: 'nginx', jvm: 'JVM', node: 'Node.js', fastapi: 'FastAPI (gunicorn + uvicorn)', memcached: 'memcached', mysql: 'MariaDB', rabbitmq: 'RabbitMQ', host: 'Docker engine (host reserve)' };
 const ROLE_TEXT: Record<CalibrationRow['role'], string> = { typical: 'typical', stress: 'stress (range only)', light: 'light (range only)' };
 
 type Evidence = { summary: CalibrationSummary[]; rows: CalibrationRow[]; machineLoad: Map<string, string>; machines: string[] };

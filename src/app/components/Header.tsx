@@ -1,4 +1,4 @@
-/** The top bar: the plan's name, presets, file import/export, the share link, undo and redo. */
+/** The top bar: the plan's name, presets, file import/export, the share link, undo and redo, and the verdict. */
 import { useRef, useState, type ChangeEvent } from 'react';
 import { NAME_FIELD } from '../state/fields.ts';
 import { plannerStore, useActions, usePlanner } from '../state/instance.ts';
@@ -9,6 +9,7 @@ import { PRESET_CHOICES, PRESET_LABELS, presetInput, presetOf, type PresetChoice
 
 const CUSTOM = 'custom';
 import { ImportLauncher } from './ImportLauncher.tsx';
+import { Verdict } from './Verdict.tsx';
 
 /**
  * The preset menu shows what the plan is: a built-in plan while it is one, unedited, else
@@ -139,6 +140,7 @@ export function Header() {
         <ShareButton />
         <UndoRedo />
       </nav>
+      <Verdict />
     </header>
   );
 }

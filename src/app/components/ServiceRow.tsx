@@ -64,7 +64,7 @@ function Row({ view: v, columns }: { view: RowView; columns: number }) {
           <Gauge v={v} />
           {v.observedText && <div className="observed muted" data-testid={`observed-${v.name}`}>{v.observedText}</div>}
         </td>
-        <td className={`col-headroom num${v.headroomMiB < 0 ? ' bad-text' : ''}`} data-label="Headroom">
+        <td className={`col-headroom num${v.headroomMiB !== null && v.headroomMiB < 0 ? ' bad-text' : ''}`} data-label="Headroom">
           <Value text={v.headroomText} changed={v.changedHeadroom} testId={`headroom-${v.name}`} />
         </td>
         <td className="col-risk" data-label="Risk">

@@ -87,8 +87,23 @@ function CapacitySummary({ plan, model }: { plan: Plan; model: UpgradeModel }) {
 
 /** The plan's own capacity in a sentence: what it carries, and the check that breaks first. */
 function capacityWords(cap: Capacity) {
-  if (cap.status === 'fails-at-zero') return <>this stack <strong>fails even with no users</strong>. First to break: {cap.binding?.message}</>;
-  if (cap.status === 'holds') return <>no check breaks up to <strong>{countText(cap.cap)}</strong> active users.</>;
+  if (cap.status === 'fails-at-zero') {
+    const f = cap.fixedFirst;
+    const changes = f?.changes.map((c) => `${c.service ? `${c.service}.` : ''}${c.key} = ${String(c.value)}`).join(', ');
+    return (
+      <>
+        this stack <strong>fails even with no users</strong>. First to break: {cap.binding?.message}{' '}
+        {f ? (
+          <span data-testid="fixed-first">
+            Fix first (these do not depend on load): {changes}. Then it {f.status === 'breaks' ? <>carries <strong>{countText(f.users ?? 0)}</strong> active users; first to break: {f.binding?.message}</> : f.status === 'holds' ? <>has no user count: {f.reason}</> : 'still fails with no users'}
+          </span>
+        ) : (
+          'No set of the findings’ own changes clears it: see the findings.'
+        )}
+      </>
+    );
+  }
+  if (cap.status === 'holds') return <>no user count: {cap.reason}</>;
   return (
     <>
       this stack carries <strong>{countText(cap.users ?? 0)}</strong> active users. First to break: {cap.binding?.message}

@@ -2,7 +2,7 @@
  * What the components show, shaped from the engine's report: text already formatted, positions
  * already scaled. Pure functions of (input, plan, report); no memory is computed here, only read.
  */
-import { RISK_LEVELS, SEVERITIES, type Finding, type Report, type RiskLevel } from '../../engine/report.ts';
+import { RISK_LEVELS, SEVERITIES, type Basis, type Finding, type Report, type RiskLevel } from '../../engine/report.ts';
 import type { Plan, PlanInput, Service, ServiceKind } from '../../engine/schema.ts';
 import { sizeFormat } from '../../engine/units.ts';
 import { changeText } from '../../engine/changeText.ts';
@@ -27,7 +27,10 @@ export type RowView = {
   usageText: string;
   /** Usage seen on the running host (`docker stats`), when the plan has it: `seen 210 MiB, peak 260 MiB`. */
   observedText: string | null;
-  headroomMiB: number;
+  /** What the usage rests on: modelled, observed or assumed (Headroom's guess). */
+  basis: Basis;
+  /** Null without a limit: no headroom of its own, its risk is the host's. */
+  headroomMiB: number | null;
   headroomText: string;
   risk: RiskLevel;
   riskRank: number;
@@ -54,7 +57,7 @@ export function settingsText(s: Service): string {
 /** What a row's view is made of, beyond the plan's service object: its numbers, as one string. */
 function rowSignature(b: Report['services'][number], limitInput: string, index: number | null): string {
   const o = b.observedMiB;
-  return `${index}|${limitInput}|${b.limitMiB}|${b.usageMiB.low}|${b.usageMiB.typical}|${b.usageMiB.high}|${b.headroomMiB}|${b.risk.level}|${b.risk.pOverLimit}|${o ? `${o.typical}/${o.peak}` : ''}|${b.kind}`;
+  return `${index}|${limitInput}|${b.limitMiB}|${b.usageMiB.low}|${b.usageMiB.typical}|${b.usageMiB.high}|${b.headroomMiB}|${b.risk.level}|${b.risk.pOverLimit}|${o ? `${o.typical}/${o.peak}` : ''}|${b.kind}|${b.basis}`;
 }
 
 type RowCacheEntry = { signature: string; source: unknown; prev: Report | null; view: RowView };
@@ -95,7 +98,7 @@ function rowView(b: Report['services'][number], index: number | null, limitInput
   const fresh = before !== null && !was;
   const scale = Math.max(b.limitMiB ?? 0, b.usageMiB.high) * 1.1;
   const usageText = rangeText(b.usageMiB);
-  const headroomText = sizeText(b.headroomMiB);
+  const headroomText = b.headroomMiB === null ? 'no limit' : sizeText(b.headroomMiB);
   return {
     id: index === null ? `implied:${b.name}` : `s${index}`,
     index,
@@ -111,11 +114,14 @@ function rowView(b: Report['services'][number], index: number | null, limitInput
     observedText: b.observedMiB
       ? `seen ${b.observedMiB.typical === null ? '' : `${sizeText(b.observedMiB.typical)}, `}peak ${sizeText(b.observedMiB.peak)}`
       : null,
+    basis: b.basis,
     headroomMiB: b.headroomMiB,
     headroomText,
     risk: b.risk.level,
     riskRank: RISK_LEVELS.indexOf(b.risk.level),
-    riskTitle: `${probabilityText(b.risk.pOverLimit)} chance of going over ${b.limitMiB === null ? 'the host’s free memory (no limit set)' : 'its limit'}`,
+    riskTitle: b.limitMiB === null
+      ? `no limit: its risk is the host’s (${probabilityText(b.risk.pOverLimit)} chance the host runs out of memory)`
+      : `${probabilityText(b.risk.pOverLimit)} chance of going over its limit`,
     settingsText: svc ? settingsText(svc) : '',
     gaugeLow: pct(b.usageMiB.low, scale),
     gaugeTypical: pct(b.usageMiB.typical, scale),

@@ -16,6 +16,13 @@ export function setSize(service: string, key: string, mib: number): Change {
 }
 
 export const fmt = sizeFormat;
+
+/** The likelihood that `name` goes over its limit in a scenario (policy.ts severityOf's input). */
+export function overLimit(sc: Scenario, name: string): { p: number; typicalOver: boolean } {
+  const s = sc.services.find((x) => x.name === name);
+  if (!s || s.limitMiB === null) return { p: 0, typicalOver: false };
+  return { p: s.risk.pOverLimit, typicalOver: s.usageMiB.typical > s.limitMiB };
+}
 export const pct = (v: number) => `${Math.round(v * 100)}%`;
 
 export function servicesOf<K extends Plan['services'][number]['kind']>(plan: Plan, kind: K): ServiceOf<K>[] {

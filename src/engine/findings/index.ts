@@ -1,5 +1,5 @@
 /** Every finding rule, run over a plan's normal and spike scenarios. */
-import type { Finding } from '../report.ts';
+import type { Basis, Finding, ReportFinding, ServiceBudget } from '../report.ts';
 import type { FindingContext, Rule } from './context.ts';
 import { freeBelowCriterion, hostOom, limitsOverRam, noLimit, usageOverLimit } from './memory.ts';
 import { alertsBlind, alertsNowhere, findingsSort, singleHost } from './operations.ts';
@@ -19,10 +19,43 @@ const SUPERSEDED_BY: Record<string, string[]> = {
   'usage-over-limit': ['redis-fork-headroom', 'redis-maxmemory-headroom', 'redis-no-maxmemory'],
 };
 
-export function findingsOf(ctx: FindingContext): Finding[] {
-  const all = RULES.flatMap((rule) => rule(ctx));
-  const kept = all.filter((f) => !(SUPERSEDED_BY[f.id] ?? []).some((id) => all.some((g) => g.id === id && g.service === f.service)));
-  return findingsSort(kept);
+/** The ids a finding id stands in for (its more general twins it supersedes), itself included. */
+export function findingCovers(id: string): string[] {
+  return [id, ...Object.entries(SUPERSEDED_BY).filter(([, by]) => by.includes(id)).map(([general]) => general)];
 }
 
+function rulesRun(ctx: FindingContext): Finding[] {
+  const all = RULES.flatMap((rule) => rule(ctx));
+  return all.filter((f) => !(SUPERSEDED_BY[f.id] ?? []).some((id) => all.some((g) => g.id === id && g.service === f.service)));
+}
+
+/**
+ * What the figures of the services that are not guessed rest on: `observed` when all of them are
+ * observed, else `modelled` (also for a plan of guesses only: the rule itself is the model).
+ */
+function knownBasis(services: readonly ServiceBudget[]): Basis {
+  const known = services.filter((s) => s.basis !== 'assumed');
+  return known.length > 0 && known.every((s) => s.basis === 'observed') ? 'observed' : 'modelled';
+}
+
+/**
+ * `known` is the same plan with every guessed service's usage taken as zero (evaluate.ts; absent
+ * when nothing is guessed). A finding rests on the guesses (basis `assumed`) when it is about a
+ * guessed service, or when it is not raised without them; else on its service's basis (or, for the
+ * host, on what the known services rest on). A rule may set a basis of its own.
+ */
+export function findingsOf(ctx: FindingContext, known?: FindingContext): ReportFinding[] {
+  const found = rulesRun(ctx);
+  const withoutGuesses = known ? rulesRun(known) : found;
+  const byName = new Map(ctx.normal.services.map((s) => [s.name, s]));
+  const hostBasis = knownBasis(ctx.normal.services);
+  const basisOf = (f: Finding): Basis => {
+    if (f.basis) return f.basis;
+    const service = f.service === null ? undefined : byName.get(f.service);
+    if (service?.basis === 'assumed') return 'assumed';
+    if (!withoutGuesses.some((g) => g.id === f.id && g.service === f.service)) return 'assumed';
+    return service?.basis ?? hostBasis;
+  };
+  return findingsSort(found.map((f) => ({ ...f, basis: basisOf(f) })));
+}
 export type { FindingContext } from './context.ts';

@@ -1,45 +1,79 @@
 /** Findings about memory: services over their limits, limits over the host, free memory. */
-import { finding, fmt, pct, setSize, type Rule } from './context.ts';
-import type { Finding } from '../report.ts';
-import { belowDockerMinimum, DOCKER_MIN_LIMIT_MIB, exceedsLimit, freeUnderCriterion, hostExceedsRam, KRR_MARGIN, limitsExceedRam, roundUpSize } from '../policy.ts';
+import { finding, fmt, setSize, type Rule } from './context.ts';
+import type { Finding, HostBudget, ServiceBudget } from '../report.ts';
+import { serviceHighAt } from '../budget.ts';
+import {
+  belowDockerMinimum, chancePhrase, DOCKER_MIN_LIMIT_MIB, exceedsLimit, freeCriterion, freeUnderCriterion, hostExceedsRam, KRR_MARGIN, limitsExceedRam, roundUpSize, severityOf,
+} from '../policy.ts';
 
-export const usageOverLimit: Rule = ({ normal, spike }) => {
+/** A service's usage against its limit, in normal traffic and (its twin) in the spike. A service
+ * whose usage is a guess (basis `assumed`) is left to its own finding (generic-usage-assumed): a
+ * limit computed from a guess would be presented as certain. Each fix's limit holds the high
+ * usage of both scenarios, so applying it clears the finding and its spike twin. */
+export const usageOverLimit: Rule = ({ plan, normal, spike }) => {
   const out: Finding[] = [];
   normal.services.forEach((s, i) => {
     if (s.limitMiB === null) return;
     const sp = spike.services[i]!;
-    const target = roundUpSize(s.usageMiB.high);
-    if (exceedsLimit(s.usageMiB.high, s.limitMiB)) {
-      const severity = s.usageMiB.typical > s.limitMiB ? 'critical' : 'warning';
-      out.push(finding('usage-over-limit', severity, s.name,
-        `${s.name} can use up to ${fmt(s.usageMiB.high)} (typical ${fmt(s.usageMiB.typical)}) against its ${fmt(s.limitMiB)} limit: a ${pct(s.risk.pOverLimit)} chance of an OOM kill.`,
-        `Raise ${s.name}'s limit to ${fmt(target)}, or lower what drives its largest part (${largest(s.components)}).`,
-        [setSize(s.name, 'limit', target)]));
-    } else if (exceedsLimit(sp.usageMiB.high, s.limitMiB)) {
-      const spikeTarget = roundUpSize(sp.usageMiB.high);
-      out.push(finding('spike-over-limit', 'warning', s.name,
-        `In the ×${spike.multiplier} spike ${s.name} can reach ${fmt(sp.usageMiB.high)} against its ${fmt(s.limitMiB)} limit.`,
-        `Raise ${s.name}'s limit to ${fmt(spikeTarget)} or cap its connections and workers for the spike.`,
-        [setSize(s.name, 'limit', spikeTarget)]));
+    const both = Math.max(s.usageMiB.high, sp.usageMiB.high);
+    let target = Math.max(DOCKER_MIN_LIMIT_MIB, roundUpSize(both));
+    // Where usage follows the limit (a JVM's ergonomic heap), the usage at the new limit decides:
+    // raised until it holds (for the other kinds the first round holds; a heap at 59% of the limit
+    // plus 400 MiB outside it takes ~30 rounds). No round that holds: no automatic change.
+    let holds = false;
+    for (let round = 0; round < 64 && !holds; round++) {
+      const need = Math.max(serviceHighAt(plan, normal.multiplier, s.name, target) ?? 0, serviceHighAt(plan, spike.multiplier, s.name, target) ?? 0);
+      if (need <= target) holds = true;
+      else target = Math.max(DOCKER_MIN_LIMIT_MIB, roundUpSize(need));
     }
+    const forSpike = sp.usageMiB.high > s.usageMiB.high ? ` (its high in the ×${spike.multiplier} spike, so the spike fits too)` : '';
     if (belowDockerMinimum(s.limitMiB)) {
-      out.push(finding('limit-below-docker-minimum', 'critical', s.name,
+      out.push(finding('limit-below-docker-minimum', severityOf({ p: 1 }, 'outage'), s.name,
         `${s.name}'s limit ${fmt(s.limitMiB)} is below Docker's minimum of 6 MiB: the container will not start.`,
-        `Set ${s.name}'s limit to at least ${fmt(target)}.`, [setSize(s.name, 'limit', Math.max(DOCKER_MIN_LIMIT_MIB, target))]));
+        s.basis === 'assumed'
+          ? `Set ${s.name}'s limit to at least 6 MiB, from its measured peak (docker stats) plus 15%: its usage is not known.`
+          : `Set ${s.name}'s limit to at least ${fmt(target)}.`,
+        s.basis === 'assumed' ? [] : [setSize(s.name, 'limit', target)]));
+    }
+    if (s.basis === 'assumed') return;
+    if (exceedsLimit(s.usageMiB.high, s.limitMiB)) {
+      out.push(finding('usage-over-limit', severityOf({ p: s.risk.pOverLimit, typicalOver: s.usageMiB.typical > s.limitMiB }, 'outage'), s.name,
+        `${s.name} can use up to ${fmt(s.usageMiB.high)} (typical ${fmt(s.usageMiB.typical)}) against its ${fmt(s.limitMiB)} limit: ${chancePhrase(s.risk.pOverLimit)} of an OOM kill.`,
+        holds
+          ? `Raise ${s.name}'s limit to ${fmt(target)}${forSpike}, or lower what drives its largest part (${largest(s.components)}).`
+          : `Lower what drives ${s.name}'s largest part (${largest(s.components)}): its usage grows with its limit, so no limit holds it.`,
+        holds ? [setSize(s.name, 'limit', target)] : []));
+    } else if (exceedsLimit(sp.usageMiB.high, s.limitMiB)) {
+      out.push(finding('spike-over-limit', severityOf({ p: sp.risk.pOverLimit, typicalOver: sp.usageMiB.typical > s.limitMiB }, 'outage', 'spike'), s.name,
+        `In the ×${spike.multiplier} spike ${s.name} can reach ${fmt(sp.usageMiB.high)} against its ${fmt(s.limitMiB)} limit: ${chancePhrase(sp.risk.pOverLimit)} of an OOM kill in the spike.`,
+        holds ? `Raise ${s.name}'s limit to ${fmt(target)} or cap its connections and workers for the spike.` : `Cap ${s.name}'s connections and workers for the spike: its usage grows with its limit.`,
+        holds ? [setSize(s.name, 'limit', target)] : []));
     }
   });
   return out;
 };
 
-export const noLimit: Rule = ({ normal }) =>
-  normal.services
-    .filter((s) => s.limitMiB === null)
-    .map((s) => {
-      const target = roundUpSize(s.usageMiB.high * KRR_MARGIN);
-      return finding('no-limit', 'warning', s.name,
-        `${s.name} has no memory limit: it can take the whole host (${fmt(normal.host.ramMiB)}) and the kernel may kill another service instead.`,
-        `Set ${s.name}'s limit to ${fmt(target)} (high usage ${fmt(s.usageMiB.high)} + 15%).`, [setSize(s.name, 'limit', target)]);
-    });
+/** The limit a no-limit fix advises: the high usage of both scenarios, normal with krr's margin,
+ * and the observed peak with the plan's margin when there is one. */
+function limitAdvised(s: ServiceBudget, spikeHigh: number): number {
+  return Math.max(DOCKER_MIN_LIMIT_MIB, roundUpSize(Math.max(s.usageMiB.high * KRR_MARGIN, spikeHigh, s.observedLimitMiB ?? 0)));
+}
+
+export const noLimit: Rule = ({ normal, spike }) =>
+  normal.services.flatMap((s, i) => {
+    if (s.limitMiB !== null) return [];
+    const severity = severityOf({ p: 1 }, 'degraded');
+    if (s.basis === 'assumed') {
+      return [finding('no-limit', severity, s.name,
+        `${s.name} has no memory limit and Headroom has no measure of its usage: it can take the whole host (${fmt(normal.host.ramMiB)}), and the kernel may kill another service instead.`,
+        `Measure ${s.name} (docker stats on the running host: \`check --stats\`) and set its limit to its peak + 15%; Headroom's guess (up to ${fmt(s.usageMiB.high)}) is not a measurement to size a limit by.`)];
+    }
+    const target = limitAdvised(s, spike.services[i]!.usageMiB.high);
+    return [finding('no-limit', severity, s.name,
+      `${s.name} has no memory limit: it can take the whole host (${fmt(normal.host.ramMiB)}), and the kernel may kill another service instead.`,
+      `Set ${s.name}'s limit to ${fmt(target)} (high usage ${fmt(s.usageMiB.high)} + 15%${spike.services[i]!.usageMiB.high > s.usageMiB.high * KRR_MARGIN ? `, and the ×${spike.multiplier} spike's ${fmt(spike.services[i]!.usageMiB.high)}` : ''}).`,
+      [setSize(s.name, 'limit', target)])];
+  });
 
 function largest(components: ReadonlyArray<{ name: string; high: number }>): string {
   return [...components].sort((a, b) => b.high - a.high)[0]?.name ?? 'its usage';
@@ -52,46 +86,59 @@ function nextHostSize(mib: number): number {
   return gib * 1024;
 }
 
+/** The smallest power-of-two host from `from` on for which `fits(ram)` holds (at most 1 TiB). */
+function hostSizeWhere(from: number, fits: (ramMiB: number) => boolean): number {
+  let ram = nextHostSize(from);
+  while (!fits(ram) && ram < 1024 * 1024) ram *= 2;
+  return ram;
+}
+
+const ramChange = (mib: number) => ({ key: 'host.ram', value: `${mib / 1024}GiB` });
+
 export const limitsOverRam: Rule = ({ normal }) => {
   const h = normal.host;
   if (!limitsExceedRam(h)) return [];
-  const committed = h.limitsMiB + h.reserveMiB;
+  const committed = h.setLimitsMiB + h.reserveMiB;
   const over = committed - h.ramMiB;
-  const severity = hostExceedsRam(h) ? 'critical' : 'warning';
-  return [finding('limits-exceed-ram', severity, null,
-    `The limits (${fmt(h.limitsMiB)}) plus the reserve outside containers (${fmt(h.reserveMiB)}) come to ${fmt(committed)}, ${fmt(over)} more than the host's ${fmt(h.ramMiB)}: the limits promise memory the host does not have.`,
+  const unlimited = normal.services.filter((s) => s.limitMiB === null).length;
+  // The limits are facts: a plan that sets them promises them, whatever the usage.
+  return [finding('limits-exceed-ram', severityOf({ p: 1 }, 'host'), null,
+    `The limits the plan sets (${fmt(h.setLimitsMiB)}) plus the reserve outside containers (${fmt(h.reserveMiB)}) come to ${fmt(committed)}, ${fmt(over)} more than the host's ${fmt(h.ramMiB)}: the limits promise memory the host does not have${unlimited > 0 ? ` (and ${unlimited} service${unlimited > 1 ? 's' : ''} without a limit come on top)` : ''}.`,
     `Lower the limits by ${fmt(over)} in total, or move to a ${fmt(nextHostSize(committed))} host.`,
-    [{ key: 'host.ram', value: `${nextHostSize(committed) / 1024}GiB` }])];
+    [ramChange(nextHostSize(committed))])];
 };
 
+/** High usage over RAM + swap, normal traffic first; the fix's host holds the spike too. */
 export const hostOom: Rule = ({ normal, spike }) => {
-  const out: Finding[] = [];
+  const worst = Math.max(normal.host.usageMiB.high, spike.host.usageMiB.high);
+  const size = hostSizeWhere(worst - normal.host.swapMiB, (ram) => !hostExceedsRam({ usageMiB: { ...normal.host.usageMiB, high: worst }, ramMiB: ram, swapMiB: normal.host.swapMiB }));
   for (const [sc, label] of [[normal, 'normal traffic'], [spike, `the ×${spike.multiplier} spike`]] as const) {
     const h = sc.host;
-    const limit = h.ramMiB + h.swapMiB;
     if (!hostExceedsRam(h)) continue;
-    out.push(finding(sc === normal ? 'host-oom' : 'spike-host-oom', sc === normal || h.usageMiB.typical > limit ? 'critical' : 'warning', null,
-      `Under ${label} the host can need ${fmt(h.usageMiB.high)} (services within their limits plus the reserve) against ${fmt(limit)} of RAM${h.swapMiB ? ' and swap' : ''}: a ${pct(h.risk.pOverLimit)} chance of a host-wide OOM kill.`,
-      `Move to a ${fmt(nextHostSize(h.usageMiB.high))} host or lower the largest limits.`,
-      [{ key: 'host.ram', value: `${nextHostSize(h.usageMiB.high) / 1024}GiB` }]));
-    break;
+    const limit = h.ramMiB + h.swapMiB;
+    const isSpike = sc === spike;
+    return [finding(isSpike ? 'spike-host-oom' : 'host-oom', severityOf({ p: h.risk.pOverLimit, typicalOver: h.usageMiB.typical > limit }, 'host', isSpike ? 'spike' : 'normal'), null,
+      `Under ${label} the host can need ${fmt(h.usageMiB.high)} (services within their limits plus the reserve) against ${fmt(limit)} of RAM${h.swapMiB ? ' and swap' : ''}: ${chancePhrase(h.risk.pOverLimit)} of a host-wide OOM kill.`,
+      `Move to a ${fmt(size)} host${isSpike || spike.host.usageMiB.high <= normal.host.usageMiB.high ? '' : ` (it holds the ×${spike.multiplier} spike too)`} or lower the largest limits.`,
+      [ramChange(size)])];
   }
-  return out;
+  return [];
 };
 
+/** Free memory under the success criterion, normal traffic first; the fix's host meets it in both. */
 export const freeBelowCriterion: Rule = ({ normal, spike }) => {
-  const out: Finding[] = [];
+  const highs = [normal.host.usageMiB.high, spike.host.usageMiB.high];
+  const meets = (h: Pick<HostBudget, 'ramMiB'>, high: number) => !freeUnderCriterion(h.ramMiB - high, h.ramMiB);
   for (const sc of [normal, spike]) {
     const h = sc.host;
     const free = h.freeMiB.low;
     if (!freeUnderCriterion(free, h.ramMiB)) continue;
     const isSpike = sc === spike;
-    const need = h.usageMiB.high + h.freeCriterionMiB;
-    out.push(finding(isSpike ? 'spike-free-below-criterion' : 'free-below-criterion', isSpike ? 'warning' : free < 0 ? 'critical' : 'warning', null,
-      `${isSpike ? `In the ×${spike.multiplier} spike free` : 'Free'} host memory can fall to ${fmt(free)} (${pct(free / h.ramMiB)} of ${fmt(h.ramMiB)}), under the success criterion of ${fmt(h.freeCriterionMiB)} (500 MB / 12%).`,
-      `Lower the limits by ${fmt(h.freeCriterionMiB - free)} or move to a ${fmt(nextHostSize(need))} host.`,
-      [{ key: 'host.ram', value: `${nextHostSize(need) / 1024}GiB` }]));
-    break;
+    const size = hostSizeWhere(Math.max(...highs) + freeCriterion(h.ramMiB), (ram) => highs.every((high) => meets({ ramMiB: ram }, high)));
+    return [finding(isSpike ? 'spike-free-below-criterion' : 'free-below-criterion', severityOf({ p: 1 }, 'degraded', isSpike ? 'spike' : 'normal'), null,
+      `${isSpike ? `In the ×${spike.multiplier} spike free` : 'Free'} host memory can fall to ${fmt(free)} (${Math.round((free / h.ramMiB) * 100)}% of ${fmt(h.ramMiB)}), under the success criterion of ${fmt(h.freeCriterionMiB)} (500 MB / 12%).`,
+      `Lower the services' high usage by ${fmt(h.freeCriterionMiB - free)} (their limits or settings), or move to a ${fmt(size)} host.`,
+      [ramChange(size)])];
   }
-  return out;
+  return [];
 };

@@ -16,4 +16,5 @@ export const alertmanager: KindEngine<'alertmanager', typeof settings> = {
   starter: { limit: '50MiB', settings: {} },
   fields: [],
   scraped: true, // its own /metrics on port 9093
+  connections: 'none', // it only sends notifications
 };

@@ -5,11 +5,12 @@ import { bool, count, settingsObject, sizeSchema, withDefault } from '../schema-
 import { component, usageOf } from '../usage.ts';
 import { sizeFormat } from '../units.ts';
 import { field, type KindEngine, type ModelContext } from './kind.ts';
+import { GUNICORN_MASTER_MIB, PRELOAD_LOW_SHARE } from './processes.ts';
 
 export const APP_DEFAULTS = {
   replicas: 1, // assumed: one app container, as in the seed
   workers: 2, // assumed: small hosts have 1–2 cores; gunicorn's rule is 2 × cores + 1
-  perWorker: 120, // memory-model.md: 82–171 MB per uvicorn/gunicorn worker in public reports
+  perWorker: 120, // memory-model.md: 82–171 MB per uvicorn/gunicorn worker in public reports, for apps with their ORM and libraries; a bare FastAPI app measured 21.5 MiB PSS per worker here (calibration/fastapi.json), the floor
   preload: false, // gunicorn default (--preload off)
   poolSize: 5, // SQLAlchemy QueuePool default pool_size
   maxOverflow: 10, // SQLAlchemy QueuePool default max_overflow
@@ -24,20 +25,16 @@ const settings = settingsObject({
   maxOverflow: withDefault(count(0, 10_000), APP_DEFAULTS.maxOverflow),
 });
 
-/** Gunicorn's arbiter process (without --preload it does not import the app). Measured here:
- * 19.8 MiB PSS (calibration/fastapi.json) and 22 (calibration/stack-test/production-4gb.json),
- * gunicorn 20.1 with uvicorn workers on Python 3.11; was 25 (assumed). */
-const MASTER_MIB = 21;
-/** With --preload, workers share the app's pages with the master: 82 vs 131 MB per worker
- * (langflow#12778), so a worker keeps ~63% and the master holds the shared ~40%. */
-const PRELOAD_WORKER_SHARE = 82 / 131;
-const PRELOAD_MASTER_SHARE = 0.4;
+/** Gunicorn's arbiter (processes.ts, measured here). */
+const MASTER_MIB = GUNICORN_MASTER_MIB;
 /** Spread of one worker's footprint. Assumed: 0.8× right after start, 1.4× after fragmentation
- * and large responses (public reports range 82–171 MB, memory-model.md). Measured here: a worker
- * grew 1.10× from the normal load to the 5× spike (44.8 → 49.1 MiB PSS, calibration/fastapi.json). */
+ * and large responses (public reports range 82–171 MB, memory-model.md). */
 const WORKER_LOW = 0.8;
 const WORKER_HIGH = 1.4;
-/** Memory a request in flight holds (request body, ORM objects, JSON response). Assumed: 1 MiB. */
+/** Memory a request in flight holds (request body, ORM objects, JSON response). Assumed: 1 MiB for
+ * an app's request with its database objects. Measured here 0.4 MiB for a bare app's 20-item JSON
+ * lists (calibration/fastapi.json: 2 workers at rest 69.2 MiB, under 16 busy connections 75.6), the
+ * floor; kept at 1 since the seed's capacity figures rest on it and a real request holds more. */
 const PER_REQUEST_MIB = 1;
 
 /** The app's memory; several app services in one plan split the traffic evenly. */
@@ -45,11 +42,11 @@ export function fastapiUsage(s: ServiceOf<'fastapi'>, ctx: ModelContext): Usage 
   const { replicas, workers, perWorker, preload } = s.settings;
   const share = 1 / ctx.countOf('fastapi');
   const procs = replicas * workers;
-  const perW = preload ? perWorker * PRELOAD_WORKER_SHARE : perWorker;
-  const master = replicas * (MASTER_MIB + (preload ? perWorker * PRELOAD_MASTER_SHARE : 0));
+  const lowShare = preload ? PRELOAD_LOW_SHARE : 1;
+  const master = replicas * MASTER_MIB;
   const inFlight = ctx.traffic.inFlightRequests;
   return usageOf([
-    component('workers', procs * perW * WORKER_LOW, procs * perW, procs * perW * WORKER_HIGH, `${procs} × ${Math.round(perW)} MiB`),
+    component('workers', procs * perWorker * WORKER_LOW * lowShare, procs * perWorker, procs * perWorker * WORKER_HIGH, `${procs} × ${Math.round(perWorker)} MiB${preload ? ' (--preload)' : ''}`),
     component('master', master, master, master),
     component('requests in flight', inFlight.low * share * PER_REQUEST_MIB, inFlight.typical * share * PER_REQUEST_MIB, inFlight.high * share * PER_REQUEST_MIB),
   ]);
@@ -67,4 +64,5 @@ export const fastapi: KindEngine<'fastapi', typeof settings> = {
     field.count('maxOverflow', 'max_overflow'), field.count('replicas', 'replicas'), field.bool('preload', 'preload app'),
   ],
   scraped: true, // prometheus-fastapi-instrumentator's /metrics on the app's port
+  connections: 'counted', // replicas × workers × (poolSize + maxOverflow): traffic.ts
 };

@@ -4,7 +4,9 @@ import type { ServiceOf } from '../schema.ts';
 import type { Finding, Usage } from '../report.ts';
 import { settingsObject, sizeSchema } from '../schema-blocks.ts';
 import { processUsage } from '../usage.ts';
-import { finding, servicesOf, type Rule } from '../findings/context.ts';
+import { finding, fmt, servicesOf, type Rule } from '../findings/context.ts';
+import { severityOf } from '../policy.ts';
+import { exporterKindOf } from '../exporters.ts';
 import { field, type KindEngine } from './kind.ts';
 
 const usageSchema = z.strictObject({ low: sizeSchema, typical: sizeSchema, high: sizeSchema });
@@ -29,11 +31,14 @@ export function genericUsage(s: ServiceOf<'generic'>): Usage {
 
 export const genericGuesses: Rule = ({ plan }) => {
   const out: Finding[] = [];
+  const guess = `${GENERIC_DEFAULT_MIB.low}–${GENERIC_DEFAULT_MIB.high} MiB`;
   for (const g of servicesOf(plan, 'generic')) {
     if (g.settings.usage || g.observed) continue; // measured: set in the plan, or observed by docker stats
-    out.push(finding('generic-usage-assumed', 'info', g.name,
-      `${g.name} is a generic service without measured usage: the plan assumes 32–128 MiB.`,
-      `Set ${g.name}'s usage (low/typical/high) from \`docker stats\` on the running host.`));
+    out.push(finding('generic-usage-assumed', severityOf({ p: 1 }, 'advice'), g.name,
+      g.limit === null
+        ? `${g.name} is a generic service without measured usage or a limit: Headroom guesses ${guess}, so nothing it says about ${g.name} or the host's memory rests on a measure.`
+        : `${g.name} is a generic service without measured usage: Headroom guesses ${guess}. Its ${fmt(g.limit)} limit bounds it on the host, but its own chance of an OOM kill is unknown.`,
+      `Measure ${g.name}: its usage (low/typical/high) in the plan (\`x-headroom: {settings: {usage: …}}\` in compose), or \`check --stats\` with \`docker stats\` from the running host${g.limit === null ? ', or give it a limit' : ''}.`));
   }
   return out;
 };
@@ -47,4 +52,9 @@ export const generic: KindEngine<'generic', typeof settings> = {
   summary: ({ settings: st }) => (st.usage ? `usage given by hand${st.image ? ` · ${st.image}` : ''}` : 'no usage given'),
   fields: [field.size('usage.low', 'usage low'), field.size('usage.typical', 'usage typical'), field.size('usage.high', 'usage high')],
   findings: [genericGuesses],
+  // The exporters the alert rules read open at most one connection each (counted as the
+  // exporter's, postgres/settings.ts); anything else is an app Headroom cannot count.
+  connections: (s) => (exporterKindOf(s) !== null ? 'counted' : 'unknown'),
+  // Usage stated in the plan is its model; docker stats is evidence; else the 32–128 MiB guess.
+  basis: (s) => (s.settings.usage ? 'modelled' : s.observed ? 'observed' : 'assumed'),
 };

@@ -17,4 +17,7 @@ export const grafana: KindEngine<'grafana', typeof settings> = {
   starter: { limit: '150MiB', settings: {} },
   fields: [],
   scraped: true, // its own /metrics on port 3000
+  // assumed: its data source is the stack's Prometheus and its own database SQLite (Grafana's
+  // default, grafana.com docs); a Grafana that queries PostgreSQL is a client Headroom does not count.
+  connections: 'none',
 };

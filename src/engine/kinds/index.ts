@@ -5,7 +5,7 @@
  * here (kindOf) for a kind's settings, model, findings and tuning instead of switching on it.
  */
 import type { Plan, ServiceKind, ServiceOf } from '../schema.ts';
-import type { Usage } from '../report.ts';
+import type { Basis, Usage } from '../report.ts';
 import type { KindEngine, KindTuning, ModelContext } from './kind.ts';
 import { fastapi } from './fastapi.ts';
 import { postgres } from './postgres/index.ts';
@@ -14,9 +14,21 @@ import { pgbouncer } from './pgbouncer.ts';
 import { prometheus } from './prometheus.ts';
 import { grafana } from './grafana.ts';
 import { alertmanager } from './alertmanager.ts';
+import { mysql } from './mysql.ts';
+import { mongodb } from './mongodb.ts';
+import { clickhouse } from './clickhouse.ts';
+import { rabbitmq } from './rabbitmq.ts';
+import { memcached } from './memcached.ts';
+import { minio } from './minio.ts';
+import { dragonfly } from './dragonfly.ts';
 import { generic } from './generic.ts';
+import { jvm } from './jvm.ts';
+import { python } from './python.ts';
+import { node } from './node.ts';
+import { native } from './native.ts';
+import { proxy } from './proxy.ts';
 
-export const KINDS = { fastapi, postgres, redis, pgbouncer, prometheus, grafana, alertmanager, generic };
+export const KINDS = { fastapi, postgres, redis, pgbouncer, prometheus, grafana, alertmanager, generic, jvm, python, node, native, proxy, mysql, mongodb, clickhouse, rabbitmq, memcached, minio, dragonfly };
 
 // Each entry is the module of its own kind, complete (a statement, not an annotation: the kinds'
 // own types are what ServiceKind and the settings types are read from).
@@ -38,4 +50,9 @@ export function tuningOf<K extends ServiceKind>(s: ServiceOf<K>): KindTuning<K, 
 /** The memory of one service in one scenario, by its kind's model. */
 export function serviceUsage(s: Plan['services'][number], ctx: ModelContext): Usage {
   return kindOf(s.kind).usage(s as never, ctx);
+}
+
+/** What a service's usage rests on: its kind's say (KindEngine.basis), else evidence when the plan carries it, else the model. */
+export function basisOf(s: Plan['services'][number]): Basis {
+  return kindOf(s.kind).basis?.(s as never) ?? (s.observed ? 'observed' : 'modelled');
 }

@@ -6,8 +6,8 @@
  * instead of switching on the kind.
  */
 import type * as z from 'zod/mini';
-import type { Plan, ServiceKind, ServiceOf } from '../schema.ts';
-import type { Traffic, Usage } from '../report.ts';
+import type { Plan, Service, ServiceKind, ServiceOf } from '../schema.ts';
+import type { Basis, Traffic, Usage } from '../report.ts';
 import type { Rule } from '../findings/context.ts';
 
 /** What a usage model sees besides its own service: the scenario's traffic and how it splits. */
@@ -52,6 +52,22 @@ export type TuneUnfit = {
 };
 
 /**
+ * Who connects to the stack's servers (clients.ts works it out once per plan): `known` when the
+ * engine counts every connection any service opens (each service's kind is `counted` or `none`,
+ * see KindEngine.connections); otherwise `unknown` names the services it cannot count.
+ */
+export type Clients = { known: boolean; unknown: string[] };
+
+/** What a tuner sees besides the plan: one per tuning pass (tune.ts). */
+export type TuneContext = {
+  clients: Clients;
+  /** True in a tuning pass (tunePlan): the services of the kinds in `after` are already tuned in the plan, so read them as they are rather than tuning them again. */
+  afterTuned: boolean;
+  /** The tuning rule (tune.ts keptAgainst): `after` with every value it may not lower put back to `before`'s. For a tuner that applies another kind's recommendation itself (PostgreSQL reads pgBouncer's). */
+  keep: (before: Service, after: Service) => Service;
+};
+
+/**
  * Tuning: the settings a service's limit and the plan's connections imply. `tune` is the tuner
  * (one call per service per export); its result `T` holds the plan's own values completed
  * (`planned`) and the recommendation, with the reasons. `settle` recomputes the planned part for
@@ -62,7 +78,7 @@ export interface KindTuning<K extends ServiceKind, T> {
   /** Kinds whose recommendation this one reads: tuned before it in a plan's tuning pass. */
   readonly after?: readonly ServiceKind[];
   /** The tuning of one service of `plan`, as the plan stands. */
-  tune(plan: Plan, s: ServiceOf<K>): T;
+  tune(plan: Plan, s: ServiceOf<K>, ctx: TuneContext): T;
   /** The service with the recommended settings applied. */
   apply(s: ServiceOf<K>, t: T): ServiceOf<K>;
   /** What stands in the way when no setting fits its limit (empty when the recommendation fits). */
@@ -71,6 +87,10 @@ export interface KindTuning<K extends ServiceKind, T> {
   settle(plan: Plan, s: ServiceOf<K>, t: T): T;
   /** The smallest tidy limit the service's own settings need beyond its usage (the upgrade path's limits). */
   minLimit?(s: ServiceOf<K>): number;
+  /** What a person should know about this tuning beyond the values (a setting it could not size, and why). */
+  notes?(s: ServiceOf<K>, t: T): string[];
+  /** Settings whose 0 means "no bound" (Redis's maxmemory): 0 is then above every other value for the rule that a tuned plan never lowers a value (tune.ts). */
+  readonly zeroUnbounded?: readonly string[];
 }
 
 /** What a new service of the kind starts with on the page. */
@@ -99,4 +119,21 @@ export interface KindEngine<K extends ServiceKind, S extends z.ZodMiniObject = z
   readonly tuning?: KindTuning<K, T>;
   /** Prometheus scrapes it directly (its own /metrics), so the alert rules see it down. */
   readonly scraped?: boolean;
+  /**
+   * The connections its services open to the stack's servers (PostgreSQL, pgBouncer, Redis):
+   * `counted` when traffic.ts models every one (an app's pools, a pooler's server side, an
+   * exporter's one), `none` when it opens none (a server, a monitor that only scrapes). Absent, or
+   * `unknown` for one service: it may open any number Headroom cannot count, so a tuned plan keeps
+   * the servers' defaults (clients.ts). A kind of app the engine does not model leaves it absent.
+   */
+  readonly connections?: Connections | ((s: ServiceOf<K>) => Connections | 'unknown');
+  /**
+   * What its usage rests on (report.ts Basis). Without it the registry says `observed` when the
+   * plan carries evidence for the service and `modelled` otherwise (basisOf): a kind with a model
+   * needs nothing here. A kind whose usage is a guess unless the plan states it says `assumed`
+   * then (generic without `usage` or evidence): the verdict cannot pass on it (engine/verdict.ts).
+   */
+  basis?(s: ServiceOf<K>): Basis;
 }
+
+export type Connections = 'counted' | 'none';

@@ -1,10 +1,11 @@
 /** pgBouncer: a small single-threaded process in front of PostgreSQL, pools sized from the workload. */
-import type { Plan, ServiceOf } from '../schema.ts';
+import type { Plan, Service, ServiceOf } from '../schema.ts';
 import type { Finding, Traffic, Usage } from '../report.ts';
 import { count, oneOf, settingsObject, withDefault } from '../schema-blocks.ts';
 import { component, usageOf } from '../usage.ts';
 import { activeAtSpike, appConnections } from '../traffic.ts';
 import { finding, servicesOf, type Rule } from '../findings/context.ts';
+import { severityOf } from '../policy.ts';
 import { OTHER_CONNECTIONS, POSTGRES_DEFAULTS, usableConnections } from './postgres/settings.ts';
 import { field, type KindEngine } from './kind.ts';
 
@@ -146,10 +147,10 @@ export function pgbouncerApply(b: ServiceOf<'pgbouncer'>, t: PgbouncerTune): Ser
 }
 
 /** The plan with every pgBouncer at its recommendation, one after the other. */
-export function pgbouncersTuned(plan: Plan): Plan {
+export function pgbouncersTuned(plan: Plan, keep: (before: Service, after: Service) => Service = (_b, a) => a): Plan {
   let out = plan;
   for (const b of servicesOf(plan, 'pgbouncer')) {
-    const tuned = pgbouncerApply(b, tunePgbouncer(out, b));
+    const tuned = keep(b, pgbouncerApply(b, tunePgbouncer(out, b)));
     out = { ...out, services: out.services.map((s) => (s.name === b.name ? tuned : s)) };
   }
   return out;
@@ -169,7 +170,8 @@ export const appOverMaxClientConn: Rule = ({ plan, normal }) => {
   const max = bouncer.settings.maxClientConn;
   if (app <= max) return [];
   const target = Math.ceil(app / 10) * 10;
-  return [finding('app-connections-exceed-max-client-conn', 'critical', bouncer.name,
+  // Demand over a fixed capacity once the pools fill: certain, and clients are refused.
+  return [finding('app-connections-exceed-max-client-conn', severityOf({ p: 1 }, 'outage'), bouncer.name,
     `The app can open ${app} connections (replicas × workers × (poolSize + maxOverflow)) but pgBouncer accepts ${max} (max_client_conn): requests fail under load.`,
     `Set ${bouncer.name} maxClientConn to ${target} (costs ~2 kB each), or lower the app's poolSize/maxOverflow.`,
     [{ service: bouncer.name, key: 'settings.maxClientConn', value: target }])];
@@ -181,7 +183,7 @@ export const pgbouncerPools: Rule = ({ plan }) => {
   const out: Finding[] = [];
   for (const b of servicesOf(plan, 'pgbouncer')) {
     if (!pg) {
-      out.push(finding('pgbouncer-without-postgres', 'warning', b.name, `${b.name} has no PostgreSQL service to pool in this plan.`, `Add a postgres service or remove ${b.name}.`));
+      out.push(finding('pgbouncer-without-postgres', severityOf({ p: 1 }, 'degraded'), b.name, `${b.name} has no PostgreSQL service to pool in this plan.`, `Add a postgres service or remove ${b.name}.`));
       continue;
     }
     const s = b.settings;
@@ -189,12 +191,12 @@ export const pgbouncerPools: Rule = ({ plan }) => {
     const usable = usableConnections(pg.settings.maxConnections);
     if (pools > usable) {
       const target = Math.max(1, Math.floor(usable / s.pools) - s.reservePoolSize);
-      out.push(finding('pgbouncer-pools-exceed-max-connections', 'critical', b.name,
+      out.push(finding('pgbouncer-pools-exceed-max-connections', severityOf({ p: 1 }, 'outage'), b.name,
         `pgBouncer's pools can open ${pools} server connections (${s.pools} × (default_pool_size ${s.defaultPoolSize} + reserve ${s.reservePoolSize})) but PostgreSQL allows ${usable} (max_connections ${pg.settings.maxConnections} − ${RESERVED} reserved).`,
         `Set ${b.name} defaultPoolSize to ${target}.`, [{ service: b.name, key: 'settings.defaultPoolSize', value: target }]));
     }
     if (s.poolMode === 'session') {
-      out.push(finding('pgbouncer-session-mode', 'info', b.name,
+      out.push(finding('pgbouncer-session-mode', severityOf({ p: 1 }, 'advice'), b.name,
         `${b.name} runs in session mode: each client keeps its server connection, so it saves no PostgreSQL backends.`,
         `Set ${b.name} poolMode to transaction (check the app does not rely on session state such as prepared statements).`,
         [{ service: b.name, key: 'settings.poolMode', value: 'transaction' }]));
@@ -219,6 +221,7 @@ export const pgbouncer: KindEngine<'pgbouncer', typeof settings, PgbouncerTune> 
     field.count('reservePoolSize', 'reserve_pool_size'), field.count('pools', 'user/database pools'), field.count('maxPreparedStatements', 'max_prepared_statements'),
   ],
   findings: [appOverMaxClientConn, pgbouncerPools],
+  connections: 'counted', // its server side: pools × (pool + reserve), traffic.ts
   tuning: {
     tune: tunePgbouncer,
     apply: pgbouncerApply,

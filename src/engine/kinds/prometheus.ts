@@ -55,4 +55,5 @@ export const prometheus: KindEngine<'prometheus', typeof settings> = {
   summary: ({ settings: st }) => `scrape ${durationFormat(st.scrapeInterval)} · retention ${durationFormat(st.retention)} · ${countFormat(st.series)} series`,
   fields: [field.duration('scrapeInterval', 'scrape_interval'), field.duration('retention', 'retention'), field.count('series', 'active series')],
   scraped: true, // itself, on localhost:9090
+  connections: 'none', // it scrapes; the postgres_exporter's one connection is counted as the exporter's
 };

@@ -4,8 +4,8 @@ import type { Finding, Usage } from '../report.ts';
 import { oneOf, settingsObject, sizeSchema, withDefault } from '../schema-blocks.ts';
 import { component, fixed, usageOf } from '../usage.ts';
 import { mbText as mb, sizeFormat } from '../units.ts';
-import { REDIS_MAXMEMORY_MIN, roundDownSize, roundUpSize } from '../policy.ts';
-import { finding, fmt, pct, servicesOf, setSize, type Rule } from '../findings/context.ts';
+import { REDIS_MAXMEMORY_MIN, roundDownSize, roundUpSize, severityOf } from '../policy.ts';
+import { finding, fmt, overLimit, pct, servicesOf, setSize, type Rule } from '../findings/context.ts';
 import { field, type KindEngine, type ModelContext, type TuneUnfit } from './kind.ts';
 
 export const REDIS_ENUMS = {
@@ -158,7 +158,7 @@ function redisUnfit(redis: ServiceOf<'redis'>, t: RedisTune): TuneUnfit[] {
 // Findings
 
 /** maxmemory against the limit, persistence and eviction policy. */
-export const redisMemory: Rule = ({ plan }) => {
+export const redisMemory: Rule = ({ plan, normal }) => {
   const out: Finding[] = [];
   for (const r of servicesOf(plan, 'redis')) {
     const s = r.settings;
@@ -171,30 +171,45 @@ export const redisMemory: Rule = ({ plan }) => {
     const safeExact = redisSafeMaxmemory(r.limit, s.persistence);
     const safe = roundDownSize(safeExact);
     const share = safe / r.limit;
+    // A limit too small for Redis's smallest maxmemory even at the safe share: no maxmemory fixes
+    // it, the limit must grow (to the smallest that holds that maxmemory), or the fix would leave
+    // the finding raised.
+    const tooSmall = safeExact < REDIS_MAXMEMORY_MIN;
+    const grown = tooSmall ? redisLimitFor(REDIS_MAXMEMORY_MIN, s.persistence, roundUpSize(r.limit + 1)) : r.limit;
+    const fixChanges = tooSmall
+      ? [setSize(r.name, 'settings.maxmemory', REDIS_MAXMEMORY_MIN), setSize(r.name, 'limit', grown)]
+      : [setSize(r.name, 'settings.maxmemory', safe)];
+    const fixText = tooSmall
+      ? `Raise ${r.name}'s limit to ${fmt(grown)} with maxmemory ${fmt(REDIS_MAXMEMORY_MIN)} (Redis's smallest useful maxmemory does not fit ${fmt(r.limit)} with room for fragmentation${persistent ? ' and the fork' : ''})`
+      : null;
+    // Its chance of an OOM kill is the model's (policy.ts severityOf); without maxmemory nothing
+    // bounds its data, which is at least a degraded service whatever the model's high says.
+    const likelihood = overLimit(normal, r.name);
+    const outage = severityOf(likelihood, 'outage');
     if (s.maxmemory === 0) {
-      out.push(finding('redis-no-maxmemory', 'critical', r.name,
+      out.push(finding('redis-no-maxmemory', outage === 'info' ? severityOf({ p: 1 }, 'degraded') : outage, r.name,
         `${r.name} has no maxmemory: its data grows until the ${fmt(r.limit)} limit kills it.`,
-        `Set ${r.name} maxmemory to ${fmt(safe)} (${pct(share)} of the limit${persistent ? ', leaving room for the fork of ' + s.persistence + ' persistence' : ''}).`,
-        [setSize(r.name, 'settings.maxmemory', safe)]));
+        fixText ? `${fixText}.` : `Set ${r.name} maxmemory to ${fmt(safe)} (${pct(share)} of the limit${persistent ? ', leaving room for the fork of ' + s.persistence + ' persistence' : ''}).`,
+        fixChanges));
       continue;
     }
     if (s.maxmemory > safeExact) {
-      const cow = persistent && s.maxmemory * 2 > r.limit;
-      out.push(finding(persistent ? 'redis-fork-headroom' : 'redis-maxmemory-headroom', cow || s.maxmemory >= r.limit ? 'critical' : 'warning', r.name,
+      out.push(finding(persistent ? 'redis-fork-headroom' : 'redis-maxmemory-headroom', outage, r.name,
         persistent
           ? `${r.name}'s maxmemory ${fmt(s.maxmemory)} is ${pct(s.maxmemory / r.limit)} of its ${fmt(r.limit)} limit with ${s.persistence} persistence: the forked child's copy-on-write can need up to ${fmt(s.maxmemory)} more during a save, with fragmentation on top.`
           : `${r.name}'s maxmemory ${fmt(s.maxmemory)} is ${pct(s.maxmemory / r.limit)} of its ${fmt(r.limit)} limit: fragmentation (RSS up to 1.5 × used) and client buffers do not fit in the rest.`,
-        persistent
-          ? `Set ${r.name} maxmemory to ${fmt(safe)} (${pct(share)} of the limit), or set persistence to none if it is only a cache.`
-          : `Set ${r.name} maxmemory to ${fmt(safe)} (${pct(share)} of the limit).`,
-        [setSize(r.name, 'settings.maxmemory', safe)]));
+        fixText ? `${fixText}${persistent ? ', or set persistence to none if it is only a cache' : ''}.`
+          : persistent
+            ? `Set ${r.name} maxmemory to ${fmt(safe)} (${pct(share)} of the limit), or set persistence to none if it is only a cache.`
+            : `Set ${r.name} maxmemory to ${fmt(safe)} (${pct(share)} of the limit).`,
+        fixChanges));
     }
     if (s.policy === 'noeviction' && plan.features.semanticCache) {
-      out.push(finding('redis-noeviction-cache', 'warning', r.name,
+      out.push(finding('redis-noeviction-cache', severityOf({ p: 1 }, 'degraded'), r.name,
         `${r.name} holds the semantic cache with maxmemory-policy noeviction: at maxmemory every write fails instead of evicting an old entry.`,
         `Set ${r.name} policy to allkeys-lru.`, [{ service: r.name, key: 'settings.policy', value: 'allkeys-lru' }]));
     } else if (s.policy.startsWith('volatile-')) {
-      out.push(finding('redis-volatile-policy', 'info', r.name,
+      out.push(finding('redis-volatile-policy', severityOf({ p: 1 }, 'advice'), r.name,
         `${r.name} uses ${s.policy}: keys without a TTL are never evicted, so it acts like noeviction when the app sets none (Redis docs, eviction).`,
         `Set ${r.name} policy to allkeys-lru if every key is cache.`, [{ service: r.name, key: 'settings.policy', value: 'allkeys-lru' }]));
     }
@@ -215,12 +230,15 @@ export const redis: KindEngine<'redis', typeof settings, RedisTune> = {
   summary: ({ settings: st }) => `maxmemory ${st.maxmemory > 0 ? sizeFormat(st.maxmemory) : 'unset'} · ${st.policy} · ${st.persistence}`,
   fields: [field.size('maxmemory', 'maxmemory'), field.choice('policy', 'maxmemory-policy'), field.choice('persistence', 'persistence'), field.size('appData', 'app data')],
   findings: [redisMemory],
+  connections: 'none', // a server
   tuning: {
     tune: (_plan, s) => tuneRedis(s),
     apply: (s, t) => (t.recommendedMaxmemory === null ? s : { ...s, settings: { ...s.settings, maxmemory: t.recommendedMaxmemory } }),
     unfit: redisUnfit,
     settle: (_plan, s, t) => ({ ...t, ...redisPlanned(s, t.safeMaxmemory) }),
+    notes: (s) => (s.limit === null ? [`${s.name}: no memory limit, so maxmemory stays as planned: Headroom derives it from the container's own limit (set a limit to tune it)`] : []),
     // Room for maxmemory with fragmentation and, with persistence, the fork.
     minLimit: (s) => redisLimitFor(s.settings.maxmemory, s.settings.persistence),
+    zeroUnbounded: ['maxmemory'], // Redis docs: maxmemory 0 means no limit
   },
 };

@@ -13,7 +13,8 @@ import type { Plan, Service } from '../../engine/schema.ts';
 import { formatOf } from '../kinds/index.ts';
 import type { FlagSyntax } from '../kinds/kind.ts';
 import { composeImport, type ComposeImportOptions, type ComposeIssue } from './import.ts';
-import { envTextParse } from './interpolate.ts';
+import { envTextParse, interpolate } from './interpolate.ts';
+import { commandWords, imageRepository } from './words.ts';
 import { composeSizeFormat, composeSizeParse } from './size.ts';
 
 export type ComposeEditResult =
@@ -105,9 +106,12 @@ class Editor {
       const shm = { now: settingOf(s, 'shmSize'), was: settingOf(old, 'shmSize') };
       if (shm.now !== undefined && differs(shm.now, shm.was)) this.set([...svcPath, 'shm_size'], (raw) => sizeLike(raw, shm.now!));
       const edit = formatOf(s.kind).edit;
-      const flags = edit?.flags(s as never, old as never, { changed: differs, notes: this.notes }) ?? [];
+      const image = this.resolvedValue(['services', s.name, 'image']);
+      const ctx = { changed: differs, notes: this.notes, command: this.commandOf(s.name), environment: this.environmentOf(s.name), image: typeof image === 'string' ? imageRepository(this.interpolated(image)) : '' };
+      const flags = edit?.flags?.(s as never, old as never, ctx) ?? [];
       // One edit of the command for all flags: the patches are made against the original text.
-      if (edit && flags.length) this.flags(s.name, edit.syntax, edit.defaultCommand, flags);
+      if (edit?.syntax && flags.length) this.flags(s.name, edit.syntax, edit.defaultCommand ?? (() => null), flags);
+      this.envSetAll(s.name, edit?.env?.(s as never, old as never, ctx) ?? []);
     }
     if (s.kind !== old.kind) this.notes.push(`${s.name}: the plan treats it as ${s.kind}, the compose file as ${old.kind}; only its limit was written`);
   }
@@ -144,10 +148,151 @@ class Editor {
     return deploy > mem ? { deploy: true, mem: false } : { deploy: false, mem: true };
   }
 
+  /** The service's entrypoint + command as words, interpolated as the import read them. */
+  private commandOf(name: string): string[] {
+    const text = (v: unknown) => (typeof v === 'string' ? this.interpolated(v) : Array.isArray(v) ? v.map((x) => this.interpolated(String(x))) : v);
+    const node = (key: string) => this.resolved(['services', name, key]);
+    const js = (n: Node | undefined) => (n === undefined ? undefined : isScalar(n) ? n.value : n.toJS(this.doc, { maxAliasCount: 10_000 }));
+    return commandWords(text(js(node('entrypoint'))), text(js(node('command'))));
+  }
+
+  /** The service's own environment (map or NAME=value list), interpolated. */
+  private environmentOf(name: string): Record<string, string> {
+    const node = this.resolved(['services', name, 'environment']);
+    const out: Record<string, string> = {};
+    if (isSeq(node)) {
+      for (const item of node.items) {
+        const raw = isScalar(item) ? String(item.value) : '';
+        const eq = raw.indexOf('=');
+        if (eq > 0) out[raw.slice(0, eq)] = this.interpolated(raw.slice(eq + 1));
+        else if (raw && this.env[raw] !== undefined) out[raw] = this.env[raw]!;
+      }
+    } else if (isMap(node)) {
+      for (const pair of node.items) {
+        const k = isScalar(pair.key) ? String(pair.key.value) : '';
+        const v = isScalar(pair.value) ? pair.value.value : isAlias(pair.value) ? pair.value.resolve(this.doc) : pair.value;
+        if (!k) continue;
+        if (v === null || v === undefined) {
+          if (this.env[k] !== undefined) out[k] = this.env[k]!;
+        } else out[k] = this.interpolated(String(isScalar(v) ? v.value : v));
+      }
+    }
+    return out;
+  }
+
+  private interpolated(text: string): string {
+    const r = interpolate(text, this.env);
+    return r.ok ? r.value : text;
+  }
+
+  /**
+   * Sets several environment keys of one service. The patches are made against the original text,
+   * so where the service has no `environment:` of its own (none, or one shared through an anchor or
+   * merge key), one mapping holding every key is added: key by key, each would add its own
+   * `environment:` and the file would no longer parse.
+   */
+  private envSetAll(name: string, pairs: ReadonlyArray<readonly [string, string]>): void {
+    const svc = this.doc.getIn(['services', name], true);
+    const own = isMap(svc) ? ownPair(svc, 'environment') : undefined;
+    const inherited = this.resolved(['services', name, 'environment']);
+    if (pairs.length < 2 || own || isSeq(inherited) || (inherited !== undefined && !isMap(inherited))) {
+      for (const [key, value] of pairs) this.envSet(name, key, value);
+      return;
+    }
+    const base = inherited === undefined ? {} : (inherited.toJS(this.doc, { maxAliasCount: 10_000 }) as Record<string, unknown>);
+    const merged = { ...base, ...Object.fromEntries(pairs) };
+    this.set(['services', name, 'environment'], () => merged, false, undefined, `services.${name}.environment: ${pairs.map(([k, v]) => `${k}=${v}`).join(', ')} (added)`);
+  }
+
+  /**
+   * Sets `key` in the service's environment: a mapping's value (added when missing), a
+   * `NAME=value` list item (appended when missing), or a new `environment:` mapping. A value
+   * written as `${VAR:-default}` keeps its variable with the new default.
+   */
+  private envSet(name: string, key: string, value: string): void {
+    const where = `services.${name}.environment.${key}`;
+    const svc = this.doc.getIn(['services', name], true);
+    const own = isMap(svc) ? ownPair(svc, 'environment') : undefined;
+    const node = this.resolved(['services', name, 'environment']);
+    if (isSeq(node)) {
+      if (!own || isAlias(own.value)) {
+        this.notes.push(`${where}: the environment list is shared through an anchor; set ${key}=${value} by hand`);
+        return;
+      }
+      const at = node.items.findIndex((n) => isScalar(n) && (String(n.value).startsWith(`${key}=`) || String(n.value) === key));
+      if (at < 0) {
+        this.insertItems(node, node.items.length - 1, [`${key}=${value}`]);
+        this.changes.push(`${where}: ${value} (added)`);
+        return;
+      }
+      const item = node.items[at] as Scalar;
+      const raw = String(item.value);
+      const was = raw.includes('=') ? raw.slice(raw.indexOf('=') + 1) : '';
+      if (!raw.includes('=')) this.notes.push(`${where}: was passed through from the shell or .env; the compose file now sets it`);
+      this.scalarSet(item, `${key}=${this.keepVariable(was, value, where)}`);
+      this.changes.push(`${where}: ${was || '(from the shell)'} → ${value}`);
+      return;
+    }
+    this.set(['services', name, 'environment', key], () => value);
+  }
+
   /** Flags in the service's command, in its kind's syntax. */
   private flags(name: string, syntax: FlagSyntax, defaultCommand: (image: string) => string | null, flags: Array<[string, string[]]>): void {
     if (syntax === 'dash-c') this.dashCFlags(name, defaultCommand, flags.map(([param, values]) => [param, values[0] ?? '']));
+    else if (syntax === 'double-dash-one') this.doubleDashOneFlags(name, defaultCommand, flags.map(([flag, values]) => [flag, values[0] ?? '']));
+    else if (syntax === 'options') this.optionFlags(name, defaultCommand, flags.map(([param, values]) => [param, values[0] ?? '']));
     else this.doubleDashFlags(name, defaultCommand, flags);
+  }
+
+  /** `--name value` options of exactly one value: the value after the flag replaced (the words after it are the app's), or the flag appended. */
+  private doubleDashOneFlags(name: string, defaultCommand: (image: string) => string | null, flags: Array<[string, string]>): void {
+    const label = flags.map(([f, v]) => `--${f} ${v}`).join(' ');
+    this.command(name, label, defaultCommand, (words) => {
+      let out = [...words];
+      for (const [flag, value] of flags) {
+        const i = out.findIndex((w) => w.toLowerCase() === `--${flag}`);
+        if (i < 0 || i + 1 >= out.length) out = [...out.filter((_w, k) => k !== i), `--${flag}`, value];
+        else out.splice(i + 1, 1, this.keepVariable(out[i + 1]!, value, `services.${name}.command`));
+      }
+      return out;
+    });
+  }
+
+  /** GNU-style options (`--name=value`, `--name value`, `-s value`, `-svalue`), each flag given as its forms `--name|-s`. */
+  private optionFlags(name: string, defaultCommand: (image: string) => string | null, flags: Array<[string, string]>): void {
+    const where = `services.${name}.command`;
+    const norm = (w: string) => (w.startsWith('--') ? w.replace(/_/g, '-').toLowerCase() : w);
+    const label = flags.map(([forms, value]) => (forms.split('|')[0]!.startsWith('--') ? `${forms.split('|')[0]}=${value}` : `${forms.split('|')[0]} ${value}`)).join(' ');
+    this.command(name, label, defaultCommand, (words) => {
+      const out = [...words];
+      for (const [spec, value] of flags) {
+        const forms = spec.split('|').map(norm);
+        let done = false;
+        for (let i = 0; i < out.length && !done; i++) {
+          const w = norm(out[i]!);
+          for (const f of forms) {
+            if (w === f && i + 1 < out.length && !out[i + 1]!.startsWith('-')) {
+              out[i + 1] = this.keepVariable(out[i + 1]!, value, where);
+              done = true;
+            } else if (f.startsWith('--') && w.startsWith(`${f}=`)) {
+              const at = out[i]!.indexOf('=') + 1;
+              out[i] = `${out[i]!.slice(0, at)}${this.keepVariable(out[i]!.slice(at), value, where)}`;
+              done = true;
+            } else if (!f.startsWith('--') && w.startsWith(f) && w.length > f.length && !w.startsWith('--')) {
+              out[i] = `${f}${value}`;
+              done = true;
+            }
+            if (done) break;
+          }
+        }
+        if (!done) {
+          const first = spec.split('|')[0]!;
+          if (first.startsWith('--')) out.push(`${first}=${value}`);
+          else out.push(first, value);
+        }
+      }
+      return out;
+    });
   }
 
   /** `-c name=value` flags (PostgreSQL) in the command: each edited in place, or appended. */
@@ -203,14 +348,15 @@ class Editor {
       const image = String(this.resolvedValue(['services', name, 'image']) ?? '');
       const bin = defaultCommand(image);
       if (bin !== null) {
-        this.set(['services', name, 'command'], () => edit([bin]).join(' '), false);
+        const next = edit([bin]);
+        this.set(['services', name, 'command'], () => next.join(' '), false, undefined, `${where}: ${next.join(' ')} (added; the image's default command was ${bin})`);
       } else this.notes.push(`services.${name}: set ${label} by hand (the default command of image ${image || '(built)'} is not known)`);
       return;
     }
     if (isSeq(node)) {
       const words = node.items.map((n) => (isScalar(n) ? String(n.value) : ''));
       const next = edit([...words]);
-      this.set(['services', name, 'command'], () => next, false, (seq) => this.seqEdit(seq as YAMLSeq, words, next));
+      this.set(['services', name, 'command'], () => next, false, (seq) => this.seqEdit(seq as YAMLSeq, words, next), `${where}: ${wordsChange(words, next)}`);
       return;
     }
     if (isScalar(node) && typeof node.value === 'string') {
@@ -218,7 +364,7 @@ class Editor {
       const spans = wordSpans(text);
       const words = spans.map((x) => x.word);
       const next = edit([...words]);
-      this.set(['services', name, 'command'], () => spliceWords(text, spans, words, next), false);
+      this.set(['services', name, 'command'], () => spliceWords(text, spans, words, next), false, undefined, `${where}: ${wordsChange(words, next)}`);
       return;
     }
     this.notes.push(`${where}: not a string or a list; set ${label} by hand`);
@@ -268,8 +414,10 @@ class Editor {
    * Sets the value at `path` in the service's own keys: a scalar in place, or (when a mapping on
    * the way is an alias or comes from a merge key) a copy of it with the value set, so that the
    * edit does not reach other services sharing the anchor. `inPlace` may edit a node itself.
+   * Every way it edits pushes one line to `changes` (`change` when given, as for a command whose
+   * words the caller describes): the change report lists every edit.
    */
-  private set(path: Key[], value: (raw: unknown) => unknown, keepVar = true, inPlace?: (node: Node) => boolean): void {
+  private set(path: Key[], value: (raw: unknown) => unknown, keepVar = true, inPlace?: (node: Node) => boolean, change?: string): void {
     const where = path.join('.');
     let map: unknown = this.doc.contents;
     for (let i = 0; i < path.length; i++) {
@@ -281,11 +429,17 @@ class Editor {
       if (pair && last) {
         const raw = isScalar(pair.value) ? pair.value.value : undefined;
         const next = value(raw);
-        if (inPlace && pair.value && !isAlias(pair.value) && inPlace(pair.value as Node)) return;
+        if (inPlace && pair.value && !isAlias(pair.value) && inPlace(pair.value as Node)) {
+          this.changes.push(change ?? `${where}: changed`);
+          return;
+        }
         if (isScalar(pair.value) && (typeof next === 'string' || typeof next === 'number')) {
           this.scalarSet(pair.value, typeof next === 'string' && keepVar ? this.keepVariable(String(raw ?? ''), next, where) : next);
-          this.changes.push(`${where}: ${String(raw)} → ${String(next)}`);
-        } else this.replaceValue(pair, next);
+          this.changes.push(change ?? `${where}: ${String(raw)} → ${String(next)}`);
+        } else {
+          this.replaceValue(pair, next);
+          this.changes.push(change ?? `${where}: ${Array.isArray(next) ? next.join(' ') : String(next)}${isAlias(pair.value) ? ' (own copy of a shared value)' : ''}`);
+        }
         return;
       }
       if (pair && isMap(pair.value)) {
@@ -299,7 +453,7 @@ class Editor {
       if (inherited !== undefined) this.notes.push(`${path.slice(0, i + 1).join('.')}: was shared through an anchor or merge key; this service now has its own copy`);
       if (pair) this.replaceValue(pair, next);
       else this.addKey(map, key, next);
-      this.changes.push(`${where}: ${Array.isArray(newValue) ? newValue.join(' ') : String(newValue)}${inherited === undefined ? ' (added)' : ' (own copy)'}`);
+      this.changes.push(change ? `${change}${inherited === undefined ? '' : ' (own copy)'}` : `${where}: ${Array.isArray(newValue) ? newValue.join(' ') : String(newValue)}${inherited === undefined ? ' (added)' : ' (own copy)'}`);
       return;
     }
   }
@@ -307,8 +461,16 @@ class Editor {
   /** Rewrites a scalar's text, in the quoting style it was written in. */
   private scalarSet(node: Scalar, value: unknown): void {
     const [start, end] = node.range ?? [0, 0];
+    if (node.type === 'BLOCK_FOLDED' || node.type === 'BLOCK_LITERAL') {
+      // A block scalar (`command: >` and its indented lines) becomes one flow scalar on the key's
+      // line; its range ends with the line break, which the next key needs. For a command the
+      // words are what counts: compose splits the string like a shell.
+      const text = this.render(new Scalar(typeof value === 'string' ? value.replace(/\n+$/, '') : value), true);
+      this.patch(start, end, this.source[end - 1] === '\n' ? `${text}\n` : text);
+      return;
+    }
     const scalar = new Scalar(value);
-    if (typeof value === 'string' && node.type && node.type !== 'BLOCK_FOLDED' && node.type !== 'BLOCK_LITERAL') scalar.type = node.type;
+    if (typeof value === 'string' && node.type) scalar.type = node.type;
     this.patch(start, end, this.render(scalar, true));
   }
 
@@ -338,6 +500,15 @@ class Editor {
     const pad = ' '.repeat(column);
     let at = end;
     let lead = '';
+    // A mapping followed by comments ends in the next key's indentation (the yaml library's range):
+    // back to that line's start, then before the blank lines above it.
+    const lineStart = this.source.lastIndexOf('\n', at - 1) + 1;
+    if (at > lineStart && /^[ \t]*$/.test(this.source.slice(lineStart, at))) at = lineStart;
+    while (at > 1 && this.source[at - 1] === '\n') {
+      const prev = this.source.lastIndexOf('\n', at - 2) + 1;
+      if (!/^[ \t]*$/.test(this.source.slice(prev, at - 1)) || prev === 0) break;
+      at = prev;
+    }
     if (at > 0 && this.source[at - 1] !== '\n') {
       const nl = this.source.indexOf('\n', at);
       at = nl < 0 ? this.source.length : nl + 1;
@@ -397,7 +568,10 @@ class Editor {
 
   private columnOf(node: Node, fallback: number): number {
     const at = node.range?.[0] ?? fallback;
-    return at - (this.source.lastIndexOf('\n', at - 1) + 1);
+    const lineStart = this.source.lastIndexOf('\n', at - 1) + 1;
+    // A tagged key (`!!merge <<: *defaults`) starts at its tag: the node's range starts after it.
+    const tag = /(![^\s]*[ \t]+)$/.exec(this.source.slice(lineStart, at));
+    return at - lineStart - (tag ? tag[1]!.length : 0);
   }
 
   /** Text of one node by the yaml serializer (`inline`: one line, for a value in place). */
@@ -441,6 +615,22 @@ class Editor {
     this.addKey(services, s.name, def, comments);
     this.changes.push(`services.${s.name}: added (${s.kind}${s.limit === null ? '' : `, limit ${composeSizeFormat(Math.ceil(s.limit))}`})`);
   }
+}
+
+/**
+ * A command's change in words for the change report: the words that differ, with one word of
+ * context either side (`… -c max_connections=100 → … -c max_connections=200`), or the words added.
+ */
+export function wordsChange(before: string[], after: string[]): string {
+  let same = 0;
+  while (same < before.length && same < after.length && before[same] === after[same]) same++;
+  let tail = 0;
+  while (tail < before.length - same && tail < after.length - same && before[before.length - 1 - tail] === after[after.length - 1 - tail]) tail++;
+  const from = Math.max(0, same - 1);
+  const show = (w: string[]) => w.map((x) => (x === '' ? '""' : x)).join(' ');
+  const cut = (w: string[]) => `${from > 0 ? '… ' : ''}${show(w.slice(from, w.length - tail))}${tail > 0 ? ' …' : ''}`;
+  if (before.length - same - tail === 0) return `added ${show(after.slice(same, after.length - tail))}${same > 0 ? ` after ${before[same - 1]}` : ''}`;
+  return `${cut(before)} → ${cut(after)}`;
 }
 
 /** `base` with `value` at `path`, mappings created on the way. */

@@ -101,7 +101,7 @@ describe('composeImport', () => {
     expect(r.services.map((s) => [s.service, s.kind])).toEqual([['a', 'postgres'], ['b', 'redis'], ['c', 'fastapi'], ['d', 'generic'], ['e', 'alertmanager'], ['f', 'postgres'], ['g', 'generic']]);
     expect(r.services[2]!.why).toMatch(/uvicorn/);
     expect(r.services[3]!.why).toMatch(/not a kind Headroom models/);
-    expect(svc(r, 'f').settings).toEqual({ sharedBuffers: '1GiB' });
+    expect(svc(r, 'f').settings).toEqual({ sharedBuffers: '1GiB', user: 'postgres', database: 'postgres' });
     expect(r.services[0]!.warnings.join()).toMatch(/timescaledb-tune/);
   });
 
@@ -160,7 +160,7 @@ describe('composeImport', () => {
   it.each([
     ['a required variable', 'services:\n  a: {image: "${IMG:?set IMG}"}\n', /services\.a\.image \(line 2, column 14\)/, /IMG is required: set IMG/],
     ['a service that is not a mapping', 'services:\n  a: nginx\n', /services\.a/, /expected a mapping/],
-    ['an unknown x-headroom kind', 'services:\n  a: {image: nginx, x-headroom: {kind: mysql}}\n', /services\.a\.x-headroom\.kind/, /expected one of fastapi/],
+    ['an unknown x-headroom kind', 'services:\n  a: {image: nginx, x-headroom: {kind: oracle}}\n', /services\.a\.x-headroom\.kind/, /expected one of fastapi/],
     ['a bad x-headroom setting', 'services:\n  a: {image: redis, x-headroom: {settings: {maxmemory: lots}}}\n', /services\.a/, /settings\.maxmemory/],
     ['an extends cycle', 'services:\n  a: {image: x, extends: b}\n  b: {image: x, extends: a}\n', /services\.[ab]\.extends/, /cycle/],
     ['extends of nothing', 'services:\n  a: {image: x, extends: zz}\n', /services\.a\.extends/, /no service "zz"/],
@@ -184,6 +184,18 @@ describe('composeImport', () => {
     expect(r.notes.join('\n')).toMatch(/version: 3 is obsolete/);
     expect(r.notes.join('\n')).toMatch(/\$\{TAG\}/);
     expect(r.services[0]!.warnings.join()).toMatch(/reservation 64MiB/);
+  });
+
+  it('calls out a bare number under 6 MiB as bytes ("512 bytes: did you mean 512m?"), not a silent 1 KiB limit', () => {
+    for (const [doc, key] of [['mem_limit: 512', 'mem_limit'], ['mem_limit: "512"', 'mem_limit'], ['deploy: {resources: {limits: {memory: 512}}}', 'deploy.resources.limits.memory']] as const) {
+      const r = ok(composeImport(`services:\n  a:\n    image: nginx\n    ${doc}\n`));
+      expect(r.services[0]!.warnings.join('\n'), doc).toContain(`${key}: 512 bytes: did you mean 512m?`);
+    }
+    // A bare number that is a real size (here 512 MiB in bytes), or a size with a unit, is not called out.
+    for (const doc of ['mem_limit: 536870912', 'mem_limit: 512m', 'mem_limit: 512k']) {
+      const r = ok(composeImport(`services:\n  a:\n    image: nginx\n    ${doc}\n`));
+      expect(r.services[0]!.warnings.join('\n'), doc).not.toMatch(/did you mean/);
+    }
   });
 
   it('does not follow extends into another file, and says so', () => {

@@ -11,7 +11,9 @@
 import { isScalar, LineCounter, parseDocument, visit, YAMLParseError, type Document, type YAMLError } from 'yaml';
 import { planParse, SERVICE_KINDS, type Plan, type PlanInput, type ServiceKind } from '../../engine/schema.ts';
 import { sizeParse, sizeToPlan } from '../../engine/units.ts';
+import { DOCKER_MIN_LIMIT_MIB } from '../../engine/policy.ts';
 import { envTextParse, interpolate, type Env } from './interpolate.ts';
+import { exposureOf } from './ports.ts';
 import { locate } from './locate.ts';
 import { recognise, type ServiceFacts } from './recognise.ts';
 import { commandWords } from './words.ts';
@@ -289,6 +291,13 @@ class Importer {
     if (limit !== null && limit > 0) {
       read.push(`limit ${sizeToPlan(limit)} from ${deployLimit !== undefined ? 'deploy.resources.limits.memory' : 'mem_limit'}${memLimit !== undefined && deployLimit !== undefined ? ' (and mem_limit, equal)' : ''}`);
     }
+    // A bare number is bytes to compose (go-units): `mem_limit: 512` is 512 bytes, which Docker
+    // refuses (its minimum is 6 MiB). Said on import, not planned silently as a 1 KiB limit.
+    const bareLimit = [[deployLimit, limits.memory, 'deploy.resources.limits.memory'], [memLimit, svc.mem_limit, 'mem_limit']] as const;
+    for (const [mib, raw, key] of bareLimit) {
+      if (mib === undefined || mib <= 0 || mib >= DOCKER_MIN_LIMIT_MIB || !/^\d+(\.\d+)?$/.test(String(raw).trim())) continue;
+      warnings.push(`${key}: ${String(raw).trim()} bytes: did you mean ${String(raw).trim()}m? Compose reads a bare number as bytes, and Docker refuses a limit under ${DOCKER_MIN_LIMIT_MIB} MiB`);
+    }
     if (limit === 0) {
       limit = null;
       warnings.push('a memory limit of 0 means no limit to Docker');
@@ -335,6 +344,8 @@ class Importer {
             kind = x.kind as ServiceKind;
             why = `x-headroom.kind says ${kind} (recognised as ${rec.kind}: ${rec.why})`;
             for (const k of Object.keys(settings)) delete settings[k];
+            // A generic service keeps its image: the export names it (formats/kinds/generic.ts).
+            if (kind === 'generic' && typeof svc.image === 'string' && svc.image.trim()) settings.image = svc.image.trim().slice(0, 200);
           }
         }
         if (x.settings !== undefined) {
@@ -346,7 +357,10 @@ class Importer {
         }
       }
     }
-    const input = { name, kind, ...(limit === null ? {} : { limit: sizeToPlan(limit) }), settings } as PlanInput['services'][number];
+    const exposure = exposureOf(svc);
+    if (exposure?.hostNetwork) read.push('network_mode: host (the exported configs say so)');
+    if (exposure?.published) read.push(`published ${exposure.published.map((p) => `${p.address}:${p.port || '(any)'}→${p.target}`).join(', ')}`);
+    const input = { name, kind, ...(limit === null ? {} : { limit: sizeToPlan(limit) }), settings, ...(exposure ? { exposure } : {}) } as PlanInput['services'][number];
     const containerName = typeof svc.container_name === 'string' && svc.container_name ? { containerName: svc.container_name } : {};
     return { input, note: { service: name, kind, why, limit: limit === null ? null : sizeToPlan(limit), ...containerName, read: [...rec.read, ...read], warnings: [...rec.warnings, ...warnings] } };
   }
@@ -401,7 +415,7 @@ class Importer {
     const out: Record<string, string> = {};
     const put = (source: string | undefined, target: string | undefined, content?: string) => {
       if (!target) return;
-      const text = content ?? (source && /\.(conf|ini|ya?ml|cfg|txt)$/i.test(source) ? this.options.readFile?.(source) : undefined);
+      const text = content ?? (source && /\.(conf|cnf|ini|ya?ml|cfg|txt|config|xml)$/i.test(source) ? this.options.readFile?.(source) : undefined);
       if (text !== undefined) out[target] = text;
     };
     for (const v of Array.isArray(svc.volumes) ? svc.volumes : []) {

@@ -23,10 +23,19 @@ export function recognise(f: ServiceFacts): Recognised {
   // No kind from the image, or one whose image says little (an app server): the command may tell.
   if (!kind || formatOf(kind).recognise?.commandAfterImage) {
     const byCommand = kindFromCommand(f.command, words);
-    if (byCommand && (!kind || byCommand.kind === kind)) {
+    // A runtime's image (python, node) says less than the server its command runs: the command wins between two such kinds.
+    const bothRuntimes = kind !== null && byCommand !== null && formatOf(kind).recognise?.commandAfterImage === true && formatOf(byCommand.kind).recognise?.commandAfterImage === true;
+    if (byCommand && (!kind || byCommand.kind === kind || bothRuntimes)) {
       why = kind ? `${why}; ${byCommand.why}` : byCommand.why;
       kind = byCommand.kind;
     }
+  }
+  // The server's image running something else (a helper): not the server. A script whose text
+  // the compose file does not show (`bash /entrypoint.sh`) may start the server: given the benefit of the doubt.
+  const server = kind ? formatOf(kind).recognise?.server : undefined;
+  if (kind && server && f.command.length && !f.command[0]!.startsWith('-') && !words.some((w) => server.test(w) || /\.sh$/.test(w))) {
+    why = `${why}, but its command runs ${words[0]}, not the server`;
+    kind = null;
   }
   const r: Recognised = { kind: kind ?? 'generic', why, settings: {}, read: [], warnings: [] };
   formatOf(r.kind).recognise?.read?.(f, r, repo ?? '');

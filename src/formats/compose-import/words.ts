@@ -51,14 +51,15 @@ export function shellSplit(s: string): string[] {
   return words;
 }
 
-/** Words of entrypoint + command; `sh -c "script"` contributes the script's words. */
+/** Words of entrypoint + command; `sh -c "script"` (also `sh -euc`) contributes the script's words. */
 export function commandWords(entrypoint: unknown, command: unknown): string[] {
   const words = (v: unknown): string[] => (typeof v === 'string' ? shellSplit(v) : Array.isArray(v) ? v.filter((w) => typeof w === 'string' || typeof w === 'number').map(String) : []);
   const all = [...words(entrypoint), ...words(command)];
   const out: string[] = [];
   for (let i = 0; i < all.length; i++) {
     const w = all[i]!;
-    if (/(^|\/)(ba|da|z)?sh$/.test(w) && all[i + 1] === '-c' && all[i + 2] !== undefined) {
+    // `-c`, or options ending in it (`-ec`, `-euc`, `-xc`): the next word is the script.
+    if (/(^|\/)(ba|da|z)?sh$/.test(w) && /^-[a-z]*c$/.test(all[i + 1] ?? '') && all[i + 2] !== undefined) {
       out.push(...shellSplit(all[i + 2]!));
       i += 2;
     } else out.push(w);

@@ -12,13 +12,14 @@ import { Document, isMap, isScalar, YAMLMap } from 'yaml';
 import { evaluate } from '../../engine/index.ts';
 import type { Service } from '../../engine/schema.ts';
 import { GOMEMLIMIT_SHARE } from '../../engine/policy.ts';
-import { APP_DB, commentText, composeLiteral, dockerSize, GENERATED_BY, goMemLimit, human } from './common.ts';
+import { appDbOf, commentText, composeLiteral, dockerSize, GENERATED_BY, goMemLimit, human } from './common.ts';
 import type { Exporter } from './exporters.ts';
 import type { Stack } from './stack.ts';
 import { formatOf } from '../kinds/index.ts';
 import type { ComposeContext, Secret } from '../kinds/kind.ts';
 import { POSTGRES_PASSWORD, POSTGRES_PORT } from '../kinds/postgres.ts';
 import { REDIS_PORT } from '../kinds/redis.ts';
+import { reachOf } from './exposure.ts';
 
 /**
  * oom_score_adj of the exporters the alert rules read: after the app, before everything else
@@ -26,7 +27,7 @@ import { REDIS_PORT } from '../kinds/redis.ts';
  * (kernel-resources) advise protecting the postmaster). Values assumed, spaced so that a kind's
  * size does not override its rank.
  */
-export const EXPORTER_OOM_SCORE_ADJ = 300;
+export const EXPORTER_OOM_SCORE_ADJ = 700; // non-negative like every kind's (kinds/kind.ts)
 
 /** What the compose file says about one service's memory, for the tests and the runbook. */
 export type ComposeMemory = { name: string; limit: number | null; reservation: number | null; oomScoreAdj: number };
@@ -113,6 +114,7 @@ export function composeModel(stack: Stack): { services: Record<string, Svc>; mem
       healthcheck: (test) => healthcheck(test),
     };
     format.compose(ctx as never);
+    exposed(stack, s, svc, note);
     add(s, s.name, svc, s.limit, reservationOf(s.name, s.limit), format.oomScoreAdj, note);
   }
   for (const e of stack.exporters.filter((x) => !x.present)) {
@@ -124,6 +126,28 @@ export function composeModel(stack: Stack): { services: Record<string, Svc>; mem
   }
   return { services, memory: mem, comments, volumes, secrets: [...secrets.values()] };
 }
+
+/**
+ * The plan's exposure (the compose file's own ports and network_mode) written back, and how the
+ * service is reached said in its comment (export/exposure.ts), for the servers and every service
+ * the compose file exposed.
+ */
+function exposed(stack: Stack, s: Service, svc: Svc, note: string[]) {
+  const e = s.exposure;
+  if (e?.hostNetwork) {
+    svc.network_mode = 'host';
+    delete svc.ports; // compose ignores ports on the host network
+  } else if (e?.published) {
+    svc.ports = e.published.map((p) => {
+      const address = p.address.includes(':') ? `[${p.address}]` : p.address;
+      return p.address === '0.0.0.0' ? (p.port ? `${p.port}:${p.target}` : p.target) : `${address}:${p.port}:${p.target}`;
+    });
+  }
+  if (e || LISTENERS.has(s.kind)) note.push(`How it is reached: ${reachOf(stack, s).text}.`);
+}
+
+/** The kinds whose exported config says how they are reached (bind, password): their compose comment says it too. */
+const LISTENERS = new Set(['postgres', 'redis', 'pgbouncer']);
 
 function exporterService(svc: Svc, e: Exporter, stack: Stack, secret: (x: Secret) => string) {
   svc.image = e.image;
@@ -152,8 +176,8 @@ function exporterService(svc: Svc, e: Exporter, stack: Stack, secret: (x: Secret
     case 'postgres-exporter': {
       const pg = stack.postgres.find((p) => p.name === e.watches) ?? stack.postgres[0];
       if (pg) {
-        env.DATA_SOURCE_URI = `${pg.name}:${POSTGRES_PORT}/${APP_DB.database}?sslmode=disable`;
-        env.DATA_SOURCE_USER = APP_DB.user;
+        env.DATA_SOURCE_URI = `${pg.name}:${POSTGRES_PORT}/${encodeURIComponent(appDbOf(pg).database)}?sslmode=disable`;
+        env.DATA_SOURCE_USER = appDbOf(pg).user;
         env.DATA_SOURCE_PASS_FILE = `/run/secrets/${POSTGRES_PASSWORD.name}`;
         svc.secrets = [secret(POSTGRES_PASSWORD)];
         svc.depends_on = { [pg.name]: { condition: 'service_healthy' } };

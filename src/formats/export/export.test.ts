@@ -4,6 +4,7 @@ import { parse as yamlParse } from 'yaml';
 import { planParse, type Plan, type PlanInput } from '../../engine/schema.ts';
 import { presetGet } from '../../engine/presets.ts';
 import { tunePostgres } from '../../engine/kinds/postgres/tune.ts';
+import { tuneContext } from '../../engine/tune.ts';
 import { alertCoverage, ExportError, exportersFor, exportFiles, stackOf } from './index.ts';
 import { commentText, dockerSize, hostTag, pgSize, shellQuote } from './common.ts';
 import { alertRules } from './alerts.ts';
@@ -47,6 +48,8 @@ describe('exportFiles', () => {
     const oom = (n: string) => c.services[n]!.oom_score_adj as number;
     expect(oom('fastapi')).toBeGreaterThan(oom('grafana'));
     expect(oom('postgres')).toBe(Math.min(...Object.values(c.services).map((s) => s.oom_score_adj as number)));
+    // Never negative: runc refuses a negative oom_score_adj on engines without CAP_SYS_RESOURCE.
+    for (const [name, s] of Object.entries(c.services)) expect(s.oom_score_adj as number, name).toBeGreaterThanOrEqual(0);
     expect(c.services.postgres!.shm_size).toBe('256m');
     expect(c.services.prometheus!.command).toContain('--storage.tsdb.retention.time=15d');
     // Secrets only as files; the files are never part of the export.
@@ -75,10 +78,17 @@ describe('exportFiles', () => {
     const plan = parse(presetGet('4gb'));
     const conf = files(plan).get('postgresql.conf')!.content;
     const tuned = new Map(exportFiles(plan, { tuned: true }).map((f) => [f.path, f.content]));
-    const rec = tunePostgres(plan, stackOf(plan).postgres[0]!).recommended;
+    const rec = tunePostgres(plan, stackOf(plan).postgres[0]!, tuneContext(plan)).recommended;
     expect(conf).toMatch(/^max_connections = 50$/m);
     expect(tuned.get('postgresql.conf')).toMatch(new RegExp(`^max_connections = ${rec.maxConnections}$`, 'm'));
-    expect(tuned.get('redis.conf')).toMatch(/^maxmemory 109051904$/m); // 104MiB: the redis-fork-headroom finding's own value for 300MiB with RDB
+    // The seed's own maxmemory 256MB stays (a tuned export never lowers a user's value); the
+    // comment gives the 104MiB the redis-fork-headroom finding would want for 300MiB with RDB.
+    expect(tuned.get('redis.conf')).toMatch(/^maxmemory 268435456$/m);
+    expect(tuned.get('redis.conf')).toMatch(/^# maxmemory kept at 256 MiB, the plan's own value: a tuned export never lowers it \(Headroom's model alone would lower it to 104 MiB\)\.$/m);
+    // Without the user's value, the finding's own value is written.
+    const own = presetGet('4gb');
+    own.services = own.services.map((s) => (s.kind === 'redis' ? { ...s, settings: { policy: 'allkeys-lru', persistence: 'rdb' } } : s));
+    expect(exportFiles(parse(own), { tuned: true }).find((f) => f.path === 'redis.conf')!.content).toMatch(/^maxmemory 109051904$/m);
   });
 
   it('with tuned: true, refuses a limit no setting fits, naming it, instead of writing a failing config', () => {
@@ -95,7 +105,11 @@ describe('exportFiles', () => {
   });
 
   it('with tuned: true, writes squeezed settings with the reason beside them when the usual shares do not fit', () => {
-    const tuned = exportFiles(parse(presetGet('4gb')), { tuned: true }).find((f) => f.path === 'postgresql.conf')!.content;
+    // The seed without its own shared_buffers (PostgreSQL's default 128MB): every client is
+    // counted, so the tuner may lower it.
+    const input = presetGet('4gb');
+    input.services = input.services.map((s) => (s.kind === 'postgres' ? { ...s, settings: { maxConnections: 50 } } : s));
+    const tuned = exportFiles(parse(input), { tuned: true }).find((f) => f.path === 'postgresql.conf')!.content;
     expect(tuned).toMatch(/^shared_buffers = 127MB$/m);
     expect(tuned).toMatch(/^work_mem = 1MB$/m);
     // Normal traffic fits; in the ×5 spike the model's high end is over the limit even at 1MB work_mem.

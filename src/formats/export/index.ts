@@ -20,6 +20,8 @@ export { stackOf, type Stack } from './stack.ts';
 export type ExportOptions = {
   /** Apply Headroom's recommended settings (tune.ts) before writing; default false: the plan as it is. */
   tuned?: boolean;
+  /** The compose file written will be the user's own, edited (the CLI's export of a compose file): the runbook then names no secrets, oom_score_adj or reservations, which that file does not get. */
+  composeEdited?: boolean;
 };
 
 /** The tuned plan with its tunings; a limit no setting fits is refused by name rather than written as a failing config. */
@@ -41,8 +43,16 @@ export function exportFiles(plan: Plan, options: ExportOptions = {}): ExportFile
   return exportOf(plan, options).files;
 }
 
-/** exportFiles, with the plan the files describe (the tuned one with `tuned`): for a caller that writes it elsewhere too (the CLI's compose edit). */
-export function exportOf(plan: Plan, options: ExportOptions = {}): { plan: Plan; files: ExportFile[] } {
+/** What an export did, beside its files: the plan they describe (the tuned one with `tuned`), and what a person should know about the tuning. */
+export type Exported = {
+  plan: Plan;
+  files: ExportFile[];
+  /** With `tuned`: every setting the tuning rule kept rather than lower (engine/tune.ts), then each kind's notes (a setting it could not size, and why). */
+  notes: string[];
+};
+
+/** exportFiles, with the plan the files describe and the tuning's notes: for a caller that writes the plan elsewhere too (the CLI's compose edit) or shows the notes. */
+export function exportOf(plan: Plan, options: ExportOptions = {}): Exported {
   for (const s of plan.services) {
     if (!SERVICE_NAME_RE.test(s.name)) throw new ExportError(`service name ${JSON.stringify(s.name)} does not follow the compose rule (letters, digits, ".", "_", "-")`);
   }
@@ -61,6 +71,6 @@ export function exportOf(plan: Plan, options: ExportOptions = {}): { plan: Plan;
       files.push({ path: stack.files.alertsTest, content: alertsTestYml(stack), description: 'promtool unit tests for the alert rules' });
     }
   }
-  files.push({ path: stack.files.runbook, content: runbookMd(stack, tunings), description: 'Runbook: checks, emergency actions and rollback for this plan' });
-  return { plan: tuned ? tuned.plan : plan, files };
+  files.push({ path: stack.files.runbook, content: runbookMd(stack, tunings, { edited: options.composeEdited === true }), description: 'Runbook: checks, emergency actions and rollback for this plan' });
+  return { plan: tuned ? tuned.plan : plan, files, notes: tuned ? [...tuned.kept.map((k) => k.message), ...tuned.notes] : [] };
 }

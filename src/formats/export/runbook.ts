@@ -5,17 +5,23 @@
  */
 import type { Tunings } from '../../engine/tune.ts';
 import { connectionsAlertAbove } from '../../engine/policy.ts';
-import { bytes, GENERATED_BY, human, mdCode, shellQuote } from './common.ts';
+import { appDbOf, bytes, GENERATED_BY, human, mdCode, shellQuote } from './common.ts';
 import { alertRules, freeCriterionMiB } from './alerts.ts';
 import { composeModel } from './compose.ts';
-import { APP_DB, type Stack } from './stack.ts';
+import type { Stack } from './stack.ts';
 import { ALERTMANAGER_PORT, SLACK_WEBHOOK, SLACK_WEBHOOK_FILE } from '../kinds/alertmanager.ts';
 import { APP_PORT } from '../kinds/fastapi.ts';
 import { GRAFANA_PORT } from '../kinds/grafana.ts';
 import { PROMETHEUS_PORT } from '../kinds/prometheus.ts';
 
-/** The runbook, with the export's one tuning of each service (never tuning again). */
-export function runbookMd(stack: Stack, tunings: Tunings): string {
+/**
+ * The runbook, with the export's one tuning of each service (never tuning again). `edited`: the
+ * compose file written is the user's own with its memory settings edited (the CLI's export of a
+ * compose file), which sets no secrets, oom_score_adj or reservations of Headroom's: the runbook
+ * then names none of them.
+ */
+export function runbookMd(stack: Stack, tunings: Tunings, options: { edited?: boolean } = {}): string {
+  const edited = options.edited === true;
   const plan = stack.plan;
   const f = shellQuote(stack.files.compose);
   const dc = `docker compose -f ${f}`;
@@ -25,6 +31,9 @@ export function runbookMd(stack: Stack, tunings: Tunings): string {
   const app = stack.app[0];
   const pg = stack.postgres[0];
   const redis = stack.redis[0];
+  // The role and database the stack's own environment sets (POSTGRES_USER/POSTGRES_DB), else Headroom's.
+  const db = appDbOf(pg);
+  const psql = pg ? `${dc} exec ${q(pg.name)} psql -U ${q(db.user)} -d ${q(db.database)}` : '';
   const out: string[] = [];
   const p = (...lines: string[]) => out.push(...lines);
   const code = (...lines: string[]) => p('```bash', ...lines, '```', '');
@@ -33,20 +42,30 @@ export function runbookMd(stack: Stack, tunings: Tunings): string {
   p(`${GENERATED_BY}. The compose file is ${mdCode(stack.files.compose)}; every command below runs beside it.`, '');
 
   p('## The stack', '');
-  p('| service | memory limit | reserved | oom_score_adj |', '|---|---|---|---|');
-  for (const m of [...model.memory].sort((a, b) => a.oomScoreAdj - b.oomScoreAdj)) {
-    p(`| ${mdCode(m.name)} | ${m.limit === null ? 'none' : human(m.limit)} | ${m.reservation === null ? '—' : human(m.reservation)} | ${m.oomScoreAdj} |`);
-  }
   const total = model.memory.reduce((s, m) => s + (m.limit ?? 0), 0);
-  p('', `Limits add up to ${human(total)} of ${human(plan.host.ram)}. Under memory pressure the kernel kills the highest oom_score_adj first: the app, then the exporters, and the database last. A negative oom_score_adj needs a rootful Docker daemon.`, '');
+  if (edited) {
+    p('| service | memory limit |', '|---|---|');
+    for (const s of plan.services) p(`| ${mdCode(s.name)} | ${s.limit === null ? 'none' : human(s.limit)} |`);
+    const limits = plan.services.reduce((sum, s) => sum + (s.limit ?? 0), 0);
+    p('', `Limits add up to ${human(limits)} of ${human(plan.host.ram)}. Your compose file sets no oom_score_adj or memory reservation of Headroom's (it edits only the memory limits and settings): under memory pressure the kernel kills the container with the largest oom_score, which follows its memory use.`, '');
+  } else {
+    p('| service | memory limit | reserved | oom_score_adj |', '|---|---|---|---|');
+    for (const m of [...model.memory].sort((a, b) => a.oomScoreAdj - b.oomScoreAdj)) {
+      p(`| ${mdCode(m.name)} | ${m.limit === null ? 'none' : human(m.limit)} | ${m.reservation === null ? '—' : human(m.reservation)} | ${m.oomScoreAdj} |`);
+    }
+    p('', `Limits add up to ${human(total)} of ${human(plan.host.ram)}. Under memory pressure the kernel kills the highest oom_score_adj first: the app, then the exporters, and the database last. Every value is 0 or more: a negative one needs CAP_SYS_RESOURCE, which rootless and nested Docker engines lack (runc then refuses to start the container).`, '');
+  }
 
   p('## First start', '');
-  p('Create the secrets (never commit them):', '');
-  const secretFiles = model.secrets.map((x) => x.file);
-  code('mkdir -p secrets && chmod 700 secrets', ...secretFiles.map((file) => `openssl rand -base64 24 > ${q(file)}  # or your own value`), 'chmod 600 secrets/*');
-  if (stack.alertmanager.length) p(`Put the Slack webhook URL into ${mdCode(SLACK_WEBHOOK.file)} instead of a random value: AlertManager reads it from ${mdCode(SLACK_WEBHOOK_FILE)}.`, '');
+  const secretFiles = edited ? [] : model.secrets.map((x) => x.file);
+  if (edited) p('Your compose file keeps its own passwords and secrets: Headroom adds none.', '');
+  else if (secretFiles.length) {
+    p('Create the secrets (never commit them):', '');
+    code('mkdir -p secrets && chmod 700 secrets', ...secretFiles.map((file) => `openssl rand -base64 24 > ${q(file)}  # or your own value`), 'chmod 600 secrets/*');
+  }
+  if (!edited && stack.alertmanager.length) p(`Put the Slack webhook URL into ${mdCode(SLACK_WEBHOOK.file)} instead of a random value: AlertManager reads it from ${mdCode(SLACK_WEBHOOK_FILE)}.`, '');
   if (stack.pgbouncer.length && pg) {
-    p(`pgBouncer needs the SCRAM hash of ${mdCode(APP_DB.user)} in ${mdCode(stack.configPath(stack.pgbouncer[0]!, 'userlist'))}: start the database first, then copy the hash (the command is in that file).`, '');
+    p(`pgBouncer needs the SCRAM hash of ${mdCode(db.user)} in ${mdCode(stack.configPath(stack.pgbouncer[0]!, 'userlist'))}: start the database first, then copy the hash (the command is in that file).`, '');
   }
   code(`${dc} up -d`, `${dc} ps   # wait until every service is healthy (1-2 minutes)`);
   if (app) code(`curl -fsS http://localhost:${APP_PORT}/health`);
@@ -66,7 +85,7 @@ export function runbookMd(stack: Stack, tunings: Tunings): string {
   if (pg) {
     const t = tunings.of(pg);
     p(`Postgres ${mdCode(pg.name)}: max_connections ${t.planned.maxConnections}; the alert fires above ${connectionsAlertAbove(t.planned.maxConnections)}.`, '');
-    code(`${dc} exec ${q(pg.name)} psql -U ${APP_DB.user} -d ${APP_DB.database} -c "SELECT count(*), state FROM pg_stat_activity GROUP BY state;"`, `${dc} exec ${q(pg.name)} psql -U ${APP_DB.user} -d ${APP_DB.database} -c "SHOW shared_buffers; SHOW work_mem; SHOW max_connections;"`);
+    code(`${psql} -c "SELECT count(*), state FROM pg_stat_activity GROUP BY state;"`, `${psql} -c "SHOW shared_buffers; SHOW work_mem; SHOW max_connections;"`);
   }
 
   if (rules.length) {
@@ -91,8 +110,8 @@ export function runbookMd(stack: Stack, tunings: Tunings): string {
   if (pg) {
     p('### Database connections exhausted (HighDatabaseConnections)', '');
     const ex = [
-      `${dc} exec ${q(pg.name)} psql -U ${APP_DB.user} -d ${APP_DB.database} -c "SELECT count(*), state FROM pg_stat_activity GROUP BY state;"`,
-      `${dc} exec ${q(pg.name)} psql -U ${APP_DB.user} -d ${APP_DB.database} -c "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE state = 'idle' AND state_change < now() - interval '10 minutes';"`,
+      `${psql} -c "SELECT count(*), state FROM pg_stat_activity GROUP BY state;"`,
+      `${psql} -c "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE state = 'idle' AND state_change < now() - interval '10 minutes';"`,
     ];
     if (app) ex.push(`${dc} restart ${q(app.name)}   # releases the app's pools`);
     code(...ex);

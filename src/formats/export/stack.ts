@@ -7,6 +7,7 @@
 import { planWithFeatures } from '../../engine/features.ts';
 import { SERVICE_KINDS, type Plan, type Service, type ServiceKind, type ServiceOf } from '../../engine/schema.ts';
 import { hostTag } from './common.ts';
+import { clientsOf } from '../../engine/clients.ts';
 import { exporterKindOf, exportersFor } from './exporters.ts';
 import { formatOf } from '../kinds/index.ts';
 import type { ScrapeTarget, Stack } from '../kinds/kind.ts';
@@ -43,6 +44,7 @@ export function stackOf(input: Plan): Stack {
     generic: of('generic').filter((g) => exporterKindOf(g) === null),
     of,
     exporters,
+    clients: clientsOf(plan),
     scrapeTargets,
     configPath: (svc, key) => {
       const file = formatOf(svc.kind).configs?.[key];

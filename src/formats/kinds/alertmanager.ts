@@ -56,7 +56,7 @@ export function alertmanagerYml(stack: Stack, am: ServiceOf<'alertmanager'>): st
 export const alertmanager: KindFormat<'alertmanager'> = {
   kind: 'alertmanager',
   recognise: { images: [{ re: /^(?:[^/]+\/)*alertmanager$/, label: 'AlertManager' }] },
-  oomScoreAdj: -200,
+  oomScoreAdj: 300, // non-negative: kinds/kind.ts
   port: ALERTMANAGER_PORT,
   addImage: () => ALERTMANAGER_IMAGE,
   added: () => ({ def: {}, comments: [`Mount an alertmanager.yml with a receiver (headroom export writes one) at ${ALERTMANAGER_YML.mount}.`] }),

@@ -3,7 +3,7 @@
  * hypercorn, `fastapi run`, the tiangolo images, `--workers` and WEB_CONCURRENCY), and the exported
  * service: the operator's own image with the variables it reads and Prometheus's scrape target.
  */
-import { APP_DB } from '../export/common.ts';
+import { appDbOf } from '../export/common.ts';
 import { base } from '../compose-import/words.ts';
 import { POSTGRES_PASSWORD, POSTGRES_PORT } from './postgres.ts';
 import { PGBOUNCER_PORT } from './pgbouncer.ts';
@@ -16,6 +16,14 @@ export const APP_IMAGE = 'app:latest'; // the operator's own image
 export const APP_PORT = 8000; // uvicorn's and gunicorn's usual port in these images
 
 const SERVER_RE = /^(uvicorn|gunicorn|hypercorn|fastapi)$/;
+
+/** gunicorn's worker class is uvicorn's (`-k uvicorn.workers.UvicornWorker`, `--worker-class=…`): an ASGI app. */
+export function uvicornWorker(args: readonly string[]): boolean {
+  return args.some((w, i) => /^(?:-k|--worker-class)=?uvicorn/i.test(w) || ((args[i - 1] === '-k' || args[i - 1] === '--worker-class') && /^uvicorn/i.test(w)));
+}
+
+/** A Django ASGI application path (`config.asgi:application`, `mysite.asgi`). */
+const isDjangoApp = (w: string) => /(^|\.)asgi(:application)?$/.test(w);
 
 function fastapiRead(f: ServiceFacts, r: Recognised, repo: string): void {
   const words = f.command;
@@ -64,14 +72,18 @@ export const fastapi: KindFormat<'fastapi'> = {
     commandAfterImage: true,
     command: (command, words) => {
       const shown = (i: number) => `"${command.slice(i, i + 3).join(' ')}${command.length > i + 3 ? ' …' : ''}"`;
-      const i = words.findIndex((w) => /^(uvicorn|gunicorn|hypercorn)$/.test(w));
-      if (i >= 0) return `command runs ${words[i]} (${shown(i)}): a Python ASGI/WSGI app, planned as the FastAPI model (workers × memory per worker)`;
+      // An ASGI server is the FastAPI model (an async API with database pools); a WSGI app under
+      // gunicorn and Django's ASGI app are Python processes (formats/kinds/python.ts).
+      const i = words.findIndex((w) => /^(uvicorn|hypercorn)$/.test(w));
+      if (i >= 0 && !command.slice(i + 1).some(isDjangoApp)) return `command runs ${words[i]} (${shown(i)}): an ASGI app, planned as the FastAPI model (workers × memory per worker)`;
+      const g = words.indexOf('gunicorn');
+      if (g >= 0 && uvicornWorker(command.slice(g + 1))) return `command runs gunicorn with uvicorn workers (${shown(g)}): an ASGI app, planned as the FastAPI model (workers × memory per worker)`;
       const fa = words.findIndex((w, k) => w === 'fastapi' && /^(run|dev)$/.test(words[k + 1] ?? ''));
       return fa >= 0 ? `command runs the FastAPI CLI (${shown(fa)})` : null;
     },
     read: fastapiRead,
   },
-  oomScoreAdj: 500, // first to be killed: it restarts fastest and holds no data
+  oomScoreAdj: 1000, // first to be killed: it restarts fastest and holds no data (non-negative: kinds/kind.ts)
   port: APP_PORT,
   // The operator builds the app's image: a compose edit cannot add one.
   addImage: () => null,
@@ -92,7 +104,8 @@ export const fastapi: KindFormat<'fastapi'> = {
     if (a.preload) env.GUNICORN_CMD_ARGS = '--preload';
     const deps: string[] = [];
     if (db) {
-      env.DATABASE_URL = `postgresql://${APP_DB.user}@${db.host}:${db.port}/${APP_DB.database}`;
+      const role = appDbOf(stack.postgres[0]);
+      env.DATABASE_URL = `postgresql://${encodeURIComponent(role.user)}@${db.host}:${db.port}/${encodeURIComponent(role.database)}`;
       env.DATABASE_PASSWORD_FILE = `/run/secrets/${POSTGRES_PASSWORD.name}`;
       svc.secrets = [secret(POSTGRES_PASSWORD)];
       deps.push(db.host);

@@ -31,7 +31,9 @@ function genericRead(f: ServiceFacts, r: Recognised, repo: string): void {
     return;
   }
   const program = f.command.length > 0 ? base(f.command[0] === 'python' || f.command[0] === 'python3' ? (f.command.find((w, i) => i > 0 && !w.startsWith('-')) ?? f.command[0]!) : f.command[0]!) : null;
-  if (f.image) r.why = `image ${f.image} is not a kind Headroom models: a generic service whose usage you set (from docker stats)`;
+  // A server's image running something else (recognise.ts said why): keep the reason.
+  if (r.why) r.why = `${r.why}: a generic service whose usage you set (from docker stats)`;
+  else if (f.image) r.why = `image ${f.image} is not a kind Headroom models: a generic service whose usage you set (from docker stats)`;
   else if (program) r.why = `command runs ${program}, not a kind Headroom models: a generic service whose usage you set (from docker stats)`;
   else if (f.built) r.why = 'built from source with no command in the compose file: the kind cannot be told; a generic service (set x-headroom.kind if it is the app)';
   else r.why = 'no image and no known command: a generic service whose usage you set';
@@ -40,7 +42,7 @@ function genericRead(f: ServiceFacts, r: Recognised, repo: string): void {
 export const generic: KindFormat<'generic'> = {
   kind: 'generic',
   recognise: { read: genericRead },
-  oomScoreAdj: 200,
+  oomScoreAdj: 600, // after the exporters, before grafana (non-negative: kinds/kind.ts)
   addImage: (s) => s.settings.image ?? null,
   compose: ({ service: s, svc, note }) => {
     svc.image = s.settings.image ?? `${s.name.toLowerCase()}:latest`;

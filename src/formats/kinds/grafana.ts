@@ -9,7 +9,7 @@ export const GRAFANA_ADMIN_PASSWORD = { name: 'grafana_admin_password', file: '.
 export const grafana: KindFormat<'grafana'> = {
   kind: 'grafana',
   recognise: { images: [{ re: /^(?:[^/]+\/)*grafana(?:-oss|-enterprise)?$/, label: 'Grafana' }] },
-  oomScoreAdj: 100,
+  oomScoreAdj: 500, // non-negative: kinds/kind.ts
   port: GRAFANA_PORT,
   addImage: () => GRAFANA_IMAGE,
   compose: ({ service: s, svc, volume, secret, goEnv, healthcheck }) => {

@@ -14,9 +14,21 @@ import { pgbouncer } from './pgbouncer.ts';
 import { prometheus } from './prometheus.ts';
 import { grafana } from './grafana.ts';
 import { alertmanager } from './alertmanager.ts';
+import { mysql } from './mysql.ts';
+import { mongodb } from './mongodb.ts';
+import { clickhouse } from './clickhouse.ts';
+import { rabbitmq } from './rabbitmq.ts';
+import { memcached } from './memcached.ts';
+import { minio } from './minio.ts';
+import { dragonfly } from './dragonfly.ts';
 import { generic } from './generic.ts';
+import { jvm } from './jvm.ts';
+import { python } from './python.ts';
+import { node } from './node.ts';
+import { native } from './native.ts';
+import { proxy } from './proxy.ts';
 
-export const KIND_FORMATS = { fastapi, redis, postgres, pgbouncer, prometheus, grafana, alertmanager, generic } satisfies { readonly [K in ServiceKind]: KindFormat<K> };
+export const KIND_FORMATS = { fastapi, redis, postgres, pgbouncer, prometheus, grafana, alertmanager, generic, jvm, python, node, native, proxy, mysql, mongodb, clickhouse, rabbitmq, memcached, minio, dragonfly } satisfies { readonly [K in ServiceKind]: KindFormat<K> };
 
 /** A kind's formats module, typed by its kind. */
 export function formatOf<K extends ServiceKind>(kind: K): KindFormat<K> {

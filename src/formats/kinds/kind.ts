@@ -8,6 +8,7 @@
 import type { Plan, Service, ServiceKind, ServiceOf } from '../../engine/schema.ts';
 import type { Tunings } from '../../engine/tune.ts';
 import type { Exporter } from '../../engine/exporters.ts';
+import type { Clients } from '../../engine/clients.ts';
 import type { ExportFile } from '../export/common.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -46,6 +47,11 @@ export type KindRecognition = {
   readonly commandAfterImage?: boolean;
   /** Why the command runs this kind (`command`: entrypoint + command words; `words`: their base names), or null. */
   command?(command: readonly string[], words: readonly string[]): string | null;
+  /** The server's executables (and the image's entrypoint script that starts it), by base name: a service of the
+   * kind's image whose command starts with a word, and names none of them, runs something else on that image
+   * (a one-shot helper: `command: /bin/true`, a `sh -c` script calling the client) and is not counted as the server;
+   * a `*.sh` word (a script the compose file does not show) may start it and keeps the kind. */
+  readonly server?: RegExp;
   /** The settings the facts give away, written into `r` (settings, read, warnings). `repo` is the image repository, '' without one. */
   read?(f: ServiceFacts, r: Recognised, repo: string): void;
 };
@@ -58,14 +64,36 @@ export type FlagSyntax =
   /** PostgreSQL: `-c name=value` (or `--name=value`). */
   | 'dash-c'
   /** Redis: `--name value…`. */
-  | 'double-dash';
+  | 'double-dash'
+  /** GNU-style options of one value (gunicorn, celery): `--name value`, positional words after it kept. */
+  | 'double-dash-one'
+  /** GNU-style options (MySQL, memcached, Dragonfly): each flag names its forms, `--long-name|-s`;
+   * a value is edited where it stands (`--name=value`, `--name value`, `-s value`, `-svalue`;
+   * `-`/`_` alike in long names), else appended in the first form (`--name=value`, `-s value`). */
+  | 'options';
+
+
+/** What a kind's edit sees besides the two plans: the service as the compose file writes it. */
+export type EditContext = {
+  changed(now: number, was: number): boolean;
+  notes: string[];
+  /** entrypoint + command as words, interpolated (empty when the service sets neither). */
+  command: readonly string[];
+  /** The service's own `environment`, interpolated (not its env_file). */
+  environment: Readonly<Record<string, string>>;
+  /** The image repository (registry, tag and digest dropped), '' without an image. */
+  image: string;
+};
 
 export type KindEdit<K extends ServiceKind> = {
-  readonly syntax: FlagSyntax;
+  /** The syntax of `flags` (required with it). */
+  readonly syntax?: FlagSyntax;
   /** The flags (name, values) that carry what the plan changed against the compose file's own values (`old`); notes for what no flag carries. */
-  flags(s: ServiceOf<K>, old: ServiceOf<K>, edit: { changed(now: number, was: number): boolean; notes: string[] }): Array<[string, string[]]>;
+  flags?(s: ServiceOf<K>, old: ServiceOf<K>, edit: EditContext): Array<[string, string[]]>;
+  /** Environment variables (name, whole new value) that carry what the plan changed: set in the service's `environment`, map or list, keeping a `${VAR:-default}` form. */
+  env?(s: ServiceOf<K>, old: ServiceOf<K>, edit: EditContext): Array<[string, string]>;
   /** The server's command for an image whose default command it is, when the service sets no command; null: unknown. */
-  defaultCommand(image: string): string | null;
+  defaultCommand?(image: string): string | null;
 };
 
 /** What a compose edit appends for a service the plan adds (beyond its image and limit). */
@@ -98,6 +126,8 @@ export type Stack = {
   of<K extends ServiceKind>(kind: K): ServiceOf<K>[];
   /** Every exporter, listed in the plan or added. */
   exporters: Exporter[];
+  /** Who connects to the servers (engine/clients.ts): whether Headroom counts every connection. */
+  clients: Clients;
   /** What Prometheus scrapes besides itself: each scraped kind's services (in the registry's order), then the exporters. */
   scrapeTargets: ScrapeTarget[];
   /** The path of one of a service's config files (its kind's `configs`): `base.ext`, or `base-NAME.ext` when the plan has several of its kind. */
@@ -145,7 +175,14 @@ export interface KindFormat<K extends ServiceKind> {
   readonly recognise?: KindRecognition;
   /** The command flags a compose edit writes when the plan changes its settings. */
   readonly edit?: KindEdit<K>;
-  /** oom_score_adj: the order the kernel kills in (app first, database last). */
+  /**
+   * oom_score_adj: the order the kernel kills in (the highest first: app first, database last).
+   * Never negative: lowering oom_score_adj needs CAP_SYS_RESOURCE, which rootless, nested and
+   * many CI engines lack, and there runc refuses to start the container (a real-container test
+   * here: the whole stack did not start). Non-negative values keep the order on every engine:
+   * postgres 0, pgbouncer 100, redis 200, alertmanager 300, prometheus 400, grafana 500, generic
+   * 600, the exporters 700 (export/compose.ts), the app 1000.
+   */
   readonly oomScoreAdj: number;
   /** The port it listens on inside the compose network. */
   readonly port?: number;

@@ -12,7 +12,9 @@
 import type { ServiceOf } from '../../engine/schema.ts';
 import { appConnections } from '../../engine/traffic.ts';
 import { PGBOUNCER_ENUMS, type PgbouncerSettings, type PgbouncerTune } from '../../engine/kinds/pgbouncer.ts';
-import { APP_DB, commentText, ExportError, GENERATED_BY, hasControl, shellQuote } from '../export/common.ts';
+import type { Kept } from '../../engine/tune.ts';
+import { NETWORK_ONLY, reachOf, type Reach } from '../export/exposure.ts';
+import { appDbOf, commentText, ExportError, GENERATED_BY, hasControl, shellQuote } from '../export/common.ts';
 import { confEntries } from '../compose-import/words.ts';
 import { POSTGRES_PORT } from './postgres.ts';
 import type { KindFormat, Recognised, ServiceFacts, Stack } from './kind.ts';
@@ -78,6 +80,18 @@ function pgbouncerRead(f: ServiceFacts, r: Recognised): void {
 // ---------------------------------------------------------------------------------------------
 // pgbouncer.ini and userlist.txt
 
+/** A database name as a [databases] key: bare when plain, else double-quoted (pgBouncer docs); one with `"` or a line break is refused. */
+function iniKey(s: string): string {
+  if (hasControl(s) || s.includes('"')) throw new ExportError(`cannot write the database name ${JSON.stringify(s)} into pgbouncer.ini: it has a quote, line break or control character`);
+  return /^[A-Za-z0-9_.-]+$/.test(s) ? s : `"${s}"`;
+}
+
+/** A role name in a list setting (stats_users): only plain names, since the list is split on commas and spaces. */
+function iniValue(s: string): string {
+  if (!/^[A-Za-z0-9_.$-]+$/.test(s)) throw new ExportError(`cannot write the role ${JSON.stringify(s)} into pgbouncer.ini's stats_users: expected letters, digits, "_", ".", "$" or "-"`);
+  return s;
+}
+
 /** A value inside a pgBouncer connection string: bare when plain, else single-quoted. */
 export function connstringValue(s: string): string {
   if (hasControl(s)) throw new ExportError(`cannot write ${JSON.stringify(s)} into pgbouncer.ini: it has a line break or control character`);
@@ -85,15 +99,15 @@ export function connstringValue(s: string): string {
 }
 
 /** The [pgbouncer] settings written, from the planned part of its tuning (the real-tool test compares each with SHOW CONFIG). */
-export function pgbouncerSettings(b: ServiceOf<'pgbouncer'>, tune: PgbouncerTune): Record<string, string> {
+export function pgbouncerSettings(b: ServiceOf<'pgbouncer'>, tune: PgbouncerTune, reach: Reach = NETWORK_ONLY, pg?: ServiceOf<'postgres'>): Record<string, string> {
   const t = tune.planned;
   const out: Record<string, string> = {
-    listen_addr: '0.0.0.0',
+    listen_addr: reach.loopbackOnly ? '127.0.0.1' : '0.0.0.0',
     listen_port: String(PGBOUNCER_PORT),
     auth_type: 'scram-sha-256',
     auth_file: PGBOUNCER_USERLIST.mount,
     // Read-only SHOW commands for the app's role (monitoring); no admin role: PAUSE/SHUTDOWN stay off.
-    stats_users: APP_DB.user,
+    stats_users: iniValue(appDbOf(pg).user),
     [name('poolMode')]: t.poolMode,
     [name('maxClientConn')]: String(t.maxClientConn),
     [name('defaultPoolSize')]: String(t.defaultPoolSize),
@@ -106,10 +120,11 @@ export function pgbouncerSettings(b: ServiceOf<'pgbouncer'>, tune: PgbouncerTune
   return out;
 }
 
-/** pgbouncer.ini for one service, from its tuning (the export's, computed once). */
-export function pgbouncerIni(stack: Stack, b: ServiceOf<'pgbouncer'>, t: PgbouncerTune): string {
+/** pgbouncer.ini for one service, from its tuning (the export's, computed once) and what the tuning rule kept. */
+export function pgbouncerIni(stack: Stack, b: ServiceOf<'pgbouncer'>, t: PgbouncerTune, kept: readonly Kept[] = []): string {
   const pg = stack.postgres[0];
-  const settings = pgbouncerSettings(b, t);
+  const reach = reachOf(stack, b);
+  const settings = pgbouncerSettings(b, t, reach, pg);
   const lines: string[] = [];
   const comment = (s: string) => lines.push(s ? `; ${commentText(s)}` : ';');
   comment(`pgbouncer.ini for the service "${b.name}". ${GENERATED_BY}${stack.plan.name ? ` "${stack.plan.name}"` : ''}.`);
@@ -117,7 +132,8 @@ export function pgbouncerIni(stack: Stack, b: ServiceOf<'pgbouncer'>, t: Pgbounc
   lines.push('', '[databases]');
   if (pg) {
     comment(`The app's database on the service "${pg.name}".`);
-    lines.push(`${APP_DB.database} = host=${connstringValue(pg.name)} port=${POSTGRES_PORT} dbname=${APP_DB.database}`);
+    const db = appDbOf(pg);
+    lines.push(`${iniKey(db.database)} = host=${connstringValue(pg.name)} port=${POSTGRES_PORT} dbname=${connstringValue(db.database)}`);
   } else {
     comment('The plan has no Postgres service: add the upstream database here.');
   }
@@ -128,12 +144,18 @@ export function pgbouncerIni(stack: Stack, b: ServiceOf<'pgbouncer'>, t: Pgbounc
         ? 'Session mode: each client holds a server connection for its whole session, so pgBouncer saves no Postgres memory. Transaction mode does.'
         : `${t.planned.poolMode} mode: a server connection goes back to the pool after each ${t.planned.poolMode}. The app must not rely on session state (asyncpg: statement_cache_size=0 unless max_prepared_statements is set).`,
     ],
+    listen_addr: [
+      `How it is reached: ${reach.text}.`,
+      ...(reach.outside ? ['WARNING: the user list\'s passwords (scram-sha-256) are all that protect it: make them long and random, or publish the port on 127.0.0.1 only.'] : []),
+    ],
     [name('maxClientConn')]: [`The app can open ${appConnections(stack.plan)} connections.`],
     [name('maxDbConnections')]: ['The cap on server connections to the database: the number that saves Postgres memory (memory-model.md).'],
     [name('maxPreparedStatements')]: ['Needs PgBouncer 1.21 or later.'],
   };
   for (const k of ['defaultPoolSize', 'reservePoolSize', 'maxClientConn', 'maxDbConnections', 'poolMode'] as const) {
-    if (t.planned[k] !== t.recommended[k]) (notes[name(k)] ??= []).push(`Headroom recommends ${t.recommended[k]}: ${t.explain[k]}.`);
+    const held = kept.find((x) => x.key === k);
+    if (held) (notes[name(k)] ??= []).push(`${held.text}.`);
+    else if (t.planned[k] !== t.recommended[k]) (notes[name(k)] ??= []).push(`Headroom recommends ${t.recommended[k]}: ${t.explain[k]}.`);
   }
   for (const [key, value] of Object.entries(settings)) {
     for (const n of notes[key] ?? []) comment(n);
@@ -145,12 +167,14 @@ export function pgbouncerIni(stack: Stack, b: ServiceOf<'pgbouncer'>, t: Pgbounc
 /** A userlist.txt that fails closed: no user can log in until the operator fills in the hash. */
 export function userlistTemplate(stack: Stack, b: ServiceOf<'pgbouncer'>): string {
   const pg = stack.postgres[0];
+  const db = appDbOf(pg);
+  const sql = `SELECT concat('"', rolname, '" "', rolpassword, '"') FROM pg_authid WHERE rolname = '${db.user.replace(/'/g, "''")}'`;
   return [
     `; userlist.txt for the pgBouncer service "${commentText(b.name)}": one line per role, "name" "password-hash".`,
     '; Copy the SCRAM hash PostgreSQL stores, after the first start of the database, with:',
-    `;   docker compose exec ${pg ? commentText(shellQuote(pg.name)) : 'POSTGRES'} psql -U ${APP_DB.user} -d ${APP_DB.database} -Atc "SELECT concat('\\"', rolname, '\\" \\"', rolpassword, '\\"') FROM pg_authid WHERE rolname = '${APP_DB.user}'"`,
+    `;   ${commentText(`docker compose exec ${pg ? shellQuote(pg.name) : 'POSTGRES'} psql -U ${shellQuote(db.user)} -d ${shellQuote(db.database)} -Atc ${shellQuote(sql)}`)}`,
     '; and replace the line below with its output. Keep this file out of version control.',
-    `;"${APP_DB.user}" "SCRAM-SHA-256$4096:..."`,
+    `;"${commentText(db.user.replace(/"/g, '""'))}" "SCRAM-SHA-256$4096:..."`,
     '',
   ].join('\n');
 }
@@ -165,7 +189,7 @@ export const pgbouncer: KindFormat<'pgbouncer'> = {
     command: (_command, words) => (words.includes('pgbouncer') ? 'command runs pgbouncer' : null),
     read: pgbouncerRead,
   },
-  oomScoreAdj: -600,
+  oomScoreAdj: 100, // non-negative: kinds/kind.ts
   port: PGBOUNCER_PORT,
   addImage: () => PGBOUNCER_IMAGE,
   added: (s, all) => {
@@ -199,7 +223,7 @@ export const pgbouncer: KindFormat<'pgbouncer'> = {
     note.push(`Pools in ${ini}; fill in ${userlist} first.`);
   },
   files: (stack, services, tunings) => services.flatMap((b) => [
-    { path: stack.configPath(b, 'ini'), content: pgbouncerIni(stack, b, tunings.of(b)), description: `pgBouncer settings for ${b.name}: pool mode and sizes` },
+    { path: stack.configPath(b, 'ini'), content: pgbouncerIni(stack, b, tunings.of(b), tunings.kept(b)), description: `pgBouncer settings for ${b.name}: pool mode and sizes` },
     { path: stack.configPath(b, 'userlist'), content: userlistTemplate(stack, b), description: `pgBouncer user list template for ${b.name}: fill in the password hash` },
   ]),
 };

@@ -6,8 +6,11 @@
 import type { ServiceOf } from '../../engine/schema.ts';
 import { sizeToPlan } from '../../engine/units.ts';
 import type { PgSettings, PgTune } from '../../engine/kinds/postgres/tune.ts';
+import type { Kept } from '../../engine/tune.ts';
+import { NETWORK_ONLY, reachOf, type Reach } from '../export/exposure.ts';
+import { unknownClientsText, type Clients } from '../../engine/clients.ts';
 import { BACKEND_MIB, WORK_MEM_NODES } from '../../engine/kinds/postgres/model.ts';
-import { APP_DB, commentText, dockerSize, GENERATED_BY, human, pgSize } from '../export/common.ts';
+import { appDbOf, commentText, dockerSize, GENERATED_BY, human, pgSize } from '../export/common.ts';
 import { postgresSizeParse } from '../compose-import/size.ts';
 import { confEntries, shellSplit } from '../compose-import/words.ts';
 import type { KindFormat, Recognised, ServiceFacts, Stack } from './kind.ts';
@@ -77,6 +80,17 @@ function postgresRead(f: ServiceFacts, r: Recognised, repo: string): void {
       } else r.warnings.push(`${name} (${from}): ${size.error}: ignored`);
     }
   }
+  // The role and database the image creates, for the runbook's commands (official image:
+  // POSTGRES_USER, default postgres, and POSTGRES_DB, default the user; Bitnami: POSTGRESQL_USERNAME
+  // and POSTGRESQL_DATABASE, default postgres; docker-library/postgres and bitnami/postgresql READMEs).
+  const env = f.environment;
+  const user = env.POSTGRES_USER || env.POSTGRESQL_USERNAME || env.POSTGRESQL_USER || 'postgres';
+  const database = env.POSTGRES_DB || env.POSTGRESQL_DATABASE || (env.POSTGRESQL_USERNAME ? 'postgres' : user);
+  if (user.length <= 63 && database.length <= 63) {
+    r.settings.user = user;
+    r.settings.database = database;
+    r.read.push(`user ${user} and database ${database} from ${env.POSTGRES_USER || env.POSTGRESQL_USERNAME || env.POSTGRESQL_USER ? 'environment' : 'the image\'s default'}`);
+  }
   if (/timescale\/timescaledb(-postgis)?$/.test(repo) && !params.has('shared_buffers')) {
     // The timescale/timescaledb image's init script runs timescaledb-tune (its README: TS_TUNE_MEMORY, NO_TS_TUNE).
     r.warnings.push('the timescale/timescaledb image runs timescaledb-tune at first start: its shared_buffers follow the memory it sees, not the defaults planned here; set them with -c flags to plan them');
@@ -110,27 +124,50 @@ function postgresFlags(words: string[], params: Map<string, { value: string; fro
 /** One line of the file: a setting, its value in PostgreSQL's notation, and its comment. */
 export type PgLine = { name: string; value: string; comment: string[] };
 
-/** The settings written for this service from its tuning, in order (the real-tool test compares each with SHOW). */
-export function postgresLines(t: PgTune): PgLine[] {
+/**
+ * The settings written for this service from its tuning, in order (the real-tool test compares
+ * each with SHOW). A setting the tuning rule keeps (`kept`, engine/tune.ts) says so and why,
+ * instead of a recommendation a tuned export would not write.
+ */
+export function postgresLines(t: PgTune, kept: readonly Kept[] = [], clients: Clients = { known: true, unknown: [] }, reach: Reach = NETWORK_ONLY): PgLine[] {
   const p = t.planned;
   const r = t.recommended;
-  const differs = (k: keyof PgSettings, show: (v: number) => string): string[] =>
-    p[k] !== r[k] ? [`Headroom recommends ${show(r[k])} here: ${t.explain[k]}.`] : [];
+  const differs = (k: keyof PgSettings, show: (v: number) => string): string[] => {
+    const held = kept.find((x) => x.key === k);
+    if (held) return [`${held.text}.`];
+    return p[k] !== r[k] ? [`Headroom recommends ${show(r[k])} here: ${t.explain[k]}.`] : [];
+  };
   const size = (k: keyof PgSettings): PgLine => ({ name: PG_PARAMETERS[k].name, value: pgSize(p[k]), comment: differs(k, pgSize) });
   const count = (k: keyof PgSettings): PgLine => ({ name: PG_PARAMETERS[k].name, value: String(p[k]), comment: [] });
   const c = t.connections;
   return [
-    { name: 'listen_addresses', value: "'*'", comment: ['Reached only on the compose network: the compose file publishes no port for it.'] },
+    {
+      name: 'listen_addresses',
+      value: reach.loopbackOnly ? "'localhost'" : "'*'",
+      comment: [
+        `How it is reached: ${reach.text}.`,
+        reach.outside
+          ? 'WARNING: its password (the POSTGRES_PASSWORD the image sets up; the official image accepts it from every address) is all that protects it: make it long and random, or publish the port on 127.0.0.1 only.'
+          : reach.where === 'loopback' ? 'Every process on this host can reach it; the password protects it.' : 'Only the stack\'s own services reach it.',
+      ],
+    },
     {
       ...count('maxConnections'),
       comment: [
         `The app can open ${c.app} connections${c.viaPgbouncer ? `, through pgBouncer (which opens at most its pool to this server)` : ''}.`,
+        ...(clients.known ? [] : [`${unknownClientsText(clients)} may open more: Headroom cannot count them.`]),
         ...differs('maxConnections', String),
       ],
     },
     count('superuserReservedConnections'),
-    { ...size('sharedBuffers'), comment: [`${Math.round((p.sharedBuffers / t.limit) * 100)}% of the ${human(t.limit)} limit (PG docs: ~25% is the usual start, over 40% rarely helps).`, ...differs('sharedBuffers', pgSize)] },
-    { ...size('effectiveCacheSize'), comment: ['A planner hint: it allocates nothing. 75% of the limit, since the page cache counts in the container.'] },
+    {
+      ...size('sharedBuffers'),
+      comment: [
+        t.limitFromHost ? 'As planned: no memory limit to size it from.' : `${Math.round((p.sharedBuffers / t.limit) * 100)}% of the ${human(t.limit)} limit (PG docs: ~25% is the usual start, over 40% rarely helps).`,
+        ...differs('sharedBuffers', pgSize),
+      ],
+    },
+    { ...size('effectiveCacheSize'), comment: [t.limitFromHost ? "A planner hint: it allocates nothing. PostgreSQL's default: without a limit Headroom sets no share of it." : 'A planner hint: it allocates nothing. 75% of the limit, since the page cache counts in the container.'] },
     { ...size('workMem'), comment: [`Per sort or hash node, several per query: the budget above counts ${WORK_MEM_NODES.high} nodes (3 x hash_mem_multiplier) per active query.`, ...differs('workMem', pgSize)] },
     { ...count('hashMemMultiplier'), value: p.hashMemMultiplier.toFixed(1), comment: ['PostgreSQL 15 default, written so that the budget above is explicit.'] },
     size('maintenanceWorkMem'),
@@ -141,18 +178,22 @@ export function postgresLines(t: PgTune): PgLine[] {
   ];
 }
 
-/** postgresql.conf for one service, from its tuning (the export's, computed once). */
-export function postgresqlConf(stack: Stack, pg: ServiceOf<'postgres'>, t: PgTune): string {
-  const lines = postgresLines(t);
+/** postgresql.conf for one service, from its tuning (the export's, computed once) and what the tuning rule kept. */
+export function postgresqlConf(stack: Stack, pg: ServiceOf<'postgres'>, t: PgTune, kept: readonly Kept[] = []): string {
+  const lines = postgresLines(t, kept, stack.clients, reachOf(stack, pg));
   const b = t.plannedBudget;
   const pad = (s: string) => s.padStart(9);
   const header = [
     `postgresql.conf for the service "${pg.name}". ${GENERATED_BY}${stack.plan.name ? ` "${stack.plan.name}"` : ''}.`,
     `Mounted at ${POSTGRES_CONF.mount}; the compose file starts postgres -c config_file=${POSTGRES_CONF.mount}.`,
     '',
-    t.limitFromHost
-      ? `This service has no memory limit: the budget uses the host's ${human(t.limit)} instead.`
-      : `How these settings spend the ${human(t.limit)} container limit in the plan's x${b.multiplier} spike, at the high end of Headroom's model (the one its findings read):`,
+    ...(stack.clients.known ? [] : [`Clients Headroom cannot count may connect (${unknownClientsText(stack.clients)}): max_connections and the memory settings are never set below PostgreSQL's defaults, work_mem is not raised, and the budget below counts only the connections Headroom knows.`, '']),
+    ...(t.limitFromHost
+      ? [
+        `This service has no memory limit, so Headroom did not size its memory settings: it sizes them from the container's own limit, never from the host's RAM, which every service shares. Set a limit (headroom check proposes one) to tune them.`,
+        `For reference, the budget below measures these settings against the host's ${human(t.limit)} of RAM:`,
+      ]
+      : [`How these settings spend the ${human(t.limit)} container limit in the plan's x${b.multiplier} spike, at the high end of Headroom's model (the one its findings read):`]),
     ...b.parts.map((part) => `${pad(human(part.MiB))}  ${part.name}${part.note ? ` (${part.note})` : ''}`),
     `${pad(human(b.free))}  ${b.fits ? 'left over' : 'OVER THE LIMIT: lower work_mem or max_connections, or add pgBouncer (see `headroom check`)'}`,
     `In normal traffic, at its high end (${BACKEND_MIB.high}MiB per backend, work_mem x ${WORK_MEM_NODES.high} nodes per active query, every autovacuum worker at maintenance_work_mem) Headroom's model puts this server at ${human(t.plannedHigh)}: ${t.plannedHigh <= t.limit ? 'within' : 'OVER'} the limit.`,
@@ -196,7 +237,7 @@ export const postgres: KindFormat<'postgres'> = {
     },
     defaultCommand: (image) => (/^(docker\.io\/)?(library\/)?postgres(:|@|$)/.test(image) ? 'postgres' : null),
   },
-  oomScoreAdj: -800, // last to be killed: PG docs (kernel-resources) advise protecting the postmaster
+  oomScoreAdj: 0, // last to be killed: PG docs (kernel-resources) advise protecting the postmaster; 0, not negative (kinds/kind.ts)
   port: POSTGRES_PORT,
   addImage: () => POSTGRES_IMAGE,
   configs: { conf: POSTGRES_CONF },
@@ -205,22 +246,23 @@ export const postgres: KindFormat<'postgres'> = {
     svc.image = POSTGRES_IMAGE;
     svc.container_name = s.name;
     svc.command = ['postgres', '-c', `config_file=${POSTGRES_CONF.mount}`];
+    const db = appDbOf(s);
     svc.environment = {
-      POSTGRES_USER: APP_DB.user,
-      POSTGRES_DB: APP_DB.database,
+      POSTGRES_USER: db.user,
+      POSTGRES_DB: db.database,
       POSTGRES_PASSWORD_FILE: `/run/secrets/${secret(POSTGRES_PASSWORD)}`,
     };
     svc.secrets = [POSTGRES_PASSWORD.name];
     svc.volumes = [volume('/var/lib/postgresql/data'), `./${conf}:${POSTGRES_CONF.mount}:ro`];
     // memory-model.md: Docker's /dev/shm is 64MB; parallel queries need more (docker-library/postgres#416).
     svc.shm_size = dockerSize(s.settings.shmSize);
-    svc.healthcheck = healthcheck(['CMD', 'pg_isready', '-U', APP_DB.user, '-d', APP_DB.database]);
+    svc.healthcheck = healthcheck(['CMD', 'pg_isready', '-U', db.user, '-d', db.database]);
     svc.stop_grace_period = '1m';
     note.push(`Settings in ${conf}; shm_size for parallel queries' dynamic shared memory.`);
   },
   files: (stack, services, tunings) => services.map((pg) => ({
     path: stack.configPath(pg, 'conf'),
-    content: postgresqlConf(stack, pg, tunings.of(pg)),
+    content: postgresqlConf(stack, pg, tunings.of(pg), tunings.kept(pg)),
     description: `PostgreSQL settings for ${pg.name}, sized to its limit and connections`,
   })),
 };

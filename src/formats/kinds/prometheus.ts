@@ -105,7 +105,7 @@ export const prometheus: KindFormat<'prometheus'> = {
     images: [{ re: /^(?:[^/]+\/)*prometheus$/, label: 'Prometheus' }],
     read: prometheusRead,
   },
-  oomScoreAdj: -100,
+  oomScoreAdj: 400, // non-negative: kinds/kind.ts
   port: PROMETHEUS_PORT,
   addImage: () => PROMETHEUS_IMAGE,
   configs: { yml: PROMETHEUS_YML },

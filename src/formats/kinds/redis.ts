@@ -6,6 +6,8 @@
 import type { ServiceOf } from '../../engine/schema.ts';
 import { sizeToPlan } from '../../engine/units.ts';
 import { REDIS_ENUMS, type RedisTune } from '../../engine/kinds/redis.ts';
+import type { Kept } from '../../engine/tune.ts';
+import { reachOf } from '../export/exposure.ts';
 import { bytes, commentText, GENERATED_BY, human } from '../export/common.ts';
 import { redisSizeFormat, redisSizeParse } from '../compose-import/size.ts';
 import { base, shellSplit } from '../compose-import/words.ts';
@@ -114,8 +116,8 @@ export function redisDirectives(r: ServiceOf<'redis'>): Record<string, string> {
   };
 }
 
-/** redis.conf for one service, from its tuning (the export's, computed once). */
-export function redisConf(stack: Stack, r: ServiceOf<'redis'>, t: RedisTune): string {
+/** redis.conf for one service, from its tuning (the export's, computed once) and what the tuning rule kept. */
+export function redisConf(stack: Stack, r: ServiceOf<'redis'>, t: RedisTune, kept: readonly Kept[] = []): string {
   const d = redisDirectives(r);
   const mm = r.settings.maxmemory;
   const lines: string[] = [];
@@ -123,14 +125,27 @@ export function redisConf(stack: Stack, r: ServiceOf<'redis'>, t: RedisTune): st
   comment(`redis.conf for the service "${r.name}". ${GENERATED_BY}${stack.plan.name ? ` "${stack.plan.name}"` : ''}.`);
   comment(`Mounted at ${REDIS_CONF.mount}; the compose file starts redis-server with it.`);
   lines.push('');
-  comment('Reached only on the compose network (no port published), so no TLS and no password here.');
-  lines.push('bind * -::*', 'protected-mode no', `port ${REDIS_PORT}`);
+  const reach = reachOf(stack, r);
+  comment(`How it is reached: ${reach.text}.`);
+  if (reach.loopbackOnly) {
+    comment("So Redis's own defaults for a server on the host: bound to localhost, and protected mode refuses other addresses while no password is set.");
+    lines.push('bind 127.0.0.1 -::1', 'protected-mode yes', `port ${REDIS_PORT}`);
+  } else {
+    if (reach.outside) comment("WARNING: no password is set, so anyone who reaches this port can read, write and reconfigure Redis. Set one (requirepass, and the same in every client's URL: redis://:PASSWORD@host:6379), or publish the port on 127.0.0.1 only.");
+    else if (reach.where === 'loopback') comment('Every process on this host can reach it: set a password (requirepass) if others share the host.');
+    else comment('So no TLS and no password here: only the stack\'s own services reach it.');
+    comment('protected-mode no: the clients on the compose network connect from their own addresses, which protected mode refuses while no password is set.');
+    lines.push('bind * -::*', 'protected-mode no', `port ${REDIS_PORT}`);
+  }
   comment("Data files go to the working directory, /data in the official image (the compose file's volume).");
   lines.push('');
   if (r.limit !== null) comment(`Container limit ${human(r.limit)}.`);
   if (mm === 0) comment('maxmemory 0 means no bound: the data set can grow until the container is OOM-killed.');
   else comment(`maxmemory ${human(mm)} = ${d.maxmemory} bytes.`);
-  if (t.recommendedMaxmemory !== null && !t.plannedSafe) {
+  const held = kept.find((k) => k.key === 'maxmemory');
+  if (held) comment(`${held.text}.`);
+  if (held?.why === 'default') comment('Redis may hold data those clients cannot lose (queues, sessions): set maxmemory yourself once you know it holds only cache.');
+  else if (t.recommendedMaxmemory !== null && !t.plannedSafe) {
     comment(`Headroom recommends at most ${human(t.recommendedMaxmemory)}: ${t.explain}.`);
   }
   if (!t.fits) comment(`Headroom: ${t.explain}.`);
@@ -185,7 +200,7 @@ export const redis: KindFormat<'redis'> = {
     // The official redis and valkey images run their server when the service sets no command.
     defaultCommand: (image) => (/^(docker\.io\/)?valkey\/valkey(:|@|$)/.test(image) ? 'valkey-server' : /^(docker\.io\/)?(library\/)?redis(:|@|$)/.test(image) ? 'redis-server' : null),
   },
-  oomScoreAdj: -400,
+  oomScoreAdj: 200, // after pgBouncer's clients, before the monitors (non-negative: kinds/kind.ts)
   port: REDIS_PORT,
   addImage: () => REDIS_IMAGE,
   configs: { conf: REDIS_CONF },
@@ -201,7 +216,7 @@ export const redis: KindFormat<'redis'> = {
   },
   files: (stack, services, tunings) => services.map((r) => ({
     path: stack.configPath(r, 'conf'),
-    content: redisConf(stack, r, tunings.of(r)),
+    content: redisConf(stack, r, tunings.of(r), tunings.kept(r)),
     description: `Redis settings for ${r.name}: maxmemory, eviction policy, persistence`,
   })),
 };

@@ -19,6 +19,8 @@ export const postgres: KindEngine<'postgres', typeof postgresSettings, PgTune> =
     field.count('maxParallelWorkersPerGather', 'max_parallel_workers_per_gather'), field.size('shmSize', 'shm_size'),
   ],
   findings: [appOverMaxConnections, connectionsNearMax, postgresMemorySettings],
+  connections: 'none', // a server; its clients are the others
+
   tuning: {
     // max_connections follows pgBouncer's server side, as recommended.
     after: ['pgbouncer'],
@@ -26,5 +28,6 @@ export const postgres: KindEngine<'postgres', typeof postgresSettings, PgTune> =
     apply: postgresApply,
     unfit: postgresUnfit,
     settle: postgresSettle,
+    notes: (s) => (s.limit === null ? [`${s.name}: no memory limit, so its memory settings stay as planned: Headroom sizes them from the container's own limit, never from the host's RAM (set a limit to tune them)`] : []),
   },
 };

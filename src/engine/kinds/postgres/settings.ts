@@ -3,6 +3,7 @@
  * module (no model, no tuning), so that traffic.ts and pgBouncer can read the defaults.
  */
 import { count, settingsObject, sizeSchema, withDefault } from '../../schema-blocks.ts';
+import * as z from 'zod/mini';
 
 export const POSTGRES_DEFAULTS = {
   sharedBuffers: 128, // PostgreSQL default shared_buffers = 128MB
@@ -27,6 +28,9 @@ export const postgresSettings = settingsObject({
   autovacuumMaxWorkers: withDefault(count(1, 262_143), POSTGRES_DEFAULTS.autovacuumMaxWorkers),
   maxParallelWorkersPerGather: withDefault(count(0, 1024), POSTGRES_DEFAULTS.maxParallelWorkersPerGather),
   shmSize: withDefault(sizeSchema, POSTGRES_DEFAULTS.shmSize),
+  /** The role and database the image creates (POSTGRES_USER / POSTGRES_DB, imported from compose): the runbook's psql commands and the exported compose use them. Absent: Headroom's own `app`. */
+  user: z.optional(z.string({ error: 'expected a role name (text)' }).check(z.minLength(1), z.maxLength(63, 'expected at most 63 characters (PostgreSQL\'s NAMEDATALEN)'))),
+  database: z.optional(z.string({ error: 'expected a database name (text)' }).check(z.minLength(1), z.maxLength(63, 'expected at most 63 characters (PostgreSQL\'s NAMEDATALEN)'))),
 });
 
 /** PG docs (runtime-config-resource): shared_buffers at ~25% of the memory PostgreSQL may use is

@@ -21,7 +21,8 @@ import { maxConnectionsFor, roundDownSize, roundUpSize } from '../../policy.ts';
 import { mbText as fmt, sizeFormat } from '../../units.ts';
 import { servicesOf } from '../../findings/context.ts';
 import { pgbouncersTuned, pgbouncerServerConnections } from '../pgbouncer.ts';
-import type { TuneUnfit } from '../kind.ts';
+import type { TuneContext, TuneUnfit } from '../kind.ts';
+import { unknownClientsText } from '../../clients.ts';
 import { BACKEND_MIB, postgresUsage, WORK_MEM_NODES } from './model.ts';
 import { MAX_CONNECTIONS_MAX, OTHER_CONNECTIONS, POSTGRES_DEFAULTS, SHARED_BUFFERS_SHARE, walBuffersFor } from './settings.ts';
 
@@ -51,6 +52,8 @@ export const PG_TUNE = {
   workMemMin: 1,
   /** PG default superuser_reserved_connections (settings.ts). */
   superuserReserved: POSTGRES_DEFAULTS.superuserReservedConnections,
+  /** PG docs: effective_cache_size defaults to 4GB; what a service without a limit gets (never a share of the host's RAM). */
+  effectiveCacheDefault: 4096,
 } as const;
 
 const firstOf = <K extends 'postgres' | 'pgbouncer'>(plan: Plan, kind: K) => servicesOf(plan, kind)[0];
@@ -179,18 +182,22 @@ function workMemRoom(pg: ServiceOf<'postgres'>, traffic: Traffic, limit: number)
   return perMiB > 0 ? Math.floor((limit - base) / perMiB) : null;
 }
 
-/** Every written value from the four we choose; the rest follow the limit or the plan. */
-function pgSettingsFor(limit: number, p: ServiceOf<'postgres'>['settings'], v: Pick<PgSettings, 'maxConnections' | 'sharedBuffers' | 'maintenanceWorkMem' | 'workMem'>): PgSettings {
+/**
+ * Every written value from the four we choose; the rest follow the limit or the plan. Without a
+ * limit (null) they are PostgreSQL's own defaults: effective_cache_size 4GB, and
+ * autovacuum_work_mem -1 written out (maintenance_work_mem), never a share of the host's RAM.
+ */
+function pgSettingsFor(limit: number | null, p: ServiceOf<'postgres'>['settings'], v: Pick<PgSettings, 'maxConnections' | 'sharedBuffers' | 'maintenanceWorkMem' | 'workMem'>): PgSettings {
   return {
     maxConnections: v.maxConnections,
     // PostgreSQL refuses superuser_reserved_connections ≥ max_connections.
     superuserReservedConnections: Math.min(PG_TUNE.superuserReserved, Math.max(0, v.maxConnections - 1)),
     sharedBuffers: v.sharedBuffers,
-    effectiveCacheSize: Math.max(v.sharedBuffers, floorMiB(limit * PG_TUNE.effectiveCacheShare)),
+    effectiveCacheSize: limit === null ? PG_TUNE.effectiveCacheDefault : Math.max(v.sharedBuffers, floorMiB(limit * PG_TUNE.effectiveCacheShare)),
     workMem: v.workMem,
     hashMemMultiplier: PG_TUNE.hashMemMultiplier,
     maintenanceWorkMem: v.maintenanceWorkMem,
-    autovacuumWorkMem: Math.min(v.maintenanceWorkMem, autovacuumFor(limit)),
+    autovacuumWorkMem: limit === null ? v.maintenanceWorkMem : Math.min(v.maintenanceWorkMem, autovacuumFor(limit)),
     autovacuumMaxWorkers: p.autovacuumMaxWorkers,
     maxParallelWorkersPerGather: p.maxParallelWorkersPerGather,
     walBuffers: walBuffersFor(v.sharedBuffers),
@@ -277,8 +284,8 @@ function largestWhere(lo: number, hi: number, ok: (v: number) => boolean): numbe
 }
 
 /** The plan as the engine will see it once tuned: toggle-implied services added, every pgBouncer at its recommendation. */
-function tunedView(plan: Plan): Plan {
-  return pgbouncersTuned(planWithFeatures(plan));
+function tunedView(plan: Plan, ctx?: TuneContext): Plan {
+  return pgbouncersTuned(planWithFeatures(plan), ctx?.keep);
 }
 
 type MaxConnections = { value: number; base: number; peak: number; fits: boolean };
@@ -298,6 +305,12 @@ function pgMaxConnections(view: Plan, pg: ServiceOf<'postgres'>, c: PgConnection
   return { value: Math.min(value, MAX_CONNECTIONS_MAX), base, peak, fits: value <= MAX_CONNECTIONS_MAX };
 }
 
+/** How max_connections was reached, for comments. */
+function maxConnectionsText(c: PgConnections, max: MaxConnections): string {
+  return `${c.server} ${c.viaPgbouncer ? 'pgBouncer server' : 'app'} + ${c.exporter} exporter + ${c.admin} admin + ${c.reserved} superuser-reserved` +
+    (max.value > max.base ? `, raised to keep the ${max.peak} client backends the engine expects at the peak under 90% of it` : '');
+}
+
 /** The recommended max_connections alone (tunePostgres's, without the memory fit): for callers such as tiers.ts that set the rest themselves. */
 export function postgresMaxConnections(plan: Plan, pg: ServiceOf<'postgres'>): number {
   const view = tunedView(plan);
@@ -311,7 +324,7 @@ function pgPlanned(plan: Plan, pg: ServiceOf<'postgres'>): PgPlanned {
   const limit = pg.limit ?? plan.host.ram;
   // The engine's view: a pgBouncer the toggle implies counts like a listed one.
   const full = planWithFeatures(plan);
-  const planned = pgSettingsFor(limit, pg.settings, pg.settings);
+  const planned = pgSettingsFor(pg.limit, pg.settings, pg.settings);
   return {
     limit,
     limitFromHost: pg.limit === null,
@@ -327,16 +340,23 @@ export function postgresSettle(plan: Plan, pg: ServiceOf<'postgres'>, t: PgTune)
   return { ...t, ...pgPlanned(plan, pg) };
 }
 
-/** Tunes one Postgres service of the plan. */
-export function tunePostgres(plan: Plan, pg: ServiceOf<'postgres'>): PgTune {
+/**
+ * Tunes one Postgres service of the plan: max_connections from the connections the plan opens,
+ * its memory settings from its own container's limit. Without a limit the memory settings stay
+ * as planned (never sized from the host's RAM); with clients Headroom cannot count (ctx.clients)
+ * work_mem is never raised, since their queries are not in the model. Outside a tuning pass
+ * (ctx.afterTuned false) pgBouncer is read as recommended.
+ */
+export function tunePostgres(plan: Plan, pg: ServiceOf<'postgres'>, ctx: TuneContext): PgTune {
   const own = pgPlanned(plan, pg);
   const { limit } = own;
   const p = pg.settings;
 
-  // From the limit and the connections, with pgBouncer as we would set it.
-  const view = tunedView(plan);
+  // From the limit and the connections, with pgBouncer as tuned (in a pass) or as we would set it.
+  const view = ctx.afterTuned ? planWithFeatures(plan) : tunedView(plan, ctx);
   const recConnections = pgConnections(view);
   const max = pgMaxConnections(view, pg, recConnections);
+  if (pg.limit === null) return postgresUnlimited(pg, own, view, recConnections, max);
   const sized: ServiceOf<'postgres'> = { ...pg, limit, settings: { ...p, maxConnections: max.value } };
   const viewSized = withService(view, pg.name, () => sized);
   // The engine's high usage under normal traffic is what the usage-over-limit finding reads.
@@ -344,7 +364,9 @@ export function tunePostgres(plan: Plan, pg: ServiceOf<'postgres'>): PgTune {
   const spike = { multiplier: view.workload.spike, traffic: trafficOf(viewSized, view.workload.spike) };
   const shaped = postgresForLimit(viewSized, sized, limit, traffic);
   const shares = shaped.service.settings;
-  let chosen = { sharedBuffers: shares.sharedBuffers, maintenanceWorkMem: shares.maintenanceWorkMem, workMem: shares.workMem };
+  // Clients the model does not count run queries it cannot see: work_mem is not raised for them.
+  const workMemCapped = !ctx.clients.known && shares.workMem > p.workMem;
+  let chosen = { sharedBuffers: shares.sharedBuffers, maintenanceWorkMem: shares.maintenanceWorkMem, workMem: workMemCapped ? p.workMem : shares.workMem };
   let fits = shaped.fits;
   const highOf = (v: Partial<typeof chosen>) => pgHigh(sized, traffic, { ...chosen, ...v });
   const fitsWith = (v: Partial<typeof chosen>) => highOf(v) <= limit;
@@ -371,13 +393,13 @@ export function tunePostgres(plan: Plan, pg: ServiceOf<'postgres'>): PgTune {
   const giveWay = (what: string, usual: number) => `${what}; lowered from ${fmt(usual)} so that ${engineHigh} fits the ${fmt(limit)} limit${minLimit === null ? '' : ` (a ${fmt(minLimit)} limit would keep ${fmt(usual)})`}`;
 
   const explain: Record<keyof PgSettings, string> = {
-    maxConnections:
-      `${recConnections.server} ${recConnections.viaPgbouncer ? 'pgBouncer server' : 'app'} + ${recConnections.exporter} exporter + ${recConnections.admin} admin + ${recConnections.reserved} superuser-reserved` +
-      (max.value > max.base ? `, raised to keep the ${max.peak} client backends the engine expects at the peak under 90% of it` : ''),
+    maxConnections: maxConnectionsText(recConnections, max),
     superuserReservedConnections: 'PostgreSQL default',
     sharedBuffers: chosen.sharedBuffers === shares.sharedBuffers ? `25% of the ${fmt(limit)} limit` : giveWay(`${Math.round((chosen.sharedBuffers / limit) * 100)}% of the limit`, shares.sharedBuffers),
     effectiveCacheSize: `75% of the ${fmt(limit)} limit (a planner hint: allocates nothing)`,
-    workMem: shaped.spikeRoom === null
+    workMem: workMemCapped
+      ? `as planned: ${unknownClientsText(ctx.clients)} may run queries Headroom cannot count, so work_mem is not raised to the ${fmt(shares.workMem)} the model alone would allow`
+      : shaped.spikeRoom === null
       ? 'as planned: the model runs no query through this server (no app connections in the plan), so it sets no bound on work_mem'
       : shaped.spikeRoom < PG_TUNE.workMemMin
         ? `${fmt(rec.workMem)}, the least Headroom advises: even at 1MB ${highText(spike.traffic, p.autovacuumMaxWorkers)} in the ×${spike.multiplier} spike is over the ${fmt(limit)} limit`
@@ -401,6 +423,43 @@ export function tunePostgres(plan: Plan, pg: ServiceOf<'postgres'>): PgTune {
     connectionsFit: max.fits,
     peakBackends: max.peak,
     explain,
+  };
+}
+
+/**
+ * The tuning of a PostgreSQL without a memory limit: max_connections as usual, the memory settings
+ * as planned. Headroom sizes them from the container's own budget; the host's RAM is shared with
+ * every other service, so it is no budget for one of them.
+ */
+function postgresUnlimited(pg: ServiceOf<'postgres'>, own: PgPlanned, view: Plan, c: PgConnections, max: MaxConnections): PgTune {
+  const p = pg.settings;
+  const rec = pgSettingsFor(null, p, { maxConnections: max.value, sharedBuffers: p.sharedBuffers, maintenanceWorkMem: p.maintenanceWorkMem, workMem: p.workMem });
+  const sized: ServiceOf<'postgres'> = { ...pg, settings: { ...p, maxConnections: max.value } };
+  const viewSized = withService(view, pg.name, () => sized);
+  const spike = { multiplier: view.workload.spike, traffic: trafficOf(viewSized, view.workload.spike) };
+  const asPlanned = 'as planned: the service has no memory limit, and Headroom sizes PostgreSQL\'s memory from its own container\'s limit, never from the host\'s RAM (set a limit to tune it)';
+  return {
+    ...own,
+    recommended: rec,
+    recommendedBudget: pgBudget(sized, rec, spike, own.limit),
+    recommendedHigh: round2(pgHigh(sized, trafficOf(viewSized, 1), {})),
+    fits: true,
+    minLimit: null,
+    connectionsFit: max.fits,
+    peakBackends: max.peak,
+    explain: {
+      maxConnections: maxConnectionsText(c, max),
+      superuserReservedConnections: 'PostgreSQL default',
+      sharedBuffers: asPlanned,
+      effectiveCacheSize: 'PostgreSQL default (4GB): a planner hint, it allocates nothing; without a limit Headroom sets no share of it',
+      workMem: asPlanned,
+      hashMemMultiplier: 'PostgreSQL 15 default',
+      maintenanceWorkMem: asPlanned,
+      autovacuumWorkMem: 'maintenance_work_mem, as PostgreSQL does for -1',
+      autovacuumMaxWorkers: 'as planned (PostgreSQL default 3)',
+      maxParallelWorkersPerGather: 'as planned (PostgreSQL default 2)',
+      walBuffers: 'shared_buffers/32 within [64kB, 16MB], as PostgreSQL picks for -1',
+    },
   };
 }
 

@@ -1,0 +1,61 @@
+/**
+ * `headroom fit FILE [--host SIZE] [--out DIR] [--json]`: one consistent set of limits and settings
+ * for the whole stack, normal traffic and spike together, within the host's RAM (engine/fit.ts),
+ * shown as a diff; with --out the fitted plan file is written. When it cannot fit, it says so and
+ * names the smallest host that holds it. Exit 0 when it fits, 1 when it does not, 2 on bad input.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { sizeFormat } from '../engine/index.ts';
+import { fit, type FitChange } from '../engine/fit.ts';
+import { planToInput, planToText } from '../formats/plan-file.ts';
+import { loadPlan, UsageError } from './io.ts';
+import { reportJson } from './render.ts';
+
+type Args = { positionals: string[]; values: Record<string, string | boolean | undefined> };
+
+const USAGE = 'fit FILE [--host 4GiB] [--out DIR] [--json]';
+
+/** Keys whose values are sizes in MiB (the plan's own size fields); the rest are counts or words. */
+const SIZE_KEYS = new Set(['limit', 'settings.sharedBuffers', 'settings.workMem', 'settings.maintenanceWorkMem', 'settings.walBuffers', 'settings.maxmemory', 'settings.perWorker', 'settings.shmSize', 'settings.appData']);
+const valueText = (key: string, v: unknown) => (v === null || v === undefined ? 'none' : typeof v === 'number' && SIZE_KEYS.has(key) ? sizeFormat(v) : typeof v === 'object' ? JSON.stringify(v) : String(v));
+
+function changeLine(c: FitChange): string {
+  return `  ${c.service}.${c.key}: ${valueText(c.key, c.from)} → ${valueText(c.key, c.to)}${c.assumed ? '  (usage assumed: not a measure)' : ''}`;
+}
+
+export const fitCommand = {
+  usage: USAGE,
+  summary: 'one consistent set of limits and settings for the whole stack within the host, as a diff',
+  options: { host: { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean' } } as Record<string, { type: 'string' | 'boolean' }>,
+  run: ({ positionals, values }: Args): number => {
+    if (positionals.length !== 1) throw new UsageError([`error: fit needs one compose or plan FILE (got ${positionals.length})`, `usage: headroom ${USAGE}`]);
+    const { plan, label } = loadPlan(positionals[0], undefined, values.host as string | undefined);
+    const f = fit(plan);
+    const out = typeof values.out === 'string' ? values.out : null;
+    let written: string | null = null;
+    if (out && f.fits) {
+      mkdirSync(out, { recursive: true });
+      written = join(out, `${(plan.name ?? 'plan').replace(/[^\w.-]+/g, '-')}.fitted.yaml`);
+      writeFileSync(written, planToText(planToInput(f.plan)));
+    }
+    if (values.json) {
+      process.stdout.write(reportJson({ fits: f.fits, outcome: f.outcome, summary: f.summary, hostMiB: f.hostMiB, assumed: f.assumed, changes: f.changes, written, plan: planToInput(f.plan) }));
+      return f.fits ? 0 : 1;
+    }
+    const lines = [
+      `Headroom fit: ${plan.name ?? label} on ${sizeFormat(plan.host.ram)} (${plan.workload.activeUsers.toLocaleString('en-US')} active users, ×${plan.workload.spike} spike)`,
+      '',
+      f.changes.length ? `changes (${f.changes.length}):` : 'no change: the stack already fits as planned',
+      ...f.changes.map(changeLine),
+      '',
+      f.fits
+        ? `fits ${sizeFormat(plan.host.ram)}: normal traffic and the ×${plan.workload.spike} spike within the limits, the limits plus the reserve within the RAM`
+        : `does not fit ${sizeFormat(plan.host.ram)}: ${f.summary}${f.hostMiB === null ? '; no host up to 1 TiB holds it: split the stack (capacity shows the split)' : `; a ${sizeFormat(f.hostMiB)} host holds it (fit --host ${sizeFormat(f.hostMiB).replace(' ', '')})`}`,
+      ...(f.assumed.length ? [`guessed usage (limits left as they are; measure them first): ${f.assumed.join(', ')}`] : []),
+      ...(written ? [`wrote ${written}`] : out ? ['nothing written: the stack does not fit this host'] : []),
+    ];
+    process.stdout.write(`${lines.join('\n')}\n`);
+    return f.fits ? 0 : 1;
+  },
+};

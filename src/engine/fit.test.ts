@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { fit } from './fit.ts';
+import { evaluate } from './evaluate.ts';
+import { verdictOf } from './verdict.ts';
+import { limitsExceedRam } from './policy.ts';
+import { PRESET_NAMES } from './presets.ts';
+import { presetPlan, planOf } from './testing.ts';
+
+describe('fit', () => {
+  it.each(PRESET_NAMES)('preset %s: fits its host (normal and spike), or names a bigger host that does', (name) => {
+    const plan = presetPlan(name);
+    const f = fit(plan);
+    if (f.fits) {
+      const r = evaluate(f.plan);
+      expect(limitsExceedRam(r.host)).toBe(false);
+      expect(verdictOf(r).outcome).toBe('pass');
+      // No usage-over-limit in normal traffic nor in the spike: the fit holds both.
+      expect(r.findings.filter((x) => x.id === 'usage-over-limit' || x.id === 'spike-over-limit')).toEqual([]);
+    } else {
+      expect(f.hostMiB).not.toBeNull();
+      expect(f.hostMiB!).toBeGreaterThan(plan.host.ram);
+    }
+    expect(f.plan.workload).toEqual(plan.workload);
+  });
+
+  it('never lowers a connection setting below the plan’s own', () => {
+    const plan = presetPlan('4gb', (p) => {
+      const pg = p.services.find((s) => s.kind === 'postgres')!;
+      (pg.settings as Record<string, unknown>).maxConnections = 400;
+    });
+    const f = fit(plan);
+    const pg = f.plan.services.find((s) => s.kind === 'postgres')!;
+    expect(pg.kind === 'postgres' && pg.settings.maxConnections).toBeGreaterThanOrEqual(400);
+  });
+
+  it('leaves a guessed service’s limit alone and names it', () => {
+    const plan = planOf({ host: { ram: '4GiB' }, services: [{ name: 'api', kind: 'fastapi', limit: '512MiB', settings: {} }, { name: 'worker', kind: 'generic', limit: null, settings: {} }] } as never);
+    const f = fit(plan);
+    expect(f.assumed).toEqual(['worker']);
+    expect(f.plan.services.find((s) => s.name === 'worker')!.limit).toBeNull();
+    expect(f.changes.filter((c) => c.service === 'worker' && c.key === 'limit')).toEqual([]);
+  });
+});

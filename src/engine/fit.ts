@@ -1,0 +1,116 @@
+/**
+ * Fit everything (issue 11): one consistent set of limits and settings for the whole stack, the
+ * plan's users in normal traffic and in its spike together, within the host's RAM — or, when it
+ * cannot, the smallest host size that holds it. No new model: the stack is sized by tiers.ts's
+ * minimal plan (the kinds' tuning and policy) at the spike's users, its spare memory given to
+ * PostgreSQL as the upgrade path does, and judged by the engine's own verdict.
+ *
+ * Two rules on top: a connection setting (max_connections, max_client_conn) is never lowered below
+ * the plan's own value (the apps open what they open; issue 11), and a service whose usage is a
+ * guess (basis `assumed`) keeps its limit: a limit computed from a guess is not presented as fitted.
+ *
+ * Pure: plain data in, plain data out.
+ */
+import type { Plan, Service } from './schema.ts';
+import { minimalPlan, tierPlan } from './tiers.ts';
+import { basisOf } from './kinds/index.ts';
+import { evaluate } from './evaluate.ts';
+import { verdictOf, type Outcome } from './verdict.ts';
+import { limitsExceedRam } from './policy.ts';
+
+/** One value the fit changes: `limit`, `settings.maxmemory`, … on a service (or `services` for one it adds). */
+export type FitChange = { service: string; key: string; from: unknown; to: unknown; assumed: boolean };
+
+export type Fit = {
+  /** True when the fitted plan fits this host: limits plus reserve within the RAM and no critical finding. */
+  fits: boolean;
+  plan: Plan;
+  changes: FitChange[];
+  outcome: Outcome;
+  summary: string;
+  /** When it does not fit: the smallest host (a power of two from the plan's, up to 1 TiB) on which it does; null if none. */
+  hostMiB: number | null;
+  /** Guessed services whose limits the fit leaves alone (settle them first). */
+  assumed: string[];
+};
+
+const CONNECTION_KEYS: Readonly<Record<string, string>> = { postgres: 'maxConnections', pgbouncer: 'maxClientConn' };
+
+/** The fitted services: guessed ones keep their limit, connection settings never go down. */
+function guarded(original: Plan, fitted: Plan): Plan {
+  const before = new Map(original.services.map((s) => [s.name, s]));
+  return {
+    ...fitted,
+    services: fitted.services.map((s): Service => {
+      const was = before.get(s.name);
+      if (!was) return s;
+      if (basisOf(was) === 'assumed') return { ...s, limit: was.limit };
+      const key = CONNECTION_KEYS[s.kind];
+      if (!key) return s;
+      const mine = (was.settings as Record<string, unknown>)[key];
+      const theirs = (s.settings as Record<string, unknown>)[key];
+      return typeof mine === 'number' && typeof theirs === 'number' && theirs < mine ? ({ ...s, settings: { ...s.settings, [key]: mine } } as Service) : s;
+    }),
+  };
+}
+
+/** The fitted plan on a host of `ramMiB`, with the plan's own workload and name. */
+function fittedOn(plan: Plan, ramMiB: number, minimal: Plan): Plan {
+  const sized = tierPlan(plan, ramMiB, minimal.workload.activeUsers, plan.host.pricePerMonth ?? null, minimal);
+  return guarded(plan, { ...sized, name: plan.name, workload: plan.workload, host: { ...plan.host, ram: ramMiB } });
+}
+
+function holds(p: Plan): boolean {
+  const r = evaluate(p);
+  return !limitsExceedRam(r.host) && verdictOf(r, { assume: true }).outcome === 'pass';
+}
+
+function changesOf(before: Plan, after: Plan): FitChange[] {
+  const out: FitChange[] = [];
+  const old = new Map(before.services.map((s) => [s.name, s]));
+  for (const s of after.services) {
+    const was = old.get(s.name);
+    const assumed = basisOf(s) === 'assumed';
+    if (!was) {
+      out.push({ service: s.name, key: 'services', from: null, to: `${s.kind} (added)`, assumed });
+      continue;
+    }
+    if (was.limit !== s.limit) out.push({ service: s.name, key: 'limit', from: was.limit, to: s.limit, assumed });
+    const a = was.settings as Record<string, unknown>;
+    const b = s.settings as Record<string, unknown>;
+    for (const key of Object.keys(b)) {
+      if (JSON.stringify(a[key]) !== JSON.stringify(b[key])) out.push({ service: s.name, key: `settings.${key}`, from: a[key] ?? null, to: b[key], assumed });
+    }
+  }
+  return out;
+}
+
+/** Largest host tried: 1 TiB (the plan file's bound on RAM is larger; past this the answer is "split"). */
+const MAX_HOST_MIB = 1024 * 1024;
+
+export function fit(plan: Plan): Fit {
+  const spikeUsers = Math.ceil(plan.workload.activeUsers * plan.workload.spike);
+  const minimal = minimalPlan(plan, spikeUsers);
+  const fitted = fittedOn(plan, plan.host.ram, minimal);
+  const fits = holds(fitted);
+  let hostMiB: number | null = null;
+  if (!fits) {
+    for (let ram = 1024; ram <= MAX_HOST_MIB; ram *= 2) {
+      if (ram <= plan.host.ram) continue;
+      if (holds(fittedOn(plan, ram, minimal))) {
+        hostMiB = ram;
+        break;
+      }
+    }
+  }
+  const v = verdictOf(evaluate(fitted));
+  return {
+    fits,
+    plan: fitted,
+    changes: changesOf(plan, fitted),
+    outcome: v.outcome,
+    summary: v.summary,
+    hostMiB,
+    assumed: plan.services.filter((s) => basisOf(s) === 'assumed').map((s) => s.name),
+  };
+}
