@@ -1,4 +1,4 @@
-// The stack test's calibration records (calibration/fastapi.json, host.json, written by
+// The stack test's calibration records (calibration/stack-test/fastapi-container.json, host.json, written by
 // `npm run stack-test -- --record`) have the engine's calibration shape (src/engine/calibration.ts
 // reads them; src/engine/calibration.test.ts checks the engine against them), every fastapi case's
 // plan parses and the engine predicts its service, and what the harness measured is in them.
@@ -15,9 +15,9 @@ const schema = calibrationFileSchema.extend({ kind: z.enum(['fastapi', 'host']) 
 const read = (name: string) => schema.parse(JSON.parse(readFileSync(join(REPO, 'calibration', name), 'utf8')));
 
 describe('stack-test calibration records', () => {
-  it('calibration/fastapi.json: the schema, and each case\u2019s plan evaluates with the measured service in it', () => {
-    expect(existsSync(join(REPO, 'calibration', 'fastapi.json'))).toBe(true);
-    const f = read('fastapi.json');
+  it('calibration/stack-test/fastapi-container.json: the schema, and each case\u2019s plan evaluates with the measured service in it', () => {
+    expect(existsSync(join(REPO, 'calibration', 'stack-test', 'fastapi-container.json'))).toBe(true);
+    const f = read('stack-test/fastapi-container.json');
     expect(f.kind).toBe('fastapi');
     for (const c of f.cases) {
       const p = planParse(c.plan);

@@ -1,6 +1,6 @@
 /**
  * Records a stack-test run as calibration data, in the shape of calibration/*.json
- * (src/engine/calibration.ts): calibration/fastapi.json (the app container) and
+ * (src/engine/calibration.ts): calibration/stack-test/fastapi-container.json (the app container) and
  * calibration/host.json (the engine's own processes: the host reserve outside the containers),
  * cases merged by id so that runs of several plans accumulate; and the run's report beside them
  * (calibration/stack-test/<plan>.{md,json}, without the raw samples).
@@ -166,6 +166,8 @@ export function writeStackCalibration(r: StackTestResult, rep: StackReport): voi
       ]
     : [];
   const method = `npm run stack-test: the plan exported by the CLI, run with docker-compose 1.29 --compatibility on a private dockerd (${r.engine.storageDriver}) with local images from Debian bookworm packages, the containers under one parent cgroup at the plan\u2019s RAM minus its predicted reserve, the plan\u2019s workload from a load generator on 127.0.0.1; sampled every second. Typical is the median sample under the normal load, peak the largest. The machine is shared: each case's load says how busy it was.`;
-  if (fastapiCases.length) merge(join(dir, 'fastapi.json'), { kind: 'fastapi', method, tools }, fastapiCases);
+  // The app container's cases sit beside the deployment reports, not in calibration/fastapi.json
+  // (npm run calibrate's bare gunicorn processes, which the engine's FastAPI figures are fitted to).
+  if (fastapiCases.length) merge(join(dir, 'stack-test', 'fastapi-container.json'), { kind: 'fastapi', method, tools }, fastapiCases);
   if (hostCases.length) merge(join(dir, 'host.json'), { kind: 'host', method, tools: { docker: tools.docker ?? '', containerd: tools.containerd ?? 'containerd (Debian bookworm)', storageDriver: r.engine.storageDriver } }, hostCases);
 }

@@ -18,7 +18,7 @@ describe('headroom capacity', () => {
     expect(r.code).toBe(0);
     expect(r.out).toContain('normal traffic: fails even with no users');
     expect(r.out).toMatch(/✖ first usage-over-limit \[redis\]: redis's high usage \(680 MiB\) exceeds its 300 MiB limit/);
-    expect(r.out).toMatch(/566\s+breaks at 567\s+usage-over-limit\s+fastapi/);
+    expect(r.out).toMatch(/433\s+breaks at 434\s+usage-over-limit\s+fastapi/);
     expect(r.out).toMatch(/HOST\s+USERS\s+SPIKE ×5\s+MOVE UP AT\s+\$\/MONTH\s+\$\/1K USERS\s+FIRST TO BREAK/);
     expect(r.out).toMatch(/\n {2}4 GiB\s+[\d,]+\s+[\d,]+\s+[\d,]+\s+\$25\s+\$[\d.]+\s+free-below-criterion \[host\]/);
     expect(r.out).toMatch(/\n {2}16 GiB\s+[\d,]+\s+[\d,]+\s+[\d,]+\s+\$100/);
@@ -30,10 +30,10 @@ describe('headroom capacity', () => {
     const r = cli(['capacity', '--preset', '8gb', '--json']);
     expect(r.code).toBe(0);
     const j = JSON.parse(r.out);
-    expect(j.users).toBe(19_700);
-    expect(j.binding).toMatchObject({ id: 'usage-over-limit', service: 'fastapi', message: expect.stringContaining('19,701') });
+    expect(j.users).toBe(19_566);
+    expect(j.binding).toMatchObject({ id: 'usage-over-limit', service: 'fastapi', message: expect.stringContaining('19,567') });
     expect(Array.isArray(j.next)).toBe(true);
-    expect(j.spike).toMatchObject({ multiplier: 5, users: 3940 });
+    expect(j.spike).toMatchObject({ multiplier: 5, users: 3913 });
     expect(j.tiers).toHaveLength(3);
     for (const t of j.tiers) {
       expect(t).toMatchObject({ ramMiB: expect.any(Number), users: expect.any(Number), pricePerMonth: expect.any(Number), moveUpAt: expect.any(Number), costPer1000Users: expect.any(Number) });
@@ -116,7 +116,7 @@ describe('headroom compare', () => {
     const p = file('eight.yaml', planToText(presetGet('8gb')));
     const r = cli(['compare', '4gb', p, '--json']);
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.out).rows.find((x: { id: string }) => x.id === 'capacity')).toMatchObject({ a: 0, b: 19_700 });
+    expect(JSON.parse(r.out).rows.find((x: { id: string }) => x.id === 'capacity')).toMatchObject({ a: 0, b: 19_566 });
     const s = cli(['compare', '-', 'full'], planToText(presetGet('4gb')));
     expect(s.code).toBe(0);
     expect(s.out).toContain('Headroom compare: stdin');

@@ -62,18 +62,18 @@ describe('capacity', () => {
     expect(c.binding!.message).toMatch(/redis's high usage \(680 MiB\) exceeds its 300 MiB limit even with no users/);
     expect(c.next.map((n) => n.service)).toEqual(['grafana', 'postgres']);
     // The app is the one check that users break.
-    expect(c.constraints.find((k) => k.service === 'fastapi')).toMatchObject({ status: 'breaks', users: 566 });
+    expect(c.constraints.find((k) => k.service === 'fastapi')).toMatchObject({ status: 'breaks', users: 433 });
     expect(c.constraints.find((k) => k.id === 'connections-near-max')).toMatchObject({ status: 'fails-at-zero', demand: 45, allowed: 45 });
   });
 
-  it('the 8gb preset carries 19,700 users, 3,940 in its ×5 spike; the app is the binding constraint', () => {
+  it('the 8gb preset carries 19,566 users, 3,913 in its ×5 spike; the app is the binding constraint', () => {
     const c = capacity(presetPlan('8gb'));
-    expect(c.users).toBe(19_700);
+    expect(c.users).toBe(19_566);
     expect(c.binding).toMatchObject({ id: 'usage-over-limit', service: 'fastapi', status: 'breaks' });
-    expect(c.binding!.message).toContain('at 19,701 active users');
-    expect(c.spike).toMatchObject({ multiplier: 5, users: 3940 });
+    expect(c.binding!.message).toContain('at 19,567 active users');
+    expect(c.spike).toMatchObject({ multiplier: 5, users: 3913 });
     expect(c.spike.binding!.message).toContain('in the ×5 spike');
-    expect(c.current).toEqual({ users: 10_000, share: 10_000 / 19_700 });
+    expect(c.current).toEqual({ users: 10_000, share: 10_000 / 19_566 });
   });
 
   it('names the binding constraint and the next two, in the order they break', () => {
