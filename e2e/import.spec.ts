@@ -59,7 +59,7 @@ test('a chosen file replaces the plan with its services', async ({ planner, impo
   await expect(importer.status).toHaveText(/Recognised 4 services/);
   expect(await importer.kinds()).toEqual([
     ['web', 'generic'],
-    ['worker', 'generic'],
+    ['worker', 'node'],
     ['postgres', 'postgres'],
     ['redis', 'redis'],
   ]);

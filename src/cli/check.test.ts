@@ -116,12 +116,14 @@ describe('headroom check', () => {
 
 describe('headroom export with a compose file', () => {
   it('writes the user\'s compose file back edited: only memory lines change, comments stay', () => {
-    const src = file('stack.yml', '# our stack\nservices:\n  cache:   # the cache\n    image: redis:7\n    command: redis-server --maxmemory 256mb   # keep\n    mem_limit: 300m\n  db:\n    image: postgres:16\n    mem_limit: 1g\n');
+    const src = file('stack.yml', '# our stack\nservices:\n  cache:   # the cache\n    image: redis:7\n    command: redis-server --maxmemory 256mb   # keep\n    mem_limit: 300m\n  db:\n    image: postgres:16\n    mem_limit: 1g\n  api:\n    image: python:3.12-slim\n    command: uvicorn app:app --workers 2\n    mem_limit: 512m\n');
     const out = join(dir, 'export-out');
     const r = cli(['export', src, '--tuned', '--out', out]);
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/stack\.yml with the plan's memory settings \(\d+ changes?; every other key and comment kept\)/);
-    expect(r.out).toMatch(/changed services\.cache\.command/);
+    // The user's own maxmemory is kept (never lowered); PostgreSQL's defaults are tuned for the app's pool.
+    expect(r.out).toMatch(/changed services\.db\.command/);
+    expect(r.out).toMatch(/cache: maxmemory kept at 256 MiB/);
     // The user's own file has no secrets to create: the next step says what their file does.
     expect(r.out).not.toMatch(/secrets/);
     expect(r.out).toMatch(/next: review the changes above/);

@@ -52,7 +52,7 @@ describe('headroom plan', () => {
 
   it.each([
     ['an unknown key', 'host:\n  ram: 4g\n  rma: 1\nservices: []\n', /host\.rma: unknown key/],
-    ['an unknown kind', 'host:\n  ram: 4g\nservices:\n  - name: a\n    kind: mysql\n', /services\[0\]\.kind: expected one of fastapi/],
+    ['an unknown kind', 'host:\n  ram: 4g\nservices:\n  - name: a\n    kind: oracle\n', /services\[0\]\.kind: expected one of fastapi/],
     ['a bad size', 'host:\n  ram: 4g\nservices:\n  - {name: a, kind: redis}\n  - {name: b, kind: redis}\n  - {name: c, kind: redis, limit: 512Q}\n', /services\[2\]\.limit: unknown size unit/],
     ['a negative size', 'host:\n  ram: 4g\nservices:\n  - {name: a, kind: redis, limit: -5m}\n', /services\[0\]\.limit: expected a size/],
     ['a missing host.ram', 'host: {}\nservices: []\n', /host\.ram: required/],

@@ -40,7 +40,8 @@ describe('headroom export', () => {
   it('reads a plan file, and --tuned writes the recommended values', () => {
     const d = tmp();
     const plan = join(d, 'plan.yml');
-    writeFileSync(plan, 'host: { ram: 2GiB }\nservices:\n  - { name: db, kind: postgres, limit: 512MiB }\n  - { name: cache, kind: redis, limit: 100MiB, settings: { persistence: none } }\n');
+    // The app is the servers' one client: with clients counted, the tuner may set what the server left at its default.
+    writeFileSync(plan, 'host: { ram: 2GiB }\nservices:\n  - { name: api, kind: fastapi, limit: 512MiB }\n  - { name: db, kind: postgres, limit: 512MiB }\n  - { name: cache, kind: redis, limit: 100MiB, settings: { persistence: none } }\n');
     expect(runExport([plan], { out: join(d, 'a') }).code).toBe(0);
     expect(readFileSync(join(d, 'a', 'redis.conf'), 'utf8')).toMatch(/^maxmemory 0$/m);
     expect(runExport([plan], { out: join(d, 'b'), tuned: true }).code).toBe(0);

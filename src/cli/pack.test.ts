@@ -53,7 +53,8 @@ describe('npm pack', () => {
   });
 
   it('the bundle imports nothing but Node\'s own modules', () => {
-    const code = readFileSync(join(app, 'node_modules/headroom/dist/cli/headroom.js'), 'utf8');
+    // Comments stripped first: bundled libraries' JSDoc types say `import('./Expression.js')`.
+    const code = readFileSync(join(app, 'node_modules/headroom/dist/cli/headroom.js'), 'utf8').replace(/\/\*[\s\S]*?\*\//g, '');
     expect(code.startsWith('#!/usr/bin/env node\n')).toBe(true);
     const imported = [...code.matchAll(/(?:^|\n)import\s[^'"]*?from\s*['"]([^'"]+)['"]|(?:^|[^\w.])require\(\s*['"]([^'"]+)['"]\s*\)|import\(\s*['"]([^'"]+)['"]\s*\)/g)].map((m) => m[1] ?? m[2] ?? m[3]!);
     expect(imported.length).toBeGreaterThan(0);

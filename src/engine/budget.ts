@@ -16,10 +16,8 @@ export type UsageOverride = ReadonlyMap<string, Range>;
 
 /** Evaluates the plan with its active users × `multiplier`. `implied` names toggle-added services. */
 export function scenarioOf(plan: Plan, multiplier: number, implied: ReadonlySet<string>, override?: UsageOverride): Scenario {
-  const traffic = trafficOf(plan, multiplier);
-  const counts = new Map<ServiceKind, number>();
-  for (const s of plan.services) counts.set(s.kind, (counts.get(s.kind) ?? 0) + 1);
-  const ctx = { plan, traffic, countOf: (k: ServiceKind) => counts.get(k) ?? 1 };
+  const ctx = usageContextOf(plan, multiplier);
+  const traffic = ctx.traffic;
 
   const reserve = hostReserve(plan, plan.services.length);
   const oomAt = plan.host.ram + plan.host.swap;
@@ -88,8 +86,12 @@ export function serviceHighAt(plan: Plan, multiplier: number, name: string, limi
   const index = plan.services.findIndex((s) => s.name === name);
   if (index < 0) return null;
   const services = plan.services.map((s, i) => (i === index ? { ...s, limit } : s)) as Service[];
-  const p = { ...plan, services } as Plan;
+  return serviceUsage(services[index]!, usageContextOf({ ...plan, services } as Plan, multiplier)).high;
+}
+
+/** What a kind's usage model reads: the plan, its traffic at `multiplier`, and how many services share each kind. */
+function usageContextOf(plan: Plan, multiplier: number) {
   const counts = new Map<ServiceKind, number>();
-  for (const s of services) counts.set(s.kind, (counts.get(s.kind) ?? 0) + 1);
-  return serviceUsage(services[index]!, { plan: p, traffic: trafficOf(p, multiplier), countOf: (k: ServiceKind) => counts.get(k) ?? 1 }).high;
+  for (const s of plan.services) counts.set(s.kind, (counts.get(s.kind) ?? 0) + 1);
+  return { plan, traffic: trafficOf(plan, multiplier), countOf: (k: ServiceKind) => counts.get(k) ?? 1 };
 }

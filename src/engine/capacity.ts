@@ -240,7 +240,7 @@ function messageOf(f: Found, multiplier: number, cap: number): string {
       const host = v.host ? `the ${v.host} host` : 'the host';
       const ram = v.ramMiB ?? 0;
       const [free, need] = sizePairFormat(ram - v.demand, ram - v.allowed);
-      const criterion = (text: string) => `${text} criterion (500 MB / 12%)`;
+      const criterion = (text: string) => `${text} criterion (500 MiB or 12% of RAM)`;
       return holds
         ? `Free memory on ${host} stays above the ${criterion(sizeFormat(ram - v.allowed))}${inSpike} ${where}.`
         : `Free memory on ${host} can fall to ${free}, under the ${criterion(need)}${inSpike} ${where}.`;
@@ -325,7 +325,7 @@ export function capacity(plan: Plan, cap = CAPACITY_CAP, withFixes = true): Capa
   return {
     ...normal,
     cap,
-    reason: normal.status === 'holds' ? holdsReason(follows, cap) : null,
+    reason: normal.status === 'holds' ? holdsReason(follows) : null,
     followsUsers: follows,
     current: { users, share: normal.users ? users / normal.users : null },
     spike,
@@ -342,9 +342,9 @@ function followsUsers(plan: Plan, cap: number): boolean {
     || moved(a.traffic.backends.high, b.traffic.backends.high) || moved(a.traffic.appConnections, b.traffic.appConnections);
 }
 
-function holdsReason(follows: boolean, cap: number): string {
+function holdsReason(follows: boolean): string {
   return follows
-    ? `no check breaks up to ${usersFmt(cap)} users: what follows users stays within its limits (capped by its settings), so users do not bound this plan`
+    ? 'what follows users in this plan stays within its limits at any count (each part is capped by its settings: workers, pools, max_connections), so users do not bound it; size it by its services\' own usage'
     : 'no service\'s memory follows active users in this plan (no app or database whose usage grows with traffic: generic, monitoring or fixed-size services only), so it has no user capacity to give; size it by its services\' own usage';
 }
 

@@ -15,11 +15,16 @@ export type { Clients } from './kinds/kind.ts';
 /** The plan's clients: known when every service (the toggles' and exporters' included) is counted or opens none. */
 export function clientsOf(plan: Plan): Clients {
   const unknown: string[] = [];
+  let counted = false;
   for (const s of planWithFeatures(plan).services) {
     const c = kindOf(s.kind).connections;
     const v = typeof c === 'function' ? c(s as never) : c;
     if (v !== 'counted' && v !== 'none') unknown.push(s.name);
+    else if (v === 'counted' && plan.services.includes(s)) counted = true;
   }
+  // Servers with no client of their own in the plan (a compose file of a database and a cache)
+  // serve clients outside it: those are not counted either.
+  if (!counted && unknown.length === 0 && plan.services.length > 0) unknown.push('clients outside this plan');
   return { known: unknown.length === 0, unknown };
 }
 

@@ -1,7 +1,8 @@
 /** Findings about memory: services over their limits, limits over the host, free memory. */
 import { finding, fmt, setSize, type Rule } from './context.ts';
 import type { Finding, HostBudget, ServiceBudget } from '../report.ts';
-import { serviceHighAt } from '../budget.ts';
+import { scenarioOf, serviceHighAt } from '../budget.ts';
+import type { Plan } from '../schema.ts';
 import {
   belowDockerMinimum, chancePhrase, DOCKER_MIN_LIMIT_MIB, exceedsLimit, freeCriterion, freeUnderCriterion, hostExceedsRam, KRR_MARGIN, limitsExceedRam, roundUpSize, severityOf,
 } from '../policy.ts';
@@ -93,6 +94,22 @@ function hostSizeWhere(from: number, fits: (ramMiB: number) => boolean): number 
   return ram;
 }
 
+/**
+ * The host size a fix proposes, checked at that size: services without a limit that size
+ * themselves from the host's RAM (a JVM's heap, MongoDB's cache, ClickHouse) grow with it, so the
+ * high usage is re-evaluated on each candidate until it fits (null: no size up to 1 TiB does).
+ */
+function settledHostSize(plan: Plan & { implied?: ReadonlySet<string> }, multipliers: readonly number[], size: number, fits: (ramMiB: number, highMiB: number) => boolean): number | null {
+  let ram = size;
+  for (let round = 0; round < 16 && ram <= 1024 * 1024; round++) {
+    const at = { ...plan, host: { ...plan.host, ram } } as Plan;
+    const highs = multipliers.map((m) => scenarioOf(at, m, plan.implied ?? new Set()).host.usageMiB.high);
+    if (highs.every((h) => fits(ram, h))) return ram;
+    ram = hostSizeWhere(Math.max(ram + 1, ...highs), (r) => highs.every((h) => fits(r, h)));
+  }
+  return null;
+}
+
 const ramChange = (mib: number) => ({ key: 'host.ram', value: `${mib / 1024}GiB` });
 
 export const limitsOverRam: Rule = ({ normal }) => {
@@ -109,9 +126,11 @@ export const limitsOverRam: Rule = ({ normal }) => {
 };
 
 /** High usage over RAM + swap, normal traffic first; the fix's host holds the spike too. */
-export const hostOom: Rule = ({ normal, spike }) => {
+export const hostOom: Rule = ({ plan, normal, spike }) => {
   const worst = Math.max(normal.host.usageMiB.high, spike.host.usageMiB.high);
-  const size = hostSizeWhere(worst - normal.host.swapMiB, (ram) => !hostExceedsRam({ usageMiB: { ...normal.host.usageMiB, high: worst }, ramMiB: ram, swapMiB: normal.host.swapMiB }));
+  const swap = normal.host.swapMiB;
+  const fits = (ram: number, high: number) => !hostExceedsRam({ usageMiB: { ...normal.host.usageMiB, high }, ramMiB: ram, swapMiB: swap });
+  const size = settledHostSize(plan, [normal.multiplier, spike.multiplier], hostSizeWhere(worst - swap, (ram) => fits(ram, worst)), fits);
   for (const [sc, label] of [[normal, 'normal traffic'], [spike, `the ×${spike.multiplier} spike`]] as const) {
     const h = sc.host;
     if (!hostExceedsRam(h)) continue;
@@ -119,14 +138,16 @@ export const hostOom: Rule = ({ normal, spike }) => {
     const isSpike = sc === spike;
     return [finding(isSpike ? 'spike-host-oom' : 'host-oom', severityOf({ p: h.risk.pOverLimit, typicalOver: h.usageMiB.typical > limit }, 'host', isSpike ? 'spike' : 'normal'), null,
       `Under ${label} the host can need ${fmt(h.usageMiB.high)} (services within their limits plus the reserve) against ${fmt(limit)} of RAM${h.swapMiB ? ' and swap' : ''}: ${chancePhrase(h.risk.pOverLimit)} of a host-wide OOM kill.`,
-      `Move to a ${fmt(size)} host${isSpike || spike.host.usageMiB.high <= normal.host.usageMiB.high ? '' : ` (it holds the ×${spike.multiplier} spike too)`} or lower the largest limits.`,
-      [ramChange(size)])];
+      size === null
+        ? 'Lower the largest limits, and set limits on the services that size themselves from the host\'s RAM: no host size holds them as they are.'
+        : `Move to a ${fmt(size)} host${isSpike || spike.host.usageMiB.high <= normal.host.usageMiB.high ? '' : ` (it holds the ×${spike.multiplier} spike too)`} or lower the largest limits.`,
+      size === null ? [] : [ramChange(size)])];
   }
   return [];
 };
 
 /** Free memory under the success criterion, normal traffic first; the fix's host meets it in both. */
-export const freeBelowCriterion: Rule = ({ normal, spike }) => {
+export const freeBelowCriterion: Rule = ({ plan, normal, spike }) => {
   const highs = [normal.host.usageMiB.high, spike.host.usageMiB.high];
   const meets = (h: Pick<HostBudget, 'ramMiB'>, high: number) => !freeUnderCriterion(h.ramMiB - high, h.ramMiB);
   for (const sc of [normal, spike]) {
@@ -134,11 +155,12 @@ export const freeBelowCriterion: Rule = ({ normal, spike }) => {
     const free = h.freeMiB.low;
     if (!freeUnderCriterion(free, h.ramMiB)) continue;
     const isSpike = sc === spike;
-    const size = hostSizeWhere(Math.max(...highs) + freeCriterion(h.ramMiB), (ram) => highs.every((high) => meets({ ramMiB: ram }, high)));
+    const fits = (ram: number, high: number) => meets({ ramMiB: ram }, high);
+    const size = settledHostSize(plan, [normal.multiplier, spike.multiplier], hostSizeWhere(Math.max(...highs) + freeCriterion(h.ramMiB), (ram) => highs.every((high) => fits(ram, high))), fits);
     return [finding(isSpike ? 'spike-free-below-criterion' : 'free-below-criterion', severityOf({ p: 1 }, 'degraded', isSpike ? 'spike' : 'normal'), null,
-      `${isSpike ? `In the ×${spike.multiplier} spike free` : 'Free'} host memory can fall to ${fmt(free)} (${Math.round((free / h.ramMiB) * 100)}% of ${fmt(h.ramMiB)}), under the success criterion of ${fmt(h.freeCriterionMiB)} (500 MB / 12%).`,
-      `Lower the services' high usage by ${fmt(h.freeCriterionMiB - free)} (their limits or settings), or move to a ${fmt(size)} host.`,
-      [ramChange(size)])];
+      `${isSpike ? `In the ×${spike.multiplier} spike free` : 'Free'} host memory can fall to ${fmt(free)} (${Math.round((free / h.ramMiB) * 100)}% of ${fmt(h.ramMiB)}), under the success criterion of ${fmt(h.freeCriterionMiB)} (500 MiB or 12% of RAM).`,
+      `Lower the services' high usage by ${fmt(h.freeCriterionMiB - free)} (their limits or settings)${size === null ? '' : `, or move to a ${fmt(size)} host`}.`,
+      size === null ? [] : [ramChange(size)])];
   }
   return [];
 };
