@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 // Runs every check CI runs, in order, and ends with one line: `N passed, M failed`.
 // Steps: typecheck, lint, build (app + CLI), unit and real-tool tests (vitest), browser tests
-// (Playwright). Each static step counts as one test; vitest and Playwright report their own counts.
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+// (Playwright), then the tests with a real Docker engine (vitest.docker.config.ts: the toolkit and
+// the short deployment test of the exported 4gb stack). Each static step counts as one test;
+// vitest and Playwright report their own counts.
+import { spawn, spawnSync } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
 
 const bin = (name) => `./node_modules/.bin/${name}`;
 mkdirSync('test-results', { recursive: true });
@@ -44,6 +46,18 @@ function counted(label, cmd, args, jsonFile, count) {
   }
 }
 
+// The Docker tests' image archive (mmdebstrap, minutes on a cold machine) is made in the
+// background from the start, while the steps before them run; they wait for it if it is not done.
+// Only where those tests can run (root, mmdebstrap installed); they report anything missing.
+let prebuild = null;
+if (process.getuid?.() === 0 && spawnSync('sh', ['-c', 'command -v mmdebstrap'], { stdio: 'ignore' }).status === 0) {
+  const out = openSync('test-results/docker-images.log', 'w');
+  prebuild = spawn(bin('tsx'), ['test/docker/prebuild.ts'], { stdio: ['ignore', out, out], env: process.env });
+  closeSync(out);
+  prebuild.on('error', () => {});
+  process.stdout.write(`\n=== docker images: made in the background (pid ${prebuild.pid}, log test-results/docker-images.log)\n`);
+}
+
 step('typecheck', bin('tsc'), ['--noEmit', '-p', 'tsconfig.json']);
 step('lint', bin('eslint'), ['.', '--max-warnings=0']);
 const built = run('build', 'npm', ['run', '--silent', 'build']);
@@ -61,6 +75,17 @@ if (built && existsSync('playwright.config.ts')) {
     const s = j.stats ?? {};
     return [(s.expected ?? 0) + (s.flaky ?? 0), (s.unexpected ?? 0)];
   });
+}
+
+if (built) {
+  counted('docker', bin('vitest'), ['run', '--config', 'vitest.docker.config.ts', '--reporter=default', '--reporter=json', '--outputFile.json=test-results/docker.json'], 'test-results/docker.json',
+    (j) => [j.numPassedTests ?? 0, (j.numFailedTests ?? 0) + (j.numRuntimeErrorTests ?? 0)]);
+}
+
+// A build still running (the Docker step did not run): stopped, and waited for.
+if (prebuild && prebuild.exitCode === null && prebuild.signalCode === null) {
+  prebuild.kill('SIGTERM');
+  await new Promise((r) => prebuild.once('exit', r));
 }
 
 if (failures.length) process.stdout.write(`\nfailed: ${failures.join('; ')}\n`);
