@@ -11,7 +11,7 @@ export type ComposeJob = { type: 'compose'; text: string; envText: string; host:
 export type StatsJob = { type: 'stats'; input: PlanInput; text: string; containerNames: Record<string, string> };
 export type Job = ComposeJob | StatsJob;
 
-export type StatsResult = ReturnType<typeof dockerStatsApply>;
+export type StatsResult = ReturnType<typeof dockerStatsApply<PlanInput>>;
 export type JobResult<J extends Job> = J extends ComposeJob ? ComposeImportResult : StatsResult;
 
 /** Runs one job; the functions it calls never throw on any input. */
