@@ -5,26 +5,28 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { ExportError, exportOf } from '../formats/export/index.ts';
+import { ExportError, exportOf, TARGETS, type Target } from '../formats/export/index.ts';
 import { loadPlan, UsageError } from './io.ts';
 import { composeExportFiles } from './compose.ts';
 
 type Args = { positionals: string[]; values: Record<string, string | boolean | undefined> };
 
-const USAGE = 'export [FILE] [--preset NAME] --out DIR';
+const USAGE = 'export [FILE] [--preset NAME] [--target compose|swarm|kubernetes] --out DIR';
 
 export const exportCommand = {
   usage: USAGE,
   summary: 'write compose, configs, alert rules + tests, runbook into DIR (--tuned: recommended values)',
-  options: { preset: { type: 'string' }, host: { type: 'string' }, out: { type: 'string' }, tuned: { type: 'boolean' } } as Record<string, { type: 'string' | 'boolean' }>,
+  options: { preset: { type: 'string' }, host: { type: 'string' }, out: { type: 'string' }, tuned: { type: 'boolean' }, target: { type: 'string' } } as Record<string, { type: 'string' | 'boolean' }>,
   run: ({ positionals, values }: Args): number => {
     const out = values.out as string | undefined;
     if (!out) throw new UsageError(['error: export needs --out DIR (the folder to write into)', `usage: headroom ${USAGE}`]);
     if (positionals.length > 1) throw new UsageError([`error: export takes at most one plan file, got ${positionals.length}`]);
+    const target = (values.target as string | undefined) ?? 'compose';
+    if (!(TARGETS as readonly string[]).includes(target)) throw new UsageError([`error: --target: expected one of ${TARGETS.join(' | ')}, got ${JSON.stringify(target)}`]);
     const source = loadPlan(positionals[0], values.preset as string | undefined, values.host as string | undefined);
     let exported;
     try {
-      exported = exportOf(source.plan, { tuned: values.tuned === true, composeEdited: source.compose !== undefined });
+      exported = exportOf(source.plan, { tuned: values.tuned === true, composeEdited: source.compose !== undefined && target === 'compose', target: target as Target });
     } catch (e) {
       if (e instanceof ExportError) throw new UsageError([`error: ${source.label}: ${e.message}`]);
       throw e;
@@ -32,7 +34,7 @@ export const exportCommand = {
     let files = exported.files;
     // A compose file given: its compose file is the user's document edited, not a new one
     // (compose-import/edit.ts), with the plan the files describe (tuned once, by the export).
-    const edited = source.compose ? composeExportFiles(files, source.compose, exported.plan, source.label) : null;
+    const edited = source.compose && target === 'compose' ? composeExportFiles(files, source.compose, exported.plan, source.label) : null;
     if (edited) files = edited.files;
     const dir = resolve(out);
     try {
@@ -50,7 +52,11 @@ export const exportCommand = {
         ...(edited?.notes ?? []).map((n) => `  ${n}`),
         edited
           ? `next: review the changes above, then docker compose -f ${files[0]!.path} up -d (your file sets the settings by command flags; the .conf files show them in full, with their reasons)`
-          : `next: create ./secrets/* (see RUNBOOK.md), then docker compose -f ${files[0]!.path} up -d`,
+          : target === 'swarm'
+            ? `next: docker secret create for each of ./secrets/* (see RUNBOOK.md), then docker stack deploy -c ${files[0]!.path} NAME`
+            : target === 'kubernetes'
+              ? `next: kubectl create secret generic for each of ./secrets/* (see the file's header), then kubectl apply -f ${files[0]!.path}`
+              : `next: create ./secrets/* (see RUNBOOK.md), then docker compose -f ${files[0]!.path} up -d`,
         '',
       ].join('\n'),
     );

@@ -25,7 +25,7 @@ function withReplicas(s: Service, replicas: number): Service {
  * everything else on the first host (the plan's first is where people put the app and its
  * monitoring); a plan that wants them elsewhere lists them with a host.
  */
-function impliedHost(plan: Plan, s: Service): string {
+export function impliedHost(plan: Plan, s: Service): string {
   const hosts = plan.hosts!;
   if (s.kind === 'pgbouncer') {
     const db = plan.services.find((x) => x.kind === 'postgres' && x.host);
@@ -49,4 +49,11 @@ export function hostPartsOf(plan: Plan): HostPart[] {
     const { name: _name, labels: _labels, ...host } = h;
     return { name: h.name, host: h, plan: { ...plan, host, services: on.get(h.name)! } };
   });
+}
+
+/** Service name → the names of the hosts it runs on (the services a toggle adds included); empty for a single-host plan. */
+export function hostsOfServices(plan: Plan): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const part of hostPartsOf(plan)) for (const s of part.plan.services) out.set(s.name, [...(out.get(s.name) ?? []), part.name]);
+  return out;
 }
