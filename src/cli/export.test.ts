@@ -26,6 +26,31 @@ function runExport(positionals: string[], values: Record<string, string | boolea
   return { code, out };
 }
 
+describe('headroom export --target', () => {
+  it.each([
+    ['swarm', 'docker-stack-4gb.yml', 'docker stack deploy'],
+    ['kubernetes', 'kubernetes-4gb.yaml', 'kubectl apply'],
+  ])('--target %s writes %s in place of the compose file and says how to run it', (target, file, next) => {
+    const dir = tmp();
+    const r = runExport([], { preset: '4gb', out: dir, target });
+    expect(r.code).toBe(0);
+    const written = readdirSync(dir);
+    expect(written).toContain(file);
+    expect(written.some((f) => f.startsWith('docker-compose-'))).toBe(false);
+    expect(written).toContain('postgresql.conf');
+    expect(r.out).toContain(next);
+  });
+
+  it('refuses an unknown target by name', () => {
+    expect(() => runExport([], { preset: '4gb', out: tmp(), target: 'nomad' })).toThrow(UsageError);
+    try {
+      runExport([], { preset: '4gb', out: tmp(), target: 'nomad' });
+    } catch (e) {
+      expect((e as UsageError).lines.join('\n')).toContain('--target: expected one of compose | swarm | kubernetes, got "nomad"');
+    }
+  });
+});
+
 describe('headroom export', () => {
   it('writes every file of a preset into --out and lists them', () => {
     const dir = join(tmp(), 'nested', 'out');
