@@ -96,6 +96,12 @@ function pathLines(p: UpgradePath): string[] {
   ];
   const rec = p.recommended === null ? null : p.tiers[p.recommended]!;
   if (rec) out.push(`for ${users(p.workload.users)} active users: ${sizeFormat(rec.ramMiB)}${rec.pricePerMonth === null ? '' : ` (${money(rec.pricePerMonth)}/month)`}${rec.moveUpAt !== null && p.workload.users > rec.moveUpAt ? `, past its move-up point of ${users(rec.moveUpAt)}` : ''}`);
+  for (const m of p.multiHost) {
+    const price = (v: number | null) => (v === null ? '' : `, ${money(v)}/month`);
+    const carried = (u: number | null, status: string) => (status === 'holds' ? 'no limit found' : `carries ${users(u)} active users`);
+    const what = (c: { id: string; service: string | null; host?: string } | null) => (c ? `, then ${c.id}${c.service ? ` [${c.service}]` : c.host ? ` [${c.host} host]` : ''}` : '');
+    out.push(`2 × ${sizeFormat(m.hostRamMiB)} (the database on its own host${price(m.pricePerMonth)}): ${carried(m.users, m.status)}${what(m.binding)}; against 1 × ${sizeFormat(m.against.ramMiB)}${price(m.against.pricePerMonth)}: ${carried(m.against.users, m.against.users === null ? 'holds' : 'breaks')}${what(m.against.binding)}`);
+  }
   const b = p.beyond;
   if (b) {
     out.push(`no tier carries ${users(p.workload.users)} active users. On ${sizeFormat(b.ramMiB)}, first to break (at ${users((b.users ?? 0) + 1)} users):`);
@@ -133,6 +139,7 @@ function jsonOf(plan: Plan, c: Capacity, p: UpgradePath): unknown {
     moveUpShare: p.moveUpShare,
     tiers: p.tiers.map((t) => ({ ...t, plan: planToInput(t.plan) })),
     recommended: p.recommended === null ? null : p.tiers[p.recommended]!.ramMiB,
+    multiHost: p.multiHost.map((m) => ({ ...m, split: { ...m.split, hosts: m.split.hosts.map((h) => ({ ...h, plan: planToInput(h.plan) })) } })),
     beyond: p.beyond && {
       ...p.beyond,
       split: p.beyond.split && { ...p.beyond.split, hosts: p.beyond.split.hosts.map((h) => ({ ...h, plan: planToInput(h.plan) })) },
