@@ -8,7 +8,7 @@ import { capacity, type Capacity, type CapacityScenario, type Constraint } from 
 import { DEFAULT_TIERS, MOVE_UP_SHARE, upgradePath, type TierSpec, type UpgradePath } from '../engine/tiers.ts';
 import type { Plan } from '../engine/schema.ts';
 import { planToInput } from '../formats/plan-file.ts';
-import { loadPlan, UsageError } from './io.ts';
+import { loadPlan, singleHostOnly, UsageError } from './io.ts';
 import { reportJson } from './render.ts';
 
 type Args = { positionals: string[]; values: Record<string, string | boolean | undefined> };
@@ -156,6 +156,7 @@ export const capacityCommand = {
     const tiers = typeof values.tiers === 'string' ? tiersParse(values.tiers) : DEFAULT_TIERS;
     const moveUpShare = typeof values['move-up'] === 'string' ? moveUpParse(values['move-up']) : MOVE_UP_SHARE;
     const { plan, label } = loadPlan(positionals[0], values.preset as string | undefined, values.host as string | undefined);
+    singleHostOnly(plan, label, 'capacity');
     const c = capacity(plan);
     const p = upgradePath(plan, { tiers, moveUpShare });
     if (values.json) {

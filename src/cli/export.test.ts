@@ -92,3 +92,16 @@ describe('headroom export', () => {
     expect(() => runExport(['x.yml'], { preset: '4gb', out: tmp() })).toThrow(UsageError);
   });
 });
+
+describe('multi-host plans in the CLI', () => {
+  it('export --target kubernetes writes nodeSelector from the hosts; --host is refused for a plan that lists its hosts', () => {
+    const dir = tmp();
+    const file = join(dir, 'split.yaml');
+    writeFileSync(file, 'hosts:\n  - { name: app, ram: 4GiB, labels: [role=app] }\n  - { name: db, ram: 2GiB, labels: [role=db] }\nservices:\n  - { name: postgres, kind: postgres, limit: 1GiB, host: db }\n  - { name: redis, kind: redis, limit: 256MiB, host: app }\n');
+    const out = join(dir, 'out');
+    expect(runExport([file], { out, target: 'kubernetes' }).code).toBe(0);
+    const text = readFileSync(join(out, readdirSync(out).find((f) => f.startsWith('kubernetes-'))!), 'utf8');
+    expect(text).toContain('nodeSelector:\n        role: db');
+    expect(() => runExport([file], { out, host: '8GiB' })).toThrow(UsageError);
+  });
+});

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { sizeFormat } from '../engine/index.ts';
 import { fit, type FitChange } from '../engine/fit.ts';
 import { planToInput, planToText } from '../formats/plan-file.ts';
-import { loadPlan, UsageError } from './io.ts';
+import { loadPlan, singleHostOnly, UsageError } from './io.ts';
 import { reportJson } from './render.ts';
 
 type Args = { positionals: string[]; values: Record<string, string | boolean | undefined> };
@@ -31,6 +31,7 @@ export const fitCommand = {
   run: ({ positionals, values }: Args): number => {
     if (positionals.length !== 1) throw new UsageError([`error: fit needs one compose or plan FILE (got ${positionals.length})`, `usage: headroom ${USAGE}`]);
     const { plan, label } = loadPlan(positionals[0], undefined, values.host as string | undefined);
+    singleHostOnly(plan, label, 'fit');
     const f = fit(plan);
     const out = typeof values.out === 'string' ? values.out : null;
     let written: string | null = null;

@@ -4,7 +4,7 @@ import { isPresetName, planParse, PRESET_NAMES, type Plan } from '../engine/inde
 import { presetGet } from '../engine/presets.ts';
 import { planTextParse } from '../formats/plan-file.ts';
 import type { InputIssue } from '../engine/schema.ts';
-import { composeLoad, planWithHost, type ComposeInfo } from './compose.ts';
+import { composeLoad, hostOption, planWithHost, type ComposeInfo } from './compose.ts';
 
 /** A failure the user can fix: printed line by line, exit code 2 (or as given). */
 export class UsageError extends Error {
@@ -35,6 +35,11 @@ export function issuesToLines(label: string, issues: InputIssue[]): string[] {
 
 /** The plan named by a FILE argument or --preset (the `4gb` preset when neither is given).
  * FILE may be a compose file (told apart by content); `host` (--host) sets the host's RAM. */
+/** The commands that model one host (capacity, fit, compare) refuse a multi-host plan by name rather than read only its first host. */
+export function singleHostOnly(plan: Plan, label: string, command: string): void {
+  if (plan.hosts) throw new UsageError([`error: ${label}: ${command} works on a single-host plan (host:), and this one lists ${plan.hosts.length} hosts; plan, check and export read multi-host plans`]);
+}
+
 export function loadPlan(file: string | undefined, preset: string | undefined, host?: string): PlanSource {
   if (file !== undefined && preset !== undefined) throw new UsageError(['error: give a plan FILE or --preset NAME, not both']);
   if (file === undefined) {
@@ -49,5 +54,6 @@ export function loadPlan(file: string | undefined, preset: string | undefined, h
   if (compose) return { ...compose, text };
   const r = planTextParse(text);
   if (!r.ok) throw new UsageError(issuesToLines(file === '-' ? 'stdin' : file, r.issues));
+  if (r.plan.hosts && hostOption(host) !== undefined) throw new UsageError([`error: --host: ${file === '-' ? 'stdin' : file} lists its hosts (hosts:); set each host's ram in the file`]);
   return planWithHost({ plan: r.plan, label: file === '-' ? 'stdin' : file, text }, host);
 }
