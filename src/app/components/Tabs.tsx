@@ -6,7 +6,7 @@ import { Findings } from './Findings.tsx';
 
 // Loaded when first shown, keeping them out of the first load. The services table (with
 // @tanstack/react-table, ~15 kB gzip) streams in right after the verdict (host bar, findings)
-// is painted: the 120 kB first-load budget of the planner issue.
+// is painted (the first-load budget of issues 3 and 16; README, Benchmarks).
 const ServicesTable = lazy(() => import('./ServicesTable.tsx').then((m) => ({ default: m.ServicesTable })));
 const Charts = lazy(() => import('./Charts.tsx'));
 const Criteria = lazy(() => import('./Criteria.tsx'));
