@@ -7,6 +7,7 @@
 import { useLayoutEffect, useRef } from 'react';
 import { fitOf, type FitOption } from '../derive/fit.ts';
 import { deriveOf } from '../derive/engine.ts';
+import { verdictView } from '../derive/verdict.ts';
 import { indefiniteArticle } from '../../engine/changeText.ts';
 import { countText } from '../format.ts';
 import { useActions, usePlanner } from '../state/instance.ts';
@@ -43,6 +44,7 @@ export default function FitPanel({ onClose }: { onClose: () => void }) {
     const { here, bigger } = view;
     const host = `${indefiniteArticle(here.hostText)} ${here.hostText} host`;
     const spike = d.status === 'ok' ? d.plan.workload.spike : null;
+    const passesNow = d.status === 'ok' && verdictView(d.report).outcome === 'pass';
     body = (
       <>
         <p className="muted">
@@ -65,8 +67,9 @@ export default function FitPanel({ onClose }: { onClose: () => void }) {
         ) : (
           <>
             <p data-testid="fit-verdict" className="fit-none">
-              Nothing fits {host}: even fitted, {view.summary}. Nothing has been changed.
+              Nothing fits {host}: with every limit sized for {`the ${spike === null ? '' : `×${spike} `}spike (${countText(view.spikeUsers)} active users)`}, {view.summary}. Nothing has been changed.
             </p>
+            {passesNow && <p>The plan as it stands passes its check; the fit asks more of it: every service’s limit covers its usage in the spike.</p>}
             {bigger ? (
               <>
                 <p>
@@ -74,7 +77,7 @@ export default function FitPanel({ onClose }: { onClose: () => void }) {
                 </p>
                 <Diff option={bigger} />
                 <button type="button" className="primary" onClick={() => apply(bigger, `Fitted the stack to ${indefiniteArticle(bigger.hostText)} ${bigger.hostText} host: ${changesText(bigger.lines.length)}`)}>
-                  Move to {indefiniteArticle(bigger.hostText)} {bigger.hostText} host and apply all {changesText(bigger.lines.length)}
+                  Move to {indefiniteArticle(bigger.hostText)} {bigger.hostText} host and apply the other {changesText(bigger.lines.length - 1)}
                 </button>
               </>
             ) : (

@@ -40,6 +40,8 @@ export type FitView =
       bigger: FitOption | null;
       /** Services whose usage is a guess: the fit leaves their limits as they are. */
       assumed: string[];
+      /** The active users every limit is sized for (the plan's users in its spike). */
+      spikeUsers: number;
     };
 
 type Obj = Record<string, unknown>;
@@ -105,7 +107,7 @@ export function fitOf(input: PlanInput): FitView {
         const onBigger = fit({ ...d.plan, host: { ...d.plan.host, ram: f.hostMiB } });
         bigger = optionOf(input, onBigger, f.hostMiB, d.plan);
       }
-      view = { status: 'ok', fits: f.fits, here, summary: f.summary, bigger, assumed: f.assumed };
+      view = { status: 'ok', fits: f.fits, here, summary: f.summary, bigger, assumed: f.assumed, spikeUsers: f.spikeUsers };
     } catch (e) {
       view = { status: 'unavailable', reason: `the engine stopped: ${e instanceof Error ? e.message : String(e)}` };
     }
