@@ -124,6 +124,23 @@ class Importer {
     this.env = Object.assign(Object.create(null) as Env, dotenv.env, options.environment ?? {});
   }
 
+  /** Values read from side files (env_file, mounted configs): never printed (issue 17). */
+  private readonly secrets = new Set<string>();
+
+  /** A side file's text, its values remembered so that no message repeats them. */
+  private sideFile(path: string): string | undefined {
+    const text = this.options.readFile?.(path);
+    if (text !== undefined) for (const v of fileValues(text)) this.secrets.add(v);
+    return text;
+  }
+
+  /** `text` with every value read from a side file replaced by a placeholder. */
+  private redact(text: string): string {
+    let out = text;
+    for (const v of this.secrets) if (out.includes(v)) out = out.split(v).join('(a value from a file, not shown)');
+    return out;
+  }
+
   private issue(path: Path, message: string): void {
     const pos = locate(this.doc, this.counter, path);
     const p = pathText(path);
@@ -158,7 +175,7 @@ class Importer {
       names.push(name);
     }
     if (this.unset.size > 0) this.notes.push(`not set, substituted with "": ${[...this.unset].map((v) => `\${${v}}`).join(', ')}`);
-    if (this.issues.length > 0) return fail(this.issues);
+    if (this.issues.length > 0) return fail(this.redacted());
 
     const host = this.options.host ?? '4GiB';
     const input: PlanInput = {
@@ -175,9 +192,15 @@ class Importer {
         else if (i.path.startsWith('host')) this.issues.push({ path: '--host', message: i.message });
         else this.issues.push(i);
       }
-      return fail(this.issues);
+      return fail(this.redacted());
     }
-    return { ok: true, input, plan: r.plan, services: notes, notes: this.notes };
+    // What was read and understood (a size, a policy) is named; what could not be is not echoed.
+    const serviceNotes = notes.map((n) => ({ ...n, warnings: n.warnings.map((t) => this.redact(t)) }));
+    return { ok: true, input, plan: r.plan, services: serviceNotes, notes: this.notes.map((t) => this.redact(t)) };
+  }
+
+  private redacted(): ComposeIssue[] {
+    return this.issues.map((i) => ({ ...i, message: this.redact(i.message) }));
   }
 
   private planName(): string | undefined {
@@ -361,7 +384,7 @@ class Importer {
     for (const f of files) {
       const path = typeof f === 'string' ? f : isObj(f) && typeof f.path === 'string' ? f.path : null;
       if (!path) continue;
-      const text = this.options.readFile?.(path);
+      const text = this.sideFile(path);
       if (text === undefined) warnings.push(`env_file ${path} was not read: settings in it are not imported`);
       else Object.assign(env, envTextParse(text, this.env).env);
     }
@@ -392,7 +415,7 @@ class Importer {
     const out: Record<string, string> = {};
     const put = (source: string | undefined, target: string | undefined, content?: string) => {
       if (!target) return;
-      const text = content ?? (source && /\.(conf|cnf|ini|ya?ml|cfg|txt|config|xml)$/i.test(source) ? this.options.readFile?.(source) : undefined);
+      const text = content ?? (source && /\.(conf|cnf|ini|ya?ml|cfg|txt|config|xml)$/i.test(source) ? this.sideFile(source) : undefined);
       if (text !== undefined) out[target] = text;
     };
     for (const v of Array.isArray(svc.volumes) ? svc.volumes : []) {
@@ -420,6 +443,24 @@ function deepMerge(base: Obj, over: Obj): Obj {
   for (const [k, v] of Object.entries(over)) {
     const mine = Object.hasOwn(out, k) ? out[k] : undefined;
     ownSet(out, k, isObj(v) && isObj(mine) ? deepMerge(mine, v) : v);
+  }
+  return out;
+}
+
+/**
+ * The values of a side file that a message must not repeat: what follows the key on each line
+ * (`KEY=value`, `key value`, `key: value`), unquoted, three characters or more. Plain sizes and
+ * numbers (`512mb`, `0.4`) are settings Headroom reads and names, not secrets.
+ */
+function fileValues(text: string): string[] {
+  const out: string[] = [];
+  for (const line of text.split(/\r?\n/).slice(0, 10_000)) {
+    const m = /^\s*(?:export\s+)?[^\s=:#]+\s*[=:\s]\s*(.+?)\s*$/.exec(line);
+    if (!m) continue;
+    for (const word of m[1]!.split(/\s+/)) {
+      const v = word.replace(/^(['"])(.*)\1$/, '$2');
+      if (v.length >= 3 && !/^-?\d+(\.\d+)?\s*[a-zA-Z%]{0,3}$/.test(v) && !/^(yes|no|true|false|on|off|none)$/i.test(v)) out.push(v);
+    }
   }
   return out;
 }
