@@ -17,7 +17,7 @@ beforeAll(() => h.build());
 const MEASURE = `data:text/javascript,process.on('exit',()=>{const u=process.resourceUsage();process.stderr.write('\\n@@usage '+((u.userCPUTime+u.systemCPUTime)/1000|0)+' '+(u.maxRSS>>10)+'\\n')})`;
 
 type Run = { code: number | null; out: string; err: string; cpuMs: number; rssMiB: number };
-function run(args: string[], input?: string, cwd?: string): Run {
+function run(args: readonly string[], input?: string, cwd?: string): Run {
   const r = spawnSync('node', ['--import', MEASURE, h.bundle, ...args], { encoding: 'utf8', input, cwd, timeout: 60_000, maxBuffer: 64 * 1024 * 1024 });
   const m = /\n@@usage (\d+) (\d+)\n$/.exec(r.stderr);
   return { code: r.status, out: r.stdout, err: m ? r.stderr.slice(0, m.index) : r.stderr, cpuMs: m ? Number(m[1]) : NaN, rssMiB: m ? Number(m[2]) : NaN };

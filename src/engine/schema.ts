@@ -74,7 +74,9 @@ const serviceSchema = z.pipe(
   z.strictObject({
     name: serviceName,
     kind: oneOf(SERVICE_KINDS),
-    limit: z.optional(z.nullable(sizeSchema)),
+    // 0 is "no limit" to Docker (`mem_limit: 0`): a plan says that with no limit (or null), so
+    // that no export ever writes `mem_limit: 0m` (issue 17).
+    limit: z.optional(z.nullable(sizeSchema.check(z.refine((v: number) => v > 0, 'expected a size above 0; for no limit leave limit out (Docker reads 0 as no limit)')))),
     settings: z.optional(z.record(z.string(), z.unknown(), { error: 'expected a map of settings' })),
     observed: z.optional(observedSchema),
     exposure: z.optional(exposureSchema),
