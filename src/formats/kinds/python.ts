@@ -176,7 +176,9 @@ export const python: KindFormat<'python'> = {
   addImage: () => null,
   compose: ({ service: s, svc, note }) => {
     svc.image = `${s.name.toLowerCase()}:latest`;
-    svc.container_name = s.name;
+    // Compose refuses a container_name on a service of several replicas (it names each container itself).
+    if (s.settings.replicas === 1) svc.container_name = s.name;
+    else svc.deploy = { replicas: s.settings.replicas };
     if (s.settings.server === 'gunicorn' || s.settings.server === 'uvicorn') svc.environment = { WEB_CONCURRENCY: String(s.settings.processes) };
     note.push(`Your Python image (${s.settings.server}, ${s.settings.processes} process${s.settings.processes === 1 ? '' : 'es'}).`);
   },
