@@ -5,6 +5,7 @@
  * until they are written. FastAPI apps stay their own kind (fastapi.ts) with the database pool
  * model; this kind is every other Python process.
  */
+import * as z from 'zod/mini';
 import type { Plan, ServiceOf } from '../schema.ts';
 import type { Finding, Usage } from '../report.ts';
 import { bool, count, oneOf, settingsObject, sizeSchema, withDefault } from '../schema-blocks.ts';
@@ -14,6 +15,7 @@ import { roundUpSize } from '../policy.ts';
 import { finding, fmt, servicesOf, type Rule } from '../findings/context.ts';
 import { GUNICORN_MASTER_MIB, PRELOAD_LOW_SHARE, PROCESS_SPREAD, processesPart } from './processes.ts';
 import { field, type KindEngine, type TuneUnfit } from './kind.ts';
+import { catalogueBasis, CATALOGUE_IDS } from '../catalogue.ts';
 
 export const PYTHON_ENUMS = { server: ['gunicorn', 'uvicorn', 'celery', 'rq', 'dramatiq', 'huey', 'django', 'python'] } as const;
 export type PythonServer = (typeof PYTHON_ENUMS.server)[number];
@@ -35,6 +37,8 @@ const settings = settingsObject({
   preload: withDefault(bool, PYTHON_DEFAULTS.preload),
   // The service's containers (deploy.replicas, scale), as fastapi counts them: 1–64 as fastapi's schema.
   replicas: withDefault(count(1, 64), PYTHON_DEFAULTS.replicas),
+  // The application image in Headroom's catalogue (engine/catalogue.ts) its memory per process comes from.
+  app: z.optional(oneOf(CATALOGUE_IDS)),
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -149,6 +153,8 @@ export const python: KindEngine<'python', typeof settings, PythonTune> = {
   summary: ({ settings: st }) => `${st.replicas > 1 ? `${st.replicas} × ` : ''}${st.server} · ${st.processes} × ${sizeFormat(st.perProcess)}${st.preload ? ' · preload' : ''}`,
   fields: [field.count('processes', 'processes (workers)'), field.size('perProcess', 'memory per process'), field.choice('server', 'server'), field.bool('master', 'master process'), field.bool('preload', 'preload app'), field.count('replicas', 'replicas')],
   findings: [pythonWorkers],
+  // The catalogue's figure is documented, its missing figure assumed (catalogue.ts); any other value is the plan's own.
+  basis: (s) => (s.observed ? 'observed' : catalogueBasis(s.settings.app, s.settings.perProcess, PYTHON_DEFAULTS.perProcess) ?? 'modelled'),
   tuning: {
     tune: tunePython,
     apply: (s, t) => (t.recommendedProcesses === null ? s : { ...s, settings: { ...s.settings, processes: t.recommendedProcesses } }),
