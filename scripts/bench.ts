@@ -8,6 +8,7 @@ import { capacity } from '../src/engine/capacity.ts';
 import { upgradePath } from '../src/engine/tiers.ts';
 import { planOf, presetPlan } from '../src/engine/testing.ts';
 import type { PlanInput } from '../src/engine/schema.ts';
+import { genericShare, genericShareText, importCorpus } from '../test/corpus/survey.ts';
 
 function bigPlan(n: number): PlanInput {
   const kinds = ['fastapi', 'redis', 'generic', 'prometheus', 'grafana'] as const;
@@ -39,6 +40,11 @@ time('evaluate(200-service plan)', () => evaluate(p200), '< 5 ms');
 time('planParse + evaluate(4gb preset)', () => evaluate(presetPlan('4gb')), 'info');
 time('capacity(4gb preset): normal + spike search', () => capacity(p4), '< 2 ms');
 time('upgradePath(4gb preset): 3 tiers re-tuned', () => upgradePath(p4), 'info', 3000);
+
+// Issue 10: the share of the public corpus's services Headroom can only guess at (test/corpus/survey.ts, the figure the corpus test prints).
+const t0 = performance.now();
+const corpus = importCorpus();
+console.log(`\ncorpus (test/corpus, ${corpus.length} projects imported in ${Math.round(performance.now() - t0)} ms): ${genericShareText(genericShare(corpus))}`);
 
 if (existsSync('scripts/bench-ui.mjs')) {
   console.log('\nUI benchmark (scripts/bench-ui.mjs):');
