@@ -1,9 +1,11 @@
 /** The application catalogue (catalogue.ts): every figure sourced, and how a catalogued service is modelled and based. */
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { APP_CATALOGUE, catalogueBasis, catalogueOf } from './catalogue.ts';
 import { planOf } from './testing.ts';
 import { evaluate } from './evaluate.ts';
-import { PYTHON_DEFAULTS } from './kinds/python.ts';
+import { PYTHON_DEFAULTS, tunePython } from './kinds/python.ts';
+import type { ServiceOf } from './schema.ts';
 import type { PlanInput } from './schema.ts';
 
 /** A source names where the figure is: a URL, `owner/repo@commit:path`, or a project's docs or README. */
@@ -67,5 +69,40 @@ describe('a catalogued service: its kind\'s model of the figure, and its basis',
 
   it('rejects an id the catalogue does not have, naming the field', () => {
     expect(() => planOf(input({ app: 'no-such-app' }))).toThrow(/app/);
+  });
+});
+
+describe('catalogued figures in their kinds\' models (properties)', () => {
+  const withFigure = APP_CATALOGUE.filter((e) => e.memory && (e.kind === 'python' || e.kind === 'node' || e.kind === 'native'));
+  const service = (id: string, mib: number, limit: string | null = null, processes = 1): PlanInput['services'][number] => {
+    const e = APP_CATALOGUE.find((x) => x.id === id)!;
+    const key = e.kind === 'native' ? 'memory' : 'perProcess';
+    const settings: Record<string, unknown> = { app: id, [key]: `${mib}MiB`, ...(e.kind === 'native' ? { language: e.language } : { processes }), ...(e.kind === 'python' ? { master: false } : {}) };
+    return { name: 'app', kind: e.kind as 'python', limit, settings };
+  };
+  const usageOf = (svc: PlanInput['services'][number]) => evaluate(planOf({ host: { ram: '16GiB' }, services: [svc] })).services[0]!.usageMiB;
+
+  it('usage is monotone in the figure, and the figure is the typical of one process', () => {
+    fc.assert(fc.property(fc.constantFrom(...withFigure.map((e) => e.id)), fc.integer({ min: 8, max: 4000 }), (id, mib) => {
+      const a = usageOf(service(id, mib));
+      const b = usageOf(service(id, mib + 1));
+      expect(b.typical).toBeGreaterThan(a.typical);
+      expect(b.high).toBeGreaterThanOrEqual(a.high);
+      expect(a.low).toBeLessThanOrEqual(a.typical);
+      expect(a.typical).toBeLessThanOrEqual(a.high);
+    }));
+    for (const e of withFigure.filter((x) => x.kind !== 'node')) expect(usageOf(service(e.id, e.memory!.typical.mib)).typical, e.id).toBeCloseTo(e.memory!.typical.mib, 0);
+  });
+
+  it("python entries: the tuned process count's high usage fits the limit", () => {
+    const python = withFigure.filter((e) => e.kind === 'python');
+    fc.assert(fc.property(fc.constantFrom(...python.map((e) => e.id)), fc.integer({ min: 1, max: 12 }), fc.integer({ min: 256, max: 16384 }), (id, n, limit) => {
+      const e = APP_CATALOGUE.find((x) => x.id === id)!;
+      const svc = service(id, e.memory!.typical.mib, `${limit}MiB`, n);
+      const plan = planOf({ host: { ram: '32GiB' }, services: [svc] });
+      const t = tunePython(plan, plan.services[0] as ServiceOf<'python'>);
+      if (t.recommendedProcesses === null) return;
+      expect(usageOf({ ...svc, settings: { ...svc.settings, processes: t.recommendedProcesses } }).high).toBeLessThanOrEqual(limit);
+    }));
   });
 });
