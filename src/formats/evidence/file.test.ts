@@ -73,3 +73,13 @@ describe('evidence file', () => {
     expect(r.ok ? 0 : r.issues.length).toBe(21);
   });
 });
+
+describe('evidence file: OOM kills without a time', () => {
+  it('takes at: null (a counted kill) but not a missing at', () => {
+    const counted = { ...good, services: [{ ...good.services[0]!, oomKills: [{ at: null, container: 'shop-postgres-1' }] }] };
+    expect(evidenceParse(counted).ok).toBe(true);
+    const missing = { ...good, services: [{ ...good.services[0]!, oomKills: [{ container: 'shop-postgres-1' }] }] };
+    const r = evidenceParse(missing);
+    expect(r.ok ? '' : r.issues[0]!.path).toBe('services[0].oomKills[0].at');
+  });
+});

@@ -15,7 +15,7 @@
  *     "samples": [[1764653400, 257949696], …],      // [unix seconds, working-set bytes]
  *     "limitBytes": 838860800 | null, "peakBytes": 301989888 | null,
  *     "anonBytes": 201326592 | null, "fileBytes": 56623104 | null,
- *     "oomKills": [ { "at": "2026-12-02T05:21:13Z", "container": "shop-postgres-1" } ],
+ *     "oomKills": [ { "at": "2026-12-02T05:21:13Z" | null, "container": "shop-postgres-1" } ],
  *     "restarts": 0 } ] }
  *
  * Semantics the shape alone does not say:
@@ -26,6 +26,9 @@
  *   docker stats prints as MEM USAGE on cgroup v2); `peakBytes` is the kernel's own high-water
  *   mark (memory.peak / memory.max_usage_in_bytes) when it was read, which sees spikes between
  *   samples (it counts page cache too, so it can exceed every sample).
+ * - `oomKills[].at` is null when the source counts kills without their times (cgroup
+ *   memory.events oom_kill): one entry per counted kill. observe, which sees Docker's events,
+ *   always writes the time.
  * - `services` is an array, not a map keyed by service names (names are user text).
  */
 import * as z from 'zod/mini';
@@ -65,8 +68,9 @@ const seconds = (what: string) => {
 /** [unix seconds, working-set bytes]. */
 const sampleSchema = z.tuple([seconds('the sample time (unix seconds)'), bytes('the working set')], { error: 'expected a sample [unixSeconds, workingSetBytes]' });
 
+/** `at` is null when the source only counts kills (cgroup memory.events oom_kill has no times). */
 const oomKillSchema = z.strictObject({
-  at: isoTime('the OOM kill time'),
+  at: z.nullable(isoTime('the OOM kill time')),
   container: z.string({ error: 'expected the killed container name (text)' }).check(z.minLength(1, 'expected the killed container name')),
 });
 
