@@ -9,6 +9,7 @@ import { PRESET_CHOICES, PRESET_LABELS, presetInput, presetOf, type PresetChoice
 
 const CUSTOM = 'custom';
 import { ImportLauncher } from './ImportLauncher.tsx';
+import { EvidenceDrop } from './EvidenceDrop.tsx';
 import { Verdict } from './Verdict.tsx';
 
 /**
@@ -137,6 +138,7 @@ export function Header() {
         <PresetPicker />
         <FileButtons />
         <ImportLauncher />
+        <EvidenceDrop />
         <ShareButton />
         <UndoRedo />
       </nav>
