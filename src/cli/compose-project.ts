@@ -6,8 +6,9 @@
  * the -p / --project-name flag, COMPOSE_PROJECT_NAME in the environment (or in the .env file
  * beside the compose file, which Compose reads too), the top-level `name:` of the file, else the
  * base name of the compose file's folder. The folder name is normalized as compose-go does
- * (loader.NormalizeProjectName: lower case, only a-z 0-9 _ -, no leading _ or -); Compose v1
- * also dropped _ and - (normalize_name in compose/cli/command.py), see `candidates`.
+ * (loader.NormalizeProjectName: lower case, only a-z 0-9 _ -, no leading _ or -). Compose v1.29
+ * (normalize_name in compose/cli/command.py) keeps a leading _ or -, and v1 before 1.21 dropped
+ * every _ and -: those names are tried after it when no container has the first (`alsoTry`).
  */
 import { readFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
@@ -19,7 +20,7 @@ export type ComposeProject = {
   name: string;
   /** Where the name came from, for messages. */
   from: string;
-  /** Other names Compose v1 would have used for the same folder (v1 dropped _ and -). */
+  /** Other names older Composes gave the same folder (v1.29 kept a leading _ or -, v1 < 1.21 dropped every _ and -). */
   alsoTry: string[];
   /** The services the compose file declares (in its order). */
   services: string[];
@@ -30,10 +31,9 @@ export function normalizeProjectName(s: string): string {
   return s.toLowerCase().replace(/[^a-z0-9_-]/g, '').replace(/^[_-]+/, '');
 }
 
-/** Compose v1.29's normalize_name. */
-function normalizeV1(s: string): string {
-  return s.toLowerCase().replace(/[^a-z0-9]/g, '');
-}
+/** Compose v1.29's normalize_name, and v1's before 1.21. */
+const normalizeV1 = (s: string) => s.toLowerCase().replace(/[^-_a-z0-9]/g, '');
+const normalizeOldV1 = (s: string) => s.toLowerCase().replace(/[^a-z0-9]/g, '');
 
 function envFileValue(text: string | undefined, key: string): string | undefined {
   if (text === undefined) return undefined;
@@ -84,6 +84,6 @@ export function composeProjectOf(text: string, file: string, flag: string | unde
   }
   const name = normalizeProjectName(folder);
   if (!name) throw new UsageError([`error: ${file}: its folder's name "${folder}" gives no project name: give one with -p NAME`]);
-  const v1 = normalizeV1(folder);
-  return { name, from: `the folder's name (${folder})`, alsoTry: v1 && v1 !== name ? [v1] : [], services: serviceNames };
+  const alsoTry = [...new Set([normalizeV1(folder), normalizeOldV1(folder)])].filter((n) => n && n !== name);
+  return { name, from: `the folder's name (${folder})`, alsoTry, services: serviceNames };
 }

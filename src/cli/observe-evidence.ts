@@ -68,22 +68,31 @@ export function isoOf(dockerTime: string | null | undefined): string | null {
   return Number.isFinite(ms) ? new Date(ms).toISOString().replace('.000Z', 'Z') : null;
 }
 
+/** Events of one container less than this apart, with no start or die between them, are one kill. Assumed: the kernel's OOM notification can fire more than once while one victim dies. */
+const SAME_KILL_MS = 1000;
+
 /**
  * The kills: one per `oom` event of a container (Docker emits one when the kernel's OOM killer
- * acted in the container's cgroup; events of one container less than a second apart are one
- * kill), plus, for a container whose inspect says OOMKilled at the end and whose finish no event
- * in the window explains, that one (a kill before the window, or an event missed).
+ * acted in the container's cgroup), where `oom` events less than a second apart within one run
+ * (no `start` or `die` between them) count once; plus, for a container whose inspect says
+ * OOMKilled at the end and whose finish no event in the window explains, that one (a kill before
+ * the window, or an event missed). `events` holds the container's oom, die and start events.
  */
 export function oomKillsOf(tracks: ContainerTrack[], events: DockerEvent[]): Map<string, OomKill[]> {
   const byService = new Map<string, OomKill[]>();
   const add = (service: string, k: OomKill) => byService.set(service, [...(byService.get(service) ?? []), k]);
+  const ms = (e: DockerEvent) => (e.timeNano ? e.timeNano / 1e6 : e.time * 1000);
   for (const tr of tracks) {
-    const times = events
-      .filter((e) => e.Action === 'oom' && e.Actor?.ID === tr.id)
-      .map((e) => (e.timeNano ? e.timeNano / 1e6 : e.time * 1000))
-      .sort((a, b) => a - b);
+    const mine = events.filter((e) => e.Actor?.ID === tr.id).sort((a, b) => ms(a) - ms(b));
     const kept: number[] = [];
-    for (const t of times) if (!kept.length || t - kept[kept.length - 1]! >= 1000) kept.push(t);
+    let last: number | null = null; // the last oom of the current run
+    for (const e of mine) {
+      if (e.Action === 'start' || e.Action === 'die') last = null;
+      else if (e.Action === 'oom') {
+        if (last === null || ms(e) - last >= SAME_KILL_MS) kept.push(ms(e));
+        last = ms(e);
+      }
+    }
     for (const t of kept) add(tr.service, { at: new Date(t).toISOString().replace('.000Z', 'Z'), container: tr.name });
     const finished = isoOf(tr.finishedAt);
     if (tr.oomKilledAtEnd) {

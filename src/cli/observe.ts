@@ -77,10 +77,10 @@ async function findContainers(api: DockerApi, p: ComposeProject, file: string): 
 
 const nameOf = (c: { Names?: string[]; Name?: string }) => (c.Names?.[0] ?? c.Name ?? '').replace(/^\//, '');
 
-function progressLine(elapsed: number, total: number, containers: number, samples: number, kills: number): string {
+function progressLine(elapsed: number, total: number, containers: number, samples: number): string {
   const width = 24;
   const done = Math.min(width, Math.round((elapsed / total) * width));
-  return `\r[${'#'.repeat(done)}${'.'.repeat(width - done)}] ${fmtDuration(elapsed)} / ${fmtDuration(total)}  ${containers} container${containers === 1 ? '' : 's'}, ${samples} sample${samples === 1 ? '' : 's'}${kills ? `, ${kills} OOM event${kills === 1 ? '' : 's'}` : ''}  `;
+  return `\r[${'#'.repeat(done)}${'.'.repeat(width - done)}] ${fmtDuration(elapsed)} / ${fmtDuration(total)}  ${containers} container${containers === 1 ? '' : 's'}, ${samples} sample${samples === 1 ? '' : 's'}  `;
 }
 
 /** Resolves after `ms`, or at once when `signal` aborts. */
@@ -182,7 +182,7 @@ export async function observe({ positionals, values }: Args): Promise<number> {
           }
         }),
       );
-      if (tty) process.stderr.write(progressLine((Date.now() - t0) / 1000, durationS, tracks.size, samples, 0));
+      if (tty) process.stderr.write(progressLine((Date.now() - t0) / 1000, durationS, tracks.size, samples));
     }
   } finally {
     process.off('SIGINT', onSigint);
@@ -194,7 +194,7 @@ export async function observe({ positionals, values }: Args): Promise<number> {
 
   let events: DockerEvent[] = [];
   try {
-    events = await dockerEvents(api, startedS - 1, endS, { type: ['container'], event: ['oom'], label: [`com.docker.compose.project=${found.project}`] });
+    events = await dockerEvents(api, startedS - 1, endS, { type: ['container'], event: ['oom', 'die', 'start'], label: [`com.docker.compose.project=${found.project}`] });
   } catch (e) {
     process.stderr.write(`note: Docker's events could not be read (${(e as Error).message.split('\n')[0]}): OOM kills from inspect only\n`);
   }
