@@ -6,6 +6,8 @@ import { trafficOf } from './traffic.ts';
 import { hostReserve } from './host.ts';
 import { freeCriterion } from './policy.ts';
 import { comonotonicExceed, riskOf, triangularExceed } from './risk.ts';
+import { observedFigures, observedLimitOf } from './observed.ts';
+import { sizeFormat } from './units.ts';
 
 /**
  * Usage put in place of the model's for some services (by name): what the verdict asks when it
@@ -69,12 +71,27 @@ export function scenarioOf(plan: Plan, multiplier: number, implied: ReadonlySet<
       components: u.components,
       implied: implied.has(s.name),
       // Observed usage is reported beside the model's; findings/observed.ts plans from it.
-      observedMiB: s.observed ? { typical: s.observed.typical ?? null, peak: s.observed.peak } : null,
-      observedLimitMiB: s.observed ? s.observed.peak * plan.workload.observedMargin : null,
+      ...observedOf(plan, s, u.high),
     };
   });
 
   return { multiplier, host, services, traffic };
+}
+
+/** A service's evidence in the report: its figures, the limit planned from them (never below
+ * the model's high when it has a model: observed.ts), and its OOM kills. */
+function observedOf(plan: Plan, s: Service, high: number): Pick<ServiceBudget, 'observedMiB' | 'observedLimitMiB' | 'observedLimit' | 'oomKills'> {
+  if (!s.observed) return { observedMiB: null, observedLimitMiB: null, observedLimit: null, oomKills: [] };
+  const o = s.observed;
+  // A model exists when, without the evidence, the service would not be a guess nor the evidence itself.
+  const modelled = basisOf({ ...s, observed: undefined } as Service) === 'modelled';
+  const limit = observedLimitOf(o, plan.workload, modelled ? high : null, sizeFormat);
+  return {
+    observedMiB: { ...observedFigures(o), samples: o.samples ?? null, windowSeconds: o.windowSeconds ?? null, growthPerHour: o.growthPerHour ?? 0, kernelPeak: o.kernelPeak ?? null, source: o.source ?? null },
+    observedLimitMiB: limit.limitMiB,
+    observedLimit: limit,
+    oomKills: (o.oomKills ?? []).map((k) => ({ at: k.at, container: k.container })),
+  };
 }
 
 /**

@@ -6,7 +6,8 @@
  */
 import * as z from 'zod/mini';
 import { HOST_DEFAULTS, WORKLOAD_DEFAULTS } from './defaults.ts';
-import { between, bool, durationSchema, oneOf, sizeSchema, withDefault } from './schema-blocks.ts';
+import { between, bool, count, durationSchema, oneOf, sizeSchema, withDefault } from './schema-blocks.ts';
+import { OBSERVED_PERCENTILES } from './observed.ts';
 import { KINDS } from './kinds/index.ts';
 
 export { durationSchema, sizeSchema };
@@ -50,6 +51,23 @@ const serviceName = z
 const observedSchema = z.strictObject({
   typical: z.optional(sizeSchema),
   peak: sizeSchema,
+  // From an evidence file (formats/evidence: observe, Prometheus, docker stats, cgroup files):
+  // the window's percentiles of the working set, its samples and length, and what went wrong.
+  p50: z.optional(sizeSchema),
+  p95: z.optional(sizeSchema),
+  p99: z.optional(sizeSchema),
+  samples: z.optional(count(0, Number.MAX_SAFE_INTEGER)),
+  windowSeconds: z.optional(durationSchema),
+  /** A steady climb over the window, MiB per hour (engine/observed.ts); 0 or absent: none. */
+  growthPerHour: z.optional(between(0, 1e9, 'expected MiB per hour (0 or more)')),
+  /** The kernel's high-water mark (memory.peak), page cache included. */
+  kernelPeak: z.optional(sizeSchema),
+  source: z.optional(z.string({ error: 'expected where the evidence came from (text)' }).check(z.maxLength(200, 'expected at most 200 characters'))),
+  oomKills: z.optional(z.array(z.strictObject({
+    at: z.nullable(z.string({ error: 'expected an ISO-8601 time or null' })),
+    container: z.string({ error: 'expected the killed container (text)' }),
+  }), { error: 'expected a list of OOM kills { at, container }' }).check(z.maxLength(10_000, 'expected at most 10000 OOM kills'))),
+  restarts: z.optional(count(0, Number.MAX_SAFE_INTEGER)),
 });
 export type Observed = z.output<typeof observedSchema>;
 
@@ -121,6 +139,8 @@ const workloadSchema = z.strictObject({
     z.number({ error: 'expected a margin from 1 to 10' }).check(z.minimum(1, 'expected a margin ≥ 1 (1.15 = peak + 15%)'), z.maximum(10, 'expected a margin up to 10')),
     WORKLOAD_DEFAULTS.observedMargin,
   ),
+  /** The observed figure a limit is planned from (× observedMargin): krr's max by default. */
+  observedPercentile: withDefault(oneOf(OBSERVED_PERCENTILES), WORKLOAD_DEFAULTS.observedPercentile),
 });
 
 const featuresSchema = z.strictObject({

@@ -76,11 +76,23 @@ export function planToInput(plan: Plan): PlanInput {
       ...(s.limit === null ? {} : { limit: sizeToPlan(s.limit) }),
       settings: settingsToInput(s.settings as Record<string, unknown>),
       // Observed usage (docker stats) survives a round trip through the plan file.
-      ...(s.observed ? { observed: { ...(s.observed.typical === undefined ? {} : { typical: sizeToPlan(s.observed.typical) }), peak: sizeToPlan(s.observed.peak) } } : {}),
+      ...(s.observed ? { observed: observedToInput(s.observed) } : {}),
       // How compose reaches it (ports, network_mode), as imported.
       ...(s.exposure ? { exposure: structuredClone(s.exposure) } : {}),
     })) as PlanInput['services'],
   };
+}
+
+/** Observed usage in plan-file form: sizes as `300MiB`, the window as `10m`, the rest as is. */
+function observedToInput(o: NonNullable<Plan['services'][number]['observed']>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(o)) {
+    if (v === undefined) continue;
+    if (k === 'windowSeconds') out[k] = durationFormat(v as number);
+    else if (['typical', 'peak', 'p50', 'p95', 'p99', 'kernelPeak'].includes(k)) out[k] = sizeToPlan(v as number);
+    else out[k] = structuredClone(v);
+  }
+  return out;
 }
 
 /** Plan-file text; `format` picks YAML (the default) or JSON. Built by the yaml serializer. */
