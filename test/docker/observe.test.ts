@@ -14,6 +14,10 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evidenceTextParse, type Evidence } from '../../src/formats/evidence/file.ts';
+import { evidenceApply } from '../../src/formats/evidence/apply.ts';
+import { composeImport } from '../../src/formats/compose-import/index.ts';
+import { evaluate } from '../../src/engine/evaluate.ts';
+import { planParse, type PlanInput } from '../../src/engine/index.ts';
 import { cliHarness } from '../../src/cli/testing.ts';
 import { memoryCgroupOfPid, MiB, readCgroupMemory } from './cgroups.ts';
 import { DockerEngine, sleep } from './engine.ts';
@@ -25,6 +29,8 @@ let engine: DockerEngine;
 let dir = '';
 let composeFile = '';
 const t0 = Date.now();
+/** The first test's evidence, for the plan's test. */
+let observed: Evidence | null = null;
 
 /** The project's name is the folder's (docker-compose 1.29, what Debian packages, keeps the -). */
 const FOLDER = 'obs-stack';
@@ -142,6 +148,7 @@ describe('headroom observe on a real engine', () => {
     console.log(`observe ran ${(run.ms / 1000).toFixed(1)} s:\n${run.err}`);
     expect(run.code, run.err).toBe(0);
     const ev = readEvidence(out);
+    observed = ev;
     expect(ev.source).toBe('observe');
     expect(ev.intervalSeconds).toBe(1);
     expect(ev.durationSeconds).toBeGreaterThanOrEqual(9);
@@ -196,6 +203,24 @@ describe('headroom observe on a real engine', () => {
     for (const [, bytes] of g.samples) expect(bytes).toBeLessThanOrEqual(64 * 1048576);
     expect(run.err).toMatch(/OOM kill: hog/);
   }, 120_000);
+
+  it('the plan of the compose file, with the evidence applied, raises the OOM kill as critical', () => {
+    expect(observed).not.toBeNull();
+    const imported = composeImport(readFileSync(composeFile, 'utf8'), { host: '4GiB', environment: {} });
+    if (!imported.ok) throw new Error(JSON.stringify(imported.issues));
+    const applied = evidenceApply(imported.plan as PlanInput, [observed!]);
+    if (!applied.ok) throw new Error(JSON.stringify(applied.issues));
+    const plan = planParse(applied.input);
+    if (!plan.ok) throw new Error(JSON.stringify(plan.issues));
+    const report = evaluate(plan.plan);
+    const kill = report.findings.find((f) => f.id === 'observed-oom-kill');
+    expect(kill, report.findings.map((f) => `${f.severity} ${f.id} ${f.service}`).join('\n')).toBeDefined();
+    expect(kill!.severity).toBe('critical');
+    expect(kill!.service).toBe('hog');
+    expect(kill!.message).toMatch(/obs-stack_hog_1/);
+    expect(report.findings.some((f) => f.id === 'observed-oom-kill' && f.service === 'hold')).toBe(false);
+    expect(report.services.find((x) => x.name === 'hold')!.basis).toBe('observed');
+  });
 
   it('Ctrl-C ends the window early and writes what was sampled', async () => {
     const out = join(dir, 'interrupted.json');
