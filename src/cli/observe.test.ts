@@ -167,6 +167,38 @@ describe('observe (the bundle) against a stand-in Docker API', () => {
     expect(r.err).toMatch(/restarts: web 1/);
   }, 60_000);
 
+  it('Docker going away mid-window: what was sampled is written, then the error (exit 2)', async () => {
+    const sock2 = join(h.dir, 'docker2.sock');
+    const s2 = await fakeDocker(sock2);
+    const out = join(h.dir, 'lost.json');
+    const closing = new Promise<void>((r) => setTimeout(() => s2.close(() => r()), 2500));
+    const r = await run([composeFile, '--duration', '10s', '--interval', '1s', '--out', out], { DOCKER_HOST: `unix://${sock2}` });
+    await closing;
+    expect(r.code, r.err).toBe(2);
+    expect(r.err).toMatch(/Docker stopped answering after \d+s: what was sampled until then is written/);
+    expect(r.err).toMatch(/cannot reach Docker/);
+    const p = evidenceTextParse(readFileSync(out, 'utf8'));
+    expect(p.ok && p.evidence.services.find((x) => x.service === 'db')!.samples.length).toBeGreaterThanOrEqual(1);
+  }, 60_000);
+
+  it('a progress bar on stderr when it is a terminal (script(1) gives it one), none otherwise', async () => {
+    const script = spawnSync('sh', ['-c', 'command -v script'], { encoding: 'utf8' }).stdout.trim();
+    expect(script, 'script(1) is missing: apt-get install -y --no-install-recommends bsdutils').not.toBe('');
+    const out = join(h.dir, 'tty.json');
+    const line = ['node', h.bundle, 'observe', composeFile, '--duration', '2s', '--interval', '1s', '--out', out].map((a) => `'${a}'`).join(' ');
+    // Not spawnSync: the stand-in answers from this process.
+    const tty = await new Promise<{ status: number | null; stdout: string }>((resolve) => {
+      const c = spawn(script, ['-qec', line, '/dev/null'], { env: { PATH: process.env.PATH ?? '', DOCKER_HOST: `unix://${socket}` } });
+      let stdout = '';
+      c.stdout.on('data', (d) => (stdout += d));
+      c.on('close', (status) => resolve({ status, stdout }));
+    });
+    expect(tty.status, tty.stdout).toBe(0);
+    expect(tty.stdout).toMatch(/\r\[#+\.*\] \d+s \/ 2s {2}3 containers, \d+ samples/);
+    const piped = await run([composeFile, '--duration', '1s', '--interval', '1s', '--out', join(h.dir, 'piped.json')], { DOCKER_HOST: `unix://${socket}` });
+    expect(piped.err).not.toMatch(/\[#/);
+  }, 60_000);
+
   it('--out - prints the evidence on stdout', async () => {
     const r = await run([composeFile, '--duration', '1s', '--interval', '1s', '--out', '-'], { DOCKER_HOST: `unix://${socket}` });
     expect(r.code, r.err).toBe(0);

@@ -157,14 +157,22 @@ export async function observe({ positionals, values }: Args): Promise<number> {
   process.stderr.write(`observing ${tracks.size} container${tracks.size === 1 ? '' : 's'} of compose project "${found.project}" on ${api.endpoint.label} for ${fmtDuration(durationS)}, every ${intervalS}s (Ctrl-C stops early and writes what was sampled)\n`);
   let samples = 0;
   let unreadable = 0;
+  /** Docker stopped answering mid-window: what was sampled is still written, then this is printed (exit 2). */
+  let lost: string[] | null = null;
   try {
-    for (let tick = 0; !stop.signal.aborted; tick++) {
+    for (let tick = 0; !stop.signal.aborted && lost === null; tick++) {
       const due = t0 + tick * intervalS * 1000;
       if (due > t0 + durationS * 1000) break;
       await pause(due - Date.now(), stop.signal);
       if (stop.signal.aborted) break;
       // Containers created meanwhile (a recreate, a scale-up) join the window.
-      if (tick > 0) for (const c of await listProject(api, found.project)) await track(c);
+      try {
+        if (tick > 0) for (const c of await listProject(api, found.project)) await track(c);
+      } catch (e) {
+        if (!(e instanceof UsageError)) throw e;
+        lost = e.lines;
+        break;
+      }
       await Promise.all(
         [...tracks.values()].map(async (tr) => {
           try {
@@ -177,8 +185,8 @@ export async function observe({ positionals, values }: Args): Promise<number> {
             }
           } catch (e) {
             if ((e as { status?: number }).status === 404 || (e as { status?: number }).status === 409) return; // gone or not running: no reading
-            if (e instanceof DockerApiError && /^error: cannot reach|permission denied/.test(e.lines[0] ?? '')) throw new UsageError(e.lines);
-            unreadable++;
+            if (e instanceof DockerApiError && /^error: cannot reach|permission denied/.test(e.lines[0] ?? '')) lost = e.lines;
+            else unreadable++;
           }
         }),
       );
@@ -193,12 +201,14 @@ export async function observe({ positionals, values }: Args): Promise<number> {
   const endS = endedAt.getTime() / 1000;
 
   let events: DockerEvent[] = [];
-  try {
-    events = await dockerEvents(api, startedS - 1, endS, { type: ['container'], event: ['oom', 'die', 'start'], label: [`com.docker.compose.project=${found.project}`] });
-  } catch (e) {
-    process.stderr.write(`note: Docker's events could not be read (${(e as Error).message.split('\n')[0]}): OOM kills from inspect only\n`);
+  if (lost === null) {
+    try {
+      events = await dockerEvents(api, startedS - 1, endS, { type: ['container'], event: ['oom', 'die', 'start'], label: [`com.docker.compose.project=${found.project}`] });
+    } catch (e) {
+      process.stderr.write(`note: Docker's events could not be read (${(e as Error).message.split('\n')[0]}): OOM kills from inspect only\n`);
+    }
   }
-  for (const tr of tracks.values()) {
+  for (const tr of lost === null ? tracks.values() : []) {
     const ins = await inspect(api, tr.id).catch(() => null);
     if (!ins) continue;
     tr.restartsAtEnd = ins.RestartCount ?? tr.restartsAtStart;
@@ -235,6 +245,10 @@ export async function observe({ positionals, values }: Args): Promise<number> {
     ...(kills === 0 ? ['no OOM kills in the window'] : []),
   ];
   process.stderr.write(`${lines.join('\n')}\n`);
+  if (lost !== null) {
+    process.stderr.write(`${[`Docker stopped answering after ${fmtDuration((endedAt.getTime() - t0) / 1000)}: what was sampled until then is written${out === '-' ? '' : ` to ${out}`}`, ...lost].join('\n')}\n`);
+    return 2;
+  }
   return interrupted ? 130 : 0;
 }
 
