@@ -14,23 +14,27 @@ import { capacityCommand } from './capacity.ts';
 import { fitCommand } from './fit.ts';
 import { compareCommand } from './compare.ts';
 import { observeCommand } from './observe.ts';
+import { EVIDENCE_OPTIONS, EVIDENCE_USAGE, evidenceLines, withEvidence } from './evidence.ts';
 
 type Args = { positionals: string[]; values: Record<string, string | boolean | undefined> };
-type Command = { usage: string; summary: string; options: Record<string, { type: 'string' | 'boolean'; short?: string }>; run: (a: Args) => number | Promise<number> };
+type Command = { usage: string; summary: string; options: Record<string, { type: 'string' | 'boolean'; multiple?: boolean; short?: string }>; run: (a: Args) => number | Promise<number> };
 
-const PLAN_OPTIONS = { preset: { type: 'string' }, host: { type: 'string' }, ...FORMAT_OPTIONS } as const;
+const PLAN_OPTIONS = { preset: { type: 'string' }, host: { type: 'string' }, ...EVIDENCE_OPTIONS, ...FORMAT_OPTIONS } as const;
 
 export const COMMANDS: Record<string, Command> = {
   plan: {
-    usage: `plan [FILE] [--preset NAME] [--format ${FORMATS.join('|')}]`,
+    usage: `plan [FILE] [--preset NAME] ${EVIDENCE_USAGE} [--format ${FORMATS.join('|')}]`,
     summary: 'evaluate a plan: services, host, spike scenario and findings',
     options: PLAN_OPTIONS,
     run: ({ positionals, values }) => {
       const format = formatOf(values);
-      const source = loadPlan(positionals[0], values.preset as string | undefined, values.host as string | undefined);
-      const report = evaluate(source.plan);
+      const loaded = loadPlan(positionals[0], values.preset as string | undefined, values.host as string | undefined);
+      const { plan, used } = withEvidence(loaded.plan, values, loaded.compose);
+      const source = { ...loaded, plan };
+      const report = evaluate(plan);
       const checked = checkedFrom('plan', source, positionals[0], report);
-      process.stdout.write(renderAs(format, checked, { text: () => reportText(report, source.label), json: () => reportJson({ ...report, verdict: verdictOf(report) }) }));
+      const text = () => (used ? `${evidenceLines(used, report).join('\n')}\n\n` : '') + reportText(report, source.label);
+      process.stdout.write(renderAs(format, checked, { text, json: () => reportJson({ ...report, verdict: verdictOf(report), ...(used ? { evidence: used } : {}) }) }));
       return 0;
     },
   },
@@ -61,6 +65,8 @@ function help(): string {
     '',
     `presets: ${PRESET_NAMES.join(', ')}. FILE is a plan file in YAML or JSON ("-" reads stdin),`,
     '  or a docker-compose.yml (told apart by content; --host SIZE gives the host RAM, default 4GiB).',
+    'evidence (plan, check, capacity, fit): --evidence FILE, repeatable: headroom observe\'s file, a Prometheus',
+    '  query_range response, docker stats, cgroup files, free -m or /proc/meminfo (told apart by content).',
     `formats (plan, check): --format ${FORMATS.join('|')}; --json is --format json.`,
     'exit codes: 0 done (check: pass), 1 check: the stack does not fit or has a critical finding, 2 bad input.',
     '  observe: 0 written, 2 bad input / Docker not reachable / no running containers, 130 Ctrl-C (what was sampled is written).',
