@@ -14,10 +14,6 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evidenceTextParse, type Evidence } from '../../src/formats/evidence/file.ts';
-import { evidenceApply } from '../../src/formats/evidence/apply.ts';
-import { composeImport } from '../../src/formats/compose-import/index.ts';
-import { evaluate } from '../../src/engine/evaluate.ts';
-import { planParse, type PlanInput } from '../../src/engine/index.ts';
 import { cliHarness } from '../../src/cli/testing.ts';
 import { memoryCgroupOfPid, MiB, readCgroupMemory } from './cgroups.ts';
 import { DockerEngine, sleep } from './engine.ts';
@@ -204,15 +200,11 @@ describe('headroom observe on a real engine', () => {
     expect(run.err).toMatch(/OOM kill: hog/);
   }, 120_000);
 
-  it('the plan of the compose file, with the evidence applied, raises the OOM kill as critical', () => {
+  it('headroom plan COMPOSE --evidence (the bundle) raises the OOM kill as critical', () => {
     expect(observed).not.toBeNull();
-    const imported = composeImport(readFileSync(composeFile, 'utf8'), { host: '4GiB', environment: {} });
-    if (!imported.ok) throw new Error(JSON.stringify(imported.issues));
-    const applied = evidenceApply(imported.plan as PlanInput, [observed!]);
-    if (!applied.ok) throw new Error(JSON.stringify(applied.issues));
-    const plan = planParse(applied.input);
-    if (!plan.ok) throw new Error(JSON.stringify(plan.issues));
-    const report = evaluate(plan.plan);
+    const r = cli.run(['plan', composeFile, '--evidence', join(dir, 'evidence.json'), '--format', 'json'], { cwd: dir });
+    expect(r.code, r.err).toBe(0);
+    const report = JSON.parse(r.out) as { findings: { id: string; severity: string; service: string | null; message: string }[]; services: { name: string; basis: string }[] };
     const kill = report.findings.find((f) => f.id === 'observed-oom-kill');
     expect(kill, report.findings.map((f) => `${f.severity} ${f.id} ${f.service}`).join('\n')).toBeDefined();
     expect(kill!.severity).toBe('critical');
