@@ -1,6 +1,6 @@
 /**
  * Records a real Prometheus range-query response for the evidence tests
- * (src/formats/evidence/fixtures/prometheus-query-range.json): a real Prometheus (Debian's
+ * (src/formats/evidence/fixtures/prometheus-compose-replicas.json): a real Prometheus (Debian's
  * `prometheus`, 2.42 here) scrapes, every second, a cAdvisor-style /metrics endpoint this script
  * serves on 127.0.0.1, then the script asks its `/api/v1/query_range` for
  * `container_memory_working_set_bytes` over the window and writes the answer unchanged.
@@ -27,7 +27,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
 const MiB = 1048576;
-const { values } = parseArgs({ options: { seconds: { type: 'string', default: '30' }, out: { type: 'string', default: 'src/formats/evidence/fixtures/prometheus-query-range.json' } } });
+const { values } = parseArgs({ options: { seconds: { type: 'string', default: '30' }, out: { type: 'string', default: 'src/formats/evidence/fixtures/prometheus-compose-replicas.json' } } });
 const seconds = Number(values.seconds);
 
 const which = spawnSync('sh', ['-c', 'command -v prometheus'], { encoding: 'utf8' }).stdout.trim();
