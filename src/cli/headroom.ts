@@ -14,10 +14,11 @@ import { exportCommand } from './export.ts';
 import { capacityCommand } from './capacity.ts';
 import { fitCommand } from './fit.ts';
 import { compareCommand } from './compare.ts';
+import { observeCommand } from './observe.ts';
 import { EVIDENCE_OPTIONS, EVIDENCE_USAGE, evidenceLines, withEvidence } from './evidence.ts';
 
 type Args = { positionals: string[]; values: Record<string, string | boolean | undefined> };
-type Command = { usage: string; summary: string; options: Record<string, { type: 'string' | 'boolean'; multiple?: boolean }>; run: (a: Args) => number };
+type Command = { usage: string; summary: string; options: Record<string, { type: 'string' | 'boolean'; multiple?: boolean; short?: string }>; run: (a: Args) => number | Promise<number> };
 
 const PLAN_OPTIONS = { preset: { type: 'string' }, host: { type: 'string' }, ...EVIDENCE_OPTIONS, ...FORMAT_OPTIONS } as const;
 
@@ -43,6 +44,7 @@ export const COMMANDS: Record<string, Command> = {
   capacity: capacityCommand,
   fit: fitCommand,
   compare: compareCommand,
+  observe: observeCommand,
   presets: {
     usage: 'presets',
     summary: 'list the built-in presets',
@@ -69,12 +71,14 @@ function help(): string {
     `formats (plan, check): --format ${FORMATS.join('|')}; --json is --format json.`,
     'compose import reads env_file and mounted config files only inside the compose file\'s folder; --allow-outside PATH adds PATH.',
     'exit codes: 0 done (check: pass), 1 check: the stack does not fit or has a critical finding, 2 bad input.',
+    '  observe: 0 written, 2 bad input / Docker not reachable / no running containers, 130 Ctrl-C (what was sampled is written).',
+    '  observe finds Docker at $DOCKER_HOST (unix:///path or tcp://HOST:PORT), else /var/run/docker.sock.',
     `headroom --version prints the version (${HEADROOM_VERSION}).`,
     '',
   ].join('\n');
 }
 
-export function main(argv: string[]): number {
+export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (name === '--version' || name === '-V' || name === 'version') {
     process.stdout.write(`${HEADROOM_VERSION}\n`);
@@ -102,7 +106,7 @@ export function main(argv: string[]): number {
       process.stdout.write(`usage: headroom ${command.usage}\n${command.summary}\n`);
       return 0;
     }
-    return command.run(parsed);
+    return await command.run(parsed);
   } catch (e) {
     if (e instanceof UsageError) {
       process.stderr.write(`${e.lines.join('\n')}\n`);
@@ -114,4 +118,4 @@ export function main(argv: string[]): number {
   }
 }
 
-process.exitCode = main(process.argv.slice(2));
+process.exitCode = await main(process.argv.slice(2));
