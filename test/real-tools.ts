@@ -20,6 +20,7 @@ export const PG_BIN = '/usr/lib/postgresql/15/bin';
 export const TOOLS = {
   'docker-compose': 'docker-compose',
   promtool: 'prometheus',
+  prometheus: 'prometheus',
   amtool: 'prometheus-alertmanager',
   'redis-server': 'redis-server',
   'redis-cli': 'redis-server',

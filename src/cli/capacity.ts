@@ -3,7 +3,8 @@
  * how many active users the plan carries before its first check breaks, the next two, the spike,
  * and the upgrade path (the stack re-tuned for each host size). Exit 0; 2 on bad input.
  */
-import { sizeFormat, sizeParse } from '../engine/index.ts';
+import { evaluate, sizeFormat, sizeParse } from '../engine/index.ts';
+import { EVIDENCE_OPTIONS, EVIDENCE_USAGE, evidenceLines, withEvidence } from './evidence.ts';
 import { capacity, type Capacity, type CapacityScenario, type Constraint } from '../engine/capacity.ts';
 import { DEFAULT_TIERS, MOVE_UP_SHARE, upgradePath, type TierSpec, type UpgradePath } from '../engine/tiers.ts';
 import type { Plan } from '../engine/schema.ts';
@@ -148,24 +149,27 @@ function jsonOf(plan: Plan, c: Capacity, p: UpgradePath): unknown {
 }
 
 export const capacityCommand = {
-  usage: 'capacity [FILE] [--preset NAME] [--json]',
+  usage: `capacity [FILE] [--preset NAME] ${EVIDENCE_USAGE} [--json]`,
   summary: 'the most users before the first check breaks, the spike, and the upgrade path',
-  options: { preset: { type: 'string' }, json: { type: 'boolean' }, host: { type: 'string' }, tiers: { type: 'string' }, 'move-up': { type: 'string' } } as const,
+  options: { preset: { type: 'string' }, json: { type: 'boolean' }, host: { type: 'string' }, tiers: { type: 'string' }, 'move-up': { type: 'string' }, ...EVIDENCE_OPTIONS } as const,
   run: ({ positionals, values }: Args): number => {
     if (positionals.length > 1) throw new UsageError([`error: expected at most one plan FILE (got ${positionals.length})`, 'usage: headroom capacity [FILE] [--preset NAME] [--json] [--tiers 4GiB:25,8GiB:50,16GiB:100] [--move-up 0.7]']);
     const tiers = typeof values.tiers === 'string' ? tiersParse(values.tiers) : DEFAULT_TIERS;
     const moveUpShare = typeof values['move-up'] === 'string' ? moveUpParse(values['move-up']) : MOVE_UP_SHARE;
-    const { plan, label } = loadPlan(positionals[0], values.preset as string | undefined, values.host as string | undefined);
-    singleHostOnly(plan, label, 'capacity');
+    const loaded = loadPlan(positionals[0], values.preset as string | undefined, values.host as string | undefined);
+    singleHostOnly(loaded.plan, loaded.label, 'capacity');
+    const { plan, used } = withEvidence(loaded.plan, values, loaded.compose);
+    const label = loaded.label;
     const c = capacity(plan);
     const p = upgradePath(plan, { tiers, moveUpShare });
     if (values.json) {
-      process.stdout.write(reportJson(jsonOf(plan, c, p)));
+      process.stdout.write(reportJson({ ...(jsonOf(plan, c, p) as object), ...(used ? { evidence: used } : {}) }));
       return 0;
     }
     const lines = [
       `Headroom capacity: ${plan.name ?? label} (${users(plan.workload.activeUsers)} active users planned)`,
       '',
+      ...(used ? [...evidenceLines(used, evaluate(plan)), ''] : []),
       ...fixedFirstLines(c),
       ...scenarioLines('normal traffic', c, c.reason),
       ...scenarioLines(`spike ×${c.spike.multiplier}`, c.spike),

@@ -4,7 +4,8 @@
  * RAM, a host OOM in normal traffic, any other critical finding); 3 when the verdict rests on
  * guessed usage (cannot tell; `--assume` accepts the guesses: then 0 or 1); 0 otherwise; 2 on bad
  * input (the rule: engine/verdict.ts; its exit codes: verdict.ts). `--stats` adds observed usage
- * from pasted `docker stats --no-stream` output. Every format says the same verdict.
+ * from pasted `docker stats --no-stream` output; `--evidence FILE` (repeatable) any evidence input
+ * (cli/evidence.ts). Every format says the same verdict.
  */
 import { evaluate, planParse, sizeFormat, sizesFormat, type Plan, type Report } from '../engine/index.ts';
 import { verdictOf as stackVerdictOf } from '../engine/verdict.ts';
@@ -16,6 +17,7 @@ import { FORMAT_OPTIONS, FORMATS, formatOf, type Format } from './format.ts';
 import { checkedFrom, renderAs } from './output.ts';
 import { worstExitCode, type Verdict } from './verdict.ts';
 import { findingLines, hostLines, reportJson, servicesTable } from './render.ts';
+import { EVIDENCE_OPTIONS, EVIDENCE_USAGE, evidenceLines, withEvidence } from './evidence.ts';
 
 type Args = { positionals: string[]; values: Record<string, string | boolean | undefined> };
 
@@ -48,7 +50,7 @@ function observedLines(r: Report, match: StatsMatch): string[] {
     s.name, s.limitMiB === null ? 'none' : sizeFormat(s.limitMiB), sizesFormat([s.usageMiB.typical, s.usageMiB.high]).join(' / '),
     `${s.observedMiB!.typical === null ? '—' : sizeFormat(s.observedMiB!.typical)} / ${sizeFormat(s.observedMiB!.peak)}`, sizeFormat(s.observedLimitMiB!),
   ]);
-  const head = ['SERVICE', 'LIMIT', 'MODEL TYP/HIGH', 'SEEN TYP/PEAK', 'PEAK × MARGIN'];
+  const head = ['SERVICE', 'LIMIT', 'MODEL TYP/HIGH', 'SEEN TYP/PEAK', 'PLANNED LIMIT'];
   const widths = head.map((h, c) => Math.max(h.length, ...rows.map((x) => x[c]!.length)));
   const line = (x: string[]) => x.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd();
   return [
@@ -60,7 +62,7 @@ function observedLines(r: Report, match: StatsMatch): string[] {
   ];
 }
 
-const USAGE = `check COMPOSE|PLAN… [--host 4GiB] [--stats FILE] [--assume] [--format ${FORMATS.join('|')}]`;
+const USAGE = `check COMPOSE|PLAN… [--host 4GiB] [--stats FILE] ${EVIDENCE_USAGE} [--assume] [--format ${FORMATS.join('|')}]`;
 
 /** Formats that hold one file's report: one document each (a pre-commit hook passes several files to text). */
 const ONE_FILE_FORMATS: readonly Format[] = ['json', 'sarif', 'junit'];
@@ -72,6 +74,7 @@ const ONE_FILE_FORMATS: readonly Format[] = ['json', 'sarif', 'junit'];
 function checkMany(files: string[], values: Args['values'], format: Format): number {
   if (ONE_FILE_FORMATS.includes(format)) throw new UsageError([`error: --format ${format} writes one file's report: run check once per file (got ${files.length} files)`]);
   if (values.stats !== undefined) throw new UsageError([`error: --stats belongs to one stack: run check once per file (got ${files.length} files)`]);
+  if (values.evidence !== undefined) throw new UsageError([`error: --evidence belongs to one stack: run check once per file (got ${files.length} files)`]);
   const codes = files.map((file, i) => {
     if (i > 0) process.stdout.write('\n');
     try {
@@ -88,7 +91,7 @@ function checkMany(files: string[], values: Args['values'], format: Format): num
 export const checkCommand = {
   usage: USAGE,
   summary: 'CI gate: exit 1 if the stack does not fit or has a critical finding, 3 if that rests on guessed usage',
-  options: { host: { type: 'string' }, stats: { type: 'string' }, assume: { type: 'boolean' }, ...FORMAT_OPTIONS } as Record<string, { type: 'string' | 'boolean' }>,
+  options: { host: { type: 'string' }, stats: { type: 'string' }, ...EVIDENCE_OPTIONS, assume: { type: 'boolean' }, ...FORMAT_OPTIONS } as Record<string, { type: 'string' | 'boolean'; multiple?: boolean }>,
   run: ({ positionals, values }: Args): number => {
     const format = formatOf(values);
     if (positionals.length === 0) throw new UsageError(['error: check needs a compose file or a plan file ("-" reads stdin)', `usage: headroom ${USAGE}`]);
@@ -122,7 +125,9 @@ function verdictLines(v: Verdict): string[] {
 
 /** One file checked and printed in `format`; returns the verdict's exit code. */
 function checkOne(file: string, values: Args['values'], format: Format): number {
-  const source = loadPlan(file, undefined, values.host as string | undefined);
+  const loaded = loadPlan(file, undefined, values.host as string | undefined);
+  const evidence = withEvidence(loaded.plan, values, loaded.compose);
+  const source = { ...loaded, plan: evidence.plan };
   const stats = typeof values.stats === 'string' ? withStats(source.plan, values.stats, source.compose) : null;
   const report = evaluate(stats?.plan ?? source.plan);
   const checked = checkedFrom('check', source, file, report, { assume: values.assume === true });
@@ -130,7 +135,7 @@ function checkOne(file: string, values: Args['values'], format: Format): number 
   const json = () => {
     const imported = source.compose ? { services: source.compose.services, notes: source.compose.notes } : null;
     // `verdict` is the stack's, as plan --json and the page give it; `check` is the gate's (--assume applied).
-    return reportJson({ ...report, verdict: stackVerdictOf(report), check: verdict, import: imported, stats: stats?.match ?? null });
+    return reportJson({ ...report, verdict: stackVerdictOf(report), check: verdict, import: imported, stats: stats?.match ?? null, ...(evidence.used ? { evidence: evidence.used } : {}) });
   };
   const text = () => {
     const lines = [
@@ -142,6 +147,7 @@ function checkOne(file: string, values: Args['values'], format: Format): number 
       ...hostLines(report.host),
       '',
       ...(stats ? [...observedLines(report, stats.match), ''] : []),
+      ...(evidence.used ? [...evidenceLines(evidence.used, report), ''] : []),
       `findings (${report.findings.length}):`,
       ...findingLines(report.findings),
       '',

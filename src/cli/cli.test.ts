@@ -86,7 +86,7 @@ describe('headroom plan', () => {
   it('prints help', () => {
     const r = cli(['--help']);
     expect(r.code).toBe(0);
-    expect(r.out).toContain('headroom plan [FILE] [--preset NAME] [--format text|json|markdown|sarif|junit]');
+    expect(r.out).toContain('headroom plan [FILE] [--preset NAME] [--evidence FILE…] [--percentile peak|p99|p95|p50] [--margin 1.15] [--format text|json|markdown|sarif|junit]');
     expect(r.out).toContain('--json is --format json');
   });
 

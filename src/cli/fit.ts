@@ -6,7 +6,8 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { sizeFormat } from '../engine/index.ts';
+import { evaluate, sizeFormat } from '../engine/index.ts';
+import { EVIDENCE_OPTIONS, EVIDENCE_USAGE, evidenceLines, withEvidence } from './evidence.ts';
 import { fit, type FitChange } from '../engine/fit.ts';
 import { planToInput, planToText } from '../formats/plan-file.ts';
 import { loadPlan, singleHostOnly, UsageError } from './io.ts';
@@ -14,7 +15,7 @@ import { reportJson } from './render.ts';
 
 type Args = { positionals: string[]; values: Record<string, string | boolean | undefined> };
 
-const USAGE = 'fit FILE [--host 4GiB] [--out DIR] [--json]';
+const USAGE = `fit FILE [--host 4GiB] ${EVIDENCE_USAGE} [--out DIR] [--json]`;
 
 /** Keys whose values are sizes in MiB (the plan's own size fields); the rest are counts or words. */
 const SIZE_KEYS = new Set(['limit', 'settings.sharedBuffers', 'settings.workMem', 'settings.maintenanceWorkMem', 'settings.walBuffers', 'settings.maxmemory', 'settings.perWorker', 'settings.shmSize', 'settings.appData']);
@@ -27,11 +28,13 @@ function changeLine(c: FitChange): string {
 export const fitCommand = {
   usage: USAGE,
   summary: 'one consistent set of limits and settings for the whole stack within the host, as a diff',
-  options: { host: { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean' } } as Record<string, { type: 'string' | 'boolean' }>,
+  options: { host: { type: 'string' }, ...EVIDENCE_OPTIONS, out: { type: 'string' }, json: { type: 'boolean' } } as Record<string, { type: 'string' | 'boolean'; multiple?: boolean }>,
   run: ({ positionals, values }: Args): number => {
     if (positionals.length !== 1) throw new UsageError([`error: fit needs one compose or plan FILE (got ${positionals.length})`, `usage: headroom ${USAGE}`]);
-    const { plan, label } = loadPlan(positionals[0], undefined, values.host as string | undefined);
-    singleHostOnly(plan, label, 'fit');
+    const loaded = loadPlan(positionals[0], undefined, values.host as string | undefined);
+    singleHostOnly(loaded.plan, loaded.label, 'fit');
+    const { plan, used } = withEvidence(loaded.plan, values, loaded.compose);
+    const label = loaded.label;
     const f = fit(plan);
     const out = typeof values.out === 'string' ? values.out : null;
     let written: string | null = null;
@@ -41,12 +44,13 @@ export const fitCommand = {
       writeFileSync(written, planToText(planToInput(f.plan)));
     }
     if (values.json) {
-      process.stdout.write(reportJson({ fits: f.fits, outcome: f.outcome, summary: f.summary, hostMiB: f.hostMiB, assumed: f.assumed, changes: f.changes, written, plan: planToInput(f.plan) }));
+      process.stdout.write(reportJson({ fits: f.fits, outcome: f.outcome, summary: f.summary, hostMiB: f.hostMiB, assumed: f.assumed, changes: f.changes, written, plan: planToInput(f.plan), ...(used ? { evidence: used } : {}) }));
       return f.fits ? 0 : 1;
     }
     const lines = [
       `Headroom fit: ${plan.name ?? label} on ${sizeFormat(plan.host.ram)} (${plan.workload.activeUsers.toLocaleString('en-US')} active users, ×${plan.workload.spike} spike)`,
       '',
+      ...(used ? [...evidenceLines(used, evaluate(plan)), ''] : []),
       f.changes.length ? `changes (${f.changes.length}):` : 'no change: the stack already fits as planned',
       ...f.changes.map(changeLine),
       '',

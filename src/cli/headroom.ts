@@ -3,6 +3,7 @@
 import { parseArgs } from 'node:util';
 import { evaluate, PRESET_NAMES } from '../engine/index.ts';
 import { loadPlan, UsageError } from './io.ts';
+import { allowOutside } from './compose.ts';
 import { reportJson, reportText } from './render.ts';
 import { verdictOf } from '../engine/verdict.ts';
 import { FORMAT_OPTIONS, FORMATS, formatOf } from './format.ts';
@@ -13,23 +14,28 @@ import { exportCommand } from './export.ts';
 import { capacityCommand } from './capacity.ts';
 import { fitCommand } from './fit.ts';
 import { compareCommand } from './compare.ts';
+import { observeCommand } from './observe.ts';
+import { EVIDENCE_OPTIONS, EVIDENCE_USAGE, evidenceLines, withEvidence } from './evidence.ts';
 
 type Args = { positionals: string[]; values: Record<string, string | boolean | undefined> };
-type Command = { usage: string; summary: string; options: Record<string, { type: 'string' | 'boolean' }>; run: (a: Args) => number };
+type Command = { usage: string; summary: string; options: Record<string, { type: 'string' | 'boolean'; multiple?: boolean; short?: string }>; run: (a: Args) => number | Promise<number> };
 
-const PLAN_OPTIONS = { preset: { type: 'string' }, host: { type: 'string' }, ...FORMAT_OPTIONS } as const;
+const PLAN_OPTIONS = { preset: { type: 'string' }, host: { type: 'string' }, ...EVIDENCE_OPTIONS, ...FORMAT_OPTIONS } as const;
 
 export const COMMANDS: Record<string, Command> = {
   plan: {
-    usage: `plan [FILE] [--preset NAME] [--format ${FORMATS.join('|')}]`,
+    usage: `plan [FILE] [--preset NAME] ${EVIDENCE_USAGE} [--format ${FORMATS.join('|')}]`,
     summary: 'evaluate a plan: services, host, spike scenario and findings',
     options: PLAN_OPTIONS,
     run: ({ positionals, values }) => {
       const format = formatOf(values);
-      const source = loadPlan(positionals[0], values.preset as string | undefined, values.host as string | undefined);
-      const report = evaluate(source.plan);
+      const loaded = loadPlan(positionals[0], values.preset as string | undefined, values.host as string | undefined);
+      const { plan, used } = withEvidence(loaded.plan, values, loaded.compose);
+      const source = { ...loaded, plan };
+      const report = evaluate(plan);
       const checked = checkedFrom('plan', source, positionals[0], report);
-      process.stdout.write(renderAs(format, checked, { text: () => reportText(report, source.label), json: () => reportJson({ ...report, verdict: verdictOf(report) }) }));
+      const text = () => (used ? `${evidenceLines(used, report).join('\n')}\n\n` : '') + reportText(report, source.label);
+      process.stdout.write(renderAs(format, checked, { text, json: () => reportJson({ ...report, verdict: verdictOf(report), ...(used ? { evidence: used } : {}) }) }));
       return 0;
     },
   },
@@ -38,6 +44,7 @@ export const COMMANDS: Record<string, Command> = {
   capacity: capacityCommand,
   fit: fitCommand,
   compare: compareCommand,
+  observe: observeCommand,
   presets: {
     usage: 'presets',
     summary: 'list the built-in presets',
@@ -59,14 +66,19 @@ function help(): string {
     '',
     `presets: ${PRESET_NAMES.join(', ')}. FILE is a plan file in YAML or JSON ("-" reads stdin),`,
     '  or a docker-compose.yml (told apart by content; --host SIZE gives the host RAM, default 4GiB).',
+    'evidence (plan, check, capacity, fit): --evidence FILE, repeatable: headroom observe\'s file, a Prometheus',
+    '  query_range response, docker stats, cgroup files, free -m or /proc/meminfo (told apart by content).',
     `formats (plan, check): --format ${FORMATS.join('|')}; --json is --format json.`,
+    'compose import reads env_file and mounted config files only inside the compose file\'s folder; --allow-outside PATH adds PATH.',
     'exit codes: 0 done (check: pass), 1 check: the stack does not fit or has a critical finding, 2 bad input.',
+    '  observe: 0 written, 2 bad input / Docker not reachable / no running containers, 130 Ctrl-C (what was sampled is written).',
+    '  observe finds Docker at $DOCKER_HOST (unix:///path or tcp://HOST:PORT), else /var/run/docker.sock.',
     `headroom --version prints the version (${HEADROOM_VERSION}).`,
     '',
   ].join('\n');
 }
 
-export function main(argv: string[]): number {
+export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (name === '--version' || name === '-V' || name === 'version') {
     process.stdout.write(`${HEADROOM_VERSION}\n`);
@@ -84,15 +96,17 @@ export function main(argv: string[]): number {
   try {
     let parsed: Args;
     try {
-      parsed = parseArgs({ args: rest, options: { ...command.options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true }) as Args;
+      parsed = parseArgs({ args: rest, options: { ...command.options, help: { type: 'boolean', short: 'h' }, 'allow-outside': { type: 'string', multiple: true } }, allowPositionals: true, strict: true }) as Args;
     } catch (e) {
       throw new UsageError([`error: ${(e as Error).message.split('\n')[0]}`, `usage: headroom ${command.usage}`]);
     }
+    // Compose import reads side files (env_file, bind-mounted configs) only inside the project's folder and these.
+    allowOutside((parsed.values['allow-outside'] as unknown as string[] | undefined) ?? []);
     if (parsed.values.help) {
       process.stdout.write(`usage: headroom ${command.usage}\n${command.summary}\n`);
       return 0;
     }
-    return command.run(parsed);
+    return await command.run(parsed);
   } catch (e) {
     if (e instanceof UsageError) {
       process.stderr.write(`${e.lines.join('\n')}\n`);
@@ -104,4 +118,4 @@ export function main(argv: string[]): number {
   }
 }
 
-process.exitCode = main(process.argv.slice(2));
+process.exitCode = await main(process.argv.slice(2));

@@ -41,9 +41,12 @@ export const RULES: Record<string, RuleText> = {
   'service-down-blind': R('info', 'Services that ServiceDown cannot see', 'Nothing scrapes these services, so a stopped container shows only through its dependants.'),
   'generic-usage-assumed': R('info', 'A generic service\'s usage is assumed', 'Headroom has no model for this service and assumes 32–128 MiB. Measure it with docker stats and write the usage into the plan.'),
   'single-host': R('info', 'Every service runs on one host', 'A hardware or provider failure is a complete outage. Monitor from outside, ship database dumps off the host and test a restore.'),
-  'observed-near-limit': R('warning', 'Observed usage near the limit', 'docker stats saw the service within krr\'s 15% margin of its limit.'),
+  'observed-near-limit': R('warning', 'Observed usage near the limit', 'The evidence saw the service within the margin (krr: 15%) kept above its observed percentile.'),
   'observed-limit-generous': R('info', 'A limit far above observed and modelled usage', 'The limit holds more than the observed peak and the model\'s high need; lowering it gives the host memory back.'),
   'observed-above-model': R('info', 'Observed usage above the model', 'docker stats saw more than the model\'s high for the service\'s settings: the model underestimates it, or something else runs in the container.'),
+  'observed-below-model': R('info', 'Observed usage below the model', 'The evidence saw less than the model\'s low for the service\'s settings: a setting the import missed, or a window that never loaded it.'),
+  'observed-oom-kill': R('critical', 'OOM-killed in the evidence', 'The kernel killed a container of the service (recorded by observe, docker events or memory.events oom_kill): its limit was too small for what it did.'),
+  'observed-growing': R('warning', 'Observed usage climbing steadily', 'The working set climbed steadily over the window: a leak, or a cache still filling.'),
   // The kinds added in issue 10 (src/engine/kinds/<kind>.ts).
   'clickhouse-mark-cache-large': R('warning', "ClickHouse's mark cache is large for its limit", "mark_cache_size (5 GiB by default) can grow into most of a small container's memory. Lower mark_cache_size in the server's config to the value the fix names."),
   'clickhouse-server-memory-over-limit': R('critical', "ClickHouse may use more memory than its limit", "max_server_memory_usage (or its ratio of the memory ClickHouse detects) allows more than the container's limit: queries are not stopped before the kernel kills the server. Set max_server_memory_usage under the limit."),

@@ -6,6 +6,8 @@ import { trafficOf } from './traffic.ts';
 import { hostReserve } from './host.ts';
 import { freeCriterion } from './policy.ts';
 import { comonotonicExceed, riskOf, triangularExceed } from './risk.ts';
+import { observedFigures, observedLimitOf } from './observed.ts';
+import { sizeFormat } from './units.ts';
 
 /**
  * Usage put in place of the model's for some services (by name): what the verdict asks when it
@@ -73,12 +75,27 @@ export function scenarioOf(plan: Plan, multiplier: number, implied: ReadonlySet<
       components: u.components,
       implied: implied.has(s.name),
       // Observed usage is reported beside the model's; findings/observed.ts plans from it.
-      observedMiB: s.observed ? { typical: s.observed.typical ?? null, peak: s.observed.peak } : null,
-      observedLimitMiB: s.observed ? s.observed.peak * plan.workload.observedMargin : null,
+      ...observedOf(plan, s, u.high),
     };
   });
 
   return { multiplier, host, services, traffic };
+}
+
+/** A service's evidence in the report: its figures, the limit planned from them (never below
+ * the model's high when it has a model: observed.ts), and its OOM kills. */
+function observedOf(plan: Plan, s: Service, high: number): Pick<ServiceBudget, 'observedMiB' | 'observedLimitMiB' | 'observedLimit' | 'oomKills'> {
+  if (!s.observed) return { observedMiB: null, observedLimitMiB: null, observedLimit: null, oomKills: [] };
+  const o = s.observed;
+  // A model exists when, without the evidence, the service would not be a guess nor the evidence itself.
+  const modelled = basisOf({ ...s, observed: undefined } as Service) === 'modelled';
+  const limit = observedLimitOf(o, plan.workload, modelled ? high : null, sizeFormat);
+  return {
+    observedMiB: { ...observedFigures(o), samples: o.samples ?? null, windowSeconds: o.windowSeconds ?? null, growthPerHour: o.growthPerHour ?? 0, kernelPeak: o.kernelPeak ?? null, source: o.source ?? null },
+    observedLimitMiB: limit.limitMiB,
+    observedLimit: limit,
+    oomKills: (o.oomKills ?? []).map((k) => ({ at: k.at, container: k.container })),
+  };
 }
 
 /**
@@ -87,10 +104,24 @@ export function scenarioOf(plan: Plan, multiplier: number, implied: ReadonlySet<
  * raising the limit is checked against the usage at the new limit (findings/memory.ts).
  */
 export function serviceHighAt(plan: Plan, multiplier: number, name: string, limit: number): number | null {
-  const index = plan.services.findIndex((s) => s.name === name);
-  if (index < 0) return null;
-  const services = plan.services.map((s, i) => (i === index ? { ...s, limit } : s)) as Service[];
-  return serviceUsage(services[index]!, usageContextOf({ ...plan, services } as Plan, multiplier)).high;
+  const ctx = contextMemo(plan, multiplier);
+  const service = ctx.byName.get(name);
+  if (!service) return null;
+  // Traffic and the kind counts do not read any limit (traffic.ts), and the usage models read only
+  // the host from ctx.plan (kinds/*), so the plan's own context serves with this one limit
+  // changed: built once per plan and multiplier, not once per service (issue 17: a 2,000-service
+  // plan's findings rebuilt it 8,000 times, each time over every service).
+  return serviceUsage({ ...service, limit } as Service, ctx.context).high;
+}
+
+type Memo = { context: ReturnType<typeof usageContextOf>; byName: Map<string, Service> };
+const contexts = new WeakMap<Plan, Map<number, Memo>>();
+function contextMemo(plan: Plan, multiplier: number): Memo {
+  let byMultiplier = contexts.get(plan);
+  if (!byMultiplier) contexts.set(plan, (byMultiplier = new Map()));
+  let memo = byMultiplier.get(multiplier);
+  if (!memo) byMultiplier.set(multiplier, (memo = { context: usageContextOf(plan, multiplier), byName: new Map(plan.services.map((s) => [s.name, s])) }));
+  return memo;
 }
 
 /** What a kind's usage model reads: the plan, its traffic at `multiplier`, and how many services share each kind. */

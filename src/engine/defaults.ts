@@ -15,6 +15,7 @@ export const WORKLOAD_DEFAULTS = {
   cacheTtlSeconds: 600, // the seed: setex ttl=600
   cacheEntrySize: 4 / 1024, // assumed: 4 KiB per cached result (hashed key + JSON), in MiB
   observedMargin: KRR_MARGIN, // krr: limit = observed peak × 1.15 (policy.ts)
+  observedPercentile: 'peak', // krr's simple strategy plans memory from the max (issue 12)
 } as const;
 
 export const HOST_DEFAULTS = {

@@ -3,6 +3,7 @@
  * public format: keep them stable.
  */
 import type { ServiceKind } from './schema.ts';
+import type { ObservedLimit } from './observed.ts';
 
 /** Three points of a quantity: low, typical and high (MiB unless said). */
 export type Range = { low: number; typical: number; high: number };
@@ -18,11 +19,13 @@ export const RISK_LEVELS: readonly RiskLevel[] = ['low', 'medium', 'high', 'crit
 
 /**
  * What a service's figures rest on: `modelled` (its kind's model, from its settings), `observed`
- * (evidence imported: docker stats today), or `assumed` (neither: Headroom's guess, such as a
- * generic service without usage). A finding carries the basis of the figures it rests on.
+ * (evidence imported: docker stats today), `documented` (its kind's model of the figure the
+ * project's docs or a user's published report give for its image: engine/catalogue.ts), or
+ * `assumed` (none of these: Headroom's guess, such as a generic service without usage). A finding
+ * carries the basis of the figures it rests on.
  */
-export type Basis = 'modelled' | 'observed' | 'assumed';
-export const BASES: readonly Basis[] = ['modelled', 'observed', 'assumed'];
+export type Basis = 'modelled' | 'observed' | 'documented' | 'assumed';
+export const BASES: readonly Basis[] = ['modelled', 'observed', 'documented', 'assumed'];
 
 /** score is 0–100 (100 × the probability of the failure it scores). */
 export type Risk = { level: RiskLevel; score: number; pOverLimit: number };
@@ -42,10 +45,26 @@ export type ServiceBudget = {
   components: Component[];
   /** Added by a feature toggle rather than listed in the plan. */
   implied: boolean;
-  /** Usage seen on the running host (`docker stats`), beside the model's; null when none was given. */
-  observedMiB: { typical: number | null; peak: number } | null;
-  /** The limit planned from it: observed peak × workload.observedMargin (krr); null without one. */
+  /**
+   * Usage seen on the running host (evidence: observe, Prometheus, docker stats, cgroup files),
+   * beside the model's; null when none was given. p50/p95/p99 over the window's working-set
+   * samples (null when the evidence had only a peak); `typical` is p50, or the typical a person wrote.
+   */
+  observedMiB: {
+    typical: number | null; p50: number | null; p95: number | null; p99: number | null; peak: number;
+    samples: number | null; windowSeconds: number | null;
+    /** A steady climb, MiB per hour (0: none seen). */
+    growthPerHour: number;
+    /** memory.peak / memory.max_usage_in_bytes (page cache included), when read. */
+    kernelPeak: number | null;
+    source: string | null;
+  } | null;
+  /** The limit planned from it: workload.observedPercentile × observedMargin (krr: max × 1.15),
+   * never below the model's high; null without evidence. `observedLimit` says why. */
   observedLimitMiB: number | null;
+  observedLimit: ObservedLimit | null;
+  /** OOM kills the evidence recorded (at: ISO-8601, or null when only counted); empty without. */
+  oomKills: Array<{ at: string | null; container: string }>;
   /** The host it runs on, in a multi-host plan (a spread service appears once per host, with that host's replicas). */
   host?: string;
 };

@@ -6,7 +6,8 @@
  */
 import * as z from 'zod/mini';
 import { HOST_DEFAULTS, WORKLOAD_DEFAULTS } from './defaults.ts';
-import { between, bool, durationSchema, oneOf, sizeSchema, withDefault } from './schema-blocks.ts';
+import { between, bool, count, durationSchema, oneOf, sizeSchema, withDefault } from './schema-blocks.ts';
+import { OBSERVED_PERCENTILES } from './observed.ts';
 import { KINDS } from './kinds/index.ts';
 
 export { durationSchema, sizeSchema };
@@ -51,6 +52,23 @@ const serviceName = z
 const observedSchema = z.strictObject({
   typical: z.optional(sizeSchema),
   peak: sizeSchema,
+  // From an evidence file (formats/evidence: observe, Prometheus, docker stats, cgroup files):
+  // the window's percentiles of the working set, its samples and length, and what went wrong.
+  p50: z.optional(sizeSchema),
+  p95: z.optional(sizeSchema),
+  p99: z.optional(sizeSchema),
+  samples: z.optional(count(0, Number.MAX_SAFE_INTEGER)),
+  windowSeconds: z.optional(durationSchema),
+  /** A steady climb over the window, MiB per hour (engine/observed.ts); 0 or absent: none. */
+  growthPerHour: z.optional(between(0, 1e9, 'expected MiB per hour (0 or more)')),
+  /** The kernel's high-water mark (memory.peak), page cache included. */
+  kernelPeak: z.optional(sizeSchema),
+  source: z.optional(z.string({ error: 'expected where the evidence came from (text)' }).check(z.maxLength(200, 'expected at most 200 characters'))),
+  oomKills: z.optional(z.array(z.strictObject({
+    at: z.nullable(z.string({ error: 'expected an ISO-8601 time or null' })),
+    container: z.string({ error: 'expected the killed container (text)' }),
+  }), { error: 'expected a list of OOM kills { at, container }' }).check(z.maxLength(10_000, 'expected at most 10000 OOM kills'))),
+  restarts: z.optional(count(0, Number.MAX_SAFE_INTEGER)),
 });
 export type Observed = z.output<typeof observedSchema>;
 
@@ -88,7 +106,9 @@ const serviceSchema = z.pipe(
   z.strictObject({
     name: serviceName,
     kind: oneOf(SERVICE_KINDS),
-    limit: z.optional(z.nullable(sizeSchema)),
+    // 0 is "no limit" to Docker (`mem_limit: 0`): a plan says that with no limit (or null), so
+    // that no export ever writes `mem_limit: 0m` (issue 17).
+    limit: z.optional(z.nullable(sizeSchema.check(z.refine((v: number) => v > 0, 'expected a size above 0; for no limit leave limit out (Docker reads 0 as no limit)')))),
     settings: z.optional(z.record(z.string(), z.unknown(), { error: 'expected a map of settings' })),
     observed: z.optional(observedSchema),
     exposure: z.optional(exposureSchema),
@@ -146,6 +166,8 @@ const workloadSchema = z.strictObject({
     z.number({ error: 'expected a margin from 1 to 10' }).check(z.minimum(1, 'expected a margin ≥ 1 (1.15 = peak + 15%)'), z.maximum(10, 'expected a margin up to 10')),
     WORKLOAD_DEFAULTS.observedMargin,
   ),
+  /** The observed figure a limit is planned from (× observedMargin): krr's max by default. */
+  observedPercentile: withDefault(oneOf(OBSERVED_PERCENTILES), WORKLOAD_DEFAULTS.observedPercentile),
 });
 
 const featuresSchema = z.strictObject({
@@ -257,11 +279,36 @@ export function planMigrate(doc: unknown): unknown {
   return current;
 }
 
+/**
+ * Paths of own `__proto__` keys anywhere in a document (YAML and JSON.parse make them own
+ * properties). Refused before the schema sees them: a schema that copies a map by assignment
+ * would make such a key the map's prototype, and its contents look like settings (issue 17).
+ * Iterative, at most the first 20.
+ */
+function protoKeys(doc: object): string[] {
+  const out: string[] = [];
+  const stack: Array<[unknown, Array<string | number>]> = [[doc, []]];
+  let visited = 0;
+  while (stack.length > 0 && out.length < 20 && ++visited < 1_000_000) {
+    const [v, path] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (Array.isArray(v)) v.forEach((item, i) => stack.push([item, [...path, i]]));
+    else
+      for (const k of Object.keys(v)) {
+        if (k === '__proto__') out.push(pathFormat([...path, k]));
+        else stack.push([(v as Record<string, unknown>)[k], [...path, k]]);
+      }
+  }
+  return out;
+}
+
 /** Validates a parsed document (from YAML, JSON, the URL or storage) into a Plan. */
 export function planParse(doc: unknown): { ok: true; plan: Plan } | { ok: false; issues: InputIssue[] } {
   if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) {
     return { ok: false, issues: [{ path: '(plan)', message: 'expected a mapping with host and services' }] };
   }
+  const proto = protoKeys(doc);
+  if (proto.length > 0) return { ok: false, issues: proto.map((path) => ({ path, message: 'unknown key (__proto__ is no key of a plan)' })) };
   const migrated = planMigrate(doc);
   const r = planSchema.safeParse(migrated);
   if (r.success) {

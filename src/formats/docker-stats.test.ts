@@ -121,9 +121,14 @@ describe('dockerStatsApply', () => {
     if (!plan.ok) throw new Error(JSON.stringify(plan.issues));
     const report = evaluate(plan.plan);
     const prom = report.services.find((s) => s.name === 'prometheus')!;
-    expect(prom.observedMiB).toEqual({ typical: 193.25, peak: 199.1 });
-    // 199.1 × 1.15 = 229 > the 200 MiB limit: plan the limit from the observation.
-    expect(report.findings.find((f) => f.id === 'observed-near-limit' && f.service === 'prometheus')?.fix.changes).toEqual([{ service: 'prometheus', key: 'limit', value: '232MiB' }]);
+    expect(prom.observedMiB).toMatchObject({ typical: 193.25, p50: 193.25, peak: 199.1 });
+    // 199.1 × 1.15 = 229 > the 200 MiB limit: plan the limit from the observation, but never
+    // below the model's high for what one snapshot did not see (issue 12): 248 MiB, reason shown.
+    const near = report.findings.find((f) => f.id === 'observed-near-limit' && f.service === 'prometheus')!;
+    expect(prom.observedLimit!.fromObservedMiB).toBeCloseTo(228.965, 3);
+    expect(prom.observedLimit!.modelHighMiB).toBeGreaterThan(229);
+    expect(near.fix.changes).toEqual([{ service: 'prometheus', key: 'limit', value: '248MiB' }]);
+    expect(near.fix.summary).toMatch(/the model's high .* above observed peak 199 MiB × 1\.15/);
   });
 
   it('works on any plan, by service name', () => {

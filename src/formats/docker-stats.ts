@@ -34,6 +34,15 @@ function mib(amount: string, unit: string): number {
   return Number(amount) * (UNIT_MIB[unit.toLowerCase()] ?? NaN);
 }
 
+/** One MEM USAGE / LIMIT cell (`245.3MiB / 800MiB`) in MiB; null when it is not one. */
+export function memUsageParse(cell: string): { usedMiB: number; limitMiB: number | null } | null {
+  const m = MEM_USAGE_RE.exec(cell);
+  if (!m) return null;
+  const used = mib(m[1]!, m[2]!);
+  const limit = mib(m[3]!, m[4]!);
+  return Number.isFinite(used) ? { usedMiB: used, limitMiB: Number.isFinite(limit) ? limit : null } : null;
+}
+
 /** Parses pasted `docker stats` text; every line that is neither a header nor a row is an issue. */
 export function dockerStatsParse(text: string): StatsParse {
   if (typeof text !== 'string') return { ok: false, issues: [{ path: '(stats)', message: 'expected the text of docker stats' }] };

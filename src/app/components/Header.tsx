@@ -3,12 +3,13 @@ import { useRef, useState, type ChangeEvent } from 'react';
 import { NAME_FIELD } from '../state/fields.ts';
 import { plannerStore, useActions, usePlanner } from '../state/instance.ts';
 import { shareUrl } from '../state/share.ts';
-import { planFileName, planFileRead, planFileWrite } from '../planFile.ts';
+import { planFileName, planFileUpload, planFileWrite } from '../planFile.ts';
 import { FieldInput } from './FieldInput.tsx';
 import { PRESET_CHOICES, PRESET_LABELS, presetInput, presetOf, type PresetChoice } from '../presetLabels.ts';
 
 const CUSTOM = 'custom';
 import { ImportLauncher } from './ImportLauncher.tsx';
+import { EvidenceDrop } from './EvidenceDrop.tsx';
 import { Verdict } from './Verdict.tsx';
 
 /**
@@ -53,7 +54,7 @@ function FileButtons() {
     const file = e.target.files?.[0];
     e.target.value = '';
     if (!file) return;
-    const read = await planFileRead(await file.text());
+    const read = await planFileUpload(file);
     if (read.ok) planReplace(read.input, { tone: 'info', text: `Loaded ${file.name}. Undo brings back the previous plan.` });
     else noticePush('error', `${file.name} was not loaded: ${read.reason}`);
   };
@@ -137,6 +138,7 @@ export function Header() {
         <PresetPicker />
         <FileButtons />
         <ImportLauncher />
+        <EvidenceDrop />
         <ShareButton />
         <UndoRedo />
       </nav>

@@ -10,6 +10,7 @@ import { LIMIT_FIELD, NAME_FIELD } from '../state/fields.ts';
 import { useActions, usePlanner } from '../state/instance.ts';
 import { RiskBadge } from './Badges.tsx';
 import { FieldInput } from './FieldInput.tsx';
+import { ObservedLine } from './ObservedLine.tsx';
 
 /** Loaded the first time a row's settings open. */
 const SettingsPanel = lazy(() => import('./SettingsPanel.tsx'));
@@ -63,6 +64,7 @@ function Row({ view: v, columns }: { view: RowView; columns: number }) {
           <Value text={v.usageText} changed={v.changedUsage} testId={`usage-${v.name}`} highMiB={v.highMiB} />
           <Gauge v={v} />
           {v.observedText && <div className="observed muted" data-testid={`observed-${v.name}`}>{v.observedText}</div>}
+          {v.observedLine && <ObservedLine name={v.name} view={v.observedLine} />}
         </td>
         <td className={`col-headroom num${v.headroomMiB !== null && v.headroomMiB < 0 ? ' bad-text' : ''}`} data-label="Headroom">
           <Value text={v.headroomText} changed={v.changedHeadroom} testId={`headroom-${v.name}`} />

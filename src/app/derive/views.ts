@@ -8,6 +8,7 @@ import { sizeFormat } from '../../engine/units.ts';
 import { changeText } from '../../engine/changeText.ts';
 import { percentText, probabilityText, rangeText, sizeText } from '../format.ts';
 import { valueToText } from '../state/fields.ts';
+import { observedLineOf, type ObservedLineView } from './observed.ts';
 import { engine } from './schema.ts';
 
 export type RowView = {
@@ -27,6 +28,8 @@ export type RowView = {
   usageText: string;
   /** Usage seen on the running host (`docker stats`), when the plan has it: `seen 210 MiB, peak 260 MiB`. */
   observedText: string | null;
+  /** Observed memory against the limit and the model's band, when evidence was given. */
+  observedLine: ObservedLineView | null;
   /** What the usage rests on: modelled, observed or assumed (Headroom's guess). */
   basis: Basis;
   /** Null without a limit: no headroom of its own, its risk is the host's. */
@@ -57,7 +60,7 @@ export function settingsText(s: Service): string {
 /** What a row's view is made of, beyond the plan's service object: its numbers, as one string. */
 function rowSignature(b: Report['services'][number], limitInput: string, index: number | null): string {
   const o = b.observedMiB;
-  return `${index}|${limitInput}|${b.limitMiB}|${b.usageMiB.low}|${b.usageMiB.typical}|${b.usageMiB.high}|${b.headroomMiB}|${b.risk.level}|${b.risk.pOverLimit}|${o ? `${o.typical}/${o.peak}` : ''}|${b.kind}|${b.basis}`;
+  return `${index}|${limitInput}|${b.limitMiB}|${b.usageMiB.low}|${b.usageMiB.typical}|${b.usageMiB.high}|${b.headroomMiB}|${b.risk.level}|${b.risk.pOverLimit}|${o ? `${o.p50}/${o.p95}/${o.p99}/${o.peak}/${o.samples}/${b.oomKills.length}` : ''}|${b.kind}|${b.basis}`;
 }
 
 type RowCacheEntry = { signature: string; source: unknown; prev: Report | null; view: RowView };
@@ -114,6 +117,7 @@ function rowView(b: Report['services'][number], index: number | null, limitInput
     observedText: b.observedMiB
       ? `seen ${b.observedMiB.typical === null ? '' : `${sizeText(b.observedMiB.typical)}, `}peak ${sizeText(b.observedMiB.peak)}`
       : null,
+    observedLine: observedLineOf(b),
     basis: b.basis,
     headroomMiB: b.headroomMiB,
     headroomText,

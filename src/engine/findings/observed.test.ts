@@ -37,11 +37,16 @@ describe('observed usage in the plan', () => {
     svc(p, 'postgres').observed = { typical: '300MiB', peak: '400MiB' };
     const r = run(p);
     const pg = r.services.find((s) => s.name === 'postgres')!;
-    expect(pg.observedMiB).toEqual({ typical: 300, peak: 400 });
-    expect(pg.observedLimitMiB).toBeCloseTo(460, 9);
-    expect(r.services.find((s) => s.name === 'redis')!).toMatchObject({ observedMiB: null, observedLimitMiB: null });
+    expect(pg.observedMiB).toMatchObject({ typical: 300, p50: 300, p95: null, p99: null, peak: 400 });
+    expect(pg.observedLimit!.fromObservedMiB).toBeCloseTo(460, 9);
+    // Never below the model's high: the window did not see what the model plans for.
+    expect(pg.observedLimitMiB).toBe(Math.max(460, pg.usageMiB.high));
+    expect(r.services.find((s) => s.name === 'redis')!).toMatchObject({ observedMiB: null, observedLimitMiB: null, oomKills: [] });
+    svc(p, 'postgres').observed = { typical: '300MiB', peak: '1500MiB' };
     p.workload = { observedMargin: 1.5 };
-    expect(run(p).services.find((s) => s.name === 'postgres')!.observedLimitMiB).toBe(600);
+    const wider = run(p).services.find((s) => s.name === 'postgres')!;
+    expect(wider.observedLimitMiB).toBe(2250);
+    expect(wider.observedLimit!.reason).toBe('observed peak 1.46 GiB × 1.5');
   });
 
   it('plans a generic service from it: its usage, and no "usage assumed" finding', () => {
@@ -88,7 +93,7 @@ describe('observed usage in the plan', () => {
     svc(p, 'postgres').observed = { peak: '2GiB' };
     const f = run(p).findings.find((x) => x.id === 'observed-above-model')!;
     expect(f).toMatchObject({ severity: 'info', service: 'postgres' });
-    expect(f.message).toMatch(/above the model's high/);
+    expect(f.message).toMatch(/above the model's range/);
   });
 
   it('survives the plan file round trip', () => {

@@ -1,0 +1,44 @@
+/**
+ * "Add evidence…": pick or drop an evidence file (headroom observe, Prometheus, docker stats,
+ * cgroup files, free -m, /proc/meminfo). Applied as one undo step with a notice saying what it
+ * changed; a bad file is an error notice and the plan stays as it was. The parser loads on first use.
+ */
+import { useRef, useState, type DragEvent } from 'react';
+import { plannerStore, useActions } from '../state/instance.ts';
+
+const load = () => import('../import/evidence.ts');
+const MAX_BYTES = 32 * 1024 * 1024; // import/evidence.ts MAX_EVIDENCE_BYTES, kept out of the first load
+
+export function EvidenceDrop() {
+  const { planReplace, noticePush } = useActions();
+  const input = useRef<HTMLInputElement>(null);
+  const [over, setOver] = useState(false);
+  const take = async (file: File | undefined) => {
+    if (!file) return;
+    if (file.size > MAX_BYTES) {
+      noticePush('error', `${file.name} was not applied: ${(file.size / 1048576).toFixed(1)} MiB is more than the 32 MiB Headroom reads. The plan is as it was.`);
+      return;
+    }
+    try {
+      const [{ evidenceFileApply }, text] = await Promise.all([load(), file.text()]);
+      const r = evidenceFileApply(plannerStore.getState().input, file.name, text, new Date(file.lastModified || Date.now()).toISOString().replace(/\.\d+Z$/, 'Z'));
+      if (r.ok) planReplace(r.input, { tone: 'info', text: r.text });
+      else noticePush('error', r.text);
+    } catch (e) {
+      noticePush('error', `${file.name} was not applied: ${e instanceof Error ? e.message : String(e)}. The plan is as it was.`);
+    }
+  };
+  const onDrop = (e: DragEvent) => {
+    e.preventDefault();
+    setOver(false);
+    void take(e.dataTransfer.files[0]);
+  };
+  return (
+    <span className={`group evidence-drop${over ? ' drag-over' : ''}`} onDragOver={(e) => { e.preventDefault(); setOver(true); }} onDragLeave={() => setOver(false)} onDrop={onDrop} data-testid="evidence-drop">
+      <button type="button" onClick={() => input.current?.click()} onPointerEnter={() => void load()} title="Drop or pick an evidence file: headroom observe, a Prometheus query_range response, docker stats, cgroup files, free -m or /proc/meminfo">
+        Add evidence…
+      </button>
+      <input ref={input} type="file" hidden aria-label="Evidence file" data-testid="evidence-file" onChange={(e) => { void take(e.target.files?.[0]); e.target.value = ''; }} />
+    </span>
+  );
+}
