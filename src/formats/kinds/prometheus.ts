@@ -47,7 +47,7 @@ function prometheusRead(f: ServiceFacts, r: Recognised): void {
   const text = f.mounted[config];
   if (text === undefined) return;
   try {
-    const doc = yamlParse(text, { maxAliasCount: 100 }) as { global?: { scrape_interval?: unknown } } | null;
+    const doc = yamlParse(text, { maxAliasCount: 100 }) as { global?: { scrape_interval?: unknown }; scrape_configs?: unknown } | null;
     const interval = doc?.global?.scrape_interval;
     if (typeof interval === 'string' && durationParse(interval).ok) {
       r.settings.scrapeInterval = interval;
@@ -57,9 +57,70 @@ function prometheusRead(f: ServiceFacts, r: Recognised): void {
       r.settings.scrapeInterval = '1m';
       r.read.push(`scrapeInterval 1m: ${config} sets no global.scrape_interval (Prometheus's default)`);
     }
+    const jobs = scrapeJobsRead(doc?.scrape_configs, config, r.warnings);
+    if (jobs.length > 0) {
+      r.settings.scrapeJobs = jobs;
+      r.read.push(`${jobs.length} scrape job${jobs.length === 1 ? '' : 's'} from ${config} (${jobs.map((j) => j.job).join(', ')}): kept in the export`);
+    }
   } catch {
-    r.warnings.push(`${config} is not valid YAML: its scrape interval is not imported`);
+    r.warnings.push(`${config} is not valid YAML: its scrape interval and jobs are not imported`);
   }
+}
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
+/** A user's scrape job as the plan keeps it (engine/kinds/prometheus.ts's scrapeJobs); `service` is matched by the importer, which sees every service. */
+type JobRead = { job: string; targets: Array<{ address: string; service: string | null }>; config: Obj };
+/** The plan's bounds (engine/kinds/prometheus.ts). */
+const MAX_JOBS = 500;
+const MAX_TARGETS = 1000;
+
+/**
+ * The jobs of a prometheus.yml's scrape_configs: the name, the static targets (a probe job's
+ * targets are the things it probes: its scraped address is the exporter its relabelling sets as
+ * `__address__`), and the job as written. A job without job_name, or repeating one, is skipped
+ * with a warning (Prometheus refuses both); service discovery (docker_sd_configs…) gives no target Headroom can see.
+ */
+function scrapeJobsRead(list: unknown, config: string, warnings: string[]): JobRead[] {
+  if (list === undefined || list === null) return [];
+  if (!Array.isArray(list)) {
+    warnings.push(`${config} scrape_configs is not a list: its jobs are not imported`);
+    return [];
+  }
+  const out: JobRead[] = [];
+  const seen = new Set<string>();
+  list.forEach((raw, i) => {
+    const name = isObj(raw) ? raw.job_name : undefined;
+    if (!isObj(raw) || typeof name !== 'string' || !name || name.length > 200) {
+      warnings.push(`${config} scrape_configs[${i}] has no job_name: skipped (Prometheus refuses it too)`);
+      return;
+    }
+    if (seen.has(name)) {
+      warnings.push(`${config} repeats job_name "${name}": the second is skipped (Prometheus refuses the file)`);
+      return;
+    }
+    if (out.length >= MAX_JOBS) {
+      warnings.push(`${config}: more than ${MAX_JOBS} scrape jobs: "${name}" and the rest are not imported`);
+      return;
+    }
+    seen.add(name);
+    const written = (Array.isArray(raw.static_configs) ? raw.static_configs : []).flatMap((g) => (isObj(g) && Array.isArray(g.targets) ? g.targets.filter((t): t is string => typeof t === 'string') : []));
+    const probedBy = probeAddress(raw.relabel_configs);
+    const addresses = (probedBy !== null ? [probedBy] : written).slice(0, MAX_TARGETS);
+    const discovered = Object.keys(raw).filter((k) => k.endsWith('_sd_configs'));
+    if (discovered.length > 0) warnings.push(`${config} job "${name}" finds targets by ${discovered.join(', ')}: Headroom cannot see them (the job is kept)`);
+    out.push({ job: name, targets: addresses.map((address) => ({ address: address.slice(0, 500), service: null })), config: raw });
+  });
+  return out;
+}
+
+/** The `__address__` a relabelling sets to a fixed value (the blackbox exporter's `replacement: blackbox:9115`), if one does. */
+function probeAddress(relabel: unknown): string | null {
+  if (!Array.isArray(relabel)) return null;
+  for (const r of relabel) {
+    if (isObj(r) && r.target_label === '__address__' && typeof r.replacement === 'string' && !r.replacement.includes('$')) return r.replacement;
+  }
+  return null;
 }
 
 // ---------------------------------------------------------------------------------------------
