@@ -12,6 +12,7 @@ import { parse as yamlParse } from 'yaml';
 import { GENERATED_BY, yamlDocument } from '../export/common.ts';
 import { GOMEMLIMIT_SHARE } from '../../engine/policy.ts';
 import { ALERTMANAGER_PORT } from './alertmanager.ts';
+import { targetHostPort } from '../../engine/scrape-jobs.ts';
 import type { KindFormat, Recognised, ScrapeTarget, ServiceFacts, Stack } from './kind.ts';
 
 /** The command-line flags Headroom reads and writes (Prometheus docs, command-line flags). */
@@ -145,15 +146,33 @@ export function prometheusYml(stack: Stack, prom: ServiceOf<'prometheus'>): stri
   if (stack.alertmanager.length) {
     config.alerting = { alertmanagers: [{ static_configs: [{ targets: stack.alertmanager.map((a) => `${a.name}:${ALERTMANAGER_PORT}`) }] }] };
   }
-  config.scrape_configs = scrapeTargets(stack, prom).map((t) =>
+  // The user's own jobs first, as written; then Headroom's targets that none of them scrapes yet.
+  const own = prom.settings.scrapeJobs ?? [];
+  const ownJobs = new Set(own.map((j) => j.job));
+  // A target is covered when a user's job scrapes the same address, or the same service (the target's host) on the same port.
+  const covered = (t: ScrapeTarget) => {
+    const { host, port } = targetHostPort(t.target);
+    const service = host === 'localhost' ? prom.name.toLowerCase() : host;
+    const at = t.dns ? (t.port ?? null) : port;
+    return own.some((j) => j.targets.some((u) => u.address === t.target || (u.service?.toLowerCase() === service && targetHostPort(u.address).port === at)));
+  };
+  const jobName = (job: string) => {
+    let name = job;
+    for (let i = 2; ownJobs.has(name); i++) name = `${job}-headroom${i === 2 ? '' : `-${i}`}`;
+    ownJobs.add(name);
+    return name;
+  };
+  const generated = scrapeTargets(stack, prom).filter((t) => !covered(t)).map((t) =>
     t.dns
-      ? { job_name: t.job, metrics_path: t.path, dns_sd_configs: [{ names: [t.target], type: 'A', port: t.port }], relabel_configs: [{ target_label: 'service', replacement: t.service }] }
-      : { job_name: t.job, static_configs: [{ targets: [t.target], labels: { service: t.service } }] },
+      ? { job_name: jobName(t.job), metrics_path: t.path, dns_sd_configs: [{ names: [t.target], type: 'A', port: t.port }], relabel_configs: [{ target_label: 'service', replacement: t.service }] }
+      : { job_name: jobName(t.job), static_configs: [{ targets: [t.target], labels: { service: t.service } }] },
   );
+  config.scrape_configs = [...own.map((j) => ({ ...j.config, job_name: j.job })), ...generated];
   return yamlDocument(config, [
     `prometheus.yml for the service "${prom.name}". ${GENERATED_BY}${stack.plan.name ? ` "${stack.plan.name}"` : ''}.`,
     `Scrape every ${durationFormat(interval)}; retention ${durationFormat(prom.settings.retention)} is the --storage.tsdb.retention.time flag in the compose file.`,
     `Memory: about ${prom.settings.series} active series x 3-8 kB each in the head block (memory-model.md).`,
+    ...(own.length ? [`Kept from your prometheus.yml: the scrape jobs ${own.map((j) => j.job).join(', ')}, as written (first); Headroom's jobs follow for what they do not scrape.`] : []),
   ]);
 }
 
