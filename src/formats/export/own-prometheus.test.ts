@@ -27,7 +27,17 @@ function imported(text: string): Plan {
 
 const plan = imported(readFileSync(join(CORPUS, '15-own-prometheus.yml'), 'utf8'));
 const userYml = parse(readFileSync(join(CORPUS, 'files/prometheus.yml'), 'utf8')) as { scrape_configs: Array<Record<string, unknown>> };
-type PromYml = { scrape_configs: Array<{ job_name: string; static_configs?: Array<{ targets: string[] }> }> };
+type Relabel = { source_labels?: string[]; target_label?: string; regex?: string; replacement?: string };
+type PromYml = { scrape_configs: Array<{ job_name: string; static_configs?: Array<{ targets: string[] }>; relabel_configs?: Relabel[] }> };
+
+/** The relabel rules the export adds to a user's job: they fill an empty `service` label for one address. */
+const isFill = (r: Relabel) => r.target_label === 'service' && r.source_labels?.join() === 'service,__address__';
+/** A job of the exported file without the rules the export added: the job as the user wrote it. */
+function asWritten(job: Record<string, unknown>): Record<string, unknown> {
+  const relabel = ((job.relabel_configs ?? []) as Relabel[]).filter((r) => !isFill(r));
+  const { relabel_configs: _r, ...rest } = job;
+  return relabel.length ? { ...rest, relabel_configs: relabel } : rest;
+}
 
 describe('a stack with its own exporters and prometheus.yml (15-own-prometheus)', () => {
   it('is not told its exporters are missing, nor that nothing scrapes them', () => {
@@ -55,8 +65,12 @@ describe('a stack with its own exporters and prometheus.yml (15-own-prometheus)'
   it.each([false, true])('keeps every job of the user\'s prometheus.yml in the export (tuned: %s), adding only what they do not scrape', (tuned) => {
     const files = new Map(exportFiles(plan, { tuned }).map((f) => [f.path, f.content]));
     const out = parse(files.get('prometheus.yml')!) as PromYml;
-    // Every user job, as written, first.
-    expect(out.scrape_configs.slice(0, userYml.scrape_configs.length)).toEqual(userYml.scrape_configs);
+    // Every user job, as written, first (plus the rules that fill the service label the alert rules select on).
+    expect(out.scrape_configs.slice(0, userYml.scrape_configs.length).map(asWritten)).toEqual(userYml.scrape_configs);
+    const redis = out.scrape_configs.find((j) => j.job_name === 'redis')!;
+    // The redis_exporter's series carry service="redis", the Redis it reads, as Headroom's own job would set (RedisMemoryHigh selects on it).
+    expect(redis.relabel_configs).toEqual([{ source_labels: ['service', '__address__'], separator: ';', regex: ';redis-exporter:9121', target_label: 'service', replacement: 'redis' }]);
+    expect(out.scrape_configs.find((j) => j.job_name === 'old-host')!.relabel_configs).toBeUndefined();
     const names = out.scrape_configs.map((j) => j.job_name);
     expect(new Set(names).size).toBe(names.length);
     // Nothing the user already scrapes is scraped twice under Headroom's job names.

@@ -115,6 +115,9 @@ function scrapeJobsRead(list: unknown, config: string, warnings: string[]): JobR
   return out;
 }
 
+/** A literal for an RE2 regular expression (Prometheus's relabel regex, fully anchored). */
+const regexEscape = (text: string) => text.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&');
+
 /** The `__address__` a relabelling sets to a fixed value (the blackbox exporter's `replacement: blackbox:9115`), if one does. */
 function probeAddress(relabel: unknown): string | null {
   if (!Array.isArray(relabel)) return null;
@@ -150,11 +153,15 @@ export function prometheusYml(stack: Stack, prom: ServiceOf<'prometheus'>): stri
   const own = prom.settings.scrapeJobs ?? [];
   const ownJobs = new Set(own.map((j) => j.job));
   // A target is covered when a user's job scrapes the same address, or the same service (the target's host) on the same port.
-  const covered = (t: ScrapeTarget) => {
+  const coveredBy = (t: ScrapeTarget): { job: string; address: string } | null => {
     const { host, port } = targetHostPort(t.target);
     const service = host === 'localhost' ? prom.name.toLowerCase() : host;
     const at = t.dns ? (t.port ?? null) : port;
-    return own.some((j) => j.targets.some((u) => u.address === t.target || (u.service?.toLowerCase() === service && targetHostPort(u.address).port === at)));
+    for (const j of own) {
+      const u = j.targets.find((x) => x.address === t.target || (x.service?.toLowerCase() === service && targetHostPort(x.address).port === at));
+      if (u) return { job: j.job, address: u.address };
+    }
+    return null;
   };
   const jobName = (job: string) => {
     let name = job;
@@ -162,17 +169,34 @@ export function prometheusYml(stack: Stack, prom: ServiceOf<'prometheus'>): stri
     ownJobs.add(name);
     return name;
   };
-  const generated = scrapeTargets(stack, prom).filter((t) => !covered(t)).map((t) =>
-    t.dns
+  // The alert rules select on the `service` label Headroom's own jobs set: a user's job that
+  // scrapes the same target gets one relabel rule, after its own, that sets it only where the job
+  // set none (an empty `service` and that address).
+  const serviceLabels = new Map<string, Array<{ address: string; service: string }>>();
+  const generated: Array<Record<string, unknown>> = [];
+  for (const t of scrapeTargets(stack, prom)) {
+    const by = coveredBy(t);
+    if (by) {
+      serviceLabels.set(by.job, [...(serviceLabels.get(by.job) ?? []), { address: by.address, service: t.service }]);
+      continue;
+    }
+    generated.push(t.dns
       ? { job_name: jobName(t.job), metrics_path: t.path, dns_sd_configs: [{ names: [t.target], type: 'A', port: t.port }], relabel_configs: [{ target_label: 'service', replacement: t.service }] }
-      : { job_name: jobName(t.job), static_configs: [{ targets: [t.target], labels: { service: t.service } }] },
-  );
-  config.scrape_configs = [...own.map((j) => ({ ...j.config, job_name: j.job })), ...generated];
+      : { job_name: jobName(t.job), static_configs: [{ targets: [t.target], labels: { service: t.service } }] });
+  }
+  const kept = own.map((j) => {
+    const labels = serviceLabels.get(j.job);
+    if (!labels) return { ...j.config, job_name: j.job };
+    const written = Array.isArray(j.config.relabel_configs) ? (j.config.relabel_configs as unknown[]) : [];
+    const fill = labels.map((l) => ({ source_labels: ['service', '__address__'], separator: ';', regex: `;${regexEscape(l.address)}`, target_label: 'service', replacement: l.service }));
+    return { ...j.config, job_name: j.job, relabel_configs: [...written, ...fill] };
+  });
+  config.scrape_configs = [...kept, ...generated];
   return yamlDocument(config, [
     `prometheus.yml for the service "${prom.name}". ${GENERATED_BY}${stack.plan.name ? ` "${stack.plan.name}"` : ''}.`,
     `Scrape every ${durationFormat(interval)}; retention ${durationFormat(prom.settings.retention)} is the --storage.tsdb.retention.time flag in the compose file.`,
     `Memory: about ${prom.settings.series} active series x 3-8 kB each in the head block (memory-model.md).`,
-    ...(own.length ? [`Kept from your prometheus.yml: the scrape jobs ${own.map((j) => j.job).join(', ')}, as written (first); Headroom's jobs follow for what they do not scrape.`] : []),
+    ...(own.length ? [`Kept from your prometheus.yml: the scrape jobs ${own.map((j) => j.job).join(', ')}, as written (first), with a relabel rule that fills the service label the alert rules read where a job sets none; Headroom's jobs follow for what they do not scrape.`] : []),
   ]);
 }
 
