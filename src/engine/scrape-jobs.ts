@@ -27,8 +27,8 @@ export function targetHostPort(address: string): { host: string; port: number | 
   const bare = address.trim().replace(/^[a-z][a-z0-9+.-]*:\/\//i, '').replace(/[/?#].*$/, '').replace(/^[^@]*@/, '');
   const v6 = /^\[([^\]]+)\](?::(\d+))?$/.exec(bare);
   if (v6) return { host: v6[1]!, port: v6[2] ? Number(v6[2]) : null };
-  const m = /^(.*?)(?::(\d+))?$/.exec(bare)!;
-  return { host: m[1]!.toLowerCase(), port: m[2] ? Number(m[2]) : null };
+  const m = /^([\s\S]*?)(?::(\d+))?$/.exec(bare);
+  return { host: (m?.[1] ?? bare).toLowerCase(), port: m?.[2] ? Number(m[2]) : null };
 }
 
 /**
