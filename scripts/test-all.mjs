@@ -1,9 +1,13 @@
 #!/usr/bin/env node
 // Runs every check CI runs, in order, and ends with one line: `N passed, M failed`.
 // Steps: typecheck, lint, build (app + CLI), unit and real-tool tests (vitest), browser tests
-// (Playwright). Each static step counts as one test; vitest and Playwright report their own counts.
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+// (Playwright), and beside those two the tests with a real Docker engine (vitest.docker.config.ts:
+// the toolkit and the short deployment test of the exported 4gb stack; mostly waiting on
+// containers, so it runs in the background from the end of the build and is counted last, its
+// output printed then). Each static step counts as one test;
+// vitest and Playwright report their own counts.
+import { spawn, spawnSync } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
 
 const bin = (name) => `./node_modules/.bin/${name}`;
 mkdirSync('test-results', { recursive: true });
@@ -27,9 +31,7 @@ function step(label, cmd, args) {
   }
 }
 
-function counted(label, cmd, args, jsonFile, count) {
-  rmSync(jsonFile, { force: true });
-  const ok = run(label, cmd, args);
+function countReport(label, ok, jsonFile, count) {
   if (!existsSync(jsonFile)) {
     failed++;
     failures.push(`${label} (no report: the runner did not finish)`);
@@ -44,6 +46,47 @@ function counted(label, cmd, args, jsonFile, count) {
   }
 }
 
+function counted(label, cmd, args, jsonFile, count) {
+  rmSync(jsonFile, { force: true });
+  countReport(label, run(label, cmd, args), jsonFile, count);
+}
+
+/**
+ * A step started now and counted later (its output kept in a log and printed when it is
+ * counted). For the Docker step: it spends most of its ten minutes waiting on containers
+ * (about one minute of CPU in ten, measured), so it runs beside the unit and browser tests.
+ */
+function background(label, cmd, args, jsonFile, logFile) {
+  rmSync(jsonFile, { force: true });
+  process.stdout.write(`\n=== ${label}: ${[cmd, ...args].join(' ')} (in the background, log ${logFile})\n`);
+  const t0 = Date.now();
+  const out = openSync(logFile, 'w');
+  const child = spawn(cmd, args, { stdio: ['ignore', out, out], env: process.env });
+  closeSync(out);
+  const done = new Promise((resolve) => {
+    child.on('error', () => resolve(null));
+    child.on('exit', (code, signal) => resolve(code ?? signal));
+  });
+  return async (count) => {
+    const status = await done;
+    process.stdout.write(`\n=== ${label} (log ${logFile}):\n${readFileSync(logFile, 'utf8')}`);
+    process.stdout.write(`=== ${label}: exit ${status} in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+    countReport(label, status === 0, jsonFile, count);
+  };
+}
+
+// The Docker tests' image archive (mmdebstrap, minutes on a cold machine) is made in the
+// background from the start, while the steps before them run; they wait for it if it is not done.
+// Only where those tests can run (root, mmdebstrap installed); they report anything missing.
+let prebuild = null;
+if (process.getuid?.() === 0 && spawnSync('sh', ['-c', 'command -v mmdebstrap'], { stdio: 'ignore' }).status === 0) {
+  const out = openSync('test-results/docker-images.log', 'w');
+  prebuild = spawn(bin('tsx'), ['test/docker/prebuild.ts'], { stdio: ['ignore', out, out], env: process.env });
+  closeSync(out);
+  prebuild.on('error', () => {});
+  process.stdout.write(`\n=== docker images: made in the background (pid ${prebuild.pid}, log test-results/docker-images.log)\n`);
+}
+
 step('typecheck', bin('tsc'), ['--noEmit', '-p', 'tsconfig.json']);
 step('lint', bin('eslint'), ['.', '--max-warnings=0']);
 const built = run('build', 'npm', ['run', '--silent', 'build']);
@@ -53,14 +96,26 @@ else {
   failures.push('build');
 }
 
-counted('unit', bin('vitest'), ['run', '--reporter=default', '--reporter=json', '--outputFile.json=test-results/unit.json'], 'test-results/unit.json',
-  (j) => [j.numPassedTests ?? 0, (j.numFailedTests ?? 0) + (j.numRuntimeErrorTests ?? 0)]);
+const vitestCount = (j) => [j.numPassedTests ?? 0, (j.numFailedTests ?? 0) + (j.numRuntimeErrorTests ?? 0)];
+const docker = built
+  ? background('docker', bin('vitest'), ['run', '--config', 'vitest.docker.config.ts', '--reporter=default', '--reporter=json', '--outputFile.json=test-results/docker.json'], 'test-results/docker.json', 'test-results/docker.log')
+  : null;
+
+counted('unit', bin('vitest'), ['run', '--reporter=default', '--reporter=json', '--outputFile.json=test-results/unit.json'], 'test-results/unit.json', vitestCount);
 
 if (built && existsSync('playwright.config.ts')) {
   counted('e2e', bin('playwright'), ['test'], 'test-results/e2e.json', (j) => {
     const s = j.stats ?? {};
     return [(s.expected ?? 0) + (s.flaky ?? 0), (s.unexpected ?? 0)];
   });
+}
+
+if (docker) await docker(vitestCount);
+
+// A build still running (the Docker step did not run): stopped, and waited for.
+if (prebuild && prebuild.exitCode === null && prebuild.signalCode === null) {
+  prebuild.kill('SIGTERM');
+  await new Promise((r) => prebuild.once('exit', r));
 }
 
 if (failures.length) process.stdout.write(`\nfailed: ${failures.join('; ')}\n`);

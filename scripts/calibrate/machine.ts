@@ -1,6 +1,6 @@
 /** The machine a calibration ran on, the tools' versions, and the load it saw while measuring. */
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { cpus, loadavg, release, totalmem } from 'node:os';
 
 export type Machine = { cpu: string; cores: number; memMiB: number; kernel: string; os: string; node: string; cgroup: string };
@@ -15,21 +15,19 @@ function osName(): string {
 }
 
 export function machineFacts(): Machine {
-  let cgroup = 'unknown';
-  try {
-    cgroup = readFileSync('/proc/self/cgroup', 'utf8').includes('0::') ? 'v2' : 'v1';
-  } catch {
-    // not Linux
-  }
-  return {
-    cpu: cpus()[0]?.model ?? 'unknown',
-    cores: cpus().length,
-    memMiB: Math.round(totalmem() / 1048576),
-    kernel: release(),
-    os: osName(),
-    node: process.version,
-    cgroup,
-  };
+  return { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memMiB: Math.round(totalmem() / 1048576), kernel: release(), os: osName(), node: process.version, cgroup: cgroupLayout() };
+}
+
+/**
+ * Which cgroup version governs memory: v2 when /sys/fs/cgroup is the unified hierarchy; v1 when
+ * the memory controller is mounted on its own (a hybrid host also mounts an empty unified
+ * hierarchy, and its processes show a `0::` line in /proc/self/cgroup: that line alone does not
+ * make it v2).
+ */
+export function cgroupLayout(): string {
+  if (existsSync('/sys/fs/cgroup/cgroup.controllers')) return 'v2';
+  if (existsSync('/sys/fs/cgroup/memory/memory.limit_in_bytes')) return existsSync('/sys/fs/cgroup/unified') ? 'v1 (hybrid: memory on v1, an empty v2 hierarchy beside it)' : 'v1';
+  return 'unknown';
 }
 
 /** The first line of `cmd --version` (or of its output with `args`). */

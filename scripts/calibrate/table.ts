@@ -4,7 +4,7 @@ import { calibrationFiles, calibrationRows, calibrationSummary } from '../../src
 
 const f1 = (v: number) => v.toFixed(1);
 const sign = (v: number) => `${v > 0 ? '+' : ''}${v.toFixed(1)}%`;
-const NAMES = { postgres: 'PostgreSQL', pgbouncer: 'pgBouncer', redis: 'Redis', prometheus: 'Prometheus', proxy: 'nginx', jvm: 'JVM', node: 'Node.js', fastapi: 'FastAPI (gunicorn + uvicorn)', memcached: 'memcached', mysql: 'MariaDB', rabbitmq: 'RabbitMQ' } as const;
+const NAMES = { postgres: 'PostgreSQL', pgbouncer: 'pgBouncer', redis: 'Redis', prometheus: 'Prometheus', proxy: 'nginx', jvm: 'JVM', node: 'Node.js', fastapi: 'FastAPI (gunicorn + uvicorn)', memcached: 'memcached', mysql: 'MariaDB', rabbitmq: 'RabbitMQ', host: 'Docker engine (host reserve)' } as const;
 
 export function calibrationTableMarkdown(): string {
   const rows = calibrationRows();

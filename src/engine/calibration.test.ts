@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { CALIBRATION_TOLERANCE, calibrationFiles, calibrationRowOf, calibrationRows, calibrationSummary, type CalibrationCase } from './calibration.ts';
 
-// The recorded measurements (calibration/*.json, written by `npm run calibrate`) against the
+// The recorded measurements (calibration/*.json, written by `npm run calibrate` and
+// `npm run stack-test -- --record`) against the
 // engine as it is now: a change to a model constant that the measurements contradict fails here.
 
 const files = calibrationFiles();
@@ -13,11 +14,12 @@ const fmt = (v: number) => v.toFixed(1);
 
 describe('calibration data', () => {
   it('has every service kind measured, with its versions and machine', () => {
-    expect(files.map((f) => f.kind).sort()).toEqual(['fastapi', 'jvm', 'memcached', 'mysql', 'node', 'pgbouncer', 'postgres', 'prometheus', 'proxy', 'rabbitmq', 'redis']);
+    expect(files.map((f) => f.kind).sort()).toEqual(['fastapi', 'host', 'jvm', 'memcached', 'mysql', 'node', 'pgbouncer', 'postgres', 'prometheus', 'proxy', 'rabbitmq', 'redis']);
     for (const f of files) {
       expect(Object.keys(f.tools).length).toBeGreaterThan(0);
       expect(f.machine.cores).toBeGreaterThan(0);
-      expect(f.cases.length).toBeGreaterThanOrEqual(3);
+      // npm run calibrate records several loads per server; a deployment-test run (fastapi, host) one per phase.
+      expect(f.cases.length).toBeGreaterThanOrEqual(f.kind === 'fastapi' || f.kind === 'host' ? 1 : 3);
     }
   });
 
@@ -70,6 +72,18 @@ describe('the calibration API', () => {
     const r = calibrationRowOf(kind, off);
     expect(r.ok).toBe(false);
     expect(r.errorPercent).toBeLessThan(-20);
+  });
+
+  it('compares a host case with the reserve\'s Docker-engine parts only, for the containers that ran', () => {
+    const host = files.find((f) => f.kind === 'host')!;
+    const c = host.cases[0]!;
+    const r = calibrationRowOf('host', c);
+    // 7 containers and 4 published ports: dockerd 90 + containerd 42 + 7 × 5 + 4 × 3.5 (src/engine/host.ts), no kernel's 200.
+    expect(c.settings.containers).toBe('7');
+    expect(r.predicted.typical).toBe(181);
+    const fewer = calibrationRowOf('host', { ...c, settings: { ...c.settings, containers: '3' } });
+    expect(fewer.predicted.typical).toBe(161);
+    expect(() => calibrationRowOf('host', { ...c, settings: { ...c.settings, containers: 'many' } })).toThrow(/settings.containers must be a whole number, got many/);
   });
 
   it('names the case when its plan is invalid', () => {

@@ -4,13 +4,15 @@
  * `npm run calibrate` (scripts/calibrate/) starts PostgreSQL, pgBouncer, Redis, Prometheus,
  * memcached, MariaDB (the mysql kind) and RabbitMQ
  * with the files Headroom exports, loads them, and records what they used in
- * calibration/<service>.json: the plan it ran, the settings the tool reported, the load, the
+ * calibration/<service>.json; `npm run stack-test -- --record` (scripts/stack-test/) does the same
+ * for the app and the Docker engine (calibration/fastapi.json, host.json) from real containers: the plan it ran, the settings the tool reported, the load, the
  * measured figures, the tools' versions and the machine. This module reads those records and
  * evaluates every case through the engine, so a test (and the README, and the page) can show
  * predicted against measured. Pure: the JSON is imported, not read.
  */
 import { z } from 'zod';
 import { evaluate } from './evaluate.ts';
+import { planWithFeatures } from './features.ts';
 import { planParse, type PlanInput } from './schema.ts';
 import type { Range } from './report.ts';
 import postgresData from '../../calibration/postgres.json';
@@ -24,6 +26,9 @@ import nodeData from '../../calibration/node.json';
 import memcachedData from '../../calibration/memcached.json';
 import mysqlData from '../../calibration/mysql.json';
 import rabbitmqData from '../../calibration/rabbitmq.json';
+import hostData from '../../calibration/host.json';
+import { hostReserve, KERNEL_COMPONENT } from './host.ts';
+import { usageOf } from './usage.ts';
 
 const finite = z.number().finite();
 
@@ -59,8 +64,8 @@ const caseSchema = z.object({
 
 export const calibrationFileSchema = z.object({
   version: z.literal(1),
-  /** The service kind measured. */
-  kind: z.enum(['postgres', 'pgbouncer', 'redis', 'prometheus', 'proxy', 'jvm', 'node', 'fastapi', 'memcached', 'mysql', 'rabbitmq']),
+  /** The service kind measured; `host`: the host reserve's Docker-engine part (its cases' service is `host-reserve`). */
+  kind: z.enum(['postgres', 'pgbouncer', 'redis', 'prometheus', 'proxy', 'jvm', 'node', 'fastapi', 'memcached', 'mysql', 'rabbitmq', 'host']),
   recordedAt: z.string().min(1),
   /** How the figures were measured, for people. */
   method: z.string().min(1),
@@ -101,9 +106,21 @@ const round2 = (v: number) => Math.round(v * 100) / 100;
 export function calibrationRowOf(kind: CalibrationFile['kind'], c: CalibrationCase): CalibrationRow {
   const parsed = planParse(c.plan);
   if (!parsed.ok) throw new Error(`calibration case ${c.id}: its plan is invalid: ${parsed.issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`);
-  const svc = evaluate(parsed.plan).services.find((s) => s.name === c.service);
-  if (!svc) throw new Error(`calibration case ${c.id}: its plan has no service "${c.service}"`);
-  const p = svc.usageMiB;
+  let p: Range;
+  if (kind === 'host') {
+    // The deployment test measures the engine's processes (dockerd, containerd, the shims,
+    // docker-proxy), not the kernel's share: compared with the reserve's other components, for
+    // the containers that ran (settings.containers; the plan's services otherwise).
+    const containers = Number(c.settings.containers ?? parsed.plan.services.length);
+    if (!Number.isInteger(containers) || containers < 0) throw new Error(`calibration case ${c.id}: settings.containers must be a whole number, got ${c.settings.containers}`);
+    const featured = planWithFeatures(parsed.plan);
+    const plan = { ...featured, host: { ...featured.host, reserve: 'auto' as const } };
+    p = usageOf(hostReserve(plan, containers).components.filter((x) => x.name !== KERNEL_COMPONENT));
+  } else {
+    const svc = evaluate(parsed.plan).services.find((s) => s.name === c.service);
+    if (!svc) throw new Error(`calibration case ${c.id}: its plan has no service "${c.service}"`);
+    p = svc.usageMiB;
+  }
   const m = { typical: c.measured.typicalMiB, peak: c.measured.peakMiB };
   const errorPercent = round2(((p.typical - m.typical) / m.typical) * 100);
   const inRange = p.low <= m.typical && m.peak <= p.high;
@@ -162,6 +179,8 @@ const RECORDED: readonly (readonly [string, unknown])[] = [
   ['calibration/memcached.json', memcachedData],
   ['calibration/mysql.json', mysqlData],
   ['calibration/rabbitmq.json', rabbitmqData],
+  // Written by the deployment test (npm run stack-test -- --record), not npm run calibrate.
+  ['calibration/host.json', hostData],
 ];
 let parsedFiles: CalibrationFile[] | null = null;
 

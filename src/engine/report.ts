@@ -51,7 +51,7 @@ export type ServiceBudget = {
 export type HostBudget = {
   ramMiB: number;
   swapMiB: number;
-  /** Typical memory outside every container (kernel, dockerd, containerd, shims). */
+  /** Typical memory outside every container (kernel, dockerd, containerd, shims, docker-proxy). */
   reserveMiB: number;
   reserveRangeMiB: Range;
   /** Sum of the services' limits (a service without a limit counts its high usage). */

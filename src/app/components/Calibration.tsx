@@ -9,7 +9,7 @@ import { rangeText, sizeText } from '../format.ts';
 import { StatusBadge } from './Badges.tsx';
 import './calibration.css';
 
-const KIND_LABEL: Record<CalibrationFile['kind'], string> = { postgres: 'PostgreSQL', pgbouncer: 'pgBouncer', redis: 'Redis', prometheus: 'Prometheus', proxy: 'nginx', jvm: 'JVM', node: 'Node.js', fastapi: 'FastAPI (gunicorn + uvicorn)', memcached: 'memcached', mysql: 'MariaDB', rabbitmq: 'RabbitMQ' };
+const KIND_LABEL: Record<CalibrationFile['kind'], string> = { postgres: 'PostgreSQL', pgbouncer: 'pgBouncer', redis: 'Redis', prometheus: 'Prometheus', proxy: 'nginx', jvm: 'JVM', node: 'Node.js', fastapi: 'FastAPI (gunicorn + uvicorn)', memcached: 'memcached', mysql: 'MariaDB', rabbitmq: 'RabbitMQ', host: 'Docker engine (host reserve)' };
 const ROLE_TEXT: Record<CalibrationRow['role'], string> = { typical: 'typical', stress: 'stress (range only)', light: 'light (range only)' };
 
 type Evidence = { summary: CalibrationSummary[]; rows: CalibrationRow[]; machineLoad: Map<string, string>; machines: string[] };
@@ -25,6 +25,7 @@ function evidenceGet(): Evidence {
     for (const c of f.cases) {
       const [from, to] = [c.load.loadavg1Start, c.load.loadavg1End];
       if (typeof from === 'number' && typeof to === 'number') machineLoad.set(`${f.kind}/${c.id}`, `${from.toFixed(1)} → ${to.toFixed(1)}`);
+      else if (typeof c.load.loadavg1 === 'number') machineLoad.set(`${f.kind}/${c.id}`, c.load.loadavg1.toFixed(1));
     }
   }
   evidence = { summary: calibrationSummary(files), rows: calibrationRows(files), machineLoad, machines: [...new Set(files.map((f) => machineText(f.machine)))] };
@@ -51,10 +52,10 @@ export default function Calibration() {
     <section className="panel calibration" aria-labelledby="calibration-title">
       <h2 id="calibration-title">Model checked against real servers</h2>
       <p>
-        Each case started the real server with the files Headroom exports, loaded it, and measured its memory (<code>npm run calibrate</code>). The engine’s prediction for the same plan is shown beside it. A typical case passes when the predicted typical is within {tolerance}% of the measured typical and low ≤ measured ≤ high; stress and light cases are checked against low–high only.
+        Each case started the real server with the files Headroom exports, loaded it, and measured its memory (<code>npm run calibrate</code>); the FastAPI and Docker engine cases ran the exported stack in real containers (<code>npm run stack-test</code>). The engine’s prediction for the same plan is shown beside it. A typical case passes when the predicted typical is within {tolerance}% of the measured typical and low ≤ measured ≤ high; stress and light cases are checked against low–high only.
       </p>
       <p className="muted" data-testid="calibration-machine">
-        Measured on {machines.join('; ')}. Processes, not containers: page cache and kernel memory are not in the figures.
+        Measured on {machines.join('; ')}. <code>npm run calibrate</code> measures processes, not containers: page cache and kernel memory are not in its figures.
       </p>
       <table className="criteria-table calibration-table stack" aria-label="Calibration by service">
         <thead>

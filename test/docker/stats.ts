@@ -1,0 +1,33 @@
+/** Docker's own view of a container's memory: `docker stats --no-stream` and `docker inspect`. */
+import type { DockerEngine } from './engine.ts';
+
+export type DockerStat = { name: string; usageMiB: number; limitMiB: number };
+
+const UNITS: Record<string, number> = { B: 1 / 1048576, KiB: 1 / 1024, MiB: 1, GiB: 1024, TiB: 1048576, kB: 1e3 / 1048576, MB: 1e6 / 1048576, GB: 1e9 / 1048576 };
+
+/** "12.5MiB" → 12.5 (docker prints binary units). */
+export function statSizeMiB(s: string): number {
+  const m = /^([\d.]+)\s*([A-Za-z]+)$/.exec(s.trim());
+  const u = m && UNITS[m[2]!];
+  if (!m || u === undefined || u === null) throw new Error(`docker stats size "${s}": not understood`);
+  return Number(m[1]) * (u as number);
+}
+
+/** One `docker stats --no-stream` reading per container (usage = usage − inactive page cache). */
+export async function dockerStats(engine: DockerEngine, names: string[]): Promise<Map<string, DockerStat>> {
+  const out = new Map<string, DockerStat>();
+  const text = await engine.dockerOk(['stats', '--no-stream', '--format', '{{json .}}', ...names], { timeoutMs: 30_000 });
+  for (const line of text.split('\n').filter(Boolean)) {
+    const j = JSON.parse(line) as { Name: string; MemUsage: string };
+    const [usage, limit] = j.MemUsage.split('/');
+    out.set(j.Name, { name: j.Name, usageMiB: statSizeMiB(usage!), limitMiB: statSizeMiB(limit!) });
+  }
+  return out;
+}
+
+export type InspectState = { Pid: number; Status: string; OOMKilled: boolean; ExitCode: number; RestartCount: number };
+
+export async function inspectState(engine: DockerEngine, name: string): Promise<InspectState> {
+  const j = JSON.parse(await engine.dockerOk(['inspect', name])) as { RestartCount: number; State: Omit<InspectState, 'RestartCount'> }[];
+  return { ...j[0]!.State, RestartCount: j[0]!.RestartCount };
+}
