@@ -43,4 +43,23 @@ export default tseslint.config(
       }],
     },
   },
+  {
+    // The page's first load (issue 16): modules the entry imports reach the engine's heavy half
+    // (the schema with zod/mini, evaluate, the kinds' registry) only through engine() in
+    // src/app/derive/schema.ts, which loads it as a chunk of its own. Types are free; components
+    // and derivations that load lazily may import it directly.
+    files: ['src/app/**/*.ts', 'src/app/**/*.tsx'],
+    ignores: [
+      '**/*.test.ts',
+      'src/app/derive/lazyEngine.ts',
+      'src/app/derive/{upgrade,export,criteria,fit,charts}.ts',
+      'src/app/components/{ServicesTable,ServiceRow,SettingsPanel,Charts,Criteria,UpgradePath,ExportPanel,ImportDialog,ImportResults,Calibration,FitPanel}.tsx',
+      'src/app/import/**',
+    ],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', {
+        patterns: [{ regex: '/engine/(schema|evaluate|kinds/index|index|fit|tune|capacity)\\.ts$', allowTypeImports: true, message: 'The page\'s entry reaches the engine\'s heavy half through engine() (src/app/derive/schema.ts), or from a lazily loaded component: a static import puts zod/mini and every kind back in the first load.' }],
+      }],
+    },
+  },
 );

@@ -67,6 +67,11 @@ export class PlannerPage {
 
   /** The page as a person sees it once settled: the verdict, and the services table's code in. */
   async loaded() {
+    // The boot loads the engine's chunk (~47 kB gzip: schema, model, kinds) after the entry and
+    // renders once it is in: index.html's placeholder stays until then. Like the table's chunk
+    // below, under load this took over the default 5 s (verdict and toggles specs at load ~18,
+    // 2026-12-02), so this one wait gets 15 s.
+    await expect(this.page.getByText('Loading Headroom…')).toHaveCount(0, { timeout: 15_000 });
     await expect(this.hostLimits).toBeVisible();
     // The table's chunk streams in after the first paint: 1-2 s here unloaded, up to ~8 s at load
     // average 20-30 on 2 cores, so this one wait gets 15 s instead of the default 5.

@@ -15,5 +15,11 @@ if (root) {
         <App />
       </StrictMode>,
     );
+  }, (e: unknown) => {
+    // The engine's chunk did not load (offline, a deploy replaced it): say so instead of the placeholder forever.
+    const p = document.createElement('p');
+    p.setAttribute('role', 'alert');
+    p.textContent = `Headroom could not load its engine (${e instanceof Error ? e.message : String(e)}). Reload the page to try again; your saved plan is kept.`;
+    root.replaceChildren(p);
   });
 }

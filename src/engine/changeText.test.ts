@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { changeText, indefiniteArticle } from './changeText.ts';
+import { changeText, changeValueText, indefiniteArticle } from './changeText.ts';
 import type { Change } from './report.ts';
 
 describe('changeText', () => {
@@ -46,4 +46,18 @@ describe('indefiniteArticle', () => {
     ['8 GiB', 'an'], ['11 GiB', 'an'], ['18 GiB', 'an'], ['80 GiB', 'an'], ['800 MiB', 'an'], ['11,000', 'an'],
     ['1 GiB', 'a'], ['16 GiB', 'a'], ['1.5 GiB', 'a'], ['110 GiB', 'a'], ['2 GiB', 'a'], ['AlertManager', 'an'], ['host', 'a'],
   ])('%s takes "%s"', (word, article) => expect(indefiniteArticle(word)).toBe(article));
+});
+
+describe('changeValueText', () => {
+  it.each([
+    [{ service: 'redis', key: 'limit', value: '300MiB' }, '300 MiB'],
+    [{ service: 'redis', key: 'limit', value: 'none' }, 'none'],
+    [{ service: 'postgres', key: 'settings.sharedBuffers', value: '1152MiB' }, '1.13 GiB'],
+    [{ service: 'postgres', key: 'settings.maxConnections', value: 1000 }, '1,000'],
+    [{ service: 'pgbouncer', key: 'settings.poolMode', value: 'session' }, 'session'],
+    [{ key: 'host.ram', value: '8GiB' }, '8 GiB'],
+  ])('%j reads "%s", the way changeText writes the same value', (change, text) => {
+    expect(changeValueText(change)).toBe(text);
+    if (text !== 'none') expect(changeText(change)).toContain(text);
+  });
 });

@@ -200,6 +200,19 @@ function serviceName(service: string): string {
   return Object.hasOwn(KIND_NAMES, kind) && kind !== 'generic' ? KIND_NAMES[kind] : service;
 }
 
+/** The value a change's key holds, as its change text writes it ("128 MiB", "100", "none"): the "now" of a diff line. */
+export function changeValueText(change: Change): string {
+  const { key, value } = change;
+  if (value === 'none' || value === null) return 'none';
+  const [head, ...rest] = key.split('.');
+  const tail = rest.join('.');
+  if (key === 'limit' || key === 'host.ram') return valueText(value, 'size');
+  if (change.service !== undefined && head === 'settings' && SETTINGS[tail]) return valueText(value, SETTINGS[tail].kind);
+  if (head === 'host' && HOST[tail]) return valueText(value, HOST[tail].kind);
+  if (head === 'workload' && WORKLOAD[tail]) return valueText(value, WORKLOAD[tail].kind);
+  return typeof value === 'object' ? JSON.stringify(value) : String(value);
+}
+
 /** One change as an imperative an operator can read on a button: "Set Redis maxmemory to 104 MiB". */
 export function changeText(change: Change): string {
   const { service, key, value } = change;

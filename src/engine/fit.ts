@@ -32,6 +32,8 @@ export type Fit = {
   hostMiB: number | null;
   /** Guessed services whose limits the fit leaves alone (settle them first). */
   assumed: string[];
+  /** The active users every limit is sized for: the plan's users in its spike. */
+  spikeUsers: number;
 };
 
 const CONNECTION_KEYS: Readonly<Record<string, string>> = { postgres: 'maxConnections', pgbouncer: 'maxClientConn' };
@@ -112,5 +114,6 @@ export function fit(plan: Plan): Fit {
     summary: v.summary,
     hostMiB,
     assumed: plan.services.filter((s) => basisOf(s) === 'assumed').map((s) => s.name),
+    spikeUsers,
   };
 }

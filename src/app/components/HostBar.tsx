@@ -57,10 +57,11 @@ export function HostBar() {
           </strong> + reserve {v.reserveText}
         </span>
         <span>
-          risk <RiskBadge level={v.risk} title={v.riskTitle} testId="host-risk" />
+          {/* The host's chance of an OOM kill, not the verdict (which can fail on one service's finding while the host has room). */}
+          host OOM risk <RiskBadge level={v.risk} title={v.riskTitle} testId="host-risk" />
         </span>
         <span>
-          spike ×{v.spikeMultiplier} <RiskBadge level={v.spikeRisk} title={`least free in the spike: ${v.spikeFreeText}`} testId="spike-risk" />
+          in a ×{v.spikeMultiplier} spike <RiskBadge level={v.spikeRisk} title={`least free in the spike: ${v.spikeFreeText}`} testId="spike-risk" />
         </span>
         <LastChange freeMiB={v.freeMiB} />
       </div>

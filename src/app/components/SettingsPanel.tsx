@@ -1,7 +1,7 @@
 /** The settings of one service, in its kind's config names; blank means the engine's default (shown greyed). */
 import { durationFormat, pathFormat, SERVICE_KINDS, type ServiceKind } from '../../engine/index.ts';
 import { useEvaluatedPick } from '../derive/hooks.ts';
-import { KIND_FIELDS, enumOptions, valueToText, type FieldSpec } from '../state/fields.ts';
+import { kindFields, enumOptions, valueToText, type FieldSpec } from '../state/fields.ts';
 import { useActions, usePlanner } from '../state/instance.ts';
 import { pathGet, type Path } from '../state/planEdit.ts';
 import { sizeText } from '../format.ts';
@@ -79,7 +79,7 @@ function ServiceActions({ index, name, kind }: { index: number; name: string; ki
 }
 
 export default function SettingsPanel({ index, name, kind }: { index: number; name: string; kind: ServiceKind }) {
-  const fields = KIND_FIELDS[kind];
+  const fields = kindFields(kind);
   return (
     <div className="settings-grid" role="group" aria-label={`Settings of ${name}`}>
       <ServiceActions index={index} name={name} kind={kind} />

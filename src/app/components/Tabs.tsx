@@ -1,23 +1,54 @@
 /** Plan | Upgrade path | Export | Success criteria, as an ARIA tab set (arrow keys move between tabs). */
-import { lazy, Suspense, useRef, type KeyboardEvent } from 'react';
+import { lazy, Suspense, useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { TABS, type TabId } from '../state/store.ts';
 import { useActions, usePlanner } from '../state/instance.ts';
 import { Findings } from './Findings.tsx';
 
 // Loaded when first shown, keeping them out of the first load. The services table (with
 // @tanstack/react-table, ~15 kB gzip) streams in right after the verdict (host bar, findings)
-// is painted: the 120 kB first-load budget of the planner issue.
+// is painted (the first-load budget of issues 3 and 16; README, Benchmarks).
 const ServicesTable = lazy(() => import('./ServicesTable.tsx').then((m) => ({ default: m.ServicesTable })));
 const Charts = lazy(() => import('./Charts.tsx'));
 const Criteria = lazy(() => import('./Criteria.tsx'));
 const UpgradePath = lazy(() => import('./UpgradePath.tsx'));
 const ExportPanel = lazy(() => import('./ExportPanel.tsx'));
+const FitPanel = lazy(() => import('./FitPanel.tsx'));
 
 const TAB_LABEL: Record<TabId, string> = { plan: 'Plan', upgrade: 'Upgrade path', export: 'Export', criteria: 'Success criteria' };
+
+/** The "Fit everything" button; the fit (engine and plan-file code) loads when it is pressed. Closing returns focus to it. */
+function FitLauncher() {
+  const [open, setOpen] = useState(false);
+  const button = useRef<HTMLButtonElement>(null);
+  const closed = useRef(false);
+  useEffect(() => {
+    if (!open && closed.current) button.current?.focus();
+  }, [open]);
+  if (open)
+    return (
+      <Suspense fallback={<p className="panel loading" role="status">Fitting the stack…</p>}>
+        <FitPanel
+          onClose={() => {
+            closed.current = true;
+            setOpen(false);
+          }}
+        />
+      </Suspense>
+    );
+  return (
+    <p className="fit-launch">
+      <button ref={button} type="button" onClick={() => setOpen(true)}>
+        Fit everything…
+      </button>{' '}
+      <span className="muted">one set of limits and settings for the whole stack, normal and spike together, shown before anything changes</span>
+    </p>
+  );
+}
 
 function PlanTab() {
   return (
     <>
+      <FitLauncher />
       <div className="plan-grid">
         <Suspense fallback={<section className="panel loading services-loading" role="status">Loading the services table…</section>}>
           <ServicesTable />

@@ -3,17 +3,16 @@
  * object. Inputs are immutable, so the same object always gives the same report, and every
  * component asking for it shares one evaluation.
  */
-import { evaluate } from '../../engine/evaluate.ts';
 import type { Report } from '../../engine/report.ts';
 import type { InputIssue, Plan, PlanInput } from '../../engine/schema.ts';
-import { schema } from './schema.ts';
+import { engine } from './schema.ts';
 
 export type Derived =
   | { status: 'ok'; plan: Plan; report: Report }
   | { status: 'invalid'; issues: InputIssue[] }
   | { status: 'error'; message: string };
 
-type Parsed = ReturnType<ReturnType<typeof schema>['planParse']>;
+type Parsed = ReturnType<ReturnType<typeof engine>['planParse']>;
 
 const parsed = new WeakMap<PlanInput, Parsed>();
 const derived = new WeakMap<PlanInput, Derived>();
@@ -22,7 +21,7 @@ const derived = new WeakMap<PlanInput, Derived>();
 export function parseOf(input: PlanInput): Parsed {
   let r = parsed.get(input);
   if (!r) {
-    r = schema().planParse(input);
+    r = engine().planParse(input);
     parsed.set(input, r);
   }
   return r;
@@ -36,7 +35,7 @@ export function deriveOf(input: PlanInput): Derived {
   if (!p.ok) d = { status: 'invalid', issues: p.issues };
   else {
     try {
-      d = { status: 'ok', plan: p.plan, report: evaluate(p.plan) };
+      d = { status: 'ok', plan: p.plan, report: engine().evaluate(p.plan) };
     } catch (e) {
       d = { status: 'error', message: e instanceof Error ? e.message : String(e) };
     }

@@ -8,7 +8,7 @@ import { sizeFormat } from '../../engine/units.ts';
 import { changeText } from '../../engine/changeText.ts';
 import { percentText, probabilityText, rangeText, sizeText } from '../format.ts';
 import { valueToText } from '../state/fields.ts';
-import { kindOf } from '../../engine/kinds/index.ts';
+import { engine } from './schema.ts';
 
 export type RowView = {
   /** `s3` for the plan's fourth service, `implied:pgbouncer` for one a toggle adds. */
@@ -51,7 +51,7 @@ const pct = (v: number, scale: number) => (scale > 0 && Number.isFinite(v) ? Mat
 
 /** One line of the settings that drive a service's memory, in config-file names (its kind's summary). */
 export function settingsText(s: Service): string {
-  return kindOf(s.kind).summary?.(s as never) ?? '';
+  return engine().kindOf(s.kind).summary?.(s as never) ?? '';
 }
 
 /** What a row's view is made of, beyond the plan's service object: its numbers, as one string. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { enumOptions, HOST_FIELDS, KIND_FIELDS, LIMIT_FIELD, textToValue, WORKLOAD_FIELDS } from './fields.ts';
-import { SETTINGS_SCHEMAS } from '../../engine/index.ts';
+import { enumOptions, HOST_FIELDS, kindFields, LIMIT_FIELD, textToValue, WORKLOAD_FIELDS } from './fields.ts';
+import { SERVICE_KINDS, SETTINGS_SCHEMAS } from '../../engine/index.ts';
 
 describe('textToValue', () => {
   it.each([
@@ -37,7 +37,8 @@ describe('textToValue', () => {
 
 describe('field table', () => {
   it('every setting field names a key of its kind’s schema', () => {
-    for (const [kind, fields] of Object.entries(KIND_FIELDS)) {
+    for (const kind of SERVICE_KINDS) {
+      const fields = kindFields(kind);
       const shape = (SETTINGS_SCHEMAS[kind as keyof typeof SETTINGS_SCHEMAS] as unknown as { shape: Record<string, unknown> }).shape;
       for (const f of fields) expect(shape, `${kind}.${f.key}`).toHaveProperty(f.key.split('.')[0]!);
     }

@@ -3,14 +3,16 @@
  * a plan-file value. Sizes and durations stay as the user typed them (`1g`, `7d`): the plan file
  * keeps the user's words, and the schema decides whether they mean something.
  */
-import { SERVICE_KINDS, type ServiceKind } from '../../engine/schema.ts';
-import { kindOf } from '../../engine/kinds/index.ts';
+import type { ServiceKind } from '../../engine/schema.ts';
+import { engine } from '../derive/schema.ts';
 import type { FieldSpec } from '../../engine/kinds/kind.ts';
 
 export type { FieldSpec, FieldType } from '../../engine/kinds/kind.ts';
 
-/** The settings each kind shows in its row's settings panel, in the order a person tunes them (its module's `fields`). */
-export const KIND_FIELDS = Object.fromEntries(SERVICE_KINDS.map((k) => [k, kindOf(k).fields ?? []])) as Record<ServiceKind, readonly FieldSpec[]>;
+/** The settings a kind shows in its row's settings panel, in the order a person tunes them (its module's `fields`). */
+export function kindFields(kind: ServiceKind): readonly FieldSpec[] {
+  return engine().kindOf(kind).fields ?? [];
+}
 
 export const LIMIT_FIELD: FieldSpec = { key: 'limit', label: 'limit', type: 'size', none: true };
 export const NAME_FIELD: FieldSpec = { key: 'name', label: 'name', type: 'text' };
@@ -27,7 +29,7 @@ export const WORKLOAD_FIELDS = {
 
 /** The choices of an enum setting, read from the kind's module (the same list its schema takes) so the two never drift. */
 export function enumOptions(kind: ServiceKind, key: string): readonly string[] {
-  return kindOf(kind).enums?.[key] ?? [];
+  return engine().kindOf(kind).enums?.[key] ?? [];
 }
 
 export type Converted = { kind: 'set'; value: unknown } | { kind: 'delete' } | { kind: 'invalid'; message: string };

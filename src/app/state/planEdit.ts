@@ -3,7 +3,7 @@
  * none of them validates: the store runs planParse on the result before keeping it.
  */
 import type { Features, PlanInput, ServiceKind } from '../../engine/schema.ts';
-import { kindOf } from '../../engine/kinds/index.ts';
+import { engine } from '../derive/schema.ts';
 
 export type Path = ReadonlyArray<string | number>;
 type ServiceInput = PlanInput['services'][number];
@@ -55,7 +55,7 @@ export function serviceNameFree(input: PlanInput, base: string): string {
 
 /** The plan with a new service of `kind` at the end, under a free name: what its module starts one with (the seed's limits where it gives one). */
 export function serviceAdd(input: PlanInput, kind: ServiceKind): PlanInput {
-  const { name = kind, limit, settings } = kindOf(kind).starter;
+  const { name = kind, limit, settings } = engine().kindOf(kind).starter;
   const service = { name: serviceNameFree(input, name), kind, limit, settings: structuredClone(settings) } as ServiceInput;
   return { ...input, services: [...input.services, service] };
 }
@@ -80,7 +80,7 @@ export function serviceRemove(input: PlanInput, index: number): PlanInput {
 export function serviceKindSet(input: PlanInput, index: number, kind: ServiceKind): PlanInput {
   const s = input.services[index];
   if (!s || s.kind === kind) return input;
-  return pathSet(input, ['services', index], { name: s.name, kind, limit: s.limit ?? null, settings: structuredClone(kindOf(kind).starter.settings) });
+  return pathSet(input, ['services', index], { name: s.name, kind, limit: s.limit ?? null, settings: structuredClone(engine().kindOf(kind).starter.settings) });
 }
 
 /** The service kind a feature stands for, when the feature is one container of its own kind. */

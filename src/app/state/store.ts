@@ -51,6 +51,8 @@ export type PlannerActions = {
   featureSet(feature: FeatureName, on: boolean): void;
   /** Applies a finding's one change (one undo step); false, with a notice, when it cannot be. */
   fixApply(change: Change): boolean;
+  /** Applies "Fit everything": the plan with all the fit's changes, one undo step, with a notice saying so. */
+  fitApply(next: PlanInput, what: string): boolean;
   noticePush(tone: NoticeTone, text: string): void;
   noticeDismiss(id: number): void;
   tabSet(tab: TabId): void;
@@ -143,6 +145,11 @@ export function plannerStoreCreate(boot: Pick<Boot, 'input' | 'past' | 'notices'
           return false;
         }
         return planSet(next, 'The fix');
+      },
+      fitApply(next, what) {
+        if (!planSet(next, 'The fit')) return false;
+        actions.noticePush('info', `${what}. Undo takes it back in one step.`);
+        return true;
       },
       noticePush: (tone, text) => set((s) => ({ notices: [...s.notices, notice(tone, text)] })),
       noticeDismiss: (id) => set((s) => ({ notices: s.notices.filter((n) => n.id !== id) })),
