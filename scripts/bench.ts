@@ -8,6 +8,7 @@ import { capacity } from '../src/engine/capacity.ts';
 import { upgradePath } from '../src/engine/tiers.ts';
 import { planOf, presetPlan } from '../src/engine/testing.ts';
 import type { PlanInput } from '../src/engine/schema.ts';
+import { longTtlPlanInput, manyServicesPlanInput } from '../test/hostile-inputs.ts';
 
 function bigPlan(n: number): PlanInput {
   const kinds = ['fastapi', 'redis', 'generic', 'prometheus', 'grafana'] as const;
@@ -39,6 +40,20 @@ time('evaluate(200-service plan)', () => evaluate(p200), '< 5 ms');
 time('planParse + evaluate(4gb preset)', () => evaluate(presetPlan('4gb')), 'info');
 time('capacity(4gb preset): normal + spike search', () => capacity(p4), '< 2 ms');
 time('upgradePath(4gb preset): 3 tiers re-tuned', () => upgradePath(p4), 'info', 3000);
+
+// Issue 17's worst plans: each search bounded by construction (bisection, not fixed steps).
+function once(label: string, fn: () => unknown, target: string) {
+  const t0 = performance.now();
+  fn();
+  console.log(`${label.padEnd(44)} once   ${(performance.now() - t0).toFixed(0).padStart(6)} ms  (target ${target})`);
+}
+const ttl = planOf(longTtlPlanInput() as PlanInput);
+const ttl64 = planOf(longTtlPlanInput('64KiB') as PlanInput);
+const p2000 = planOf(manyServicesPlanInput() as PlanInput);
+once('capacity(1-year cache TTL)', () => capacity(ttl), '< 2 s; was 53 s');
+once('upgradePath(1-year cache TTL, 64 KiB entries)', () => upgradePath(ttl64), '< 2 s; was > 300 s');
+once('capacity(2,000-service plan)', () => capacity(p2000), '< 2 s; was 20 s');
+once('upgradePath(2,000-service plan)', () => upgradePath(p2000), 'info');
 
 if (existsSync('scripts/bench-ui.mjs')) {
   console.log('\nUI benchmark (scripts/bench-ui.mjs):');

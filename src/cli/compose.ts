@@ -2,8 +2,9 @@
  * The CLI's side of compose import: reads `.env` beside the compose file, the shell environment
  * and mounted config files, then hands the text to the pure importer. Also `--host` for plans.
  */
-import { readFileSync, statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { readFileSync, realpathSync, statSync } from 'node:fs';
+import { dirname, isAbsolute, relative, resolve } from 'node:path';
+import type { ParsedInput } from '../formats/input-policy.ts';
 import { sizeParse, sizeToPlan, type Plan } from '../engine/index.ts';
 import { composeEdit, composeImport, type ComposeEditOptions, type ComposeIssue, type ServiceNote } from '../formats/compose-import/index.ts';
 import type { ExportFile } from '../formats/export/index.ts';
@@ -14,6 +15,37 @@ export type ComposeInfo = { services: ServiceNote[]; notes: string[]; edit: (pla
 
 /** Config and env files larger than this are not read. Assumed: real ones are a few kB. */
 const MAX_SIDE_FILE_BYTES = 1024 * 1024;
+
+/** Folders outside the compose project's own that `--allow-outside PATH` lets the import read. */
+const allowedOutside: string[] = [];
+
+/** `--allow-outside PATH` (repeatable): side files under PATH may be read too. */
+export function allowOutside(paths: readonly string[]): void {
+  for (const p of paths) allowedOutside.push(realOrSelf(resolve(p)));
+}
+
+function realOrSelf(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
+  }
+}
+
+const inside = (path: string, folder: string) => {
+  const rel = relative(folder, path);
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+};
+
+/**
+ * Whether a side file may be read: inside the compose project's folder (after symlinks), or
+ * under a folder given with --allow-outside. Compose import otherwise reads what a compose file
+ * names anywhere on the machine (issue 17: `/home/me/.ssh/…`, `../../secrets.env`).
+ */
+function readable(path: string, project: string): boolean {
+  const real = realOrSelf(path);
+  return [realOrSelf(project), ...allowedOutside].some((folder) => inside(real, folder));
+}
 
 function readSide(path: string): string | undefined {
   try {
@@ -38,15 +70,22 @@ export function hostOption(host: string | undefined): string | undefined {
  * Returns null when it is not one, so that the caller reads it as a plan file; throws a
  * UsageError (exit 2) with every problem when it is a compose file with problems.
  */
-export function composeLoad(text: string, file: string, host: string | undefined): { plan: Plan; label: string; compose: ComposeInfo } | null {
+export function composeLoad(parsed: ParsedInput, text: string, file: string, host: string | undefined): { plan: Plan; label: string; compose: ComposeInfo } | null {
   const dir = file === '-' ? process.cwd() : dirname(resolve(file));
   const label = file === '-' ? 'stdin' : file;
+  const outside = new Set<string>();
   const options: ComposeEditOptions = {
     envText: readSide(resolve(dir, '.env')),
     environment: process.env as Record<string, string>,
-    readFile: (path) => readSide(resolve(dir, path.replace(/^~(?=\/)/, process.env.HOME ?? '~'))),
+    readFile: (path) => {
+      const full = resolve(dir, path.replace(/^~(?=\/)/, process.env.HOME ?? '~'));
+      if (readable(full, dir)) return readSide(full);
+      outside.add(path);
+      return undefined;
+    },
   };
-  const r = composeImport(text, { ...options, host: hostOption(host) ?? '4GiB' });
+  const r = composeImport(parsed, { ...options, host: hostOption(host) ?? '4GiB' });
+  if (r.ok && outside.size > 0) r.notes.push(`not read, outside the compose project's folder ${dir}: ${[...outside].join(', ')} (pass --allow-outside PATH to read files under PATH)`);
   const edit = (plan: Plan) => {
     const e = composeEdit(text, plan, options);
     if (!e.ok) throw new UsageError(e.issues.map((i) => `error: ${label}: ${i.path}: ${i.message}`));

@@ -3,6 +3,7 @@
 import { parseArgs } from 'node:util';
 import { evaluate, PRESET_NAMES } from '../engine/index.ts';
 import { loadPlan, UsageError } from './io.ts';
+import { allowOutside } from './compose.ts';
 import { reportJson, reportText } from './render.ts';
 import { verdictOf } from '../engine/verdict.ts';
 import { FORMAT_OPTIONS, FORMATS, formatOf } from './format.ts';
@@ -60,6 +61,7 @@ function help(): string {
     `presets: ${PRESET_NAMES.join(', ')}. FILE is a plan file in YAML or JSON ("-" reads stdin),`,
     '  or a docker-compose.yml (told apart by content; --host SIZE gives the host RAM, default 4GiB).',
     `formats (plan, check): --format ${FORMATS.join('|')}; --json is --format json.`,
+    'compose import reads env_file and mounted config files only inside the compose file\'s folder; --allow-outside PATH adds PATH.',
     'exit codes: 0 done (check: pass), 1 check: the stack does not fit or has a critical finding, 2 bad input.',
     `headroom --version prints the version (${HEADROOM_VERSION}).`,
     '',
@@ -84,10 +86,12 @@ export function main(argv: string[]): number {
   try {
     let parsed: Args;
     try {
-      parsed = parseArgs({ args: rest, options: { ...command.options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true }) as Args;
+      parsed = parseArgs({ args: rest, options: { ...command.options, help: { type: 'boolean', short: 'h' }, 'allow-outside': { type: 'string', multiple: true } }, allowPositionals: true, strict: true }) as Args;
     } catch (e) {
       throw new UsageError([`error: ${(e as Error).message.split('\n')[0]}`, `usage: headroom ${command.usage}`]);
     }
+    // Compose import reads side files (env_file, bind-mounted configs) only inside the project's folder and these.
+    allowOutside((parsed.values['allow-outside'] as unknown as string[] | undefined) ?? []);
     if (parsed.values.help) {
       process.stdout.write(`usage: headroom ${command.usage}\n${command.summary}\n`);
       return 0;

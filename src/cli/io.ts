@@ -1,8 +1,9 @@
 /** Reading a plan for a command: a file (YAML/JSON, `-` for stdin) or a named preset. */
-import { readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { isPresetName, planParse, PRESET_NAMES, type Plan } from '../engine/index.ts';
 import { presetGet } from '../engine/presets.ts';
 import { planTextParse } from '../formats/plan-file.ts';
+import { INPUT_LIMITS, inputParse, tooBigIssue } from '../formats/input-policy.ts';
 import type { InputIssue } from '../engine/schema.ts';
 import { composeLoad, planWithHost, type ComposeInfo } from './compose.ts';
 
@@ -19,14 +20,56 @@ export class UsageError extends Error {
 /** A plan and where it came from; `text` is the file's text (absent for a preset). */
 export type PlanSource = { plan: Plan; label: string; compose?: ComposeInfo; text?: string };
 
+/**
+ * The text of FILE (`-`: stdin), read in chunks and refused as soon as it passes the input
+ * policy's byte cap: `/dev/zero` or a 10 GB file costs 4 MiB of reading, not its size.
+ */
 export function readText(file: string): string {
+  const label = file === '-' ? 'stdin' : file;
+  let fd: number;
   try {
-    return readFileSync(file === '-' ? 0 : file, 'utf8');
+    fd = file === '-' ? 0 : openSync(file, 'r');
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : code === 'EACCES' ? 'permission denied' : String((e as Error).message);
-    throw new UsageError([`error: cannot read ${file}: ${why}`]);
+    throw new UsageError([`error: cannot read ${file}: ${errnoText(e)}`]);
   }
+  try {
+    if (file !== '-' && fstatSync(fd).isDirectory()) throw new UsageError([`error: cannot read ${file}: it is a folder`]);
+    const max = INPUT_LIMITS.maxBytes;
+    const buffer = Buffer.allocUnsafe(max + 1);
+    let used = 0;
+    while (used <= max) {
+      let n: number;
+      try {
+        n = readSync(fd, buffer, used, max + 1 - used, null);
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code === 'EAGAIN') {
+          Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20); // a non-blocking stdin with nothing yet: wait, then read again
+          continue;
+        }
+        if (code === 'EOF') break; // Windows' end of a pipe
+        throw e;
+      }
+      if (n === 0) break;
+      used += n;
+    }
+    if (used > max) {
+      const size = file === '-' ? null : fstatSync(fd).size;
+      const issue = tooBigIssue(size !== null && size > max ? size : null);
+      throw new UsageError([`error: ${label}: ${issue.message}`]);
+    }
+    return buffer.toString('utf8', 0, used);
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    throw new UsageError([`error: cannot read ${file}: ${errnoText(e)}`]);
+  } finally {
+    if (file !== '-') closeSync(fd);
+  }
+}
+
+function errnoText(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  return code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : code === 'EACCES' ? 'permission denied' : String((e as Error).message);
 }
 
 export function issuesToLines(label: string, issues: InputIssue[]): string[] {
@@ -45,9 +88,13 @@ export function loadPlan(file: string | undefined, preset: string | undefined, h
     return planWithHost({ plan: r.plan, label: `preset ${name}` }, host);
   }
   const text = readText(file);
-  const compose = composeLoad(text, file, host); // null when the text is not a compose file
+  const label = file === '-' ? 'stdin' : file;
+  // Parsed once, under the input policy; then read as a compose file or, failing that, a plan.
+  const parsed = inputParse(text);
+  if (!parsed.ok) throw new UsageError(issuesToLines(label, parsed.issues));
+  const compose = composeLoad(parsed.parsed, text, file, host); // null when the text is not a compose file
   if (compose) return { ...compose, text };
-  const r = planTextParse(text);
-  if (!r.ok) throw new UsageError(issuesToLines(file === '-' ? 'stdin' : file, r.issues));
-  return planWithHost({ plan: r.plan, label: file === '-' ? 'stdin' : file, text }, host);
+  const r = planTextParse(parsed.parsed);
+  if (!r.ok) throw new UsageError(issuesToLines(label, r.issues));
+  return planWithHost({ plan: r.plan, label, text }, host);
 }

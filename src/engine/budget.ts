@@ -83,10 +83,24 @@ export function scenarioOf(plan: Plan, multiplier: number, implied: ReadonlySet<
  * raising the limit is checked against the usage at the new limit (findings/memory.ts).
  */
 export function serviceHighAt(plan: Plan, multiplier: number, name: string, limit: number): number | null {
-  const index = plan.services.findIndex((s) => s.name === name);
-  if (index < 0) return null;
-  const services = plan.services.map((s, i) => (i === index ? { ...s, limit } : s)) as Service[];
-  return serviceUsage(services[index]!, usageContextOf({ ...plan, services } as Plan, multiplier)).high;
+  const ctx = contextMemo(plan, multiplier);
+  const service = ctx.byName.get(name);
+  if (!service) return null;
+  // Traffic and the kind counts do not read any limit (traffic.ts), and the usage models read only
+  // the host from ctx.plan (kinds/*), so the plan's own context serves with this one limit
+  // changed: built once per plan and multiplier, not once per service (issue 17: a 2,000-service
+  // plan's findings rebuilt it 8,000 times, each time over every service).
+  return serviceUsage({ ...service, limit } as Service, ctx.context).high;
+}
+
+type Memo = { context: ReturnType<typeof usageContextOf>; byName: Map<string, Service> };
+const contexts = new WeakMap<Plan, Map<number, Memo>>();
+function contextMemo(plan: Plan, multiplier: number): Memo {
+  let byMultiplier = contexts.get(plan);
+  if (!byMultiplier) contexts.set(plan, (byMultiplier = new Map()));
+  let memo = byMultiplier.get(multiplier);
+  if (!memo) byMultiplier.set(multiplier, (memo = { context: usageContextOf(plan, multiplier), byName: new Map(plan.services.map((s) => [s.name, s])) }));
+  return memo;
 }
 
 /** What a kind's usage model reads: the plan, its traffic at `multiplier`, and how many services share each kind. */

@@ -16,7 +16,7 @@
 import { planParse, type Plan, type PlanInput, type ServiceOf } from './schema.ts';
 import type { Change, Scenario } from './report.ts';
 import { evaluate } from './evaluate.ts';
-import { applyChange } from './change.ts';
+import { applyChanges } from './change.ts';
 import { findingCovers } from './findings/index.ts';
 import { planWithFeatures } from './features.ts';
 import { scenarioOf } from './budget.ts';
@@ -368,12 +368,13 @@ function fixedFirstOf(plan: Plan, cap: number): FixedFirst | null {
     const fixes = evaluate(parsed.plan).findings.filter((f) => findingCovers(f.id).some((id) => failing.has(`${id}\u0000${f.service}`)) || (f.id === 'host-oom' && failing.has('free-below-criterion\u0000null')));
     const next = fixes.flatMap((f) => f.fix.changes);
     if (next.length === 0) return null;
+    const at = new Map(changes.map((c, i) => [`${c.service}\u0000${c.key}`, i]));
     for (const ch of next) {
-      const at = changes.findIndex((c) => c.service === ch.service && c.key === ch.key);
-      if (at >= 0) changes[at] = ch;
-      else changes.push(ch);
-      input = applyChange(input, ch);
+      const i = at.get(`${ch.service}\u0000${ch.key}`);
+      if (i !== undefined) changes[i] = ch;
+      else at.set(`${ch.service}\u0000${ch.key}`, changes.push(ch) - 1);
     }
+    input = applyChanges(input, next);
   }
   return null;
 }

@@ -2,8 +2,9 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import {
   belowDockerMinimum, connectionsAlertAbove, connectionsLine, connectionsNearMax, exceedsLimit, freeCriterion, freeUnderCriterion, maxConnectionsAdvised,
-  maxConnectionsFor, riskLevel, roundDownSize, roundUpSize,
+  maxConnectionsFor, riskLevel, roundDownSize, roundUpSize, smallestTidy,
 } from './policy.ts';
+import { redisLimitFor } from './kinds/redis.ts';
 
 describe('policy', () => {
   it.each([
@@ -60,4 +61,31 @@ describe('policy', () => {
     [{ low: 10, typical: 20, high: 300 }, 100, 0.25, 'critical'],
     [{ low: 10, typical: 120, high: 300 }, 100, 0.2, 'critical'], // typical over the bound
   ] as const)('risk level of %o against %s at p %s is %s', (usage, bound, p, level) => expect(riskLevel(usage, bound, p)).toBe(level));
+});
+
+describe('smallestTidy: the stepping loops it replaced, by bisection (issue 17)', () => {
+  /** The loop the kinds had: `from`, then each tidy size above it in turn. */
+  const stepping = (from: number, ok: (mib: number) => boolean) => {
+    let limit = from;
+    while (!ok(limit)) limit = roundUpSize(limit + 1);
+    return limit;
+  };
+
+  it('finds what stepping finds, for any monotone threshold', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 200_000 }), fc.double({ min: 0, max: 400_000, noNaN: true }), (from, need) => {
+        const ok = (mib: number) => mib >= need;
+        expect(smallestTidy(from, ok)).toBe(stepping(from, ok));
+      }),
+      { seed: 17, numRuns: 500 },
+    );
+  });
+
+  it('sizes Redis for a terabyte of data in a few dozen probes, not thousands of 64 MiB steps', () => {
+    let probes = 0;
+    const limit = smallestTidy(roundUpSize(1_048_576), (l) => (probes++, l >= 2.5 * 1_048_576));
+    expect(limit).toBe(roundUpSize(2.5 * 1_048_576));
+    expect(probes).toBeLessThan(60);
+    expect(redisLimitFor(1_048_576, 'rdb')).toBeGreaterThan(1_048_576);
+  });
 });

@@ -73,6 +73,36 @@ export function roundDownSize(mib: number): number {
   return Math.max(step, Math.floor(mib / step) * step);
 }
 
+/**
+ * The smallest tidy size (roundUpSize's steps), from `from` on, for which `ok` holds — `from`
+ * itself first, then tidy sizes above it: what a loop stepping roundUpSize(limit + 1) finds, by
+ * doubling then bisection, so its cost is logarithmic in the answer (issue 17: the Redis sizing
+ * loop stepped 64 MiB at a time to terabytes). `ok` must be monotone (true stays true above).
+ * Past `max` (default: 2^40 MiB, beyond any size the schema accepts) it returns the first tidy
+ * size at or above `max`, whether or not `ok` holds there.
+ */
+export function smallestTidy(from: number, ok: (mib: number) => boolean, max = 2 ** 40): number {
+  if (ok(from)) return from;
+  const tidy = (x: number) => roundUpSize(x);
+  // Doubling: find an x whose tidy size holds (or pass max).
+  let lo = from; // tidy(lo) fails or lo === from (which failed)
+  let hi = Math.max(from + 1, 1);
+  while (!ok(tidy(hi))) {
+    if (hi >= max) return tidy(max);
+    lo = hi;
+    hi = Math.min(max, hi * 2);
+  }
+  // Bisection on whole MiB over x in (lo, hi]: tidy(x) is monotone, so ok(tidy(x)) is too.
+  let a = Math.floor(lo);
+  let b = Math.ceil(hi);
+  while (b - a > 1) {
+    const mid = Math.floor((a + b) / 2);
+    if (mid > from && ok(tidy(mid))) b = mid;
+    else a = mid;
+  }
+  return tidy(b);
+}
+
 function tidyStep(mib: number): number {
   return mib < 256 ? 8 : mib < 1024 ? 16 : 64;
 }

@@ -6,7 +6,7 @@
 // zod/mini: the same schema language with tree-shakeable checks, ~7 kB gzip instead of ~24 kB
 // in the page's first load (the UI issue's 120 kB budget).
 import * as z from 'zod/mini';
-import { durationParse, sizeParse } from './units.ts';
+import { durationFormat, durationParse, sizeFormat, sizeParse } from './units.ts';
 
 /** A text or number read through `parse`; its error message becomes the issue. */
 function parsed(expected: string, parse: (v: string | number) => { ok: true; value: number } | { ok: false; error: string }) {
@@ -24,8 +24,21 @@ function parsed(expected: string, parse: (v: string | number) => { ok: true; val
 /** A size in MiB, written as `800MiB`, `800m`, `1.5GiB`, `4g` or a bare number of MiB. */
 export const sizeSchema = parsed('expected a size like 512MiB, 1.5GiB or a number of MiB', sizeParse);
 
+/**
+ * A size the real server accepts: sizeSchema within [min, max] MiB, the bounds the server itself
+ * enforces (issue 17: the engine accepted shared_buffers 0 and 64 TiB, which PostgreSQL refuses
+ * at start). `server` names the setting as its server does (`PostgreSQL's shared_buffers`);
+ * cite the bounds' source beside the call. A new kind's sizes use this, not sizeSchema.
+ */
+export const sizeWithin = (min: number, max: number, server: string) =>
+  sizeSchema.check(z.refine((v: number) => v >= min && v <= max, `expected ${sizeFormat(min)} to ${sizeFormat(max)} (${server} accepts no other value)`));
+
 /** A duration in seconds, written as `30s`, `1m`, `7d` or a bare number of seconds. */
 export const durationSchema = parsed('expected a duration like 30s, 1m or 7d, or a number of seconds', durationParse);
+
+/** A duration the real server accepts, in [min, max] seconds: as sizeWithin. */
+export const durationWithin = (min: number, max: number, server: string) =>
+  durationSchema.check(z.refine((v: number) => v >= min && v <= max, `expected ${durationFormat(min)} to ${durationFormat(max)} (${server} accepts no other value)`));
 
 /** A number in [min, max]: one message for every way to miss it. */
 export const between = (min: number, max: number, message: string) => z.number({ error: message }).check(z.minimum(min, message), z.maximum(max, message));

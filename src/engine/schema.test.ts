@@ -92,3 +92,22 @@ describe('messages', () => {
     }), { numRuns: 300, seed: 42 });
   });
 });
+
+describe('values the real servers accept (issue 17)', () => {
+  const issuesOf = (service: unknown) => {
+    const r = planParse({ host: { ram: '4GiB' }, services: [service] });
+    return r.ok ? [] : r.issues.map((i) => i.path);
+  };
+  it('refuses a limit of 0 (Docker reads it as no limit), PostgreSQL sizes it refuses, a sub-millisecond scrape interval', () => {
+    expect(issuesOf({ name: 'db', kind: 'postgres', limit: 0 })).toEqual(['services[0].limit']);
+    expect(issuesOf({ name: 'db', kind: 'postgres', settings: { sharedBuffers: 0, workMem: 0, maintenanceWorkMem: '512kB', maxConnections: 262143 } }).sort()).toEqual(
+      ['services[0].settings.maintenanceWorkMem', 'services[0].settings.maxConnections', 'services[0].settings.sharedBuffers', 'services[0].settings.workMem'],
+    );
+    expect(issuesOf({ name: 'db', kind: 'postgres', settings: { sharedBuffers: '64TiB' } })).toEqual(['services[0].settings.sharedBuffers']);
+    expect(issuesOf({ name: 'p', kind: 'prometheus', settings: { scrapeInterval: 1e-7 } })).toEqual(['services[0].settings.scrapeInterval']);
+  });
+  it('accepts the servers\' own least values', () => {
+    expect(issuesOf({ name: 'db', kind: 'postgres', settings: { sharedBuffers: '128KiB', workMem: '64KiB', maintenanceWorkMem: '1MiB', maxConnections: 262121 } })).toEqual([]);
+    expect(issuesOf({ name: 'p', kind: 'prometheus', settings: { scrapeInterval: 0.001 } })).toEqual([]);
+  });
+});

@@ -74,7 +74,9 @@ const serviceSchema = z.pipe(
   z.strictObject({
     name: serviceName,
     kind: oneOf(SERVICE_KINDS),
-    limit: z.optional(z.nullable(sizeSchema)),
+    // 0 is "no limit" to Docker (`mem_limit: 0`): a plan says that with no limit (or null), so
+    // that no export ever writes `mem_limit: 0m` (issue 17).
+    limit: z.optional(z.nullable(sizeSchema.check(z.refine((v: number) => v > 0, 'expected a size above 0; for no limit leave limit out (Docker reads 0 as no limit)')))),
     settings: z.optional(z.record(z.string(), z.unknown(), { error: 'expected a map of settings' })),
     observed: z.optional(observedSchema),
     exposure: z.optional(exposureSchema),
@@ -196,11 +198,36 @@ export function planMigrate(doc: unknown): unknown {
   return current;
 }
 
+/**
+ * Paths of own `__proto__` keys anywhere in a document (YAML and JSON.parse make them own
+ * properties). Refused before the schema sees them: a schema that copies a map by assignment
+ * would make such a key the map's prototype, and its contents look like settings (issue 17).
+ * Iterative, at most the first 20.
+ */
+function protoKeys(doc: object): string[] {
+  const out: string[] = [];
+  const stack: Array<[unknown, Array<string | number>]> = [[doc, []]];
+  let visited = 0;
+  while (stack.length > 0 && out.length < 20 && ++visited < 1_000_000) {
+    const [v, path] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (Array.isArray(v)) v.forEach((item, i) => stack.push([item, [...path, i]]));
+    else
+      for (const k of Object.keys(v)) {
+        if (k === '__proto__') out.push(pathFormat([...path, k]));
+        else stack.push([(v as Record<string, unknown>)[k], [...path, k]]);
+      }
+  }
+  return out;
+}
+
 /** Validates a parsed document (from YAML, JSON, the URL or storage) into a Plan. */
 export function planParse(doc: unknown): { ok: true; plan: Plan } | { ok: false; issues: InputIssue[] } {
   if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) {
     return { ok: false, issues: [{ path: '(plan)', message: 'expected a mapping with host and services' }] };
   }
+  const proto = protoKeys(doc);
+  if (proto.length > 0) return { ok: false, issues: proto.map((path) => ({ path, message: 'unknown key (__proto__ is no key of a plan)' })) };
   const migrated = planMigrate(doc);
   const r = planSchema.safeParse(migrated);
   if (r.success) return { ok: true, plan: r.data };

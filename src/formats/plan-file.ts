@@ -3,43 +3,29 @@
  * library (JSON is YAML), so syntax errors carry a line and a column; validation is the engine's
  * zod schema, so every problem carries its path.
  */
-import { parseDocument, stringify } from 'yaml';
+import { stringify } from 'yaml';
+import { INPUT_LIMITS, inputParse, issuesBounded } from './input-policy.ts';
 import { planParse, type InputIssue, type Plan, type PlanInput } from '../engine/schema.ts';
 import { durationFormat, sizeToPlan } from '../engine/units.ts';
 
 export type PlanTextResult = { ok: true; plan: Plan; doc: unknown } | { ok: false; issues: InputIssue[] };
 
-/** Plan files larger than this are refused before parsing. Assumed: a 2000-service plan is ~400 kB. */
-export const MAX_PLAN_BYTES = 16 * 1024 * 1024;
+/** Plan files larger than this are refused before parsing: the input policy's byte cap. */
+export const MAX_PLAN_BYTES = INPUT_LIMITS.maxBytes;
 
-/** Parses YAML or JSON text into a document, with line and column on syntax errors. */
+/** Parses YAML or JSON text into a document under the input policy (line and column on syntax errors). */
 export function yamlTextParse(text: string): { ok: true; doc: unknown } | { ok: false; issues: InputIssue[] } {
-  if (text.length > MAX_PLAN_BYTES) return { ok: false, issues: [{ path: '(file)', message: `expected at most 16 MiB of text, got ${(text.length / 1048576).toFixed(1)} MiB` }] };
-  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
-  if (doc.errors.length > 0) {
-    return {
-      ok: false,
-      issues: doc.errors.map((e) => {
-        const pos = e.linePos?.[0];
-        const where = pos ? `line ${pos.line}, column ${pos.col}` : '(syntax)';
-        return { path: where, message: firstLine(e.message).replace(/ at line \d+, column \d+:?$/, '') };
-      }),
-    };
-  }
-  try {
-    return { ok: true, doc: doc.toJS({ maxAliasCount: 1000 }) };
-  } catch (e) {
-    return { ok: false, issues: [{ path: '(syntax)', message: firstLine(e instanceof Error ? e.message : String(e)) }] };
-  }
+  const r = inputParse(text);
+  return r.ok ? { ok: true, doc: r.parsed.data } : { ok: false, issues: r.issues.map(({ path, message }) => ({ path, message })) };
 }
 
-/** Text → validated Plan. */
-export function planTextParse(text: string): PlanTextResult {
-  const parsed = yamlTextParse(text);
+/** Text (or a document already parsed under the input policy) → validated Plan. */
+export function planTextParse(text: string | { data: unknown }): PlanTextResult {
+  const parsed = typeof text === 'string' ? yamlTextParse(text) : { ok: true as const, doc: text.data };
   if (!parsed.ok) return parsed;
   if (parsed.doc === null || parsed.doc === undefined) return { ok: false, issues: [{ path: '(plan)', message: 'the file is empty: expected a mapping with host and services' }] };
   const r = planParse(parsed.doc);
-  return r.ok ? { ok: true, plan: r.plan, doc: parsed.doc } : r;
+  return r.ok ? { ok: true, plan: r.plan, doc: parsed.doc } : { ok: false, issues: issuesBounded(r.issues) };
 }
 
 const SIZE_KEYS = new Set(['perWorker', 'sharedBuffers', 'workMem', 'maintenanceWorkMem', 'shmSize', 'maxmemory', 'appData', 'low', 'typical', 'high']);
@@ -88,6 +74,3 @@ export function planToText(input: PlanInput, format: 'yaml' | 'json' = 'yaml'): 
   return format === 'json' ? `${JSON.stringify(input, null, 2)}\n` : stringify(input, { lineWidth: 0 });
 }
 
-function firstLine(s: string): string {
-  return s.split('\n')[0]!.trim();
-}

@@ -3,7 +3,7 @@ import { useRef, useState, type ChangeEvent } from 'react';
 import { NAME_FIELD } from '../state/fields.ts';
 import { plannerStore, useActions, usePlanner } from '../state/instance.ts';
 import { shareUrl } from '../state/share.ts';
-import { planFileName, planFileRead, planFileWrite } from '../planFile.ts';
+import { planFileName, planFileUpload, planFileWrite } from '../planFile.ts';
 import { FieldInput } from './FieldInput.tsx';
 import { PRESET_CHOICES, PRESET_LABELS, presetInput, presetOf, type PresetChoice } from '../presetLabels.ts';
 
@@ -53,7 +53,7 @@ function FileButtons() {
     const file = e.target.files?.[0];
     e.target.value = '';
     if (!file) return;
-    const read = await planFileRead(await file.text());
+    const read = await planFileUpload(file);
     if (read.ok) planReplace(read.input, { tone: 'info', text: `Loaded ${file.name}. Undo brings back the previous plan.` });
     else noticePush('error', `${file.name} was not loaded: ${read.reason}`);
   };

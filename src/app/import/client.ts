@@ -5,9 +5,10 @@
  */
 import type { Job, JobResult } from './jobs.ts';
 import type { WorkerReply } from './worker.ts';
+import { INPUT_LIMITS } from '../../formats/input-limits.ts';
 
-/** Larger files are refused before they are read. The importer's own cap (MAX_COMPOSE_CHARS, 16 MiB). */
-export const MAX_IMPORT_BYTES = 16 * 1024 * 1024;
+/** Larger files are refused before they are read: the input policy's byte cap (4 MiB). */
+export const MAX_IMPORT_BYTES = INPUT_LIMITS.maxBytes;
 
 /** A job's outcome: its result, `superseded` when a newer job replaced it, or the worker's failure. */
 export type LaneOutcome<J extends Job> = { status: 'done'; result: JobResult<J>; ms: number } | { status: 'superseded' } | { status: 'failed'; message: string };

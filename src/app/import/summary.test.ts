@@ -67,6 +67,7 @@ describe('import summary', () => {
 
   it('refuses files over the importer’s own cap', () => {
     expect(MAX_IMPORT_BYTES).toBe(MAX_COMPOSE_CHARS);
+    expect(MAX_IMPORT_BYTES).toBe(4 * 1048576);
     expect(bytesText(17 * 1048576)).toBe('17 MiB');
     expect(bytesText(16 * 1048576 + 1)).toBe('16 MiB');
     expect(bytesText(2048)).toBe('2 KiB');

@@ -39,3 +39,21 @@ describe('share link', () => {
     expect(shareParam('#other=1')).toBeNull();
   });
 });
+
+describe('share links are inflated under the input policy (issue 17)', () => {
+  it('a link that inflates past 4 MiB is stopped there, with the right reason', async () => {
+    const { deflateSync } = await import('fflate');
+    // 64 MiB of spaces before a plan: deflates to ~64 kB, the real bomb's shape at 1/16 the size.
+    const bomb = new Uint8Array(64 * 1024 * 1024 + 2).fill(0x20);
+    bomb.set([0x7b, 0x7d], 64 * 1024 * 1024);
+    const param = base64urlEncode(deflateSync(bomb, { level: 9 }));
+    const t0 = performance.now();
+    const r = await shareDecode(param);
+    expect(r).toEqual({ ok: false, reason: 'the link holds more than 4 MiB of plan once unpacked, more than any plan; it was not opened' });
+    expect(performance.now() - t0).toBeLessThan(5000);
+  });
+
+  it('a damaged link is still called damaged', async () => {
+    expect(await shareDecode('AAAA')).toEqual({ ok: false, reason: 'the link is cut short or damaged' });
+  });
+});

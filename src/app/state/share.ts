@@ -5,6 +5,7 @@
  */
 import type { PlanInput } from '../../engine/schema.ts';
 import { planCheck } from './persist.ts';
+import { INPUT_LIMITS } from '../../formats/input-limits.ts';
 
 const PARAM = 'plan';
 
@@ -35,13 +36,43 @@ export function shareParam(hash: string): string | null {
   return new URLSearchParams(hash.replace(/^#/, '')).get(PARAM);
 }
 
+/** Thrown from the inflater's callback to stop it at the cap. */
+class TooBig extends Error {}
+
+/**
+ * The link's bytes inflated, stopping as soon as they pass the input policy's byte cap (issue 17:
+ * a 1.3 MB link inflated to 1 GB and left the page blank for 39 s at ~3.9 GB).
+ */
+async function inflateCapped(bytes: Uint8Array): Promise<Uint8Array> {
+  const { Inflate } = await import('fflate');
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  const inflater = new Inflate((chunk) => {
+    total += chunk.length;
+    if (total > INPUT_LIMITS.maxBytes) throw new TooBig();
+    chunks.push(chunk);
+  });
+  // Fed in 1 kB slices, so that the callback runs (and can stop it) every ≤ 1 MiB of output (deflate expands at most ~1032:1).
+  for (let i = 0; i < bytes.length; i += 1024) inflater.push(bytes.subarray(i, i + 1024), i + 1024 >= bytes.length);
+  if (bytes.length === 0) inflater.push(new Uint8Array(0), true);
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
+}
+
 /** Decodes and validates a shared plan; never throws. */
 export async function shareDecode(param: string): Promise<{ ok: true; input: PlanInput } | { ok: false; reason: string }> {
-  const { inflateSync, strFromU8 } = await import('fflate');
+  const { strFromU8 } = await import('fflate');
   let doc: unknown;
   try {
-    doc = JSON.parse(strFromU8(inflateSync(base64urlDecode(param))));
+    if (param.length > INPUT_LIMITS.maxBytes) throw new TooBig();
+    doc = JSON.parse(strFromU8(await inflateCapped(base64urlDecode(param))));
   } catch (e) {
+    if (e instanceof TooBig) return { ok: false, reason: `the link holds more than ${INPUT_LIMITS.maxBytes / 1048576} MiB of plan once unpacked, more than any plan; it was not opened` };
     return { ok: false, reason: e instanceof Error && e.message.startsWith('the link') ? e.message : 'the link is cut short or damaged' };
   }
   const checked = planCheck(doc);

@@ -9,7 +9,11 @@ import { severityOf } from '../policy.ts';
 import { exporterKindOf } from '../exporters.ts';
 import { field, type KindEngine } from './kind.ts';
 
-const usageSchema = z.strictObject({ low: sizeSchema, typical: sizeSchema, high: sizeSchema });
+// low ≤ typical ≤ high, or the plan is refused with the path (issue 17: low above high was
+// accepted and silently sorted).
+const usageSchema = z.strictObject({ low: sizeSchema, typical: sizeSchema, high: sizeSchema }).check(
+  z.refine((u: { low: number; typical: number; high: number }) => u.low <= u.typical && u.typical <= u.high, { message: 'expected low ≤ typical ≤ high', path: ['low'] }),
+);
 
 const settings = settingsObject({
   usage: z.optional(usageSchema),

@@ -11,7 +11,7 @@ import type { Finding, Usage } from '../report.ts';
 import { between, count, settingsObject, sizeSchema, withDefault } from '../schema-blocks.ts';
 import { component, usageOf } from '../usage.ts';
 import { mbText as mb, sizeFormat } from '../units.ts';
-import { roundDownSize, roundUpSize } from '../policy.ts';
+import { roundDownSize, roundUpSize, smallestTidy } from '../policy.ts';
 import { finding, fmt, servicesOf, setSize, type Rule } from '../findings/context.ts';
 import { field, type KindEngine, type ModelContext, type TuneUnfit } from './kind.ts';
 
@@ -207,9 +207,7 @@ export function tuneJvm(plan: Plan, s: ServiceOf<'jvm'>): JvmTune {
 
 /** The smallest tidy limit whose safe heap reaches `heap`. */
 export function jvmLimitFor(s: ServiceOf<'jvm'>, heap: number): number {
-  let limit = roundUpSize(heap * HEAP_SHARE.high + nonHeapHigh(s, heap));
-  while (jvmSafeHeap(s, limit) < heap) limit = roundUpSize(limit + 1);
-  return limit;
+  return smallestTidy(roundUpSize(heap * HEAP_SHARE.high + nonHeapHigh(s, heap)), (limit) => jvmSafeHeap(s, limit) >= heap);
 }
 
 function jvmUnfit(s: ServiceOf<'jvm'>, t: JvmTune): TuneUnfit[] {

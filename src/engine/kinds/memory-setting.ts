@@ -8,7 +8,7 @@
  * the same number.
  */
 import type { ServiceKind, ServiceOf } from '../schema.ts';
-import { roundDownSize, roundUpSize } from '../policy.ts';
+import { roundDownSize, roundUpSize, smallestTidy } from '../policy.ts';
 import { mbText as mb } from '../units.ts';
 import type { KindTuning, TuneUnfit } from './kind.ts';
 import type { Finding } from '../report.ts';
@@ -66,9 +66,7 @@ export function safeValue<K extends ServiceKind>(m: SettingModel<K>, s: ServiceO
 
 /** The smallest tidy limit whose safe value reaches `value`. */
 export function limitFor<K extends ServiceKind>(m: SettingModel<K>, s: ServiceOf<K>, value: number): number {
-  let limit = roundUpSize(Math.max(1, m.high(s, value)));
-  while (m.high(s, value) > limit) limit = roundUpSize(limit + 1);
-  return limit;
+  return smallestTidy(roundUpSize(Math.max(1, m.high(s, value))), (limit) => m.high(s, value) <= limit);
 }
 
 export function tuneSetting<K extends ServiceKind>(m: SettingModel<K>, s: ServiceOf<K>): SettingTune {

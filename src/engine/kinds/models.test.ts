@@ -4,7 +4,7 @@ import { trafficOf } from '../traffic.ts';
 import { serviceUsage } from './index.ts';
 import { redisSafeMaxmemory } from './redis.ts';
 import { walBuffersFor } from './postgres/settings.ts';
-import type { PlanInput, ServiceKind } from '../schema.ts';
+import { planParse, type PlanInput, type ServiceKind } from '../schema.ts';
 
 /** Usage of the first service in a plan of these services, on 4 GiB, 1000 users. */
 function usage(services: PlanInput['services'], extra: Partial<PlanInput> = {}) {
@@ -145,8 +145,10 @@ describe('pgbouncer, prometheus, the fixed ones', () => {
     expect(part(fast, 'queries')!.high).toBeGreaterThan(part(slow, 'queries')!.high);
   });
 
-  it('a generic service uses what the plan says, in order', () => {
-    const u = usage([{ name: 'g', kind: 'generic', settings: { usage: { low: '300m', typical: '100m', high: '200m' } } }]);
+  it('a generic service uses what the plan says; low above high is refused with its path (issue 17)', () => {
+    const u = usage([{ name: 'g', kind: 'generic', settings: { usage: { low: '100m', typical: '200m', high: '300m' } } }]);
     expect([u.low, u.typical, u.high]).toEqual([100, 200, 300]);
+    const r = planParse({ host: { ram: '4GiB' }, services: [{ name: 'g', kind: 'generic', settings: { usage: { low: '300m', typical: '100m', high: '200m' } } }] });
+    expect(r.ok ? [] : r.issues).toEqual([{ path: 'services[0].settings.usage.low', message: 'expected low ≤ typical ≤ high' }]);
   });
 });

@@ -2,7 +2,7 @@
 import type { ServiceOf } from '../schema.ts';
 import type { Usage } from '../report.ts';
 import * as z from 'zod/mini';
-import { count, durationSchema, settingsObject, withDefault } from '../schema-blocks.ts';
+import { count, durationSchema, durationWithin, settingsObject, withDefault } from '../schema-blocks.ts';
 import { component, usageOf } from '../usage.ts';
 import { countFormat, durationFormat } from '../units.ts';
 import { field, type KindEngine } from './kind.ts';
@@ -34,7 +34,10 @@ const scrapeJobSchema = z.strictObject({
 });
 
 const settings = settingsObject({
-  scrapeInterval: withDefault(durationSchema, PROMETHEUS_DEFAULTS.scrapeInterval),
+  // Prometheus keeps durations in milliseconds; `0ms` means "the default" (1m), so 1ms is the
+  // least it takes (prometheus/common model.Duration; issue 17: 1e-7 s was written `0ms`).
+  // Assumed upper bound: a day (a scrape is meant to be seconds to minutes apart).
+  scrapeInterval: withDefault(durationWithin(0.001, 86400, "Prometheus's scrape_interval"), PROMETHEUS_DEFAULTS.scrapeInterval),
   retention: withDefault(durationSchema, PROMETHEUS_DEFAULTS.retention),
   series: withDefault(count(0, 100_000_000), PROMETHEUS_DEFAULTS.series),
   scrapeJobs: z.optional(z.array(scrapeJobSchema, { error: 'expected a list of scrape jobs' }).check(z.maxLength(500, 'expected at most 500 scrape jobs'))),

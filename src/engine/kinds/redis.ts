@@ -4,7 +4,7 @@ import type { Finding, Usage } from '../report.ts';
 import { oneOf, settingsObject, sizeSchema, withDefault } from '../schema-blocks.ts';
 import { component, fixed, usageOf } from '../usage.ts';
 import { mbText as mb, sizeFormat } from '../units.ts';
-import { REDIS_MAXMEMORY_MIN, roundDownSize, roundUpSize, severityOf } from '../policy.ts';
+import { REDIS_MAXMEMORY_MIN, roundDownSize, roundUpSize, severityOf, smallestTidy } from '../policy.ts';
 import { finding, fmt, overLimit, pct, servicesOf, setSize, type Rule } from '../findings/context.ts';
 import { field, type KindEngine, type ModelContext, type TuneUnfit } from './kind.ts';
 
@@ -57,9 +57,7 @@ export function redisSafeMaxmemory(limit: number, persistence: RedisPersistence)
 
 /** The smallest tidy limit, from `from` on, whose safe maxmemory reaches `maxmemory`. */
 export function redisLimitFor(maxmemory: number, persistence: RedisPersistence, from = roundUpSize(maxmemory)): number {
-  let limit = from;
-  while (redisSafeMaxmemory(limit, persistence) < maxmemory) limit = roundUpSize(limit + 1);
-  return limit;
+  return smallestTidy(from, (limit) => redisSafeMaxmemory(limit, persistence) >= maxmemory);
 }
 
 /** Redis's memory; several Redis services in one plan split the semantic cache. */

@@ -203,9 +203,9 @@ describe('composeImport', () => {
     expect(r.notes.join()).toMatch(/another file: not followed/);
   });
 
-  it('refuses more than 16 MiB of text before parsing', () => {
-    const r = bad(composeImport('#'.repeat(16 * 1024 * 1024 + 1)));
-    expect(r.issues[0]!.message).toMatch(/at most 16 MiB/);
+  it('refuses more than the input policy\'s 4 MiB of text before parsing', () => {
+    const r = bad(composeImport('#'.repeat(4 * 1024 * 1024 + 1)));
+    expect(r.issues[0]!.message).toMatch(/at most 4 MiB/);
   });
 
   it('survives alias bombs with a readable error', () => {

@@ -8,7 +8,8 @@
  * service's kind and memory settings (see recognise.ts). Every service gets a note saying what
  * was recognised and why.
  */
-import { isScalar, LineCounter, parseDocument, visit, YAMLParseError, type Document, type YAMLError } from 'yaml';
+import type { Document, LineCounter } from 'yaml';
+import { INPUT_LIMITS, inputParse, issuesBounded, ownSet, type ParsedInput } from '../input-policy.ts';
 import { planParse, SERVICE_KINDS, type Plan, type PlanInput, type ServiceKind } from '../../engine/schema.ts';
 import { sizeParse, sizeToPlan } from '../../engine/units.ts';
 import { DOCKER_MIN_LIMIT_MIB } from '../../engine/policy.ts';
@@ -61,39 +62,30 @@ export type ComposeImportResult =
    * Headroom plan file (host:, or services as a list) or is empty, so a caller may read it as one. */
   | { ok: false; notCompose: boolean; planLike?: boolean; issues: ComposeIssue[] };
 
-/** Texts larger than this are refused before parsing. Assumed: the plan file's own 16 MiB cap. */
-export const MAX_COMPOSE_CHARS = 16 * 1024 * 1024;
 /** The plan schema's own cap on services. */
 const MAX_SERVICES = 2000;
-/** Alias expansions allowed: generous for anchor-heavy files, bounded against "billion laughs". */
-const MAX_ALIAS_COUNT = 10_000;
+
+/** Texts larger than this are refused before parsing: the input policy's cap. */
+export const MAX_COMPOSE_CHARS = INPUT_LIMITS.maxBytes;
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
 type Path = Array<string | number>;
 
-/** Imports compose text into a plan with a note per service. Never throws on any input. */
-export function composeImport(text: string, options: ComposeImportOptions = {}): ComposeImportResult {
-  if (typeof text !== 'string') return fail([{ path: '(file)', message: `expected the text of a compose file, got ${describe(text)}` }]);
-  if (text.length > MAX_COMPOSE_CHARS) return fail([{ path: '(file)', message: `expected at most 16 MiB of text, got ${(text.length / 1048576).toFixed(1)} MiB` }]);
-  const counter = new LineCounter();
-  // uniqueKeys is checked by duplicateKeys() below: the library's own check is quadratic in a
-  // map's size (measured: 11 s for a 26,000-service file against 2.7 s without it).
-  const doc = parseDocument(text, { merge: true, uniqueKeys: false, lineCounter: counter, prettyErrors: true });
-  if (doc.errors.length === 0) doc.errors.push(...duplicateKeys(doc, counter));
-  if (doc.errors.length > 0) {
-    return fail(doc.errors.map((e) => {
-      const pos = e.linePos?.[0];
-      const message = e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '').trim();
-      return pos ? { path: `line ${pos.line}, column ${pos.col}`, message, line: pos.line, column: pos.col } : { path: '(syntax)', message };
-    }));
-  }
-  let data: unknown;
-  try {
-    data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
-  } catch (e) {
-    return fail([{ path: '(syntax)', message: (e instanceof Error ? e.message : String(e)).split('\n')[0]! }]);
-  }
+/**
+ * Imports compose text into a plan with a note per service. Never throws on any input. `text` may
+ * be an input already parsed under the input policy (the CLI parses each input once, then reads
+ * it as a compose file or a plan).
+ */
+export function composeImport(text: string | ParsedInput, options: ComposeImportOptions = {}): ComposeImportResult {
+  let parsed: ParsedInput;
+  if (typeof text === 'string') {
+    const r = inputParse(text);
+    if (!r.ok) return fail(r.issues);
+    parsed = r.parsed;
+  } else if (text !== null && typeof text === 'object' && 'doc' in text) parsed = text;
+  else return fail([{ path: '(file)', message: `expected the text of a compose file, got ${describe(text)}` }]);
+  const { doc, counter, data } = parsed;
   if (isObj(data) && isObj(data.services) && Object.keys(data.services).length > MAX_SERVICES) {
     return fail([{ path: 'services', message: `expected at most ${MAX_SERVICES} services (the plan's limit), got ${Object.keys(data.services).length}` }]);
   }
@@ -104,29 +96,8 @@ export function composeImport(text: string, options: ComposeImportOptions = {}):
   return new Importer(doc, counter, data, options).run();
 }
 
-/** Every repeated key of every mapping, as the yaml library's own uniqueKeys error, in linear time. */
-function duplicateKeys(doc: Document, counter: LineCounter): YAMLError[] {
-  const errors: YAMLError[] = [];
-  visit(doc, {
-    Map(_key, map) {
-      const seen = new Set<unknown>();
-      for (const pair of map.items) {
-        const k = isScalar(pair.key) ? pair.key.value : pair.key;
-        if (typeof k === 'symbol' || (k !== null && typeof k === 'object')) continue; // `<<` may repeat; complex keys are rare
-        if (seen.has(k)) {
-          const offset = (pair.key as { range?: [number, number] } | null)?.range?.[0] ?? 0;
-          const error = new YAMLParseError([offset, offset + 1], 'DUPLICATE_KEY', `Map keys must be unique ("${String(k)}" appears twice)`);
-          error.linePos = [counter.linePos(offset)];
-          errors.push(error);
-        } else seen.add(k);
-      }
-    },
-  });
-  return errors;
-}
-
 function fail(issues: ComposeIssue[]): ComposeImportResult {
-  return { ok: false, notCompose: false, issues };
+  return { ok: false, notCompose: false, issues: issuesBounded(issues) };
 }
 
 function notComposeIssue(data: unknown): ComposeIssue {
@@ -151,7 +122,24 @@ class Importer {
   ) {
     const dotenv = options.envText === undefined ? { env: {}, issues: [] } : envTextParse(options.envText, options.environment ?? {});
     for (const i of dotenv.issues) this.notes.push(`.env line ${i.line}: ${i.message} (ignored)`);
-    this.env = { ...dotenv.env, ...(options.environment ?? {}) };
+    this.env = Object.assign(Object.create(null) as Env, dotenv.env, options.environment ?? {});
+  }
+
+  /** Values read from side files (env_file, mounted configs): never printed (issue 17). */
+  private readonly secrets = new Set<string>();
+
+  /** A side file's text, its values remembered so that no message repeats them. */
+  private sideFile(path: string): string | undefined {
+    const text = this.options.readFile?.(path);
+    if (text !== undefined) for (const v of fileValues(text)) this.secrets.add(v);
+    return text;
+  }
+
+  /** `text` with every value read from a side file replaced by a placeholder. */
+  private redact(text: string): string {
+    let out = text;
+    for (const v of this.secrets) if (out.includes(v)) out = out.split(v).join('(a value from a file, not shown)');
+    return out;
   }
 
   private issue(path: Path, message: string): void {
@@ -162,7 +150,7 @@ class Importer {
 
   run(): ComposeImportResult {
     const version = this.data.version;
-    if (version !== undefined) this.notes.push(`version: ${String(version)} is obsolete in the compose spec and was ignored`);
+    if (version !== undefined) this.notes.push(`version: ${scalarText(version) ?? describe(version)} is obsolete in the compose spec and was ignored`);
     const services = this.interpolated(this.data.services, ['services']) as Obj;
     const configs = isObj(this.data.configs) ? (this.interpolated(this.data.configs, ['configs']) as Obj) : {};
     const active = this.activeProfiles();
@@ -178,7 +166,7 @@ class Importer {
         continue;
       }
       const svc = this.extended(services, name, raw, []);
-      const profiles = Array.isArray(svc.profiles) ? svc.profiles.map(String) : [];
+      const profiles = Array.isArray(svc.profiles) ? svc.profiles.map((p) => scalarText(p) ?? describe(p)) : [];
       if (profiles.length > 0 && !profiles.some((p) => active.has(p) || p === '*')) {
         this.notes.push(`${name}: skipped, its profiles (${profiles.join(', ')}) are not active (set COMPOSE_PROFILES to include them)`);
         continue;
@@ -192,7 +180,7 @@ class Importer {
     }
     scrapeTargetsMatch(inputs, notes, hosts);
     if (this.unset.size > 0) this.notes.push(`not set, substituted with "": ${[...this.unset].map((v) => `\${${v}}`).join(', ')}`);
-    if (this.issues.length > 0) return fail(this.issues);
+    if (this.issues.length > 0) return fail(this.redacted());
 
     const host = this.options.host ?? '4GiB';
     const input: PlanInput = {
@@ -209,9 +197,15 @@ class Importer {
         else if (i.path.startsWith('host')) this.issues.push({ path: '--host', message: i.message });
         else this.issues.push(i);
       }
-      return fail(this.issues);
+      return fail(this.redacted());
     }
-    return { ok: true, input, plan: r.plan, services: notes, notes: this.notes };
+    // What was read and understood (a size, a policy) is named; what could not be is not echoed.
+    const serviceNotes = notes.map((n) => ({ ...n, warnings: n.warnings.map((t) => this.redact(t)) }));
+    return { ok: true, input, plan: r.plan, services: serviceNotes, notes: this.notes.map((t) => this.redact(t)) };
+  }
+
+  private redacted(): ComposeIssue[] {
+    return this.issues.map((i) => ({ ...i, message: this.redact(i.message) }));
   }
 
   private planName(): string | undefined {
@@ -238,7 +232,7 @@ class Importer {
     if (Array.isArray(value)) return value.map((v, i) => this.interpolated(v, [...path, i]));
     if (isObj(value)) {
       const out: Obj = {};
-      for (const [k, v] of Object.entries(value)) out[k] = this.interpolated(v, [...path, k]);
+      for (const [k, v] of Object.entries(value)) ownSet(out, k, this.interpolated(v, [...path, k]));
       return out;
     }
     return value;
@@ -254,7 +248,7 @@ class Importer {
       return svc;
     }
     if (target.file !== undefined) {
-      this.notes.push(`${name}: extends ${String(target.service)} from ${String(target.file)}, another file: not followed, only this service's own keys are read`);
+      this.notes.push(`${name}: extends ${String(target.service)} from ${scalarText(target.file) ?? describe(target.file)}, another file: not followed, only this service's own keys are read`);
       return svc;
     }
     const baseSvc = services[target.service];
@@ -329,7 +323,7 @@ class Importer {
     }
     const replicas = deploy.replicas ?? svc.scale;
     if (replicas !== undefined) {
-      const n = Number(replicas);
+      const n = typeof replicas === 'number' || typeof replicas === 'string' ? Number(replicas) : NaN;
       if (!Number.isInteger(n) || n < 0) this.issue(at(deploy.replicas !== undefined ? 'deploy' : 'scale'), `expected a whole number of replicas, got ${describe(replicas)}`);
       else if (has('replicas')) {
         settings.replicas = Math.max(1, n);
@@ -356,7 +350,7 @@ class Importer {
         if (x.settings !== undefined) {
           if (!isObj(x.settings)) this.issue(at('x-headroom', 'settings'), 'expected a mapping of settings');
           else for (const [k, v] of Object.entries(x.settings)) {
-            settings[k] = v;
+            ownSet(settings, k, v);
             read.push(`${k} from x-headroom.settings`);
           }
         }
@@ -388,28 +382,34 @@ class Importer {
   }
 
   private environmentOf(name: string, svc: Obj, warnings: string[]): Record<string, string> {
-    const env: Record<string, string> = {};
+    // A null-prototype map: `__proto__` and `constructor` are ordinary variable names here.
+    const env: Record<string, string> = Object.create(null) as Record<string, string>;
+    const shell = (k: string) => (Object.hasOwn(this.env, k) ? this.env[k] : undefined);
     const files = svc.env_file === undefined ? [] : Array.isArray(svc.env_file) ? svc.env_file : [svc.env_file];
     for (const f of files) {
       const path = typeof f === 'string' ? f : isObj(f) && typeof f.path === 'string' ? f.path : null;
       if (!path) continue;
-      const text = this.options.readFile?.(path);
+      const text = this.sideFile(path);
       if (text === undefined) warnings.push(`env_file ${path} was not read: settings in it are not imported`);
       else Object.assign(env, envTextParse(text, this.env).env);
     }
     const e = svc.environment;
     if (Array.isArray(e)) {
-      for (const item of e) {
-        const s = String(item);
+      e.forEach((item, i) => {
+        const s = scalarText(item);
+        if (s === null) {
+          this.issue(['services', name, 'environment', i], `expected NAME=value, got ${describe(item)}`);
+          return;
+        }
         const eq = s.indexOf('=');
         if (eq > 0) env[s.slice(0, eq)] = s.slice(eq + 1);
-        else if (this.env[s] !== undefined) env[s] = this.env[s]!;
-      }
+        else if (shell(s) !== undefined) env[s] = shell(s)!;
+      });
     } else if (isObj(e)) {
       for (const [k, v] of Object.entries(e)) {
         if (v === null || v === undefined) {
-          if (this.env[k] !== undefined) env[k] = this.env[k]!;
-        } else env[k] = typeof v === 'object' ? JSON.stringify(v) : String(v);
+          if (shell(k) !== undefined) env[k] = shell(k)!;
+        } else env[k] = scalarText(v) ?? JSON.stringify(v);
       }
     } else if (e !== undefined) this.issue(['services', name, 'environment'], `expected a mapping or a list of NAME=value, got ${describe(e)}`);
     return env;
@@ -420,7 +420,7 @@ class Importer {
     const out: Record<string, string> = {};
     const put = (source: string | undefined, target: string | undefined, content?: string) => {
       if (!target) return;
-      const text = content ?? (source && /\.(conf|cnf|ini|ya?ml|cfg|txt|config|xml)$/i.test(source) ? this.options.readFile?.(source) : undefined);
+      const text = content ?? (source && /\.(conf|cnf|ini|ya?ml|cfg|txt|config|xml)$/i.test(source) ? this.sideFile(source) : undefined);
       if (text !== undefined) out[target] = text;
     };
     for (const v of Array.isArray(svc.volumes) ? svc.volumes : []) {
@@ -480,8 +480,34 @@ function scrapeTargetsMatch(inputs: PlanInput['services'], notes: ServiceNote[],
 /** Compose's merge for `extends`: mappings merge key by key, anything else is replaced. */
 function deepMerge(base: Obj, over: Obj): Obj {
   const out: Obj = { ...base };
-  for (const [k, v] of Object.entries(over)) out[k] = isObj(v) && isObj(out[k]) ? deepMerge(out[k] as Obj, v) : v;
+  for (const [k, v] of Object.entries(over)) {
+    const mine = Object.hasOwn(out, k) ? out[k] : undefined;
+    ownSet(out, k, isObj(v) && isObj(mine) ? deepMerge(mine, v) : v);
+  }
   return out;
+}
+
+/**
+ * The values of a side file that a message must not repeat: what follows the key on each line
+ * (`KEY=value`, `key value`, `key: value`), unquoted, three characters or more. Plain sizes and
+ * numbers (`512mb`, `0.4`) are settings Headroom reads and names, not secrets.
+ */
+function fileValues(text: string): string[] {
+  const out: string[] = [];
+  for (const line of text.split(/\r?\n/).slice(0, 10_000)) {
+    const m = /^\s*(?:export\s+)?[^\s=:#]+\s*[=:\s]\s*(.+?)\s*$/.exec(line);
+    if (!m) continue;
+    for (const word of m[1]!.split(/\s+/)) {
+      const v = word.replace(/^(['"])(.*)\1$/, '$2');
+      if (v.length >= 3 && !/^-?\d+(\.\d+)?\s*[a-zA-Z%]{0,3}$/.test(v) && !/^(yes|no|true|false|on|off|none)$/i.test(v)) out.push(v);
+    }
+  }
+  return out;
+}
+
+/** A YAML scalar as text (what compose does with it); null for a mapping or a list. */
+function scalarText(v: unknown): string | null {
+  return typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint' ? String(v) : null;
 }
 
 function pathText(path: Path): string {

@@ -108,14 +108,16 @@ export type EnvIssue = { line: number; message: string };
  * Values may use variables defined above them.
  */
 export function envTextParse(text: string, base: Env = {}): { env: Record<string, string>; issues: EnvIssue[] } {
-  const env: Record<string, string> = {};
+  // A null-prototype map: a variable named `__proto__` is an ordinary name.
+  const env: Record<string, string> = Object.create(null) as Record<string, string>;
   const issues: EnvIssue[] = [];
   text.split(/\r?\n/).forEach((raw, index) => {
     const line = raw.trim();
     if (line === '' || line.startsWith('#')) return;
     const m = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*=\s*(.*)$/.exec(line);
     if (!m) {
-      issues.push({ line: index + 1, message: `expected NAME=value, got "${clip(line)}"` });
+      // The line is not echoed: env files hold secrets, and this message reaches CI logs (issue 17).
+      issues.push({ line: index + 1, message: `expected NAME=value (a name of letters, digits and _ . -), got a line that is not one (not shown: it may hold a secret)` });
       return;
     }
     const [, name, rest] = m as unknown as [string, string, string];

@@ -32,8 +32,10 @@ export function exposureOf(svc: Record<string, unknown>): Exposure | undefined {
       if (one) published.push(one);
     } else if (p && typeof p === 'object') {
       const o = p as Record<string, unknown>;
-      if (o.target === undefined) continue;
-      published.push({ address: typeof o.host_ip === 'string' && o.host_ip ? o.host_ip : ALL, port: o.published === undefined ? '' : String(o.published), target: String(o.target) });
+      const text = (v: unknown) => (typeof v === 'string' || typeof v === 'number' ? String(v) : undefined);
+      const target = text(o.target);
+      if (target === undefined) continue;
+      published.push({ address: typeof o.host_ip === 'string' && o.host_ip ? o.host_ip : ALL, port: text(o.published) ?? '', target });
     }
   }
   const hostNetwork = svc.network_mode === 'host';

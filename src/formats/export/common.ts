@@ -82,15 +82,22 @@ function isLineSafe(c: number): boolean {
   return c >= 0x20 && c !== 0x7f && !(c >= 0x80 && c <= 0x9f) && c !== 0x2028 && c !== 0x2029 && c !== 0xfeff;
 }
 
+/** Invisible formatting characters (Unicode's Cf: the bidi embeddings, overrides and isolates
+ * U+202A–202E and U+2066–2069, the marks U+200E/200F and U+061C, zero-width characters): in a
+ * header they can make a file read differently than it parses ("Trojan Source", CVE-2021-42574). */
+const INVISIBLE = /\p{Cf}/u;
+
 /**
- * Free text inside a `#` comment line: control characters, Unicode line separators and the BOM
- * become \u{..} escapes, so a comment can never end early; other text stays as it is.
+ * Free text inside a `#` comment line (and the runbook's text, through mdCode): control
+ * characters, Unicode line separators, the BOM and invisible formatting characters (bidi
+ * controls above all) become \u{..} escapes, so a comment can never end early nor display
+ * reordered; other text stays as it is.
  */
 export function commentText(s: string): string {
   let out = '';
   for (const ch of s) {
     const c = ch.codePointAt(0) ?? 0;
-    out += isLineSafe(c) ? ch : `\\u{${c.toString(16)}}`;
+    out += isLineSafe(c) && !INVISIBLE.test(ch) ? ch : `\\u{${c.toString(16)}}`;
   }
   return out;
 }

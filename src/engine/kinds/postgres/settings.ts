@@ -2,7 +2,7 @@
  * PostgreSQL's settings: the schema, its defaults and the server's own derived values. A leaf
  * module (no model, no tuning), so that traffic.ts and pgBouncer can read the defaults.
  */
-import { count, settingsObject, sizeSchema, withDefault } from '../../schema-blocks.ts';
+import { count, settingsObject, sizeSchema, sizeWithin, withDefault } from '../../schema-blocks.ts';
 import * as z from 'zod/mini';
 
 export const POSTGRES_DEFAULTS = {
@@ -17,14 +17,26 @@ export const POSTGRES_DEFAULTS = {
   shmSize: 64, // Docker's default /dev/shm size (docker-library/postgres#416)
 } as const;
 
-/** PG docs: max_connections is at most 262143. */
-export const MAX_CONNECTIONS_MAX = 262_143;
+/** PostgreSQL 15 src/backend/utils/misc/postinit.c / guc_tables: max_connections + autovacuum_max_workers
+ * + 1 + max_worker_processes + max_wal_senders may not pass MAX_BACKENDS (0x3FFFF = 262143); with
+ * the defaults of the others (3, 8, 10) max_connections is at most 262143 − 22 = 262121
+ * (`postgres -C max_connections` with 262143 refuses to start: "invalid value for parameter"). */
+export const MAX_CONNECTIONS_MAX = 262_143 - (3 + 1 + 8 + 10);
+
+/** Bounds PostgreSQL 15 enforces (guc_tables.c, 64-bit build), in MiB: shared_buffers 16 to
+ * INT_MAX/2 pages of 8 kB (128kB to ~8 TiB); work_mem 64 kB and maintenance_work_mem 1 MB up to
+ * MAX_KILOBYTES = INT_MAX kB (~2 TiB). */
+const PG_SHARED_BUFFERS_MIN = 128 / 1024;
+const PG_SHARED_BUFFERS_MAX = (Math.floor(2147483647 / 2) * 8) / 1024;
+const PG_WORK_MEM_MIN = 64 / 1024;
+const PG_MAINTENANCE_WORK_MEM_MIN = 1;
+const PG_MAX_KILOBYTES_MIB = 2147483647 / 1024;
 
 export const postgresSettings = settingsObject({
-  sharedBuffers: withDefault(sizeSchema, POSTGRES_DEFAULTS.sharedBuffers),
+  sharedBuffers: withDefault(sizeWithin(PG_SHARED_BUFFERS_MIN, PG_SHARED_BUFFERS_MAX, "PostgreSQL's shared_buffers"), POSTGRES_DEFAULTS.sharedBuffers),
   maxConnections: withDefault(count(1, MAX_CONNECTIONS_MAX), POSTGRES_DEFAULTS.maxConnections),
-  workMem: withDefault(sizeSchema, POSTGRES_DEFAULTS.workMem),
-  maintenanceWorkMem: withDefault(sizeSchema, POSTGRES_DEFAULTS.maintenanceWorkMem),
+  workMem: withDefault(sizeWithin(PG_WORK_MEM_MIN, PG_MAX_KILOBYTES_MIB, "PostgreSQL's work_mem"), POSTGRES_DEFAULTS.workMem),
+  maintenanceWorkMem: withDefault(sizeWithin(PG_MAINTENANCE_WORK_MEM_MIN, PG_MAX_KILOBYTES_MIB, "PostgreSQL's maintenance_work_mem"), POSTGRES_DEFAULTS.maintenanceWorkMem),
   autovacuumMaxWorkers: withDefault(count(1, 262_143), POSTGRES_DEFAULTS.autovacuumMaxWorkers),
   maxParallelWorkersPerGather: withDefault(count(0, 1024), POSTGRES_DEFAULTS.maxParallelWorkersPerGather),
   shmSize: withDefault(sizeSchema, POSTGRES_DEFAULTS.shmSize),
