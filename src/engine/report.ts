@@ -18,11 +18,13 @@ export const RISK_LEVELS: readonly RiskLevel[] = ['low', 'medium', 'high', 'crit
 
 /**
  * What a service's figures rest on: `modelled` (its kind's model, from its settings), `observed`
- * (evidence imported: docker stats today), or `assumed` (neither: Headroom's guess, such as a
- * generic service without usage). A finding carries the basis of the figures it rests on.
+ * (evidence imported: docker stats today), `documented` (its kind's model of the figure the
+ * project's docs or a user's published report give for its image: engine/catalogue.ts), or
+ * `assumed` (none of these: Headroom's guess, such as a generic service without usage). A finding
+ * carries the basis of the figures it rests on.
  */
-export type Basis = 'modelled' | 'observed' | 'assumed';
-export const BASES: readonly Basis[] = ['modelled', 'observed', 'assumed'];
+export type Basis = 'modelled' | 'observed' | 'documented' | 'assumed';
+export const BASES: readonly Basis[] = ['modelled', 'observed', 'documented', 'assumed'];
 
 /** score is 0–100 (100 × the probability of the failure it scores). */
 export type Risk = { level: RiskLevel; score: number; pOverLimit: number };

@@ -3,6 +3,7 @@
  * that barely follows the workload. For Go, the heap grows to live × (1 + GOGC/100) between
  * collections, and GOMEMLIMIT is a soft cap the runtime collects harder to stay under.
  */
+import * as z from 'zod/mini';
 import type { ServiceOf } from '../schema.ts';
 import type { Finding, Usage } from '../report.ts';
 import { count, oneOf, settingsObject, sizeSchema, withDefault } from '../schema-blocks.ts';
@@ -11,6 +12,7 @@ import { sizeFormat } from '../units.ts';
 import { GOMEMLIMIT_SHARE, roundDownSize } from '../policy.ts';
 import { finding, fmt, servicesOf, setSize, type Rule } from '../findings/context.ts';
 import { field, type KindEngine } from './kind.ts';
+import { catalogueBasis, CATALOGUE_IDS } from '../catalogue.ts';
 
 export const NATIVE_ENUMS = { language: ['go', 'rust', 'c'] } as const;
 
@@ -27,6 +29,8 @@ const settings = settingsObject({
   goMemLimit: withDefault(sizeSchema, NATIVE_DEFAULTS.goMemLimit),
   // Go accepts any integer percentage; "off" disables the proportional trigger (runtime docs).
   gogc: withDefault(count(-1, 1_000_000), NATIVE_DEFAULTS.gogc),
+  // The application image in Headroom's catalogue (engine/catalogue.ts) its footprint comes from.
+  app: z.optional(oneOf(CATALOGUE_IDS)),
 });
 
 /** At rest: 0.6× the typical footprint (assumed: before caches and connection buffers fill). */
@@ -83,4 +87,6 @@ export const native: KindEngine<'native', typeof settings> = {
   summary: ({ settings: st }) => `${st.language} · ${sizeFormat(st.memory)}${st.language === 'go' && st.goMemLimit > 0 ? ` · GOMEMLIMIT ${sizeFormat(st.goMemLimit)}` : ''}`,
   fields: [field.size('memory', 'memory (typical)'), field.choice('language', 'language'), field.size('goMemLimit', 'GOMEMLIMIT'), field.count('gogc', 'GOGC')],
   findings: [nativeGoMemLimit],
+  // The catalogue's figure is documented, its missing figure assumed (catalogue.ts); any other value is the plan's own.
+  basis: (s) => (s.observed ? 'observed' : catalogueBasis(s.settings.app, s.settings.memory, NATIVE_DEFAULTS.memory) ?? 'modelled'),
 };

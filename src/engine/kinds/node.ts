@@ -4,15 +4,17 @@
  * the heap nears its limit, so a process drifts up to that limit before it works hard to stay
  * under it: a heap limit the container cannot hold is an OOM kill instead of a garbage collection.
  */
+import * as z from 'zod/mini';
 import type { Plan, ServiceOf } from '../schema.ts';
 import type { Finding, Usage } from '../report.ts';
-import { count, settingsObject, sizeSchema, withDefault } from '../schema-blocks.ts';
+import { count, oneOf, settingsObject, sizeSchema, withDefault } from '../schema-blocks.ts';
 import { usageOf } from '../usage.ts';
 import { mbText as mb, sizeFormat } from '../units.ts';
 import { roundDownSize, roundUpSize } from '../policy.ts';
 import { finding, fmt, servicesOf, setSize, type Rule } from '../findings/context.ts';
 import { processesPart } from './processes.ts';
 import { field, type KindEngine, type ModelContext, type TuneUnfit } from './kind.ts';
+import { catalogueBasis, CATALOGUE_IDS } from '../catalogue.ts';
 
 export const NODE_DEFAULTS = {
   processes: 1, // Node runs one process; cluster mode and pm2 `-i N` add more
@@ -24,6 +26,8 @@ const settings = settingsObject({
   processes: withDefault(count(1, 1024), NODE_DEFAULTS.processes),
   perProcess: withDefault(sizeSchema, NODE_DEFAULTS.perProcess),
   maxOldSpace: withDefault(sizeSchema, NODE_DEFAULTS.maxOldSpace),
+  // The application image in Headroom's catalogue (engine/catalogue.ts) its memory per process comes from.
+  app: z.optional(oneOf(CATALOGUE_IDS)),
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -177,6 +181,8 @@ export const node: KindEngine<'node', typeof settings, NodeTune> = {
   summary: ({ settings: st }) => `${st.processes > 1 ? `${st.processes} × ` : ''}${sizeFormat(st.perProcess)} · heap ${st.maxOldSpace > 0 ? sizeFormat(st.maxOldSpace) : 'default'}`,
   fields: [field.size('maxOldSpace', '--max-old-space-size'), field.count('processes', 'processes'), field.size('perProcess', 'memory per process')],
   findings: [nodeHeapLimitRule],
+  // The catalogue's figure is documented, its missing figure assumed (catalogue.ts); any other value is the plan's own.
+  basis: (s) => (s.observed ? 'observed' : catalogueBasis(s.settings.app, s.settings.perProcess, NODE_DEFAULTS.perProcess) ?? 'modelled'),
   tuning: {
     tune: tuneNode,
     apply: (s, t) => (t.recommendedOldSpace === null ? s : { ...s, settings: { ...s.settings, maxOldSpace: t.recommendedOldSpace } }),

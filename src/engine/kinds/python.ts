@@ -5,6 +5,7 @@
  * until they are written. FastAPI apps stay their own kind (fastapi.ts) with the database pool
  * model; this kind is every other Python process.
  */
+import * as z from 'zod/mini';
 import type { Plan, ServiceOf } from '../schema.ts';
 import type { Finding, Usage } from '../report.ts';
 import { bool, count, oneOf, settingsObject, sizeSchema, withDefault } from '../schema-blocks.ts';
@@ -14,6 +15,7 @@ import { roundUpSize } from '../policy.ts';
 import { finding, fmt, servicesOf, type Rule } from '../findings/context.ts';
 import { GUNICORN_MASTER_MIB, PRELOAD_LOW_SHARE, PROCESS_SPREAD, processesPart } from './processes.ts';
 import { field, type KindEngine, type TuneUnfit } from './kind.ts';
+import { catalogueBasis, CATALOGUE_IDS } from '../catalogue.ts';
 
 export const PYTHON_ENUMS = { server: ['gunicorn', 'uvicorn', 'celery', 'rq', 'dramatiq', 'huey', 'django', 'python'] } as const;
 export type PythonServer = (typeof PYTHON_ENUMS.server)[number];
@@ -24,6 +26,7 @@ export const PYTHON_DEFAULTS = {
   perProcess: 90, // assumed for a Django/Flask worker: public reports range 82–171 MB per worker (memory-model.md); a bare FastAPI worker measured 48 MiB here (calibration/fastapi.json)
   master: true, // gunicorn's arbiter, Celery's main process, uvicorn's supervisor with --workers > 1
   preload: false, // gunicorn default (--preload off)
+  replicas: 1, // compose's default: one container (deploy.replicas / scale)
 } as const;
 
 const settings = settingsObject({
@@ -32,6 +35,10 @@ const settings = settingsObject({
   perProcess: withDefault(sizeSchema, PYTHON_DEFAULTS.perProcess),
   master: withDefault(bool, PYTHON_DEFAULTS.master),
   preload: withDefault(bool, PYTHON_DEFAULTS.preload),
+  // The service's containers (deploy.replicas, scale), as fastapi counts them: 1–64 as fastapi's schema.
+  replicas: withDefault(count(1, 64), PYTHON_DEFAULTS.replicas),
+  // The application image in Headroom's catalogue (engine/catalogue.ts) its memory per process comes from.
+  app: z.optional(oneOf(CATALOGUE_IDS)),
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -52,11 +59,13 @@ function workerMiB(s: ServiceOf<'python'>): number {
   return s.settings.perProcess;
 }
 
+/** Every container's processes and masters: replicas × (processes × one process + the master), as fastapi counts its replicas. */
 export function pythonUsage(s: ServiceOf<'python'>): Usage {
-  const master = masterMiB(s);
-  const part = processesPart('processes', s.settings.processes, workerMiB(s));
+  const replicas = s.settings.replicas;
+  const master = replicas * masterMiB(s);
+  const part = processesPart('processes', replicas * s.settings.processes, workerMiB(s));
   const parts = [s.settings.preload ? { ...part, low: part.low * PRELOAD_LOW_SHARE } : part];
-  if (master > 0) parts.push(component('master', master, master, master * (s.settings.server === 'celery' ? PROCESS_SPREAD.high : 1)));
+  if (master > 0) parts.push(component(replicas > 1 ? `${replicas} masters` : 'master', master, master, master * (s.settings.server === 'celery' ? PROCESS_SPREAD.high : 1)));
   return usageOf(parts);
 }
 
@@ -122,7 +131,7 @@ export const pythonWorkers: Rule = ({ plan }) => {
     const typical = pythonUsage(s).typical;
     const severity = typical > s.limit ? 'critical' : 'warning';
     out.push(finding('python-workers-over-limit', severity, s.name,
-      `${s.name} runs ${n} ${s.settings.server} processes × ${fmt(workerMiB(s))}${masterMiB(s) > 0 ? ` plus its master` : ''}: ${fmt(typical)} typically and up to ${fmt(pythonHigh(s, n))} as processes grow, against a ${fmt(s.limit)} limit.`,
+      `${s.name} runs ${s.settings.replicas > 1 ? `${s.settings.replicas} containers × ` : ''}${n} ${s.settings.server} processes × ${fmt(workerMiB(s))}${masterMiB(s) > 0 ? ` plus ${s.settings.replicas > 1 ? 'a master each' : 'its master'}` : ''}: ${fmt(typical)} typically and up to ${fmt(pythonHigh(s, n))} as processes grow, against a ${fmt(s.limit)} limit.`,
       t.safeProcesses >= 1
         ? `Set ${s.name}'s processes to ${t.safeProcesses}, or raise its limit to ${fmt(pythonLimitFor(s, n))}.`
         : `Raise ${s.name}'s limit to at least ${fmt(pythonLimitFor(s, 1))}.`,
@@ -141,9 +150,11 @@ export const python: KindEngine<'python', typeof settings, PythonTune> = {
   usage: pythonUsage,
   // assumed: a gunicorn app with two workers
   starter: { name: 'python', limit: '512MiB', settings: { server: 'gunicorn', processes: 2 } },
-  summary: ({ settings: st }) => `${st.server} · ${st.processes} × ${sizeFormat(st.perProcess)}${st.preload ? ' · preload' : ''}`,
-  fields: [field.count('processes', 'processes (workers)'), field.size('perProcess', 'memory per process'), field.choice('server', 'server'), field.bool('master', 'master process'), field.bool('preload', 'preload app')],
+  summary: ({ settings: st }) => `${st.replicas > 1 ? `${st.replicas} × ` : ''}${st.server} · ${st.processes} × ${sizeFormat(st.perProcess)}${st.preload ? ' · preload' : ''}`,
+  fields: [field.count('processes', 'processes (workers)'), field.size('perProcess', 'memory per process'), field.choice('server', 'server'), field.bool('master', 'master process'), field.bool('preload', 'preload app'), field.count('replicas', 'replicas')],
   findings: [pythonWorkers],
+  // The catalogue's figure is documented, its missing figure assumed (catalogue.ts); any other value is the plan's own.
+  basis: (s) => (s.observed ? 'observed' : catalogueBasis(s.settings.app, s.settings.perProcess, PYTHON_DEFAULTS.perProcess) ?? 'modelled'),
   tuning: {
     tune: tunePython,
     apply: (s, t) => (t.recommendedProcesses === null ? s : { ...s, settings: { ...s.settings, processes: t.recommendedProcesses } }),

@@ -131,6 +131,27 @@ describe('python', () => {
     expect(tunePython(planWith([few]), svc<'python'>(few)).recommendedProcesses).toBe(1);
   });
 
+  it('replicas multiply every container\'s processes and master, as fastapi counts its replicas', () => {
+    const one = usage({ name: 'p', kind: 'python', settings: { server: 'gunicorn', processes: 2, perProcess: 100 } });
+    const three = usage({ name: 'p', kind: 'python', settings: { server: 'gunicorn', processes: 2, perProcess: 100, replicas: 3 } });
+    expect(three.typical).toBeCloseTo(3 * one.typical, 6);
+    expect(three.high).toBeCloseTo(3 * one.high, 6);
+    expect(three.low).toBeCloseTo(3 * one.low, 6);
+  });
+
+  it('property: usage grows with replicas; the tuned process count fits the limit at any replica count', () => {
+    fc.assert(fc.property(fc.integer({ min: 1, max: 8 }), fc.integer({ min: 1, max: 16 }), fc.integer({ min: 20, max: 400 }), fc.integer({ min: 256, max: 8192 }), (replicas, n, per, limit) => {
+      const settings = { server: 'gunicorn', processes: n, perProcess: per, replicas };
+      const a = usage({ name: 'p', kind: 'python', settings });
+      const b = usage({ name: 'p', kind: 'python', settings: { ...settings, replicas: replicas + 1 } });
+      expect(b.typical).toBeGreaterThan(a.typical);
+      expect(b.high).toBeGreaterThan(a.high);
+      const service: Svc = { name: 'p', kind: 'python', limit: `${limit}MiB`, settings };
+      const t = tunePython(planWith([service]), svc<'python'>(service));
+      if (t.recommendedProcesses !== null) expect(usage({ ...service, settings: { ...settings, processes: t.recommendedProcesses } }).high).toBeLessThanOrEqual(limit);
+    }));
+  });
+
   it('property: usage grows with processes and memory per process', () => {
     fc.assert(fc.property(fc.integer({ min: 1, max: 64 }), fc.integer({ min: 10, max: 2000 }), fc.boolean(), (n, per, preload) => {
       const a = usage({ name: 'p', kind: 'python', settings: { server: 'gunicorn', processes: n, perProcess: per, preload } });

@@ -98,9 +98,9 @@ describe('composeImport', () => {
   f: {image: "ubuntu", command: ["postgres", "-c", "shared_buffers=1GB"]}
   g: {image: "quay.io/prometheuscommunity/postgres-exporter"}
 `));
-    expect(r.services.map((s) => [s.service, s.kind])).toEqual([['a', 'postgres'], ['b', 'redis'], ['c', 'fastapi'], ['d', 'generic'], ['e', 'alertmanager'], ['f', 'postgres'], ['g', 'generic']]);
+    expect(r.services.map((s) => [s.service, s.kind])).toEqual([['a', 'postgres'], ['b', 'redis'], ['c', 'fastapi'], ['d', 'native'], ['e', 'alertmanager'], ['f', 'postgres'], ['g', 'generic']]);
     expect(r.services[2]!.why).toMatch(/uvicorn/);
-    expect(r.services[3]!.why).toMatch(/not a kind Headroom models/);
+    expect(r.services[3]!.why).toMatch(/Loki .*catalogue/); // an application image in the catalogue (engine/catalogue.ts)
     expect(svc(r, 'f').settings).toEqual({ sharedBuffers: '1GiB', user: 'postgres', database: 'postgres' });
     expect(r.services[0]!.warnings.join()).toMatch(/timescaledb-tune/);
   });

@@ -30,6 +30,11 @@ export function recognise(f: ServiceFacts): Recognised {
       kind = byCommand.kind;
     }
   }
+  // No image and nothing from the command: a variable only one server reads may tell (a service built from source).
+  if (!kind && !repo) {
+    const byEnv = kindFromEnvironment(f.environment);
+    if (byEnv) ({ kind, why } = byEnv);
+  }
   // The server's image running something else (a helper): not the server. A script whose text
   // the compose file does not show (`bash /entrypoint.sh`) may start the server: given the benefit of the doubt.
   const server = kind ? formatOf(kind).recognise?.server : undefined;
@@ -47,6 +52,14 @@ function imageKind(repo: string): { kind: ServiceKind; label: string } | null {
   for (const kind of kinds) {
     const rule = formatOf(kind).recognise?.images?.find((r) => r.re.test(repo));
     if (rule) return { kind, label: rule.label };
+  }
+  return null;
+}
+
+function kindFromEnvironment(environment: Readonly<Record<string, string>>): { kind: ServiceKind; why: string } | null {
+  for (const kind of kinds) {
+    const why = formatOf(kind).recognise?.environment?.(environment) ?? null;
+    if (why !== null) return { kind, why };
   }
   return null;
 }

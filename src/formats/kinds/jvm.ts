@@ -9,6 +9,7 @@ import { sizeToPlan } from '../../engine/units.ts';
 import { jvmMaxHeap } from '../../engine/kinds/jvm.ts';
 import { base, shellSplit } from '../compose-import/words.ts';
 import type { EditContext, KindFormat, Recognised, ServiceFacts } from './kind.ts';
+import { catalogueImages, catalogueRead } from './catalogue.ts';
 
 /** How an image takes its heap: a JVM options string (`-Xms1g -Xmx1g`) or a number of MiB. */
 type HeapVar = { name: string; form: 'opts' | 'mib'; xms: boolean };
@@ -81,6 +82,11 @@ function imageOf(repo: string): JvmImage | undefined {
   return repo ? JVM_IMAGES.find((i) => i.re.test(repo)) : undefined;
 }
 
+/** The image whose own heap variable (ES_JAVA_OPTS, LS_JAVA_OPTS, KAFKA_HEAP_OPTS…: not the JDK's or JAVA_OPTS) the environment sets. */
+function imageOfEnvironment(env: Readonly<Record<string, string>>): JvmImage | undefined {
+  return JVM_IMAGES.find((i) => i.heapVar.name !== 'JAVA_OPTS' && !(JDK_VARS as readonly string[]).includes(i.heapVar.name) && env[i.heapVar.name] !== undefined);
+}
+
 /** The java command's own words (`java … -jar app.jar`), when the command runs java. */
 function javaWords(command: readonly string[]): string[] {
   const at = command.findIndex((w) => base(w) === 'java');
@@ -107,9 +113,10 @@ function sources(f: { command: readonly string[]; environment: Readonly<Record<s
 }
 
 function jvmRead(f: ServiceFacts, r: Recognised, repo: string): void {
-  const image = imageOf(repo);
+  const image = imageOf(repo) ?? (f.image ? undefined : imageOfEnvironment(f.environment));
   const opts: JvmOptions = {};
   for (const [from, words] of sources(f, image)) readOptions(words, from, opts);
+  catalogueRead(r, repo);
   if (image?.metaspace) {
     r.settings.metaspace = `${image.metaspace}MiB`;
     r.read.push(`metaspace ${image.metaspace}MiB: assumed for ${image.label}`);
@@ -174,7 +181,11 @@ export const JVM_PORT = 8080; // assumed: the usual HTTP port of a Java service;
 export const jvm: KindFormat<'jvm'> = {
   kind: 'jvm',
   recognise: {
-    images: JVM_IMAGES.map((i) => ({ re: i.re, label: i.label })),
+    images: [...JVM_IMAGES.map((i) => ({ re: i.re, label: i.label })), ...catalogueImages('jvm')],
+    environment: (env) => {
+      const image = imageOfEnvironment(env);
+      return image ? `it sets ${image.heapVar.name}, the heap variable only ${image.label} reads` : null;
+    },
     command: (command, words) => {
       const i = words.indexOf('java');
       if (i < 0) return null;

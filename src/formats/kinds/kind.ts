@@ -47,6 +47,9 @@ export type KindRecognition = {
   readonly commandAfterImage?: boolean;
   /** Why the command runs this kind (`command`: entrypoint + command words; `words`: their base names), or null. */
   command?(command: readonly string[], words: readonly string[]): string | null;
+  /** Why a service built from source (no image) runs this kind, told from a variable only its server reads
+   * (Elasticsearch's ES_JAVA_OPTS), or null. Tried when neither image nor command tells. */
+  environment?(environment: Readonly<Record<string, string>>): string | null;
   /** The server's executables (and the image's entrypoint script that starts it), by base name: a service of the
    * kind's image whose command starts with a word, and names none of them, runs something else on that image
    * (a one-shot helper: `command: /bin/true`, a `sh -c` script calling the client) and is not counted as the server;

@@ -1,22 +1,13 @@
 /**
- * Small native binaries in the formats: the Go and Rust servers Headroom knows by image (Gitea,
- * Gogs, NATS, Vector, imgproxy) with their reported footprints, GOMEMLIMIT and GOGC from the
- * environment, and the GOMEMLIMIT a compose edit writes when the plan changes it.
+ * Small native binaries in the formats: the Go, Rust and C servers Headroom knows by image (the
+ * application catalogue, engine/catalogue.ts: Gitea, NATS, Mattermost, Sentry's Relay, mailcow's
+ * mail servers…) with their published footprints, GOMEMLIMIT and GOGC from the environment, and
+ * the GOMEMLIMIT a compose edit writes when the plan changes it.
  */
 import { sizeToPlan } from '../../engine/units.ts';
 import { goMemLimit } from '../export/common.ts';
 import type { KindFormat, Recognised, ServiceFacts } from './kind.ts';
-
-type NativeImage = { re: RegExp; label: string; language: 'go' | 'rust' | 'c'; memory: number; source: string };
-
-/** Images with a footprint reported by their projects or users (typical at rest with light use). */
-export const NATIVE_IMAGES: readonly NativeImage[] = [
-  { re: /^(?:[^/]+\/)*gitea$/, label: 'Gitea (Go)', language: 'go', memory: 150, source: 'Gitea docs (installation requirements): 2 CPU cores and 1 GB RAM are "typically sufficient for small teams"; ~150 MiB at rest reported (assumed typical)' },
-  { re: /^(?:[^/]+\/)*gogs$/, label: 'Gogs (Go)', language: 'go', memory: 60, source: 'Gogs README: runs on a Raspberry Pi; ~60 MiB at rest (assumed)' },
-  { re: /^(?:[^/]+\/)*nats$/, label: 'NATS (Go)', language: 'go', memory: 20, source: 'NATS docs: a server at rest uses ~10–20 MB (assumed 20 with JetStream off)' },
-  { re: /^(?:timberio|vectordotdev)\/vector$/, label: 'Vector (Rust)', language: 'rust', memory: 50, source: 'Vector docs (sizing): ~50 MiB for a light pipeline (assumed)' },
-  { re: /^(?:[^/]+\/)*imgproxy$/, label: 'imgproxy (Go)', language: 'go', memory: 100, source: 'imgproxy docs (memory usage tweaks): libvips buffers per concurrent image; ~100 MiB for a few workers (assumed)' },
-];
+import { catalogueImages, catalogueRead } from './catalogue.ts';
 
 /** GOMEMLIMIT's syntax: an integer with an optional B, KiB, MiB, GiB or TiB suffix (Go runtime docs); `off` is none. */
 export function goMemLimitParse(v: string): number | null {
@@ -27,12 +18,7 @@ export function goMemLimitParse(v: string): number | null {
 }
 
 function nativeRead(f: ServiceFacts, r: Recognised, repo: string): void {
-  const image = NATIVE_IMAGES.find((i) => i.re.test(repo));
-  if (image) {
-    r.settings.language = image.language;
-    r.settings.memory = `${image.memory}MiB`;
-    r.read.push(`memory ${image.memory}MiB: ${image.source}`);
-  }
+  catalogueRead(r, repo);
   const lim = f.environment.GOMEMLIMIT;
   if (lim !== undefined && lim !== '' && lim !== 'off') {
     const mib = goMemLimitParse(lim);
@@ -53,7 +39,7 @@ function nativeRead(f: ServiceFacts, r: Recognised, repo: string): void {
 
 export const native: KindFormat<'native'> = {
   kind: 'native',
-  recognise: { images: NATIVE_IMAGES.map((i) => ({ re: i.re, label: i.label })), read: nativeRead },
+  recognise: { images: catalogueImages('native'), read: nativeRead },
   edit: {
     env: (s, old, { changed }) => (s.settings.language === 'go' && s.settings.goMemLimit > 0 && changed(s.settings.goMemLimit, old.settings.goMemLimit) ? [['GOMEMLIMIT', goMemLimit(s.settings.goMemLimit)]] : []),
   },

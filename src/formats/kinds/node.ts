@@ -6,6 +6,7 @@
 import { sizeToPlan } from '../../engine/units.ts';
 import { base, shellSplit } from '../compose-import/words.ts';
 import type { KindFormat, Recognised, ServiceFacts } from './kind.ts';
+import { catalogueImages, catalogueRead } from './catalogue.ts';
 
 const RUNNERS = new Set(['node', 'nodejs', 'npm', 'yarn', 'pnpm', 'npx', 'next', 'pm2-runtime', 'pm2', 'ts-node', 'tsx', 'nest']);
 const HEAP_FLAG = /^--max[-_]old[-_]space[-_]size=(\d+(?:\.\d+)?)$/;
@@ -27,7 +28,7 @@ export function withMaxOldSpace(options: string, mib: number): string {
   return [...words, `--max-old-space-size=${Math.floor(mib)}`].join(' ');
 }
 
-function nodeRead(f: ServiceFacts, r: Recognised): void {
+function nodeRead(f: ServiceFacts, r: Recognised, repo: string): void {
   const fromEnv = f.environment.NODE_OPTIONS ? heapFlag(shellSplit(f.environment.NODE_OPTIONS)) : null;
   const at = f.command.findIndex((w) => base(w) === 'node' || base(w) === 'nodejs');
   const fromCommand = at >= 0 ? heapFlag(f.command.slice(at + 1)) : null;
@@ -54,7 +55,8 @@ function nodeRead(f: ServiceFacts, r: Recognised): void {
       } else r.warnings.push(`pm2 instances "${raw}" is not a whole number (max and 0 mean one per core): set processes in the plan`);
     }
   }
-  r.warnings.push('memory per process is Headroom\'s default (80 MiB): check it against docker stats');
+  if (catalogueRead(r, repo)) return;
+  if (!r.warnings.some((w) => w.includes('catalogue'))) r.warnings.push('memory per process is Headroom\'s default (80 MiB): check it against docker stats');
 }
 
 export const NODE_PORT = 3000; // the usual port of Node apps (Express, Next.js)
@@ -65,6 +67,7 @@ export const node: KindFormat<'node'> = {
     images: [
       { re: /^(?:[^/]+\/)*node$/, label: 'Node.js' },
       { re: /^(?:[^/]+\/)*kibana$/, label: 'Kibana (a Node.js server)' },
+      ...catalogueImages('node'),
     ],
     commandAfterImage: true,
     command: (command, words) => {

@@ -91,6 +91,11 @@ function postgresRead(f: ServiceFacts, r: Recognised, repo: string): void {
     r.settings.database = database;
     r.read.push(`user ${user} and database ${database} from ${env.POSTGRES_USER || env.POSTGRESQL_USERNAME || env.POSTGRESQL_USER ? 'environment' : 'the image\'s default'}`);
   }
+  if (/(^|\/)timescaledb(-ha|-postgis)?$/.test(repo)) {
+    // TimescaleDB's jobs (compression, retention, continuous aggregates) run in background workers, up to
+    // timescaledb.max_background_workers (default 16, TimescaleDB docs "Configuration"), each a backend like a connection's.
+    r.warnings.push('TimescaleDB runs its jobs in background workers (up to timescaledb.max_background_workers, 16 by default): each uses a backend\'s memory, which the model does not count apart (assumed: a few jobs at a time, inside the connections\' headroom)');
+  }
   if (/timescale\/timescaledb(-postgis)?$/.test(repo) && !params.has('shared_buffers')) {
     // The timescale/timescaledb image's init script runs timescaledb-tune (its README: TS_TUNE_MEMORY, NO_TS_TUNE).
     r.warnings.push('the timescale/timescaledb image runs timescaledb-tune at first start: its shared_buffers follow the memory it sees, not the defaults planned here; set them with -c flags to plan them');
@@ -216,6 +221,11 @@ export const postgres: KindFormat<'postgres'> = {
     // Matched against the image's repository without registry, tag or digest (`library/` dropped).
     images: [
       { re: /^(?:[^/]+\/)*(?:postgres|postgresql|postgresql-repmgr|postgis|pgvector|pgvecto-rs|citus|paradedb|crunchy-postgres(?:-gis)?)$/, label: 'PostgreSQL' },
+      // Images that run the official image's postgres under another name, its settings read as for it:
+      // zulip/zulip-postgresql (docker-zulip README: PostgreSQL with the dictionaries Zulip's full-text search needs),
+      // pgautoupgrade/pgautoupgrade (its README: the official postgres image that runs pg_upgrade at start when needed),
+      // getlago/postgres-partman (Lago's compose: PostgreSQL with the pg_partman extension). Same server, same model.
+      { re: /^(?:[^/]+\/)*(?:zulip-postgresql|pgautoupgrade|postgres-partman)$/, label: 'PostgreSQL (the official image under another name)' },
       { re: /^(?:[^/]+\/)*timescaledb(?:-ha|-postgis)?$/, label: 'PostgreSQL with TimescaleDB' },
     ],
     command: (command, words) => {

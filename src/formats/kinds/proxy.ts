@@ -15,6 +15,8 @@ import { commentText, ExportError, GENERATED_BY, hasControl } from '../export/co
 import { base } from '../compose-import/words.ts';
 import { APP_PORT } from './fastapi.ts';
 import type { KindFormat, Recognised, ServiceFacts, Stack } from './kind.ts';
+import { catalogueOf } from '../../engine/catalogue.ts';
+import { catalogueImages, catalogueRead } from './catalogue.ts';
 
 export const NGINX_IMAGE = 'nginx:1.27';
 export const PROXY_PORT = 80;
@@ -149,8 +151,9 @@ export const PROXY_IMAGES: readonly ProxyImage[] = [
 const COMMANDS: Record<string, ProxyServer> = { nginx: 'nginx', openresty: 'nginx', traefik: 'traefik', caddy: 'caddy', haproxy: 'haproxy', envoy: 'envoy', kong: 'kong' };
 
 function proxyRead(f: ServiceFacts, r: Recognised, repo: string): void {
-  const server = PROXY_IMAGES.find((i) => i.re.test(repo))?.server ?? (Object.entries(COMMANDS).find(([w]) => f.command.map(base).includes(w))?.[1] ?? 'nginx');
+  const server = PROXY_IMAGES.find((i) => i.re.test(repo))?.server ?? catalogueOf(repo)?.server ?? (Object.entries(COMMANDS).find(([w]) => f.command.map(base).includes(w))?.[1] ?? 'nginx');
   r.settings.server = server;
+  catalogueRead(r, repo);
   if (server === 'nginx') {
     const conf = Object.entries(f.mounted).find(([path]) => /(^|\/)nginx\.conf$/.test(path)) ?? null;
     const more = Object.entries(f.mounted).filter(([path]) => /\/(conf\.d|sites-enabled|templates)\/[^/]+$/.test(path));
@@ -238,7 +241,7 @@ const KONG_ENV = { workers: 'KONG_NGINX_WORKER_PROCESSES', connections: 'KONG_NG
 export const proxy: KindFormat<'proxy'> = {
   kind: 'proxy',
   recognise: {
-    images: PROXY_IMAGES.map((i) => ({ re: i.re, label: i.label })),
+    images: [...PROXY_IMAGES.map((i) => ({ re: i.re, label: i.label })), ...catalogueImages('proxy')],
     command: (_command, words) => {
       const w = words.find((x) => x in COMMANDS && x !== 'kong');
       return w ? `command runs ${w}: a reverse proxy` : null;

@@ -13,6 +13,7 @@
 import type { PythonServer } from '../../engine/kinds/python.ts';
 import { base, shellSplit } from '../compose-import/words.ts';
 import type { KindFormat, Recognised, ServiceFacts } from './kind.ts';
+import { catalogueImages, catalogueRead } from './catalogue.ts';
 
 /** The process a command starts, and where: a server or worker first (a `sh -c` script often runs
  * `manage.py migrate` before it), else Django's manage.py or a plain Python script. */
@@ -55,7 +56,7 @@ function countOption(words: readonly string[], long: string, short: string): { r
   return out;
 }
 
-function pythonRead(f: ServiceFacts, r: Recognised): void {
+function pythonRead(f: ServiceFacts, r: Recognised, repo: string): void {
   const found = serverOf(f.command);
   const server: PythonServer = found?.server ?? 'python';
   r.settings.server = server;
@@ -116,7 +117,8 @@ function pythonRead(f: ServiceFacts, r: Recognised): void {
     r.settings.processes = 1;
     r.read.push(`processes 1: ${server} starts one worker when no --workers is given`);
   }
-  r.warnings.push('memory per process is Headroom\'s default (90 MiB): check it against docker stats');
+  if (catalogueRead(r, repo)) return;
+  if (!r.warnings.some((w) => w.includes('catalogue'))) r.warnings.push('memory per process is Headroom\'s default (90 MiB): check it against docker stats');
 }
 
 /** The option a compose edit writes the process count into, for each server that has one. */
@@ -132,7 +134,7 @@ export const PYTHON_PORT = 8000; // gunicorn's and Django's usual port
 export const python: KindFormat<'python'> = {
   kind: 'python',
   recognise: {
-    images: [{ re: /^(?:[^/]+\/)*python$/, label: 'Python' }],
+    images: [{ re: /^(?:[^/]+\/)*python$/, label: 'Python' }, ...catalogueImages('python')],
     commandAfterImage: true,
     command: (command) => {
       const found = serverOf(command);
@@ -176,7 +178,9 @@ export const python: KindFormat<'python'> = {
   addImage: () => null,
   compose: ({ service: s, svc, note }) => {
     svc.image = `${s.name.toLowerCase()}:latest`;
-    svc.container_name = s.name;
+    // Compose refuses a container_name on a service of several replicas (it names each container itself).
+    if (s.settings.replicas === 1) svc.container_name = s.name;
+    else svc.deploy = { replicas: s.settings.replicas };
     if (s.settings.server === 'gunicorn' || s.settings.server === 'uvicorn') svc.environment = { WEB_CONCURRENCY: String(s.settings.processes) };
     note.push(`Your Python image (${s.settings.server}, ${s.settings.processes} process${s.settings.processes === 1 ? '' : 'es'}).`);
   },

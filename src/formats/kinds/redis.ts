@@ -92,6 +92,13 @@ function redisRead(f: ServiceFacts, r: Recognised, repo: string): void {
     aofOn = (f.environment.REDIS_AOF_ENABLED ?? 'yes').toLowerCase() !== 'no';
     from = f.environment.REDIS_AOF_ENABLED ? `environment REDIS_AOF_ENABLED=${f.environment.REDIS_AOF_ENABLED}` : 'the Bitnami image default (AOF on)';
   }
+  // The variants that differ from Redis in memory: what the model leaves out, said rather than guessed.
+  if (/(^|\/)redis-stack(-server)?$/.test(repo)) {
+    r.warnings.push('redis-stack loads modules (RediSearch, RedisJSON, RedisTimeSeries, RedisBloom: redis-stack docs): their data counts in used_memory and so in maxmemory, as the model has it; their own code and threads at rest are not modelled (assumed a few MiB, beside the 3 MiB empty instance)');
+  }
+  if (/(^|\/)keydb$/.test(repo)) {
+    r.warnings.push('KeyDB runs several server threads (server-threads, keydb.conf): each thread\'s client buffers are not modelled apart (assumed within the client buffers Redis has); its data is bounded by maxmemory as Redis\'s is');
+  }
   const rdbOff = saveOff || (isBitnami && /^yes$/i.test(f.environment.REDIS_RDB_POLICY_DISABLED ?? ''));
   if (aofOn) {
     r.settings.persistence = 'aof';

@@ -92,10 +92,14 @@ describe('python: server, process count and preload from command and environment
     ['manage.py rqworker (netbox housekeeping style)', `    image: python:3.12\n    command: python manage.py rqworker high default low\n`, { server: 'rq', processes: 1 }],
     ['Django runserver', `    image: python:3.12\n    command: python manage.py runserver 0.0.0.0:8000\n`, { server: 'django', processes: 1 }],
     ['Django ASGI under uvicorn is python, not FastAPI', `    image: python:3.12\n    command: uvicorn config.asgi:application --workers 2\n`, { server: 'uvicorn', processes: 2 }],
+    // a scaled Python service counts its containers (issue 10), as fastapi does
+    ['celery with deploy.replicas: 3', `    image: python:3.12\n    command: celery -A proj worker -c 2\n    deploy: {replicas: 3}\n`, { server: 'celery', processes: 2, replicas: 3 }],
+    ['gunicorn with scale: 2', `    image: python:3.12\n    command: gunicorn -w 4 app.wsgi\n    scale: 2\n`, { server: 'gunicorn', processes: 4, replicas: 2 }],
   ])('%s', (_name, body, settings) => {
-    const { service } = one(compose(`  web:\n${body}`));
+    const { service, note } = one(compose(`  web:\n${body}`));
     expect(service.kind).toBe('python');
     expect(service.settings).toMatchObject(settings);
+    expect(note.warnings.join('\n')).not.toMatch(/count the others by hand/);
   });
 
   it.each([

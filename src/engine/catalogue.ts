@@ -1,0 +1,171 @@
+/**
+ * The catalogue of well-known application images (issue 10): the projects' own images, each with
+ * its runtime kind and, where a project documents it or a user published it, its memory with the
+ * exact source of each figure. A service whose image is here imports as its runtime kind (python,
+ * node, jvm, native, proxy) instead of `generic`, so that `immich-machine-learning` or Sentry's
+ * consumers are not guessed at 64 MiB.
+ *
+ * How a figure enters the model (one memory model per kind, never a second one here): the
+ * catalogue's typical is the kind's own memory setting — memory per process for python and node
+ * (`perProcess`), the footprint for native (`memory`) — and the kind's model spreads it to low and
+ * high as it does for any service of the kind. The catalogue's low and high, where a source gives
+ * them, are quoted beside it (what the import read), not modelled apart: the kind's spread applies.
+ *
+ * What a service's figures rest on (its basis, report.ts; the verdict's rules, verdict.ts):
+ * - an entry with a figure: `documented` — the project's docs or a user's published report for
+ *   that image. A source, not a measurement of this host: it settles the verdict as a kind's model
+ *   does, and `check --stats` (observed) replaces it;
+ * - an entry without one (the runtime is known, its memory is not), or whose figure is Headroom's
+ *   reading of a rough word (`assumed: true`): `assumed` — the verdict treats the service as it
+ *   treats a generic one (cannot tell without a limit that bounds it).
+ * JVM images keep their own table (formats/kinds/jvm.ts, JVM_IMAGES: the heap each image starts
+ * with), since a JVM's memory follows its heap settings, not a published figure.
+ *
+ * Pure data and lookups: no I/O.
+ */
+import type { Basis } from './report.ts';
+
+/** The kinds the catalogue maps images to. */
+export type CatalogueKind = 'python' | 'node' | 'native' | 'jvm' | 'proxy';
+
+/** A figure in MiB and where it comes from: a docs URL, `owner/repo@commit:path`, or an issue URL with the figure quoted. */
+export type Figure = {
+  mib: number;
+  source: string;
+  /** The source gives a range or a rough word, and the figure is Headroom's reading of it: assumed, not documented. */
+  assumed?: true;
+};
+
+export type CatalogueEntry = {
+  /** A stable id (the plan's `settings.app`). */
+  id: string;
+  /** The image repository (registry, tag and digest dropped), as the formats' image rules match it. */
+  re: RegExp;
+  /** What to call it: "Sentry's Snuba (Python)". */
+  label: string;
+  kind: CatalogueKind;
+  /** Where the runtime is told: the project's repository and what it is written in. */
+  runtime: string;
+  /** Native images: the language (Go collects garbage; Rust and C do not). */
+  language?: 'go' | 'rust' | 'c';
+  /** Proxy images: the server inside. */
+  server?: 'nginx' | 'caddy';
+  /** The documented or reported memory: per process for python and node, the whole footprint for native. */
+  memory?: { typical: Figure; low?: Figure; high?: Figure };
+};
+
+const SENTRY_2355 = 'https://github.com/getsentry/self-hosted/pull/2355 (a maintainer, 2023-08: "each Snuba container consumes around 50-100 MB of RAM, and each Sentry ingest container consumes around 60-130 MB")';
+const SENTRY_3467 = 'https://github.com/getsentry/self-hosted/issues/3467 (24.11.1, 2024-12: "sentry (23) and snuba (20) container with each of them consume between 200MB to 300MB of RAM"; typical the middle, 250)';
+
+/** The entries, most specific first. */
+export const APP_CATALOGUE: readonly CatalogueEntry[] = [
+  // --- Sentry (getsentry/self-hosted): one image per component, many containers each -------------
+  {
+    id: 'sentry', re: /^(?:getsentry\/sentry|sentry|sentry-self-hosted-local|sentry-cleanup-self-hosted-local)$/, label: 'Sentry (Python)', kind: 'python',
+    runtime: 'getsentry/sentry (Python, Django); self-hosted builds sentry-self-hosted-local from it (getsentry/self-hosted docker-compose.yml)',
+    memory: { typical: { mib: 250, source: SENTRY_3467 }, low: { mib: 60, source: SENTRY_2355 } },
+  },
+  {
+    id: 'snuba', re: /^getsentry\/snuba$/, label: "Sentry's Snuba (Python, Rust consumers)", kind: 'python',
+    runtime: 'getsentry/snuba (Python; rust-consumer runs its Rust consumers in the same process)',
+    memory: { typical: { mib: 250, source: SENTRY_3467 }, low: { mib: 50, source: SENTRY_2355 } },
+  },
+  {
+    id: 'sentry-relay', re: /^getsentry\/relay$/, label: "Sentry's Relay (Rust)", kind: 'native', language: 'rust',
+    runtime: 'getsentry/relay (Rust)',
+    memory: {
+      typical: { mib: 34, source: 'https://github.com/getsentry/self-hosted/issues/1719 (docker stats: sentry-self-hosted-relay-1 34.12MiB)' },
+      high: { mib: 1518, source: 'https://github.com/getsentry/self-hosted/issues/3053 (24.4.1 under ~2k errors/day: sentry-self-hosted-relay-1 1.482GiB)' },
+    },
+  },
+  { id: 'sentry-symbolicator', re: /^getsentry\/symbolicator$/, label: "Sentry's Symbolicator (Rust)", kind: 'native', language: 'rust', runtime: 'getsentry/symbolicator (Rust)' },
+  { id: 'sentry-taskbroker', re: /^getsentry\/taskbroker$/, label: "Sentry's taskbroker (Rust)", kind: 'native', language: 'rust', runtime: 'getsentry/taskbroker (Rust)' },
+  { id: 'sentry-uptime-checker', re: /^getsentry\/uptime-checker$/, label: "Sentry's uptime-checker (Rust)", kind: 'native', language: 'rust', runtime: 'getsentry/uptime-checker (Rust)' },
+  { id: 'sentry-vroom', re: /^getsentry\/vroom$/, label: "Sentry's Vroom profiling service (Go)", kind: 'native', language: 'go', runtime: 'getsentry/vroom (Go)' },
+  { id: 'sentry-launchpad', re: /^getsentry\/launchpad$/, label: "Sentry's Launchpad (Python)", kind: 'python', runtime: 'getsentry/launchpad (Python)' },
+
+  // --- Photos, SSO, workflows, analytics, chat --------------------------------------------------
+  {
+    id: 'immich-machine-learning', re: /^(?:[^/]+\/)*immich-machine-learning$/, label: "Immich's machine learning (Python)", kind: 'python',
+    runtime: 'immich-app/immich machine-learning/ (Python, FastAPI under gunicorn)',
+    memory: {
+      typical: { mib: 1280, source: 'https://github.com/immich-app/immich/issues/3142 (v1.66: "Now its consuming 17%, 1.25 GB / 7.63 GB but ive seen it consuming almost 6gb / 8gb")' },
+      high: { mib: 2048, source: 'https://github.com/adampetrovic/home-ops/pull/2464 (OOM-killed at a 2Gi limit with CLIP, buffalo_l and OCR models loaded at once)' },
+    },
+  },
+  { id: 'immich-server', re: /^(?:[^/]+\/)*immich-server$/, label: 'Immich server (Node.js)', kind: 'node', runtime: 'immich-app/immich server/ (TypeScript, NestJS on Node.js)' },
+  { id: 'authentik', re: /^(?:[^/]+\/)*(?:authentik|goauthentik\/server)$/, label: 'authentik (Python; server and worker)', kind: 'python', runtime: 'goauthentik/authentik (Python, Django; a Go router in front of the server)' },
+  { id: 'n8n', re: /^(?:[^/]+\/)*n8nio\/n8n$/, label: 'n8n (Node.js)', kind: 'node', runtime: 'n8n-io/n8n (TypeScript on Node.js)' },
+  { id: 'n8n-runners', re: /^(?:[^/]+\/)*n8nio\/runners$/, label: "n8n's task runners (Node.js)", kind: 'node', runtime: 'n8n-io/n8n packages/@n8n/task-runner (Node.js; a Python runner beside it)' },
+  { id: 'airflow', re: /^(?:[^/]+\/)*apache\/airflow$/, label: 'Apache Airflow (Python)', kind: 'python', runtime: 'apache/airflow (Python)' },
+  { id: 'redash', re: /^(?:[^/]+\/)*redash\/redash$/, label: 'Redash (Python)', kind: 'python', runtime: 'getredash/redash (Python, Flask; RQ workers)' },
+  { id: 'netbox', re: /^(?:[^/]+\/)*netbox$/, label: 'NetBox (Python)', kind: 'python', runtime: 'netbox-community/netbox (Python, Django)' },
+  { id: 'paperless-ngx', re: /^(?:[^/]+\/)*paperless-ngx$/, label: 'Paperless-ngx (Python)', kind: 'python', runtime: 'paperless-ngx/paperless-ngx (Python, Django; Celery workers)' },
+  { id: 'synapse', re: /^(?:[^/]+\/)*matrixdotorg\/synapse$/, label: 'Synapse (Python)', kind: 'python', runtime: 'element-hq/synapse (Python, Twisted)' },
+  { id: 'zulip', re: /^(?:[^/]+\/)*zulip-server$/, label: 'Zulip server (Python)', kind: 'python', runtime: 'zulip/zulip (Python, Django and Tornado)' },
+  { id: 'plane-backend', re: /^(?:[^/]+\/)*plane-backend$/, label: 'Plane backend (Python)', kind: 'python', runtime: 'makeplane/plane apps/api (Python, Django; Celery)' },
+  { id: 'plane-frontend', re: /^(?:[^/]+\/)*plane-(?:frontend|space|admin|live)$/, label: 'Plane web apps (Node.js)', kind: 'node', runtime: 'makeplane/plane apps/web, space, admin, live (TypeScript, Next.js and Node.js)' },
+  { id: 'baserow-backend', re: /^(?:[^/]+\/)*baserow\/backend$/, label: 'Baserow backend (Python)', kind: 'python', runtime: 'baserow/baserow backend/ (Python, Django; Celery)' },
+  { id: 'baserow-web-frontend', re: /^(?:[^/]+\/)*baserow\/web-frontend$/, label: 'Baserow web frontend (Node.js)', kind: 'node', runtime: 'baserow/baserow web-frontend/ (Nuxt on Node.js)' },
+  { id: 'langfuse', re: /^(?:[^/]+\/)*langfuse\/langfuse(?:-worker)?$/, label: 'Langfuse web and worker (Node.js)', kind: 'node', runtime: 'langfuse/langfuse (TypeScript, Next.js and Node.js)' },
+  { id: 'twenty', re: /^(?:[^/]+\/)*twentycrm\/twenty$/, label: 'Twenty (Node.js)', kind: 'node', runtime: 'twentyhq/twenty (TypeScript, NestJS on Node.js)' },
+  { id: 'umami', re: /^(?:[^/]+\/)*umami$/, label: 'Umami (Node.js)', kind: 'node', runtime: 'umami-software/umami (Next.js on Node.js)' },
+  { id: 'calcom', re: /^(?:[^/]+\/)*calcom\/cal\.com$/, label: 'Cal.com (Node.js)', kind: 'node', runtime: 'calcom/cal.com (Next.js on Node.js)' },
+  { id: 'ghost', re: /^(?:[^/]+\/)*ghost$/, label: 'Ghost (Node.js)', kind: 'node', runtime: 'TryGhost/Ghost (Node.js)' },
+  { id: 'supabase-node', re: /^(?:[^/]+\/)*supabase\/(?:studio|storage-api|postgres-meta)$/, label: 'Supabase Studio, Storage or postgres-meta (Node.js)', kind: 'node', runtime: 'supabase/supabase apps/studio, supabase/storage, supabase/postgres-meta (TypeScript on Node.js)' },
+  { id: 'penpot-backend', re: /^(?:[^/]+\/)*penpotapp\/backend$/, label: 'Penpot backend (JVM, Clojure)', kind: 'jvm', runtime: 'penpot/penpot backend/ (Clojure on the JVM)' },
+  { id: 'penpot-node', re: /^(?:[^/]+\/)*penpotapp\/(?:exporter|mcp)$/, label: 'Penpot exporter or MCP server (Node.js)', kind: 'node', runtime: 'penpot/penpot exporter/, mcp/ (ClojureScript and TypeScript on Node.js; the exporter drives a headless browser)' },
+  { id: 'penpot-frontend', re: /^(?:[^/]+\/)*penpotapp\/frontend$/, label: 'Penpot frontend (nginx serving the app)', kind: 'proxy', server: 'nginx', runtime: 'penpot/penpot docker/images/Dockerfile.frontend (nginx)' },
+  { id: 'jitsi-jvm', re: /^(?:[^/]+\/)*jitsi\/(?:jvb|jicofo)$/, label: 'Jitsi Videobridge or Jicofo (JVM)', kind: 'jvm', runtime: 'jitsi/jitsi-videobridge, jitsi/jicofo (Java, Kotlin)' },
+  { id: 'flink', re: /^(?:[^/]+\/)*(?:flink|flink-kafka|flink-sql-client-kafka)$/, label: 'Apache Flink (JVM)', kind: 'jvm', runtime: 'apache/flink (Java); cnfldemos/flink-kafka and flink-sql-client-kafka are Flink images with Kafka connectors (confluentinc/cp-all-in-one)' },
+  { id: 'jitsi-web', re: /^(?:[^/]+\/)*jitsi\/web$/, label: 'Jitsi Meet web (nginx)', kind: 'proxy', server: 'nginx', runtime: 'jitsi/docker-jitsi-meet web/ (nginx serving Jitsi Meet)' },
+  { id: 'plane-proxy', re: /^(?:[^/]+\/)*plane-proxy$/, label: 'Plane proxy (Caddy)', kind: 'proxy', server: 'caddy', runtime: 'makeplane/plane apps/proxy (Caddy)' },
+  { id: 'lago-front', re: /^(?:[^/]+\/)*getlago\/front$/, label: 'Lago front (nginx serving the app)', kind: 'proxy', server: 'nginx', runtime: 'getlago/lago-front Dockerfile (nginx)' },
+
+  // --- Go, Rust and C servers -------------------------------------------------------------------
+  { id: 'gitea', re: /^(?:[^/]+\/)*gitea$/, label: 'Gitea (Go)', kind: 'native', language: 'go', runtime: 'go-gitea/gitea (Go)', memory: { typical: { mib: 150, source: 'Gitea docs (installation requirements): 2 CPU cores and 1 GB RAM are "typically sufficient for small teams"; ~150 MiB at rest reported (assumed typical)', assumed: true } } },
+  { id: 'gogs', re: /^(?:[^/]+\/)*gogs$/, label: 'Gogs (Go)', kind: 'native', language: 'go', runtime: 'gogs/gogs (Go)', memory: { typical: { mib: 60, source: 'Gogs README: runs on a Raspberry Pi; ~60 MiB at rest (assumed)', assumed: true } } },
+  { id: 'nats', re: /^(?:[^/]+\/)*nats$/, label: 'NATS (Go)', kind: 'native', language: 'go', runtime: 'nats-io/nats-server (Go)', memory: { typical: { mib: 20, source: 'NATS docs: a server at rest uses ~10–20 MB (assumed 20 with JetStream off)', assumed: true } } },
+  { id: 'vector', re: /^(?:timberio|vectordotdev)\/vector$/, label: 'Vector (Rust)', kind: 'native', language: 'rust', runtime: 'vectordotdev/vector (Rust)', memory: { typical: { mib: 50, source: 'Vector docs (sizing): ~50 MiB for a light pipeline (assumed)', assumed: true } } },
+  { id: 'imgproxy', re: /^(?:[^/]+\/)*imgproxy$/, label: 'imgproxy (Go)', kind: 'native', language: 'go', runtime: 'imgproxy/imgproxy (Go with libvips)', memory: { typical: { mib: 100, source: 'imgproxy docs (memory usage tweaks): libvips buffers per concurrent image; ~100 MiB for a few workers (assumed)', assumed: true } } },
+  { id: 'mattermost', re: /^(?:[^/]+\/)*mattermost(?:-enterprise-edition|-team-edition)?$/, label: 'Mattermost (Go)', kind: 'native', language: 'go', runtime: 'mattermost/mattermost server/ (Go)' },
+  { id: 'temporal', re: /^(?:[^/]+\/)*temporalio\/(?:auto-setup|server|ui)$/, label: 'Temporal server or UI (Go)', kind: 'native', language: 'go', runtime: 'temporalio/temporal, temporalio/ui-server (Go)' },
+  { id: 'signoz', re: /^(?:[^/]+\/)*signoz\/(?:signoz|signoz-otel-collector|query-service)$/, label: 'SigNoz or its OpenTelemetry collector (Go)', kind: 'native', language: 'go', runtime: 'SigNoz/signoz, SigNoz/signoz-otel-collector (Go)' },
+  { id: 'gotrue', re: /^(?:[^/]+\/)*supabase\/gotrue$/, label: 'Supabase Auth (GoTrue, Go)', kind: 'native', language: 'go', runtime: 'supabase/auth (Go)' },
+  { id: 'edge-runtime', re: /^(?:[^/]+\/)*supabase\/edge-runtime$/, label: 'Supabase Edge Runtime (Rust, Deno)', kind: 'native', language: 'rust', runtime: 'supabase/edge-runtime (Rust on Deno\'s runtime)' },
+  { id: 'listmonk', re: /^(?:[^/]+\/)*listmonk$/, label: 'listmonk (Go)', kind: 'native', language: 'go', runtime: 'knadh/listmonk (Go)' },
+  { id: 'seaweedfs', re: /^(?:[^/]+\/)*seaweedfs$/, label: 'SeaweedFS (Go)', kind: 'native', language: 'go', runtime: 'seaweedfs/seaweedfs (Go)' },
+  { id: 'ofelia', re: /^(?:[^/]+\/)*ofelia$/, label: 'Ofelia job scheduler (Go)', kind: 'native', language: 'go', runtime: 'mcuadros/ofelia (Go)' },
+  { id: 'loki', re: /^(?:[^/]+\/)*grafana\/(?:loki|promtail)$/, label: 'Grafana Loki or Promtail (Go)', kind: 'native', language: 'go', runtime: 'grafana/loki (Go)' },
+  { id: 'clickhouse-keeper', re: /^(?:[^/]+\/)*clickhouse-keeper$/, label: 'ClickHouse Keeper (C++)', kind: 'native', language: 'c', runtime: 'ClickHouse/ClickHouse programs/keeper (C++)' },
+  { id: 'mailcow-c', re: /^(?:[^/]+\/)*mailcow\/(?:dovecot|postfix|unbound|rspamd|clamd|sogo)$/, label: 'mailcow\'s Dovecot, Postfix, Unbound, Rspamd, ClamAV or SOGo (C, Objective-C)', kind: 'native', language: 'c', runtime: 'mailcow/mailcow-dockerized data/Dockerfiles/ (Dovecot, Postfix, Unbound, Rspamd, ClamAV in C; SOGo in Objective-C)' },
+  { id: 'mailcow-go', re: /^(?:[^/]+\/)*mailcow\/postfix-tlspol$/, label: 'mailcow\'s postfix-tlspol (Go)', kind: 'native', language: 'go', runtime: 'Zuplu/postfix-tlspol (Go)' },
+  { id: 'mailcow-python', re: /^(?:[^/]+\/)*mailcow\/(?:netfilter|dockerapi|olefy)$/, label: 'mailcow\'s netfilter, dockerapi or olefy (Python)', kind: 'python', runtime: 'mailcow/mailcow-dockerized data/Dockerfiles/ (Python services)' },
+  { id: 'docker-mailserver', re: /^(?:[^/]+\/)*docker-mailserver$/, label: 'docker-mailserver (Postfix, Dovecot: C)', kind: 'native', language: 'c', runtime: 'docker-mailserver/docker-mailserver (Postfix, Dovecot, Rspamd or Amavis: C servers under supervisord)' },
+  { id: 'exim-smtp', re: /^(?:bytemark\/smtp|egos-tech\/smtp)$/, label: 'an Exim SMTP relay (C)', kind: 'native', language: 'c', runtime: 'BytemarkHosting/docker-smtp, egos-tech/smtp (Exim)' },
+];
+
+/** The entry whose image rule matches an image repository, or null. */
+export function catalogueOf(repo: string): CatalogueEntry | null {
+  return APP_CATALOGUE.find((e) => e.re.test(repo)) ?? null;
+}
+
+/** The entry of an id (the plan's `settings.app`), or null. */
+export function catalogueEntry(id: string): CatalogueEntry | null {
+  return APP_CATALOGUE.find((e) => e.id === id) ?? null;
+}
+
+/** The catalogue's ids, for the runtime kinds' `app` setting. */
+export const CATALOGUE_IDS = APP_CATALOGUE.map((e) => e.id) as [string, ...string[]];
+
+/**
+ * A catalogued service's basis: `documented` while its memory setting is the catalogue's figure,
+ * `assumed` while it is the kind's default for an entry without a figure, and null when the plan
+ * set its own value (the kind's model of the plan's value: `modelled`) or names no entry.
+ */
+export function catalogueBasis(app: string | undefined, memory: number, kindDefault: number): Basis | null {
+  const e = app === undefined ? null : catalogueEntry(app);
+  if (!e) return null;
+  if (e.memory) return memory === e.memory.typical.mib ? (e.memory.typical.assumed ? 'assumed' : 'documented') : null;
+  return memory === kindDefault ? 'assumed' : null;
+}

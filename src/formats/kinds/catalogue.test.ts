@@ -1,0 +1,60 @@
+/** Compose import of catalogued application images (engine/catalogue.ts): their runtime kind, their figure and its source. */
+import { describe, expect, it } from 'vitest';
+import { composeImport } from '../compose-import/index.ts';
+import { APP_CATALOGUE } from '../../engine/catalogue.ts';
+import { KIND_FORMATS } from './index.ts';
+
+function one(service: string) {
+  const r = composeImport(`services:\n  s:\n${service.replace(/^/gm, '    ')}\n`);
+  if (!r.ok) throw new Error(JSON.stringify(r.issues));
+  const n = r.services[0]!;
+  return { kind: n.kind, why: n.why, warnings: n.warnings, read: n.read, settings: r.input.services[0]!.settings ?? {} };
+}
+
+describe('catalogued application images', () => {
+  it('immich-machine-learning: python, its reported memory as memory per process, each figure with its source', () => {
+    const s = one('image: ghcr.io/immich-app/immich-machine-learning:release');
+    expect(s.kind).toBe('python');
+    expect(s.why).toMatch(/catalogue/);
+    expect(s.settings).toMatchObject({ app: 'immich-machine-learning', perProcess: '1280MiB' });
+    expect(s.read.join('\n')).toMatch(/perProcess 1280MiB.*immich-app\/immich\/issues\/3142/);
+    expect(s.read.join('\n')).toMatch(/reported high 2048 MiB: https:\/\/github.com\/adampetrovic/);
+    expect(s.warnings.join('\n')).not.toMatch(/Headroom's default \(90 MiB\)/);
+  });
+
+  it("Sentry's consumers keep their command's reading and take the catalogue's figure", () => {
+    const s = one('image: ghcr.io/getsentry/snuba:nightly\ncommand: rust-consumer --storage errors');
+    expect(s.kind).toBe('python');
+    expect(s.settings).toMatchObject({ app: 'snuba', perProcess: '250MiB' });
+  });
+
+  it('an entry without a figure: the runtime kind, and a warning that its memory is assumed', () => {
+    const s = one('image: apache/airflow:2.10.5\ncommand: scheduler');
+    expect(s.kind).toBe('python');
+    expect(s.settings).toMatchObject({ app: 'airflow' });
+    expect(s.warnings.join('\n')).toMatch(/no published figure .* \(assumed\)/);
+  });
+
+  it('native entries set the language; proxy entries the server inside', () => {
+    expect(one('image: getsentry/relay:nightly').settings).toMatchObject({ app: 'sentry-relay', language: 'rust', memory: '34MiB' });
+    expect(one('image: mattermost/mattermost-enterprise-edition:10.5').settings).toMatchObject({ app: 'mattermost', language: 'go' });
+    expect(one('image: penpotapp/frontend:2.16')).toMatchObject({ kind: 'proxy', settings: { server: 'nginx' } });
+    expect(one('image: makeplane/plane-proxy:stable')).toMatchObject({ kind: 'proxy', settings: { server: 'caddy' } });
+  });
+
+  it('a service built from source is told by the heap variable only its server reads (ES_JAVA_OPTS)', () => {
+    const s = one('build: {context: elasticsearch/}\nenvironment:\n  ES_JAVA_OPTS: -Xms512m -Xmx512m');
+    expect(s.kind).toBe('jvm');
+    expect(s.why).toMatch(/ES_JAVA_OPTS.*Elasticsearch/);
+    expect(s.settings).toMatchObject({ heap: '512MiB' });
+  });
+
+  it.each([
+    'getsentry/snuba', 'sentry-self-hosted-local', 'getsentry/relay', 'getsentry/symbolicator', 'immich-app/immich-server', 'immich-app/immich-machine-learning',
+    'goauthentik/server', 'n8nio/n8n', 'apache/airflow', 'gitea/gitea', 'nats', 'grafana/loki', 'penpotapp/backend', 'penpotapp/frontend', 'jitsi/jvb',
+    'cnfldemos/flink-kafka', 'mailcow/dovecot', 'mattermost/mattermost-enterprise-edition', 'zulip/zulip-server',
+  ])('%s is claimed by exactly one kind, the catalogue\'s', (repo) => {
+    const claims = Object.entries(KIND_FORMATS).filter(([, f]) => f.recognise?.images?.some((r) => r.re.test(repo))).map(([k]) => k);
+    expect(claims).toEqual([APP_CATALOGUE.find((e) => e.re.test(repo))!.kind]);
+  });
+});
