@@ -169,22 +169,33 @@ describe('headroom plan with a compose file', () => {
     expect(j.findings.some((f: { id: string; service: string }) => f.id === 'redis-no-maxmemory')).toBe(false);
   });
 
-  it('a 10 MB compose file does not crash the CLI', () => {
-    const labels = Array.from({ length: 100_000 }, (_, i) => `com.example.label-${i}=${'v'.repeat(80)}`);
-    const big = file('big.yml', stringify({ 'x-labels': labels, services: { db: { image: 'postgres:16', mem_limit: '1g', labels }, cache: { image: 'redis:7', mem_limit: '256m' } } }));
+  it('a 3 MB compose file is planned; a 10 MB one is refused at the input cap, not crashed on', () => {
+    // Under the input policy's 4 MiB cap (src/formats/input-limits.ts): 30,000 labels, planned.
+    const labels = Array.from({ length: 30_000 }, (_, i) => `com.example.label-${i}=${'v'.repeat(80)}`);
+    const mid = file('mid.yml', stringify({ services: { db: { image: 'postgres:16', mem_limit: '1g', labels }, cache: { image: 'redis:7', mem_limit: '256m' } } }));
+    expect(readFileSync(mid).length).toBeGreaterThan(3_000_000);
     const t0 = Date.now();
-    const r = cli(['check', big, '--json']);
+    const r = cli(['check', mid, '--json']);
     const seconds = (Date.now() - t0) / 1000;
-    expect(readFileSync(big).length).toBeGreaterThan(10_000_000);
-    expect([0, 1]).toContain(r.code);
+    expect([0, 1, 3]).toContain(r.code);
     expect(JSON.parse(r.out).import.services).toHaveLength(2);
     expect(seconds).toBeLessThan(30);
 
-    const many = Object.fromEntries(Array.from({ length: 26_000 }, (_, i) => [`svc-${i}`, { image: 'redis:7', mem_limit: '128m', environment: { A: 'x'.repeat(200) } }]));
+    // Over it: exit 2, one line naming the file, the cap and the size; nothing on stdout.
+    const bigLabels = Array.from({ length: 100_000 }, (_, i) => `com.example.label-${i}=${'v'.repeat(80)}`);
+    const big = file('big.yml', stringify({ 'x-labels': bigLabels, services: { db: { image: 'postgres:16', mem_limit: '1g', labels: bigLabels } } }));
+    expect(readFileSync(big).length).toBeGreaterThan(10_000_000);
+    const b = cli(['check', big, '--json']);
+    expect(b.code).toBe(2);
+    expect(b.out).toBe('');
+    expect(b.err.trim()).toMatch(/^error: .*big\.yml: expected at most 4 MiB of text, got 10\.\d MiB/);
+    expect(b.err).not.toMatch(/\n\s+at /);
+
+    const many = Object.fromEntries(Array.from({ length: 5_000 }, (_, i) => [`svc-${i}`, { image: 'redis:7', mem_limit: '128m' }]));
     const huge = file('many.yml', stringify({ services: many }));
     const m = cli(['check', huge]);
     expect(m.code).toBe(2);
-    expect(m.err).toMatch(/expected at most 2000 services \(the plan's limit\), got 26000/);
+    expect(m.err).toMatch(/expected at most 2000 services \(the plan's limit\), got 5000/);
   }, 120_000); // two large files through the CLI: generous for a busy CI machine
 });
 

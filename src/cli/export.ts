@@ -1,17 +1,63 @@
 /**
  * `headroom export [FILE] [--preset NAME] [--host SIZE] [--tuned] --out DIR`: writes every file of
  * the stack (compose, configs, alert rules and their tests, runbook) into DIR and lists them. The
- * files come from src/formats/export (pure); writing them happens here.
+ * files come from src/formats/export (pure); writing them happens here, in `exportWrite`, which
+ * `fit --out` uses too for the fitted plan.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { ExportError, exportOf, TARGETS, type Target } from '../formats/export/index.ts';
-import { loadPlan, UsageError } from './io.ts';
+import type { Plan } from '../engine/index.ts';
+import { ExportError, exportOf, TARGETS, type ExportFile, type Target } from '../formats/export/index.ts';
+import { loadPlan, UsageError, type PlanSource } from './io.ts';
 import { composeExportFiles } from './compose.ts';
 
 type Args = { positionals: string[]; values: Record<string, string | boolean | undefined> };
 
 const USAGE = 'export [FILE] [--preset NAME] [--target compose|swarm|kubernetes] --out DIR';
+
+/** What an export wrote: the files, the tuning's notes and (for a compose file) its change report, and the lines that say so. */
+export type Written = { files: ExportFile[]; notes: string[]; changes: string[]; lines: string[] };
+
+/**
+ * Exports `plan` for `source` into `out` and returns what it wrote. A compose file given: its
+ * compose file is the user's document edited, not a new one (compose-import/edit.ts), with the
+ * plan the files describe (tuned once, by the export); each edit is a line of the change report.
+ */
+export function exportWrite(source: PlanSource, plan: Plan, out: string, tuned: boolean, target: Target = 'compose'): Written {
+  let exported;
+  try {
+    exported = exportOf(plan, { tuned, composeEdited: source.compose !== undefined && target === 'compose', target });
+  } catch (e) {
+    if (e instanceof ExportError) throw new UsageError([`error: ${source.label}: ${e.message}`]);
+    throw e;
+  }
+  let files = exported.files;
+  const edited = source.compose && target === 'compose' ? composeExportFiles(files, source.compose, exported.plan, source.label) : null;
+  if (edited) files = edited.files;
+  const dir = resolve(out);
+  try {
+    mkdirSync(dir, { recursive: true });
+    for (const f of files) writeFileSync(join(dir, f.path), f.content);
+  } catch (e) {
+    throw new UsageError([`error: cannot write into ${out}: ${(e as Error).message}`]);
+  }
+  const width = Math.max(...files.map((f) => f.path.length));
+  const changes = edited?.notes ?? [];
+  const lines = [
+    `wrote ${files.length} files for ${source.label}${tuned ? ' (tuned)' : ''} into ${out}:`,
+    ...files.map((f) => `  ${f.path.padEnd(width)}  ${f.description}`),
+    ...exported.notes.map((n) => `  tuning: ${n}`),
+    ...changes.map((n) => `  ${n}`),
+    edited
+      ? `next: review the changes above, then docker compose -f ${files[0]!.path} up -d (your file sets the settings by command flags; the .conf files show them in full, with their reasons)`
+      : target === 'swarm'
+        ? `next: docker secret create for each of ./secrets/* (see RUNBOOK.md), then docker stack deploy -c ${files[0]!.path} NAME`
+        : target === 'kubernetes'
+          ? `next: kubectl create secret generic for each of ./secrets/* (see the file's header), then kubectl apply -f ${files[0]!.path}`
+          : `next: create ./secrets/* (see RUNBOOK.md), then docker compose -f ${files[0]!.path} up -d`,
+  ];
+  return { files, notes: exported.notes, changes, lines };
+}
 
 export const exportCommand = {
   usage: USAGE,
@@ -24,42 +70,8 @@ export const exportCommand = {
     const target = (values.target as string | undefined) ?? 'compose';
     if (!(TARGETS as readonly string[]).includes(target)) throw new UsageError([`error: --target: expected one of ${TARGETS.join(' | ')}, got ${JSON.stringify(target)}`]);
     const source = loadPlan(positionals[0], values.preset as string | undefined, values.host as string | undefined);
-    let exported;
-    try {
-      exported = exportOf(source.plan, { tuned: values.tuned === true, composeEdited: source.compose !== undefined && target === 'compose', target: target as Target });
-    } catch (e) {
-      if (e instanceof ExportError) throw new UsageError([`error: ${source.label}: ${e.message}`]);
-      throw e;
-    }
-    let files = exported.files;
-    // A compose file given: its compose file is the user's document edited, not a new one
-    // (compose-import/edit.ts), with the plan the files describe (tuned once, by the export).
-    const edited = source.compose && target === 'compose' ? composeExportFiles(files, source.compose, exported.plan, source.label) : null;
-    if (edited) files = edited.files;
-    const dir = resolve(out);
-    try {
-      mkdirSync(dir, { recursive: true });
-      for (const f of files) writeFileSync(join(dir, f.path), f.content);
-    } catch (e) {
-      throw new UsageError([`error: cannot write into ${out}: ${(e as Error).message}`]);
-    }
-    const width = Math.max(...files.map((f) => f.path.length));
-    process.stdout.write(
-      [
-        `wrote ${files.length} files for ${source.label}${values.tuned ? ' (tuned)' : ''} into ${out}:`,
-        ...files.map((f) => `  ${f.path.padEnd(width)}  ${f.description}`),
-        ...exported.notes.map((n) => `  tuning: ${n}`),
-        ...(edited?.notes ?? []).map((n) => `  ${n}`),
-        edited
-          ? `next: review the changes above, then docker compose -f ${files[0]!.path} up -d (your file sets the settings by command flags; the .conf files show them in full, with their reasons)`
-          : target === 'swarm'
-            ? `next: docker secret create for each of ./secrets/* (see RUNBOOK.md), then docker stack deploy -c ${files[0]!.path} NAME`
-            : target === 'kubernetes'
-              ? `next: kubectl create secret generic for each of ./secrets/* (see the file's header), then kubectl apply -f ${files[0]!.path}`
-              : `next: create ./secrets/* (see RUNBOOK.md), then docker compose -f ${files[0]!.path} up -d`,
-        '',
-      ].join('\n'),
-    );
+    const written = exportWrite(source, source.plan, out, values.tuned === true, target as Target);
+    process.stdout.write([...written.lines, ''].join('\n'));
     return 0;
   },
 };

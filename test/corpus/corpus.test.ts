@@ -168,6 +168,9 @@ describe('the public compose corpus', () => {
   });
 });
 
+/** The corpus's own scrape jobs (a mounted prometheus.yml) the exports kept, printed at the end. */
+const scrapeJobsKept: string[] = [];
+
 /** Each corpus file's check verdict, and how many of its services are generic (printed at the end). */
 const verdicts: { id: string; outcome: string; generic: number; services: number }[] = [];
 
@@ -229,6 +232,7 @@ describe('the CLI on the public compose corpus', () => {
       };
       console.log(['', `check verdicts on ${verdicts.length} corpus files:`, ...['PASS', 'FAIL', 'CANNOT TELL'].map((o) => `  ${o}: ${count(o).length} (${share(count(o))})`)].join('\n'));
     }
+    console.log(['', `scrape jobs of a mounted prometheus.yml kept by the exports: ${scrapeJobsKept.length ? '' : 'none (no entry mounts a prometheus.yml that Headroom reads)'}`, ...scrapeJobsKept.map((k) => `  ${k}`)].join('\n'));
     if (observations.length > 0) console.log(['', 'answers that look wrong (evidence for issues 10 and 11, not asserted here):', ...observations.map((o) => `  - ${o}`)].join('\n'));
   });
 
@@ -294,6 +298,25 @@ describe('the CLI on the public compose corpus', () => {
           if (newMax.length > 0) note(entry.id, `export --tuned writes max_connections=${newMax.join(', ')}${userMax.length ? ` (the file had ${userMax.join(', ')})` : ' (the file set none: the server default is 100)'}`);
           const changes = /\((\d+) changes?; every other key/.exec(r.out);
           if (changes?.[1] === '0' && output !== input) note(entry.id, 'export --tuned reports "0 changes" but the compose file it wrote differs from the input');
+        }
+        // The scrape jobs of a prometheus.yml the stack mounts are kept, as written, in the exported one (issue 11).
+        const imported = importAsCli(entry, roots.get(entry.id)!);
+        if (!imported.ok) return;
+        const proms = imported.plan.services.filter((s) => s.kind === 'prometheus');
+        for (const p of proms) {
+          if (p.kind !== 'prometheus' || !p.settings.scrapeJobs?.length) continue;
+          const yml = join(out, proms.length === 1 ? 'prometheus.yml' : `prometheus-${p.name}.yml`);
+          const jobs = (parse(readFileSync(yml, 'utf8')) as { scrape_configs?: Array<Record<string, unknown>> }).scrape_configs ?? [];
+          for (const j of p.settings.scrapeJobs) {
+            const kept = jobs.find((x) => x.job_name === j.job);
+            expect(kept, `${name} dropped ${p.name}'s scrape job ${j.job}`).toBeDefined();
+            // As written, but for the relabel rules appended after the user's own (they fill the service label).
+            const { relabel_configs: relabel, ...rest } = kept!;
+            const { relabel_configs: written, ...writtenRest } = j.config;
+            expect(rest).toEqual({ ...writtenRest, job_name: j.job });
+            expect(((relabel ?? []) as unknown[]).slice(0, Array.isArray(written) ? written.length : 0)).toEqual(written ?? []);
+          }
+          scrapeJobsKept.push(`${entry.id} (${name}): ${p.name} ${p.settings.scrapeJobs.length} job(s) kept`);
         }
       });
     }

@@ -1,9 +1,8 @@
 /** Findings about operating the stack: alert routing, single points of failure, unknown services. */
 import { finding, servicesOf, type Rule } from './context.ts';
-import type { Plan } from '../schema.ts';
 import type { Finding } from '../report.ts';
-import { exporterKindOf, exporterWatching } from '../exporters.ts';
-import { kindOf } from '../kinds/index.ts';
+import { ALERT_NAMES, EXPORTER_SPECS, exporterKindOf, KNOWN_EXPORTERS, RULE_SOURCES, type ExporterKind } from '../exporters.ts';
+import { servicesSeen, unknownScrapeTargets } from '../scrape-jobs.ts';
 import { severityOf } from '../policy.ts';
 
 export const alertsNowhere: Rule = ({ plan }) => {
@@ -37,20 +36,31 @@ export const alertsBlind: Rule = ({ plan }) => {
   const prom = servicesOf(plan, 'prometheus')[0];
   if (!prom) return [];
   const out: Finding[] = [];
-  if (!plan.features.exporters) {
+  // The exporters the alert rules read that this plan needs (one per host, or for a kind it runs) and does not run.
+  const listed = new Set(plan.services.map(exporterKindOf).filter((k) => k !== null));
+  const missing = Object.values(EXPORTER_SPECS)
+    .filter((e) => (!e.watches || plan.services.some((s) => s.kind === e.watches)) && !listed.has(e.exporter))
+    .map((e) => e.exporter);
+  if (!plan.features.exporters && missing.length > 0) {
+    const label = (k: ExporterKind) => KNOWN_EXPORTERS.find((x) => x.exporter === k)!.label;
+    const blind = ALERT_NAMES.filter((r) => RULE_SOURCES[r].some((src) => (missing as string[]).includes(src)));
+    const ran = [...listed].map(label);
     out.push(finding('alerts-blind', severityOf({ p: 1 }, 'degraded'), prom.name,
-      `${prom.name}'s alert rules read node_exporter, cAdvisor and the Postgres and Redis exporters, which this plan does not run: HighMemoryUsage, ContainerOOMKills, LowDiskSpace, RedisMemoryHigh, HighDatabaseConnections, SlowDatabaseQueries, LowCacheHitRate and HighNetworkIO can never fire (the export's alertCoverage agrees, tested).`,
-      'Turn the exporters on (features.exporters: true): Headroom adds and budgets them, about 110 MiB typical, 130–230 MiB of limits.',
+      `${prom.name}'s alert rules read ${missing.map(label).join(', ')}, which this plan does not run${ran.length ? ` (it runs ${ran.join(', ')})` : ''}: ${blind.join(', ')} cannot see what they watch (the export's alertCoverage agrees, tested).`,
+      `Turn the exporters on (features.exporters: true): Headroom adds and budgets the missing ${missing.length === 1 ? 'one' : missing.length}, reusing those the stack runs.`,
       [{ key: 'features.exporters', value: true }]));
   }
-  const seen = (s: Plan['services'][number]) =>
-    // Scraped directly (the kind's own /metrics), or through an exporter (Postgres, Redis, the exporters themselves).
-    kindOf(s.kind).scraped === true || (plan.features.exporters && (exporterWatching(s.kind) !== null || exporterKindOf(s) !== null));
-  const blind = plan.services.filter((s) => !seen(s));
+  const seen = servicesSeen(plan);
+  const blind = plan.services.filter((s) => !seen.has(s.name));
   if (blind.length > 0) {
     out.push(finding('service-down-blind', severityOf({ p: 1 }, 'advice'), null,
       `ServiceDown cannot see ${blind.map((s) => s.name).join(', ')}: nothing scrapes ${blind.length === 1 ? 'it' : 'them'}, so a stopped container shows only through its dependants.`,
-      'Add an exporter or a /metrics endpoint for each (pgbouncer_exporter for pgBouncer), or an external HTTP check.'));
+      'Add an exporter or a /metrics endpoint for each (pgbouncer_exporter for pgBouncer) and a scrape job for it, or an external HTTP check.'));
+  }
+  for (const u of unknownScrapeTargets(plan)) {
+    out.push(finding('scrape-target-unknown', severityOf({ p: 1 }, 'advice'), u.prometheus,
+      `${u.prometheus}'s own scrape job "${u.job}" scrapes ${u.addresses.join(', ')}, which ${u.addresses.length === 1 ? 'names' : 'name'} no service of this stack: a host outside the compose file, or a name that is not a service (inside a container, localhost is the container itself). Headroom keeps the job as written.`,
+      'Point the target at a service name (or its container_name or network alias) and port, or remove the job if it scrapes nothing.'));
   }
   return out;
 };

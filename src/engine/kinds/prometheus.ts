@@ -1,6 +1,7 @@
 /** Prometheus: head series, chunks for the scrape interval, queries over the retention (memory-model.md). */
 import type { ServiceOf } from '../schema.ts';
 import type { Usage } from '../report.ts';
+import * as z from 'zod/mini';
 import { count, durationSchema, durationWithin, settingsObject, withDefault } from '../schema-blocks.ts';
 import { component, usageOf } from '../usage.ts';
 import { countFormat, durationFormat } from '../units.ts';
@@ -12,6 +13,26 @@ export const PROMETHEUS_DEFAULTS = {
   series: 10_000, // assumed: node_exporter ~1–2k, cAdvisor ~200 per container, exporters, app metrics
 } as const;
 
+const text = (what: string, max: number) => z.string({ error: `expected ${what} (text)` }).check(z.maxLength(max, `expected ${what} of at most ${max} characters`));
+
+/** One target of a user's scrape job: its address as written, and the plan service it names (null: none). */
+const scrapeTargetSchema = z.strictObject({
+  address: text('a target address', 500),
+  service: z.nullable(text('a service name', 200)),
+});
+
+/**
+ * A scrape job of the user's own prometheus.yml (compose import reads it from the mounted file):
+ * its name, its static targets matched to the plan's services, and the job as written, which the
+ * export keeps. Assumed bounds: 500 jobs of 1,000 targets each, far beyond real configs.
+ */
+const scrapeJobSchema = z.strictObject({
+  job: text('a job name', 200),
+  targets: z.array(scrapeTargetSchema, { error: 'expected a list of targets' }).check(z.maxLength(1000, 'expected at most 1000 targets')),
+  /** The job as the user wrote it (scrape_configs[i]): kept, never interpreted beyond its targets. */
+  config: z.record(z.string(), z.unknown(), { error: 'expected the job as a mapping' }),
+});
+
 const settings = settingsObject({
   // Prometheus keeps durations in milliseconds; `0ms` means "the default" (1m), so 1ms is the
   // least it takes (prometheus/common model.Duration; issue 17: 1e-7 s was written `0ms`).
@@ -19,6 +40,7 @@ const settings = settingsObject({
   scrapeInterval: withDefault(durationWithin(0.001, 86400, "Prometheus's scrape_interval"), PROMETHEUS_DEFAULTS.scrapeInterval),
   retention: withDefault(durationSchema, PROMETHEUS_DEFAULTS.retention),
   series: withDefault(count(0, 100_000_000), PROMETHEUS_DEFAULTS.series),
+  scrapeJobs: z.optional(z.array(scrapeJobSchema, { error: 'expected a list of scrape jobs' }).check(z.maxLength(500, 'expected at most 500 scrape jobs'))),
 });
 
 /** Go runtime, TSDB, web UI: measured here 43 MiB RSS ingesting 1k series with no queries, less

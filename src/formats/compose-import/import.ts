@@ -20,6 +20,7 @@ import { recognise, type ServiceFacts } from './recognise.ts';
 import { commandWords } from './words.ts';
 import { kindOf } from '../../engine/kinds/index.ts';
 import { composeSizeParse, describe } from './size.ts';
+import { targetHostPort } from '../../engine/scrape-jobs.ts';
 
 export type ComposeImportOptions = {
   /** The host's RAM in plan-file form (`4GiB`, `2g`, a number of MiB). Default 4GiB. */
@@ -157,6 +158,8 @@ class Importer {
     const inputs: PlanInput['services'] = [];
     const notes: ServiceNote[] = [];
     const names: string[] = [];
+    /** The names a service answers to on the compose network (its name, container_name, hostname, aliases), lower case. */
+    const hosts = new Map<string, string>();
     for (const [name, raw] of Object.entries(services)) {
       if (!isObj(raw)) {
         this.issue(['services', name], `expected a mapping (image, command, mem_limit…), got ${describe(raw)}`);
@@ -170,10 +173,12 @@ class Importer {
       }
       const one = this.service(name, svc, configs);
       if (!one) continue;
+      for (const host of hostNamesOf(name, svc)) if (!hosts.has(host)) hosts.set(host, name);
       inputs.push(one.input);
       notes.push(one.note);
       names.push(name);
     }
+    scrapeTargetsMatch(inputs, notes, hosts);
     if (this.unset.size > 0) this.notes.push(`not set, substituted with "": ${[...this.unset].map((v) => `\${${v}}`).join(', ')}`);
     if (this.issues.length > 0) return fail(this.redacted());
 
@@ -435,6 +440,41 @@ class Importer {
     }
     return out;
   }
+}
+
+/** The host names a service answers to on the compose network, lower case: its name, container_name, hostname and network aliases. */
+function hostNamesOf(name: string, svc: Obj): string[] {
+  const out = [name];
+  for (const key of ['container_name', 'hostname'] as const) if (typeof svc[key] === 'string' && svc[key]) out.push(svc[key]);
+  if (isObj(svc.networks)) {
+    for (const net of Object.values(svc.networks)) if (isObj(net) && Array.isArray(net.aliases)) out.push(...net.aliases.filter((a): a is string => typeof a === 'string'));
+  }
+  return out.map((h) => h.toLowerCase());
+}
+
+/**
+ * Each Prometheus's own scrape jobs (read from its mounted prometheus.yml) matched to the stack:
+ * a target whose host is a service's name, container_name, hostname or alias names that service
+ * (its port is kept as written); `localhost` is the Prometheus itself. Said in its note.
+ */
+function scrapeTargetsMatch(inputs: PlanInput['services'], notes: ServiceNote[], hosts: ReadonlyMap<string, string>): void {
+  inputs.forEach((input, i) => {
+    if (input.kind !== 'prometheus' || !isObj(input.settings) || !Array.isArray(input.settings.scrapeJobs)) return;
+    const jobs = input.settings.scrapeJobs as Array<{ job: string; targets: Array<{ address: string; service: string | null }> }>;
+    const matched: string[] = [];
+    for (const job of jobs) {
+      for (const t of job.targets) {
+        const { host } = targetHostPort(t.address);
+        t.service = host === 'localhost' || host === '127.0.0.1' || host === '::1' ? input.name : (hosts.get(host) ?? null);
+        if (t.service !== null) matched.push(`${job.job} → ${t.service}`);
+      }
+    }
+    const unknown = jobs.flatMap((j) => j.targets.filter((t) => t.service === null).map((t) => `${j.job}: ${t.address}`));
+    const note = notes[i];
+    if (!note) return;
+    if (matched.length > 0) note.read.push(`scrapes ${[...new Set(matched)].join(', ')} (its own jobs)`);
+    if (unknown.length > 0) note.warnings.push(`scrape targets that name no service of this file: ${unknown.join(', ')}`);
+  });
 }
 
 /** Compose's merge for `extends`: mappings merge key by key, anything else is replaced. */

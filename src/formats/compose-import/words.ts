@@ -3,17 +3,8 @@
  * command words, `name = value` config lines. Shared by the importer and the kinds' readers.
  */
 
-/** The repository part of an image reference: `docker.io/library/postgres:16@sha256:…` → `postgres`. */
-export function imageRepository(image: string): string {
-  let ref = image.trim().toLowerCase().split('@')[0]!;
-  const slash = ref.lastIndexOf('/');
-  const colon = ref.lastIndexOf(':');
-  if (colon > slash) ref = ref.slice(0, colon);
-  const parts = ref.split('/');
-  if (parts.length > 1 && /[.:]|^localhost$/.test(parts[0]!)) parts.shift();
-  if (parts[0] === 'library' && parts.length === 2) parts.shift();
-  return parts.join('/');
-}
+/** The repository part of an image reference: `docker.io/library/postgres:16@sha256:…` → `postgres` (the engine's rule, one for both). */
+export { imageRepositoryOf as imageRepository } from '../../engine/exporters.ts';
 
 /** Splits a command string into words as a POSIX shell would (quotes and backslashes). */
 export function shellSplit(s: string): string[] {

@@ -12,22 +12,11 @@ import { CONNECTIONS_SHARE, connectionsAlertAbove, CONTAINER_ALERT_SHARE, freeCr
 import { bytes, GENERATED_BY, human, promqlString, yamlDocument } from './common.ts';
 import { exportersFor, type ExporterKind } from './exporters.ts';
 import { scrapeTargets } from '../kinds/prometheus.ts';
-import { exporterWatching } from '../../engine/exporters.ts';
+import { servicesSeen } from '../../engine/scrape-jobs.ts';
+import { ALERT_NAMES, exporterWatching, RULE_SOURCES, type AlertName, type MetricSource } from '../../engine/exporters.ts';
 import { stackOf, type Stack } from './stack.ts';
 
-export const ALERT_NAMES = [
-  'ServiceDown',
-  'HighMemoryUsage',
-  'ContainerOOMKills',
-  'LowDiskSpace',
-  'RedisMemoryHigh',
-  'HighDatabaseConnections',
-  'HighAPILatency',
-  'SlowDatabaseQueries',
-  'LowCacheHitRate',
-  'HighNetworkIO',
-] as const;
-export type AlertName = (typeof ALERT_NAMES)[number];
+export { ALERT_NAMES, type AlertName, type MetricSource } from '../../engine/exporters.ts';
 
 /** The seed's severities: the four resource/availability rules are critical. */
 const SEVERITY: Record<AlertName, 'critical' | 'warning'> = {
@@ -41,22 +30,6 @@ const SEVERITY: Record<AlertName, 'critical' | 'warning'> = {
   SlowDatabaseQueries: 'warning',
   LowCacheHitRate: 'warning',
   HighNetworkIO: 'warning',
-};
-
-/** Where a rule's metrics come from: an exporter, Prometheus's own `up`, or the app's /metrics. */
-export type MetricSource = ExporterKind | 'prometheus' | 'app';
-
-const RULE_SOURCES: Record<AlertName, MetricSource[]> = {
-  ServiceDown: ['prometheus'],
-  HighMemoryUsage: ['cadvisor', 'node-exporter'],
-  ContainerOOMKills: ['node-exporter', 'cadvisor'],
-  LowDiskSpace: ['node-exporter'],
-  RedisMemoryHigh: ['redis-exporter'],
-  HighDatabaseConnections: ['postgres-exporter'],
-  HighAPILatency: ['app'],
-  SlowDatabaseQueries: ['postgres-exporter'],
-  LowCacheHitRate: ['redis-exporter'],
-  HighNetworkIO: ['cadvisor'],
 };
 
 export type Labels = Record<string, string>;
@@ -459,12 +432,8 @@ export function alertCoverage(plan: Plan): AlertCoverage[] {
       });
     }
   }
-  // ServiceDown per service: a service is seen when Prometheus scrapes it or an exporter reads it.
-  const seen = new Set<string>();
-  if (hasProm) {
-    for (const p of stack.prometheus) for (const t of scrapeTargets(stack, p)) seen.add(t.service);
-    for (const p of stack.prometheus) seen.add(p.name);
-  }
+  // ServiceDown per service: a service is seen when Prometheus scrapes it (Headroom's job or the user's own) or an exporter reads it (the engine's one rule).
+  const seen = servicesSeen(stack.plan);
   for (const s of stack.plan.services) {
     if (s.kind === 'prometheus' || stack.exporters.some((e) => e.name === s.name)) continue;
     const ok = seen.has(s.name);

@@ -1,32 +1,23 @@
 /**
  * Anything else in the formats: how compose shows a service Headroom does not model (the
- * exporters and agents with a public memory figure, else a reason to measure it), and the
+ * exporters engine/exporters.ts knows, with their memory figure where one exists, else a reason to measure it), and the
  * exported service with the plan's image.
  */
 import { base } from '../compose-import/words.ts';
 import type { KindFormat, Recognised, ServiceFacts } from './kind.ts';
-
-/** Exporters and agents with a public memory figure: generic services with that usage. */
-type KnownGeneric = { re: RegExp; label: string; usage?: { low: string; typical: string; high: string }; source: string };
-const KNOWN_GENERICS: KnownGeneric[] = [
-  // memory-model.md: node_exporter ~8–21 MB (typical assumed mid-range).
-  { re: /node[-_]?exporter$/, label: 'node_exporter', usage: { low: '8MiB', typical: '15MiB', high: '21MiB' }, source: 'memory-model.md: node_exporter ~8–21 MB' },
-  // memory-model.md: redis_exporter ~16 MB (low/high assumed ±50%).
-  { re: /redis[-_]?exporter$/, label: 'redis_exporter', usage: { low: '10MiB', typical: '16MiB', high: '24MiB' }, source: 'memory-model.md: redis_exporter ~16 MB' },
-  // memory-model.md: cAdvisor 40–90 MB tuned, far more untuned (high assumed 2× the tuned top).
-  { re: /cadvisor$/, label: 'cAdvisor', usage: { low: '40MiB', typical: '90MiB', high: '180MiB' }, source: 'memory-model.md: cAdvisor 40–90 MB tuned, more untuned' },
-  // memory-model.md: postgres_exporter has no public figure: left for the user to measure.
-  { re: /postgres(?:ql)?[-_]?exporter$/, label: 'postgres_exporter', source: 'memory-model.md: no public figure; measure it with docker stats' },
-];
+import { knownExporterOf } from '../../engine/exporters.ts';
+import { sizeToPlan } from '../../engine/units.ts';
 
 function genericRead(f: ServiceFacts, r: Recognised, repo: string): void {
   if (f.image) r.settings.image = f.image.length > 200 ? f.image.slice(0, 200) : f.image;
-  const known = repo ? KNOWN_GENERICS.find((k) => k.re.test(repo)) : undefined;
+  // The exporters Headroom knows (engine/exporters.ts: the one recognition rule), with their usage where a figure exists.
+  const known = repo ? knownExporterOf(f.image) : null;
   if (known) {
-    r.why = `image ${f.image} is ${known.label}: a generic service${known.usage ? ' with its published usage' : ''} (${known.source})`;
-    if (known.usage) {
-      r.settings.usage = { ...known.usage };
-      r.read.push(`usage ${known.usage.low} / ${known.usage.typical} / ${known.usage.high} from ${known.source}`);
+    const usage = known.found ? { low: sizeToPlan(known.found.low), typical: sizeToPlan(known.found.typical), high: sizeToPlan(known.found.high) } : null;
+    r.why = `image ${f.image} is ${known.label}: a generic service${usage ? ' with its published usage' : ''} (${known.source})${known.exporter ? '; the alert rules read it' : ''}`;
+    if (usage) {
+      r.settings.usage = usage;
+      r.read.push(`usage ${usage.low} / ${usage.typical} / ${usage.high} from ${known.source}`);
     }
     return;
   }

@@ -12,6 +12,7 @@ import { parse as yamlParse } from 'yaml';
 import { GENERATED_BY, yamlDocument } from '../export/common.ts';
 import { GOMEMLIMIT_SHARE } from '../../engine/policy.ts';
 import { ALERTMANAGER_PORT } from './alertmanager.ts';
+import { targetHostPort } from '../../engine/scrape-jobs.ts';
 import type { KindFormat, Recognised, ScrapeTarget, ServiceFacts, Stack } from './kind.ts';
 
 /** The command-line flags Headroom reads and writes (Prometheus docs, command-line flags). */
@@ -47,7 +48,7 @@ function prometheusRead(f: ServiceFacts, r: Recognised): void {
   const text = f.mounted[config];
   if (text === undefined) return;
   try {
-    const doc = yamlParse(text, { maxAliasCount: 100 }) as { global?: { scrape_interval?: unknown } } | null;
+    const doc = yamlParse(text, { maxAliasCount: 100 }) as { global?: { scrape_interval?: unknown }; scrape_configs?: unknown } | null;
     const interval = doc?.global?.scrape_interval;
     if (typeof interval === 'string' && durationParse(interval).ok) {
       r.settings.scrapeInterval = interval;
@@ -57,9 +58,73 @@ function prometheusRead(f: ServiceFacts, r: Recognised): void {
       r.settings.scrapeInterval = '1m';
       r.read.push(`scrapeInterval 1m: ${config} sets no global.scrape_interval (Prometheus's default)`);
     }
+    const jobs = scrapeJobsRead(doc?.scrape_configs, config, r.warnings);
+    if (jobs.length > 0) {
+      r.settings.scrapeJobs = jobs;
+      r.read.push(`${jobs.length} scrape job${jobs.length === 1 ? '' : 's'} from ${config} (${jobs.map((j) => j.job).join(', ')}): kept in the export`);
+    }
   } catch {
-    r.warnings.push(`${config} is not valid YAML: its scrape interval is not imported`);
+    r.warnings.push(`${config} is not valid YAML: its scrape interval and jobs are not imported`);
   }
+}
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
+/** A user's scrape job as the plan keeps it (engine/kinds/prometheus.ts's scrapeJobs); `service` is matched by the importer, which sees every service. */
+type JobRead = { job: string; targets: Array<{ address: string; service: string | null }>; config: Obj };
+/** The plan's bounds (engine/kinds/prometheus.ts). */
+const MAX_JOBS = 500;
+const MAX_TARGETS = 1000;
+
+/**
+ * The jobs of a prometheus.yml's scrape_configs: the name, the static targets (a probe job's
+ * targets are the things it probes: its scraped address is the exporter its relabelling sets as
+ * `__address__`), and the job as written. A job without job_name, or repeating one, is skipped
+ * with a warning (Prometheus refuses both); service discovery (docker_sd_configs…) gives no target Headroom can see.
+ */
+function scrapeJobsRead(list: unknown, config: string, warnings: string[]): JobRead[] {
+  if (list === undefined || list === null) return [];
+  if (!Array.isArray(list)) {
+    warnings.push(`${config} scrape_configs is not a list: its jobs are not imported`);
+    return [];
+  }
+  const out: JobRead[] = [];
+  const seen = new Set<string>();
+  list.forEach((raw, i) => {
+    const name = isObj(raw) ? raw.job_name : undefined;
+    if (!isObj(raw) || typeof name !== 'string' || !name || name.length > 200) {
+      warnings.push(`${config} scrape_configs[${i}] has no job_name: skipped (Prometheus refuses it too)`);
+      return;
+    }
+    if (seen.has(name)) {
+      warnings.push(`${config} repeats job_name "${name}": the second is skipped (Prometheus refuses the file)`);
+      return;
+    }
+    if (out.length >= MAX_JOBS) {
+      warnings.push(`${config}: more than ${MAX_JOBS} scrape jobs: "${name}" and the rest are not imported`);
+      return;
+    }
+    seen.add(name);
+    const written = (Array.isArray(raw.static_configs) ? raw.static_configs : []).flatMap((g) => (isObj(g) && Array.isArray(g.targets) ? g.targets.filter((t): t is string => typeof t === 'string') : []));
+    const probedBy = probeAddress(raw.relabel_configs);
+    const addresses = (probedBy !== null ? [probedBy] : written).slice(0, MAX_TARGETS);
+    const discovered = Object.keys(raw).filter((k) => k.endsWith('_sd_configs'));
+    if (discovered.length > 0) warnings.push(`${config} job "${name}" finds targets by ${discovered.join(', ')}: Headroom cannot see them (the job is kept)`);
+    out.push({ job: name, targets: addresses.map((address) => ({ address: address.slice(0, 500), service: null })), config: raw });
+  });
+  return out;
+}
+
+/** A literal for an RE2 regular expression (Prometheus's relabel regex, fully anchored). */
+const regexEscape = (text: string) => text.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&');
+
+/** The `__address__` a relabelling sets to a fixed value (the blackbox exporter's `replacement: blackbox:9115`), if one does. */
+function probeAddress(relabel: unknown): string | null {
+  if (!Array.isArray(relabel)) return null;
+  for (const r of relabel) {
+    if (isObj(r) && r.target_label === '__address__' && typeof r.replacement === 'string' && !r.replacement.includes('$')) return r.replacement;
+  }
+  return null;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -84,15 +149,54 @@ export function prometheusYml(stack: Stack, prom: ServiceOf<'prometheus'>): stri
   if (stack.alertmanager.length) {
     config.alerting = { alertmanagers: [{ static_configs: [{ targets: stack.alertmanager.map((a) => `${a.name}:${ALERTMANAGER_PORT}`) }] }] };
   }
-  config.scrape_configs = scrapeTargets(stack, prom).map((t) =>
-    t.dns
-      ? { job_name: t.job, metrics_path: t.path, dns_sd_configs: [{ names: [t.target], type: 'A', port: t.port }], relabel_configs: [{ target_label: 'service', replacement: t.service }] }
-      : { job_name: t.job, static_configs: [{ targets: [t.target], labels: { service: t.service } }] },
-  );
+  // The user's own jobs first, as written; then Headroom's targets that none of them scrapes yet.
+  const own = prom.settings.scrapeJobs ?? [];
+  const ownJobs = new Set(own.map((j) => j.job));
+  // A target is covered when a user's job scrapes the same address, or the same service (the target's host) on the same port.
+  const coveredBy = (t: ScrapeTarget): { job: string; address: string } | null => {
+    const { host, port } = targetHostPort(t.target);
+    const service = host === 'localhost' ? prom.name.toLowerCase() : host;
+    const at = t.dns ? (t.port ?? null) : port;
+    for (const j of own) {
+      const u = j.targets.find((x) => x.address === t.target || (x.service?.toLowerCase() === service && targetHostPort(x.address).port === at));
+      if (u) return { job: j.job, address: u.address };
+    }
+    return null;
+  };
+  const jobName = (job: string) => {
+    let name = job;
+    for (let i = 2; ownJobs.has(name); i++) name = `${job}-headroom${i === 2 ? '' : `-${i}`}`;
+    ownJobs.add(name);
+    return name;
+  };
+  // The alert rules select on the `service` label Headroom's own jobs set: a user's job that
+  // scrapes the same target gets one relabel rule, after its own, that sets it only where the job
+  // set none (an empty `service` and that address).
+  const serviceLabels = new Map<string, Array<{ address: string; service: string }>>();
+  const generated: Array<Record<string, unknown>> = [];
+  for (const t of scrapeTargets(stack, prom)) {
+    const by = coveredBy(t);
+    if (by) {
+      serviceLabels.set(by.job, [...(serviceLabels.get(by.job) ?? []), { address: by.address, service: t.service }]);
+      continue;
+    }
+    generated.push(t.dns
+      ? { job_name: jobName(t.job), metrics_path: t.path, dns_sd_configs: [{ names: [t.target], type: 'A', port: t.port }], relabel_configs: [{ target_label: 'service', replacement: t.service }] }
+      : { job_name: jobName(t.job), static_configs: [{ targets: [t.target], labels: { service: t.service } }] });
+  }
+  const kept = own.map((j) => {
+    const labels = serviceLabels.get(j.job);
+    if (!labels) return { ...j.config, job_name: j.job };
+    const written = Array.isArray(j.config.relabel_configs) ? (j.config.relabel_configs as unknown[]) : [];
+    const fill = labels.map((l) => ({ source_labels: ['service', '__address__'], separator: ';', regex: `;${regexEscape(l.address)}`, target_label: 'service', replacement: l.service }));
+    return { ...j.config, job_name: j.job, relabel_configs: [...written, ...fill] };
+  });
+  config.scrape_configs = [...kept, ...generated];
   return yamlDocument(config, [
     `prometheus.yml for the service "${prom.name}". ${GENERATED_BY}${stack.plan.name ? ` "${stack.plan.name}"` : ''}.`,
     `Scrape every ${durationFormat(interval)}; retention ${durationFormat(prom.settings.retention)} is the --storage.tsdb.retention.time flag in the compose file.`,
     `Memory: about ${prom.settings.series} active series x 3-8 kB each in the head block (memory-model.md).`,
+    ...(own.length ? [`Kept from your prometheus.yml: the scrape jobs ${own.map((j) => j.job).join(', ')}, as written (first), with a relabel rule that fills the service label the alert rules read where a job sets none; Headroom's jobs follow for what they do not scrape.`] : []),
   ]);
 }
 
