@@ -25,6 +25,21 @@ test('previews docker-compose-4gb.yml with each service’s limit, and every con
   expect(await exporter.show('redis.conf')).toMatch(/^maxmemory \d+/m);
 });
 
+test('“Runs on” Kubernetes or Docker Swarm previews that stack file in place of the compose file (issue 14)', async ({ exporter, page }) => {
+  await exporter.open();
+  await page.getByRole('radio', { name: 'Kubernetes' }).check();
+  await expect(exporter.preview).toHaveAttribute('data-path', 'kubernetes-4gb.yaml');
+  expect(await exporter.paths()).toEqual(['kubernetes-4gb.yaml', 'postgresql.conf', 'redis.conf', 'prometheus.yml', 'alerts.yml', 'alerts.test.yml', 'RUNBOOK.md']);
+  expect(await exporter.preview.textContent()).toContain('kind: StatefulSet');
+  await page.getByRole('radio', { name: 'Docker Swarm' }).check();
+  await expect(exporter.preview).toHaveAttribute('data-path', 'docker-stack-4gb.yml');
+  const stack = parse((await exporter.preview.textContent())!);
+  expect(stack.services.postgres.deploy.resources.limits.memory).toBe(LIMITS.postgres);
+  expect(stack.services.postgres.mem_limit).toBeUndefined();
+  await page.getByRole('radio', { name: 'Docker Compose' }).check();
+  await expect(exporter.preview).toHaveAttribute('data-path', 'docker-compose-4gb.yml');
+});
+
 test('download all gives a zip whose entries are the previews; download one gives that file', async ({ exporter }) => {
   await exporter.open();
   const previews = await exporter.previews();

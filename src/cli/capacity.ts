@@ -9,7 +9,7 @@ import { capacity, type Capacity, type CapacityScenario, type Constraint } from 
 import { DEFAULT_TIERS, MOVE_UP_SHARE, upgradePath, type TierSpec, type UpgradePath } from '../engine/tiers.ts';
 import type { Plan } from '../engine/schema.ts';
 import { planToInput } from '../formats/plan-file.ts';
-import { loadPlan, UsageError } from './io.ts';
+import { loadPlan, singleHostOnly, UsageError } from './io.ts';
 import { reportJson } from './render.ts';
 
 type Args = { positionals: string[]; values: Record<string, string | boolean | undefined> };
@@ -97,6 +97,12 @@ function pathLines(p: UpgradePath): string[] {
   ];
   const rec = p.recommended === null ? null : p.tiers[p.recommended]!;
   if (rec) out.push(`for ${users(p.workload.users)} active users: ${sizeFormat(rec.ramMiB)}${rec.pricePerMonth === null ? '' : ` (${money(rec.pricePerMonth)}/month)`}${rec.moveUpAt !== null && p.workload.users > rec.moveUpAt ? `, past its move-up point of ${users(rec.moveUpAt)}` : ''}`);
+  for (const m of p.multiHost) {
+    const price = (v: number | null) => (v === null ? '' : `, ${money(v)}/month`);
+    const carried = (u: number | null, status: string) => (status === 'holds' ? 'no limit found' : `carries ${users(u)} active users`);
+    const what = (c: { id: string; service: string | null; host?: string } | null) => (c ? `, then ${c.id}${c.service ? ` [${c.service}]` : c.host ? ` [${c.host} host]` : ''}` : '');
+    out.push(`2 × ${sizeFormat(m.hostRamMiB)} (the database on its own host${price(m.pricePerMonth)}): ${carried(m.users, m.status)}${what(m.binding)}; against 1 × ${sizeFormat(m.against.ramMiB)}${price(m.against.pricePerMonth)}: ${carried(m.against.users, m.against.users === null ? 'holds' : 'breaks')}${what(m.against.binding)}`);
+  }
   const b = p.beyond;
   if (b) {
     out.push(`no tier carries ${users(p.workload.users)} active users. On ${sizeFormat(b.ramMiB)}, first to break (at ${users((b.users ?? 0) + 1)} users):`);
@@ -134,6 +140,7 @@ function jsonOf(plan: Plan, c: Capacity, p: UpgradePath): unknown {
     moveUpShare: p.moveUpShare,
     tiers: p.tiers.map((t) => ({ ...t, plan: planToInput(t.plan) })),
     recommended: p.recommended === null ? null : p.tiers[p.recommended]!.ramMiB,
+    multiHost: p.multiHost.map((m) => ({ ...m, split: { ...m.split, hosts: m.split.hosts.map((h) => ({ ...h, plan: planToInput(h.plan) })) } })),
     beyond: p.beyond && {
       ...p.beyond,
       split: p.beyond.split && { ...p.beyond.split, hosts: p.beyond.split.hosts.map((h) => ({ ...h, plan: planToInput(h.plan) })) },
@@ -150,6 +157,7 @@ export const capacityCommand = {
     const tiers = typeof values.tiers === 'string' ? tiersParse(values.tiers) : DEFAULT_TIERS;
     const moveUpShare = typeof values['move-up'] === 'string' ? moveUpParse(values['move-up']) : MOVE_UP_SHARE;
     const loaded = loadPlan(positionals[0], values.preset as string | undefined, values.host as string | undefined);
+    singleHostOnly(loaded.plan, loaded.label, 'capacity');
     const { plan, used } = withEvidence(loaded.plan, values, loaded.compose);
     const label = loaded.label;
     const c = capacity(plan);

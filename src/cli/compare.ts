@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { isPresetName, PRESET_NAMES } from '../engine/index.ts';
 import { compare } from '../engine/compare.ts';
-import { loadPlan, UsageError, type PlanSource } from './io.ts';
+import { loadPlan, singleHostOnly, UsageError, type PlanSource } from './io.ts';
 import { reportJson } from './render.ts';
 
 type Args = { positionals: string[]; values: Record<string, string | boolean | undefined> };
@@ -18,6 +18,7 @@ function planArg(arg: string, host: string | undefined): PlanSource {
   if (arg !== '-' && !existsSync(arg) && isPresetName(arg)) return loadPlan(undefined, arg, host);
   if (arg !== '-' && !existsSync(arg)) throw new UsageError([`error: cannot read ${arg}: no such file, and not a preset (${PRESET_NAMES.join(', ')})`]);
   const source = loadPlan(arg, undefined, host);
+  singleHostOnly(source.plan, source.label, 'compare');
   return arg === '-' ? { ...source, label: 'stdin' } : source;
 }
 

@@ -26,6 +26,31 @@ function runExport(positionals: string[], values: Record<string, string | boolea
   return { code, out };
 }
 
+describe('headroom export --target', () => {
+  it.each([
+    ['swarm', 'docker-stack-4gb.yml', 'docker stack deploy'],
+    ['kubernetes', 'kubernetes-4gb.yaml', 'kubectl apply'],
+  ])('--target %s writes %s in place of the compose file and says how to run it', (target, file, next) => {
+    const dir = tmp();
+    const r = runExport([], { preset: '4gb', out: dir, target });
+    expect(r.code).toBe(0);
+    const written = readdirSync(dir);
+    expect(written).toContain(file);
+    expect(written.some((f) => f.startsWith('docker-compose-'))).toBe(false);
+    expect(written).toContain('postgresql.conf');
+    expect(r.out).toContain(next);
+  });
+
+  it('refuses an unknown target by name', () => {
+    expect(() => runExport([], { preset: '4gb', out: tmp(), target: 'nomad' })).toThrow(UsageError);
+    try {
+      runExport([], { preset: '4gb', out: tmp(), target: 'nomad' });
+    } catch (e) {
+      expect((e as UsageError).lines.join('\n')).toContain('--target: expected one of compose | swarm | kubernetes, got "nomad"');
+    }
+  });
+});
+
 describe('headroom export', () => {
   it('writes every file of a preset into --out and lists them', () => {
     const dir = join(tmp(), 'nested', 'out');
@@ -65,5 +90,18 @@ describe('headroom export', () => {
   it('needs --out, and refuses a plan file and --preset together', () => {
     expect(() => runExport([], { preset: '4gb' })).toThrow(UsageError);
     expect(() => runExport(['x.yml'], { preset: '4gb', out: tmp() })).toThrow(UsageError);
+  });
+});
+
+describe('multi-host plans in the CLI', () => {
+  it('export --target kubernetes writes nodeSelector from the hosts; --host is refused for a plan that lists its hosts', () => {
+    const dir = tmp();
+    const file = join(dir, 'split.yaml');
+    writeFileSync(file, 'hosts:\n  - { name: app, ram: 4GiB, labels: [role=app] }\n  - { name: db, ram: 2GiB, labels: [role=db] }\nservices:\n  - { name: postgres, kind: postgres, limit: 1GiB, host: db }\n  - { name: redis, kind: redis, limit: 256MiB, host: app }\n');
+    const out = join(dir, 'out');
+    expect(runExport([file], { out, target: 'kubernetes' }).code).toBe(0);
+    const text = readFileSync(join(out, readdirSync(out).find((f) => f.startsWith('kubernetes-'))!), 'utf8');
+    expect(text).toContain('nodeSelector:\n        role: db');
+    expect(() => runExport([file], { out, host: '8GiB' })).toThrow(UsageError);
   });
 });

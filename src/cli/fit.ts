@@ -13,7 +13,7 @@ import { evaluate, sizeFormat } from '../engine/index.ts';
 import { EVIDENCE_OPTIONS, EVIDENCE_USAGE, evidenceLines, withEvidence } from './evidence.ts';
 import { fit, type FitChange } from '../engine/fit.ts';
 import { planToInput, planToText } from '../formats/plan-file.ts';
-import { loadPlan, UsageError } from './io.ts';
+import { loadPlan, singleHostOnly, UsageError } from './io.ts';
 import { exportWrite, type Written } from './export.ts';
 import { reportJson } from './render.ts';
 
@@ -36,6 +36,7 @@ export const fitCommand = {
   run: ({ positionals, values }: Args): number => {
     if (positionals.length !== 1) throw new UsageError([`error: fit needs one compose or plan FILE (got ${positionals.length})`, `usage: headroom ${USAGE}`]);
     const source = loadPlan(positionals[0], undefined, values.host as string | undefined);
+    singleHostOnly(source.plan, source.label, 'fit');
     const { plan, used } = withEvidence(source.plan, values, source.compose);
     const label = source.label;
     const f = fit(plan);

@@ -5,7 +5,7 @@ import { presetGet } from '../engine/presets.ts';
 import { planTextParse } from '../formats/plan-file.ts';
 import { INPUT_LIMITS, inputParse, tooBigIssue } from '../formats/input-policy.ts';
 import type { InputIssue } from '../engine/schema.ts';
-import { composeLoad, planWithHost, type ComposeInfo } from './compose.ts';
+import { composeLoad, hostOption, planWithHost, type ComposeInfo } from './compose.ts';
 
 /** A failure the user can fix: printed line by line, exit code 2 (or as given). */
 export class UsageError extends Error {
@@ -78,6 +78,11 @@ export function issuesToLines(label: string, issues: InputIssue[]): string[] {
 
 /** The plan named by a FILE argument or --preset (the `4gb` preset when neither is given).
  * FILE may be a compose file (told apart by content); `host` (--host) sets the host's RAM. */
+/** The commands that model one host (capacity, fit, compare) refuse a multi-host plan by name rather than read only its first host. */
+export function singleHostOnly(plan: Plan, label: string, command: string): void {
+  if (plan.hosts) throw new UsageError([`error: ${label}: ${command} works on a single-host plan (host:), and this one lists ${plan.hosts.length} hosts; plan, check and export read multi-host plans`]);
+}
+
 export function loadPlan(file: string | undefined, preset: string | undefined, host?: string): PlanSource {
   if (file !== undefined && preset !== undefined) throw new UsageError(['error: give a plan FILE or --preset NAME, not both']);
   if (file === undefined) {
@@ -96,5 +101,6 @@ export function loadPlan(file: string | undefined, preset: string | undefined, h
   if (compose) return { ...compose, text };
   const r = planTextParse(parsed.parsed);
   if (!r.ok) throw new UsageError(issuesToLines(label, r.issues));
+  if (r.plan.hosts && hostOption(host) !== undefined) throw new UsageError([`error: --host: ${label} lists its hosts (hosts:); set each host's ram in the file`]);
   return planWithHost({ plan: r.plan, label, text }, host);
 }

@@ -16,9 +16,13 @@ import { sizeFormat } from './units.ts';
  */
 export type UsageOverride = ReadonlyMap<string, Range>;
 
-/** Evaluates the plan with its active users × `multiplier`. `implied` names toggle-added services. */
-export function scenarioOf(plan: Plan, multiplier: number, implied: ReadonlySet<string>, override?: UsageOverride): Scenario {
-  const ctx = usageContextOf(plan, multiplier);
+/**
+ * Evaluates the plan with its active users × `multiplier`. `implied` names toggle-added services.
+ * `whole` is the plan whose traffic drives the models when `plan` is one host's part of it
+ * (hosts.ts): the budget is this host's services against this host, the load is the whole stack's.
+ */
+export function scenarioOf(plan: Plan, multiplier: number, implied: ReadonlySet<string>, override?: UsageOverride, whole?: Plan): Scenario {
+  const ctx = usageContextOf(whole ?? plan, multiplier);
   const traffic = ctx.traffic;
 
   const reserve = hostReserve(plan, plan.services.length);

@@ -1,10 +1,11 @@
 /** evaluate(plan): the whole report, normal and spike, with findings. */
 import type { Plan } from './schema.ts';
-import type { Range, Report } from './report.ts';
+import type { NamedHostBudget, Range, Report, Scenario } from './report.ts';
 import { planWithFeatures } from './features.ts';
 import { scenarioOf, type UsageOverride } from './budget.ts';
 import { findingsOf } from './findings/index.ts';
 import { basisOf } from './kinds/index.ts';
+import { hostPartsOf } from './hosts.ts';
 
 const ZERO: Range = { low: 0, typical: 0, high: 0 };
 
@@ -14,6 +15,7 @@ export function guessesAtZero(plan: Plan): UsageOverride {
 }
 
 export function evaluate(input: Plan): Report {
+  if (input.hosts) return evaluateHosts(input);
   const plan = planWithFeatures(input);
   const normal = scenarioOf(plan, 1, plan.implied);
   const spike = scenarioOf(plan, plan.workload.spike, plan.implied);
@@ -32,5 +34,48 @@ export function evaluate(input: Plan): Report {
     features: plan.features,
     spike,
     findings: findingsOf({ plan, normal, spike }, known),
+  };
+}
+
+/**
+ * A multi-host plan: each host's part (hosts.ts) through the single-host engine — its own budget,
+ * reserve, free memory, risk and findings — with the whole stack's traffic. The report's `host` is
+ * the tightest host, `hosts` all of them; services and findings carry their host.
+ */
+function evaluateHosts(input: Plan): Report {
+  const whole = planWithFeatures(input);
+  const parts = hostPartsOf(whole).map((part) => {
+    const plan = part.plan;
+    const normal = scenarioOf(plan, 1, whole.implied, undefined, whole);
+    const spike = scenarioOf(plan, plan.workload.spike, whole.implied, undefined, whole);
+    const zero = guessesAtZero(plan);
+    const known = zero.size === 0 ? undefined : {
+      plan,
+      normal: scenarioOf(plan, 1, whole.implied, zero, whole),
+      spike: scenarioOf(plan, plan.workload.spike, whole.implied, zero, whole),
+    };
+    // 'single-host' (everything on one machine) is the finding a multi-host plan answers.
+    const findings = findingsOf({ plan, normal, spike }, known).filter((f) => f.id !== 'single-host').map((f) => ({ ...f, host: part.name }));
+    return { part, normal, spike, findings };
+  });
+  const budget = (p: (typeof parts)[number]): NamedHostBudget => ({
+    name: p.part.name,
+    ...p.normal.host,
+    labels: [...p.part.host.labels],
+    pricePerMonth: p.part.host.pricePerMonth ?? null,
+    services: p.part.plan.services.map((s) => s.name),
+    spikeRisk: p.spike.host.risk,
+  });
+  const tightest = parts.reduce((a, b) => (b.normal.host.freeMiB.low < a.normal.host.freeMiB.low ? b : a));
+  const onHost = (sc: Scenario, name: string) => sc.services.map((s) => ({ ...s, host: name }));
+  return {
+    name: whole.name ?? null,
+    host: tightest.normal.host,
+    hosts: parts.map(budget),
+    services: parts.flatMap((p) => onHost(p.normal, p.part.name)),
+    traffic: tightest.normal.traffic,
+    features: whole.features,
+    spike: { ...tightest.spike, services: parts.flatMap((p) => onHost(p.spike, p.part.name)) },
+    findings: parts.flatMap((p) => p.findings),
   };
 }

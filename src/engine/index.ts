@@ -3,7 +3,7 @@ export { evaluate } from './evaluate.ts';
 export { planWithFeatures } from './features.ts';
 export { applyChange } from './change.ts';
 export { planParse, planSchema, planMigrate, pathFormat, PLAN_VERSION, SERVICE_KINDS, SERVICE_NAME_RE, SETTINGS_SCHEMAS } from './schema.ts';
-export type { Plan, PlanInput, Service, ServiceKind, ServiceOf, InputIssue, Workload, Features } from './schema.ts';
+export type { Plan, PlanInput, PlanFileInput, NamedHost, Host, Service, ServiceKind, ServiceOf, InputIssue, Workload, Features } from './schema.ts';
 export type * from './report.ts';
 export { RISK_LEVELS, SEVERITIES } from './report.ts';
 export { PRESETS, PRESET_NAMES, presetGet, isPresetName, planEmpty } from './presets.ts';

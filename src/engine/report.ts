@@ -65,6 +65,8 @@ export type ServiceBudget = {
   observedLimit: ObservedLimit | null;
   /** OOM kills the evidence recorded (at: ISO-8601, or null when only counted); empty without. */
   oomKills: Array<{ at: string | null; container: string }>;
+  /** The host it runs on, in a multi-host plan (a spread service appears once per host, with that host's replicas). */
+  host?: string;
 };
 
 export type HostBudget = {
@@ -139,14 +141,22 @@ export type Finding = {
   fix: Fix;
   /** What the finding rests on; a rule may leave it out and the engine fills it in (findings/index.ts). */
   basis?: Basis;
+  /** The host it is about, in a multi-host plan. */
+  host?: string;
 };
 
 /** A finding as the report carries it: always with its basis. */
 export type ReportFinding = Finding & { basis: Basis };
 
+/** One host of a multi-host plan: its budget (today's `host`) with its name and what runs on it. */
+export type NamedHostBudget = HostBudget & { name: string; labels: string[]; pricePerMonth: number | null; services: string[]; spikeRisk: Risk };
+
 export type Report = {
   name: string | null;
+  /** The host; in a multi-host plan, the tightest of `hosts` (the least free memory at high usage). */
   host: HostBudget;
+  /** Every host of a multi-host plan, each budgeted on its own; absent for a single-host plan. */
+  hosts?: NamedHostBudget[];
   services: ServiceBudget[];
   traffic: Traffic;
   features: { pgbouncer: boolean; semanticCache: boolean; alertmanager: boolean };

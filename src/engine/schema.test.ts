@@ -16,7 +16,7 @@ describe('planParse', () => {
     const r = planParse({ host: { ram: 4096 }, services: [{ name: 'api', kind: 'fastapi' }, { name: 'db', kind: 'postgres', limit: 800 }] });
     expect(r.ok).toBe(true);
     if (!r.ok) return;
-    expect(r.plan.version).toBe(1);
+    expect(r.plan.version).toBe(2);
     expect(r.plan.host).toEqual({ ram: 4096, reserve: 'auto', swap: 0 });
     expect(r.plan.features).toEqual({ pgbouncer: false, semanticCache: false, alertmanager: false, exporters: false });
     expect(r.plan.services[0]).toMatchObject({ limit: null, settings: { workers: APP_DEFAULTS.workers, poolSize: 5, maxOverflow: 10 } });
@@ -24,7 +24,7 @@ describe('planParse', () => {
   });
 
   it.each([
-    ['unknown top-level key', { ...minimal, hosts: 1 }, 'hosts', 'unknown key'],
+    ['unknown top-level key', { ...minimal, nodes: 1 }, 'nodes', 'unknown key'],
     ['missing host.ram', { host: {}, services: [] }, 'host.ram', 'required'],
     ['a size with an unknown unit', { ...minimal, services: [{ name: 'db', kind: 'postgres', limit: '512Q' }] }, 'services[0].limit', 'unknown size unit'],
     ['a negative size', { ...minimal, services: [{ name: 'db', kind: 'postgres', limit: '-5m' }] }, 'services[0].limit', 'expected a size'],
@@ -34,7 +34,7 @@ describe('planParse', () => {
     ['a fractional count', { ...minimal, services: [{ name: 'a', kind: 'fastapi', settings: { workers: 2.5 } }] }, 'services[0].settings.workers', 'whole number'],
     ['a hostile name', { ...minimal, services: [{ name: 'db\nevil: 1', kind: 'postgres' }] }, 'services[0].name', 'compose rule'],
     ['a duplicate name', { ...minimal, services: [{ name: 'db', kind: 'postgres' }, { name: 'DB', kind: 'redis' }] }, 'services[1].name', 'duplicate'],
-    ['a future version', { ...minimal, version: 9 }, 'version', 'expected version 1'],
+    ['a future version', { ...minimal, version: 9 }, 'version', 'expected version 2'],
     ['a spike below 1', { ...minimal, workload: { spike: 0.5 } }, 'workload.spike', 'multiplier'],
   ])('refuses %s with its path and what was expected', (_label, doc, path, message) => {
     const r = planParse(doc);
@@ -55,11 +55,14 @@ describe('planParse', () => {
 });
 
 describe('migrations', () => {
-  it('upgrades an unversioned plan to version 1', () => {
-    expect(planMigrate({ host: { ram: 1 } })).toEqual({ host: { ram: 1 }, version: 1 });
+  it('upgrades an unversioned plan to the current version (2)', () => {
+    expect(planMigrate({ host: { ram: 1 } })).toEqual({ host: { ram: 1 }, version: 2 });
+  });
+  it('upgrades a v1 plan to v2 unchanged otherwise (hosts: came in v2)', () => {
+    expect(planMigrate({ version: 1, host: { ram: 1 } })).toEqual({ host: { ram: 1 }, version: 2 });
   });
   it('leaves a current plan alone', () => {
-    const doc = { version: 1, host: { ram: 1 } };
+    const doc = { version: 2, host: { ram: 1 } };
     expect(planMigrate(doc)).toEqual(doc);
   });
 });

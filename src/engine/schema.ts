@@ -12,7 +12,8 @@ import { KINDS } from './kinds/index.ts';
 
 export { durationSchema, sizeSchema };
 
-export const PLAN_VERSION = 1;
+/** 2: a plan may list several `hosts:` and name each service's `host:` (issue 14); v1 plans are valid v2 plans. */
+export const PLAN_VERSION = 2;
 
 /** The service kinds: the registry's keys, in its order. */
 export type ServiceKind = keyof typeof KINDS;
@@ -85,8 +86,21 @@ const exposureSchema = z.strictObject({
 });
 export type Exposure = z.output<typeof exposureSchema>;
 
-export type Service = { [K in ServiceKind]: { name: string; kind: K; limit: number | null; settings: SettingsOf<K>; observed?: Observed; exposure?: Exposure } }[ServiceKind];
+export type Service = { [K in ServiceKind]: { name: string; kind: K; limit: number | null; settings: SettingsOf<K>; observed?: Observed; exposure?: Exposure; host?: string[] } }[ServiceKind];
 export type ServiceOf<K extends ServiceKind> = Extract<Service, { kind: K }>;
+
+/** Host names follow the service-name rule (they become Swarm node labels and Kubernetes node names' values). */
+const hostName = z
+  .string({ error: 'expected a host name (text)' })
+  .check(
+    z.minLength(1, 'expected a host name'),
+    z.maxLength(63, 'expected a host name of at most 63 characters'),
+    z.regex(SERVICE_NAME_RE, 'expected letters, digits, ".", "_" or "-", starting with a letter or digit'),
+  );
+
+/** A node label as Swarm and Kubernetes write it: `key=value` (a list, not a user-keyed map). */
+const LABEL_RE = /^[a-zA-Z0-9]([a-zA-Z0-9_./-]{0,61}[a-zA-Z0-9])?=[a-zA-Z0-9]?([a-zA-Z0-9_.-]{0,61}[a-zA-Z0-9])?$/;
+const labelSchema = z.string({ error: 'expected a label like role=db' }).check(z.regex(LABEL_RE, 'expected a label like role=db (key=value: letters, digits, ".", "_", "-")'));
 
 const serviceSchema = z.pipe(
   z.strictObject({
@@ -98,6 +112,8 @@ const serviceSchema = z.pipe(
     settings: z.optional(z.record(z.string(), z.unknown(), { error: 'expected a map of settings' })),
     observed: z.optional(observedSchema),
     exposure: z.optional(exposureSchema),
+    /** The host (of the plan's `hosts:`) it runs on; a list spreads its replicas over them. */
+    host: z.optional(z.union([hostName, z.array(hostName).check(z.minLength(1, 'expected at least one host name'), z.maxLength(100, 'expected at most 100 host names'))], { error: 'expected a host name or a list of host names' })),
   }),
   z.transform((s, ctx): Service => {
     const settings = (KINDS[s.kind].settings as z.ZodMiniType).safeParse(s.settings ?? {});
@@ -113,7 +129,7 @@ const serviceSchema = z.pipe(
       return z.NEVER;
     }
     // `observed` is only present when the plan has it, so plans without it keep their shape.
-    return { name: s.name, kind: s.kind, limit: s.limit ?? null, settings: settings.data, ...(s.observed ? { observed: s.observed } : {}), ...(s.exposure ? { exposure: s.exposure } : {}) } as Service;
+    return { name: s.name, kind: s.kind, limit: s.limit ?? null, settings: settings.data, ...(s.observed ? { observed: s.observed } : {}), ...(s.exposure ? { exposure: s.exposure } : {}), ...(s.host === undefined ? {} : { host: typeof s.host === 'string' ? [s.host] : s.host }) } as Service;
   }),
 );
 
@@ -123,6 +139,15 @@ const hostSchema = z.strictObject({
   swap: withDefault(sizeSchema, HOST_DEFAULTS.swap),
   pricePerMonth: z.optional(between(0, 1_000_000, 'expected a price from 0 to 1000000')),
 });
+
+/** One host of a multi-host plan: a host with a name and the node labels placement constraints read. */
+const namedHostSchema = z.strictObject({
+  ...hostSchema.shape,
+  name: hostName,
+  labels: withDefault(z.array(labelSchema, { error: 'expected a list of labels like role=db' }).check(z.maxLength(50, 'expected at most 50 labels')), []),
+});
+export type NamedHost = z.output<typeof namedHostSchema>;
+export type Host = z.output<typeof hostSchema>;
 
 const fraction = between(0, 1, 'expected a fraction from 0 to 1');
 const positive = (max: number) => between(0, max, `expected a number from 0 to ${max}`);
@@ -159,7 +184,10 @@ export const planSchema = z
   .strictObject({
     version: withDefault(z.literal(PLAN_VERSION, { error: `expected version ${PLAN_VERSION}` }), PLAN_VERSION),
     name: z.optional(z.string({ error: 'expected a name (text)' }).check(z.maxLength(200, 'expected a name of at most 200 characters'))),
-    host: hostSchema,
+    /** One host (every plan before issue 14), or… */
+    host: z.optional(hostSchema),
+    /** …several, each service naming its `host:`. */
+    hosts: z.optional(z.array(namedHostSchema, { error: 'expected a list of hosts' }).check(z.minLength(1, 'expected at least one host'), z.maxLength(100, 'expected at most 100 hosts'))),
     workload: z._default(workloadSchema, () => workloadSchema.parse({})),
     features: z._default(featuresSchema, () => featuresSchema.parse({})),
     services: z.array(serviceSchema, { error: 'expected a list of services' }).check(z.maxLength(2000, 'expected at most 2000 services')),
@@ -172,13 +200,44 @@ export const planSchema = z
         if (seen.has(lower)) ctx.addIssue({ code: 'custom', message: `duplicate service name "${s.name}" (also services[${seen.get(lower)}])`, path: ['services', i, 'name'] });
         else seen.set(lower, i);
       });
+      if (plan.host === undefined && plan.hosts === undefined) ctx.addIssue({ code: 'custom', message: 'expected host (one host) or hosts (a list)', path: ['host'] });
+      if (plan.host !== undefined && plan.hosts !== undefined) ctx.addIssue({ code: 'custom', message: 'expected host or hosts, not both', path: ['hosts'] });
+      const hostNames = new Map<string, number>();
+      (plan.hosts ?? []).forEach((h, i) => {
+        if (hostNames.has(h.name.toLowerCase())) ctx.addIssue({ code: 'custom', message: `duplicate host name "${h.name}" (also hosts[${hostNames.get(h.name.toLowerCase())}])`, path: ['hosts', i, 'name'] });
+        else hostNames.set(h.name.toLowerCase(), i);
+      });
+      const listed = (plan.hosts ?? []).map((h) => h.name);
+      plan.services.forEach((s, i) => {
+        if (plan.hosts === undefined) {
+          if (s.host !== undefined) ctx.addIssue({ code: 'custom', message: 'a service names its host only in a plan with hosts: (a list)', path: ['services', i, 'host'] });
+          return;
+        }
+        if (s.host === undefined) { ctx.addIssue({ code: 'custom', message: `expected the host it runs on, one of ${listed.join(', ')}`, path: ['services', i, 'host'] }); return; }
+        for (const h of s.host) if (!listed.includes(h)) ctx.addIssue({ code: 'custom', message: `expected one of the plan's hosts (${listed.join(', ')}), got "${h}"`, path: ['services', i, 'host'] });
+        if (new Set(s.host).size !== s.host.length) ctx.addIssue({ code: 'custom', message: 'expected each host once', path: ['services', i, 'host'] });
+        if (s.host.length > 1 && replicasOf(s) < s.host.length) ctx.addIssue({ code: 'custom', message: `${s.host.length} hosts for ${replicasOf(s)} replica${replicasOf(s) > 1 ? 's' : ''}: a service spreads over at most as many hosts as it has replicas`, path: ['services', i, 'host'] });
+      });
     }),
   );
 
-/** The plan as a person writes it. */
-export type PlanInput = z.input<typeof planSchema>;
-/** The plan after validation: sizes in MiB, durations in seconds, defaults filled in. */
-export type Plan = z.output<typeof planSchema>;
+/** How many containers a service runs (its kind's `replicas` setting, else 1). */
+export function replicasOf(s: Service): number {
+  const r = (s.settings as { replicas?: unknown }).replicas;
+  return typeof r === 'number' && r >= 1 ? r : 1;
+}
+
+/** A plan file as a person writes it: one `host:` or a `hosts:` list. */
+export type PlanFileInput = z.input<typeof planSchema>;
+/** A single-host plan as a person writes it (what the page edits, presets, compose imports). */
+export type PlanInput = Omit<PlanFileInput, 'host' | 'hosts'> & { host: NonNullable<PlanFileInput['host']>; hosts?: undefined };
+type ParsedPlan = z.output<typeof planSchema>;
+/**
+ * The plan after validation: sizes in MiB, durations in seconds, defaults filled in. `host` is
+ * always there: in a multi-host plan (`hosts` present) it is the first host, so the single-host
+ * commands keep a host to read; evaluate() budgets each host of `hosts` on its own.
+ */
+export type Plan = Omit<ParsedPlan, 'host'> & { host: Host };
 export type Workload = Plan['workload'];
 export type Features = Plan['features'];
 
@@ -202,6 +261,8 @@ function valueAt(doc: unknown, path: readonly PropertyKey[]): unknown {
 const MIGRATIONS: Array<(doc: Record<string, unknown>) => Record<string, unknown>> = [
   // v0 (no `version` key) is the same shape as v1.
   (doc) => ({ ...doc, version: 1 }),
+  // v1 → v2 adds `hosts:` and a service's `host:`; a v1 plan is a valid v2 plan as it is.
+  (doc) => ({ ...doc, version: 2 }),
 ];
 
 /** Brings any older plan document up to PLAN_VERSION; an unknown future version is left for the schema to refuse. */
@@ -250,7 +311,12 @@ export function planParse(doc: unknown): { ok: true; plan: Plan } | { ok: false;
   if (proto.length > 0) return { ok: false, issues: proto.map((path) => ({ path, message: 'unknown key (__proto__ is no key of a plan)' })) };
   const migrated = planMigrate(doc);
   const r = planSchema.safeParse(migrated);
-  if (r.success) return { ok: true, plan: r.data };
+  if (r.success) {
+    const { host, hosts } = r.data;
+    // The schema's check guarantees one of the two.
+    const first = host ?? { ram: hosts![0]!.ram, reserve: hosts![0]!.reserve, swap: hosts![0]!.swap, ...(hosts![0]!.pricePerMonth === undefined ? {} : { pricePerMonth: hosts![0]!.pricePerMonth }) };
+    return { ok: true, plan: { ...r.data, host: first } };
+  }
   const issues: InputIssue[] = [];
   for (const issue of r.error.issues) {
     if (issue.code === 'unrecognized_keys') {

@@ -34,6 +34,22 @@ describe('upgradePath of the 4gb preset', () => {
     expect(cost).toEqual([...cost].sort((a, b) => b - a));
   });
 
+  it('offers two hosts of a tier against one of twice its RAM (issue 14): prices, users carried, what binds', () => {
+    expect(path.multiHost.map((m) => [m.hosts, m.hostRamMiB, m.pricePerMonth, m.against.ramMiB, m.against.pricePerMonth])).toEqual([
+      [2, 4096, 50, 8192, 50],
+      [2, 8192, 100, 16384, 100],
+    ]);
+    for (const m of path.multiHost) {
+      // The database on its own host, the rest on the other.
+      expect(m.split.hosts.map((h) => h.name)).toEqual(['app', 'db']);
+      expect(m.split.hosts[1]!.services).toContain('postgres');
+      expect(m.users === null || m.users > 0).toBe(true);
+      if (m.status === 'breaks') expect(m.binding).not.toBeNull();
+      expect(m.against.users).toBe(path.tiers.find((t) => t.ramMiB === m.against.ramMiB)!.users);
+      if (m.users !== null && m.pricePerMonth !== null) expect(m.costPer1000Users).toBeCloseTo((m.pricePerMonth / m.users) * 1000, 6);
+    }
+  });
+
   it('recommends the 4 GB tier for 1,000 users, and nothing beyond', () => {
     expect(path.recommended).toBe(0);
     expect(path.beyond).toBeNull();

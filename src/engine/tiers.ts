@@ -239,10 +239,31 @@ export type Split = {
   note: string;
 };
 
+/**
+ * A multi-host option (issue 14): two hosts of one tier, the database on its own (splitPlan),
+ * beside the one tier of their combined RAM — two 4 GiB hosts against one 8 GiB — with the
+ * prices, the users each carries and what binds each.
+ */
+export type MultiHostOption = {
+  hostRamMiB: number;
+  hosts: 2;
+  pricePerMonth: number | null;
+  users: number | null;
+  status: CapacityStatus;
+  carries: boolean;
+  binding: Constraint | null;
+  costPer1000Users: number | null;
+  /** The tier of the same total RAM on one host. */
+  against: { ramMiB: number; pricePerMonth: number | null; users: number | null; binding: Constraint | null; costPer1000Users: number | null };
+  split: Split;
+};
+
 export type UpgradePath = {
   workload: { users: number; spike: number };
   moveUpShare: number;
   tiers: Tier[];
+  /** Two hosts of a tier against the one tier of twice its RAM, where the tiers have both and the plan has a database to split off. */
+  multiHost: MultiHostOption[];
   /** Index of the smallest tier that carries the workload under its move-up point (else the smallest that carries it); null when none does. */
   recommended: number | null;
   /** When no tier carries the workload: what breaks first on the largest (past its capacity,
@@ -363,5 +384,24 @@ export function upgradePath(plan: Plan, opts: UpgradeOptions = {}): UpgradePath 
       split: splitPlan(plan, spec, cap),
     };
   }
-  return { workload: { users, spike: plan.workload.spike }, moveUpShare: share, tiers, recommended, beyond };
+  const multiHost: MultiHostOption[] = [];
+  specs.forEach((spec) => {
+    const against = tiers.find((t) => t.ramMiB === spec.ramMiB * 2);
+    if (!against) return;
+    const split = splitPlan(plan, spec, cap);
+    if (!split) return;
+    multiHost.push({
+      hostRamMiB: spec.ramMiB,
+      hosts: 2,
+      pricePerMonth: split.pricePerMonth,
+      users: split.users,
+      status: split.status,
+      carries: split.carries,
+      binding: split.binding,
+      costPer1000Users: per1000(split.pricePerMonth, split.users),
+      against: { ramMiB: against.ramMiB, pricePerMonth: against.pricePerMonth, users: against.users, binding: against.binding, costPer1000Users: against.costPer1000Users },
+      split,
+    });
+  });
+  return { workload: { users, spike: plan.workload.spike }, moveUpShare: share, tiers, recommended, beyond, multiHost };
 }

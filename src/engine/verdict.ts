@@ -100,8 +100,36 @@ function criticalReason(findings: readonly ReportFinding[], suffix = ''): string
 const names = (list: readonly { service: string }[], max = 8) =>
   `${list.slice(0, max).map((u) => u.service).join(', ')}${list.length > max ? ` and ${list.length - max} more` : ''}`;
 
-/** The verdict of a report (the rule above). */
+/** How bad an outcome is, to take the worst over hosts. */
+const OUTCOME_RANK: Record<Outcome, number> = { pass: 0, 'cannot-tell': 1, fail: 2 };
+
+/**
+ * The verdict of a report (the rule above). A multi-host plan's is the worst of its hosts'
+ * verdicts, each host judged by the same rule on its own budget, services and findings.
+ */
 export function verdictOf(r: Report, opts: VerdictOptions = {}): StackVerdict {
+  if (!r.hosts || r.hosts.length === 0) return hostVerdictOf(r, opts);
+  const each = r.hosts.map((h) => ({
+    name: h.name,
+    v: hostVerdictOf({ ...r, host: h, hosts: undefined, services: r.services.filter((s) => s.host === h.name), findings: r.findings.filter((f) => f.host === h.name) }, opts),
+  }));
+  const worst = each.reduce((a, b) => (OUTCOME_RANK[b.v.outcome] > OUTCOME_RANK[a.v.outcome] ? b : a));
+  const on = (name: string, list: readonly string[]) => list.map((x) => `${name}: ${x}`);
+  return {
+    outcome: worst.v.outcome,
+    fits: each.every((e) => e.v.fits),
+    critical: each.flatMap((e) => on(e.name, e.v.critical)),
+    reasons: each.flatMap((e) => on(e.name, e.v.reasons)),
+    assumed: each.flatMap((e) => e.v.assumed),
+    bounded: each.flatMap((e) => e.v.bounded),
+    assumedAccepted: each.some((e) => e.v.assumedAccepted),
+    summary: worst.v.outcome === 'pass'
+      ? `each of ${each.length} hosts passes: ${each.map((e) => `${e.name}: ${e.v.summary}`).join('; ')}`
+      : `host ${worst.name}: ${worst.v.summary}`,
+  };
+}
+
+function hostVerdictOf(r: Report, opts: VerdictOptions): StackVerdict {
   const h = r.host;
   const fits = !limitsExceedRam(h) && !hostExceedsRam(h);
   const critical = r.findings.filter((f) => f.severity === 'critical');

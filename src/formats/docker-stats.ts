@@ -7,7 +7,7 @@
  * the typical the median. Containers are matched to services by name: `container_name`, the
  * service name itself, or compose's `<project>-<service>-<n>` (v2) / `<project>_<service>_<n>` (v1).
  */
-import type { PlanInput } from '../engine/schema.ts';
+import type { PlanFileInput } from '../engine/schema.ts';
 import { sizeToPlan } from '../engine/units.ts';
 
 export type StatsIssue = { path: string; message: string };
@@ -147,7 +147,7 @@ export function dockerStatsMatch(samples: StatsSample[], services: ReadonlyArray
  * The plan with each matched service's `observed` usage set from the stats text, ready for the
  * engine (which then reports it beside the model and plans limits from it). Pure.
  */
-export function dockerStatsApply(input: PlanInput, text: string, containerNames: Readonly<Record<string, string>> = {}): { ok: true; input: PlanInput; match: StatsMatch } | { ok: false; issues: StatsIssue[] } {
+export function dockerStatsApply<T extends PlanFileInput>(input: T, text: string, containerNames: Readonly<Record<string, string>> = {}): { ok: true; input: T; match: StatsMatch } | { ok: false; issues: StatsIssue[] } {
   const parsed = dockerStatsParse(text);
   if (!parsed.ok) return parsed;
   const services = input.services.map((s) => ({ name: s.name, ...(containerNames[s.name] ? { containerName: containerNames[s.name] } : {}) }));

@@ -5,7 +5,7 @@
  */
 import { stringify } from 'yaml';
 import { INPUT_LIMITS, inputParse, issuesBounded } from './input-policy.ts';
-import { planParse, type InputIssue, type Plan, type PlanInput } from '../engine/schema.ts';
+import { planParse, type Host, type InputIssue, type Plan, type PlanFileInput } from '../engine/schema.ts';
 import { durationFormat, sizeToPlan } from '../engine/units.ts';
 
 export type PlanTextResult = { ok: true; plan: Plan; doc: unknown } | { ok: false; issues: InputIssue[] };
@@ -43,17 +43,19 @@ function settingsToInput(settings: Record<string, unknown>): Record<string, unkn
 }
 
 /** A validated Plan written back in plan-file form (sizes as `800MiB`, durations as `30s`). */
-export function planToInput(plan: Plan): PlanInput {
+export function planToInput(plan: Plan): PlanFileInput {
   const { host, workload } = plan;
+  const hostInput = (h: Host) => ({
+    ram: sizeToPlan(h.ram),
+    reserve: h.reserve === 'auto' ? 'auto' : sizeToPlan(h.reserve),
+    swap: sizeToPlan(h.swap),
+    ...(h.pricePerMonth === undefined ? {} : { pricePerMonth: h.pricePerMonth }),
+  });
   return {
     version: plan.version,
     ...(plan.name === undefined ? {} : { name: plan.name }),
-    host: {
-      ram: sizeToPlan(host.ram),
-      reserve: host.reserve === 'auto' ? 'auto' : sizeToPlan(host.reserve),
-      swap: sizeToPlan(host.swap),
-      ...(host.pricePerMonth === undefined ? {} : { pricePerMonth: host.pricePerMonth }),
-    },
+    // A multi-host plan is written with its hosts only (its `host` is the first of them).
+    ...(plan.hosts ? { hosts: plan.hosts.map((h) => ({ name: h.name, ...hostInput(h), labels: [...h.labels] })) } : { host: hostInput(host) }),
     workload: { ...workload, cacheEntrySize: sizeToPlan(workload.cacheEntrySize) },
     features: { ...plan.features },
     services: plan.services.map((s) => ({
@@ -65,7 +67,9 @@ export function planToInput(plan: Plan): PlanInput {
       ...(s.observed ? { observed: observedToInput(s.observed) } : {}),
       // How compose reaches it (ports, network_mode), as imported.
       ...(s.exposure ? { exposure: structuredClone(s.exposure) } : {}),
-    })) as PlanInput['services'],
+      // The host it runs on (multi-host plans): one name, or the list its replicas spread over.
+      ...(s.host ? { host: s.host.length === 1 ? s.host[0]! : [...s.host] } : {}),
+    })) as PlanFileInput['services'],
   };
 }
 
@@ -82,7 +86,7 @@ function observedToInput(o: NonNullable<Plan['services'][number]['observed']>): 
 }
 
 /** Plan-file text; `format` picks YAML (the default) or JSON. Built by the yaml serializer. */
-export function planToText(input: PlanInput, format: 'yaml' | 'json' = 'yaml'): string {
+export function planToText(input: PlanFileInput, format: 'yaml' | 'json' = 'yaml'): string {
   return format === 'json' ? `${JSON.stringify(input, null, 2)}\n` : stringify(input, { lineWidth: 0 });
 }
 

@@ -7,15 +7,16 @@
 import { useEffect, useId, useMemo, useRef, useState } from 'react';
 import { create } from 'zustand';
 import { changeText, type Plan } from '../../engine/index.ts';
-import type { ExportFile } from '../../formats/export/index.ts';
+import type { ExportFile, Target } from '../../formats/export/index.ts';
 import { deriveOf } from '../derive/engine.ts';
 import { exportOf, linesText, zipName, type ExportState, type Refusal } from '../derive/export.ts';
 import { useSettledInput } from '../derive/hooks.ts';
 import { useActions } from '../state/instance.ts';
+import ExportTarget from './ExportTarget.tsx';
 import './ExportPanel.css';
 
 /** The switch and the file shown; kept while other tabs are shown. */
-const useExportUi = create<{ tuned: boolean; selected: string | null }>(() => ({ tuned: false, selected: null }));
+const useExportUi = create<{ tuned: boolean; target: Target; selected: string | null }>(() => ({ tuned: false, target: 'compose', selected: null }));
 
 /** Saves bytes or text under `name` through a temporary link (nothing leaves the browser). */
 function save(name: string, data: BlobPart, type: string) {
@@ -44,7 +45,8 @@ export default function ExportPanel() {
 
 function ExportView({ plan }: { plan: Plan }) {
   const tuned = useExportUi((s) => s.tuned);
-  const state = useMemo(() => exportOf(plan, tuned), [plan, tuned]);
+  const target = useExportUi((s) => s.target);
+  const state = useMemo(() => exportOf(plan, tuned, target), [plan, tuned, target]);
   const [status, setStatus] = useState('');
   const effectId = useId();
   const heading = useRef<HTMLHeadingElement>(null);
@@ -84,6 +86,7 @@ function ExportView({ plan }: { plan: Plan }) {
               : 'Off: every setting exactly as the plan states it.'}
           </span>
         </span>
+        <ExportTarget value={target} onChange={(t) => useExportUi.setState({ target: t })} />
         <button type="button" className="primary" onClick={downloadAll} disabled={files.length === 0}>
           Download all (.zip)
         </button>

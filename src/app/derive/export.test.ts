@@ -15,6 +15,20 @@ describe('exportOf', () => {
     expect(s.files.map((f) => f.path)).toContain('postgresql.conf');
   });
 
+  it('the target picks the stack file (the page’s “Runs on”), memoised per target; the zip is named after it', () => {
+    const swarm = exportOf(plan, false, 'swarm');
+    const k8s = exportOf(plan, false, 'kubernetes');
+    expect(exportOf(plan, false, 'swarm')).toBe(swarm);
+    if (swarm.status !== 'ok' || k8s.status !== 'ok') throw new Error('export failed');
+    expect(swarm.files[0]!.path).toBe('docker-stack-4gb.yml');
+    expect(k8s.files[0]!.path).toBe('kubernetes-4gb.yaml');
+    expect(zipName(swarm.files)).toBe('headroom-4gb-swarm.zip');
+    expect(zipName(k8s.files)).toBe('headroom-4gb-kubernetes.zip');
+    const compose = exportOf(plan, false);
+    if (compose.status !== 'ok') throw new Error('export failed');
+    expect(zipName(compose.files)).toBe('headroom-4gb.zip');
+  });
+
   it('tuned mode changes postgresql.conf', () => {
     const plain = exportOf(plan, false);
     const tuned = exportOf(plan, true);

@@ -5,7 +5,7 @@
  */
 import { sizeFormat, sizeToPlan, type Change, type Plan } from '../../engine/index.ts';
 import type { TuneUnfit } from '../../engine/tune.ts';
-import { ExportError, exportFiles, type ExportFile } from '../../formats/export/index.ts';
+import { ExportError, exportFiles, type ExportFile, type Target } from '../../formats/export/index.ts';
 
 /** One service the tuner cannot fit, for people, with the change that fixes it when a bigger limit helps. */
 export type Refusal = { service: string; text: string; minLimitMiB: number | null; fix: Change | null };
@@ -31,9 +31,9 @@ export function refusalOf(u: TuneUnfit): Refusal {
   };
 }
 
-function exportStateOf(plan: Plan, tuned: boolean): ExportState {
+function exportStateOf(plan: Plan, tuned: boolean, target: Target): ExportState {
   try {
-    return { status: 'ok', tuned, files: exportFiles(plan, { tuned }) };
+    return { status: 'ok', tuned, files: exportFiles(plan, { tuned, target }) };
   } catch (e) {
     if (!(e instanceof ExportError)) throw e;
     const refusals = tuned ? e.unfit.map(refusalOf) : [];
@@ -41,20 +41,26 @@ function exportStateOf(plan: Plan, tuned: boolean): ExportState {
   }
 }
 
-const memo = [new WeakMap<Plan, ExportState>(), new WeakMap<Plan, ExportState>()] as const;
+/** Per mode (tuned or not, and the target): the export of each plan object. */
+const memo = new Map<string, WeakMap<Plan, ExportState>>();
 
 /** The export of a plan, once per plan object and mode (a plain export is ~20 ms cold, a few warm). */
-export function exportOf(plan: Plan, tuned: boolean): ExportState {
-  const m = memo[tuned ? 1 : 0];
+export function exportOf(plan: Plan, tuned: boolean, target: Target = 'compose'): ExportState {
+  const key = `${tuned}:${target}`;
+  let m = memo.get(key);
+  if (!m) memo.set(key, (m = new WeakMap()));
   let s = m.get(plan);
-  if (!s) m.set(plan, (s = exportStateOf(plan, tuned)));
+  if (!s) m.set(plan, (s = exportStateOf(plan, tuned, target)));
   return s;
 }
 
-/** The zip's name: the compose file's, e.g. `headroom-4gb.zip`, from docker-compose-4gb.yml. */
+/** The zip's name from the stack file's: `headroom-4gb.zip` (compose), `headroom-4gb-swarm.zip`, `headroom-4gb-kubernetes.zip`. */
 export function zipName(files: readonly ExportFile[]): string {
-  const compose = files.find((f) => /^docker-compose-.+\.yml$/.test(f.path));
-  return compose ? `headroom-${compose.path.replace(/^docker-compose-/, '').replace(/\.yml$/, '')}.zip` : 'headroom-export.zip';
+  for (const [re, suffix] of [[/^docker-compose-(.+)\.yml$/, ''], [/^docker-stack-(.+)\.yml$/, '-swarm'], [/^kubernetes-(.+)\.yaml$/, '-kubernetes']] as const) {
+    const m = files.map((f) => re.exec(f.path)).find((x) => x !== null);
+    if (m) return `headroom-${m[1]}${suffix}.zip`;
+  }
+  return 'headroom-export.zip';
 }
 
 /** The lines of a file, for the list: `42 lines`. */

@@ -11,7 +11,7 @@ import { applyChange } from '../../engine/change.ts';
 import { changeText, changeValueText } from '../../engine/changeText.ts';
 import { fit, type Fit, type FitChange } from '../../engine/fit.ts';
 import type { Change } from '../../engine/report.ts';
-import type { Plan, PlanInput } from '../../engine/schema.ts';
+import type { Plan, PlanFileInput, PlanInput } from '../../engine/schema.ts';
 import { sizeFormat, sizeParse, sizeToPlan } from '../../engine/units.ts';
 import { planToInput } from '../../formats/plan-file.ts';
 import { deriveOf } from './engine.ts';
@@ -52,7 +52,7 @@ const limitText = (limit: unknown) => {
 };
 
 /** The plan-file value of a fitted key, read from the fitted plan written as the plan file writes it. */
-function fittedValue(fitted: PlanInput, c: FitChange): unknown {
+function fittedValue(fitted: PlanFileInput, c: FitChange): unknown {
   const svc = fitted.services.find((s) => s.name === c.service) as Obj | undefined;
   if (!svc) return undefined;
   let v: unknown = svc;

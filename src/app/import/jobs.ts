@@ -15,7 +15,7 @@ export type YamlJob = { type: 'yaml'; text: string };
 export type YamlResult = { ok: true; data: unknown } | { ok: false; issues: Array<{ path: string; message: string }> };
 export type Job = ComposeJob | StatsJob | YamlJob;
 
-export type StatsResult = ReturnType<typeof dockerStatsApply>;
+export type StatsResult = ReturnType<typeof dockerStatsApply<PlanInput>>;
 export type JobResult<J extends Job> = J extends ComposeJob ? ComposeImportResult : J extends YamlJob ? YamlResult : StatsResult;
 
 /** Runs one job; the functions it calls never throw on any input. */

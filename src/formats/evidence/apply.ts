@@ -5,7 +5,7 @@
  * and kills of one service from two files are one window). Pure; the input is not modified, and
  * on any issue nothing is applied.
  */
-import type { InputIssue, PlanInput } from '../../engine/schema.ts';
+import type { InputIssue, PlanFileInput, PlanInput } from '../../engine/schema.ts';
 import { observedSummarize } from '../../engine/observed.ts';
 import { sizeParse, sizeToPlan } from '../../engine/units.ts';
 import type { Evidence, EvidenceService } from './file.ts';
@@ -21,12 +21,12 @@ export type EvidenceApplied = {
   host: { from: string; toMiB: number; source: string } | null;
 };
 
-export type EvidenceApply = { ok: true; input: PlanInput; applied: EvidenceApplied } | { ok: false; issues: InputIssue[] };
+export type EvidenceApply<T extends PlanFileInput = PlanInput> = { ok: true; input: T; applied: EvidenceApplied } | { ok: false; issues: InputIssue[] };
 
 /** To 0.001 MiB: finer than any reading. */
 const round = (mib: number) => Math.round(mib * 1000) / 1000;
 
-export function evidenceApply(input: PlanInput, evidences: readonly Evidence[]): EvidenceApply {
+export function evidenceApply<T extends PlanFileInput = PlanInput>(input: T, evidences: readonly Evidence[]): EvidenceApply<T> {
   const names = new Set(input.services.map((s) => s.name));
   const issues: InputIssue[] = [];
   const byService = new Map<string, Array<{ e: Evidence; s: EvidenceService }>>();
@@ -72,7 +72,7 @@ export function evidenceApply(input: PlanInput, evidences: readonly Evidence[]):
     applied.services.push({ service: svc.name, containers: [...new Set(parts.flatMap(({ s }) => s.containers))], samples: summary?.samples ?? 0, oomKills: oomKills.length, sources: [...new Set(parts.map(({ e }) => e.source))] });
   }
   const host = [...evidences].reverse().find((e) => e.host !== null)?.host;
-  if (host) {
+  if (host && out.host) { // a multi-host plan (hosts:) keeps each host's ram: one host's /proc/meminfo does not say which
     const mib = Math.floor(host.memTotalBytes / MIB);
     applied.host = { from: String(out.host.ram), toMiB: mib, source: host.source };
     out.host = { ...out.host, ram: sizeToPlan(mib) };

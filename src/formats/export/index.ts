@@ -11,6 +11,11 @@ import { alertsTestYml } from './alerts-test.ts';
 import { runbookMd } from './runbook.ts';
 import { stackOf } from './stack.ts';
 import { formatOf } from '../kinds/index.ts';
+import { orchestratedServices, type Target } from './orchestrators.ts';
+import { swarmFileName, swarmYml } from './swarm.ts';
+import { kubernetesFileName, kubernetesYaml } from './kubernetes.ts';
+
+export { TARGETS, type Target } from './orchestrators.ts';
 
 export { ExportError, type ExportFile } from './common.ts';
 export { exportersFor, type Exporter, type ExporterKind } from './exporters.ts';
@@ -22,6 +27,8 @@ export type ExportOptions = {
   tuned?: boolean;
   /** The compose file written will be the user's own, edited (the CLI's export of a compose file): the runbook then names no secrets, oom_score_adj or reservations, which that file does not get. */
   composeEdited?: boolean;
+  /** What runs the stack: Docker Compose (the default), a Docker Swarm stack, or Kubernetes manifests. Each is written from the same tuned export. */
+  target?: Target;
 };
 
 /** The tuned plan with its tunings; a limit no setting fits is refused by name rather than written as a failing config. */
@@ -72,5 +79,14 @@ export function exportOf(plan: Plan, options: ExportOptions = {}): Exported {
     }
   }
   files.push({ path: stack.files.runbook, content: runbookMd(stack, tunings, { edited: options.composeEdited === true }), description: 'Runbook: checks, emergency actions and rollback for this plan' });
+  // Swarm and Kubernetes: the compose file's services (its limits, reservations, configs and
+  // secrets) rewritten for the orchestrator, in place of the compose file.
+  const target = options.target ?? 'compose';
+  if (target !== 'compose') {
+    const services = orchestratedServices(stack, files);
+    files[0] = target === 'swarm'
+      ? { path: swarmFileName(stack), content: swarmYml(stack, services), description: 'Docker Swarm stack: deploy.resources limits and reservations, replicas, placement constraints, /dev/shm tmpfs, configs, external secrets' }
+      : { path: kubernetesFileName(stack), content: kubernetesYaml(stack, services), description: 'Kubernetes manifests: StatefulSets/Deployments with memory requests and limits in Mi, /dev/shm emptyDir, ConfigMaps, Secrets by reference, a Service per port' };
+  }
   return { plan: tuned ? tuned.plan : plan, files, notes: tuned ? [...tuned.kept.map((k) => k.message), ...tuned.notes] : [] };
 }

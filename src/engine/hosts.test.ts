@@ -1,0 +1,171 @@
+/** Multi-host plans (issue 14): the schema, each host budgeted on its own, the verdict over hosts, place(). */
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { planParse, type NamedHost, type Plan, type PlanFileInput } from './schema.ts';
+import { evaluate } from './evaluate.ts';
+import { verdictOf } from './verdict.ts';
+import { place } from './place.ts';
+import { hostReserve } from './host.ts';
+import { replicaShares } from './hosts.ts';
+import { presetGet } from './presets.ts';
+import { arbitraryPlan } from './arbitrary.ts';
+import { planToInput } from '../formats/plan-file.ts';
+
+function parse(input: unknown): Plan {
+  const r = planParse(input);
+  if (!r.ok) throw new Error(r.issues.map((i) => `${i.path}: ${i.message}`).join('; '));
+  return r.plan;
+}
+
+/** The 4gb preset split: the database on a host of its own, the app and the rest on the other. */
+function split(appRam = '4GiB', dbRam = '4GiB'): PlanFileInput {
+  const p = presetGet('4gb');
+  const { host: _host, ...rest } = p;
+  return {
+    ...rest,
+    hosts: [
+      { name: 'app', ram: appRam, pricePerMonth: 25, labels: ['role=app'] },
+      { name: 'db', ram: dbRam, pricePerMonth: 25, labels: ['role=db'] },
+    ],
+    services: p.services.map((s) => ({ ...s, host: s.kind === 'postgres' ? 'db' : 'app' })),
+  };
+}
+
+describe('the plan format', () => {
+  it('keeps a single-host plan valid and unchanged, and migrates v1 to v2', () => {
+    const v1 = { ...presetGet('4gb'), version: 1 };
+    const r = planParse(v1);
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.plan.version).toBe(2);
+    expect(r.plan.hosts).toBeUndefined();
+    expect(evaluate(r.plan).hosts).toBeUndefined();
+  });
+
+  it('reads hosts: and each service host:, and writes them back', () => {
+    const plan = parse(split());
+    expect(plan.hosts!.map((h) => [h.name, h.ram, h.labels])).toEqual([['app', 4096, ['role=app']], ['db', 4096, ['role=db']]]);
+    const again = parse(planToInput(plan));
+    expect(again).toEqual(plan);
+  });
+
+  it.each([
+    [{ services: [] }, 'host', 'expected host (one host) or hosts'],
+    [{ host: { ram: '4GiB' }, hosts: [{ name: 'a', ram: '4GiB' }], services: [] }, 'hosts', 'not both'],
+    [{ hosts: [{ name: 'a', ram: '4GiB' }], services: [{ name: 'x', kind: 'redis' }] }, 'services[0].host', 'expected the host it runs on, one of a'],
+    [{ hosts: [{ name: 'a', ram: '4GiB' }], services: [{ name: 'x', kind: 'redis', host: 'b' }] }, 'services[0].host', 'got "b"'],
+    [{ hosts: [{ name: 'a', ram: '4GiB' }, { name: 'b', ram: '4GiB' }], services: [{ name: 'x', kind: 'redis', host: ['a', 'b'] }] }, 'services[0].host', 'at most as many hosts as it has replicas'],
+    [{ hosts: [{ name: 'a', ram: '4GiB' }, { name: 'A', ram: '4GiB' }], services: [] }, 'hosts[1].name', 'duplicate host name'],
+    [{ hosts: [{ name: 'a', ram: '4GiB', labels: ['no label'] }], services: [] }, 'hosts[0].labels[0]', 'key=value'],
+    [{ host: { ram: '4GiB' }, services: [{ name: 'x', kind: 'redis', host: 'a' }] }, 'services[0].host', 'only in a plan with hosts'],
+  ])('refuses %j at %s', (doc, path, message) => {
+    const r = planParse(doc);
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.issues.find((i) => i.path === path)?.message).toContain(message);
+  });
+});
+
+describe('evaluate over hosts', () => {
+  it('budgets each host on its own with the single-host engine, the load the whole stack’s', () => {
+    const plan = parse(split());
+    const r = evaluate(plan);
+    expect(r.hosts!.map((h) => h.name)).toEqual(['app', 'db']);
+    const db = r.hosts!.find((h) => h.name === 'db')!;
+    expect(db.services).toEqual(['postgres']);
+    // Each host's reserve counts its own containers (one shim for the database host's one container).
+    expect(db.reserveMiB).toBe(hostReserve({ ...plan, services: [plan.services.find((s) => s.kind === 'postgres')!] }, 1).typical);
+    // Its services add up to its usage, with its reserve.
+    const dbServices = r.services.filter((s) => s.host === 'db');
+    expect(db.usageMiB.typical).toBeCloseTo(dbServices.reduce((a, s) => a + Math.min(s.usageMiB.typical, s.limitMiB ?? Infinity), db.reserveMiB), 6);
+    // The database's memory follows the whole stack's traffic, not only its host's (no app on the db host).
+    const single = evaluate(parse(presetGet('4gb')));
+    expect(dbServices[0]!.usageMiB).toEqual(single.services.find((s) => s.kind === 'postgres')!.usageMiB);
+    // Every finding of a multi-host plan names its host; 'single-host' is answered.
+    expect(r.findings.every((f) => f.host === 'app' || f.host === 'db')).toBe(true);
+    expect(r.findings.some((f) => f.id === 'single-host')).toBe(false);
+    // `host` is the tightest host.
+    expect(r.host.freeMiB.low).toBe(Math.min(...r.hosts!.map((h) => h.freeMiB.low)));
+  });
+
+  it('spreads replicas over the hosts a service names', () => {
+    expect(replicaShares(3, 2)).toEqual([2, 1]);
+    const doc = split();
+    const app = doc.services.find((s) => s.kind === 'fastapi')!;
+    app.host = ['app', 'db'];
+    (app.settings as Record<string, unknown>).replicas = 2;
+    const r = evaluate(parse(doc));
+    const copies = r.services.filter((s) => s.kind === 'fastapi');
+    expect(copies.map((s) => s.host)).toEqual(['app', 'db']);
+  });
+
+  it('takes the worst host for the verdict', () => {
+    // The 4gb preset's own critical finding (redis-fork-headroom) stays, on the app host.
+    const good = verdictOf(evaluate(parse(split('4GiB', '4GiB'))));
+    expect(good.fits).toBe(true);
+    expect(good.critical).toEqual(['app: redis-fork-headroom [redis]']);
+    // The database's limit is over a 512 MiB host: that host fails on its own, and the plan with it.
+    const bad = verdictOf(evaluate(parse(split('4GiB', '512MiB'))));
+    expect(bad.outcome).toBe('fail');
+    expect(bad.fits).toBe(false);
+    expect(bad.critical).toContain('db: limits-exceed-ram');
+    expect(bad.critical.filter((c) => c.startsWith('app:'))).toEqual(good.critical);
+  });
+});
+
+const hostArb = fc.record({ ram: fc.integer({ min: 1, max: 8 }), price: fc.integer({ min: 5, max: 80 }) });
+const hostsArb = fc.array(hostArb, { minLength: 1, maxLength: 4 }).map((hs) => hs.map((h, i): NamedHost => ({ name: `h${i}`, ram: h.ram * 1024, reserve: 'auto', swap: 0, pricePerMonth: h.price, labels: [] })));
+
+describe('place', () => {
+  it('puts the database on its own host when that fits (the 4gb stack on two 4 GiB hosts)', () => {
+    const plan = parse(presetGet('4gb'));
+    const hosts = parse(split()).hosts!;
+    const p = place(plan, hosts);
+    expect(p.fits).toBe(true);
+    if (!p.fits) return;
+    expect(p.databaseAlone).toBe(true);
+    const db = p.hosts.find((h) => h.services.some((s) => s.name === 'postgres'))!;
+    expect(db.services.map((s) => s.name)).toEqual(['postgres']);
+    expect(verdictOf(evaluate(p.plan)).fits).toBe(true);
+  });
+
+  it('says when none fits', () => {
+    const plan = parse(presetGet('4gb'));
+    const p = place(plan, [{ name: 'tiny', ram: 256, reserve: 'auto', swap: 0, labels: [] }]);
+    expect(p.fits).toBe(false);
+    if (p.fits) return;
+    expect(p.reason).toMatch(/^no placement fits: \S+ needs/);
+  });
+
+  it('never puts more on a host than fits (property)', () => {
+    let placed = 0;
+    fc.assert(
+      fc.property(arbitraryPlan({ maxServices: 3 }), hostsArb, (input, hosts) => {
+        const p = place(parse(input), hosts);
+        if (!p.fits) return;
+        placed++;
+        for (const h of p.hosts) expect(h.demandMiB + h.reserveMiB).toBeLessThanOrEqual(h.ramMiB + 1e-6);
+        // …and the engine's own budget of each host agrees.
+        for (const h of evaluate(p.plan).hosts!) expect(h.setLimitsMiB + h.reserveMiB).toBeLessThanOrEqual(h.ramMiB + 1e-6);
+        // Every replica is placed.
+        const replicas = p.hosts.flatMap((h) => h.services).reduce((a, s) => a + s.replicas, 0);
+        expect(replicas).toBeGreaterThanOrEqual(p.plan.services.length);
+      }),
+      { numRuns: 40 },
+    );
+    // Not vacuous: some of the generated plans were placed.
+    expect(placed).toBeGreaterThan(3);
+  });
+
+  it('removing a host never makes a failing plan pass (property)', () => {
+    fc.assert(
+      fc.property(arbitraryPlan({ maxServices: 3 }), hostsArb, fc.nat(), (input, hosts, k) => {
+        fc.pre(hosts.length > 1);
+        const plan = parse(input);
+        const fewer = hosts.filter((_, i) => i !== k % hosts.length);
+        if (!place(plan, hosts).fits) expect(place(plan, fewer).fits).toBe(false);
+      }),
+      { numRuns: 30 },
+    );
+  });
+});

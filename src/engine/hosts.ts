@@ -1,0 +1,59 @@
+/**
+ * A multi-host plan (`hosts:`, issue 14) as one single-host plan per host: each host's part has
+ * that host and the services (or the replicas of a spread service) that run on it, so the
+ * single-host engine (budget.ts, findings/) budgets each host on its own. The load stays the whole
+ * stack's: evaluate.ts passes the whole plan as the traffic context (scenarioOf's `whole`).
+ */
+import type { NamedHost, Plan, Service } from './schema.ts';
+import { replicasOf } from './schema.ts';
+
+export type HostPart = { name: string; host: NamedHost; plan: Plan };
+
+/** `total` replicas over `hosts` hosts, round-robin: the first hosts get one more when it does not divide. */
+export function replicaShares(total: number, hosts: number): number[] {
+  return Array.from({ length: hosts }, (_, i) => Math.floor(total / hosts) + (i < total % hosts ? 1 : 0));
+}
+
+/** The service with `replicas` of its own (a spread service's share on one host). */
+function withReplicas(s: Service, replicas: number): Service {
+  return replicasOf(s) === replicas ? s : ({ ...s, settings: { ...s.settings, replicas } } as Service);
+}
+
+/**
+ * Where a service without a `host:` runs: the services a toggle or the exporters add (features.ts).
+ * Assumed: pgBouncer beside PostgreSQL (it pools the database's connections on its host), and
+ * everything else on the first host (the plan's first is where people put the app and its
+ * monitoring); a plan that wants them elsewhere lists them with a host.
+ */
+export function impliedHost(plan: Plan, s: Service): string {
+  const hosts = plan.hosts!;
+  if (s.kind === 'pgbouncer') {
+    const db = plan.services.find((x) => x.kind === 'postgres' && x.host);
+    if (db) return db.host![0]!;
+  }
+  return hosts[0]!.name;
+}
+
+/** Each host's part of a multi-host plan, in the order of `hosts:`; a single-host plan has none. */
+export function hostPartsOf(plan: Plan): HostPart[] {
+  if (!plan.hosts) return [];
+  const on = new Map<string, Service[]>(plan.hosts.map((h) => [h.name, []]));
+  for (const s of plan.services) {
+    const names = s.host ?? [impliedHost(plan, s)];
+    const shares = replicaShares(replicasOf(s), names.length);
+    names.forEach((h, i) => {
+      if (shares[i]! > 0) on.get(h)!.push(withReplicas(s, shares[i]!));
+    });
+  }
+  return plan.hosts.map((h) => {
+    const { name: _name, labels: _labels, ...host } = h;
+    return { name: h.name, host: h, plan: { ...plan, host, services: on.get(h.name)! } };
+  });
+}
+
+/** Service name → the names of the hosts it runs on (the services a toggle adds included); empty for a single-host plan. */
+export function hostsOfServices(plan: Plan): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const part of hostPartsOf(plan)) for (const s of part.plan.services) out.set(s.name, [...(out.get(s.name) ?? []), part.name]);
+  return out;
+}
