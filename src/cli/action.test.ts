@@ -122,15 +122,26 @@ describe('the action, run as the runner runs it', () => {
     expect(log.runs[0].results.find((x: { ruleId: string }) => x.ruleId === 'redis-fork-headroom').locations[0].physicalLocation.region.startLine).toBe(27);
   });
 
-  it.each([
-    ['evidence', { evidence: 'stats.json' }, /Unknown option '--evidence'.*The evidence input needs a Headroom whose check takes --evidence/],
-  ])('%s: passed through to check; a CLI without the option fails the job clearly, even with fail-on: never', (_name, inputs, message) => {
-    const r = run({ files: 'fits.yml', 'fail-on': 'never', ...inputs });
-    expect(r.ok).toBe(false);
-    expect(r.steps[1]!.code).toBe(2);
-    expect(r.annotations.map((a) => a.message).join('\n')).toMatch(message);
-    expect(r.summary).toMatch(/^### ⚠️ Headroom check: error \(exit 2\)\n/);
-    expect(r.outputs).toEqual({ outcome: 'error', 'exit-code': '2' });
+  it('evidence: each line passed to check as --evidence; an observed worker settles a cannot-tell verdict; a bad file fails the job with its path', () => {
+    // An evidence file as `headroom observe` writes it (src/formats/evidence/file.ts): the guessed worker seen at 80–86 MiB.
+    const t0 = 1_764_650_000;
+    const samples = Array.from({ length: 60 }, (_, i) => [t0 + 5 * i, (80 + (i % 7)) * 1_048_576]);
+    const evidence = { format: 'headroom-evidence', version: 1, source: 'observe', collectedAt: '2026-12-02T06:00:00Z', durationSeconds: 300, intervalSeconds: 5, host: null,
+      services: [{ service: 'worker', containers: ['repo-worker-1'], samples, limitBytes: null, peakBytes: null, anonBytes: null, fileBytes: null, oomKills: [], restarts: 0 }] };
+    writeFileSync(join(workspace, 'evidence.json'), JSON.stringify(evidence));
+    const guessed = run({ files: 'guessed.yml', 'fail-on': 'cannot-tell' });
+    expect(guessed.outputs).toEqual({ outcome: 'cannot-tell', 'exit-code': '3' });
+    const seen = run({ files: 'guessed.yml', 'fail-on': 'cannot-tell', evidence: 'evidence.json\n' });
+    expect(seen.ok).toBe(true);
+    expect(seen.outputs).toEqual({ outcome: 'pass', 'exit-code': '0' });
+    expect(seen.summary).toMatch(/PASS/);
+
+    writeFileSync(join(workspace, 'truncated.json'), JSON.stringify(evidence).slice(0, 200));
+    const bad = run({ files: 'guessed.yml', 'fail-on': 'never', evidence: 'truncated.json' });
+    expect(bad.ok).toBe(false);
+    expect(bad.steps[1]!.code).toBe(2);
+    expect(bad.annotations.map((a) => a.message).join('\n')).toMatch(/truncated\.json/);
+    expect(bad.outputs).toEqual({ outcome: 'error', 'exit-code': '2' });
   });
 
   it.each([

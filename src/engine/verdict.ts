@@ -71,7 +71,7 @@ export function settlesOf(s: Pick<ServiceBudget, 'limitMiB'>): string[] {
     ...(s.limitMiB === null ? ['a memory limit (mem_limit)'] : []),
     'its usage stated in the plan (settings.usage; in compose: x-headroom: {settings: {usage: {low, typical, high}}})',
     'docker stats from the running host (check --stats FILE)',
-    'Prometheus or cgroup evidence (issue 12)',
+    'evidence from the running stack (--evidence FILE: `headroom observe`, a Prometheus range query, docker stats JSON or cgroup files)',
   ];
 }
 
