@@ -40,4 +40,21 @@ describe('fit', () => {
     expect(f.plan.services.find((s) => s.name === 'worker')!.limit).toBeNull();
     expect(f.changes.filter((c) => c.service === 'worker' && c.key === 'limit')).toEqual([]);
   });
+
+  it('a kept connection setting gets the memory it needs: the limit is sized for the value kept, not the one tuned', () => {
+    // sentry's shape (test/corpus): pgBouncer's own max_client_conn is far above what the tuner
+    // proposes; the fit keeps it, so its limit must hold the model's high for it.
+    const plan = presetPlan('8gb', (p) => {
+      const pgb = p.services.find((s) => s.kind === 'pgbouncer')!;
+      (pgb.settings as Record<string, unknown>).maxClientConn = 10_000;
+    });
+    const f = fit(plan);
+    const pgb = f.plan.services.find((s) => s.kind === 'pgbouncer')!;
+    expect(pgb.kind === 'pgbouncer' && pgb.settings.maxClientConn).toBe(10_000);
+    const r = evaluate(f.plan);
+    const budget = r.services.find((s) => s.name === pgb.name)!;
+    expect(pgb.limit).not.toBeNull();
+    expect(budget.usageMiB.high).toBeLessThanOrEqual(pgb.limit!);
+    expect(r.findings.filter((x) => x.service === pgb.name && (x.id === 'usage-over-limit' || x.id === 'spike-over-limit'))).toEqual([]);
+  });
 });

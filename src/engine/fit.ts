@@ -12,7 +12,7 @@
  * Pure: plain data in, plain data out.
  */
 import type { Plan, Service } from './schema.ts';
-import { minimalPlan, tierPlan } from './tiers.ts';
+import { limitsAt, minimalPlan, tierPlan } from './tiers.ts';
 import { basisOf } from './kinds/index.ts';
 import { evaluate } from './evaluate.ts';
 import { verdictOf, type Outcome } from './verdict.ts';
@@ -38,22 +38,45 @@ export type Fit = {
 
 const CONNECTION_KEYS: Readonly<Record<string, string>> = { postgres: 'maxConnections', pgbouncer: 'maxClientConn' };
 
-/** The fitted services: guessed ones keep their limit, connection settings never go down. */
+/** The minimal plan with the plan's own connection settings where it had lowered them (the apps open what they open). */
+function connectionsKept(original: Plan, minimal: Plan): { plan: Plan; kept: boolean } {
+  const before = new Map(original.services.map((s) => [s.name, s]));
+  let kept = false;
+  const services = minimal.services.map((s): Service => {
+    const was = before.get(s.name);
+    const key = CONNECTION_KEYS[s.kind];
+    if (!was || !key) return s;
+    const mine = (was.settings as Record<string, unknown>)[key];
+    const theirs = (s.settings as Record<string, unknown>)[key];
+    if (typeof mine !== 'number' || typeof theirs !== 'number' || theirs >= mine) return s;
+    kept = true;
+    return { ...s, settings: { ...s.settings, [key]: mine } } as Service;
+  });
+  return { plan: { ...minimal, services }, kept };
+}
+
+/** The fitted services: guessed ones keep their limit (a limit computed from a guess is not presented as fitted). */
 function guarded(original: Plan, fitted: Plan): Plan {
   const before = new Map(original.services.map((s) => [s.name, s]));
   return {
     ...fitted,
     services: fitted.services.map((s): Service => {
       const was = before.get(s.name);
-      if (!was) return s;
-      if (basisOf(was) === 'assumed') return { ...s, limit: was.limit };
-      const key = CONNECTION_KEYS[s.kind];
-      if (!key) return s;
-      const mine = (was.settings as Record<string, unknown>)[key];
-      const theirs = (s.settings as Record<string, unknown>)[key];
-      return typeof mine === 'number' && typeof theirs === 'number' && theirs < mine ? ({ ...s, settings: { ...s.settings, [key]: mine } } as Service) : s;
+      return was && basisOf(was) === 'assumed' ? { ...s, limit: was.limit } : s;
     }),
   };
+}
+
+/**
+ * tiers.ts's minimal plan at `users`, with the plan's own connection settings kept and every
+ * limit re-derived from them: a limit sized for fewer connections than the stack keeps would be
+ * short by their memory (sentry's pgBouncer was sized at 16 MiB for a max_client_conn it then kept,
+ * the model's high 80 MiB: usage over its limit on every host).
+ */
+function minimalKept(plan: Plan, users: number): Plan {
+  const minimal = minimalPlan(plan, users);
+  const { plan: kept, kept: changed } = connectionsKept(plan, minimal);
+  return changed ? limitsAt(kept, users) : minimal;
 }
 
 /** The fitted plan on a host of `ramMiB`, with the plan's own workload and name. */
@@ -92,7 +115,7 @@ const MAX_HOST_MIB = 1024 * 1024;
 
 export function fit(plan: Plan): Fit {
   const spikeUsers = Math.ceil(plan.workload.activeUsers * plan.workload.spike);
-  const minimal = minimalPlan(plan, spikeUsers);
+  const minimal = minimalKept(plan, spikeUsers);
   const fitted = fittedOn(plan, plan.host.ram, minimal);
   const fits = holds(fitted);
   let hostMiB: number | null = null;

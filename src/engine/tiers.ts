@@ -131,6 +131,15 @@ type HostSpec = { name: string; ramMiB: number; services?: readonly string[] };
 export function minimalPlan(plan: Plan, users: number): Plan {
   let p: Plan = explicit({ ...plan, workload: { ...plan.workload, activeUsers: users } });
   p = withRedisData(withPgConnections(withPgbouncer(withAppPools(p))));
+  return limitsAt(p, users);
+}
+
+/**
+ * Step 5 alone: every limit re-derived from the plan's own settings at `users` (each PostgreSQL at
+ * the smallest limit it fits). For a caller that changes settings after minimalPlan (fit keeps the
+ * plan's own connection settings) and needs limits that hold them.
+ */
+export function limitsAt(p: Plan, users: number): Plan {
   const sc = scenarioAt(expand(p), users, 1);
   const highOf = (name: string) => sc.services.find((s) => s.name === name)!.usageMiB.high;
   return {

@@ -71,8 +71,7 @@ const OUTSIDE_THE_BAND: Readonly<Record<string, string>> = {
   mattermost: '0.5×: Mattermost (Go) is in the catalogue without a published figure: the native default footprint (32 MiB, assumed) is far under what its server holds',
   openproject: '0.5×: its four OpenProject services are Ruby, which Headroom has no kind for: generic guesses of 32–128 MiB',
   plane: "8×: its four Node.js web apps have no limit, so V8 sizes each heap from the host's RAM (a quarter, up to 4 GiB) and the node model's high is that heap limit: the stack's high grows with the host (11.3 GiB on 4 GiB, 37.7 GiB on 16 GiB) until 32 GiB",
-  plausible: '0.5×: Plausible is Elixir, which Headroom has no kind for: a generic guess of 32–128 MiB beside ClickHouse and PostgreSQL',
-  sentry: "no host: fit sizes pgbouncer's limit at 16 MiB, under the pgbouncer model's own high (80 MiB), so a critical usage-over-limit stands on every host (tiers.ts's minimal pgbouncer limit, not fixed here)",
+  sentry: "2×: 32 GiB against the documented 16 GiB: about fifty Python/Snuba consumers without a limit, each at the catalogue's or the python kind's guess (352 MiB limits); its pgBouncer keeps its own max_client_conn and is sized for it (fit.ts minimalKept)",
   supabase: "8×: Studio, Storage and postgres-meta are Node.js without a limit, so their heaps follow the host's RAM as plane's do",
 };
 
