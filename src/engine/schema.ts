@@ -9,6 +9,7 @@ import { HOST_DEFAULTS, WORKLOAD_DEFAULTS } from './defaults.ts';
 import { between, bool, count, durationSchema, oneOf, sizeSchema, withDefault } from './schema-blocks.ts';
 import { OBSERVED_PERCENTILES } from './observed.ts';
 import { KINDS } from './kinds/index.ts';
+import { inputIssues, issueMessage, pathFormat, type InputIssue } from './input-issues.ts';
 
 export { durationSchema, sizeSchema };
 
@@ -23,16 +24,6 @@ export const SERVICE_KINDS = Object.keys(KINDS) as [ServiceKind, ...ServiceKind[
 export const SETTINGS_SCHEMAS = Object.fromEntries(SERVICE_KINDS.map((k) => [k, KINDS[k].settings])) as { [K in ServiceKind]: (typeof KINDS)[K]['settings'] };
 
 export type SettingsOf<K extends ServiceKind> = z.output<(typeof KINDS)[K]['settings']>;
-
-/** zod/mini ships no English messages: every schema above names what it expects, and issues
- * still reading "Invalid input" (a mapping or list of the wrong type) are worded here. */
-function issueMessage(issue: { code: string; message: string; expected?: unknown }): string {
-  if (issue.message !== 'Invalid input') return issue.message.replace(/^Invalid input: /, '');
-  if (issue.code === 'invalid_type' && issue.expected === 'object') return 'expected a mapping (key: value)';
-  if (issue.code === 'invalid_type' && issue.expected === 'array') return 'expected a list';
-  if (issue.code === 'invalid_type' && typeof issue.expected === 'string') return `expected ${issue.expected}`;
-  return 'expected a different value here';
-}
 
 /** Compose's rule for service names, which also keeps them safe in every exported file. */
 export const SERVICE_NAME_RE = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
@@ -241,21 +232,8 @@ export type Plan = Omit<ParsedPlan, 'host'> & { host: Host };
 export type Workload = Plan['workload'];
 export type Features = Plan['features'];
 
-/** One problem with an input, with its path as a person reads it (`services[2].limit`). */
-export type InputIssue = { path: string; message: string };
-
-export function pathFormat(path: readonly PropertyKey[]): string {
-  return path.reduce<string>((acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)), '') || '(plan)';
-}
-
-function valueAt(doc: unknown, path: readonly PropertyKey[]): unknown {
-  let v: unknown = doc;
-  for (const key of path) {
-    if (v === null || typeof v !== 'object') return undefined;
-    v = (v as Record<PropertyKey, unknown>)[key];
-  }
-  return v;
-}
+export type { InputIssue };
+export { pathFormat };
 
 /** Migrations from older plan versions; index n upgrades version n to n + 1. None before v1. */
 const MIGRATIONS: Array<(doc: Record<string, unknown>) => Record<string, unknown>> = [
@@ -317,15 +295,5 @@ export function planParse(doc: unknown): { ok: true; plan: Plan } | { ok: false;
     const first = host ?? { ram: hosts![0]!.ram, reserve: hosts![0]!.reserve, swap: hosts![0]!.swap, ...(hosts![0]!.pricePerMonth === undefined ? {} : { pricePerMonth: hosts![0]!.pricePerMonth }) };
     return { ok: true, plan: { ...r.data, host: first } };
   }
-  const issues: InputIssue[] = [];
-  for (const issue of r.error.issues) {
-    if (issue.code === 'unrecognized_keys') {
-      for (const key of issue.keys) issues.push({ path: pathFormat([...issue.path, key]), message: 'unknown key' });
-    } else if (valueAt(migrated, issue.path) === undefined) {
-      issues.push({ path: pathFormat(issue.path), message: `required: ${issueMessage(issue)}` });
-    } else {
-      issues.push({ path: pathFormat(issue.path), message: issueMessage(issue) });
-    }
-  }
-  return { ok: false, issues };
+  return { ok: false, issues: inputIssues(migrated, r.error.issues) };
 }

@@ -71,6 +71,8 @@ describe('evidence file', () => {
     const bad = { ...good, services: [{ ...good.services[0]!, samples: Array.from({ length: 100 }, () => ['x', 'y']) }] };
     const r = evidenceParse(bad);
     expect(r.ok ? 0 : r.issues.length).toBe(21);
+    // The input policy's bound and wording (src/formats/input-policy.ts issuesBounded), as every parser.
+    expect(r.ok ? '' : r.issues.at(-1)!.message).toMatch(/^… and 180 more problems/);
   });
 });
 

@@ -32,7 +32,8 @@
  * - `services` is an array, not a map keyed by service names (names are user text).
  */
 import * as z from 'zod/mini';
-import type { InputIssue } from '../../engine/schema.ts';
+import { inputIssues, type InputIssue } from '../../engine/input-issues.ts';
+import { issuesBounded } from '../input-policy.ts';
 
 export const EVIDENCE_FORMAT = 'headroom-evidence';
 export const EVIDENCE_VERSION = 1;
@@ -117,31 +118,6 @@ export type EvidenceService = Evidence['services'][number];
 export type EvidenceHost = NonNullable<Evidence['host']>;
 export type OomKill = EvidenceService['oomKills'][number];
 
-function pathFormat(path: readonly PropertyKey[]): string {
-  return path.reduce<string>((acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)), '') || '(evidence)';
-}
-
-function valueAt(doc: unknown, path: readonly PropertyKey[]): unknown {
-  let v: unknown = doc;
-  for (const key of path) {
-    if (v === null || typeof v !== 'object') return undefined;
-    v = (v as Record<PropertyKey, unknown>)[key];
-  }
-  return v;
-}
-
-/** zod/mini has no English messages: the ones left as "Invalid input" are worded here. */
-function issueMessage(issue: { code: string; message: string; expected?: unknown }): string {
-  if (issue.message !== 'Invalid input') return issue.message.replace(/^Invalid input: /, '');
-  if (issue.code === 'invalid_type' && issue.expected === 'object') return 'expected a mapping (key: value)';
-  if (issue.code === 'invalid_type' && issue.expected === 'array') return 'expected a list';
-  if (issue.code === 'invalid_type' && typeof issue.expected === 'string') return `expected ${issue.expected}`;
-  return 'expected a different value here';
-}
-
-/** Most issues a bad file reports (a million bad samples would otherwise print a million lines). */
-const MAX_ISSUES = 20;
-
 export type EvidenceParse = { ok: true; evidence: Evidence } | { ok: false; issues: InputIssue[] };
 
 /** A parsed JSON document → validated evidence, or issues with their paths. */
@@ -155,19 +131,8 @@ export function evidenceParse(doc: unknown): EvidenceParse {
   }
   const r = evidenceSchema.safeParse(doc);
   if (r.success) return { ok: true, evidence: r.data };
-  const issues: InputIssue[] = [];
-  for (const issue of r.error.issues) {
-    if (issue.code === 'unrecognized_keys') {
-      for (const key of issue.keys) issues.push({ path: pathFormat([...issue.path, key]), message: 'unknown key' });
-    } else if (valueAt(doc, issue.path) === undefined) {
-      issues.push({ path: pathFormat(issue.path), message: `required: ${issueMessage(issue)}` });
-    } else {
-      issues.push({ path: pathFormat(issue.path), message: issueMessage(issue) });
-    }
-  }
-  const shown = issues.slice(0, MAX_ISSUES);
-  if (issues.length > MAX_ISSUES) shown.push({ path: '(evidence)', message: `and ${issues.length - MAX_ISSUES} more issues` });
-  return { ok: false, issues: shown };
+  // Bounded by the one input policy (a million bad samples would otherwise print a million lines).
+  return { ok: false, issues: issuesBounded(inputIssues(doc, r.error.issues, '(evidence)')) };
 }
 
 /** JSON text → validated evidence; a syntax error names its line and column. */
