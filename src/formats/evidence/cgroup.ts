@@ -15,6 +15,7 @@
  * The working set is usage − inactive file (cAdvisor's container_memory_working_set_bytes);
  * memory.events counts kills without their times, so each is an OOM kill with `at: null`.
  */
+import { issuesBounded } from '../input-policy.ts';
 import type { InputIssue } from '../../engine/schema.ts';
 import { evidenceBuild, type ContainerEvidence, type ServiceRef } from './build.ts';
 import type { EvidenceParse } from './file.ts';
@@ -106,7 +107,7 @@ export function cgroupToEvidence(doc: unknown, services: readonly ServiceRef[]):
       oomKills: Array.from({ length: Math.min(kills, 10_000) }, () => ({ at: null, container: c.container as string })),
     });
   });
-  if (issues.length > 0) return { ok: false, issues: issues.slice(0, 20) };
+  if (issues.length > 0) return { ok: false, issues: issuesBounded(issues) };
   if (containers.length === 0) return fail('containers', 'expected at least one container');
   return evidenceBuild('cgroup', containers, services, { collectedAt, intervalSeconds: null, durationSeconds: 0 });
 }

@@ -107,6 +107,13 @@ describe('cgroup files', () => {
     const r = evidenceRead(text, services, AT);
     expect(r.ok ? null : r.issues[0]).toMatchObject({ path: 'containers[0].files["memory.stat"] line 2', message: expect.stringMatching(/key number/) });
   });
+
+  it('bounds the issues of many bad containers by the input policy (20, then a count)', () => {
+    const containers = Array.from({ length: 30 }, (_, i) => ({ container: `pg-${i}`, files: { ...v2, 'memory.stat': 'anon 1\nfile x\n' } }));
+    const r = evidenceRead(JSON.stringify({ format: 'headroom-cgroup-files', collectedAt: AT, containers }), services, AT);
+    expect(r.ok ? [] : r.issues).toHaveLength(21);
+    expect(r.ok ? '' : r.issues.at(-1)!.message).toMatch(/^… and 10 more problems/);
+  });
 });
 
 describe('host RAM', () => {
