@@ -10,11 +10,12 @@
 import type { Plan, ServiceOf } from '../plan-schema.ts';
 import type { Basis, Usage } from '../report.ts';
 import type { KindEngine, KindTuning, ModelContext } from './kind.ts';
+// pgBouncer is always loaded: the toggles' model (features.ts) starts a pgBouncer from its defaults.
+import { pgbouncer } from './pgbouncer.ts';
 // Types only: these imports load nothing.
 import type { fastapi } from './fastapi.ts';
 import type { postgres } from './postgres/index.ts';
 import type { redis } from './redis.ts';
-import type { pgbouncer } from './pgbouncer.ts';
 import type { prometheus } from './prometheus.ts';
 import type { grafana } from './grafana.ts';
 import type { alertmanager } from './alertmanager.ts';
@@ -49,7 +50,7 @@ export const KIND_LOADERS = {
   fastapi: async () => (await import('./fastapi.ts')).fastapi,
   postgres: async () => (await import('./postgres/index.ts')).postgres,
   redis: async () => (await import('./redis.ts')).redis,
-  pgbouncer: async () => (await import('./pgbouncer.ts')).pgbouncer,
+  pgbouncer: async () => pgbouncer,
   prometheus: async () => (await import('./prometheus.ts')).prometheus,
   grafana: async () => (await import('./grafana.ts')).grafana,
   alertmanager: async () => (await import('./alertmanager.ts')).alertmanager,
@@ -78,7 +79,7 @@ export const SERVICE_KINDS = Object.keys(KIND_LOADERS) as [ServiceKind, ...Servi
  */
 export const FEATURE_KINDS: readonly ServiceKind[] = ['pgbouncer', 'alertmanager', 'generic'];
 
-const registered: { [K in ServiceKind]?: KindModules[K] } = {};
+const registered: { [K in ServiceKind]?: KindModules[K] } = { pgbouncer };
 
 /** Registers loaded kind modules (kinds/index.ts registers every kind; kindsLoad the ones asked for). */
 export function kindsRegister(modules: { [K in ServiceKind]?: KindModules[K] }): void {
