@@ -210,7 +210,7 @@ async function main() {
     ...(existsSync(system) ? { executablePath: system } : {}),
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic', '--disable-gpu-vsync', '--disable-frame-rate-limit'],
   });
-  let ok = true;
+  let ok;
   try {
     const numbers = await beforeNumbers(browser, base);
     const later = numbers.files.filter((f) => !load.files.some((l) => l.file === f.file));
