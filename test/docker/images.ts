@@ -165,7 +165,14 @@ async function withLock<T>(path: string, timeoutMs: number, f: () => Promise<T>)
       } catch {
         // being created
       }
-      if (holder && !alive(holder)) {
+      // A dead holder, or none written a minute after the lock was made (its maker was killed in between).
+      let ageMs = 0;
+      try {
+        ageMs = Date.now() - statSync(path).mtimeMs;
+      } catch {
+        continue; // just removed
+      }
+      if ((holder && !alive(holder)) || (!holder && ageMs > 60_000)) {
         rmSync(path, { recursive: true, force: true });
         continue;
       }
@@ -253,9 +260,12 @@ export async function imageArchive(log: (s: string) => void = () => {}, opts: { 
     const partial = join(work, 'archive');
     const staging = join(work, 'files');
     const mmTmp = join(work, 'tmp');
+    const debs = join(cache, 'debs');
+    const debsNew = join(work, 'debs');
     rmSync(work, { recursive: true, force: true });
     mkdirSync(partial, { recursive: true });
     mkdirSync(mmTmp, { recursive: true });
+    mkdirSync(debsNew, { recursive: true });
     try {
       // The files the images copy in, at their paths in the root filesystem.
       for (const img of Object.values(SERVICE_IMAGES)) {
@@ -274,9 +284,6 @@ export async function imageArchive(log: (s: string) => void = () => {}, opts: { 
       const sourcesFile = join(work, src.path.endsWith('.sources') ? 'debian.sources' : 'sources.list');
       writeFileSync(sourcesFile, src.text);
       const packages = recipe().packages;
-      const debs = join(cache, 'debs');
-      const debsNew = join(work, 'debs');
-      mkdirSync(debsNew, { recursive: true });
       log(`mmdebstrap: one Debian ${SUITE} root filesystem with ${packages.length} packages for every stand-in (cached as ${relative(process.cwd(), dir)})`);
       const tm = Date.now();
       const args = [
@@ -305,10 +312,6 @@ export async function imageArchive(log: (s: string) => void = () => {}, opts: { 
       const r = await runCmd(tool, args, { timeoutMs: 20 * 60_000, env: { ...process.env, PATH: MMDEBSTRAP_PATH, TMPDIR: mmTmp }, signal: opts.signal, killSignal: 'SIGTERM' });
       if (r.code !== 0) throw new Error(`mmdebstrap failed (exit ${r.code}):\n${(r.stdout + r.stderr).slice(-4000)}`);
       const mmSeconds = (Date.now() - tm) / 1000;
-      rmSync(join(debsNew, 'partial'), { recursive: true, force: true });
-      rmSync(join(debsNew, 'lock'), { force: true });
-      rmSync(debs, { recursive: true, force: true });
-      renameSync(debsNew, debs);
       const th = Date.now();
       const diffId = `sha256:${await sha256File(join(partial, 'layer.tar'))}`;
       const created = new Date().toISOString();
@@ -330,6 +333,15 @@ export async function imageArchive(log: (s: string) => void = () => {}, opts: { 
       pruneCache(key);
       return { dir, key, timings };
     } finally {
+      // The packages go to the cache also when the build failed after downloading them (a
+      // timeout on a saturated machine): the next try skips the download. apt checks every one
+      // against the lists' hashes, so a partial set is harmless.
+      if (existsSync(debsNew) && readdirSync(debsNew).some((f) => f.endsWith('.deb'))) {
+        rmSync(join(debsNew, 'partial'), { recursive: true, force: true });
+        rmSync(join(debsNew, 'lock'), { force: true });
+        rmSync(debs, { recursive: true, force: true });
+        renameSync(debsNew, debs);
+      }
       // mmdebstrap unmounts and removes its temp root on failure or SIGTERM; anything it left is ours.
       for (const line of readFileSync('/proc/self/mountinfo', 'utf8').split('\n')) {
         const mp = line.split(' ')[4];
