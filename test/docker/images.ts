@@ -166,7 +166,7 @@ async function withLock<T>(path: string, timeoutMs: number, f: () => Promise<T>)
         // being created
       }
       // A dead holder, or none written a minute after the lock was made (its maker was killed in between).
-      let ageMs = 0;
+      let ageMs: number;
       try {
         ageMs = Date.now() - statSync(path).mtimeMs;
       } catch {
