@@ -47,3 +47,14 @@ export function manyServicesPlanInput(n = 2000) {
   for (let i = 1; i < n; i++) services.push({ name: `svc-${i}`, kind: kinds[i % kinds.length]!, limit: '256MiB' });
   return { host: { ram: '256GiB' }, features: { pgbouncer: true, semanticCache: true, alertmanager: true }, services };
 }
+
+/** The classic billion laughs: nine levels of anchors, each aliasing the one before nine times (9⁹ leaves). `prefix` names the keys (`x-` for a compose file). */
+export function billionLaughs(prefix = ''): string {
+  const lines = [`${prefix}a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]`];
+  for (let i = 1; i < 9; i++) {
+    const prev = String.fromCharCode(96 + i);
+    const name = String.fromCharCode(97 + i);
+    lines.push(`${prefix}${name}: &${name} [${Array(9).fill(`*${prev}`).join(', ')}]`);
+  }
+  return `${lines.join('\n')}\n`;
+}

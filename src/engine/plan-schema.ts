@@ -259,20 +259,29 @@ export function planMigrate(doc: unknown): unknown {
  * Paths of own `__proto__` keys anywhere in a document (YAML and JSON.parse make them own
  * properties). Refused before the schema sees them: a schema that copies a map by assignment
  * would make such a key the map's prototype, and its contents look like settings (issue 17).
- * Iterative, at most the first 20.
+ * Iterative and linear in the document's size: each entry keeps its parent, and a path is spelled
+ * out only for a hit (copying the path at every step cost O(depth²): a share link nested 100,000
+ * deep hung the page). At most the first 20, at most 1,000,000 values visited.
  */
 function protoKeys(doc: object): string[] {
+  type Step = { v: unknown; key: string | number | null; up: Step | null };
+  const pathOf = (s: Step): Array<string | number> => {
+    const path: Array<string | number> = [];
+    for (let at: Step | null = s; at && at.key !== null; at = at.up) path.push(at.key);
+    return path.reverse();
+  };
   const out: string[] = [];
-  const stack: Array<[unknown, Array<string | number>]> = [[doc, []]];
+  const stack: Step[] = [{ v: doc, key: null, up: null }];
   let visited = 0;
   while (stack.length > 0 && out.length < 20 && ++visited < 1_000_000) {
-    const [v, path] = stack.pop()!;
+    const step = stack.pop()!;
+    const v = step.v;
     if (v === null || typeof v !== 'object') continue;
-    if (Array.isArray(v)) v.forEach((item, i) => stack.push([item, [...path, i]]));
+    if (Array.isArray(v)) v.forEach((item, i) => stack.push({ v: item, key: i, up: step }));
     else
       for (const k of Object.keys(v)) {
-        if (k === '__proto__') out.push(pathFormat([...path, k]));
-        else stack.push([(v as Record<string, unknown>)[k], [...path, k]]);
+        if (k === '__proto__') out.push(pathFormat([...pathOf(step), k]));
+        else stack.push({ v: (v as Record<string, unknown>)[k], key: k, up: step });
       }
   }
   return out;

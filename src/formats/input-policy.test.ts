@@ -4,6 +4,7 @@ import { INPUT_LIMITS, inputParse, issuesBounded, ownSet } from './input-policy.
 import { composeImport } from './compose-import/index.ts';
 import { planTextParse } from './plan-file.ts';
 import { planParse } from '../engine/schema.ts';
+import { dataBoundsIssue } from './data-bounds.ts';
 import { aliasBombCompose, bigListPlan, nestedBrackets, unclosedFile } from '../../test/hostile-inputs.ts';
 
 const refused = (text: string) => {
@@ -66,6 +67,12 @@ describe('input policy: issue 17 reproductions', () => {
 
   it('an alias inside its own anchor is refused, not looped on', () => {
     expect(refused('a: &a [1, *a]').issues[0]!.message).toMatch(/alias|Unresolved|anchor/i);
+  });
+
+  it('an unresolved alias is refused with its line and column, not thrown (the page showed no notice)', () => {
+    expect(refused('host: {ram: 4GiB}\nservices:\n  - {name: db, kind: postgres, limit: *nope}\n').issues).toEqual([
+      { path: 'line 3, column 39', line: 3, column: 39, message: 'the alias *nope names no anchor set before it; expected &nope earlier in the file' },
+    ]);
   });
 
   it('more than the byte cap is refused without parsing', () => {
@@ -151,5 +158,18 @@ describe('__proto__ and constructor are ordinary names, or refused with their pa
       const r = composeImport(`services:\n  db:\n    image: postgres:16\n    ${line}\n`);
       if (!r.ok) expect(r.issues[0]!.path).toMatch(/^services\.db/);
     }
+  });
+});
+
+describe('dataBoundsIssue: the same bounds for data JSON.parse built (share links, storage)', () => {
+  it('passes a plan, refuses 65 levels and 200,001 values, iteratively', () => {
+    expect(dataBoundsIssue({ host: { ram: '4GiB' }, services: [{ name: 'db', kind: 'postgres', limit: '1GiB' }] })).toBeNull();
+    let deep: unknown = 1;
+    for (let i = 0; i < 64; i++) deep = [deep];
+    expect(dataBoundsIssue(deep)).toBeNull();
+    expect(dataBoundsIssue([deep])!.message).toMatch(/^nested more than 64 levels deep/);
+    expect(dataBoundsIssue(JSON.parse('['.repeat(100_000) + ']'.repeat(100_000)))!.message).toMatch(/^nested more than 64/);
+    expect(dataBoundsIssue(new Array(199_999).fill(0))).toBeNull();
+    expect(dataBoundsIssue(new Array(200_000).fill(0))!.message).toBe('expected at most 200,000 values, got more; is this the right file?');
   });
 });

@@ -18,6 +18,7 @@
  * Pure: no I/O.
  */
 import { INPUT_LIMITS } from './input-limits.ts';
+import { deepMessage } from './data-bounds.ts';
 import { isAlias, isCollection, isMap, isPair, isScalar, isSeq, LineCounter, Lexer, parseDocument, YAMLParseError, type Document, type Node, type YAMLError } from 'yaml';
 
 /** One problem with where it is: `line 3, column 5`, `(file)`, or a data path. */
@@ -77,13 +78,13 @@ function lexicalCheck(text: string): InputProblem | null {
   return null;
 }
 
-const deepIssue = (path = '(file)'): InputProblem => ({ path, message: `nested more than ${INPUT_LIMITS.maxDepth} levels deep; expected a plan or compose file (a few levels)` });
+const deepIssue = (path = '(file)'): InputProblem => ({ path, message: deepMessage });
 
 /** Expanded size and depth of the document, iteratively (no recursion on user data). */
-function structuralCheck(doc: Document.Parsed): InputProblem | null {
+function structuralCheck(doc: Document.Parsed, counter: LineCounter): InputProblem | null {
   const sizes = new Map<Node, number>(); // anchored node → its size with aliases expanded
   /** The expanded size of `root`; 'deep', 'over' (past the budget) or 'recursive' when refused. */
-  const expandedSize = (root: Node): number | 'deep' | 'over' | 'recursive' => {
+  const expandedSize = (root: Node): number | 'deep' | 'over' | 'recursive' | InputProblem => {
     const stack: Array<[Node, number]> = [[root, 1]];
     let size = 0;
     while (stack.length > 0) {
@@ -91,7 +92,7 @@ function structuralCheck(doc: Document.Parsed): InputProblem | null {
       if (depth > INPUT_LIMITS.maxDepth) return 'deep';
       if (isAlias(n)) {
         const target = n.resolve(doc);
-        if (!target) continue; // the parser reported it
+        if (!target) return unresolvedIssue(n.source, n.range?.[0], counter);
         const known = sizes.get(target);
         if (known === undefined) return 'recursive';
         size += known;
@@ -130,9 +131,18 @@ function structuralCheck(doc: Document.Parsed): InputProblem | null {
     if (s === 'deep') return deepIssue();
     if (s === 'over') return aliasIssue();
     if (s === 'recursive') return { path: '(file)', message: 'an alias (*name) refers to the mapping or list it is in; expected plain data' };
+    if (typeof s === 'object') return s;
     sizes.set(node, s);
   }
   return null;
+}
+
+/** An alias whose anchor is not set before it (the library throws on it in toJS, without a place). */
+function unresolvedIssue(name: string, offset: number | undefined, counter: LineCounter): InputProblem {
+  const message = `the alias *${name} names no anchor set before it; expected &${name} earlier in the file`;
+  if (offset === undefined) return { path: '(file)', message };
+  const { line, col } = counter.linePos(offset);
+  return { path: `line ${line}, column ${col}`, message, line, column: col };
 }
 
 const isNodeLike = (v: unknown): v is Node => isAlias(v) || isScalar(v) || isCollection(v);
@@ -158,7 +168,7 @@ export function inputParse(text: string): { ok: true; parsed: ParsedInput } | { 
     const doc = parseDocument(text, { merge: true, uniqueKeys: false, lineCounter: counter, prettyErrors: true });
     if (doc.errors.length === 0) doc.errors.push(...duplicateKeys(doc, counter));
     if (doc.errors.length > 0) return { ok: false, issues: issuesBounded(doc.errors.map(yamlIssue)) };
-    const structural = structuralCheck(doc);
+    const structural = structuralCheck(doc, counter);
     if (structural) return { ok: false, issues: [structural] };
     // Aliases were counted above; the library resolves each to the same object (no copies).
     const data = doc.toJS({ maxAliasCount: -1 });

@@ -12,6 +12,7 @@ import type { ComposeJob, Job, StatsJob } from '../import/jobs.ts';
 import { bytesText, containerNamesOf, importRows, observedRows } from '../import/summary.ts';
 import { plannerStore, useActions, usePlanner } from '../state/instance.ts';
 import { ImportTable, IssueList, ObservedTable } from './ImportResults.tsx';
+import { visibleText } from '../../formats/visible-text.ts';
 import './import.css';
 
 /** Pauses in typing longer than this re-read the text. Assumed: long enough to skip most keystrokes of a paste being edited. */
@@ -251,7 +252,7 @@ export default function ImportDialog({ onClose }: { onClose: () => void }) {
           </details>
           {refusal && (
             <p className="bad-text" role="alert" data-testid="import-refusal">
-              {refusal}
+              {visibleText(refusal)}
             </p>
           )}
           <ComposeStatus active={composeActive} tooBig={source.length > MAX_IMPORT_BYTES} pending={compose.pending} failed={compose.failed} result={compose.result} />

@@ -2,6 +2,7 @@
 import { rangeText, sizeText } from '../format.ts';
 import type { ImportRow, ObservedRow } from '../import/summary.ts';
 import { issueText } from '../import/summary.ts';
+import { visibleText } from '../../formats/visible-text.ts';
 
 /** Enough rows to check an import by eye; a 2,000-service file lists the first ones and counts the rest. */
 const ROWS_SHOWN = 200;
@@ -13,7 +14,7 @@ export function IssueList({ issues, testId }: { issues: ReadonlyArray<{ path: st
       {issues.slice(0, ISSUES_SHOWN).map((i, n) => (
         <li key={n} data-testid={testId}>
           <span aria-hidden="true">✖ </span>
-          {issueText(i)}
+          {visibleText(issueText(i))}
         </li>
       ))}
       {issues.length > ISSUES_SHOWN && <li className="muted">and {issues.length - ISSUES_SHOWN} more</li>}

@@ -1,5 +1,6 @@
-/** Notices: what happened that the user did not directly see (a bad link, a corrupt save, a file). */
+/** Notices: what happened that the user did not directly see (a bad link, a corrupt save, a file). Their text quotes inputs (file names, keys), so bidi and control characters show as escapes. */
 import { useActions, usePlanner } from '../state/instance.ts';
+import { visibleText } from '../../formats/visible-text.ts';
 
 export function Notices() {
   const notices = usePlanner((s) => s.notices);
@@ -11,7 +12,7 @@ export function Notices() {
           <span aria-hidden="true" className="notice-shape">
             {n.tone === 'info' ? 'ℹ' : n.tone === 'warning' ? '▲' : '✖'}
           </span>
-          <span className="notice-text">{n.text}</span>
+          <span className="notice-text">{visibleText(n.text)}</span>
           <button type="button" className="icon" onClick={() => noticeDismiss(n.id)} aria-label="Dismiss notice">
             ✕
           </button>

@@ -4,6 +4,7 @@
  */
 import type { InputIssue, PlanInput } from '../../engine/schema.ts';
 import { schema } from '../derive/schema.ts';
+import { dataBoundsIssue } from '../../formats/data-bounds.ts';
 
 /** Bump the version in the key when the envelope changes shape; plan-file versions migrate inside it. */
 export const STORAGE_KEY = 'headroom:plan:v1';
@@ -33,6 +34,9 @@ export function storageLoad(storage: StorageLike | null): Loaded {
   if (doc === null || typeof doc !== 'object' || (doc as { version?: unknown }).version !== 1 || !('plan' in doc)) {
     return { status: 'corrupt', reason: 'it is not a Headroom v1 entry' };
   }
+  // The input policy's depth and size bounds, before any code walks the data (issue 17).
+  const bounds = dataBoundsIssue((doc as Envelope).plan);
+  if (bounds) return { status: 'corrupt', reason: bounds.message };
   return planCheck((doc as Envelope).plan);
 }
 

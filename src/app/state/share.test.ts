@@ -56,4 +56,17 @@ describe('share links are inflated under the input policy (issue 17)', () => {
   it('a damaged link is still called damaged', async () => {
     expect(await shareDecode('AAAA')).toEqual({ ok: false, reason: 'the link is cut short or damaged' });
   });
+
+  it('a link nested 100,000 deep is refused by the policy\'s depth bound, quickly (it hung the page: a path copied at every level)', async () => {
+    const { deflateSync, strToU8 } = await import('fflate');
+    const param = base64urlEncode(deflateSync(strToU8(`{"host":${'['.repeat(100_000)}${']'.repeat(100_000)}}`), { level: 9 }));
+    const t0 = performance.now();
+    expect(await shareDecode(param)).toEqual({ ok: false, reason: "the link's plan: nested more than 64 levels deep; expected a plan or compose file (a few levels)" });
+    expect(performance.now() - t0).toBeLessThan(5000);
+  });
+
+  it('a link that unpacks to text that is not JSON says so, not "damaged"', async () => {
+    const { deflateSync, strToU8 } = await import('fflate');
+    expect(await shareDecode(base64urlEncode(deflateSync(strToU8('host: {ram: 4GiB}'))))).toEqual({ ok: false, reason: 'the link unpacks to something that is not a plan (not JSON)' });
+  });
 });

@@ -6,6 +6,7 @@
 import type { PlanInput } from '../../engine/schema.ts';
 import { planCheck } from './persist.ts';
 import { INPUT_LIMITS } from '../../formats/input-limits.ts';
+import { dataBoundsIssue } from '../../formats/data-bounds.ts';
 
 const PARAM = 'plan';
 
@@ -67,14 +68,23 @@ async function inflateCapped(bytes: Uint8Array): Promise<Uint8Array> {
 /** Decodes and validates a shared plan; never throws. */
 export async function shareDecode(param: string): Promise<{ ok: true; input: PlanInput } | { ok: false; reason: string }> {
   const { strFromU8 } = await import('fflate');
-  let doc: unknown;
+  let text: string;
   try {
     if (param.length > INPUT_LIMITS.maxBytes) throw new TooBig();
-    doc = JSON.parse(strFromU8(await inflateCapped(base64urlDecode(param))));
+    text = strFromU8(await inflateCapped(base64urlDecode(param)));
   } catch (e) {
     if (e instanceof TooBig) return { ok: false, reason: `the link holds more than ${INPUT_LIMITS.maxBytes / 1048576} MiB of plan once unpacked, more than any plan; it was not opened` };
     return { ok: false, reason: e instanceof Error && e.message.startsWith('the link') ? e.message : 'the link is cut short or damaged' };
   }
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch {
+    return { ok: false, reason: 'the link unpacks to something that is not a plan (not JSON)' };
+  }
+  // The input policy's depth and size bounds, before any code walks the data (issue 17).
+  const bounds = dataBoundsIssue(doc);
+  if (bounds) return { ok: false, reason: `the link's plan: ${bounds.message}` };
   const checked = planCheck(doc);
   return checked.status === 'ok' ? { ok: true, input: checked.input } : { ok: false, reason: checked.reason };
 }

@@ -4,6 +4,7 @@
  */
 import { Document, type DocumentOptions, type SchemaOptions, type ToStringOptions } from 'yaml';
 import type { TuneUnfit } from '../../engine/kinds/kind.ts';
+import { isLineSafe, visibleText } from '../visible-text.ts';
 
 /** An exported file: a path relative to the output folder, its text, and what it is for. */
 export type ExportFile = { path: string; content: string; description: string };
@@ -77,30 +78,12 @@ export function human(mib: number): string {
 // ---------------------------------------------------------------------------------------------
 // Quoting
 
-/** Not a control character (C0, DEL, C1) nor a Unicode line or paragraph separator. */
-function isLineSafe(c: number): boolean {
-  return c >= 0x20 && c !== 0x7f && !(c >= 0x80 && c <= 0x9f) && c !== 0x2028 && c !== 0x2029 && c !== 0xfeff;
-}
-
-/** Invisible formatting characters (Unicode's Cf: the bidi embeddings, overrides and isolates
- * U+202A–202E and U+2066–2069, the marks U+200E/200F and U+061C, zero-width characters): in a
- * header they can make a file read differently than it parses ("Trojan Source", CVE-2021-42574). */
-const INVISIBLE = /\p{Cf}/u;
-
 /**
- * Free text inside a `#` comment line (and the runbook's text, through mdCode): control
- * characters, Unicode line separators, the BOM and invisible formatting characters (bidi
- * controls above all) become \u{..} escapes, so a comment can never end early nor display
- * reordered; other text stays as it is.
+ * Free text inside a `#` comment line (and the runbook's text, through mdCode): the page's rule
+ * for input text shown to a person (formats/visible-text.ts), so a comment can never end early
+ * nor display reordered.
  */
-export function commentText(s: string): string {
-  let out = '';
-  for (const ch of s) {
-    const c = ch.codePointAt(0) ?? 0;
-    out += isLineSafe(c) && !INVISIBLE.test(ch) ? ch : `\\u{${c.toString(16)}}`;
-  }
-  return out;
-}
+export const commentText = visibleText;
 
 /** A PromQL double-quoted string (Go escapes; JSON's are a subset PromQL's lexer accepts). */
 export function promqlString(s: string): string {

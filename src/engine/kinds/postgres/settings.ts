@@ -23,6 +23,14 @@ export const POSTGRES_DEFAULTS = {
  * (`postgres -C max_connections` with 262143 refuses to start: "invalid value for parameter"). */
 export const MAX_CONNECTIONS_MAX = 262_143 - (3 + 1 + 8 + 10);
 
+/** The same check hook binds the two together (check_maxconnections and
+ * check_autovacuum_max_workers): max_connections + autovacuum_max_workers may not pass
+ * MAX_BACKENDS − 1 − max_worker_processes − max_wal_senders = 262143 − 19 = 262124 with the
+ * defaults of the others (found by src/formats/export/bounds-real.test.ts: autovacuum_max_workers
+ * 262143, which the schema accepted, and 9 beside max_connections 262121, were refused by
+ * `postgres -C`: "invalid value for parameter"). */
+export const CONNECTIONS_AND_AUTOVACUUM_MAX = 262_143 - (1 + 8 + 10);
+
 /** Bounds PostgreSQL 15 enforces (guc_tables.c, 64-bit build), in MiB: shared_buffers 16 to
  * INT_MAX/2 pages of 8 kB (128kB to ~8 TiB); work_mem 64 kB and maintenance_work_mem 1 MB up to
  * MAX_KILOBYTES = INT_MAX kB (~2 TiB). */
@@ -43,7 +51,13 @@ export const postgresSettings = settingsObject({
   /** The role and database the image creates (POSTGRES_USER / POSTGRES_DB, imported from compose): the runbook's psql commands and the exported compose use them. Absent: Headroom's own `app`. */
   user: z.optional(z.string({ error: 'expected a role name (text)' }).check(z.minLength(1), z.maxLength(63, 'expected at most 63 characters (PostgreSQL\'s NAMEDATALEN)'))),
   database: z.optional(z.string({ error: 'expected a database name (text)' }).check(z.minLength(1), z.maxLength(63, 'expected at most 63 characters (PostgreSQL\'s NAMEDATALEN)'))),
-});
+}).check(
+  // Checked only when max_connections is itself in range (else its own issue says what is wrong).
+  z.refine((s) => !(Number.isInteger(s.maxConnections) && s.maxConnections <= MAX_CONNECTIONS_MAX && Number.isInteger(s.autovacuumMaxWorkers)) || s.maxConnections + s.autovacuumMaxWorkers <= CONNECTIONS_AND_AUTOVACUUM_MAX, {
+    message: `expected maxConnections + autovacuumMaxWorkers at most ${CONNECTIONS_AND_AUTOVACUUM_MAX} (PostgreSQL's MAX_BACKENDS with its other workers; it refuses to start past it)`,
+    path: ['autovacuumMaxWorkers'],
+  }),
+);
 
 /** PG docs (runtime-config-resource): shared_buffers at ~25% of the memory PostgreSQL may use is
  * the usual start; over 40% rarely helps. The tuner's share and the finding's line. */
