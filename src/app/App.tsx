@@ -10,6 +10,7 @@ import { Controls } from './components/Controls.tsx';
 import { ErrorBoundary } from './components/ErrorBoundary.tsx';
 import { Header } from './components/Header.tsx';
 import { HostBar } from './components/HostBar.tsx';
+import { Hosts } from './components/Hosts.tsx';
 import { Notices } from './components/Notices.tsx';
 import { Tabs } from './components/Tabs.tsx';
 
@@ -59,6 +60,7 @@ function Body() {
   return (
     <>
       <HostBar />
+      <Hosts />
       <Controls />
       <Tabs />
     </>
