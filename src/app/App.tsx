@@ -11,6 +11,7 @@ import { Controls } from './components/Controls.tsx';
 import { ErrorBoundary } from './components/ErrorBoundary.tsx';
 import { Header } from './components/Header.tsx';
 import { HostBar } from './components/HostBar.tsx';
+import { Hosts } from './components/Hosts.tsx';
 import { Notices } from './components/Notices.tsx';
 import { Tabs } from './components/Tabs.tsx';
 
@@ -60,6 +61,7 @@ function Body() {
   return (
     <>
       <HostBar />
+      <Hosts />
       <Controls />
       <Tabs />
     </>

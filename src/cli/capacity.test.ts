@@ -63,11 +63,14 @@ describe('headroom capacity', () => {
     expect(r.code).toBe(0);
     expect(r.out).toContain('no tier carries 200,000 active users. On 16 GiB, first to break');
     expect(r.out).toMatch(/split \(the database on its own host, 2 × 16 GiB, \$200\/month\): carries [\d,]+ active users/);
-    expect(r.out).toContain('  db host: db');
+    expect(r.out).toContain('  16gib-1 host: db');
+    expect(r.out).toContain('  16gib-2 host: api');
     clean(r.out);
     const j = JSON.parse(cli(['capacity', big, '--json']).out);
     expect(j.recommended).toBeNull();
-    expect(j.beyond.split.hosts.map((h: { name: string; plan: { services: Array<{ name: string }> } }) => [h.name, h.plan.services.map((s) => s.name)])).toEqual([['app', ['api']], ['db', ['db']]]);
+    expect(j.beyond.split.hosts.map((h: { name: string; plan: { services: Array<{ name: string }> } }) => [h.name, h.plan.services.map((s) => s.name)])).toEqual([['16gib-1', ['db']], ['16gib-2', ['api']]]);
+    // The whole split as one multi-host plan file: hosts: and each service's host.
+    expect(j.beyond.split.plan.hosts.map((h: { name: string }) => h.name)).toEqual(['16gib-1', '16gib-2']);
   });
 
   it.each([

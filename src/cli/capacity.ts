@@ -6,7 +6,7 @@
 import { evaluate, sizeFormat, sizeParse } from '../engine/index.ts';
 import { EVIDENCE_OPTIONS, EVIDENCE_USAGE, evidenceLines, withEvidence } from './evidence.ts';
 import { capacity, type Capacity, type CapacityScenario, type Constraint } from '../engine/capacity.ts';
-import { DEFAULT_TIERS, MOVE_UP_SHARE, upgradePath, type TierSpec, type UpgradePath } from '../engine/tiers.ts';
+import { DEFAULT_TIERS, MOVE_UP_SHARE, upgradePath, type Split, type TierSpec, type UpgradePath } from '../engine/tiers.ts';
 import type { Plan } from '../engine/schema.ts';
 import { planToInput } from '../formats/plan-file.ts';
 import { loadPlan, singleHostOnly, UsageError } from './io.ts';
@@ -101,7 +101,9 @@ function pathLines(p: UpgradePath): string[] {
     const price = (v: number | null) => (v === null ? '' : `, ${money(v)}/month`);
     const carried = (u: number | null, status: string) => (status === 'holds' ? 'no limit found' : `carries ${users(u)} active users`);
     const what = (c: { id: string; service: string | null; host?: string } | null) => (c ? `, then ${c.id}${c.service ? ` [${c.service}]` : c.host ? ` [${c.host} host]` : ''}` : '');
-    out.push(`2 × ${sizeFormat(m.hostRamMiB)} (the database on its own host${price(m.pricePerMonth)}): ${carried(m.users, m.status)}${what(m.binding)}; against 1 × ${sizeFormat(m.against.ramMiB)}${price(m.against.pricePerMonth)}: ${carried(m.against.users, m.against.users === null ? 'holds' : 'breaks')}${what(m.against.binding)}`);
+    const placed = m.split.databaseAlone ? 'the database on its own host' : 'placed by place()';
+    out.push(`${m.hosts} × ${sizeFormat(m.hostRamMiB)} (${placed}${price(m.pricePerMonth)}): ${carried(m.users, m.status)}${what(m.binding)}; against 1 × ${sizeFormat(m.against.ramMiB)}${price(m.against.pricePerMonth)}: ${carried(m.against.users, m.against.users === null ? 'holds' : 'breaks')}${what(m.against.binding)}`);
+    if (m.split.hosts.length > 0) out.push(`  placed for ${users(m.split.tunedFor)} users: ${m.split.hosts.map((h) => `${h.name}: ${h.services.join(', ')}`).join(' · ')}`);
   }
   const b = p.beyond;
   if (b) {
@@ -110,7 +112,7 @@ function pathLines(p: UpgradePath): string[] {
     out.push(`  memory goes to: ${b.heaviest.map((h) => `${h.service} ${sizeFormat(h.limitMiB)}`).join(', ')}`);
     const s = b.split;
     if (s) {
-      out.push(`split (the database on its own host, ${s.hosts.length} × ${sizeFormat(b.ramMiB)}${s.pricePerMonth === null ? '' : `, ${money(s.pricePerMonth)}/month`}): ${s.status === 'holds' ? 'no limit found' : `carries ${users(s.users)} active users`}${s.carries ? '' : ', still short of the workload'}`);
+      out.push(`split (${s.databaseAlone ? 'the database on its own host' : 'placed by place()'}, 2 × ${sizeFormat(b.ramMiB)}${s.pricePerMonth === null ? '' : `, ${money(s.pricePerMonth)}/month`}): ${s.status === 'holds' ? 'no limit found' : `carries ${users(s.users)} active users`}${s.carries ? '' : ', still short of the workload'}`);
       for (const h of s.hosts) out.push(`  ${h.name} host: ${h.services.join(', ')}`);
       if (s.binding) out.push(constraintLine('✖', s.binding));
       out.push(`  note: ${s.note}`);
@@ -120,6 +122,9 @@ function pathLines(p: UpgradePath): string[] {
   }
   return out;
 }
+
+/** A split in the JSON: its plans as plan files (the whole one with `hosts:`, each host's alone). */
+const splitJson = (s: Split) => ({ ...s, plan: s.plan && planToInput(s.plan), hosts: s.hosts.map((h) => ({ ...h, plan: planToInput(h.plan) })) });
 
 /** The JSON: capacity's names at the top (users, binding, next, spike), the path under tiers. */
 function jsonOf(plan: Plan, c: Capacity, p: UpgradePath): unknown {
@@ -140,11 +145,8 @@ function jsonOf(plan: Plan, c: Capacity, p: UpgradePath): unknown {
     moveUpShare: p.moveUpShare,
     tiers: p.tiers.map((t) => ({ ...t, plan: planToInput(t.plan) })),
     recommended: p.recommended === null ? null : p.tiers[p.recommended]!.ramMiB,
-    multiHost: p.multiHost.map((m) => ({ ...m, split: { ...m.split, hosts: m.split.hosts.map((h) => ({ ...h, plan: planToInput(h.plan) })) } })),
-    beyond: p.beyond && {
-      ...p.beyond,
-      split: p.beyond.split && { ...p.beyond.split, hosts: p.beyond.split.hosts.map((h) => ({ ...h, plan: planToInput(h.plan) })) },
-    },
+    multiHost: p.multiHost.map((m) => ({ ...m, split: splitJson(m.split) })),
+    beyond: p.beyond && { ...p.beyond, split: p.beyond.split && splitJson(p.beyond.split) },
   };
 }
 

@@ -15,6 +15,7 @@ import { capacityCommand } from './capacity.ts';
 import { fitCommand } from './fit.ts';
 import { compareCommand } from './compare.ts';
 import { observeCommand } from './observe.ts';
+import { placeCommand } from './place.ts';
 import { EVIDENCE_OPTIONS, EVIDENCE_USAGE, evidenceLines, withEvidence } from './evidence.ts';
 
 type Args = { positionals: string[]; values: Record<string, string | boolean | undefined> };
@@ -45,6 +46,7 @@ export const COMMANDS: Record<string, Command> = {
   fit: fitCommand,
   compare: compareCommand,
   observe: observeCommand,
+  place: placeCommand,
   presets: {
     usage: 'presets',
     summary: 'list the built-in presets',

@@ -6,6 +6,8 @@
  * The checks (issue 6, the seed's success criteria and the engine's findings):
  * - `usage-over-limit`: a service's high usage over its limit (an OOM kill inside its cgroup);
  * - `free-below-criterion`: free host memory at worst under max(500 MB, 12% of RAM);
+ * - `limits-exceed-ram`: the limits the plan sets plus the reserve over the host's RAM (these two
+ *   are host-fit.ts's rule of what fits on a host, the one place.ts places by);
  * - `connections-near-max`: Postgres client backends at 90% of max_connections or more;
  * - `app-connections-exceed-max-client-conn`: the app's connections over pgBouncer's max_client_conn;
  * - `app-connections-exceed-max-connections`: without pgBouncer, the app's connections over what
@@ -20,10 +22,10 @@ import { applyChanges } from './change.ts';
 import { findingCovers } from './findings/index.ts';
 import { planWithFeatures } from './features.ts';
 import { scenarioOf } from './budget.ts';
-import { hostReserve } from './host.ts';
+import { hostFitChecks, placedHostChecks } from './host-fit.ts';
 import { sizeFormat, sizePairFormat } from './units.ts';
 import { usableConnections } from './kinds/postgres/settings.ts';
-import { CONNECTIONS_SHARE, connectionsLine, connectionsNearMax, freeUnderCriterion, freeCriterion, exceedsLimit } from './policy.ts';
+import { CONNECTIONS_SHARE, connectionsLine, connectionsNearMax, exceedsLimit } from './policy.ts';
 
 /** The search's ceiling: the plan file's own maximum of workload.activeUsers (schema.ts). */
 export const CAPACITY_CAP = 100_000_000;
@@ -31,6 +33,7 @@ export const CAPACITY_CAP = 100_000_000;
 export const CHECK_IDS = [
   'usage-over-limit',
   'free-below-criterion',
+  'limits-exceed-ram',
   'connections-near-max',
   'app-connections-exceed-max-client-conn',
   'app-connections-exceed-max-connections',
@@ -58,7 +61,7 @@ export type Constraint = {
   id: CheckId;
   /** The service concerned; null for a host. */
   service: string | null;
-  /** The host's name, on a free-memory check of a split layout (tiers.ts). */
+  /** The host's name, on a host check of a multi-host layout (tiers.ts). */
   host?: string;
   message: string;
   /** The most users at which this check passes (0 when it fails even at 0); null when it holds up to the cap. */
@@ -113,8 +116,11 @@ export type Capacity = CapacityScenario & {
   spike: CapacityScenario;
 };
 
-/** Services grouped by host for a plan split over several hosts (tiers.ts); absent = one host. */
-export type HostLayout = ReadonlyArray<{ name: string; ramMiB: number; services: readonly string[] }>;
+/**
+ * A stack placed on several hosts (tiers.ts, from place.ts): a plan with `hosts:` whose services
+ * name their hosts, at the same users as the scenario it is checked with; absent = one host.
+ */
+export type HostLayout = Plan;
 
 type Expanded = Plan & { implied: ReadonlySet<string> };
 
@@ -130,18 +136,10 @@ export function checksOf(plan: Plan, sc: Scenario, layout?: HostLayout): CheckVa
     if (s.limitMiB === null) continue;
     out.push({ id: 'usage-over-limit', service: s.name, unit: 'MiB', demand: s.usageMiB.high, allowed: s.limitMiB, fails: exceedsLimit(s.usageMiB.high, s.limitMiB) });
   }
-  if (!layout) {
-    const h = sc.host;
-    // free.low < criterion ⟺ high usage > RAM − criterion.
-    out.push({ id: 'free-below-criterion', service: null, ramMiB: h.ramMiB, unit: 'MiB', demand: h.usageMiB.high, allowed: h.ramMiB - h.freeCriterionMiB, fails: freeUnderCriterion(h.freeMiB.low, h.ramMiB) });
-  } else {
-    for (const host of layout) {
-      const on = new Set(host.services);
-      const services = sc.services.filter((s) => on.has(s.name));
-      const used = services.reduce((t, s) => t + Math.min(s.usageMiB.high, s.limitMiB ?? Infinity), 0) + hostReserve(plan, services.length).high;
-      const allowed = host.ramMiB - freeCriterion(host.ramMiB);
-      out.push({ id: 'free-below-criterion', service: null, host: host.name, ramMiB: host.ramMiB, unit: 'MiB', demand: used, allowed, fails: freeUnderCriterion(host.ramMiB - used, host.ramMiB) });
-    }
+  // The host checks: host-fit.ts's rule, on the one host or on each host of the layout.
+  const hosts = layout ? placedHostChecks(layout, sc.multiplier) : [{ host: undefined, ramMiB: sc.host.ramMiB, checks: hostFitChecks(sc.host) }];
+  for (const h of hosts) {
+    for (const c of h.checks) out.push({ id: c.id, service: null, ...(h.host === undefined ? {} : { host: h.host }), ramMiB: h.ramMiB, unit: 'MiB', demand: c.demand, allowed: c.allowed, fails: c.fails });
   }
   const pg = plan.services.find((s): s is ServiceOf<'postgres'> => s.kind === 'postgres');
   const bouncer = plan.services.find((s): s is ServiceOf<'pgbouncer'> => s.kind === 'pgbouncer');
@@ -244,6 +242,12 @@ function messageOf(f: Found, multiplier: number, cap: number): string {
       return holds
         ? `Free memory on ${host} stays above the ${criterion(sizeFormat(ram - v.allowed))}${inSpike} ${where}.`
         : `Free memory on ${host} can fall to ${free}, under the ${criterion(need)}${inSpike} ${where}.`;
+    }
+    case 'limits-exceed-ram': {
+      const host = v.host ? `the ${v.host} host` : 'the host';
+      return holds
+        ? `The limits set plus the reserve stay within ${host}'s ${sizeFormat(v.allowed)} of RAM${inSpike} ${where}.`
+        : `The limits set plus the reserve (${sizeFormat(v.demand)}) exceed ${host}'s ${sizeFormat(v.allowed)} of RAM${inSpike} ${where}: they promise memory that is not there.`;
     }
     case 'connections-near-max':
       return holds

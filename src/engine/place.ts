@@ -1,8 +1,11 @@
 /**
  * place(plan, hosts): which host each service (each replica) runs on, so that every host holds
- * what it runs (issue 14). A service needs its limit (its high usage when it has none: what
- * budget.ts counts in `limitsMiB`); a host offers its RAM less its reserve at the high end
- * (host.ts, with the containers placed on it). The databases go first, on hosts of their own when
+ * what it runs (issue 14) by host-fit.ts's rule — the one the upgrade path's tiers check hosts
+ * with: each host's high usage (services capped at their limits, plus its reserve) leaves the
+ * free-memory criterion, and the limits it sets plus its reserve stay within its RAM. The search
+ * packs the two sums per replica (its high usage capped at its limit; its limit); a placement is
+ * only returned once each host's budget, as evaluate.ts computes it, passes that rule. On one
+ * host the only placement is everything on it. The databases go first, on hosts of their own when
  * that fits (a database beside the app competes with it for the page cache and the OOM killer);
  * replicas of a service go to different hosts while another host has room. When the heuristic
  * finds nothing it tries every subset of the hosts, so a placement found with fewer hosts is found
@@ -10,10 +13,11 @@
  */
 import type { NamedHost, Plan, Service, ServiceKind } from './schema.ts';
 import { replicasOf } from './schema.ts';
-import { evaluate } from './evaluate.ts';
 import { planWithFeatures } from './features.ts';
+import { scenarioOf } from './budget.ts';
 import { hostReserve } from './host.ts';
-import { hostExceedsRam, limitsExceedRam } from './policy.ts';
+import { placementHolds } from './host-fit.ts';
+import { freeCriterion } from './policy.ts';
 import { sizeFormat } from './units.ts';
 
 /** The kinds whose data is the stack's state: a host of their own when it fits. Assumed from the
@@ -23,15 +27,18 @@ export const DATABASE_KINDS: ReadonlySet<ServiceKind> = new Set<ServiceKind>(['p
 /** Above this many hosts the subset search is skipped (2^8 = 256 heuristic runs at most). */
 const SUBSET_SEARCH_MAX_HOSTS = 8;
 
-type Unit = { service: string; demandMiB: number; database: boolean };
+/** One replica: its high usage capped at its limit (`demandMiB`) and the limit it sets (`limitMiB`, 0 without one). */
+type Unit = { service: string; demandMiB: number; limitMiB: number; database: boolean };
 
 export type HostLoad = {
   name: string;
   ramMiB: number;
   /** The reserve at its high end with these containers (host.ts). */
   reserveMiB: number;
-  /** The services' needs: each one's limit, or its high usage without one. */
+  /** The services' high usage, each capped at its limit. */
   demandMiB: number;
+  /** The limits they set. */
+  limitsMiB: number;
   /** Service name → replicas placed here. */
   services: Array<{ name: string; replicas: number }>;
 };
@@ -43,26 +50,42 @@ export type Placement =
 /** What each service (toggles' and exporters' included) needs, per replica. */
 function unitsOf(plan: Plan): { units: Unit[]; services: Service[] } {
   const whole = planWithFeatures({ ...plan, hosts: undefined, services: plan.services.map(({ host: _h, ...s }) => s as Service) });
-  const report = evaluate({ ...whole, features: { ...whole.features, pgbouncer: false, alertmanager: false, exporters: false } });
+  const sc = scenarioOf(whole, 1, whole.implied);
   const units: Unit[] = [];
-  for (const s of whole.services) {
-    const b = report.services.find((x) => x.name === s.name)!;
+  whole.services.forEach((s, i) => {
+    const b = sc.services[i]!;
     const n = replicasOf(s);
-    const demand = b.limitMiB ?? b.usageMiB.high;
-    for (let i = 0; i < n; i++) units.push({ service: s.name, demandMiB: demand / n, database: DATABASE_KINDS.has(s.kind) });
-  }
+    const demand = Math.min(b.usageMiB.high, b.limitMiB ?? Infinity);
+    for (let k = 0; k < n; k++) units.push({ service: s.name, demandMiB: demand / n, limitMiB: (b.limitMiB ?? 0) / n, database: DATABASE_KINDS.has(s.kind) });
+  });
   return { units, services: whole.services };
 }
 
-function reserveHigh(plan: Plan, host: NamedHost, containers: number): number {
-  return hostReserve({ ...plan, host: { ram: host.ram, reserve: host.reserve, swap: host.swap } }, containers).high;
+/**
+ * The reserve of a host with these replicas on it, as budget.ts counts it for the host's part
+ * (hosts.ts): one container per service, the ports of those services (a spread app's replicas there).
+ */
+function reserveOf(plan: Plan, host: NamedHost, units: readonly Unit[]) {
+  const n = new Map<string, number>();
+  for (const u of units) n.set(u.service, (n.get(u.service) ?? 0) + 1);
+  const services = plan.services.filter((s) => n.has(s.name)).map((s) => (s.kind === 'fastapi' ? { ...s, settings: { ...s.settings, replicas: n.get(s.name)! } } : s) as Service);
+  return hostReserve({ ...plan, host: { ram: host.ram, reserve: host.reserve, swap: host.swap }, services }, services.length);
+}
+const reserveHigh = (plan: Plan, host: NamedHost, units: readonly Unit[]) => reserveOf(plan, host, units).high;
+
+type Load = { host: NamedHost; units: Unit[]; demand: number; limits: number };
+
+/** The room a host keeps with `u` added, by host-fit.ts's two sums (the lesser). */
+function roomWith(plan: Plan, l: Load, u: Unit): number {
+  const r = reserveOf(plan, l.host, [...l.units, u]);
+  const usage = l.host.ram - freeCriterion(l.host.ram) - r.high - l.demand - u.demandMiB;
+  const promise = l.host.ram - r.typical - l.limits - u.limitMiB;
+  return Math.min(usage, promise);
 }
 
-type Load = { host: NamedHost; units: Unit[]; demand: number };
-
 function greedy(plan: Plan, units: readonly Unit[], hosts: readonly NamedHost[], databaseAlone: boolean): { loads: Load[]; together: string[] } | { failed: Unit } {
-  const loads: Load[] = hosts.map((host) => ({ host, units: [], demand: 0 }));
-  const room = (l: Load, u: Unit) => l.host.ram - reserveHigh(plan, l.host, l.units.length + 1) - l.demand - u.demandMiB;
+  const loads: Load[] = hosts.map((host) => ({ host, units: [], demand: 0, limits: 0 }));
+  const room = (l: Load, u: Unit) => roomWith(plan, l, u);
   const order = [...units].sort((a, b) => Number(b.database) - Number(a.database) || b.demandMiB - a.demandMiB || a.service.localeCompare(b.service));
   const together: string[] = [];
   for (const u of order) {
@@ -75,6 +98,7 @@ function greedy(plan: Plan, units: readonly Unit[], hosts: readonly NamedHost[],
     const best = pool.reduce((a, b) => (room(b, u) > room(a, u) ? b : a));
     best.units.push(u);
     best.demand += u.demandMiB;
+    best.limits += u.limitMiB;
   }
   return { loads, together };
 }
@@ -90,29 +114,33 @@ function placedPlan(plan: Plan, services: readonly Service[], loads: readonly Lo
   return { ...plan, host: { ram: hosts[0]!.ram, reserve: hosts[0]!.reserve, swap: hosts[0]!.swap }, hosts: [...hosts], services: placed };
 }
 
-/** Every host of the placed plan holds its services by the engine's own budget. */
-function engineHolds(plan: Plan): boolean {
-  return (evaluate(plan).hosts ?? []).every((h) => !limitsExceedRam(h) && !hostExceedsRam(h));
-}
-
 function attempt(plan: Plan, units: readonly Unit[], services: readonly Service[], hosts: readonly NamedHost[]): Placement | { failed: Unit } {
   let failed: Unit | undefined;
-  for (const alone of [true, false]) {
-    if (alone && !units.some((u) => u.database)) continue;
-    const g = greedy(plan, units, hosts, alone);
+  // One host: the only placement is everything on it, judged by the rule alone.
+  const tries: Array<{ loads: Load[]; together: string[]; alone: boolean } | { failed: Unit }> = hosts.length === 1
+    ? [{ loads: [{ host: hosts[0]!, units: [...units], demand: units.reduce((t, u) => t + u.demandMiB, 0), limits: units.reduce((t, u) => t + u.limitMiB, 0) }], together: [...new Set(units.map((u) => u.service))].filter((n) => units.filter((u) => u.service === n).length > 1), alone: false }]
+    : [true, false].filter((alone) => !alone || units.some((u) => u.database)).map((alone) => {
+      const g = greedy(plan, units, hosts, alone);
+      return 'failed' in g ? g : { ...g, alone };
+    });
+  for (const g of tries) {
     if ('failed' in g) { failed ??= g.failed; continue; }
     const p = placedPlan(plan, services, g.loads, hosts);
-    if (!engineHolds(p)) continue;
+    if (!placementHolds(p)) {
+      failed ??= [...units].sort((a, b) => b.demandMiB - a.demandMiB)[0]!;
+      continue;
+    }
     return {
       fits: true,
-      databaseAlone: alone,
+      databaseAlone: g.alone,
       replicasTogether: g.together,
       plan: p,
       hosts: g.loads.map((l) => ({
         name: l.host.name,
         ramMiB: l.host.ram,
-        reserveMiB: reserveHigh(plan, l.host, l.units.length),
+        reserveMiB: reserveHigh(plan, l.host, l.units),
         demandMiB: l.demand,
+        limitsMiB: l.limits,
         services: [...new Set(l.units.map((u) => u.service))].map((name) => ({ name, replicas: l.units.filter((u) => u.service === name).length })),
       })),
     };
@@ -123,7 +151,10 @@ function attempt(plan: Plan, units: readonly Unit[], services: readonly Service[
 /** A placement of `plan`'s services on `hosts` that fits, or why none does. */
 export function place(plan: Plan, hosts: readonly NamedHost[]): Placement {
   if (hosts.length === 0) return { fits: false, reason: 'no hosts to place on' };
-  const { units, services } = unitsOf(plan);
+  const unitsAndServices = unitsOf(plan);
+  const { units, services } = unitsAndServices;
+  // The implied services (toggles', exporters') written out: the reserve counts their containers and ports.
+  plan = { ...plan, services };
   const first = attempt(plan, units, services, hosts);
   if ('fits' in first) return first;
   if (hosts.length <= SUBSET_SEARCH_MAX_HOSTS) {
@@ -135,15 +166,16 @@ export function place(plan: Plan, hosts: readonly NamedHost[]): Placement {
     for (const sub of subsets) {
       const r = attempt(plan, units, services, sub);
       if ('fits' in r && r.fits) {
-        const empty = hosts.filter((h) => !sub.includes(h)).map((h) => ({ name: h.name, ramMiB: h.ram, reserveMiB: reserveHigh(plan, h, 0), demandMiB: 0, services: [] }));
+        const empty = hosts.filter((h) => !sub.includes(h)).map((h) => ({ name: h.name, ramMiB: h.ram, reserveMiB: reserveHigh(plan, h, []), demandMiB: 0, limitsMiB: 0, services: [] }));
         return { ...r, plan: { ...r.plan, hosts: [...hosts] }, hosts: [...r.hosts, ...empty] };
       }
     }
   }
   const u = first.failed;
-  const largest = Math.max(...hosts.map((h) => h.ram - reserveHigh(plan, h, 1)));
+  const need = Math.max(u.demandMiB, u.limitMiB);
+  const largest = Math.max(...hosts.map((h) => roomWith(plan, { host: h, units: [], demand: 0, limits: 0 }, { ...u, demandMiB: 0, limitMiB: 0 })));
   return {
     fits: false,
-    reason: `no placement fits: ${u.service} needs ${sizeFormat(u.demandMiB)}${u.demandMiB > largest ? `, more than any host offers (${sizeFormat(largest)} after its reserve)` : ' and no host has that much room left beside the others'}`,
+    reason: `no placement fits: ${u.service} needs ${sizeFormat(need)}${need > largest ? `, more than any host offers (${sizeFormat(Math.max(0, largest))} after its reserve and free-memory criterion)` : ' and no host has that much room left beside the others'}`,
   };
 }

@@ -40,9 +40,12 @@ describe('upgradePath of the 4gb preset', () => {
       [2, 8192, 100, 16384, 100],
     ]);
     for (const m of path.multiHost) {
-      // The database on its own host, the rest on the other.
-      expect(m.split.hosts.map((h) => h.name)).toEqual(['app', 'db']);
-      expect(m.split.hosts[1]!.services).toContain('postgres');
+      // Placed by place.ts: the database on its own host, the rest on the other.
+      const gib = m.hostRamMiB / 1024;
+      expect(m.split.hosts.map((h) => h.name).sort()).toEqual([`${gib}gib-1`, `${gib}gib-2`]);
+      expect(m.split.databaseAlone).toBe(true);
+      expect(m.split.hosts.find((h) => h.services.includes('postgres'))!.services).toEqual(['postgres']);
+      expect(m.split.plan!.hosts!.map((h) => h.ram)).toEqual([m.hostRamMiB, m.hostRamMiB]);
       expect(m.users === null || m.users > 0).toBe(true);
       if (m.status === 'breaks') expect(m.binding).not.toBeNull();
       expect(m.against.users).toBe(path.tiers.find((t) => t.ramMiB === m.against.ramMiB)!.users);
@@ -135,8 +138,8 @@ describe('tiers at the edges', () => {
     expect(beyond.heaviest[0]!.service).toBe('postgres');
     const split = beyond.split!;
     expect(split.hosts.map((h) => [h.name, h.services])).toEqual([
-      ['app', ['fastapi', 'redis', 'prometheus', 'grafana']],
-      ['db', ['postgres']],
+      ['16gib-1', ['postgres']],
+      ['16gib-2', ['fastapi', 'redis', 'prometheus', 'grafana']],
     ]);
     for (const h of split.hosts) {
       expect(h.plan.host.ram).toBe(16384);
@@ -144,7 +147,7 @@ describe('tiers at the edges', () => {
     }
     expect(split.users!).toBeGreaterThan(p.tiers[2]!.users!); // two hosts carry more than one
     expect(split.pricePerMonth).toBe(200);
-    expect(split.note).toMatch(/one host/);
+    expect(split.note).toMatch(/same rule as one host/);
   });
 
   it('has no split without a database', () => {

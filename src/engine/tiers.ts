@@ -17,10 +17,16 @@
  *    maintenance_work_mem come from its tuner for that limit, work_mem from the tuner too but never
  *    more than the engine's high usage leaves room for.
  * A tier's capacity is the most users for which that re-tuned plan passes every capacity check.
+ * Several hosts (multi-host options, the split) are one model with one host: the stack re-tuned
+ * for `users` passes the checks that do not depend on where services run (limits, connections)
+ * and place.ts finds a placement of it on the hosts, by host-fit.ts's rule of what fits on a host —
+ * the same rule capacity.ts's host checks apply to the one host of a tier.
  *
  * Pure: plain data in, plain data out.
  */
-import type { Plan, Service, ServiceOf } from './schema.ts';
+import type { NamedHost, Plan, Service, ServiceOf } from './schema.ts';
+import { place } from './place.ts';
+import { hostPartsOf } from './hosts.ts';
 import { planWithFeatures } from './features.ts';
 import { trafficOf } from './traffic.ts';
 import { hostReserve } from './host.ts';
@@ -28,13 +34,16 @@ import { postgresForLimit, postgresMaxConnections, postgresMinLimit } from './ki
 import { pgbouncersTuned } from './kinds/pgbouncer.ts';
 import { tuningOf } from './kinds/index.ts';
 import {
-  CAPACITY_CAP, checksOf, constraintsFailingAt, scenarioAt, type CapacityStatus, type Constraint, type HostLayout,
+  CAPACITY_CAP, checksOf, constraintsFailingAt, scenarioAt, type CapacityStatus, type Constraint,
 } from './capacity.ts';
+import type { HostFitId } from './host-fit.ts';
 import {
   connectionsNearMax, DOCKER_MIN_LIMIT_MIB, freeCriterion, maxConnectionsAdvised, MOVE_UP_SHARE, REDIS_MAXMEMORY_MIN, roundDownSize, roundUpSize,
 } from './policy.ts';
 
 export { MOVE_UP_SHARE };
+
+const HOST_FIT_IDS: ReadonlySet<string> = new Set<HostFitId>(['free-below-criterion', 'limits-exceed-ram']);
 
 /** A host size to plan for; the price is USD per month (null: unknown). */
 export type TierSpec = { ramMiB: number; pricePerMonth: number | null };
@@ -176,10 +185,33 @@ export function tierPlan(plan: Plan, ramMiB: number, users: number, pricePerMont
   return withSpare(sized, [{ name: 'host', ramMiB }]);
 }
 
-/** Whether a plan passes every capacity check at `users` (one host, or a layout of several). */
-function passes(plan: Plan, users: number, layout?: HostLayout): boolean {
+/** Whether a plan on one host passes every capacity check at `users` (the host's: host-fit.ts's rule). */
+function passes(plan: Plan, users: number): boolean {
   const e = expand(plan);
-  return checksOf(e, scenarioAt(e, users, 1), layout).every((c) => !c.fails);
+  return checksOf(e, scenarioAt(e, users, 1)).every((c) => !c.fails);
+}
+
+/** The checks that do not depend on where the services run: each service's limit, the connections. */
+function loadChecksPass(plan: Plan, users: number): boolean {
+  const e = expand(plan);
+  return checksOf(e, scenarioAt(e, users, 1)).every((c) => c.fails === false || HOST_FIT_IDS.has(c.id));
+}
+
+/** The stack's own host is the first of `hosts` (as place.ts's placed plan says): the models that read the host's RAM read it. */
+function onHosts(tuned: Plan, hosts: readonly NamedHost[]): Plan {
+  const first = hosts[0]!;
+  return { ...tuned, host: { ram: first.ram, reserve: first.reserve, swap: first.swap } };
+}
+
+/**
+ * Whether the stack tuned for `users` (`tuned`, minimalPlan's) carries them on `hosts`: its load
+ * checks pass and place.ts places it (each host by host-fit.ts's rule). The placed plan when it does.
+ */
+export function carriedOn(tuned: Plan, users: number, hosts: readonly NamedHost[]): Plan | null {
+  const onFirst = onHosts(tuned, hosts);
+  if (!loadChecksPass(onFirst, users)) return null;
+  const p = place(onFirst, hosts);
+  return p.fits ? p.plan : null;
 }
 
 /** The most users for which `fits` holds, by bisection on whole users (fits is monotone in users). */
@@ -231,31 +263,37 @@ export type Tier = {
   plan: Plan;
 };
 
-export type SplitHost = { name: 'app' | 'db'; ramMiB: number; pricePerMonth: number | null; services: string[]; plan: Plan };
+/** One host of a multi-host option: its services (placed by place.ts) and its part of the plan as a single-host plan. */
+export type SplitHost = { name: string; ramMiB: number; pricePerMonth: number | null; services: string[]; plan: Plan };
 
+/** Several hosts of one size, the stack placed on them by place.ts (the database on its own host when that fits). */
 export type Split = {
-  /** The workload's users the split was tuned for. */
+  /** The users the placement and the tuning are for: the workload when the hosts carry it, else their capacity. */
   tunedFor: number;
+  /** Each host with its services; empty when not even idle the stack is placed. */
   hosts: SplitHost[];
-  /** The most users the split carries (its hosts each tuned for them); as for a tier. */
+  /** The most users the hosts carry (the stack tuned for them, placed anew at each count); as for a tier. */
   users: number | null;
   status: CapacityStatus;
   carries: boolean;
   binding: Constraint | null;
   next: Constraint[];
   pricePerMonth: number | null;
-  /** The engine models one host: evaluating the db host's plan alone does not see the app's connections. */
+  /** Whether place.ts put each database on a host of its own. */
+  databaseAlone: boolean;
+  /** The whole stack as one multi-host plan (`hosts:`, each service naming its host), tuned for `tunedFor`; null with no placement. */
+  plan: Plan | null;
   note: string;
 };
 
 /**
- * A multi-host option (issue 14): two hosts of one tier, the database on its own (splitPlan),
+ * A multi-host option (issue 14): two hosts of one tier, the stack placed on them by place.ts,
  * beside the one tier of their combined RAM — two 4 GiB hosts against one 8 GiB — with the
  * prices, the users each carries and what binds each.
  */
 export type MultiHostOption = {
   hostRamMiB: number;
-  hosts: 2;
+  hosts: number;
   pricePerMonth: number | null;
   users: number | null;
   status: CapacityStatus;
@@ -317,47 +355,73 @@ export function tierOf(plan: Plan, spec: TierSpec, moveUpShare = MOVE_UP_SHARE, 
   };
 }
 
-/** Services that go with the database when the stack splits: PostgreSQL and its pooler. */
-const DB_KINDS: ReadonlySet<Service['kind']> = new Set(['postgres', 'pgbouncer']);
+/** The hosts of a multi-host option: `count` hosts of `spec`'s size with the plan's reserve and swap. */
+export function hostsOf(plan: Plan, spec: TierSpec, count: number): NamedHost[] {
+  const gib = +(spec.ramMiB / 1024).toFixed(2);
+  return Array.from({ length: count }, (_, i): NamedHost => ({
+    name: `${gib}gib-${i + 1}`,
+    ram: spec.ramMiB,
+    reserve: plan.host.reserve,
+    swap: plan.host.swap,
+    labels: [],
+    ...(spec.pricePerMonth === null ? {} : { pricePerMonth: spec.pricePerMonth }),
+  }));
+}
 
-/** The seed's split: the database on its own host, both hosts of `spec`'s size, tuned for the workload. */
-export function splitPlan(plan: Plan, spec: TierSpec, cap = CAPACITY_CAP): Split | null {
-  const all = explicit(plan);
-  if (!all.services.some(isKind('postgres'))) return null;
-  const db = all.services.filter((s) => DB_KINDS.has(s.kind)).map((s) => s.name);
-  const app = all.services.filter((s) => !DB_KINDS.has(s.kind)).map((s) => s.name);
-  const layout: HostLayout = [
-    { name: 'app', ramMiB: spec.ramMiB, services: app },
-    { name: 'db', ramMiB: spec.ramMiB, services: db },
-  ];
-  const minimal = minimalMemo(plan);
-  const found = searchUsers((u) => passes(minimal(u), u, layout), cap);
+/** The services of `tuned` on the hosts `placed` gives them (a placement found at other users, for "why not one more"). */
+function withPlacement(tuned: Plan, placed: Plan): Plan {
+  const on = new Map(placed.services.map((s) => [s.name, s.host]));
+  return { ...tuned, hosts: placed.hosts, services: tuned.services.map((s) => (on.get(s.name) ? { ...s, host: on.get(s.name) } : s) as Service) };
+}
+
+/**
+ * `count` hosts of `spec`'s size (two by default): the most users the stack, re-tuned for them and
+ * placed by place.ts, carries there; the placement tuned for the workload (or for that capacity),
+ * the spare memory of each host to its PostgreSQL; and what breaks first past it.
+ */
+export function splitPlan(plan: Plan, spec: TierSpec, cap = CAPACITY_CAP, minimal: Minimal = minimalMemo(plan), count = 2): Split | null {
+  if (!explicit(plan).services.some(isKind('postgres'))) return null;
+  const hosts = hostsOf(plan, spec, count);
+  const found = searchUsers((u) => carriedOn(minimal(u), u, hosts) !== null, cap);
   const workload = plan.workload.activeUsers;
-  const tuned = withSpare(minimal(workload), layout);
+  const carries = found.users === null || found.users >= workload;
+  const tunedFor = carries ? workload : found.users ?? workload;
+  const tunedOn = (u: number) => onHosts(minimal(u), hosts);
+  const placedAt = found.status === 'fails-at-zero' ? null : place(tunedOn(tunedFor), hosts);
+  const placed = placedAt?.fits ? placedAt : null;
+  // Past capacity: the stack tuned for one user more, on the placement that carried the last count.
   const at = found.status === 'breaks' ? found.users! + 1 : found.status === 'fails-at-zero' ? 0 : null;
-  const past = at === null ? [] : constraintsFailingAt(minimal(at), at, 1, layout);
-  const hosts: SplitHost[] = layout.map((h) => ({
-    name: h.name as 'app' | 'db',
-    ramMiB: h.ramMiB,
+  let past: Constraint[] = [];
+  if (at !== null) {
+    const tunedAt = tunedOn(at);
+    const now = place(tunedAt, hosts);
+    const last = at > 0 ? place(tunedOn(at - 1), hosts) : null;
+    // Placed: its load checks fail. Not placed: the placement of the last count carried, or with
+    // none (not even idle) everything on the first host, shows which host runs out and by how much.
+    const layout = now.fits ? now.plan : withPlacement(tunedAt, last?.fits ? last.plan : { ...tunedAt, hosts, services: tunedAt.services.map((s) => ({ ...s, host: [hosts[0]!.name] }) as Service) });
+    past = constraintsFailingAt(tunedAt, at, 1, layout);
+  }
+  const tuned = placed ? withSpare(placed.plan, hostPartsOf(placed.plan).map((h) => ({ name: h.name, ramMiB: h.host.ram, services: h.plan.services.map((s) => s.name) }))) : null;
+  const parts = tuned ? hostPartsOf(tuned) : [];
+  const splitHosts: SplitHost[] = parts.map((h) => ({
+    name: h.name,
+    ramMiB: h.host.ram,
     pricePerMonth: spec.pricePerMonth,
-    services: [...h.services],
-    plan: {
-      ...tuned,
-      name: `${plan.name ?? 'plan'}-${h.name}`,
-      host: { ...tuned.host, ram: h.ramMiB, ...(spec.pricePerMonth === null ? {} : { pricePerMonth: spec.pricePerMonth }) },
-      services: tuned.services.filter((s) => h.services.includes(s.name)),
-    },
+    services: h.plan.services.map((s) => s.name),
+    plan: { ...h.plan, name: `${plan.name ?? 'plan'}-${h.name}`, hosts: undefined, services: h.plan.services.map(({ host: _h, ...s }) => s as Service) },
   }));
   return {
-    tunedFor: workload,
-    hosts,
+    tunedFor,
+    hosts: splitHosts,
     users: found.users,
     status: found.status,
-    carries: found.users === null || found.users >= workload,
+    carries,
     binding: past[0] ?? null,
     next: past.slice(1, 3),
-    pricePerMonth: spec.pricePerMonth === null ? null : spec.pricePerMonth * 2,
-    note: 'Each host plan lists only its own services. The engine models one host, so the db host plan evaluated alone does not see the app\'s connections: its figures here come from the whole stack\'s traffic.',
+    pricePerMonth: spec.pricePerMonth === null ? null : spec.pricePerMonth * count,
+    databaseAlone: placed?.databaseAlone ?? false,
+    plan: tuned ? { ...tuned, name: `${plan.name ?? 'plan'}-${count}x${+(spec.ramMiB / 1024).toFixed(2)}gib` } : null,
+    note: 'Placed by the same rule as one host (each host keeps the free-memory criterion and its limits within its RAM), with the whole stack\'s traffic on every host; each host plan lists its own services.',
   };
 }
 
@@ -390,14 +454,14 @@ export function upgradePath(plan: Plan, opts: UpgradeOptions = {}): UpgradePath 
       next: largest.next,
       atWorkload: constraintsFailingAt(atWorkload, users),
       heaviest,
-      split: splitPlan(plan, spec, cap),
+      split: splitPlan(plan, spec, cap, minimal),
     };
   }
   const multiHost: MultiHostOption[] = [];
   specs.forEach((spec) => {
     const against = tiers.find((t) => t.ramMiB === spec.ramMiB * 2);
     if (!against) return;
-    const split = splitPlan(plan, spec, cap);
+    const split = splitPlan(plan, spec, cap, minimal);
     if (!split) return;
     multiHost.push({
       hostRamMiB: spec.ramMiB,

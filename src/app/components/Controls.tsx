@@ -56,6 +56,26 @@ function HostField({ k, label, hint }: { k: keyof typeof HOST_FIELDS; label: str
   );
 }
 
+/** One host's fields; a multi-host plan (`hosts:`) has no single host to edit here: its hosts are its file's. */
+function HostSettings() {
+  const hosts = usePlanner((s) => (s.input.host ? 0 : (s.input as { hosts?: unknown[] }).hosts?.length ?? 0));
+  if (hosts > 0) {
+    return (
+      <Group title="Hosts" id="host-settings-title">
+        <span className="control" data-testid="hosts-settings">{hosts} hosts, each with its RAM, reserve, swap and labels in the plan file (see the host cards above).</span>
+      </Group>
+    );
+  }
+  return (
+    <Group title="Host" id="host-settings-title">
+      <RamPicker />
+      <HostField k="reserve" label="reserve" hint="auto" />
+      <HostField k="swap" label="swap" hint="0" />
+      <HostField k="pricePerMonth" label="$ / month" hint="—" />
+    </Group>
+  );
+}
+
 function Group({ title, children, id, className }: { title: string; children: ReactNode; id: string; className?: string }) {
   return (
     <fieldset className={`panel group-box${className ? ` ${className}` : ''}`} aria-labelledby={id}>
@@ -142,12 +162,7 @@ function Slider({ k, label, min, max, step }: { k: keyof typeof WORKLOAD_FIELDS;
 export function Controls() {
   return (
     <div className="controls">
-      <Group title="Host" id="host-settings-title">
-        <RamPicker />
-        <HostField k="reserve" label="reserve" hint="auto" />
-        <HostField k="swap" label="swap" hint="0" />
-        <HostField k="pricePerMonth" label="$ / month" hint="—" />
-      </Group>
+      <HostSettings />
       <Group title="Workload" id="workload-title">
         <Slider k="activeUsers" label="Active users" min={0} max={20000} step={100} />
         <Slider k="spike" label="Spike ×" min={1} max={20} step={0.5} />

@@ -74,7 +74,7 @@ export default function ImportDialog({ onClose }: { onClose: () => void }) {
   const [refusal, setRefusal] = useState<string | null>(null);
   const [dragging, setDragging] = useState(false);
   const [envText, setEnvText] = useState('');
-  const [host, setHost] = useState(() => hostText(plannerStore.getState().input.host.ram));
+  const [host, setHost] = useState(() => hostText(plannerStore.getState().input.host?.ram ?? '4GiB'));
   const [statsText, setStatsText] = useState('');
 
   useEffect(() => {

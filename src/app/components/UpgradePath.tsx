@@ -14,11 +14,12 @@ import { deriveOf } from '../derive/engine.ts';
 import { usePalette } from './palette.ts';
 import { useSettledInput } from '../derive/hooks.ts';
 import {
-  capacityOf, comparisonOf, DEFAULT_PRICE_TEXT, DEFAULT_SHARE_TEXT, priceParse, sharePercentParse, tierViews, upgradeModelOf, usersText,
+  capacityOf, comparisonOf, wholeStack, DEFAULT_PRICE_TEXT, DEFAULT_SHARE_TEXT, priceParse, sharePercentParse, tierViews, upgradeModelOf, usersText,
   type TierView, type UpgradeChart, type UpgradeModel,
 } from '../derive/upgrade.ts';
 import { countText } from '../format.ts';
 import { PRESET_LABELS } from '../presetLabels.ts';
+import { MultiHostOptions } from './MultiHostOptions.tsx';
 import './UpgradePath.css';
 
 /** What the user typed on this tab; kept while other tabs are shown. */
@@ -50,6 +51,7 @@ function UpgradeView({ plan }: { plan: Plan }) {
         <h2 id="upgrade-title">Upgrade path</h2>
         <CapacitySummary plan={plan} model={model} />
         <Tiers model={model} />
+        <MultiHostOptions path={model.path} />
       </section>
       <div className="upgrade-lower">
         <MemoryChart chart={model.chart} />
@@ -60,15 +62,21 @@ function UpgradeView({ plan }: { plan: Plan }) {
 }
 
 function CapacitySummary({ plan, model }: { plan: Plan; model: UpgradeModel }) {
-  const cap = useMemo(() => capacityOf(plan, 0), [plan]);
+  const cap = useMemo(() => capacityOf(wholeStack(plan), 0), [plan]);
   const users = plan.workload.activeUsers;
   const rec = model.path.recommended;
   const recTier = rec === null ? null : model.tiers[rec];
   return (
     <div className="upgrade-summary">
-      <p data-testid="capacity-summary">
-        <strong>As planned</strong> ({sizeFormat(plan.host.ram)}, the limits as set), {capacityWords(cap)} In a ×{plan.workload.spike} spike: {spikeWords(cap.spike)}.
-      </p>
+      {plan.hosts ? (
+        <p data-testid="capacity-summary">
+          <strong>As planned</strong> on {plan.hosts.length} hosts ({plan.hosts.map((h) => `${h.name} ${sizeFormat(h.ram)}`).join(', ')}): each host’s free memory, risk and findings are in the host cards above. The tiers below re-plan the whole stack, for one host or for two hosts placed anew.
+        </p>
+      ) : (
+        <p data-testid="capacity-summary">
+          <strong>As planned</strong> ({sizeFormat(plan.host.ram)}, the limits as set), {capacityWords(cap)} In a ×{plan.workload.spike} spike: {spikeWords(cap.spike)}.
+        </p>
+      )}
       <p>
         Each tier below is this stack <strong>re-tuned by Headroom for that host</strong> (limits and settings re-derived, not scaled), for the most users it carries.{' '}
         {recTier ? (

@@ -93,12 +93,21 @@ export function upgradeChart(path: UpgradePath, points = CHART_POINTS): UpgradeC
   return { points: rows, series, xMax, yMax: y.maxMiB, yTicks: y.ticks, workload };
 }
 
+/**
+ * The stack without its hosts: the tiers re-plan the whole stack for one host or for several
+ * (placed anew by place()), whatever hosts the plan has now (as `headroom capacity` does).
+ */
+export function wholeStack(plan: Plan): Plan {
+  if (!plan.hosts) return plan;
+  return { ...plan, hosts: undefined, services: plan.services.map(({ host: _h, ...s }) => s as Plan['services'][number]) };
+}
+
 /** What does not depend on the move-up share (each tier's capacity, re-tuned stack, next checks, the chart), per plan. */
 const shareFree = new WeakMap<Plan, { after: Constraint[][]; chart: UpgradeChart }>();
 
 /** The tiers of a plan at a move-up share (0–1), with each tier's next checks and the chart. Memoised per plan and share. */
 export const upgradeModelOf = memoOnPlan((plan: Plan, share: number): UpgradeModel => {
-  const path = upgradePath(plan, { tiers: DEFAULT_TIERS, moveUpShare: share });
+  const path = upgradePath(wholeStack(plan), { tiers: DEFAULT_TIERS, moveUpShare: share });
   let extra = shareFree.get(plan);
   if (!extra) shareFree.set(plan, (extra = { after: path.tiers.map(nextTwo), chart: upgradeChart(path) }));
   const { after, chart } = extra;

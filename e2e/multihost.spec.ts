@@ -1,0 +1,93 @@
+/**
+ * A multi-host plan on the page (issue 14): uploaded as a `hosts:` plan file, each host shown with
+ * its own free memory, risk and findings; the Upgrade path's two-hosts-against-one options from the
+ * engine; the Export tab's Swarm stack and Kubernetes manifests downloaded and read back (limits per
+ * service, placement constraints from the hosts' labels).
+ */
+import { parse, parseAllDocuments } from 'yaml';
+import { test as base, expect } from './fixtures.ts';
+import { HostsPage } from './pages/hosts.ts';
+import { ExportPage } from './pages/export.ts';
+
+const test = base.extend<{ hosts: HostsPage; exporter: ExportPage }>({
+  hosts: async ({ page }, use) => use(new HostsPage(page)),
+  exporter: async ({ page }, use) => use(new ExportPage(page)),
+});
+
+/** The 4gb stack split: the database on its own host (labelled role=db), the rest on the app host. */
+const SPLIT = `name: split
+hosts:
+  - { name: app, ram: 4GiB, pricePerMonth: 25, labels: [role=app] }
+  - { name: db, ram: 2GiB, pricePerMonth: 15, labels: [role=db] }
+services:
+  - { name: api, kind: fastapi, limit: 1GiB, host: app, settings: { workers: 4 } }
+  - { name: redis, kind: redis, limit: 256MiB, host: app, settings: { maxmemory: 128MiB } }
+  - { name: postgres, kind: postgres, limit: 1536MiB, host: db, settings: { sharedBuffers: 384MiB } }
+`;
+
+test('a hosts: plan shows each host with its own free memory, risk and findings', async ({ hosts }) => {
+  await hosts.upload(SPLIT);
+  await expect(hosts.cards).toHaveCount(2);
+  const app = await hosts.figures('app');
+  const db = await hosts.figures('db');
+  expect(app.services).toContain('api');
+  expect(app.services).toContain('redis');
+  expect(app.services).not.toContain('postgres');
+  expect(db.services).toMatch(/runs: postgres/);
+  expect(db.services).toContain('role=db');
+  // Two budgets, not one copied: the hosts differ in RAM and in what they run.
+  for (const f of [app, db]) {
+    expect(f.free).toMatch(/^\d[\d.,]* (MiB|GiB)$/);
+    expect(f.least).toMatch(/^\d[\d.,]* (MiB|GiB)$/);
+    expect(f.risk).toMatch(/low|medium|high|critical/i);
+    expect(f.findings.length).toBeGreaterThan(0);
+  }
+  expect(app.free).not.toBe(db.free);
+  await expect(hosts.card('app').locator('h3')).toContainText('4 GiB');
+  await expect(hosts.card('db').locator('h3')).toContainText('2 GiB');
+});
+
+test('the Upgrade path compares two hosts of a tier with one of twice its RAM, with the placement', async ({ hosts }) => {
+  await hosts.upload(SPLIT);
+  const rows = await hosts.options();
+  const two4 = rows.find((r) => r[0] === '2 × 4 GiB')!;
+  const one8 = rows[rows.indexOf(two4) + 1]!;
+  expect(one8[0]).toBe('1 × 8 GiB');
+  expect(two4[1]).toBe('$50');
+  expect(one8[1]).toBe('$50');
+  // Users carried are numbers, what binds each is a sentence, and place() put postgres alone.
+  expect(two4[2]).toMatch(/^\d[\d,]*$/);
+  expect(one8[2]).toMatch(/^\d[\d,]*$/);
+  expect(two4[3]).toMatch(/at [\d,]+ active users/);
+  expect(two4[4]).toMatch(/4gib-\d: postgres ·/);
+});
+
+test('exports the hosts: plan to Docker Swarm and Kubernetes: limits per service, placement from the labels', async ({ hosts, exporter, page }) => {
+  await hosts.upload(SPLIT);
+  await hosts.planner.tab('Export').click();
+  await expect(exporter.preview).toBeVisible();
+
+  await page.getByRole('radio', { name: 'Docker Swarm' }).check();
+  const swarmPath = (await exporter.paths()).find((p) => p.startsWith('docker-stack-'))!;
+  const swarm = await exporter.downloadOne(swarmPath);
+  expect(swarm.name).toBe(swarmPath);
+  const stack = parse(swarm.text);
+  expect(stack.services.api.deploy.resources.limits.memory).toBe('1024m');
+  expect(stack.services.postgres.deploy.resources.limits.memory).toBe('1536m');
+  expect(stack.services.redis.deploy.resources.limits.memory).toBe('256m');
+  expect(stack.services.postgres.deploy.placement.constraints).toEqual(['node.labels.role==db']);
+  expect(stack.services.api.deploy.placement.constraints).toEqual(['node.labels.role==app']);
+
+  await page.getByRole('radio', { name: 'Kubernetes' }).check();
+  const k8sPath = (await exporter.paths()).find((p) => p.startsWith('kubernetes-'))!;
+  const k8s = await exporter.downloadOne(k8sPath);
+  const docs = parseAllDocuments(k8s.text).map((d) => d.toJSON()).filter(Boolean);
+  const workload = (name: string) => docs.find((d) => (d.kind === 'StatefulSet' || d.kind === 'Deployment') && d.metadata.name === name);
+  const container = (name: string) => workload(name).spec.template.spec.containers[0];
+  expect(workload('postgres').kind).toBe('StatefulSet');
+  expect(container('postgres').resources.limits.memory).toBe('1536Mi');
+  expect(container('postgres').resources.requests.memory).toBe('1536Mi'); // Guaranteed QoS for the database
+  expect(container('api').resources.limits.memory).toBe('1024Mi');
+  expect(workload('postgres').spec.template.spec.nodeSelector).toEqual({ role: 'db' });
+  expect(workload('api').spec.template.spec.nodeSelector).toEqual({ role: 'app' });
+});
