@@ -39,7 +39,7 @@ export const PHP_DEFAULTS = {
   // per FPM child (nextcloud/nextcloudpi#406); WordPress 30–40 MB, WooCommerce 50–80 MB (field
   // guides on pm.max_children); not measured here.
   perProcess: 50,
-  memoryLimit: 128, // php.ini's memory_limit default 128M (PHP manual, ini.core)
+  memoryLimit: 128, // php.ini's memory_limit default 128M (PHP manual, ini.core); 0 stands for -1, none
   master: true, // php-fpm's master, Apache's parent, Swoole's master and manager
   replicas: 1,
 } as const;
@@ -71,7 +71,7 @@ export function phpPool(s: ServiceOf<'php'>): Pool {
   const st = s.settings;
   const idle = st.pm === 'static' ? st.processes : st.pm === 'ondemand' ? 0 : Math.min(st.idle, st.processes);
   const spread = st.perProcess * 1.4; // PROCESS_SPREAD.high, as every pool
-  return { replicas: st.replicas, processes: st.processes, perProcess: st.perProcess, idle, busy: Math.max(idle, 1), highPerProcess: Math.min(spread, st.perProcess + st.memoryLimit), master: st.master ? PHP_MASTER_MIB : 0 };
+  return { replicas: st.replicas, processes: st.processes, perProcess: st.perProcess, idle, busy: Math.max(idle, 1), highPerProcess: st.memoryLimit > 0 ? Math.min(spread, st.perProcess + st.memoryLimit) : spread, master: st.master ? PHP_MASTER_MIB : 0 };
 }
 
 export function phpUsage(s: ServiceOf<'php'>): Usage {
@@ -102,7 +102,7 @@ export const phpPoolRule: Rule = ({ plan }) => {
     }
     const st = s.settings;
     const worst = st.replicas * (st.processes * (st.perProcess + st.memoryLimit) + p.master);
-    if (st.server !== 'cli' && worst > s.limit) {
+    if (st.server !== 'cli' && st.memoryLimit > 0 && worst > s.limit) {
       out.push(finding('php-memory-limit-over-limit', 'info', s.name,
         `${s.name}: ${st.processes} children each allowed a ${fmt(st.memoryLimit)} memory_limit come to ${fmt(worst)} if every request peaks at once, over its ${fmt(s.limit)} limit; the kernel kills a child instead of PHP refusing the request.`,
         `Keep ${PHP_POOL_SETTING[st.server]} × memory_limit within ${s.name}'s limit, or accept the risk: most requests stay far below memory_limit.`));
@@ -118,7 +118,7 @@ export const php: KindEngine<'php', typeof settings, PoolTune> = {
   usage: phpUsage,
   // assumed: php-fpm with its default pool
   starter: { name: 'php', limit: '512MiB', settings: { server: 'fpm' } },
-  summary: ({ settings: st }) => `${st.replicas > 1 ? `${st.replicas} × ` : ''}${st.server}${st.server === 'fpm' ? ` pm=${st.pm}` : ''} · ${st.server === 'cli' ? '' : `${st.idle}–`}${st.processes} × ${sizeFormat(st.perProcess)} · memory_limit ${sizeFormat(st.memoryLimit)}`,
+  summary: ({ settings: st }) => `${st.replicas > 1 ? `${st.replicas} × ` : ''}${st.server}${st.server === 'fpm' ? ` pm=${st.pm}` : ''} · ${st.server === 'cli' ? '' : `${st.idle}–`}${st.processes} × ${sizeFormat(st.perProcess)} · memory_limit ${st.memoryLimit > 0 ? sizeFormat(st.memoryLimit) : 'none'}`,
   fields: [field.count('processes', 'pool size (pm.max_children)'), field.count('idle', 'children at rest (pm.start_servers)'), field.size('perProcess', 'memory per child'), field.size('memoryLimit', 'memory_limit'), field.choice('server', 'server'), field.choice('pm', 'pm'), field.bool('master', 'master process'), field.count('replicas', 'replicas')],
   findings: [phpPoolRule],
   // The catalogue's figure is documented, its missing figure assumed (catalogue.ts); any other value is the plan's own.

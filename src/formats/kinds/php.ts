@@ -20,7 +20,8 @@ function serverOf(command: readonly string[]): { server: PhpServer; word: string
     if (/^php-fpm[0-9.]*$/.test(w)) return { server: 'fpm', word: w };
     if (w === 'apache2-foreground' || w === 'httpd-foreground' || w === 'apache2ctl') return { server: 'apache', word: w };
   }
-  for (const w of words) if (/^php[0-9.]*$/.test(w) || w === 'artisan') return { server: 'cli', word: w };
+  // A PHP script, Laravel's artisan, or cron running the app's PHP jobs (nextcloud's /cron.sh runs busybox crond, which runs cron.php: nextcloud/docker).
+  for (const w of words) if (/^php[0-9.]*$/.test(w) || w === 'artisan' || w === 'cron.sh' || w === 'crond') return { server: 'cli', word: w };
   return null;
 }
 
@@ -44,14 +45,27 @@ export function phpSize(v: string): number | null {
   return unit === 'G' ? n * 1024 : unit === 'M' ? n : unit === 'K' ? n / 1024 : n / 1048576;
 }
 
-/** `key = value` lines of an FPM pool file (php-fpm.conf's ini syntax). */
-function poolEntries(text: string): Record<string, string> {
-  const out: Record<string, string> = {};
+/** The pools of an FPM pool file (php-fpm.conf's ini syntax: a `[name]` section per pool), each its `key = value` lines. */
+function poolSections(text: string): Array<Record<string, string>> {
+  const pools: Array<Record<string, string>> = [];
+  let cur: Record<string, string> | null = null;
   for (const raw of text.split(/\r?\n/)) {
-    const m = /^\s*([\w.]+)\s*=\s*(.*?)\s*$/.exec(raw);
-    if (m && !raw.trim().startsWith(';')) out[m[1]!] = m[2]!;
+    const line = raw.trim();
+    if (line.startsWith(';') || line === '') continue;
+    if (/^\[.+\]$/.test(line)) {
+      cur = {};
+      pools.push(cur);
+      continue;
+    }
+    const m = /^([\w.]+)\s*=\s*(.*?)$/.exec(line);
+    if (!m) continue;
+    if (!cur) {
+      cur = {};
+      pools.push(cur);
+    }
+    cur[m[1]!] = m[2]!;
   }
-  return out;
+  return pools.filter((p) => p.pm !== undefined || p['pm.max_children'] !== undefined);
 }
 
 function phpRead(f: ServiceFacts, r: Recognised, repo: string): void {
@@ -71,17 +85,20 @@ function phpRead(f: ServiceFacts, r: Recognised, repo: string): void {
   if (server === 'fpm') {
     for (const [path, text] of Object.entries(f.mounted)) {
       if (!/\.conf$/.test(path) || !/^\s*pm\s*=|pm\.max_children/m.test(text)) continue;
-      const e = poolEntries(text);
-      if (e.pm && /^(static|dynamic|ondemand)$/.test(e.pm)) {
-        r.settings.pm = e.pm;
-        r.read.push(`pm ${e.pm} from ${path}`);
+      // Each pool forks its own children: a file with several pools (mailcow's) sums them.
+      const pools = poolSections(text);
+      const modes = [...new Set(pools.map((e) => e.pm).filter((m): m is string => m !== undefined && /^(static|dynamic|ondemand)$/.test(m)))];
+      if (modes.length === 1) {
+        r.settings.pm = modes[0];
+        r.read.push(`pm ${modes[0]} from ${path}`);
       }
       for (const [key, setting] of [['pm.max_children', 'processes'], ['pm.start_servers', 'idle']] as const) {
-        const v = e[key];
-        if (v === undefined) continue;
-        if (/^\d+$/.test(v) && (setting === 'idle' || Number(v) >= 1)) {
-          r.settings[setting] = Number(v);
-          r.read.push(`${setting} ${v} from ${path} ${key}`);
+        const values = pools.map((e) => e[key]).filter((v): v is string => v !== undefined);
+        if (values.length === 0) continue;
+        if (values.every((v) => /^\d+$/.test(v) && (setting === 'idle' || Number(v) >= 1))) {
+          const total = values.reduce((n, v) => n + Number(v), 0);
+          r.settings[setting] = total;
+          r.read.push(`${setting} ${total} from ${path} ${key}${values.length > 1 ? ` (${values.join(' + ')}: ${values.length} pools)` : ''}`);
           pool = pool || setting === 'processes';
         } else r.warnings.push(`${key} in ${path} is not a whole number: ignored`);
       }
@@ -96,7 +113,10 @@ function phpRead(f: ServiceFacts, r: Recognised, repo: string): void {
   if (raw !== undefined && raw !== '') {
     const mib = phpSize(raw);
     if (mib === null) r.warnings.push(`memory_limit "${raw}" is not a PHP size (e.g. 512M): ignored`);
-    else if (mib === 0) r.read.push(`memory_limit -1 (none) from ${flag !== undefined ? 'command -d' : 'environment PHP_MEMORY_LIMIT'}: a request may take any memory`);
+    else if (mib === 0) {
+      r.settings.memoryLimit = 0;
+      r.read.push(`memoryLimit none (memory_limit -1) from ${flag !== undefined ? 'command -d' : 'environment PHP_MEMORY_LIMIT'}: a request may take any memory`);
+    }
     else {
       r.settings.memoryLimit = sizeToPlan(mib);
       r.read.push(`memoryLimit ${sizeToPlan(mib)} from ${flag !== undefined ? 'command -d memory_limit' : 'environment PHP_MEMORY_LIMIT'}`);
@@ -118,7 +138,8 @@ export const php: KindFormat<'php'> = {
     commandAfterImage: true,
     command: (command) => {
       const found = serverOf(command);
-      return found ? `command runs ${found.word}: ${found.server === 'cli' ? 'a PHP process' : found.server === 'fpm' ? "PHP-FPM's pool" : 'Apache with mod_php'}` : null;
+      // cron alone says nothing of PHP: only on a PHP image (the reader above) is it PHP's cron.
+      return found && found.word !== 'cron.sh' && found.word !== 'crond' ? `command runs ${found.word}: ${found.server === 'cli' ? 'a PHP process' : found.server === 'fpm' ? "PHP-FPM's pool" : 'Apache with mod_php'}` : null;
     },
     read: phpRead,
   },
@@ -129,7 +150,7 @@ export const php: KindFormat<'php'> = {
         notes.push(`${s.name}: set ${key} to ${s.settings.processes} by hand: it lives in a config file the compose file does not carry`);
       }
       // PHP_MEMORY_LIMIT is the images' variable (nextcloud's, many others'); the plain php image reads php.ini only.
-      if (s.settings.memoryLimit !== old.settings.memoryLimit) return [['PHP_MEMORY_LIMIT', `${Math.floor(s.settings.memoryLimit)}M`]];
+      if (s.settings.memoryLimit !== old.settings.memoryLimit) return [['PHP_MEMORY_LIMIT', s.settings.memoryLimit > 0 ? `${Math.floor(s.settings.memoryLimit)}M` : '-1']];
       return [];
     },
   },
@@ -140,7 +161,7 @@ export const php: KindFormat<'php'> = {
     svc.image = `${s.name.toLowerCase()}:latest`;
     if (s.settings.replicas === 1) svc.container_name = s.name;
     else svc.deploy = { replicas: s.settings.replicas };
-    svc.environment = { PHP_MEMORY_LIMIT: `${Math.floor(s.settings.memoryLimit)}M` };
+    svc.environment = { PHP_MEMORY_LIMIT: s.settings.memoryLimit > 0 ? `${Math.floor(s.settings.memoryLimit)}M` : '-1' };
     note.push(`Your PHP image (${s.settings.server}${s.settings.server === 'cli' ? '' : `, a pool of up to ${s.settings.processes}`}).`);
   },
 };
