@@ -1,6 +1,10 @@
 #!/usr/bin/env node
 // The planner page's two budgets (issues 3 and 16):
-//   1. first-load JavaScript: the entry chunk and the chunks it preloads, gzipped (≤ 100 kB);
+//   1. first-load JavaScript: every script the browser has fetched by the time the first numbers
+//      (the host's total) are painted, gzipped (≤ 100 kB): the entry and its preloads, and what the
+//      boot loads before it renders (the engine's chunk, the opening plan's kinds). The entry alone
+//      is printed too, but it is not the budgeted figure: moving code the numbers need behind a
+//      dynamic import must not make the first load look smaller;
 //   2. keystroke → updated numbers painted in a limit cell, over ≥ 100 edits, in headless
 //      Chromium: on the 4gb preset p50 ≤ 8 ms and p95 ≤ 16 ms, on a 100-service plan p95 ≤ 50 ms.
 // Builds the app (unless --no-build; --load-only skips the keystroke cases), starts its own `vite preview` on a port the OS says is free
@@ -48,19 +52,26 @@ function firstLoad() {
 const kB = (bytes) => (bytes / 1000).toFixed(1);
 
 /**
- * JS the browser has fetched when the host's numbers are painted: the first load above plus what
- * the boot loads before it renders (the engine's chunk). Not budgeted; printed so that the first
- * load cannot look smaller by moving code the numbers need behind a dynamic import.
+ * JS the browser has fetched when the host's numbers are painted (the budgeted figure): the entry,
+ * its preloads, and everything the boot loads before it renders (the engine's chunk, the opening
+ * plan's kinds), with nothing stored (a first visit: the `4gb` preset).
  */
 async function beforeNumbers(browser, base) {
   const context = await browser.newContext();
-  // When the host's total is first in the document, the scripts whose responses have completed
-  // (resource timing): what the render needed; chunks its components request next are not yet in.
+  // Once the frame that first shows the host's total has been painted (the first animation frame
+  // after it is in the document, then a task after that frame), the scripts whose responses have
+  // completed (resource timing) and the entry itself: what the numbers needed. Chunks requested
+  // later (the table, the charts, the other kinds) are not in yet.
   await context.addInitScript(() => {
     new MutationObserver((_, observer) => {
       if (!document.querySelector('[data-testid="host-limits"]')) return;
       observer.disconnect();
-      window.__scripts = performance.getEntriesByType('resource').map((e) => new URL(e.name).pathname).filter((p) => p.endsWith('.js'));
+      requestAnimationFrame(() =>
+        setTimeout(() => {
+          const urls = [...performance.getEntriesByType('resource').map((e) => e.name), ...[...document.querySelectorAll('script[src]')].map((s) => s.src)];
+          window.__scripts = [...new Set(urls.map((u) => new URL(u).pathname).filter((p) => p.endsWith('.js')))];
+        }, 0),
+      );
     }).observe(document, { childList: true, subtree: true });
   });
   const page = await context.newPage();
@@ -189,10 +200,9 @@ function summary(label, ms, budget, loadBefore) {
 async function main() {
   if (!process.argv.includes('--no-build') || !existsSync(`${DIST}/index.html`)) build();
   const load = firstLoad();
-  console.log('First-load JavaScript (gzip -9, 1 kB = 1000 bytes):');
+  console.log('The entry and its preloads (gzip -9, 1 kB = 1000 bytes; not the budgeted figure, see below):');
   for (const f of load.files) console.log(`  ${f.file.padEnd(40)} ${kB(f.raw).padStart(7)} kB raw  ${kB(f.gzip).padStart(6)} kB gzip`);
-  const loadOk = load.gzip / 1000 <= BUDGET.firstLoadKB;
-  console.log(`  ${'total'.padEnd(40)} ${' '.repeat(15)} ${kB(load.gzip).padStart(6)} kB gzip  (budget ≤ ${BUDGET.firstLoadKB} kB) ${loadOk ? 'ok' : 'OVER'}`);
+  console.log(`  ${'total'.padEnd(40)} ${' '.repeat(15)} ${kB(load.gzip).padStart(6)} kB gzip`);
 
   const { server, base } = await serve();
   const system = '/usr/bin/chromium';
@@ -200,13 +210,18 @@ async function main() {
     ...(existsSync(system) ? { executablePath: system } : {}),
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic', '--disable-gpu-vsync', '--disable-frame-rate-limit'],
   });
-  let ok = loadOk;
+  let ok;
   try {
     const numbers = await beforeNumbers(browser, base);
     const later = numbers.files.filter((f) => !load.files.some((l) => l.file === f.file));
-    console.log(`JavaScript fetched when the numbers are painted (the first load and what the boot loads before it renders): ${kB(numbers.gzip)} kB gzip`);
+    ok = numbers.gzip / 1000 <= BUDGET.firstLoadKB;
+    console.log('First-load JavaScript: every script fetched when the first numbers are painted (the entry and what the boot loads before it renders):');
     for (const f of later) console.log(`  + ${f.file.padEnd(38)} ${kB(f.gzip).padStart(6)} kB gzip`);
-    if (process.argv.includes('--load-only')) return;
+    console.log(`  ${'total'.padEnd(40)} ${kB(numbers.gzip).padStart(6)} kB gzip  (budget ≤ ${BUDGET.firstLoadKB} kB) ${ok ? 'ok' : 'OVER'}`);
+    if (process.argv.includes('--load-only')) {
+      if (!ok) process.exitCode = 1;
+      return;
+    }
     console.log(`Keystroke → numbers painted, fastapi limit cell, ${EDITS} edits after ${WARMUP} warm-up, keys ≥ ${TYPING_MS} ms apart (1-minute load average before → after each case, ${cpus().length} cores):`);
     let before = load1();
     ok = summary('4gb preset (5 services)', await measure(browser, base, null), BUDGET.preset, before) && ok;

@@ -2,9 +2,9 @@
 // Runs every check CI runs, in order, and ends with one line: `N passed, M failed`.
 // Steps: typecheck, lint, build (app + CLI), unit and real-tool tests (vitest), browser tests
 // (Playwright), and beside those two the tests with a real Docker engine (vitest.docker.config.ts:
-// the toolkit and the short deployment test of the exported 4gb stack; mostly waiting on
-// containers, so it runs in the background from the end of the build and is counted last, its
-// output printed then). Each static step counts as one test;
+// the toolkit, observe, swarm and the short deployment test of the exported 4gb stack, in two
+// lanes; mostly waiting on containers, so it runs in the background from the end of the build and
+// is counted last, its output printed then). Each static step counts as one test;
 // vitest and Playwright report their own counts.
 import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
@@ -53,8 +53,9 @@ function counted(label, cmd, args, jsonFile, count) {
 
 /**
  * A step started now and counted later (its output kept in a log and printed when it is
- * counted). For the Docker step: it spends most of its ten minutes waiting on containers
- * (about one minute of CPU in ten, measured), so it runs beside the unit and browser tests.
+ * counted). For the Docker step: it spends most of its minutes waiting on containers (about one
+ * minute of CPU in ten, measured before its files ran in two lanes), so it runs beside the unit
+ * and browser tests.
  */
 function background(label, cmd, args, jsonFile, logFile) {
   rmSync(jsonFile, { force: true });

@@ -5,6 +5,7 @@ import { PRESET_LABELS } from './presetLabels.ts';
 import { useDerived } from './derive/hooks.ts';
 import { plannerStore, useActions, usePlanner } from './state/instance.ts';
 import { deriveOf } from './derive/engine.ts';
+import { engine } from './derive/schema.ts';
 import { issuesText } from './state/persist.ts';
 import { Controls } from './components/Controls.tsx';
 import { ErrorBoundary } from './components/ErrorBoundary.tsx';
@@ -65,8 +66,21 @@ function Body() {
   );
 }
 
+/**
+ * The kinds the opening plan does not use load once its numbers are on screen (an effect runs after
+ * the first paint), so that adding a service, a preset or a file of another kind finds its model;
+ * until then the store waits for them (store.ts whenKinds). A failure here is said when a plan
+ * needs the missing kind, not before.
+ */
+function useOtherKinds() {
+  useEffect(() => {
+    void engine().kindsLoadAll().catch(() => undefined);
+  }, []);
+}
+
 export function App() {
   useUndoKeys();
+  useOtherKinds();
   return (
     <div className="app">
       <Header />

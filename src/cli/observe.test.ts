@@ -72,7 +72,8 @@ describe('the project name, as Compose derives it', () => {
 });
 
 /** A stand-in Engine API (cgroup v2 host): project "shop", web (2 replicas, one restarted) and db (OOM-killed once in the window). */
-function fakeDocker(socket: string): Promise<Server> {
+/** `onStats` is told of each stats request served (a test can act once the CLI has sampled). */
+function fakeDocker(socket: string, onStats: () => void = () => {}): Promise<Server> {
   const now = () => new Date().toISOString();
   const containers = [
     { Id: 'w1', Names: ['/shop-web-1'], State: 'running', Labels: { 'com.docker.compose.project': 'shop', 'com.docker.compose.service': 'web' } },
@@ -103,6 +104,7 @@ function fakeDocker(socket: string): Promise<Server> {
     m = /^\/containers\/(\w+)\/stats$/.exec(url.pathname);
     if (m) {
       const id = m[1]!;
+      onStats();
       const usage = id === 'd1' ? 400 * MiB : id === 'w1' ? 120 * MiB : 100 * MiB;
       return json({ read: now(), memory_stats: { usage, limit: 512 * MiB, stats: { inactive_file: 20 * MiB, anon: usage - 30 * MiB, file: 30 * MiB } } });
     }
@@ -169,9 +171,15 @@ describe('observe (the bundle) against a stand-in Docker API', () => {
 
   it('Docker going away mid-window: what was sampled is written, then the error (exit 2)', async () => {
     const sock2 = join(h.dir, 'docker2.sock');
-    const s2 = await fakeDocker(sock2);
     const out = join(h.dir, 'lost.json');
-    const closing = new Promise<void>((r) => setTimeout(() => s2.close(() => r()), 2500));
+    // Docker goes away once the CLI has sampled the three running containers (not at a fixed
+    // time: at load 40 the CLI had not connected 2.5 s after the spawn, and found no socket at all).
+    let served = 0;
+    let goAway = () => {};
+    const closing = new Promise<void>((r) => (goAway = () => s2.close(() => r())));
+    const s2: Server = await fakeDocker(sock2, () => {
+      if (++served === 3) setTimeout(goAway, 300);
+    });
     const r = await run([composeFile, '--duration', '10s', '--interval', '1s', '--out', out], { DOCKER_HOST: `unix://${sock2}` });
     await closing;
     expect(r.code, r.err).toBe(2);

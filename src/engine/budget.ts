@@ -1,7 +1,7 @@
 /** The budget of one scenario: each service against its limit, and the host against its RAM. */
 import type { Plan, Service, ServiceKind } from './schema.ts';
 import type { HostBudget, Range, Scenario, ServiceBudget, Usage } from './report.ts';
-import { basisOf, serviceUsage } from './kinds/index.ts';
+import { basisOf, serviceUsage } from './kinds/registry.ts';
 import { trafficOf } from './traffic.ts';
 import { hostReserve } from './host.ts';
 import { freeCriterion } from './policy.ts';

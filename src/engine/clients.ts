@@ -7,7 +7,7 @@
  */
 import type { Plan } from './schema.ts';
 import { planWithFeatures } from './features.ts';
-import { kindOf } from './kinds/index.ts';
+import { kindOf } from './kinds/registry.ts';
 import type { Clients } from './kinds/kind.ts';
 
 export type { Clients } from './kinds/kind.ts';

@@ -4,7 +4,7 @@ import type { NamedHostBudget, Range, Report, Scenario } from './report.ts';
 import { planWithFeatures } from './features.ts';
 import { scenarioOf, type UsageOverride } from './budget.ts';
 import { findingsOf } from './findings/index.ts';
-import { basisOf } from './kinds/index.ts';
+import { basisOf } from './kinds/registry.ts';
 import { hostPartsOf } from './hosts.ts';
 
 const ZERO: Range = { low: 0, typical: 0, high: 0 };

@@ -5,7 +5,7 @@
  * stack's: evaluate.ts passes the whole plan as the traffic context (scenarioOf's `whole`).
  */
 import type { NamedHost, Plan, Service } from './schema.ts';
-import { replicasOf } from './schema.ts';
+import { replicasOf } from './plan-schema.ts';
 
 export type HostPart = { name: string; host: NamedHost; plan: Plan };
 

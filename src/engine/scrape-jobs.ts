@@ -6,7 +6,7 @@
  */
 import type { Plan, ServiceKind, ServiceOf } from './schema.ts';
 import { EXPORTER_SPECS, knownExporterOfService } from './exporters.ts';
-import { kindOf } from './kinds/index.ts';
+import { kindOf } from './kinds/registry.ts';
 
 export type ScrapeJob = NonNullable<ServiceOf<'prometheus'>['settings']['scrapeJobs']>[number];
 

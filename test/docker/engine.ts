@@ -471,6 +471,17 @@ export function reapStale(): void {
     const problems: string[] = [];
     cleanupDir(dir, problems);
     removeCgroupSync(owner.cgroup, problems);
+    // The cgroups its test made beside the engine's (`<engine>-host`, `<engine>-oom-…`: extraCgroups),
+    // found left behind after a test killed at its timeout.
+    const extra = new Set<string>();
+    for (const mount of cgroupMounts()) {
+      try {
+        for (const n of readdirSync(mount)) if (n.startsWith(`${owner.cgroup}-`)) extra.add(n);
+      } catch {
+        // not readable
+      }
+    }
+    for (const n of extra) removeCgroupSync(n, problems);
     if (problems.length) process.stderr.write(`${problems.join('; ')}\n`);
   }
 }

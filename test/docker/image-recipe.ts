@@ -154,7 +154,10 @@ export const IMAGE_NAMES = Object.keys(SERVICE_IMAGES) as ImageName[];
 
 /** dpkg leaves out documentation, man pages, translations and moment-timezone's 214 MB of data
  * (a dependency of Prometheus's classic console pages, which nothing here opens), as Debian's
- * slim images do; it skips fsync (the image is rebuilt, never repaired). */
+ * slim images do, and the command-line tools promtool (46 MiB) and amtool (18 MiB), which no
+ * container runs (the servers are /usr/bin/prometheus and /usr/bin/prometheus-alertmanager; the
+ * exported healthchecks use wget): 11% of the layer every `docker load` extracts (measured,
+ * 2026-12-02). It skips fsync (the image is rebuilt, never repaired). */
 export const DPKG_OPTIONS = [
   'path-exclude=/usr/share/doc/*',
   'path-exclude=/usr/share/man/*',
@@ -162,5 +165,7 @@ export const DPKG_OPTIONS = [
   'path-exclude=/usr/share/locale/*',
   'path-include=/usr/share/locale/locale.alias',
   'path-exclude=/usr/share/javascript/moment-timezone/*',
+  'path-exclude=/usr/bin/promtool',
+  'path-exclude=/usr/bin/amtool',
   'force-unsafe-io',
 ];

@@ -14,7 +14,7 @@
 import { createHash } from 'node:crypto';
 import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, createReadStream, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
-import { arch, tmpdir } from 'node:os';
+import { arch, homedir, tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runCmd, sleep, type DockerEngine } from './engine.ts';
@@ -57,11 +57,40 @@ export function notPackagedReason(exported: string): string | null {
 
 export type Timed = { what: string; seconds: number; cached?: boolean };
 
-/** Where the archive is kept: $HEADROOM_DOCKER_CACHE, else $TMPDIR/headroom-docker-cache. */
+/**
+ * Where the archive and the downloaded packages are kept, outside the clone (a clean clone on
+ * the same machine reuses them): $HEADROOM_DOCKER_CACHE, else $XDG_CACHE_HOME/headroom/docker
+ * (~/.cache/headroom/docker).
+ */
 export function cacheDir(): string {
-  const d = process.env.HEADROOM_DOCKER_CACHE || join(tmpdir(), 'headroom-docker-cache');
+  const d = process.env.HEADROOM_DOCKER_CACHE || join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'headroom', 'docker');
   mkdirSync(d, { recursive: true });
   return d;
+}
+
+/**
+ * mmdebstrap's PATH: Debian's own tools first. Its helpers are Python scripts (mmtarfilter runs
+ * once per essential package, with the dpkg path filters); a python3 earlier on PATH (pyenv's
+ * shims here: a bash wrapper per call) made every one of them start through it.
+ */
+const MMDEBSTRAP_PATH = '/usr/sbin:/usr/bin:/sbin:/bin';
+
+/**
+ * The candidate version of each package in the host's apt lists (the same mirror and suites as
+ * the root filesystem): a new Debian point release changes the cache key. Empty where the host
+ * has no lists (the key then rests on the package names and the recipe alone).
+ */
+function candidateVersions(packages: string[]): Record<string, string> {
+  const r = spawnSync('apt-cache', ['policy', ...packages], { encoding: 'utf8', env: { ...process.env, LC_ALL: 'C' } });
+  const out: Record<string, string> = {};
+  let pkg = '';
+  for (const line of (r.stdout ?? '').split('\n')) {
+    const head = /^(\S+):$/.exec(line);
+    if (head) pkg = head[1]!;
+    const cand = /^\s+Candidate:\s+(\S+)/.exec(line);
+    if (cand && pkg && cand[1] !== '(none)') out[pkg] = cand[1]!;
+  }
+  return out;
 }
 
 /** The host's apt sources (deb822 or one-line): the root filesystem uses the same mirror and suites. */
@@ -94,13 +123,15 @@ function filesHash(): string {
 export function recipe() {
   const sources = hostSources();
   const mm = spawnSync('mmdebstrap', ['--version'], { encoding: 'utf8' });
+  const packages = [...new Set(Object.values(SERVICE_IMAGES).flatMap((i) => i.packages))].sort();
   return {
-    version: 3,
+    version: 4,
     arch: arch(),
     suite: SUITE,
     sources: sources.text,
     mmdebstrap: (mm.stdout ?? '').trim(),
-    packages: [...new Set(Object.values(SERVICE_IMAGES).flatMap((i) => i.packages))].sort(),
+    packages,
+    versions: candidateVersions(packages),
     dpkg: DPKG_OPTIONS,
     users: USERS,
     images: SERVICE_IMAGES,
@@ -134,7 +165,14 @@ async function withLock<T>(path: string, timeoutMs: number, f: () => Promise<T>)
       } catch {
         // being created
       }
-      if (holder && !alive(holder)) {
+      // A dead holder, or none written a minute after the lock was made (its maker was killed in between).
+      let ageMs: number;
+      try {
+        ageMs = Date.now() - statSync(path).mtimeMs;
+      } catch {
+        continue; // just removed
+      }
+      if ((holder && !alive(holder)) || (!holder && ageMs > 60_000)) {
         rmSync(path, { recursive: true, force: true });
         continue;
       }
@@ -222,9 +260,12 @@ export async function imageArchive(log: (s: string) => void = () => {}, opts: { 
     const partial = join(work, 'archive');
     const staging = join(work, 'files');
     const mmTmp = join(work, 'tmp');
+    const debs = join(cache, 'debs');
+    const debsNew = join(work, 'debs');
     rmSync(work, { recursive: true, force: true });
     mkdirSync(partial, { recursive: true });
     mkdirSync(mmTmp, { recursive: true });
+    mkdirSync(debsNew, { recursive: true });
     try {
       // The files the images copy in, at their paths in the root filesystem.
       for (const img of Object.values(SERVICE_IMAGES)) {
@@ -252,14 +293,23 @@ export async function imageArchive(log: (s: string) => void = () => {}, opts: { 
         ...DPKG_OPTIONS.map((o) => `--dpkgopt=${o}`),
         '--aptopt=APT::Install-Recommends "false"',
         '--aptopt=Acquire::Retries "3"',
+        // The packages downloaded last time (debs/, beside the archives) are offered to apt
+        // first: a changed recipe downloads only what changed. apt checks each against the
+        // lists' hashes; the build's own packages go back out, pruned to those still current.
+        '--skip=essential/unlink',
+        `--setup-hook=mkdir -p "$1/var/cache/apt/archives/partial"`,
+        ...(existsSync(debs) ? [`--setup-hook=sync-in ${debs} /var/cache/apt/archives/`] : []),
         `--essential-hook=sh ${join(work, 'essential.sh')} "$1"`,
         `--customize-hook=sh ${join(work, 'customize.sh')} "$1"`,
+        // apt from outside, on the root filesystem (mmdebstrap's own apt configuration); pruning is best effort.
+        `--customize-hook=env APT_CONFIG="$MMDEBSTRAP_APT_CONFIG" apt-get -qq autoclean || echo 'apt-get autoclean failed: the package cache is kept unpruned'`,
+        `--customize-hook=sync-out /var/cache/apt/archives ${debsNew}`,
         `--include=${packages.join(',')}`,
         SUITE,
         join(partial, 'layer.tar'),
         sourcesFile,
       ];
-      const r = await runCmd(tool, args, { timeoutMs: 20 * 60_000, env: { ...process.env, TMPDIR: mmTmp }, signal: opts.signal, killSignal: 'SIGTERM' });
+      const r = await runCmd(tool, args, { timeoutMs: 20 * 60_000, env: { ...process.env, PATH: MMDEBSTRAP_PATH, TMPDIR: mmTmp }, signal: opts.signal, killSignal: 'SIGTERM' });
       if (r.code !== 0) throw new Error(`mmdebstrap failed (exit ${r.code}):\n${(r.stdout + r.stderr).slice(-4000)}`);
       const mmSeconds = (Date.now() - tm) / 1000;
       const th = Date.now();
@@ -283,6 +333,15 @@ export async function imageArchive(log: (s: string) => void = () => {}, opts: { 
       pruneCache(key);
       return { dir, key, timings };
     } finally {
+      // The packages go to the cache also when the build failed after downloading them (a
+      // timeout on a saturated machine): the next try skips the download. apt checks every one
+      // against the lists' hashes, so a partial set is harmless.
+      if (existsSync(debsNew) && readdirSync(debsNew).some((f) => f.endsWith('.deb'))) {
+        rmSync(join(debsNew, 'partial'), { recursive: true, force: true });
+        rmSync(join(debsNew, 'lock'), { force: true });
+        rmSync(debs, { recursive: true, force: true });
+        renameSync(debsNew, debs);
+      }
       // mmdebstrap unmounts and removes its temp root on failure or SIGTERM; anything it left is ours.
       for (const line of readFileSync('/proc/self/mountinfo', 'utf8').split('\n')) {
         const mp = line.split(' ')[4];
@@ -297,7 +356,7 @@ export async function imageArchive(log: (s: string) => void = () => {}, opts: { 
 function pruneCache(keep: string): void {
   const cache = cacheDir();
   for (const name of readdirSync(cache)) {
-    if (name.includes(keep) || name.endsWith('.lock')) continue;
+    if (name.includes(keep) || name.endsWith('.lock') || name === 'debs') continue;
     const p = join(cache, name);
     try {
       if (Date.now() - statSync(p).mtimeMs > 24 * 3600_000) rmSync(p, { recursive: true, force: true });

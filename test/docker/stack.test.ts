@@ -2,7 +2,7 @@
  * The short deployment test (part of `npm test`): the 4gb preset with the seed report's own fixes
  * (pgBouncer, AlertManager, the semantic cache: test/docker/plans/4gb-seed-fixes.yaml, the plan
  * that exercises the most) exported by the CLI, run in real containers under its limits in a
- * private engine, one minute of the plan's load and 30 s of its spike, the alert path to a
+ * private engine, 40 s of the plan's load and 20 s of its spike, the alert path to a
  * webhook receiver and the deliberate failure; the report written to test-results/stack-test.
  * The criteria are the seed's and are reported with their figures; the assertions here are what
  * must hold on any machine: the exported stack starts and is healthy, the load is served through
@@ -24,15 +24,21 @@ import { OOM_SCORE_ADJ_REFUSED } from '../../scripts/stack-test/oom-score-adj.ts
 import { judgeLatency } from '../../scripts/stack-test/saturation.ts';
 
 const work = join(tmpdir(), `headroom-stack-ci-${process.pid}`);
+// The CI run's load phases: long enough for what is asserted on them (thousands of requests for
+// the hit rate and the served share, a sample a second per container, the spike's rate
+// offered), short enough for the Docker step's ten minutes. The full `npm run stack-test` keeps
+// its minutes (scripts/stack-test/index.ts).
+const NORMAL_S = 40;
+const SPIKE_S = 20;
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 describe('the exported 4gb stack with the seed\u2019s fixes in real containers', () => {
   let result: StackTestResult;
   let rep: StackReport;
 
-  it('runs: export, images, up to healthy, 60 s of load and 30 s of spike, alert path, deliberate failure, teardown', async () => {
+  it(`runs: export, images, up to healthy, ${NORMAL_S} s of load and ${SPIKE_S} s of spike, alert path, deliberate failure, teardown`, async () => {
     mkdirSync(work, { recursive: true });
-    result = await runStackTest({ planFile: join(PLANS_DIR, '4gb-seed-fixes.yaml'), normalSeconds: 60, spikeSeconds: 30, workDir: work, log: (s) => console.log(s) });
+    result = await runStackTest({ planFile: join(PLANS_DIR, '4gb-seed-fixes.yaml'), normalSeconds: NORMAL_S, spikeSeconds: SPIKE_S, workDir: work, log: (s) => console.log(s) });
     rep = buildReport(result);
     const out = join(REPO, 'test-results', 'stack-test');
     mkdirSync(out, { recursive: true });
@@ -84,13 +90,13 @@ describe('the exported 4gb stack with the seed\u2019s fixes in real containers',
     const normal = result.load.find((l) => l.phase === 'normal')!;
     // The generator keeps the plan's schedule: every due request is sent, or dropped when 256 are
     // already in flight (the open loop's cap).
-    expect(normal.sent + normal.dropped).toBeGreaterThan(0.9 * normal.targetRps * 60);
+    expect(normal.sent + normal.dropped).toBeGreaterThan(0.9 * normal.targetRps * NORMAL_S);
     expect(normal.ok).toBeGreaterThan(0.95 * normal.sent);
     expect(Number.isFinite(normal.latencyMs.p95)).toBe(true);
     // Requests pile up to the cap only when the stack is slow: asserted where the machine was not
     // saturated by other work (the latency criterion's own judgement, scripts/stack-test/saturation.ts);
     // on a saturated machine the shortfall is reported (the report's no-downtime criterion), not asserted.
-    if (judgeLatency(result.cpu.find((c) => c.phase === 'normal'), normal.targetRps).judged) expect(normal.sent).toBeGreaterThan(0.9 * normal.targetRps * 60);
+    if (judgeLatency(result.cpu.find((c) => c.phase === 'normal'), normal.targetRps).judged) expect(normal.sent).toBeGreaterThan(0.9 * normal.targetRps * NORMAL_S);
   });
 
   it('every running service was measured every second, inside its limit, and the engine\u2019s reserve too', () => {
@@ -98,7 +104,7 @@ describe('the exported 4gb stack with the seed\u2019s fixes in real containers',
     // The cgroup files are read every second (file reads only; what needs docker or psql is read
     // every 5 s in its own loop); a reading still running when the next is due is skipped, not
     // piled up: at least two in three seconds even on a saturated machine.
-    expect(normal.length).toBeGreaterThanOrEqual(40);
+    expect(normal.length).toBeGreaterThanOrEqual(Math.round((2 / 3) * NORMAL_S));
     for (const s of rep.services.filter((x) => !x.note)) {
       expect(s.measured?.typical, s.service).toBeGreaterThan(1);
       expect(s.measured!.peakLoad!, s.service).toBeLessThanOrEqual(s.limitMiB!);

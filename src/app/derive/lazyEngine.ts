@@ -1,9 +1,10 @@
 /**
  * What the page takes from the engine after its entry has run (see schema.ts): the plan schema
- * (zod/mini), the model (evaluate) and the registry of every kind. Each of these brings every
- * kind's module and zod/mini with it (~45 kB gzip), so the page's entry chunk imports none of
- * them directly: the same engine, loaded as one chunk of its own.
+ * (zod/mini), the model (evaluate) and the kinds' registry, which loads each kind's module by need
+ * (kinds/registry.ts). The page's entry chunk imports none of them directly: zod/mini and the
+ * model come as one chunk of their own, each kind as one more, and only the plan's kinds (and the
+ * toggles') before the first numbers are drawn.
  */
-export * from '../../engine/schema.ts';
+export * from '../../engine/plan-schema.ts';
 export { evaluate } from '../../engine/evaluate.ts';
-export { kindOf } from '../../engine/kinds/index.ts';
+export { kindOf, kindsLoad, kindsLoadAll, kindsNeeded, kindsReady } from '../../engine/kinds/registry.ts';

@@ -1,11 +1,12 @@
 /**
- * The engine's heavy half (the plan schema with zod/mini, the model, every kind's module: ~45 kB
- * gzip) is one chunk the page loads after its entry instead of inside it. The boot awaits it
- * before it reads the saved plan or a share link and renders, so everything that validates or
- * evaluates afterwards (the store, the fields, plan files, share links pasted later) finds it
- * loaded. This moves bytes out of the entry, it does not remove them: the numbers are painted once
- * both have arrived (the bench prints both figures). Modules in the entry's import graph reach
- * these functions only through engine(); lazily loaded components may import the engine directly.
+ * The engine's heavy half (the plan schema with zod/mini, the model and the kinds' registry) is a
+ * chunk the page loads after its entry instead of inside it, and each kind's module is one more
+ * (kinds/registry.ts). The boot awaits the engine and the kinds of the plan it opens (and of the
+ * toggles) before it reads the saved plan or a share link and renders; the other kinds load right
+ * after the first numbers are drawn (kindsLoadAll). Everything that brings a plan in later (the
+ * store's planSet and planReplace, share links pasted later) waits for its kinds first. Modules in
+ * the entry's import graph reach these functions only through engine(); lazily loaded components
+ * may import the engine directly (engine/index.ts and engine/schema.ts load every kind).
  */
 type EngineModule = typeof import('./lazyEngine.ts');
 

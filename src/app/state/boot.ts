@@ -5,10 +5,10 @@
 import { presetGet } from '../../engine/presets.ts';
 import { PRESET_LABELS } from '../presetLabels.ts';
 import type { PlanInput } from '../../engine/schema.ts';
-import { storageLoad, type Loaded } from './persist.ts';
+import { storageLoad, storedPlanDoc, type Loaded } from './persist.ts';
 import { shareDecode, shareParam } from './share.ts';
 import { TABS, type TabId } from './store.ts';
-import { schemaLoad } from '../derive/schema.ts';
+import { engine, engineLoad } from '../derive/schema.ts';
 
 export type NoticeTone = 'info' | 'warning' | 'error';
 export type NoticeInit = { tone: NoticeTone; text: string };
@@ -44,7 +44,9 @@ export function searchWithTab(search: string, tab: TabId): string {
 /** What a share link pasted into an open page brings: nothing (no plan in the hash), the plan, or why it cannot be opened. */
 export async function sharedPlan(hash: string): Promise<null | { ok: true; input: PlanInput } | { ok: false; reason: string }> {
   const param = shareParam(hash);
-  return param === null ? null : shareDecode(param);
+  if (param === null) return null;
+  await engine().kindsLoadAll(); // a shared plan may use any kind
+  return shareDecode(param);
 }
 
 /** Decides the opening plan from the location hash and what storage holds (the tab comes from the query). */
@@ -68,8 +70,14 @@ export async function bootPlan(hash: string, saved: Loaded, tab: TabId = 'plan')
   return { input: fallback, past: [], notices, setAside, clearHash: false, tab };
 }
 
-/** bootPlan for the running page. */
+/**
+ * bootPlan for the running page: first the engine and the kinds the opening plan needs (the saved
+ * plan's or the preset's, and the toggles'; every kind for a share link, which may use any), so
+ * that the first numbers wait for those kinds' modules only. The rest load after (main.tsx).
+ */
 export async function bootFromWindow(storage: Storage | null): Promise<Boot> {
-  await schemaLoad();
+  const { kindsLoad, kindsLoadAll, kindsNeeded } = await engineLoad();
+  if (shareParam(window.location.hash) !== null) await kindsLoadAll();
+  else await kindsLoad([...kindsNeeded(presetGet('4gb')), ...kindsNeeded(storedPlanDoc(storage))]);
   return bootPlan(window.location.hash, storageLoad(storage), tabFromSearch(window.location.search));
 }

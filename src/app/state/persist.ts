@@ -36,6 +36,15 @@ export function storageLoad(storage: StorageLike | null): Loaded {
   return planCheck((doc as Envelope).plan);
 }
 
+/** The plan document the saved entry holds, unvalidated (null when there is none or it is not JSON): which kinds to load before storageLoad validates it. Never throws. */
+export function storedPlanDoc(storage: StorageLike | null): unknown {
+  try {
+    return (JSON.parse(storage?.getItem(STORAGE_KEY) ?? 'null') as { plan?: unknown } | null)?.plan ?? null;
+  } catch {
+    return null;
+  }
+}
+
 /** A document validated as a plan: the migrated input, or the first problems in words. */
 export function planCheck(doc: unknown): { status: 'ok'; input: PlanInput } | { status: 'corrupt'; reason: string } {
   const { planParse, planMigrate } = schema();

@@ -37,9 +37,9 @@ export type PlannerActions = {
   fieldEnd(path: Path): void;
   /** Escape: forget the field's draft, showing the plan's value again. */
   fieldRevert(path: Path): void;
-  /** Validates and records a new plan (one undo step); false, with a notice, when it does not validate. */
+  /** Validates and records a new plan (one undo step); false, with a notice, when it does not validate. A plan with a kind whose model is not loaded yet (only in the page's first moments) is applied once it is, and true is returned then. */
   planSet(next: PlanInput, what: string): boolean;
-  /** Replaces the plan (a preset, a file): one undo step, drafts cleared. */
+  /** Replaces the plan (a preset, a file): one undo step, drafts cleared. Like planSet, waits for the models of kinds not loaded yet (true then: it is being applied). */
   planReplace(next: PlanInput, notice?: { tone: NoticeTone; text: string }): boolean;
   /** Takes back refused text if any is showing, else the last plan step. */
   undo(): void;
@@ -71,13 +71,35 @@ export function plannerStoreCreate(boot: Pick<Boot, 'input' | 'past' | 'notices'
     const commit = (next: PlanInput, key: string | null, drafts: PlannerState['drafts'] = {}) =>
       set((s) => ({ ...historyCommit(s, next, key), drafts }));
 
-    const planSet = (next: PlanInput, what: string): boolean => {
+    /**
+     * Runs `apply` once every kind `doc` needs is loaded: at once when they are (always, after the
+     * first second: main.tsx loads every kind once the first numbers are drawn), else when they
+     * have arrived. A plan never reaches the engine before its kinds' models.
+     */
+    const whenKinds = (doc: unknown, apply: () => boolean): boolean => {
+      if (schema().kindsReady(doc)) return apply();
+      void schema().kindsLoadAll().then(apply, (e: unknown) => actions.noticePush('error', `The models of the plan's services could not be loaded (${e instanceof Error ? e.message : String(e)}). Reload the page to try again.`));
+      return true;
+    };
+
+    const planSet = (next: PlanInput, what: string): boolean => whenKinds(next, () => planSetNow(next, what));
+    const planSetNow = (next: PlanInput, what: string): boolean => {
       const r = parseOf(next);
       if (!r.ok) {
         set((s) => ({ notices: [...s.notices, notice('error', `${what} was not applied: ${issuesText(r.issues)}`)] }));
         return false;
       }
       commit(next, null);
+      return true;
+    };
+
+    const planReplaceNow = (next: PlanInput, msg?: { tone: NoticeTone; text: string }): boolean => {
+      const r = parseOf(next);
+      if (!r.ok) {
+        set((s) => ({ notices: [...s.notices, notice('error', `That plan was not loaded: ${issuesText(r.issues)}`)] }));
+        return false;
+      }
+      set((s) => ({ ...historyCommit(s, next, null), drafts: {}, expanded: {}, notices: msg ? [...s.notices, notice(msg.tone, msg.text)] : s.notices }));
       return true;
     };
 
@@ -114,15 +136,7 @@ export function plannerStoreCreate(boot: Pick<Boot, 'input' | 'past' | 'notices'
         });
       },
       planSet,
-      planReplace(next, msg) {
-        const r = parseOf(next);
-        if (!r.ok) {
-          set((s) => ({ notices: [...s.notices, notice('error', `That plan was not loaded: ${issuesText(r.issues)}`)] }));
-          return false;
-        }
-        set((s) => ({ ...historyCommit(s, next, null), drafts: {}, expanded: {}, notices: msg ? [...s.notices, notice(msg.tone, msg.text)] : s.notices }));
-        return true;
-      },
+      planReplace: (next, msg) => whenKinds(next, () => planReplaceNow(next, msg)),
       undo: () =>
         set((s) => {
           // Refused text is the newest thing on screen: undo takes it away first, then plan steps.
@@ -131,10 +145,11 @@ export function plannerStoreCreate(boot: Pick<Boot, 'input' | 'past' | 'notices'
           return { ...historySeal(s), drafts: Object.fromEntries(Object.entries(s.drafts).filter(([, d]) => d.message === null)) };
         }),
       redo: () => set((s) => ({ ...historyRedo(s), drafts: {} })),
-      serviceAdd: (kind) => void planSet(serviceAdd(get().input, kind), 'Adding the service'),
+      // The new kind's starter comes from its module: loaded first (whenKinds).
+      serviceAdd: (kind) => void whenKinds({ services: [{ kind }] }, () => planSet(serviceAdd(get().input, kind), 'Adding the service')),
       serviceDuplicate: (index) => void planSet(serviceDuplicate(get().input, index), 'Duplicating the service'),
       serviceRemove: (index) => void planSet(serviceRemove(get().input, index), 'Removing the service'),
-      serviceKindSet: (index, kind) => void planSet(serviceKindSet(get().input, index, kind), 'Changing the kind'),
+      serviceKindSet: (index, kind) => void whenKinds({ services: [{ kind }] }, () => planSet(serviceKindSet(get().input, index, kind), 'Changing the kind')),
       featureSet: (feature, on) => void planSet(featureSet(get().input, feature, on), 'The toggle'),
       fixApply(change) {
         let next: PlanInput;

@@ -4,15 +4,27 @@ import type { FindingContext, Rule } from './context.ts';
 import { freeBelowCriterion, hostOom, limitsOverRam, noLimit, usageOverLimit } from './memory.ts';
 import { alertsBlind, alertsNowhere, findingsSort, singleHost } from './operations.ts';
 import { observedUsage } from './observed.ts';
-import { KINDS } from '../kinds/index.ts';
+import { kindsRegistered } from '../kinds/registry.ts';
 
-/** The shared rules (memory, the host, operations, observed usage), and each kind's own (kinds/). */
-const RULES: Rule[] = [
-  usageOverLimit, noLimit, limitsOverRam, hostOom, freeBelowCriterion,
-  ...Object.values(KINDS).flatMap((k): readonly Rule[] => k.findings ?? []),
-  alertsNowhere, alertsBlind, singleHost,
-  observedUsage, // usage seen by docker stats, when the plan has it
-];
+/**
+ * The shared rules (memory, the host, operations, observed usage), and each kind's own (kinds/),
+ * in the registry's order. Only the loaded kinds' rules: a plan's kinds are loaded before it is
+ * evaluated (kinds/registry.ts), and a kind's rules are about services of that kind.
+ */
+function rulesOf(): Rule[] {
+  const kinds = kindsRegistered();
+  if (rules.kinds !== kinds.length) {
+    rules.kinds = kinds.length;
+    rules.list = [
+      usageOverLimit, noLimit, limitsOverRam, hostOom, freeBelowCriterion,
+      ...kinds.flatMap((k): readonly Rule[] => k.findings ?? []),
+      alertsNowhere, alertsBlind, singleHost,
+      observedUsage, // usage seen by docker stats, when the plan has it
+    ];
+  }
+  return rules.list;
+}
+const rules: { kinds: number; list: Rule[] } = { kinds: -1, list: [] };
 
 /** Findings whose more specific twin names a better fix for the same service. */
 const SUPERSEDED_BY: Record<string, string[]> = {
@@ -25,7 +37,7 @@ export function findingCovers(id: string): string[] {
 }
 
 function rulesRun(ctx: FindingContext): Finding[] {
-  const all = RULES.flatMap((rule) => rule(ctx));
+  const all = rulesOf().flatMap((rule) => rule(ctx));
   return all.filter((f) => !(SUPERSEDED_BY[f.id] ?? []).some((id) => all.some((g) => g.id === id && g.service === f.service)));
 }
 

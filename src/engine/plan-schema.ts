@@ -1,0 +1,297 @@
+/**
+ * The plan file: one zod schema, the types inferred from it, a version and its migrations.
+ * Input is what a person writes (sizes as `800MiB`); output is normalised (sizes in MiB,
+ * durations in seconds, every default filled in). Each kind's settings come from its module in
+ * kinds/, asked of the registry (kinds/registry.ts) when a service is parsed: the kinds a plan uses
+ * must be loaded first. engine/schema.ts is this module with every kind loaded (the CLI, formats,
+ * tests); the page imports this one and loads its plan's kinds (kindsLoad) before it parses.
+ */
+import * as z from 'zod/mini';
+import { HOST_DEFAULTS, WORKLOAD_DEFAULTS } from './defaults.ts';
+import { between, bool, count, durationSchema, oneOf, sizeSchema, withDefault } from './schema-blocks.ts';
+import { OBSERVED_PERCENTILES } from './observed.ts';
+import { kindOf, SERVICE_KINDS, type KindModules, type ServiceKind } from './kinds/registry.ts';
+import { inputIssues, issueMessage, pathFormat, type InputIssue } from './input-issues.ts';
+
+export { durationSchema, sizeSchema };
+
+/** 2: a plan may list several `hosts:` and name each service's `host:` (issue 14); v1 plans are valid v2 plans. */
+export const PLAN_VERSION = 2;
+
+/** The service kinds: the registry's keys, in its order. */
+export { SERVICE_KINDS, type ServiceKind };
+
+export type SettingsOf<K extends ServiceKind> = z.output<KindModules[K]['settings']>;
+
+/** Compose's rule for service names, which also keeps them safe in every exported file. */
+export const SERVICE_NAME_RE = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
+const serviceName = z
+  .string({ error: 'expected a service name (text)' })
+  .check(
+    z.minLength(1, 'expected a service name'),
+    z.maxLength(63, 'expected a service name of at most 63 characters'),
+    z.regex(SERVICE_NAME_RE, 'expected letters, digits, ".", "_" or "-" (the compose rule), starting with a letter or digit'),
+  );
+
+/**
+ * Memory a running container was seen to use (`docker stats`), beside the model's estimate:
+ * `peak` is the highest sample, `typical` the usual one (the median of several samples).
+ * A limit planned from it is peak × workload.observedMargin (krr's rule).
+ */
+const observedSchema = z.strictObject({
+  typical: z.optional(sizeSchema),
+  peak: sizeSchema,
+  // From an evidence file (formats/evidence: observe, Prometheus, docker stats, cgroup files):
+  // the window's percentiles of the working set, its samples and length, and what went wrong.
+  p50: z.optional(sizeSchema),
+  p95: z.optional(sizeSchema),
+  p99: z.optional(sizeSchema),
+  samples: z.optional(count(0, Number.MAX_SAFE_INTEGER)),
+  windowSeconds: z.optional(durationSchema),
+  /** A steady climb over the window, MiB per hour (engine/observed.ts); 0 or absent: none. */
+  growthPerHour: z.optional(between(0, 1e9, 'expected MiB per hour (0 or more)')),
+  /** The kernel's high-water mark (memory.peak), page cache included. */
+  kernelPeak: z.optional(sizeSchema),
+  source: z.optional(z.string({ error: 'expected where the evidence came from (text)' }).check(z.maxLength(200, 'expected at most 200 characters'))),
+  oomKills: z.optional(z.array(z.strictObject({
+    at: z.nullable(z.string({ error: 'expected an ISO-8601 time or null' })),
+    container: z.string({ error: 'expected the killed container (text)' }),
+  }), { error: 'expected a list of OOM kills { at, container }' }).check(z.maxLength(10_000, 'expected at most 10000 OOM kills'))),
+  restarts: z.optional(count(0, Number.MAX_SAFE_INTEGER)),
+});
+export type Observed = z.output<typeof observedSchema>;
+
+/**
+ * How the service is reached from outside the compose network, as its compose file says
+ * (imported from `ports` and `network_mode`; absent: only on the compose network). The exported
+ * configs state it and set bind, protected-mode and password guidance to match
+ * (formats/export/exposure.ts). `published[].address` is the host address Docker binds
+ * (`0.0.0.0`, Docker's default, is every interface); `port` the host port (a range, or "" for
+ * one Docker picks); `target` the container's port.
+ */
+const exposureSchema = z.strictObject({
+  hostNetwork: z.optional(z.boolean()),
+  published: z.optional(z.array(z.strictObject({ address: z.string(), port: z.string(), target: z.string() }))),
+});
+export type Exposure = z.output<typeof exposureSchema>;
+
+export type Service = { [K in ServiceKind]: { name: string; kind: K; limit: number | null; settings: SettingsOf<K>; observed?: Observed; exposure?: Exposure; host?: string[] } }[ServiceKind];
+export type ServiceOf<K extends ServiceKind> = Extract<Service, { kind: K }>;
+
+/** Host names follow the service-name rule (they become Swarm node labels and Kubernetes node names' values). */
+const hostName = z
+  .string({ error: 'expected a host name (text)' })
+  .check(
+    z.minLength(1, 'expected a host name'),
+    z.maxLength(63, 'expected a host name of at most 63 characters'),
+    z.regex(SERVICE_NAME_RE, 'expected letters, digits, ".", "_" or "-", starting with a letter or digit'),
+  );
+
+/** A node label as Swarm and Kubernetes write it: `key=value` (a list, not a user-keyed map). */
+const LABEL_RE = /^[a-zA-Z0-9]([a-zA-Z0-9_./-]{0,61}[a-zA-Z0-9])?=[a-zA-Z0-9]?([a-zA-Z0-9_.-]{0,61}[a-zA-Z0-9])?$/;
+const labelSchema = z.string({ error: 'expected a label like role=db' }).check(z.regex(LABEL_RE, 'expected a label like role=db (key=value: letters, digits, ".", "_", "-")'));
+
+const serviceSchema = z.pipe(
+  z.strictObject({
+    name: serviceName,
+    kind: oneOf(SERVICE_KINDS),
+    // 0 is "no limit" to Docker (`mem_limit: 0`): a plan says that with no limit (or null), so
+    // that no export ever writes `mem_limit: 0m` (issue 17).
+    limit: z.optional(z.nullable(sizeSchema.check(z.refine((v: number) => v > 0, 'expected a size above 0; for no limit leave limit out (Docker reads 0 as no limit)')))),
+    settings: z.optional(z.record(z.string(), z.unknown(), { error: 'expected a map of settings' })),
+    observed: z.optional(observedSchema),
+    exposure: z.optional(exposureSchema),
+    /** The host (of the plan's `hosts:`) it runs on; a list spreads its replicas over them. */
+    host: z.optional(z.union([hostName, z.array(hostName).check(z.minLength(1, 'expected at least one host name'), z.maxLength(100, 'expected at most 100 host names'))], { error: 'expected a host name or a list of host names' })),
+  }),
+  z.transform((s, ctx): Service => {
+    const settings = (kindOf(s.kind).settings as z.ZodMiniType).safeParse(s.settings ?? {});
+    if (!settings.success) {
+      for (const issue of settings.error.issues) {
+        const keys = issue.code === 'unrecognized_keys' ? issue.keys : [undefined];
+        for (const key of keys) {
+          const path = ['settings', ...issue.path, ...(key === undefined ? [] : [key])];
+          const message = key === undefined ? issueMessage(issue) : `unknown setting for kind ${s.kind}`;
+          ctx.issues.push({ code: 'custom', message, path, input: s.settings });
+        }
+      }
+      return z.NEVER;
+    }
+    // `observed` is only present when the plan has it, so plans without it keep their shape.
+    return { name: s.name, kind: s.kind, limit: s.limit ?? null, settings: settings.data, ...(s.observed ? { observed: s.observed } : {}), ...(s.exposure ? { exposure: s.exposure } : {}), ...(s.host === undefined ? {} : { host: typeof s.host === 'string' ? [s.host] : s.host }) } as Service;
+  }),
+);
+
+const hostSchema = z.strictObject({
+  ram: sizeSchema.check(z.refine((v: number) => v >= 64, 'expected a host of at least 64MiB')),
+  reserve: withDefault(z.union([z.literal('auto'), sizeSchema], { error: 'expected auto or a size like 300MiB' }), 'auto'),
+  swap: withDefault(sizeSchema, HOST_DEFAULTS.swap),
+  pricePerMonth: z.optional(between(0, 1_000_000, 'expected a price from 0 to 1000000')),
+});
+
+/** One host of a multi-host plan: a host with a name and the node labels placement constraints read. */
+const namedHostSchema = z.strictObject({
+  ...hostSchema.shape,
+  name: hostName,
+  labels: withDefault(z.array(labelSchema, { error: 'expected a list of labels like role=db' }).check(z.maxLength(50, 'expected at most 50 labels')), []),
+});
+export type NamedHost = z.output<typeof namedHostSchema>;
+export type Host = z.output<typeof hostSchema>;
+
+const fraction = between(0, 1, 'expected a fraction from 0 to 1');
+const positive = (max: number) => between(0, max, `expected a number from 0 to ${max}`);
+
+const workloadSchema = z.strictObject({
+  activeUsers: withDefault(positive(100_000_000), WORKLOAD_DEFAULTS.activeUsers),
+  spike: withDefault(z.number({ error: 'expected a multiplier from 1 to 1000' }).check(z.minimum(1, 'expected a multiplier ≥ 1'), z.maximum(1000, 'expected a multiplier up to 1000')), WORKLOAD_DEFAULTS.spike),
+  requestsPerUserPerMinute: withDefault(positive(100_000), WORKLOAD_DEFAULTS.requestsPerUserPerMinute),
+  requestTimeMs: withDefault(positive(600_000), WORKLOAD_DEFAULTS.requestTimeMs),
+  dbTimePerRequestMs: withDefault(positive(600_000), WORKLOAD_DEFAULTS.dbTimePerRequestMs),
+  cacheHitRate: withDefault(fraction, WORKLOAD_DEFAULTS.cacheHitRate),
+  cacheTtlSeconds: withDefault(positive(31_536_000), WORKLOAD_DEFAULTS.cacheTtlSeconds),
+  cacheEntrySize: withDefault(sizeSchema, WORKLOAD_DEFAULTS.cacheEntrySize),
+  /** A limit planned from observed usage is peak × this (krr: 1.15). */
+  observedMargin: withDefault(
+    z.number({ error: 'expected a margin from 1 to 10' }).check(z.minimum(1, 'expected a margin ≥ 1 (1.15 = peak + 15%)'), z.maximum(10, 'expected a margin up to 10')),
+    WORKLOAD_DEFAULTS.observedMargin,
+  ),
+  /** The observed figure a limit is planned from (× observedMargin): krr's max by default. */
+  observedPercentile: withDefault(oneOf(OBSERVED_PERCENTILES), WORKLOAD_DEFAULTS.observedPercentile),
+});
+
+const featuresSchema = z.strictObject({
+  pgbouncer: withDefault(bool, false),
+  semanticCache: withDefault(bool, false),
+  alertmanager: withDefault(bool, false),
+  // The exporters the alert rules read (node_exporter, cAdvisor, postgres/redis exporters),
+  // added beside Prometheus and budgeted. Off by default, as the plan was written: the
+  // alerts-blind finding says what that costs the alert rules.
+  exporters: withDefault(bool, false),
+});
+
+export const planSchema = z
+  .strictObject({
+    version: withDefault(z.literal(PLAN_VERSION, { error: `expected version ${PLAN_VERSION}` }), PLAN_VERSION),
+    name: z.optional(z.string({ error: 'expected a name (text)' }).check(z.maxLength(200, 'expected a name of at most 200 characters'))),
+    /** One host (every plan before issue 14), or… */
+    host: z.optional(hostSchema),
+    /** …several, each service naming its `host:`. */
+    hosts: z.optional(z.array(namedHostSchema, { error: 'expected a list of hosts' }).check(z.minLength(1, 'expected at least one host'), z.maxLength(100, 'expected at most 100 hosts'))),
+    workload: z._default(workloadSchema, () => workloadSchema.parse({})),
+    features: z._default(featuresSchema, () => featuresSchema.parse({})),
+    services: z.array(serviceSchema, { error: 'expected a list of services' }).check(z.maxLength(2000, 'expected at most 2000 services')),
+  })
+  .check(
+    z.superRefine((plan, ctx) => {
+      const seen = new Map<string, number>();
+      plan.services.forEach((s, i) => {
+        const lower = s.name.toLowerCase();
+        if (seen.has(lower)) ctx.addIssue({ code: 'custom', message: `duplicate service name "${s.name}" (also services[${seen.get(lower)}])`, path: ['services', i, 'name'] });
+        else seen.set(lower, i);
+      });
+      if (plan.host === undefined && plan.hosts === undefined) ctx.addIssue({ code: 'custom', message: 'expected host (one host) or hosts (a list)', path: ['host'] });
+      if (plan.host !== undefined && plan.hosts !== undefined) ctx.addIssue({ code: 'custom', message: 'expected host or hosts, not both', path: ['hosts'] });
+      const hostNames = new Map<string, number>();
+      (plan.hosts ?? []).forEach((h, i) => {
+        if (hostNames.has(h.name.toLowerCase())) ctx.addIssue({ code: 'custom', message: `duplicate host name "${h.name}" (also hosts[${hostNames.get(h.name.toLowerCase())}])`, path: ['hosts', i, 'name'] });
+        else hostNames.set(h.name.toLowerCase(), i);
+      });
+      const listed = (plan.hosts ?? []).map((h) => h.name);
+      plan.services.forEach((s, i) => {
+        if (plan.hosts === undefined) {
+          if (s.host !== undefined) ctx.addIssue({ code: 'custom', message: 'a service names its host only in a plan with hosts: (a list)', path: ['services', i, 'host'] });
+          return;
+        }
+        if (s.host === undefined) { ctx.addIssue({ code: 'custom', message: `expected the host it runs on, one of ${listed.join(', ')}`, path: ['services', i, 'host'] }); return; }
+        for (const h of s.host) if (!listed.includes(h)) ctx.addIssue({ code: 'custom', message: `expected one of the plan's hosts (${listed.join(', ')}), got "${h}"`, path: ['services', i, 'host'] });
+        if (new Set(s.host).size !== s.host.length) ctx.addIssue({ code: 'custom', message: 'expected each host once', path: ['services', i, 'host'] });
+        if (s.host.length > 1 && replicasOf(s) < s.host.length) ctx.addIssue({ code: 'custom', message: `${s.host.length} hosts for ${replicasOf(s)} replica${replicasOf(s) > 1 ? 's' : ''}: a service spreads over at most as many hosts as it has replicas`, path: ['services', i, 'host'] });
+      });
+    }),
+  );
+
+/** How many containers a service runs (its kind's `replicas` setting, else 1). */
+export function replicasOf(s: Service): number {
+  const r = (s.settings as { replicas?: unknown }).replicas;
+  return typeof r === 'number' && r >= 1 ? r : 1;
+}
+
+/** A plan file as a person writes it: one `host:` or a `hosts:` list. */
+export type PlanFileInput = z.input<typeof planSchema>;
+/** A single-host plan as a person writes it (what the page edits, presets, compose imports). */
+export type PlanInput = Omit<PlanFileInput, 'host' | 'hosts'> & { host: NonNullable<PlanFileInput['host']>; hosts?: undefined };
+type ParsedPlan = z.output<typeof planSchema>;
+/**
+ * The plan after validation: sizes in MiB, durations in seconds, defaults filled in. `host` is
+ * always there: in a multi-host plan (`hosts` present) it is the first host, so the single-host
+ * commands keep a host to read; evaluate() budgets each host of `hosts` on its own.
+ */
+export type Plan = Omit<ParsedPlan, 'host'> & { host: Host };
+export type Workload = Plan['workload'];
+export type Features = Plan['features'];
+
+export type { InputIssue };
+export { pathFormat };
+
+/** Migrations from older plan versions; index n upgrades version n to n + 1. None before v1. */
+const MIGRATIONS: Array<(doc: Record<string, unknown>) => Record<string, unknown>> = [
+  // v0 (no `version` key) is the same shape as v1.
+  (doc) => ({ ...doc, version: 1 }),
+  // v1 → v2 adds `hosts:` and a service's `host:`; a v1 plan is a valid v2 plan as it is.
+  (doc) => ({ ...doc, version: 2 }),
+];
+
+/** Brings any older plan document up to PLAN_VERSION; an unknown future version is left for the schema to refuse. */
+export function planMigrate(doc: unknown): unknown {
+  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) return doc;
+  let current = doc as Record<string, unknown>;
+  let version = current.version === undefined ? 0 : current.version;
+  while (typeof version === 'number' && Number.isInteger(version) && version >= 0 && version < PLAN_VERSION) {
+    const step = MIGRATIONS[version];
+    if (!step) break;
+    current = step(current);
+    version = current.version as number;
+  }
+  return current;
+}
+
+/**
+ * Paths of own `__proto__` keys anywhere in a document (YAML and JSON.parse make them own
+ * properties). Refused before the schema sees them: a schema that copies a map by assignment
+ * would make such a key the map's prototype, and its contents look like settings (issue 17).
+ * Iterative, at most the first 20.
+ */
+function protoKeys(doc: object): string[] {
+  const out: string[] = [];
+  const stack: Array<[unknown, Array<string | number>]> = [[doc, []]];
+  let visited = 0;
+  while (stack.length > 0 && out.length < 20 && ++visited < 1_000_000) {
+    const [v, path] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (Array.isArray(v)) v.forEach((item, i) => stack.push([item, [...path, i]]));
+    else
+      for (const k of Object.keys(v)) {
+        if (k === '__proto__') out.push(pathFormat([...path, k]));
+        else stack.push([(v as Record<string, unknown>)[k], [...path, k]]);
+      }
+  }
+  return out;
+}
+
+/** Validates a parsed document (from YAML, JSON, the URL or storage) into a Plan. */
+export function planParse(doc: unknown): { ok: true; plan: Plan } | { ok: false; issues: InputIssue[] } {
+  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) {
+    return { ok: false, issues: [{ path: '(plan)', message: 'expected a mapping with host and services' }] };
+  }
+  const proto = protoKeys(doc);
+  if (proto.length > 0) return { ok: false, issues: proto.map((path) => ({ path, message: 'unknown key (__proto__ is no key of a plan)' })) };
+  const migrated = planMigrate(doc);
+  const r = planSchema.safeParse(migrated);
+  if (r.success) {
+    const { host, hosts } = r.data;
+    // The schema's check guarantees one of the two.
+    const first = host ?? { ram: hosts![0]!.ram, reserve: hosts![0]!.reserve, swap: hosts![0]!.swap, ...(hosts![0]!.pricePerMonth === undefined ? {} : { pricePerMonth: hosts![0]!.pricePerMonth }) };
+    return { ok: true, plan: { ...r.data, host: first } };
+  }
+  return { ok: false, issues: inputIssues(migrated, r.error.issues) };
+}
