@@ -1,13 +1,13 @@
 /**
  * The catalogue of well-known application images (issue 10): the projects' own images, each with
- * its runtime kind and, where a project documents it or a user published it, its memory with the
+ * its runtime kind (python, node, native, jvm, proxy, ruby, php, beam) and, where a project documents it or a user published it, its memory with the
  * exact source of each figure. A service whose image is here imports as its runtime kind (python,
  * node, jvm, native, proxy) instead of `generic`, so that `immich-machine-learning` or Sentry's
  * consumers are not guessed at 64 MiB.
  *
  * How a figure enters the model (one memory model per kind, never a second one here): the
- * catalogue's typical is the kind's own memory setting — memory per process for python and node
- * (`perProcess`), the footprint for native (`memory`) — and the kind's model spreads it to low and
+ * catalogue's typical is the kind's own memory setting — memory per process for python, node, ruby
+ * and php (`perProcess`), the footprint for native and beam (`memory`) — and the kind's model spreads it to low and
  * high as it does for any service of the kind. The catalogue's low and high, where a source gives
  * them, are quoted beside it (what the import read), not modelled apart: the kind's spread applies.
  *
@@ -26,7 +26,7 @@
 import type { Basis } from './report.ts';
 
 /** The kinds the catalogue maps images to. */
-export type CatalogueKind = 'python' | 'node' | 'native' | 'jvm' | 'proxy';
+export type CatalogueKind = 'python' | 'node' | 'native' | 'jvm' | 'proxy' | 'ruby' | 'php' | 'beam';
 
 /** A figure in MiB and where it comes from: a docs URL, `owner/repo@commit:path`, or an issue URL with the figure quoted. */
 export type Figure = {
@@ -46,10 +46,16 @@ export type CatalogueEntry = {
   kind: CatalogueKind;
   /** Where the runtime is told: the project's repository and what it is written in. */
   runtime: string;
-  /** Native images: the language (Go collects garbage; Rust and C do not). */
-  language?: 'go' | 'rust' | 'c';
-  /** Proxy images: the server inside. */
-  server?: 'nginx' | 'caddy';
+  /** Native images: the language (Go collects garbage; Rust and C do not); BEAM images: Elixir or Erlang. */
+  language?: 'go' | 'rust' | 'c' | 'elixir' | 'erlang';
+  /** Proxy images: the server inside; Ruby and PHP images: the server their default command starts. */
+  server?: 'nginx' | 'caddy' | 'puma' | 'unicorn' | 'sidekiq' | 'ruby' | 'fpm' | 'apache' | 'swoole' | 'cli';
+  /**
+   * The project's own start commands on its image (the base name of a word of the command) and the
+   * server each starts, with its source; a command the image runs that is none of these, nor a
+   * server the kind knows, is a helper (a one-shot init or backup: not the server).
+   */
+  commands?: Readonly<Record<string, { server: string; processes?: number; source: string }>>;
   /** The documented or reported memory: per process for python and node, the whole footprint for native. */
   memory?: { typical: Figure; low?: Figure; high?: Figure };
 };
@@ -121,6 +127,65 @@ export const APP_CATALOGUE: readonly CatalogueEntry[] = [
   { id: 'jitsi-web', re: /^(?:[^/]+\/)*jitsi\/web$/, label: 'Jitsi Meet web (nginx)', kind: 'proxy', server: 'nginx', runtime: 'jitsi/docker-jitsi-meet web/ (nginx serving Jitsi Meet)' },
   { id: 'plane-proxy', re: /^(?:[^/]+\/)*plane-proxy$/, label: 'Plane proxy (Caddy)', kind: 'proxy', server: 'caddy', runtime: 'makeplane/plane apps/proxy (Caddy)' },
   { id: 'lago-front', re: /^(?:[^/]+\/)*getlago\/front$/, label: 'Lago front (nginx serving the app)', kind: 'proxy', server: 'nginx', runtime: 'getlago/lago-front Dockerfile (nginx)' },
+
+  // --- Ruby (Rails under Puma or Unicorn, Sidekiq and other job runners) ------------------------
+  {
+    id: 'mastodon', re: /^(?:[^/]+\/)*(?:mastodon\/mastodon|tootsuite\/mastodon)$/, label: 'Mastodon (Ruby on Rails: Puma web, Sidekiq)', kind: 'ruby',
+    runtime: 'mastodon/mastodon (Ruby on Rails; `bundle exec puma -C config/puma.rb` and `bundle exec sidekiq` in its docker-compose.yml; the streaming API is a separate Node.js image)',
+    commands: { puma: { server: 'puma', processes: 2, source: 'mastodon/mastodon config/puma.rb: `workers ENV.fetch(\'WEB_CONCURRENCY\') { 2 }` (two workers and a master when WEB_CONCURRENCY is unset)' } },
+    memory: { typical: { mib: 220, source: 'https://github.com/mastodon/mastodon/pull/13755 (a Mastodon admin, 2020: "the memory usage is about 220MB per sidekiq"; a Puma worker boots the same Rails app)' } },
+  },
+  {
+    id: 'zammad', re: /^(?:[^/]+\/)*zammad\/zammad(?:-docker-compose)?$/, label: 'Zammad (Ruby on Rails)', kind: 'ruby',
+    runtime: 'zammad/zammad (Ruby on Rails); zammad/zammad-docker-compose runs its image with the commands below (contrib/docker/docker-entrypoint.sh)',
+    commands: {
+      'zammad-railsserver': { server: 'puma', source: 'zammad/zammad contrib/docker/docker-entrypoint.sh: `bundle exec puma` with ZAMMAD_WEB_CONCURRENCY workers' },
+      'zammad-scheduler': { server: 'ruby', source: 'zammad/zammad contrib/docker/docker-entrypoint.sh: script/background-worker.rb, one Ruby process' },
+      'zammad-websocket': { server: 'ruby', source: 'zammad/zammad contrib/docker/docker-entrypoint.sh: script/websocket-server.rb, one Ruby process' },
+    },
+  },
+  {
+    id: 'openproject', re: /^(?:[^/]+\/)*openproject\/(?:openproject|community)$/, label: 'OpenProject (Ruby on Rails)', kind: 'ruby',
+    runtime: 'opf/openproject (Ruby on Rails); docker/prod/web (Puma), docker/prod/worker (the job worker), docker/prod/cron',
+    commands: {
+      web: { server: 'puma', source: 'opf/openproject docker/prod/web: the Rails server under Puma (OPENPROJECT_WEB_WORKERS workers)' },
+      worker: { server: 'ruby', source: 'opf/openproject docker/prod/worker: the background job worker, one Ruby process' },
+      cron: { server: 'ruby', source: 'opf/openproject docker/prod/cron: the periodic jobs, one Ruby process' },
+    },
+  },
+  {
+    id: 'lago-api', re: /^(?:[^/]+\/)*getlago\/api$/, label: 'Lago API (Ruby on Rails: Puma, Sidekiq, clock)', kind: 'ruby',
+    runtime: 'getlago/lago-api (Ruby on Rails); scripts/start.api.sh (Rails under Puma), start.worker.sh (Sidekiq), start.clock.sh (clockwork)',
+    commands: {
+      'start.api.sh': { server: 'puma', source: 'getlago/lago-api scripts/start.api.sh: `rails s` (Puma)' },
+      'start.worker.sh': { server: 'sidekiq', source: 'getlago/lago-api scripts/start.worker.sh: `bundle exec sidekiq`' },
+      'start.clock.sh': { server: 'ruby', source: 'getlago/lago-api scripts/start.clock.sh: `bundle exec clockwork`, one Ruby process' },
+    },
+  },
+  { id: 'huginn', re: /^(?:[^/]+\/)*huginn\/huginn(?:-single-process)?$/, label: 'Huginn (Ruby on Rails)', kind: 'ruby', runtime: 'huginn/huginn (Ruby on Rails; the single-process image runs the web server or, with bin/threaded.rb, the agent runner)' },
+  { id: 'discourse', re: /^(?:[^/]+\/)*(?:discourse\/discourse|bitnami\/discourse)$/, label: 'Discourse (Ruby on Rails: Unicorn, Sidekiq)', kind: 'ruby', runtime: 'discourse/discourse (Ruby on Rails under Unicorn, Sidekiq in the same container)' },
+  { id: 'mailcatcher', re: /^(?:[^/]+\/)*sj26\/mailcatcher$/, label: 'MailCatcher (Ruby)', kind: 'ruby', runtime: 'sj26/mailcatcher (a Ruby gem: one EventMachine process)' },
+
+  // --- PHP (PHP-FPM, Apache with mod_php, Swoole) ------------------------------------------------
+  {
+    id: 'nextcloud', re: /^(?:[^/]+\/)*nextcloud$/, label: 'Nextcloud (PHP: Apache or PHP-FPM by tag)', kind: 'php',
+    runtime: 'nextcloud/docker (PHP; the apache tags run Apache with mod_php, the fpm tags PHP-FPM; memory_limit 512M from PHP_MEMORY_LIMIT)',
+    memory: { typical: { mib: 55, source: 'https://github.com/nextcloud/nextcloudpi/issues/406 (a Nextcloud admin, 2018: "the average memory usage for the FPM processes (which was around 50 to 60 MB on my site)"; typical the middle, 55)' } },
+  },
+  { id: 'firefly-iii', re: /^(?:[^/]+\/)*fireflyiii\/core$/, label: 'Firefly III (PHP, Laravel under Apache)', kind: 'php', server: 'apache', runtime: 'firefly-iii/docker (PHP, Laravel; built on fireflyiii/base, Apache with mod_php on port 8080)' },
+  { id: 'mailcow-phpfpm', re: /^(?:[^/]+\/)*mailcow\/phpfpm$/, label: "mailcow's PHP-FPM (SOGo and the admin UI's PHP)", kind: 'php', server: 'fpm', runtime: 'mailcow/mailcow-dockerized data/Dockerfiles/phpfpm (PHP-FPM)' },
+  { id: 'appwrite', re: /^(?:[^/]+\/)*appwrite\/appwrite$/, label: 'Appwrite (PHP on Swoole)', kind: 'php', server: 'swoole', runtime: 'appwrite/appwrite (PHP with the Swoole extension: an HTTP server, workers and schedulers as long-running PHP processes)' },
+  { id: 'openruntimes-executor', re: /^(?:[^/]+\/)*openruntimes\/executor$/, label: 'Open Runtimes executor (PHP on Swoole)', kind: 'php', server: 'swoole', runtime: 'open-runtimes/executor (PHP with Swoole)' },
+  { id: 'wordpress', re: /^(?:[^/]+\/)*wordpress$/, label: 'WordPress (PHP: Apache or PHP-FPM by tag)', kind: 'php', runtime: 'docker-library/wordpress (PHP; the default and apache tags run Apache with mod_php, the fpm tags PHP-FPM)' },
+  { id: 'matomo', re: /^(?:[^/]+\/)*matomo$/, label: 'Matomo (PHP: Apache or PHP-FPM by tag)', kind: 'php', runtime: 'matomo-org/docker (PHP; the default and apache tags run Apache with mod_php, the fpm tags PHP-FPM)' },
+
+  // --- The BEAM (Elixir, Erlang) ----------------------------------------------------------------
+  {
+    id: 'plausible', re: /^(?:[^/]+\/)*plausible\/(?:analytics|community-edition)$/, label: 'Plausible Analytics (Elixir)', kind: 'beam', language: 'elixir',
+    runtime: 'plausible/analytics (Elixir, Phoenix, a release on the BEAM)',
+    memory: { typical: { mib: 200, source: 'https://github.com/plausible/analytics/issues/1802 (2022: beam.smp "is using 200Mb of memory conistently"; a maintainer: it keeps the IP geolocation, User-Agent and referrer databases in memory)' } },
+  },
+  { id: 'supabase-beam', re: /^(?:[^/]+\/)*supabase\/(?:realtime|logflare|supavisor)$/, label: 'Supabase Realtime, Logflare (analytics) or Supavisor (Elixir)', kind: 'beam', language: 'elixir', runtime: 'supabase/realtime, Logflare/logflare, supabase/supavisor (Elixir on the BEAM)' },
 
   // --- Go, Rust and C servers -------------------------------------------------------------------
   { id: 'gitea', re: /^(?:[^/]+\/)*gitea$/, label: 'Gitea (Go)', kind: 'native', language: 'go', runtime: 'go-gitea/gitea (Go)', memory: { typical: { mib: 150, source: 'Gitea docs (installation requirements): 2 CPU cores and 1 GB RAM are "typically sufficient for small teams"; ~150 MiB at rest reported (assumed typical)', assumed: true } } },

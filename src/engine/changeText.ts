@@ -31,6 +31,9 @@ export const KIND_NAMES: Record<ServiceKind, string> = {
   node: 'Node.js',
   native: 'service',
   proxy: 'proxy',
+  ruby: 'Ruby',
+  php: 'PHP',
+  beam: 'BEAM',
 };
 
 /** A feature toggle as a noun in a sentence ("Turn on pgBouncer", "Turn on the exporters"). */
@@ -140,6 +143,10 @@ const SETTINGS: Record<string, { name: string; kind: Kind }> = {
   connections: { name: 'connections', kind: 'count' },
   bufferPerConnection: { name: 'buffers per connection', kind: 'size' },
   sharedZones: { name: 'shared zones', kind: 'size' },
+  // php (php-fpm's pool, php.ini)
+  pm: { name: 'pm', kind: 'text' },
+  idle: { name: 'pm.start_servers', kind: 'count' },
+  memoryLimit: { name: 'memory_limit', kind: 'size' },
 };
 
 const HOST: Record<string, { name: string; kind: Kind | 'money' }> = {

@@ -27,8 +27,11 @@ import { python } from './python.ts';
 import { node } from './node.ts';
 import { native } from './native.ts';
 import { proxy } from './proxy.ts';
+import { ruby } from './ruby.ts';
+import { php } from './php.ts';
+import { beam } from './beam.ts';
 
-export const KINDS = { fastapi, postgres, redis, pgbouncer, prometheus, grafana, alertmanager, generic, jvm, python, node, native, proxy, mysql, mongodb, clickhouse, rabbitmq, memcached, minio, dragonfly };
+export const KINDS = { fastapi, postgres, redis, pgbouncer, prometheus, grafana, alertmanager, generic, jvm, python, node, native, proxy, mysql, mongodb, clickhouse, rabbitmq, memcached, minio, dragonfly, ruby, php, beam };
 
 // Each entry is the module of its own kind, complete (a statement, not an annotation: the kinds'
 // own types are what ServiceKind and the settings types are read from).

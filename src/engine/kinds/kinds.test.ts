@@ -7,7 +7,7 @@ const entries = Object.entries(KINDS);
 
 describe('kinds registry', () => {
   it('lists the plan file\'s kinds in their documented order', () => {
-    expect(SERVICE_KINDS).toEqual(['fastapi', 'postgres', 'redis', 'pgbouncer', 'prometheus', 'grafana', 'alertmanager', 'generic', 'jvm', 'python', 'node', 'native', 'proxy', 'mysql', 'mongodb', 'clickhouse', 'rabbitmq', 'memcached', 'minio', 'dragonfly']);
+    expect(SERVICE_KINDS).toEqual(['fastapi', 'postgres', 'redis', 'pgbouncer', 'prometheus', 'grafana', 'alertmanager', 'generic', 'jvm', 'python', 'node', 'native', 'proxy', 'mysql', 'mongodb', 'clickhouse', 'rabbitmq', 'memcached', 'minio', 'dragonfly', 'ruby', 'php', 'beam']);
   });
 
   it.each(entries)('%s: its module names its own kind and every setting has a default', (key, k) => {

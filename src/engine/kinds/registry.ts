@@ -32,12 +32,16 @@ import type { python } from './python.ts';
 import type { node } from './node.ts';
 import type { native } from './native.ts';
 import type { proxy } from './proxy.ts';
+import type { ruby } from './ruby.ts';
+import type { php } from './php.ts';
+import type { beam } from './beam.ts';
 
 /** Each kind's module by its kind: the service kinds of the plan file are these keys. */
 export type KindModules = {
   fastapi: typeof fastapi; postgres: typeof postgres; redis: typeof redis; pgbouncer: typeof pgbouncer; prometheus: typeof prometheus; grafana: typeof grafana; alertmanager: typeof alertmanager;
   generic: typeof generic; jvm: typeof jvm; python: typeof python; node: typeof node; native: typeof native; proxy: typeof proxy;
   mysql: typeof mysql; mongodb: typeof mongodb; clickhouse: typeof clickhouse; rabbitmq: typeof rabbitmq; memcached: typeof memcached; minio: typeof minio; dragonfly: typeof dragonfly;
+  ruby: typeof ruby; php: typeof php; beam: typeof beam;
 };
 export type ServiceKind = keyof KindModules;
 
@@ -67,6 +71,9 @@ export const KIND_LOADERS = {
   memcached: async () => (await import('./memcached.ts')).memcached,
   minio: async () => (await import('./minio.ts')).minio,
   dragonfly: async () => (await import('./dragonfly.ts')).dragonfly,
+  ruby: async () => (await import('./ruby.ts')).ruby,
+  php: async () => (await import('./php.ts')).php,
+  beam: async () => (await import('./beam.ts')).beam,
 } satisfies { readonly [K in ServiceKind]: () => Promise<KindModules[K] & KindEngine<K>> };
 
 /** The service kinds, in the registry's order. */

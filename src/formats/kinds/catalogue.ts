@@ -13,7 +13,7 @@ export function catalogueImages(kind: CatalogueKind): ImageRule[] {
 }
 
 /** The setting a kind's memory figure goes to. */
-const MEMORY_SETTING: Partial<Record<CatalogueKind, string>> = { python: 'perProcess', node: 'perProcess', native: 'memory' };
+const MEMORY_SETTING: Partial<Record<CatalogueKind, string>> = { python: 'perProcess', node: 'perProcess', ruby: 'perProcess', php: 'perProcess', native: 'memory', beam: 'memory' };
 
 /**
  * Reads a catalogued image's service into `r` (after the kind's own reader): its entry, its
@@ -29,7 +29,7 @@ export function catalogueRead(r: Recognised, repo: string): boolean {
   const key = MEMORY_SETTING[e.kind];
   if (!key) return false;
   r.settings.app = e.id;
-  const per = e.kind === 'native' ? '' : ' per process';
+  const per = e.kind === 'native' || e.kind === 'beam' ? '' : ' per process';
   if (!e.memory) {
     r.warnings.push(`memory${per} is Headroom's default for ${e.kind}: no published figure for ${e.label} in the catalogue (assumed); check it against docker stats`);
     return false;

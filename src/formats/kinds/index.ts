@@ -27,8 +27,11 @@ import { python } from './python.ts';
 import { node } from './node.ts';
 import { native } from './native.ts';
 import { proxy } from './proxy.ts';
+import { ruby } from './ruby.ts';
+import { php } from './php.ts';
+import { beam } from './beam.ts';
 
-export const KIND_FORMATS = { fastapi, redis, postgres, pgbouncer, prometheus, grafana, alertmanager, generic, jvm, python, node, native, proxy, mysql, mongodb, clickhouse, rabbitmq, memcached, minio, dragonfly } satisfies { readonly [K in ServiceKind]: KindFormat<K> };
+export const KIND_FORMATS = { fastapi, redis, postgres, pgbouncer, prometheus, grafana, alertmanager, generic, jvm, python, node, ruby, php, beam, native, proxy, mysql, mongodb, clickhouse, rabbitmq, memcached, minio, dragonfly } satisfies { readonly [K in ServiceKind]: KindFormat<K> };
 
 /** A kind's formats module, typed by its kind. */
 export function formatOf<K extends ServiceKind>(kind: K): KindFormat<K> {
