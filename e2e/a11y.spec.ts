@@ -28,7 +28,7 @@ for (const scheme of ['light', 'dark'] as const) {
     test.slow();
     await page.emulateMedia({ colorScheme: scheme });
     await planner.open();
-    await planner.tab('Success criteria').click();
+    await planner.openTab('Success criteria');
     await expect(page.getByTestId('criteria-summary')).toBeVisible();
     const { violations } = await new AxeBuilder({ page }).include('[role="tabpanel"]').analyze();
     expect(serious(violations)).toEqual([]);

@@ -6,7 +6,7 @@ import { CALIBRATED_KINDS, CalibrationPage, recordedCases } from './pages/calibr
 test('the Success criteria tab shows the model checked against real servers', async ({ planner, page }) => {
   const calibration = new CalibrationPage(page);
   await planner.open();
-  await planner.tab('Success criteria').click();
+  await planner.openTab('Success criteria');
   await expect(calibration.heading).toBeVisible();
   await expect(calibration.machine).toContainText(/Debian.*cgroup v2/);
   for (const kind of CALIBRATED_KINDS) {
@@ -29,7 +29,7 @@ test('calibration: dark scheme and axe', async ({ planner, page }) => {
   const calibration = new CalibrationPage(page);
   await page.emulateMedia({ colorScheme: 'dark' });
   await planner.open();
-  await planner.tab('Success criteria').click();
+  await planner.openTab('Success criteria');
   await expect(calibration.heading).toBeVisible();
   // The tab's panel (the page around it is a11y.spec's scan).
   const { violations } = await new AxeBuilder({ page }).include('[role="tabpanel"]').analyze();

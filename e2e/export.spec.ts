@@ -79,7 +79,7 @@ test('tuned values change postgresql.conf, and the zip follows', async ({ export
 test('a limit no tuned setting fits is named with the smallest that does, and one click sets it', async ({ exporter }) => {
   await exporter.planner.open();
   await exporter.planner.setLimit('postgres', '60m');
-  await exporter.planner.tab('Export').click();
+  await exporter.planner.openTab('Export');
   await expect(exporter.preview).toBeVisible();
   await exporter.tuned.check();
   await expect(exporter.refused).toBeVisible();

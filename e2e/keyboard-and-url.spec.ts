@@ -59,13 +59,13 @@ test.describe('focus', () => {
 test.describe('the URL', () => {
   test('the open tab lives in the URL and survives a reload', async ({ planner, page }) => {
     await planner.open();
-    await planner.tab('Export').click();
+    await planner.openTab('Export');
     await expect(page).toHaveURL(/\?tab=export$/);
     await page.reload();
     await planner.loaded();
     await expect(planner.tab('Export')).toHaveAttribute('aria-selected', 'true');
     await expect(page.getByRole('heading', { name: 'Export', exact: true })).toBeVisible();
-    await planner.tab('Plan').click();
+    await planner.openTab('Plan');
     await expect(page).toHaveURL(/\/$/);
   });
 

@@ -64,7 +64,7 @@ test('the Upgrade path compares two hosts of a tier with one of twice its RAM, w
 
 test('exports the hosts: plan to Docker Swarm and Kubernetes: limits per service, placement from the labels', async ({ hosts, exporter, page }) => {
   await hosts.upload(SPLIT);
-  await hosts.planner.tab('Export').click();
+  await hosts.planner.openTab('Export');
   await expect(exporter.preview).toBeVisible();
 
   await page.getByRole('radio', { name: 'Docker Swarm' }).check();

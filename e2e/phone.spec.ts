@@ -13,7 +13,7 @@ for (const scheme of ['light', 'dark'] as const) {
     await page.emulateMedia({ colorScheme: scheme });
     await planner.open();
     for (const name of TABS) {
-      await planner.tab(name).click();
+      await planner.openTab(name);
       await expect(planner.tab(name)).toHaveAttribute('aria-selected', 'true');
       await expect(planner.tabPanel.getByText(/^Loading /)).toHaveCount(0); // the tab's code is in
       if (name === 'Plan') await expect(page.getByRole('figure').first()).toBeVisible();
@@ -62,7 +62,7 @@ test('the per-service charts are stacked, full width, each service named', async
 
 test('the before/after table keeps every column on screen', async ({ planner, page }) => {
   await planner.open();
-  await planner.tab('Upgrade path').click();
+  await planner.openTab('Upgrade path');
   const table = page.getByTestId('compare-table');
   await expect(table).toBeVisible();
   for (const cell of await table.getByRole('cell').all()) expect(await rightEdge(cell)).toBeLessThanOrEqual(PHONE.width);

@@ -265,7 +265,7 @@ test.describe('plan files', () => {
 test.describe('tabs', () => {
   test('success criteria are judged pass or fail for this plan', async ({ planner, page }) => {
     await planner.open();
-    await planner.tab('Success criteria').click();
+    await planner.openTab('Success criteria');
     await expect(page.getByTestId('criterion-free-typical')).toContainText('pass');
     await expect(page.getByTestId('criterion-alertmanager')).toContainText('fail');
     await expect(page.getByTestId('criterion-latency')).toContainText('not judged');
@@ -276,12 +276,12 @@ test.describe('tabs', () => {
 
   test('every tab shows its own view, and none is a placeholder', async ({ planner }) => {
     await planner.open();
-    await planner.tab('Upgrade path').click();
+    await planner.openTab('Upgrade path');
     await expect(planner.page.getByRole('heading', { name: 'Upgrade path' })).toBeVisible();
-    await planner.tab('Export').click();
+    await planner.openTab('Export');
     await expect(planner.page.getByRole('heading', { name: 'Export', exact: true })).toBeVisible();
     for (const name of ['Upgrade path', 'Export', 'Success criteria']) {
-      await planner.tab(name).click();
+      await planner.openTab(name);
       await expect(planner.page.getByRole('tabpanel')).not.toContainText('Coming');
     }
   });

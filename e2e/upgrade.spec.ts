@@ -64,8 +64,8 @@ test('changing a tier’s price changes its cost per 1,000 users; a bad price is
   await expect(upgrade.cost('8 GiB')).toHaveText('—');
   // Kept while another tab is shown.
   await upgrade.setPrice('8 GiB', '60');
-  await upgrade.planner.tab('Plan').click();
-  await upgrade.planner.tab('Upgrade path').click();
+  await upgrade.planner.openTab('Plan');
+  await upgrade.planner.openTab('Upgrade path');
   await expect(upgrade.price('8 GiB')).toHaveValue('60');
   await expect(upgrade.cost('8 GiB')).toHaveText(money((60 / t.users!) * 1000));
 });
@@ -88,9 +88,9 @@ test('the before/after table compares a preset with this plan, full by default',
 test('follows the plan: a larger redis limit moves the current capacity', async ({ upgrade }) => {
   await upgrade.open();
   const before = await upgrade.capacitySummary.textContent();
-  await upgrade.planner.tab('Plan').click();
+  await upgrade.planner.openTab('Plan');
   await upgrade.planner.setLimit('redis', '1g');
-  await upgrade.planner.tab('Upgrade path').click();
+  await upgrade.planner.openTab('Upgrade path');
   await expect(upgrade.capacitySummary).not.toHaveText(before!);
 });
 

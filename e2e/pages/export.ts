@@ -26,7 +26,7 @@ export class ExportPage {
   /** Opens the page (optionally a share link) on the Export tab, a file previewed. */
   async open(path = '/') {
     await this.planner.open(path);
-    await this.planner.tab('Export').click();
+    await this.planner.openTab('Export');
     await expect(this.preview).toBeVisible();
   }
 

@@ -39,7 +39,7 @@ export class HostsPage {
 
   /** The Upgrade path tab's multi-host options, each row's cells as text. */
   async options(): Promise<string[][]> {
-    await this.planner.tab('Upgrade path').click();
+    await this.planner.openTab('Upgrade path');
     await expect(this.multiHost).toBeVisible({ timeout: 30_000 });
     return this.multiHost.getByRole('row').evaluateAll((rows) => rows.slice(1).map((r) => [...r.querySelectorAll('th, td')].map((c) => c.textContent ?? '')));
   }

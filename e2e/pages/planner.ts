@@ -112,6 +112,17 @@ export class PlannerPage {
     return this.page.getByRole('tab', { name });
   }
 
+  /**
+   * Opens a tab as a person does and waits for its code: every tab but Plan is its own chunk
+   * (and Success criteria loads the calibration evidence after it). Like the table's chunk in
+   * `loaded`, under load this took over the default 5 s (calibration spec at load ~35, CI
+   * 2026-12-02), so this one wait gets 15 s.
+   */
+  async openTab(name: string) {
+    await this.tab(name).click();
+    await expect(this.page.locator('.panel.loading[role="status"]')).toHaveCount(0, { timeout: 15_000 });
+  }
+
   /** Types into a limit cell as a user would: select all, type, leave the field. */
   async setLimit(name: string, text: string, leave = true) {
     const cell = this.limit(name);

@@ -25,7 +25,7 @@ export class UpgradePage {
   /** Opens the page (optionally a share link) on the Upgrade path tab, tiers drawn. */
   async open(path = '/') {
     await this.planner.open(path);
-    await this.planner.tab('Upgrade path').click();
+    await this.planner.openTab('Upgrade path');
     await expect(this.tiers.first()).toBeVisible();
   }
 
