@@ -3,6 +3,8 @@ import AxeBuilder from '@axe-core/playwright';
 import { test as base, expect } from './fixtures.ts';
 import { UpgradePage } from './pages/upgrade.ts';
 import { upgradePath } from '../src/engine/tiers.ts';
+import { capacity } from '../src/engine/capacity.ts';
+import { changeText } from '../src/engine/changeText.ts';
 import { presetPlan } from '../src/engine/testing.ts';
 
 const test = base.extend<{ upgrade: UpgradePage }>({
@@ -34,6 +36,16 @@ test('shows three tiers side by side with the engine’s users, prices, costs an
   await expect(upgrade.tier('4 GiB')).toContainText(/for 1,000 users/);
   await expect(upgrade.capacitySummary).toContainText(/As planned/);
   await expect(upgrade.page.locator('body')).not.toContainText('NaN');
+});
+
+test('what must be fixed before any user is said in an operator’s words, the fixes’ own', async ({ upgrade }) => {
+  const fixes = capacity(presetPlan('4gb')).fixedFirst!.changes;
+  expect(fixes.length).toBeGreaterThan(0);
+  await upgrade.open();
+  const fixedFirst = upgrade.capacitySummary.getByTestId('fixed-first');
+  for (const c of fixes) await expect(fixedFirst).toContainText(changeText(c));
+  // Not the plan file's keys (issue 16: "features.pgbouncer = true", "redis.settings.maxmemory = 104MiB").
+  await expect(fixedFirst).not.toContainText(/settings\.|features\.|\d(MiB|GiB)/);
 });
 
 test('the chart draws each host’s line, its usable memory and its break point', async ({ upgrade }) => {
