@@ -18,7 +18,8 @@ export function MultiHostOptions({ path }: { path: UpgradePath }) {
       <p>
         The stack re-tuned at each user count and placed by the same rule as one host (each host keeps the free-memory criterion and its limits within its RAM), the database on its own host when that fits.
       </p>
-      <table>
+      {/* `stack`: at phone width one block per option, each value under its column's name (styles.css). */}
+      <table className="stack">
         <thead>
           <tr>
             <th scope="col">Hosts</th>
@@ -32,20 +33,20 @@ export function MultiHostOptions({ path }: { path: UpgradePath }) {
           {path.multiHost.flatMap((m) => [
             <tr key={`m${m.hostRamMiB}`} data-testid="multi-host-option" data-ram={m.hostRamMiB}>
               <th scope="row">{m.hosts} × {sizeFormat(m.hostRamMiB)}</th>
-              <td>{money(m.pricePerMonth)}</td>
-              <td data-testid="multi-host-users">{usersText(m.users, m.status)}</td>
-              <td>{m.binding?.message ?? 'nothing up to the cap'}</td>
-              <td data-testid="multi-host-placement">
+              <td data-label="$/month">{money(m.pricePerMonth)}</td>
+              <td data-label="Users carried" data-testid="multi-host-users">{usersText(m.users, m.status)}</td>
+              <td data-label="First to break">{m.binding?.message ?? 'nothing up to the cap'}</td>
+              <td data-label="Placement" data-testid="multi-host-placement">
                 {m.split.hosts.length === 0 ? 'no placement' : m.split.hosts.map((h) => `${h.name}: ${h.services.join(', ')}`).join(' · ')}
                 {m.split.hosts.length > 0 && <> (for {usersText(m.split.tunedFor, 'breaks')} users)</>}
               </td>
             </tr>,
             <tr key={`a${m.hostRamMiB}`} data-testid="multi-host-against">
               <th scope="row">1 × {sizeFormat(m.against.ramMiB)}</th>
-              <td>{money(m.against.pricePerMonth)}</td>
-              <td>{usersText(m.against.users, m.against.users === null ? 'holds' : 'breaks')}</td>
-              <td>{m.against.binding?.message ?? 'nothing up to the cap'}</td>
-              <td>everything on one host</td>
+              <td data-label="$/month">{money(m.against.pricePerMonth)}</td>
+              <td data-label="Users carried">{usersText(m.against.users, m.against.users === null ? 'holds' : 'breaks')}</td>
+              <td data-label="First to break">{m.against.binding?.message ?? 'nothing up to the cap'}</td>
+              <td data-label="Placement">everything on one host</td>
             </tr>,
           ])}
         </tbody>
