@@ -146,6 +146,26 @@ export class PlannerPage {
     return out;
   }
 
+  /**
+   * Records the page's longest main-thread task from now on (a PerformanceObserver on `longtask`,
+   * kept in `window.longest`; a file made in the page may reset it to 0): a parse on the main
+   * thread shows as one task of seconds. Read it with `longestTask`.
+   */
+  async watchLongTasks() {
+    await this.page.evaluate(() => {
+      const w = window as unknown as { longest: number };
+      w.longest = 0;
+      new PerformanceObserver((list) => {
+        for (const e of list.getEntries()) w.longest = Math.max(w.longest, e.duration);
+      }).observe({ type: 'longtask' });
+    });
+  }
+
+  /** The longest main-thread task (ms) since `watchLongTasks` (or the last reset). */
+  longestTask(): Promise<number> {
+    return this.page.evaluate(() => (window as unknown as { longest: number }).longest);
+  }
+
   async screenshot(name: string) {
     await this.page.screenshot({ path: `test-results/screenshots/${name}.png`, fullPage: true });
   }
