@@ -72,3 +72,20 @@ export function confEntries(text: string, sep: '=' | ' '): Array<[string, string
   }
   return out;
 }
+
+/**
+ * An option's value in command words, in its `--name N`, `--name=N`, `-xN` and `-x N` forms (the
+ * last wins), with the words it was read from: gunicorn/celery/uvicorn (python.ts) and
+ * puma/sidekiq (ruby.ts) read their process counts by it. `long` and `short` are the kinds' own
+ * constants, never input.
+ */
+export function commandOption(words: readonly string[], long: string, short: string): { raw: string; shown: string } | null {
+  let out: { raw: string; shown: string } | null = null;
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i]!;
+    const m = new RegExp(`^(?:--${long}=|-${short})(\\S+)$`).exec(w);
+    if (m && w !== `-${short}`) out = { raw: m[1]!, shown: w };
+    else if ((w === `--${long}` || w === `-${short}`) && words[i + 1] !== undefined) out = { raw: words[i + 1]!, shown: `${w} ${words[i + 1]}` };
+  }
+  return out;
+}

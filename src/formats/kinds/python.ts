@@ -11,7 +11,7 @@
  * kind.
  */
 import type { PythonServer } from '../../engine/kinds/python.ts';
-import { base, shellSplit } from '../compose-import/words.ts';
+import { base, commandOption, shellSplit } from '../compose-import/words.ts';
 import type { KindFormat, Recognised, ServiceFacts } from './kind.ts';
 import { catalogueImages, catalogueRead } from './catalogue.ts';
 
@@ -44,18 +44,6 @@ function serverOf(command: readonly string[]): { server: PythonServer; at: numbe
   return fallback;
 }
 
-/** `--name N`, `--name=N`, `-xN` and `-x N` forms of a count option. */
-function countOption(words: readonly string[], long: string, short: string): { raw: string; shown: string } | null {
-  let out: { raw: string; shown: string } | null = null;
-  for (let i = 0; i < words.length; i++) {
-    const w = words[i]!;
-    const m = new RegExp(`^(?:--${long}=|-${short})(\\S+)$`).exec(w);
-    if (m && w !== `-${short}`) out = { raw: m[1]!, shown: w };
-    else if ((w === `--${long}` || w === `-${short}`) && words[i + 1] !== undefined) out = { raw: words[i + 1]!, shown: `${w} ${words[i + 1]}` };
-  }
-  return out;
-}
-
 function pythonRead(f: ServiceFacts, r: Recognised, repo: string): void {
   const found = serverOf(f.command);
   const server: PythonServer = found?.server ?? 'python';
@@ -64,8 +52,8 @@ function pythonRead(f: ServiceFacts, r: Recognised, repo: string): void {
   const gunicornEnv = server === 'gunicorn' && f.environment.GUNICORN_CMD_ARGS ? shellSplit(f.environment.GUNICORN_CMD_ARGS) : [];
   let count: { raw: string; from: string } | null = null;
   if (server === 'gunicorn' || server === 'uvicorn') {
-    const c = countOption(args, 'workers', 'w') ?? countOption(gunicornEnv, 'workers', 'w');
-    if (c) count = { raw: c.raw, from: countOption(args, 'workers', 'w') ? `command ${c.shown}` : `environment GUNICORN_CMD_ARGS ${c.shown}` };
+    const c = commandOption(args, 'workers', 'w') ?? commandOption(gunicornEnv, 'workers', 'w');
+    if (c) count = { raw: c.raw, from: commandOption(args, 'workers', 'w') ? `command ${c.shown}` : `environment GUNICORN_CMD_ARGS ${c.shown}` };
     else if (f.environment.WEB_CONCURRENCY) count = { raw: f.environment.WEB_CONCURRENCY, from: 'environment WEB_CONCURRENCY' };
     if ([...args, ...gunicornEnv].includes('--preload')) {
       r.settings.preload = true;
@@ -74,13 +62,13 @@ function pythonRead(f: ServiceFacts, r: Recognised, repo: string): void {
     // uvicorn runs one process unless --workers > 1 (then a supervisor forks them).
     if (server === 'uvicorn' && !count) r.settings.master = false;
   } else if (server === 'celery') {
-    const pool = countOption(args, 'pool', 'P');
+    const pool = commandOption(args, 'pool', 'P');
     if (pool && /^(gevent|eventlet|threads|solo)$/.test(pool.raw)) {
       r.settings.processes = 1;
       r.settings.master = false;
       r.read.push(`processes 1 from command ${pool.shown}: one process runs every task`);
     } else {
-      const c = countOption(args, 'concurrency', 'c');
+      const c = commandOption(args, 'concurrency', 'c');
       // --autoscale MAX,MIN: up to MAX processes.
       const ai = args.findIndex((w) => w === '--autoscale' || w.startsWith('--autoscale='));
       const auto = ai < 0 ? null : args[ai]!.includes('=') ? args[ai]!.split('=')[1]! : args[ai + 1];
@@ -95,7 +83,7 @@ function pythonRead(f: ServiceFacts, r: Recognised, repo: string): void {
   } else if (server === 'rq' || server === 'huey' || server === 'dramatiq' || server === 'django' || server === 'python') {
     // One process each, except Dramatiq (--processes, default one per CPU) and Huey (-w threads in one process).
     if (server === 'dramatiq') {
-      const c = countOption(args, 'processes', 'p');
+      const c = commandOption(args, 'processes', 'p');
       if (c) count = { raw: c.raw, from: `command ${c.shown}` };
       else {
         r.settings.processes = 2;
@@ -152,7 +140,7 @@ export const python: KindFormat<'python'> = {
       const args = command.slice(found.at + 1);
       // Only the `--workers N` form can be edited in place; other forms are named for the person.
       if (args.includes(`--${f.long}`)) return [[f.long, [String(s.settings.processes)]]];
-      if (countOption(args, f.long, f.short)) notes.push(`${s.name}: set --${f.long} ${s.settings.processes} in its command by hand`);
+      if (commandOption(args, f.long, f.short)) notes.push(`${s.name}: set --${f.long} ${s.settings.processes} in its command by hand`);
       return [];
     },
     env: (s, old, { command, environment, notes }) => {
@@ -160,10 +148,10 @@ export const python: KindFormat<'python'> = {
       const f = COUNT_FLAGS[s.settings.server];
       const found = serverOf(command);
       const args = found ? command.slice(found.at + 1) : [];
-      if (f && countOption(args, f.long, f.short)) return []; // the command carries it (flags above)
+      if (f && commandOption(args, f.long, f.short)) return []; // the command carries it (flags above)
       // gunicorn and uvicorn read WEB_CONCURRENCY when no --workers is given (their docs).
       if (s.settings.server === 'gunicorn' || s.settings.server === 'uvicorn') {
-        if (environment.GUNICORN_CMD_ARGS && countOption(shellSplit(environment.GUNICORN_CMD_ARGS), 'workers', 'w')) {
+        if (environment.GUNICORN_CMD_ARGS && commandOption(shellSplit(environment.GUNICORN_CMD_ARGS), 'workers', 'w')) {
           notes.push(`${s.name}: set --workers ${s.settings.processes} in GUNICORN_CMD_ARGS by hand`);
           return [];
         }

@@ -7,7 +7,7 @@
  */
 import type { RubyServer } from '../../engine/kinds/ruby.ts';
 import { APP_CATALOGUE, catalogueOf } from '../../engine/catalogue.ts';
-import { base } from '../compose-import/words.ts';
+import { base, commandOption } from '../compose-import/words.ts';
 import type { KindFormat, Recognised, ServiceFacts } from './kind.ts';
 import { catalogueImages, catalogueRead } from './catalogue.ts';
 
@@ -44,18 +44,6 @@ function projectCommand(repo: string, command: readonly string[]): { word: strin
   return null;
 }
 
-/** `--name N`, `--name=N`, `-xN` and `-x N` forms of an option's value (the last wins). */
-function option(words: readonly string[], long: string, short: string): { raw: string; shown: string } | null {
-  let out: { raw: string; shown: string } | null = null;
-  for (let i = 0; i < words.length; i++) {
-    const w = words[i]!;
-    const m = new RegExp(`^(?:--${long}=|-${short})(\\S+)$`).exec(w);
-    if (m && w !== `-${short}`) out = { raw: m[1]!, shown: w };
-    else if ((w === `--${long}` || w === `-${short}`) && words[i + 1] !== undefined) out = { raw: words[i + 1]!, shown: `${w} ${words[i + 1]}` };
-  }
-  return out;
-}
-
 /** A whole number ≥ min, or null. */
 const whole = (raw: string, min: number): number | null => (/^\d+$/.test(raw.trim()) && Number(raw) >= min ? Number(raw) : null);
 
@@ -67,7 +55,7 @@ function rubyRead(f: ServiceFacts, r: Recognised, repo: string): void {
   if (project && !byCommand) r.read.push(`server ${server} from command ${project.word}: ${project.source}`);
   const args = byCommand ? f.command.slice(byCommand.at + 1) : [];
   if (server === 'puma' || server === 'unicorn') {
-    const flag = server === 'puma' ? option(args, 'workers', 'w') : null;
+    const flag = server === 'puma' ? commandOption(args, 'workers', 'w') : null;
     const fromEnv = ['WEB_CONCURRENCY', 'PUMA_WORKERS', 'ZAMMAD_WEB_CONCURRENCY'].find((k) => (f.environment[k] ?? '').trim() !== '');
     let n: number | null = null;
     if (flag) {
@@ -90,7 +78,7 @@ function rubyRead(f: ServiceFacts, r: Recognised, repo: string): void {
     // Puma's cluster mode (workers ≥ 1) forks from a master; 0 is single mode, one process (Puma docs). Unicorn always has its master.
     if (n !== null) r.settings.processes = Math.max(1, n);
     r.settings.master = server === 'unicorn' || (n !== null && n >= 1);
-    const t = server === 'puma' ? option(args, 'threads', 't') : null;
+    const t = server === 'puma' ? commandOption(args, 'threads', 't') : null;
     const tEnv = ['RAILS_MAX_THREADS', 'MAX_THREADS', 'PUMA_MAX_THREADS'].find((k) => (f.environment[k] ?? '').trim() !== '');
     const threads = t ? whole(t.raw.split(':').pop()!, 1) : tEnv ? whole(f.environment[tEnv]!, 1) : null;
     if (threads !== null) {
@@ -100,7 +88,7 @@ function rubyRead(f: ServiceFacts, r: Recognised, repo: string): void {
   } else if (server === 'sidekiq') {
     r.settings.processes = 1;
     r.settings.master = false;
-    const c = option(args, 'concurrency', 'c');
+    const c = commandOption(args, 'concurrency', 'c');
     const n = c ? whole(c.raw, 1) : null;
     if (c && n !== null) {
       r.settings.threads = n;
@@ -141,7 +129,7 @@ export const ruby: KindFormat<'ruby'> = {
         return [];
       }
       const found = serverOf(command);
-      if (found && option(command.slice(found.at + 1), 'workers', 'w')) {
+      if (found && commandOption(command.slice(found.at + 1), 'workers', 'w')) {
         notes.push(`${s.name}: set --workers ${s.settings.processes} in its command by hand`);
         return [];
       }
