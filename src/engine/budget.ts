@@ -8,6 +8,8 @@ import { freeCriterion } from './policy.ts';
 import { comonotonicExceed, riskOf, triangularExceed } from './risk.ts';
 import { observedFigures, observedLimitOf } from './observed.ts';
 import { sizeFormat } from './units.ts';
+import { hostCpuOf, hostCpus } from './cpu.ts';
+import { hostLatency } from './latency.ts';
 
 /**
  * Usage put in place of the model's for some services (by name): what the verdict asks when it
@@ -41,6 +43,8 @@ export function scenarioOf(plan: Plan, multiplier: number, implied: ReadonlySet<
     usage.high += c.high;
   });
   const ram = plan.host.ram;
+  const cpus = hostCpus(plan.host);
+  const cpu = hostCpuOf(plan, traffic, whole ?? plan);
   const free: Range = { low: ram - usage.high, typical: ram - usage.typical, high: ram - usage.low };
 
   const parts = plan.services.map((s, i) => ({ range: usages[i]!, cap: s.limit ?? Infinity }));
@@ -57,6 +61,8 @@ export function scenarioOf(plan: Plan, multiplier: number, implied: ReadonlySet<
     freeMiB: free,
     freeCriterionMiB: freeCriterion(ram),
     risk: riskOf(usage, oomAt, hostP),
+    cpus,
+    cpu: cpu.total,
   };
 
   const services: ServiceBudget[] = plan.services.map((s, i) => {
@@ -76,10 +82,11 @@ export function scenarioOf(plan: Plan, multiplier: number, implied: ReadonlySet<
       implied: implied.has(s.name),
       // Observed usage is reported beside the model's; findings/observed.ts plans from it.
       ...observedOf(plan, s, u.high),
+      cpu: cpu.services[i] ?? null,
     };
   });
 
-  return { multiplier, host, services, traffic };
+  return { multiplier, host, services, traffic, latency: hostLatency(plan, traffic, whole ?? plan, cpus) };
 }
 
 /** A service's evidence in the report: its figures, the limit planned from them (never below

@@ -18,6 +18,7 @@ function fixed4gb(edit?: (p: PlanInput) => void): Plan {
     svc('postgres').limit = '1100MiB';
     svc('fastapi').limit = '1GiB';
     p.host.ram = '3.25GiB';
+    p.host.cpus = 2; // the 4 GiB host's 2 vCPUs (3.25 GiB alone would default to 1)
     svc('postgres').settings = { ...svc('postgres').settings, maxConnections: 60 };
     svc('redis').settings = { ...svc('redis').settings, maxmemory: '100MiB' };
     edit?.(p);
@@ -66,14 +67,17 @@ describe('capacity', () => {
     expect(c.constraints.find((k) => k.id === 'connections-near-max')).toMatchObject({ status: 'fails-at-zero', demand: 45, allowed: 45 });
   });
 
-  it('the 8gb preset carries 19,566 users, 3,913 in its ×5 spike; the app is the binding constraint', () => {
+  it('the 8gb preset carries 13,959 users, 2,791 in its ×5 spike; its 4 vCPUs bind before the app\'s memory', () => {
     const c = capacity(presetPlan('8gb'));
-    expect(c.users).toBe(19_566);
-    expect(c.binding).toMatchObject({ id: 'usage-over-limit', service: 'fastapi', status: 'breaks' });
-    expect(c.binding!.message).toContain('at 19,567 active users');
-    expect(c.spike).toMatchObject({ multiplier: 5, users: 3913 });
+    expect(c.users).toBe(13_959);
+    expect(c.binding).toMatchObject({ id: 'cpu-saturated', service: null, status: 'breaks', unit: 'cores', allowed: 3.2 });
+    expect(c.binding!.message).toContain('at 13,960 active users');
+    expect(c.binding!.message).toMatch(/of the host's 4 vCPUs, over 80% \(3\.2\)/);
+    // Then the API's p95 (the app's 6 workers near their cores), then the app's memory (19,566 before issue 15).
+    expect(c.next.map((n) => [n.id, n.service, n.users])).toEqual([['latency-over-criterion', null, 17_395], ['usage-over-limit', 'fastapi', 19_566]]);
+    expect(c.spike).toMatchObject({ multiplier: 5, users: 2791 });
     expect(c.spike.binding!.message).toContain('in the ×5 spike');
-    expect(c.current).toEqual({ users: 10_000, share: 10_000 / 19_566 });
+    expect(c.current).toEqual({ users: 10_000, share: 10_000 / 13_959 });
   });
 
   it('names the binding constraint and the next two, in the order they break', () => {
@@ -85,7 +89,8 @@ describe('capacity', () => {
     expect(c.users).toBe(order[0]);
     // With the measured host reserve (368 MiB typical, 525 high on this plan) the host's free
     // memory runs out at the same 667th user as PostgreSQL's limit (it was at 1,767 before).
-    expect([c.binding!, ...c.next].map((k) => k.service)).toEqual([null, 'postgres', 'fastapi']);
+    // Then the host's 2 vCPUs (issue 15: 1.6 cores, 80%, at 4,562 users), before the app's memory (17,901).
+    expect([c.binding!, ...c.next].map((k) => [k.id, k.service])).toEqual([['free-below-criterion', null], ['usage-over-limit', 'postgres'], ['cpu-saturated', null]]);
     expect(failing(fixed4gb(), c.users!)).toEqual([]);
     expect(failing(fixed4gb(), c.users! + 1)).toContain(`${c.binding!.id} ${c.binding!.service ?? 'host'}`);
   });

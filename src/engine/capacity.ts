@@ -11,7 +11,10 @@
  * - `connections-near-max`: Postgres client backends at 90% of max_connections or more;
  * - `app-connections-exceed-max-client-conn`: the app's connections over pgBouncer's max_client_conn;
  * - `app-connections-exceed-max-connections`: without pgBouncer, the app's connections over what
- *   Postgres accepts (the direct twin of the pgBouncer check).
+ *   Postgres accepts (the direct twin of the pgBouncer check);
+ * - `cpu-saturated`: the host's services ask more than 80% of its vCPUs at the mean (issue 15);
+ * - `latency-over-criterion`: the app's p95 over the seed's 500 ms (these two are host-fit.ts's
+ *   hostLoadChecks, on the one host or each host of a layout).
  *
  * Pure: plain data in, plain data out, no I/O.
  */
@@ -22,10 +25,10 @@ import { applyChanges } from './change.ts';
 import { findingCovers } from './findings/index.ts';
 import { planWithFeatures } from './features.ts';
 import { scenarioOf } from './budget.ts';
-import { hostFitChecks, placedHostChecks } from './host-fit.ts';
-import { sizeFormat, sizePairFormat } from './units.ts';
+import { hostFitChecks, hostLoadChecks, placedHostChecks, placedLoadChecks } from './host-fit.ts';
+import { coresFormat, coresPairFormat, sizeFormat, sizePairFormat } from './units.ts';
 import { usableConnections } from './kinds/postgres/settings.ts';
-import { CONNECTIONS_SHARE, connectionsLine, connectionsNearMax, exceedsLimit } from './policy.ts';
+import { CONNECTIONS_SHARE, connectionsLine, connectionsNearMax, CPU_SATURATION_SHARE, exceedsLimit } from './policy.ts';
 
 /** The search's ceiling: the plan file's own maximum of workload.activeUsers (schema.ts). */
 export const CAPACITY_CAP = 100_000_000;
@@ -37,6 +40,8 @@ export const CHECK_IDS = [
   'connections-near-max',
   'app-connections-exceed-max-client-conn',
   'app-connections-exceed-max-connections',
+  'cpu-saturated',
+  'latency-over-criterion',
 ] as const;
 export type CheckId = (typeof CHECK_IDS)[number];
 
@@ -48,11 +53,14 @@ export type CheckValue = {
   host?: string;
   /** The host's RAM, on the free-memory check (its criterion is RAM − allowed). */
   ramMiB?: number;
-  unit: 'MiB' | 'connections';
+  unit: CheckUnit;
   demand: number;
   allowed: number;
   fails: boolean;
 };
+
+/** MiB of memory, connections, cores (CPU), ms (latency: Infinity when a queue grows without bound). */
+export type CheckUnit = 'MiB' | 'connections' | 'cores' | 'ms';
 
 /** `breaks` at users + 1; `fails-at-zero` even with no users; `holds` up to CAPACITY_CAP. */
 export type CapacityStatus = 'breaks' | 'fails-at-zero' | 'holds';
@@ -67,7 +75,7 @@ export type Constraint = {
   /** The most users at which this check passes (0 when it fails even at 0); null when it holds up to the cap. */
   users: number | null;
   status: CapacityStatus;
-  unit: 'MiB' | 'connections';
+  unit: CheckUnit;
   /** The measured value and its bound where it breaks (at users + 1; at 0 or at the cap otherwise). */
   demand: number;
   allowed: number;
@@ -140,6 +148,11 @@ export function checksOf(plan: Plan, sc: Scenario, layout?: HostLayout): CheckVa
   const hosts = layout ? placedHostChecks(layout, sc.multiplier) : [{ host: undefined, ramMiB: sc.host.ramMiB, checks: hostFitChecks(sc.host) }];
   for (const h of hosts) {
     for (const c of h.checks) out.push({ id: c.id, service: null, ...(h.host === undefined ? {} : { host: h.host }), ramMiB: h.ramMiB, unit: 'MiB', demand: c.demand, allowed: c.allowed, fails: c.fails });
+  }
+  // CPU and latency: host-fit.ts's load checks, on the one host or each host of the layout.
+  const loads = layout ? placedLoadChecks(layout, sc.multiplier) : [{ host: undefined, checks: hostLoadChecks(sc) }];
+  for (const h of loads) {
+    for (const c of h.checks) out.push({ id: c.id, service: null, ...(h.host === undefined ? {} : { host: h.host }), unit: c.unit, demand: c.demand, allowed: c.allowed, fails: c.fails });
   }
   const pg = plan.services.find((s): s is ServiceOf<'postgres'> => s.kind === 'postgres');
   const bouncer = plan.services.find((s): s is ServiceOf<'pgbouncer'> => s.kind === 'pgbouncer');
@@ -257,6 +270,20 @@ function messageOf(f: Found, multiplier: number, cap: number): string {
       return holds
         ? `The app's connections fit pgBouncer's max_client_conn ${where}.`
         : `The app can open ${v.demand} connections but ${v.service} accepts ${v.allowed} (max_client_conn) ${where}.`;
+    case 'cpu-saturated': {
+      const host = v.host ? `the ${v.host} host` : 'the host';
+      const cpus = v.allowed / CPU_SATURATION_SHARE;
+      return holds
+        ? `The services' CPU stays under ${Math.round(CPU_SATURATION_SHARE * 100)}% of ${host}'s ${coresFormat(cpus)} vCPUs${inSpike} ${where}.`
+        : `The services ask ${coresPairFormat(v.demand, v.allowed)[0]} cores of ${host}'s ${coresFormat(cpus)} vCPUs, over ${Math.round(CPU_SATURATION_SHARE * 100)}% (${coresPairFormat(v.demand, v.allowed)[1]})${inSpike} ${where}: requests queue for the CPU.`;
+    }
+    case 'latency-over-criterion': {
+      const app = v.host ? `The API on the ${v.host} host` : 'The API';
+      if (holds) return `${app}'s p95 latency stays under ${v.allowed} ms${inSpike} ${where}.`;
+      return Number.isFinite(v.demand)
+        ? `${app}'s p95 latency reaches ${Math.round(v.demand)} ms, over the ${v.allowed} ms criterion${inSpike} ${where}.`
+        : `${app}'s requests arrive faster than its workers and cores (or its database pool) serve them${inSpike} ${where}: the queue, and p95, grow without bound (criterion ${v.allowed} ms).`;
+    }
     case 'app-connections-exceed-max-connections':
       return holds
         ? `The app's connections fit PostgreSQL's max_connections ${where}.`

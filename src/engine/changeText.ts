@@ -51,6 +51,7 @@ const SETTINGS: Record<string, { name: string; kind: Kind }> = {
   // fastapi (uvicorn/gunicorn and SQLAlchemy's create_engine)
   replicas: { name: 'replicas', kind: 'count' },
   workers: { name: 'workers', kind: 'count' },
+  cpuPerRequestMs: { name: 'CPU ms per request', kind: 'count' },
   perWorker: { name: 'memory per worker', kind: 'size' },
   preload: { name: 'preload', kind: 'text' },
   poolSize: { name: 'pool_size', kind: 'count' },
@@ -153,6 +154,7 @@ const HOST: Record<string, { name: string; kind: Kind | 'money' }> = {
   reserve: { name: 'the host reserve', kind: 'size' },
   swap: { name: 'swap', kind: 'size' },
   pricePerMonth: { name: 'the monthly price', kind: 'money' },
+  cpus: { name: 'the host\'s vCPUs', kind: 'count' },
 };
 
 const WORKLOAD: Record<string, { name: string; kind: Kind | 'share' }> = {

@@ -6,6 +6,13 @@ import { scenarioOf, type UsageOverride } from './budget.ts';
 import { findingsOf } from './findings/index.ts';
 import { basisOf } from './kinds/registry.ts';
 import { hostPartsOf } from './hosts.ts';
+import { p95Of } from './latency.ts';
+import type { Latency } from './report.ts';
+
+/** The slowest of the hosts' latencies (the highest p95; a saturated queue first); null without an app. */
+function slowest(all: ReadonlyArray<Latency | null>): Latency | null {
+  return all.reduce<Latency | null>((w, l) => (l && (!w || p95Of(l) > p95Of(w)) ? l : w), null);
+}
 
 const ZERO: Range = { low: 0, typical: 0, high: 0 };
 
@@ -31,6 +38,7 @@ export function evaluate(input: Plan): Report {
     host: normal.host,
     services: normal.services,
     traffic: normal.traffic,
+    latency: normal.latency,
     features: plan.features,
     spike,
     findings: findingsOf({ plan, normal, spike }, known),
@@ -74,8 +82,9 @@ function evaluateHosts(input: Plan): Report {
     hosts: parts.map(budget),
     services: parts.flatMap((p) => onHost(p.normal, p.part.name)),
     traffic: tightest.normal.traffic,
+    latency: slowest(parts.map((p) => p.normal.latency)),
     features: whole.features,
-    spike: { ...tightest.spike, services: parts.flatMap((p) => onHost(p.spike, p.part.name)) },
+    spike: { ...tightest.spike, services: parts.flatMap((p) => onHost(p.spike, p.part.name)), latency: slowest(parts.map((p) => p.spike.latency)) },
     findings: parts.flatMap((p) => p.findings),
   };
 }

@@ -8,13 +8,18 @@
  *   not promise memory that is not there; the engine's critical `limits-exceed-ram`).
  * Both are read off the host's budget as budget.ts computes it (scenarioOf), so a multi-host plan's
  * hosts are judged here exactly as evaluate.ts budgets them (hosts.ts's parts, the whole stack's traffic).
+ *
+ * Beside what fits, what a host's load does to it (hostLoadChecks, issue 15): its services' CPU
+ * against its vCPUs (policy.ts cpuSaturated: 80% at the mean) and its app's p95 latency against the
+ * seed's 500 ms (latency.ts, policy.ts latencyOverCriterion). Capacity and the tiers check both on
+ * each host; placement (place.ts) places by memory and the tiers then check the placed hosts' load.
  */
 import type { Plan } from './schema.ts';
-import type { HostBudget } from './report.ts';
+import type { HostBudget, Scenario } from './report.ts';
 import { planWithFeatures } from './features.ts';
 import { scenarioOf } from './budget.ts';
 import { hostPartsOf } from './hosts.ts';
-import { freeUnderCriterion, limitsExceedRam } from './policy.ts';
+import { cpuAllowed, cpuSaturated, freeUnderCriterion, LATENCY_P95_CRITERION_MS, latencyOverCriterion, limitsExceedRam } from './policy.ts';
 
 export type HostFitId = 'free-below-criterion' | 'limits-exceed-ram';
 
@@ -52,4 +57,27 @@ export function placedHostChecks(plan: Plan, multiplier = 1): Array<{ host: stri
 /** True when every host of a multi-host plan holds its services. */
 export function placementHolds(plan: Plan, multiplier = 1): boolean {
   return placedHostChecks(plan, multiplier).every((h) => h.checks.every((c) => !c.fails));
+}
+
+export type HostLoadId = 'cpu-saturated' | 'latency-over-criterion';
+
+/** One of a host's load checks: cores against its saturation line, or the app's p95 (ms) against the criterion. */
+export type HostLoadCheck = { id: HostLoadId; unit: 'cores' | 'ms'; demand: number; allowed: number; fails: boolean };
+
+/** The host's load checks from its scenario: CPU always, latency when an app runs on it (a saturated queue's p95 is Infinity). */
+export function hostLoadChecks(sc: Pick<Scenario, 'host' | 'latency'>): HostLoadCheck[] {
+  const out: HostLoadCheck[] = [
+    { id: 'cpu-saturated', unit: 'cores', demand: sc.host.cpu.typical, allowed: cpuAllowed(sc.host.cpus), fails: cpuSaturated(sc.host.cpu.typical, sc.host.cpus) },
+  ];
+  if (sc.latency) out.push({ id: 'latency-over-criterion', unit: 'ms', demand: sc.latency.p95 ?? Infinity, allowed: LATENCY_P95_CRITERION_MS, fails: latencyOverCriterion(sc.latency.p95) });
+  return out;
+}
+
+/** Each host of a multi-host plan with its load checks, at the plan's own users × `multiplier`. */
+export function placedLoadChecks(plan: Plan, multiplier = 1): Array<{ host: string; cpus: number; checks: HostLoadCheck[] }> {
+  const whole = planWithFeatures(plan);
+  return hostPartsOf(whole).map((part) => {
+    const sc = scenarioOf(part.plan, multiplier, whole.implied, undefined, whole);
+    return { host: part.name, cpus: sc.host.cpus, checks: hostLoadChecks(sc) };
+  });
 }

@@ -32,12 +32,12 @@ function split(appRam = '4GiB', dbRam = '4GiB'): PlanFileInput {
 }
 
 describe('the plan format', () => {
-  it('keeps a single-host plan valid and unchanged, and migrates v1 to v2', () => {
+  it('keeps a single-host plan valid and unchanged, and migrates v1 to the current version', () => {
     const v1 = { ...presetGet('4gb'), version: 1 };
     const r = planParse(v1);
     expect(r.ok).toBe(true);
     if (!r.ok) return;
-    expect(r.plan.version).toBe(2);
+    expect(r.plan.version).toBe(3);
     expect(r.plan.hosts).toBeUndefined();
     expect(evaluate(r.plan).hosts).toBeUndefined();
   });

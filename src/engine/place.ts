@@ -111,7 +111,8 @@ function placedPlan(plan: Plan, services: readonly Service[], loads: readonly Lo
     on.sort((a, b) => b.n - a.n);
     return { ...s, host: on.map((x) => x.name) } as Service;
   });
-  return { ...plan, host: { ram: hosts[0]!.ram, reserve: hosts[0]!.reserve, swap: hosts[0]!.swap }, hosts: [...hosts], services: placed };
+  const first = hosts[0]!;
+  return { ...plan, host: { ram: first.ram, reserve: first.reserve, swap: first.swap, ...(first.cpus === undefined ? {} : { cpus: first.cpus }) }, hosts: [...hosts], services: placed };
 }
 
 function attempt(plan: Plan, units: readonly Unit[], services: readonly Service[], hosts: readonly NamedHost[]): Placement | { failed: Unit } {

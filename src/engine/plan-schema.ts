@@ -15,8 +15,9 @@ import { inputIssues, issueMessage, pathFormat, type InputIssue } from './input-
 
 export { durationSchema, sizeSchema };
 
-/** 2: a plan may list several `hosts:` and name each service's `host:` (issue 14); v1 plans are valid v2 plans. */
-export const PLAN_VERSION = 2;
+/** 3: a host may say its vCPUs (`cpus`, issue 15); 2: a plan may list several `hosts:` and name
+ * each service's `host:` (issue 14). Older plans are valid v3 plans as they are. */
+export const PLAN_VERSION = 3;
 
 /** The service kinds: the registry's keys, in its order. */
 export { SERVICE_KINDS, type ServiceKind };
@@ -127,6 +128,8 @@ const hostSchema = z.strictObject({
   reserve: withDefault(z.union([z.literal('auto'), sizeSchema], { error: 'expected auto or a size like 300MiB' }), 'auto'),
   swap: withDefault(sizeSchema, HOST_DEFAULTS.swap),
   pricePerMonth: z.optional(between(0, 1_000_000, 'expected a price from 0 to 1000000')),
+  /** vCPUs; absent: engine/cpu.ts's default for the RAM (published VPS plans). */
+  cpus: z.optional(z.number({ error: 'expected a number of vCPUs from 0.1 to 1024' }).check(z.minimum(0.1, 'expected at least 0.1 vCPU'), z.maximum(1024, 'expected at most 1024 vCPUs'))),
 });
 
 /** One host of a multi-host plan: a host with a name and the node labels placement constraints read. */
@@ -239,6 +242,8 @@ const MIGRATIONS: Array<(doc: Record<string, unknown>) => Record<string, unknown
   (doc) => ({ ...doc, version: 1 }),
   // v1 → v2 adds `hosts:` and a service's `host:`; a v1 plan is a valid v2 plan as it is.
   (doc) => ({ ...doc, version: 2 }),
+  // v2 → v3 adds a host's `cpus` (optional); a v2 plan is a valid v3 plan as it is.
+  (doc) => ({ ...doc, version: 3 }),
 ];
 
 /** Brings any older plan document up to PLAN_VERSION; an unknown future version is left for the schema to refuse. */
@@ -299,7 +304,7 @@ export function planParse(doc: unknown): { ok: true; plan: Plan } | { ok: false;
   if (r.success) {
     const { host, hosts } = r.data;
     // The schema's check guarantees one of the two.
-    const first = host ?? { ram: hosts![0]!.ram, reserve: hosts![0]!.reserve, swap: hosts![0]!.swap, ...(hosts![0]!.pricePerMonth === undefined ? {} : { pricePerMonth: hosts![0]!.pricePerMonth }) };
+    const first = host ?? { ram: hosts![0]!.ram, reserve: hosts![0]!.reserve, swap: hosts![0]!.swap, ...(hosts![0]!.pricePerMonth === undefined ? {} : { pricePerMonth: hosts![0]!.pricePerMonth }), ...(hosts![0]!.cpus === undefined ? {} : { cpus: hosts![0]!.cpus }) };
     return { ok: true, plan: { ...r.data, host: first } };
   }
   return { ok: false, issues: inputIssues(migrated, r.error.issues) };

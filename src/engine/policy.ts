@@ -254,3 +254,46 @@ export const CLICKHOUSE_SMALL_LIMIT_MIB = 4096;
 /** A cache (ClickHouse's mark cache) larger than this share of the limit is sized for another
  * host. Assumed: a quarter, so queries and merges keep the rest. */
 export const CACHE_LIMIT_SHARE = 0.25;
+
+// ---------------------------------------------------------------------------------------------
+// CPU and latency (issue 15)
+
+/** The seed's success criterion: "API latency P95 < 500 ms". */
+export const LATENCY_P95_CRITERION_MS = 500;
+
+/** True when an API's p95 (ms; Infinity or null when a queue grows without bound) is over the criterion: the one comparison. */
+export function latencyOverCriterion(p95Ms: number | null): boolean {
+  return p95Ms === null || p95Ms > LATENCY_P95_CRITERION_MS;
+}
+
+/**
+ * A host whose services ask more than this share of its vCPUs at the mean is saturated. Assumed:
+ * 80%, the usual alerting line for CPU; at 80% busy a single queue's mean wait is already 4
+ * service times (M/M/1: ρ/(1 − ρ)), and the busiest minute (cpu.ts CPU_HIGH, 1.5×) is past 100%.
+ */
+export const CPU_SATURATION_SHARE = 0.8;
+
+/** The most cores a host of `cpus` vCPUs gives its services before it counts as saturated. */
+export function cpuAllowed(cpus: number): number {
+  return CPU_SATURATION_SHARE * cpus;
+}
+
+/** True when `cores` asked at the mean are over the saturation line of `cpus`: the one comparison. */
+export function cpuSaturated(cores: number, cpus: number): boolean {
+  return cores > cpuAllowed(cpus);
+}
+
+/** The fewest whole vCPUs that keep `cores` under the saturation line. */
+export function cpusFor(cores: number): number {
+  let cpus = Math.max(1, Math.ceil(cores / CPU_SATURATION_SHARE));
+  while (cpuSaturated(cores, cpus)) cpus++; // the comparison itself, in floating point
+  return cpus;
+}
+
+/**
+ * Gunicorn's advice for its worker count: (2 × cores) + 1 (docs.gunicorn.org, design, "How Many
+ * Workers?"). More workers than that spend memory on processes the cores cannot run.
+ */
+export function workersForCores(cpus: number): number {
+  return 2 * Math.ceil(cpus) + 1;
+}

@@ -67,6 +67,8 @@ export type ServiceBudget = {
   oomKills: Array<{ at: string | null; container: string }>;
   /** The host it runs on, in a multi-host plan (a spread service appears once per host, with that host's replicas). */
   host?: string;
+  /** Cores it asks of the host at the scenario's mean (typical) and busiest minute (high), engine/cpu.ts; null when its kind's CPU is not modelled. */
+  cpu: { typical: number; high: number } | null;
 };
 
 export type HostBudget = {
@@ -86,6 +88,33 @@ export type HostBudget = {
   /** The seed's success criterion: free memory above max(500 MB, 12% of RAM). */
   freeCriterionMiB: number;
   risk: Risk;
+  /** vCPUs: the plan's `cpus`, else 1 per 2 GiB of RAM (engine/cpu.ts). */
+  cpus: number;
+  /** Cores the services whose CPU is modelled ask, summed (typical: the mean; high: the busiest minute). */
+  cpu: { typical: number; high: number };
+};
+
+/**
+ * API latency (engine/latency.ts), ms, of the slowest app: p50/p95/p99 of a request's time
+ * with its waits for a CPU and a database connection; null percentiles when a queue is saturated
+ * (`saturated` says which: its wait grows without bound).
+ */
+export type Latency = {
+  service: string;
+  p50: number | null;
+  p95: number | null;
+  p99: number | null;
+  saturated: 'cpu' | 'pool' | null;
+  /** The app's workers, and the cores the host leaves it (after its other services' CPU), at most one a worker. */
+  workers: number;
+  cores: number;
+  /** Busy share of those cores, and of the database pool (null without one). */
+  cpuUtilisation: number;
+  poolUtilisation: number | null;
+  /** Mean waits, ms (null when saturated). */
+  cpuWaitMs: number | null;
+  poolWaitMs: number | null;
+  basis: 'modelled';
 };
 
 /** Derived traffic figures the models share (per scenario). */
@@ -111,6 +140,8 @@ export type Scenario = {
   host: HostBudget;
   services: ServiceBudget[];
   traffic: Traffic;
+  /** The API's latency on this host; null without an app. */
+  latency: Latency | null;
 };
 
 export type Severity = 'info' | 'warning' | 'critical';
@@ -159,6 +190,8 @@ export type Report = {
   hosts?: NamedHostBudget[];
   services: ServiceBudget[];
   traffic: Traffic;
+  /** The API's latency at normal traffic (the slowest app, of every host); null without an app. */
+  latency: Latency | null;
   features: { pgbouncer: boolean; semanticCache: boolean; alertmanager: boolean };
   spike: Scenario;
   findings: ReportFinding[];

@@ -16,7 +16,7 @@ describe('planParse', () => {
     const r = planParse({ host: { ram: 4096 }, services: [{ name: 'api', kind: 'fastapi' }, { name: 'db', kind: 'postgres', limit: 800 }] });
     expect(r.ok).toBe(true);
     if (!r.ok) return;
-    expect(r.plan.version).toBe(2);
+    expect(r.plan.version).toBe(3);
     expect(r.plan.host).toEqual({ ram: 4096, reserve: 'auto', swap: 0 });
     expect(r.plan.features).toEqual({ pgbouncer: false, semanticCache: false, alertmanager: false, exporters: false });
     expect(r.plan.services[0]).toMatchObject({ limit: null, settings: { workers: APP_DEFAULTS.workers, poolSize: 5, maxOverflow: 10 } });
@@ -34,8 +34,11 @@ describe('planParse', () => {
     ['a fractional count', { ...minimal, services: [{ name: 'a', kind: 'fastapi', settings: { workers: 2.5 } }] }, 'services[0].settings.workers', 'whole number'],
     ['a hostile name', { ...minimal, services: [{ name: 'db\nevil: 1', kind: 'postgres' }] }, 'services[0].name', 'compose rule'],
     ['a duplicate name', { ...minimal, services: [{ name: 'db', kind: 'postgres' }, { name: 'DB', kind: 'redis' }] }, 'services[1].name', 'duplicate'],
-    ['a future version', { ...minimal, version: 9 }, 'version', 'expected version 2'],
+    ['a future version', { ...minimal, version: 9 }, 'version', 'expected version 3'],
     ['a spike below 1', { ...minimal, workload: { spike: 0.5 } }, 'workload.spike', 'multiplier'],
+    ['no vCPUs', { ...minimal, host: { ram: '4GiB', cpus: 0 } }, 'host.cpus', 'at least 0.1 vCPU'],
+    ['vCPUs as text', { ...minimal, host: { ram: '4GiB', cpus: 'two' } }, 'host.cpus', 'expected a number of vCPUs'],
+    ['a host of hosts: with no vCPUs', { services: [], hosts: [{ name: 'a', ram: '4GiB', cpus: -1 }] }, 'hosts[0].cpus', 'at least 0.1 vCPU'],
   ])('refuses %s with its path and what was expected', (_label, doc, path, message) => {
     const r = planParse(doc);
     expect(r.ok).toBe(false);
@@ -55,14 +58,15 @@ describe('planParse', () => {
 });
 
 describe('migrations', () => {
-  it('upgrades an unversioned plan to the current version (2)', () => {
-    expect(planMigrate({ host: { ram: 1 } })).toEqual({ host: { ram: 1 }, version: 2 });
+  it('upgrades an unversioned plan to the current version (3)', () => {
+    expect(planMigrate({ host: { ram: 1 } })).toEqual({ host: { ram: 1 }, version: 3 });
   });
-  it('upgrades a v1 plan to v2 unchanged otherwise (hosts: came in v2)', () => {
-    expect(planMigrate({ version: 1, host: { ram: 1 } })).toEqual({ host: { ram: 1 }, version: 2 });
+  it('upgrades v1 and v2 plans to v3 unchanged otherwise (hosts: came in v2, a host\'s cpus in v3)', () => {
+    expect(planMigrate({ version: 1, host: { ram: 1 } })).toEqual({ host: { ram: 1 }, version: 3 });
+    expect(planMigrate({ version: 2, host: { ram: 1, cpus: 2 } })).toEqual({ host: { ram: 1, cpus: 2 }, version: 3 });
   });
   it('leaves a current plan alone', () => {
-    const doc = { version: 2, host: { ram: 1 } };
+    const doc = { version: 3, host: { ram: 1 } };
     expect(planMigrate(doc)).toEqual(doc);
   });
 });

@@ -17,7 +17,8 @@ import { arbitraryPlan } from './arbitrary.ts';
 import { planOf, presetPlan } from './testing.ts';
 import type { NamedHost, Plan } from './schema.ts';
 
-const HOST_IDS = new Set(['free-below-criterion', 'limits-exceed-ram']);
+/** The checks that depend on where services run: what fits (host-fit.ts) and a host's load (CPU, latency: issue 15). */
+const HOST_IDS = new Set(['free-below-criterion', 'limits-exceed-ram', 'cpu-saturated', 'latency-over-criterion']);
 
 /** The checks of the tuned stack that do not depend on where its services run, at `users`. */
 function loadOk(tuned: Plan, users: number): boolean {
@@ -29,7 +30,12 @@ function loadOk(tuned: Plan, users: number): boolean {
 function placedAt(plan: Plan, users: number, hosts: readonly NamedHost[]): boolean {
   const tuned = minimalPlan(plan, users);
   const onFirst = { ...tuned, host: { ram: hosts[0]!.ram, reserve: hosts[0]!.reserve, swap: hosts[0]!.swap } };
-  return loadOk(onFirst, users) && place(onFirst, hosts).fits;
+  if (!loadOk(onFirst, users)) return false;
+  const placed = place(onFirst, hosts);
+  if (!placed.fits) return false;
+  // Placed by memory; each placed host's CPU and latency, as the engine evaluates that plan, must hold too.
+  const e = evaluate(placed.plan);
+  return !e.findings.some((f) => f.id === 'cpu-saturated' || f.id === 'latency-over-criterion');
 }
 
 const oneHost = (plan: Plan, spec: TierSpec): NamedHost[] => [{ name: 'host', ram: spec.ramMiB, reserve: plan.host.reserve, swap: plan.host.swap, labels: [] }];

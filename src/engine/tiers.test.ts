@@ -31,7 +31,12 @@ describe('upgradePath of the 4gb preset', () => {
       expect(t.binding).not.toBeNull();
     }
     const cost = path.tiers.map((t) => t.costPer1000Users!);
-    expect(cost).toEqual([...cost].sort((a, b) => b - a));
+    expect(cost.slice(0, 2)).toEqual([...cost.slice(0, 2)].sort((a, b) => b - a));
+    // Each tier's vCPUs from the published plans (cpu.ts): 2, 4, 8. The 4 and 8 GiB tiers run out
+    // of CPU first; on 16 GiB the app's own 2 workers bind (its p95), not the host: a worker runs
+    // on one core, so the 16 GiB tier costs more per user until the plan runs more workers.
+    expect(path.tiers.map((t) => [t.cpus, t.binding!.id])).toEqual([[2, 'cpu-saturated'], [4, 'cpu-saturated'], [8, 'latency-over-criterion']]);
+    expect(cost[2]).toBeGreaterThan(cost[1]!);
   });
 
   it('offers two hosts of a tier against one of twice its RAM (issue 14): prices, users carried, what binds', () => {
@@ -97,9 +102,13 @@ describe('tierPlan: re-derived by the engine’s rules, not scaled', () => {
   });
 
   it('passes every capacity check at the users it was tuned for, when the host can carry them', () => {
-    const c = capacity(small);
-    expect(c.users!).toBeGreaterThanOrEqual(5000);
-    expect(constraintsFailingAt(small, 5000)).toEqual([]);
+    // 4 GiB's 2 vCPUs carry 4,561 (issue 15): 4,000 is within them.
+    const fits = tierPlan(seed, 4096, 4000);
+    const c = capacity(fits);
+    expect(c.users!).toBeGreaterThanOrEqual(4000);
+    expect(constraintsFailingAt(fits, 4000)).toEqual([]);
+    // 5,000 is past the CPU: the tuned plan says so, and memory is not what fails.
+    expect(constraintsFailingAt(small, 5000).map((k) => k.id)).toEqual(['cpu-saturated']);
   });
 
   it('turns toggles into services: the tier plan lists every container', () => {
@@ -145,7 +154,9 @@ describe('tiers at the edges', () => {
       expect(h.plan.host.ram).toBe(16384);
       expect(h.plan.services.map((s) => s.name)).toEqual(h.services);
     }
-    expect(split.users!).toBeGreaterThan(p.tiers[2]!.users!); // two hosts carry more than one
+    // Two hosts carry no more than one here: the app's 2 workers bind its p95 on either (issue 15).
+    expect(split.users!).toBe(p.tiers[2]!.users!);
+    expect([split.binding!.id, p.tiers[2]!.binding!.id]).toEqual(['latency-over-criterion', 'latency-over-criterion']);
     expect(split.pricePerMonth).toBe(200);
     expect(split.note).toMatch(/same rule as one host/);
   });

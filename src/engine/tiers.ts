@@ -36,23 +36,30 @@ import { tuningOf } from './kinds/index.ts';
 import {
   CAPACITY_CAP, checksOf, constraintsFailingAt, scenarioAt, type CapacityStatus, type Constraint,
 } from './capacity.ts';
-import type { HostFitId } from './host-fit.ts';
+import { placedLoadChecks, type HostFitId, type HostLoadId } from './host-fit.ts';
+import { defaultCpus } from './cpu.ts';
 import {
   connectionsNearMax, DOCKER_MIN_LIMIT_MIB, freeCriterion, maxConnectionsAdvised, MOVE_UP_SHARE, REDIS_MAXMEMORY_MIN, roundDownSize, roundUpSize,
 } from './policy.ts';
 
 export { MOVE_UP_SHARE };
 
-const HOST_FIT_IDS: ReadonlySet<string> = new Set<HostFitId>(['free-below-criterion', 'limits-exceed-ram']);
+/** The checks that depend on where the services run: what fits on a host, and a host's load (host-fit.ts). */
+const HOST_IDS: ReadonlySet<string> = new Set<HostFitId | HostLoadId>(['free-below-criterion', 'limits-exceed-ram', 'cpu-saturated', 'latency-over-criterion']);
 
-/** A host size to plan for; the price is USD per month (null: unknown). */
-export type TierSpec = { ramMiB: number; pricePerMonth: number | null };
+/** A host size to plan for; the price is USD per month (null: unknown); vCPUs (absent: cpu.ts's default for the RAM). */
+export type TierSpec = { ramMiB: number; pricePerMonth: number | null; cpus?: number };
 
 export const DEFAULT_TIERS: readonly TierSpec[] = [
-  { ramMiB: 4096, pricePerMonth: 25 }, // the seed: "$25" per month for the 4 GB host
-  { ramMiB: 8192, pricePerMonth: 50 }, // the seed: the full stack's "$50", an 8 GB host (presets.ts)
-  { ramMiB: 16384, pricePerMonth: 100 }, // assumed: the seed gives no 16 GB price; doubling RAM doubled it from 4 to 8 GB
+  { ramMiB: 4096, pricePerMonth: 25 }, // the seed: "$25" per month for the 4 GB host; 2 vCPUs (cpu.ts: Hetzner CX22, DigitalOcean's 4 GiB droplet)
+  { ramMiB: 8192, pricePerMonth: 50 }, // the seed: the full stack's "$50", an 8 GB host (presets.ts); 4 vCPUs (CX32, the 8 GiB droplet)
+  { ramMiB: 16384, pricePerMonth: 100 }, // assumed: the seed gives no 16 GB price; doubling RAM doubled it from 4 to 8 GB; 8 vCPUs (CX42, the 16 GiB droplet)
 ];
+
+/** A tier's vCPUs: its own, else cpu.ts's default for its RAM. */
+export function tierCpus(spec: TierSpec): number {
+  return spec.cpus ?? defaultCpus(spec.ramMiB);
+}
 
 /** The app's pools are opened wide (SQLAlchemy accepts any max_overflow) to read the uncapped
  * demand; the schema's own upper bound. */
@@ -174,14 +181,16 @@ function withSpare(minimal: Plan, hosts: readonly HostSpec[]): Plan {
   return p;
 }
 
-const onHost = (plan: Plan, ramMiB: number, pricePerMonth: number | null, name?: string): Plan => {
-  const { pricePerMonth: _old, ...host } = plan.host;
-  return { ...plan, ...(name === undefined ? {} : { name }), host: pricePerMonth === null ? { ...host, ram: ramMiB } : { ...host, ram: ramMiB, pricePerMonth } };
+/** The plan on a host of `ramMiB` with `cpus` vCPUs (absent: the default for that RAM, whatever the plan's own host had). */
+const onHost = (plan: Plan, ramMiB: number, pricePerMonth: number | null, name?: string, cpus?: number): Plan => {
+  const { pricePerMonth: _old, cpus: _cpus, ...host } = plan.host;
+  const sized = { ...host, ram: ramMiB, ...(cpus === undefined ? {} : { cpus }) };
+  return { ...plan, ...(name === undefined ? {} : { name }), host: pricePerMonth === null ? sized : { ...sized, pricePerMonth } };
 };
 
 /** The plan re-tuned for `users` active users on a host of `ramMiB` (steps 1–6; its price, when known). */
-export function tierPlan(plan: Plan, ramMiB: number, users: number, pricePerMonth: number | null = null, minimal = minimalPlan(plan, users)): Plan {
-  const sized = onHost(minimal, ramMiB, pricePerMonth, `${plan.name ?? 'plan'}-${+(ramMiB / 1024).toFixed(2)}gib`);
+export function tierPlan(plan: Plan, ramMiB: number, users: number, pricePerMonth: number | null = null, minimal = minimalPlan(plan, users), cpus?: number): Plan {
+  const sized = onHost(minimal, ramMiB, pricePerMonth, `${plan.name ?? 'plan'}-${+(ramMiB / 1024).toFixed(2)}gib`, cpus);
   return withSpare(sized, [{ name: 'host', ramMiB }]);
 }
 
@@ -194,13 +203,13 @@ function passes(plan: Plan, users: number): boolean {
 /** The checks that do not depend on where the services run: each service's limit, the connections. */
 function loadChecksPass(plan: Plan, users: number): boolean {
   const e = expand(plan);
-  return checksOf(e, scenarioAt(e, users, 1)).every((c) => c.fails === false || HOST_FIT_IDS.has(c.id));
+  return checksOf(e, scenarioAt(e, users, 1)).every((c) => c.fails === false || HOST_IDS.has(c.id));
 }
 
 /** The stack's own host is the first of `hosts` (as place.ts's placed plan says): the models that read the host's RAM read it. */
 function onHosts(tuned: Plan, hosts: readonly NamedHost[]): Plan {
   const first = hosts[0]!;
-  return { ...tuned, host: { ram: first.ram, reserve: first.reserve, swap: first.swap } };
+  return { ...tuned, host: { ram: first.ram, reserve: first.reserve, swap: first.swap, ...(first.cpus === undefined ? {} : { cpus: first.cpus }) } };
 }
 
 /**
@@ -211,7 +220,9 @@ export function carriedOn(tuned: Plan, users: number, hosts: readonly NamedHost[
   const onFirst = onHosts(tuned, hosts);
   if (!loadChecksPass(onFirst, users)) return null;
   const p = place(onFirst, hosts);
-  return p.fits ? p.plan : null;
+  // Placed by memory; then each host's load (its CPU, its app's latency) must hold too.
+  if (!p.fits || placedLoadChecks(p.plan).some((h) => h.checks.some((c) => c.fails))) return null;
+  return p.plan;
 }
 
 /** The most users for which `fits` holds, by bisection on whole users (fits is monotone in users). */
@@ -244,6 +255,8 @@ function minimalMemo(plan: Plan): Minimal {
 
 export type Tier = {
   ramMiB: number;
+  /** vCPUs: the tier's own, else the published plans' for its RAM (cpu.ts). */
+  cpus: number;
   pricePerMonth: number | null;
   /** The most active users the re-tuned stack carries on this host (0: not even idle; null: no limit found up to the cap). */
   users: number | null;
@@ -334,7 +347,7 @@ const per1000 = (price: number | null, users: number | null) => (price === null 
 
 /** One tier: its capacity, the plan tuned for it, and what breaks first past it. */
 export function tierOf(plan: Plan, spec: TierSpec, moveUpShare = MOVE_UP_SHARE, cap = CAPACITY_CAP, minimal: Minimal = minimalMemo(plan)): Tier {
-  const onTier = (u: number) => onHost(minimal(u), spec.ramMiB, spec.pricePerMonth);
+  const onTier = (u: number) => onHost(minimal(u), spec.ramMiB, spec.pricePerMonth, undefined, tierCpus(spec));
   const found = searchUsers((u) => passes(onTier(u), u), cap);
   const workload = plan.workload.activeUsers;
   const tunedFor = found.users ?? workload;
@@ -342,6 +355,7 @@ export function tierOf(plan: Plan, spec: TierSpec, moveUpShare = MOVE_UP_SHARE, 
   const past = found.status === 'holds' ? [] : constraintsFailingAt(onTier(found.status === 'breaks' ? found.users! + 1 : 0), found.status === 'breaks' ? found.users! + 1 : 0);
   return {
     ramMiB: spec.ramMiB,
+    cpus: tierCpus(spec),
     pricePerMonth: spec.pricePerMonth,
     users: found.users,
     status: found.status,
@@ -351,7 +365,7 @@ export function tierOf(plan: Plan, spec: TierSpec, moveUpShare = MOVE_UP_SHARE, 
     binding: past[0] ?? null,
     next: past.slice(1, 3),
     carries: found.users === null || found.users >= workload,
-    plan: tierPlan(plan, spec.ramMiB, tunedFor, spec.pricePerMonth, minimal(tunedFor)),
+    plan: tierPlan(plan, spec.ramMiB, tunedFor, spec.pricePerMonth, minimal(tunedFor), tierCpus(spec)),
   };
 }
 
@@ -365,6 +379,7 @@ export function hostsOf(plan: Plan, spec: TierSpec, count: number): NamedHost[] 
     swap: plan.host.swap,
     labels: [],
     ...(spec.pricePerMonth === null ? {} : { pricePerMonth: spec.pricePerMonth }),
+    cpus: tierCpus(spec),
   }));
 }
 
@@ -441,7 +456,7 @@ export function upgradePath(plan: Plan, opts: UpgradeOptions = {}): UpgradePath 
   if (recommended === null && largest) {
     const spec = specs[specs.length - 1]!;
     // What breaks first: the largest tier's own first break, and what fails at the workload.
-    const atWorkload = onHost(minimal(users), spec.ramMiB, spec.pricePerMonth);
+    const atWorkload = onHost(minimal(users), spec.ramMiB, spec.pricePerMonth, undefined, tierCpus(spec));
     const heaviest = atWorkload.services
       .filter((s) => s.limit !== null)
       .map((s) => ({ service: s.name, limitMiB: s.limit! }))

@@ -156,3 +156,18 @@ export function countFormat(n: number): string {
 export function mbText(mib: number): string {
   return Number.isInteger(mib) ? `${mib}MB` : `${Math.round(mib * 100) / 100}MB`;
 }
+
+/** Cores as people read them: 2, 1.5, 0.35 (whole from 10 up). */
+export function coresFormat(n: number): string {
+  return String(+n.toFixed(n >= 10 ? 0 : 2));
+}
+
+/** Two core counts with the decimals that tell them apart (not "3.2 cores, over 3.2"). */
+export function coresPairFormat(a: number, b: number): [string, string] {
+  for (let d = 2; d <= 6; d++) {
+    const x = String(+a.toFixed(d));
+    const y = String(+b.toFixed(d));
+    if (x !== y || a === b) return d === 2 ? [coresFormat(a), coresFormat(b)] : [x, y];
+  }
+  return [String(a), String(b)];
+}

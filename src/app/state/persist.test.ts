@@ -16,7 +16,7 @@ describe('localStorage', () => {
   it('round-trips a plan', () => {
     const s = fakeStorage();
     storageSave(s, presetGet('full'));
-    expect(storageLoad(s)).toEqual({ status: 'ok', input: { ...presetGet('full'), version: 2 } });
+    expect(storageLoad(s)).toEqual({ status: 'ok', input: { ...presetGet('full'), version: 3 } });
   });
 
   it('is empty on a first visit or when storage is refused', () => {

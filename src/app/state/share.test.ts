@@ -6,7 +6,7 @@ describe('share link', () => {
   it.each(['4gb', 'full', '8gb'] as const)('round-trips the %s preset', async (name) => {
     const encoded = await shareEncode(presetGet(name));
     expect(encoded).toMatch(/^plan=[A-Za-z0-9_-]+$/);
-    expect(await shareDecode(shareParam(`#${encoded}`)!)).toEqual({ ok: true, input: { ...presetGet(name), version: 2 } });
+    expect(await shareDecode(shareParam(`#${encoded}`)!)).toEqual({ ok: true, input: { ...presetGet(name), version: 3 } });
   });
 
   it('keeps a 100-service plan short enough for a URL', async () => {

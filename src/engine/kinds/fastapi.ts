@@ -1,7 +1,7 @@
 /** The app: a FastAPI app under gunicorn/uvicorn, memory linear in workers (memory-model.md). */
 import type { ServiceOf } from '../schema.ts';
 import type { Usage } from '../report.ts';
-import { bool, count, settingsObject, sizeSchema, withDefault } from '../schema-blocks.ts';
+import { between, bool, count, settingsObject, sizeSchema, withDefault } from '../schema-blocks.ts';
 import { component, usageOf } from '../usage.ts';
 import { sizeFormat } from '../units.ts';
 import { field, type KindEngine, type ModelContext } from './kind.ts';
@@ -14,6 +14,7 @@ export const APP_DEFAULTS = {
   preload: false, // gunicorn default (--preload off)
   poolSize: 5, // SQLAlchemy QueuePool default pool_size
   maxOverflow: 10, // SQLAlchemy QueuePool default max_overflow
+  cpuPerRequestMs: 2.5, // assumed: CPU time of one API request in the worker (routing, validation, ORM, JSON); a bare FastAPI JSON endpoint runs ~1 ms, an app's with its ORM a few (engine/cpu.ts)
 } as const;
 
 const settings = settingsObject({
@@ -23,6 +24,7 @@ const settings = settingsObject({
   preload: withDefault(bool, APP_DEFAULTS.preload),
   poolSize: withDefault(count(0, 10_000), APP_DEFAULTS.poolSize),
   maxOverflow: withDefault(count(0, 10_000), APP_DEFAULTS.maxOverflow),
+  cpuPerRequestMs: withDefault(between(0, 60_000, 'expected CPU ms per request from 0 to 60000'), APP_DEFAULTS.cpuPerRequestMs),
 });
 
 /** Gunicorn's arbiter (processes.ts, measured here). */
@@ -62,6 +64,7 @@ export const fastapi: KindEngine<'fastapi', typeof settings> = {
   fields: [
     field.count('workers', 'workers'), field.size('perWorker', 'memory per worker'), field.count('poolSize', 'pool_size'),
     field.count('maxOverflow', 'max_overflow'), field.count('replicas', 'replicas'), field.bool('preload', 'preload app'),
+    { key: 'cpuPerRequestMs', label: 'CPU ms per request', type: 'number', optional: true },
   ],
   scraped: true, // prometheus-fastapi-instrumentator's /metrics on the app's port
   connections: 'counted', // replicas × workers × (poolSize + maxOverflow): traffic.ts

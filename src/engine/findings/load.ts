@@ -1,0 +1,146 @@
+/**
+ * CPU and latency findings (issue 15): the host's services over 80% of its vCPUs (`cpu-saturated`),
+ * the API's p95 over the seed's 500 ms (`latency-over-criterion`), each with its spike twin, and
+ * app workers beyond what the host's cores run (`workers-beyond-cores`). The same comparisons as
+ * capacity's checks (host-fit.ts hostLoadChecks, policy.ts), on each host of a multi-host plan.
+ */
+import { finding, servicesOf, type Rule } from './context.ts';
+import type { Change, Finding, Scenario } from '../report.ts';
+import type { Plan, ServiceOf } from '../schema.ts';
+import { planWithFeatures } from '../features.ts';
+import { scenarioOf } from '../budget.ts';
+import { hostLoadChecks } from '../host-fit.ts';
+import { coresFormat as cores, coresPairFormat } from '../units.ts';
+import { cpusFor, LATENCY_P95_CRITERION_MS, severityOf, workersForCores } from '../policy.ts';
+
+const ms = (n: number) => `${Math.round(n)} ms`;
+
+/** A host setting as a change: only a single-host plan has one `host:` to write it to. */
+function hostChange(plan: Plan, key: string, value: number): Change[] {
+  return plan.hosts ? [] : [{ key: `host.${key}`, value }];
+}
+
+function cpuFinding(plan: Plan, sc: Scenario, spike: boolean, spikeCpu: number): Finding | null {
+  const check = hostLoadChecks(sc).find((c) => c.id === 'cpu-saturated')!;
+  if (!check.fails) return null;
+  // The fix holds the spike too (issue 11): vCPUs for the larger of the two demands.
+  const need = cpusFor(Math.max(check.demand, spikeCpu));
+  const inSpike = spike ? ` in the ×${sc.multiplier} spike` : '';
+  const top = sc.services.filter((s) => s.cpu).sort((a, b) => b.cpu!.typical - a.cpu!.typical).slice(0, 2).map((s) => `${s.name} ${cores(s.cpu!.typical)}`);
+  return finding(spike ? 'spike-cpu-saturated' : 'cpu-saturated', severityOf({ p: 1 }, 'degraded', spike ? 'spike' : 'normal'), null,
+    `The services ask ${coresPairFormat(check.demand, check.allowed)[0]} cores of this host's ${cores(sc.host.cpus)} vCPUs${inSpike} (${top.join(', ')}), over the 80% line (${coresPairFormat(check.demand, check.allowed)[1]}): requests queue for the CPU and latency climbs (modelled CPU per request and per query: engine/cpu.ts, assumed until calibrated).`,
+    `Give the host ${need} vCPUs${plan.hosts ? '' : ' (host.cpus)'}, or lower the CPU each request costs (the app's cpuPerRequestMs, the semantic cache).`,
+    hostChange(plan, 'cpus', need));
+}
+
+function latencyFinding(plan: Plan, sc: Scenario, spike: boolean): Finding | null {
+  const l = sc.latency;
+  if (!l) return null;
+  const check = hostLoadChecks(sc).find((c) => c.id === 'latency-over-criterion');
+  if (!check?.fails) return null;
+  const app = servicesOf(plan, 'fastapi').find((s) => s.name === l.service);
+  const inSpike = spike ? ` in the ×${sc.multiplier} spike` : '';
+  const id = spike ? 'spike-latency-over-criterion' : 'latency-over-criterion';
+  const severity = severityOf({ p: 1 }, 'degraded', spike ? 'spike' : 'normal');
+  const what = l.saturated === 'cpu' ? `its requests need more CPU than its ${l.workers} workers get on ${cores(l.cores)} free cores: the queue grows without bound`
+    : l.saturated === 'pool' ? 'its queries need more database connections than its pool has: the wait for one grows without bound'
+      : `p95 is ${ms(l.p95!)} (p50 ${ms(l.p50!)}, p99 ${ms(l.p99!)}; waits: CPU ${ms(l.cpuWaitMs ?? 0)}, database pool ${ms(l.poolWaitMs ?? 0)} on average)`;
+  const message = `${l.service}'s API latency is over the seed's p95 < ${LATENCY_P95_CRITERION_MS} ms${inSpike}: ${what} (modelled: M/M/c queues, engine/latency.ts).`;
+  if (!app) return finding(id, severity, l.service, message, 'Give the app more cores or workers.');
+  const fix = latencyFix(plan, app, sc);
+  if (fix) return finding(id, severity, app.name, message, fix.summary, fix.changes);
+  return finding(id, severity, app.name, message,
+    plan.hosts
+      ? `Give the ${l.service} host more vCPUs and the app a worker per core, or open more database connections (max_overflow).`
+      : `The requests themselves are slow (workload.requestTimeMs ${plan.workload.requestTimeMs} ms, taken as the mean of an exponential time): no worker, pool or CPU setting brings p95 under ${LATENCY_P95_CRITERION_MS} ms; the semantic cache or faster queries do.`);
+}
+
+type Edit = { workers?: number; maxOverflow?: number; cpus?: number };
+
+/** The plan with an app's workers or max_overflow, or the host's vCPUs, changed. */
+function edited(plan: Plan & { implied: ReadonlySet<string> }, app: ServiceOf<'fastapi'>, e: Edit): Plan & { implied: ReadonlySet<string> } {
+  return {
+    ...plan,
+    host: e.cpus === undefined ? plan.host : { ...plan.host, cpus: e.cpus },
+    services: plan.services.map((s) => (s.name === app.name
+      ? { ...app, settings: { ...app.settings, ...(e.workers === undefined ? {} : { workers: e.workers }), ...(e.maxOverflow === undefined ? {} : { maxOverflow: e.maxOverflow }) } }
+      : s)),
+  };
+}
+
+/**
+ * The smallest change that brings the API's p95 under the criterion in normal traffic and in the
+ * spike (a fix holds both, issue 11): a worker per free core; else a wider pool (max_overflow
+ * doubled, up to 8 times); else more vCPUs with a worker per core (up to 1,024). Null when none
+ * does (the request's own time is the tail) or in a multi-host plan (a host's vCPUs are in `hosts:`).
+ */
+function latencyFix(plan: Plan, app: ServiceOf<'fastapi'>, sc: Scenario): { summary: string; changes: Change[] } | null {
+  if (plan.hosts) return null;
+  const base = planWithFeatures(plan);
+  const spike = plan.workload.spike;
+  const holds = (e: Edit) => {
+    const p = edited(base, app, e);
+    return [1, spike].every((m) => {
+      const x = scenarioOf(p, m, p.implied);
+      return !hostLoadChecks(x).some((c) => c.id === 'latency-over-criterion' && c.fails);
+    });
+  };
+  const cpus = sc.host.cpus;
+  const perCore = (n: number) => Math.max(app.settings.workers, Math.ceil(n / app.settings.replicas));
+  const w = perCore(cpus);
+  if (w > app.settings.workers && holds({ workers: w })) {
+    return { summary: `Run a worker per core: ${w} workers on the host's ${cores(cpus)} vCPUs (a worker runs one request's Python at a time).`, changes: [{ service: app.name, key: 'settings.workers', value: w }] };
+  }
+  let overflow = app.settings.maxOverflow;
+  for (let i = 0; i < 8; i++) {
+    overflow = overflow + Math.max(1, app.settings.poolSize + overflow);
+    if (holds({ workers: w, maxOverflow: overflow })) {
+      return {
+        summary: `Open more database connections per worker: max_overflow ${overflow}${w > app.settings.workers ? `, with ${w} workers (one per core)` : ''}; keep them within PostgreSQL's max_connections or behind pgBouncer.`,
+        changes: [...(w > app.settings.workers ? [{ service: app.name, key: 'settings.workers', value: w }] : []), { service: app.name, key: 'settings.maxOverflow', value: overflow }],
+      };
+    }
+    if (overflow > 10_000) break;
+  }
+  // More vCPUs, a worker per core: monotone in vCPUs, so bisect the whole counts.
+  const ok = (n: number) => holds({ cpus: n, workers: perCore(n) });
+  if (!ok(1024)) return null;
+  let lo = Math.ceil(cpus);
+  let hi = 1024;
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (ok(mid)) hi = mid;
+    else lo = mid;
+  }
+  const workers = perCore(hi);
+  return {
+    summary: `Give the host ${hi} vCPUs (host.cpus)${workers > app.settings.workers ? ` and the app ${workers} workers, one per core` : ''}, or lower its CPU per request (cpuPerRequestMs).`,
+    changes: [{ key: 'host.cpus', value: hi }, ...(workers > app.settings.workers ? [{ service: app.name, key: 'settings.workers', value: workers }] : [])],
+  };
+}
+
+/** CPU over the 80% line, normal traffic, else its spike twin. */
+export const cpuSaturated: Rule = ({ plan, normal, spike }) => {
+  const f = cpuFinding(plan, normal, false, spike.host.cpu.typical) ?? cpuFinding(plan, spike, true, spike.host.cpu.typical);
+  return f ? [f] : [];
+};
+
+/** p95 over the seed's 500 ms, normal traffic, else its spike twin. */
+export const latencyOverCriterion: Rule = ({ plan, normal, spike }) => {
+  const f = latencyFinding(plan, normal, false) ?? latencyFinding(plan, spike, true);
+  return f ? [f] : [];
+};
+
+/** More app workers than gunicorn's (2 × cores) + 1: memory on processes the cores cannot run. */
+export const workersBeyondCores: Rule = ({ plan, normal }) => {
+  const out: Finding[] = [];
+  const advised = workersForCores(normal.host.cpus);
+  for (const app of servicesOf(plan, 'fastapi')) {
+    if (app.settings.workers <= advised) continue;
+    out.push(finding('workers-beyond-cores', severityOf({ p: 1 }, 'advice'), app.name,
+      `${app.name} runs ${app.settings.workers} workers per replica on a host of ${cores(normal.host.cpus)} vCPUs: beyond gunicorn's (2 × cores) + 1 = ${advised}, each extra worker costs ${Math.round(app.settings.perWorker)} MiB and adds no CPU.`,
+      `Set ${app.name}'s workers to ${advised} (docs.gunicorn.org, "How Many Workers?"), or give the host more vCPUs.`,
+      [{ service: app.name, key: 'settings.workers', value: advised }]));
+  }
+  return out;
+};
