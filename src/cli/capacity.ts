@@ -1,5 +1,5 @@
 /**
- * `headroom capacity [FILE] [--preset NAME] [--json] [--tiers 4GiB:25,8GiB:50,16GiB:100] [--move-up 0.7]`:
+ * `headroom capacity [FILE] [--preset NAME] [--json] [--tiers 4GiB:25:2,8GiB:50:4,16GiB:100:8] [--move-up 0.7]`:
  * how many active users the plan carries before its first check breaks, the next two, the spike,
  * and the upgrade path (the stack re-tuned for each host size). Exit 0; 2 on bad input.
  */
@@ -17,19 +17,21 @@ type Args = { positionals: string[]; values: Record<string, string | boolean | u
 const users = (n: number | null) => (n === null ? '—' : Math.round(n).toLocaleString('en-US'));
 const money = (n: number | null) => (n === null ? '—' : `$${Number.isInteger(n) ? n : n.toFixed(2)}`);
 
-/** `--tiers 4GiB:25,8GiB:50,16GiB` → tier specs (a tier without a price has none). */
+/** `--tiers 4GiB:25,8GiB:50:4,16GiB` → tier specs (a tier without a price has none; without vCPUs, 1 per 2 GiB). */
 export function tiersParse(text: string): TierSpec[] {
   const errors: string[] = [];
   const specs: TierSpec[] = [];
   for (const part of text.split(',').map((p) => p.trim())) {
-    const [size = '', price, extra] = part.split(':');
+    const [size = '', price, cpuText, extra] = part.split(':');
     const ram = sizeParse(size.trim());
     const cost = price === undefined || price.trim() === '' ? null : Number(price);
-    if (extra !== undefined) errors.push(`error: --tiers: "${part}": expected SIZE or SIZE:PRICE, like 8GiB:50`);
+    const cpus = cpuText === undefined || cpuText.trim() === '' ? null : Number(cpuText);
+    if (extra !== undefined) errors.push(`error: --tiers: "${part}": expected SIZE, SIZE:PRICE or SIZE:PRICE:CPUS, like 8GiB:50:4`);
     else if (!ram.ok) errors.push(`error: --tiers: "${part}": ${ram.error}`);
     else if (ram.value < 64) errors.push(`error: --tiers: "${part}": expected a host of at least 64MiB`);
     else if (cost !== null && !(Number.isFinite(cost) && cost >= 0)) errors.push(`error: --tiers: "${part}": expected a price in USD per month ≥ 0, like 8GiB:50`);
-    else specs.push({ ramMiB: ram.value, pricePerMonth: cost });
+    else if (cpus !== null && !(Number.isFinite(cpus) && cpus >= 0.1 && cpus <= 1024)) errors.push(`error: --tiers: "${part}": expected vCPUs from 0.1 to 1024, like 8GiB:50:4`);
+    else specs.push({ ramMiB: ram.value, pricePerMonth: cost, ...(cpus === null ? {} : { cpus }) });
   }
   if (errors.length) throw new UsageError(errors);
   return specs;
@@ -82,6 +84,7 @@ function pathLines(p: UpgradePath): string[] {
   const first = (k: Constraint | null) => (k ? `${k.id} [${k.service ?? k.host ?? 'host'}]` : '—');
   const rows = p.tiers.map((t) => [
     sizeFormat(t.ramMiB),
+    String(t.cpus),
     t.status === 'fails-at-zero' ? '0 (fails idle)' : t.status === 'holds' ? 'no limit' : users(t.users),
     users(t.spikeUsers),
     users(t.moveUpAt),
@@ -91,7 +94,7 @@ function pathLines(p: UpgradePath): string[] {
   ]);
   const out = [
     `upgrade path (the stack re-tuned for each host by the engine's rules; move up at ${Math.round(p.moveUpShare * 100)}% of capacity):`,
-    ...table([['HOST', 'USERS', `SPIKE ×${spike}`, 'MOVE UP AT', '$/MONTH', '$/1K USERS', 'FIRST TO BREAK'], ...rows]),
+    ...table([['HOST', 'CPUS', 'USERS', `SPIKE ×${spike}`, 'MOVE UP AT', '$/MONTH', '$/1K USERS', 'FIRST TO BREAK'], ...rows]),
     'limits of each tier, tuned for its capacity (`--json` has the whole plan):',
     ...p.tiers.map((t) => `  ${sizeFormat(t.ramMiB).padEnd(7)} ${t.plan.services.map((s) => `${s.name} ${s.limit === null ? 'no limit' : sizeFormat(s.limit)}`).join(', ')}`),
   ];
@@ -155,7 +158,7 @@ export const capacityCommand = {
   summary: 'the most users before the first check breaks, the spike, and the upgrade path',
   options: { preset: { type: 'string' }, json: { type: 'boolean' }, host: { type: 'string' }, tiers: { type: 'string' }, 'move-up': { type: 'string' }, ...EVIDENCE_OPTIONS } as const,
   run: ({ positionals, values }: Args): number => {
-    if (positionals.length > 1) throw new UsageError([`error: expected at most one plan FILE (got ${positionals.length})`, 'usage: headroom capacity [FILE] [--preset NAME] [--json] [--tiers 4GiB:25,8GiB:50,16GiB:100] [--move-up 0.7]']);
+    if (positionals.length > 1) throw new UsageError([`error: expected at most one plan FILE (got ${positionals.length})`, 'usage: headroom capacity [FILE] [--preset NAME] [--json] [--tiers 4GiB:25:2,8GiB:50:4,16GiB:100:8] [--move-up 0.7]']);
     const tiers = typeof values.tiers === 'string' ? tiersParse(values.tiers) : DEFAULT_TIERS;
     const moveUpShare = typeof values['move-up'] === 'string' ? moveUpParse(values['move-up']) : MOVE_UP_SHARE;
     const loaded = loadPlan(positionals[0], values.preset as string | undefined, values.host as string | undefined);

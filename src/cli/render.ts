@@ -1,7 +1,9 @@
 /** The report as a terminal table, and as JSON with numbers rounded for reading. */
 import { sizeFormat, sizesFormat, type HostBudget, type Report, type ReportFinding, type ServiceBudget } from '../engine/index.ts';
 import { findingGroups } from '../engine/findings/group.ts';
-import { chanceText } from '../engine/policy.ts';
+import { chanceText, cpuAllowed, LATENCY_P95_CRITERION_MS } from '../engine/policy.ts';
+import { coresFormat } from '../engine/units.ts';
+import type { Latency } from '../engine/report.ts';
 import { verdictOf } from './verdict.ts';
 
 function table(rows: string[][]): string[] {
@@ -41,7 +43,19 @@ export function hostLines(h: HostBudget): string[] {
     `usage ${sizesFormat([h.usageMiB.low, h.usageMiB.typical, h.usageMiB.high]).join(' / ')} (low/typical/high, reserve included)`,
     `free  ${sizeFormat(h.freeMiB.low)} (${pct(h.freeMiB.low)}) at worst, ${sizeFormat(h.freeMiB.typical)} (${pct(h.freeMiB.typical)}) typical; criterion ${sizeFormat(h.freeCriterionMiB)}`,
     `host OOM risk: ${riskCell(h)}`,
+    `cpu   ${coresFormat(h.cpu.typical)} of ${coresFormat(h.cpus)} vCPUs typical, ${coresFormat(h.cpu.high)} in the busiest minute (modelled kinds only; saturated over ${coresFormat(cpuAllowed(h.cpus))})`,
   ];
+}
+
+/** The API's latency line (engine/latency.ts), or none without an app. */
+export function latencyLines(l: Latency | null): string[] {
+  if (!l) return [];
+  if (l.saturated) {
+    const what = l.saturated === 'cpu' ? `its requests need more CPU than ${l.workers} workers get on ${coresFormat(l.cores)} cores` : 'its queries need more database connections than its pool has';
+    return [`latency ${l.service}: saturated, ${what}; p95 grows without bound (criterion ${LATENCY_P95_CRITERION_MS} ms)`];
+  }
+  const ms = (v: number | null) => `${Math.round(v ?? 0)}`;
+  return [`latency ${l.service}: p50 ${ms(l.p50)} / p95 ${ms(l.p95)} / p99 ${ms(l.p99)} ms (criterion p95 < ${LATENCY_P95_CRITERION_MS} ms; modelled, not calibrated)`];
 }
 
 const MARK = { critical: '✖', warning: '▲', info: '·' } as const;
@@ -77,10 +91,12 @@ export function reportText(r: Report, label: string): string {
     ...(r.services.some((s) => s.implied) ? ['* added by Headroom: a feature toggle, or an exporter the alert rules read'] : []),
     '',
     ...hostLines(r.host),
+    ...latencyLines(r.latency),
     '',
     `spike ×${r.spike.multiplier} (${Math.round(r.spike.traffic.activeUsers)} active users):`,
     ...servicesTable(r.spike.services).map((l) => `  ${l}`),
     ...hostLines(r.spike.host).map((l) => `  ${l}`),
+    ...latencyLines(r.spike.latency).map((l) => `  ${l}`),
     '',
     `findings (${r.findings.length}):`,
     ...findingLines(r.findings),
