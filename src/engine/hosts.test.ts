@@ -135,6 +135,16 @@ describe('evaluate over hosts', () => {
     expect(evaluate(oneHost).findings.filter((x) => x.id === 'usage-over-limit')).toEqual([]);
   });
 
+  it('models a service that sizes itself from the host on the host it runs on', () => {
+    // A JVM without -Xmx or a limit takes 25% of the RAM it sees: 512 MiB on a 2 GiB host, whatever the first host's RAM.
+    const jvm = { name: 'search', kind: 'jvm', settings: { heap: '0' } };
+    const multi = evaluate(parse({ hosts: [{ name: 'big', ram: '16GiB' }, { name: 'small', ram: '2GiB' }], services: [{ ...jvm, host: 'small' }] }));
+    const alone = evaluate(parse({ host: { ram: '2GiB' }, services: [jvm] }));
+    expect(multi.services[0]!.usageMiB).toEqual(alone.services[0]!.usageMiB);
+    const onBig = evaluate(parse({ host: { ram: '16GiB' }, services: [jvm] }));
+    expect(onBig.services[0]!.usageMiB.high).toBeGreaterThan(alone.services[0]!.usageMiB.high);
+  });
+
   it('takes the worst host for the verdict', () => {
     // The 4gb preset's own critical finding (redis-fork-headroom) stays, on the app host.
     const good = verdictOf(evaluate(parse(split('4GiB', '4GiB'))));
