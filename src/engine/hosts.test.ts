@@ -111,11 +111,15 @@ describe('evaluate over hosts', () => {
     expect(limitsOn(three(['a', 'b']))).toEqual({ a: 2048, b: 1024, c: 0 });
     // All on one host: the whole limit, as the single-host engine counts it.
     expect(limitsOn(three(['a']))).toEqual({ a: 3072, b: 0, c: 0 });
-    // The service's own figures per host are its share too: usage of its replicas there against their share of the limit.
+    // The service's own figures per host are its share too: its replicas' usage there (their
+    // workers, and their share of the requests in flight) against their share of the limit.
     const r = evaluate(three(['a', 'b', 'c']));
     expect(r.services.map((s) => s.limitMiB)).toEqual([1024, 1024, 1024]);
-    const single = evaluate(parse({ host: { ram: '4GiB' }, services: [{ name: 'api', kind: 'fastapi', limit: '1GiB', settings: { replicas: 1 } }] }));
-    expect(r.services[0]!.headroomMiB).toBeCloseTo(single.services[0]!.headroomMiB!, 6);
+    const whole = evaluate(parse({ host: { ram: '4GiB' }, services: [{ name: 'api', kind: 'fastapi', limit: '3GiB', settings: { replicas: 3 } }] })).services[0]!;
+    for (const s of r.services) {
+      expect(s.usageMiB.high).toBeCloseTo(whole.usageMiB.high / 3, 6);
+      expect(s.headroomMiB!).toBeCloseTo(whole.headroomMiB! / 3, 6);
+    }
   });
 
   it('writes a spread service’s limit fix for all its replicas, and the fix holds', () => {
@@ -228,9 +232,12 @@ describe('place', () => {
           expect(h.setLimitsMiB).toBeLessThanOrEqual(together.setLimitsMiB + 1e-6);
           expect(h.usageMiB.high - h.reserveMiB).toBeLessThanOrEqual(together.usageMiB.high - together.reserveMiB + 1e-6);
         });
-        // The limits set over all hosts are the plan's own: each counted once, whatever the spread.
-        const single = evaluate(plan).host.setLimitsMiB;
-        expect(spreadHosts.reduce((a, h) => a + h.setLimitsMiB, 0)).toBeCloseTo(single, 6);
+        // The limits set over all hosts are the plan's own, and so is the services' high usage (each
+        // capped at its limit): each counted once, whatever the spread.
+        const single = evaluate(plan).host;
+        expect(spreadHosts.reduce((a, h) => a + h.setLimitsMiB, 0)).toBeCloseTo(single.setLimitsMiB, 6);
+        const services = (h: { usageMiB: { high: number }; reserveRangeMiB: { high: number } }) => h.usageMiB.high - h.reserveRangeMiB.high;
+        expect(spreadHosts.reduce((a, h) => a + services(h), 0)).toBeCloseTo(services(single), 6);
       }),
       { numRuns: 40 },
     );
