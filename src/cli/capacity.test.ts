@@ -19,9 +19,10 @@ describe('headroom capacity', () => {
     expect(r.out).toContain('normal traffic: fails even with no users');
     expect(r.out).toMatch(/✖ first usage-over-limit \[redis\]: redis's high usage \(680 MiB\) exceeds its 300 MiB limit/);
     expect(r.out).toMatch(/433\s+breaks at 434\s+usage-over-limit\s+fastapi/);
-    expect(r.out).toMatch(/HOST\s+USERS\s+SPIKE ×5\s+MOVE UP AT\s+\$\/MONTH\s+\$\/1K USERS\s+FIRST TO BREAK/);
-    expect(r.out).toMatch(/\n {2}4 GiB\s+[\d,]+\s+[\d,]+\s+[\d,]+\s+\$25\s+\$[\d.]+\s+free-below-criterion \[host\]/);
-    expect(r.out).toMatch(/\n {2}16 GiB\s+[\d,]+\s+[\d,]+\s+[\d,]+\s+\$100/);
+    expect(r.out).toMatch(/HOST\s+CPUS\s+USERS\s+SPIKE ×5\s+MOVE UP AT\s+\$\/MONTH\s+\$\/1K USERS\s+FIRST TO BREAK/);
+    // The 4 GiB tier's 2 vCPUs run out before its memory (issue 15; free memory bound it before).
+    expect(r.out).toMatch(/\n {2}4 GiB\s+2\s+[\d,]+\s+[\d,]+\s+[\d,]+\s+\$25\s+\$[\d.]+\s+cpu-saturated \[host\]/);
+    expect(r.out).toMatch(/\n {2}16 GiB\s+8\s+[\d,]+\s+[\d,]+\s+[\d,]+\s+\$100/);
     expect(r.out).toContain('for 1,000 active users: 4 GiB ($25/month)');
     clean(r.out);
   });
@@ -30,16 +31,18 @@ describe('headroom capacity', () => {
     const r = cli(['capacity', '--preset', '8gb', '--json']);
     expect(r.code).toBe(0);
     const j = JSON.parse(r.out);
-    expect(j.users).toBe(19_566);
-    expect(j.binding).toMatchObject({ id: 'usage-over-limit', service: 'fastapi', message: expect.stringContaining('19,567') });
+    expect(j.users).toBe(13_959); // its 4 vCPUs bind (issue 15); memory alone carried 19,566
+    expect(j.binding).toMatchObject({ id: 'cpu-saturated', service: null, unit: 'cores', message: expect.stringContaining('13,960') });
     expect(Array.isArray(j.next)).toBe(true);
-    expect(j.spike).toMatchObject({ multiplier: 5, users: 3913 });
+    expect(j.spike).toMatchObject({ multiplier: 5, users: 2791 });
     expect(j.tiers).toHaveLength(3);
+    expect(j.tiers.map((t: { cpus: number }) => t.cpus)).toEqual([2, 4, 8]);
     for (const t of j.tiers) {
-      expect(t).toMatchObject({ ramMiB: expect.any(Number), users: expect.any(Number), pricePerMonth: expect.any(Number), moveUpAt: expect.any(Number), costPer1000Users: expect.any(Number) });
+      expect(t).toMatchObject({ ramMiB: expect.any(Number), cpus: expect.any(Number), users: expect.any(Number), pricePerMonth: expect.any(Number), moveUpAt: expect.any(Number), costPer1000Users: expect.any(Number) });
       expect(t.moveUpAt).toBe(Math.floor(t.users * 0.7));
     }
-    expect(j.recommended).toBe(8192);
+    // 10,000 users are past the 8 GiB tier's move-up point (70% of its 13,959, CPU-bound): 16 GiB.
+    expect(j.recommended).toBe(16384);
     const tier = file('tier.json', JSON.stringify(j.tiers[1].plan));
     const back = cli(['plan', tier, '--json']);
     expect(back.code).toBe(0);
@@ -55,6 +58,15 @@ describe('headroom capacity', () => {
     expect(j.tiers.map((t: { ramMiB: number; pricePerMonth: number | null }) => [t.ramMiB, t.pricePerMonth])).toEqual([[2048, 10], [6144, null]]);
     expect(j.tiers[1].costPer1000Users).toBeNull();
     expect(j.tiers[0].moveUpAt).toBe(Math.floor(j.tiers[0].users * 0.5));
+  });
+
+  it('takes a tier\'s vCPUs as SIZE:PRICE:CPUS; more vCPUs on the same RAM carry more users (the CPU binds the 4gb stack)', () => {
+    const r = cli(['capacity', '--preset', '4gb', '--json', '--tiers', '4GiB:25,4GiB:30:4']);
+    expect(r.code).toBe(0);
+    const [two, four] = JSON.parse(r.out).tiers as Array<{ cpus: number; users: number; binding: { id: string } }>;
+    expect([two!.cpus, four!.cpus]).toEqual([2, 4]);
+    expect(two!.binding.id).toBe('cpu-saturated');
+    expect(four!.users).toBeGreaterThan(two!.users);
   });
 
   it('says what breaks first beyond the largest tier and proposes the split, a plan per host', () => {
@@ -76,6 +88,8 @@ describe('headroom capacity', () => {
   it.each([
     [['capacity', '--tiers', '4Q:25'], /--tiers: "4Q:25": unknown size unit/],
     [['capacity', '--tiers', '8GiB:cheap'], /--tiers: "8GiB:cheap": expected a price/],
+    [['capacity', '--tiers', '8GiB:50:0'], /--tiers: "8GiB:50:0": expected vCPUs from 0.1 to 1024/],
+    [['capacity', '--tiers', '8GiB:50:4:9'], /--tiers: "8GiB:50:4:9": expected SIZE, SIZE:PRICE or SIZE:PRICE:CPUS/],
     [['capacity', '--move-up', '2'], /--move-up: expected a share of capacity above 0 and at most 1/],
     [['capacity', 'a.yaml', 'b.yaml'], /expected at most one plan FILE/],
     [['capacity', '--preset', 'huge'], /unknown preset "huge"/],
@@ -119,7 +133,7 @@ describe('headroom compare', () => {
     const p = file('eight.yaml', planToText(presetGet('8gb')));
     const r = cli(['compare', '4gb', p, '--json']);
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.out).rows.find((x: { id: string }) => x.id === 'capacity')).toMatchObject({ a: 0, b: 19_566 });
+    expect(JSON.parse(r.out).rows.find((x: { id: string }) => x.id === 'capacity')).toMatchObject({ a: 0, b: 13_959 });
     const s = cli(['compare', '-', 'full'], planToText(presetGet('4gb')));
     expect(s.code).toBe(0);
     expect(s.out).toContain('Headroom compare: stdin');
