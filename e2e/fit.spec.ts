@@ -51,6 +51,11 @@ test('a plan its host cannot hold: says so, changes nothing, and offers the smal
   const fit = new FitPage(page);
   await planner.open();
   await planner.loadPreset('8gb');
+  // 20,000 active users (×5 spike): more than 8 GiB holds (the preset's own 10,000 fit it).
+  const users = page.getByRole('textbox', { name: 'Active users (number)', exact: true });
+  await users.fill('20000');
+  await users.press('Tab');
+  await expect(page.getByRole('slider', { name: 'Active users' })).toHaveValue('20000');
   const before = await planner.table();
   await fit.open();
   await expect(fit.verdict).toContainText('Nothing fits an 8 GiB host');
