@@ -169,7 +169,7 @@ const featuresSchema = z.strictObject({
   exporters: withDefault(bool, false),
 });
 
-/** One service on its own: its Service, or why not (zod's issues, paths from the service). */
+/** One service on its own: its Service, or not (planParse of the whole plan says why). */
 export type ServiceParsed = { ok: true; service: Service } | { ok: false };
 
 /** Parses one service of a plan (what the plan's `services:` list runs on each entry). */
