@@ -70,7 +70,7 @@ export function hostOption(host: string | undefined): string | undefined {
  * Returns null when it is not one, so that the caller reads it as a plan file; throws a
  * UsageError (exit 2) with every problem when it is a compose file with problems.
  */
-export function composeLoad(parsed: ParsedInput, text: string, file: string, host: string | undefined): { plan: Plan; label: string; compose: ComposeInfo } | null {
+export function composeLoad(parsed: ParsedInput, file: string, host: string | undefined): { plan: Plan; label: string; compose: ComposeInfo } | null {
   const dir = file === '-' ? process.cwd() : dirname(resolve(file));
   const label = file === '-' ? 'stdin' : file;
   const outside = new Set<string>();
@@ -87,7 +87,7 @@ export function composeLoad(parsed: ParsedInput, text: string, file: string, hos
   const r = composeImport(parsed, { ...options, host: hostOption(host) ?? '4GiB' });
   if (r.ok && outside.size > 0) r.notes.push(`not read, outside the compose project's folder ${dir}: ${[...outside].join(', ')} (pass --allow-outside PATH to read files under PATH)`);
   const edit = (plan: Plan) => {
-    const e = composeEdit(text, plan, options);
+    const e = composeEdit(parsed, plan, options); // the document parsed once, by loadPlan
     if (!e.ok) throw new UsageError(e.issues.map((i) => `error: ${label}: ${i.path}: ${i.message}`));
     return e;
   };

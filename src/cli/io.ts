@@ -97,7 +97,7 @@ export function loadPlan(file: string | undefined, preset: string | undefined, h
   // Parsed once, under the input policy; then read as a compose file or, failing that, a plan.
   const parsed = inputParse(text);
   if (!parsed.ok) throw new UsageError(issuesToLines(label, parsed.issues));
-  const compose = composeLoad(parsed.parsed, text, file, host); // null when the text is not a compose file
+  const compose = composeLoad(parsed.parsed, file, host); // null when the text is not a compose file
   if (compose) return { ...compose, text };
   const r = planTextParse(parsed.parsed);
   if (!r.ok) throw new UsageError(issuesToLines(label, r.issues));

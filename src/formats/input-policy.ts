@@ -149,8 +149,8 @@ const isNodeLike = (v: unknown): v is Node => isAlias(v) || isScalar(v) || isCol
 
 const aliasIssue = (): InputProblem => ({ path: '(file)', message: `its aliases (*name) expand to more than ${INPUT_LIMITS.maxExpandedNodes.toLocaleString('en')} nodes; expected a plan or compose file that reuses anchors a few times` });
 
-/** A text parsed under the policy: the document (positions kept for errors) and its data. */
-export type ParsedInput = { doc: Document.Parsed; counter: LineCounter; data: unknown };
+/** A text parsed under the policy: the text, its document (positions kept for errors) and its data. */
+export type ParsedInput = { text: string; doc: Document.Parsed; counter: LineCounter; data: unknown };
 
 /**
  * Parses YAML or JSON text once, under INPUT_LIMITS: `<<` merge keys resolved (compose files use
@@ -172,7 +172,7 @@ export function inputParse(text: string): { ok: true; parsed: ParsedInput } | { 
     if (structural) return { ok: false, issues: [structural] };
     // Aliases were counted above; the library resolves each to the same object (no copies).
     const data = doc.toJS({ maxAliasCount: -1 });
-    return { ok: true, parsed: { doc, counter, data } };
+    return { ok: true, parsed: { text, doc, counter, data } };
   } catch (e) {
     if (e instanceof RangeError) return { ok: false, issues: [deepIssue()] };
     return { ok: false, issues: [{ path: '(syntax)', message: (e instanceof Error ? e.message : String(e)).split('\n')[0]! }] };
