@@ -17,21 +17,18 @@
  * that copies user maps uses `ownSet` / `Object.fromEntries`, never `obj[key] = value`.
  * Pure: no I/O.
  */
-import { INPUT_LIMITS } from './input-limits.ts';
+import { BYTE_CAPS, INPUT_LIMITS, tooBigMessage, type ByteCap } from './input-limits.ts';
 import { deepMessage } from './data-bounds.ts';
 import { isAlias, isCollection, isMap, isPair, isScalar, isSeq, LineCounter, Lexer, parseDocument, YAMLParseError, type Document, type Node, type YAMLError } from 'yaml';
 
 /** One problem with where it is: `line 3, column 5`, `(file)`, or a data path. */
 export type InputProblem = { path: string; message: string; line?: number; column?: number };
 
-export { INPUT_LIMITS };
-
-const MiB = 1024 * 1024;
+export { BYTE_CAPS, INPUT_LIMITS, tooBigMessage, type ByteCap };
 
 /** The size refusal, for readers that check the size themselves (the CLI, the page's upload). */
-export function tooBigIssue(bytes: number | null): InputProblem {
-  const got = bytes === null ? 'more' : `${(bytes / MiB).toFixed(1)} MiB`;
-  return { path: '(file)', message: `expected at most ${INPUT_LIMITS.maxBytes / MiB} MiB of text, got ${got}; is this the right file?` };
+export function tooBigIssue(bytes: number | null, cap: ByteCap = 'input'): InputProblem {
+  return { path: '(file)', message: tooBigMessage(bytes, cap) };
 }
 
 /** Problems bounded for display: each distinct (path, message) once, at most `max`, then a count. */
