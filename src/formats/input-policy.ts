@@ -176,6 +176,18 @@ export function inputParse(text: string): { ok: true; parsed: ParsedInput } | { 
   }
 }
 
+/**
+ * A file an input names (a mounted prometheus.yml, mongod.conf, a ClickHouse config.yaml) parsed
+ * under the same policy: its data, or an Error saying the first problem (its readers catch it
+ * and warn that the file's settings are not imported). Never copies aliases.
+ */
+export function sideFileData(text: string): unknown {
+  const r = inputParse(text);
+  if (r.ok) return r.parsed.data;
+  const first = r.issues[0]!;
+  throw new Error(first.path.startsWith('line ') ? `${first.message} (${first.path})` : first.message);
+}
+
 function yamlIssue(e: YAMLError): InputProblem {
   if (/Maximum call stack/.test(e.message)) return deepIssue();
   const pos = e.linePos?.[0];
