@@ -58,6 +58,8 @@ export type CatalogueEntry = {
   commands?: Readonly<Record<string, { server: string; processes?: number; source: string }>>;
   /** The documented or reported memory: per process for python and node, the whole footprint for native. */
   memory?: { typical: Figure; low?: Figure; high?: Figure };
+  /** PHP images: the pool the image ships when it is not the server's stock one (children at most and at start, memory_limit in MiB), with its source. */
+  pool?: { processes: number; idle: number; memoryLimit: number; source: string };
 };
 
 const SENTRY_2355 = 'https://github.com/getsentry/self-hosted/pull/2355 (a maintainer, 2023-08: "each Snuba container consumes around 50-100 MB of RAM, and each Sentry ingest container consumes around 60-130 MB")';
@@ -172,7 +174,11 @@ export const APP_CATALOGUE: readonly CatalogueEntry[] = [
     runtime: 'nextcloud/docker (PHP; the apache tags run Apache with mod_php, the fpm tags PHP-FPM; memory_limit 512M from PHP_MEMORY_LIMIT)',
     memory: { typical: { mib: 55, source: 'https://github.com/nextcloud/nextcloudpi/issues/406 (a Nextcloud admin, 2018: "the average memory usage for the FPM processes (which was around 50 to 60 MB on my site)"; typical the middle, 55)' } },
   },
-  { id: 'firefly-iii', re: /^(?:[^/]+\/)*fireflyiii\/core$/, label: 'Firefly III (PHP, Laravel under Apache)', kind: 'php', server: 'apache', runtime: 'firefly-iii/docker (PHP, Laravel; built on fireflyiii/base, Apache with mod_php on port 8080)' },
+  {
+    id: 'firefly-iii', re: /^(?:[^/]+\/)*fireflyiii\/core$/, label: 'Firefly III (PHP, Laravel: PHP-FPM behind nginx)', kind: 'php', server: 'fpm',
+    runtime: 'firefly-iii/docker (PHP, Laravel); fireflyiii/core is built on fireflyiii/base, whose web image is `FROM serversideup/php:8.4-fpm-nginx` (firefly-iii/base-image Dockerfile-web.original and readme: nginx and PHP-FPM in one container, port 8080). Older tags were php:apache; the current one is not',
+    pool: { processes: 20, idle: 2, memoryLimit: 256, source: 'serversideup/docker-php src/variations/fpm-nginx/Dockerfile: PHP_FPM_PM_CONTROL=dynamic, PHP_FPM_PM_MAX_CHILDREN="20", PHP_FPM_PM_START_SERVERS="2", PHP_MEMORY_LIMIT="256M"' },
+  },
   { id: 'mailcow-phpfpm', re: /^(?:[^/]+\/)*mailcow\/phpfpm$/, label: "mailcow's PHP-FPM (SOGo and the admin UI's PHP)", kind: 'php', server: 'fpm', runtime: 'mailcow/mailcow-dockerized data/Dockerfiles/phpfpm (PHP-FPM)' },
   { id: 'appwrite', re: /^(?:[^/]+\/)*appwrite\/appwrite$/, label: 'Appwrite (PHP on Swoole)', kind: 'php', server: 'swoole', runtime: 'appwrite/appwrite (PHP with the Swoole extension: an HTTP server, workers and schedulers as long-running PHP processes)' },
   { id: 'openruntimes-executor', re: /^(?:[^/]+\/)*openruntimes\/executor$/, label: 'Open Runtimes executor (PHP on Swoole)', kind: 'php', server: 'swoole', runtime: 'open-runtimes/executor (PHP with Swoole)' },
