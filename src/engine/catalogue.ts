@@ -53,9 +53,10 @@ export type CatalogueEntry = {
   /**
    * The project's own start commands on its image (the base name of a word of the command) and the
    * server each starts, with its source; a command the image runs that is none of these, nor a
-   * server the kind knows, is a helper (a one-shot init or backup: not the server).
+   * server the kind knows, is a helper (a one-shot init or backup: not the server). `processes` is
+   * the count the project's own default starts, `env` the variable that overrides it (python).
    */
-  commands?: Readonly<Record<string, { server: string; processes?: number; source: string }>>;
+  commands?: Readonly<Record<string, { server: string; processes?: number; source: string; env?: string }>>;
   /** The documented or reported memory: per process for python and node, the whole footprint for native. */
   memory?: { typical: Figure; low?: Figure; high?: Figure };
   /** PHP images: the pool the image ships when it is not the server's stock one (children at most and at start, memory_limit in MiB), with its source. */
@@ -105,7 +106,15 @@ export const APP_CATALOGUE: readonly CatalogueEntry[] = [
   { id: 'authentik', re: /^(?:[^/]+\/)*(?:authentik|goauthentik\/server)$/, label: 'authentik (Python; server and worker)', kind: 'python', runtime: 'goauthentik/authentik (Python, Django; a Go router in front of the server)' },
   { id: 'n8n', re: /^(?:[^/]+\/)*n8nio\/n8n$/, label: 'n8n (Node.js)', kind: 'node', runtime: 'n8n-io/n8n (TypeScript on Node.js)' },
   { id: 'n8n-runners', re: /^(?:[^/]+\/)*n8nio\/runners$/, label: "n8n's task runners (Node.js)", kind: 'node', runtime: 'n8n-io/n8n packages/@n8n/task-runner (Node.js; a Python runner beside it)' },
-  { id: 'airflow', re: /^(?:[^/]+\/)*apache\/airflow$/, label: 'Apache Airflow (Python)', kind: 'python', runtime: 'apache/airflow (Python)' },
+  {
+    id: 'airflow', re: /^(?:[^/]+\/)*apache\/airflow$/, label: 'Apache Airflow (Python)', kind: 'python', runtime: 'apache/airflow (Python); its entrypoint runs `airflow <command>`',
+    commands: {
+      // `airflow celery worker`: Celery's prefork pool sized by Airflow's own setting, not Celery's one per CPU.
+      celery: { server: 'celery', processes: 16, env: 'AIRFLOW__CELERY__WORKER_CONCURRENCY', source: "Airflow's [celery] worker_concurrency default 16 (airflow.apache.org/docs/apache-airflow-providers-celery configurations-ref; apache/airflow default_airflow.cfg `worker_concurrency = 16`)" },
+      // `airflow dag-processor`: the manager forks up to parsing_processes parsers at once.
+      'dag-processor': { server: 'python', processes: 2, env: 'AIRFLOW__DAG_PROCESSOR__PARSING_PROCESSES', source: "Airflow's [dag_processor] parsing_processes default 2 (airflow.apache.org/docs/apache-airflow configurations-ref)" },
+    },
+  },
   { id: 'redash', re: /^(?:[^/]+\/)*redash\/redash$/, label: 'Redash (Python)', kind: 'python', runtime: 'getredash/redash (Python, Flask; RQ workers)' },
   { id: 'netbox', re: /^(?:[^/]+\/)*netbox$/, label: 'NetBox (Python)', kind: 'python', runtime: 'netbox-community/netbox (Python, Django)' },
   { id: 'paperless-ngx', re: /^(?:[^/]+\/)*paperless-ngx$/, label: 'Paperless-ngx (Python)', kind: 'python', runtime: 'paperless-ngx/paperless-ngx (Python, Django; Celery workers)' },
