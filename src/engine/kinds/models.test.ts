@@ -68,6 +68,20 @@ describe('postgres', () => {
     [1, 64 / 1024],
   ])('wal_buffers for shared_buffers %s MiB is %s MiB (xlog.c)', (sb, wal) => expect(walBuffersFor(sb)).toBeCloseTo(wal, 6));
 
+  it("TimescaleDB's background workers: the launcher and a scheduler at rest, one job typically, every worker busy at high; none without them", () => {
+    const plain = usage([{ name: 'db', kind: 'postgres' }]);
+    expect(part(plain, 'extension workers')).toBeUndefined();
+    const ts = usage([{ name: 'db', kind: 'postgres', settings: { backgroundWorkers: 16 } }]);
+    const w = ts.components.find((c) => c.name === 'extension workers')!;
+    expect(w.low).toBeCloseTo(2 * 1, 6);
+    expect(w.MiB).toBeCloseTo(3 * 1.2 + 4 * 0.02, 6);
+    expect(w.high).toBeCloseTo(17 * (12 + 4 * 6), 6); // 16 workers and the launcher, each a backend with 3 × hash_mem_multiplier work_mem nodes
+    expect(ts.high - plain.high).toBeCloseTo(w.high, 6);
+    // Monotone in the setting.
+    const more = usage([{ name: 'db', kind: 'postgres', settings: { backgroundWorkers: 17 } }]);
+    expect(more.high).toBeGreaterThan(ts.high);
+  });
+
   it('charges shared_buffers with its descriptors (8400 bytes per 8 kB page)', () => {
     const u = usage([{ name: 'db', kind: 'postgres', settings: { sharedBuffers: '200MiB' } }]);
     expect(part(u, 'shared_buffers')!.MiB).toBeCloseTo(200 * (8400 / 8192), 6);

@@ -27,8 +27,12 @@ describe('PostgreSQL under other names', () => {
     expect(s.settings).toMatchObject({ maxConnections: 300, sharedBuffers: '512MiB', user: 'app', database: 'appdb' });
   });
 
-  it('TimescaleDB says what its background workers add and that the model leaves them out', () => {
-    expect(one('image: timescale/timescaledb:latest-pg16').warnings.join('\n')).toMatch(/max_background_workers, 16 by default.*does not count/);
+  it("TimescaleDB's background workers are read (16 by default, or its -c flag) and modelled; plain PostgreSQL has none", () => {
+    const ts = one('image: timescale/timescaledb:latest-pg16');
+    expect(ts.settings).toMatchObject({ backgroundWorkers: 16 });
+    expect(ts.read.join('\n')).toMatch(/backgroundWorkers 16: TimescaleDB's timescaledb.max_background_workers default/);
+    expect(one('image: timescale/timescaledb-ha:pg16\ncommand: ["postgres", "-c", "timescaledb.max_background_workers=4"]').settings).toMatchObject({ backgroundWorkers: 4 });
+    expect(one('image: postgres:16').settings).not.toHaveProperty('backgroundWorkers');
   });
 });
 
