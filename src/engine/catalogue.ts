@@ -54,7 +54,8 @@ export type CatalogueEntry = {
    * The project's own start commands on its image (the base name of a word of the command) and the
    * server each starts, with its source; a command the image runs that is none of these, nor a
    * server the kind knows, is a helper (a one-shot init or backup: not the server). `processes` is
-   * the count the project's own default starts, `env` the variable that overrides it (python).
+   * the count the project's own default starts, `env` the variable that overrides it (python, where a
+   * key may be several words met in a row: `celery worker`).
    */
   commands?: Readonly<Record<string, { server: string; processes?: number; source: string; env?: string }>>;
   /** The documented or reported memory: per process for python and node, the whole footprint for native. */
@@ -110,7 +111,7 @@ export const APP_CATALOGUE: readonly CatalogueEntry[] = [
     id: 'airflow', re: /^(?:[^/]+\/)*apache\/airflow$/, label: 'Apache Airflow (Python)', kind: 'python', runtime: 'apache/airflow (Python); its entrypoint runs `airflow <command>`',
     commands: {
       // `airflow celery worker`: Celery's prefork pool sized by Airflow's own setting, not Celery's one per CPU.
-      celery: { server: 'celery', processes: 16, env: 'AIRFLOW__CELERY__WORKER_CONCURRENCY', source: "Airflow's [celery] worker_concurrency default 16 (airflow.apache.org/docs/apache-airflow-providers-celery configurations-ref; apache/airflow default_airflow.cfg `worker_concurrency = 16`)" },
+      'celery worker': { server: 'celery', processes: 16, env: 'AIRFLOW__CELERY__WORKER_CONCURRENCY', source: "Airflow's [celery] worker_concurrency default 16 (airflow.apache.org/docs/apache-airflow-providers-celery configurations-ref; apache/airflow default_airflow.cfg `worker_concurrency = 16`)" },
       // `airflow dag-processor`: the manager forks up to parsing_processes parsers at once.
       'dag-processor': { server: 'python', processes: 2, env: 'AIRFLOW__DAG_PROCESSOR__PARSING_PROCESSES', source: "Airflow's [dag_processor] parsing_processes default 2 (airflow.apache.org/docs/apache-airflow configurations-ref)" },
     },

@@ -38,7 +38,9 @@ describe('catalogued application images', () => {
   it("Airflow (test/corpus/airflow): `celery worker` runs Airflow's worker_concurrency (16), not Celery's per-CPU guess; the dag-processor its parsing_processes (2); the variables override them", () => {
     const worker = one('image: apache/airflow:3.0.2\ncommand: celery worker');
     expect(worker.settings).toMatchObject({ app: 'airflow', server: 'celery', processes: 16 });
-    expect(worker.read.join('\n')).toMatch(/processes 16 from celery: Airflow's \[celery\] worker_concurrency default 16/);
+    expect(worker.read.join('\n')).toMatch(/processes 16 from celery worker: Airflow's \[celery\] worker_concurrency default 16/);
+    // `airflow celery flower` is Celery's web monitor, not the worker: Celery's own reading.
+    expect(one('image: apache/airflow:3.0.2\ncommand: celery flower').settings).not.toMatchObject({ processes: 16 });
     expect(worker.warnings.join('\n')).not.toMatch(/one process per CPU/);
     const set = one('image: apache/airflow:3.0.2\ncommand: celery worker\nenvironment: { AIRFLOW__CELERY__WORKER_CONCURRENCY: "4" }');
     expect(set.settings).toMatchObject({ processes: 4 });

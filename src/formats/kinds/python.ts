@@ -45,13 +45,15 @@ function serverOf(command: readonly string[]): { server: PythonServer; at: numbe
   return fallback;
 }
 
-/** The catalogue's start command of this image in the command (its base words), if any. */
+/** The catalogue's start command of this image in the command, if any: a key of one or more words
+ * (`celery worker`, so that Airflow's `celery flower` is not its worker) met as consecutive base words. */
 function projectCommand(repo: string, command: readonly string[]): { word: string; processes?: number; env?: string; source: string } | null {
   const commands = catalogueOf(repo)?.commands;
   if (!commands) return null;
-  for (const w of command.map(base)) {
-    const c = commands[w];
-    if (c) return { word: w, processes: c.processes, env: c.env, source: c.source };
+  const words = command.map(base);
+  for (const [key, c] of Object.entries(commands)) {
+    const want = key.split(' ');
+    if (words.some((_, i) => want.every((w, j) => words[i + j] === w))) return { word: key, processes: c.processes, env: c.env, source: c.source };
   }
   return null;
 }
