@@ -53,6 +53,13 @@ describe('Redis under other names', () => {
     expect(s.settings).toMatchObject({ maxmemory: '200MiB', persistence: 'aof' });
   });
 
+  it('redis/redis-stack runs Redis Insight beside the server (modelled); redis-stack-server is the server alone', () => {
+    const stack = one('image: redis/redis-stack:7.4.0-v1');
+    expect(stack.settings).toMatchObject({ insight: true });
+    expect(stack.read.join('\n')).toMatch(/Redis Insight .*Run Redis Stack on Docker/);
+    expect(one('image: redis/redis-stack-server:7.2.0-v9').settings).not.toHaveProperty('insight');
+  });
+
   it("redis-stack's modules and KeyDB's threads are said, not modelled", () => {
     expect(one('image: redis/redis-stack:7.4.0-v1').warnings.join('\n')).toMatch(/modules.*not modelled/);
     expect(one('image: eqalpha/keydb').warnings.join('\n')).toMatch(/server-threads.*not modelled/);
