@@ -62,6 +62,25 @@ test('the Upgrade path compares two hosts of a tier with one of twice its RAM, w
   expect(two4[4]).toMatch(/4gib-\d: postgres ·/);
 });
 
+test('the multi-host rows take the prices typed on the tier cards, as the cards do', async ({ hosts }) => {
+  await hosts.upload(SPLIT);
+  await hosts.options();
+  // The tiers are 4, 8 and 16 GiB: two 4 GiB hosts at the 4 GiB card's price, one 8 GiB at the 8 GiB card's.
+  await hosts.setTierPrice(0, '30');
+  await hosts.setTierPrice(1, '45.5');
+  const row = (rows: string[][], name: string) => rows.find((r) => r[0] === name)!;
+  await expect.poll(async () => row(await hosts.rows(), '2 × 4 GiB')[1]).toBe('$60');
+  const rows = await hosts.rows();
+  expect(row(rows, '1 × 8 GiB')[1]).toBe('$45.50');
+  // The 2 × 8 GiB option and the 16 GiB it is set against: $91, and the 16 GiB card's default, untouched.
+  expect(row(rows, '2 × 8 GiB')[1]).toBe('$91');
+  expect(row(rows, '1 × 16 GiB')[1]).toBe('$100');
+  // An emptied price is unknown on the card and in the rows alike.
+  await hosts.setTierPrice(1, '');
+  await expect.poll(async () => row(await hosts.rows(), '1 × 8 GiB')[1]).toBe('price unknown');
+  expect(row(await hosts.rows(), '2 × 8 GiB')[1]).toBe('price unknown');
+});
+
 test('exports the hosts: plan to Docker Swarm and Kubernetes: limits per service, placement from the labels', async ({ hosts, exporter, page }) => {
   await hosts.upload(SPLIT);
   await hosts.planner.openTab('Export');

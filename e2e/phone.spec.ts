@@ -2,6 +2,7 @@
 import { test, expect } from './fixtures.ts';
 import { clippedBoxes, pageWidth, rightEdge } from './pages/layout.ts';
 import { SEED_SERVICES } from './pages/planner.ts';
+import { HostsPage } from './pages/hosts.ts';
 
 const PHONE = { width: 390, height: 844 };
 const TABS = ['Plan', 'Upgrade path', 'Export', 'Success criteria'] as const;
@@ -67,4 +68,66 @@ test('the before/after table keeps every column on screen', async ({ planner, pa
   await expect(table).toBeVisible();
   for (const cell of await table.getByRole('cell').all()) expect(await rightEdge(cell)).toBeLessThanOrEqual(PHONE.width);
   await expect(page.getByTestId('compare-services').getByRole('cell').nth(2)).toBeVisible(); // the Change column
+});
+
+/** A hosts: plan with long host names and labels, a spread service and findings on each host. */
+const HOSTS_PLAN = `name: phone-hosts
+hosts:
+  - { name: application-server-eu-west-1a.internal, ram: 4GiB, pricePerMonth: 25, labels: [role=application-server, topology.kubernetes.io/zone=eu-west-1a] }
+  - { name: database-primary-eu-west-1b.internal, ram: 2GiB, pricePerMonth: 15, labels: [role=database] }
+services:
+  - { name: api, kind: fastapi, limit: 1GiB, host: [application-server-eu-west-1a.internal, database-primary-eu-west-1b.internal], settings: { replicas: 2, workers: 4 } }
+  - { name: redis, kind: redis, limit: 256MiB, host: application-server-eu-west-1a.internal, settings: { maxmemory: 128MiB } }
+  - { name: postgres, kind: postgres, limit: 1536MiB, host: database-primary-eu-west-1b.internal, settings: { sharedBuffers: 384MiB } }
+`;
+
+test('host cards fit 390 px: no sideways scrolling, each card on screen and readable', async ({ page }) => {
+  const hosts = new HostsPage(page);
+  await hosts.upload(HOSTS_PLAN);
+  await expect(hosts.cards).toHaveCount(2);
+  const { scrollWidth, viewport } = await pageWidth(page);
+  expect(scrollWidth, 'the page scrolls sideways').toBeLessThanOrEqual(viewport);
+  expect(await clippedBoxes(page), 'content cut off by its box').toEqual([]);
+  for (const name of ['application-server-eu-west-1a.internal', 'database-primary-eu-west-1b.internal']) {
+    const card = hosts.card(name);
+    const box = (await card.boundingBox())!;
+    // On screen, and wide enough to read: most of the phone's width, not a sliver.
+    expect(box.x, `${name}: left edge`).toBeGreaterThanOrEqual(0);
+    expect(box.x + box.width, `${name}: right edge`).toBeLessThanOrEqual(PHONE.width);
+    expect(box.width, `${name}: width`).toBeGreaterThan(PHONE.width * 0.75);
+    // Each figure and line of the card inside the card (none spilling past it), in text no smaller than 12 px.
+    for (const id of ['host-card-free', 'host-card-free-least', 'host-card-risk', 'host-card-services', 'host-card-findings']) {
+      const part = card.getByTestId(id);
+      await expect(part, `${name}: ${id}`).toBeVisible();
+      const b = (await part.boundingBox())!;
+      expect(b.x + b.width, `${name}: ${id} past the card`).toBeLessThanOrEqual(box.x + box.width + 0.5);
+    }
+    const tooSmall = await card.evaluate((el) => [...el.querySelectorAll<HTMLElement>('*')].filter((e) => e.textContent?.trim() && parseFloat(getComputedStyle(e).fontSize) < 12).map((e) => e.tagName));
+    expect(tooSmall, `${name}: text under 12 px`).toEqual([]);
+    // Every line of the card's own text is inside the card: its name and labels wrap rather than run off.
+    const overflowing = await card.evaluate((el) => {
+      const r = el.getBoundingClientRect();
+      const out: string[] = [];
+      const walk = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+      for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+        const range = document.createRange();
+        range.selectNodeContents(n);
+        for (const rect of range.getClientRects()) if (rect.right > r.right + 0.5 || rect.left < r.left - 0.5) out.push((n.textContent ?? '').trim().slice(0, 40));
+      }
+      return out;
+    });
+    expect(overflowing, `${name}: text running past the card`).toEqual([]);
+    // Negative figures (this plan's database host can fall below zero free) with one minus sign, never NaN.
+    expect(await card.textContent(), `${name}: a hyphen used as a minus sign, or NaN`).not.toMatch(/(^|[\s(:])-\d|NaN/);
+  }
+  await expect(hosts.card('application-server-eu-west-1a.internal').locator('h3')).toContainText('4 GiB');
+  // The other tabs with this plan (the Upgrade path's multi-host rows, the Export tab's targets) fit too.
+  for (const name of TABS.slice(1)) {
+    await hosts.planner.openTab(name);
+    await expect(hosts.planner.tabPanel.getByText(/^Loading /)).toHaveCount(0);
+    if (name === 'Upgrade path') await expect(hosts.multiHost).toBeVisible({ timeout: 30_000 });
+    const w = await pageWidth(page);
+    expect(w.scrollWidth, `${name}: the page scrolls sideways`).toBeLessThanOrEqual(w.viewport);
+    expect(await clippedBoxes(page), `${name}: content cut off by its box`).toEqual([]);
+  }
 });

@@ -41,6 +41,16 @@ export class HostsPage {
   async options(): Promise<string[][]> {
     await this.planner.openTab('Upgrade path');
     await expect(this.multiHost).toBeVisible({ timeout: 30_000 });
+    return this.rows();
+  }
+
+  /** The multi-host options' rows as they are now (the Upgrade path tab open). */
+  rows(): Promise<string[][]> {
     return this.multiHost.getByRole('row').evaluateAll((rows) => rows.slice(1).map((r) => [...r.querySelectorAll('th, td')].map((c) => c.textContent ?? '')));
+  }
+
+  /** Types a price into the tier card of tier `index` (0: the smallest host). */
+  async setTierPrice(index: number, text: string) {
+    await this.page.getByTestId(`tier-price-${index}`).fill(text);
   }
 }

@@ -22,7 +22,10 @@ export type UsageOverride = ReadonlyMap<string, Range>;
  * (hosts.ts): the budget is this host's services against this host, the load is the whole stack's.
  */
 export function scenarioOf(plan: Plan, multiplier: number, implied: ReadonlySet<string>, override?: UsageOverride, whole?: Plan): Scenario {
-  const ctx = usageContextOf(whole ?? plan, multiplier);
+  // The whole stack's traffic and kind counts, this host's RAM: the models that size themselves
+  // from the host (a JVM's default heap, ClickHouse's and MongoDB's caches, RabbitMQ's watermark)
+  // read the host they run on, not the plan's first or tightest one.
+  const ctx = usageContextOf(whole ? { ...whole, host: plan.host } : plan, multiplier);
   const traffic = ctx.traffic;
 
   const reserve = hostReserve(plan, plan.services.length);

@@ -1,11 +1,13 @@
 /** evaluate(plan): the whole report, normal and spike, with findings. */
 import type { Plan } from './schema.ts';
-import type { NamedHostBudget, Range, Report, Scenario } from './report.ts';
+import type { NamedHostBudget, Range, Report, ReportFinding, Scenario } from './report.ts';
 import { planWithFeatures } from './features.ts';
 import { scenarioOf, type UsageOverride } from './budget.ts';
 import { findingsOf } from './findings/index.ts';
 import { basisOf } from './kinds/registry.ts';
-import { hostPartsOf } from './hosts.ts';
+import { hostPartsOf, type ReplicaShare } from './hosts.ts';
+import { roundUpSize } from './policy.ts';
+import { sizeFormat, sizeParse, sizeToPlan } from './units.ts';
 
 const ZERO: Range = { low: 0, typical: 0, high: 0 };
 
@@ -38,6 +40,32 @@ export function evaluate(input: Plan): Report {
 }
 
 /**
+ * A finding about a spread service's share on one host (hosts.ts: n of its N replicas, n/N of its
+ * limit) in the terms of the plan file, which sets the whole service's limit: a `limit` change is
+ * scaled back to all N replicas (rounded up to a tidy size), and the message says which share it read.
+ */
+function wholeService(f: ReportFinding, host: string, spread: ReadonlyMap<string, ReplicaShare>): ReportFinding {
+  const share = f.service === null ? undefined : spread.get(f.service);
+  if (!share) return f;
+  const wholeMiB: number[] = [];
+  const changes = f.fix.changes.map((c) => {
+    const mib = c.service === f.service && c.key === 'limit' && typeof c.value === 'string' ? sizeParse(c.value) : null;
+    if (!mib?.ok) return c;
+    const whole = roundUpSize((mib.value * share.total) / share.replicas);
+    wholeMiB.push(whole);
+    return { ...c, value: sizeToPlan(whole) };
+  });
+  return {
+    ...f,
+    message: `On ${host}, ${share.replicas} of ${f.service}'s ${share.total} replicas, with their share of its limit: ${f.message}`,
+    fix: {
+      summary: wholeMiB.length === 0 ? f.fix.summary : `${f.fix.summary} For all ${share.total} replicas: limit ${wholeMiB.map((m) => sizeFormat(m)).join(', ')}.`,
+      changes,
+    },
+  };
+}
+
+/**
  * A multi-host plan: each host's part (hosts.ts) through the single-host engine — its own budget,
  * reserve, free memory, risk and findings — with the whole stack's traffic. The report's `host` is
  * the tightest host, `hosts` all of them; services and findings carry their host.
@@ -55,7 +83,7 @@ function evaluateHosts(input: Plan): Report {
       spike: scenarioOf(plan, plan.workload.spike, whole.implied, zero, whole),
     };
     // 'single-host' (everything on one machine) is the finding a multi-host plan answers.
-    const findings = findingsOf({ plan, normal, spike }, known).filter((f) => f.id !== 'single-host').map((f) => ({ ...f, host: part.name }));
+    const findings = findingsOf({ plan, normal, spike }, known).filter((f) => f.id !== 'single-host').map((f) => ({ ...wholeService(f, part.name, part.spread), host: part.name }));
     return { part, normal, spike, findings };
   });
   const budget = (p: (typeof parts)[number]): NamedHostBudget => ({

@@ -99,6 +99,56 @@ describe('evaluate over hosts', () => {
     expect(copies.map((s) => s.host)).toEqual(['app', 'db']);
   });
 
+  it('counts a spread service’s share of its limit on each host, not the whole limit on every one', () => {
+    const three = (host: string[], replicas = 3): Plan => parse({
+      hosts: ['a', 'b', 'c'].map((name) => ({ name, ram: '4GiB' })),
+      services: [{ name: 'api', kind: 'fastapi', limit: '3GiB', host, settings: { replicas } }],
+    });
+    const limitsOn = (plan: Plan) => Object.fromEntries(evaluate(plan).hosts!.map((h) => [h.name, h.setLimitsMiB]));
+    // One replica per host: one replica's limit (3 GiB / 3) on each, 3 GiB in all (was 3 GiB on each).
+    expect(limitsOn(three(['a', 'b', 'c']))).toEqual({ a: 1024, b: 1024, c: 1024 });
+    // Two of the three share a host: 2 × one replica's limit there.
+    expect(limitsOn(three(['a', 'b']))).toEqual({ a: 2048, b: 1024, c: 0 });
+    // All on one host: the whole limit, as the single-host engine counts it.
+    expect(limitsOn(three(['a']))).toEqual({ a: 3072, b: 0, c: 0 });
+    // The service's own figures per host are its share too: its replicas' usage there (their
+    // workers, and their share of the requests in flight) against their share of the limit.
+    const r = evaluate(three(['a', 'b', 'c']));
+    expect(r.services.map((s) => s.limitMiB)).toEqual([1024, 1024, 1024]);
+    const whole = evaluate(parse({ host: { ram: '4GiB' }, services: [{ name: 'api', kind: 'fastapi', limit: '3GiB', settings: { replicas: 3 } }] })).services[0]!;
+    for (const s of r.services) {
+      expect(s.usageMiB.high).toBeCloseTo(whole.usageMiB.high / 3, 6);
+      expect(s.headroomMiB!).toBeCloseTo(whole.headroomMiB! / 3, 6);
+    }
+  });
+
+  it('writes a spread service’s limit fix for all its replicas, and the fix holds', () => {
+    // 2 replicas × 4 workers × 200 MiB under a 600 MiB limit: each host's replica is over its 300 MiB share.
+    const doc = { hosts: [{ name: 'a', ram: '8GiB' }, { name: 'b', ram: '8GiB' }], services: [{ name: 'api', kind: 'fastapi', limit: '600MiB', host: ['a', 'b'], settings: { replicas: 2, workers: 4, perWorker: '200MiB' } }] };
+    const over = evaluate(parse(doc)).findings.filter((f) => f.id === 'usage-over-limit');
+    expect(over.map((f) => f.host)).toEqual(['a', 'b']);
+    const f = over[0]!;
+    expect(f.message).toMatch(/^On a, 1 of api's 2 replicas, with their share of its limit: /);
+    const change = f.fix.changes.find((c) => c.key === 'limit')!;
+    // The share's target (for 1 replica) doubled: the plan file's limit is the whole service's.
+    expect(f.fix.summary).toContain(`For all 2 replicas: limit`);
+    const fixed = parse({ ...doc, services: [{ ...doc.services[0]!, limit: change.value }] });
+    expect(evaluate(fixed).findings.filter((x) => x.id === 'usage-over-limit')).toEqual([]);
+    // And the same limit holds the service on one host: one rule for one host and several.
+    const oneHost = parse({ host: { ram: '8GiB' }, services: [{ ...doc.services[0]!, host: undefined, limit: change.value }] });
+    expect(evaluate(oneHost).findings.filter((x) => x.id === 'usage-over-limit')).toEqual([]);
+  });
+
+  it('models a service that sizes itself from the host on the host it runs on', () => {
+    // A JVM without -Xmx or a limit takes 25% of the RAM it sees: 512 MiB on a 2 GiB host, whatever the first host's RAM.
+    const jvm = { name: 'search', kind: 'jvm', settings: { heap: '0' } };
+    const multi = evaluate(parse({ hosts: [{ name: 'big', ram: '16GiB' }, { name: 'small', ram: '2GiB' }], services: [{ ...jvm, host: 'small' }] }));
+    const alone = evaluate(parse({ host: { ram: '2GiB' }, services: [jvm] }));
+    expect(multi.services[0]!.usageMiB).toEqual(alone.services[0]!.usageMiB);
+    const onBig = evaluate(parse({ host: { ram: '16GiB' }, services: [jvm] }));
+    expect(onBig.services[0]!.usageMiB.high).toBeGreaterThan(alone.services[0]!.usageMiB.high);
+  });
+
   it('takes the worst host for the verdict', () => {
     // The 4gb preset's own critical finding (redis-fork-headroom) stays, on the app host.
     const good = verdictOf(evaluate(parse(split('4GiB', '4GiB'))));
@@ -158,6 +208,40 @@ describe('place', () => {
     );
     // Not vacuous: some of the generated plans were placed.
     expect(placed).toBeGreaterThan(3);
+  });
+
+  it('spreading replicas never raises any host’s total (property)', () => {
+    // A plan's fastapi services with 2–3 replicas: all of them on one host, against spread over the hosts.
+    let spread = 0;
+    fc.assert(
+      fc.property(arbitraryPlan({ maxServices: 3 }), fc.integer({ min: 2, max: 3 }), (input, hostCount) => {
+        const plan = parse(input);
+        const hosts: NamedHost[] = Array.from({ length: hostCount }, (_, i) => ({ name: `h${i}`, ram: 8192, reserve: 'auto', swap: 0, labels: [] }));
+        const names = hosts.map((h) => h.name);
+        const on = (spreadOver: (s: Plan['services'][number]) => string[]): Plan => ({
+          ...plan, hosts, services: plan.services.map((s) => ({ ...s, host: spreadOver(s) }) as Plan['services'][number]),
+        });
+        const replicas = (s: Plan['services'][number]) => (s.settings as { replicas?: number }).replicas ?? 1;
+        fc.pre(plan.services.some((s) => replicas(s) > 1));
+        spread++;
+        const spreadPlan = on((s) => (replicas(s) > 1 ? names.slice(0, Math.min(replicas(s), names.length)) : [names[0]!]));
+        const spreadHosts = evaluate(spreadPlan).hosts!;
+        // Each host against the same host with every replica of the spread services on it.
+        spreadHosts.forEach((h, i) => {
+          const together = evaluate(on((s) => (replicas(s) > 1 ? [names[i]!] : [names[0]!]))).hosts![i]!;
+          expect(h.setLimitsMiB).toBeLessThanOrEqual(together.setLimitsMiB + 1e-6);
+          expect(h.usageMiB.high - h.reserveMiB).toBeLessThanOrEqual(together.usageMiB.high - together.reserveMiB + 1e-6);
+        });
+        // The limits set over all hosts are the plan's own, and so is the services' high usage (each
+        // capped at its limit): each counted once, whatever the spread.
+        const single = evaluate(plan).host;
+        expect(spreadHosts.reduce((a, h) => a + h.setLimitsMiB, 0)).toBeCloseTo(single.setLimitsMiB, 6);
+        const services = (h: { usageMiB: { high: number }; reserveRangeMiB: { high: number } }) => h.usageMiB.high - h.reserveRangeMiB.high;
+        expect(spreadHosts.reduce((a, h) => a + services(h), 0)).toBeCloseTo(services(single), 6);
+      }),
+      { numRuns: 40 },
+    );
+    expect(spread).toBeGreaterThan(3);
   });
 
   it('removing a host never makes a failing plan pass (property)', () => {

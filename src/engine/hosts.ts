@@ -7,17 +7,34 @@
 import type { NamedHost, Plan, Service } from './schema.ts';
 import { replicasOf } from './plan-schema.ts';
 
-export type HostPart = { name: string; host: NamedHost; plan: Plan };
+export type HostPart = {
+  name: string;
+  host: NamedHost;
+  plan: Plan;
+  /** Service name → its replicas here against all of them, for the services spread over several hosts. */
+  spread: ReadonlyMap<string, ReplicaShare>;
+};
 
 /** `total` replicas over `hosts` hosts, round-robin: the first hosts get one more when it does not divide. */
 export function replicaShares(total: number, hosts: number): number[] {
   return Array.from({ length: hosts }, (_, i) => Math.floor(total / hosts) + (i < total % hosts ? 1 : 0));
 }
 
-/** The service with `replicas` of its own (a spread service's share on one host). */
-function withReplicas(s: Service, replicas: number): Service {
-  return replicasOf(s) === replicas ? s : ({ ...s, settings: { ...s.settings, replicas } } as Service);
+/**
+ * A spread service's share on one host: `replicas` of its replicas, and that share of its limit.
+ * A service's limit bounds all its replicas together, as the single-host engine budgets it (its
+ * usage is every replica's, budget.ts caps it at the limit; place.ts packs limit / replicas per
+ * replica): so n of its N replicas on a host count n/N of the limit there — never the whole limit
+ * on each host it runs on, which would count a 3-replica service's limit three times over 3 hosts.
+ */
+export function withReplicas(s: Service, replicas: number): Service {
+  const total = replicasOf(s);
+  if (total === replicas) return s;
+  return { ...s, limit: s.limit === null ? null : (s.limit * replicas) / total, settings: { ...s.settings, replicas } } as Service;
 }
+
+/** A spread service's share on one host, against the whole service: `replicas` of `total` (1 of 1 for one not spread). */
+export type ReplicaShare = { replicas: number; total: number };
 
 /**
  * Where a service without a `host:` runs: the services a toggle or the exporters add (features.ts).
@@ -38,16 +55,20 @@ export function impliedHost(plan: Plan, s: Service): string {
 export function hostPartsOf(plan: Plan): HostPart[] {
   if (!plan.hosts) return [];
   const on = new Map<string, Service[]>(plan.hosts.map((h) => [h.name, []]));
+  const spread = new Map<string, Map<string, ReplicaShare>>(plan.hosts.map((h) => [h.name, new Map()]));
   for (const s of plan.services) {
     const names = s.host ?? [impliedHost(plan, s)];
-    const shares = replicaShares(replicasOf(s), names.length);
+    const total = replicasOf(s);
+    const shares = replicaShares(total, names.length);
     names.forEach((h, i) => {
-      if (shares[i]! > 0) on.get(h)!.push(withReplicas(s, shares[i]!));
+      if (shares[i]! === 0) return;
+      on.get(h)!.push(withReplicas(s, shares[i]!));
+      if (shares[i]! < total) spread.get(h)!.set(s.name, { replicas: shares[i]!, total });
     });
   }
   return plan.hosts.map((h) => {
     const { name: _name, labels: _labels, ...host } = h;
-    return { name: h.name, host: h, plan: { ...plan, host, services: on.get(h.name)! } };
+    return { name: h.name, host: h, plan: { ...plan, host, services: on.get(h.name)! }, spread: spread.get(h.name)! };
   });
 }
 

@@ -65,7 +65,7 @@ export type ServiceBudget = {
   observedLimit: ObservedLimit | null;
   /** OOM kills the evidence recorded (at: ISO-8601, or null when only counted); empty without. */
   oomKills: Array<{ at: string | null; container: string }>;
-  /** The host it runs on, in a multi-host plan (a spread service appears once per host, with that host's replicas). */
+  /** The host it runs on, in a multi-host plan (a spread service appears once per host, with that host's replicas and their share of its limit: hosts.ts). */
   host?: string;
 };
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { DEFAULT_TIERS, MOVE_UP_SHARE, minimalPlan, tierOf, tierPlan, upgradePath, type UpgradePath } from './tiers.ts';
+import { DEFAULT_TIERS, MOVE_UP_SHARE, minimalPlan, pricedPath, tierOf, tierPlan, upgradePath, type UpgradePath } from './tiers.ts';
 import { capacity, constraintsFailingAt } from './capacity.ts';
 import { redisSafeMaxmemory } from './kinds/redis.ts';
 import { tunePostgres } from './kinds/postgres/tune.ts';
@@ -148,6 +148,23 @@ describe('tiers at the edges', () => {
     expect(split.users!).toBeGreaterThan(p.tiers[2]!.users!); // two hosts carry more than one
     expect(split.pricePerMonth).toBe(200);
     expect(split.note).toMatch(/same rule as one host/);
+  });
+
+  it('prices a computed path exactly as upgradePath prices it from the start: tiers, multi-host rows and their plans (one price source)', () => {
+    const typed = [30, null, 85.5];
+    const own = DEFAULT_TIERS.map((t, i) => ({ ...t, pricePerMonth: typed[i]! }));
+    for (const plan of [presetPlan('4gb'), presetPlan('4gb', (x) => { x.workload = { activeUsers: 100_000 }; })]) {
+      const later = pricedPath(upgradePath(plan), typed);
+      const upfront = upgradePath(plan, { tiers: own });
+      expect(later).toEqual(upfront);
+      // Not vacuous: the multi-host rows moved off the default prices.
+      expect(later.multiHost.map((m) => [m.pricePerMonth, m.against.pricePerMonth])).toEqual([[60, null], [null, 85.5]]);
+      expect(later.multiHost[0]!.costPer1000Users).toBeCloseTo((60 / later.multiHost[0]!.users!) * 1000, 9);
+      expect(later.multiHost[0]!.split.plan!.hosts!.map((h) => h.pricePerMonth)).toEqual([30, 30]);
+      expect(later.multiHost[1]!.split.hosts.map((h) => h.plan.host.pricePerMonth)).toEqual([undefined, undefined]);
+    }
+    // The split past the largest tier, at the largest tier's typed price.
+    expect(pricedPath(upgradePath(presetPlan('4gb', (x) => { x.workload = { activeUsers: 100_000 }; })), typed).beyond!.split!.pricePerMonth).toBe(171);
   });
 
   it('has no split without a database', () => {

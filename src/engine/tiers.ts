@@ -330,7 +330,8 @@ export type UpgradePath = {
 
 export type UpgradeOptions = { tiers?: readonly TierSpec[]; moveUpShare?: number; cap?: number };
 
-const per1000 = (price: number | null, users: number | null) => (price === null || !users ? null : (price / users) * 1000);
+/** USD per month per 1,000 users at capacity; null without a price or a capacity. */
+export const per1000 = (price: number | null, users: number | null): number | null => (price === null || !users ? null : (price / users) * 1000);
 
 /** One tier: its capacity, the plan tuned for it, and what breaks first past it. */
 export function tierOf(plan: Plan, spec: TierSpec, moveUpShare = MOVE_UP_SHARE, cap = CAPACITY_CAP, minimal: Minimal = minimalMemo(plan)): Tier {
@@ -354,6 +355,9 @@ export function tierOf(plan: Plan, spec: TierSpec, moveUpShare = MOVE_UP_SHARE, 
     plan: tierPlan(plan, spec.ramMiB, tunedFor, spec.pricePerMonth, minimal(tunedFor)),
   };
 }
+
+/** Hosts in a multi-host option and in the split past the largest tier. Assumed: two, the issue's "two 4 GiB hosts against one 8 GiB". */
+const SPLIT_HOSTS = 2;
 
 /** The hosts of a multi-host option: `count` hosts of `spec`'s size with the plan's reserve and swap. */
 export function hostsOf(plan: Plan, spec: TierSpec, count: number): NamedHost[] {
@@ -379,7 +383,7 @@ function withPlacement(tuned: Plan, placed: Plan): Plan {
  * placed by place.ts, carries there; the placement tuned for the workload (or for that capacity),
  * the spare memory of each host to its PostgreSQL; and what breaks first past it.
  */
-export function splitPlan(plan: Plan, spec: TierSpec, cap = CAPACITY_CAP, minimal: Minimal = minimalMemo(plan), count = 2): Split | null {
+export function splitPlan(plan: Plan, spec: TierSpec, cap = CAPACITY_CAP, minimal: Minimal = minimalMemo(plan), count = SPLIT_HOSTS): Split | null {
   if (!explicit(plan).services.some(isKind('postgres'))) return null;
   const hosts = hostsOf(plan, spec, count);
   const found = searchUsers((u) => carriedOn(minimal(u), u, hosts) !== null, cap);
@@ -425,6 +429,55 @@ export function splitPlan(plan: Plan, spec: TierSpec, cap = CAPACITY_CAP, minima
   };
 }
 
+/** A plan's host (or, multi-host, each host) at `price` per month: what onHost and hostsOf write. */
+function planAtPrice(plan: Plan, price: number | null): Plan {
+  const at = <H extends { pricePerMonth?: number }>(h: H): H => {
+    const { pricePerMonth: _old, ...rest } = h;
+    return (price === null ? rest : { ...rest, pricePerMonth: price }) as H;
+  };
+  return plan.hosts ? { ...plan, hosts: plan.hosts.map(at) } : { ...plan, host: at(plan.host) };
+}
+
+/** A split on `count` hosts of `price` each, as splitPlan prices it. */
+function splitAtPrice(split: Split, price: number | null, count: number): Split {
+  return {
+    ...split,
+    pricePerMonth: price === null ? null : price * count,
+    hosts: split.hosts.map((h) => ({ ...h, pricePerMonth: price, plan: planAtPrice(h.plan, price) })),
+    plan: split.plan && planAtPrice(split.plan, price),
+  };
+}
+
+/**
+ * The upgrade path with each tier's price set to `prices` (by tier, in path.tiers' order; null:
+ * unknown): every figure that follows from a price — each tier's price, cost per 1,000 users and
+ * re-tuned plan, and the multi-host options' (the hosts' tier's price × the hosts, the single host
+ * against them at its own tier's price, the split's plans) — none of which changes what any host
+ * carries. The one place prices are applied: upgradePath itself (with the specs' prices) and the
+ * page's price fields (tier cards and multi-host rows alike).
+ */
+export function pricedPath(path: UpgradePath, prices: ReadonlyArray<number | null>): UpgradePath {
+  const tiers = path.tiers.map((t, i) => {
+    const price = i < prices.length ? prices[i]! : t.pricePerMonth;
+    return { ...t, pricePerMonth: price, costPer1000Users: per1000(price, t.users), plan: planAtPrice(t.plan, price) };
+  });
+  // The multi-host options are hosts of the tiers' sizes: each at its tier's price.
+  const priceOf = (ramMiB: number): number | null => tiers.find((t) => t.ramMiB === ramMiB)?.pricePerMonth ?? null;
+  const multiHost = path.multiHost.map((m) => {
+    const split = splitAtPrice(m.split, priceOf(m.hostRamMiB), m.hosts);
+    const against = priceOf(m.against.ramMiB);
+    return {
+      ...m,
+      pricePerMonth: split.pricePerMonth,
+      costPer1000Users: per1000(split.pricePerMonth, m.users),
+      against: { ...m.against, pricePerMonth: against, costPer1000Users: per1000(against, m.against.users) },
+      split,
+    };
+  });
+  const beyond = path.beyond && { ...path.beyond, split: path.beyond.split && splitAtPrice(path.beyond.split, priceOf(path.beyond.ramMiB), SPLIT_HOSTS) };
+  return { ...path, tiers, multiHost, beyond };
+}
+
 /** upgradePath(plan): every tier re-tuned and measured, the tier to be on, and the way beyond. */
 export function upgradePath(plan: Plan, opts: UpgradeOptions = {}): UpgradePath {
   const specs = [...(opts.tiers ?? DEFAULT_TIERS)].sort((a, b) => a.ramMiB - b.ramMiB);
@@ -465,7 +518,7 @@ export function upgradePath(plan: Plan, opts: UpgradeOptions = {}): UpgradePath 
     if (!split) return;
     multiHost.push({
       hostRamMiB: spec.ramMiB,
-      hosts: 2,
+      hosts: SPLIT_HOSTS,
       pricePerMonth: split.pricePerMonth,
       users: split.users,
       status: split.status,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { durationFormat, durationParse, sizeFormat, sizePairFormat, sizeParse, sizesFormat, sizeToPlan } from './units.ts';
+import { durationFormat, durationParse, percentFormat, sizeFormat, sizePairFormat, sizeParse, sizesFormat, sizeToPlan } from './units.ts';
 
 describe('sizeParse', () => {
   it.each([
@@ -49,6 +49,15 @@ describe('sizeFormat and sizeToPlan', () => {
     expect(sizeToPlan(mib)).toBe(text);
     const back = sizeParse(sizeToPlan(mib));
     expect(back.ok && back.value).toBeCloseTo(mib, 3);
+  });
+});
+
+describe('percentFormat', () => {
+  it('writes whole percents with one minus sign, and no −0', () => {
+    expect(percentFormat(0.77)).toBe('77%');
+    expect(percentFormat(-0.2412)).toBe('\u221224%');
+    expect(percentFormat(-0.001)).toBe('0%');
+    expect(percentFormat(Number.NaN)).toBe('—');
   });
 });
 

@@ -57,6 +57,13 @@ export function sizeFormat(mib: number, extra = 0): string {
   return mib < 0 && /[1-9]/.test(text) ? `\u2212${text}` : text;
 }
 
+/** A share as a whole percent for people (`-0.24` gives `−24%`): one minus sign (U+2212), as sizeFormat; `—` when not finite. */
+export function percentFormat(share: number): string {
+  if (!Number.isFinite(share)) return '—';
+  const n = Math.round(share * 100);
+  return n < 0 ? `\u2212${-n}%` : `${n === 0 ? 0 : n}%`;
+}
+
 /** The most decimals sizesFormat adds to tell sizes apart (0.001 MiB is 1 KiB). */
 const SEPARATING_DIGITS_MAX = 3;
 

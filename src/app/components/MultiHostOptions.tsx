@@ -5,10 +5,10 @@
  */
 import type { UpgradePath } from '../../engine/tiers.ts';
 import { sizeFormat } from '../../engine/units.ts';
-import { usersText } from '../derive/upgrade.ts';
+import { moneyText, usersText } from '../derive/upgrade.ts';
 import './Hosts.css';
 
-const money = (v: number | null) => (v === null ? 'price unknown' : `$${v}`);
+const money = (v: number | null) => (v === null ? 'price unknown' : moneyText(v));
 
 export function MultiHostOptions({ path }: { path: UpgradePath }) {
   if (path.multiHost.length === 0) return null;

@@ -14,7 +14,7 @@ import { deriveOf } from '../derive/engine.ts';
 import { usePalette } from './palette.ts';
 import { useSettledInput } from '../derive/hooks.ts';
 import {
-  capacityOf, comparisonOf, wholeStack, DEFAULT_PRICE_TEXT, DEFAULT_SHARE_TEXT, priceParse, sharePercentParse, tierViews, upgradeModelOf, usersText,
+  capacityOf, comparisonOf, wholeStack, DEFAULT_PRICE_TEXT, DEFAULT_SHARE_TEXT, priceParse, pricedOf, sharePercentParse, tierViews, upgradeModelOf, usersText,
   type TierView, type UpgradeChart, type UpgradeModel,
 } from '../derive/upgrade.ts';
 import { countText } from '../format.ts';
@@ -51,7 +51,7 @@ function UpgradeView({ plan }: { plan: Plan }) {
         <h2 id="upgrade-title">Upgrade path</h2>
         <CapacitySummary plan={plan} model={model} />
         <Tiers model={model} />
-        <MultiHostOptions path={model.path} />
+        <PricedMultiHost model={model} />
       </section>
       <div className="upgrade-lower">
         <MemoryChart chart={model.chart} />
@@ -167,9 +167,10 @@ function MoveUpField() {
   );
 }
 
-function Tiers({ model }: { model: UpgradeModel }) {
+/** The tier cards' price fields as prices, one per tier (undefined: unset or not a price, the default stands). */
+function useTypedPrices(model: UpgradeModel): Array<number | null | undefined> {
   const priceTexts = useUpgradeUi((s) => s.prices);
-  const prices = useMemo(
+  return useMemo(
     () =>
       model.tiers.map((_, i) => {
         const t = priceTexts[i];
@@ -179,6 +180,17 @@ function Tiers({ model }: { model: UpgradeModel }) {
       }),
     [model, priceTexts],
   );
+}
+
+/** The multi-host rows at the prices the tier cards carry (one price source: tiers.ts pricedPath). */
+function PricedMultiHost({ model }: { model: UpgradeModel }) {
+  const prices = useTypedPrices(model);
+  const path = useMemo(() => pricedOf(model, prices), [model, prices]);
+  return <MultiHostOptions path={path} />;
+}
+
+function Tiers({ model }: { model: UpgradeModel }) {
+  const prices = useTypedPrices(model);
   const views = useMemo(() => tierViews(model, prices), [model, prices]);
   return (
     <>

@@ -3,7 +3,7 @@ import { planWithFeatures } from '../../engine/index.ts';
 import { scenarioAt } from '../../engine/capacity.ts';
 import { upgradePath } from '../../engine/tiers.ts';
 import { presetPlan } from '../../engine/testing.ts';
-import { capacityOf, comparisonOf, costPer1000, niceCeil, priceParse, sharePercentParse, tierViews, upgradeModelOf, usersText } from './upgrade.ts';
+import { capacityOf, comparisonOf, costPer1000, niceCeil, priceParse, pricedOf, sharePercentParse, tierViews, upgradeModelOf, usersText } from './upgrade.ts';
 
 describe('upgradeModelOf', () => {
   const plan = presetPlan('4gb');
@@ -80,6 +80,16 @@ describe('tierViews', () => {
     expect(edited[1]!.price).toBe(80);
     expect(edited[1]!.costPer1000).toBeCloseTo((80 / b!.users!) * 1000, 6);
     expect(tierViews(m, [null])[0]!.costText).toBe('—');
+  });
+
+  it('prices the multi-host rows from the same typed prices as the tier cards', () => {
+    const typed = [30, 45.5, undefined];
+    const path = pricedOf(m, typed);
+    const views = tierViews(m, typed);
+    expect(path.multiHost.map((x) => [x.hostRamMiB, x.pricePerMonth, x.against.pricePerMonth])).toEqual([[4096, 60, 45.5], [8192, 91, 100]]);
+    // The card and the row against it read one price.
+    expect(views[1]!.price).toBe(path.multiHost[0]!.against.pricePerMonth);
+    expect(views[1]!.costPer1000).toBeCloseTo(path.multiHost[0]!.against.costPer1000Users!, 9);
   });
 
   it('marks exactly the engine’s recommended tier', () => {

@@ -8,7 +8,7 @@
 import { planParse, planWithFeatures, presetGet, type Plan, type PresetName } from '../../engine/index.ts';
 import { capacity, type Capacity, type Constraint } from '../../engine/capacity.ts';
 import { scenarioAt } from '../../engine/capacity.ts';
-import { DEFAULT_TIERS, MOVE_UP_SHARE, upgradePath, type Tier, type UpgradePath } from '../../engine/tiers.ts';
+import { DEFAULT_TIERS, MOVE_UP_SHARE, per1000, pricedPath, upgradePath, type Tier, type UpgradePath } from '../../engine/tiers.ts';
 import { compare, type Comparison } from '../../engine/compare.ts';
 import { countText, sizeAxis } from '../format.ts';
 
@@ -172,8 +172,16 @@ export function usersText(users: number | null, status: Tier['status']): string 
 }
 
 /** USD per month per 1,000 users at capacity: the engine's own formula (tiers.ts), with the price as typed. */
-export function costPer1000(price: number | null, users: number | null): number | null {
-  return price === null || !users ? null : (price / users) * 1000;
+export const costPer1000 = per1000;
+
+/** Each tier's price as typed (undefined: the tier's default; null: unknown), as the engine takes prices. */
+export function typedPrices(model: UpgradeModel, prices: ReadonlyArray<number | null | undefined>): Array<number | null> {
+  return model.tiers.map((t, i) => (prices[i] === undefined ? t.pricePerMonth : prices[i]!));
+}
+
+/** The path at the typed prices (tiers.ts pricedPath): the tier cards and the multi-host rows read the same prices. */
+export function pricedOf(model: UpgradeModel, prices: ReadonlyArray<number | null | undefined>): UpgradePath {
+  return pricedPath(model.path, typedPrices(model, prices));
 }
 
 export type TierView = {
@@ -195,9 +203,10 @@ export type TierView = {
 
 /** Each tier as the page shows it, with the prices as typed (null: unknown; undefined: the default). */
 export function tierViews(model: UpgradeModel, prices: ReadonlyArray<number | null | undefined>): TierView[] {
+  const priced = pricedOf(model, prices).tiers;
   return model.tiers.map((t, i) => {
-    const price = prices[i] === undefined ? t.pricePerMonth : prices[i]!;
-    const cost = costPer1000(price, t.users);
+    const price = priced[i]!.pricePerMonth;
+    const cost = priced[i]!.costPer1000Users;
     return {
       ramMiB: t.ramMiB,
       users: t.users,

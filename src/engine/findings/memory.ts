@@ -3,6 +3,7 @@ import { finding, fmt, setSize, type Rule } from './context.ts';
 import type { Finding, HostBudget, ServiceBudget } from '../report.ts';
 import { scenarioOf, serviceHighAt } from '../budget.ts';
 import type { Plan } from '../schema.ts';
+import { percentFormat } from '../units.ts';
 import {
   belowDockerMinimum, chancePhrase, DOCKER_MIN_LIMIT_MIB, exceedsLimit, freeCriterion, freeUnderCriterion, hostExceedsRam, KRR_MARGIN, limitsExceedRam, roundUpSize, severityOf,
 } from '../policy.ts';
@@ -158,7 +159,7 @@ export const freeBelowCriterion: Rule = ({ plan, normal, spike }) => {
     const fits = (ram: number, high: number) => meets({ ramMiB: ram }, high);
     const size = settledHostSize(plan, [normal.multiplier, spike.multiplier], hostSizeWhere(Math.max(...highs) + freeCriterion(h.ramMiB), (ram) => highs.every((high) => fits(ram, high))), fits);
     return [finding(isSpike ? 'spike-free-below-criterion' : 'free-below-criterion', severityOf({ p: 1 }, 'degraded', isSpike ? 'spike' : 'normal'), null,
-      `${isSpike ? `In the ×${spike.multiplier} spike free` : 'Free'} host memory can fall to ${fmt(free)} (${Math.round((free / h.ramMiB) * 100)}% of ${fmt(h.ramMiB)}), under the success criterion of ${fmt(h.freeCriterionMiB)} (500 MiB or 12% of RAM).`,
+      `${isSpike ? `In the ×${spike.multiplier} spike free` : 'Free'} host memory can fall to ${fmt(free)} (${percentFormat(free / h.ramMiB)} of ${fmt(h.ramMiB)}), under the success criterion of ${fmt(h.freeCriterionMiB)} (500 MiB or 12% of RAM).`,
       `Lower the services' high usage by ${fmt(h.freeCriterionMiB - free)} (their limits or settings)${size === null ? '' : `, or move to a ${fmt(size)} host`}.`,
       size === null ? [] : [ramChange(size)])];
   }

@@ -40,7 +40,11 @@ const PER_REQUEST_MIB = 1;
 /** The app's memory; several app services in one plan split the traffic evenly. */
 export function fastapiUsage(s: ServiceOf<'fastapi'>, ctx: ModelContext): Usage {
   const { replicas, workers, perWorker, preload } = s.settings;
-  const share = 1 / ctx.countOf('fastapi');
+  // A spread service's replicas on one host serve their share of its requests: ctx.plan is the
+  // whole stack (budget.ts), where the service has all its replicas (hosts.ts: this host has some).
+  const all = ctx.plan.services.find((x) => x.name === s.name);
+  const spread = all?.kind === 'fastapi' ? replicas / all.settings.replicas : 1;
+  const share = spread / ctx.countOf('fastapi');
   const procs = replicas * workers;
   const lowShare = preload ? PRELOAD_LOW_SHARE : 1;
   const master = replicas * MASTER_MIB;
