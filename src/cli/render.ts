@@ -4,7 +4,7 @@ import { findingGroups } from '../engine/findings/group.ts';
 import { chanceText, cpuAllowed, LATENCY_P95_CRITERION_MS } from '../engine/policy.ts';
 import { coresFormat } from '../engine/units.ts';
 import type { Latency } from '../engine/report.ts';
-import { verdictOf } from './verdict.ts';
+import { verdictText } from './verdict.ts';
 
 function table(rows: string[][]): string[] {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
@@ -80,7 +80,7 @@ export function findingLines(findings: readonly ReportFinding[]): string[] {
 
 /** The stack's verdict, as `check` would give it without --assume (engine/verdict.ts). */
 function verdictLine(r: Report): string {
-  return `verdict: ${verdictOf(r).headline}`;
+  return `verdict: ${verdictText(r).headline}`;
 }
 
 export function reportText(r: Report, label: string): string {

@@ -164,8 +164,12 @@ export function limitsAt(p: Plan, users: number): Plan {
   };
 }
 
-/** 6. The spare memory of each host to its first PostgreSQL, settings re-derived for the new limit. */
-function withSpare(minimal: Plan, hosts: readonly HostSpec[]): Plan {
+/**
+ * 6. The spare memory of each host to its first PostgreSQL, settings re-derived for the new limit;
+ * `workMemFloor` (by service name: the fit's plan's own work_mem) is kept where the limit allows
+ * (postgresForLimit).
+ */
+function withSpare(minimal: Plan, hosts: readonly HostSpec[], workMemFloor?: ReadonlyMap<string, number>): Plan {
   let p = minimal;
   const traffic = trafficOf(p, 1);
   for (const h of hosts) {
@@ -176,7 +180,7 @@ function withSpare(minimal: Plan, hosts: readonly HostSpec[]): Plan {
     const spare = h.ramMiB - freeCriterion(h.ramMiB) - hostReserve(p, services.length).high - used;
     const limit = roundDownSize(pg.limit + spare);
     // The cache turns spare memory into fewer disk reads; the settings follow the limit.
-    if (spare > 0 && limit > pg.limit) p = withService(p, pg.name, () => postgresForLimit(p, pg, limit, traffic).service);
+    if (spare > 0 && limit > pg.limit) p = withService(p, pg.name, () => postgresForLimit(p, pg, limit, traffic, workMemFloor?.get(pg.name)).service);
   }
   return p;
 }
@@ -188,10 +192,10 @@ const onHost = (plan: Plan, ramMiB: number, pricePerMonth: number | null, name?:
   return { ...plan, ...(name === undefined ? {} : { name }), host: pricePerMonth === null ? sized : { ...sized, pricePerMonth } };
 };
 
-/** The plan re-tuned for `users` active users on a host of `ramMiB` (steps 1–6; its price, when known). */
-export function tierPlan(plan: Plan, ramMiB: number, users: number, pricePerMonth: number | null = null, minimal = minimalPlan(plan, users), cpus?: number): Plan {
+/** The plan re-tuned for `users` active users on a host of `ramMiB` (steps 1–6; its price, when known; PostgreSQL's work_mem kept at `workMemFloor` where the limit allows; `cpus` its vCPUs, absent: the default for the RAM). */
+export function tierPlan(plan: Plan, ramMiB: number, users: number, pricePerMonth: number | null = null, minimal = minimalPlan(plan, users), workMemFloor?: ReadonlyMap<string, number>, cpus?: number): Plan {
   const sized = onHost(minimal, ramMiB, pricePerMonth, `${plan.name ?? 'plan'}-${+(ramMiB / 1024).toFixed(2)}gib`, cpus);
-  return withSpare(sized, [{ name: 'host', ramMiB }]);
+  return withSpare(sized, [{ name: 'host', ramMiB }], workMemFloor);
 }
 
 /** Whether a plan on one host passes every capacity check at `users` (the host's: host-fit.ts's rule). */
@@ -366,7 +370,7 @@ export function tierOf(plan: Plan, spec: TierSpec, moveUpShare = MOVE_UP_SHARE, 
     binding: past[0] ?? null,
     next: past.slice(1, 3),
     carries: found.users === null || found.users >= workload,
-    plan: tierPlan(plan, spec.ramMiB, tunedFor, spec.pricePerMonth, minimal(tunedFor), tierCpus(spec)),
+    plan: tierPlan(plan, spec.ramMiB, tunedFor, spec.pricePerMonth, minimal(tunedFor), undefined, tierCpus(spec)),
   };
 }
 
