@@ -163,3 +163,8 @@ export function countFormat(n: number): string {
 export function mbText(mib: number): string {
   return Number.isInteger(mib) ? `${mib}MB` : `${Math.round(mib * 100) / 100}MB`;
 }
+
+/** A per-container limit as the service's containers take it: "3 × 1 GiB" for 3 replicas, "1 GiB" for one (report.ts limitOfAll). */
+export function perContainerFormat(limitMiB: number, replicas: number, fmt: (mib: number) => string = sizeFormat): string {
+  return replicas > 1 ? `${replicas} × ${fmt(limitMiB)}` : fmt(limitMiB);
+}

@@ -69,9 +69,9 @@ export function pythonUsage(s: ServiceOf<'python'>): Usage {
   return usageOf(parts);
 }
 
-/** The model's high usage with `processes` workers. */
+/** One container's high usage with `processes` workers: what its limit (per container, report.ts limitOfAll) must hold. */
 function pythonHigh(s: ServiceOf<'python'>, processes: number): number {
-  return pythonUsage({ ...s, settings: { ...s.settings, processes } }).high;
+  return pythonUsage({ ...s, settings: { ...s.settings, replicas: 1, processes } }).high;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -128,10 +128,11 @@ export const pythonWorkers: Rule = ({ plan }) => {
     const t = tunePython(plan, s);
     const n = s.settings.processes;
     if (t.safeProcesses === null || t.safeProcesses >= n) continue;
-    const typical = pythonUsage(s).typical;
+    const typical = pythonUsage({ ...s, settings: { ...s.settings, replicas: 1 } }).typical; // one container's, against its limit
     const severity = typical > s.limit ? 'critical' : 'warning';
+    const many = s.settings.replicas > 1;
     out.push(finding('python-workers-over-limit', severity, s.name,
-      `${s.name} runs ${s.settings.replicas > 1 ? `${s.settings.replicas} containers × ` : ''}${n} ${s.settings.server} processes × ${fmt(workerMiB(s))}${masterMiB(s) > 0 ? ` plus ${s.settings.replicas > 1 ? 'a master each' : 'its master'}` : ''}: ${fmt(typical)} typically and up to ${fmt(pythonHigh(s, n))} as processes grow, against a ${fmt(s.limit)} limit.`,
+      `${s.name} runs ${n} ${s.settings.server} processes × ${fmt(workerMiB(s))}${masterMiB(s) > 0 ? ' plus its master' : ''}${many ? ` in each of its ${s.settings.replicas} containers` : ''}: ${fmt(typical)} typically and up to ${fmt(pythonHigh(s, n))} as processes grow, against ${many ? 'each one’s' : 'a'} ${fmt(s.limit)} limit.`,
       t.safeProcesses >= 1
         ? `Set ${s.name}'s processes to ${t.safeProcesses}, or raise its limit to ${fmt(pythonLimitFor(s, n))}.`
         : `Raise ${s.name}'s limit to at least ${fmt(pythonLimitFor(s, 1))}.`,
