@@ -10,10 +10,9 @@
  * (normalize_name in compose/cli/command.py) keeps a leading _ or -, and v1 before 1.21 dropped
  * every _ and -: those names are tried after it when no container has the first (`alsoTry`).
  */
-import { readFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
-import { parse } from 'yaml';
-import { UsageError } from './io.ts';
+import { inputParse } from '../formats/input-policy.ts';
+import { issuesToLines, readCapped, UsageError } from './io.ts';
 
 export type ComposeProject = {
   /** The project name Compose uses for the labels. */
@@ -46,7 +45,7 @@ function envFileValue(text: string | undefined, key: string): string | undefined
 
 function readOptional(path: string): string | undefined {
   try {
-    return readFileSync(path, 'utf8');
+    return readCapped(path, 'side').text;
   } catch {
     return undefined;
   }
@@ -54,12 +53,10 @@ function readOptional(path: string): string | undefined {
 
 /** The project of a compose file's text; `file` is its path (for the folder and .env). */
 export function composeProjectOf(text: string, file: string, flag: string | undefined, env: NodeJS.ProcessEnv = process.env): ComposeProject {
-  let doc: unknown;
-  try {
-    doc = parse(text);
-  } catch (e) {
-    throw new UsageError([`error: ${file}: not YAML: ${(e as Error).message.split('\n')[0]}`]);
-  }
+  // Parsed under the input policy, as every other reader of a compose file (issue 17).
+  const parsed = inputParse(text);
+  if (!parsed.ok) throw new UsageError(issuesToLines(file, parsed.issues));
+  const doc = parsed.parsed.data;
   const top = doc !== null && typeof doc === 'object' && !Array.isArray(doc) ? (doc as Record<string, unknown>) : null;
   const services = top?.services;
   if (!top || services === null || typeof services !== 'object' || Array.isArray(services)) {

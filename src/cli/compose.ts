@@ -2,19 +2,16 @@
  * The CLI's side of compose import: reads `.env` beside the compose file, the shell environment
  * and mounted config files, then hands the text to the pure importer. Also `--host` for plans.
  */
-import { readFileSync, realpathSync, statSync } from 'node:fs';
+import { realpathSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import type { ParsedInput } from '../formats/input-policy.ts';
 import { sizeParse, sizeToPlan, type Plan } from '../engine/index.ts';
 import { composeEdit, composeImport, type ComposeEditOptions, type ComposeIssue, type ServiceNote } from '../formats/compose-import/index.ts';
 import type { ExportFile } from '../formats/export/index.ts';
-import { UsageError } from './io.ts';
+import { readCapped, UsageError } from './io.ts';
 
 /** What the import said about the compose file, for `check` to print; `edit` writes a plan back into it. */
 export type ComposeInfo = { services: ServiceNote[]; notes: string[]; edit: (plan: Plan) => { text: string; changes: string[]; notes: string[] } };
-
-/** Config and env files larger than this are not read. Assumed: real ones are a few kB. */
-const MAX_SIDE_FILE_BYTES = 1024 * 1024;
 
 /** Folders outside the compose project's own that `--allow-outside PATH` lets the import read. */
 const allowedOutside: string[] = [];
@@ -47,10 +44,10 @@ function readable(path: string, project: string): boolean {
   return [realOrSelf(project), ...allowedOutside].some((folder) => inside(real, folder));
 }
 
+/** A config or env file's text; undefined when it is missing, unreadable or over the policy's side-file cap. */
 function readSide(path: string): string | undefined {
   try {
-    if (statSync(path).size > MAX_SIDE_FILE_BYTES) return undefined;
-    return readFileSync(path, 'utf8');
+    return readCapped(path, 'side').text;
   } catch {
     return undefined;
   }
@@ -70,7 +67,7 @@ export function hostOption(host: string | undefined): string | undefined {
  * Returns null when it is not one, so that the caller reads it as a plan file; throws a
  * UsageError (exit 2) with every problem when it is a compose file with problems.
  */
-export function composeLoad(parsed: ParsedInput, text: string, file: string, host: string | undefined): { plan: Plan; label: string; compose: ComposeInfo } | null {
+export function composeLoad(parsed: ParsedInput, file: string, host: string | undefined): { plan: Plan; label: string; compose: ComposeInfo } | null {
   const dir = file === '-' ? process.cwd() : dirname(resolve(file));
   const label = file === '-' ? 'stdin' : file;
   const outside = new Set<string>();
@@ -87,7 +84,7 @@ export function composeLoad(parsed: ParsedInput, text: string, file: string, hos
   const r = composeImport(parsed, { ...options, host: hostOption(host) ?? '4GiB' });
   if (r.ok && outside.size > 0) r.notes.push(`not read, outside the compose project's folder ${dir}: ${[...outside].join(', ')} (pass --allow-outside PATH to read files under PATH)`);
   const edit = (plan: Plan) => {
-    const e = composeEdit(text, plan, options);
+    const e = composeEdit(parsed, plan, options); // the document parsed once, by loadPlan
     if (!e.ok) throw new UsageError(e.issues.map((i) => `error: ${label}: ${i.path}: ${i.message}`));
     return e;
   };

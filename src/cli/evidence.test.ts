@@ -1,6 +1,6 @@
 /** `--evidence` on plan, check, capacity and fit, through the bundled CLI (built to its own folder). */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { cliHarness, type CliOptions } from './testing.ts';
@@ -97,7 +97,7 @@ describe('--evidence', () => {
       writeFileSync(path, '');
       truncateSync(path, 100 * 1024 * 1024); // sparse: no disk used
       return path;
-    }, /^error: --evidence .*huge\.json: 100\.0 MiB is more than the 32 MiB Headroom reads/m],
+    }, /^error: --evidence .*huge\.json: expected at most 32 MiB of evidence, got 100\.0 MiB; query a shorter range or a larger step, or keep only this stack's containers$/m],
     ['a missing file', () => join(h.dir, 'nope.json'), /^error: --evidence .*nope\.json: cannot read it: no such file$/m],
   ])('%s: a clear error (exit 2), the plan file left as it was', (_, make, message) => {
     const planPath = h.file('plan-file.yml', stringify({ host: { ram: '4GiB' }, services: [{ name: 'api', kind: 'fastapi', limit: '512MiB' }, { name: 'db', kind: 'postgres', limit: '1600MiB' }, { name: 'cache', kind: 'redis', limit: '256MiB' }] }));
@@ -110,5 +110,26 @@ describe('--evidence', () => {
       expect(r.err).not.toMatch(/\n\s+at /); // no stack trace
     }
     expect(readFileSync(planPath, 'utf8')).toBe(before);
+  });
+
+  it('the cap is the input policy\'s (INPUT_LIMITS.maxEvidenceBytes), also for stdin, which has no size to read first', () => {
+    const planPath = h.file('plan-stdin.yml', stringify({ host: { ram: '4GiB' }, services: [{ name: 'api', kind: 'fastapi', limit: '512MiB' }] }));
+    const r = cli(['plan', planPath, '--evidence', '-'], { input: ' '.repeat(32 * MIB + 1) });
+    expect(r.code).toBe(2);
+    expect(r.err).toBe("error: --evidence stdin: expected at most 32 MiB of evidence, got more; query a shorter range or a larger step, or keep only this stack's containers\n");
+    // Exactly at the cap it is read (and refused for what it is, not for its size).
+    const at = cli(['plan', planPath, '--evidence', '-'], { input: ' '.repeat(32 * MIB) });
+    expect(at.code).toBe(2);
+    expect(at.err).not.toMatch(/expected at most/);
+  });
+
+  it('a cgroup folder\'s file over the side-file cap (1 MiB) is refused by name', () => {
+    const dir = join(h.dir, 'cgroups');
+    mkdirSync(join(dir, 'shop-db'), { recursive: true });
+    writeFileSync(join(dir, 'shop-db', 'memory.current'), '1'.repeat(MIB + 1));
+    const planPath = h.file('plan-cg.yml', stringify({ host: { ram: '4GiB' }, services: [{ name: 'db', kind: 'postgres', limit: '1600MiB' }] }));
+    const r = cli(['plan', planPath, '--evidence', dir]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/^error: --evidence .*cgroups\/shop-db\/memory\.current: expected at most 1 MiB of text in a file the input names, got 1\.0 MiB; is this the right file\?$/m);
   });
 });

@@ -1,11 +1,11 @@
 /**
- * `--evidence FILE` (repeatable) for plan, check, capacity and fit: each file read under a size
- * cap (readInput: the one read to swap for the shared input policy of issue 17), told apart by
+ * `--evidence FILE` (repeatable) for plan, check, capacity and fit: each file read under the input
+ * policy's evidence byte cap (io.ts readCapped, the reader of every CLI input), told apart by
  * content (formats/evidence/read.ts) and applied to the plan (formats/evidence/apply.ts) with
  * `--percentile` and `--margin`. A bad file stops the command with exit 2 and the plan file is
  * left as it was (nothing is written from here).
  */
-import { closeSync, fstatSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { planParse, sizeFormat, type Plan, type Report } from '../engine/index.ts';
 import { OBSERVED_PERCENTILES, type ObservedPercentile } from '../engine/observed.ts';
@@ -15,11 +15,7 @@ import { evidenceApply, type EvidenceApplied } from '../formats/evidence/apply.t
 import { CGROUP_BUNDLE_FORMAT, CGROUP_FILES } from '../formats/evidence/cgroup.ts';
 import type { Evidence } from '../formats/evidence/file.ts';
 import type { ComposeInfo } from './compose.ts';
-import { issuesToLines, UsageError } from './io.ts';
-
-/** Evidence files larger than this are refused before reading. Assumed: a week of one container at a
- * 15 s scrape in Prometheus JSON is ~1.3 MB; 32 MiB holds a busy stack's week and refuses a runaway. */
-export const MAX_EVIDENCE_BYTES = 32 * 1024 * 1024;
+import { issuesToLines, readCapped, UsageError } from './io.ts';
 
 export const EVIDENCE_OPTIONS = {
   evidence: { type: 'string', multiple: true },
@@ -29,46 +25,6 @@ export const EVIDENCE_OPTIONS = {
 
 export const EVIDENCE_USAGE = '[--evidence FILE…] [--percentile peak|p99|p95|p50] [--margin 1.15]';
 
-/**
- * Reads a file's text, refusing it past `maxBytes` before reading it all ("-" reads stdin).
- * The one place evidence input is read: issue 17's input policy replaces this function.
- */
-export function readInput(file: string, maxBytes: number, what: string): { text: string; mtime: Date } {
-  const label = file === '-' ? 'stdin' : file;
-  const tooBig = (n: number) => new UsageError([`error: ${what} ${label}: ${(n / 1048576).toFixed(1)} MiB is more than the ${maxBytes / 1048576} MiB Headroom reads: query a shorter range or a larger step, or keep only this stack's containers`]);
-  let fd: number;
-  try {
-    fd = file === '-' ? 0 : openSync(file, 'r');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new UsageError([`error: ${what} ${label}: cannot read it: ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (e as Error).message}`]);
-  }
-  try {
-    const st = fstatSync(fd);
-    if (st.isFile() && st.size > maxBytes) throw tooBig(st.size);
-    const chunks: Buffer[] = [];
-    let total = 0;
-    const buf = Buffer.alloc(1 << 20);
-    for (;;) {
-      let n: number;
-      try {
-        n = readSync(fd, buf, 0, buf.length, null);
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code === 'EAGAIN') continue;
-        if ((e as NodeJS.ErrnoException).code === 'EOF') break;
-        throw e;
-      }
-      if (n === 0) break;
-      total += n;
-      if (total > maxBytes) throw tooBig(total);
-      chunks.push(Buffer.from(buf.subarray(0, n)));
-    }
-    return { text: Buffer.concat(chunks).toString('utf8'), mtime: file === '-' ? new Date() : st.mtime };
-  } finally {
-    if (file !== '-') closeSync(fd);
-  }
-}
-
 /** A folder of cgroup files, one subfolder per container (named after it), as the cgroup bundle. */
 function cgroupFolderText(dir: string): { text: string; mtime: Date } {
   const containers = readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => {
@@ -76,7 +32,7 @@ function cgroupFolderText(dir: string): { text: string; mtime: Date } {
     for (const name of CGROUP_FILES) {
       const path = join(dir, d.name, name);
       try {
-        files[name] = readInput(path, 1024 * 1024, '--evidence').text;
+        files[name] = readCapped(path, 'side', '--evidence').text;
       } catch (e) {
         if (!(e instanceof UsageError) || !/no such file/.test(e.message)) throw e;
       }
@@ -124,9 +80,9 @@ export function withEvidence(plan: Plan, values: Record<string, unknown>, compos
     try {
       isDir = file !== '-' && statSync(file).isDirectory();
     } catch {
-      // readInput says why it cannot be read
+      // readCapped says why it cannot be read
     }
-    const { text, mtime } = isDir ? cgroupFolderText(file) : readInput(file, MAX_EVIDENCE_BYTES, '--evidence');
+    const { text, mtime } = isDir ? cgroupFolderText(file) : readCapped(file, 'evidence', '--evidence');
     const r = evidenceRead(text, refs, mtime.toISOString().replace(/\.\d+Z$/, 'Z'));
     if (!r.ok) throw new UsageError(issuesToLines(`--evidence ${file === '-' ? 'stdin' : file}${r.kind ? ` (${r.kind})` : ''}`, r.issues));
     evidences.push(r.evidence);

@@ -3,7 +3,7 @@ import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { isPresetName, planParse, PRESET_NAMES, type Plan } from '../engine/index.ts';
 import { presetGet } from '../engine/presets.ts';
 import { planTextParse } from '../formats/plan-file.ts';
-import { INPUT_LIMITS, inputParse, tooBigIssue } from '../formats/input-policy.ts';
+import { BYTE_CAPS, inputParse, tooBigMessage, type ByteCap } from '../formats/input-policy.ts';
 import type { InputIssue } from '../engine/schema.ts';
 import { composeLoad, hostOption, planWithHost, type ComposeInfo } from './compose.ts';
 
@@ -21,26 +21,34 @@ export class UsageError extends Error {
 export type PlanSource = { plan: Plan; label: string; compose?: ComposeInfo; text?: string };
 
 /**
- * The text of FILE (`-`: stdin), read in chunks and refused as soon as it passes the input
- * policy's byte cap: `/dev/zero` or a 10 GB file costs 4 MiB of reading, not its size.
+ * The text of FILE (`-`: stdin) under one of the input policy's byte caps (`input` for plans and
+ * compose files, `evidence`, `side` for the files they name): a regular file is refused from its
+ * size before reading, anything else (stdin, a pipe, a device) in chunks as soon as it passes the
+ * cap: `/dev/zero` or a 10 GB file costs the cap of reading, not its size. `what` names the option
+ * in errors (`--evidence FILE: …`). Throws a UsageError (exit 2) saying what was wrong.
  */
-export function readText(file: string): string {
-  const label = file === '-' ? 'stdin' : file;
+export function readCapped(file: string, cap: ByteCap = 'input', what?: string): { text: string; mtime: Date } {
+  const label = `${what ? `${what} ` : ''}${file === '-' ? 'stdin' : file}`;
+  const cannot = (why: string) => new UsageError([what ? `error: ${label}: cannot read it: ${why}` : `error: cannot read ${file}: ${why}`]);
   let fd: number;
   try {
     fd = file === '-' ? 0 : openSync(file, 'r');
   } catch (e) {
-    throw new UsageError([`error: cannot read ${file}: ${errnoText(e)}`]);
+    throw cannot(errnoText(e));
   }
   try {
-    if (file !== '-' && fstatSync(fd).isDirectory()) throw new UsageError([`error: cannot read ${file}: it is a folder`]);
-    const max = INPUT_LIMITS.maxBytes;
-    const buffer = Buffer.allocUnsafe(max + 1);
+    const st = file === '-' ? null : fstatSync(fd);
+    if (st?.isDirectory()) throw cannot('it is a folder');
+    const max = BYTE_CAPS[cap].max;
+    const tooBig = (size: number | null) => new UsageError([`error: ${label}: ${tooBigMessage(size, cap)}`]);
+    if (st?.isFile() && st.size > max) throw tooBig(st.size);
+    const chunk = Buffer.allocUnsafe(Math.min(max + 1, 1 << 20));
+    const chunks: Buffer[] = [];
     let used = 0;
     while (used <= max) {
       let n: number;
       try {
-        n = readSync(fd, buffer, used, max + 1 - used, null);
+        n = readSync(fd, chunk, 0, Math.min(chunk.length, max + 1 - used), null);
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
         if (code === 'EAGAIN') {
@@ -51,20 +59,25 @@ export function readText(file: string): string {
         throw e;
       }
       if (n === 0) break;
+      chunks.push(Buffer.from(chunk.subarray(0, n)));
       used += n;
     }
     if (used > max) {
-      const size = file === '-' ? null : fstatSync(fd).size;
-      const issue = tooBigIssue(size !== null && size > max ? size : null);
-      throw new UsageError([`error: ${label}: ${issue.message}`]);
+      const size = st?.isFile() ? fstatSync(fd).size : 0; // a file that grew while read
+      throw tooBig(size > max ? size : null);
     }
-    return buffer.toString('utf8', 0, used);
+    return { text: Buffer.concat(chunks, used).toString('utf8'), mtime: st?.mtime ?? new Date() };
   } catch (e) {
     if (e instanceof UsageError) throw e;
-    throw new UsageError([`error: cannot read ${file}: ${errnoText(e)}`]);
+    throw cannot(errnoText(e));
   } finally {
     if (file !== '-') closeSync(fd);
   }
+}
+
+/** The text of a plan or compose FILE (`-`: stdin), under the input policy's byte cap. */
+export function readText(file: string): string {
+  return readCapped(file).text;
 }
 
 function errnoText(e: unknown): string {
@@ -97,7 +110,7 @@ export function loadPlan(file: string | undefined, preset: string | undefined, h
   // Parsed once, under the input policy; then read as a compose file or, failing that, a plan.
   const parsed = inputParse(text);
   if (!parsed.ok) throw new UsageError(issuesToLines(label, parsed.issues));
-  const compose = composeLoad(parsed.parsed, text, file, host); // null when the text is not a compose file
+  const compose = composeLoad(parsed.parsed, file, host); // null when the text is not a compose file
   if (compose) return { ...compose, text };
   const r = planTextParse(parsed.parsed);
   if (!r.ok) throw new UsageError(issuesToLines(label, r.issues));

@@ -4,6 +4,7 @@
  * window → one evidence file (src/formats/evidence/file.ts).
  */
 import { EVIDENCE_FORMAT, EVIDENCE_VERSION, type Evidence, type EvidenceService, type OomKill } from '../formats/evidence/file.ts';
+import { workingSetBytes } from '../formats/evidence/working-set.ts';
 import type { ContainerStats, DockerEvent } from './docker-api.ts';
 
 export type MemoryReading = {
@@ -20,19 +21,15 @@ export type MemoryReading = {
 
 /**
  * One stats answer → a reading; null for a container that is not running (memory_stats {}).
- * Working set as `docker stats` computes it (docker/cli, cli/command/container/stats_helpers.go,
- * calculateMemUsageUnixNoCache): usage − total_inactive_file on cgroup v1, usage − inactive_file
- * on v2, usage itself when that would not be below it. cAdvisor's
- * container_memory_working_set_bytes is the same difference (cadvisor container/libcontainer
- * handler.go: workingSet = usage − inactive_file, floored at 0).
+ * The working set by the one rule of formats/evidence/working-set.ts (docker stats' and
+ * cAdvisor's usage − inactive file), which the cgroup files reader uses too.
  */
 export function readingOf(stats: ContainerStats): MemoryReading | null {
   const m = stats.memory_stats;
   if (!m || typeof m.usage !== 'number') return null;
   const s = m.stats ?? {};
   const v1 = 'total_inactive_file' in s;
-  const inactive = v1 ? s.total_inactive_file! : s.inactive_file;
-  const workingSet = typeof inactive === 'number' && inactive < m.usage ? m.usage - inactive : m.usage;
+  const workingSet = workingSetBytes(m.usage, { total: s.total_inactive_file, own: s.inactive_file });
   const t = Date.parse(stats.read);
   const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? Math.round(v) : null);
   return {

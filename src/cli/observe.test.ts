@@ -66,6 +66,11 @@ describe('the project name, as Compose derives it', () => {
     expect(composeProjectOf(compose, file, 'flag', { COMPOSE_PROJECT_NAME: 'FromEnv' })).toMatchObject({ name: 'flag', from: '-p' });
     expect(normalizeProjectName('_-Foo Bar')).toBe('foobar');
   });
+  it('the compose file is parsed under the input policy (issue 17): an alias bomb or a bad alias is refused by its bound, with its name', () => {
+    const bomb = `x-a: &a [${Array(1000).fill('1').join(', ')}]\nx-b: &b [${Array(300).fill('*a').join(', ')}]\nservices:\n  web: {image: nginx}\n`;
+    expect(() => composeProjectOf(bomb, 'bomb.yml', undefined, {})).toThrow(/^error: bomb\.yml: \(file\): its aliases \(\*name\) expand to more than 200,000 nodes/);
+    expect(() => composeProjectOf('services:\n  web: *nothing\n', 'alias.yml', undefined, {})).toThrow(/^error: alias\.yml: line 2, column 8: the alias \*nothing names no anchor set before it/);
+  });
   it('a file without services: is refused with its name', () => {
     expect(() => composeProjectOf('x: 1\n', 'plan.yml', undefined, {})).toThrow(/plan\.yml: expected a docker-compose\.yml with a services: mapping/);
   });

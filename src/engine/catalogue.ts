@@ -53,11 +53,15 @@ export type CatalogueEntry = {
   /**
    * The project's own start commands on its image (the base name of a word of the command) and the
    * server each starts, with its source; a command the image runs that is none of these, nor a
-   * server the kind knows, is a helper (a one-shot init or backup: not the server).
+   * server the kind knows, is a helper (a one-shot init or backup: not the server). `processes` is
+   * the count the project's own default starts, `env` the variable that overrides it (python, where a
+   * key may be several words met in a row: `celery worker`).
    */
-  commands?: Readonly<Record<string, { server: string; processes?: number; source: string }>>;
+  commands?: Readonly<Record<string, { server: string; processes?: number; source: string; env?: string }>>;
   /** The documented or reported memory: per process for python and node, the whole footprint for native. */
   memory?: { typical: Figure; low?: Figure; high?: Figure };
+  /** PHP images: the pool the image ships when it is not the server's stock one (children at most and at start, memory_limit in MiB), with its source. */
+  pool?: { processes: number; idle: number; memoryLimit: number; source: string };
 };
 
 const SENTRY_2355 = 'https://github.com/getsentry/self-hosted/pull/2355 (a maintainer, 2023-08: "each Snuba container consumes around 50-100 MB of RAM, and each Sentry ingest container consumes around 60-130 MB")';
@@ -103,7 +107,15 @@ export const APP_CATALOGUE: readonly CatalogueEntry[] = [
   { id: 'authentik', re: /^(?:[^/]+\/)*(?:authentik|goauthentik\/server)$/, label: 'authentik (Python; server and worker)', kind: 'python', runtime: 'goauthentik/authentik (Python, Django; a Go router in front of the server)' },
   { id: 'n8n', re: /^(?:[^/]+\/)*n8nio\/n8n$/, label: 'n8n (Node.js)', kind: 'node', runtime: 'n8n-io/n8n (TypeScript on Node.js)' },
   { id: 'n8n-runners', re: /^(?:[^/]+\/)*n8nio\/runners$/, label: "n8n's task runners (Node.js)", kind: 'node', runtime: 'n8n-io/n8n packages/@n8n/task-runner (Node.js; a Python runner beside it)' },
-  { id: 'airflow', re: /^(?:[^/]+\/)*apache\/airflow$/, label: 'Apache Airflow (Python)', kind: 'python', runtime: 'apache/airflow (Python)' },
+  {
+    id: 'airflow', re: /^(?:[^/]+\/)*apache\/airflow$/, label: 'Apache Airflow (Python)', kind: 'python', runtime: 'apache/airflow (Python); its entrypoint runs `airflow <command>`',
+    commands: {
+      // `airflow celery worker`: Celery's prefork pool sized by Airflow's own setting, not Celery's one per CPU.
+      'celery worker': { server: 'celery', processes: 16, env: 'AIRFLOW__CELERY__WORKER_CONCURRENCY', source: "Airflow's [celery] worker_concurrency default 16 (airflow.apache.org/docs/apache-airflow-providers-celery configurations-ref; apache/airflow default_airflow.cfg `worker_concurrency = 16`)" },
+      // `airflow dag-processor`: the manager forks up to parsing_processes parsers at once.
+      'dag-processor': { server: 'python', processes: 2, env: 'AIRFLOW__DAG_PROCESSOR__PARSING_PROCESSES', source: "Airflow's [dag_processor] parsing_processes default 2 (airflow.apache.org/docs/apache-airflow configurations-ref)" },
+    },
+  },
   { id: 'redash', re: /^(?:[^/]+\/)*redash\/redash$/, label: 'Redash (Python)', kind: 'python', runtime: 'getredash/redash (Python, Flask; RQ workers)' },
   { id: 'netbox', re: /^(?:[^/]+\/)*netbox$/, label: 'NetBox (Python)', kind: 'python', runtime: 'netbox-community/netbox (Python, Django)' },
   { id: 'paperless-ngx', re: /^(?:[^/]+\/)*paperless-ngx$/, label: 'Paperless-ngx (Python)', kind: 'python', runtime: 'paperless-ngx/paperless-ngx (Python, Django; Celery workers)' },
@@ -172,7 +184,11 @@ export const APP_CATALOGUE: readonly CatalogueEntry[] = [
     runtime: 'nextcloud/docker (PHP; the apache tags run Apache with mod_php, the fpm tags PHP-FPM; memory_limit 512M from PHP_MEMORY_LIMIT)',
     memory: { typical: { mib: 55, source: 'https://github.com/nextcloud/nextcloudpi/issues/406 (a Nextcloud admin, 2018: "the average memory usage for the FPM processes (which was around 50 to 60 MB on my site)"; typical the middle, 55)' } },
   },
-  { id: 'firefly-iii', re: /^(?:[^/]+\/)*fireflyiii\/core$/, label: 'Firefly III (PHP, Laravel under Apache)', kind: 'php', server: 'apache', runtime: 'firefly-iii/docker (PHP, Laravel; built on fireflyiii/base, Apache with mod_php on port 8080)' },
+  {
+    id: 'firefly-iii', re: /^(?:[^/]+\/)*fireflyiii\/core$/, label: 'Firefly III (PHP, Laravel: PHP-FPM behind nginx)', kind: 'php', server: 'fpm',
+    runtime: 'firefly-iii/docker (PHP, Laravel); fireflyiii/core is built on fireflyiii/base, whose web image is `FROM serversideup/php:8.4-fpm-nginx` (firefly-iii/base-image Dockerfile-web.original and readme: nginx and PHP-FPM in one container, port 8080). Older tags were php:apache; the current one is not',
+    pool: { processes: 20, idle: 2, memoryLimit: 256, source: 'serversideup/docker-php src/variations/fpm-nginx/Dockerfile: PHP_FPM_PM_CONTROL=dynamic, PHP_FPM_PM_MAX_CHILDREN="20", PHP_FPM_PM_START_SERVERS="2", PHP_MEMORY_LIMIT="256M"' },
+  },
   { id: 'mailcow-phpfpm', re: /^(?:[^/]+\/)*mailcow\/phpfpm$/, label: "mailcow's PHP-FPM (SOGo and the admin UI's PHP)", kind: 'php', server: 'fpm', runtime: 'mailcow/mailcow-dockerized data/Dockerfiles/phpfpm (PHP-FPM)' },
   { id: 'appwrite', re: /^(?:[^/]+\/)*appwrite\/appwrite$/, label: 'Appwrite (PHP on Swoole)', kind: 'php', server: 'swoole', runtime: 'appwrite/appwrite (PHP with the Swoole extension: an HTTP server, workers and schedulers as long-running PHP processes)' },
   { id: 'openruntimes-executor', re: /^(?:[^/]+\/)*openruntimes\/executor$/, label: 'Open Runtimes executor (PHP on Swoole)', kind: 'php', server: 'swoole', runtime: 'open-runtimes/executor (PHP with Swoole)' },

@@ -1,6 +1,6 @@
 // The input policy against issue 17's reproductions: each answered fast, small, with a message.
 import { describe, expect, it } from 'vitest';
-import { INPUT_LIMITS, inputParse, issuesBounded, ownSet } from './input-policy.ts';
+import { INPUT_LIMITS, inputParse, issuesBounded, ownSet, sideFileData } from './input-policy.ts';
 import { composeImport } from './compose-import/index.ts';
 import { planTextParse } from './plan-file.ts';
 import { planParse } from '../engine/schema.ts';
@@ -171,5 +171,24 @@ describe('dataBoundsIssue: the same bounds for data JSON.parse built (share link
     expect(dataBoundsIssue(JSON.parse('['.repeat(100_000) + ']'.repeat(100_000)))!.message).toMatch(/^nested more than 64/);
     expect(dataBoundsIssue(new Array(199_999).fill(0))).toBeNull();
     expect(dataBoundsIssue(new Array(200_000).fill(0))!.message).toBe('expected at most 200,000 values, got more; is this the right file?');
+  });
+});
+
+describe('files an input names (mounted configs) are parsed under the same policy', () => {
+  it('sideFileData: the data, or the policy\'s first problem as an Error for the reader\'s warning', () => {
+    expect(sideFileData('global: {scrape_interval: 30s}\n')).toEqual({ global: { scrape_interval: '30s' } });
+    expect(() => sideFileData(`a: ${'['.repeat(100)}${']'.repeat(100)}\n`)).toThrow(/nested more than 64 levels deep/);
+    expect(() => sideFileData('a: 1\na: 2\n')).toThrow(/^Map keys must be unique \("a" appears twice\) \(line 2, column 1\)$/);
+  });
+
+  it('a mounted prometheus.yml whose aliases expand past the bound is not imported, with a warning, and the service still is', () => {
+    const bomb = `x-a: &a [${Array(1000).fill('1').join(', ')}]\nx-b: [${Array(300).fill('*a').join(', ')}]\nglobal: {scrape_interval: 5s}\n`;
+    const compose = 'services:\n  prometheus:\n    image: prom/prometheus:v2.53.0\n    volumes: ["./prometheus.yml:/etc/prometheus/prometheus.yml"]\n';
+    const r = composeImport(compose, { readFile: (p) => (p.endsWith('prometheus.yml') ? bomb : undefined) });
+    if (!r.ok) throw new Error(JSON.stringify(r.issues));
+    const prom = r.plan.services.find((s) => s.name === 'prometheus')!;
+    expect(prom.kind).toBe('prometheus');
+    expect(JSON.stringify(prom.settings)).not.toMatch(/"5s"/);
+    expect(r.services.find((s) => s.service === 'prometheus')!.warnings.join('\n')).toMatch(/prometheus\.yml is not valid YAML: its scrape interval and jobs are not imported/);
   });
 });

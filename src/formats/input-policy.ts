@@ -17,21 +17,18 @@
  * that copies user maps uses `ownSet` / `Object.fromEntries`, never `obj[key] = value`.
  * Pure: no I/O.
  */
-import { INPUT_LIMITS } from './input-limits.ts';
+import { BYTE_CAPS, INPUT_LIMITS, tooBigMessage, type ByteCap } from './input-limits.ts';
 import { deepMessage } from './data-bounds.ts';
 import { isAlias, isCollection, isMap, isPair, isScalar, isSeq, LineCounter, Lexer, parseDocument, YAMLParseError, type Document, type Node, type YAMLError } from 'yaml';
 
 /** One problem with where it is: `line 3, column 5`, `(file)`, or a data path. */
 export type InputProblem = { path: string; message: string; line?: number; column?: number };
 
-export { INPUT_LIMITS };
-
-const MiB = 1024 * 1024;
+export { BYTE_CAPS, INPUT_LIMITS, tooBigMessage, type ByteCap };
 
 /** The size refusal, for readers that check the size themselves (the CLI, the page's upload). */
-export function tooBigIssue(bytes: number | null): InputProblem {
-  const got = bytes === null ? 'more' : `${(bytes / MiB).toFixed(1)} MiB`;
-  return { path: '(file)', message: `expected at most ${INPUT_LIMITS.maxBytes / MiB} MiB of text, got ${got}; is this the right file?` };
+export function tooBigIssue(bytes: number | null, cap: ByteCap = 'input'): InputProblem {
+  return { path: '(file)', message: tooBigMessage(bytes, cap) };
 }
 
 /** Problems bounded for display: each distinct (path, message) once, at most `max`, then a count. */
@@ -149,8 +146,8 @@ const isNodeLike = (v: unknown): v is Node => isAlias(v) || isScalar(v) || isCol
 
 const aliasIssue = (): InputProblem => ({ path: '(file)', message: `its aliases (*name) expand to more than ${INPUT_LIMITS.maxExpandedNodes.toLocaleString('en')} nodes; expected a plan or compose file that reuses anchors a few times` });
 
-/** A text parsed under the policy: the document (positions kept for errors) and its data. */
-export type ParsedInput = { doc: Document.Parsed; counter: LineCounter; data: unknown };
+/** A text parsed under the policy: the text, its document (positions kept for errors) and its data. */
+export type ParsedInput = { text: string; doc: Document.Parsed; counter: LineCounter; data: unknown };
 
 /**
  * Parses YAML or JSON text once, under INPUT_LIMITS: `<<` merge keys resolved (compose files use
@@ -172,11 +169,23 @@ export function inputParse(text: string): { ok: true; parsed: ParsedInput } | { 
     if (structural) return { ok: false, issues: [structural] };
     // Aliases were counted above; the library resolves each to the same object (no copies).
     const data = doc.toJS({ maxAliasCount: -1 });
-    return { ok: true, parsed: { doc, counter, data } };
+    return { ok: true, parsed: { text, doc, counter, data } };
   } catch (e) {
     if (e instanceof RangeError) return { ok: false, issues: [deepIssue()] };
     return { ok: false, issues: [{ path: '(syntax)', message: (e instanceof Error ? e.message : String(e)).split('\n')[0]! }] };
   }
+}
+
+/**
+ * A file an input names (a mounted prometheus.yml, mongod.conf, a ClickHouse config.yaml) parsed
+ * under the same policy: its data, or an Error saying the first problem (its readers catch it
+ * and warn that the file's settings are not imported). Never copies aliases.
+ */
+export function sideFileData(text: string): unknown {
+  const r = inputParse(text);
+  if (r.ok) return r.parsed.data;
+  const first = r.issues[0]!;
+  throw new Error(first.path.startsWith('line ') ? `${first.message} (${first.path})` : first.message);
 }
 
 function yamlIssue(e: YAMLError): InputProblem {

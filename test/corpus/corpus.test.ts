@@ -64,11 +64,10 @@ const GENERIC_SHARE_CEILING = 11;
  * and why (the test prints each pair). A project leaves this list when the model is fixed.
  */
 const OUTSIDE_THE_BAND: Readonly<Record<string, string>> = {
-  airflow: "0.5×: its five services are Airflow's own image, in the catalogue without a published figure: Headroom's default 90 MiB per Python process (assumed) is under what the scheduler and webserver hold",
   'docker-mailserver': "2×: on 512 MiB the measured host reserve (337 MiB: dockerd, containerd, the shims; docker merge) leaves 175 MiB, and the mail server's high (the native default footprint, assumed: no published figure) tips it over by 18 MiB, so 1 GiB",
   elk: '2.7×: fit answers in powers of two; the limits the stack sets (Elasticsearch and Logstash heaps, 1.67 GiB) plus the reserve exceed 2 GiB, so 4 GiB; the documented 1.5 GiB sits between',
   huginn: "8×: the documented 0.5 GiB is the manual (non-Docker) install's with swap; the compose file runs MySQL 8 (its model, no limit) and two Rails processes at the ruby kind's default 256 MiB (assumed: Huginn publishes no figure): 2.1 GiB at the high end with the reserve, over 2 GiB, so 4 GiB",
-  mattermost: '0.5×: Mattermost (Go) is in the catalogue without a published figure: the native default footprint (32 MiB, assumed) is far under what its server holds',
+  mattermost: "0.5×: Mattermost (Go) is in the catalogue without a published figure (its docs size whole nodes, 2 vCPU / 4 GiB for 200 users, not the server's footprint; no docker stats figure found in its issues): the native default footprint (32 MiB, assumed) is far under what its server holds",
   sentry: "2×: 32 GiB against the documented 16 GiB: about fifty Python/Snuba consumers without a limit, each at the catalogue's or the python kind's guess (352 MiB limits); its pgBouncer keeps its own max_client_conn and is sized for it (fit.ts minimalKept)",
   zammad: "2×: the documented 4 GiB is the compose guide's; Zammad's hardware page asks 4 GB plus 4 GB for Elasticsearch on the same server (docs.zammad.org, prerequisites/hardware), which this stack runs: Elasticsearch's 1.2 GiB heap and three Rails processes at the ruby kind's default 256 MiB (assumed: no published figure) put the high at 4.5 GiB on 4 GiB, so 8 GiB",
 };

@@ -5,9 +5,9 @@
  */
 import { useRef, useState, type DragEvent } from 'react';
 import { plannerStore, useActions } from '../state/instance.ts';
+import { INPUT_LIMITS, tooBigMessage } from '../../formats/input-limits.ts';
 
 const load = () => import('../import/evidence.ts');
-const MAX_BYTES = 32 * 1024 * 1024; // import/evidence.ts MAX_EVIDENCE_BYTES, kept out of the first load
 
 export function EvidenceDrop() {
   const { planReplace, noticePush } = useActions();
@@ -15,8 +15,8 @@ export function EvidenceDrop() {
   const [over, setOver] = useState(false);
   const take = async (file: File | undefined) => {
     if (!file) return;
-    if (file.size > MAX_BYTES) {
-      noticePush('error', `${file.name} was not applied: ${(file.size / 1048576).toFixed(1)} MiB is more than the 32 MiB Headroom reads. The plan is as it was.`);
+    if (file.size > INPUT_LIMITS.maxEvidenceBytes) {
+      noticePush('error', `${file.name} was not applied: ${tooBigMessage(file.size, 'evidence')}. The plan is as it was.`);
       return;
     }
     try {

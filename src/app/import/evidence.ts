@@ -8,9 +8,6 @@ import { evidenceRead } from '../../formats/evidence/read.ts';
 import { evidenceApply } from '../../formats/evidence/apply.ts';
 import { sizeFormat } from '../../engine/units.ts';
 
-/** The page reads at most this much evidence: the CLI's cap (cli/evidence.ts MAX_EVIDENCE_BYTES). */
-export const MAX_EVIDENCE_BYTES = 32 * 1024 * 1024;
-
 export type EvidenceOutcome = { ok: true; input: PlanInput; text: string } | { ok: false; text: string };
 
 export function evidenceFileApply(input: PlanInput, fileName: string, text: string, collectedAt: string): EvidenceOutcome {

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { presetGet, type PlanInput } from '../../engine/index.ts';
-import { base64urlDecode, base64urlEncode, shareDecode, shareEncode, shareParam, shareUrl } from './share.ts';
+import { base64urlEncode, shareDecode, shareEncode, shareParam, shareUrl } from './share.ts';
+import { base64urlDecode } from './share-unpack.ts';
+import { jobRun } from '../import/jobs.ts';
 
 describe('share link', () => {
   it.each(['4gb', 'full', '8gb'] as const)('round-trips the %s preset', async (name) => {
@@ -68,5 +70,24 @@ describe('share links are inflated under the input policy (issue 17)', () => {
   it('a link that unpacks to text that is not JSON says so, not "damaged"', async () => {
     const { deflateSync, strToU8 } = await import('fflate');
     expect(await shareDecode(base64urlEncode(deflateSync(strToU8('host: {ram: 4GiB}'))))).toEqual({ ok: false, reason: 'the link unpacks to something that is not a plan (not JSON)' });
+  });
+});
+
+describe('a share link is unpacked by the import worker\'s job (issue 17: off the page\'s thread)', () => {
+  it('the share job gives the bounded data of a good link, and the reason of a bad one, as plain data a worker can post', async () => {
+    const { deflateSync, strToU8 } = await import('fflate');
+    const plan = { host: { ram: '4GiB' }, services: [{ name: 'db', kind: 'postgres', limit: '1GiB' }] };
+    const good = jobRun({ type: 'share', param: base64urlEncode(deflateSync(strToU8(JSON.stringify(plan)))) });
+    expect(good).toEqual({ ok: true, doc: plan });
+    expect(structuredClone(good)).toEqual(good);
+    const bomb = base64urlEncode(deflateSync(new Uint8Array(8 * 1024 * 1024).fill(0x20), { level: 9 }));
+    expect(jobRun({ type: 'share', param: bomb })).toEqual({ ok: false, reason: 'the link holds more than 4 MiB of plan once unpacked, more than any plan; it was not opened' });
+    expect(jobRun({ type: 'share', param: 'AAAA-not-a-plan!' })).toEqual({ ok: false, reason: 'the link contains characters a share link never has' });
+  });
+
+  it('a link longer than the byte cap is refused before any unpacking', async () => {
+    const t0 = performance.now();
+    expect(await shareDecode('A'.repeat(4 * 1024 * 1024 + 1))).toEqual({ ok: false, reason: 'the link holds more than 4 MiB of plan once unpacked, more than any plan; it was not opened' });
+    expect(performance.now() - t0).toBeLessThan(1000);
   });
 });

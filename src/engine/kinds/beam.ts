@@ -9,9 +9,9 @@ import * as z from 'zod/mini';
 import type { ServiceOf } from '../schema.ts';
 import type { Usage } from '../report.ts';
 import { oneOf, settingsObject, sizeSchema, withDefault } from '../schema-blocks.ts';
-import { component, usageOf } from '../usage.ts';
 import { sizeFormat } from '../units.ts';
 import { field, type KindEngine } from './kind.ts';
+import { footprintUsage } from './native.ts';
 import { catalogueBasis, CATALOGUE_IDS } from '../catalogue.ts';
 
 export const BEAM_ENUMS = { language: ['elixir', 'erlang'] } as const;
@@ -31,8 +31,6 @@ const settings = settingsObject({
   app: z.optional(oneOf(CATALOGUE_IDS)),
 });
 
-/** At rest: 0.6× typical (assumed, as native.ts: before caches and connection state fill). */
-const LOW_SHARE = 0.6;
 /** High: 2× typical. Assumed: the BEAM's allocators keep freed carriers mapped (erts_alloc's
  * multiblock carriers, released lazily), and large binaries are freed only when every process that
  * saw them has collected, so bursts of large messages (a log ingest, a replication stream) leave
@@ -42,7 +40,8 @@ const HIGH_FACTOR = 2;
 
 export function beamUsage(s: ServiceOf<'beam'>): Usage {
   const m = s.settings.memory;
-  return usageOf([component('BEAM', m * LOW_SHARE, m, m * HIGH_FACTOR, `${s.settings.language} release: process heaps, ETS, binaries and code; no heap cap`)]);
+  // At rest FOOTPRINT_LOW_SHARE of typical, as every footprint kind (native.ts).
+  return footprintUsage('BEAM', m, m * HIGH_FACTOR, `${s.settings.language} release: process heaps, ETS, binaries and code; no heap cap`);
 }
 
 export const beam: KindEngine<'beam', typeof settings> = {

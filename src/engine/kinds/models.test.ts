@@ -5,6 +5,8 @@ import { serviceUsage } from './index.ts';
 import { redisSafeMaxmemory } from './redis.ts';
 import { walBuffersFor } from './postgres/settings.ts';
 import { planParse, type PlanInput, type ServiceKind } from '../schema.ts';
+import { evaluate } from '../evaluate.ts';
+import { sizeParse } from '../units.ts';
 
 /** Usage of the first service in a plan of these services, on 4 GiB, 1000 users. */
 function usage(services: PlanInput['services'], extra: Partial<PlanInput> = {}) {
@@ -68,6 +70,20 @@ describe('postgres', () => {
     [1, 64 / 1024],
   ])('wal_buffers for shared_buffers %s MiB is %s MiB (xlog.c)', (sb, wal) => expect(walBuffersFor(sb)).toBeCloseTo(wal, 6));
 
+  it("TimescaleDB's background workers: the launcher and a scheduler at rest, one job typically, every worker busy at high; none without them", () => {
+    const plain = usage([{ name: 'db', kind: 'postgres' }]);
+    expect(part(plain, 'extension workers')).toBeUndefined();
+    const ts = usage([{ name: 'db', kind: 'postgres', settings: { backgroundWorkers: 16 } }]);
+    const w = ts.components.find((c) => c.name === 'extension workers')!;
+    expect(w.low).toBeCloseTo(2 * 1, 6);
+    expect(w.MiB).toBeCloseTo(3 * 1.2 + 4 * 0.02, 6);
+    expect(w.high).toBeCloseTo(17 * (12 + 4 * 6), 6); // 16 workers and the launcher, each a backend with 3 × hash_mem_multiplier work_mem nodes
+    expect(ts.high - plain.high).toBeCloseTo(w.high, 6);
+    // Monotone in the setting.
+    const more = usage([{ name: 'db', kind: 'postgres', settings: { backgroundWorkers: 17 } }]);
+    expect(more.high).toBeGreaterThan(ts.high);
+  });
+
   it('charges shared_buffers with its descriptors (8400 bytes per 8 kB page)', () => {
     const u = usage([{ name: 'db', kind: 'postgres', settings: { sharedBuffers: '200MiB' } }]);
     expect(part(u, 'shared_buffers')!.MiB).toBeCloseTo(200 * (8400 / 8192), 6);
@@ -124,6 +140,30 @@ describe('redis', () => {
     const mm = redisSafeMaxmemory(limit, persistence);
     const u = usage([{ name: 'r', kind: 'redis', limit, settings: { maxmemory: mm, persistence, policy: 'allkeys-lru' } }]);
     expect(u.high).toBeCloseTo(limit, 3);
+  });
+
+  it("redis/redis-stack's Redis Insight (a Node.js app beside the server) counts at the node kind's default, and the safe maxmemory leaves room for it", () => {
+    const plain = usage([{ name: 'r', kind: 'redis', settings: { maxmemory: '256MiB', policy: 'allkeys-lru' } }]);
+    const stack = usage([{ name: 'r', kind: 'redis', settings: { maxmemory: '256MiB', policy: 'allkeys-lru', insight: true } }]);
+    const insight = part(stack, 'Redis Insight (Node.js)')!;
+    expect([insight.low, insight.MiB, insight.high].map((v) => Math.round(v * 1e6) / 1e6)).toEqual([64, 80, 112]);
+    expect(stack.high - plain.high).toBeCloseTo(112, 6);
+    for (const limit of [300, 1024]) {
+      const mm = redisSafeMaxmemory(limit, 'rdb', 112);
+      const u = usage([{ name: 'r', kind: 'redis', limit, settings: { maxmemory: mm, persistence: 'rdb', policy: 'allkeys-lru', insight: true } }]);
+      expect(u.high).toBeCloseTo(limit, 3);
+    }
+    // The finding's fix leaves room for Redis Insight: applying it clears the finding, and the high fits the limit.
+    const svc = { name: 'r', kind: 'redis' as const, limit: '512MiB', settings: { maxmemory: '300MiB', policy: 'allkeys-lru' as const, persistence: 'none' as const, insight: true } };
+    const f = evaluate(planOf({ host: { ram: '4GiB' }, services: [svc] })).findings.find((x) => x.id === 'redis-maxmemory-headroom')!;
+    expect(f).toBeDefined();
+    const parsed = sizeParse(f.fix.changes[0]!.value as string);
+    if (!parsed.ok) throw new Error('the fix is not a size');
+    const fixed = parsed.value;
+    expect(fixed).toBeLessThan(redisSafeMaxmemory(512, 'none'));
+    const after = { ...svc, settings: { ...svc.settings, maxmemory: fixed } };
+    expect(evaluate(planOf({ host: { ram: '4GiB' }, services: [after] })).findings.map((x) => x.id)).not.toContain('redis-maxmemory-headroom');
+    expect(usage([after]).high).toBeLessThanOrEqual(512);
   });
 });
 

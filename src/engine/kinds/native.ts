@@ -33,8 +33,14 @@ const settings = settingsObject({
   app: z.optional(oneOf(CATALOGUE_IDS)),
 });
 
-/** At rest: 0.6× the typical footprint (assumed: before caches and connection buffers fill). */
-const LOW_SHARE = 0.6;
+/** At rest: 0.6× the typical footprint (assumed: before caches and connection buffers fill). One
+ * rule for every single-process footprint kind: native here, beam (beam.ts) reads it. */
+export const FOOTPRINT_LOW_SHARE = 0.6;
+
+/** One process's footprint: `memory` typical, FOOTPRINT_LOW_SHARE of it at rest, `high` at its high end. */
+export function footprintUsage(name: string, memory: number, high: number, note: string): Usage {
+  return usageOf([component(name, memory * FOOTPRINT_LOW_SHARE, memory, Math.max(high, memory), note)]);
+}
 /** Rust and C: no collector; high 1.5× typical for allocator fragmentation and bursts (assumed). */
 const NON_GC_HIGH = 1.5;
 /** Go with GOGC=off and no GOMEMLIMIT grows without bound: 4× typical stands for that (assumed). */
@@ -54,7 +60,7 @@ export function nativeHigh(s: ServiceOf<'native'>): number {
 export function nativeUsage(s: ServiceOf<'native'>): Usage {
   const st = s.settings;
   const note = st.language !== 'go' ? `${st.language}: no garbage collector` : `GOGC=${st.gogc < 0 ? 'off' : st.gogc}${st.goMemLimit > 0 ? `, GOMEMLIMIT ${sizeFormat(st.goMemLimit)} (a soft cap)` : ''}`;
-  return usageOf([component('process', st.memory * LOW_SHARE, st.memory, nativeHigh(s), note)]);
+  return footprintUsage('process', st.memory, nativeHigh(s), note);
 }
 
 /** GOMEMLIMIT against what the program needs and the container's limit. */

@@ -23,7 +23,12 @@ export type PhpServer = (typeof PHP_ENUMS.server)[number];
 export const PHP_SERVER_DEFAULTS: Readonly<Record<PhpServer, { processes: number; idle: number; source: string }>> = {
   // php-src sapi/fpm/www.conf.in as the official php image ships it: pm = dynamic, pm.max_children = 5, pm.start_servers = 2
   fpm: { processes: 5, idle: 2, source: "php-fpm's www.conf (the official php image): pm.max_children = 5, pm.start_servers = 2" },
-  // Debian's apache2 mods-available/mpm_prefork.conf (the php:apache image): MaxRequestWorkers 150, StartServers 5
+  // Debian's apache2 mods-available/mpm_prefork.conf: MaxRequestWorkers 150, StartServers 5. The official php:apache
+  // image installs Debian's apache2 and only switches to prefork (docker-library/php Dockerfile: `a2dismod mpm_event
+  // && a2enmod mpm_prefork`), so it runs these. Apache's own compiled default is higher: MaxRequestWorkers 256 for
+  // prefork (httpd.apache.org/docs/2.4/mod/mpm_common.html#maxrequestworkers, ServerLimit 256), StartServers 5.
+  // Checked for issue 10: 150 is what these images run; the ~10 GiB high of Firefly III came from its image being
+  // taken for php:apache, which it no longer is (catalogue.ts: PHP-FPM, 20 children).
   apache: { processes: 150, idle: 5, source: "Debian's mpm_prefork.conf (the php:apache image): MaxRequestWorkers 150, StartServers 5" },
   // Swoole's worker_num defaults to the CPU count (Swoole docs, Server settings): assumed 2 cores, as proxy.ts assumes
   swoole: { processes: 2, idle: 2, source: "Swoole's worker_num: one worker per CPU (assumed 2)" },

@@ -55,6 +55,10 @@ export type Pool = {
   highPerProcess?: number;
   /** The master's memory in each container (0: none). */
   master: number;
+  /** The master at its high end (Celery's main process grows as a worker does); `master` when omitted. */
+  masterHigh?: number;
+  /** The share of the processes' low end they hold (gunicorn's --preload shares pages at rest: PRELOAD_LOW_SHARE); 1 when omitted. */
+  lowShare?: number;
 };
 
 /** The pool's memory: its processes (idle at low, busy typically, all at high) and the masters. */
@@ -64,8 +68,8 @@ export function poolUsage(p: Pool, name = 'processes'): Usage {
   const high = Math.max(p.highPerProcess ?? p.perProcess * PROCESS_SPREAD.high, p.perProcess);
   const n = p.replicas;
   const note = `${n > 1 ? `${n} × ` : ''}${idle === p.processes ? p.processes : `${idle}–${p.processes}`} × ${Math.round(p.perProcess)} MiB`;
-  const parts = [component(name, n * idle * p.perProcess * PROCESS_SPREAD.low, n * busy * p.perProcess, n * p.processes * high, note)];
-  if (p.master > 0) parts.push(component(n > 1 ? `${n} masters` : 'master', n * p.master, n * p.master, n * p.master));
+  const parts = [component(name, n * idle * p.perProcess * PROCESS_SPREAD.low * (p.lowShare ?? 1), n * busy * p.perProcess, n * p.processes * high, note)];
+  if (p.master > 0) parts.push(component(n > 1 ? `${n} masters` : 'master', n * p.master, n * p.master, n * Math.max(p.masterHigh ?? p.master, p.master)));
   return usageOf(parts);
 }
 

@@ -9,11 +9,9 @@ import * as z from 'zod/mini';
 import type { Plan, ServiceOf } from '../schema.ts';
 import type { Finding, Usage } from '../report.ts';
 import { bool, count, oneOf, settingsObject, sizeSchema, withDefault } from '../schema-blocks.ts';
-import { component, usageOf } from '../usage.ts';
-import { mbText as mb, sizeFormat } from '../units.ts';
-import { roundUpSize } from '../policy.ts';
-import { finding, fmt, servicesOf, type Rule } from '../findings/context.ts';
-import { GUNICORN_MASTER_MIB, PRELOAD_LOW_SHARE, PROCESS_SPREAD, processesPart } from './processes.ts';
+import { sizeFormat } from '../units.ts';
+import { servicesOf, type Rule } from '../findings/context.ts';
+import { GUNICORN_MASTER_MIB, PRELOAD_LOW_SHARE, PROCESS_SPREAD, poolFinding, poolLimitFor, poolUsage, tunePool, type Pool, type PoolTune } from './processes.ts';
 import { field, type KindEngine, type TuneUnfit } from './kind.ts';
 import { catalogueBasis, CATALOGUE_IDS } from '../catalogue.ts';
 
@@ -46,7 +44,7 @@ const settings = settingsObject({
 
 /** A master: gunicorn's arbiter, measured here (processes.ts); Celery's main process imports the app (assumed: the same as a worker). */
 const MASTER_MIB = GUNICORN_MASTER_MIB;
-/** The master's memory: none, the arbiter, or (Celery, RQ) a process that imports the app. */
+/** The master's memory: none, the arbiter, or (Celery, Dramatiq, Huey) a process that imports the app. */
 function masterMiB(s: ServiceOf<'python'>): number {
   const st = s.settings;
   if (!st.master) return 0;
@@ -54,89 +52,48 @@ function masterMiB(s: ServiceOf<'python'>): number {
   return MASTER_MIB;
 }
 
-/** The typical memory of one worker (--preload saves nothing typically: processes.ts). */
-function workerMiB(s: ServiceOf<'python'>): number {
-  return s.settings.perProcess;
+/**
+ * The service as a pool of processes (processes.ts, the model ruby and php share): every container
+ * runs all its processes at rest and typically (a gunicorn or Celery pool is fixed, no spare
+ * servers); --preload shares the app's pages at rest (the low end only: processes.ts); Celery's
+ * main process imports the app and grows as a worker does (PROCESS_SPREAD.high at the high end).
+ */
+export function pythonPool(s: ServiceOf<'python'>): Pool {
+  const st = s.settings;
+  const master = masterMiB(s);
+  return {
+    replicas: st.replicas, processes: st.processes, perProcess: st.perProcess, master,
+    masterHigh: st.server === 'celery' ? master * PROCESS_SPREAD.high : master,
+    lowShare: st.preload ? PRELOAD_LOW_SHARE : 1,
+  };
 }
 
 /** Every container's processes and masters: replicas × (processes × one process + the master), as fastapi counts its replicas. */
 export function pythonUsage(s: ServiceOf<'python'>): Usage {
-  const replicas = s.settings.replicas;
-  const master = replicas * masterMiB(s);
-  const part = processesPart('processes', replicas * s.settings.processes, workerMiB(s));
-  const parts = [s.settings.preload ? { ...part, low: part.low * PRELOAD_LOW_SHARE } : part];
-  if (master > 0) parts.push(component(replicas > 1 ? `${replicas} masters` : 'master', master, master, master * (s.settings.server === 'celery' ? PROCESS_SPREAD.high : 1)));
-  return usageOf(parts);
-}
-
-/** One container's high usage with `processes` workers: what its limit (per container, report.ts limitOfAll) must hold. */
-function pythonHigh(s: ServiceOf<'python'>, processes: number): number {
-  return pythonUsage({ ...s, settings: { ...s.settings, replicas: 1, processes } }).high;
+  return poolUsage(pythonPool(s));
 }
 
 // ---------------------------------------------------------------------------------------------
-// Tuning: workers from the limit (never more than the plan runs)
+// Tuning: processes from the limit (never more than the plan runs), the shared pool tuner
 
-export type PythonTune = {
-  limit: number | null;
-  plannedProcesses: number;
-  /** The most processes whose high usage fits the limit; null without a limit. */
-  safeProcesses: number | null;
-  /** min(planned, safe): the tuner lowers the count, never raises it; null when none fits. */
-  recommendedProcesses: number | null;
-  fits: boolean;
-  minLimit: number | null;
-  explain: string;
-};
-
-export function pythonSafeProcesses(s: ServiceOf<'python'>, limit: number): number {
-  let n = 0;
-  while (n < 1024 && pythonHigh(s, n + 1) <= limit) n++;
-  return n;
+export function tunePython(_plan: Plan, s: ServiceOf<'python'>): PoolTune {
+  return tunePool(pythonPool(s), s.limit, `${s.settings.server} process`);
 }
 
-export function pythonLimitFor(s: ServiceOf<'python'>, processes: number): number {
-  return roundUpSize(pythonHigh(s, processes));
-}
-
-export function tunePython(_plan: Plan, s: ServiceOf<'python'>): PythonTune {
-  const planned = s.settings.processes;
-  if (s.limit === null) return { limit: null, plannedProcesses: planned, safeProcesses: null, recommendedProcesses: null, fits: true, minLimit: null, explain: 'no container limit: the process count cannot be derived from it' };
-  const safe = pythonSafeProcesses(s, s.limit);
-  const fits = safe >= 1;
-  const rec = fits ? Math.min(planned, safe) : null;
-  return {
-    limit: s.limit, plannedProcesses: planned, safeProcesses: safe, recommendedProcesses: rec, fits, minLimit: fits ? null : pythonLimitFor(s, 1),
-    explain: rec !== null
-      ? `${rec} × ${mb(workerMiB(s))} processes at up to ${PROCESS_SPREAD.high}× their typical size${masterMiB(s) > 0 ? ' and the master' : ''} fit the ${mb(s.limit)} limit`
-      : `the ${mb(s.limit)} limit cannot hold one ${mb(s.settings.perProcess)} process at its high end: the limit needs to be at least ${mb(pythonLimitFor(s, 1))}`,
-  };
-}
-
-function pythonUnfit(s: ServiceOf<'python'>, t: PythonTune): TuneUnfit[] {
+function pythonUnfit(s: ServiceOf<'python'>, t: PoolTune): TuneUnfit[] {
   return t.fits ? [] : [{ service: s.name, kind: 'python', reason: 'limit', limitMiB: s.limit, minLimitMiB: t.minLimit, message: `${s.name}: ${t.explain}` }];
 }
 
 // ---------------------------------------------------------------------------------------------
 // Findings
 
-/** workers × per-process memory against the limit. */
+/** processes × per-process memory against the limit: the shared pool finding. */
 export const pythonWorkers: Rule = ({ plan }) => {
   const out: Finding[] = [];
   for (const s of servicesOf(plan, 'python')) {
     if (s.limit === null) continue;
-    const t = tunePython(plan, s);
-    const n = s.settings.processes;
-    if (t.safeProcesses === null || t.safeProcesses >= n) continue;
-    const typical = pythonUsage({ ...s, settings: { ...s.settings, replicas: 1 } }).typical; // one container's, against its limit
-    const severity = typical > s.limit ? 'critical' : 'warning';
-    const many = s.settings.replicas > 1;
-    out.push(finding('python-workers-over-limit', severity, s.name,
-      `${s.name} runs ${n} ${s.settings.server} processes × ${fmt(workerMiB(s))}${masterMiB(s) > 0 ? ' plus its master' : ''}${many ? ` in each of its ${s.settings.replicas} containers` : ''}: ${fmt(typical)} typically and up to ${fmt(pythonHigh(s, n))} as processes grow, against ${many ? 'each one’s' : 'a'} ${fmt(s.limit)} limit.`,
-      t.safeProcesses >= 1
-        ? `Set ${s.name}'s processes to ${t.safeProcesses}, or raise its limit to ${fmt(pythonLimitFor(s, n))}.`
-        : `Raise ${s.name}'s limit to at least ${fmt(pythonLimitFor(s, 1))}.`,
-      t.safeProcesses >= 1 ? [{ service: s.name, key: 'settings.processes', value: t.safeProcesses }] : []));
+    const f = poolFinding('python-workers-over-limit', s.name, pythonPool(s), s.limit, tunePython(plan, s), `${s.settings.server} process`);
+    if (f) out.push(f);
   }
   return out;
 };
@@ -144,7 +101,7 @@ export const pythonWorkers: Rule = ({ plan }) => {
 // ---------------------------------------------------------------------------------------------
 // The kind
 
-export const python: KindEngine<'python', typeof settings, PythonTune> = {
+export const python: KindEngine<'python', typeof settings, PoolTune> = {
   kind: 'python',
   settings,
   enums: PYTHON_ENUMS,
@@ -161,6 +118,6 @@ export const python: KindEngine<'python', typeof settings, PythonTune> = {
     apply: (s, t) => (t.recommendedProcesses === null ? s : { ...s, settings: { ...s.settings, processes: t.recommendedProcesses } }),
     unfit: pythonUnfit,
     settle: (_plan, s, t) => ({ ...t, plannedProcesses: s.settings.processes }),
-    minLimit: (s) => pythonLimitFor(s, s.settings.processes),
+    minLimit: (s) => poolLimitFor(pythonPool(s), s.settings.processes),
   },
 };

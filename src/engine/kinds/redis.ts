@@ -1,12 +1,15 @@
 /** Redis: data bounded by maxmemory, fragmentation on top, fork copy-on-write while persisting (memory-model.md). */
+import * as z from 'zod/mini';
 import type { ServiceOf } from '../schema.ts';
 import type { Finding, Usage } from '../report.ts';
-import { oneOf, settingsObject, sizeSchema, withDefault } from '../schema-blocks.ts';
+import { bool, oneOf, settingsObject, sizeSchema, withDefault } from '../schema-blocks.ts';
 import { component, fixed, usageOf } from '../usage.ts';
 import { mbText as mb, sizeFormat } from '../units.ts';
 import { REDIS_MAXMEMORY_MIN, roundDownSize, roundUpSize, severityOf, smallestTidy } from '../policy.ts';
 import { finding, fmt, overLimit, pct, servicesOf, setSize, type Rule } from '../findings/context.ts';
 import { field, type KindEngine, type ModelContext, type TuneUnfit } from './kind.ts';
+import { NODE_DEFAULTS } from './node.ts';
+import { processesPart } from './processes.ts';
 
 export const REDIS_ENUMS = {
   policy: ['noeviction', 'allkeys-lru', 'allkeys-lfu', 'allkeys-random', 'volatile-lru', 'volatile-lfu', 'volatile-random', 'volatile-ttl'],
@@ -26,6 +29,10 @@ const settings = settingsObject({
   policy: withDefault(oneOf(REDIS_ENUMS.policy), REDIS_DEFAULTS.policy),
   persistence: withDefault(oneOf(REDIS_ENUMS.persistence), REDIS_DEFAULTS.persistence),
   appData: withDefault(sizeSchema, REDIS_DEFAULTS.appData),
+  /** Redis Insight runs in the same container: the redis/redis-stack image "contains both Redis Stack
+   * server and Redis Insight" (Redis docs, "Run Redis Stack on Docker"; redis/redis-stack-server is the
+   * server alone). Absent: the server alone. */
+  insight: z.optional(bool),
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -47,17 +54,29 @@ const AOF_BUFFER_MIB = { low: 1, typical: 4, high: 32 } as const;
 const OVERSHOOT = 1.02;
 
 /** The largest maxmemory whose high usage (overshoot, clients, fragmentation and, with
- * persistence, a full copy-on-write) still fits `limit`: the model solved for maxmemory. */
-export function redisSafeMaxmemory(limit: number, persistence: RedisPersistence): number {
+ * persistence, a full copy-on-write) still fits `limit` beside `besideHigh` (another process in the
+ * container at its high end: Redis Insight): the model solved for maxmemory. */
+export function redisSafeMaxmemory(limit: number, persistence: RedisPersistence, besideHigh = 0): number {
   const factor = FRAGMENTATION.high + (persistence === 'none' ? 0 : COW.high);
   const fixedHigh = BASE_MIB + CLIENTS_MIB.high;
   const aof = persistence === 'aof' ? AOF_BUFFER_MIB.high : 0;
-  return Math.max(0, ((limit - aof) / factor - fixedHigh) / OVERSHOOT);
+  return Math.max(0, ((limit - aof - besideHigh) / factor - fixedHigh) / OVERSHOOT);
 }
 
 /** The smallest tidy limit, from `from` on, whose safe maxmemory reaches `maxmemory`. */
-export function redisLimitFor(maxmemory: number, persistence: RedisPersistence, from = roundUpSize(maxmemory)): number {
-  return smallestTidy(from, (limit) => redisSafeMaxmemory(limit, persistence) >= maxmemory);
+export function redisLimitFor(maxmemory: number, persistence: RedisPersistence, from = roundUpSize(maxmemory), besideHigh = 0): number {
+  return smallestTidy(from, (limit) => redisSafeMaxmemory(limit, persistence, besideHigh) >= maxmemory);
+}
+
+/** Redis Insight in the container (redis/redis-stack): a Node.js web app (redis/RedisInsight's API is
+ * NestJS on Node.js), at the node kind's default per process (assumed: no published figure) with its spread. */
+function insightPart(s: ServiceOf<'redis'>) {
+  return s.settings.insight ? [processesPart('Redis Insight (Node.js)', 1, NODE_DEFAULTS.perProcess)] : [];
+}
+
+/** Redis Insight's high end, beside the server in the limit (0 without it). */
+export function redisBesideHigh(s: ServiceOf<'redis'>): number {
+  return insightPart(s).reduce((n, c) => n + c.high, 0);
 }
 
 /** Redis's memory; several Redis services in one plan split the semantic cache. */
@@ -83,6 +102,7 @@ export function redisUsage(s: ServiceOf<'redis'>, ctx: ModelContext): Usage {
     components.push(component('fork copy-on-write', used.low * COW.low, used.typical * COW.typical, used.high * COW.high, `${persistence} persistence forks a child`));
   }
   if (persistence === 'aof') components.push(component('aof buffers', AOF_BUFFER_MIB.low, AOF_BUFFER_MIB.typical, AOF_BUFFER_MIB.high));
+  components.push(...insightPart(s));
   return usageOf(components);
 }
 
@@ -123,11 +143,12 @@ export function tuneRedis(redis: ServiceOf<'redis'>): RedisTune {
       fits: true, minLimit: null, explain: 'no container limit: maxmemory cannot be derived',
     };
   }
-  const safe = redisSafeMaxmemory(redis.limit, persistence);
+  const beside = redisBesideHigh(redis);
+  const safe = redisSafeMaxmemory(redis.limit, persistence, beside);
   const fits = safe >= REDIS_MAXMEMORY_MIN;
   const rec = fits ? roundDownSize(safe) : null;
-  const minLimit = fits ? null : redisLimitFor(REDIS_MAXMEMORY_MIN, persistence);
-  const why = `fragmentation up to 1.5 × used and client buffers${persistent ? `, and ${persistence.toUpperCase()} forks a child whose copy-on-write (up to all of used) counts in the same cgroup` : ', no persistence so no fork'}${persistence === 'aof' ? ', plus AOF buffers' : ''}`;
+  const minLimit = fits ? null : redisLimitFor(REDIS_MAXMEMORY_MIN, persistence, undefined, beside);
+  const why = `fragmentation up to 1.5 × used and client buffers${persistent ? `, and ${persistence.toUpperCase()} forks a child whose copy-on-write (up to all of used) counts in the same cgroup` : ', no persistence so no fork'}${persistence === 'aof' ? ', plus AOF buffers' : ''}${beside > 0 ? ', beside Redis Insight' : ''}`;
   return {
     limit: redis.limit,
     safeShare: rec === null ? 0 : rec / redis.limit,
@@ -166,14 +187,15 @@ export const redisMemory: Rule = ({ plan, normal }) => {
     // It comes to ~0.35–0.39 × limit with persistence and ~0.6 without, under memory-model.md's
     // rule of thumb (0.45 / 0.8), which leaves out client buffers and a full copy-on-write.
     // The tuner's maxmemory is this same value, rounded down the same way.
-    const safeExact = redisSafeMaxmemory(r.limit, s.persistence);
+    const beside = redisBesideHigh(r);
+    const safeExact = redisSafeMaxmemory(r.limit, s.persistence, beside);
     const safe = roundDownSize(safeExact);
     const share = safe / r.limit;
     // A limit too small for Redis's smallest maxmemory even at the safe share: no maxmemory fixes
     // it, the limit must grow (to the smallest that holds that maxmemory), or the fix would leave
     // the finding raised.
     const tooSmall = safeExact < REDIS_MAXMEMORY_MIN;
-    const grown = tooSmall ? redisLimitFor(REDIS_MAXMEMORY_MIN, s.persistence, roundUpSize(r.limit + 1)) : r.limit;
+    const grown = tooSmall ? redisLimitFor(REDIS_MAXMEMORY_MIN, s.persistence, roundUpSize(r.limit + 1), beside) : r.limit;
     const fixChanges = tooSmall
       ? [setSize(r.name, 'settings.maxmemory', REDIS_MAXMEMORY_MIN), setSize(r.name, 'limit', grown)]
       : [setSize(r.name, 'settings.maxmemory', safe)];
@@ -236,7 +258,7 @@ export const redis: KindEngine<'redis', typeof settings, RedisTune> = {
     settle: (_plan, s, t) => ({ ...t, ...redisPlanned(s, t.safeMaxmemory) }),
     notes: (s) => (s.limit === null ? [`${s.name}: no memory limit, so maxmemory stays as planned: Headroom derives it from the container's own limit (set a limit to tune it)`] : []),
     // Room for maxmemory with fragmentation and, with persistence, the fork.
-    minLimit: (s) => redisLimitFor(s.settings.maxmemory, s.settings.persistence),
+    minLimit: (s) => redisLimitFor(s.settings.maxmemory, s.settings.persistence, undefined, redisBesideHigh(s)),
     zeroUnbounded: ['maxmemory'], // Redis docs: maxmemory 0 means no limit
   },
 };

@@ -118,6 +118,14 @@ describe('python', () => {
     expect(usage({ name: 'p', kind: 'python', settings }).typical).toBeCloseTo(typical, 0);
   });
 
+  it('the shared pool model (processes.ts) keeps python\'s own ends: --preload lowers the low end only, Celery\'s main process grows at high as a worker does', () => {
+    const pre = usage({ name: 'p', kind: 'python', settings: { server: 'gunicorn', processes: 4, perProcess: 131, preload: true } });
+    expect(pre.low).toBeCloseTo(4 * 131 * 0.8 * (82 / 131) + 25, 6);
+    expect(pre.high).toBeCloseTo(4 * 131 * 1.4 + 25, 6);
+    const celery = usage({ name: 'p', kind: 'python', settings: { server: 'celery', processes: 4, perProcess: 100 } });
+    expect([celery.low, celery.typical, celery.high].map((v) => Math.round(v * 1e6) / 1e6)).toEqual([4 * 80 + 100, 500, 4 * 140 + 140]);
+  });
+
   it('workers × memory over the limit: a finding whose fix fits, and the tuner lowers the count (never raises it)', () => {
     const service: Svc = { name: 'web', kind: 'python', limit: '512MiB', settings: { server: 'gunicorn', processes: 8, perProcess: 100 } };
     const f = findingsOf([service]).find((x) => x.id === 'python-workers-over-limit')!;

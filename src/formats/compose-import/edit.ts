@@ -7,12 +7,13 @@
  * other key, comment, anchor, quote style and the key order stay as they were: the edit goes
  * through the yaml library's Document, never through text templates.
  */
-import { Document, isAlias, isMap, isPair, isScalar, isSeq, parseDocument, Scalar, type Node, type Pair, type YAMLMap, type YAMLSeq } from 'yaml';
+import { Document, isAlias, isMap, isPair, isScalar, isSeq, Scalar, type Node, type Pair, type YAMLMap, type YAMLSeq } from 'yaml';
 import { planWithFeatures } from '../../engine/features.ts';
 import type { Plan, Service } from '../../engine/schema.ts';
 import { formatOf } from '../kinds/index.ts';
 import type { FlagSyntax } from '../kinds/kind.ts';
 import { composeImport, type ComposeImportOptions, type ComposeIssue } from './import.ts';
+import { inputParse, issuesBounded, type ParsedInput } from '../input-policy.ts';
 import { envTextParse, interpolate } from './interpolate.ts';
 import { commandWords, imageRepository } from './words.ts';
 import { composeSizeFormat, composeSizeParse } from './size.ts';
@@ -25,19 +26,29 @@ export type ComposeEditResult =
 export type ComposeEditOptions = Pick<ComposeImportOptions, 'envText' | 'environment' | 'profiles' | 'readFile'>;
 
 type Key = string;
+/** toJS options for the document's nodes: the input policy already bounded what its aliases
+ * expand to (INPUT_LIMITS.maxExpandedNodes) and toJS resolves them without copying, so the
+ * library's own alias count (which refused some files the policy accepts) is off. */
+const ALIASES_BOUNDED = { maxAliasCount: -1 } as const;
 const EPSILON_MIB = 1 / 1024; // assumed: differences under 1 KiB are rounding, not a change
 
 /**
- * `original` (compose text) with `plan`'s memory settings and added services. The plan is
- * compared with what `original` imports to, so a value the plan left alone is not rewritten.
- * The edit is a list of text patches at node positions the yaml library reports: every byte
- * outside a changed value or an added key is the original's.
+ * `original` (compose text, or that text already parsed under the input policy) with `plan`'s
+ * memory settings and added services. The plan is compared with what `original` imports to, so
+ * a value the plan left alone is not rewritten. The edit is a list of text patches at node
+ * positions the yaml library reports: every byte outside a changed value or an added key is the
+ * original's. The text is parsed once (issue 17): the import and the edit read the same document.
  */
-export function composeEdit(original: string, plan: Plan, options: ComposeEditOptions = {}): ComposeEditResult {
-  const base = composeImport(original, { ...options, host: plan.host.ram });
+export function composeEdit(original: string | ParsedInput, plan: Plan, options: ComposeEditOptions = {}): ComposeEditResult {
+  let parsed: ParsedInput;
+  if (typeof original === 'string') {
+    const r = inputParse(original);
+    if (!r.ok) return { ok: false, issues: issuesBounded(r.issues) };
+    parsed = r.parsed;
+  } else parsed = original;
+  const base = composeImport(parsed, { ...options, host: plan.host.ram });
   if (!base.ok) return { ok: false, issues: base.issues };
-  const doc = parseDocument(original, { merge: true });
-  const editor = new Editor(doc, original, options);
+  const editor = new Editor(parsed, options);
   const before = new Map(base.plan.services.map((s) => [s.name, s]));
   const full = planWithFeatures(plan);
   for (const s of full.services) {
@@ -68,16 +79,19 @@ class Editor {
   private readonly env: Record<string, string>;
   private readonly patches: Patch[] = [];
   private readonly style: { indent: number; indentSeq: boolean };
+  private readonly doc: Document;
+  private readonly source: string;
+  /** The document's data as the input policy converted it (aliases resolved, not copied). */
+  private readonly data: unknown;
 
-  constructor(
-    private readonly doc: Document,
-    private readonly source: string,
-    options: ComposeEditOptions,
-  ) {
+  constructor(parsed: ParsedInput, options: ComposeEditOptions) {
+    this.doc = parsed.doc;
+    this.source = parsed.text;
+    this.data = parsed.data;
     const fromText = options.envText === undefined ? {} : envTextParse(options.envText, options.environment ?? {}).env;
     // An empty value counts as unset for `${VAR:-default}`, the form the edit writes.
     this.env = Object.fromEntries(Object.entries({ ...fromText, ...(options.environment ?? {}) }).filter(([, v]) => v !== ''));
-    this.style = styleOf(source);
+    this.style = styleOf(this.source);
   }
 
   /** The edited text: the patches applied back to front (insertions at one place in order). */
@@ -134,7 +148,7 @@ class Editor {
 
   /** Where this file writes limits: 2.x files and mem_limit users get mem_limit; deploy users deploy. */
   private limitStyle(): { deploy: boolean; mem: boolean } {
-    const data = this.doc.toJS({ maxAliasCount: 10_000 }) as { version?: unknown; services?: Record<string, Record<string, unknown>> };
+    const data = (this.data ?? {}) as { version?: unknown; services?: Record<string, Record<string, unknown>> };
     if (/^\s*2/.test(String(data.version ?? ''))) return { deploy: false, mem: true };
     let deploy = 0;
     let mem = 0;
@@ -152,7 +166,7 @@ class Editor {
   private commandOf(name: string): string[] {
     const text = (v: unknown) => (typeof v === 'string' ? this.interpolated(v) : Array.isArray(v) ? v.map((x) => this.interpolated(String(x))) : v);
     const node = (key: string) => this.resolved(['services', name, key]);
-    const js = (n: Node | undefined) => (n === undefined ? undefined : isScalar(n) ? n.value : n.toJS(this.doc, { maxAliasCount: 10_000 }));
+    const js = (n: Node | undefined) => (n === undefined ? undefined : isScalar(n) ? n.value : n.toJS(this.doc, ALIASES_BOUNDED));
     return commandWords(text(js(node('entrypoint'))), text(js(node('command'))));
   }
 
@@ -199,7 +213,7 @@ class Editor {
       for (const [key, value] of pairs) this.envSet(name, key, value);
       return;
     }
-    const base = inherited === undefined ? {} : (inherited.toJS(this.doc, { maxAliasCount: 10_000 }) as Record<string, unknown>);
+    const base = inherited === undefined ? {} : (inherited.toJS(this.doc, ALIASES_BOUNDED) as Record<string, unknown>);
     const merged = { ...base, ...Object.fromEntries(pairs) };
     this.set(['services', name, 'environment'], () => merged, false, undefined, `services.${name}.environment: ${pairs.map(([k, v]) => `${k}=${v}`).join(', ')} (added)`);
   }
@@ -449,7 +463,7 @@ class Editor {
       const inherited = this.resolved(path.slice(0, i + 1));
       if (pair && !isAlias(pair.value)) return; // a scalar where a mapping should be: leave it
       const newValue = value(this.resolvedValue(path));
-      const next = last ? newValue : deepSet(inherited === undefined ? {} : inherited.toJS(this.doc, { maxAliasCount: 10_000 }), rest, newValue);
+      const next = last ? newValue : deepSet(inherited === undefined ? {} : inherited.toJS(this.doc, ALIASES_BOUNDED), rest, newValue);
       if (inherited !== undefined) this.notes.push(`${path.slice(0, i + 1).join('.')}: was shared through an anchor or merge key; this service now has its own copy`);
       if (pair) this.replaceValue(pair, next);
       else this.addKey(map, key, next);

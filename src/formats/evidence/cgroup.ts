@@ -12,12 +12,13 @@
  * inactive_file), memory.events (oom_kill). v1: memory.usage_in_bytes,
  * memory.max_usage_in_bytes, memory.limit_in_bytes, memory.stat (total_rss/rss,
  * total_cache/cache, total_inactive_file), memory.oom_control (oom_kill, kernel 4.13+).
- * The working set is usage − inactive file (cAdvisor's container_memory_working_set_bytes);
+ * The working set is usage − inactive file by the one rule (./working-set.ts, which observe uses);
  * memory.events counts kills without their times, so each is an OOM kill with `at: null`.
  */
 import { issuesBounded } from '../input-policy.ts';
 import type { InputIssue } from '../../engine/schema.ts';
 import { evidenceBuild, type ContainerEvidence, type ServiceRef } from './build.ts';
+import { workingSetBytes } from './working-set.ts';
 import type { EvidenceParse } from './file.ts';
 
 export const CGROUP_BUNDLE_FORMAT = 'headroom-cgroup-files';
@@ -92,14 +93,13 @@ export function cgroupToEvidence(doc: unknown, services: readonly ServiceRef[]):
     const stat = files.has('memory.stat') ? keyValues(files.get('memory.stat')!, f('memory.stat'), issues) : new Map<string, number>();
     const events = files.has('memory.events') ? keyValues(files.get('memory.events')!, f('memory.events'), issues)
       : files.has('memory.oom_control') ? keyValues(files.get('memory.oom_control')!, f('memory.oom_control'), issues) : new Map<string, number>();
-    const inactive = stat.get('inactive_file') ?? stat.get('total_inactive_file') ?? 0;
     const limitRaw = v2 ? read('memory.max', true) : read('memory.limit_in_bytes');
     const kills = events.get('oom_kill') ?? 0;
     if (usage === null) return;
     containers.push({
       container: c.container,
       ...(typeof c.service === 'string' ? { composeService: c.service } : {}),
-      samples: [[t, Math.max(0, usage - inactive)]],
+      samples: [[t, workingSetBytes(usage, { total: stat.get('total_inactive_file'), own: stat.get('inactive_file') })]],
       limitBytes: limitRaw === null || limitRaw >= V1_NO_LIMIT ? null : limitRaw,
       peakBytes: v2 ? read('memory.peak') : read('memory.max_usage_in_bytes'),
       anonBytes: stat.get('anon') ?? stat.get('total_rss') ?? stat.get('rss') ?? null,

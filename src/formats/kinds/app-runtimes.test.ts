@@ -125,10 +125,15 @@ describe('php', () => {
     expect(s.settings).toMatchObject({ server: 'fpm', pm: 'dynamic', processes: 65, idle: 12 });
   });
 
-  it('Firefly III (test/corpus/firefly-iii) is Apache with mod_php; Appwrite (test/corpus/appwrite) PHP on Swoole; the php image by tag and command', () => {
+  it('Firefly III (test/corpus/firefly-iii) is PHP-FPM with its base image\'s pool; php:apache is Apache\'s prefork as Debian ships it; Appwrite (test/corpus/appwrite) PHP on Swoole; the php image by tag and command', () => {
     const r = imported(`services:
   app:
     image: fireflyiii/core:latest
+  site:
+    image: php:8.3-apache
+  mine:
+    image: fireflyiii/core:latest
+    environment: { PHP_MEMORY_LIMIT: 512M }
   appwrite-worker:
     image: appwrite/appwrite:latest
     entrypoint: worker
@@ -138,7 +143,12 @@ describe('php', () => {
     image: php:8.3-cli
     command: php artisan queue:work
 `);
-    expect(byName(r, 'app').settings).toMatchObject({ server: 'apache', processes: 150, idle: 5 });
+    // serversideup/php:8.4-fpm-nginx's pool (PHP_FPM_PM_MAX_CHILDREN 20, START_SERVERS 2, PHP_MEMORY_LIMIT 256M), not a prefork pool of 150.
+    expect(byName(r, 'app').settings).toMatchObject({ server: 'fpm', processes: 20, idle: 2, memoryLimit: 256 });
+    expect(byName(r, 'app').note.read.join('\n')).toMatch(/serversideup/);
+    expect(byName(r, 'app').note.warnings.join('\n')).not.toMatch(/pool's size is not in the compose file/);
+    expect(byName(r, 'mine').settings).toMatchObject({ server: 'fpm', processes: 20, memoryLimit: 512 });
+    expect(byName(r, 'site').settings).toMatchObject({ server: 'apache', processes: 150, idle: 5 });
     expect(byName(r, 'appwrite-worker').settings).toMatchObject({ server: 'swoole', app: 'appwrite' });
     expect(byName(r, 'fpm').settings).toMatchObject({ server: 'fpm' });
     expect(byName(r, 'queue').settings).toMatchObject({ server: 'cli', processes: 1 });

@@ -35,6 +35,26 @@ describe('catalogued application images', () => {
     expect(s.warnings.join('\n')).toMatch(/no published figure .* \(assumed\)/);
   });
 
+  it("Airflow (test/corpus/airflow): `celery worker` runs Airflow's worker_concurrency (16), not Celery's per-CPU guess; the dag-processor its parsing_processes (2); the variables override them", () => {
+    const worker = one('image: apache/airflow:3.0.2\ncommand: celery worker');
+    expect(worker.settings).toMatchObject({ app: 'airflow', server: 'celery', processes: 16 });
+    expect(worker.read.join('\n')).toMatch(/processes 16 from celery worker: Airflow's \[celery\] worker_concurrency default 16/);
+    // `airflow celery flower` is Celery's web monitor, not the worker: Celery's own reading.
+    expect(one('image: apache/airflow:3.0.2\ncommand: celery flower').settings).not.toMatchObject({ processes: 16 });
+    expect(worker.warnings.join('\n')).not.toMatch(/one process per CPU/);
+    const set = one('image: apache/airflow:3.0.2\ncommand: celery worker\nenvironment: { AIRFLOW__CELERY__WORKER_CONCURRENCY: "4" }');
+    expect(set.settings).toMatchObject({ processes: 4 });
+    const flag = one('image: apache/airflow:3.0.2\ncommand: celery worker --concurrency 3');
+    expect(flag.settings).toMatchObject({ processes: 3 });
+    const parser = one('image: apache/airflow:3.0.2\ncommand: dag-processor');
+    expect(parser.settings).toMatchObject({ processes: 2 });
+    expect(parser.read.join('\n')).not.toMatch(/^processes 1: /m);
+    // A plain Celery worker on another image keeps Celery's own default (one per CPU, 2 assumed) and says so.
+    const other = one('image: python:3.12\ncommand: celery -A app worker');
+    expect(other.settings).toMatchObject({ server: 'celery', processes: 2 });
+    expect(other.warnings.join('\n')).toMatch(/one process per CPU/);
+  });
+
   it('native entries set the language; proxy entries the server inside', () => {
     expect(one('image: getsentry/relay:nightly').settings).toMatchObject({ app: 'sentry-relay', language: 'rust', memory: '34MiB' });
     expect(one('image: mattermost/mattermost-enterprise-edition:10.5').settings).toMatchObject({ app: 'mattermost', language: 'go' });

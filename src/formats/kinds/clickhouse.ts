@@ -5,7 +5,7 @@
  * written by a real XML serializer (fast-xml-parser's builder, which escapes text and attributes).
  */
 import { XMLBuilder, XMLParser, XMLValidator } from 'fast-xml-parser';
-import { parse as yamlParse } from 'yaml';
+import { sideFileData } from '../input-policy.ts';
 import type { ServiceOf } from '../../engine/schema.ts';
 import type { SettingTune } from '../../engine/kinds/memory-setting.ts';
 import { sizeToPlan } from '../../engine/units.ts';
@@ -26,7 +26,7 @@ function settingsOfFile(path: string, text: string, env: Record<string, string>,
   const out = new Map<string, Value>();
   let top: Record<string, unknown> | null;
   try {
-    if (/\.ya?ml$/.test(path)) top = (yamlParse(text) as Record<string, unknown> | null) ?? null;
+    if (/\.ya?ml$/.test(path)) top = (sideFileData(text) as Record<string, unknown> | null) ?? null;
     else {
       // The parser reads past unclosed tags; the validator says where a file is broken.
       const valid = XMLValidator.validate(text);

@@ -4,7 +4,7 @@
  * Bitnami's MONGODB_EXTRA_FLAGS, a mounted mongod.conf, the flag a compose edit writes, and the
  * exported service (the cache set on its command line).
  */
-import { parse } from 'yaml';
+import { sideFileData } from '../input-policy.ts';
 import { sizeToPlan } from '../../engine/units.ts';
 import { base, shellSplit } from '../compose-import/words.ts';
 import type { KindFormat, Recognised, ServiceFacts } from './kind.ts';
@@ -34,7 +34,7 @@ function mongodbRead(f: ServiceFacts, r: Recognised): void {
   for (const [path, text] of Object.entries(f.mounted)) {
     if (!/mongo.*\.(conf|ya?ml)$/.test(path)) continue;
     try {
-      const doc = parse(text) as { storage?: { wiredTiger?: { engineConfig?: { cacheSizeGB?: unknown } } } } | null;
+      const doc = sideFileData(text) as { storage?: { wiredTiger?: { engineConfig?: { cacheSizeGB?: unknown } } } } | null;
       const gb = doc?.storage?.wiredTiger?.engineConfig?.cacheSizeGB;
       if (gb !== undefined) found.set('cache', { value: String(gb), from: `${path} storage.wiredTiger.engineConfig.cacheSizeGB: ${String(gb)}` });
     } catch {

@@ -77,9 +77,12 @@ function phpRead(f: ServiceFacts, r: Recognised, repo: string): void {
   const server: PhpServer = entry?.server === 'swoole' ? 'swoole' : byCommand?.server ?? byTag ?? (entry?.server as PhpServer | undefined) ?? (repo === 'php' ? 'cli' : 'fpm');
   r.settings.server = server;
   r.read.push(`server ${server} from ${entry?.server === 'swoole' ? `the catalogue (${entry.label})` : byCommand ? `command ${byCommand.word}` : byTag ? `the image's tag (${f.image})` : entry?.server ? `the catalogue (${entry.label})` : repo === 'php' ? "the php image's default command (php -a)" : 'the usual setup (PHP-FPM)'}`);
-  const d = PHP_SERVER_DEFAULTS[server];
+  // The image's own pool when the catalogue knows it and the server is the entry's (Firefly III's serversideup base); else the server's stock pool.
+  const own = entry?.pool && entry.server === server ? entry.pool : null;
+  const d = own ? { processes: own.processes, idle: own.idle, source: own.source } : PHP_SERVER_DEFAULTS[server];
   r.settings.processes = d.processes;
   r.settings.idle = d.idle;
+  if (own) r.read.push(`processes ${own.processes}, idle ${own.idle} from the image's pool: ${own.source}`);
   if (server === 'cli') r.settings.master = false;
   let pool = false;
   if (server === 'fpm') {
@@ -104,7 +107,7 @@ function phpRead(f: ServiceFacts, r: Recognised, repo: string): void {
       }
     }
   }
-  if (!pool && server !== 'cli') r.warnings.push(`the pool's size is not in the compose file: ${d.source} is planned (set processes in the plan)`);
+  if (!pool && !own && server !== 'cli') r.warnings.push(`the pool's size is not in the compose file: ${d.source} is planned (set processes in the plan)`);
   if (server === 'cli') r.read.push('processes 1: one PHP process');
   // memory_limit: `-d memory_limit=…` on the command wins over the images' PHP_MEMORY_LIMIT (Nextcloud's, 512M by default).
   const flag = f.command.map((w) => /^memory_limit=(.+)$/.exec(w)?.[1]).filter((v) => v !== undefined).pop();
@@ -121,6 +124,9 @@ function phpRead(f: ServiceFacts, r: Recognised, repo: string): void {
       r.settings.memoryLimit = sizeToPlan(mib);
       r.read.push(`memoryLimit ${sizeToPlan(mib)} from ${flag !== undefined ? 'command -d memory_limit' : 'environment PHP_MEMORY_LIMIT'}`);
     }
+  } else if (own) {
+    r.settings.memoryLimit = sizeToPlan(own.memoryLimit);
+    r.read.push(`memoryLimit ${sizeToPlan(own.memoryLimit)}: the image's PHP_MEMORY_LIMIT default (${own.source})`);
   } else if (entry?.id === 'nextcloud') {
     // nextcloud/docker's Dockerfile: ENV PHP_MEMORY_LIMIT 512M.
     r.settings.memoryLimit = '512MiB';

@@ -91,10 +91,16 @@ function postgresRead(f: ServiceFacts, r: Recognised, repo: string): void {
     r.settings.database = database;
     r.read.push(`user ${user} and database ${database} from ${env.POSTGRES_USER || env.POSTGRESQL_USERNAME || env.POSTGRESQL_USER ? 'environment' : 'the image\'s default'}`);
   }
-  if (/(^|\/)timescaledb(-ha|-postgis)?$/.test(repo)) {
+  const timescale = /(^|\/)timescaledb(-ha|-postgis)?$/.test(repo);
+  const workers = params.get('timescaledb.max_background_workers');
+  if (timescale || workers) {
     // TimescaleDB's jobs (compression, retention, continuous aggregates) run in background workers, up to
-    // timescaledb.max_background_workers (default 16, TimescaleDB docs "Configuration"), each a backend like a connection's.
-    r.warnings.push('TimescaleDB runs its jobs in background workers (up to timescaledb.max_background_workers, 16 by default): each uses a backend\'s memory, which the model does not count apart (assumed: a few jobs at a time, inside the connections\' headroom)');
+    // timescaledb.max_background_workers (default 16, TimescaleDB docs "Configuration"), each a backend: modelled (postgres/model.ts).
+    const n = workers ? Number(workers.value) : 16;
+    if (Number.isInteger(n) && n >= 0) {
+      r.settings.backgroundWorkers = n;
+      r.read.push(workers ? `backgroundWorkers ${n} from ${workers.from} timescaledb.max_background_workers=${workers.value}` : "backgroundWorkers 16: TimescaleDB's timescaledb.max_background_workers default (TimescaleDB docs, Configuration), each a backend running a job");
+    } else r.warnings.push(`timescaledb.max_background_workers=${workers!.value} (${workers!.from}) is not a whole number: ignored`);
   }
   if (/timescale\/timescaledb(-postgis)?$/.test(repo) && !params.has('shared_buffers')) {
     // The timescale/timescaledb image's init script runs timescaledb-tune (its README: TS_TUNE_MEMORY, NO_TS_TUNE).

@@ -8,7 +8,7 @@
  */
 import type { ServiceOf } from '../../engine/schema.ts';
 import { durationFormat, durationParse } from '../../engine/units.ts';
-import { parse as yamlParse } from 'yaml';
+import { sideFileData } from '../input-policy.ts';
 import { GENERATED_BY, yamlDocument } from '../export/common.ts';
 import { GOMEMLIMIT_SHARE } from '../../engine/policy.ts';
 import { ALERTMANAGER_PORT } from './alertmanager.ts';
@@ -48,7 +48,7 @@ function prometheusRead(f: ServiceFacts, r: Recognised): void {
   const text = f.mounted[config];
   if (text === undefined) return;
   try {
-    const doc = yamlParse(text, { maxAliasCount: 100 }) as { global?: { scrape_interval?: unknown }; scrape_configs?: unknown } | null;
+    const doc = sideFileData(text) as { global?: { scrape_interval?: unknown }; scrape_configs?: unknown } | null;
     const interval = doc?.global?.scrape_interval;
     if (typeof interval === 'string' && durationParse(interval).ok) {
       r.settings.scrapeInterval = interval;

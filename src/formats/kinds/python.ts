@@ -14,6 +14,7 @@ import type { PythonServer } from '../../engine/kinds/python.ts';
 import { base, commandOption, shellSplit } from '../compose-import/words.ts';
 import type { KindFormat, Recognised, ServiceFacts } from './kind.ts';
 import { catalogueImages, catalogueRead } from './catalogue.ts';
+import { catalogueOf } from '../../engine/catalogue.ts';
 
 /** The process a command starts, and where: a server or worker first (a `sh -c` script often runs
  * `manage.py migrate` before it), else Django's manage.py or a plain Python script. */
@@ -42,6 +43,19 @@ function serverOf(command: readonly string[]): { server: PythonServer; at: numbe
     if ((w === 'flask' && words[i + 1] === 'run') || (/^python[0-9.]*$/.test(w) && words[i + 1] !== 'manage.py')) fallback ??= { server: 'python', at: i };
   }
   return fallback;
+}
+
+/** The catalogue's start command of this image in the command, if any: a key of one or more words
+ * (`celery worker`, so that Airflow's `celery flower` is not its worker) met as consecutive base words. */
+function projectCommand(repo: string, command: readonly string[]): { word: string; processes?: number; env?: string; source: string } | null {
+  const commands = catalogueOf(repo)?.commands;
+  if (!commands) return null;
+  const words = command.map(base);
+  for (const [key, c] of Object.entries(commands)) {
+    const want = key.split(' ');
+    if (words.some((_, i) => want.every((w, j) => words[i + j] === w))) return { word: key, processes: c.processes, env: c.env, source: c.source };
+  }
+  return null;
 }
 
 function pythonRead(f: ServiceFacts, r: Recognised, repo: string): void {
@@ -94,6 +108,19 @@ function pythonRead(f: ServiceFacts, r: Recognised, repo: string): void {
       r.settings.master = server === 'rq'; // an RQ worker forks a work horse per job
       r.read.push(`processes 1: ${server === 'python' ? 'a Python process' : `${server} runs one process`}`);
     }
+  }
+  // The project's own start command (the catalogue's: Airflow's `celery worker` runs its worker_concurrency, not Celery's one per CPU),
+  // when the command itself names no count: the project's variable, else its default.
+  const project = projectCommand(repo, f.command);
+  if (!count && project?.processes !== undefined) {
+    const own = project.env ? f.environment[project.env] : undefined;
+    if (own !== undefined && own !== '') count = { raw: own, from: `environment ${project.env}` };
+    else {
+      r.settings.processes = project.processes;
+      r.read = r.read.filter((l) => !/^processes 1: /.test(l));
+      r.read.push(`processes ${project.processes} from ${project.word}: ${project.source}`);
+    }
+    r.warnings = r.warnings.filter((w) => !/is not set: (the pool )?starts one (process )?per CPU/.test(w));
   }
   if (count) {
     const n = Number(count.raw);

@@ -93,6 +93,11 @@ function redisRead(f: ServiceFacts, r: Recognised, repo: string): void {
     from = f.environment.REDIS_AOF_ENABLED ? `environment REDIS_AOF_ENABLED=${f.environment.REDIS_AOF_ENABLED}` : 'the Bitnami image default (AOF on)';
   }
   // The variants that differ from Redis in memory: what the model leaves out, said rather than guessed.
+  if (/(^|\/)redis-stack$/.test(repo)) {
+    // Redis docs, "Run Redis Stack on Docker": redis/redis-stack contains both Redis Stack server and Redis Insight; redis/redis-stack-server the server only.
+    r.settings.insight = true;
+    r.read.push('insight true: the redis/redis-stack image runs Redis Insight (a Node.js web app) beside the server (Redis docs, "Run Redis Stack on Docker"; redis/redis-stack-server is the server alone), at the node kind\'s default per process (assumed)');
+  }
   if (/(^|\/)redis-stack(-server)?$/.test(repo)) {
     r.warnings.push('redis-stack loads modules (RediSearch, RedisJSON, RedisTimeSeries, RedisBloom: redis-stack docs): their data counts in used_memory and so in maxmemory, as the model has it; their own code and threads at rest are not modelled (assumed a few MiB, beside the 3 MiB empty instance)');
   }

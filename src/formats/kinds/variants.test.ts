@@ -27,8 +27,12 @@ describe('PostgreSQL under other names', () => {
     expect(s.settings).toMatchObject({ maxConnections: 300, sharedBuffers: '512MiB', user: 'app', database: 'appdb' });
   });
 
-  it('TimescaleDB says what its background workers add and that the model leaves them out', () => {
-    expect(one('image: timescale/timescaledb:latest-pg16').warnings.join('\n')).toMatch(/max_background_workers, 16 by default.*does not count/);
+  it("TimescaleDB's background workers are read (16 by default, or its -c flag) and modelled; plain PostgreSQL has none", () => {
+    const ts = one('image: timescale/timescaledb:latest-pg16');
+    expect(ts.settings).toMatchObject({ backgroundWorkers: 16 });
+    expect(ts.read.join('\n')).toMatch(/backgroundWorkers 16: TimescaleDB's timescaledb.max_background_workers default/);
+    expect(one('image: timescale/timescaledb-ha:pg16\ncommand: ["postgres", "-c", "timescaledb.max_background_workers=4"]').settings).toMatchObject({ backgroundWorkers: 4 });
+    expect(one('image: postgres:16').settings).not.toHaveProperty('backgroundWorkers');
   });
 });
 
@@ -47,6 +51,13 @@ describe('Redis under other names', () => {
   it("bitnami/redis's environment: REDIS_EXTRA_FLAGS and AOF on by default", () => {
     const s = one('image: bitnami/redis:7.4\nenvironment:\n  REDIS_EXTRA_FLAGS: "--maxmemory 200mb"');
     expect(s.settings).toMatchObject({ maxmemory: '200MiB', persistence: 'aof' });
+  });
+
+  it('redis/redis-stack runs Redis Insight beside the server (modelled); redis-stack-server is the server alone', () => {
+    const stack = one('image: redis/redis-stack:7.4.0-v1');
+    expect(stack.settings).toMatchObject({ insight: true });
+    expect(stack.read.join('\n')).toMatch(/Redis Insight .*Run Redis Stack on Docker/);
+    expect(one('image: redis/redis-stack-server:7.2.0-v9').settings).not.toHaveProperty('insight');
   });
 
   it("redis-stack's modules and KeyDB's threads are said, not modelled", () => {

@@ -33,6 +33,24 @@ const SHARED_BUFFERS_COLD = 0.5;
  * backend = 0.035 × 64 MB (calibration/postgres.json); 6 bytes a dead tuple, so big tables reach the high end. */
 const AUTOVACUUM_TYPICAL_SHARE = 0.035;
 
+/**
+ * TimescaleDB's background workers (its jobs: compression, retention, continuous aggregates), each a
+ * PostgreSQL background worker process with a backend's memory. Always running: its launcher and one
+ * scheduler per database with the extension (TimescaleDB docs, "Configuration": max_background_workers
+ * must be at least 1 + the databases; assumed one database). Typically one job besides (assumed: jobs
+ * run on schedules, minutes apart); at the high end every worker busy, each a backend running a query
+ * (BACKEND_MIB and WORK_MEM_NODES, as a client backend's), capped by max_background_workers.
+ */
+const EXTENSION_WORKERS_AT_REST = 2;
+const EXTENSION_JOBS_TYPICAL = 1;
+
+export function extensionWorkers(s: ServiceOf<'postgres'>): { low: number; typical: number; high: number } {
+  const n = s.settings.backgroundWorkers ?? 0;
+  if (n === 0) return { low: 0, typical: 0, high: 0 };
+  const rest = Math.min(EXTENSION_WORKERS_AT_REST, n + 1);
+  return { low: rest, typical: Math.min(rest + EXTENSION_JOBS_TYPICAL, n + 1), high: n + 1 };
+}
+
 export function postgresUsage(s: ServiceOf<'postgres'>, traffic: Traffic): Usage {
   const { sharedBuffers, maxConnections, workMem, maintenanceWorkMem, autovacuumMaxWorkers } = s.settings;
   const sb = sharedBuffers * BUFFER_OVERHEAD;
@@ -46,5 +64,18 @@ export function postgresUsage(s: ServiceOf<'postgres'>, traffic: Traffic): Usage
     component('work_mem in flight', Math.min(a.low, b.low) * workMem * WORK_MEM_NODES.low, Math.min(a.typical, b.typical) * workMem * WORK_MEM_NODES.typical, Math.min(a.high, b.high) * workMem * WORK_MEM_NODES.high),
     component('autovacuum', 0, maintenanceWorkMem * AUTOVACUUM_TYPICAL_SHARE, autovacuumMaxWorkers * maintenanceWorkMem),
     component('background processes', BACKGROUND_MIB.low, BACKGROUND_MIB.typical, BACKGROUND_MIB.high),
+    ...extensionPart(s),
   ]);
+}
+
+/** The extension's workers as a part of the model (none without them). */
+function extensionPart(s: ServiceOf<'postgres'>) {
+  const w = extensionWorkers(s);
+  if (w.high === 0) return [];
+  const workMem = s.settings.workMem;
+  return [component('extension workers',
+    w.low * BACKEND_MIB.low,
+    w.typical * BACKEND_MIB.typical + EXTENSION_JOBS_TYPICAL * workMem * WORK_MEM_NODES.typical,
+    w.high * (BACKEND_MIB.high + workMem * WORK_MEM_NODES.high),
+    `timescaledb.max_background_workers ${s.settings.backgroundWorkers}: ${w.typical} typical, ${w.high} at most with the launcher`)];
 }

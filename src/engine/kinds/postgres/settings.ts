@@ -48,6 +48,10 @@ export const postgresSettings = settingsObject({
   autovacuumMaxWorkers: withDefault(count(1, 262_143), POSTGRES_DEFAULTS.autovacuumMaxWorkers),
   maxParallelWorkersPerGather: withDefault(count(0, 1024), POSTGRES_DEFAULTS.maxParallelWorkersPerGather),
   shmSize: withDefault(sizeSchema, POSTGRES_DEFAULTS.shmSize),
+  /** An extension's background workers the server may run beside its connections: TimescaleDB's
+   * timescaledb.max_background_workers (16 by default on its images: TimescaleDB docs, "Configuration";
+   * read from the image and -c flags). Absent: none (plain PostgreSQL). */
+  backgroundWorkers: z.optional(count(0, 262_143)),
   /** The role and database the image creates (POSTGRES_USER / POSTGRES_DB, imported from compose): the runbook's psql commands and the exported compose use them. Absent: Headroom's own `app`. */
   user: z.optional(z.string({ error: 'expected a role name (text)' }).check(z.minLength(1), z.maxLength(63, 'expected at most 63 characters (PostgreSQL\'s NAMEDATALEN)'))),
   database: z.optional(z.string({ error: 'expected a database name (text)' }).check(z.minLength(1), z.maxLength(63, 'expected at most 63 characters (PostgreSQL\'s NAMEDATALEN)'))),
