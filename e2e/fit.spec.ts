@@ -48,9 +48,18 @@ test('the 4gb preset: the diff first, nothing changed until Apply, then every sh
 });
 
 test('a plan its host cannot hold: says so, changes nothing, and offers the smallest host that does', async ({ planner, page }) => {
+  // A preset load, an edit, a fit that searches bigger hosts (8 → 16 GiB, each fitted and
+  // evaluated), the move applied and undone, each followed by the table's re-render: past the
+  // default 30 s at load 19 with two busy processes beside the suite (2026-12-02), as the test above.
+  test.slow();
   const fit = new FitPage(page);
   await planner.open();
   await planner.loadPreset('8gb');
+  // 20,000 active users (×5 spike): more than 8 GiB holds (the preset's own 10,000 fit it).
+  const users = page.getByRole('textbox', { name: 'Active users (number)', exact: true });
+  await users.fill('20000');
+  await users.press('Tab');
+  await expect(page.getByRole('slider', { name: 'Active users' })).toHaveValue('20000');
   const before = await planner.table();
   await fit.open();
   await expect(fit.verdict).toContainText('Nothing fits an 8 GiB host');

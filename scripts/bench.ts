@@ -7,6 +7,11 @@ import { evaluate } from '../src/engine/index.ts';
 import { capacity } from '../src/engine/capacity.ts';
 import { upgradePath } from '../src/engine/tiers.ts';
 import { planOf, presetPlan } from '../src/engine/testing.ts';
+import { planParse } from '../src/engine/schema.ts';
+import { presetGet } from '../src/engine/presets.ts';
+import { engineLoad } from '../src/app/derive/schema.ts';
+import { parseOf } from '../src/app/derive/engine.ts';
+import { pathSet } from '../src/app/state/planEdit.ts';
 import type { PlanInput } from '../src/engine/schema.ts';
 import { longTtlPlanInput, manyServicesPlanInput } from '../test/hostile-inputs.ts';
 import { genericShare, genericShareText, importCorpus } from '../test/corpus/survey.ts';
@@ -41,6 +46,20 @@ time('evaluate(200-service plan)', () => evaluate(p200), '< 5 ms');
 time('planParse + evaluate(4gb preset)', () => evaluate(presetPlan('4gb')), 'info');
 time('capacity(4gb preset): normal + spike search', () => capacity(p4), '< 2 ms');
 time('upgradePath(4gb preset): 3 tiers re-tuned', () => upgradePath(p4), 'info', 3000);
+
+// Issue 16: a keystroke in a limit cell, as the page's store parses it (src/app/derive/engine.ts):
+// the edited plan (a new object: planEdit.pathSet copies the list and the one service it changes)
+// parsed whole, as before, and with each service parsed once per object (the page's memo).
+{
+  await engineLoad();
+  for (const n of [5, 100]) {
+    const base = n === 5 ? presetGet('4gb') : (bigPlan(n) as PlanInput);
+    let i = 0;
+    const edit = () => pathSet(base, ['services', 1, 'limit'], `${256 + (i++ % 64)}MiB`);
+    time(`keystroke parse, ${n} svc: whole plan`, () => planParse(edit()), 'info');
+    time(`keystroke parse, ${n} svc: once per service`, () => parseOf(edit()), 'info');
+  }
+}
 
 // Issue 17's worst plans: each search bounded by construction (bisection, not fixed steps).
 function once(label: string, fn: () => unknown, target: string) {

@@ -29,6 +29,11 @@ export class CalibrationPage {
     return this.page.getByTestId(`calibration-case-${id}`);
   }
 
+  /** The measured cell of each case row, read in one round trip (null for a row that is missing). */
+  measured(ids: readonly string[]): Promise<Array<string | null>> {
+    return this.page.evaluate((list) => list.map((id) => document.querySelector(`[data-testid="calibration-case-${id}"] [data-testid="measured"]`)?.textContent ?? null), [...ids]);
+  }
+
   cases(kind: string): Locator {
     return this.section.locator(`[data-kind="${kind}"]`);
   }

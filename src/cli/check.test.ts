@@ -30,7 +30,7 @@ describe('headroom check', () => {
     expect(r.out).toMatch(/imported from compose:\nSERVICE\s+KIND\s+LIMIT\s+WHY/);
     expect(r.out).toMatch(/redis\s+redis\s+300MiB\s+image redis:7-alpine is Redis/);
     expect(r.out).toMatch(/✖ critical redis-fork-headroom \[redis\]/);
-    expect(r.out).toMatch(/\nFAIL: \d+ critical findings?: .*redis-fork-headroom \[redis\]/);
+    expect(r.out).toMatch(/\nFAIL: \d+ critical findings?: .*redis: no room to fork for a snapshot/);
     expect(r.err).toBe('');
   });
 

@@ -15,7 +15,7 @@ import type { ComposeInfo } from './compose.ts';
 import { issuesToLines, loadPlan, readText, UsageError } from './io.ts';
 import { FORMAT_OPTIONS, FORMATS, formatOf, type Format } from './format.ts';
 import { checkedFrom, renderAs } from './output.ts';
-import { worstExitCode, type Verdict } from './verdict.ts';
+import { verdictText, worstExitCode, type Verdict } from './verdict.ts';
 import { findingLines, hostLines, reportJson, servicesTable } from './render.ts';
 import { EVIDENCE_OPTIONS, EVIDENCE_USAGE, evidenceLines, withEvidence } from './evidence.ts';
 
@@ -105,7 +105,7 @@ export const checkCommand = {
  * cannot settle, those alike on one line, each line with what settles them (its first reason,
  * the count of them, is that list: not repeated).
  */
-function verdictLines(v: Verdict): string[] {
+function verdictLines(v: Pick<Verdict, 'outcome' | 'headline' | 'summary' | 'reasons' | 'assumed'>): string[] {
   const alike = new Map<string, Verdict['assumed']>();
   for (const u of v.assumed) {
     const key = `${u.kind}\u0000${u.limitMiB}\u0000${u.why}\u0000${u.settles.join('; ')}`;
@@ -151,7 +151,7 @@ function checkOne(file: string, values: Args['values'], format: Format): number 
       `findings (${report.findings.length}):`,
       ...findingLines(report.findings),
       '',
-      ...verdictLines(verdict),
+      ...verdictLines(verdictText(report, { assume: values.assume === true })),
     ];
     return `${lines.join('\n')}\n`;
   };

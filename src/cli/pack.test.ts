@@ -72,7 +72,7 @@ describe('npm pack', () => {
     const results = lines.slice(1).map((line) => ({ line, ...run('sh', ['-c', line], project) }));
     expect(results.map((r) => r.line)).toEqual([`npm install --offline ./${tarball.slice(tarball.lastIndexOf('/') + 1)}`, 'npx --no-install headroom --version', 'npx --no-install headroom check docker-compose.yml --host 4GiB']);
     expect(results.map((r) => r.code)).toEqual([0, 0, 1]);
-    expect(results[2]!.out).toMatch(/\nFAIL: 1 critical finding: redis-fork-headroom \[redis\]\n$/);
+    expect(results[2]!.out).toMatch(/\nFAIL: 1 critical finding: redis: no room to fork for a snapshot\n$/);
   });
 
   it('npx headroom --version and check run from the installed tarball', () => {
@@ -81,7 +81,7 @@ describe('npm pack', () => {
     const check = run('npx', ['--no-install', 'headroom', 'check', 'docker-compose.yml'], app);
     expect(check.code).toBe(1);
     expect(check.out).toMatch(/^Headroom check: docker-compose\.yml \(compose file, 5 services\), host 4 GiB\n/);
-    expect(check.out).toMatch(/\nFAIL: 1 critical finding: redis-fork-headroom \[redis\]\n$/);
+    expect(check.out).toMatch(/\nFAIL: 1 critical finding: redis: no room to fork for a snapshot\n$/);
     const passing = run('npx', ['--no-install', 'headroom', 'check', 'docker-compose.yml', '--host', '4GiB', '--format', 'json'], app);
     expect(JSON.parse(passing.out).check.outcome).toBe('fail');
     writeFileSync(join(app, 'bad.yml'), 'services:\n  db:\n    image: postgres\n    mem_limit: 1.5Q\n');

@@ -82,7 +82,7 @@ describe('pre-commit try-repo', () => {
     expect(out).toMatch(/headroom check\.+Failed/);
     expect(out).toMatch(/- exit code: 1/);
     expect(out).toMatch(/Headroom check: docker-compose\.yml \(compose file, 5 services\)/);
-    expect(out).toMatch(/FAIL: 1 critical finding: redis-fork-headroom \[redis\]/);
+    expect(out).toMatch(/FAIL: 1 critical finding: redis: no room to fork for a snapshot/);
     expect(out).toMatch(/Headroom check: deploy\/compose\.yaml \(compose file, 1 services\)[\s\S]*PASS: the stack fits 4 GiB/);
     expect(out).not.toMatch(/notes\.yaml/);
 

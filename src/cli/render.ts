@@ -2,7 +2,7 @@
 import { perContainerFormat, sizeFormat, sizesFormat, type HostBudget, type Report, type ReportFinding, type ServiceBudget } from '../engine/index.ts';
 import { findingGroups } from '../engine/findings/group.ts';
 import { chanceText } from '../engine/policy.ts';
-import { verdictOf } from './verdict.ts';
+import { verdictText } from './verdict.ts';
 
 function table(rows: string[][]): string[] {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
@@ -66,7 +66,7 @@ export function findingLines(findings: readonly ReportFinding[]): string[] {
 
 /** The stack's verdict, as `check` would give it without --assume (engine/verdict.ts). */
 function verdictLine(r: Report): string {
-  return `verdict: ${verdictOf(r).headline}`;
+  return `verdict: ${verdictText(r).headline}`;
 }
 
 export function reportText(r: Report, label: string): string {

@@ -6,7 +6,7 @@
  * booleans of their own.
  */
 import type { Report } from '../engine/index.ts';
-import { findingLabel, verdictOf as stackVerdictOf, type Outcome, type StackVerdict, type VerdictOptions } from '../engine/verdict.ts';
+import { findingLabel, verdictInWords, verdictOf as stackVerdictOf, type Outcome, type StackVerdict, type VerdictOptions } from '../engine/verdict.ts';
 
 export { findingLabel };
 export type { Outcome };
@@ -44,6 +44,15 @@ export function verdictOf(r: Report, opts: VerdictOptions = {}): Verdict {
   const v = stackVerdictOf(r, opts);
   const info = OUTCOMES[v.outcome];
   return { ...v, exitCode: info.exitCode, pass: v.outcome === 'pass', headline: `${info.label}: ${v.summary}` };
+}
+
+/**
+ * The verdict as the text output says it: the same outcome, its findings named in an operator's
+ * words (engine verdictInWords); JSON, SARIF and JUnit keep verdictOf's ids.
+ */
+export function verdictText(r: Report, opts: VerdictOptions = {}): Pick<Verdict, 'outcome' | 'headline' | 'summary' | 'reasons' | 'assumed'> {
+  const v = verdictInWords(r, opts);
+  return { outcome: v.outcome, headline: `${OUTCOMES[v.outcome].label}: ${v.summary}`, summary: v.summary, reasons: v.reasons, assumed: v.assumed };
 }
 
 /** The exit code of several checks: bad input (2, or any code that is no outcome's) over the worst outcome. */

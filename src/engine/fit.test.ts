@@ -57,4 +57,31 @@ describe('fit', () => {
     expect(budget.usageMiB.high).toBeLessThanOrEqual(pgb.limit!);
     expect(r.findings.filter((x) => x.service === pgb.name && (x.id === 'usage-over-limit' || x.id === 'spike-over-limit'))).toEqual([]);
   });
+
+  it('keeps the plan’s own work_mem (4gb preset: 4 MiB), paying for it from shared_buffers’ share; the fitted plan holds the spike', () => {
+    const plan = presetPlan('4gb');
+    const f = fit(plan);
+    expect(f.fits).toBe(true);
+    const pg = f.plan.services.find((s) => s.kind === 'postgres')!;
+    if (pg.kind !== 'postgres') throw new Error('expected postgres');
+    expect(pg.settings.workMem).toBe(4);
+    expect(f.changes.filter((c) => c.key === 'settings.workMem')).toEqual([]);
+    // The usual share (25% of the limit) would leave work_mem no room in the spike: shared_buffers gave way.
+    expect(pg.settings.sharedBuffers).toBeLessThan(pg.limit! / 4);
+    expect(pg.settings.sharedBuffers).toBeGreaterThanOrEqual(16);
+    const r = evaluate(f.plan);
+    expect(r.findings.filter((x) => x.service === pg.name && (x.id === 'usage-over-limit' || x.id === 'spike-over-limit'))).toEqual([]);
+  });
+
+  it('lowers work_mem when memory forces it: a 64 MiB work_mem cannot be kept on 4 GiB, and the fit still fits', () => {
+    const plan = presetPlan('4gb', (p) => {
+      const pg = p.services.find((s) => s.kind === 'postgres')!;
+      (pg.settings as Record<string, unknown>).workMem = '64MiB';
+    });
+    const f = fit(plan);
+    expect(f.fits).toBe(true);
+    const pg = f.plan.services.find((s) => s.kind === 'postgres')!;
+    expect(pg.kind === 'postgres' && pg.settings.workMem).toBeLessThan(64);
+    expect(pg.kind === 'postgres' && pg.settings.workMem).toBeGreaterThanOrEqual(1);
+  });
 });

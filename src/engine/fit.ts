@@ -79,9 +79,14 @@ function minimalKept(plan: Plan, users: number): Plan {
   return changed ? limitsAt(kept, users) : minimal;
 }
 
+/** Each PostgreSQL's own work_mem: the fit keeps it unless memory forces it lower (postgresForLimit). */
+function workMemOf(plan: Plan): Map<string, number> {
+  return new Map(plan.services.flatMap((s) => (s.kind === 'postgres' ? [[s.name, s.settings.workMem] as const] : [])));
+}
+
 /** The fitted plan on a host of `ramMiB`, with the plan's own workload and name. */
 function fittedOn(plan: Plan, ramMiB: number, minimal: Plan): Plan {
-  const sized = tierPlan(plan, ramMiB, minimal.workload.activeUsers, plan.host.pricePerMonth ?? null, minimal);
+  const sized = tierPlan(plan, ramMiB, minimal.workload.activeUsers, plan.host.pricePerMonth ?? null, minimal, workMemOf(plan));
   return guarded(plan, { ...sized, name: plan.name, workload: plan.workload, host: { ...plan.host, ram: ramMiB } });
 }
 
@@ -115,7 +120,10 @@ const MAX_HOST_MIB = 1024 * 1024;
 
 export function fit(plan: Plan): Fit {
   const spikeUsers = Math.ceil(plan.workload.activeUsers * plan.workload.spike);
-  const minimal = minimalKept(plan, spikeUsers);
+  // Sized at the spike's users as the normal load, the spike is in already: multiplying by it
+  // again (postgresForLimit sizes work_mem for the plan's spike) would size PostgreSQL for
+  // spike² (25,000 users' queries on the 4gb preset, not 5,000) and leave work_mem at 1MB.
+  const minimal = minimalKept({ ...plan, workload: { ...plan.workload, spike: 1 } }, spikeUsers);
   const fitted = fittedOn(plan, plan.host.ram, minimal);
   const fits = holds(fitted);
   let hostMiB: number | null = null;

@@ -170,7 +170,18 @@ const featuresSchema = z.strictObject({
   exporters: withDefault(bool, false),
 });
 
-export const planSchema = z
+/** One service on its own: its Service, or not (planParse of the whole plan says why). */
+export type ServiceParsed = { ok: true; service: Service } | { ok: false };
+
+/** Parses one service of a plan (what the plan's `services:` list runs on each entry). */
+export function serviceParse(input: unknown): ServiceParsed {
+  const r = serviceSchema.safeParse(input);
+  return r.success ? { ok: true, service: r.data } : { ok: false };
+}
+
+/** The plan's schema with `service` as the schema of each entry of `services:`. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any input: the page's entry schema takes the raw entry as it is
+const planSchemaOf = <S extends z.ZodMiniType<Service, any>>(service: S) => z
   .strictObject({
     version: withDefault(z.literal(PLAN_VERSION, { error: `expected version ${PLAN_VERSION}` }), PLAN_VERSION),
     name: z.optional(z.string({ error: 'expected a name (text)' }).check(z.maxLength(200, 'expected a name of at most 200 characters'))),
@@ -180,7 +191,7 @@ export const planSchema = z
     hosts: z.optional(z.array(namedHostSchema, { error: 'expected a list of hosts' }).check(z.minLength(1, 'expected at least one host'), z.maxLength(100, 'expected at most 100 hosts'))),
     workload: z._default(workloadSchema, () => workloadSchema.parse({})),
     features: z._default(featuresSchema, () => featuresSchema.parse({})),
-    services: z.array(serviceSchema, { error: 'expected a list of services' }).check(z.maxLength(2000, 'expected at most 2000 services')),
+    services: z.array(service, { error: 'expected a list of services' }).check(z.maxLength(2000, 'expected at most 2000 services')),
   })
   .check(
     z.superRefine((plan, ctx) => {
@@ -210,6 +221,8 @@ export const planSchema = z
       });
     }),
   );
+
+export const planSchema = planSchemaOf(serviceSchema);
 
 /** How many containers a service runs (its kind's `replicas` setting, else 1). */
 export function replicasOf(s: Service): number {
@@ -293,20 +306,52 @@ function protoKeys(doc: object): string[] {
   return out;
 }
 
+export type PlanParsed = { ok: true; plan: Plan } | { ok: false; issues: InputIssue[] };
+
 /** Validates a parsed document (from YAML, JSON, the URL or storage) into a Plan. */
-export function planParse(doc: unknown): { ok: true; plan: Plan } | { ok: false; issues: InputIssue[] } {
+export function planParse(doc: unknown): PlanParsed {
+  return planParseBy(doc, () => planSchema);
+}
+
+/**
+ * planParse, with each entry of `services:` parsed by `services` instead: the page passes a memo of
+ * serviceParse (one result per service object), so a keystroke parses the one service it changed
+ * and the others keep their Service objects. `services` must answer as serviceParse does. The
+ * result is planParse's: when every service parses, the plan around them is checked by the same
+ * schema (planSchemaOf) with those services; when one does not, the whole document is parsed as
+ * planParse parses it, so the issues are word for word its issues, in its order.
+ */
+export function planParserWith(services: (input: unknown) => ServiceParsed): (doc: unknown) => PlanParsed {
+  const parsedEntry = z.pipe(
+    z.unknown(),
+    z.transform((input): Service => {
+      const r = services(input);
+      // Unreachable: this schema is used only once every entry has parsed (below).
+      if (!r.ok) throw new Error('planParserWith: an entry of services: that does not parse');
+      return r.service;
+    }),
+  );
+  const withParsed = planSchemaOf(parsedEntry);
+  return (doc) =>
+    planParseBy(doc, (migrated) => {
+      const list = (migrated as { services?: unknown }).services;
+      return Array.isArray(list) && list.every((s) => services(s).ok) ? withParsed : planSchema;
+    });
+}
+
+function planParseBy(doc: unknown, schemaFor: (migrated: object) => typeof planSchema | ReturnType<typeof planSchemaOf>): PlanParsed {
   if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) {
     return { ok: false, issues: [{ path: '(plan)', message: 'expected a mapping with host and services' }] };
   }
   const proto = protoKeys(doc);
   if (proto.length > 0) return { ok: false, issues: proto.map((path) => ({ path, message: 'unknown key (__proto__ is no key of a plan)' })) };
-  const migrated = planMigrate(doc);
-  const r = planSchema.safeParse(migrated);
+  const migrated = planMigrate(doc) as object;
+  const r = schemaFor(migrated).safeParse(migrated);
   if (r.success) {
-    const { host, hosts } = r.data;
+    const { host, hosts } = r.data as ParsedPlan;
     // The schema's check guarantees one of the two.
     const first = host ?? { ram: hosts![0]!.ram, reserve: hosts![0]!.reserve, swap: hosts![0]!.swap, ...(hosts![0]!.pricePerMonth === undefined ? {} : { pricePerMonth: hosts![0]!.pricePerMonth }) };
-    return { ok: true, plan: { ...r.data, host: first } };
+    return { ok: true, plan: { ...(r.data as ParsedPlan), host: first } };
   }
   return { ok: false, issues: inputIssues(migrated, r.error.issues) };
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { planParse, planMigrate, pathFormat } from './schema.ts';
+import { planParse, planParserWith, planMigrate, pathFormat, serviceParse, type ServiceParsed } from './schema.ts';
+import { arbitraryPlan } from './arbitrary.ts';
 import { PRESET_NAMES, presetGet } from './presets.ts';
 import { APP_DEFAULTS } from './kinds/fastapi.ts';
 import { POSTGRES_DEFAULTS } from './kinds/postgres/settings.ts';
@@ -112,5 +113,46 @@ describe('values the real servers accept (issue 17)', () => {
   it('accepts the servers\' own least values', () => {
     expect(issuesOf({ name: 'db', kind: 'postgres', settings: { sharedBuffers: '128KiB', workMem: '64KiB', maintenanceWorkMem: '1MiB', maxConnections: 262121 } })).toEqual([]);
     expect(issuesOf({ name: 'p', kind: 'prometheus', settings: { scrapeInterval: 0.001 } })).toEqual([]);
+  });
+});
+
+describe('planParserWith (the page parses each service once: app/derive/engine.ts)', () => {
+  /** serviceParse, once per object, counting the parses it did. */
+  const memo = () => {
+    const seen = new Map<unknown, ServiceParsed>();
+    const services = (input: unknown) => {
+      if (!seen.has(input)) seen.set(input, serviceParse(input));
+      return seen.get(input)!;
+    };
+    return { services, parses: () => seen.size };
+  };
+
+  it('gives what planParse gives, for valid plans and for junk (fast-check, seeded)', () => {
+    const junk = fc.anything({ maxDepth: 3 });
+    const parse = planParserWith(memo().services);
+    fc.assert(fc.property(arbitraryPlan(), junk, fc.nat(), (plan, bad, pick) => {
+      expect(parse(plan)).toEqual(planParse(plan));
+      // One entry spoilt (a bad setting, a bad limit, not a service at all), and two services of one name.
+      const i = pick % plan.services.length;
+      const spoilt = (entry: unknown) => ({ ...plan, services: plan.services.map((s, j) => (j === i ? entry : s)) });
+      for (const doc of [spoilt({ ...plan.services[i], settings: { ...plan.services[i]!.settings, bogus: bad } }), spoilt({ ...plan.services[i], limit: bad }), spoilt(bad), { ...plan, services: [...plan.services, { ...plan.services[i]! }] }, { ...plan, host: bad }]) {
+        expect(parse(doc)).toEqual(planParse(doc));
+      }
+    }), { numRuns: 150, seed: 16 });
+  });
+
+  it('parses only the service an edit replaced; the others keep their Service objects', () => {
+    const m = memo();
+    const parse = planParserWith(m.services);
+    const plan = presetGet('4gb');
+    const first = parse(plan);
+    expect(m.parses()).toBe(plan.services.length);
+    const edited = { ...plan, services: plan.services.map((s, j) => (j === 1 ? { ...s, limit: '900MiB' } : s)) };
+    const second = parse(edited);
+    expect(m.parses()).toBe(plan.services.length + 1);
+    if (!first.ok || !second.ok) throw new Error('the preset should parse');
+    expect(second.plan.services[1]!.limit).toBe(900);
+    expect(second.plan.services[1]).not.toBe(first.plan.services[1]);
+    for (const j of [0, 2, 3, 4]) expect(second.plan.services[j]).toBe(first.plan.services[j]);
   });
 });

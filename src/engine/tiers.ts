@@ -158,8 +158,12 @@ export function limitsAt(p: Plan, users: number): Plan {
   };
 }
 
-/** 6. The spare memory of each host to its first PostgreSQL, settings re-derived for the new limit. */
-function withSpare(minimal: Plan, hosts: readonly HostSpec[]): Plan {
+/**
+ * 6. The spare memory of each host to its first PostgreSQL, settings re-derived for the new limit;
+ * `workMemFloor` (by service name: the fit's plan's own work_mem) is kept where the limit allows
+ * (postgresForLimit).
+ */
+function withSpare(minimal: Plan, hosts: readonly HostSpec[], workMemFloor?: ReadonlyMap<string, number>): Plan {
   let p = minimal;
   const traffic = trafficOf(p, 1);
   for (const h of hosts) {
@@ -170,7 +174,7 @@ function withSpare(minimal: Plan, hosts: readonly HostSpec[]): Plan {
     const spare = h.ramMiB - freeCriterion(h.ramMiB) - hostReserve(p, services.length).high - used;
     const limit = roundDownSize(pg.limit + spare);
     // The cache turns spare memory into fewer disk reads; the settings follow the limit.
-    if (spare > 0 && limit > pg.limit) p = withService(p, pg.name, () => postgresForLimit(p, pg, limit, traffic).service);
+    if (spare > 0 && limit > pg.limit) p = withService(p, pg.name, () => postgresForLimit(p, pg, limit, traffic, workMemFloor?.get(pg.name)).service);
   }
   return p;
 }
@@ -180,10 +184,10 @@ const onHost = (plan: Plan, ramMiB: number, pricePerMonth: number | null, name?:
   return { ...plan, ...(name === undefined ? {} : { name }), host: pricePerMonth === null ? { ...host, ram: ramMiB } : { ...host, ram: ramMiB, pricePerMonth } };
 };
 
-/** The plan re-tuned for `users` active users on a host of `ramMiB` (steps 1–6; its price, when known). */
-export function tierPlan(plan: Plan, ramMiB: number, users: number, pricePerMonth: number | null = null, minimal = minimalPlan(plan, users)): Plan {
+/** The plan re-tuned for `users` active users on a host of `ramMiB` (steps 1–6; its price, when known; PostgreSQL's work_mem kept at `workMemFloor` where the limit allows). */
+export function tierPlan(plan: Plan, ramMiB: number, users: number, pricePerMonth: number | null = null, minimal = minimalPlan(plan, users), workMemFloor?: ReadonlyMap<string, number>): Plan {
   const sized = onHost(minimal, ramMiB, pricePerMonth, `${plan.name ?? 'plan'}-${+(ramMiB / 1024).toFixed(2)}gib`);
-  return withSpare(sized, [{ name: 'host', ramMiB }]);
+  return withSpare(sized, [{ name: 'host', ramMiB }], workMemFloor);
 }
 
 /** Whether a plan on one host passes every capacity check at `users` (the host's: host-fit.ts's rule). */

@@ -28,6 +28,7 @@ import { budgetLimitOfAll } from './report.ts';
 import type { ServiceKind } from './schema.ts';
 import { hostExceedsRam, limitsExceedRam } from './policy.ts';
 import { sizeFormat } from './units.ts';
+import { findingWords } from './finding-words.ts';
 
 export const OUTCOME_NAMES = ['pass', 'fail', 'cannot-tell'] as const;
 export type Outcome = (typeof OUTCOME_NAMES)[number];
@@ -95,10 +96,13 @@ function hostReasons(r: Report): string[] {
   return out;
 }
 
-function criticalReason(findings: readonly ReportFinding[], suffix = ''): string[] {
+/** How a verdict names a finding: by id (findingLabel: JSON, SARIF, JUnit) or in words (findingWords: the page, the CLI's text). */
+type Label = (f: { id: string; service: string | null }) => string;
+
+function criticalReason(findings: readonly ReportFinding[], label: Label, suffix = ''): string[] {
   const listed = findings.filter((f) => !HOST_REASON_IDS.has(f.id));
   if (listed.length === 0) return [];
-  return [`${listed.length} critical finding${listed.length > 1 ? 's' : ''}${suffix}: ${listed.map(findingLabel).join(', ')}`];
+  return [`${listed.length} critical finding${listed.length > 1 ? 's' : ''}${suffix}: ${listed.map(label).join(', ')}`];
 }
 
 const names = (list: readonly { service: string }[], max = 8) =>
@@ -112,10 +116,23 @@ const OUTCOME_RANK: Record<Outcome, number> = { pass: 0, 'cannot-tell': 1, fail:
  * verdicts, each host judged by the same rule on its own budget, services and findings.
  */
 export function verdictOf(r: Report, opts: VerdictOptions = {}): StackVerdict {
-  if (!r.hosts || r.hosts.length === 0) return hostVerdictOf(r, opts);
+  return verdictBy(r, opts, findingLabel);
+}
+
+/**
+ * The same verdict with its findings named in an operator's words (finding-words.ts) instead of
+ * ids, for text people read: the page's header and the CLI's text. Outcome and everything else
+ * are verdictOf's; JSON, SARIF and JUnit keep verdictOf's ids.
+ */
+export function verdictInWords(r: Report, opts: VerdictOptions = {}): StackVerdict {
+  return verdictBy(r, opts, findingWords);
+}
+
+function verdictBy(r: Report, opts: VerdictOptions, label: Label): StackVerdict {
+  if (!r.hosts || r.hosts.length === 0) return hostVerdictOf(r, opts, label);
   const each = r.hosts.map((h) => ({
     name: h.name,
-    v: hostVerdictOf({ ...r, host: h, hosts: undefined, services: r.services.filter((s) => s.host === h.name), findings: r.findings.filter((f) => f.host === h.name) }, opts),
+    v: hostVerdictOf({ ...r, host: h, hosts: undefined, services: r.services.filter((s) => s.host === h.name), findings: r.findings.filter((f) => f.host === h.name) }, opts, label),
   }));
   const worst = each.reduce((a, b) => (OUTCOME_RANK[b.v.outcome] > OUTCOME_RANK[a.v.outcome] ? b : a));
   const on = (name: string, list: readonly string[]) => list.map((x) => `${name}: ${x}`);
@@ -133,13 +150,13 @@ export function verdictOf(r: Report, opts: VerdictOptions = {}): StackVerdict {
   };
 }
 
-function hostVerdictOf(r: Report, opts: VerdictOptions): StackVerdict {
+function hostVerdictOf(r: Report, opts: VerdictOptions, label: Label): StackVerdict {
   const h = r.host;
   const fits = !limitsExceedRam(h) && !hostExceedsRam(h);
   const critical = r.findings.filter((f) => f.severity === 'critical');
   const certain = critical.filter((f) => f.basis !== 'assumed');
   const guessed = critical.filter((f) => f.basis === 'assumed');
-  const labels = critical.map((f) => `${findingLabel(f)}${f.basis === 'assumed' ? ' (assumed)' : ''}`);
+  const labels = critical.map((f) => `${label(f)}${f.basis === 'assumed' ? ' (assumed)' : ''}`);
 
   const assumedServices = r.services.filter((s) => s.basis === 'assumed');
   const unbounded = assumedServices.filter((s) => s.limitMiB === null);
@@ -165,7 +182,7 @@ function hostVerdictOf(r: Report, opts: VerdictOptions): StackVerdict {
   const open = assumed.length > 0 || guessed.length > 0;
   const base = { fits, critical: labels, assumed, bounded };
   if (certain.length > 0) {
-    const reasons = [...hostReasons(r), ...criticalReason(certain)];
+    const reasons = [...hostReasons(r), ...criticalReason(certain, label)];
     return { ...base, outcome: 'fail', reasons, assumedAccepted: false, summary: reasons.join('; ') };
   }
   if (!open) {
@@ -173,19 +190,19 @@ function hostVerdictOf(r: Report, opts: VerdictOptions): StackVerdict {
   }
   const openReasons = [
     ...(assumed.length ? [`${assumed.length} service${assumed.length > 1 ? 's' : ''} with guessed usage that nothing settles: ${names(assumed)} (settle each with a limit, its usage in x-headroom, docker stats via check --stats, or Prometheus evidence)`] : []),
-    ...(guessed.length ? [`if the guesses hold: ${[...(hostExceedsRam(h) || limitsExceedRam(h) ? hostReasons(r) : []), ...criticalReason(guessed)].join('; ')}`] : []),
+    ...(guessed.length ? [`if the guesses hold: ${[...(hostExceedsRam(h) || limitsExceedRam(h) ? hostReasons(r) : []), ...criticalReason(guessed, label)].join('; ')}`] : []),
     ...boundedNote,
   ];
   if (opts.assume) {
     const outcome: Outcome = guessed.length > 0 ? 'fail' : 'pass';
     const reasons = [`guesses accepted (--assume) for ${names(assumedServices.map((s) => ({ service: s.name })))}`, ...openReasons];
     const summary = outcome === 'fail'
-      ? `with the guesses accepted: ${[...hostReasons(r), ...criticalReason(guessed)].join('; ')}`
+      ? `with the guesses accepted: ${[...hostReasons(r), ...criticalReason(guessed, label)].join('; ')}`
       : `the stack fits ${sizeFormat(h.ramMiB)} with no critical finding, with the guessed usage of ${assumedServices.length} service${assumedServices.length > 1 ? 's' : ''} accepted`;
     return { ...base, outcome, reasons, assumedAccepted: true, summary };
   }
   const summary = guessed.length > 0 && assumed.length === 0
-    ? `the stack fails only by guessed usage: ${criticalReason(guessed)[0] ?? hostReasons(r).join('; ')}`
+    ? `the stack fails only by guessed usage: ${criticalReason(guessed, label)[0] ?? hostReasons(r).join('; ')}`
     : `the verdict rests on guessed usage of ${names(assumed.length ? assumed : assumedServices.map((s) => ({ service: s.name })))}`;
   return { ...base, outcome: 'cannot-tell', reasons: openReasons, assumedAccepted: false, summary };
 }

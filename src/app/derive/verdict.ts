@@ -1,9 +1,10 @@
 /**
- * The page's verdict: the engine's own (engine/verdict.ts, the very function `check` and
- * `plan --json` call), shaped for the header. Nothing is decided here.
+ * The page's verdict: the engine's own (engine/verdict.ts, the very rule `check` and
+ * `plan --json` apply), shaped for the header, its findings named in an operator's words
+ * (verdictInWords; the JSON keeps their ids). Nothing is decided here.
  */
 import type { Report } from '../../engine/index.ts';
-import { verdictOf, type Outcome } from '../../engine/verdict.ts';
+import { verdictInWords, type Outcome } from '../../engine/verdict.ts';
 
 export type VerdictView = {
   outcome: Outcome;
@@ -23,7 +24,7 @@ const views = new WeakMap<Report, VerdictView>();
 export function verdictView(report: Report): VerdictView {
   let v = views.get(report);
   if (!v) {
-    const s = verdictOf(report);
+    const s = verdictInWords(report);
     v = {
       outcome: s.outcome,
       label: OUTCOME_LABEL[s.outcome],

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { presetGet } from '../../engine/index.ts';
 import { LIMIT_FIELD } from './fields.ts';
 import { plannerStoreCreate } from './store.ts';
+import { parseOf } from '../derive/engine.ts';
 
 const open = () => plannerStoreCreate({ input: presetGet('4gb'), past: [], notices: [] });
 const limit = ['services', 0, 'limit'] as const;
@@ -12,6 +13,17 @@ describe('the planner store', () => {
     store.getState().actions.fieldEdit(limit, LIMIT_FIELD, '1g', 'fastapi limit');
     expect(store.getState().input.services[0]?.limit).toBe('1g');
     expect(store.getState().drafts['services[0].limit']).toEqual({ text: '1g', message: null });
+  });
+
+  it('a keystroke parses the service it edits; the others keep their parsed objects (derive/engine.ts)', () => {
+    const store = open();
+    const before = parseOf(store.getState().input);
+    store.getState().actions.fieldEdit(limit, LIMIT_FIELD, '1g', 'fastapi limit');
+    const after = parseOf(store.getState().input);
+    if (!before.ok || !after.ok) throw new Error('both plans should parse');
+    expect(after.plan.services[0]!.limit).toBe(1024);
+    expect(after.plan.services[0]).not.toBe(before.plan.services[0]);
+    after.plan.services.slice(1).forEach((s, j) => expect(s).toBe(before.plan.services[j + 1]));
   });
 
   it.each([

@@ -219,15 +219,28 @@ function high1At(pg: ServiceOf<'postgres'>, limit: number, traffic: Traffic): nu
  * model's high usage (12 MiB per backend, work_mem × 6 nodes per active query, autovacuum workers ×
  * maintenance_work_mem) within the limit both in the plan's spike and under `traffic` (normal, as
  * the usage-over-limit finding reads it), at least 1MB; as planned when the model runs no query.
- * Also used by tiers.ts.
+ * `workMemFloor` (the fit passes the plan's own work_mem): when that work_mem does not fit at the
+ * usual shares, it is kept by giving shared_buffers less than its share (down to its 16MB
+ * minimum); only when even that is over the limit does work_mem go below the floor (memory forces
+ * it). Also used by tiers.ts.
  */
-export function postgresForLimit(plan: Plan, pg: ServiceOf<'postgres'>, limit: number, traffic: Traffic): { service: ServiceOf<'postgres'>; fits: boolean; spikeRoom: number | null } {
+export function postgresForLimit(plan: Plan, pg: ServiceOf<'postgres'>, limit: number, traffic: Traffic, workMemFloor: number = PG_TUNE.workMemMin): { service: ServiceOf<'postgres'>; fits: boolean; spikeRoom: number | null } {
   const settings = { ...pg.settings, ...pgShares(limit) };
   const sized: ServiceOf<'postgres'> = { ...pg, limit, settings };
   const full = planWithFeatures(withService(plan, pg.name, () => sized));
-  const spikeRoom = workMemRoom(sized, trafficOf(full, full.workload.spike), limit);
+  const spike = trafficOf(full, full.workload.spike);
+  const spikeRoom = workMemRoom(sized, spike, limit);
   const room = workMemRoom(sized, traffic, limit) ?? Infinity;
   const workMem = Math.max(PG_TUNE.workMemMin, Math.min(spikeRoom ?? pg.settings.workMem, room));
+  if (workMem < workMemFloor) {
+    const withFloor = (sharedBuffers: number): ServiceOf<'postgres'> => ({ ...sized, settings: { ...settings, sharedBuffers, workMem: workMemFloor } });
+    const fitsBoth = (sharedBuffers: number) => pgHigh(withFloor(sharedBuffers), spike, {}) <= limit && pgHigh(withFloor(sharedBuffers), traffic, {}) <= limit;
+    const sharedBuffers = largestWhere(Math.min(PG_TUNE.sharedBuffersMin, settings.sharedBuffers), settings.sharedBuffers, fitsBoth);
+    if (sharedBuffers !== null) {
+      const service = withFloor(sharedBuffers);
+      return { service, fits: true, spikeRoom: workMemRoom(service, spike, limit) };
+    }
+  }
   const service = { ...sized, settings: { ...settings, workMem } };
   return { service, fits: pgHigh(service, traffic, {}) <= limit, spikeRoom };
 }
