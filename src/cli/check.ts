@@ -7,7 +7,7 @@
  * from pasted `docker stats --no-stream` output; `--evidence FILE` (repeatable) any evidence input
  * (cli/evidence.ts). Every format says the same verdict.
  */
-import { evaluate, planParse, sizeFormat, sizesFormat, type Plan, type Report } from '../engine/index.ts';
+import { evaluate, perContainerFormat, planParse, sizeFormat, sizesFormat, type Plan, type Report } from '../engine/index.ts';
 import { verdictOf as stackVerdictOf } from '../engine/verdict.ts';
 import { dockerStatsApply, type StatsMatch } from '../formats/docker-stats.ts';
 import { planToInput } from '../formats/plan-file.ts';
@@ -47,7 +47,7 @@ function withStats(plan: Plan, file: string, compose: ComposeInfo | undefined): 
 
 function observedLines(r: Report, match: StatsMatch): string[] {
   const rows = r.services.filter((s) => s.observedMiB).map((s) => [
-    s.name, s.limitMiB === null ? 'none' : sizeFormat(s.limitMiB), sizesFormat([s.usageMiB.typical, s.usageMiB.high]).join(' / '),
+    s.name, s.limitMiB === null ? 'none' : perContainerFormat(s.limitMiB, s.replicas), sizesFormat([s.usageMiB.typical, s.usageMiB.high]).join(' / '),
     `${s.observedMiB!.typical === null ? '—' : sizeFormat(s.observedMiB!.typical)} / ${sizeFormat(s.observedMiB!.peak)}`, sizeFormat(s.observedLimitMiB!),
   ]);
   const head = ['SERVICE', 'LIMIT', 'MODEL TYP/HIGH', 'SEEN TYP/PEAK', 'PLANNED LIMIT'];

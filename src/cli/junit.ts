@@ -7,7 +7,7 @@
  * and text; characters XML 1.0 cannot carry at all are replaced first (xmlSafe).
  */
 import { XMLBuilder } from 'fast-xml-parser';
-import { sizeFormat, type Finding, type ServiceBudget } from '../engine/index.ts';
+import { perContainerFormat, sizeFormat, type Finding, type ServiceBudget } from '../engine/index.ts';
 import { chanceText } from '../engine/policy.ts';
 import type { Checked } from './checked.ts';
 import type { Where } from './locations.ts';
@@ -24,7 +24,7 @@ const mib = (v: number) => String(Math.round(v));
 
 function serviceCase(c: Checked, s: ServiceBudget): Case {
   const critical = c.report.findings.filter((f) => f.service === s.name && f.severity === 'critical');
-  const usage = `limit ${s.limitMiB === null ? 'none' : sizeFormat(s.limitMiB)}; usage ${mib(s.usageMiB.low)} / ${mib(s.usageMiB.typical)} / ${mib(s.usageMiB.high)} MiB (low / typical / high); basis ${s.basis}; ${s.headroomMiB === null ? `no limit, risk the host's: ${s.risk.level} (${chanceText(s.risk.pOverLimit)} chance the host runs out)` : `headroom ${sizeFormat(s.headroomMiB)}; risk ${s.risk.level} (${chanceText(s.risk.pOverLimit)} chance over the limit)`}`;
+  const usage = `limit ${s.limitMiB === null ? 'none' : perContainerFormat(s.limitMiB, s.replicas)}; usage ${mib(s.usageMiB.low)} / ${mib(s.usageMiB.typical)} / ${mib(s.usageMiB.high)} MiB (low / typical / high); basis ${s.basis}; ${s.headroomMiB === null ? `no limit, risk the host's: ${s.risk.level} (${chanceText(s.risk.pOverLimit)} chance the host runs out)` : `headroom ${sizeFormat(s.headroomMiB)}; risk ${s.risk.level} (${chanceText(s.risk.pOverLimit)} chance over the limit)`}`;
   return {
     name: `${s.name}: memory limit`,
     classname: `headroom.services.${s.kind}`,

@@ -1,5 +1,5 @@
 /** The report as a terminal table, and as JSON with numbers rounded for reading. */
-import { sizeFormat, sizesFormat, type HostBudget, type Report, type ReportFinding, type ServiceBudget } from '../engine/index.ts';
+import { perContainerFormat, sizeFormat, sizesFormat, type HostBudget, type Report, type ReportFinding, type ServiceBudget } from '../engine/index.ts';
 import { findingGroups } from '../engine/findings/group.ts';
 import { chanceText, cpuAllowed, LATENCY_P95_CRITERION_MS } from '../engine/policy.ts';
 import { coresFormat } from '../engine/units.ts';
@@ -27,7 +27,7 @@ export function servicesTable(services: ServiceBudget[]): string[] {
     s.name + (s.implied ? '*' : ''),
     s.kind,
     s.basis,
-    s.limitMiB === null ? 'none' : sizeFormat(s.limitMiB),
+    s.limitMiB === null ? 'none' : perContainerFormat(s.limitMiB, s.replicas),
     ...sizesFormat([s.usageMiB.low, s.usageMiB.typical, s.usageMiB.high]),
     s.headroomMiB === null ? '—' : sizeFormat(s.headroomMiB),
     serviceRiskCell(s),

@@ -10,6 +10,7 @@ import { observedFigures, observedLimitOf } from './observed.ts';
 import { sizeFormat } from './units.ts';
 import { hostCpuOf, hostCpus } from './cpu.ts';
 import { hostLatency } from './latency.ts';
+import { replicasOf, serviceLimitOfAll } from './plan-schema.ts';
 
 /**
  * Usage put in place of the model's for some services (by name): what the verdict asks when it
@@ -37,7 +38,12 @@ export function scenarioOf(plan: Plan, multiplier: number, implied: ReadonlySet<
     return o ? { ...o, components: [{ name: 'taken as', MiB: o.typical, low: o.low, high: o.high }] } : serviceUsage(s, ctx);
   });
   // The host total caps each service at its limit: past it, the kernel kills inside that cgroup.
-  const capped = (s: Service, r: Range): Range => (s.limit === null ? r : { low: Math.min(r.low, s.limit), typical: Math.min(r.typical, s.limit), high: Math.min(r.high, s.limit) });
+  // The limit is per container (report.ts limitOfAll): N replicas, each at its usage's Nth,
+  // are capped together at N × the limit.
+  const capped = (s: Service, r: Range): Range => {
+    const all = serviceLimitOfAll(s);
+    return all === null ? r : { low: Math.min(r.low, all), typical: Math.min(r.typical, all), high: Math.min(r.high, all) };
+  };
   const usage: Range = { low: reserve.low, typical: reserve.typical, high: reserve.high };
   plan.services.forEach((s, i) => {
     const c = capped(s, usages[i]!);
@@ -50,7 +56,7 @@ export function scenarioOf(plan: Plan, multiplier: number, implied: ReadonlySet<
   const cpu = hostCpuOf(plan, traffic, whole ?? plan);
   const free: Range = { low: ram - usage.high, typical: ram - usage.typical, high: ram - usage.low };
 
-  const parts = plan.services.map((s, i) => ({ range: usages[i]!, cap: s.limit ?? Infinity }));
+  const parts = plan.services.map((s, i) => ({ range: usages[i]!, cap: serviceLimitOfAll(s) ?? Infinity }));
   parts.push({ range: reserve, cap: Infinity });
   const hostP = comonotonicExceed(parts, oomAt);
   const host: HostBudget = {
@@ -58,8 +64,8 @@ export function scenarioOf(plan: Plan, multiplier: number, implied: ReadonlySet<
     swapMiB: plan.host.swap,
     reserveMiB: reserve.typical,
     reserveRangeMiB: { low: reserve.low, typical: reserve.typical, high: reserve.high },
-    limitsMiB: plan.services.reduce((sum, s, i) => sum + (s.limit ?? usages[i]!.high), 0),
-    setLimitsMiB: plan.services.reduce((sum, s) => sum + (s.limit ?? 0), 0),
+    limitsMiB: plan.services.reduce((sum, s, i) => sum + (serviceLimitOfAll(s) ?? usages[i]!.high), 0),
+    setLimitsMiB: plan.services.reduce((sum, s) => sum + (serviceLimitOfAll(s) ?? 0), 0),
     usageMiB: usage,
     freeMiB: free,
     freeCriterionMiB: freeCriterion(ram),
@@ -71,16 +77,21 @@ export function scenarioOf(plan: Plan, multiplier: number, implied: ReadonlySet<
   const services: ServiceBudget[] = plan.services.map((s, i) => {
     const u = usages[i]!;
     const usageMiB = { low: u.low, typical: u.typical, high: u.high };
+    // The usage is all its containers' (the kinds model every replica); the limit is each one's,
+    // so the risk is one container's usage (its Nth: the replicas share the load evenly) against it.
+    const replicas = replicasOf(s);
+    const one = { low: u.low / replicas, typical: u.typical / replicas, high: u.high / replicas };
     return {
       name: s.name,
       kind: s.kind,
       limitMiB: s.limit,
+      replicas,
       usageMiB,
       basis: basisOf(s),
       // Without a limit nothing but the host bounds the service: no headroom of its own, and its
       // risk is the host's (never a negative headroom or a "critical (100%)" of its own).
-      headroomMiB: s.limit === null ? null : s.limit - u.typical,
-      risk: s.limit === null ? { ...host.risk } : riskOf(usageMiB, s.limit, triangularExceed(usageMiB, s.limit)),
+      headroomMiB: s.limit === null ? null : serviceLimitOfAll(s)! - u.typical,
+      risk: s.limit === null ? { ...host.risk } : riskOf(one, s.limit, triangularExceed(one, s.limit)),
       components: u.components,
       implied: implied.has(s.name),
       // Observed usage is reported beside the model's; findings/observed.ts plans from it.

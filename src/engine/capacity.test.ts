@@ -177,6 +177,9 @@ describe('capacity invariants (fast-check, seeded)', () => {
       const lower = structuredClone(input);
       const svc = lower.services[i]!;
       svc.limit = `${Math.max(6, Math.floor(Number(String(svc.limit).replace('MiB', '')) * share))}MiB`;
+      // A lower limit relieves the sum of limits: where that sum is over RAM even idle (more likely
+      // now that a limit counts once per replica, report.ts limitOfAll), lowering one may lift capacity.
+      fc.pre(!failing(planOf(input), 0).includes('limits-exceed-ram host'));
       const before = capacity(planOf(input));
       const after = capacity(planOf(lower));
       expect(usersOrInf(after)).toBeLessThanOrEqual(usersOrInf(before));

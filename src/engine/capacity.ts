@@ -142,7 +142,9 @@ export function checksOf(plan: Plan, sc: Scenario, layout?: HostLayout): CheckVa
   const out: CheckValue[] = [];
   for (const s of sc.services) {
     if (s.limitMiB === null) continue;
-    out.push({ id: 'usage-over-limit', service: s.name, unit: 'MiB', demand: s.usageMiB.high, allowed: s.limitMiB, fails: exceedsLimit(s.usageMiB.high, s.limitMiB) });
+    // One container's high usage against its limit (per container: report.ts limitOfAll).
+    const one = s.usageMiB.high / s.replicas;
+    out.push({ id: 'usage-over-limit', service: s.name, unit: 'MiB', demand: one, allowed: s.limitMiB, fails: exceedsLimit(one, s.limitMiB) });
   }
   // The host checks: host-fit.ts's rule, on the one host or on each host of the layout.
   const hosts = layout ? placedHostChecks(layout, sc.multiplier) : [{ host: undefined, ramMiB: sc.host.ramMiB, checks: hostFitChecks(sc.host) }];

@@ -6,8 +6,6 @@ import { scenarioOf, type UsageOverride } from './budget.ts';
 import { findingsOf } from './findings/index.ts';
 import { basisOf } from './kinds/registry.ts';
 import { hostPartsOf, type ReplicaShare } from './hosts.ts';
-import { roundUpSize } from './policy.ts';
-import { sizeFormat, sizeParse, sizeToPlan } from './units.ts';
 import { p95Of } from './latency.ts';
 import type { Latency } from './report.ts';
 
@@ -48,29 +46,14 @@ export function evaluate(input: Plan): Report {
 }
 
 /**
- * A finding about a spread service's share on one host (hosts.ts: n of its N replicas, n/N of its
- * limit) in the terms of the plan file, which sets the whole service's limit: a `limit` change is
- * scaled back to all N replicas (rounded up to a tidy size), and the message says which share it read.
+ * A finding about a spread service's share on one host (hosts.ts: n of its N replicas, each with
+ * its limit): the message says which replicas it read. A `limit` change is per container
+ * (report.ts limitOfAll), the plan file's own `limit`, so it stands as the finding wrote it.
  */
 function wholeService(f: ReportFinding, host: string, spread: ReadonlyMap<string, ReplicaShare>): ReportFinding {
   const share = f.service === null ? undefined : spread.get(f.service);
   if (!share) return f;
-  const wholeMiB: number[] = [];
-  const changes = f.fix.changes.map((c) => {
-    const mib = c.service === f.service && c.key === 'limit' && typeof c.value === 'string' ? sizeParse(c.value) : null;
-    if (!mib?.ok) return c;
-    const whole = roundUpSize((mib.value * share.total) / share.replicas);
-    wholeMiB.push(whole);
-    return { ...c, value: sizeToPlan(whole) };
-  });
-  return {
-    ...f,
-    message: `On ${host}, ${share.replicas} of ${f.service}'s ${share.total} replicas, with their share of its limit: ${f.message}`,
-    fix: {
-      summary: wholeMiB.length === 0 ? f.fix.summary : `${f.fix.summary} For all ${share.total} replicas: limit ${wholeMiB.map((m) => sizeFormat(m)).join(', ')}.`,
-      changes,
-    },
-  };
+  return { ...f, message: `On ${host}, ${share.replicas} of ${f.service}'s ${share.total} replicas: ${f.message}` };
 }
 
 /**

@@ -99,44 +99,53 @@ describe('evaluate over hosts', () => {
     expect(copies.map((s) => s.host)).toEqual(['app', 'db']);
   });
 
-  it('counts a spread service’s share of its limit on each host, not the whole limit on every one', () => {
+  it('counts n × the per-container limit for n replicas on a host, as Docker applies mem_limit to each', () => {
     const three = (host: string[], replicas = 3): Plan => parse({
       hosts: ['a', 'b', 'c'].map((name) => ({ name, ram: '4GiB' })),
-      services: [{ name: 'api', kind: 'fastapi', limit: '3GiB', host, settings: { replicas } }],
+      services: [{ name: 'api', kind: 'fastapi', limit: '1GiB', host, settings: { replicas } }],
     });
     const limitsOn = (plan: Plan) => Object.fromEntries(evaluate(plan).hosts!.map((h) => [h.name, h.setLimitsMiB]));
-    // One replica per host: one replica's limit (3 GiB / 3) on each, 3 GiB in all (was 3 GiB on each).
+    // One replica per host: its own 1 GiB limit on each, 3 GiB in all (716b36d's n/N share gave 1/3 GiB each for a 1 GiB limit).
     expect(limitsOn(three(['a', 'b', 'c']))).toEqual({ a: 1024, b: 1024, c: 1024 });
-    // Two of the three share a host: 2 × one replica's limit there.
+    // Two of the three share a host: 2 × the limit there.
     expect(limitsOn(three(['a', 'b']))).toEqual({ a: 2048, b: 1024, c: 0 });
-    // All on one host: the whole limit, as the single-host engine counts it.
+    // All on one host: 3 × the limit, as the single-host engine counts it.
     expect(limitsOn(three(['a']))).toEqual({ a: 3072, b: 0, c: 0 });
-    // The service's own figures per host are its share too: its replicas' usage there (their
-    // workers, and their share of the requests in flight) against their share of the limit.
+    const single = evaluate(parse({ host: { ram: '4GiB' }, services: [{ name: 'api', kind: 'fastapi', limit: '1GiB', settings: { replicas: 3 } }] }));
+    expect(single.host.setLimitsMiB).toBe(3072);
+    expect(single.services[0]).toMatchObject({ limitMiB: 1024, replicas: 3 });
+    // Per host: the limit stays the container's, the replicas and their usage are those there.
     const r = evaluate(three(['a', 'b', 'c']));
-    expect(r.services.map((s) => s.limitMiB)).toEqual([1024, 1024, 1024]);
-    const whole = evaluate(parse({ host: { ram: '4GiB' }, services: [{ name: 'api', kind: 'fastapi', limit: '3GiB', settings: { replicas: 3 } }] })).services[0]!;
+    expect(r.services.map((s) => [s.limitMiB, s.replicas])).toEqual([[1024, 1], [1024, 1], [1024, 1]]);
+    const whole = single.services[0]!;
     for (const s of r.services) {
       expect(s.usageMiB.high).toBeCloseTo(whole.usageMiB.high / 3, 6);
       expect(s.headroomMiB!).toBeCloseTo(whole.headroomMiB! / 3, 6);
+      // One container's risk against its limit: the same on its own host as among three on one.
+      expect(s.risk.pOverLimit).toBeCloseTo(whole.risk.pOverLimit, 6);
     }
   });
 
-  it('writes a spread service’s limit fix for all its replicas, and the fix holds', () => {
-    // 2 replicas × 4 workers × 200 MiB under a 600 MiB limit: each host's replica is over its 300 MiB share.
+  it('a replica over its limit: the fix is the per-container limit, says so, and holds on one host and on several', () => {
+    // 2 replicas × 4 workers × 200 MiB each (~1.1 GiB high per container) under a 600 MiB per-container limit.
     const doc = { hosts: [{ name: 'a', ram: '8GiB' }, { name: 'b', ram: '8GiB' }], services: [{ name: 'api', kind: 'fastapi', limit: '600MiB', host: ['a', 'b'], settings: { replicas: 2, workers: 4, perWorker: '200MiB' } }] };
     const over = evaluate(parse(doc)).findings.filter((f) => f.id === 'usage-over-limit');
     expect(over.map((f) => f.host)).toEqual(['a', 'b']);
     const f = over[0]!;
-    expect(f.message).toMatch(/^On a, 1 of api's 2 replicas, with their share of its limit: /);
+    expect(f.message).toMatch(/^On a, 1 of api's 2 replicas: api can use up to /);
     const change = f.fix.changes.find((c) => c.key === 'limit')!;
-    // The share's target (for 1 replica) doubled: the plan file's limit is the whole service's.
-    expect(f.fix.summary).toContain(`For all 2 replicas: limit`);
     const fixed = parse({ ...doc, services: [{ ...doc.services[0]!, limit: change.value }] });
     expect(evaluate(fixed).findings.filter((x) => x.id === 'usage-over-limit')).toEqual([]);
-    // And the same limit holds the service on one host: one rule for one host and several.
-    const oneHost = parse({ host: { ram: '8GiB' }, services: [{ ...doc.services[0]!, host: undefined, limit: change.value }] });
-    expect(evaluate(oneHost).findings.filter((x) => x.id === 'usage-over-limit')).toEqual([]);
+    // One host with both replicas: the same per-container limit, and the message names each container.
+    const oneHostDoc = { host: { ram: '8GiB' }, services: [{ ...doc.services[0]!, host: undefined }] };
+    const one = evaluate(parse(oneHostDoc)).findings.find((x) => x.id === 'usage-over-limit')!;
+    expect(one.message).toMatch(/in each of its 2 containers against its 600 MiB limit/);
+    expect(one.fix.summary).toMatch(/limit \(each of its 2 containers\) to /);
+    // The spread fix holds both replicas on one host too, and the one-host fix holds there.
+    for (const limit of [change.value, one.fix.changes.find((c) => c.key === 'limit')!.value]) {
+      const oneHost = parse({ ...oneHostDoc, services: [{ ...oneHostDoc.services[0]!, limit }] });
+      expect(evaluate(oneHost).findings.filter((x) => x.id === 'usage-over-limit')).toEqual([]);
+    }
   });
 
   it('models a service that sizes itself from the host on the host it runs on', () => {
@@ -210,7 +219,7 @@ describe('place', () => {
     expect(placed).toBeGreaterThan(3);
   });
 
-  it('spreading replicas never raises any host’s total (property)', () => {
+  it('spreading replicas never raises any host’s total; the limits over the hosts sum to replicas × limit (property)', () => {
     // A plan's fastapi services with 2–3 replicas: all of them on one host, against spread over the hosts.
     let spread = 0;
     fc.assert(
@@ -234,8 +243,12 @@ describe('place', () => {
         });
         // The limits set over all hosts are the plan's own, and so is the services' high usage (each
         // capped at its limit): each counted once, whatever the spread.
-        const single = evaluate(plan).host;
+        // The limit is per container (report.ts limitOfAll): over the hosts they sum to replicas × limit.
+        const singleReport = evaluate(plan);
+        const single = singleReport.host;
         expect(spreadHosts.reduce((a, h) => a + h.setLimitsMiB, 0)).toBeCloseTo(single.setLimitsMiB, 6);
+        expect(single.setLimitsMiB).toBeCloseTo(singleReport.services.reduce((a, s) => a + (s.limitMiB === null ? 0 : s.replicas * s.limitMiB), 0), 6);
+        for (const s of plan.services) if (s.limit !== null) expect(singleReport.services.find((x) => x.name === s.name)).toMatchObject({ limitMiB: s.limit, replicas: replicas(s) });
         const services = (h: { usageMiB: { high: number }; reserveRangeMiB: { high: number } }) => h.usageMiB.high - h.reserveRangeMiB.high;
         expect(spreadHosts.reduce((a, h) => a + services(h), 0)).toBeCloseTo(services(single), 6);
       }),

@@ -21,16 +21,14 @@ export function replicaShares(total: number, hosts: number): number[] {
 }
 
 /**
- * A spread service's share on one host: `replicas` of its replicas, and that share of its limit.
- * A service's limit bounds all its replicas together, as the single-host engine budgets it (its
- * usage is every replica's, budget.ts caps it at the limit; place.ts packs limit / replicas per
- * replica): so n of its N replicas on a host count n/N of the limit there — never the whole limit
- * on each host it runs on, which would count a 3-replica service's limit three times over 3 hosts.
+ * A spread service's share on one host: `replicas` of its replicas, each with the service's limit.
+ * A service's limit is per container, as Docker means it (report.ts limitOfAll): n of its N
+ * replicas on a host count n × the limit there, and the limits over its hosts sum to N × the limit.
  */
 export function withReplicas(s: Service, replicas: number): Service {
   const total = replicasOf(s);
   if (total === replicas) return s;
-  return { ...s, limit: s.limit === null ? null : (s.limit * replicas) / total, settings: { ...s.settings, replicas } } as Service;
+  return { ...s, settings: { ...s.settings, replicas } } as Service;
 }
 
 /** A spread service's share on one host, against the whole service: `replicas` of `total` (1 of 1 for one not spread). */

@@ -55,8 +55,9 @@ function unitsOf(plan: Plan): { units: Unit[]; services: Service[] } {
   whole.services.forEach((s, i) => {
     const b = sc.services[i]!;
     const n = replicasOf(s);
-    const demand = Math.min(b.usageMiB.high, b.limitMiB ?? Infinity);
-    for (let k = 0; k < n; k++) units.push({ service: s.name, demandMiB: demand / n, limitMiB: (b.limitMiB ?? 0) / n, database: DATABASE_KINDS.has(s.kind) });
+    // Each replica: its Nth of the service's usage, capped at its own limit (per container: report.ts limitOfAll).
+    const demand = Math.min(b.usageMiB.high / n, b.limitMiB ?? Infinity);
+    for (let k = 0; k < n; k++) units.push({ service: s.name, demandMiB: demand, limitMiB: b.limitMiB ?? 0, database: DATABASE_KINDS.has(s.kind) });
   });
   return { units, services: whole.services };
 }

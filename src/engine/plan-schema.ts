@@ -6,6 +6,7 @@
  * must be loaded first. engine/schema.ts is this module with every kind loaded (the CLI, formats,
  * tests); the page imports this one and loads its plan's kinds (kindsLoad) before it parses.
  */
+import { limitOfAll } from './report.ts';
 import * as z from 'zod/mini';
 import { HOST_DEFAULTS, WORKLOAD_DEFAULTS } from './defaults.ts';
 import { between, bool, count, durationSchema, oneOf, sizeSchema, withDefault } from './schema-blocks.ts';
@@ -230,6 +231,11 @@ export const planSchema = planSchemaOf(serviceSchema);
 export function replicasOf(s: Service): number {
   const r = (s.settings as { replicas?: unknown }).replicas;
   return typeof r === 'number' && r >= 1 ? r : 1;
+}
+
+/** A service's limit over all its containers (`replicasOf(s)` × its per-container limit: report.ts limitOfAll). */
+export function serviceLimitOfAll(s: Service): number | null {
+  return limitOfAll(s.limit, replicasOf(s));
 }
 
 /** A plan file as a person writes it: one `host:` or a `hosts:` list. */

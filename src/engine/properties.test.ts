@@ -72,12 +72,13 @@ describe('engine invariants (fast-check, seeded)', () => {
       for (const sc of scenarios(run(p))) {
         const h = sc.host;
         for (const k of points) {
-          const services = sc.services.reduce((s, x) => s + Math.min(x.usageMiB[k], x.limitMiB ?? Infinity), 0);
+          // Each service capped at its containers' limits: replicas × its per-container limit.
+          const services = sc.services.reduce((s, x) => s + Math.min(x.usageMiB[k], x.limitMiB === null ? Infinity : x.replicas * x.limitMiB), 0);
           expect(h.usageMiB[k]).toBeCloseTo(services + h.reserveRangeMiB[k], 6);
         }
         expect(h.freeMiB.typical).toBeCloseTo(h.ramMiB - h.usageMiB.typical, 6);
         expect(h.freeMiB.low).toBeCloseTo(h.ramMiB - h.usageMiB.high, 6);
-        expect(h.limitsMiB).toBeCloseTo(sc.services.reduce((s, x) => s + (x.limitMiB ?? x.usageMiB.high), 0), 6);
+        expect(h.limitsMiB).toBeCloseTo(sc.services.reduce((s, x) => s + (x.limitMiB === null ? x.usageMiB.high : x.replicas * x.limitMiB), 0), 6);
         for (const s of sc.services) {
           const sum = s.components.reduce((t, c) => t + c.MiB, 0);
           expect(sum).toBeCloseTo(s.usageMiB.typical, 6);

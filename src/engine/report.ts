@@ -33,14 +33,17 @@ export type Risk = { level: RiskLevel; score: number; pOverLimit: number };
 export type ServiceBudget = {
   name: string;
   kind: ServiceKind;
-  /** The container's limit; null when the plan sets none (then only the host bounds it). */
+  /** Each container's limit (per container, as Docker's mem_limit); null when the plan sets none (then only the host bounds it). */
   limitMiB: number | null;
+  /** Its containers (on this host, in a multi-host plan): their limits together are replicas × limitMiB (budgetLimitOfAll). */
+  replicas: number;
+  /** All its containers' usage (replicas × one container's). */
   usageMiB: Range;
   /** What the usage rests on: its kind's model, observed evidence, or Headroom's guess. */
   basis: Basis;
-  /** Limit minus typical usage; null without a limit (no limit, no headroom: its risk is the host's). */
+  /** Its containers' limits (replicas × limit) minus their typical usage; null without a limit (no limit, no headroom: its risk is the host's). */
   headroomMiB: number | null;
-  /** P(usage > limit); without a limit, the host's risk (the host is what bounds it). */
+  /** P(one container's usage > its limit); without a limit, the host's risk (the host is what bounds it). */
   risk: Risk;
   components: Component[];
   /** Added by a feature toggle rather than listed in the plan. */
@@ -65,7 +68,7 @@ export type ServiceBudget = {
   observedLimit: ObservedLimit | null;
   /** OOM kills the evidence recorded (at: ISO-8601, or null when only counted); empty without. */
   oomKills: Array<{ at: string | null; container: string }>;
-  /** The host it runs on, in a multi-host plan (a spread service appears once per host, with that host's replicas and their share of its limit: hosts.ts). */
+  /** The host it runs on, in a multi-host plan (a spread service appears once per host, with that host's replicas, each with its limit: hosts.ts). */
   host?: string;
   /** Cores it asks of the host at the scenario's mean (typical) and busiest minute (high), engine/cpu.ts; null when its kind's CPU is not modelled. */
   cpu: { typical: number; high: number } | null;
@@ -196,3 +199,18 @@ export type Report = {
   spike: Scenario;
   findings: ReportFinding[];
 };
+
+/**
+ * The memory a service's containers may take together: `replicas` containers × its limit. A
+ * service's `limit` (and reservation) is per container, as Docker means it (compose's mem_limit,
+ * deploy.resources.limits.memory and Kubernetes' limits apply to each replica): the one rule every
+ * sum of limits reads (budget.ts, place.ts, tiers.ts, the page and the CLI); null without a limit.
+ */
+export function limitOfAll(limit: number | null, replicas: number): number | null {
+  return limit === null ? null : limit * replicas;
+}
+
+/** A service budget's limits over all its containers: replicas × its per-container limit (limitOfAll); null without one. */
+export function budgetLimitOfAll(s: Pick<ServiceBudget, 'limitMiB' | 'replicas'>): number | null {
+  return limitOfAll(s.limitMiB, s.replicas);
+}

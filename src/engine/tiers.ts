@@ -24,7 +24,7 @@
  *
  * Pure: plain data in, plain data out.
  */
-import type { NamedHost, Plan, Service, ServiceOf } from './schema.ts';
+import { replicasOf, serviceLimitOfAll, type NamedHost, type Plan, type Service, type ServiceOf } from './schema.ts';
 import { place } from './place.ts';
 import { hostPartsOf } from './hosts.ts';
 import { planWithFeatures } from './features.ts';
@@ -130,10 +130,11 @@ function withRedisData(plan: Plan): Plan {
   return out;
 }
 
-/** 4b, 5. A service's limit: its high usage, tidy, and what its own settings need (its kind's
+/** 4b, 5. A service's limit: one container's high usage (the limit is per container: plan-schema.ts
+ * limitOfAll; `high` is all its replicas'), tidy, and what its own settings need (its kind's
  * tuning.minLimit: for Redis, room for maxmemory's fragmentation and fork). */
 function limitFor(s: Service, high: number): number {
-  return Math.max(DOCKER_MIN_LIMIT_MIB, roundUpSize(high), tuningOf(s)?.minLimit?.(s as never) ?? 0);
+  return Math.max(DOCKER_MIN_LIMIT_MIB, roundUpSize(high / replicasOf(s)), tuningOf(s)?.minLimit?.(s as never) ?? 0);
 }
 
 /** One host of a layout: its RAM and the services on it (all of them when absent). */
@@ -176,7 +177,7 @@ function withSpare(minimal: Plan, hosts: readonly HostSpec[], workMemFloor?: Rea
     const services = p.services.filter((s) => !h.services || h.services.includes(s.name));
     const pg = services.find(isKind('postgres'));
     if (!pg || pg.limit === null) continue;
-    const used = services.reduce((t, s) => t + (s.limit ?? 0), 0);
+    const used = services.reduce((t, s) => t + (serviceLimitOfAll(s) ?? 0), 0);
     const spare = h.ramMiB - freeCriterion(h.ramMiB) - hostReserve(p, services.length).high - used;
     const limit = roundDownSize(pg.limit + spare);
     // The cache turns spare memory into fewer disk reads; the settings follow the limit.
@@ -516,7 +517,7 @@ export function upgradePath(plan: Plan, opts: UpgradeOptions = {}): UpgradePath 
     const atWorkload = onHost(minimal(users), spec.ramMiB, spec.pricePerMonth, undefined, tierCpus(spec));
     const heaviest = atWorkload.services
       .filter((s) => s.limit !== null)
-      .map((s) => ({ service: s.name, limitMiB: s.limit! }))
+      .map((s) => ({ service: s.name, limitMiB: serviceLimitOfAll(s)! })) // all its containers': the memory it takes
       .sort((a, b) => b.limitMiB - a.limitMiB)
       .slice(0, 3);
     beyond = {

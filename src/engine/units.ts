@@ -178,3 +178,8 @@ export function coresPairFormat(a: number, b: number): [string, string] {
   }
   return [String(a), String(b)];
 }
+
+/** A per-container limit as the service's containers take it: "3 × 1 GiB" for 3 replicas, "1 GiB" for one (report.ts limitOfAll). */
+export function perContainerFormat(limitMiB: number, replicas: number, fmt: (mib: number) => string = sizeFormat): string {
+  return replicas > 1 ? `${replicas} × ${fmt(limitMiB)}` : fmt(limitMiB);
+}

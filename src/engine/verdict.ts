@@ -24,6 +24,7 @@
  * Pure: a function of the report.
  */
 import type { ReportFinding, Report, ServiceBudget } from './report.ts';
+import { budgetLimitOfAll } from './report.ts';
 import type { ServiceKind } from './schema.ts';
 import { hostExceedsRam, limitsExceedRam } from './policy.ts';
 import { sizeFormat } from './units.ts';
@@ -78,7 +79,10 @@ export function settlesOf(s: Pick<ServiceBudget, 'limitMiB'>): string[] {
 
 /** The host's normal-traffic high usage with each of `services` at its whole limit instead of its guess. */
 function highAtLimits(r: Report, services: readonly ServiceBudget[]): number {
-  return services.reduce((high, s) => high + Math.max(0, (s.limitMiB ?? 0) - Math.min(s.usageMiB.high, s.limitMiB ?? 0)), r.host.usageMiB.high);
+  return services.reduce((high, s) => {
+    const all = budgetLimitOfAll(s) ?? 0; // every container at its limit
+    return high + Math.max(0, all - Math.min(s.usageMiB.high, all));
+  }, r.host.usageMiB.high);
 }
 
 /** Host reasons in their own words (the findings that carry them are not listed again). */

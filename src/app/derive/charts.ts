@@ -4,12 +4,13 @@
  * as one "other" entry): a bar per service stops being readable, and costs a render, long before 100.
  */
 import type { Report, ServiceBudget } from '../../engine/index.ts';
+import { budgetLimitOfAll } from '../../engine/report.ts';
 import { SERVICE_COLOURS } from './views.ts';
 
 /** Services drawn one by one in the charts; the rest are summed. */
 export const CHART_SERVICES = 12;
 
-const weight = (s: ServiceBudget) => Math.max(s.limitMiB ?? 0, s.usageMiB.high);
+const weight = (s: ServiceBudget) => Math.max(budgetLimitOfAll(s) ?? 0, s.usageMiB.high);
 
 /** The largest `CHART_SERVICES` services by limit or high usage, in plan order, and the rest. */
 export function chartSplit(services: readonly ServiceBudget[]): { shown: ServiceBudget[]; rest: ServiceBudget[] } {
@@ -31,12 +32,12 @@ export function hostStack(report: Report): HostStack {
   report.services.forEach((s, i) => {
     if (others.has(s)) return;
     const key = `s${i}`;
-    row[key] = s.limitMiB ?? s.usageMiB.high;
+    row[key] = budgetLimitOfAll(s) ?? s.usageMiB.high;
     committed += row[key] as number;
     keys.push({ key, label: s.limitMiB === null ? `${s.name} (no limit: high usage)` : s.name, colour: `svc-${i % SERVICE_COLOURS}` });
   });
   if (rest.length) {
-    row.other = rest.reduce((sum, s) => sum + (s.limitMiB ?? s.usageMiB.high), 0);
+    row.other = rest.reduce((sum, s) => sum + (budgetLimitOfAll(s) ?? s.usageMiB.high), 0);
     committed += row.other;
     keys.push({ key: 'other', label: `${rest.length} other services`, colour: 'reserve' });
   }
@@ -54,7 +55,7 @@ export function serviceBars(report: Report): ServiceBar[] {
   const spike = new Map(report.spike.services.map((s) => [s.name, s.usageMiB.high]));
   return chartSplit(report.services).shown.map((s) => ({
     name: s.name,
-    limit: s.limitMiB,
+    limit: budgetLimitOfAll(s), // all its containers', as the usage is
     usage: [s.usageMiB.low, s.usageMiB.high],
     typical: s.usageMiB.typical,
     normalHigh: s.usageMiB.high,

@@ -19,7 +19,8 @@ function freeCriterion(id: string, label: string, freeMiB: number, report: Repor
 }
 
 function overLimit(services: Report['services']): string[] {
-  return services.filter((s) => exceedsLimit(s.usageMiB.high, s.limitMiB)).map((s) => s.name);
+  // One container's high usage against its limit (per container: report.ts limitOfAll).
+  return services.filter((s) => exceedsLimit(s.usageMiB.high / s.replicas, s.limitMiB)).map((s) => s.name);
 }
 
 function limitCriterion(id: string, label: string, services: Report['services']): Criterion {

@@ -2,9 +2,9 @@
  * What the components show, shaped from the engine's report: text already formatted, positions
  * already scaled. Pure functions of (input, plan, report); no memory is computed here, only read.
  */
-import { RISK_LEVELS, SEVERITIES, type Basis, type Finding, type Report, type RiskLevel } from '../../engine/report.ts';
+import { budgetLimitOfAll, RISK_LEVELS, SEVERITIES, type Basis, type Finding, type Report, type RiskLevel } from '../../engine/report.ts';
 import type { Plan, PlanInput, Service, ServiceKind } from '../../engine/schema.ts';
-import { sizeFormat } from '../../engine/units.ts';
+import { perContainerFormat, sizeFormat } from '../../engine/units.ts';
 import { changeText } from '../../engine/changeText.ts';
 import { percentText, probabilityText, rangeText, sizeText } from '../format.ts';
 import { valueToText } from '../state/fields.ts';
@@ -99,7 +99,9 @@ export function rowViews(input: PlanInput, plan: Plan, report: Report, prev: Rep
 function rowView(b: Report['services'][number], index: number | null, limitInput: string, svc: Service | undefined, before: Map<string, Report['services'][number]> | null): RowView {
   const was = before?.get(b.name);
   const fresh = before !== null && !was;
-  const scale = Math.max(b.limitMiB ?? 0, b.usageMiB.high) * 1.1;
+  // The gauge sets all its containers' usage against all their limits (replicas × limit: report.ts limitOfAll).
+  const all = budgetLimitOfAll(b);
+  const scale = Math.max(all ?? 0, b.usageMiB.high) * 1.1;
   const usageText = rangeText(b.usageMiB);
   const headroomText = b.headroomMiB === null ? 'no limit' : sizeText(b.headroomMiB);
   return {
@@ -109,7 +111,7 @@ function rowView(b: Report['services'][number], index: number | null, limitInput
     kind: b.kind,
     limitInput,
     limitMiB: b.limitMiB,
-    limitText: sizeText(b.limitMiB),
+    limitText: b.limitMiB === null ? sizeText(null) : perContainerFormat(b.limitMiB, b.replicas, sizeText),
     lowMiB: b.usageMiB.low,
     typicalMiB: b.usageMiB.typical,
     highMiB: b.usageMiB.high,
@@ -125,12 +127,12 @@ function rowView(b: Report['services'][number], index: number | null, limitInput
     riskRank: RISK_LEVELS.indexOf(b.risk.level),
     riskTitle: b.limitMiB === null
       ? `no limit: its risk is the host’s (${probabilityText(b.risk.pOverLimit)} chance the host runs out of memory)`
-      : `${probabilityText(b.risk.pOverLimit)} chance of going over its limit`,
+      : `${probabilityText(b.risk.pOverLimit)} chance of ${b.replicas > 1 ? 'a container going over its' : 'going over its'} limit`,
     settingsText: svc ? settingsText(svc) : '',
     gaugeLow: pct(b.usageMiB.low, scale),
     gaugeTypical: pct(b.usageMiB.typical, scale),
     gaugeHigh: pct(b.usageMiB.high, scale),
-    gaugeLimit: b.limitMiB === null ? null : pct(b.limitMiB, scale),
+    gaugeLimit: all === null ? null : pct(all, scale),
     changedUsage: fresh || (!!was && rangeText(was.usageMiB) !== usageText),
     changedHeadroom: fresh || (!!was && sizeText(was.headroomMiB) !== headroomText),
     changedRisk: fresh || (!!was && was.risk.level !== b.risk.level),
@@ -171,7 +173,7 @@ export const SERVICE_COLOURS = 8;
 /** The host bar: reserve, each service's limit (its high usage when it has none), and what is left. */
 export function hostView(report: Report): HostView {
   const h = report.host;
-  const parts = report.services.map((s, i) => ({ s, i, MiB: s.limitMiB ?? s.usageMiB.high }));
+  const parts = report.services.map((s, i) => ({ s, i, MiB: budgetLimitOfAll(s) ?? s.usageMiB.high }));
   const committed = h.reserveMiB + parts.reduce((sum, p) => sum + p.MiB, 0);
   const scale = Math.max(h.ramMiB, committed);
   const segments: Segment[] = [
@@ -183,7 +185,7 @@ export function hostView(report: Report): HostView {
       tone: 'service' as const,
       widthPct: pct(MiB, scale),
       colour: i % SERVICE_COLOURS,
-      title: `${s.name}: ${s.limitMiB === null ? `no limit, high usage ${sizeFormat(MiB)}` : `limit ${sizeFormat(MiB)}`}`,
+      title: `${s.name}: ${s.limitMiB === null ? `no limit, high usage ${sizeFormat(MiB)}` : `limit ${perContainerFormat(s.limitMiB, s.replicas)}`}`,
     })),
   ];
   const unallocated = h.ramMiB - committed;

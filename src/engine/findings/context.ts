@@ -1,6 +1,7 @@
 /** What every finding rule sees, and small helpers to state fixes in plan-file terms. */
 import type { Plan, ServiceOf } from '../schema.ts';
 import type { Change, Finding, Scenario, Severity } from '../report.ts';
+import { budgetLimitOfAll } from '../report.ts';
 import { sizeFormat, sizeToPlan } from '../units.ts';
 
 export type FindingContext = { plan: Plan; normal: Scenario; spike: Scenario };
@@ -21,7 +22,7 @@ export const fmt = sizeFormat;
 export function overLimit(sc: Scenario, name: string): { p: number; typicalOver: boolean } {
   const s = sc.services.find((x) => x.name === name);
   if (!s || s.limitMiB === null) return { p: 0, typicalOver: false };
-  return { p: s.risk.pOverLimit, typicalOver: s.usageMiB.typical > s.limitMiB };
+  return { p: s.risk.pOverLimit, typicalOver: s.usageMiB.typical > budgetLimitOfAll(s)! };
 }
 export const pct = (v: number) => `${Math.round(v * 100)}%`;
 

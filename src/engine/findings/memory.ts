@@ -17,18 +17,23 @@ export const usageOverLimit: Rule = ({ plan, normal, spike }) => {
   normal.services.forEach((s, i) => {
     if (s.limitMiB === null) return;
     const sp = spike.services[i]!;
-    const both = Math.max(s.usageMiB.high, sp.usageMiB.high);
+    // The limit is per container (report.ts limitOfAll): one container's usage, its Nth, against it.
+    const n = s.replicas;
+    const one = (mib: number) => mib / n;
+    const both = one(Math.max(s.usageMiB.high, sp.usageMiB.high));
     let target = Math.max(DOCKER_MIN_LIMIT_MIB, roundUpSize(both));
     // Where usage follows the limit (a JVM's ergonomic heap), the usage at the new limit decides:
     // raised until it holds (for the other kinds the first round holds; a heap at 59% of the limit
     // plus 400 MiB outside it takes ~30 rounds). No round that holds: no automatic change.
     let holds = false;
     for (let round = 0; round < 64 && !holds; round++) {
-      const need = Math.max(serviceHighAt(plan, normal.multiplier, s.name, target) ?? 0, serviceHighAt(plan, spike.multiplier, s.name, target) ?? 0);
+      const need = one(Math.max(serviceHighAt(plan, normal.multiplier, s.name, target) ?? 0, serviceHighAt(plan, spike.multiplier, s.name, target) ?? 0));
       if (need <= target) holds = true;
       else target = Math.max(DOCKER_MIN_LIMIT_MIB, roundUpSize(need));
     }
     const forSpike = sp.usageMiB.high > s.usageMiB.high ? ` (its high in the ×${spike.multiplier} spike, so the spike fits too)` : '';
+    const each = n > 1 ? ` in each of its ${n} containers` : '';
+    const forEach = n > 1 ? ` (each of its ${n} containers)` : '';
     if (belowDockerMinimum(s.limitMiB)) {
       out.push(finding('limit-below-docker-minimum', severityOf({ p: 1 }, 'outage'), s.name,
         `${s.name}'s limit ${fmt(s.limitMiB)} is below Docker's minimum of 6 MiB: the container will not start.`,
@@ -38,17 +43,17 @@ export const usageOverLimit: Rule = ({ plan, normal, spike }) => {
         s.basis === 'assumed' ? [] : [setSize(s.name, 'limit', target)]));
     }
     if (s.basis === 'assumed') return;
-    if (exceedsLimit(s.usageMiB.high, s.limitMiB)) {
-      out.push(finding('usage-over-limit', severityOf({ p: s.risk.pOverLimit, typicalOver: s.usageMiB.typical > s.limitMiB }, 'outage'), s.name,
-        `${s.name} can use up to ${fmt(s.usageMiB.high)} (typical ${fmt(s.usageMiB.typical)}) against its ${fmt(s.limitMiB)} limit: ${chancePhrase(s.risk.pOverLimit)} of an OOM kill.`,
+    if (exceedsLimit(one(s.usageMiB.high), s.limitMiB)) {
+      out.push(finding('usage-over-limit', severityOf({ p: s.risk.pOverLimit, typicalOver: one(s.usageMiB.typical) > s.limitMiB }, 'outage'), s.name,
+        `${s.name} can use up to ${fmt(one(s.usageMiB.high))} (typical ${fmt(one(s.usageMiB.typical))})${each} against its ${fmt(s.limitMiB)} limit: ${chancePhrase(s.risk.pOverLimit)} of an OOM kill.`,
         holds
-          ? `Raise ${s.name}'s limit to ${fmt(target)}${forSpike}, or lower what drives its largest part (${largest(s.components)}).`
+          ? `Raise ${s.name}'s limit${forEach} to ${fmt(target)}${forSpike}, or lower what drives its largest part (${largest(s.components)}).`
           : `Lower what drives ${s.name}'s largest part (${largest(s.components)}): its usage grows with its limit, so no limit holds it.`,
         holds ? [setSize(s.name, 'limit', target)] : []));
-    } else if (exceedsLimit(sp.usageMiB.high, s.limitMiB)) {
-      out.push(finding('spike-over-limit', severityOf({ p: sp.risk.pOverLimit, typicalOver: sp.usageMiB.typical > s.limitMiB }, 'outage', 'spike'), s.name,
-        `In the ×${spike.multiplier} spike ${s.name} can reach ${fmt(sp.usageMiB.high)} against its ${fmt(s.limitMiB)} limit: ${chancePhrase(sp.risk.pOverLimit)} of an OOM kill in the spike.`,
-        holds ? `Raise ${s.name}'s limit to ${fmt(target)} or cap its connections and workers for the spike.` : `Cap ${s.name}'s connections and workers for the spike: its usage grows with its limit.`,
+    } else if (exceedsLimit(one(sp.usageMiB.high), s.limitMiB)) {
+      out.push(finding('spike-over-limit', severityOf({ p: sp.risk.pOverLimit, typicalOver: one(sp.usageMiB.typical) > s.limitMiB }, 'outage', 'spike'), s.name,
+        `In the ×${spike.multiplier} spike ${s.name} can reach ${fmt(one(sp.usageMiB.high))}${each} against its ${fmt(s.limitMiB)} limit: ${chancePhrase(sp.risk.pOverLimit)} of an OOM kill in the spike.`,
+        holds ? `Raise ${s.name}'s limit${forEach} to ${fmt(target)} or cap its connections and workers for the spike.` : `Cap ${s.name}'s connections and workers for the spike: its usage grows with its limit.`,
         holds ? [setSize(s.name, 'limit', target)] : []));
     }
   });
@@ -58,7 +63,8 @@ export const usageOverLimit: Rule = ({ plan, normal, spike }) => {
 /** The limit a no-limit fix advises: the high usage of both scenarios, normal with krr's margin,
  * and the observed peak with the plan's margin when there is one. */
 function limitAdvised(s: ServiceBudget, spikeHigh: number): number {
-  return Math.max(DOCKER_MIN_LIMIT_MIB, roundUpSize(Math.max(s.usageMiB.high * KRR_MARGIN, spikeHigh, s.observedLimitMiB ?? 0)));
+  // Per container (report.ts limitOfAll): one container's share of the modelled usage.
+  return Math.max(DOCKER_MIN_LIMIT_MIB, roundUpSize(Math.max((s.usageMiB.high * KRR_MARGIN) / s.replicas, spikeHigh / s.replicas, s.observedLimitMiB ?? 0)));
 }
 
 export const noLimit: Rule = ({ normal, spike }) =>
@@ -73,7 +79,7 @@ export const noLimit: Rule = ({ normal, spike }) =>
     const target = limitAdvised(s, spike.services[i]!.usageMiB.high);
     return [finding('no-limit', severity, s.name,
       `${s.name} has no memory limit: it can take the whole host (${fmt(normal.host.ramMiB)}), and the kernel may kill another service instead.`,
-      `Set ${s.name}'s limit to ${fmt(target)} (high usage ${fmt(s.usageMiB.high)} + 15%${spike.services[i]!.usageMiB.high > s.usageMiB.high * KRR_MARGIN ? `, and the ×${spike.multiplier} spike's ${fmt(spike.services[i]!.usageMiB.high)}` : ''}).`,
+      `Set ${s.name}'s limit${s.replicas > 1 ? ` (each of its ${s.replicas} containers)` : ''} to ${fmt(target)} (high usage ${fmt(s.usageMiB.high / s.replicas)}${s.replicas > 1 ? ' each' : ''} + 15%${spike.services[i]!.usageMiB.high > s.usageMiB.high * KRR_MARGIN ? `, and the ×${spike.multiplier} spike's ${fmt(spike.services[i]!.usageMiB.high / s.replicas)}` : ''}).`,
       [setSize(s.name, 'limit', target)])];
   });
 

@@ -106,10 +106,10 @@ export const phpPoolRule: Rule = ({ plan }) => {
       continue;
     }
     const st = s.settings;
-    const worst = st.replicas * (st.processes * (st.perProcess + st.memoryLimit) + p.master);
+    const worst = st.processes * (st.perProcess + st.memoryLimit) + p.master; // one container's, against its limit
     if (st.server !== 'cli' && st.memoryLimit > 0 && worst > s.limit) {
       out.push(finding('php-memory-limit-over-limit', 'info', s.name,
-        `${s.name}: ${st.processes} children each allowed a ${fmt(st.memoryLimit)} memory_limit come to ${fmt(worst)} if every request peaks at once, over its ${fmt(s.limit)} limit; the kernel kills a child instead of PHP refusing the request.`,
+        `${s.name}: ${st.processes} children${st.replicas > 1 ? ` in each of its ${st.replicas} containers` : ''}, each allowed a ${fmt(st.memoryLimit)} memory_limit come to ${fmt(worst)} if every request peaks at once, over its ${fmt(s.limit)} limit; the kernel kills a child instead of PHP refusing the request.`,
         `Keep ${PHP_POOL_SETTING[st.server]} × memory_limit within ${s.name}'s limit, or accept the risk: most requests stay far below memory_limit.`));
     }
   }

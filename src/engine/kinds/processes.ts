@@ -73,9 +73,9 @@ export function poolUsage(p: Pool, name = 'processes'): Usage {
   return usageOf(parts);
 }
 
-/** The pool's high usage with `processes` in each container. */
+/** One container's high usage with `processes` in it: what its limit (per container, report.ts limitOfAll) must hold. */
 export function poolHigh(p: Pool, processes: number): number {
-  return poolUsage({ ...p, processes, idle: Math.min(p.idle ?? processes, processes), busy: Math.min(p.busy ?? processes, processes) }).high;
+  return poolUsage({ ...p, replicas: 1, processes, idle: Math.min(p.idle ?? processes, processes), busy: Math.min(p.busy ?? processes, processes) }).high;
 }
 
 /** The most processes per container whose high usage fits `limit` (0 when not even one does). */
@@ -120,10 +120,10 @@ export function tunePool(p: Pool, limit: number | null, what: string): PoolTune 
 /** The finding when the pool's processes outgrow the limit: `key` is the setting the fix lowers. */
 export function poolFinding(id: string, service: string, p: Pool, limit: number, t: PoolTune, what: string, key = 'settings.processes'): Finding | null {
   if (t.safeProcesses === null || t.safeProcesses >= p.processes) return null;
-  const u = poolUsage(p);
+  const u = poolUsage({ ...p, replicas: 1 }); // one container's, against its limit
   const severity = u.typical > limit ? 'critical' : 'warning';
   return finding(id, severity, service,
-    `${service} runs ${p.replicas > 1 ? `${p.replicas} containers × ` : ''}up to ${p.processes} ${what}es × ${fmt(p.perProcess)}${p.master > 0 ? ' plus its master' : ''}: ${fmt(u.typical)} typically and up to ${fmt(u.high)} when every one is busy and grown, against a ${fmt(limit)} limit.`,
+    `${service} runs up to ${p.processes} ${what}es × ${fmt(p.perProcess)}${p.master > 0 ? ' plus its master' : ''}${p.replicas > 1 ? ` in each of its ${p.replicas} containers` : ''}: ${fmt(u.typical)} typically and up to ${fmt(u.high)} when every one is busy and grown, against ${p.replicas > 1 ? 'each one’s' : 'a'} ${fmt(limit)} limit.`,
     t.safeProcesses >= 1 ? `Set ${service}'s ${what} count to ${t.safeProcesses}, or raise its limit to ${fmt(poolLimitFor(p, p.processes))}.` : `Raise ${service}'s limit to at least ${fmt(poolLimitFor(p, 1))}.`,
     t.safeProcesses >= 1 ? [{ service, key, value: t.safeProcesses }] : []);
 }
