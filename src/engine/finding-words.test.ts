@@ -10,7 +10,12 @@ import { presetPlan } from './testing.ts';
 /** Every finding id a rule raises by name (`finding('id', …)`) in src/engine. */
 function raisedIds(): string[] {
   const files = readdirSync('src/engine', { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'));
-  return [...new Set(files.flatMap((f) => [...readFileSync(join('src/engine', f), 'utf8').matchAll(/\bfinding\('([a-z0-9-]+)'/g)].map((m) => m[1]!)))];
+  return [...new Set(files.flatMap((f) => {
+    const text = readFileSync(join('src/engine', f), 'utf8');
+    // finding('id', …), and an id chosen by a ternary (finding(spike ? 'a' : 'b', …) or `const id = spike ? 'a' : 'b'`)
+    return [...[...text.matchAll(/\bfinding\('([a-z0-9-]+)'/g)].map((m) => m[1]!),
+      ...[...text.matchAll(/(?:\bfinding\(|\bid = )\w+ \? '([a-z0-9-]+)' : '([a-z0-9-]+)'/g)].flatMap((m) => [m[1]!, m[2]!])];
+  }))];
 }
 
 describe('findings in words', () => {

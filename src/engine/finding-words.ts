@@ -19,6 +19,7 @@ export const FINDING_WORDS: Readonly<Record<string, string>> = {
   'connections-near-max': "connections near PostgreSQL's max_connections",
   'dragonfly-maxmemory-over-limit': "Dragonfly's maxmemory is over its limit",
   'dragonfly-maxmemory-per-thread': "Dragonfly's maxmemory is too small per thread",
+  'cpu-saturated': 'the host runs short of CPU',
   'free-below-criterion': 'free memory falls under the criterion',
   'generic-usage-assumed': 'usage is a guess',
   'go-memlimit-over-limit': 'GOMEMLIMIT is over its limit',
@@ -27,6 +28,7 @@ export const FINDING_WORDS: Readonly<Record<string, string>> = {
   'jvm-heap-from-host': 'the JVM sizes its heap from the whole host',
   'jvm-heap-over-limit': 'the JVM heap is over its limit',
   'jvm-nonheap-room': 'no room beside the JVM heap',
+  'latency-over-criterion': 'API latency over the p95 criterion',
   'limit-below-docker-minimum': "limit under Docker's minimum",
   'limits-exceed-ram': 'the limits and the reserve exceed the RAM',
   'memcached-memory-over-limit': "Memcached's memory is over its limit",
@@ -67,10 +69,13 @@ export const FINDING_WORDS: Readonly<Record<string, string>> = {
   'scrape-target-unknown': 'Prometheus scrapes an unknown target',
   'service-down-blind': 'no alert when a service goes down',
   'single-host': 'everything on one host',
+  'spike-cpu-saturated': 'the host runs short of CPU in the spike',
   'spike-free-below-criterion': 'free memory falls under the criterion in the spike',
   'spike-host-oom': 'the host runs out of memory in the spike',
+  'spike-latency-over-criterion': 'API latency over the p95 criterion in the spike',
   'spike-over-limit': 'over its limit in the spike',
   'usage-over-limit': 'usage over its limit',
+  'workers-beyond-cores': 'more app workers than the host has cores',
 };
 
 /** `<kind>-limit-too-small` (kinds/memory-setting.ts): one wording for every kind. */
