@@ -11,6 +11,7 @@ import type { ConsoleMessage, Page } from '@playwright/test';
 import { test, expect } from './fixtures.ts';
 import { ImportDialogPage } from './pages/importDialog.ts';
 import { base64urlEncode } from '../src/app/state/share.ts';
+import { PLAN_VERSION } from '../src/engine/plan-schema.ts';
 import { aliasBombCompose, billionLaughs, nestedBrackets } from '../test/hostile-inputs.ts';
 
 /** Every uncaught error and console error the page reports, from now on. */
@@ -145,7 +146,7 @@ const SHARE_LINKS: Array<[string, string, string]> = [
   // 64 MiB of spaces deflate to ~64 kB: the 1 GB bomb's shape at 1/16 the size; stopped at 4 MiB.
   ['inflate bomb', link(`{"x":"${' '.repeat(64 * 1024 * 1024)}"}`), 'the link holds more than 4 MiB of plan once unpacked'],
   ['truncated', VALID.slice(0, VALID.length >> 1), 'the link is cut short or damaged'],
-  ['future version', link(JSON.stringify({ version: 99, host: { ram: '4GiB' }, services: [] })), 'version: expected version 2'],
+  ['future version', link(JSON.stringify({ version: 99, host: { ram: '4GiB' }, services: [] })), `version: expected version ${PLAN_VERSION}`],
   // 256 kB of noise stored: a 340 kB link. A 1.3 MB one is Chromium's to carry, not ours: setting
   // location.hash to it took 41 s here (load average 36) before the page saw a hashchange.
   ['340 kB link', link(JSON.stringify({ host: { ram: '4GiB' }, services: [], notes: noise(256 * 1024) }), 0), 'notes: unknown key'],
