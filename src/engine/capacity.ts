@@ -26,7 +26,7 @@ import { findingCovers } from './findings/index.ts';
 import { planWithFeatures } from './features.ts';
 import { scenarioOf } from './budget.ts';
 import { hostFitChecks, hostLoadChecks, placedHostChecks, placedLoadChecks } from './host-fit.ts';
-import { coresFormat, coresPairFormat, sizeFormat, sizePairFormat } from './units.ts';
+import { coresAskedFormat, coresFormat, sizeFormat, sizePairFormat } from './units.ts';
 import { usableConnections } from './kinds/postgres/settings.ts';
 import { CONNECTIONS_SHARE, connectionsLine, connectionsNearMax, CPU_SATURATION_SHARE, exceedsLimit } from './policy.ts';
 
@@ -277,7 +277,7 @@ function messageOf(f: Found, multiplier: number, cap: number): string {
       const cpus = v.allowed / CPU_SATURATION_SHARE;
       return holds
         ? `The services' CPU stays under ${Math.round(CPU_SATURATION_SHARE * 100)}% of ${host}'s ${coresFormat(cpus)} vCPUs${inSpike} ${where}.`
-        : `The services ask ${coresPairFormat(v.demand, v.allowed)[0]} cores of ${host}'s ${coresFormat(cpus)} vCPUs, over ${Math.round(CPU_SATURATION_SHARE * 100)}% (${coresPairFormat(v.demand, v.allowed)[1]})${inSpike} ${where}: requests queue for the CPU.`;
+        : `The services ask ${coresAskedFormat(v.demand, v.allowed)} cores of ${host}'s ${coresFormat(cpus)} vCPUs, over ${Math.round(CPU_SATURATION_SHARE * 100)}% (${coresFormat(v.allowed)})${inSpike} ${where}: requests queue for the CPU.`;
     }
     case 'latency-over-criterion': {
       const app = v.host ? `The API on the ${v.host} host` : 'The API';

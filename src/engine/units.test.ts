@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { durationFormat, durationParse, percentFormat, sizeFormat, sizePairFormat, sizeParse, sizesFormat, sizeToPlan } from './units.ts';
+import { coresAskedFormat, durationFormat, durationParse, percentFormat, sizeFormat, sizePairFormat, sizeParse, sizesFormat, sizeToPlan } from './units.ts';
 
 describe('sizeParse', () => {
   it.each([
@@ -67,4 +67,14 @@ describe('durations', () => {
   });
   it.each(['30', 'abc', '1x', '-5s', '0s', ''])('refuses %j', (input) => expect(durationParse(input).ok).toBe(false));
   it.each([[30, '30s'], [604800, '7d'], [5400, '90m'], [0.5, '500ms']])('formats %s as %s', (s, text) => expect(durationFormat(s)).toBe(text));
+});
+
+describe('coresAskedFormat', () => {
+  it('writes the cores asked, or "just over" the line when they round alike', () => {
+    expect(coresAskedFormat(1.75, 1.6)).toBe('1.75');
+    expect(coresAskedFormat(1.60003, 1.6)).toBe('just over 1.6');
+    expect(coresAskedFormat(3.2002, 3.2)).toBe('just over 3.2');
+    expect(coresAskedFormat(1.6, 1.6)).toBe('1.6');
+    expect(coresAskedFormat(12.4, 12.1)).toBe('just over 12');
+  });
 });

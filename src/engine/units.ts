@@ -169,14 +169,12 @@ export function coresFormat(n: number): string {
   return String(+n.toFixed(n >= 10 ? 0 : 2));
 }
 
-/** Two core counts with the decimals that tell them apart (not "3.2 cores, over 3.2"). */
-export function coresPairFormat(a: number, b: number): [string, string] {
-  for (let d = 2; d <= 6; d++) {
-    const x = String(+a.toFixed(d));
-    const y = String(+b.toFixed(d));
-    if (x !== y || a === b) return d === 2 ? [coresFormat(a), coresFormat(b)] : [x, y];
-  }
-  return [String(a), String(b)];
+/**
+ * Cores asked against the line they cross, as people read them: "1.75" against 1.6, and "just over
+ * 1.6" when the two round alike (a capacity search stops a hair past the line: 1.60003 told no one anything).
+ */
+export function coresAskedFormat(demand: number, line: number): string {
+  return demand > line && coresFormat(demand) === coresFormat(line) ? `just over ${coresFormat(line)}` : coresFormat(demand);
 }
 
 /** A per-container limit as the service's containers take it: "3 × 1 GiB" for 3 replicas, "1 GiB" for one (report.ts limitOfAll). */

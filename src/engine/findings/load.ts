@@ -10,8 +10,8 @@ import type { Plan, ServiceOf } from '../schema.ts';
 import { planWithFeatures } from '../features.ts';
 import { scenarioOf } from '../budget.ts';
 import { hostLoadChecks } from '../host-fit.ts';
-import { coresFormat as cores, coresPairFormat } from '../units.ts';
-import { cpusFor, LATENCY_P95_CRITERION_MS, severityOf, workersForCores } from '../policy.ts';
+import { coresAskedFormat, coresFormat as cores } from '../units.ts';
+import { CPU_SATURATION_SHARE, cpusFor, LATENCY_P95_CRITERION_MS, severityOf, workersForCores } from '../policy.ts';
 
 const ms = (n: number) => `${Math.round(n)} ms`;
 
@@ -28,7 +28,7 @@ function cpuFinding(plan: Plan, sc: Scenario, spike: boolean, spikeCpu: number):
   const inSpike = spike ? ` in the ×${sc.multiplier} spike` : '';
   const top = sc.services.filter((s) => s.cpu).sort((a, b) => b.cpu!.typical - a.cpu!.typical).slice(0, 2).map((s) => `${s.name} ${cores(s.cpu!.typical)}`);
   return finding(spike ? 'spike-cpu-saturated' : 'cpu-saturated', severityOf({ p: 1 }, 'degraded', spike ? 'spike' : 'normal'), null,
-    `The services ask ${coresPairFormat(check.demand, check.allowed)[0]} cores of this host's ${cores(sc.host.cpus)} vCPUs${inSpike} (${top.join(', ')}), over the 80% line (${coresPairFormat(check.demand, check.allowed)[1]}): requests queue for the CPU and latency climbs (modelled CPU per request and per query: engine/cpu.ts, assumed until calibrated).`,
+    `The services ask ${coresAskedFormat(check.demand, check.allowed)} cores of this host's ${cores(sc.host.cpus)} vCPUs${inSpike} (${top.join(', ')}), over the ${Math.round(CPU_SATURATION_SHARE * 100)}% line (${cores(check.allowed)}): requests queue for the CPU and latency climbs (modelled CPU per request and per query: engine/cpu.ts, assumed until calibrated).`,
     `Give the host ${need} vCPUs${plan.hosts ? '' : ' (host.cpus)'}, or lower the CPU each request costs (the app's cpuPerRequestMs, the semantic cache).`,
     hostChange(plan, 'cpus', need));
 }
