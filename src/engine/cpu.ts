@@ -114,8 +114,7 @@ export function serviceCpu(s: Service, traffic: Traffic, whole: Plan): CpuDemand
     }
     case 'prometheus': {
       // Its own scrapes: every series once per scrape_interval, whatever the users.
-      const ms = (s.settings.series / s.settings.scrapeInterval) * PROMETHEUS_CPU_PER_SAMPLE_MS;
-      return { typical: ms / 1000, high: (ms / 1000) * CPU_HIGH };
+      return cores((s.settings.series / s.settings.scrapeInterval) * PROMETHEUS_CPU_PER_SAMPLE_MS);
     }
     default:
       return null;
