@@ -1,5 +1,21 @@
 import { describe, expect, it } from 'vitest';
-import { deltaText, rangeText, sizeAxis } from './format.ts';
+import { cpuInUseText, defaultCpusText, deltaText, rangeText, sizeAxis, vcpusText } from './format.ts';
+import { defaultCpus } from '../engine/cpu.ts';
+
+describe('CPU texts', () => {
+  it('say vCPUs in the singular and plural, and the default with its rule', () => {
+    expect(vcpusText(1)).toBe('1 vCPU');
+    expect(vcpusText(0.5)).toBe('0.5 vCPU');
+    expect(vcpusText(4)).toBe('4 vCPUs');
+    expect(defaultCpusText(4096)).toBe(`${defaultCpus(4096)} (default: 1 vCPU per 2 GiB)`);
+    expect(defaultCpusText(4096)).toMatch(/^2 /);
+    expect(cpuInUseText({ typical: 0.35333, high: 0.53 }, 2)).toBe('0.35 typical / 0.53 high of 2 vCPUs');
+  });
+
+  it('never print NaN', () => {
+    expect(`${vcpusText(NaN)} ${defaultCpusText(NaN)} ${cpuInUseText({ typical: NaN, high: Infinity }, NaN)}`).not.toMatch(/NaN|Infinity/);
+  });
+});
 
 describe('sizeAxis', () => {
   it.each([
