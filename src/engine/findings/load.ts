@@ -11,7 +11,7 @@ import { planWithFeatures } from '../features.ts';
 import { scenarioOf } from '../budget.ts';
 import { hostLoadChecks } from '../host-fit.ts';
 import { coresAskedFormat, coresFormat as cores } from '../units.ts';
-import { CPU_SATURATION_SHARE, cpusFor, LATENCY_P95_CRITERION_MS, severityOf, workersForCores } from '../policy.ts';
+import { CPU_SATURATION_SHARE, cpuOverLimit, cpusFor, cpusLimitFor, LATENCY_P95_CRITERION_MS, severityOf, workersForCores } from '../policy.ts';
 
 const ms = (n: number) => `${Math.round(n)} ms`;
 
@@ -129,6 +129,31 @@ export const cpuSaturated: Rule = ({ plan, normal, spike }) => {
 export const latencyOverCriterion: Rule = ({ plan, normal, spike }) => {
   const f = latencyFinding(plan, normal, false) ?? latencyFinding(plan, spike, true);
   return f ? [f] : [];
+};
+
+/**
+ * A service whose modelled CPU at the mean is over its `cpus` cap (replicas × cpus): the kernel
+ * throttles it, its work queues (for the app: latency.ts queues on the capped cores). The fix is
+ * a cap that covers its busiest minute (the spike is the latency finding's).
+ */
+export const cpuOverLimitRule: Rule = ({ plan, normal }) => {
+  const out: Finding[] = [];
+  for (const b of normal.services) {
+    const s = plan.services.find((x) => x.name === b.name);
+    if (!s || s.cpus === undefined || !b.cpu) continue;
+    const cap = s.cpus * b.replicas;
+    if (!cpuOverLimit(b.cpu.typical, cap)) continue;
+    const per = cpusLimitFor(b.cpu.high, b.replicas);
+    const each = b.replicas > 1 ? ` (${b.replicas} containers × ${cores(s.cpus)})` : '';
+    out.push({
+      ...finding('cpu-over-limit', severityOf({ p: 1 }, 'degraded'), b.name,
+        `${b.name} asks ${coresAskedFormat(b.cpu.typical, cap)} cores on average (${cores(b.cpu.high)} in the busiest minute) but its cpus cap gives it ${cores(cap)}${each}: the kernel throttles it and its work queues (modelled CPU per request and per query: engine/cpu.ts, assumed until calibrated).`,
+        `Raise ${b.name}'s cpus to ${per} per container (compose's cpus / deploy.resources.limits.cpus), or lower the CPU it needs.`,
+        [{ service: b.name, key: 'cpus', value: per }]),
+      ...(b.host === undefined ? {} : { host: b.host }),
+    });
+  }
+  return out;
 };
 
 /** More app workers than gunicorn's (2 × cores) + 1: memory on processes the cores cannot run. */
