@@ -3,7 +3,6 @@
  * the host bar and the charts never disagree by a rounding; nothing here ever prints NaN.
  */
 import { coresFormat, countFormat, sizeFormat, sizesFormat } from '../engine/units.ts';
-import { defaultCpus, GIB_PER_VCPU } from '../engine/cpu.ts';
 import type { Range } from '../engine/report.ts';
 
 /** A size in MiB as `800 MiB` / `1.95 GiB`; `—` for a missing or non-finite number. */
@@ -53,9 +52,9 @@ export function cpuInUseText(cpu: { typical: number; high: number }, cpus: numbe
   return `${cores(cpu.typical)} typical / ${cores(cpu.high)} high of ${vcpusText(cpus)}`;
 }
 
-/** What a host without `cpus` is taken to have, and why: `2 (default: 1 vCPU per 2 GiB)` (engine/cpu.ts's rule). */
-export function defaultCpusText(ramMiB: number): string {
-  return `${Number.isFinite(ramMiB) ? defaultCpus(ramMiB) : '—'} (default: 1 vCPU per ${GIB_PER_VCPU} GiB)`;
+/** What a host without `cpus` is taken to have, and why: `2 (default: 1 vCPU per 2 GiB)`, from engine/cpu.ts's defaultCpus and GIB_PER_VCPU. */
+export function defaultCpusText(cpus: number, gibPerVcpu: number): string {
+  return `${Number.isFinite(cpus) ? coresFormat(cpus) : '—'} (default: 1 vCPU per ${Number.isFinite(gibPerVcpu) ? gibPerVcpu : '—'} GiB)`;
 }
 
 export type SizeAxis = { ticks: number[]; maxMiB: number; label: (mib: number) => string };

@@ -8,6 +8,7 @@ import { effectText, featureList, featureOn, hasMemoryEffect, toggleViews, type 
 import { useEvaluatedPick, useSettledInput } from '../derive/hooks.ts';
 import { FieldInput } from './FieldInput.tsx';
 import { defaultCpusText } from '../format.ts';
+import { engine } from '../derive/schema.ts';
 import type { FeatureName, Path } from '../state/planEdit.ts';
 
 const RAM_CHOICES = ['2GiB', '4GiB', '8GiB', '16GiB'];
@@ -61,7 +62,7 @@ function HostField({ k, label, hint }: { k: keyof typeof HOST_FIELDS; label: str
 function CpusField() {
   const value = usePlanner((s) => valueToText(s.input.host.cpus));
   // The default follows the RAM the plan holds (the last valid one while a field is refused).
-  const hint = useEvaluatedPick(({ plan }) => defaultCpusText(plan.host.ram), '');
+  const hint = useEvaluatedPick(({ plan }) => defaultCpusText(engine().defaultCpus(plan.host.ram), engine().GIB_PER_VCPU), '');
   return (
     <span className="control">
       <span className="control-label" aria-hidden="true">

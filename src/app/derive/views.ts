@@ -7,7 +7,7 @@ import type { Plan, PlanInput, Service, ServiceKind } from '../../engine/schema.
 import { perContainerFormat, sizeFormat } from '../../engine/units.ts';
 import { changeText } from '../../engine/changeText.ts';
 import { cpuInUseText, percentText, probabilityText, rangeText, sizeText } from '../format.ts';
-import { hostLoadChecks } from '../../engine/host-fit.ts';
+import { cpuSaturated } from '../../engine/policy.ts';
 import { valueToText } from '../state/fields.ts';
 import { observedLineOf, type ObservedLineView } from './observed.ts';
 import { engine } from './schema.ts';
@@ -142,12 +142,11 @@ function rowView(b: Report['services'][number], index: number | null, limitInput
 
 export type Segment = { key: string; label: string; MiB: number; tone: 'reserve' | 'service' | 'free'; widthPct: number; colour: number; title: string };
 
-/** A host's CPU as the page shows it: its services' modelled cores against its vCPUs, and whether they stay under the saturation line (host-fit.ts's check). */
+/** A host's CPU as the page shows it: its services' modelled cores against its vCPUs, and whether they stay under the saturation line (policy.ts cpuSaturated, the comparison host-fit.ts's cpu-saturated check makes). */
 export type CpuView = { cpuText: string; cpuOk: boolean };
 
 export function cpuView(h: Pick<Report['host'], 'cpu' | 'cpus'>): CpuView {
-  const check = hostLoadChecks({ host: h as Report['host'], latency: null }).find((c) => c.id === 'cpu-saturated');
-  return { cpuText: cpuInUseText(h.cpu, h.cpus), cpuOk: !check?.fails };
+  return { cpuText: cpuInUseText(h.cpu, h.cpus), cpuOk: !cpuSaturated(h.cpu.typical, h.cpus) };
 }
 
 export type HostView = CpuView & {
