@@ -105,6 +105,21 @@ describe('cpu-over-limit', () => {
     expect(fixed.findings.map((x) => x.id)).not.toContain('cpu-over-limit');
   });
 
+  it('the latency finding of a capped app raises its cap, and that clears it in normal traffic and the spike', () => {
+    // 300 users under a 0.3 cap: a higher cap alone does it; 600 under 0.5: the cap goes with a worker per core.
+    for (const [users, cap, alone] of [[300, 0.3, true], [600, 0.5, false]] as const) {
+      const input = app(users, cap, 4, 1);
+      const f = evaluate(planOf(input)).findings.find((x) => x.id === 'latency-over-criterion');
+      expect(f).toBeDefined();
+      if (alone) expect(f!.fix.summary).toContain('Raise api\'s CPU cap to cpus');
+      const change = f!.fix.changes.find((c) => c.key === 'cpus')!;
+      expect(change).toMatchObject({ service: 'api' });
+      expect(change.value as number).toBeGreaterThan(cap);
+      const fixed = evaluate(planOf(f!.fix.changes.reduce(applyChange, input)));
+      expect(fixed.findings.map((x) => x.id).filter((id) => id.includes('latency-over-criterion'))).toEqual([]);
+    }
+  });
+
   it('counts each replica\'s cap', () => {
     // 2 replicas × 0.5: a cap of 1 core over the service.
     const two = evaluate(planOf(app(600, 0.5, 4, 2)));

@@ -55,7 +55,7 @@ function latencyFinding(plan: Plan, sc: Scenario, spike: boolean): Finding | nul
       : `The requests themselves are slow (workload.requestTimeMs ${plan.workload.requestTimeMs} ms, taken as the mean of an exponential time): no worker, pool or CPU setting brings p95 under ${LATENCY_P95_CRITERION_MS} ms; the semantic cache or faster queries do.`);
 }
 
-type Edit = { workers?: number; maxOverflow?: number; cpus?: number };
+type Edit = { workers?: number; maxOverflow?: number; cpus?: number; appCpus?: number };
 
 /** The plan with an app's workers or max_overflow, or the host's vCPUs, changed. */
 function edited(plan: Plan & { implied: ReadonlySet<string> }, app: ServiceOf<'fastapi'>, e: Edit): Plan & { implied: ReadonlySet<string> } {
@@ -63,7 +63,7 @@ function edited(plan: Plan & { implied: ReadonlySet<string> }, app: ServiceOf<'f
     ...plan,
     host: e.cpus === undefined ? plan.host : { ...plan.host, cpus: e.cpus },
     services: plan.services.map((s) => (s.name === app.name
-      ? { ...app, settings: { ...app.settings, ...(e.workers === undefined ? {} : { workers: e.workers }), ...(e.maxOverflow === undefined ? {} : { maxOverflow: e.maxOverflow }) } }
+      ? { ...app, ...(e.appCpus === undefined ? {} : { cpus: e.appCpus }), settings: { ...app.settings, ...(e.workers === undefined ? {} : { workers: e.workers }), ...(e.maxOverflow === undefined ? {} : { maxOverflow: e.maxOverflow }) } }
       : s)),
   };
 }
@@ -86,24 +86,34 @@ function latencyFix(plan: Plan, app: ServiceOf<'fastapi'>, sc: Scenario): { summ
     });
   };
   const cpus = sc.host.cpus;
+  // An app under its own cpus cap (cpu.ts cpuCapOf): first the cap, in tenths of a CPU per container, up to the host's vCPUs.
+  if (app.cpus !== undefined) {
+    for (let tenths = Math.floor(app.cpus * 10) + 1; tenths <= Math.ceil(cpus * 10); tenths++) {
+      const per = tenths / 10;
+      if (holds({ appCpus: per })) return { summary: `Raise ${app.name}'s CPU cap to cpus ${per} per container (compose's cpus / deploy.resources.limits.cpus): its workers queue on the cores the cap leaves them.`, changes: [{ service: app.name, key: 'cpus', value: per }] };
+    }
+  }
+  // Past this point a cap would hold back any other change: it goes with them, at the host's vCPUs.
+  const capAt = (n: number): Edit => (app.cpus === undefined ? {} : { appCpus: Math.max(app.cpus, n) });
+  const capChange = (n: number): Change[] => (app.cpus === undefined || app.cpus >= n ? [] : [{ service: app.name, key: 'cpus', value: n }]);
   const perCore = (n: number) => Math.max(app.settings.workers, Math.ceil(n / app.settings.replicas));
   const w = perCore(cpus);
-  if (w > app.settings.workers && holds({ workers: w })) {
-    return { summary: `Run a worker per core: ${w} workers on the host's ${cores(cpus)} vCPUs (a worker runs one request's Python at a time).`, changes: [{ service: app.name, key: 'settings.workers', value: w }] };
+  if (w > app.settings.workers && holds({ workers: w, ...capAt(cpus) })) {
+    return { summary: `Run a worker per core: ${w} workers on the host's ${cores(cpus)} vCPUs (a worker runs one request's Python at a time).`, changes: [{ service: app.name, key: 'settings.workers', value: w }, ...capChange(cpus)] };
   }
   let overflow = app.settings.maxOverflow;
   for (let i = 0; i < 8; i++) {
     overflow = overflow + Math.max(1, app.settings.poolSize + overflow);
-    if (holds({ workers: w, maxOverflow: overflow })) {
+    if (holds({ workers: w, maxOverflow: overflow, ...capAt(cpus) })) {
       return {
         summary: `Open more database connections per worker: max_overflow ${overflow}${w > app.settings.workers ? `, with ${w} workers (one per core)` : ''}; keep them within PostgreSQL's max_connections or behind pgBouncer.`,
-        changes: [...(w > app.settings.workers ? [{ service: app.name, key: 'settings.workers', value: w }] : []), { service: app.name, key: 'settings.maxOverflow', value: overflow }],
+        changes: [...(w > app.settings.workers ? [{ service: app.name, key: 'settings.workers', value: w }] : []), { service: app.name, key: 'settings.maxOverflow', value: overflow }, ...capChange(cpus)],
       };
     }
     if (overflow > 10_000) break;
   }
   // More vCPUs, a worker per core: monotone in vCPUs, so bisect the whole counts.
-  const ok = (n: number) => holds({ cpus: n, workers: perCore(n) });
+  const ok = (n: number) => holds({ cpus: n, workers: perCore(n), ...capAt(n) });
   if (!ok(1024)) return null;
   let lo = Math.ceil(cpus);
   let hi = 1024;
@@ -115,7 +125,7 @@ function latencyFix(plan: Plan, app: ServiceOf<'fastapi'>, sc: Scenario): { summ
   const workers = perCore(hi);
   return {
     summary: `Give the host ${hi} vCPUs (host.cpus)${workers > app.settings.workers ? ` and the app ${workers} workers, one per core` : ''}, or lower its CPU per request (cpuPerRequestMs).`,
-    changes: [{ key: 'host.cpus', value: hi }, ...(workers > app.settings.workers ? [{ service: app.name, key: 'settings.workers', value: workers }] : [])],
+    changes: [{ key: 'host.cpus', value: hi }, ...(workers > app.settings.workers ? [{ service: app.name, key: 'settings.workers', value: workers }] : []), ...capChange(hi)],
   };
 }
 
