@@ -174,7 +174,11 @@ export const APP_CATALOGUE: readonly CatalogueEntry[] = [
       'start.clock.sh': { server: 'ruby', source: 'getlago/lago-api scripts/start.clock.sh: `bundle exec clockwork`, one Ruby process' },
     },
   },
-  { id: 'huginn', re: /^(?:[^/]+\/)*huginn\/huginn(?:-single-process)?$/, label: 'Huginn (Ruby on Rails)', kind: 'ruby', runtime: 'huginn/huginn (Ruby on Rails; the single-process image runs the web server or, with bin/threaded.rb, the agent runner)' },
+  {
+    id: 'huginn', re: /^(?:[^/]+\/)*huginn\/huginn(?:-single-process)?$/, label: 'Huginn (Ruby on Rails)', kind: 'ruby', runtime: 'huginn/huginn (Ruby on Rails; the single-process image runs the web server or, with bin/threaded.rb, the agent runner)',
+    // A maintainer's whole instance divided by its containers: a reading, so assumed (catalogue.ts: `assumed`).
+    memory: { typical: { mib: 175, assumed: true, source: 'https://github.com/huginn/huginn/issues/2512 (a maintainer, 2019-03: "I have 119 Agents on my instance and it\'s using 700 MB combined (I am using the single-process images)"); his single-process layout runs four Huginn containers, web, scheduler, delayed job and twitter stream (huginn/huginn#978, where the twitter stream one shows 190.6 MiB in docker stats): 700 / 4 = 175 each, the database not counted (assumed)' } },
+  },
   { id: 'discourse', re: /^(?:[^/]+\/)*(?:discourse\/discourse|bitnami\/discourse)$/, label: 'Discourse (Ruby on Rails: Unicorn, Sidekiq)', kind: 'ruby', runtime: 'discourse/discourse (Ruby on Rails under Unicorn, Sidekiq in the same container)' },
   { id: 'mailcatcher', re: /^(?:[^/]+\/)*sj26\/mailcatcher$/, label: 'MailCatcher (Ruby)', kind: 'ruby', runtime: 'sj26/mailcatcher (a Ruby gem: one EventMachine process)' },
 
