@@ -130,6 +130,7 @@ export const APP_CATALOGUE: readonly CatalogueEntry[] = [
   { id: 'umami', re: /^(?:[^/]+\/)*umami$/, label: 'Umami (Node.js)', kind: 'node', runtime: 'umami-software/umami (Next.js on Node.js)' },
   { id: 'calcom', re: /^(?:[^/]+\/)*calcom\/cal\.com$/, label: 'Cal.com (Node.js)', kind: 'node', runtime: 'calcom/cal.com (Next.js on Node.js)' },
   { id: 'ghost', re: /^(?:[^/]+\/)*ghost$/, label: 'Ghost (Node.js)', kind: 'node', runtime: 'TryGhost/Ghost (Node.js)' },
+  { id: 'kibana', re: /^(?:[^/]+\/)*kibana$/, label: 'Kibana (Node.js)', kind: 'node', runtime: 'elastic/kibana (TypeScript on Node.js; its image runs bin/kibana under the bundled Node)' },
   { id: 'supabase-node', re: /^(?:[^/]+\/)*supabase\/(?:studio|storage-api|postgres-meta)$/, label: 'Supabase Studio, Storage or postgres-meta (Node.js)', kind: 'node', runtime: 'supabase/supabase apps/studio, supabase/storage, supabase/postgres-meta (TypeScript on Node.js)' },
   { id: 'penpot-backend', re: /^(?:[^/]+\/)*penpotapp\/backend$/, label: 'Penpot backend (JVM, Clojure)', kind: 'jvm', runtime: 'penpot/penpot backend/ (Clojure on the JVM)' },
   { id: 'penpot-node', re: /^(?:[^/]+\/)*penpotapp\/(?:exporter|mcp)$/, label: 'Penpot exporter or MCP server (Node.js)', kind: 'node', runtime: 'penpot/penpot exporter/, mcp/ (ClojureScript and TypeScript on Node.js; the exporter drives a headless browser)' },
