@@ -227,7 +227,7 @@ export const APP_CATALOGUE: readonly CatalogueEntry[] = [
   { id: 'mailcow-c', re: /^(?:[^/]+\/)*mailcow\/(?:dovecot|postfix|unbound|rspamd|clamd|sogo)$/, label: 'mailcow\'s Dovecot, Postfix, Unbound, Rspamd, ClamAV or SOGo (C, Objective-C)', kind: 'native', language: 'c', runtime: 'mailcow/mailcow-dockerized data/Dockerfiles/ (Dovecot, Postfix, Unbound, Rspamd, ClamAV in C; SOGo in Objective-C)' },
   { id: 'mailcow-go', re: /^(?:[^/]+\/)*mailcow\/postfix-tlspol$/, label: 'mailcow\'s postfix-tlspol (Go)', kind: 'native', language: 'go', runtime: 'Zuplu/postfix-tlspol (Go)' },
   { id: 'mailcow-python', re: /^(?:[^/]+\/)*mailcow\/(?:netfilter|dockerapi|olefy)$/, label: 'mailcow\'s netfilter, dockerapi or olefy (Python)', kind: 'python', runtime: 'mailcow/mailcow-dockerized data/Dockerfiles/ (Python services)' },
-  { id: 'docker-mailserver', re: /^(?:[^/]+\/)*docker-mailserver$/, label: 'docker-mailserver (Postfix, Dovecot: C)', kind: 'native', language: 'c', runtime: 'docker-mailserver/docker-mailserver (Postfix, Dovecot, Rspamd or Amavis: C servers under supervisord)' },
+  { id: 'docker-mailserver', re: /^(?:[^/]+\/)*docker-mailserver$/, label: 'docker-mailserver (Postfix, Dovecot: C)', kind: 'native', language: 'c', runtime: 'docker-mailserver/docker-mailserver (Postfix, Dovecot, OpenDKIM, Rspamd: C servers under supervisord; Amavis, on by default, is Perl and SpamAssassin Perl, policyd-spf and supervisord Python: one footprint, no published figure)' },
   { id: 'exim-smtp', re: /^(?:bytemark\/smtp|egos-tech\/smtp)$/, label: 'an Exim SMTP relay (C)', kind: 'native', language: 'c', runtime: 'BytemarkHosting/docker-smtp, egos-tech/smtp (Exim)' },
 ];
 
