@@ -56,7 +56,7 @@ const NAMED_IMAGES: readonly RegExp[] = [
   /outline$/, /zulip-server$/, /grafana\/(loki|promtail)$/, /elasticsearch$/, /(^|\/)nats$/, /mysql$|mariadb$/, /(^|\/)mongo(db-community-server)?$/, /rabbitmq$/,
 ];
 
-/** The generic share measured with the ruby, php and beam kinds (32 of 294, 10.9%), rounded up: it may only fall. Issue 10's target is under 20%. */
+/** The generic share measured with the ruby, php and beam kinds (32 of 294, 10.9%; 31 since Kibana is told from its mounted config, 10.5%), rounded up: it may only fall. Issue 10's target is under 20%. */
 const GENERIC_SHARE_CEILING = 11;
 
 /**
