@@ -55,9 +55,10 @@ export type CatalogueEntry = {
    * server each starts, with its source; a command the image runs that is none of these, nor a
    * server the kind knows, is a helper (a one-shot init or backup: not the server). `processes` is
    * the count the project's own default starts, `env` the variable that overrides it (python, where a
-   * key may be several words met in a row: `celery worker`).
+   * key may be several words met in a row: `celery worker`). `kind`: the command starts another kind's
+   * server on the project's image (Zammad's `zammad-nginx` execs nginx): the service is that kind.
    */
-  commands?: Readonly<Record<string, { server: string; processes?: number; source: string; env?: string }>>;
+  commands?: Readonly<Record<string, { server: string; processes?: number; source: string; env?: string; kind?: CatalogueKind }>>;
   /** The documented or reported memory: per process for python and node, the whole footprint for native. */
   memory?: { typical: Figure; low?: Figure; high?: Figure };
   /** PHP images: the pool the image ships when it is not the server's stock one (children at most and at start, memory_limit in MiB), with its source. */
@@ -155,6 +156,7 @@ export const APP_CATALOGUE: readonly CatalogueEntry[] = [
       'zammad-railsserver': { server: 'puma', source: 'zammad/zammad contrib/docker/docker-entrypoint.sh: `bundle exec puma` with ZAMMAD_WEB_CONCURRENCY workers' },
       'zammad-scheduler': { server: 'ruby', source: 'zammad/zammad contrib/docker/docker-entrypoint.sh: script/background-worker.rb, one Ruby process' },
       'zammad-websocket': { server: 'ruby', source: 'zammad/zammad contrib/docker/docker-entrypoint.sh: script/websocket-server.rb, one Ruby process' },
+      'zammad-nginx': { kind: 'proxy', server: 'nginx', source: "zammad/zammad contrib/docker/docker-entrypoint.sh: writes contrib/nginx/zammad.conf into nginx's sites-enabled, then `exec /usr/sbin/nginx -g 'daemon off;'`" },
     },
   },
   {
@@ -234,6 +236,16 @@ export const APP_CATALOGUE: readonly CatalogueEntry[] = [
 /** The entry whose image rule matches an image repository, or null. */
 export function catalogueOf(repo: string): CatalogueEntry | null {
   return APP_CATALOGUE.find((e) => e.re.test(repo)) ?? null;
+}
+
+/** The project's own command in `words` (base names) that starts another kind's server on its image, or null. */
+export function catalogueCommandKind(repo: string, words: readonly string[]): { word: string; kind: CatalogueKind; server: string; source: string } | null {
+  const commands = catalogueOf(repo)?.commands ?? {};
+  for (const w of words) {
+    const c = commands[w];
+    if (c?.kind) return { word: w, kind: c.kind, server: c.server, source: c.source };
+  }
+  return null;
 }
 
 /** The entry of an id (the plan's `settings.app`), or null. */

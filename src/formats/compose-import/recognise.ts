@@ -8,6 +8,7 @@ import type { ServiceKind } from '../../engine/schema.ts';
 import { formatOf, KIND_FORMATS } from '../kinds/index.ts';
 import type { Recognised, ServiceFacts } from '../kinds/kind.ts';
 import { base, imageRepository } from './words.ts';
+import { catalogueCommandKind } from '../../engine/catalogue.ts';
 
 export type { Recognised, ServiceFacts } from '../kinds/kind.ts';
 
@@ -45,8 +46,15 @@ export function recognise(f: ServiceFacts): Recognised {
   // the compose file does not show (`bash /entrypoint.sh`) may start the server: given the benefit of the doubt.
   const server = kind ? formatOf(kind).recognise?.server : undefined;
   if (kind && server && f.command.length && !f.command[0]!.startsWith('-') && !words.some((w) => server.test(w) || /\.sh$/.test(w))) {
-    why = `${why}, but its command runs ${words[0]}, not the server`;
-    kind = null;
+    // Unless the project's own command starts another kind's server on its image (the catalogue says which).
+    const other = repo ? catalogueCommandKind(repo, words) : null;
+    if (other) {
+      why = `${why}; its command ${other.word} starts ${other.server} (${other.source})`;
+      kind = other.kind;
+    } else {
+      why = `${why}, but its command runs ${words[0]}, not the server`;
+      kind = null;
+    }
   }
   const r: Recognised = { kind: kind ?? 'generic', why, settings: {}, read: [], warnings: [] };
   formatOf(r.kind).recognise?.read?.(f, r, repo ?? builtFrom ?? '');
