@@ -270,6 +270,16 @@ function TierCard({ view: v, index, workload }: { view: TierView; index: number;
         <dd className="num big" data-testid={`tier-users-${v.ramMiB}`}>
           {v.usersText}
         </dd>
+        <dt>Cores</dt>
+        <dd data-testid={`tier-cpus-${v.ramMiB}`}>
+          {v.cpusText}
+          {v.workersText.map((w) => (
+            <span key={w} className="muted tier-retuned">
+              <br />
+              {w}
+            </span>
+          ))}
+        </dd>
         <dt>Spike users (×{workload.spike})</dt>
         <dd className="num">{v.spikeUsersText}</dd>
         <dt>Price</dt>

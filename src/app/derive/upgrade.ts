@@ -199,6 +199,9 @@ export type TierView = {
   recommended: boolean;
   /** The largest limits of the re-tuned stack, largest first. */
   limits: Array<{ service: string; limitMiB: number }>;
+  /** The tier's vCPUs, and what its re-tuning did to the app's workers ("fastapi: 4 workers on 4 vCPUs, re-tuned from 2"); empty when nothing changed. */
+  cpusText: string;
+  workersText: string[];
 };
 
 /** Each tier as the page shows it, with the prices as typed (null: unknown; undefined: the default). */
@@ -221,6 +224,8 @@ export function tierViews(model: UpgradeModel, prices: ReadonlyArray<number | nu
       carries: t.carries,
       recommended: model.path.recommended === i,
       limits: t.plan.services.filter((s) => s.limit !== null).map((s) => ({ service: s.name, limitMiB: s.limit! })).sort((a, b) => b.limitMiB - a.limitMiB),
+      cpusText: `${t.cpus} vCPU${t.cpus === 1 ? '' : 's'}`,
+      workersText: t.workers.map((w) => `${w.service}: ${w.to} workers on ${t.cpus} vCPUs (re-tuned from ${w.from})`),
     };
   });
 }

@@ -11,7 +11,7 @@ import { planWithFeatures } from '../features.ts';
 import { scenarioOf } from '../budget.ts';
 import { hostLoadChecks } from '../host-fit.ts';
 import { coresAskedFormat, coresFormat as cores } from '../units.ts';
-import { CPU_SATURATION_SHARE, cpusFor, LATENCY_P95_CRITERION_MS, severityOf, workersForCores } from '../policy.ts';
+import { CPU_SATURATION_SHARE, cpusFor, LATENCY_P95_CRITERION_MS, severityOf, workersForCores, workersPerCore } from '../policy.ts';
 
 const ms = (n: number) => `${Math.round(n)} ms`;
 
@@ -52,7 +52,7 @@ function latencyFinding(plan: Plan, sc: Scenario, spike: boolean): Finding | nul
   return finding(id, severity, app.name, message,
     plan.hosts
       ? `Give the ${l.service} host more vCPUs and the app a worker per core, or open more database connections (max_overflow).`
-      : `The requests themselves are slow (workload.requestTimeMs ${plan.workload.requestTimeMs} ms, taken as the mean of an exponential time): no worker, pool or CPU setting brings p95 under ${LATENCY_P95_CRITERION_MS} ms; the semantic cache or faster queries do.`);
+      : `The requests themselves are slow (workload.requestTimeMs ${plan.workload.requestTimeMs} ms, a fixed time each: calibration/latency.json): no worker, pool or CPU setting brings p95 under ${LATENCY_P95_CRITERION_MS} ms; the semantic cache or faster queries do.`);
 }
 
 type Edit = { workers?: number; maxOverflow?: number; cpus?: number };
@@ -86,7 +86,7 @@ function latencyFix(plan: Plan, app: ServiceOf<'fastapi'>, sc: Scenario): { summ
     });
   };
   const cpus = sc.host.cpus;
-  const perCore = (n: number) => Math.max(app.settings.workers, Math.ceil(n / app.settings.replicas));
+  const perCore = (n: number) => workersPerCore(app.settings.workers, n, app.settings.replicas);
   const w = perCore(cpus);
   if (w > app.settings.workers && holds({ workers: w })) {
     return { summary: `Run a worker per core: ${w} workers on the host's ${cores(cpus)} vCPUs (a worker runs one request's Python at a time).`, changes: [{ service: app.name, key: 'settings.workers', value: w }] };
