@@ -11,7 +11,8 @@
 import { Agent, request } from 'node:http';
 import { randomBytes } from 'node:crypto';
 
-export type RequestShape = { cache: boolean; dbMs: number; appMs: number; ttl: number; size: number };
+/** `appMs` a miss's time in the app, `hitMs` a repeat's (a semantic-cache hit skips the model call the app awaits: the engine's HIT_TIME_MS); without `hitMs` a repeat is padded to `appMs` like a miss. */
+export type RequestShape = { cache: boolean; dbMs: number; appMs: number; hitMs?: number; ttl: number; size: number };
 export type Sample = { t: number; ms: number; status: number; hit: boolean; phase: string };
 export type PhaseResult = {
   phase: string;
@@ -27,6 +28,8 @@ export type PhaseResult = {
   errorSamples: string[];
   /** Requests sent a second time because their kept-alive socket had just been closed by the server. */
   retriedOnClosedSocket: number;
+  /** p95 of the requests sent in each 10 s of the phase (ms): a stall shows as one window, saturation as a rise. */
+  windowsP95: number[];
 };
 
 export function percentile(sorted: number[], q: number): number {
@@ -48,7 +51,7 @@ export class LoadGenerator {
   constructor(
     private port: number,
     private shape: RequestShape,
-    private opts: { maxInFlight?: number; timeoutMs?: number; popular?: number } = {},
+    private opts: { maxInFlight?: number; timeoutMs?: number; popular?: number; host?: string } = {},
   ) {
     this.agent = new Agent({ keepAlive: true, maxSockets: opts.maxInFlight ?? 256 });
     this.popular = Array.from({ length: opts.popular ?? 100 }, (_, i) => `popular question ${i} about ${['pricing', 'refunds', 'shipping', 'accounts', 'security'][i % 5]} topic${i}`);
@@ -56,7 +59,8 @@ export class LoadGenerator {
 
   private url(q: string): string {
     const s = this.shape;
-    const p = new URLSearchParams({ q, cache: s.cache ? '1' : '0', db_ms: String(s.dbMs), app_ms: String(s.appMs), ttl: String(s.ttl), size: String(s.size) });
+    const appMs = s.hitMs !== undefined && this.popular.includes(q) ? s.hitMs : s.appMs;
+    const p = new URLSearchParams({ q, cache: s.cache ? '1' : '0', db_ms: String(s.dbMs), app_ms: String(appMs), ttl: String(s.ttl), size: String(s.size) });
     return `/query?${p}`;
   }
 
@@ -64,7 +68,7 @@ export class LoadGenerator {
     const t = started?.t ?? Date.now();
     const t0 = started?.t0 ?? process.hrtime.bigint();
     return new Promise((resolve) => {
-      const req = request({ host: '127.0.0.1', port: this.port, path: this.url(q), agent: this.agent, timeout: this.opts.timeoutMs ?? 10_000 }, (res) => {
+      const req = request({ host: this.opts.host ?? '127.0.0.1', port: this.port, path: this.url(q), agent: this.agent, timeout: this.opts.timeoutMs ?? 10_000 }, (res) => {
         res.resume();
         res.on('end', () => {
           const ms = Number(process.hrtime.bigint() - t0) / 1e6;
@@ -180,6 +184,10 @@ export class LoadGenerator {
       },
       errorSamples: errors,
       retriedOnClosedSocket: this.retries - retries0,
+      windowsP95: Array.from({ length: Math.ceil(seconds / 10) }, (_, w) => {
+        const inW = okOnes.filter((x) => x.t >= start + w * 10_000 && x.t < start + (w + 1) * 10_000).map((x) => x.ms).sort((a, b) => a - b);
+        return inW.length ? round(percentile(inW, 0.95)) : NaN;
+      }),
     };
   }
 

@@ -9,7 +9,10 @@ import { spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml, stringify as toYaml } from 'yaml';
-import { cgroupVersion, cpuCgroupByName, cpuCgroupOfPid, createParentCgroup } from '../../test/docker/cgroups.ts';
+import { cgroupVersion, cpuCgroupByName, cpuCgroupOfPid, cpuPriority, createParentCgroup, MAX_CPU_SHARES, moveCpuCgroup } from '../../test/docker/cgroups.ts';
+import { rmdirSync } from 'node:fs';
+import { HIT_TIME_MS } from '../../src/engine/latency.ts';
+import { LATENCY_P95_CRITERION_MS } from '../../src/engine/policy.ts';
 import { DockerEngine, runCmd, sleep } from '../../test/docker/engine.ts';
 import { loadImages, localTag, type ImageName, type Timed } from '../../test/docker/images.ts';
 import { probeNegativeOomScoreAdj } from '../../test/docker/oom-score-adj.ts';
@@ -33,6 +36,14 @@ export type StackTestOptions = {
   workDir: string;
   alertPath?: boolean;
   deliberateFailure?: boolean;
+  /**
+   * A latency sweep in place of the spike (calibration/latency.json): the stack's containers on
+   * `cpus` (cpuset, e.g. "1") at the highest CPU priority, this process (the load generator) on
+   * `generatorCpus` at the same priority, the requests sent to the app's container address (no
+   * docker-proxy between); after the normal load, one phase of `seconds` at each fraction of
+   * the rate that saturates those cores at the CPU per request the normal load measured.
+   */
+  sweep?: { cpus: string; generatorCpus: string; cores: number; seconds: number; fractions: number[]; ramp: number };
   log?: (s: string) => void;
 };
 
@@ -61,6 +72,8 @@ export type StackTestResult = {
   alert: AlertResult | null;
   failure: FailureResult | null;
   problems: Problem[];
+  /** What the sweep did to give the stack its cores (null without a sweep). */
+  sweep: { cpus: string; generatorCpus: string; cores: number; shares: number; generatorCgroup: string; target: string; saturationRps: number } | null;
 };
 
 const secs = (t0: number) => Math.round((Date.now() - t0) / 100) / 10;
@@ -123,12 +136,31 @@ export async function runStackTest(o: StackTestOptions): Promise<StackTestResult
   let load: LoadGenerator | null = null;
   let memLoadTimer: NodeJS.Timeout | null = null;
   let result: Omit<StackTestResult, 'kernel'> & { memLoad: MemInfo[] };
+  const genCgroup = `headroom-sweep-generator-${process.pid}`;
+  let genCgroups: string[] = [];
+  let sweepFacts: StackTestResult['sweep'] = null;
   try {
     // 2. The emulated host: one parent cgroup at the plan's RAM minus the reserve the engine predicts.
     const hostLimitMiB = report.host.ramMiB - report.host.reserveMiB;
     const hostCgroupName = `${engine.cgroupName}-host`;
     engine.extraCgroups.add(hostCgroupName);
     const hostDir = createParentCgroup(hostCgroupName, hostLimitMiB * 1048576);
+    if (o.sweep) {
+      // The stack's cores and priority, before any container starts under the host cgroup.
+      cpuPriority(hostCgroupName, { shares: MAX_CPU_SHARES, cpus: o.sweep.cpus });
+      genCgroups = cpuPriority(genCgroup, { shares: MAX_CPU_SHARES, cpus: o.sweep.generatorCpus });
+      moveCpuCgroup(process.pid, genCgroup);
+      // Also on Ctrl+C / SIGTERM (the engine's handlers exit): back to the root, the generator's cgroups removed.
+      process.once('exit', () => {
+        try {
+          moveCpuCgroup(process.pid, '');
+          for (const d of genCgroups) rmdirSync(d);
+        } catch {
+          // already gone (the finally below)
+        }
+      });
+      log(`sweep: the stack on cpu ${o.sweep.cpus}, this process on cpu ${o.sweep.generatorCpus}, both at cpu.shares ${MAX_CPU_SHARES} (the machine's other work: 1024 a task)`);
+    }
 
     const appSvc = serviceOfKind(report, 'fastapi');
     const pgSvc = serviceOfKind(report, 'postgres');
@@ -216,22 +248,37 @@ export async function runStackTest(o: StackTestOptions): Promise<StackTestResult
     await sampler.start(1000, 5000);
     if (redisSvc) await seedRedis(engine, containers[redisSvc]!, report, redisSvc, log);
     const appPid = appSvc ? (JSON.parse(await engine.dockerOk(['inspect', containers[appSvc]!])) as { State: { Pid: number } }[])[0]!.State.Pid : 0;
-    const cpu = new CpuWatch(cpuCgroupByName(hostCgroupName), () => (appPid ? cpuCgroupOfPid(appPid) : null));
+    const pidOf = async (c: string) => (JSON.parse(await engine.dockerOk(['inspect', c])) as { State: { Pid: number } }[])[0]!.State.Pid;
+    const pids: Record<string, number> = {};
+    if (o.sweep) for (const [svc, c] of Object.entries(containers)) pids[svc] = await pidOf(c);
+    const cpu = new CpuWatch(
+      cpuCgroupByName(hostCgroupName),
+      () => (appPid ? cpuCgroupOfPid(appPid) : null),
+      o.sweep ? () => Object.fromEntries(Object.entries(pids).map(([svc, pid]) => [svc, cpuCgroupOfPid(pid)])) : undefined,
+      o.sweep ? cpuList(o.sweep.cpus) : undefined,
+    );
     const cpuPhases: PhaseCpu[] = [];
     cpu.begin();
-    await sleep(5000);
+    await sleep(o.sweep ? 20_000 : 5000); // a sweep reads the stack's idle CPU off it
     cpuPhases.push(cpu.end('idle', 0));
     const loadResults: PhaseResult[] = [];
     const memLoad: MemInfo[] = [];
     if (appSvc) {
-      const port = await publishedPort(engine, containers[appSvc]!, 8000);
-      load = new LoadGenerator(port, {
-        cache: report.features.semanticCache,
-        dbMs: workload.dbTimePerRequestMs,
-        appMs: workload.requestTimeMs,
-        ttl: workload.cacheTtlSeconds,
-        size: sizeBytes(workload.cacheEntrySize),
-      });
+      // In a sweep, straight to the container's address: docker-proxy would add its own CPU, outside the stack's cores.
+      const direct = o.sweep ? await containerAddress(engine, containers[appSvc]!) : null;
+      const port = direct ? 8000 : await publishedPort(engine, containers[appSvc]!, 8000);
+      load = new LoadGenerator(
+        port,
+        {
+          cache: report.features.semanticCache,
+          dbMs: workload.dbTimePerRequestMs,
+          appMs: workload.requestTimeMs,
+          hitMs: HIT_TIME_MS,
+          ttl: workload.cacheTtlSeconds,
+          size: sizeBytes(workload.cacheEntrySize),
+        },
+        direct ? { host: direct } : {},
+      );
       await load.ready(60_000);
       await load.warm();
       const rps = report.traffic.requestsPerSecond;
@@ -247,7 +294,40 @@ export async function runStackTest(o: StackTestOptions): Promise<StackTestResult
       memLoadTimer = null;
       loadResults.push(normal);
       timings.push({ what: `load: normal (${rps} req/s)`, seconds: secs(t0) });
-      if (o.spikeSeconds > 0) {
+      if (o.sweep) {
+        // The stack's idle CPU (healthchecks, scrapes, background work) plus what each request adds
+        // over it at the normal load: the rate at which the given cores fill.
+        const idle = cpuPhases.find((c) => c.phase === 'idle')?.stackCores ?? 0;
+        const atNormal = cpuPhases[cpuPhases.length - 1]!.stackCores ?? 0;
+        const perReq = ((atNormal - idle) / Math.max(1, normal.achievedRps)) * 1000;
+        if (!(perReq > 0)) throw new Error(`sweep: the normal load added no stack CPU over idle (${idle} → ${atNormal} cores)`);
+        const saturation = (o.sweep.cores - idle) / (perReq / 1000);
+        sweepFacts = { cpus: o.sweep.cpus, generatorCpus: o.sweep.generatorCpus, cores: o.sweep.cores, shares: MAX_CPU_SHARES, generatorCgroup: genCgroup, target: direct ? `${direct}:8000 (the app container, no docker-proxy)` : `127.0.0.1:${port}`, saturationRps: Math.round(saturation * 10) / 10 };
+        log(`sweep: the stack idle at ${idle} cores, ${perReq.toFixed(2)} CPU-ms more a request at the normal load: ${o.sweep.cores} core(s) saturate at ${sweepFacts.saturationRps} req/s`);
+        // The fractions asked, then on up by 15% each time until p95 reaches the criterion (or
+        // requests are dropped: the queue is full) in two phases running, at most `ramp` more phases: the CPU a request costs
+        // falls with the rate (measured here: the estimate is a lower bound), so the crossing is found, not guessed.
+        const fractions = [...o.sweep.fractions];
+        const over = (r: PhaseResult) => r.latencyMs.p95 >= LATENCY_P95_CRITERION_MS || r.dropped > 0;
+        for (let i = 0; i < fractions.length; i++) {
+          const f = Math.round(fractions[i]! * 1000) / 1000;
+          const rate = Math.max(1, Math.round(saturation * f));
+          await sleep(5000); // the last phase's queue drains
+          sampler.phase = `sweep-${f}`;
+          log(`sweep: ${rate} requests/s (${f} of saturation) for ${o.sweep.seconds} s`);
+          t0 = Date.now();
+          cpu.begin();
+          const r = await load.run(`sweep-${f}`, rate, o.sweep.seconds, hit);
+          cpuPhases.push(cpu.end(`sweep-${f}`, r.ok));
+          loadResults.push(r);
+          timings.push({ what: `load: sweep ${f} (${rate} req/s)`, seconds: secs(t0) });
+          log(`  p50 ${r.latencyMs.p50} p95 ${r.latencyMs.p95} p99 ${r.latencyMs.p99} ms, ${r.achievedRps} req/s ok, ${r.errors} errors, ${r.dropped} dropped; ${JSON.stringify(cpuPhases[cpuPhases.length - 1])}`);
+          // Two phases over in a row end it (one can be a stall: its windowsP95 show which).
+          const prev = loadResults[loadResults.length - 2];
+          if (over(r) && prev && prev.phase !== 'normal' && over(prev)) break;
+          if (i === fractions.length - 1 && fractions.length < o.sweep.fractions.length + o.sweep.ramp) fractions.push(fractions[i]! * 1.15);
+        }
+      } else if (o.spikeSeconds > 0) {
         t0 = Date.now();
         sampler.phase = 'spike';
         log(`load: spike ×${workload.spike}: ${rps * workload.spike} requests/s for ${o.spikeSeconds} s`);
@@ -310,12 +390,24 @@ export async function runStackTest(o: StackTestOptions): Promise<StackTestResult
       failure,
       problems,
       memLoad,
+      sweep: sweepFacts,
     };
   } finally {
     if (memLoadTimer) clearInterval(memLoadTimer);
     load?.close();
     await sampler?.stop();
     eventsProc.kill();
+    if (genCgroups.length) {
+      // Back to the root before the engine's teardown (which kills what is left in its cgroups), then the generator's cgroups go.
+      moveCpuCgroup(process.pid, '');
+      for (const d of genCgroups) {
+        try {
+          rmdirSync(d);
+        } catch (e) {
+          log(`could not remove ${d}: ${(e as Error).message}`);
+        }
+      }
+    }
     const t = Date.now();
     await engine.stop();
     log(`teardown: ${secs(t)} s (every container, network, volume, the engine and its cgroups removed)`);
@@ -387,6 +479,20 @@ async function waitHealthy(engine: DockerEngine, containers: Record<string, stri
     if (Object.values(out).every((h) => h.status === 'healthy') || Date.now() > end) return out;
     await sleep(2000);
   }
+}
+
+/** A cpuset list ("1", "0-1", "0,2") as CPU numbers. */
+function cpuList(spec: string): number[] {
+  return spec.split(',').flatMap((part) => {
+    const [a, b] = part.split('-').map(Number);
+    return b === undefined ? [a!] : Array.from({ length: b - a! + 1 }, (_, i) => a! + i);
+  });
+}
+
+/** The container's address on its first network (reachable from the host over the bridge). */
+async function containerAddress(engine: DockerEngine, container: string): Promise<string | null> {
+  const i = (JSON.parse(await engine.dockerOk(['inspect', container])) as { NetworkSettings: { Networks: Record<string, { IPAddress: string }> } }[])[0]!;
+  return Object.values(i.NetworkSettings.Networks).map((n) => n.IPAddress).find(Boolean) ?? null;
 }
 
 async function publishedPort(engine: DockerEngine, container: string, port: number): Promise<number> {

@@ -12,13 +12,25 @@ import { cpus, loadavg } from 'node:os';
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { readCpuSeconds } from '../../test/docker/cgroups.ts';
 
-type Snap = { t: number; busy: number; steal: number; total: number; psiSomeUs: number | null; self: NodeJS.CpuUsage; stack: number | null; app: number | null };
+type Snap = { t: number; busy: number; steal: number; total: number; psiSomeUs: number | null; self: NodeJS.CpuUsage; stack: number | null; app: number | null; services: Record<string, number | null>; perCpu: Map<number, { busy: number; total: number }> };
 
 /** /proc/stat's first line: busy (user+nice+system+irq+softirq), steal and all ticks. */
 function procStat(): { busy: number; steal: number; total: number } {
   const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
   const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] = f;
   return { busy: user + nice + system + irq + softirq, steal, total: user + nice + system + idle + iowait + irq + softirq + steal };
+}
+
+/** /proc/stat's per-CPU lines: busy (steal included) and all ticks of each CPU by number. */
+function perCpuStat(): Map<number, { busy: number; total: number }> {
+  const out = new Map<number, { busy: number; total: number }>();
+  for (const line of readFileSync('/proc/stat', 'utf8').split('\n')) {
+    const m = /^cpu(\d+)\s+(.*)$/.exec(line);
+    if (!m) continue;
+    const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] = m[2]!.trim().split(/\s+/).map(Number);
+    out.set(Number(m[1]), { busy: user + nice + system + irq + softirq + steal, total: user + nice + system + idle + iowait + irq + softirq + steal });
+  }
+  return out;
 }
 
 /** PSI: microseconds in which at least one runnable task waited for a CPU (null: no PSI). */
@@ -52,6 +64,10 @@ export type PhaseCpu = {
   /** CPU milliseconds per request served: the app's container and the whole stack. */
   appCpuMsPerRequest: number | null;
   stackCpuMsPerRequest: number | null;
+  /** Per container (when asked): cores used on average and CPU-ms per request served. */
+  services?: Record<string, { cores: number | null; cpuMsPerRequest: number | null }>;
+  /** On the CPUs the stack was pinned to (when it was): their busy share and the cores other work took there (busy − the stack). */
+  stackCpus?: { cpus: number[]; busyPercent: number; otherCores: number | null };
 };
 
 const r2 = (v: number) => Math.round(v * 100) / 100;
@@ -63,17 +79,25 @@ export class CpuWatch {
     /** CPU-accounting directories: the emulated host's cgroup (every container) and the app's container (found when the phase starts). */
     private stackDir: string | null,
     private appDir: () => string | null,
+    /** Each container's CPU-accounting directory by service (found when the phase starts); none: no per-service figures. */
+    private serviceDirs?: () => Record<string, string | null>,
+    /** The CPUs the stack is pinned to (cpuset), to tell what else ran on them. */
+    private stackCpus?: number[],
   ) {}
 
   private snap(appDir: string | null): Snap {
     const p = procStat();
-    return { t: Date.now(), ...p, psiSomeUs: psiCpuSome(), self: process.cpuUsage(), stack: this.stackDir ? readCpuSeconds(this.stackDir) : null, app: appDir ? readCpuSeconds(appDir) : null };
+    const services: Record<string, number | null> = {};
+    for (const [svc, dir] of Object.entries(this.dirs)) services[svc] = dir ? readCpuSeconds(dir) : null;
+    return { t: Date.now(), ...p, psiSomeUs: psiCpuSome(), self: process.cpuUsage(), stack: this.stackDir ? readCpuSeconds(this.stackDir) : null, app: appDir ? readCpuSeconds(appDir) : null, services, perCpu: perCpuStat() };
   }
 
   private app: string | null = null;
+  private dirs: Record<string, string | null> = {};
 
   begin(): void {
     this.app = this.appDir();
+    this.dirs = this.serviceDirs?.() ?? {};
     this.start = this.snap(this.app);
     this.h = monitorEventLoopDelay({ resolution: 10 });
     this.h.enable();
@@ -109,6 +133,29 @@ export class CpuWatch {
       appCpuMsPerRequest: appCores !== null && requests > 0 ? r2(((appCores * seconds) / requests) * 1000) : null,
       stackCpuMsPerRequest: stackCores !== null && requests > 0 ? r2(((stackCores * seconds) / requests) * 1000) : null,
     };
+    if (this.stackCpus?.length) {
+      let busy = 0;
+      let total = 0;
+      for (const n of this.stackCpus) {
+        const x = a.perCpu.get(n);
+        const y = b.perCpu.get(n);
+        if (!x || !y) continue;
+        busy += y.busy - x.busy;
+        total += y.total - x.total;
+      }
+      const share = total > 0 ? busy / total : 0;
+      const busyCores = share * this.stackCpus.length;
+      out.stackCpus = { cpus: this.stackCpus, busyPercent: Math.round(share * 1000) / 10, otherCores: stackCores === null ? null : r2(Math.max(0, busyCores - stackCores)) };
+    }
+    if (this.serviceDirs) {
+      out.services = {};
+      for (const svc of Object.keys(this.dirs)) {
+        const x = a.services[svc];
+        const y = b.services[svc];
+        const c = x != null && y != null ? (y - x) / seconds : null;
+        out.services[svc] = { cores: c === null ? null : Math.round(c * 1000) / 1000, cpuMsPerRequest: c !== null && requests > 0 ? Math.round(((c * seconds) / requests) * 1e4) / 10 : null };
+      }
+    }
     this.start = null;
     this.h = null;
     return out;

@@ -97,6 +97,7 @@ function pathLines(p: UpgradePath): string[] {
     ...table([['HOST', 'CPUS', 'USERS', `SPIKE ×${spike}`, 'MOVE UP AT', '$/MONTH', '$/1K USERS', 'FIRST TO BREAK'], ...rows]),
     'limits of each tier, tuned for its capacity (`--json` has the whole plan):',
     ...p.tiers.map((t) => `  ${sizeFormat(t.ramMiB).padEnd(7)} ${t.plan.services.map((s) => `${s.name} ${s.limit === null ? 'no limit' : sizeFormat(s.limit)}`).join(', ')}`),
+    ...p.tiers.flatMap((t) => t.workers.map((w) => `  ${sizeFormat(t.ramMiB).padEnd(7)} ${w.service} re-tuned: ${w.to} workers on ${t.cpus} vCPUs (the plan has ${w.from}; a worker per core), its memory and connections with them`)),
   ];
   const rec = p.recommended === null ? null : p.tiers[p.recommended]!;
   if (rec) out.push(`for ${users(p.workload.users)} active users: ${sizeFormat(rec.ramMiB)}${rec.pricePerMonth === null ? '' : ` (${money(rec.pricePerMonth)}/month)`}${rec.moveUpAt !== null && p.workload.users > rec.moveUpAt ? `, past its move-up point of ${users(rec.moveUpAt)}` : ''}`);

@@ -55,7 +55,7 @@ export function latencyLines(l: Latency | null): string[] {
     return [`latency ${l.service}: saturated, ${what}; p95 grows without bound (criterion ${LATENCY_P95_CRITERION_MS} ms)`];
   }
   const ms = (v: number | null) => `${Math.round(v ?? 0)}`;
-  return [`latency ${l.service}: p50 ${ms(l.p50)} / p95 ${ms(l.p95)} / p99 ${ms(l.p99)} ms (criterion p95 < ${LATENCY_P95_CRITERION_MS} ms; modelled, not calibrated)`];
+  return [`latency ${l.service}: p50 ${ms(l.p50)} / p95 ${ms(l.p95)} / p99 ${ms(l.p99)} ms (criterion p95 < ${LATENCY_P95_CRITERION_MS} ms; modelled; calibrated on one measured sweep, calibration/latency.json)`];
 }
 
 const MARK = { critical: '✖', warning: '▲', info: '·' } as const;

@@ -67,17 +67,19 @@ describe('capacity', () => {
     expect(c.constraints.find((k) => k.id === 'connections-near-max')).toMatchObject({ status: 'fails-at-zero', demand: 45, allowed: 45 });
   });
 
-  it('the 8gb preset carries 13,959 users, 2,791 in its ×5 spike; its 4 vCPUs bind before the app\'s memory', () => {
+  it('the 8gb preset carries 10,303 users, 2,060 in its ×5 spike; its API p95 on 4 vCPUs binds before the app\'s memory', () => {
     const c = capacity(presetPlan('8gb'));
-    expect(c.users).toBe(13_959);
-    expect(c.binding).toMatchObject({ id: 'cpu-saturated', service: null, status: 'breaks', unit: 'cores', allowed: 3.2 });
-    expect(c.binding!.message).toContain('at 13,960 active users');
-    expect(c.binding!.message).toMatch(/of the host's 4 vCPUs, over 80% \(3\.2\)/);
-    // Then the API's p95 (the app's 6 workers near their cores), then the app's memory (19,566 before issue 15).
-    expect(c.next.map((n) => [n.id, n.service, n.users])).toEqual([['latency-over-criterion', null, 17_395], ['usage-over-limit', 'fastapi', 19_566]]);
-    expect(c.spike).toMatchObject({ multiplier: 5, users: 2791 });
+    expect(c.users).toBe(10_303);
+    // The app's queue serves from 80% of the host's cores (calibration/latency.json), so its p95
+    // crosses 500 ms just before the host's CPU reaches the 80% line.
+    expect(c.binding).toMatchObject({ id: 'latency-over-criterion', service: null, status: 'breaks', unit: 'ms', allowed: 500 });
+    expect(c.binding!.message).toContain('at 10,304 active users');
+    // Then the host's CPU at 80% of its 4 vCPUs, then the app's memory (19,566 before issue 15).
+    expect(c.next.map((n) => [n.id, n.service, n.users])).toEqual([['cpu-saturated', null, 10_345], ['usage-over-limit', 'fastapi', 19_566]]);
+    expect(c.next[0]!.message).toMatch(/of the host's 4 vCPUs, over 80% \(3\.2\)/);
+    expect(c.spike).toMatchObject({ multiplier: 5, users: 2060 });
     expect(c.spike.binding!.message).toContain('in the ×5 spike');
-    expect(c.current).toEqual({ users: 10_000, share: 10_000 / 13_959 });
+    expect(c.current).toEqual({ users: 10_000, share: 10_000 / 10_303 });
   });
 
   it('names the binding constraint and the next two, in the order they break', () => {
@@ -89,8 +91,8 @@ describe('capacity', () => {
     expect(c.users).toBe(order[0]);
     // With the measured host reserve (368 MiB typical, 525 high on this plan) the host's free
     // memory runs out at the same 667th user as PostgreSQL's limit (it was at 1,767 before).
-    // Then the host's 2 vCPUs (issue 15: 1.6 cores, 80%, at 4,562 users), before the app's memory (17,901).
-    expect([c.binding!, ...c.next].map((k) => [k.id, k.service])).toEqual([['free-below-criterion', null], ['usage-over-limit', 'postgres'], ['cpu-saturated', null]]);
+    // Then the API's p95 on the host's 2 vCPUs (issue 15: its queue serves from 80% of them), before the app's memory (17,901).
+    expect([c.binding!, ...c.next].map((k) => [k.id, k.service])).toEqual([['free-below-criterion', null], ['usage-over-limit', 'postgres'], ['latency-over-criterion', null]]);
     expect(failing(fixed4gb(), c.users!)).toEqual([]);
     expect(failing(fixed4gb(), c.users! + 1)).toContain(`${c.binding!.id} ${c.binding!.service ?? 'host'}`);
   });

@@ -5,7 +5,7 @@ import { evaluate } from './evaluate.ts';
 import { applyChange } from './change.ts';
 import { planParse, PLAN_VERSION, type PlanInput } from './schema.ts';
 import { cpuCapOf } from './cpu.ts';
-import { cpuOverLimit, cpusLimitFor } from './policy.ts';
+import { CPU_SATURATION_SHARE, cpuOverLimit, cpusLimitFor } from './policy.ts';
 
 /** One app on a 4 GiB host of `hostCpus` vCPUs, 3 workers; `cpus` its cap (absent: none). */
 const app = (users: number, cpus?: number, hostCpus = 2, replicas = 1): PlanInput => ({
@@ -46,16 +46,16 @@ describe('the cap on the cores a service uses', () => {
     expect(cpuCapOf(planOf(app(100)).services[0]!)).toBeNull();
   });
 
-  it('an app capped at 0.5 CPU with 3 workers queues on 0.5 core: the same latency as on a host of 0.5 vCPU', () => {
+  it('an app capped at 0.5 CPU with 3 workers queues on the usable share of 0.5 core: the same latency as on a host of 0.5 vCPU', () => {
     const capped = evaluate(planOf(app(300, 0.5, 2))).latency!;
     const small = evaluate(planOf(app(300, undefined, 0.5))).latency!;
     const free = evaluate(planOf(app(300, undefined, 2))).latency!;
-    expect(capped.cores).toBe(0.5);
+    expect(capped.cores).toBeCloseTo(0.5 * CPU_SATURATION_SHARE, 9);
     expect(capped.p95).not.toBeNull();
     expect(capped.p95!).toBeCloseTo(small.p95!, 6);
     expect(capped.cpuUtilisation).toBeCloseTo(small.cpuUtilisation, 9);
-    // Without the cap the same app has 2 cores and waits less.
-    expect(free.cores).toBe(2);
+    // Without the cap the same app has the usable share of 2 cores and waits less.
+    expect(free.cores).toBeCloseTo(2 * CPU_SATURATION_SHARE, 9);
     expect(free.p95!).toBeLessThan(capped.p95!);
   });
 

@@ -7,7 +7,10 @@
  * Modelled kinds: the app (fastapi: CPU per request), PostgreSQL (per query), Redis (per
  * operation), pgBouncer (per transaction), Prometheus (per sample scraped). Every other kind's CPU
  * is not modelled: its `cpu` is null and it counts nothing on the host (said so in the report).
- * Each constant is an assumption until calibrated on the stack test (calibration/, README).
+ * The app's, PostgreSQL's, Redis's and pgBouncer's constants are measured on the stack test's
+ * latency sweep (calibration/latency.json: the per-request CPU of each container at the last rate
+ * under the 500 ms crossing, where it matters for capacity; at lower rates each request also
+ * carries some of the idle CPU, up to 40% more at the plan's normal load); the rest are assumed.
  *
  * Pure: plain data in, plain data out.
  */
@@ -44,19 +47,23 @@ export const CPU_HIGH = 1.5;
 export const HIT_CPU_SHARE = 0.4;
 
 /**
- * PostgreSQL CPU per query reaching it, ms. Assumed: pgbench's TPC-B-like transaction runs at
- * about 1,000–2,000 tps per core on cloud vCPUs (0.5–1 ms each, postgresql.org/docs/current/pgbench.html
- * for the workload; published runs vary), an app's indexed queries about as much: 1 ms.
+ * PostgreSQL CPU per query reaching it, ms. Measured here (calibration/latency.json): 1.39 ms a
+ * transaction (an indexed SELECT of 5 rows and the connection held, through pgBouncer) at 117 a
+ * second, the stack test's last rate under the 500 ms crossing, its background work included: 1.4.
+ * (pgbench's TPC-B-like transaction: 0.5–1 ms on cloud vCPUs, postgresql.org/docs/current/pgbench.html.)
  */
-export const PG_CPU_PER_QUERY_MS = 1;
+export const PG_CPU_PER_QUERY_MS = 1.4;
 
-/** Redis CPU per command, ms. redis.io's benchmarks page reports ~100,000+ simple GET/SET a
- * second on one core (redis.io/docs/latest/operate/oss_and_stack/management/optimization/benchmarks): 0.01 ms. */
-export const REDIS_CPU_PER_OP_MS = 0.01;
+/** Redis CPU per command, ms. Measured here (calibration/latency.json): 0.19 ms a command (GET per
+ * request, SETEX per miss, one client connection per app worker, no pipelining, its serverCron
+ * included) at 351 a second: 0.2. redis.io's benchmarks (~100,000 GET/SET a second a core, 0.01 ms,
+ * redis.io/docs/latest/operate/oss_and_stack/management/optimization/benchmarks) pipeline and use 50 clients. */
+export const REDIS_CPU_PER_OP_MS = 0.2;
 
-/** pgBouncer CPU per transaction it forwards, ms. Assumed: its one process forwards some 20,000
- * short transactions a second per core in published comparisons (pgbouncer.org: single-threaded): 0.05 ms. */
-export const PGBOUNCER_CPU_PER_TXN_MS = 0.05;
+/** pgBouncer CPU per transaction it forwards, ms. Measured here (calibration/latency.json): 0.41 ms
+ * a transaction of four statements (BEGIN, the query, the hold, COMMIT) at 117 a second in
+ * transaction mode: 0.4. */
+export const PGBOUNCER_CPU_PER_TXN_MS = 0.4;
 
 /** Prometheus CPU per sample ingested, ms. Assumed: about 100,000 samples a second per core
  * (scrape, parse, append to the head, compaction; Prometheus docs' storage page sizes by ingested

@@ -4,17 +4,21 @@
  * connection.
  *
  * - The app's workers on their cores: an M/M/c queue (erlang.ts) of c = min(workers on the host,
- *   the cores its other services leave the app, rounded up) servers, each request needing the
+ *   the cores its other services leave the app of the host's usable share, CPU_SATURATION_SHARE:
+ *   measured here, rounded up) servers, each request needing the
  *   app's CPU time (fastapi `cpuPerRequestMs`, less on a semantic-cache hit: cpu.ts); servers
  *   share the free cores when there are fewer (1.5 free cores, 2 workers: each at 0.75). A worker
  *   runs one request's Python at a time (the GIL), so workers beyond the cores add no CPU.
  * - The database pool: an M/M/c queue of the app's connections (replicas × workers ×
  *   (pool_size + max_overflow); behind pgBouncer in transaction mode at most its server pool),
  *   the queries that reach PostgreSQL (after the cache) each holding one for workload.dbTimePerRequestMs.
- * - The request's own time: exponential (M/M/c's own assumption) with mean
- *   workload.requestTimeMs on a cache miss and HIT_TIME_MS on a hit.
- * p50/p95/p99 of the sum are read off its survival function (a sum of independent exponentials,
- * each wait with its chance of not waiting at all). Pure; modelled, not yet calibrated (README).
+ * - The request's own time: fixed, workload.requestTimeMs on a cache miss and HIT_TIME_MS on a
+ *   hit. Measured here (calibration/latency.json): with the stack alone on its core, p95 at a
+ *   quarter of the saturating rate was 1.1 × the requests' own time, where an exponential own time
+ *   (M/M/c's service assumption, this model's first form) put it at 3×; the spread is in the waits.
+ * p50/p95/p99 of the sum are read off its survival function (the own time plus a sum of
+ * independent exponential waits, each with its chance of not waiting at all). Pure; calibrated
+ * against the stack test's latency sweep (calibration/latency.json, src/engine/latency-calibration.test.ts).
  */
 import type { Plan, Service, ServiceOf } from './schema.ts';
 import type { Latency, Traffic } from './report.ts';
@@ -22,6 +26,12 @@ import { appConnections } from './traffic.ts';
 import { appCpuPerRequestMs, appRequestsPerSecond, cpuCapOf, hitRateOf, hostCpuOf } from './cpu.ts';
 import { erlangC, meanWait, unstable, waitRate, type Queue } from './erlang.ts';
 import { replicasOf } from './plan-schema.ts';
+import { CPU_SATURATION_SHARE } from './policy.ts';
+
+/** The cores of a host of `cpus` vCPUs its app can be served from, after `others` (its other services' CPU): the usable share (policy.ts, measured here) less theirs. */
+export function appFreeCores(cpus: number, others: number): number {
+  return cpus * CPU_SATURATION_SHARE - others;
+}
 
 /** A semantic-cache hit's own time, ms. Assumed: a Redis round trip and the cached JSON (the
  * seed's cache is a Redis GET before the query), 10 ms with the lookup's own work. */
@@ -45,8 +55,9 @@ export function cpuQueue(app: ServiceOf<'fastapi'>, traffic: Traffic, whole: Pla
   const rps = appRequestsPerSecond(app, traffic, whole);
   const cpuMs = appCpuPerRequestMs(app.settings.cpuPerRequestMs, hitRateOf(traffic));
   if (rps <= 0 || cpuMs <= 0) return null;
-  // Its own `cpus` caps the cores it gets (cpu.ts cpuCapOf): 3 workers under a 0.5 CPU cap queue on 0.5 core.
-  const free = Math.min(cpus - others, cpuCapOf(app) ?? Infinity);
+  // Its own `cpus` caps the cores it gets (cpu.ts cpuCapOf), at the same usable share as a host's
+  // cores (a CFS quota throttles bursts as a busy core does): 3 workers under a 0.5 CPU cap queue on 0.4 core.
+  const free = Math.min(appFreeCores(cpus, others), (cpuCapOf(app) ?? Infinity) * CPU_SATURATION_SHARE);
   const workers = replicasOf(app) * app.settings.workers;
   if (free <= 0) return { c: 1, a: Infinity, serviceMs: cpuMs };
   // As many servers as workers can use the free cores, each at its share when they are fewer
@@ -95,20 +106,31 @@ function sumTerms(parts: readonly Part[], w: number): Term[] {
   return out;
 }
 
-/** The t at which a mixture of sums (each with its weight) has `tail` of its mass above: by bisection to 0.01%. */
-function percentileOf(mix: ReadonlyArray<{ w: number; parts: Part[] }>, tail: number): number {
-  const terms = mix.flatMap((m) => sumTerms(m.parts, m.w));
-  const s = (t: number) => Math.min(1, Math.max(0, terms.reduce((sum, k) => sum + k.w * Math.exp(-k.rate * t), 0)));
-  if (s(0) <= tail) return 0;
-  let hi = 1;
-  while (s(hi) > tail && hi < 1e9) hi *= 2;
-  let lo = hi / 2 > 1 ? hi / 2 : 0;
-  while (hi - lo > 1e-4 * hi) {
-    const mid = (lo + hi) / 2;
-    if (s(mid) > tail) lo = mid;
-    else hi = mid;
-  }
-  return hi;
+/** The ts at which a mixture (each part with its weight) of a fixed time plus a sum of waits has
+ * each of `tails` of its mass above: by bisection to 0.01%, the survival function's terms built
+ * once for all of them. Below its fixed time a part's whole weight is above. */
+function percentilesOf(mix: ReadonlyArray<{ w: number; fixed: number; parts: Part[] }>, tails: readonly number[]): number[] {
+  const each = mix.map((m) => ({ w: m.w, fixed: m.fixed, terms: sumTerms(m.parts, m.w) }));
+  const s = (t: number) => {
+    let sum = 0;
+    for (const m of each) {
+      if (t < m.fixed) sum += m.w;
+      else for (const k of m.terms) sum += k.w * Math.exp(-k.rate * (t - m.fixed));
+    }
+    return Math.min(1, Math.max(0, sum));
+  };
+  return tails.map((tail) => {
+    if (s(0) <= tail) return 0;
+    let hi = 1;
+    while (s(hi) > tail && hi < 1e9) hi *= 2;
+    let lo = hi / 2 > 1 ? hi / 2 : 0;
+    while (hi - lo > 1e-4 * hi) {
+      const mid = (lo + hi) / 2;
+      if (s(mid) > tail) lo = mid;
+      else hi = mid;
+    }
+    return hi;
+  });
 }
 
 /** A queue's wait as a part of the sum: waits with chance C, exponentially at (c − a)/s. */
@@ -129,7 +151,7 @@ export function appLatency(app: ServiceOf<'fastapi'>, plan: Plan, traffic: Traff
   const base = {
     service: app.name,
     workers,
-    cores: Math.max(0, Math.min(workers, cpus - others, cpuCapOf(app) ?? Infinity)),
+    cores: Math.max(0, Math.min(workers, appFreeCores(cpus, others), (cpuCapOf(app) ?? Infinity) * CPU_SATURATION_SHARE)),
     cpuUtilisation: cpu ? Math.min(1, cpu.a / cpu.c) : 0,
     poolUtilisation: pool ? Math.min(1, pool.a / pool.c) : null,
     basis: 'modelled' as const,
@@ -138,18 +160,17 @@ export function appLatency(app: ServiceOf<'fastapi'>, plan: Plan, traffic: Traff
   if (saturated) return { ...base, p50: null, p95: null, p99: null, saturated, cpuWaitMs: null, poolWaitMs: null };
   const hit = hitRateOf(traffic);
   const missMs = whole.workload.requestTimeMs;
-  const own = (mean: number): Part[] => (mean > 0 ? [{ p: 1, rate: 1 / mean }] : []);
   const waits = [...waitPart(cpu), ...waitPart(pool)];
   const mix = [
-    { w: 1 - hit, parts: [...own(missMs), ...waits] },
-    { w: hit, parts: [...own(HIT_TIME_MS), ...waits] },
+    { w: 1 - hit, fixed: missMs, parts: waits },
+    { w: hit, fixed: HIT_TIME_MS, parts: waits },
   ].filter((m) => m.w > 0);
-  const at = (p: number) => percentileOf(mix, 1 - p);
+  const [p50, p95, p99] = percentilesOf(mix, [1 - PERCENTILES.p50, 1 - PERCENTILES.p95, 1 - PERCENTILES.p99]);
   return {
     ...base,
-    p50: at(PERCENTILES.p50),
-    p95: at(PERCENTILES.p95),
-    p99: at(PERCENTILES.p99),
+    p50: p50!,
+    p95: p95!,
+    p99: p99!,
     saturated: null,
     cpuWaitMs: cpu ? meanWait(cpu) : 0,
     poolWaitMs: pool ? meanWait(pool) : 0,

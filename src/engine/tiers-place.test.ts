@@ -16,6 +16,7 @@ import { hostFits } from './host-fit.ts';
 import { arbitraryPlan } from './arbitrary.ts';
 import { planOf, presetPlan } from './testing.ts';
 import type { NamedHost, Plan } from './schema.ts';
+import { defaultCpus } from './cpu.ts';
 
 /** The checks that depend on where services run: what fits (host-fit.ts) and a host's load (CPU, latency: issue 15). */
 const HOST_IDS = new Set(['free-below-criterion', 'limits-exceed-ram', 'cpu-saturated', 'latency-over-criterion']);
@@ -28,7 +29,8 @@ function loadOk(tuned: Plan, users: number): boolean {
 
 /** The right-hand side: the stack tuned for `users`, placed by place() on `hosts`. */
 function placedAt(plan: Plan, users: number, hosts: readonly NamedHost[]): boolean {
-  const tuned = minimalPlan(plan, users);
+  // Tuned as the tiers tune it: the app a worker per core of the hosts' vCPUs (tiers.ts step 0).
+  const tuned = minimalPlan(plan, users, hosts[0]!.cpus ?? defaultCpus(hosts[0]!.ram));
   const onFirst = { ...tuned, host: { ram: hosts[0]!.ram, reserve: hosts[0]!.reserve, swap: hosts[0]!.swap } };
   if (!loadOk(onFirst, users)) return false;
   const placed = place(onFirst, hosts);

@@ -5,6 +5,8 @@
  * on its own host) as a plan per host.
  *
  * Re-tuning for `users` on a host (tierPlan), in order:
+ * 0. the app's workers for the host's vCPUs: a worker per core, never fewer than the plan's
+ *    (policy.ts workersPerCore, the latency finding's own fix); memory and connections follow;
  * 1. the app's pools carry the high concurrency of database transactions (traffic.ts, Little's
  *    law × 3), never fewer connections than the plan gives them;
  * 2. pgBouncer's pools and max_client_conn from its tuner (kinds/pgbouncer.ts);
@@ -39,7 +41,7 @@ import {
 import { placedLoadChecks, type HostFitId, type HostLoadId } from './host-fit.ts';
 import { defaultCpus } from './cpu.ts';
 import {
-  connectionsNearMax, DOCKER_MIN_LIMIT_MIB, freeCriterion, maxConnectionsAdvised, MOVE_UP_SHARE, REDIS_MAXMEMORY_MIN, roundDownSize, roundUpSize,
+  connectionsNearMax, DOCKER_MIN_LIMIT_MIB, freeCriterion, maxConnectionsAdvised, MOVE_UP_SHARE, REDIS_MAXMEMORY_MIN, roundDownSize, roundUpSize, workersPerCore,
 } from './policy.ts';
 
 export { MOVE_UP_SHARE };
@@ -77,6 +79,24 @@ function explicit(plan: Plan): Plan {
 }
 
 const expand = (plan: Plan): Expanded => planWithFeatures(plan);
+
+/** 0. The app's workers for a host of `cpus` vCPUs (unchanged without: the plan's own host). */
+function withAppWorkers(plan: Plan, cpus: number | undefined): Plan {
+  if (cpus === undefined) return plan;
+  return { ...plan, services: plan.services.map((s) => (s.kind === 'fastapi' ? { ...s, settings: { ...s.settings, workers: workersPerCore(s.settings.workers, cpus, s.settings.replicas) } } : s)) };
+}
+
+/** The app services whose workers a tier re-tuned: from the plan's count to the tier's. */
+export type WorkersRetuned = { service: string; from: number; to: number };
+
+/** What step 0 changed between `plan` and its re-tuned `tuned`. */
+export function workersRetuned(plan: Plan, tuned: Plan): WorkersRetuned[] {
+  return plan.services.flatMap((s) => {
+    if (s.kind !== 'fastapi') return [];
+    const t = tuned.services.find((x) => x.name === s.name);
+    return t && t.kind === 'fastapi' && t.settings.workers !== s.settings.workers ? [{ service: s.name, from: s.settings.workers, to: t.settings.workers }] : [];
+  });
+}
 
 /** 1. App pools wide enough for the high concurrency of transactions at these users. */
 function withAppPools(plan: Plan): Plan {
@@ -141,13 +161,13 @@ function limitFor(s: Service, high: number): number {
 type HostSpec = { name: string; ramMiB: number; services?: readonly string[] };
 
 /**
- * Steps 1–5 and every PostgreSQL at the smallest limit it fits: what the stack needs at `users`,
- * whatever the host. A host carries `users` exactly when this plan passes the checks on it (the
- * spare memory step 6 adds can only go where it fits).
+ * Steps 0–5 and every PostgreSQL at the smallest limit it fits: what the stack needs at `users`
+ * on a host of `cpus` vCPUs (absent: the plan's own workers). A host carries `users` exactly when
+ * this plan passes the checks on it (the spare memory step 6 adds can only go where it fits).
  */
-export function minimalPlan(plan: Plan, users: number): Plan {
+export function minimalPlan(plan: Plan, users: number, cpus?: number): Plan {
   let p: Plan = explicit({ ...plan, workload: { ...plan.workload, activeUsers: users } });
-  p = withRedisData(withPgConnections(withPgbouncer(withAppPools(p))));
+  p = withRedisData(withPgConnections(withPgbouncer(withAppPools(withAppWorkers(p, cpus)))));
   return limitsAt(p, users);
 }
 
@@ -244,15 +264,16 @@ function searchUsers(fits: (users: number) => boolean, cap: number): { users: nu
   return { users: lo, status: 'breaks' };
 }
 
-/** minimalPlan memoised by users: the tiers' searches share their probes. */
-type Minimal = (users: number) => Plan;
+/** minimalPlan memoised by users and vCPUs: the tiers' searches share their probes. */
+type Minimal = (users: number, cpus?: number) => Plan;
 function minimalMemo(plan: Plan): Minimal {
-  const memo = new Map<number, Plan>();
-  return (u) => {
-    let m = memo.get(u);
+  const memo = new Map<string, Plan>();
+  return (u, cpus) => {
+    const key = `${u}/${cpus ?? ''}`;
+    let m = memo.get(key);
     if (!m) {
-      m = minimalPlan(plan, u);
-      memo.set(u, m);
+      m = minimalPlan(plan, u, cpus);
+      memo.set(key, m);
     }
     return m;
   };
@@ -279,6 +300,8 @@ export type Tier = {
   carries: boolean;
   /** The stack tuned for this tier: for its capacity, or for the workload when nothing breaks. */
   plan: Plan;
+  /** The app services whose workers this tier re-tuned to its vCPUs (step 0). */
+  workers: WorkersRetuned[];
 };
 
 /** One host of a multi-host option: its services (placed by place.ts) and its part of the plan as a single-host plan. */
@@ -353,12 +376,14 @@ export const per1000 = (price: number | null, users: number | null): number | nu
 
 /** One tier: its capacity, the plan tuned for it, and what breaks first past it. */
 export function tierOf(plan: Plan, spec: TierSpec, moveUpShare = MOVE_UP_SHARE, cap = CAPACITY_CAP, minimal: Minimal = minimalMemo(plan)): Tier {
-  const onTier = (u: number) => onHost(minimal(u), spec.ramMiB, spec.pricePerMonth, undefined, tierCpus(spec));
+  const cpus = tierCpus(spec);
+  const onTier = (u: number) => onHost(minimal(u, cpus), spec.ramMiB, spec.pricePerMonth, undefined, cpus);
   const found = searchUsers((u) => passes(onTier(u), u), cap);
   const workload = plan.workload.activeUsers;
   const tunedFor = found.users ?? workload;
   // Past capacity: the stack tuned for one user more does not fit this host; its failing checks say why.
   const past = found.status === 'holds' ? [] : constraintsFailingAt(onTier(found.status === 'breaks' ? found.users! + 1 : 0), found.status === 'breaks' ? found.users! + 1 : 0);
+  const tuned = tierPlan(plan, spec.ramMiB, tunedFor, spec.pricePerMonth, minimal(tunedFor, cpus), undefined, cpus);
   return {
     ramMiB: spec.ramMiB,
     cpus: tierCpus(spec),
@@ -371,7 +396,8 @@ export function tierOf(plan: Plan, spec: TierSpec, moveUpShare = MOVE_UP_SHARE, 
     binding: past[0] ?? null,
     next: past.slice(1, 3),
     carries: found.users === null || found.users >= workload,
-    plan: tierPlan(plan, spec.ramMiB, tunedFor, spec.pricePerMonth, minimal(tunedFor), undefined, tierCpus(spec)),
+    plan: tuned,
+    workers: workersRetuned(plan, tuned),
   };
 }
 
@@ -406,11 +432,12 @@ function withPlacement(tuned: Plan, placed: Plan): Plan {
 export function splitPlan(plan: Plan, spec: TierSpec, cap = CAPACITY_CAP, minimal: Minimal = minimalMemo(plan), count = SPLIT_HOSTS): Split | null {
   if (!explicit(plan).services.some(isKind('postgres'))) return null;
   const hosts = hostsOf(plan, spec, count);
-  const found = searchUsers((u) => carriedOn(minimal(u), u, hosts) !== null, cap);
+  const cpus = tierCpus(spec);
+  const found = searchUsers((u) => carriedOn(minimal(u, cpus), u, hosts) !== null, cap);
   const workload = plan.workload.activeUsers;
   const carries = found.users === null || found.users >= workload;
   const tunedFor = carries ? workload : found.users ?? workload;
-  const tunedOn = (u: number) => onHosts(minimal(u), hosts);
+  const tunedOn = (u: number) => onHosts(minimal(u, cpus), hosts);
   const placedAt = found.status === 'fails-at-zero' ? null : place(tunedOn(tunedFor), hosts);
   const placed = placedAt?.fits ? placedAt : null;
   // Past capacity: the stack tuned for one user more, on the placement that carried the last count.
@@ -514,7 +541,7 @@ export function upgradePath(plan: Plan, opts: UpgradeOptions = {}): UpgradePath 
   if (recommended === null && largest) {
     const spec = specs[specs.length - 1]!;
     // What breaks first: the largest tier's own first break, and what fails at the workload.
-    const atWorkload = onHost(minimal(users), spec.ramMiB, spec.pricePerMonth, undefined, tierCpus(spec));
+    const atWorkload = onHost(minimal(users, tierCpus(spec)), spec.ramMiB, spec.pricePerMonth, undefined, tierCpus(spec));
     const heaviest = atWorkload.services
       .filter((s) => s.limit !== null)
       .map((s) => ({ service: s.name, limitMiB: serviceLimitOfAll(s)! })) // all its containers': the memory it takes

@@ -274,3 +274,40 @@ export function readCpuSeconds(dir: string, v: CgroupVersion = cgroupVersion()):
     return null;
   }
 }
+
+/** The most cpu.shares cgroup v1 takes (kernel: MAX_SHARES = 1 << 18); a task of the root group weighs 1024. */
+export const MAX_CPU_SHARES = 262144;
+
+/**
+ * CPU priority and placement for a cgroup directly under the root (cgroup v1 only: the cpu and
+ * cpuset hierarchies): `shares` (cpu.shares; the machine's other work runs in the root group at
+ * 1024 a task) and `cpus` (cpuset.cpus, e.g. "1"; memory nodes copied from the root). Docker's
+ * `cgroup_parent: /NAME` puts containers under it in every hierarchy, and runc copies an empty
+ * cpuset from the parent, so every container of the stack runs on those cores at that priority.
+ * Returns the directories made (for removal).
+ */
+export function cpuPriority(name: string, opts: { shares: number; cpus?: string }): string[] {
+  if (!/^[A-Za-z0-9_.-]+$/.test(name)) throw new Error(`cgroup name ${name}: letters, digits, _ . - only`);
+  if (cgroupVersion() !== 'v1') throw new Error('cpuPriority: cgroup v1 only (cpu.shares, cpuset.cpus)');
+  const made: string[] = [];
+  const cpu = join(ROOT, 'cpu', name);
+  mkdirSync(cpu, { recursive: true });
+  made.push(cpu);
+  writeFileSync(join(cpu, 'cpu.shares'), String(opts.shares));
+  if (opts.cpus !== undefined) {
+    const set = join(ROOT, 'cpuset', name);
+    mkdirSync(set, { recursive: true });
+    made.push(set);
+    writeFileSync(join(set, 'cpuset.mems'), read(join(ROOT, 'cpuset'), 'cpuset.mems').trim());
+    writeFileSync(join(set, 'cpuset.cpus'), opts.cpus);
+  }
+  return made;
+}
+
+/** Moves a process (all its threads) into a cgroup v1 `cpu` and `cpuset` group by name, or back to the root with name ''. */
+export function moveCpuCgroup(pid: number, name: string): void {
+  for (const h of ['cpu', 'cpuset']) {
+    const dir = join(ROOT, h, name);
+    if (existsSync(join(dir, 'cgroup.procs'))) writeFileSync(join(dir, 'cgroup.procs'), String(pid));
+  }
+}

@@ -273,6 +273,12 @@ function TierCard({ view: v, index, workload }: { view: TierView; index: number;
         <dt>CPU in use (modelled)</dt>
         <dd className="num" data-testid={`tier-cpu-${v.ramMiB}`}>
           {v.cpuText}
+          {v.workersText.map((w) => (
+            <span key={w} className="muted tier-retuned">
+              <br />
+              {w}
+            </span>
+          ))}
         </dd>
         <dt>Spike users (×{workload.spike})</dt>
         <dd className="num">{v.spikeUsersText}</dd>

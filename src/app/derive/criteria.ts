@@ -81,7 +81,7 @@ function latencyCriterion(report: Report): Criterion {
     id,
     label,
     status: ok ? 'pass' : 'fail',
-    detail: `Modelled, not measured: ${latencyText(report, report, normal)}; in a ×${report.spike.multiplier} spike ${latencyText(report, report.spike, spike)} (M/M/c queues over ${normal.service}'s ${normal.workers} workers on the cores and over its database pool; CPU per request assumed until calibrated). Needs p95 under ${LATENCY_P95_CRITERION_MS} ms in both.`,
+    detail: `Modelled, not measured: ${latencyText(report, report, normal)}; in a ×${report.spike.multiplier} spike ${latencyText(report, report.spike, spike)} (M/M/c queues over ${normal.service}'s ${normal.workers} workers on the cores and over its database pool; CPU per request and request time calibrated on one measured sweep: calibration/latency.json). Needs p95 under ${LATENCY_P95_CRITERION_MS} ms in both.`,
   };
 }
 

@@ -217,6 +217,8 @@ export type TierView = {
   recommended: boolean;
   /** The largest limits of the re-tuned stack, largest first. */
   limits: Array<{ service: string; limitMiB: number }>;
+  /** What the tier's re-tuning did to the app's workers ("fastapi: 4 workers on 4 vCPUs (re-tuned from 2)"); empty when nothing changed. */
+  workersText: string[];
 };
 
 /** Each tier as the page shows it, with the prices as typed (null: unknown; undefined: the default). */
@@ -241,6 +243,7 @@ export function tierViews(model: UpgradeModel, prices: ReadonlyArray<number | nu
       carries: t.carries,
       recommended: model.path.recommended === i,
       limits: t.plan.services.filter((s) => s.limit !== null).map((s) => ({ service: s.name, limitMiB: s.limit! })).sort((a, b) => b.limitMiB - a.limitMiB),
+      workersText: t.workers.map((w) => `${w.service}: ${w.to} workers on ${vcpusText(t.cpus)} (re-tuned from ${w.from})`),
     };
   });
 }

@@ -11,7 +11,7 @@ import { planWithFeatures } from '../features.ts';
 import { scenarioOf } from '../budget.ts';
 import { hostLoadChecks } from '../host-fit.ts';
 import { coresAskedFormat, coresFormat as cores } from '../units.ts';
-import { CPU_SATURATION_SHARE, cpuOverLimit, cpusFor, cpusLimitFor, LATENCY_P95_CRITERION_MS, severityOf, workersForCores } from '../policy.ts';
+import { CPU_SATURATION_SHARE, cpuOverLimit, cpusFor, cpusLimitFor, LATENCY_P95_CRITERION_MS, severityOf, workersForCores, workersPerCore } from '../policy.ts';
 
 const ms = (n: number) => `${Math.round(n)} ms`;
 
@@ -28,7 +28,7 @@ function cpuFinding(plan: Plan, sc: Scenario, spike: boolean, spikeCpu: number):
   const inSpike = spike ? ` in the ×${sc.multiplier} spike` : '';
   const top = sc.services.filter((s) => s.cpu).sort((a, b) => b.cpu!.typical - a.cpu!.typical).slice(0, 2).map((s) => `${s.name} ${cores(s.cpu!.typical)}`);
   return finding(spike ? 'spike-cpu-saturated' : 'cpu-saturated', severityOf({ p: 1 }, 'degraded', spike ? 'spike' : 'normal'), null,
-    `The services ask ${coresAskedFormat(check.demand, check.allowed)} cores of this host's ${cores(sc.host.cpus)} vCPUs${inSpike} (${top.join(', ')}), over the ${Math.round(CPU_SATURATION_SHARE * 100)}% line (${cores(check.allowed)}): requests queue for the CPU and latency climbs (modelled CPU per request and per query: engine/cpu.ts, assumed until calibrated).`,
+    `The services ask ${coresAskedFormat(check.demand, check.allowed)} cores of this host's ${cores(sc.host.cpus)} vCPUs${inSpike} (${top.join(', ')}), over the ${Math.round(CPU_SATURATION_SHARE * 100)}% line (${cores(check.allowed)}): requests queue for the CPU and latency climbs (modelled CPU per request and per query: engine/cpu.ts, calibrated in calibration/latency.json).`,
     `Give the host ${need} vCPUs${plan.hosts ? '' : ' (host.cpus)'}, or lower the CPU each request costs (the app's cpuPerRequestMs, the semantic cache).`,
     hostChange(plan, 'cpus', need));
 }
@@ -52,7 +52,7 @@ function latencyFinding(plan: Plan, sc: Scenario, spike: boolean): Finding | nul
   return finding(id, severity, app.name, message,
     plan.hosts
       ? `Give the ${l.service} host more vCPUs and the app a worker per core, or open more database connections (max_overflow).`
-      : `The requests themselves are slow (workload.requestTimeMs ${plan.workload.requestTimeMs} ms, taken as the mean of an exponential time): no worker, pool or CPU setting brings p95 under ${LATENCY_P95_CRITERION_MS} ms; the semantic cache or faster queries do.`);
+      : `The requests themselves are slow (workload.requestTimeMs ${plan.workload.requestTimeMs} ms, a fixed time each: calibration/latency.json): no worker, pool or CPU setting brings p95 under ${LATENCY_P95_CRITERION_MS} ms; the semantic cache or faster queries do.`);
 }
 
 type Edit = { workers?: number; maxOverflow?: number; cpus?: number; appCpus?: number };
@@ -96,7 +96,7 @@ function latencyFix(plan: Plan, app: ServiceOf<'fastapi'>, sc: Scenario): { summ
   // Past this point a cap would hold back any other change: it goes with them, at the host's vCPUs.
   const capAt = (n: number): Edit => (app.cpus === undefined ? {} : { appCpus: Math.max(app.cpus, n) });
   const capChange = (n: number): Change[] => (app.cpus === undefined || app.cpus >= n ? [] : [{ service: app.name, key: 'cpus', value: n }]);
-  const perCore = (n: number) => Math.max(app.settings.workers, Math.ceil(n / app.settings.replicas));
+  const perCore = (n: number) => workersPerCore(app.settings.workers, n, app.settings.replicas);
   const w = perCore(cpus);
   if (w > app.settings.workers && holds({ workers: w, ...capAt(cpus) })) {
     return { summary: `Run a worker per core: ${w} workers on the host's ${cores(cpus)} vCPUs (a worker runs one request's Python at a time).`, changes: [{ service: app.name, key: 'settings.workers', value: w }, ...capChange(cpus)] };
@@ -157,7 +157,7 @@ export const cpuOverLimitRule: Rule = ({ plan, normal }) => {
     const each = b.replicas > 1 ? ` (${b.replicas} containers × ${cores(s.cpus)})` : '';
     out.push({
       ...finding('cpu-over-limit', severityOf({ p: 1 }, 'degraded'), b.name,
-        `${b.name} asks ${coresAskedFormat(b.cpu.typical, cap)} cores on average (${cores(b.cpu.high)} in the busiest minute) but its cpus cap gives it ${cores(cap)}${each}: the kernel throttles it and its work queues (modelled CPU per request and per query: engine/cpu.ts, assumed until calibrated).`,
+        `${b.name} asks ${coresAskedFormat(b.cpu.typical, cap)} cores on average (${cores(b.cpu.high)} in the busiest minute) but its cpus cap gives it ${cores(cap)}${each}: the kernel throttles it and its work queues (modelled CPU per request and per query: engine/cpu.ts, calibrated in calibration/latency.json).`,
         `Raise ${b.name}'s cpus to ${per} per container (compose's cpus / deploy.resources.limits.cpus), or lower the CPU it needs.`,
         [{ service: b.name, key: 'cpus', value: per }]),
       ...(b.host === undefined ? {} : { host: b.host }),
