@@ -1,5 +1,5 @@
 /** The page: header, notices, host bar, controls, tabs; and what it shows when the plan cannot be drawn. */
-import { useEffect } from 'react';
+import { lazy, Suspense, useEffect } from 'react';
 import { presetGet } from '../engine/presets.ts';
 import { PRESET_LABELS } from './presetLabels.ts';
 import { useDerived } from './derive/hooks.ts';
@@ -11,9 +11,11 @@ import { Controls } from './components/Controls.tsx';
 import { ErrorBoundary } from './components/ErrorBoundary.tsx';
 import { Header } from './components/Header.tsx';
 import { HostBar } from './components/HostBar.tsx';
-import { Hosts } from './components/Hosts.tsx';
 import { Notices } from './components/Notices.tsx';
 import { Tabs } from './components/Tabs.tsx';
+
+// The host cards are drawn for multi-host plans only (`hosts:`); a single-host plan never loads them.
+const Hosts = lazy(() => import('./components/Hosts.tsx').then((m) => ({ default: m.Hosts })));
 
 /** Ctrl+Z / Ctrl+Shift+Z (and Ctrl+Y, ⌘ on macOS) undo and redo plan changes anywhere on the page. */
 function useUndoKeys() {
@@ -57,11 +59,19 @@ function Unavailable() {
 function Body() {
   // A boolean, so that Body (and so every panel) does not re-render on each edit.
   const ok = usePlanner((s) => deriveOf(s.input).status === 'ok');
+  const multiHost = usePlanner((s) => {
+    const d = deriveOf(s.input);
+    return d.status === 'ok' && (d.report.hosts?.length ?? 0) > 0;
+  });
   if (!ok) return <Unavailable />;
   return (
     <>
       <HostBar />
-      <Hosts />
+      {multiHost && (
+        <Suspense fallback={<p className="panel loading" role="status">Loading the hosts…</p>}>
+          <Hosts />
+        </Suspense>
+      )}
       <Controls />
       <Tabs />
     </>
