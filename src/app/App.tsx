@@ -14,8 +14,11 @@ import { HostBar } from './components/HostBar.tsx';
 import { Notices } from './components/Notices.tsx';
 import { Tabs } from './components/Tabs.tsx';
 
-// The host cards are drawn for multi-host plans only (`hosts:`); a single-host plan never loads them.
-const Hosts = lazy(() => import('./components/Hosts.tsx').then((m) => ({ default: m.Hosts })));
+// The host cards are drawn for multi-host plans only (`hosts:`): their chunk is not part of the
+// first load; it is fetched once the first frame is painted (useOtherKinds), so that a multi-host
+// plan opened later (a file, a share link) finds it in.
+const hostsLoad = () => import('./components/Hosts.tsx');
+const Hosts = lazy(() => hostsLoad().then((m) => ({ default: m.Hosts })));
 
 /** Ctrl+Z / Ctrl+Shift+Z (and Ctrl+Y, ⌘ on macOS) undo and redo plan changes anywhere on the page. */
 function useUndoKeys() {
@@ -80,13 +83,20 @@ function Body() {
 
 /**
  * The kinds the opening plan does not use load once its numbers are on screen (an effect runs after
- * the first paint), so that adding a service, a preset or a file of another kind finds its model;
+ * the first paint), and the host cards' chunk after that frame, so that adding a service, a preset or a file of another kind finds its model;
  * until then the store waits for them (store.ts whenKinds). A failure here is said when a plan
  * needs the missing kind, not before.
  */
 function useOtherKinds() {
   useEffect(() => {
     void engine().kindsLoadAll().catch(() => undefined);
+    // After the first frame (a task after it), as the Plan tab's table and charts.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const frame = requestAnimationFrame(() => (timer = setTimeout(() => void hostsLoad().catch(() => undefined), 0)));
+    return () => {
+      cancelAnimationFrame(frame);
+      clearTimeout(timer);
+    };
   }, []);
 }
 
