@@ -172,6 +172,7 @@ test.describe('keeping and sharing the plan', () => {
     await expect(planner.hostLimits).toHaveText('2.05 GiB');
     await expect.poll(() => page.evaluate((k) => localStorage.getItem(k) ?? '', STORAGE_KEY)).toContain('300MiB');
     await page.reload();
+    await planner.loaded(); // the reloaded page's table chunk: the same wait as a first open
     await expect(planner.limit('grafana')).toHaveValue('300MiB');
   });
 

@@ -1,5 +1,5 @@
 /** The page: header, notices, host bar, controls, tabs; and what it shows when the plan cannot be drawn. */
-import { useEffect } from 'react';
+import { lazy, Suspense, useEffect } from 'react';
 import { presetGet } from '../engine/presets.ts';
 import { PRESET_LABELS } from './presetLabels.ts';
 import { useDerived } from './derive/hooks.ts';
@@ -11,9 +11,14 @@ import { Controls } from './components/Controls.tsx';
 import { ErrorBoundary } from './components/ErrorBoundary.tsx';
 import { Header } from './components/Header.tsx';
 import { HostBar } from './components/HostBar.tsx';
-import { Hosts } from './components/Hosts.tsx';
 import { Notices } from './components/Notices.tsx';
 import { Tabs } from './components/Tabs.tsx';
+
+// The host cards are drawn for multi-host plans only (`hosts:`): their chunk is not part of the
+// first load; it is fetched once the first frame is painted (useOtherKinds), so that a multi-host
+// plan opened later (a file, a share link) finds it in.
+const hostsLoad = () => import('./components/Hosts.tsx');
+const Hosts = lazy(() => hostsLoad().then((m) => ({ default: m.Hosts })));
 
 /** Ctrl+Z / Ctrl+Shift+Z (and Ctrl+Y, ⌘ on macOS) undo and redo plan changes anywhere on the page. */
 function useUndoKeys() {
@@ -57,11 +62,19 @@ function Unavailable() {
 function Body() {
   // A boolean, so that Body (and so every panel) does not re-render on each edit.
   const ok = usePlanner((s) => deriveOf(s.input).status === 'ok');
+  const multiHost = usePlanner((s) => {
+    const d = deriveOf(s.input);
+    return d.status === 'ok' && (d.report.hosts?.length ?? 0) > 0;
+  });
   if (!ok) return <Unavailable />;
   return (
     <>
       <HostBar />
-      <Hosts />
+      {multiHost && (
+        <Suspense fallback={<p className="panel loading" role="status">Loading the hosts…</p>}>
+          <Hosts />
+        </Suspense>
+      )}
       <Controls />
       <Tabs />
     </>
@@ -70,13 +83,20 @@ function Body() {
 
 /**
  * The kinds the opening plan does not use load once its numbers are on screen (an effect runs after
- * the first paint), so that adding a service, a preset or a file of another kind finds its model;
+ * the first paint), and the host cards' chunk after that frame, so that adding a service, a preset or a file of another kind finds its model;
  * until then the store waits for them (store.ts whenKinds). A failure here is said when a plan
  * needs the missing kind, not before.
  */
 function useOtherKinds() {
   useEffect(() => {
     void engine().kindsLoadAll().catch(() => undefined);
+    // After the first frame (a task after it), as the Plan tab's table and charts.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const frame = requestAnimationFrame(() => (timer = setTimeout(() => void hostsLoad().catch(() => undefined), 0)));
+    return () => {
+      cancelAnimationFrame(frame);
+      clearTimeout(timer);
+    };
   }, []);
 }
 

@@ -55,6 +55,16 @@ describe('latency', () => {
     expect(cached.latency!.p50!).toBeLessThan(plain.latency!.p50!);
   });
 
+  it('gives a plan the same percentiles whatever was evaluated before it (the percentiles\' memo is keyed by every number of the mix)', () => {
+    const plan = planOf(app(400, { workload: { activeUsers: 400, requestTimeMs: 120 } }));
+    const first = evaluate(plan).latency;
+    // Far more other mixes than the memo holds (it is cleared when full), then near neighbours of this one.
+    for (let users = 1; users <= 600; users += 1) evaluate(planOf(app(users, { workload: { activeUsers: users, requestTimeMs: 120 } })));
+    for (const requestTimeMs of [119, 121]) evaluate(planOf(app(400, { workload: { activeUsers: 400, requestTimeMs } })));
+    expect(evaluate(plan).latency).toEqual(first);
+    expect(evaluate(planOf(app(400, { workload: { activeUsers: 400, requestTimeMs: 121 } }))).latency!.p95).not.toBe(first!.p95);
+  });
+
   it('reports each modelled service\'s CPU and leaves the others null', () => {
     const r = evaluate(planOf({ host: { ram: '4GiB' }, services: [{ name: 'api', kind: 'fastapi', limit: '1GiB' }, { name: 'g', kind: 'grafana', limit: '256MiB' }, { name: 'db', kind: 'postgres', limit: '1GiB' }] }));
     expect(r.services.map((s) => s.cpu === null)).toEqual([false, true, false]);

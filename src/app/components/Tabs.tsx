@@ -5,8 +5,8 @@ import { useActions, usePlanner } from '../state/instance.ts';
 import { Findings } from './Findings.tsx';
 
 // Loaded when first shown, keeping them out of the first load. The services table (with
-// @tanstack/react-table, ~15 kB gzip) streams in right after the verdict (host bar, findings)
-// is painted (the first-load budget of issues 3 and 16; README, Benchmarks).
+// @tanstack/react-table, ~15 kB gzip) and the charts are requested once the verdict (host bar,
+// findings) has been painted (useFirstPainted) (the first-load budget of issues 3 and 16; README, Benchmarks).
 const ServicesTable = lazy(() => import('./ServicesTable.tsx').then((m) => ({ default: m.ServicesTable })));
 const Charts = lazy(() => import('./Charts.tsx'));
 const Criteria = lazy(() => import('./Criteria.tsx'));
@@ -45,19 +45,56 @@ function FitLauncher() {
   );
 }
 
+let firstPainted = false;
+
+/**
+ * False until the page's first frame (the host's numbers, the findings) has been painted, then
+ * true for good: the table's and the charts' chunks are requested after that frame, so that
+ * fetching and compiling them never holds up the first numbers (a frame, then a task after it).
+ */
+function useFirstPainted(): boolean {
+  const [painted, setPainted] = useState(firstPainted);
+  useEffect(() => {
+    if (painted) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const frame = requestAnimationFrame(() => {
+      timer = setTimeout(() => {
+        firstPainted = true;
+        setPainted(true);
+      }, 0);
+    });
+    return () => {
+      cancelAnimationFrame(frame);
+      clearTimeout(timer);
+    };
+  }, [painted]);
+  return painted;
+}
+
 function PlanTab() {
+  const painted = useFirstPainted();
+  const tableLoading = <section className="panel loading services-loading" role="status">Loading the services table…</section>;
+  const chartsLoading = <p className="panel loading" role="status">Loading charts…</p>;
   return (
     <>
       <FitLauncher />
       <div className="plan-grid">
-        <Suspense fallback={<section className="panel loading services-loading" role="status">Loading the services table…</section>}>
-          <ServicesTable />
-        </Suspense>
+        {painted ? (
+          <Suspense fallback={tableLoading}>
+            <ServicesTable />
+          </Suspense>
+        ) : (
+          tableLoading
+        )}
         <Findings />
       </div>
-      <Suspense fallback={<p className="panel loading" role="status">Loading charts…</p>}>
-        <Charts />
-      </Suspense>
+      {painted ? (
+        <Suspense fallback={chartsLoading}>
+          <Charts />
+        </Suspense>
+      ) : (
+        chartsLoading
+      )}
     </>
   );
 }

@@ -137,10 +137,11 @@ export const hostOom: Rule = ({ plan, normal, spike }) => {
   const worst = Math.max(normal.host.usageMiB.high, spike.host.usageMiB.high);
   const swap = normal.host.swapMiB;
   const fits = (ram: number, high: number) => !hostExceedsRam({ usageMiB: { ...normal.host.usageMiB, high }, ramMiB: ram, swapMiB: swap });
-  const size = settledHostSize(plan, [normal.multiplier, spike.multiplier], hostSizeWhere(worst - swap, (ram) => fits(ram, worst)), fits);
   for (const [sc, label] of [[normal, 'normal traffic'], [spike, `the ×${spike.multiplier} spike`]] as const) {
     const h = sc.host;
     if (!hostExceedsRam(h)) continue;
+    // Searched only when there is a finding to fix (each round evaluates the plan twice).
+    const size = settledHostSize(plan, [normal.multiplier, spike.multiplier], hostSizeWhere(worst - swap, (ram) => fits(ram, worst)), fits);
     const limit = h.ramMiB + h.swapMiB;
     const isSpike = sc === spike;
     return [finding(isSpike ? 'spike-host-oom' : 'host-oom', severityOf({ p: h.risk.pOverLimit, typicalOver: h.usageMiB.typical > limit }, 'host', isSpike ? 'spike' : 'normal'), null,

@@ -15,12 +15,9 @@ import { finding, fmt, servicesOf, setSize, type Rule } from '../findings/contex
 import { PROCESS_SPREAD, processesPart } from './processes.ts';
 import { field, type KindEngine, type ModelContext, type TuneUnfit } from './kind.ts';
 import { catalogueBasis, CATALOGUE_IDS } from '../catalogue.ts';
+import { NODE_DEFAULTS } from './node-defaults.ts';
 
-export const NODE_DEFAULTS = {
-  processes: 1, // Node runs one process; cluster mode and pm2 `-i N` add more
-  perProcess: 80, // assumed for a small app: Node's baseline under load (NODE_BASELINE_MIB, measured) plus ~25 MiB the app keeps on its heap (assumed)
-  maxOldSpace: 0, // --max-old-space-size unset: V8 sizes the heap from the memory it sees (below)
-} as const;
+export { NODE_DEFAULTS };
 
 const settings = settingsObject({
   processes: withDefault(count(1, 1024), NODE_DEFAULTS.processes),

@@ -8,7 +8,7 @@ import { mbText as mb, sizeFormat } from '../units.ts';
 import { REDIS_MAXMEMORY_MIN, roundDownSize, roundUpSize, severityOf, smallestTidy } from '../policy.ts';
 import { finding, fmt, overLimit, pct, servicesOf, setSize, type Rule } from '../findings/context.ts';
 import { field, type KindEngine, type ModelContext, type TuneUnfit } from './kind.ts';
-import { NODE_DEFAULTS } from './node.ts';
+import { NODE_DEFAULTS } from './node-defaults.ts';
 import { processesPart } from './processes.ts';
 
 export const REDIS_ENUMS = {
