@@ -49,6 +49,7 @@ export const FINDING_WORDS: Readonly<Record<string, string>> = {
   'observed-limit-generous': 'limit far above what it was seen using',
   'observed-near-limit': 'seen near its limit',
   'observed-oom-kill': 'killed for memory (OOM)',
+  'one-shot-startup': 'a one-shot container does not fit at startup',
   'pgbouncer-pools-exceed-max-connections': "pgBouncer's pools exceed PostgreSQL's max_connections",
   'pgbouncer-session-mode': 'pgBouncer in session mode pools nothing',
   'pgbouncer-without-postgres': 'pgBouncer with no PostgreSQL',
