@@ -7,6 +7,7 @@ import { Document, isScalar } from 'yaml';
 import { INPUT_LIMITS, inputParse, issuesBounded } from './input-policy.ts';
 import { planParse, type Host, type InputIssue, type Plan, type PlanFileInput } from '../engine/schema.ts';
 import { durationFormat, sizeToPlan } from '../engine/units.ts';
+import { ONE_SHOT_TEXT } from '../engine/finding-words.ts';
 
 export type PlanTextResult = { ok: true; plan: Plan; doc: unknown } | { ok: false; issues: InputIssue[] };
 
@@ -94,7 +95,7 @@ export function planToText(input: PlanFileInput, format: 'yaml' | 'json' = 'yaml
   // A one-shot service says what its flag means beside it (JSON has no comments; the key is the same).
   (input.services ?? []).forEach((s, i) => {
     const node = s.oneShot === true ? doc.getIn(['services', i, 'oneShot'], true) : undefined;
-    if (isScalar(node)) node.comment = ' runs once at startup, not counted in the steady state';
+    if (isScalar(node)) node.comment = ` ${ONE_SHOT_TEXT}`;
   });
   return doc.toString({ lineWidth: 0 });
 }
