@@ -51,6 +51,7 @@ export function planToInput(plan: Plan): PlanFileInput {
     reserve: h.reserve === 'auto' ? 'auto' : sizeToPlan(h.reserve),
     swap: sizeToPlan(h.swap),
     ...(h.pricePerMonth === undefined ? {} : { pricePerMonth: h.pricePerMonth }),
+    ...(h.cpus === undefined ? {} : { cpus: h.cpus }),
   });
   return {
     version: plan.version,
@@ -63,6 +64,8 @@ export function planToInput(plan: Plan): PlanFileInput {
       name: s.name,
       kind: s.kind,
       ...(s.limit === null ? {} : { limit: sizeToPlan(s.limit) }),
+      // Its CPU cap per container (compose's cpus), as imported or written.
+      ...(s.cpus === undefined ? {} : { cpus: s.cpus }),
       settings: settingsToInput(s.settings as Record<string, unknown>),
       // Observed usage (docker stats) survives a round trip through the plan file.
       ...(s.observed ? { observed: observedToInput(s.observed) } : {}),
