@@ -9,6 +9,7 @@ import { findingGroups, type FindingGroup } from '../engine/findings/group.ts';
 import type { Checked } from './checked.ts';
 import { OUTCOMES } from './verdict.ts';
 import { chanceText } from '../engine/policy.ts';
+import { ONE_SHOT_TEXT, startupText } from '../engine/finding-words.ts';
 
 /** Findings shown in full; the rest are counted. Assumed: a PR comment people read to the end. */
 export const MARKDOWN_TOP_FINDINGS = 8;
@@ -38,7 +39,7 @@ function riskCell(r: { level: string; pOverLimit: number }): string {
 
 function servicesTable(c: Checked): string[] {
   const shown = c.report.services.slice(0, MARKDOWN_MAX_SERVICES);
-  const rows = shown.map((s) => `| ${markdownText(s.name)}${s.implied ? ' \\*' : ''} | ${s.kind} | ${s.limitMiB === null ? 'none' : sizeFormat(s.limitMiB)} | ${s.basis} | ${mib(s.usageMiB.low)} / ${mib(s.usageMiB.typical)} / ${mib(s.usageMiB.high)} | ${s.headroomMiB === null ? '—' : sizeFormat(s.headroomMiB)} | ${s.limitMiB === null ? 'host’s: ' : ''}${riskCell(s.risk)} |`);
+  const rows = shown.map((s) => `| ${markdownText(s.name)}${s.implied ? ' \\*' : ''}${s.oneShot ? ' †' : ''} | ${s.kind} | ${s.limitMiB === null ? 'none' : sizeFormat(s.limitMiB)} | ${s.basis} | ${mib(s.usageMiB.low)} / ${mib(s.usageMiB.typical)} / ${mib(s.usageMiB.high)} | ${s.headroomMiB === null ? '—' : sizeFormat(s.headroomMiB)} | ${s.limitMiB === null ? 'host’s: ' : ''}${riskCell(s.risk)} |`);
   const more = c.report.services.length - shown.length;
   return [
     '| service | kind | limit | basis | low / typical / high MiB | headroom | risk |',
@@ -46,13 +47,14 @@ function servicesTable(c: Checked): string[] {
     ...rows,
     ...(more > 0 ? ['', `…and ${more} more services (run \`headroom check\` for the full table).`] : []),
     ...(shown.some((s) => s.implied) ? ['', '\\* added by Headroom: a feature toggle, or an exporter the alert rules read.'] : []),
+    ...(shown.some((s) => s.oneShot) ? ['', `† ${ONE_SHOT_TEXT} (its high is checked at startup).`] : []),
   ];
 }
 
 function hostLine(c: Checked): string {
   const h = c.report.host;
   const pct = (v: number) => `${Math.round((v / h.ramMiB) * 100)}%`;
-  return `**Host:** limits ${sizeFormat(h.setLimitsMiB)} + reserve ${sizeFormat(h.reserveMiB)} = ${sizeFormat(h.setLimitsMiB + h.reserveMiB)} (${pct(h.setLimitsMiB + h.reserveMiB)} of ${sizeFormat(h.ramMiB)})${h.limitsMiB > h.setLimitsMiB ? `, services without a limit up to ${sizeFormat(h.limitsMiB - h.setLimitsMiB)} more` : ''}; free ${sizeFormat(h.freeMiB.low)} at worst, ${sizeFormat(h.freeMiB.typical)} typical (criterion ${sizeFormat(h.freeCriterionMiB)}); host OOM risk ${riskCell(h.risk)}.`;
+  return `**Host:** limits ${sizeFormat(h.setLimitsMiB)} + reserve ${sizeFormat(h.reserveMiB)} = ${sizeFormat(h.setLimitsMiB + h.reserveMiB)} (${pct(h.setLimitsMiB + h.reserveMiB)} of ${sizeFormat(h.ramMiB)})${h.limitsMiB > h.setLimitsMiB ? `, services without a limit up to ${sizeFormat(h.limitsMiB - h.setLimitsMiB)} more` : ''}; free ${sizeFormat(h.freeMiB.low)} at worst, ${sizeFormat(h.freeMiB.typical)} typical (criterion ${sizeFormat(h.freeCriterionMiB)}); host OOM risk ${riskCell(h.risk)}${h.startup ? `; ${startupText(h.startup, h.ramMiB, sizeFormat)}` : ''}.`;
 }
 
 function changeText(ch: Finding['fix']['changes'][number]): string {

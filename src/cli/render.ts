@@ -5,6 +5,7 @@ import { chanceText, cpuAllowed, LATENCY_P95_CRITERION_MS } from '../engine/poli
 import { coresFormat } from '../engine/units.ts';
 import type { Latency } from '../engine/report.ts';
 import { verdictText } from './verdict.ts';
+import { ONE_SHOT_TEXT, startupText } from '../engine/finding-words.ts';
 
 function table(rows: string[][]): string[] {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
@@ -24,7 +25,7 @@ function serviceRiskCell(s: ServiceBudget): string {
 export function servicesTable(services: ServiceBudget[]): string[] {
   const head = ['SERVICE', 'KIND', 'BASIS', 'LIMIT', 'LOW', 'TYPICAL', 'HIGH', 'HEADROOM', 'RISK'];
   const rows = services.map((s) => [
-    s.name + (s.implied ? '*' : ''),
+    s.name + (s.implied ? '*' : '') + (s.oneShot ? '†' : ''),
     s.kind,
     s.basis,
     s.limitMiB === null ? 'none' : perContainerFormat(s.limitMiB, s.replicas),
@@ -32,7 +33,7 @@ export function servicesTable(services: ServiceBudget[]): string[] {
     s.headroomMiB === null ? '—' : sizeFormat(s.headroomMiB),
     serviceRiskCell(s),
   ]);
-  return table([head, ...rows]);
+  return [...table([head, ...rows]), ...(services.some((s) => s.oneShot) ? [`† ${ONE_SHOT_TEXT} (its high is checked at startup)`] : [])];
 }
 
 export function hostLines(h: HostBudget): string[] {
@@ -43,6 +44,7 @@ export function hostLines(h: HostBudget): string[] {
     `usage ${sizesFormat([h.usageMiB.low, h.usageMiB.typical, h.usageMiB.high]).join(' / ')} (low/typical/high, reserve included)`,
     `free  ${sizeFormat(h.freeMiB.low)} (${pct(h.freeMiB.low)}) at worst, ${sizeFormat(h.freeMiB.typical)} (${pct(h.freeMiB.typical)}) typical; criterion ${sizeFormat(h.freeCriterionMiB)}`,
     `host OOM risk: ${riskCell(h)}`,
+    ...(h.startup ? [startupText(h.startup, h.ramMiB, sizeFormat)] : []),
     `cpu   ${coresFormat(h.cpu.typical)} of ${coresFormat(h.cpus)} vCPUs typical, ${coresFormat(h.cpu.high)} in the busiest minute (modelled kinds only; saturated over ${coresFormat(cpuAllowed(h.cpus))})`,
   ];
 }

@@ -31,7 +31,12 @@ export function scenarioOf(plan: Plan, multiplier: number, implied: ReadonlySet<
   const ctx = usageContextOf(whole ? { ...whole, host: plan.host } : plan, multiplier);
   const traffic = ctx.traffic;
 
-  const reserve = hostReserve(plan, plan.services.length);
+  // A one-shot container (an init, a migration: plan-schema.ts oneShot) runs once at startup and
+  // exits: not in the steady-state sums (usage, limits, risk, the shims of the reserve). Its high
+  // is checked at startup instead (`startup` below, findings/memory.ts oneShotStartup).
+  const steady = (s: Service) => s.oneShot !== true;
+  const steadyCount = plan.services.filter(steady).length;
+  const reserve = hostReserve(plan, steadyCount);
   const oomAt = plan.host.ram + plan.host.swap;
   const usages = plan.services.map((s): Usage => {
     const o = override?.get(s.name);
@@ -46,6 +51,7 @@ export function scenarioOf(plan: Plan, multiplier: number, implied: ReadonlySet<
   };
   const usage: Range = { low: reserve.low, typical: reserve.typical, high: reserve.high };
   plan.services.forEach((s, i) => {
+    if (!steady(s)) return;
     const c = capped(s, usages[i]!);
     usage.low += c.low;
     usage.typical += c.typical;
@@ -56,7 +62,7 @@ export function scenarioOf(plan: Plan, multiplier: number, implied: ReadonlySet<
   const cpu = hostCpuOf(plan, traffic, whole ?? plan);
   const free: Range = { low: ram - usage.high, typical: ram - usage.typical, high: ram - usage.low };
 
-  const parts = plan.services.map((s, i) => ({ range: usages[i]!, cap: serviceLimitOfAll(s) ?? Infinity }));
+  const parts = plan.services.flatMap((s, i) => (steady(s) ? [{ range: usages[i]!, cap: serviceLimitOfAll(s) ?? Infinity }] : []));
   parts.push({ range: reserve, cap: Infinity });
   const hostP = comonotonicExceed(parts, oomAt);
   const host: HostBudget = {
@@ -64,14 +70,15 @@ export function scenarioOf(plan: Plan, multiplier: number, implied: ReadonlySet<
     swapMiB: plan.host.swap,
     reserveMiB: reserve.typical,
     reserveRangeMiB: { low: reserve.low, typical: reserve.typical, high: reserve.high },
-    limitsMiB: plan.services.reduce((sum, s, i) => sum + (serviceLimitOfAll(s) ?? usages[i]!.high), 0),
-    setLimitsMiB: plan.services.reduce((sum, s) => sum + (serviceLimitOfAll(s) ?? 0), 0),
+    limitsMiB: plan.services.reduce((sum, s, i) => sum + (steady(s) ? (serviceLimitOfAll(s) ?? usages[i]!.high) : 0), 0),
+    setLimitsMiB: plan.services.reduce((sum, s) => sum + (steady(s) ? (serviceLimitOfAll(s) ?? 0) : 0), 0),
     usageMiB: usage,
     freeMiB: free,
     freeCriterionMiB: freeCriterion(ram),
     risk: riskOf(usage, oomAt, hostP),
     cpus,
     cpu: cpu.total,
+    startup: startupOf(plan, usages, usage, capped, reserve),
   };
 
   const services: ServiceBudget[] = plan.services.map((s, i) => {
@@ -97,10 +104,26 @@ export function scenarioOf(plan: Plan, multiplier: number, implied: ReadonlySet<
       // Observed usage is reported beside the model's; findings/observed.ts plans from it.
       ...observedOf(plan, s, u.high),
       cpu: cpu.services[i] ?? null,
+      ...(steady(s) ? {} : { oneShot: true as const }),
     };
   });
 
   return { multiplier, host, services, traffic, latency: hostLatency(plan, traffic, whole ?? plan, cpus) };
+}
+
+/**
+ * The host while the one-shot containers run, at startup: the steady-state services at their
+ * typical (assumed: starting up, they have not reached their busiest yet; the dependents of an
+ * init wait for it to exit, so this over-counts them) plus every one-shot at its high (capped at
+ * its limit), all of them together (compose starts the ones with no order between them at once),
+ * plus a shim each. Null when the plan has none.
+ */
+function startupOf(plan: Plan, usages: readonly Usage[], usage: Range, capped: (s: Service, r: Range) => Range, reserve: Range): HostBudget['startup'] {
+  const once = plan.services.flatMap((s, i) => (s.oneShot === true ? [{ name: s.name, high: capped(s, usages[i]!).high }] : []));
+  if (once.length === 0) return null;
+  const shims = hostReserve(plan, plan.services.length).typical - reserve.typical;
+  const highMiB = once.reduce((t, o) => t + o.high, 0);
+  return { services: once.map((o) => o.name), highMiB, usageMiB: usage.typical + shims + highMiB };
 }
 
 /** A service's evidence in the report: its figures, the limit planned from them (never below

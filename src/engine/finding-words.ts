@@ -6,6 +6,14 @@
  * Pure.
  */
 
+/** A one-shot service (plan oneShot: an init, a migration), in words: the plan file's comment, the CLI's and the page's note. */
+export const ONE_SHOT_TEXT = 'runs once at startup, not counted in the steady state';
+
+/** The host while the one-shot services run (report host.startup), in words. */
+export function startupText(s: { services: readonly string[]; highMiB: number; usageMiB: number }, ramMiB: number, size: (mib: number) => string): string {
+  return `at startup ${s.services.join(', ')} (${s.services.length === 1 ? 'once' : 'each once'}, ${size(s.highMiB)} at high) beside the rest at typical: ${size(s.usageMiB)} (${Math.round((s.usageMiB / ramMiB) * 100)}% of RAM)`;
+}
+
 /** What each finding id says, in words (no plan-file keys, no ids). */
 export const FINDING_WORDS: Readonly<Record<string, string>> = {
   'alerts-blind': 'alerts cannot see memory (no exporters)',
@@ -50,6 +58,7 @@ export const FINDING_WORDS: Readonly<Record<string, string>> = {
   'observed-limit-generous': 'limit far above what it was seen using',
   'observed-near-limit': 'seen near its limit',
   'observed-oom-kill': 'killed for memory (OOM)',
+  'one-shot-startup': 'a one-shot container does not fit at startup',
   'pgbouncer-pools-exceed-max-connections': "pgBouncer's pools exceed PostgreSQL's max_connections",
   'pgbouncer-session-mode': 'pgBouncer in session mode pools nothing',
   'pgbouncer-without-postgres': 'pgBouncer with no PostgreSQL',

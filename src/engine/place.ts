@@ -56,8 +56,10 @@ function unitsOf(plan: Plan): { units: Unit[]; services: Service[] } {
     const b = sc.services[i]!;
     const n = replicasOf(s);
     // Each replica: its Nth of the service's usage, capped at its own limit (per container: report.ts limitOfAll).
-    const demand = Math.min(b.usageMiB.high / n, b.limitMiB ?? Infinity);
-    for (let k = 0; k < n; k++) units.push({ service: s.name, demandMiB: demand, limitMiB: b.limitMiB ?? 0, database: DATABASE_KINDS.has(s.kind) });
+    // A one-shot container (an init) has exited in the steady state the rule judges: it asks nothing there (budget.ts).
+    const once = s.oneShot === true;
+    const demand = once ? 0 : Math.min(b.usageMiB.high / n, b.limitMiB ?? Infinity);
+    for (let k = 0; k < n; k++) units.push({ service: s.name, demandMiB: demand, limitMiB: once ? 0 : (b.limitMiB ?? 0), database: DATABASE_KINDS.has(s.kind) });
   });
   return { units, services: whole.services };
 }
@@ -69,7 +71,7 @@ function unitsOf(plan: Plan): { units: Unit[]; services: Service[] } {
 function reserveOf(plan: Plan, host: NamedHost, units: readonly Unit[]) {
   const n = new Map<string, number>();
   for (const u of units) n.set(u.service, (n.get(u.service) ?? 0) + 1);
-  const services = plan.services.filter((s) => n.has(s.name)).map((s) => (s.kind === 'fastapi' ? { ...s, settings: { ...s.settings, replicas: n.get(s.name)! } } : s) as Service);
+  const services = plan.services.filter((s) => n.has(s.name) && s.oneShot !== true).map((s) => (s.kind === 'fastapi' ? { ...s, settings: { ...s.settings, replicas: n.get(s.name)! } } : s) as Service);
   return hostReserve({ ...plan, host: { ram: host.ram, reserve: host.reserve, swap: host.swap }, services }, services.length);
 }
 const reserveHigh = (plan: Plan, host: NamedHost, units: readonly Unit[]) => reserveOf(plan, host, units).high;

@@ -77,7 +77,7 @@ const exposureSchema = z.strictObject({
 });
 export type Exposure = z.output<typeof exposureSchema>;
 
-export type Service = { [K in ServiceKind]: { name: string; kind: K; limit: number | null; settings: SettingsOf<K>; observed?: Observed; exposure?: Exposure; host?: string[]; cpus?: number } }[ServiceKind];
+export type Service = { [K in ServiceKind]: { name: string; kind: K; limit: number | null; settings: SettingsOf<K>; observed?: Observed; exposure?: Exposure; host?: string[]; cpus?: number; oneShot?: boolean } }[ServiceKind];
 export type ServiceOf<K extends ServiceKind> = Extract<Service, { kind: K }>;
 
 /** Host names follow the service-name rule (they become Swarm node labels and Kubernetes node names' values). */
@@ -107,6 +107,9 @@ const serviceSchema = z.pipe(
     cpus: z.optional(z.number({ error: 'expected a number of CPUs from 0.01 to 1024 (compose\'s cpus)' }).check(z.minimum(0.01, 'expected at least 0.01 CPU (Docker\'s smallest --cpus); for no cap leave cpus out'), z.maximum(1024, 'expected at most 1024 CPUs'))),
     /** The host (of the plan's `hosts:`) it runs on; a list spreads its replicas over them. */
     host: z.optional(z.union([hostName, z.array(hostName).check(z.minLength(1, 'expected at least one host name'), z.maxLength(100, 'expected at most 100 host names'))], { error: 'expected a host name or a list of host names' })),
+    /** A one-shot container (an init, a migration): it runs once at startup and exits, so it is
+     * budgeted at startup only, not in the steady-state sums (budget.ts). Optional: no version bump. */
+    oneShot: z.optional(z.boolean({ error: 'expected true or false (oneShot: true for a container that runs once at startup and exits)' })),
   }),
   z.transform((s, ctx): Service => {
     const settings = (kindOf(s.kind).settings as z.ZodMiniType).safeParse(s.settings ?? {});
@@ -122,7 +125,7 @@ const serviceSchema = z.pipe(
       return z.NEVER;
     }
     // `observed` is only present when the plan has it, so plans without it keep their shape.
-    return { name: s.name, kind: s.kind, limit: s.limit ?? null, settings: settings.data, ...(s.observed ? { observed: s.observed } : {}), ...(s.exposure ? { exposure: s.exposure } : {}), ...(s.host === undefined ? {} : { host: typeof s.host === 'string' ? [s.host] : s.host }), ...(s.cpus === undefined ? {} : { cpus: s.cpus }) } as Service;
+    return { name: s.name, kind: s.kind, limit: s.limit ?? null, settings: settings.data, ...(s.observed ? { observed: s.observed } : {}), ...(s.exposure ? { exposure: s.exposure } : {}), ...(s.host === undefined ? {} : { host: typeof s.host === 'string' ? [s.host] : s.host }), ...(s.cpus === undefined ? {} : { cpus: s.cpus }), ...(s.oneShot ? { oneShot: true } : {}) } as Service;
   }),
 );
 

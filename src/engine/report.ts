@@ -72,6 +72,8 @@ export type ServiceBudget = {
   host?: string;
   /** Cores it asks of the host at the scenario's mean (typical) and busiest minute (high), engine/cpu.ts; null when its kind's CPU is not modelled. */
   cpu: { typical: number; high: number } | null;
+  /** A one-shot container (plan oneShot): it runs once at startup, not counted in the host's steady-state sums. */
+  oneShot?: true;
 };
 
 export type HostBudget = {
@@ -95,6 +97,9 @@ export type HostBudget = {
   cpus: number;
   /** Cores the services whose CPU is modelled take, summed (typical: the mean; high: the busiest minute); a service with `cpus` takes at most its cap (cpu.ts cpuCapOf). */
   cpu: { typical: number; high: number };
+  /** At startup, while the one-shot containers run (budget.ts startupOf): their names, their highs together, and
+   * the host's usage then (the steady services at typical, the reserve, the one-shots at high); null without one. */
+  startup: { services: string[]; highMiB: number; usageMiB: number } | null;
 };
 
 /**

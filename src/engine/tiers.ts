@@ -197,8 +197,10 @@ function withSpare(minimal: Plan, hosts: readonly HostSpec[], workMemFloor?: Rea
     const services = p.services.filter((s) => !h.services || h.services.includes(s.name));
     const pg = services.find(isKind('postgres'));
     if (!pg || pg.limit === null) continue;
-    const used = services.reduce((t, s) => t + (serviceLimitOfAll(s) ?? 0), 0);
-    const spare = h.ramMiB - freeCriterion(h.ramMiB) - hostReserve(p, services.length).high - used;
+    // A one-shot container has exited by then: not in the steady state (budget.ts).
+    const steady = services.filter((s) => s.oneShot !== true);
+    const used = steady.reduce((t, s) => t + (serviceLimitOfAll(s) ?? 0), 0);
+    const spare = h.ramMiB - freeCriterion(h.ramMiB) - hostReserve(p, steady.length).high - used;
     const limit = roundDownSize(pg.limit + spare);
     // The cache turns spare memory into fewer disk reads; the settings follow the limit.
     if (spare > 0 && limit > pg.limit) p = withService(p, pg.name, () => postgresForLimit(p, pg, limit, traffic, workMemFloor?.get(pg.name)).service);

@@ -3,10 +3,11 @@
  * library (JSON is YAML), so syntax errors carry a line and a column; validation is the engine's
  * zod schema, so every problem carries its path.
  */
-import { stringify } from 'yaml';
+import { Document, isScalar } from 'yaml';
 import { INPUT_LIMITS, inputParse, issuesBounded } from './input-policy.ts';
 import { planParse, type Host, type InputIssue, type Plan, type PlanFileInput } from '../engine/schema.ts';
 import { durationFormat, sizeToPlan } from '../engine/units.ts';
+import { ONE_SHOT_TEXT } from '../engine/finding-words.ts';
 
 export type PlanTextResult = { ok: true; plan: Plan; doc: unknown } | { ok: false; issues: InputIssue[] };
 
@@ -72,6 +73,8 @@ export function planToInput(plan: Plan): PlanFileInput {
       ...(s.exposure ? { exposure: structuredClone(s.exposure) } : {}),
       // The host it runs on (multi-host plans): one name, or the list its replicas spread over.
       ...(s.host ? { host: s.host.length === 1 ? s.host[0]! : [...s.host] } : {}),
+      // Runs once at startup (an init, a migration): budgeted at startup, not in the steady state.
+      ...(s.oneShot ? { oneShot: true } : {}),
     })) as PlanFileInput['services'],
   };
 }
@@ -90,6 +93,13 @@ function observedToInput(o: NonNullable<Plan['services'][number]['observed']>): 
 
 /** Plan-file text; `format` picks YAML (the default) or JSON. Built by the yaml serializer. */
 export function planToText(input: PlanFileInput, format: 'yaml' | 'json' = 'yaml'): string {
-  return format === 'json' ? `${JSON.stringify(input, null, 2)}\n` : stringify(input, { lineWidth: 0 });
+  if (format === 'json') return `${JSON.stringify(input, null, 2)}\n`;
+  const doc = new Document(input);
+  // A one-shot service says what its flag means beside it (JSON has no comments; the key is the same).
+  (input.services ?? []).forEach((s, i) => {
+    const node = s.oneShot === true ? doc.getIn(['services', i, 'oneShot'], true) : undefined;
+    if (isScalar(node)) node.comment = ` ${ONE_SHOT_TEXT}`;
+  });
+  return doc.toString({ lineWidth: 0 });
 }
 

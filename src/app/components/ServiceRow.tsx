@@ -51,6 +51,7 @@ function Row({ view: v, columns }: { view: RowView; columns: number }) {
             <FieldInput path={['services', i, 'name']} spec={NAME_FIELD} label={`service ${i + 1} name`} value={v.name} className="name" />
           )}
           <span className="settings-summary">{i === null ? `added by ${IMPLIED_BY[v.kind] ?? 'a feature toggle'}${v.settingsText ? ` · ${v.settingsText}` : ''}` : v.settingsText}</span>
+          {v.oneShotText && <span className="settings-summary" data-testid={`one-shot-${v.name}`}>{v.oneShotText}</span>}
         </th>
         <td className="col-kind" data-label="Kind">{v.kind}</td>
         <td className="col-limit" data-label="Limit">

@@ -11,6 +11,7 @@ import { cpuSaturated } from '../../engine/policy.ts';
 import { valueToText } from '../state/fields.ts';
 import { observedLineOf, type ObservedLineView } from './observed.ts';
 import { engine } from './schema.ts';
+import { ONE_SHOT_TEXT } from '../../engine/finding-words.ts';
 
 export type RowView = {
   /** `s3` for the plan's fourth service, `implied:pgbouncer` for one a toggle adds. */
@@ -33,6 +34,8 @@ export type RowView = {
   observedLine: ObservedLineView | null;
   /** What the usage rests on: modelled, observed or assumed (Headroom's guess). */
   basis: Basis;
+  /** A one-shot service (an init, a migration): `runs once at startup, not counted in the steady state`; null otherwise. */
+  oneShotText: string | null;
   /** Null without a limit: no headroom of its own, its risk is the host's. */
   headroomMiB: number | null;
   headroomText: string;
@@ -61,7 +64,7 @@ export function settingsText(s: Service): string {
 /** What a row's view is made of, beyond the plan's service object: its numbers, as one string. */
 function rowSignature(b: Report['services'][number], limitInput: string, index: number | null): string {
   const o = b.observedMiB;
-  return `${index}|${limitInput}|${b.limitMiB}|${b.usageMiB.low}|${b.usageMiB.typical}|${b.usageMiB.high}|${b.headroomMiB}|${b.risk.level}|${b.risk.pOverLimit}|${o ? `${o.p50}/${o.p95}/${o.p99}/${o.peak}/${o.samples}/${b.oomKills.length}` : ''}|${b.kind}|${b.basis}`;
+  return `${index}|${limitInput}|${b.limitMiB}|${b.usageMiB.low}|${b.usageMiB.typical}|${b.usageMiB.high}|${b.headroomMiB}|${b.risk.level}|${b.risk.pOverLimit}|${o ? `${o.p50}/${o.p95}/${o.p99}/${o.peak}/${o.samples}/${b.oomKills.length}` : ''}|${b.kind}|${b.basis}|${b.oneShot === true}`;
 }
 
 type RowCacheEntry = { signature: string; source: unknown; prev: Report | null; view: RowView };
@@ -122,6 +125,7 @@ function rowView(b: Report['services'][number], index: number | null, limitInput
       : null,
     observedLine: observedLineOf(b),
     basis: b.basis,
+    oneShotText: b.oneShot ? ONE_SHOT_TEXT : null,
     headroomMiB: b.headroomMiB,
     headroomText,
     risk: b.risk.level,

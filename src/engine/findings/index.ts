@@ -1,7 +1,7 @@
 /** Every finding rule, run over a plan's normal and spike scenarios. */
 import type { Basis, Finding, ReportFinding, ServiceBudget } from '../report.ts';
 import type { FindingContext, Rule } from './context.ts';
-import { freeBelowCriterion, hostOom, limitsOverRam, noLimit, usageOverLimit } from './memory.ts';
+import { freeBelowCriterion, hostOom, limitsOverRam, noLimit, oneShotStartup, usageOverLimit } from './memory.ts';
 import { alertsBlind, alertsNowhere, findingsSort, singleHost } from './operations.ts';
 import { observedUsage } from './observed.ts';
 import { cpuOverLimitRule, cpuSaturated, latencyOverCriterion, workersBeyondCores } from './load.ts';
@@ -17,7 +17,7 @@ function rulesOf(): Rule[] {
   if (rules.kinds !== kinds.length) {
     rules.kinds = kinds.length;
     rules.list = [
-      usageOverLimit, noLimit, limitsOverRam, hostOom, freeBelowCriterion,
+      usageOverLimit, noLimit, limitsOverRam, hostOom, oneShotStartup, freeBelowCriterion,
       cpuSaturated, latencyOverCriterion, workersBeyondCores, cpuOverLimitRule,
       ...kinds.flatMap((k): readonly Rule[] => k.findings ?? []),
       alertsNowhere, alertsBlind, singleHost,

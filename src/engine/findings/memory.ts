@@ -154,6 +154,22 @@ export const hostOom: Rule = ({ plan, normal, spike }) => {
   return [];
 };
 
+/**
+ * The one-shot containers (an init, a migration) at startup: their high, together, beside the
+ * steady services at their typical and the reserve (budget.ts startupOf), against RAM and swap.
+ * Over it the kernel kills inside the host at startup, the init fails and its dependents never
+ * start: a warning (the figure over-counts the dependents, which wait for the init to exit).
+ */
+export const oneShotStartup: Rule = ({ normal }) => {
+  const h = normal.host;
+  const s = h.startup;
+  if (!s || s.usageMiB <= h.ramMiB + h.swapMiB) return [];
+  const names = s.services.join(', ');
+  return [finding('one-shot-startup', severityOf({ p: 1 }, 'degraded'), s.services.length === 1 ? s.services[0]! : null,
+    `At startup ${names} (${s.services.length === 1 ? 'a container that runs once' : 'containers that run once'}, ${fmt(s.highMiB)} at high) beside the running services at their typical and the reserve can need ${fmt(s.usageMiB)} against ${fmt(h.ramMiB + h.swapMiB)} of RAM${h.swapMiB ? ' and swap' : ''}: a host-wide OOM kill may stop it, and what waits for it never starts.`,
+    `Give ${names} a lower limit, or start it before the other services (docker compose run), or move to a larger host.`)];
+};
+
 /** Free memory under the success criterion, normal traffic first; the fix's host meets it in both. */
 export const freeBelowCriterion: Rule = ({ plan, normal, spike }) => {
   const highs = [normal.host.usageMiB.high, spike.host.usageMiB.high];

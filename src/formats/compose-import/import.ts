@@ -18,6 +18,7 @@ import { exposureOf } from './ports.ts';
 import { locate } from './locate.ts';
 import { recognise, type ServiceFacts } from './recognise.ts';
 import { commandWords } from './words.ts';
+import { awaitedCompletion, oneShotOf } from './one-shot.ts';
 import { kindOf } from '../../engine/kinds/index.ts';
 import { composeSizeParse, describe } from './size.ts';
 import { targetHostPort } from '../../engine/scrape-jobs.ts';
@@ -54,6 +55,8 @@ export type ServiceNote = {
   read: string[];
   /** What Headroom could not read or had to assume. */
   warnings: string[];
+  /** Why it runs once at startup (one-shot.ts), when it does: the plan marks it oneShot. */
+  oneShot?: string;
 };
 
 export type ComposeImportResult =
@@ -154,6 +157,7 @@ class Importer {
     const services = this.interpolated(this.data.services, ['services']) as Obj;
     const configs = isObj(this.data.configs) ? (this.interpolated(this.data.configs, ['configs']) as Obj) : {};
     const active = this.activeProfiles();
+    const awaited = awaitedCompletion(services);
 
     const inputs: PlanInput['services'] = [];
     const notes: ServiceNote[] = [];
@@ -171,7 +175,7 @@ class Importer {
         this.notes.push(`${name}: skipped, its profiles (${profiles.join(', ')}) are not active (set COMPOSE_PROFILES to include them)`);
         continue;
       }
-      const one = this.service(name, svc, configs);
+      const one = this.service(name, svc, configs, awaited);
       if (!one) continue;
       for (const host of hostNamesOf(name, svc)) if (!hosts.has(host)) hosts.set(host, name);
       inputs.push(one.input);
@@ -260,7 +264,7 @@ class Importer {
     return deepMerge(this.extended(services, target.service, baseSvc, [...seen, name]), own);
   }
 
-  private service(name: string, svc: Obj, configs: Obj): { input: PlanInput['services'][number]; note: ServiceNote } | null {
+  private service(name: string, svc: Obj, configs: Obj, awaited: ReadonlyMap<string, string>): { input: PlanInput['services'][number]; note: ServiceNote } | null {
     const at = (...p: Path): Path => ['services', name, ...p];
     const warnings: string[] = [];
     const read: string[] = [];
@@ -361,9 +365,12 @@ class Importer {
     const exposure = exposureOf(svc);
     if (exposure?.hostNetwork) read.push('network_mode: host (the exported configs say so)');
     if (exposure?.published) read.push(`published ${exposure.published.map((p) => `${p.address}:${p.port || '(any)'}→${p.target}`).join(', ')}`);
-    const input = { name, kind, ...(limit === null ? {} : { limit: sizeToPlan(limit) }), ...(cpus === undefined ? {} : { cpus }), settings, ...(exposure ? { exposure } : {}) } as PlanInput['services'][number];
+    // A one-shot container (an init, a migration): budgeted at startup only (one-shot.ts says on what signal).
+    const once = oneShotOf(name, svc, facts.command, awaited);
+    if (once !== null) read.push(`runs once at startup (${once}): not counted in the steady state`);
+    const input = { name, kind, ...(limit === null ? {} : { limit: sizeToPlan(limit) }), ...(cpus === undefined ? {} : { cpus }), settings, ...(exposure ? { exposure } : {}), ...(once === null ? {} : { oneShot: true }) } as PlanInput['services'][number];
     const containerName = typeof svc.container_name === 'string' && svc.container_name ? { containerName: svc.container_name } : {};
-    return { input, note: { service: name, kind, why, limit: limit === null ? null : sizeToPlan(limit), ...containerName, read: [...rec.read, ...read], warnings: [...rec.warnings, ...warnings] } };
+    return { input, note: { service: name, kind, why, limit: limit === null ? null : sizeToPlan(limit), ...containerName, read: [...rec.read, ...read], warnings: [...rec.warnings, ...warnings], ...(once === null ? {} : { oneShot: once }) } };
   }
 
   /**

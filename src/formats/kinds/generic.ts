@@ -4,12 +4,11 @@
  * exported service with the plan's image.
  */
 import { base } from '../compose-import/words.ts';
+import { exitsAtOnce } from '../compose-import/one-shot.ts';
 import type { KindFormat, Recognised, ServiceFacts } from './kind.ts';
 import { knownExporterOf } from '../../engine/exporters.ts';
 import { sizeToPlan } from '../../engine/units.ts';
 
-/** Commands that do nothing and exit (POSIX `true` and `:`): a container running one stops as it starts. */
-const EXITS_AT_ONCE: ReadonlySet<string> = new Set(['true', ':']);
 
 function genericRead(f: ServiceFacts, r: Recognised, repo: string): void {
   if (f.image) r.settings.image = f.image.length > 200 ? f.image.slice(0, 200) : f.image;
@@ -26,7 +25,8 @@ function genericRead(f: ServiceFacts, r: Recognised, repo: string): void {
   }
   // A command that exits at once (`/bin/true`: a data-only container for volumes_from, as Huginn's
   // mysqldata): the container stops as it starts and holds no memory. Not a guess: 0 from the command.
-  if (f.command.length > 0 && EXITS_AT_ONCE.has(base(f.command[0]!)) && f.command.length === 1) {
+  // The same rule (compose-import/one-shot.ts) marks it one-shot in the plan.
+  if (exitsAtOnce(f.command)) {
     r.why = `${r.why || (f.image ? `image ${f.image}` : 'its command')}: ${base(f.command[0]!)} exits at once (a data-only container), so it holds no memory once started`;
     r.settings.usage = { low: 0, typical: 0, high: 0 };
     r.read.push(`usage 0 / 0 / 0: command ${f.command[0]} exits at once`);
