@@ -10,7 +10,7 @@ import { observedFigures, observedLimitOf } from './observed.ts';
 import { sizeFormat } from './units.ts';
 import { hostCpuOf, hostCpus } from './cpu.ts';
 import { hostLatency } from './latency.ts';
-import { replicasOf, serviceLimitOfAll } from './plan-schema.ts';
+import { containersOf, replicasOf, serviceLimitOfAll } from './plan-schema.ts';
 
 /**
  * Usage put in place of the model's for some services (by name): what the verdict asks when it
@@ -31,7 +31,7 @@ export function scenarioOf(plan: Plan, multiplier: number, implied: ReadonlySet<
   const ctx = usageContextOf(whole ? { ...whole, host: plan.host } : plan, multiplier);
   const traffic = ctx.traffic;
 
-  const reserve = hostReserve(plan, plan.services.length);
+  const reserve = hostReserve(plan, containersOf(plan.services));
   const oomAt = plan.host.ram + plan.host.swap;
   const usages = plan.services.map((s): Usage => {
     const o = override?.get(s.name);

@@ -24,7 +24,7 @@
  *
  * Pure: plain data in, plain data out.
  */
-import { replicasOf, serviceLimitOfAll, type NamedHost, type Plan, type Service, type ServiceOf } from './schema.ts';
+import { containersOf, replicasOf, serviceLimitOfAll, type NamedHost, type Plan, type Service, type ServiceOf } from './schema.ts';
 import { place } from './place.ts';
 import { hostPartsOf } from './hosts.ts';
 import { planWithFeatures } from './features.ts';
@@ -178,7 +178,7 @@ function withSpare(minimal: Plan, hosts: readonly HostSpec[], workMemFloor?: Rea
     const pg = services.find(isKind('postgres'));
     if (!pg || pg.limit === null) continue;
     const used = services.reduce((t, s) => t + (serviceLimitOfAll(s) ?? 0), 0);
-    const spare = h.ramMiB - freeCriterion(h.ramMiB) - hostReserve(p, services.length).high - used;
+    const spare = h.ramMiB - freeCriterion(h.ramMiB) - hostReserve(p, containersOf(services)).high - used;
     const limit = roundDownSize(pg.limit + spare);
     // The cache turns spare memory into fewer disk reads; the settings follow the limit.
     if (spare > 0 && limit > pg.limit) p = withService(p, pg.name, () => postgresForLimit(p, pg, limit, traffic, workMemFloor?.get(pg.name)).service);

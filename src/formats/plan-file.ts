@@ -63,6 +63,8 @@ export function planToInput(plan: Plan): PlanFileInput {
       kind: s.kind,
       ...(s.limit === null ? {} : { limit: sizeToPlan(s.limit) }),
       settings: settingsToInput(s.settings as Record<string, unknown>),
+      // The containers of a kind that models one (the app kinds keep theirs in settings).
+      ...(s.replicas === undefined ? {} : { replicas: s.replicas }),
       // Observed usage (docker stats) survives a round trip through the plan file.
       ...(s.observed ? { observed: observedToInput(s.observed) } : {}),
       // How compose reaches it (ports, network_mode), as imported.

@@ -10,7 +10,7 @@
  */
 import type { Document, LineCounter } from 'yaml';
 import { INPUT_LIMITS, inputParse, issuesBounded, ownSet, type ParsedInput } from '../input-policy.ts';
-import { planParse, SERVICE_KINDS, type Plan, type PlanInput, type ServiceKind } from '../../engine/schema.ts';
+import { MAX_REPLICAS, planParse, SERVICE_KINDS, type Plan, type PlanInput, type ServiceKind } from '../../engine/schema.ts';
 import { sizeParse, sizeToPlan } from '../../engine/units.ts';
 import { DOCKER_MIN_LIMIT_MIB } from '../../engine/policy.ts';
 import { envTextParse, interpolate, type Env } from './interpolate.ts';
@@ -18,7 +18,7 @@ import { exposureOf } from './ports.ts';
 import { locate } from './locate.ts';
 import { recognise, type ServiceFacts } from './recognise.ts';
 import { commandWords } from './words.ts';
-import { kindOf } from '../../engine/kinds/index.ts';
+import { kindCountsReplicas, kindOf } from '../../engine/kinds/index.ts';
 import { composeSizeParse, describe } from './size.ts';
 import { targetHostPort } from '../../engine/scrape-jobs.ts';
 
@@ -312,7 +312,7 @@ class Importer {
 
     const settings: Obj = { ...rec.settings };
     // Compose keys that are settings of the kinds whose schema has them (shm_size: PostgreSQL's
-    // /dev/shm; replicas: the app's containers).
+    // /dev/shm).
     const has = (setting: string) => setting in kindOf(rec.kind).settings.shape;
     if (has('shmSize') && svc.shm_size !== undefined) {
       const shm = this.size(svc.shm_size, at('shm_size'));
@@ -321,14 +321,20 @@ class Importer {
         read.push(`shmSize ${sizeToPlan(shm)} from shm_size`);
       }
     }
-    const replicas = deploy.replicas ?? svc.scale;
-    if (replicas !== undefined) {
-      const n = typeof replicas === 'number' || typeof replicas === 'string' ? Number(replicas) : NaN;
-      if (!Number.isInteger(n) || n < 0) this.issue(at(deploy.replicas !== undefined ? 'deploy' : 'scale'), `expected a whole number of replicas, got ${describe(replicas)}`);
-      else if (has('replicas')) {
-        settings.replicas = Math.max(1, n);
-        read.push(`replicas ${n} from ${deploy.replicas !== undefined ? 'deploy.replicas' : 'scale'}`);
-      } else if (n !== 1) warnings.push(`${n} replicas: Headroom plans one ${rec.kind} container; count the others by hand`);
+    // Its containers (deploy.replicas, else scale), for every kind: the plan's `replicas`, which the
+    // app kinds keep in their settings (plan-schema.ts); placed once the kind is settled below.
+    let replicas: number | undefined;
+    const replicasRaw = deploy.replicas ?? svc.scale;
+    const replicasKey = deploy.replicas !== undefined ? 'deploy.replicas' : 'scale';
+    if (replicasRaw !== undefined) {
+      const n = typeof replicasRaw === 'number' || typeof replicasRaw === 'string' ? Number(replicasRaw) : NaN;
+      if (!Number.isInteger(n) || n < 0) this.issue(at(...(deploy.replicas !== undefined ? ['deploy', 'replicas'] : ['scale'])), `expected a whole number of replicas, got ${describe(replicasRaw)}`);
+      else if (n > MAX_REPLICAS) this.issue(at(...(deploy.replicas !== undefined ? ['deploy', 'replicas'] : ['scale'])), `expected at most ${MAX_REPLICAS} replicas on one host, got ${n}`);
+      else {
+        replicas = Math.max(1, n);
+        read.push(`replicas ${n} from ${replicasKey}`);
+        if (n === 0) warnings.push(`${replicasKey}: 0 starts no container; planned as one`);
+      }
     }
 
     let kind = rec.kind;
@@ -356,10 +362,14 @@ class Importer {
         }
       }
     }
+    // An x-headroom.settings.replicas wins over deploy.replicas (it is read last, as every setting there).
+    const ownReplicas = kindCountsReplicas(kind);
+    if (replicas !== undefined && ownReplicas && settings.replicas === undefined) settings.replicas = replicas;
+    const serviceReplicas = replicas !== undefined && replicas > 1 && !ownReplicas ? { replicas } : {};
     const exposure = exposureOf(svc);
     if (exposure?.hostNetwork) read.push('network_mode: host (the exported configs say so)');
     if (exposure?.published) read.push(`published ${exposure.published.map((p) => `${p.address}:${p.port || '(any)'}→${p.target}`).join(', ')}`);
-    const input = { name, kind, ...(limit === null ? {} : { limit: sizeToPlan(limit) }), settings, ...(exposure ? { exposure } : {}) } as PlanInput['services'][number];
+    const input = { name, kind, ...(limit === null ? {} : { limit: sizeToPlan(limit) }), settings, ...serviceReplicas, ...(exposure ? { exposure } : {}) } as PlanInput['services'][number];
     const containerName = typeof svc.container_name === 'string' && svc.container_name ? { containerName: svc.container_name } : {};
     return { input, note: { service: name, kind, why, limit: limit === null ? null : sizeToPlan(limit), ...containerName, read: [...rec.read, ...read], warnings: [...rec.warnings, ...warnings] } };
   }
