@@ -128,17 +128,29 @@ class Importer {
   /** Values read from side files (env_file, mounted configs): never printed (issue 17). */
   private readonly secrets = new Set<string>();
 
+  /** The compose file's own words (keys and values): a plain word it writes is no secret of a side file (a service named `tls-genkeys`, a `default`). */
+  private ownWords: Set<string> | null = null;
+
   /** A side file's text, its values remembered so that no message repeats them. */
   private sideFile(path: string): string | undefined {
     const text = this.options.readFile?.(path);
-    if (text !== undefined) for (const v of fileValues(text)) this.secrets.add(v);
+    if (text === undefined) return text;
+    this.ownWords ??= new Set(JSON.stringify(this.data).split(/[^A-Za-z0-9_]+/));
+    // A short lowercase word (`default`, `relay`, `info`: a config's own vocabulary) is not taken for a secret either.
+    for (const v of fileValues(text)) if (!(/^[a-z]+$/.test(v) && (v.length < 8 || this.ownWords.has(v)))) this.secrets.add(v);
     return text;
   }
 
   /** `text` with every value read from a side file replaced by a placeholder. */
   private redact(text: string): string {
     let out = text;
-    for (const v of this.secrets) if (out.includes(v)) out = out.split(v).join('(a value from a file, not shown)');
+    for (const v of this.secrets) {
+      if (!out.includes(v)) continue;
+      // A plain lowercase word ("setup", "include") only as a word of its own: inside another word
+      // it is that word's letters (a side file's `profile: the` once turned every "the" in the
+      // messages into the placeholder). Anything else wherever it appears (inside a URL too).
+      out = /^[a-z]+$/.test(v) ? out.replace(new RegExp(`(?<![A-Za-z0-9_])${v}(?![A-Za-z0-9_])`, 'g'), HIDDEN) : out.split(v).join(HIDDEN);
+    }
     return out;
   }
 
@@ -497,17 +509,30 @@ function deepMerge(base: Obj, over: Obj): Obj {
   return out;
 }
 
+/** What a message says in place of a value read from a side file. */
+const HIDDEN = '(a value from a file, not shown)';
+
 /**
  * The values of a side file that a message must not repeat: what follows the key on each line
- * (`KEY=value`, `key value`, `key: value`), unquoted, three characters or more. Plain sizes and
- * numbers (`512mb`, `0.4`) are settings Headroom reads and names, not secrets.
+ * (`KEY=value`, `key value`, `key: value`), unquoted, three characters or more, a trailing
+ * ` # comment` left out. Plain sizes and numbers (`512mb`, `0.4`) are settings Headroom reads and
+ * names, not secrets; a line of prose (a value of more than two words, unquoted: a comment or a
+ * sentence in a mounted file) holds none, and quoted text is one value.
  */
 function fileValues(text: string): string[] {
   const out: string[] = [];
   for (const line of text.split(/\r?\n/).slice(0, 10_000)) {
     const m = /^\s*(?:export\s+)?[^\s=:#]+\s*[=:\s]\s*(.+?)\s*$/.exec(line);
     if (!m) continue;
-    for (const word of m[1]!.split(/\s+/)) {
+    const value = m[1]!.replace(/\s+#.*$/, '');
+    const quoted = /^(['"])(.*)\1$/.exec(value);
+    if (quoted) {
+      if (quoted[2]!.length >= 3) out.push(quoted[2]!);
+      continue;
+    }
+    const words = value.split(/\s+/);
+    if (words.length > 2) continue;
+    for (const word of words) {
       const v = word.replace(/^(['"])(.*)\1$/, '$2');
       if (v.length >= 3 && !/^-?\d+(\.\d+)?\s*[a-zA-Z%]{0,3}$/.test(v) && !/^(yes|no|true|false|on|off|none)$/i.test(v)) out.push(v);
     }
