@@ -29,7 +29,7 @@ describe('headroom check', () => {
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/imported from compose:\nSERVICE\s+KIND\s+LIMIT\s+WHY/);
     expect(r.out).toMatch(/redis\s+redis\s+300MiB\s+image redis:7-alpine is Redis/);
-    expect(r.out).toMatch(/✖ critical redis-fork-headroom \[redis\]/);
+    expect(r.out).toMatch(/✖ critical redis: no room to fork for a snapshot · modelled\n.*\n {4}fix: Set redis maxmemory to 104 MiB.*\n {9}in the plan file, set settings\.maxmemory: 104MiB on redis\n/);
     expect(r.out).toMatch(/\nFAIL: \d+ critical findings?: .*redis: no room to fork for a snapshot/);
     expect(r.err).toBe('');
   });
@@ -101,7 +101,7 @@ describe('headroom check', () => {
     expect(Number(planned)).toBe(Math.max(359, Number(high)));
     expect(r.out).toMatch(/note: no service for container 9f8e7d6c5b4a/);
     expect(r.out).toMatch(/note: no stats for postgres, grafana/);
-    expect(r.out).toMatch(/observed-near-limit \[prometheus\] · observed\n.*99% of its 200 MiB limit/);
+    expect(r.out).toMatch(/prometheus: seen near its limit · observed\n.*99% of its 200 MiB limit/);
     const j = JSON.parse(cli(['check', join(CORPUS, '02-seed-4gb.yml'), '--stats', stats, '--json']).out);
     expect(j.services.find((s: { name: string }) => s.name === 'redis').observedMiB).toMatchObject({ typical: 201.7, p50: 201.7, peak: 201.7 });
     expect(j.stats.missing).toEqual(['postgres', 'grafana']);

@@ -53,6 +53,8 @@ export type CheckValue = {
   host?: string;
   /** The host's RAM, on the free-memory check (its criterion is RAM − allowed). */
   ramMiB?: number;
+  /** The service's containers, on usage-over-limit when it has several: `demand` is one container's. */
+  replicas?: number;
   unit: CheckUnit;
   demand: number;
   allowed: number;
@@ -144,7 +146,7 @@ export function checksOf(plan: Plan, sc: Scenario, layout?: HostLayout): CheckVa
     if (s.limitMiB === null) continue;
     // One container's high usage against its limit (per container: report.ts limitOfAll).
     const one = s.usageMiB.high / s.replicas;
-    out.push({ id: 'usage-over-limit', service: s.name, unit: 'MiB', demand: one, allowed: s.limitMiB, fails: exceedsLimit(one, s.limitMiB) });
+    out.push({ id: 'usage-over-limit', service: s.name, ...(s.replicas > 1 ? { replicas: s.replicas } : {}), unit: 'MiB', demand: one, allowed: s.limitMiB, fails: exceedsLimit(one, s.limitMiB) });
   }
   // The host checks: host-fit.ts's rule, on the one host or on each host of the layout.
   const hosts = layout ? placedHostChecks(layout, sc.multiplier) : [{ host: undefined, ramMiB: sc.host.ramMiB, checks: hostFitChecks(sc.host) }];
@@ -245,9 +247,12 @@ function messageOf(f: Found, multiplier: number, cap: number): string {
     case 'usage-over-limit': {
       // Sizes a rounding would write alike get the decimals that tell them apart (not "1.25 GiB exceeds its 1.25 GiB limit").
       const [demand, allowed] = sizePairFormat(v.demand, v.allowed);
+      // A service of several containers: the figures are one container's, against the limit each one has.
+      const each = v.replicas ? ' per container' : '';
+      const ofN = v.replicas ? `, each of its ${v.replicas} containers` : '';
       return holds
-        ? `${v.service}'s high usage stays within its ${sizeFormat(v.allowed)} limit${inSpike} ${where}.`
-        : `${v.service}'s high usage (${demand}) exceeds its ${allowed} limit${inSpike} ${where}: an OOM kill.`;
+        ? `${v.service}'s high usage${each} stays within its ${sizeFormat(v.allowed)} limit${inSpike} ${where}.`
+        : `${v.service}'s high usage${each} (${demand}${ofN}) exceeds its ${allowed} limit${inSpike} ${where}: an OOM kill.`;
     }
     case 'free-below-criterion': {
       const host = v.host ? `the ${v.host} host` : 'the host';

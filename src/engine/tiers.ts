@@ -340,8 +340,8 @@ export type UpgradePath = {
     next: Constraint[];
     /** The checks the largest host fails with the stack tuned for the workload. */
     atWorkload: Constraint[];
-    /** The largest limits of the stack tuned for the workload, largest first. */
-    heaviest: Array<{ service: string; limitMiB: number }>;
+    /** The largest limits of the stack tuned for the workload, largest first: all its containers' (`limitMiB`), each one's and how many. */
+    heaviest: Array<{ service: string; limitMiB: number; perContainerMiB: number; replicas: number }>;
     split: Split | null;
   };
 };
@@ -517,7 +517,7 @@ export function upgradePath(plan: Plan, opts: UpgradeOptions = {}): UpgradePath 
     const atWorkload = onHost(minimal(users), spec.ramMiB, spec.pricePerMonth, undefined, tierCpus(spec));
     const heaviest = atWorkload.services
       .filter((s) => s.limit !== null)
-      .map((s) => ({ service: s.name, limitMiB: serviceLimitOfAll(s)! })) // all its containers': the memory it takes
+      .map((s) => ({ service: s.name, limitMiB: serviceLimitOfAll(s)!, perContainerMiB: s.limit!, replicas: replicasOf(s) })) // all its containers': the memory it takes
       .sort((a, b) => b.limitMiB - a.limitMiB)
       .slice(0, 3);
     beyond = {

@@ -177,6 +177,11 @@ export function coresAskedFormat(demand: number, line: number): string {
   return demand > line && coresFormat(demand) === coresFormat(line) ? `just over ${coresFormat(line)}` : coresFormat(demand);
 }
 
+/** A service's limits in all, with each container's: "3 × 1 GiB = 3 GiB" for 3 replicas, "1 GiB" for one (report.ts limitOfAll). */
+export function limitsOfAllFormat(perContainerMiB: number, replicas: number, fmt: (mib: number) => string = sizeFormat): string {
+  return replicas > 1 ? `${perContainerFormat(perContainerMiB, replicas, fmt)} = ${fmt(perContainerMiB * replicas)}` : fmt(perContainerMiB);
+}
+
 /** A per-container limit as the service's containers take it: "3 × 1 GiB" for 3 replicas, "1 GiB" for one (report.ts limitOfAll). */
 export function perContainerFormat(limitMiB: number, replicas: number, fmt: (mib: number) => string = sizeFormat): string {
   return replicas > 1 ? `${replicas} × ${fmt(limitMiB)}` : fmt(limitMiB);

@@ -28,8 +28,8 @@ function cpuFinding(plan: Plan, sc: Scenario, spike: boolean, spikeCpu: number):
   const inSpike = spike ? ` in the ×${sc.multiplier} spike` : '';
   const top = sc.services.filter((s) => s.cpu).sort((a, b) => b.cpu!.typical - a.cpu!.typical).slice(0, 2).map((s) => `${s.name} ${cores(s.cpu!.typical)}`);
   return finding(spike ? 'spike-cpu-saturated' : 'cpu-saturated', severityOf({ p: 1 }, 'degraded', spike ? 'spike' : 'normal'), null,
-    `The services ask ${coresAskedFormat(check.demand, check.allowed)} cores of this host's ${cores(sc.host.cpus)} vCPUs${inSpike} (${top.join(', ')}), over the ${Math.round(CPU_SATURATION_SHARE * 100)}% line (${cores(check.allowed)}): requests queue for the CPU and latency climbs (modelled CPU per request and per query: engine/cpu.ts, assumed until calibrated).`,
-    `Give the host ${need} vCPUs${plan.hosts ? '' : ' (host.cpus)'}, or lower the CPU each request costs (the app's cpuPerRequestMs, the semantic cache).`,
+    `The services ask ${coresAskedFormat(check.demand, check.allowed)} cores of this host's ${cores(sc.host.cpus)} vCPUs${inSpike} (${top.join(', ')}), over the ${Math.round(CPU_SATURATION_SHARE * 100)}% line (${cores(check.allowed)}): requests queue for the CPU and latency climbs (modelled CPU per request and per query, assumed until calibrated).`,
+    `Give the host ${need} vCPUs, or lower the CPU each request costs (the app's own code, the semantic cache).`,
     hostChange(plan, 'cpus', need));
 }
 
@@ -45,7 +45,7 @@ function latencyFinding(plan: Plan, sc: Scenario, spike: boolean): Finding | nul
   const what = l.saturated === 'cpu' ? `its requests need more CPU than its ${l.workers} workers get on ${cores(l.cores)} free cores: the queue grows without bound`
     : l.saturated === 'pool' ? 'its queries need more database connections than its pool has: the wait for one grows without bound'
       : `p95 is ${ms(l.p95!)} (p50 ${ms(l.p50!)}, p99 ${ms(l.p99!)}; waits: CPU ${ms(l.cpuWaitMs ?? 0)}, database pool ${ms(l.poolWaitMs ?? 0)} on average)`;
-  const message = `${l.service}'s API latency is over the seed's p95 < ${LATENCY_P95_CRITERION_MS} ms${inSpike}: ${what} (modelled: M/M/c queues, engine/latency.ts).`;
+  const message = `${l.service}'s API latency is over the p95 criterion of ${LATENCY_P95_CRITERION_MS} ms${inSpike}: ${what} (modelled as queues at the workers and the database pool, not measured).`;
   if (!app) return finding(id, severity, l.service, message, 'Give the app more cores or workers.');
   const fix = latencyFix(plan, app, sc);
   if (fix) return finding(id, severity, app.name, message, fix.summary, fix.changes);
@@ -114,7 +114,7 @@ function latencyFix(plan: Plan, app: ServiceOf<'fastapi'>, sc: Scenario): { summ
   }
   const workers = perCore(hi);
   return {
-    summary: `Give the host ${hi} vCPUs (host.cpus)${workers > app.settings.workers ? ` and the app ${workers} workers, one per core` : ''}, or lower its CPU per request (cpuPerRequestMs).`,
+    summary: `Give the host ${hi} vCPUs${workers > app.settings.workers ? ` and the app ${workers} workers, one per core` : ''}, or lower its CPU time per request.`,
     changes: [{ key: 'host.cpus', value: hi }, ...(workers > app.settings.workers ? [{ service: app.name, key: 'settings.workers', value: workers }] : [])],
   };
 }
