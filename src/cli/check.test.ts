@@ -91,6 +91,15 @@ describe('headroom check', () => {
     expect(r.err).toMatch(pattern);
   });
 
+  it('--stats reads under the evidence cap (32 MiB), not the plan cap (4 MiB): a streamed docker stats of 5 MiB is read', () => {
+    const snapshot = 'CONTAINER         MEM USAGE / LIMIT     MEM %\nfastapi-backend   312.5MiB / 500MiB     62.50%\nredis-cache       201.7MiB / 300MiB     67.23%\n';
+    const big = file('big-stats.txt', snapshot.repeat(Math.ceil((5 * 1024 * 1024) / snapshot.length)));
+    const r = cli(['check', join(CORPUS, '02-seed-4gb.yml'), '--stats', big]);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/observed \(docker stats\) beside the model:\n.*\nfastapi\s+500 MiB\s+\d+ MiB \/ \d+ MiB\s+313 MiB \/ 313 MiB/);
+  });
+
   it('--stats: observed usage beside the model, matched through container_name, planned with krr\'s margin', () => {
     const stats = file('stats.txt', 'CONTAINER         MEM USAGE / LIMIT     MEM %\nfastapi-backend   312.5MiB / 500MiB     62.50%\nredis-cache       201.7MiB / 300MiB     67.23%\nprometheus        197.4MiB / 200MiB     98.70%\n9f8e7d6c5b4a      12MiB / 1GiB          1.17%\n');
     const r = cli(['check', join(CORPUS, '02-seed-4gb.yml'), '--stats', stats]);
