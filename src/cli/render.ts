@@ -4,7 +4,7 @@ import { findingGroups, type FindingGroup } from '../engine/findings/group.ts';
 import { findingWords } from '../engine/finding-words.ts';
 import type { Change } from '../engine/report.ts';
 import { chanceText, cpuAllowed, LATENCY_P95_CRITERION_MS } from '../engine/policy.ts';
-import { coresFormat } from '../engine/units.ts';
+import { coresFormat, msFormat } from '../engine/units.ts';
 import type { Latency } from '../engine/report.ts';
 import { verdictText } from './verdict.ts';
 
@@ -54,10 +54,10 @@ export function latencyLines(l: Latency | null): string[] {
   if (!l) return [];
   if (l.saturated) {
     const what = l.saturated === 'cpu' ? `its requests need more CPU than ${l.workers} workers get on ${coresFormat(l.cores)} cores` : 'its queries need more database connections than its pool has';
-    return [`latency ${l.service}: saturated, ${what}; p95 grows without bound (criterion ${LATENCY_P95_CRITERION_MS} ms)`];
+    return [`latency ${l.service}: saturated, ${what}; p95 grows without bound (criterion ${msFormat(LATENCY_P95_CRITERION_MS)})`];
   }
-  const ms = (v: number | null) => `${Math.round(v ?? 0)}`;
-  return [`latency ${l.service}: p50 ${ms(l.p50)} / p95 ${ms(l.p95)} / p99 ${ms(l.p99)} ms (criterion p95 < ${LATENCY_P95_CRITERION_MS} ms; modelled, not calibrated)`];
+  const ms = (v: number | null) => msFormat(v ?? 0);
+  return [`latency ${l.service}: p50 ${ms(l.p50)} / p95 ${ms(l.p95)} / p99 ${ms(l.p99)} (criterion p95 < ${msFormat(LATENCY_P95_CRITERION_MS)}; modelled, not calibrated)`];
 }
 
 const MARK = { critical: '✖', warning: '▲', info: '·' } as const;

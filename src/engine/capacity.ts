@@ -26,7 +26,7 @@ import { findingCovers } from './findings/index.ts';
 import { planWithFeatures } from './features.ts';
 import { scenarioOf } from './budget.ts';
 import { hostFitChecks, hostLoadChecks, placedHostChecks, placedLoadChecks } from './host-fit.ts';
-import { coresAskedFormat, coresFormat, sizeFormat, sizePairFormat } from './units.ts';
+import { coresAskedFormat, coresFormat, msFormat, sizeFormat, sizePairFormat } from './units.ts';
 import { usableConnections } from './kinds/postgres/settings.ts';
 import { CONNECTIONS_SHARE, connectionsLine, connectionsNearMax, CPU_SATURATION_SHARE, exceedsLimit } from './policy.ts';
 
@@ -286,10 +286,10 @@ function messageOf(f: Found, multiplier: number, cap: number): string {
     }
     case 'latency-over-criterion': {
       const app = v.host ? `The API on the ${v.host} host` : 'The API';
-      if (holds) return `${app}'s p95 latency stays under ${v.allowed} ms${inSpike} ${where}.`;
+      if (holds) return `${app}'s p95 latency stays under ${msFormat(v.allowed)}${inSpike} ${where}.`;
       return Number.isFinite(v.demand)
-        ? `${app}'s p95 latency reaches ${Math.round(v.demand)} ms, over the ${v.allowed} ms criterion${inSpike} ${where}.`
-        : `${app}'s requests arrive faster than its workers and cores (or its database pool) serve them${inSpike} ${where}: the queue, and p95, grow without bound (criterion ${v.allowed} ms).`;
+        ? `${app}'s p95 latency reaches ${msFormat(v.demand)}, over the ${msFormat(v.allowed)} criterion${inSpike} ${where}.`
+        : `${app}'s requests arrive faster than its workers and cores (or its database pool) serve them${inSpike} ${where}: the queue, and p95, grow without bound (criterion ${msFormat(v.allowed)}).`;
     }
     case 'app-connections-exceed-max-connections':
       return holds

@@ -186,3 +186,14 @@ export function limitsOfAllFormat(perContainerMiB: number, replicas: number, fmt
 export function perContainerFormat(limitMiB: number, replicas: number, fmt: (mib: number) => string = sizeFormat): string {
   return replicas > 1 ? `${replicas} × ${fmt(limitMiB)}` : fmt(limitMiB);
 }
+
+/**
+ * A duration in milliseconds as every output writes it: whole milliseconds with a space
+ * ("300 ms"), "<1 ms" under one, "unbounded" for a queue that grows without bound (Infinity).
+ * One format for the findings, the CLI and the page (issue 16).
+ */
+export function msFormat(ms: number): string {
+  if (!Number.isFinite(ms)) return 'unbounded';
+  if (ms > 0 && ms < 0.5) return '<1 ms';
+  return `${Math.round(ms).toLocaleString('en-US')} ms`;
+}

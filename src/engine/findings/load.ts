@@ -10,10 +10,8 @@ import type { Plan, ServiceOf } from '../schema.ts';
 import { planWithFeatures } from '../features.ts';
 import { scenarioOf } from '../budget.ts';
 import { hostLoadChecks } from '../host-fit.ts';
-import { coresAskedFormat, coresFormat as cores } from '../units.ts';
+import { coresAskedFormat, coresFormat as cores, msFormat } from '../units.ts';
 import { CPU_SATURATION_SHARE, cpusFor, LATENCY_P95_CRITERION_MS, severityOf, workersForCores } from '../policy.ts';
-
-const ms = (n: number) => `${Math.round(n)} ms`;
 
 /** A host setting as a change: only a single-host plan has one `host:` to write it to. */
 function hostChange(plan: Plan, key: string, value: number): Change[] {
@@ -44,15 +42,15 @@ function latencyFinding(plan: Plan, sc: Scenario, spike: boolean): Finding | nul
   const severity = severityOf({ p: 1 }, 'degraded', spike ? 'spike' : 'normal');
   const what = l.saturated === 'cpu' ? `its requests need more CPU than its ${l.workers} workers get on ${cores(l.cores)} free cores: the queue grows without bound`
     : l.saturated === 'pool' ? 'its queries need more database connections than its pool has: the wait for one grows without bound'
-      : `p95 is ${ms(l.p95!)} (p50 ${ms(l.p50!)}, p99 ${ms(l.p99!)}; waits: CPU ${ms(l.cpuWaitMs ?? 0)}, database pool ${ms(l.poolWaitMs ?? 0)} on average)`;
-  const message = `${l.service}'s API latency is over the p95 criterion of ${LATENCY_P95_CRITERION_MS} ms${inSpike}: ${what} (modelled as queues at the workers and the database pool, not measured).`;
+      : `p95 is ${msFormat(l.p95!)} (p50 ${msFormat(l.p50!)}, p99 ${msFormat(l.p99!)}; waits: CPU ${msFormat(l.cpuWaitMs ?? 0)}, database pool ${msFormat(l.poolWaitMs ?? 0)} on average)`;
+  const message = `${l.service}'s API latency is over the p95 criterion of ${msFormat(LATENCY_P95_CRITERION_MS)}${inSpike}: ${what} (modelled as queues at the workers and the database pool, not measured).`;
   if (!app) return finding(id, severity, l.service, message, 'Give the app more cores or workers.');
   const fix = latencyFix(plan, app, sc);
   if (fix) return finding(id, severity, app.name, message, fix.summary, fix.changes);
   return finding(id, severity, app.name, message,
     plan.hosts
       ? `Give the ${l.service} host more vCPUs and the app a worker per core, or open more database connections (max_overflow).`
-      : `The requests themselves are slow (workload.requestTimeMs ${plan.workload.requestTimeMs} ms, taken as the mean of an exponential time): no worker, pool or CPU setting brings p95 under ${LATENCY_P95_CRITERION_MS} ms; the semantic cache or faster queries do.`);
+      : `The requests themselves are slow (each takes ${msFormat(plan.workload.requestTimeMs)} of its own on average, taken as an exponential time): no worker, pool or CPU setting brings p95 under ${msFormat(LATENCY_P95_CRITERION_MS)}; the semantic cache or faster queries do.`);
 }
 
 type Edit = { workers?: number; maxOverflow?: number; cpus?: number };

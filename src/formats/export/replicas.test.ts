@@ -127,3 +127,13 @@ describe('replicas of every kind', () => {
 function stringifyCompose(services: Record<string, ComposeSvc>): string {
   return yamlStringify({ services });
 }
+
+describe('capacity says a replicated service’s figures are one container’s', () => {
+  it('usage over the limit per container, each of its N', async () => {
+    const { capacity } = await import('../../engine/capacity.ts');
+    const plan = parse({ host: { ram: '8GiB' }, services: [{ name: 'worker', kind: 'generic', limit: '120MiB', replicas: 3, settings: { usage: { low: '60MiB', typical: '100MiB', high: '150MiB' } } }] });
+    const c = capacity(plan);
+    const over = [c.binding, ...c.next, ...c.constraints].find((k) => k?.id === 'usage-over-limit' && k.service === 'worker')!;
+    expect(over.message).toMatch(/^worker's high usage per container \(150 MiB, each of its 3 containers\) exceeds its 120 MiB limit even with no users/);
+  });
+});
