@@ -43,6 +43,12 @@ test('a hosts: plan shows each host with its own free memory, risk and findings'
     expect(f.findings.length).toBeGreaterThan(0);
   }
   expect(app.free).not.toBe(db.free);
+  // Each host's vCPUs (the default for its RAM: 2 for 4 GiB, 1 for 2 GiB) and the CPU its own services use.
+  expect(app.cpus).toBe('· 2 vCPUs');
+  expect(db.cpus).toBe('· 1 vCPU');
+  expect(app.cpu).toMatch(/^[\d.]+ typical \/ [\d.]+ high of 2 vCPUs$/);
+  expect(db.cpu).toMatch(/^[\d.]+ typical \/ [\d.]+ high of 1 vCPU$/);
+  expect(app.cpu).not.toBe(db.cpu);
   await expect(hosts.card('app').locator('h3')).toContainText('4 GiB');
   await expect(hosts.card('db').locator('h3')).toContainText('2 GiB');
 });

@@ -260,6 +260,30 @@ test.describe('plan files', () => {
     await page.getByRole('textbox', { name: 'host RAM (any size)' }).fill('6g');
     await expect(page.getByRole('heading', { name: 'Host 6 GiB' })).toBeVisible();
   });
+
+  test('the vCPUs field: blank shows the default for the RAM, a number sets it, bad text is refused naming the field', async ({ planner, page }) => {
+    await planner.open();
+    await expect(planner.hostCpus).toHaveValue('');
+    await expect(planner.hostCpus).toHaveAttribute('placeholder', '2 (default: 1 vCPU per 2 GiB)');
+    await expect(planner.hostCpu).toContainText('of 2 vCPUs');
+    await planner.hostCpus.fill('4');
+    await expect(planner.hostCpu).toContainText('of 4 vCPUs');
+    const before = await planner.hostCpu.textContent();
+    for (const [text, reason] of [['four', 'host vCPUs: expected a number, got "four"'], ['0', 'host vCPUs: expected at least 0.1 vCPU']] as const) {
+      await planner.hostCpus.fill(text);
+      await expect(page.getByText(reason)).toBeVisible();
+      await expect(planner.hostCpus).toHaveAttribute('aria-invalid', 'true');
+      // The plan keeps its last good value: the host bar does not move, and never says NaN.
+      await expect(planner.hostCpu).toHaveText(before ?? '');
+    }
+    await planner.hostCpus.fill('');
+    await expect(planner.hostCpu).toContainText('of 2 vCPUs');
+    // The default follows the RAM.
+    await page.getByLabel('RAM', { exact: true }).selectOption('8GiB');
+    await expect(planner.hostCpus).toHaveAttribute('placeholder', '4 (default: 1 vCPU per 2 GiB)');
+    await expect(planner.hostCpu).toContainText('of 4 vCPUs');
+    await expect(page.locator('body')).not.toContainText('NaN');
+  });
 });
 
 test.describe('tabs', () => {
@@ -268,10 +292,30 @@ test.describe('tabs', () => {
     await planner.openTab('Success criteria');
     await expect(page.getByTestId('criterion-free-typical')).toContainText('pass');
     await expect(page.getByTestId('criterion-alertmanager')).toContainText('fail');
-    await expect(page.getByTestId('criterion-latency')).toContainText('not judged');
+    // The p95 criterion is judged on the engine's model, and says so.
+    const latency = page.getByTestId('criterion-latency');
+    await expect(latency).toContainText('pass');
+    await expect(latency).toContainText('Modelled, not measured: p95');
+    await expect(latency).toContainText('req/s on 2 vCPUs');
     await planner.screenshot('criteria-light');
     await page.emulateMedia({ colorScheme: 'dark' });
     await planner.screenshot('criteria-dark');
+  });
+
+  test('the latency criterion follows the host\'s vCPUs', async ({ planner, page }) => {
+    await planner.open();
+    // A fifth of a vCPU cannot run the seed's 100 requests a second: the app's CPU queue grows without bound.
+    await planner.hostCpus.fill('0.2');
+    await planner.hostCpus.press('Enter');
+    await planner.openTab('Success criteria');
+    const latency = page.getByTestId('criterion-latency');
+    await expect(latency).toContainText('fail');
+    await expect(latency).toContainText('on 0.2 vCPU');
+    await expect(latency).toContainText('grows without bound');
+    await planner.openTab('Plan');
+    await planner.hostCpus.fill('');
+    await planner.openTab('Success criteria');
+    await expect(latency).toContainText('pass');
   });
 
   test('every tab shows its own view, and none is a placeholder', async ({ planner }) => {

@@ -29,6 +29,9 @@ test('shows three tiers side by side with the engine’s users, prices, costs an
     await expect(upgrade.cost(ram)).toHaveText(money(t.costPer1000Users!));
     await expect(upgrade.tier(ram)).toContainText(`${users(t.moveUpAt!)} users`);
     await expect(upgrade.tier(ram)).toContainText(t.binding!.message);
+    // Its vCPUs, and the CPU its stack uses at the users it carries (modelled).
+    await expect(upgrade.cpus(ram)).toHaveText(`· ${t.cpus} vCPUs`);
+    await expect(upgrade.cpu(ram)).toHaveText(new RegExp(`^[\\d.]+ typical / [\\d.]+ high of ${t.cpus} vCPUs at ${users(t.users!)} users$`));
   }
   // Side by side: the three cards share one row on a laptop-wide screen.
   const tops = await Promise.all(RAMS.map(async (r) => (await upgrade.tier(r).boundingBox())!.y));

@@ -34,6 +34,8 @@ export class HostsPage {
       risk: (await c.getByTestId('host-card-risk').textContent()) ?? '',
       services: (await c.getByTestId('host-card-services').textContent()) ?? '',
       findings: (await c.getByTestId('host-card-findings').textContent()) ?? '',
+      cpus: (await c.getByTestId('host-card-cpus').textContent()) ?? '',
+      cpu: (await c.getByTestId('host-card-cpu').textContent()) ?? '',
     };
   }
 

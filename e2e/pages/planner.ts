@@ -8,6 +8,9 @@ export class PlannerPage {
   readonly hostFree: Locator;
   readonly hostLimits: Locator;
   readonly hostRisk: Locator;
+  /** The host's vCPUs field (Host box) and the CPU in use the host bar shows. */
+  readonly hostCpus: Locator;
+  readonly hostCpu: Locator;
   readonly notices: Locator;
   readonly undoButton: Locator;
   readonly redoButton: Locator;
@@ -22,6 +25,8 @@ export class PlannerPage {
     this.hostFree = page.getByTestId('host-free');
     this.hostLimits = page.getByTestId('host-limits');
     this.hostRisk = page.getByTestId('host-risk');
+    this.hostCpus = page.getByRole('textbox', { name: 'host vCPUs' });
+    this.hostCpu = page.getByTestId('host-cpu');
     this.notices = page.getByTestId('notice');
     this.undoButton = page.getByRole('button', { name: 'Undo' });
     this.redoButton = page.getByRole('button', { name: 'Redo' });

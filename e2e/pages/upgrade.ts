@@ -38,6 +38,15 @@ export class UpgradePage {
     return this.tier(ram).getByTestId(/^tier-users-/);
   }
 
+  /** A tier's vCPUs (in its title) and the CPU its re-tuned stack uses at the users it carries. */
+  cpus(ram: string): Locator {
+    return this.tier(ram).getByTestId(/^tier-cpus-/);
+  }
+
+  cpu(ram: string): Locator {
+    return this.tier(ram).getByTestId(/^tier-cpu-/);
+  }
+
   cost(ram: string): Locator {
     return this.tier(ram).getByTestId(/^tier-cost-/);
   }

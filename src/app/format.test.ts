@@ -1,5 +1,21 @@
 import { describe, expect, it } from 'vitest';
-import { deltaText, rangeText, sizeAxis } from './format.ts';
+import { cpuInUseText, defaultCpusText, deltaText, rangeText, sizeAxis, vcpusText } from './format.ts';
+import { defaultCpus, GIB_PER_VCPU } from '../engine/cpu.ts';
+
+describe('CPU texts', () => {
+  it('say vCPUs in the singular and plural, and the default with its rule', () => {
+    expect(vcpusText(1)).toBe('1 vCPU');
+    expect(vcpusText(0.5)).toBe('0.5 vCPU');
+    expect(vcpusText(4)).toBe('4 vCPUs');
+    expect(defaultCpusText(defaultCpus(4096), GIB_PER_VCPU)).toBe('2 (default: 1 vCPU per 2 GiB)');
+    expect(defaultCpusText(defaultCpus(16384), GIB_PER_VCPU)).toBe('8 (default: 1 vCPU per 2 GiB)');
+    expect(cpuInUseText({ typical: 0.35333, high: 0.53 }, 2)).toBe('0.35 typical / 0.53 high of 2 vCPUs');
+  });
+
+  it('never print NaN', () => {
+    expect(`${vcpusText(NaN)} ${defaultCpusText(NaN, NaN)} ${cpuInUseText({ typical: NaN, high: Infinity }, NaN)}`).not.toMatch(/NaN|Infinity/);
+  });
+});
 
 describe('sizeAxis', () => {
   it.each([

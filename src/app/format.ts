@@ -2,7 +2,7 @@
  * Numbers for people. Every size on the page goes through the engine's sizeFormat, so the table,
  * the host bar and the charts never disagree by a rounding; nothing here ever prints NaN.
  */
-import { countFormat, sizeFormat, sizesFormat } from '../engine/units.ts';
+import { coresFormat, countFormat, sizeFormat, sizesFormat } from '../engine/units.ts';
 import type { Range } from '../engine/report.ts';
 
 /** A size in MiB as `800 MiB` / `1.95 GiB`; `—` for a missing or non-finite number. */
@@ -38,6 +38,23 @@ export const countText = countFormat;
 export function deltaText(mib: number): string {
   if (!Number.isFinite(mib)) return '—';
   return mib > 0 ? `+${sizeFormat(mib)}` : sizeFormat(mib);
+}
+
+/** vCPUs for people: `2 vCPUs`, `1 vCPU`, `0.5 vCPU`; `—` when not finite. */
+export function vcpusText(n: number): string {
+  if (!Number.isFinite(n)) return '—';
+  return `${coresFormat(n)} vCPU${n > 1 ? 's' : ''}`;
+}
+
+/** The CPU a host's services ask (engine/cpu.ts, modelled kinds only) against its vCPUs: `0.35 typical / 0.53 high of 2 vCPUs`. */
+export function cpuInUseText(cpu: { typical: number; high: number }, cpus: number): string {
+  const cores = (n: number) => (Number.isFinite(n) ? coresFormat(n) : '—');
+  return `${cores(cpu.typical)} typical / ${cores(cpu.high)} high of ${vcpusText(cpus)}`;
+}
+
+/** What a host without `cpus` is taken to have, and why: `2 (default: 1 vCPU per 2 GiB)`, from engine/cpu.ts's defaultCpus and GIB_PER_VCPU. */
+export function defaultCpusText(cpus: number, gibPerVcpu: number): string {
+  return `${Number.isFinite(cpus) ? coresFormat(cpus) : '—'} (default: 1 vCPU per ${Number.isFinite(gibPerVcpu) ? gibPerVcpu : '—'} GiB)`;
 }
 
 export type SizeAxis = { ticks: number[]; maxMiB: number; label: (mib: number) => string };

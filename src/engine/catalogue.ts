@@ -55,9 +55,10 @@ export type CatalogueEntry = {
    * server each starts, with its source; a command the image runs that is none of these, nor a
    * server the kind knows, is a helper (a one-shot init or backup: not the server). `processes` is
    * the count the project's own default starts, `env` the variable that overrides it (python, where a
-   * key may be several words met in a row: `celery worker`).
+   * key may be several words met in a row: `celery worker`). `kind`: the command starts another kind's
+   * server on the project's image (Zammad's `zammad-nginx` execs nginx): the service is that kind.
    */
-  commands?: Readonly<Record<string, { server: string; processes?: number; source: string; env?: string }>>;
+  commands?: Readonly<Record<string, { server: string; processes?: number; source: string; env?: string; kind?: CatalogueKind }>>;
   /** The documented or reported memory: per process for python and node, the whole footprint for native. */
   memory?: { typical: Figure; low?: Figure; high?: Figure };
   /** PHP images: the pool the image ships when it is not the server's stock one (children at most and at start, memory_limit in MiB), with its source. */
@@ -130,6 +131,7 @@ export const APP_CATALOGUE: readonly CatalogueEntry[] = [
   { id: 'umami', re: /^(?:[^/]+\/)*umami$/, label: 'Umami (Node.js)', kind: 'node', runtime: 'umami-software/umami (Next.js on Node.js)' },
   { id: 'calcom', re: /^(?:[^/]+\/)*calcom\/cal\.com$/, label: 'Cal.com (Node.js)', kind: 'node', runtime: 'calcom/cal.com (Next.js on Node.js)' },
   { id: 'ghost', re: /^(?:[^/]+\/)*ghost$/, label: 'Ghost (Node.js)', kind: 'node', runtime: 'TryGhost/Ghost (Node.js)' },
+  { id: 'kibana', re: /^(?:[^/]+\/)*kibana$/, label: 'Kibana (Node.js)', kind: 'node', runtime: 'elastic/kibana (TypeScript on Node.js; its image runs bin/kibana under the bundled Node)' },
   { id: 'supabase-node', re: /^(?:[^/]+\/)*supabase\/(?:studio|storage-api|postgres-meta)$/, label: 'Supabase Studio, Storage or postgres-meta (Node.js)', kind: 'node', runtime: 'supabase/supabase apps/studio, supabase/storage, supabase/postgres-meta (TypeScript on Node.js)' },
   { id: 'penpot-backend', re: /^(?:[^/]+\/)*penpotapp\/backend$/, label: 'Penpot backend (JVM, Clojure)', kind: 'jvm', runtime: 'penpot/penpot backend/ (Clojure on the JVM)' },
   { id: 'penpot-node', re: /^(?:[^/]+\/)*penpotapp\/(?:exporter|mcp)$/, label: 'Penpot exporter or MCP server (Node.js)', kind: 'node', runtime: 'penpot/penpot exporter/, mcp/ (ClojureScript and TypeScript on Node.js; the exporter drives a headless browser)' },
@@ -154,6 +156,7 @@ export const APP_CATALOGUE: readonly CatalogueEntry[] = [
       'zammad-railsserver': { server: 'puma', source: 'zammad/zammad contrib/docker/docker-entrypoint.sh: `bundle exec puma` with ZAMMAD_WEB_CONCURRENCY workers' },
       'zammad-scheduler': { server: 'ruby', source: 'zammad/zammad contrib/docker/docker-entrypoint.sh: script/background-worker.rb, one Ruby process' },
       'zammad-websocket': { server: 'ruby', source: 'zammad/zammad contrib/docker/docker-entrypoint.sh: script/websocket-server.rb, one Ruby process' },
+      'zammad-nginx': { kind: 'proxy', server: 'nginx', source: "zammad/zammad contrib/docker/docker-entrypoint.sh: writes contrib/nginx/zammad.conf into nginx's sites-enabled, then `exec /usr/sbin/nginx -g 'daemon off;'`" },
     },
   },
   {
@@ -174,7 +177,11 @@ export const APP_CATALOGUE: readonly CatalogueEntry[] = [
       'start.clock.sh': { server: 'ruby', source: 'getlago/lago-api scripts/start.clock.sh: `bundle exec clockwork`, one Ruby process' },
     },
   },
-  { id: 'huginn', re: /^(?:[^/]+\/)*huginn\/huginn(?:-single-process)?$/, label: 'Huginn (Ruby on Rails)', kind: 'ruby', runtime: 'huginn/huginn (Ruby on Rails; the single-process image runs the web server or, with bin/threaded.rb, the agent runner)' },
+  {
+    id: 'huginn', re: /^(?:[^/]+\/)*huginn\/huginn(?:-single-process)?$/, label: 'Huginn (Ruby on Rails)', kind: 'ruby', runtime: 'huginn/huginn (Ruby on Rails; the single-process image runs the web server or, with bin/threaded.rb, the agent runner)',
+    // A maintainer's whole instance divided by its containers: a reading, so assumed (catalogue.ts: `assumed`).
+    memory: { typical: { mib: 175, assumed: true, source: 'https://github.com/huginn/huginn/issues/2512 (a maintainer, 2019-03: "I have 119 Agents on my instance and it\'s using 700 MB combined (I am using the single-process images)"); his single-process layout runs four Huginn containers, web, scheduler, delayed job and twitter stream (huginn/huginn#978, where the twitter stream one shows 190.6 MiB in docker stats): 700 / 4 = 175 each, the database not counted (assumed)' } },
+  },
   { id: 'discourse', re: /^(?:[^/]+\/)*(?:discourse\/discourse|bitnami\/discourse)$/, label: 'Discourse (Ruby on Rails: Unicorn, Sidekiq)', kind: 'ruby', runtime: 'discourse/discourse (Ruby on Rails under Unicorn, Sidekiq in the same container)' },
   { id: 'mailcatcher', re: /^(?:[^/]+\/)*sj26\/mailcatcher$/, label: 'MailCatcher (Ruby)', kind: 'ruby', runtime: 'sj26/mailcatcher (a Ruby gem: one EventMachine process)' },
 
@@ -222,13 +229,23 @@ export const APP_CATALOGUE: readonly CatalogueEntry[] = [
   { id: 'mailcow-c', re: /^(?:[^/]+\/)*mailcow\/(?:dovecot|postfix|unbound|rspamd|clamd|sogo)$/, label: 'mailcow\'s Dovecot, Postfix, Unbound, Rspamd, ClamAV or SOGo (C, Objective-C)', kind: 'native', language: 'c', runtime: 'mailcow/mailcow-dockerized data/Dockerfiles/ (Dovecot, Postfix, Unbound, Rspamd, ClamAV in C; SOGo in Objective-C)' },
   { id: 'mailcow-go', re: /^(?:[^/]+\/)*mailcow\/postfix-tlspol$/, label: 'mailcow\'s postfix-tlspol (Go)', kind: 'native', language: 'go', runtime: 'Zuplu/postfix-tlspol (Go)' },
   { id: 'mailcow-python', re: /^(?:[^/]+\/)*mailcow\/(?:netfilter|dockerapi|olefy)$/, label: 'mailcow\'s netfilter, dockerapi or olefy (Python)', kind: 'python', runtime: 'mailcow/mailcow-dockerized data/Dockerfiles/ (Python services)' },
-  { id: 'docker-mailserver', re: /^(?:[^/]+\/)*docker-mailserver$/, label: 'docker-mailserver (Postfix, Dovecot: C)', kind: 'native', language: 'c', runtime: 'docker-mailserver/docker-mailserver (Postfix, Dovecot, Rspamd or Amavis: C servers under supervisord)' },
+  { id: 'docker-mailserver', re: /^(?:[^/]+\/)*docker-mailserver$/, label: 'docker-mailserver (Postfix, Dovecot: C)', kind: 'native', language: 'c', runtime: 'docker-mailserver/docker-mailserver (Postfix, Dovecot, OpenDKIM, Rspamd: C servers under supervisord; Amavis, on by default, is Perl and SpamAssassin Perl, policyd-spf and supervisord Python: one footprint, no published figure)' },
   { id: 'exim-smtp', re: /^(?:bytemark\/smtp|egos-tech\/smtp)$/, label: 'an Exim SMTP relay (C)', kind: 'native', language: 'c', runtime: 'BytemarkHosting/docker-smtp, egos-tech/smtp (Exim)' },
 ];
 
 /** The entry whose image rule matches an image repository, or null. */
 export function catalogueOf(repo: string): CatalogueEntry | null {
   return APP_CATALOGUE.find((e) => e.re.test(repo)) ?? null;
+}
+
+/** The project's own command in `words` (base names) that starts another kind's server on its image, or null. */
+export function catalogueCommandKind(repo: string, words: readonly string[]): { word: string; kind: CatalogueKind; server: string; source: string } | null {
+  const commands = catalogueOf(repo)?.commands ?? {};
+  for (const w of words) {
+    const c = commands[w];
+    if (c?.kind) return { word: w, kind: c.kind, server: c.server, source: c.source };
+  }
+  return null;
 }
 
 /** The entry of an id (the plan's `settings.app`), or null. */

@@ -233,6 +233,7 @@ export function changeText(change: Change): string {
       if (value === 'none') return `Remove the ${who} memory limit`;
       return `Set the ${who} memory limit to ${valueText(value, 'size')}`;
     }
+    if (key === 'cpus') return `Set the ${who} CPU cap (cpus) to ${String(value)}`;
     if (head === 'settings') {
       const s = SETTINGS[tail];
       if (s) return `Set ${who} ${s.name} to ${valueText(value, s.kind)}`;

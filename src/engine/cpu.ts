@@ -121,9 +121,29 @@ export function serviceCpu(s: Service, traffic: Traffic, whole: Plan): CpuDemand
   }
 }
 
-/** The CPU of a host's services: each one's demand (null: not modelled) and their sum, in cores. */
-export function hostCpuOf(plan: Plan, traffic: Traffic, whole: Plan): { services: Array<CpuDemand | null>; total: CpuDemand } {
+/**
+ * The most cores a service (its replicas on this host) can use: each container's `cpus` (compose's
+ * cpus / deploy.resources.limits.cpus, Docker's --cpus) is a CFS quota the kernel throttles it at
+ * (docs.docker.com/engine/containers/resource_constraints/#cpu; kernel.org scheduler/sched-bwc),
+ * so replicas × cpus; null without one.
+ */
+export function cpuCapOf(s: Service): number | null {
+  return s.cpus === undefined ? null : s.cpus * replicasOf(s);
+}
+
+/** What a service takes of its host: its demand, each figure at most its cap (cpuCapOf). */
+export function cpuTaken(d: CpuDemand, cap: number | null): CpuDemand {
+  return cap === null ? d : { typical: Math.min(d.typical, cap), high: Math.min(d.high, cap) };
+}
+
+/**
+ * The CPU of a host's services: each one's demand (null: not modelled), what each takes of the
+ * host (its demand capped at its `cpus`: a throttled service waits, it takes no more) and the sum
+ * of what they take, in cores.
+ */
+export function hostCpuOf(plan: Plan, traffic: Traffic, whole: Plan): { services: Array<CpuDemand | null>; taken: Array<CpuDemand | null>; total: CpuDemand } {
   const services = plan.services.map((s) => serviceCpu(s, traffic, whole));
-  const total = services.reduce<CpuDemand>((t, d) => (d ? { typical: t.typical + d.typical, high: t.high + d.high } : t), { typical: 0, high: 0 });
-  return { services, total };
+  const taken = services.map((d, i) => (d ? cpuTaken(d, cpuCapOf(plan.services[i]!)) : null));
+  const total = taken.reduce<CpuDemand>((t, d) => (d ? { typical: t.typical + d.typical, high: t.high + d.high } : t), { typical: 0, high: 0 });
+  return { services, taken, total };
 }

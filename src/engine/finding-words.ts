@@ -17,6 +17,7 @@ export const FINDING_WORDS: Readonly<Record<string, string>> = {
   'clickhouse-sized-for-host': 'ClickHouse sizes itself for the whole host',
   'clickhouse-small-limit': 'the limit is small for ClickHouse',
   'connections-near-max': "connections near PostgreSQL's max_connections",
+  'cpu-over-limit': 'CPU demand over its cpus cap',
   'dragonfly-maxmemory-over-limit': "Dragonfly's maxmemory is over its limit",
   'dragonfly-maxmemory-per-thread': "Dragonfly's maxmemory is too small per thread",
   'cpu-saturated': 'the host runs short of CPU',

@@ -19,7 +19,7 @@
 import type { Plan, Service, ServiceOf } from './schema.ts';
 import type { Latency, Traffic } from './report.ts';
 import { appConnections } from './traffic.ts';
-import { appCpuPerRequestMs, appRequestsPerSecond, hitRateOf, hostCpuOf } from './cpu.ts';
+import { appCpuPerRequestMs, appRequestsPerSecond, cpuCapOf, hitRateOf, hostCpuOf } from './cpu.ts';
 import { erlangC, meanWait, unstable, waitRate, type Queue } from './erlang.ts';
 import { replicasOf } from './plan-schema.ts';
 
@@ -45,7 +45,8 @@ export function cpuQueue(app: ServiceOf<'fastapi'>, traffic: Traffic, whole: Pla
   const rps = appRequestsPerSecond(app, traffic, whole);
   const cpuMs = appCpuPerRequestMs(app.settings.cpuPerRequestMs, hitRateOf(traffic));
   if (rps <= 0 || cpuMs <= 0) return null;
-  const free = cpus - others;
+  // Its own `cpus` caps the cores it gets (cpu.ts cpuCapOf): 3 workers under a 0.5 CPU cap queue on 0.5 core.
+  const free = Math.min(cpus - others, cpuCapOf(app) ?? Infinity);
   const workers = replicasOf(app) * app.settings.workers;
   if (free <= 0) return { c: 1, a: Infinity, serviceMs: cpuMs };
   // As many servers as workers can use the free cores, each at its share when they are fewer
@@ -120,7 +121,7 @@ const waitPart = (q: Queue | null): Part[] => (q && q.a > 0 ? [{ p: erlangC(q.c,
 export function appLatency(app: ServiceOf<'fastapi'>, plan: Plan, traffic: Traffic, whole: Plan, cpus: number): Latency {
   const demand = hostCpuOf(plan, traffic, whole);
   const index = plan.services.indexOf(app as Service);
-  const mine = index >= 0 ? demand.services[index]?.typical ?? 0 : 0;
+  const mine = index >= 0 ? demand.taken[index]?.typical ?? 0 : 0;
   const others = demand.total.typical - mine;
   const cpu = cpuQueue(app, traffic, whole, cpus, others);
   const pool = poolQueue(whole, traffic);
@@ -128,7 +129,7 @@ export function appLatency(app: ServiceOf<'fastapi'>, plan: Plan, traffic: Traff
   const base = {
     service: app.name,
     workers,
-    cores: Math.max(0, Math.min(workers, cpus - others)),
+    cores: Math.max(0, Math.min(workers, cpus - others, cpuCapOf(app) ?? Infinity)),
     cpuUtilisation: cpu ? Math.min(1, cpu.a / cpu.c) : 0,
     poolUtilisation: pool ? Math.min(1, pool.a / pool.c) : null,
     basis: 'modelled' as const,

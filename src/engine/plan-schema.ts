@@ -16,7 +16,7 @@ import { inputIssues, issueMessage, pathFormat, type InputIssue } from './input-
 
 export { durationSchema, sizeSchema };
 
-/** 3: a host may say its vCPUs (`cpus`, issue 15); 2: a plan may list several `hosts:` and name
+/** 3: a host may say its vCPUs (`cpus`, issue 15), and a service its CPU cap (`cpus`, optional: no bump); 2: a plan may list several `hosts:` and name
  * each service's `host:` (issue 14). Older plans are valid v3 plans as they are. */
 export const PLAN_VERSION = 3;
 
@@ -85,7 +85,7 @@ export const MAX_REPLICAS = 64;
  * scale); absent is one. The app kinds count theirs in `settings.replicas` (kindCountsReplicas),
  * where a plan's `replicas:` on such a service goes.
  */
-export type Service = { [K in ServiceKind]: { name: string; kind: K; limit: number | null; settings: SettingsOf<K>; replicas?: number; observed?: Observed; exposure?: Exposure; host?: string[] } }[ServiceKind];
+export type Service = { [K in ServiceKind]: { name: string; kind: K; limit: number | null; settings: SettingsOf<K>; replicas?: number; observed?: Observed; exposure?: Exposure; host?: string[]; cpus?: number } }[ServiceKind];
 export type ServiceOf<K extends ServiceKind> = Extract<Service, { kind: K }>;
 
 /** Host names follow the service-name rule (they become Swarm node labels and Kubernetes node names' values). */
@@ -113,6 +113,8 @@ const serviceSchema = z.pipe(
     replicas: z.optional(count(1, MAX_REPLICAS)),
     observed: z.optional(observedSchema),
     exposure: z.optional(exposureSchema),
+    /** CPUs each container may use (compose's `cpus` / deploy.resources.limits.cpus, Docker's --cpus: a CFS quota); absent: no cap. */
+    cpus: z.optional(z.number({ error: 'expected a number of CPUs from 0.01 to 1024 (compose\'s cpus)' }).check(z.minimum(0.01, 'expected at least 0.01 CPU (Docker\'s smallest --cpus); for no cap leave cpus out'), z.maximum(1024, 'expected at most 1024 CPUs'))),
     /** The host (of the plan's `hosts:`) it runs on; a list spreads its replicas over them. */
     host: z.optional(z.union([hostName, z.array(hostName).check(z.minLength(1, 'expected at least one host name'), z.maxLength(100, 'expected at most 100 host names'))], { error: 'expected a host name or a list of host names' })),
   }),
@@ -139,7 +141,7 @@ const serviceSchema = z.pipe(
     }
     // `observed` is only present when the plan has it, so plans without it keep their shape.
     const replicas = !own && s.replicas !== undefined && s.replicas !== 1 ? { replicas: s.replicas } : {};
-    return { name: s.name, kind: s.kind, limit: s.limit ?? null, settings: settings.data, ...replicas, ...(s.observed ? { observed: s.observed } : {}), ...(s.exposure ? { exposure: s.exposure } : {}), ...(s.host === undefined ? {} : { host: typeof s.host === 'string' ? [s.host] : s.host }) } as Service;
+    return { name: s.name, kind: s.kind, limit: s.limit ?? null, settings: settings.data, ...replicas, ...(s.observed ? { observed: s.observed } : {}), ...(s.exposure ? { exposure: s.exposure } : {}), ...(s.host === undefined ? {} : { host: typeof s.host === 'string' ? [s.host] : s.host }), ...(s.cpus === undefined ? {} : { cpus: s.cpus }) } as Service;
   }),
 );
 

@@ -290,6 +290,20 @@ export function cpusFor(cores: number): number {
   return cpus;
 }
 
+/** True when a service asks more `cores` than its `cpus` cap (replicas × cpus) gives it: the kernel throttles it (cpu.ts cpuCapOf). The one comparison. */
+export function cpuOverLimit(cores: number, capCores: number): boolean {
+  return cores > capCores;
+}
+
+/**
+ * The `cpus` per container that covers `cores` over `replicas`: rounded up to a tenth of a CPU.
+ * Assumed: tenths, the steps compose files write (`0.5`, `1.5`); at least 0.1.
+ */
+export function cpusLimitFor(cores: number, replicas: number): number {
+  const per = Math.max(0.1, Math.ceil((cores / Math.max(1, replicas)) * 10 - 1e-9) / 10);
+  return cpuOverLimit(cores, per * Math.max(1, replicas)) ? +(per + 0.1).toFixed(1) : +per.toFixed(1);
+}
+
 /**
  * Gunicorn's advice for its worker count: (2 × cores) + 1 (docs.gunicorn.org, design, "How Many
  * Workers?"). More workers than that spend memory on processes the cores cannot run.

@@ -93,7 +93,7 @@ export type HostBudget = {
   risk: Risk;
   /** vCPUs: the plan's `cpus`, else 1 per 2 GiB of RAM (engine/cpu.ts). */
   cpus: number;
-  /** Cores the services whose CPU is modelled ask, summed (typical: the mean; high: the busiest minute). */
+  /** Cores the services whose CPU is modelled take, summed (typical: the mean; high: the busiest minute); a service with `cpus` takes at most its cap (cpu.ts cpuCapOf). */
   cpu: { typical: number; high: number };
 };
 

@@ -50,6 +50,7 @@ export function planToInput(plan: Plan): PlanFileInput {
     reserve: h.reserve === 'auto' ? 'auto' : sizeToPlan(h.reserve),
     swap: sizeToPlan(h.swap),
     ...(h.pricePerMonth === undefined ? {} : { pricePerMonth: h.pricePerMonth }),
+    ...(h.cpus === undefined ? {} : { cpus: h.cpus }),
   });
   return {
     version: plan.version,
@@ -62,6 +63,8 @@ export function planToInput(plan: Plan): PlanFileInput {
       name: s.name,
       kind: s.kind,
       ...(s.limit === null ? {} : { limit: sizeToPlan(s.limit) }),
+      // Its CPU cap per container (compose's cpus), as imported or written.
+      ...(s.cpus === undefined ? {} : { cpus: s.cpus }),
       settings: settingsToInput(s.settings as Record<string, unknown>),
       // The containers of a kind that models one (the app kinds keep theirs in settings).
       ...(s.replicas === undefined ? {} : { replicas: s.replicas }),

@@ -7,6 +7,8 @@ import { deriveOf } from '../derive/engine.ts';
 import { effectText, featureList, featureOn, hasMemoryEffect, toggleViews, type ToggleEffect } from '../derive/toggles.ts';
 import { useEvaluatedPick, useSettledInput } from '../derive/hooks.ts';
 import { FieldInput } from './FieldInput.tsx';
+import { defaultCpusText } from '../format.ts';
+import { engine } from '../derive/schema.ts';
 import type { FeatureName, Path } from '../state/planEdit.ts';
 
 const RAM_CHOICES = ['2GiB', '4GiB', '8GiB', '16GiB'];
@@ -56,6 +58,21 @@ function HostField({ k, label, hint }: { k: keyof typeof HOST_FIELDS; label: str
   );
 }
 
+/** The host's vCPUs beside its RAM; blank shows what the engine takes instead (its default for the RAM). */
+function CpusField() {
+  const value = usePlanner((s) => valueToText(s.input.host.cpus));
+  // The default follows the RAM the plan holds (the last valid one while a field is refused).
+  const hint = useEvaluatedPick(({ plan }) => defaultCpusText(engine().defaultCpus(plan.host.ram), engine().GIB_PER_VCPU), '');
+  return (
+    <span className="control">
+      <span className="control-label" aria-hidden="true">
+        vCPUs
+      </span>
+      <FieldInput path={['host', 'cpus']} spec={HOST_FIELDS.cpus} label="host vCPUs" value={value} placeholder={hint} inputMode="decimal" className="wide" testId="host-cpus" />
+    </span>
+  );
+}
+
 /** One host's fields; a multi-host plan (`hosts:`) has no single host to edit here: its hosts are its file's. */
 function HostSettings() {
   const hosts = usePlanner((s) => (s.input.host ? 0 : (s.input as { hosts?: unknown[] }).hosts?.length ?? 0));
@@ -69,6 +86,7 @@ function HostSettings() {
   return (
     <Group title="Host" id="host-settings-title">
       <RamPicker />
+      <CpusField />
       <HostField k="reserve" label="reserve" hint="auto" />
       <HostField k="swap" label="swap" hint="0" />
       <HostField k="pricePerMonth" label="$ / month" hint="—" />

@@ -57,6 +57,10 @@ export function HostBar() {
           </strong> + reserve {v.reserveText}
         </span>
         <span>
+          CPU <strong data-testid="host-cpu">{v.cpuText}</strong>
+          <span className={v.cpuOk ? 'ok-text' : 'bad-text'}>{v.cpuOk ? ' ✔' : ' ✖ saturated'}</span> (modelled)
+        </span>
+        <span>
           {/* The host's chance of an OOM kill, not the verdict (which can fail on one service's finding while the host has room). */}
           host OOM risk <RiskBadge level={v.risk} title={v.riskTitle} testId="host-risk" />
         </span>

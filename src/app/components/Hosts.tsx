@@ -21,7 +21,7 @@ export function Hosts() {
         {cards.map((c) => (
           <li key={c.name} className="host-card" data-testid="host-card" data-host={c.name}>
             <h3>
-              {c.name} <span className="host-card-ram">{c.ramText}</span>
+              {c.name} <span className="host-card-ram">{c.ramText}</span> <span className="host-card-cpus" data-testid="host-card-cpus">· {c.cpusText}</span>
               {c.priceText && <span className="host-card-price"> · {c.priceText}</span>}
             </h3>
             <p>
@@ -30,6 +30,10 @@ export function Hosts() {
             </p>
             <p>
               limits {c.limitsText} + reserve {c.reserveText} · host OOM risk <RiskBadge level={c.risk} title={c.riskTitle} testId="host-card-risk" /> · in the spike <RiskBadge level={c.spikeRisk} />
+            </p>
+            <p>
+              CPU <strong data-testid="host-card-cpu">{c.cpuText}</strong>
+              <span className={c.cpuOk ? 'ok-text' : 'bad-text'}>{c.cpuOk ? ' ✔' : ' ✖ saturated'}</span> (modelled)
             </p>
             <p data-testid="host-card-services">runs: {c.services.join(', ') || 'nothing'}{c.labels.length > 0 ? ` · labels ${c.labels.join(', ')}` : ''}</p>
             {c.findings.length === 0 ? (

@@ -253,7 +253,7 @@ function TierCard({ view: v, index, workload }: { view: TierView; index: number;
           <span aria-hidden="true" className="tier-shape" style={{ color: `var(--${style.colour})` }}>
             {style.shape}
           </span>{' '}
-          {ram} host
+          {ram} host <span className="tier-cpus" data-testid={`tier-cpus-${v.ramMiB}`}>· {v.cpusText}</span>
         </h4>
         {v.recommended ? (
           <span className="badge status-pass">
@@ -269,6 +269,10 @@ function TierCard({ view: v, index, workload }: { view: TierView; index: number;
         <dt>Users carried</dt>
         <dd className="num big" data-testid={`tier-users-${v.ramMiB}`}>
           {v.usersText}
+        </dd>
+        <dt>CPU in use (modelled)</dt>
+        <dd className="num" data-testid={`tier-cpu-${v.ramMiB}`}>
+          {v.cpuText}
         </dd>
         <dt>Spike users (×{workload.spike})</dt>
         <dd className="num">{v.spikeUsersText}</dd>

@@ -6,11 +6,14 @@
 import type { Report, RiskLevel, Severity } from '../../engine/report.ts';
 import { hostFits } from '../../engine/host-fit.ts';
 import { sizeFormat } from '../../engine/units.ts';
-import { percentText, probabilityText } from '../format.ts';
+import { percentText, probabilityText, vcpusText } from '../format.ts';
+import { cpuView, type CpuView } from './views.ts';
 
-export type HostCardView = {
+export type HostCardView = CpuView & {
   name: string;
   ramText: string;
+  /** The host's vCPUs: its own `cpus`, else the default for its RAM (engine/cpu.ts). */
+  cpusText: string;
   priceText: string | null;
   labels: string[];
   services: string[];
@@ -34,6 +37,8 @@ export function hostCardViews(report: Report): HostCardView[] {
   return (report.hosts ?? []).map((h) => ({
     name: h.name,
     ramText: sizeFormat(h.ramMiB),
+    cpusText: vcpusText(h.cpus),
+    ...cpuView(h),
     priceText: h.pricePerMonth === null ? null : `$${h.pricePerMonth}/month`,
     labels: h.labels,
     services: h.services,

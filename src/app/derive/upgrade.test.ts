@@ -21,6 +21,21 @@ describe('upgradeModelOf', () => {
     expect(m.tiers.map((t) => t.ramMiB)).toEqual([4096, 8192, 16384]);
   });
 
+  it('shows each tier\'s vCPUs and the CPU its re-tuned stack asks at the users it carries (the engine\'s scenario)', () => {
+    const m = upgradeModelOf(plan, 0.7);
+    const views = tierViews(m, []);
+    m.tiers.forEach((t, i) => {
+      expect(t.cpuAt.users).toBe(t.users);
+      const cpu = scenarioAt(planWithFeatures(t.plan), t.users!, 1).host.cpu;
+      expect(t.cpuAt.cpu).toEqual(cpu);
+      expect(cpu.typical).toBeGreaterThan(0);
+      expect(views[i]!.cpusText).toBe(`${t.cpus} vCPUs`);
+      expect(views[i]!.cpuText).toContain(` of ${t.cpus} vCPUs at `);
+    });
+    // The published plans' vCPUs: 2, 4 and 8 for 4, 8 and 16 GiB (engine/cpu.ts).
+    expect(m.tiers.map((t) => t.cpus)).toEqual([2, 4, 8]);
+  });
+
   it('gives each breaking tier its binding check and at least one after it, none repeated', () => {
     for (const t of upgradeModelOf(plan, 0.7).tiers) {
       expect(t.binding).not.toBeNull();

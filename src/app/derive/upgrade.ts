@@ -10,7 +10,7 @@ import { capacity, type Capacity, type Constraint } from '../../engine/capacity.
 import { scenarioAt } from '../../engine/capacity.ts';
 import { DEFAULT_TIERS, MOVE_UP_SHARE, per1000, pricedPath, upgradePath, type Tier, type UpgradePath } from '../../engine/tiers.ts';
 import { compare, type Comparison } from '../../engine/compare.ts';
-import { countText, sizeAxis } from '../format.ts';
+import { countText, cpuInUseText, sizeAxis, vcpusText } from '../format.ts';
 
 /** Memoises `f` per plan object and key (the plan is immutable; a new edit is a new object). */
 function memoOnPlan<K, V>(f: (plan: Plan, key: K) => V): (plan: Plan, key: K) => V {
@@ -37,6 +37,8 @@ export type UpgradeChart = { points: ChartPoint[]; series: ChartSeries[]; xMax: 
 export type TierModel = Tier & {
   /** The checks that break after the binding one: those failing at the same point, then the tuned stack's next break points. */
   after: Constraint[];
+  /** The cores the tier's re-tuned stack asks (engine/cpu.ts, modelled kinds) at the users it carries, or at the workload when nothing breaks. */
+  cpuAt: { users: number; cpu: { typical: number; high: number } };
 };
 
 export type UpgradeModel = { path: UpgradePath; tiers: TierModel[]; chart: UpgradeChart };
@@ -103,15 +105,27 @@ export function wholeStack(plan: Plan): Plan {
 }
 
 /** What does not depend on the move-up share (each tier's capacity, re-tuned stack, next checks, the chart), per plan. */
-const shareFree = new WeakMap<Plan, { after: Constraint[][]; chart: UpgradeChart }>();
+const shareFree = new WeakMap<Plan, { after: Constraint[][]; chart: UpgradeChart; cpuAt: Array<TierModel['cpuAt']> }>();
+
+/** The users a tier's CPU is shown at: its capacity when it breaks, the workload when nothing breaks up to the search's ceiling, 0 when it fails idle. */
+function cpuUsersOf(t: Tier, workload: number): number {
+  if (t.status === 'fails-at-zero') return 0;
+  return t.status === 'breaks' && t.users !== null ? t.users : workload;
+}
 
 /** The tiers of a plan at a move-up share (0–1), with each tier's next checks and the chart. Memoised per plan and share. */
 export const upgradeModelOf = memoOnPlan((plan: Plan, share: number): UpgradeModel => {
   const path = upgradePath(wholeStack(plan), { tiers: DEFAULT_TIERS, moveUpShare: share });
   let extra = shareFree.get(plan);
-  if (!extra) shareFree.set(plan, (extra = { after: path.tiers.map(nextTwo), chart: upgradeChart(path) }));
-  const { after, chart } = extra;
-  return { path, tiers: path.tiers.map((t, i) => ({ ...t, after: after[i] ?? [] })), chart };
+  if (!extra) {
+    const cpuAt = path.tiers.map((t) => {
+      const users = cpuUsersOf(t, path.workload.users);
+      return { users, cpu: scenarioAt(planWithFeatures(t.plan), users, 1).host.cpu };
+    });
+    shareFree.set(plan, (extra = { after: path.tiers.map(nextTwo), chart: upgradeChart(path), cpuAt }));
+  }
+  const { after, chart, cpuAt } = extra;
+  return { path, tiers: path.tiers.map((t, i) => ({ ...t, after: after[i] ?? [], cpuAt: cpuAt[i]! })), chart };
 });
 
 /** The plan's own capacity (normal and spike). Memoised per plan. */
@@ -186,6 +200,10 @@ export function pricedOf(model: UpgradeModel, prices: ReadonlyArray<number | nul
 
 export type TierView = {
   ramMiB: number;
+  /** The tier's vCPUs (its own, else the default for its RAM: engine/cpu.ts). */
+  cpusText: string;
+  /** Its re-tuned stack's CPU at the users it carries: `1.6 typical / 2.4 high of 2 vCPUs at 8,400 users`. */
+  cpuText: string;
   users: number | null;
   usersText: string;
   spikeUsersText: string;
@@ -209,6 +227,8 @@ export function tierViews(model: UpgradeModel, prices: ReadonlyArray<number | nu
     const cost = priced[i]!.costPer1000Users;
     return {
       ramMiB: t.ramMiB,
+      cpusText: vcpusText(t.cpus),
+      cpuText: `${cpuInUseText(t.cpuAt.cpu, t.cpus)} at ${countText(t.cpuAt.users)} users`,
       users: t.users,
       usersText: usersText(t.users, t.status),
       spikeUsersText: t.spikeUsers === null ? '—' : countText(t.spikeUsers),

@@ -6,7 +6,8 @@ import { budgetLimitOfAll, RISK_LEVELS, SEVERITIES, type Basis, type Finding, ty
 import type { Plan, PlanInput, Service, ServiceKind } from '../../engine/schema.ts';
 import { perContainerFormat, sizeFormat } from '../../engine/units.ts';
 import { changeText } from '../../engine/changeText.ts';
-import { percentText, probabilityText, rangeText, sizeText } from '../format.ts';
+import { cpuInUseText, percentText, probabilityText, rangeText, sizeText } from '../format.ts';
+import { cpuSaturated } from '../../engine/policy.ts';
 import { valueToText } from '../state/fields.ts';
 import { observedLineOf, type ObservedLineView } from './observed.ts';
 import { engine } from './schema.ts';
@@ -141,7 +142,14 @@ function rowView(b: Report['services'][number], index: number | null, limitInput
 
 export type Segment = { key: string; label: string; MiB: number; tone: 'reserve' | 'service' | 'free'; widthPct: number; colour: number; title: string };
 
-export type HostView = {
+/** A host's CPU as the page shows it: its services' modelled cores against its vCPUs, and whether they stay under the saturation line (policy.ts cpuSaturated, the comparison host-fit.ts's cpu-saturated check makes). */
+export type CpuView = { cpuText: string; cpuOk: boolean };
+
+export function cpuView(h: Pick<Report['host'], 'cpu' | 'cpus'>): CpuView {
+  return { cpuText: cpuInUseText(h.cpu, h.cpus), cpuOk: !cpuSaturated(h.cpu.typical, h.cpus) };
+}
+
+export type HostView = CpuView & {
   ramText: string;
   limitsText: string;
   limitsMiB: number;
@@ -191,6 +199,7 @@ export function hostView(report: Report): HostView {
   const unallocated = h.ramMiB - committed;
   if (unallocated > 0) segments.push({ key: 'free', label: 'unallocated', MiB: unallocated, tone: 'free', widthPct: pct(unallocated, scale), colour: 0, title: `RAM no limit claims: ${sizeFormat(unallocated)}` });
   return {
+    ...cpuView(h),
     ramText: sizeFormat(h.ramMiB),
     limitsText: sizeFormat(h.limitsMiB),
     limitsMiB: h.limitsMiB,

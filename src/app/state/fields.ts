@@ -21,6 +21,8 @@ export const HOST_FIELDS = {
   reserve: { key: 'reserve', label: 'reserve', type: 'size', auto: true },
   swap: { key: 'swap', label: 'swap', type: 'size', optional: true },
   pricePerMonth: { key: 'pricePerMonth', label: 'price per month', type: 'number', optional: true },
+  // Blank: the engine's default for the RAM (engine/cpu.ts defaultCpus).
+  cpus: { key: 'cpus', label: 'vCPUs', type: 'number', optional: true },
 } as const satisfies Record<string, FieldSpec>;
 export const WORKLOAD_FIELDS = {
   activeUsers: { key: 'activeUsers', label: 'active users', type: 'number', optional: true },

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { presetGet } from '../../engine/index.ts';
-import { LIMIT_FIELD } from './fields.ts';
+import { HOST_FIELDS, LIMIT_FIELD } from './fields.ts';
 import { plannerStoreCreate } from './store.ts';
 import { parseOf } from '../derive/engine.ts';
 
@@ -41,6 +41,25 @@ describe('the planner store', () => {
     expect(s.drafts['services[0].limit']?.text).toBe(text);
     expect(s.drafts['services[0].limit']?.message).toMatch(new RegExp(`^fastapi limit: .*${reason}`));
     expect(s.past).toHaveLength(0);
+  });
+
+  it('host vCPUs: a number is kept, blank falls back to the default, and bad text is refused naming the field', () => {
+    const store = open();
+    const cpus = ['host', 'cpus'] as const;
+    const { fieldEdit } = store.getState().actions;
+    fieldEdit(cpus, HOST_FIELDS.cpus, '4', 'host vCPUs');
+    expect(store.getState().input.host.cpus).toBe(4);
+    const good = store.getState().input;
+    for (const [text, reason] of [['abc', 'expected a number'], ['0', 'at least 0.1 vCPU'], ['5000', 'at most 1024 vCPUs'], ['-2', 'at least 0.1 vCPU']] as const) {
+      fieldEdit(cpus, HOST_FIELDS.cpus, text, 'host vCPUs');
+      expect(store.getState().input).toBe(good);
+      expect(store.getState().drafts['host.cpus']?.message).toMatch(new RegExp(`^host vCPUs: .*${reason}`));
+    }
+    fieldEdit(cpus, HOST_FIELDS.cpus, '', 'host vCPUs');
+    expect('cpus' in store.getState().input.host).toBe(false);
+    const parsed = parseOf(store.getState().input);
+    if (!parsed.ok) throw new Error('blank vCPUs should parse');
+    expect(parsed.plan.host.cpus).toBeUndefined();
   });
 
   it('a duplicate name is refused with the schema’s reason', () => {

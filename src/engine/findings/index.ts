@@ -4,7 +4,7 @@ import type { FindingContext, Rule } from './context.ts';
 import { freeBelowCriterion, hostOom, limitsOverRam, noLimit, usageOverLimit } from './memory.ts';
 import { alertsBlind, alertsNowhere, findingsSort, singleHost } from './operations.ts';
 import { observedUsage } from './observed.ts';
-import { cpuSaturated, latencyOverCriterion, workersBeyondCores } from './load.ts';
+import { cpuOverLimitRule, cpuSaturated, latencyOverCriterion, workersBeyondCores } from './load.ts';
 import { kindsRegistered } from '../kinds/registry.ts';
 
 /**
@@ -18,7 +18,7 @@ function rulesOf(): Rule[] {
     rules.kinds = kinds.length;
     rules.list = [
       usageOverLimit, noLimit, limitsOverRam, hostOom, freeBelowCriterion,
-      cpuSaturated, latencyOverCriterion, workersBeyondCores,
+      cpuSaturated, latencyOverCriterion, workersBeyondCores, cpuOverLimitRule,
       ...kinds.flatMap((k): readonly Rule[] => k.findings ?? []),
       alertsNowhere, alertsBlind, singleHost,
       observedUsage, // usage seen by docker stats, when the plan has it

@@ -11,7 +11,7 @@ import { planWithFeatures } from '../features.ts';
 import { scenarioOf } from '../budget.ts';
 import { hostLoadChecks } from '../host-fit.ts';
 import { coresAskedFormat, coresFormat as cores, msFormat } from '../units.ts';
-import { CPU_SATURATION_SHARE, cpusFor, LATENCY_P95_CRITERION_MS, severityOf, workersForCores } from '../policy.ts';
+import { CPU_SATURATION_SHARE, cpuOverLimit, cpusFor, cpusLimitFor, LATENCY_P95_CRITERION_MS, severityOf, workersForCores } from '../policy.ts';
 
 /** A host setting as a change: only a single-host plan has one `host:` to write it to. */
 function hostChange(plan: Plan, key: string, value: number): Change[] {
@@ -53,7 +53,7 @@ function latencyFinding(plan: Plan, sc: Scenario, spike: boolean): Finding | nul
       : `The requests themselves are slow (each takes ${msFormat(plan.workload.requestTimeMs)} of its own on average, taken as an exponential time): no worker, pool or CPU setting brings p95 under ${msFormat(LATENCY_P95_CRITERION_MS)}; the semantic cache or faster queries do.`);
 }
 
-type Edit = { workers?: number; maxOverflow?: number; cpus?: number };
+type Edit = { workers?: number; maxOverflow?: number; cpus?: number; appCpus?: number };
 
 /** The plan with an app's workers or max_overflow, or the host's vCPUs, changed. */
 function edited(plan: Plan & { implied: ReadonlySet<string> }, app: ServiceOf<'fastapi'>, e: Edit): Plan & { implied: ReadonlySet<string> } {
@@ -61,7 +61,7 @@ function edited(plan: Plan & { implied: ReadonlySet<string> }, app: ServiceOf<'f
     ...plan,
     host: e.cpus === undefined ? plan.host : { ...plan.host, cpus: e.cpus },
     services: plan.services.map((s) => (s.name === app.name
-      ? { ...app, settings: { ...app.settings, ...(e.workers === undefined ? {} : { workers: e.workers }), ...(e.maxOverflow === undefined ? {} : { maxOverflow: e.maxOverflow }) } }
+      ? { ...app, ...(e.appCpus === undefined ? {} : { cpus: e.appCpus }), settings: { ...app.settings, ...(e.workers === undefined ? {} : { workers: e.workers }), ...(e.maxOverflow === undefined ? {} : { maxOverflow: e.maxOverflow }) } }
       : s)),
   };
 }
@@ -84,24 +84,34 @@ function latencyFix(plan: Plan, app: ServiceOf<'fastapi'>, sc: Scenario): { summ
     });
   };
   const cpus = sc.host.cpus;
+  // An app under its own cpus cap (cpu.ts cpuCapOf): first the cap, in tenths of a CPU per container, up to the host's vCPUs.
+  if (app.cpus !== undefined) {
+    for (let tenths = Math.floor(app.cpus * 10) + 1; tenths <= Math.ceil(cpus * 10); tenths++) {
+      const per = tenths / 10;
+      if (holds({ appCpus: per })) return { summary: `Raise ${app.name}'s CPU cap to cpus ${per} per container (compose's cpus / deploy.resources.limits.cpus): its workers queue on the cores the cap leaves them.`, changes: [{ service: app.name, key: 'cpus', value: per }] };
+    }
+  }
+  // Past this point a cap would hold back any other change: it goes with them, at the host's vCPUs.
+  const capAt = (n: number): Edit => (app.cpus === undefined ? {} : { appCpus: Math.max(app.cpus, n) });
+  const capChange = (n: number): Change[] => (app.cpus === undefined || app.cpus >= n ? [] : [{ service: app.name, key: 'cpus', value: n }]);
   const perCore = (n: number) => Math.max(app.settings.workers, Math.ceil(n / app.settings.replicas));
   const w = perCore(cpus);
-  if (w > app.settings.workers && holds({ workers: w })) {
-    return { summary: `Run a worker per core: ${w} workers on the host's ${cores(cpus)} vCPUs (a worker runs one request's Python at a time).`, changes: [{ service: app.name, key: 'settings.workers', value: w }] };
+  if (w > app.settings.workers && holds({ workers: w, ...capAt(cpus) })) {
+    return { summary: `Run a worker per core: ${w} workers on the host's ${cores(cpus)} vCPUs (a worker runs one request's Python at a time).`, changes: [{ service: app.name, key: 'settings.workers', value: w }, ...capChange(cpus)] };
   }
   let overflow = app.settings.maxOverflow;
   for (let i = 0; i < 8; i++) {
     overflow = overflow + Math.max(1, app.settings.poolSize + overflow);
-    if (holds({ workers: w, maxOverflow: overflow })) {
+    if (holds({ workers: w, maxOverflow: overflow, ...capAt(cpus) })) {
       return {
         summary: `Open more database connections per worker: max_overflow ${overflow}${w > app.settings.workers ? `, with ${w} workers (one per core)` : ''}; keep them within PostgreSQL's max_connections or behind pgBouncer.`,
-        changes: [...(w > app.settings.workers ? [{ service: app.name, key: 'settings.workers', value: w }] : []), { service: app.name, key: 'settings.maxOverflow', value: overflow }],
+        changes: [...(w > app.settings.workers ? [{ service: app.name, key: 'settings.workers', value: w }] : []), { service: app.name, key: 'settings.maxOverflow', value: overflow }, ...capChange(cpus)],
       };
     }
     if (overflow > 10_000) break;
   }
   // More vCPUs, a worker per core: monotone in vCPUs, so bisect the whole counts.
-  const ok = (n: number) => holds({ cpus: n, workers: perCore(n) });
+  const ok = (n: number) => holds({ cpus: n, workers: perCore(n), ...capAt(n) });
   if (!ok(1024)) return null;
   let lo = Math.ceil(cpus);
   let hi = 1024;
@@ -113,7 +123,7 @@ function latencyFix(plan: Plan, app: ServiceOf<'fastapi'>, sc: Scenario): { summ
   const workers = perCore(hi);
   return {
     summary: `Give the host ${hi} vCPUs${workers > app.settings.workers ? ` and the app ${workers} workers, one per core` : ''}, or lower its CPU time per request.`,
-    changes: [{ key: 'host.cpus', value: hi }, ...(workers > app.settings.workers ? [{ service: app.name, key: 'settings.workers', value: workers }] : [])],
+    changes: [{ key: 'host.cpus', value: hi }, ...(workers > app.settings.workers ? [{ service: app.name, key: 'settings.workers', value: workers }] : []), ...capChange(hi)],
   };
 }
 
@@ -127,6 +137,31 @@ export const cpuSaturated: Rule = ({ plan, normal, spike }) => {
 export const latencyOverCriterion: Rule = ({ plan, normal, spike }) => {
   const f = latencyFinding(plan, normal, false) ?? latencyFinding(plan, spike, true);
   return f ? [f] : [];
+};
+
+/**
+ * A service whose modelled CPU at the mean is over its `cpus` cap (replicas × cpus): the kernel
+ * throttles it, its work queues (for the app: latency.ts queues on the capped cores). The fix is
+ * a cap that covers its busiest minute (the spike is the latency finding's).
+ */
+export const cpuOverLimitRule: Rule = ({ plan, normal }) => {
+  const out: Finding[] = [];
+  for (const b of normal.services) {
+    const s = plan.services.find((x) => x.name === b.name);
+    if (!s || s.cpus === undefined || !b.cpu) continue;
+    const cap = s.cpus * b.replicas;
+    if (!cpuOverLimit(b.cpu.typical, cap)) continue;
+    const per = cpusLimitFor(b.cpu.high, b.replicas);
+    const each = b.replicas > 1 ? ` (${b.replicas} containers × ${cores(s.cpus)})` : '';
+    out.push({
+      ...finding('cpu-over-limit', severityOf({ p: 1 }, 'degraded'), b.name,
+        `${b.name} asks ${coresAskedFormat(b.cpu.typical, cap)} cores on average (${cores(b.cpu.high)} in the busiest minute) but its cpus cap gives it ${cores(cap)}${each}: the kernel throttles it and its work queues (modelled CPU per request and per query, assumed until calibrated).`,
+        `Raise ${b.name}'s cpus to ${per} per container (compose's cpus / deploy.resources.limits.cpus), or lower the CPU it needs.`,
+        [{ service: b.name, key: 'cpus', value: per }]),
+      ...(b.host === undefined ? {} : { host: b.host }),
+    });
+  }
+  return out;
 };
 
 /** More app workers than gunicorn's (2 × cores) + 1: memory on processes the cores cannot run. */

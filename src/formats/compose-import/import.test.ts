@@ -43,6 +43,38 @@ describe('compose sizes (bare number = bytes)', () => {
   });
 });
 
+describe('CPU caps (cpus, deploy.resources.limits.cpus)', () => {
+  const one = (extra: string) => composeImport(`services:\n  api:\n    image: python:3.12\n${extra}`);
+  it.each([
+    ['    cpus: 0.5\n', 0.5, 'cpus 0.5 from cpus'],
+    ['    cpus: "1.5"\n', 1.5, 'cpus 1.5 from cpus'],
+    ['    deploy:\n      resources:\n        limits:\n          cpus: "0.25"\n', 0.25, 'cpus 0.25 from deploy.resources.limits.cpus'],
+    ['    cpus: 2\n    deploy:\n      resources:\n        limits:\n          cpus: "2.0"\n', 2, 'cpus 2 from deploy.resources.limits.cpus (and cpus, equal)'],
+  ])('%j is read into the plan as the service\'s cpus, and said', (extra, cpus, read) => {
+    const r = ok(one(extra));
+    expect(svc(r, 'api').cpus).toBe(cpus);
+    expect(r.plan.services[0]!.cpus).toBe(cpus);
+    expect(r.services[0]!.read).toContain(read);
+  });
+  it('no cpus, or 0 (no cap to Docker), imports without one', () => {
+    expect('cpus' in svc(one(''), 'api')).toBe(false);
+    const zero = ok(one('    cpus: 0\n'));
+    expect('cpus' in svc(zero, 'api')).toBe(false);
+    expect(zero.services[0]!.warnings.join(' ')).toContain('CPU limit of 0 means no limit');
+  });
+  it.each([
+    ['    cpus: lots\n', 'services.api.cpus', 'expected a number of CPUs like 0.5 or 2, got'],
+    ['    cpus: -1\n', 'services.api.cpus', 'expected a number of CPUs'],
+    ['    cpus: 1\n    deploy:\n      resources:\n        limits:\n          cpus: "2"\n', 'services.api.cpus', 'disagree'],
+    ['    cpus: 5000\n', 'services.api', 'at most 1024 CPUs'],
+  ])('%j is refused with its path and what was expected', (extra, path, message) => {
+    const r = bad(one(extra));
+    const issue = r.issues.find((i) => i.path.startsWith(path));
+    expect(issue, JSON.stringify(r.issues)).toBeDefined();
+    expect(issue!.message).toContain(message);
+  });
+});
+
 describe('interpolation (compose-spec)', () => {
   const env = { SET: 'yes', EMPTY: '', NUM: '3' };
   it.each([

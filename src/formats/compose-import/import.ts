@@ -321,6 +321,8 @@ class Importer {
       if (swap !== undefined && limit !== null && swap > limit) warnings.push(`memswap_limit ${swap === Infinity ? 'unlimited' : sizeToPlan(swap)}: it may swap beyond its memory limit; Headroom plans RAM only`);
     }
     if (svc.oom_kill_disable === true) warnings.push('oom_kill_disable: at its limit it hangs instead of being killed');
+    const cpus = this.cpusOf(svc, limits, at, read, warnings);
+    if (cpus === null) return null;
 
     const settings: Obj = { ...rec.settings };
     // Compose keys that are settings of the kinds whose schema has them (shm_size: PostgreSQL's
@@ -381,9 +383,43 @@ class Importer {
     const exposure = exposureOf(svc);
     if (exposure?.hostNetwork) read.push('network_mode: host (the exported configs say so)');
     if (exposure?.published) read.push(`published ${exposure.published.map((p) => `${p.address}:${p.port || '(any)'}→${p.target}`).join(', ')}`);
-    const input = { name, kind, ...(limit === null ? {} : { limit: sizeToPlan(limit) }), settings, ...serviceReplicas, ...(exposure ? { exposure } : {}) } as PlanInput['services'][number];
+    const input = { name, kind, ...(limit === null ? {} : { limit: sizeToPlan(limit) }), ...(cpus === undefined ? {} : { cpus }), settings, ...serviceReplicas, ...(exposure ? { exposure } : {}) } as PlanInput['services'][number];
     const containerName = typeof svc.container_name === 'string' && svc.container_name ? { containerName: svc.container_name } : {};
     return { input, note: { service: name, kind, why, limit: limit === null ? null : sizeToPlan(limit), ...containerName, read: [...rec.read, ...read], warnings: [...rec.warnings, ...warnings] } };
+  }
+
+  /**
+   * The CPU cap per container: `cpus` and deploy.resources.limits.cpus (compose refuses a service
+   * that sets both to different values). Undefined without one (or at 0, Docker's "no cap"); null
+   * when the two disagree (an issue is raised and the service is not imported).
+   */
+  private cpusOf(svc: Obj, limits: Obj, at: (...p: Path) => Path, read: string[], warnings: string[]): number | undefined | null {
+    const short = this.cpuCount(svc.cpus, at('cpus'));
+    const deploy = this.cpuCount(limits.cpus, at('deploy', 'resources', 'limits', 'cpus'));
+    if (short !== undefined && deploy !== undefined && Math.abs(short - deploy) > 1e-9) {
+      this.issue(at('cpus'), `cpus (${short}) and deploy.resources.limits.cpus (${deploy}) disagree; compose refuses a service that sets both to different values`);
+      return null;
+    }
+    const cpus = deploy ?? short;
+    if (cpus === undefined) return undefined;
+    if (cpus === 0) {
+      warnings.push('a CPU limit of 0 means no limit to Docker');
+      return undefined;
+    }
+    read.push(`cpus ${cpus} from ${deploy !== undefined ? 'deploy.resources.limits.cpus' : 'cpus'}${short !== undefined && deploy !== undefined ? ' (and cpus, equal)' : ''}`);
+    return cpus;
+  }
+
+  /** A compose CPU count (`0.5`, `'1.5'`) at `path`; undefined when absent or wrong (then an issue is raised). */
+  private cpuCount(value: unknown, path: Path): number | undefined {
+    if (value === undefined || value === null) return undefined;
+    const text = typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim() : null;
+    const n = text !== null && /^(\d+(\.\d*)?|\.\d+)$/.test(text) ? Number(text) : NaN;
+    if (!Number.isFinite(n)) {
+      this.issue(path, `expected a number of CPUs like 0.5 or 2, got ${describe(value)}`);
+      return undefined;
+    }
+    return n;
   }
 
   /** A compose size at `path` in MiB; undefined when absent or wrong (then an issue is raised). */

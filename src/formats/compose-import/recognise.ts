@@ -8,6 +8,7 @@ import type { ServiceKind } from '../../engine/schema.ts';
 import { formatOf, KIND_FORMATS } from '../kinds/index.ts';
 import type { Recognised, ServiceFacts } from '../kinds/kind.ts';
 import { base, imageRepository } from './words.ts';
+import { catalogueCommandKind } from '../../engine/catalogue.ts';
 
 export type { Recognised, ServiceFacts } from '../kinds/kind.ts';
 
@@ -31,19 +32,32 @@ export function recognise(f: ServiceFacts): Recognised {
     }
   }
   // No image and nothing from the command: a variable only one server reads may tell (a service built from source).
+  // Nor from the environment: a config file mounted where only one image keeps it (the image it was built FROM).
+  let builtFrom: string | null = null;
   if (!kind && !repo) {
     const byEnv = kindFromEnvironment(f.environment);
     if (byEnv) ({ kind, why } = byEnv);
+    else {
+      const byMount = kindFromMounted(Object.keys(f.mounted));
+      if (byMount) ({ kind, why, repo: builtFrom } = byMount);
+    }
   }
   // The server's image running something else (a helper): not the server. A script whose text
   // the compose file does not show (`bash /entrypoint.sh`) may start the server: given the benefit of the doubt.
   const server = kind ? formatOf(kind).recognise?.server : undefined;
   if (kind && server && f.command.length && !f.command[0]!.startsWith('-') && !words.some((w) => server.test(w) || /\.sh$/.test(w))) {
-    why = `${why}, but its command runs ${words[0]}, not the server`;
-    kind = null;
+    // Unless the project's own command starts another kind's server on its image (the catalogue says which).
+    const other = repo ? catalogueCommandKind(repo, words) : null;
+    if (other) {
+      why = `${why}; its command ${other.word} starts ${other.server} (${other.source})`;
+      kind = other.kind;
+    } else {
+      why = `${why}, but its command runs ${words[0]}, not the server`;
+      kind = null;
+    }
   }
   const r: Recognised = { kind: kind ?? 'generic', why, settings: {}, read: [], warnings: [] };
-  formatOf(r.kind).recognise?.read?.(f, r, repo ?? '');
+  formatOf(r.kind).recognise?.read?.(f, r, repo ?? builtFrom ?? '');
   return r;
 }
 
@@ -60,6 +74,14 @@ function kindFromEnvironment(environment: Readonly<Record<string, string>>): { k
   for (const kind of kinds) {
     const why = formatOf(kind).recognise?.environment?.(environment) ?? null;
     if (why !== null) return { kind, why };
+  }
+  return null;
+}
+
+function kindFromMounted(paths: readonly string[]): { kind: ServiceKind; why: string; repo: string } | null {
+  for (const kind of kinds) {
+    const m = formatOf(kind).recognise?.mounted?.(paths) ?? null;
+    if (m !== null) return { kind, ...m };
   }
   return null;
 }

@@ -51,6 +51,19 @@ function memory(svc: Svc, limit: number | null, reservation: number | null, oom:
   if (Object.keys(resources).length) svc.deploy = { ...((svc.deploy as object) ?? {}), resources };
 }
 
+/**
+ * The plan's CPU cap per container, as the memory limit is written: the short `cpus` (a number) and
+ * an equal deploy.resources.limits.cpus (a string, as the compose spec writes it), so that Compose
+ * v1 and v2 apply it alike (compose refuses the two when they differ).
+ */
+function cpuCap(svc: Svc, cpus: number) {
+  svc.cpus = cpus;
+  const deploy = (svc.deploy as Record<string, unknown> | undefined) ?? {};
+  const resources = (deploy.resources as Record<string, unknown> | undefined) ?? {};
+  const limits = (resources.limits as Record<string, unknown> | undefined) ?? {};
+  svc.deploy = { ...deploy, resources: { ...resources, limits: { ...limits, cpus: String(cpus) } } };
+}
+
 /** Every string in the tree (not the keys) with `$` doubled. */
 function literal(v: unknown): unknown {
   if (typeof v === 'string') return composeLiteral(v);
@@ -79,11 +92,13 @@ export function composeModel(stack: Stack): { services: Record<string, Svc>; mem
   };
   const add = (s: Service | null, name: string, svc: Svc, limit: number | null, reservation: number | null, oom: number, note: string[]) => {
     memory(svc, limit, reservation, oom);
+    if (s?.cpus !== undefined) cpuCap(svc, s.cpus);
     svc.restart = 'unless-stopped';
     services[name] = svc;
     mem.push({ name, limit, reservation, oomScoreAdj: oom });
     const head = limit === null ? 'no memory limit: only the host bounds it' : `limit ${human(limit)}`;
-    comments.set(name, [`${head}${reservation !== null ? `, reserved ${human(reservation)} (typical usage)` : ''}${s && stack.implied.has(s.name) ? '; added by a feature toggle' : ''}`, ...note]);
+    const cpus = s?.cpus === undefined ? '' : `; at most ${s.cpus} CPU${s.cpus > 1 ? 's' : ''} per container (cpus)`;
+    comments.set(name, [`${head}${reservation !== null ? `, reserved ${human(reservation)} (typical usage)` : ''}${cpus}${s && stack.implied.has(s.name) ? '; added by a feature toggle' : ''}`, ...note]);
   };
   const healthy = (names: string[]) => Object.fromEntries(names.map((n) => [n, { condition: 'service_healthy' }]));
 

@@ -66,6 +66,9 @@ export function kubernetesModel(services: readonly OrchestratedService[]): { obj
     const resources: Record<string, unknown> = {};
     if (request !== null) resources.requests = { memory: mi(request) };
     if (limit !== null) resources.limits = { memory: mi(limit) };
+    // The plan's CPU cap (compose's deploy.resources.limits.cpus) as a CPU limit in millicores.
+    const cpus = Number(((s.svc.deploy as { resources?: { limits?: { cpus?: unknown } } } | undefined)?.resources?.limits?.cpus) ?? NaN);
+    if (Number.isFinite(cpus) && cpus > 0) resources.limits = { ...((resources.limits as object | undefined) ?? {}), cpu: `${Math.max(1, Math.round(cpus * 1000))}m` };
     const volumes: unknown[] = [];
     const mounts: unknown[] = [];
     if (s.dataPath) mounts.push({ name: 'data', mountPath: s.dataPath });

@@ -13,7 +13,7 @@ import { commonLabels, objectName, type OrchestratedService } from './orchestrat
 import type { Stack } from './stack.ts';
 
 /** Compose keys `docker stack deploy` does not apply (it warns "Ignoring unsupported options"), or that deploy.* replaces. */
-const SWARM_DROPS = ['mem_limit', 'memswap_limit', 'mem_reservation', 'oom_score_adj', 'container_name', 'restart', 'depends_on', 'shm_size', 'privileged', 'devices', 'pid', 'network_mode'] as const;
+const SWARM_DROPS = ['mem_limit', 'cpus', 'memswap_limit', 'mem_reservation', 'oom_score_adj', 'container_name', 'restart', 'depends_on', 'shm_size', 'privileged', 'devices', 'pid', 'network_mode'] as const;
 /** What a dropped key costs, said in the service's comment. */
 const DROP_NOTES: Partial<Record<(typeof SWARM_DROPS)[number], string>> = {
   oom_score_adj: 'Swarm sets no oom_score_adj: the OOM order of the compose file does not carry over (the limits still bound each service)',

@@ -56,16 +56,21 @@ describe('ruby', () => {
     expect(byName(r, 'c').settings).toMatchObject({ server: 'sidekiq', processes: 1, threads: 12 });
   });
 
-  it("Zammad (test/corpus/zammad): the image's own commands, and zammad-init / zammad-backup / zammad-nginx are not the Rails server", () => {
+  it("Zammad (test/corpus/zammad): the image's own commands, zammad-init / zammad-backup are not the Rails server, zammad-nginx is nginx", () => {
     const svc = (name: string) => `  ${name}:\n    image: ghcr.io/zammad/zammad:7.1.1-0035\n    command: ["${name}"]\n`;
     const r = imported(`services:\n${['zammad-railsserver', 'zammad-scheduler', 'zammad-websocket', 'zammad-init', 'zammad-backup', 'zammad-nginx'].map(svc).join('')}`);
     expect(byName(r, 'zammad-railsserver').settings).toMatchObject({ server: 'puma', app: 'zammad' });
     expect(byName(r, 'zammad-scheduler').settings).toMatchObject({ server: 'ruby', processes: 1 });
     expect(byName(r, 'zammad-websocket').kind).toBe('ruby');
-    for (const helper of ['zammad-init', 'zammad-backup', 'zammad-nginx']) {
+    for (const helper of ['zammad-init', 'zammad-backup']) {
       expect(byName(r, helper).kind, helper).toBe('generic');
       expect(byName(r, helper).note.why).toMatch(/not the server/);
     }
+    // zammad-nginx execs nginx (the image's entrypoint): the proxy kind, nginx, not a generic guess.
+    const nginx = byName(r, 'zammad-nginx');
+    expect(nginx.kind).toBe('proxy');
+    expect(nginx.settings).toMatchObject({ server: 'nginx' });
+    expect(nginx.note.why).toMatch(/its command zammad-nginx starts nginx/);
   });
 
   it('OpenProject (test/corpus/openproject): ./docker/prod/web is Puma with RAILS_MAX_THREADS, the seeder a helper', () => {

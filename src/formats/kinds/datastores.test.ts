@@ -39,8 +39,19 @@ describe('recognition on the corpus\'s own services', () => {
   it('huginn (test/corpus/huginn/docker/single-process): a data-only container on mysql:8.0 is not a server', () => {
     const s = imported('services:\n  mysqldata:\n    image: mysql:8.0\n    command: /bin/true\n  mysql:\n    image: mysql:8.0\n    restart: always\n');
     expect(s.mysqldata!.kind).toBe('generic');
-    expect(s.mysqldata!.why).toMatch(/image mysql:8\.0 is MySQL, but its command runs true, not the server: a generic service/);
+    expect(s.mysqldata!.why).toMatch(/image mysql:8\.0 is MySQL, but its command runs true, not the server: true exits at once/);
+    // It stops as it starts: no memory, from the command (not the generic guess).
+    expect(s.mysqldata!.settings).toEqual({ image: 'mysql:8.0', usage: { low: 0, typical: 0, high: 0 } });
     expect(s.mysql!.kind).toBe('mysql');
+  });
+
+  it('a container whose whole command is true or : holds no memory; one that keeps running keeps the guess', () => {
+    const s = imported('services:\n  data:\n    image: busybox\n    command: ["true"]\n  colon:\n    image: busybox\n    entrypoint: [":"]\n  sleeper:\n    image: busybox\n    command: ["sleep", "infinity"]\n  script:\n    image: busybox\n    command: ["true", "&&", "httpd"]\n');
+    expect(s.data!.settings).toEqual({ image: 'busybox', usage: { low: 0, typical: 0, high: 0 } });
+    expect(s.data!.why).toMatch(/image busybox: true exits at once/);
+    expect(s.colon!.settings).toMatchObject({ usage: { low: 0, typical: 0, high: 0 } });
+    expect(s.sleeper!.settings).toEqual({ image: 'busybox' });
+    expect(s.script!.settings).toEqual({ image: 'busybox' });
   });
 
   it('appwrite (test/corpus/appwrite/docker-compose.yml): mariadb:10.11 running mysqld is MariaDB', () => {

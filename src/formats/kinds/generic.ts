@@ -8,6 +8,9 @@ import type { KindFormat, Recognised, ServiceFacts } from './kind.ts';
 import { knownExporterOf } from '../../engine/exporters.ts';
 import { sizeToPlan } from '../../engine/units.ts';
 
+/** Commands that do nothing and exit (POSIX `true` and `:`): a container running one stops as it starts. */
+const EXITS_AT_ONCE: ReadonlySet<string> = new Set(['true', ':']);
+
 function genericRead(f: ServiceFacts, r: Recognised, repo: string): void {
   if (f.image) r.settings.image = f.image.length > 200 ? f.image.slice(0, 200) : f.image;
   // The exporters Headroom knows (engine/exporters.ts: the one recognition rule), with their usage where a figure exists.
@@ -19,6 +22,14 @@ function genericRead(f: ServiceFacts, r: Recognised, repo: string): void {
       r.settings.usage = usage;
       r.read.push(`usage ${usage.low} / ${usage.typical} / ${usage.high} from ${known.source}`);
     }
+    return;
+  }
+  // A command that exits at once (`/bin/true`: a data-only container for volumes_from, as Huginn's
+  // mysqldata): the container stops as it starts and holds no memory. Not a guess: 0 from the command.
+  if (f.command.length > 0 && EXITS_AT_ONCE.has(base(f.command[0]!)) && f.command.length === 1) {
+    r.why = `${r.why || (f.image ? `image ${f.image}` : 'its command')}: ${base(f.command[0]!)} exits at once (a data-only container), so it holds no memory once started`;
+    r.settings.usage = { low: 0, typical: 0, high: 0 };
+    r.read.push(`usage 0 / 0 / 0: command ${f.command[0]} exits at once`);
     return;
   }
   const program = f.command.length > 0 ? base(f.command[0] === 'python' || f.command[0] === 'python3' ? (f.command.find((w, i) => i > 0 && !w.startsWith('-')) ?? f.command[0]!) : f.command[0]!) : null;

@@ -50,6 +50,10 @@ export type KindRecognition = {
   /** Why a service built from source (no image) runs this kind, told from a variable only its server reads
    * (Elasticsearch's ES_JAVA_OPTS), or null. Tried when neither image nor command tells. */
   environment?(environment: Readonly<Record<string, string>>): string | null;
+  /** Why a service built from source (no image) runs this kind, told from a config file it mounts where only one
+   * image keeps it (Kibana's /usr/share/kibana/config/kibana.yml: built FROM Elastic's Kibana image), with that
+   * image's repository (read with it, as an image's would be), or null. Tried after `environment`. */
+  mounted?(paths: readonly string[]): { why: string; repo: string } | null;
   /** The server's executables (and the image's entrypoint script that starts it), by base name: a service of the
    * kind's image whose command starts with a word, and names none of them, runs something else on that image
    * (a one-shot helper: `command: /bin/true`, a `sh -c` script calling the client) and is not counted as the server;

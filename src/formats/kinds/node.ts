@@ -66,10 +66,14 @@ export const node: KindFormat<'node'> = {
   recognise: {
     images: [
       { re: /^(?:[^/]+\/)*node$/, label: 'Node.js' },
-      { re: /^(?:[^/]+\/)*kibana$/, label: 'Kibana (a Node.js server)' },
       ...catalogueImages('node'),
     ],
     commandAfterImage: true,
+    // docker-elk builds Kibana FROM Elastic's image and mounts its kibana.yml where that image reads it.
+    mounted: (paths) => {
+      const p = paths.find((x) => x.startsWith('/usr/share/kibana/'));
+      return p ? { why: `it mounts ${p}, where Elastic's Kibana image reads its config: built from that image`, repo: 'kibana' } : null;
+    },
     command: (command, words) => {
       const i = words.findIndex((w) => RUNNERS.has(w));
       if (i < 0) return null;

@@ -39,7 +39,7 @@ function projectCommand(repo: string, command: readonly string[]): { word: strin
   if (!commands) return null;
   for (const w of command.map(base)) {
     const c = commands[w];
-    if (c) return { word: w, server: c.server as RubyServer, processes: c.processes, source: c.source };
+    if (c && !c.kind) return { word: w, server: c.server as RubyServer, processes: c.processes, source: c.source };
   }
   return null;
 }
@@ -104,7 +104,7 @@ function rubyRead(f: ServiceFacts, r: Recognised, repo: string): void {
 }
 
 /** The catalogue's start commands of Ruby images, escaped for a pattern. */
-const PROJECT_COMMANDS = APP_CATALOGUE.filter((e) => e.kind === 'ruby').flatMap((e) => Object.keys(e.commands ?? {})).map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+const PROJECT_COMMANDS = APP_CATALOGUE.filter((e) => e.kind === 'ruby').flatMap((e) => Object.entries(e.commands ?? {}).filter(([, c]) => !c.kind).map(([w]) => w)).map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
 
 export const RUBY_PORT = 3000; // Puma's and Rails' default port
 

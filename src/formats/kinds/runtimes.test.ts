@@ -9,6 +9,7 @@ import type { Plan, Service } from '../../engine/schema.ts';
 import { nginxDirectives, nginxSizeParse } from './proxy.ts';
 import { jvmSizeParse, withHeap } from './jvm.ts';
 import { withMaxOldSpace } from './node.ts';
+import { basisOf } from '../../engine/kinds/index.ts';
 
 function imported(text: string, files: Record<string, string> = {}) {
   const r = composeImport(text, { readFile: (p) => files[p] });
@@ -138,6 +139,20 @@ describe('node: heap flag and instances', () => {
     expect(one(compose(`  web:\n    image: myorg/web:1\n    command: npm start\n`)).service.kind).toBe('node');
     expect(one(compose(`  web:\n    image: myorg/web:1\n    command: ["npx", "next", "start"]\n`)).service.kind).toBe('node');
     expect(one(compose(`  web:\n    image: myorg/web:1\n    command: npm ci\n`)).service.kind).not.toBe('node');
+  });
+
+  it('elk (test/corpus/elk): Kibana built from source is told by the kibana.yml it mounts where Elastic\'s image reads it; the catalogue entry, no figure: assumed', () => {
+    const text = compose(`  kibana:\n    build:\n      context: kibana/\n    volumes:\n      - ./kibana/config/kibana.yml:/usr/share/kibana/config/kibana.yml:ro,Z\n`);
+    const r = imported(text, { './kibana/config/kibana.yml': 'server.name: kibana\n' });
+    const s = r.plan.services[0]!;
+    expect(s.kind).toBe('node');
+    expect(settingsOf(s)).toMatchObject({ app: 'kibana' });
+    expect(r.services[0]!.why).toMatch(/mounts \/usr\/share\/kibana\/config\/kibana\.yml/);
+    expect(basisOf(s)).toBe('assumed');
+    // Without the file (nothing mounted that Headroom reads), nothing tells: generic.
+    expect(imported(text).plan.services[0]!.kind).toBe('generic');
+    // The image itself is catalogued too.
+    expect(one(compose(`  kibana:\n    image: docker.elastic.co/kibana/kibana:8.15.0\n`)).service.settings).toMatchObject({ app: 'kibana' });
   });
 
   it('withMaxOldSpace keeps other options and replaces the flag', () => {
