@@ -17,11 +17,14 @@ describe('headroom capacity', () => {
     const r = cli(['capacity', '--preset', '4gb']);
     expect(r.code).toBe(0);
     expect(r.out).toContain('normal traffic: fails even with no users');
-    expect(r.out).toMatch(/✖ first usage-over-limit \[redis\]: redis's high usage \(680 MiB\) exceeds its 300 MiB limit/);
-    expect(r.out).toMatch(/433\s+breaks at 434\s+usage-over-limit\s+fastapi/);
+    // Checks in words (finding-words.ts), never their ids: those stay in --json.
+    expect(r.out).toMatch(/✖ first redis: usage over its limit: redis's high usage \(680 MiB\) exceeds its 300 MiB limit/);
+    expect(r.out).toMatch(/433\s+breaks at 434\s+fastapi: usage over its limit/);
+    expect(r.out).not.toMatch(/usage-over-limit|cpu-saturated|\[host\]/);
+    expect(r.out).toMatch(/fix first \(these do not depend on load\): in the plan file, set settings\.maxmemory: 104MiB on redis, /);
     expect(r.out).toMatch(/HOST\s+CPUS\s+USERS\s+SPIKE ×5\s+MOVE UP AT\s+\$\/MONTH\s+\$\/1K USERS\s+FIRST TO BREAK/);
     // The 4 GiB tier's 2 vCPUs run out before its memory: the API's p95 (issue 15; free memory bound it before).
-    expect(r.out).toMatch(/\n {2}4 GiB\s+2\s+[\d,]+\s+[\d,]+\s+[\d,]+\s+\$25\s+\$[\d.]+\s+latency-over-criterion \[host\]/);
+    expect(r.out).toMatch(/\n {2}4 GiB\s+2\s+[\d,]+\s+[\d,]+\s+[\d,]+\s+\$25\s+\$[\d.]+\s+API latency over the p95 criterion\n/);
     // Bigger tiers run the app a worker per core, and say so.
     expect(r.out).toContain('8 GiB   fastapi re-tuned: 4 workers on 4 vCPUs (the plan has 3; a worker per core)');
     expect(r.out).toContain('16 GiB  fastapi re-tuned: 8 workers on 8 vCPUs (the plan has 3; a worker per core)');

@@ -3,14 +3,16 @@
  * how many active users the plan carries before its first check breaks, the next two, the spike,
  * and the upgrade path (the stack re-tuned for each host size). Exit 0; 2 on bad input.
  */
-import { evaluate, sizeFormat, sizeParse } from '../engine/index.ts';
+import { evaluate, limitsOfAllFormat, perContainerFormat, sizeFormat, sizeParse } from '../engine/index.ts';
+import { replicasOf } from '../engine/schema.ts';
 import { EVIDENCE_OPTIONS, EVIDENCE_USAGE, evidenceLines, withEvidence } from './evidence.ts';
 import { capacity, type Capacity, type CapacityScenario, type Constraint } from '../engine/capacity.ts';
 import { DEFAULT_TIERS, MOVE_UP_SHARE, upgradePath, type Split, type TierSpec, type UpgradePath } from '../engine/tiers.ts';
 import type { Plan } from '../engine/schema.ts';
 import { planToInput } from '../formats/plan-file.ts';
 import { loadPlan, singleHostOnly, UsageError } from './io.ts';
-import { reportJson } from './render.ts';
+import { planChangesText, reportJson } from './render.ts';
+import { findingWords } from '../engine/finding-words.ts';
 
 type Args = { positionals: string[]; values: Record<string, string | boolean | undefined> };
 
@@ -43,9 +45,13 @@ function moveUpParse(text: string): number {
   return v;
 }
 
+/** A check in words (finding-words.ts: a check is named as the finding it raises), with where it is: `redis: usage over its limit`, `the host runs short of CPU (host app)`. */
+function checkWords(c: { id: string; service: string | null; host?: string }): string {
+  return `${findingWords({ id: c.id, service: c.service })}${c.service === null && c.host ? ` (host ${c.host})` : ''}`;
+}
+
 function constraintLine(mark: string, c: Constraint): string {
-  const where = c.service ?? (c.host ? `${c.host} host` : 'host');
-  return `  ${mark} ${c.id} [${where}]: ${c.message}`;
+  return `  ${mark} ${checkWords(c)}: ${c.message}`;
 }
 
 function scenarioLines(title: string, sc: CapacityScenario, reason: string | null = null): string[] {
@@ -67,7 +73,7 @@ function fixedFirstLines(c: Capacity): string[] {
   if (!f) return ['fix first: no set of the findings\' own changes clears the checks that fail with no users (see the findings: `headroom plan`)', ''];
   const carries = f.status === 'breaks' ? `carries ${users(f.users)} active users` : f.status === 'holds' ? `no user count: ${f.reason ?? 'no check breaks with users'}` : 'still fails with no users';
   return [
-    `fix first (these do not depend on load): ${f.changes.map((ch) => `${ch.service ? `${ch.service}.` : ''}${ch.key} = ${String(ch.value)}`).join(', ')}`,
+    `fix first (these do not depend on load): ${planChangesText(f.changes, f.changes.length)}`,
     `then the stack ${carries}`,
     ...(f.binding && f.status === 'breaks' ? [constraintLine('✖ first', f.binding)] : []),
     '',
@@ -76,12 +82,12 @@ function fixedFirstLines(c: Capacity): string[] {
 
 function checksTable(c: Capacity): string[] {
   const status = (k: Constraint) => (k.status === 'fails-at-zero' ? 'fails idle' : k.status === 'holds' ? 'holds' : `breaks at ${users(k.users! + 1)}`);
-  return table([['USERS', 'STATUS', 'CHECK', 'WHERE'], ...c.constraints.map((k) => [users(k.users), status(k), k.id, k.service ?? 'host'])]);
+  return table([['USERS', 'STATUS', 'CHECK'], ...c.constraints.map((k) => [users(k.users), status(k), checkWords(k)])]);
 }
 
 function pathLines(p: UpgradePath): string[] {
   const spike = p.workload.spike;
-  const first = (k: Constraint | null) => (k ? `${k.id} [${k.service ?? k.host ?? 'host'}]` : '—');
+  const first = (k: Constraint | null) => (k ? checkWords(k) : '—');
   const rows = p.tiers.map((t) => [
     sizeFormat(t.ramMiB),
     String(t.cpus),
@@ -96,7 +102,7 @@ function pathLines(p: UpgradePath): string[] {
     `upgrade path (the stack re-tuned for each host by the engine's rules; move up at ${Math.round(p.moveUpShare * 100)}% of capacity):`,
     ...table([['HOST', 'CPUS', 'USERS', `SPIKE ×${spike}`, 'MOVE UP AT', '$/MONTH', '$/1K USERS', 'FIRST TO BREAK'], ...rows]),
     'limits of each tier, tuned for its capacity (`--json` has the whole plan):',
-    ...p.tiers.map((t) => `  ${sizeFormat(t.ramMiB).padEnd(7)} ${t.plan.services.map((s) => `${s.name} ${s.limit === null ? 'no limit' : sizeFormat(s.limit)}`).join(', ')}`),
+    ...p.tiers.map((t) => `  ${sizeFormat(t.ramMiB).padEnd(7)} ${t.plan.services.map((s) => `${s.name} ${s.limit === null ? 'no limit' : perContainerFormat(s.limit, replicasOf(s))}`).join(', ')}`),
     ...p.tiers.flatMap((t) => t.workers.map((w) => `  ${sizeFormat(t.ramMiB).padEnd(7)} ${w.service} re-tuned: ${w.to} workers on ${t.cpus} vCPUs (the plan has ${w.from}; a worker per core), its memory and connections with them`)),
   ];
   const rec = p.recommended === null ? null : p.tiers[p.recommended]!;
@@ -104,7 +110,7 @@ function pathLines(p: UpgradePath): string[] {
   for (const m of p.multiHost) {
     const price = (v: number | null) => (v === null ? '' : `, ${money(v)}/month`);
     const carried = (u: number | null, status: string) => (status === 'holds' ? 'no limit found' : `carries ${users(u)} active users`);
-    const what = (c: { id: string; service: string | null; host?: string } | null) => (c ? `, then ${c.id}${c.service ? ` [${c.service}]` : c.host ? ` [${c.host} host]` : ''}` : '');
+    const what = (c: { id: string; service: string | null; host?: string } | null) => (c ? `, then ${checkWords(c)}` : '');
     const placed = m.split.databaseAlone ? 'the database on its own host' : 'placed by place()';
     out.push(`${m.hosts} × ${sizeFormat(m.hostRamMiB)} (${placed}${price(m.pricePerMonth)}): ${carried(m.users, m.status)}${what(m.binding)}; against 1 × ${sizeFormat(m.against.ramMiB)}${price(m.against.pricePerMonth)}: ${carried(m.against.users, m.against.users === null ? 'holds' : 'breaks')}${what(m.against.binding)}`);
     if (m.split.hosts.length > 0) out.push(`  placed for ${users(m.split.tunedFor)} users: ${m.split.hosts.map((h) => `${h.name}: ${h.services.join(', ')}`).join(' · ')}`);
@@ -113,7 +119,7 @@ function pathLines(p: UpgradePath): string[] {
   if (b) {
     out.push(`no tier carries ${users(p.workload.users)} active users. On ${sizeFormat(b.ramMiB)}, first to break (at ${users((b.users ?? 0) + 1)} users):`);
     if (b.binding) out.push(constraintLine('✖', b.binding));
-    out.push(`  memory goes to: ${b.heaviest.map((h) => `${h.service} ${sizeFormat(h.limitMiB)}`).join(', ')}`);
+    out.push(`  memory goes to: ${b.heaviest.map((h) => `${h.service} ${limitsOfAllFormat(h.perContainerMiB, h.replicas)}`).join(', ')}${b.heaviest.some((h) => h.replicas > 1) ? ' (containers × each one\'s limit = all of them)' : ''}`);
     const s = b.split;
     if (s) {
       out.push(`split (${s.databaseAlone ? 'the database on its own host' : 'placed by place()'}, 2 × ${sizeFormat(b.ramMiB)}${s.pricePerMonth === null ? '' : `, ${money(s.pricePerMonth)}/month`}): ${s.status === 'holds' ? 'no limit found' : `carries ${users(s.users)} active users`}${s.carries ? '' : ', still short of the workload'}`);

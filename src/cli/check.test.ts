@@ -29,7 +29,7 @@ describe('headroom check', () => {
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/imported from compose:\nSERVICE\s+KIND\s+LIMIT\s+WHY/);
     expect(r.out).toMatch(/redis\s+redis\s+300MiB\s+image redis:7-alpine is Redis/);
-    expect(r.out).toMatch(/✖ critical redis-fork-headroom \[redis\]/);
+    expect(r.out).toMatch(/✖ critical redis: no room to fork for a snapshot · modelled\n.*\n {4}fix: Set redis maxmemory to 104 MiB.*\n {9}in the plan file, set settings\.maxmemory: 104MiB on redis\n/);
     expect(r.out).toMatch(/\nFAIL: \d+ critical findings?: .*redis: no room to fork for a snapshot/);
     expect(r.err).toBe('');
   });
@@ -91,6 +91,15 @@ describe('headroom check', () => {
     expect(r.err).toMatch(pattern);
   });
 
+  it('--stats reads under the evidence cap (32 MiB), not the plan cap (4 MiB): a streamed docker stats of 5 MiB is read', () => {
+    const snapshot = 'CONTAINER         MEM USAGE / LIMIT     MEM %\nfastapi-backend   312.5MiB / 500MiB     62.50%\nredis-cache       201.7MiB / 300MiB     67.23%\n';
+    const big = file('big-stats.txt', snapshot.repeat(Math.ceil((5 * 1024 * 1024) / snapshot.length)));
+    const r = cli(['check', join(CORPUS, '02-seed-4gb.yml'), '--stats', big]);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/observed \(docker stats\) beside the model:\n.*\nfastapi\s+500 MiB\s+\d+ MiB \/ \d+ MiB\s+313 MiB \/ 313 MiB/);
+  });
+
   it('--stats: observed usage beside the model, matched through container_name, planned with krr\'s margin', () => {
     const stats = file('stats.txt', 'CONTAINER         MEM USAGE / LIMIT     MEM %\nfastapi-backend   312.5MiB / 500MiB     62.50%\nredis-cache       201.7MiB / 300MiB     67.23%\nprometheus        197.4MiB / 200MiB     98.70%\n9f8e7d6c5b4a      12MiB / 1GiB          1.17%\n');
     const r = cli(['check', join(CORPUS, '02-seed-4gb.yml'), '--stats', stats]);
@@ -101,7 +110,7 @@ describe('headroom check', () => {
     expect(Number(planned)).toBe(Math.max(359, Number(high)));
     expect(r.out).toMatch(/note: no service for container 9f8e7d6c5b4a/);
     expect(r.out).toMatch(/note: no stats for postgres, grafana/);
-    expect(r.out).toMatch(/observed-near-limit \[prometheus\] · observed\n.*99% of its 200 MiB limit/);
+    expect(r.out).toMatch(/prometheus: seen near its limit · observed\n.*99% of its 200 MiB limit/);
     const j = JSON.parse(cli(['check', join(CORPUS, '02-seed-4gb.yml'), '--stats', stats, '--json']).out);
     expect(j.services.find((s: { name: string }) => s.name === 'redis').observedMiB).toMatchObject({ typical: 201.7, p50: 201.7, peak: 201.7 });
     expect(j.stats.missing).toEqual(['postgres', 'grafana']);

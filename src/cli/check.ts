@@ -12,7 +12,7 @@ import { verdictOf as stackVerdictOf } from '../engine/verdict.ts';
 import { dockerStatsApply, type StatsMatch } from '../formats/docker-stats.ts';
 import { planToInput } from '../formats/plan-file.ts';
 import type { ComposeInfo } from './compose.ts';
-import { issuesToLines, loadPlan, readText, UsageError } from './io.ts';
+import { issuesToLines, loadPlan, readCapped, UsageError } from './io.ts';
 import { FORMAT_OPTIONS, FORMATS, formatOf, type Format } from './format.ts';
 import { checkedFrom, renderAs } from './output.ts';
 import { verdictText, worstExitCode, type Verdict } from './verdict.ts';
@@ -38,7 +38,8 @@ function importLines(info: ComposeInfo): string[] {
 function withStats(plan: Plan, file: string, compose: ComposeInfo | undefined): { plan: Plan; match: StatsMatch } {
   const names = Object.fromEntries((compose?.services ?? []).filter((s) => s.containerName).map((s) => [s.service, s.containerName!]));
   const label = file === '-' ? 'stdin' : file;
-  const r = dockerStatsApply(planToInput(plan), readText(file), names);
+  // docker stats output is evidence: read under the evidence cap (input-limits.ts), not the plan's.
+  const r = dockerStatsApply(planToInput(plan), readCapped(file, 'evidence', '--stats').text, names);
   if (!r.ok) throw new UsageError(issuesToLines(`--stats ${label}`, r.issues));
   const parsed = planParse(r.input);
   if (!parsed.ok) throw new UsageError(issuesToLines(`--stats ${label}`, parsed.issues));

@@ -16,7 +16,9 @@ describe('headroom plan', () => {
     expect(r.out).toMatch(/SERVICE\s+KIND\s+BASIS\s+LIMIT\s+LOW\s+TYPICAL\s+HIGH\s+HEADROOM\s+RISK/);
     expect(r.out).toMatch(/postgres\s+postgres\s+modelled\s+800 MiB/);
     expect(r.out).toContain('spike ×5');
-    expect(r.out).toContain('redis-fork-headroom');
+    // Findings in words; the ids stay in --json, SARIF and JUnit.
+    expect(r.out).toContain('✖ critical redis: no room to fork for a snapshot · modelled');
+    expect(r.out).not.toContain('redis-fork-headroom');
     expect(r.out).not.toMatch(/NaN|undefined/);
   });
 

@@ -175,11 +175,11 @@ describe('--format markdown', () => {
     const r = cli(['check', SEED, '--format', 'markdown']);
     expect(r.code).toBe(1);
     const md = r.out;
-    expect(md).toMatch(/^### ❌ Headroom check: FAIL\n\n\*\*File:\*\* seed\.yml \(compose file, 5 services\) on a 4 GiB host\.\n\n\*\*FAIL:\*\* 1 critical finding: redis-fork-headroom \\\[redis\\\]\n/);
+    expect(md).toMatch(/^### ❌ Headroom check: FAIL\n\n\*\*File:\*\* seed\.yml \(compose file, 5 services\) on a 4 GiB host\.\n\n\*\*FAIL:\*\* 1 critical finding: redis: no room to fork for a snapshot\n/);
     expect(md).toMatch(/\| service \| kind \| limit \| basis \| low \/ typical \/ high MiB \| headroom \| risk \|\n\|---\|/);
     expect(md.match(/^\| (fastapi|postgres|redis|prometheus|grafana) \|/gm)).toHaveLength(5);
     expect(md).toMatch(/\*\*Host:\*\* limits 1\.9 GiB \+ reserve/);
-    expect(md).toMatch(/- 🔴 \*\*critical\*\* `redis-fork-headroom` · redis \(modelled\): .*\n {2}\*\*Fix:\*\* Set redis maxmemory to 104 MiB .* — redis\.settings\.maxmemory = 104MiB \(seed\.yml line 27\)/);
+    expect(md).toMatch(/- 🔴 \*\*critical\*\* \*\*redis: no room to fork for a snapshot\*\* \(modelled\): .*\n {2}\*\*Fix:\*\* Set redis maxmemory to 104 MiB .* — in the plan file, set settings\.maxmemory: 104MiB on redis \(seed\.yml line 27\)/);
     expect(md).toMatch(/…and \d+ more \(.*\): `headroom check` lists them all\./);
     expect(cli(['check', 'fits.yml', '--format', 'markdown']).out).toMatch(/^### ✅ Headroom check: PASS\n/);
   });

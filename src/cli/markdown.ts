@@ -7,7 +7,8 @@
 import { sizeFormat, type Finding, type Severity } from '../engine/index.ts';
 import { findingGroups, type FindingGroup } from '../engine/findings/group.ts';
 import type { Checked } from './checked.ts';
-import { OUTCOMES } from './verdict.ts';
+import { OUTCOMES, verdictText } from './verdict.ts';
+import { groupWords, planChangeText } from './render.ts';
 import { chanceText } from '../engine/policy.ts';
 import { ONE_SHOT_TEXT, startupText } from '../engine/finding-words.ts';
 
@@ -58,7 +59,7 @@ function hostLine(c: Checked): string {
 }
 
 function changeText(ch: Finding['fix']['changes'][number]): string {
-  return `${ch.service ? `${markdownText(ch.service)}.` : ''}${markdownText(ch.key)} = ${markdownText(String(ch.value))}`;
+  return planChangeText(ch, markdownText);
 }
 
 /** Changes written out per item; more are counted. */
@@ -68,10 +69,9 @@ function findingItem(c: Checked, g: FindingGroup): string[] {
   const lines = [...new Set(g.findings.flatMap((f) => c.where(f).map((w) => w.line)))].sort((a, b) => a - b);
   const at = lines.length && c.source ? ` (${markdownText(c.label)} line${lines.length > 1 ? 's' : ''} ${lines.slice(0, CHANGES_SHOWN).join(', ')}${lines.length > CHANGES_SHOWN ? ', …' : ''})` : '';
   const shown = g.changes.slice(0, CHANGES_SHOWN);
-  const changes = shown.length ? ` — ${shown.map(changeText).join(', ')}${g.changes.length > shown.length ? `, and ${g.changes.length - shown.length} more` : ''}` : '';
-  const who = g.findings.length > 1 ? ` · ${g.services.length} services` : g.services[0] ? ` · ${markdownText(g.services[0])}` : '';
+  const changes = shown.length ? ` — in the plan file, set ${shown.map(changeText).join(', ')}${g.changes.length > shown.length ? `, and ${g.changes.length - shown.length} more` : ''}` : '';
   return [
-    `- ${SEVERITY_MARK[g.severity]} \`${g.id}\`${who} (${g.basis}): ${markdownText(g.message)}`,
+    `- ${SEVERITY_MARK[g.severity]} **${markdownText(groupWords(g))}** (${g.basis}): ${markdownText(g.message)}`,
     `  **Fix:** ${markdownText(g.fixSummary)}${changes}${at}`,
   ];
 }
@@ -112,7 +112,8 @@ export function reportMarkdown(c: Checked): string {
     '',
     `**${c.source ? 'File' : 'Plan'}:** ${markdownText(c.label)} (${what}) on a ${sizeFormat(c.report.host.ramMiB)} host.`,
     '',
-    `**${o.label}:** ${markdownText(c.verdict.summary)}`,
+    // In words, as the text output says it (the JSON, SARIF and JUnit keep the ids).
+    `**${o.label}:** ${markdownText(verdictText(c.report, { assume: c.verdict.assumedAccepted }).summary)}`,
     '',
     ...openSection(c),
     ...servicesTable(c),

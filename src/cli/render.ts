@@ -1,8 +1,10 @@
 /** The report as a terminal table, and as JSON with numbers rounded for reading. */
 import { perContainerFormat, sizeFormat, sizesFormat, type HostBudget, type Report, type ReportFinding, type ServiceBudget } from '../engine/index.ts';
-import { findingGroups } from '../engine/findings/group.ts';
+import { findingGroups, type FindingGroup } from '../engine/findings/group.ts';
+import { findingWords } from '../engine/finding-words.ts';
+import type { Change } from '../engine/report.ts';
 import { chanceText, cpuAllowed, LATENCY_P95_CRITERION_MS } from '../engine/policy.ts';
-import { coresFormat } from '../engine/units.ts';
+import { coresFormat, msFormat } from '../engine/units.ts';
 import type { Latency } from '../engine/report.ts';
 import { verdictText } from './verdict.ts';
 import { ONE_SHOT_TEXT, startupText } from '../engine/finding-words.ts';
@@ -54,10 +56,10 @@ export function latencyLines(l: Latency | null): string[] {
   if (!l) return [];
   if (l.saturated) {
     const what = l.saturated === 'cpu' ? `its requests need more CPU than ${l.workers} workers get on ${coresFormat(l.cores)} cores` : 'its queries need more database connections than its pool has';
-    return [`latency ${l.service}: saturated, ${what}; p95 grows without bound (criterion ${LATENCY_P95_CRITERION_MS} ms)`];
+    return [`latency ${l.service}: saturated, ${what}; p95 grows without bound (criterion ${msFormat(LATENCY_P95_CRITERION_MS)})`];
   }
-  const ms = (v: number | null) => `${Math.round(v ?? 0)}`;
-  return [`latency ${l.service}: p50 ${ms(l.p50)} / p95 ${ms(l.p95)} / p99 ${ms(l.p99)} ms (criterion p95 < ${LATENCY_P95_CRITERION_MS} ms; modelled; calibrated on one measured sweep, calibration/latency.json)`];
+  const ms = (v: number | null) => msFormat(v ?? 0);
+  return [`latency ${l.service}: p50 ${ms(l.p50)} / p95 ${ms(l.p95)} / p99 ${ms(l.p99)} (criterion p95 < ${msFormat(LATENCY_P95_CRITERION_MS)}; modelled, calibrated on one measured sweep)`];
 }
 
 const MARK = { critical: '✖', warning: '▲', info: '·' } as const;
@@ -65,17 +67,42 @@ const MARK = { critical: '✖', warning: '▲', info: '·' } as const;
 /** Changes written out in a fix line: all of them up to a dozen, then a count. */
 const CHANGES_SHOWN = 12;
 
+/**
+ * One change as the plan file takes it, an instruction: `settings.maxmemory: 104MiB on redis`,
+ * `features.pgbouncer: true`. The plan-file key is what the user edits; `text` escapes the parts
+ * that come from files (Markdown).
+ */
+export function planChangeText(c: Change, text: (s: string) => string = (s) => s): string {
+  return `${text(c.key)}: ${text(String(c.value))}${c.service ? ` on ${text(c.service)}` : ''}`;
+}
+
+/** A fix's changes as one instruction, the first `shown` written out: `in the plan file, set limit: 640MiB on fastapi, …`. */
+export function planChangesText(changes: readonly Change[], shown: number, text?: (s: string) => string): string {
+  const list = changes.slice(0, shown).map((c) => planChangeText(c, text));
+  const more = changes.length - list.length;
+  return list.length ? `in the plan file, set ${list.join(', ')}${more > 0 ? `, and ${more} more` : ''}` : '';
+}
+
+/**
+ * A finding group as people read it: its words (finding-words.ts), with its service or the
+ * services it repeats over: `redis: no room to fork for a snapshot`, `no memory limit (3 services)`.
+ * The id stays in the JSON, SARIF and JUnit.
+ */
+export function groupWords(g: Pick<FindingGroup, 'id' | 'services' | 'findings'>): string {
+  if (g.findings.length > 1) return `${findingWords({ id: g.id, service: null })} (${g.services.length} services)`;
+  return findingWords({ id: g.id, service: g.services[0] ?? null });
+}
+
 /** The findings, those repeated over many services as one (findings/group.ts), each with the basis it rests on. */
 export function findingLines(findings: readonly ReportFinding[]): string[] {
   if (findings.length === 0) return ['no findings'];
   return findingGroups(findings).flatMap((g) => {
-    const changes = g.changes.slice(0, CHANGES_SHOWN).map((c) => `${c.service ? `${c.service}.` : ''}${c.key} = ${String(c.value)}`);
-    const more = g.changes.length - changes.length;
-    const where = g.findings.length > 1 ? ` [${g.services.length} services]` : g.services[0] ? ` [${g.services[0]}]` : '';
+    const changes = planChangesText(g.changes, CHANGES_SHOWN);
     return [
-      `${MARK[g.severity]} ${g.severity.padEnd(8)} ${g.id}${where} · ${g.basis}`,
+      `${MARK[g.severity]} ${g.severity.padEnd(8)} ${groupWords(g)} · ${g.basis}`,
       `    ${g.message}`,
-      `    fix: ${g.fixSummary}${changes.length ? `  (${changes.join(', ')}${more > 0 ? `, and ${more} more` : ''})` : ''}`,
+      `    fix: ${g.fixSummary}`,
+      ...(changes ? [`         ${changes}`] : []),
     ];
   });
 }

@@ -10,7 +10,7 @@ import { observedFigures, observedLimitOf } from './observed.ts';
 import { sizeFormat } from './units.ts';
 import { hostCpuOf, hostCpus } from './cpu.ts';
 import { hostLatency } from './latency.ts';
-import { replicasOf, serviceLimitOfAll } from './plan-schema.ts';
+import { containersOf, replicasOf, serviceLimitOfAll } from './plan-schema.ts';
 
 /**
  * Usage put in place of the model's for some services (by name): what the verdict asks when it
@@ -35,8 +35,7 @@ export function scenarioOf(plan: Plan, multiplier: number, implied: ReadonlySet<
   // exits: not in the steady-state sums (usage, limits, risk, the shims of the reserve). Its high
   // is checked at startup instead (`startup` below, findings/memory.ts oneShotStartup).
   const steady = (s: Service) => s.oneShot !== true;
-  const steadyCount = plan.services.filter(steady).length;
-  const reserve = hostReserve(plan, steadyCount);
+  const reserve = hostReserve(plan, containersOf(plan.services.filter(steady)));
   const oomAt = plan.host.ram + plan.host.swap;
   const usages = plan.services.map((s): Usage => {
     const o = override?.get(s.name);

@@ -26,7 +26,7 @@ import { findingCovers } from './findings/index.ts';
 import { planWithFeatures } from './features.ts';
 import { scenarioOf } from './budget.ts';
 import { hostFitChecks, hostLoadChecks, placedHostChecks, placedLoadChecks } from './host-fit.ts';
-import { coresAskedFormat, coresFormat, sizeFormat, sizePairFormat } from './units.ts';
+import { coresAskedFormat, coresFormat, msFormat, sizeFormat, sizePairFormat } from './units.ts';
 import { usableConnections } from './kinds/postgres/settings.ts';
 import { CONNECTIONS_SHARE, connectionsLine, connectionsNearMax, CPU_SATURATION_SHARE, exceedsLimit } from './policy.ts';
 
@@ -53,6 +53,8 @@ export type CheckValue = {
   host?: string;
   /** The host's RAM, on the free-memory check (its criterion is RAM − allowed). */
   ramMiB?: number;
+  /** The service's containers, on usage-over-limit when it has several: `demand` is one container's. */
+  replicas?: number;
   unit: CheckUnit;
   demand: number;
   allowed: number;
@@ -144,7 +146,7 @@ export function checksOf(plan: Plan, sc: Scenario, layout?: HostLayout): CheckVa
     if (s.limitMiB === null) continue;
     // One container's high usage against its limit (per container: report.ts limitOfAll).
     const one = s.usageMiB.high / s.replicas;
-    out.push({ id: 'usage-over-limit', service: s.name, unit: 'MiB', demand: one, allowed: s.limitMiB, fails: exceedsLimit(one, s.limitMiB) });
+    out.push({ id: 'usage-over-limit', service: s.name, ...(s.replicas > 1 ? { replicas: s.replicas } : {}), unit: 'MiB', demand: one, allowed: s.limitMiB, fails: exceedsLimit(one, s.limitMiB) });
   }
   // The host checks: host-fit.ts's rule, on the one host or on each host of the layout.
   const hosts = layout ? placedHostChecks(layout, sc.multiplier) : [{ host: undefined, ramMiB: sc.host.ramMiB, checks: hostFitChecks(sc.host) }];
@@ -245,9 +247,12 @@ function messageOf(f: Found, multiplier: number, cap: number): string {
     case 'usage-over-limit': {
       // Sizes a rounding would write alike get the decimals that tell them apart (not "1.25 GiB exceeds its 1.25 GiB limit").
       const [demand, allowed] = sizePairFormat(v.demand, v.allowed);
+      // A service of several containers: the figures are one container's, against the limit each one has.
+      const each = v.replicas ? ' per container' : '';
+      const ofN = v.replicas ? `, each of its ${v.replicas} containers` : '';
       return holds
-        ? `${v.service}'s high usage stays within its ${sizeFormat(v.allowed)} limit${inSpike} ${where}.`
-        : `${v.service}'s high usage (${demand}) exceeds its ${allowed} limit${inSpike} ${where}: an OOM kill.`;
+        ? `${v.service}'s high usage${each} stays within its ${sizeFormat(v.allowed)} limit${inSpike} ${where}.`
+        : `${v.service}'s high usage${each} (${demand}${ofN}) exceeds its ${allowed} limit${inSpike} ${where}: an OOM kill.`;
     }
     case 'free-below-criterion': {
       const host = v.host ? `the ${v.host} host` : 'the host';
@@ -281,10 +286,10 @@ function messageOf(f: Found, multiplier: number, cap: number): string {
     }
     case 'latency-over-criterion': {
       const app = v.host ? `The API on the ${v.host} host` : 'The API';
-      if (holds) return `${app}'s p95 latency stays under ${v.allowed} ms${inSpike} ${where}.`;
+      if (holds) return `${app}'s p95 latency stays under ${msFormat(v.allowed)}${inSpike} ${where}.`;
       return Number.isFinite(v.demand)
-        ? `${app}'s p95 latency reaches ${Math.round(v.demand)} ms, over the ${v.allowed} ms criterion${inSpike} ${where}.`
-        : `${app}'s requests arrive faster than its workers and cores (or its database pool) serve them${inSpike} ${where}: the queue, and p95, grow without bound (criterion ${v.allowed} ms).`;
+        ? `${app}'s p95 latency reaches ${msFormat(v.demand)}, over the ${msFormat(v.allowed)} criterion${inSpike} ${where}.`
+        : `${app}'s requests arrive faster than its workers and cores (or its database pool) serve them${inSpike} ${where}: the queue, and p95, grow without bound (criterion ${msFormat(v.allowed)}).`;
     }
     case 'app-connections-exceed-max-connections':
       return holds

@@ -6,6 +6,10 @@ import { verdictInWords, verdictOf } from './verdict.ts';
 import { evaluate } from './evaluate.ts';
 import { PRESET_NAMES } from './presets.ts';
 import { presetPlan } from './testing.ts';
+import { changeText } from './changeText.ts';
+import type { Report } from './report.ts';
+import { internalWords } from '../../test/internal-words.ts';
+import { importCorpus } from '../../test/corpus/survey.ts';
 
 /** Every finding id a rule raises by name (`finding('id', …)`) in src/engine. */
 function raisedIds(): string[] {
@@ -46,5 +50,25 @@ describe('findings in words', () => {
   it('the 4gb preset fails on Redis’s fork, said in words', () => {
     expect(verdictInWords(evaluate(presetPlan('4gb'))).summary).toBe('1 critical finding: redis: no room to fork for a snapshot');
     expect(verdictOf(evaluate(presetPlan('4gb'))).summary).toBe('1 critical finding: redis-fork-headroom [redis]');
+  });
+});
+
+/** What the page shows of each finding: its words, message, fix and each change's button. */
+function pageTexts(r: Report): string {
+  return r.findings.flatMap((f) => [findingWords(f), f.message, f.fix.summary, ...f.fix.changes.map(changeText)]).join('\n');
+}
+
+describe('finding texts in an operator’s words (issue 16)', () => {
+  it.each(PRESET_NAMES)('preset %s: no finding id, plan-file key, source path or "seed" in what the page shows', (name) => {
+    const r = evaluate(presetPlan(name));
+    expect(r.findings.length).toBeGreaterThan(0);
+    expect(internalWords(pageTexts(r))).toEqual([]);
+  });
+
+  it('every corpus plan: the same', () => {
+    const plans = importCorpus();
+    expect(plans.length).toBeGreaterThan(30);
+    const hits = plans.flatMap((p) => internalWords(pageTexts(evaluate(p.plan))).map((h) => `${p.entry.id}: ${h}`));
+    expect(hits).toEqual([]);
   });
 });

@@ -6,6 +6,7 @@
  */
 import type { NamedHost, Plan, Service } from './schema.ts';
 import { replicasOf } from './plan-schema.ts';
+import { kindCountsReplicas } from './kinds/registry.ts';
 
 export type HostPart = {
   name: string;
@@ -28,7 +29,10 @@ export function replicaShares(total: number, hosts: number): number[] {
 export function withReplicas(s: Service, replicas: number): Service {
   const total = replicasOf(s);
   if (total === replicas) return s;
-  return { ...s, settings: { ...s.settings, replicas } } as Service;
+  // The app kinds count theirs in their settings; the others in the service's `replicas` (plan-schema.ts).
+  if (kindCountsReplicas(s.kind)) return { ...s, settings: { ...s.settings, replicas } } as Service;
+  const { replicas: _all, ...rest } = s;
+  return (replicas === 1 ? rest : { ...rest, replicas }) as Service;
 }
 
 /** A spread service's share on one host, against the whole service: `replicas` of `total` (1 of 1 for one not spread). */

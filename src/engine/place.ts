@@ -12,10 +12,11 @@
  * with more; when none fits it says which service had no room.
  */
 import type { NamedHost, Plan, Service, ServiceKind } from './schema.ts';
-import { replicasOf } from './schema.ts';
+import { containersOf, replicasOf } from './schema.ts';
 import { planWithFeatures } from './features.ts';
 import { scenarioOf } from './budget.ts';
 import { hostReserve } from './host.ts';
+import { withReplicas } from './hosts.ts';
 import { placementHolds } from './host-fit.ts';
 import { freeCriterion } from './policy.ts';
 import { sizeFormat } from './units.ts';
@@ -66,13 +67,13 @@ function unitsOf(plan: Plan): { units: Unit[]; services: Service[] } {
 
 /**
  * The reserve of a host with these replicas on it, as budget.ts counts it for the host's part
- * (hosts.ts): one container per service, the ports of those services (a spread app's replicas there).
+ * (hosts.ts): its containers (the replicas placed there) and their published ports.
  */
 function reserveOf(plan: Plan, host: NamedHost, units: readonly Unit[]) {
   const n = new Map<string, number>();
   for (const u of units) n.set(u.service, (n.get(u.service) ?? 0) + 1);
-  const services = plan.services.filter((s) => n.has(s.name) && s.oneShot !== true).map((s) => (s.kind === 'fastapi' ? { ...s, settings: { ...s.settings, replicas: n.get(s.name)! } } : s) as Service);
-  return hostReserve({ ...plan, host: { ram: host.ram, reserve: host.reserve, swap: host.swap }, services }, services.length);
+  const services = plan.services.filter((s) => n.has(s.name) && s.oneShot !== true).map((s) => withReplicas(s, n.get(s.name)!));
+  return hostReserve({ ...plan, host: { ram: host.ram, reserve: host.reserve, swap: host.swap }, services }, containersOf(services));
 }
 const reserveHigh = (plan: Plan, host: NamedHost, units: readonly Unit[]) => reserveOf(plan, host, units).high;
 

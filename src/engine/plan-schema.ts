@@ -11,7 +11,7 @@ import * as z from 'zod/mini';
 import { HOST_DEFAULTS, WORKLOAD_DEFAULTS } from './defaults.ts';
 import { between, bool, count, durationSchema, oneOf, sizeSchema, withDefault } from './schema-blocks.ts';
 import { OBSERVED_PERCENTILES } from './observed.ts';
-import { kindOf, SERVICE_KINDS, type KindModules, type ServiceKind } from './kinds/registry.ts';
+import { kindCountsReplicas, kindOf, SERVICE_KINDS, type KindModules, type ServiceKind } from './kinds/registry.ts';
 import { inputIssues, issueMessage, pathFormat, type InputIssue } from './input-issues.ts';
 
 export { durationSchema, sizeSchema };
@@ -77,7 +77,15 @@ const exposureSchema = z.strictObject({
 });
 export type Exposure = z.output<typeof exposureSchema>;
 
-export type Service = { [K in ServiceKind]: { name: string; kind: K; limit: number | null; settings: SettingsOf<K>; observed?: Observed; exposure?: Exposure; host?: string[]; cpus?: number; oneShot?: boolean } }[ServiceKind];
+/** The most containers of one service a plan counts: assumed, the app kinds' own bound (kinds/fastapi.ts count(1, 64)). */
+export const MAX_REPLICAS = 64;
+
+/**
+ * `replicas`: the containers of a service whose kind models one (compose's deploy.replicas or
+ * scale); absent is one. The app kinds count theirs in `settings.replicas` (kindCountsReplicas),
+ * where a plan's `replicas:` on such a service goes.
+ */
+export type Service = { [K in ServiceKind]: { name: string; kind: K; limit: number | null; settings: SettingsOf<K>; replicas?: number; observed?: Observed; exposure?: Exposure; host?: string[]; cpus?: number; oneShot?: boolean } }[ServiceKind];
 export type ServiceOf<K extends ServiceKind> = Extract<Service, { kind: K }>;
 
 /** Host names follow the service-name rule (they become Swarm node labels and Kubernetes node names' values). */
@@ -101,6 +109,8 @@ const serviceSchema = z.pipe(
     // that no export ever writes `mem_limit: 0m` (issue 17).
     limit: z.optional(z.nullable(sizeSchema.check(z.refine((v: number) => v > 0, 'expected a size above 0; for no limit leave limit out (Docker reads 0 as no limit)')))),
     settings: z.optional(z.record(z.string(), z.unknown(), { error: 'expected a map of settings' })),
+    // Its containers (compose's deploy.replicas / scale), within the app kinds' settings.replicas bound.
+    replicas: z.optional(count(1, MAX_REPLICAS)),
     observed: z.optional(observedSchema),
     exposure: z.optional(exposureSchema),
     /** CPUs each container may use (compose's `cpus` / deploy.resources.limits.cpus, Docker's --cpus: a CFS quota); absent: no cap. */
@@ -112,7 +122,15 @@ const serviceSchema = z.pipe(
     oneShot: z.optional(z.boolean({ error: 'expected true or false (oneShot: true for a container that runs once at startup and exits)' })),
   }),
   z.transform((s, ctx): Service => {
-    const settings = (kindOf(s.kind).settings as z.ZodMiniType).safeParse(s.settings ?? {});
+    // A kind that counts its own replicas (the apps: workers × replicas) keeps them in its settings.
+    const own = kindCountsReplicas(s.kind);
+    const given = (s.settings as { replicas?: unknown } | undefined)?.replicas;
+    if (own && s.replicas !== undefined && given !== undefined && given !== s.replicas) {
+      ctx.issues.push({ code: 'custom', message: `expected one count of containers: replicas ${s.replicas} and settings.replicas ${String(given)} disagree`, path: ['replicas'], input: s.replicas });
+      return z.NEVER;
+    }
+    const settingsIn = own && s.replicas !== undefined ? { ...s.settings, replicas: s.replicas } : s.settings;
+    const settings = (kindOf(s.kind).settings as z.ZodMiniType).safeParse(settingsIn ?? {});
     if (!settings.success) {
       for (const issue of settings.error.issues) {
         const keys = issue.code === 'unrecognized_keys' ? issue.keys : [undefined];
@@ -125,7 +143,8 @@ const serviceSchema = z.pipe(
       return z.NEVER;
     }
     // `observed` is only present when the plan has it, so plans without it keep their shape.
-    return { name: s.name, kind: s.kind, limit: s.limit ?? null, settings: settings.data, ...(s.observed ? { observed: s.observed } : {}), ...(s.exposure ? { exposure: s.exposure } : {}), ...(s.host === undefined ? {} : { host: typeof s.host === 'string' ? [s.host] : s.host }), ...(s.cpus === undefined ? {} : { cpus: s.cpus }), ...(s.oneShot ? { oneShot: true } : {}) } as Service;
+    const replicas = !own && s.replicas !== undefined && s.replicas !== 1 ? { replicas: s.replicas } : {};
+    return { name: s.name, kind: s.kind, limit: s.limit ?? null, settings: settings.data, ...replicas, ...(s.observed ? { observed: s.observed } : {}), ...(s.exposure ? { exposure: s.exposure } : {}), ...(s.host === undefined ? {} : { host: typeof s.host === 'string' ? [s.host] : s.host }), ...(s.cpus === undefined ? {} : { cpus: s.cpus }), ...(s.oneShot ? { oneShot: true } : {}) } as Service;
   }),
 );
 
@@ -232,10 +251,15 @@ const planSchemaOf = <S extends z.ZodMiniType<Service, any>>(service: S) => z
 
 export const planSchema = planSchemaOf(serviceSchema);
 
-/** How many containers a service runs (its kind's `replicas` setting, else 1). */
+/** How many containers a service runs (its kind's `replicas` setting, else the service's `replicas`, else 1). */
 export function replicasOf(s: Service): number {
-  const r = (s.settings as { replicas?: unknown }).replicas;
+  const r = (s.settings as { replicas?: unknown }).replicas ?? s.replicas;
   return typeof r === 'number' && r >= 1 ? r : 1;
+}
+
+/** The containers of these services together (each one's replicasOf): one containerd-shim each (host.ts). */
+export function containersOf(services: readonly Service[]): number {
+  return services.reduce((n, s) => n + replicasOf(s), 0);
 }
 
 /** A service's limit over all its containers (`replicasOf(s)` × its per-container limit: report.ts limitOfAll). */

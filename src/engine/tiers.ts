@@ -26,7 +26,7 @@
  *
  * Pure: plain data in, plain data out.
  */
-import { replicasOf, serviceLimitOfAll, type NamedHost, type Plan, type Service, type ServiceOf } from './schema.ts';
+import { containersOf, replicasOf, serviceLimitOfAll, type NamedHost, type Plan, type Service, type ServiceOf } from './schema.ts';
 import { place } from './place.ts';
 import { hostPartsOf } from './hosts.ts';
 import { planWithFeatures } from './features.ts';
@@ -200,7 +200,7 @@ function withSpare(minimal: Plan, hosts: readonly HostSpec[], workMemFloor?: Rea
     // A one-shot container has exited by then: not in the steady state (budget.ts).
     const steady = services.filter((s) => s.oneShot !== true);
     const used = steady.reduce((t, s) => t + (serviceLimitOfAll(s) ?? 0), 0);
-    const spare = h.ramMiB - freeCriterion(h.ramMiB) - hostReserve(p, steady.length).high - used;
+    const spare = h.ramMiB - freeCriterion(h.ramMiB) - hostReserve(p, containersOf(steady)).high - used;
     const limit = roundDownSize(pg.limit + spare);
     // The cache turns spare memory into fewer disk reads; the settings follow the limit.
     if (spare > 0 && limit > pg.limit) p = withService(p, pg.name, () => postgresForLimit(p, pg, limit, traffic, workMemFloor?.get(pg.name)).service);
@@ -365,8 +365,8 @@ export type UpgradePath = {
     next: Constraint[];
     /** The checks the largest host fails with the stack tuned for the workload. */
     atWorkload: Constraint[];
-    /** The largest limits of the stack tuned for the workload, largest first. */
-    heaviest: Array<{ service: string; limitMiB: number }>;
+    /** The largest limits of the stack tuned for the workload, largest first: all its containers' (`limitMiB`), each one's and how many. */
+    heaviest: Array<{ service: string; limitMiB: number; perContainerMiB: number; replicas: number }>;
     split: Split | null;
   };
 };
@@ -546,7 +546,7 @@ export function upgradePath(plan: Plan, opts: UpgradeOptions = {}): UpgradePath 
     const atWorkload = onHost(minimal(users, tierCpus(spec)), spec.ramMiB, spec.pricePerMonth, undefined, tierCpus(spec));
     const heaviest = atWorkload.services
       .filter((s) => s.limit !== null)
-      .map((s) => ({ service: s.name, limitMiB: serviceLimitOfAll(s)! })) // all its containers': the memory it takes
+      .map((s) => ({ service: s.name, limitMiB: serviceLimitOfAll(s)!, perContainerMiB: s.limit!, replicas: replicasOf(s) })) // all its containers': the memory it takes
       .sort((a, b) => b.limitMiB - a.limitMiB)
       .slice(0, 3);
     beyond = {

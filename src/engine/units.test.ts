@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { coresAskedFormat, durationFormat, durationParse, percentFormat, sizeFormat, sizePairFormat, sizeParse, sizesFormat, sizeToPlan } from './units.ts';
+import { coresAskedFormat, durationFormat, msFormat, durationParse, percentFormat, sizeFormat, sizePairFormat, sizeParse, sizesFormat, sizeToPlan } from './units.ts';
 
 describe('sizeParse', () => {
   it.each([
@@ -76,5 +76,15 @@ describe('coresAskedFormat', () => {
     expect(coresAskedFormat(3.2002, 3.2)).toBe('just over 3.2');
     expect(coresAskedFormat(1.6, 1.6)).toBe('1.6');
     expect(coresAskedFormat(12.4, 12.1)).toBe('just over 12');
+  });
+});
+
+describe('msFormat: one millisecond format (issue 16)', () => {
+  it('whole milliseconds with a space, <1 ms under one, unbounded for a queue without end', () => {
+    expect(msFormat(300.4)).toBe('300 ms');
+    expect(msFormat(1234.6)).toBe('1,235 ms');
+    expect(msFormat(0.2)).toBe('<1 ms');
+    expect(msFormat(0)).toBe('0 ms');
+    expect(msFormat(Infinity)).toBe('unbounded');
   });
 });

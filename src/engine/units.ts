@@ -177,7 +177,23 @@ export function coresAskedFormat(demand: number, line: number): string {
   return demand > line && coresFormat(demand) === coresFormat(line) ? `just over ${coresFormat(line)}` : coresFormat(demand);
 }
 
+/** A service's limits in all, with each container's: "3 × 1 GiB = 3 GiB" for 3 replicas, "1 GiB" for one (report.ts limitOfAll). */
+export function limitsOfAllFormat(perContainerMiB: number, replicas: number, fmt: (mib: number) => string = sizeFormat): string {
+  return replicas > 1 ? `${perContainerFormat(perContainerMiB, replicas, fmt)} = ${fmt(perContainerMiB * replicas)}` : fmt(perContainerMiB);
+}
+
 /** A per-container limit as the service's containers take it: "3 × 1 GiB" for 3 replicas, "1 GiB" for one (report.ts limitOfAll). */
 export function perContainerFormat(limitMiB: number, replicas: number, fmt: (mib: number) => string = sizeFormat): string {
   return replicas > 1 ? `${replicas} × ${fmt(limitMiB)}` : fmt(limitMiB);
+}
+
+/**
+ * A duration in milliseconds as every output writes it: whole milliseconds with a space
+ * ("300 ms"), "<1 ms" under one, "unbounded" for a queue that grows without bound (Infinity).
+ * One format for the findings, the CLI and the page (issue 16).
+ */
+export function msFormat(ms: number): string {
+  if (!Number.isFinite(ms)) return 'unbounded';
+  if (ms > 0 && ms < 0.5) return '<1 ms';
+  return `${Math.round(ms).toLocaleString('en-US')} ms`;
 }

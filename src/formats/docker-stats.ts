@@ -9,6 +9,7 @@
  */
 import type { PlanFileInput } from '../engine/schema.ts';
 import { sizeToPlan } from '../engine/units.ts';
+import { INPUT_LIMITS } from './input-limits.ts';
 
 export type StatsIssue = { path: string; message: string };
 
@@ -46,7 +47,8 @@ export function memUsageParse(cell: string): { usedMiB: number; limitMiB: number
 /** Parses pasted `docker stats` text; every line that is neither a header nor a row is an issue. */
 export function dockerStatsParse(text: string): StatsParse {
   if (typeof text !== 'string') return { ok: false, issues: [{ path: '(stats)', message: 'expected the text of docker stats' }] };
-  if (text.length > 4 * 1024 * 1024) return { ok: false, issues: [{ path: '(stats)', message: 'expected at most 4 MiB of docker stats output' }] };
+  // Evidence, under the evidence cap (input-limits.ts: a streamed `docker stats` runs past the plan's 4 MiB).
+  if (text.length > INPUT_LIMITS.maxEvidenceBytes) return { ok: false, issues: [{ path: '(stats)', message: `expected at most ${INPUT_LIMITS.maxEvidenceBytes / 1048576} MiB of docker stats output` }] };
   const samples: StatsSample[] = [];
   const issues: StatsIssue[] = [];
   let header: string[] | null = null;

@@ -67,6 +67,8 @@ export function planToInput(plan: Plan): PlanFileInput {
       // Its CPU cap per container (compose's cpus), as imported or written.
       ...(s.cpus === undefined ? {} : { cpus: s.cpus }),
       settings: settingsToInput(s.settings as Record<string, unknown>),
+      // The containers of a kind that models one (the app kinds keep theirs in settings).
+      ...(s.replicas === undefined ? {} : { replicas: s.replicas }),
       // Observed usage (docker stats) survives a round trip through the plan file.
       ...(s.observed ? { observed: observedToInput(s.observed) } : {}),
       // How compose reaches it (ports, network_mode), as imported.

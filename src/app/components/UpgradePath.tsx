@@ -8,7 +8,7 @@
 import { memo, useId, useMemo } from 'react';
 import { create } from 'zustand';
 import { CartesianGrid, Legend, Line, LineChart, ReferenceDot, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import { changeText, PRESET_NAMES, sizeFormat, type Plan, type PresetName } from '../../engine/index.ts';
+import { changeText, limitsOfAllFormat, PRESET_NAMES, sizeFormat, type Plan, type PresetName } from '../../engine/index.ts';
 import type { Capacity, Constraint } from '../../engine/capacity.ts';
 import { deriveOf } from '../derive/engine.ts';
 import { usePalette } from './palette.ts';
@@ -133,7 +133,7 @@ function Beyond({ model }: { model: UpgradeModel }) {
     <div className="beyond" role="note" data-testid="beyond">
       <p>
         <strong>Beyond {sizeFormat(b.ramMiB)}:</strong> {b.atWorkload[0]?.message ?? b.binding?.message ?? 'the largest tier does not carry the workload.'}
-        {b.heaviest.length > 0 && <> The largest limits: {b.heaviest.map((h) => `${h.service} ${sizeFormat(h.limitMiB)}`).join(', ')}.</>}
+        {b.heaviest.length > 0 && <> The largest limits: {b.heaviest.map((h) => `${h.service} ${limitsOfAllFormat(h.perContainerMiB, h.replicas)}`).join(', ')}{b.heaviest.some((h) => h.replicas > 1) ? ' (containers × each one’s limit = all of them)' : ''}.</>}
       </p>
       {b.split && (
         <p>

@@ -10,10 +10,8 @@ import type { Plan, ServiceOf } from '../schema.ts';
 import { planWithFeatures } from '../features.ts';
 import { scenarioOf } from '../budget.ts';
 import { hostLoadChecks } from '../host-fit.ts';
-import { coresAskedFormat, coresFormat as cores } from '../units.ts';
+import { coresAskedFormat, coresFormat as cores, msFormat } from '../units.ts';
 import { CPU_SATURATION_SHARE, cpuOverLimit, cpusFor, cpusLimitFor, LATENCY_P95_CRITERION_MS, severityOf, workersForCores, workersPerCore } from '../policy.ts';
-
-const ms = (n: number) => `${Math.round(n)} ms`;
 
 /** A host setting as a change: only a single-host plan has one `host:` to write it to. */
 function hostChange(plan: Plan, key: string, value: number): Change[] {
@@ -28,8 +26,8 @@ function cpuFinding(plan: Plan, sc: Scenario, spike: boolean, spikeCpu: number):
   const inSpike = spike ? ` in the ×${sc.multiplier} spike` : '';
   const top = sc.services.filter((s) => s.cpu).sort((a, b) => b.cpu!.typical - a.cpu!.typical).slice(0, 2).map((s) => `${s.name} ${cores(s.cpu!.typical)}`);
   return finding(spike ? 'spike-cpu-saturated' : 'cpu-saturated', severityOf({ p: 1 }, 'degraded', spike ? 'spike' : 'normal'), null,
-    `The services ask ${coresAskedFormat(check.demand, check.allowed)} cores of this host's ${cores(sc.host.cpus)} vCPUs${inSpike} (${top.join(', ')}), over the ${Math.round(CPU_SATURATION_SHARE * 100)}% line (${cores(check.allowed)}): requests queue for the CPU and latency climbs (modelled CPU per request and per query: engine/cpu.ts, calibrated in calibration/latency.json).`,
-    `Give the host ${need} vCPUs${plan.hosts ? '' : ' (host.cpus)'}, or lower the CPU each request costs (the app's cpuPerRequestMs, the semantic cache).`,
+    `The services ask ${coresAskedFormat(check.demand, check.allowed)} cores of this host's ${cores(sc.host.cpus)} vCPUs${inSpike} (${top.join(', ')}), over the ${Math.round(CPU_SATURATION_SHARE * 100)}% line (${cores(check.allowed)}): requests queue for the CPU and latency climbs (modelled CPU per request and per query, calibrated on one measured sweep).`,
+    `Give the host ${need} vCPUs, or lower the CPU each request costs (the app's own code, the semantic cache).`,
     hostChange(plan, 'cpus', need));
 }
 
@@ -44,15 +42,15 @@ function latencyFinding(plan: Plan, sc: Scenario, spike: boolean): Finding | nul
   const severity = severityOf({ p: 1 }, 'degraded', spike ? 'spike' : 'normal');
   const what = l.saturated === 'cpu' ? `its requests need more CPU than its ${l.workers} workers get on ${cores(l.cores)} free cores: the queue grows without bound`
     : l.saturated === 'pool' ? 'its queries need more database connections than its pool has: the wait for one grows without bound'
-      : `p95 is ${ms(l.p95!)} (p50 ${ms(l.p50!)}, p99 ${ms(l.p99!)}; waits: CPU ${ms(l.cpuWaitMs ?? 0)}, database pool ${ms(l.poolWaitMs ?? 0)} on average)`;
-  const message = `${l.service}'s API latency is over the seed's p95 < ${LATENCY_P95_CRITERION_MS} ms${inSpike}: ${what} (modelled: M/M/c queues, engine/latency.ts).`;
+      : `p95 is ${msFormat(l.p95!)} (p50 ${msFormat(l.p50!)}, p99 ${msFormat(l.p99!)}; waits: CPU ${msFormat(l.cpuWaitMs ?? 0)}, database pool ${msFormat(l.poolWaitMs ?? 0)} on average)`;
+  const message = `${l.service}'s API latency is over the p95 criterion of ${msFormat(LATENCY_P95_CRITERION_MS)}${inSpike}: ${what} (modelled as queues at the workers and the database pool, not measured).`;
   if (!app) return finding(id, severity, l.service, message, 'Give the app more cores or workers.');
   const fix = latencyFix(plan, app, sc);
   if (fix) return finding(id, severity, app.name, message, fix.summary, fix.changes);
   return finding(id, severity, app.name, message,
     plan.hosts
       ? `Give the ${l.service} host more vCPUs and the app a worker per core, or open more database connections (max_overflow).`
-      : `The requests themselves are slow (workload.requestTimeMs ${plan.workload.requestTimeMs} ms, a fixed time each: calibration/latency.json): no worker, pool or CPU setting brings p95 under ${LATENCY_P95_CRITERION_MS} ms; the semantic cache or faster queries do.`);
+      : `The requests themselves are slow (each takes ${msFormat(plan.workload.requestTimeMs)} of its own on average, a fixed time each as measured): no worker, pool or CPU setting brings p95 under ${msFormat(LATENCY_P95_CRITERION_MS)}; the semantic cache or faster queries do.`);
 }
 
 type Edit = { workers?: number; maxOverflow?: number; cpus?: number; appCpus?: number };
@@ -124,7 +122,7 @@ function latencyFix(plan: Plan, app: ServiceOf<'fastapi'>, sc: Scenario): { summ
   }
   const workers = perCore(hi);
   return {
-    summary: `Give the host ${hi} vCPUs (host.cpus)${workers > app.settings.workers ? ` and the app ${workers} workers, one per core` : ''}, or lower its CPU per request (cpuPerRequestMs).`,
+    summary: `Give the host ${hi} vCPUs${workers > app.settings.workers ? ` and the app ${workers} workers, one per core` : ''}, or lower its CPU time per request.`,
     changes: [{ key: 'host.cpus', value: hi }, ...(workers > app.settings.workers ? [{ service: app.name, key: 'settings.workers', value: workers }] : []), ...capChange(hi)],
   };
 }
@@ -157,7 +155,7 @@ export const cpuOverLimitRule: Rule = ({ plan, normal }) => {
     const each = b.replicas > 1 ? ` (${b.replicas} containers × ${cores(s.cpus)})` : '';
     out.push({
       ...finding('cpu-over-limit', severityOf({ p: 1 }, 'degraded'), b.name,
-        `${b.name} asks ${coresAskedFormat(b.cpu.typical, cap)} cores on average (${cores(b.cpu.high)} in the busiest minute) but its cpus cap gives it ${cores(cap)}${each}: the kernel throttles it and its work queues (modelled CPU per request and per query: engine/cpu.ts, calibrated in calibration/latency.json).`,
+        `${b.name} asks ${coresAskedFormat(b.cpu.typical, cap)} cores on average (${cores(b.cpu.high)} in the busiest minute) but its cpus cap gives it ${cores(cap)}${each}: the kernel throttles it and its work queues (modelled CPU per request and per query, calibrated on one measured sweep).`,
         `Raise ${b.name}'s cpus to ${per} per container (compose's cpus / deploy.resources.limits.cpus), or lower the CPU it needs.`,
         [{ service: b.name, key: 'cpus', value: per }]),
       ...(b.host === undefined ? {} : { host: b.host }),

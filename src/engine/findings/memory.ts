@@ -43,12 +43,13 @@ export const usageOverLimit: Rule = ({ plan, normal, spike }) => {
         s.basis === 'assumed' ? [] : [setSize(s.name, 'limit', target)]));
     }
     if (s.basis === 'assumed') return;
+    const part = largestPart(s, n);
     if (exceedsLimit(one(s.usageMiB.high), s.limitMiB)) {
       out.push(finding('usage-over-limit', severityOf({ p: s.risk.pOverLimit, typicalOver: one(s.usageMiB.typical) > s.limitMiB }, 'outage'), s.name,
         `${s.name} can use up to ${fmt(one(s.usageMiB.high))} (typical ${fmt(one(s.usageMiB.typical))})${each} against its ${fmt(s.limitMiB)} limit: ${chancePhrase(s.risk.pOverLimit)} of an OOM kill.`,
         holds
-          ? `Raise ${s.name}'s limit${forEach} to ${fmt(target)}${forSpike}, or lower what drives its largest part (${largest(s.components)}).`
-          : `Lower what drives ${s.name}'s largest part (${largest(s.components)}): its usage grows with its limit, so no limit holds it.`,
+          ? `Raise ${s.name}'s limit${forEach} to ${fmt(target)}${forSpike}${part ? `, or lower its ${part}` : ''}.`
+          : part ? `Lower ${s.name}'s ${part}: its usage grows with its limit, so no limit holds it.` : `${s.name}'s usage grows with its limit, so no limit holds it: lower what it runs.`,
         holds ? [setSize(s.name, 'limit', target)] : []));
     } else if (exceedsLimit(one(sp.usageMiB.high), s.limitMiB)) {
       out.push(finding('spike-over-limit', severityOf({ p: sp.risk.pOverLimit, typicalOver: one(sp.usageMiB.typical) > s.limitMiB }, 'outage', 'spike'), s.name,
@@ -83,9 +84,19 @@ export const noLimit: Rule = ({ normal, spike }) =>
       [setSize(s.name, 'limit', target)])];
   });
 
-function largest(components: ReadonlyArray<{ name: string; high: number }>): string {
-  return [...components].sort((a, b) => b.high - a.high)[0]?.name ?? 'its usage';
+/**
+ * The part of a service's memory a fix may lower, in words: "backends (790 MiB of its 1.1 GiB at
+ * high usage)", one container's figures. Null when its largest part is the program itself (a
+ * kind's fixed base: no setting lowers it), so the fix only raises the limit.
+ */
+function largestPart(s: ServiceBudget, replicas: number): string | null {
+  const top = [...s.components].sort((a, b) => b.high - a.high)[0];
+  if (!top || FIXED_PARTS.has(top.name)) return null;
+  return `${top.name} (${fmt(top.high / replicas)} of its ${fmt(s.usageMiB.high / replicas)} at high usage)`;
 }
+
+/** The components that are a program's own footprint (its kind's base figure): no setting of the plan lowers them. */
+const FIXED_PARTS = new Set(['base', 'process', 'server', 'mongod', 'Erlang VM', 'taken as']);
 
 /** The next host size a provider sells: a power of two GiB. */
 function nextHostSize(mib: number): number {

@@ -14,8 +14,8 @@ export const alertsNowhere: Rule = ({ plan }) => {
   }
   if (plan.features.alertmanager) return [];
   return [finding('alerts-nowhere', severityOf({ p: 1 }, 'degraded'), prom.name,
-    `${prom.name} evaluates alert rules but there is no AlertManager: alerts fire into a web page nobody watches, and critical ones may go unnoticed for hours (the seed's risk #2).`,
-    'Turn on AlertManager (features.alertmanager: true, about 16–32 MiB) with a Slack or e-mail receiver.',
+    `${prom.name} evaluates alert rules but there is no AlertManager: alerts fire into a web page nobody watches, and critical ones may go unnoticed for hours.`,
+    'Turn on AlertManager (about 16–32 MiB) with a Slack or e-mail receiver.',
     [{ key: 'features.alertmanager', value: true }])];
 };
 
@@ -46,8 +46,8 @@ export const alertsBlind: Rule = ({ plan }) => {
     const blind = ALERT_NAMES.filter((r) => RULE_SOURCES[r].some((src) => (missing as string[]).includes(src)));
     const ran = [...listed].map(label);
     out.push(finding('alerts-blind', severityOf({ p: 1 }, 'degraded'), prom.name,
-      `${prom.name}'s alert rules read ${missing.map(label).join(', ')}, which this plan does not run${ran.length ? ` (it runs ${ran.join(', ')})` : ''}: ${blind.join(', ')} cannot see what they watch (the export's alertCoverage agrees, tested).`,
-      `Turn the exporters on (features.exporters: true): Headroom adds and budgets the missing ${missing.length === 1 ? 'one' : missing.length}, reusing those the stack runs.`,
+      `${prom.name}'s alert rules read ${missing.map(label).join(', ')}, which this plan does not run${ran.length ? ` (it runs ${ran.join(', ')})` : ''}: ${blind.join(', ')} cannot see what they watch.`,
+      `Turn the exporters on: Headroom adds and budgets the missing ${missing.length === 1 ? 'one' : missing.length}, reusing those the stack runs.`,
       [{ key: 'features.exporters', value: true }]));
   }
   const seen = servicesSeen(plan);

@@ -39,5 +39,5 @@ KINDS satisfies { readonly [K in ServiceKind]: KindEngine<K> };
 
 kindsRegister(KINDS);
 
-export { kindOf, tuningOf, serviceUsage, basisOf, kindsRegistered, SERVICE_KINDS } from './registry.ts';
+export { kindOf, kindCountsReplicas, tuningOf, serviceUsage, basisOf, kindsRegistered, SERVICE_KINDS } from './registry.ts';
 export type { TuningOf } from './registry.ts';

@@ -144,9 +144,30 @@ export function tuningOf<K extends ServiceKind>(s: ServiceOf<K>): KindTuning<K, 
   return kindOf(s.kind as K).tuning;
 }
 
-/** The memory of one service in one scenario, by its kind's model. */
+/**
+ * Whether a kind counts its containers in its own settings (`settings.replicas`: the app kinds,
+ * whose model multiplies workers and pools by them); every other kind models one container, and a
+ * service of several says so in `services[].replicas` (plan-schema.ts).
+ */
+export function kindCountsReplicas(kind: ServiceKind): boolean {
+  return 'replicas' in (kindOf(kind).settings as unknown as { shape: object }).shape;
+}
+
+/**
+ * The memory of one service in one scenario, by its kind's model: all its containers'. A kind
+ * that counts its own replicas models them all; for the others the model is one container's, and
+ * a service of N (`services[].replicas`, compose's deploy.replicas or scale) runs N alike.
+ */
 export function serviceUsage(s: Plan['services'][number], ctx: ModelContext): Usage {
-  return kindOf(s.kind).usage(s as never, ctx);
+  const u = kindOf(s.kind).usage(s as never, ctx);
+  const n = s.replicas ?? 1;
+  if (n === 1 || kindCountsReplicas(s.kind)) return u;
+  return {
+    low: u.low * n,
+    typical: u.typical * n,
+    high: u.high * n,
+    components: u.components.map((c) => ({ ...c, MiB: c.MiB * n, low: c.low * n, high: c.high * n, note: `${c.note ? `${c.note}; ` : ''}× ${n} containers` })),
+  };
 }
 
 /** What a service's usage rests on: its kind's say (KindEngine.basis), else evidence when the plan carries it, else the model. */

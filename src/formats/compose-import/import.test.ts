@@ -248,3 +248,38 @@ describe('composeImport', () => {
     expect(r.issues[0]!.message).toMatch(/alias/i);
   });
 });
+
+describe('values of side files in messages', () => {
+  // A mounted config with prose and plain words (as signoz's and mailcow's carry) and one secret.
+  const files: Record<string, string> = {
+    './app.env': 'API_TOKEN=S3cr3t-t0ken\nMODE=default # the usual mode\nGREETING="hello there friend"\nNOTE: this is the file for the setup\n',
+  };
+  const compose = `services:
+  tls-genkeys:
+    image: example/genkeys:1
+    profiles: [setup]
+  app:
+    image: example/app:1
+    env_file: [./app.env]
+    mem_limit: S3cr3t-t0ken
+`;
+  it('hides a secret wherever a message repeats it', () => {
+    const text = JSON.stringify(composeImport(compose, { readFile: (p) => files[p] }));
+    expect(text).not.toContain('S3cr3t-t0ken');
+    expect(text).toContain('(a value from a file, not shown)');
+  });
+
+  it('never hides a plain word of the messages (prose and plain settings of the side file)', () => {
+    const r = composeImport(compose.replace('mem_limit: S3cr3t-t0ken', 'mem_limit: 256m'), { readFile: (p) => files[p] });
+    expect(r.ok).toBe(true);
+    const text = JSON.stringify(r);
+    // "the", "for", "setup", "default" come from prose and plain settings: the messages keep them.
+    expect(text).not.toContain('not shown');
+    expect(text).toMatch(/tls-genkeys: skipped, its profiles \(setup\) are not active \(set COMPOSE_PROFILES to include them\)/);
+  });
+
+  it('hides a quoted value with spaces as one value', () => {
+    const q = composeImport(`services:\n  app:\n    image: example/app:1\n    env_file: [./app.env]\n    mem_limit: "hello there friend"\n`, { readFile: (p) => files[p] });
+    expect(JSON.stringify(q)).not.toContain('hello there friend');
+  });
+});

@@ -10,7 +10,7 @@
  */
 import type { Document, LineCounter } from 'yaml';
 import { INPUT_LIMITS, inputParse, issuesBounded, ownSet, type ParsedInput } from '../input-policy.ts';
-import { planParse, SERVICE_KINDS, type Plan, type PlanInput, type ServiceKind } from '../../engine/schema.ts';
+import { MAX_REPLICAS, planParse, SERVICE_KINDS, type Plan, type PlanInput, type ServiceKind } from '../../engine/schema.ts';
 import { sizeParse, sizeToPlan } from '../../engine/units.ts';
 import { DOCKER_MIN_LIMIT_MIB } from '../../engine/policy.ts';
 import { envTextParse, interpolate, type Env } from './interpolate.ts';
@@ -19,7 +19,7 @@ import { locate } from './locate.ts';
 import { recognise, type ServiceFacts } from './recognise.ts';
 import { commandWords } from './words.ts';
 import { awaitedCompletion, oneShotOf } from './one-shot.ts';
-import { kindOf } from '../../engine/kinds/index.ts';
+import { kindCountsReplicas, kindOf } from '../../engine/kinds/index.ts';
 import { composeSizeParse, describe } from './size.ts';
 import { targetHostPort } from '../../engine/scrape-jobs.ts';
 
@@ -131,17 +131,29 @@ class Importer {
   /** Values read from side files (env_file, mounted configs): never printed (issue 17). */
   private readonly secrets = new Set<string>();
 
+  /** The compose file's own words (keys and values): a plain word it writes is no secret of a side file (a service named `tls-genkeys`, a `default`). */
+  private ownWords: Set<string> | null = null;
+
   /** A side file's text, its values remembered so that no message repeats them. */
   private sideFile(path: string): string | undefined {
     const text = this.options.readFile?.(path);
-    if (text !== undefined) for (const v of fileValues(text)) this.secrets.add(v);
+    if (text === undefined) return text;
+    this.ownWords ??= new Set(JSON.stringify(this.data).split(/[^A-Za-z0-9_]+/));
+    // A short lowercase word (`default`, `relay`, `info`: a config's own vocabulary) is not taken for a secret either.
+    for (const v of fileValues(text)) if (!(/^[a-z]+$/.test(v) && (v.length < 8 || this.ownWords.has(v)))) this.secrets.add(v);
     return text;
   }
 
   /** `text` with every value read from a side file replaced by a placeholder. */
   private redact(text: string): string {
     let out = text;
-    for (const v of this.secrets) if (out.includes(v)) out = out.split(v).join('(a value from a file, not shown)');
+    for (const v of this.secrets) {
+      if (!out.includes(v)) continue;
+      // A plain lowercase word ("setup", "include") only as a word of its own: inside another word
+      // it is that word's letters (a side file's `profile: the` once turned every "the" in the
+      // messages into the placeholder). Anything else wherever it appears (inside a URL too).
+      out = /^[a-z]+$/.test(v) ? out.replace(new RegExp(`(?<![A-Za-z0-9_])${v}(?![A-Za-z0-9_])`, 'g'), HIDDEN) : out.split(v).join(HIDDEN);
+    }
     return out;
   }
 
@@ -318,7 +330,7 @@ class Importer {
 
     const settings: Obj = { ...rec.settings };
     // Compose keys that are settings of the kinds whose schema has them (shm_size: PostgreSQL's
-    // /dev/shm; replicas: the app's containers).
+    // /dev/shm).
     const has = (setting: string) => setting in kindOf(rec.kind).settings.shape;
     if (has('shmSize') && svc.shm_size !== undefined) {
       const shm = this.size(svc.shm_size, at('shm_size'));
@@ -327,14 +339,20 @@ class Importer {
         read.push(`shmSize ${sizeToPlan(shm)} from shm_size`);
       }
     }
-    const replicas = deploy.replicas ?? svc.scale;
-    if (replicas !== undefined) {
-      const n = typeof replicas === 'number' || typeof replicas === 'string' ? Number(replicas) : NaN;
-      if (!Number.isInteger(n) || n < 0) this.issue(at(deploy.replicas !== undefined ? 'deploy' : 'scale'), `expected a whole number of replicas, got ${describe(replicas)}`);
-      else if (has('replicas')) {
-        settings.replicas = Math.max(1, n);
-        read.push(`replicas ${n} from ${deploy.replicas !== undefined ? 'deploy.replicas' : 'scale'}`);
-      } else if (n !== 1) warnings.push(`${n} replicas: Headroom plans one ${rec.kind} container; count the others by hand`);
+    // Its containers (deploy.replicas, else scale), for every kind: the plan's `replicas`, which the
+    // app kinds keep in their settings (plan-schema.ts); placed once the kind is settled below.
+    let replicas: number | undefined;
+    const replicasRaw = deploy.replicas ?? svc.scale;
+    const replicasKey = deploy.replicas !== undefined ? 'deploy.replicas' : 'scale';
+    if (replicasRaw !== undefined) {
+      const n = typeof replicasRaw === 'number' || typeof replicasRaw === 'string' ? Number(replicasRaw) : NaN;
+      if (!Number.isInteger(n) || n < 0) this.issue(at(...(deploy.replicas !== undefined ? ['deploy', 'replicas'] : ['scale'])), `expected a whole number of replicas, got ${describe(replicasRaw)}`);
+      else if (n > MAX_REPLICAS) this.issue(at(...(deploy.replicas !== undefined ? ['deploy', 'replicas'] : ['scale'])), `expected at most ${MAX_REPLICAS} replicas on one host, got ${n}`);
+      else {
+        replicas = Math.max(1, n);
+        read.push(`replicas ${n} from ${replicasKey}`);
+        if (n === 0) warnings.push(`${replicasKey}: 0 starts no container; planned as one`);
+      }
     }
 
     let kind = rec.kind;
@@ -362,13 +380,17 @@ class Importer {
         }
       }
     }
+    // An x-headroom.settings.replicas wins over deploy.replicas (it is read last, as every setting there).
+    const ownReplicas = kindCountsReplicas(kind);
+    if (replicas !== undefined && ownReplicas && settings.replicas === undefined) settings.replicas = replicas;
+    const serviceReplicas = replicas !== undefined && replicas > 1 && !ownReplicas ? { replicas } : {};
     const exposure = exposureOf(svc);
     if (exposure?.hostNetwork) read.push('network_mode: host (the exported configs say so)');
     if (exposure?.published) read.push(`published ${exposure.published.map((p) => `${p.address}:${p.port || '(any)'}→${p.target}`).join(', ')}`);
     // A one-shot container (an init, a migration): budgeted at startup only (one-shot.ts says on what signal).
     const once = oneShotOf(name, svc, facts.command, awaited);
     if (once !== null) read.push(`runs once at startup (${once}): not counted in the steady state`);
-    const input = { name, kind, ...(limit === null ? {} : { limit: sizeToPlan(limit) }), ...(cpus === undefined ? {} : { cpus }), settings, ...(exposure ? { exposure } : {}), ...(once === null ? {} : { oneShot: true }) } as PlanInput['services'][number];
+    const input = { name, kind, ...(limit === null ? {} : { limit: sizeToPlan(limit) }), ...(cpus === undefined ? {} : { cpus }), settings, ...serviceReplicas, ...(exposure ? { exposure } : {}), ...(once === null ? {} : { oneShot: true }) } as PlanInput['services'][number];
     const containerName = typeof svc.container_name === 'string' && svc.container_name ? { containerName: svc.container_name } : {};
     return { input, note: { service: name, kind, why, limit: limit === null ? null : sizeToPlan(limit), ...containerName, read: [...rec.read, ...read], warnings: [...rec.warnings, ...warnings], ...(once === null ? {} : { oneShot: once }) } };
   }
@@ -530,17 +552,30 @@ function deepMerge(base: Obj, over: Obj): Obj {
   return out;
 }
 
+/** What a message says in place of a value read from a side file. */
+const HIDDEN = '(a value from a file, not shown)';
+
 /**
  * The values of a side file that a message must not repeat: what follows the key on each line
- * (`KEY=value`, `key value`, `key: value`), unquoted, three characters or more. Plain sizes and
- * numbers (`512mb`, `0.4`) are settings Headroom reads and names, not secrets.
+ * (`KEY=value`, `key value`, `key: value`), unquoted, three characters or more, a trailing
+ * ` # comment` left out. Plain sizes and numbers (`512mb`, `0.4`) are settings Headroom reads and
+ * names, not secrets; a line of prose (a value of more than two words, unquoted: a comment or a
+ * sentence in a mounted file) holds none, and quoted text is one value.
  */
 function fileValues(text: string): string[] {
   const out: string[] = [];
   for (const line of text.split(/\r?\n/).slice(0, 10_000)) {
     const m = /^\s*(?:export\s+)?[^\s=:#]+\s*[=:\s]\s*(.+?)\s*$/.exec(line);
     if (!m) continue;
-    for (const word of m[1]!.split(/\s+/)) {
+    const value = m[1]!.replace(/\s+#.*$/, '');
+    const quoted = /^(['"])(.*)\1$/.exec(value);
+    if (quoted) {
+      if (quoted[2]!.length >= 3) out.push(quoted[2]!);
+      continue;
+    }
+    const words = value.split(/\s+/);
+    if (words.length > 2) continue;
+    for (const word of words) {
       const v = word.replace(/^(['"])(.*)\1$/, '$2');
       if (v.length >= 3 && !/^-?\d+(\.\d+)?\s*[a-zA-Z%]{0,3}$/.test(v) && !/^(yes|no|true|false|on|off|none)$/i.test(v)) out.push(v);
     }

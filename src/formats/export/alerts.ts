@@ -272,7 +272,7 @@ export function alertRules(stack: Stack): AlertRule[] {
       for: '5m',
       severity: SEVERITY.HighAPILatency,
       summary: 'API p95 latency is high on {{ $labels.service }}',
-      description: `The 95th percentile of request time is over ${num(t * 1000)}ms (seed: P95 < 500ms) for 5 minutes.`,
+      description: `The 95th percentile of request time is over ${num(t * 1000)}ms (criterion: P95 < 500ms) for 5 minutes.`,
       threshold: `p95 > ${num(t * 1000)}ms`,
       evalTime: '15m',
       fire: { series: series(['0x20', '0+60x20', '0+60x20']), alerts: stack.app.map((a) => ({ service: a.name })) },

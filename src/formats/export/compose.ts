@@ -129,6 +129,7 @@ export function composeModel(stack: Stack): { services: Record<string, Svc>; mem
       healthcheck: (test) => healthcheck(test),
     };
     format.compose(ctx as never);
+    replicated(s, svc);
     exposed(stack, s, svc, note);
     add(s, s.name, svc, s.limit, reservationOf(s.name, s.limit), format.oomScoreAdj, note);
   }
@@ -159,6 +160,17 @@ function exposed(stack: Stack, s: Service, svc: Svc, note: string[]) {
     });
   }
   if (e || LISTENERS.has(s.kind)) note.push(`How it is reached: ${reachOf(stack, s).text}.`);
+}
+
+/**
+ * A service of several containers whose kind models one (the plan's `replicas`; the app kinds
+ * write their own settings.replicas): `deploy.replicas`, and no container_name, which Compose
+ * refuses on a service of several containers (it names each one itself).
+ */
+function replicated(s: Service, svc: Svc) {
+  if (s.replicas === undefined || s.replicas === 1) return;
+  delete svc.container_name;
+  svc.deploy = { ...((svc.deploy as object) ?? {}), replicas: s.replicas };
 }
 
 /** The kinds whose exported config says how they are reached (bind, password): their compose comment says it too. */

@@ -24,7 +24,7 @@ export const appOverMaxConnections: Rule = ({ plan, normal }) => {
   // Demand over a fixed capacity once the pools fill: certain, and clients are refused.
   return [finding('app-connections-exceed-max-connections', severityOf({ p: 1 }, 'outage'), pg.name,
     `The app can open ${app} connections (replicas × workers × (poolSize + maxOverflow)) but PostgreSQL allows ${usable} (max_connections ${pg.settings.maxConnections} − ${RESERVED} reserved): a slow-query pile-up ends in "too many clients".`,
-    `Set ${pg.name} maxConnections to ${target} (each backend costs 2–12 MiB), or turn on pgBouncer (features.pgbouncer: true), or lower the app's maxOverflow.`,
+    `Set ${pg.name} maxConnections to ${target} (each backend costs 2–12 MiB), or turn on pgBouncer, or lower the app's maxOverflow.`,
     [{ service: pg.name, key: 'settings.maxConnections', value: target }])];
 };
 
@@ -65,7 +65,7 @@ export const connectionsNearMax: Rule = ({ plan, normal, spike }) => {
     return [finding('connections-near-max', severityOf({ p: 1 }, 'degraded', isSpike ? 'spike' : 'normal'), pg.name,
       `${isSpike ? `In the ×${spike.multiplier} spike` : 'Under normal traffic'} PostgreSQL can hold ${peak} client connections, ${pct(peak / max)} of max_connections ${max}: the success criterion is under ${Math.ceil(limit)} (90%).`,
       pooled
-        ? `Turn on pgBouncer (features.pgbouncer: true) to cap backends at its pool, or set ${pg.name} maxConnections to ${target}.`
+        ? `Turn on pgBouncer to cap backends at its pool, or set ${pg.name} maxConnections to ${target}.`
         : `Set ${pg.name} maxConnections to ${target}${plan.features.pgbouncer ? ", or lower pgBouncer's defaultPoolSize" : ', or turn on pgBouncer with a pool under the line'}.`,
       pooled ? [{ key: 'features.pgbouncer', value: true }] : [{ service: pg.name, key: 'settings.maxConnections', value: target }])];
   }
