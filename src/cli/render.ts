@@ -4,7 +4,7 @@ import { findingGroups, type FindingGroup } from '../engine/findings/group.ts';
 import { findingWords } from '../engine/finding-words.ts';
 import type { Change } from '../engine/report.ts';
 import { chanceText, cpuAllowed, LATENCY_P95_CRITERION_MS } from '../engine/policy.ts';
-import { coresFormat, msFormat } from '../engine/units.ts';
+import { coresFormat, freeCoresFormat, msFormat } from '../engine/units.ts';
 import type { Latency } from '../engine/report.ts';
 import { verdictText } from './verdict.ts';
 import { ONE_SHOT_TEXT, startupText } from '../engine/finding-words.ts';
@@ -55,7 +55,7 @@ export function hostLines(h: HostBudget): string[] {
 export function latencyLines(l: Latency | null): string[] {
   if (!l) return [];
   if (l.saturated) {
-    const what = l.saturated === 'cpu' ? `its requests need more CPU than ${l.workers} workers get on ${coresFormat(l.cores)} cores` : 'its queries need more database connections than its pool has';
+    const what = l.saturated === 'cpu' ? `its requests need more CPU than ${l.workers} workers get on ${freeCoresFormat(l.cores)}` : 'its queries need more database connections than its pool has';
     return [`latency ${l.service}: saturated, ${what}; p95 grows without bound (criterion ${msFormat(LATENCY_P95_CRITERION_MS)})`];
   }
   const ms = (v: number | null) => msFormat(v ?? 0);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { coresAskedFormat, durationFormat, msFormat, durationParse, percentFormat, sizeFormat, sizePairFormat, sizeParse, sizesFormat, sizeToPlan } from './units.ts';
+import { coresAskedFormat, freeCoresFormat, durationFormat, msFormat, durationParse, percentFormat, sizeFormat, sizePairFormat, sizeParse, sizesFormat, sizeToPlan } from './units.ts';
 
 describe('sizeParse', () => {
   it.each([
@@ -86,5 +86,14 @@ describe('msFormat: one millisecond format (issue 16)', () => {
     expect(msFormat(0.2)).toBe('<1 ms');
     expect(msFormat(0)).toBe('0 ms');
     expect(msFormat(Infinity)).toBe('unbounded');
+  });
+});
+
+describe('freeCoresFormat', () => {
+  it('names the cores an app is left, and says when there are none rather than "0 free cores"', () => {
+    expect(freeCoresFormat(0.9)).toBe('0.9 free cores');
+    expect(freeCoresFormat(1)).toBe('1 free core');
+    expect(freeCoresFormat(0)).toBe('no free core (the other services take the usable share)');
+    expect(freeCoresFormat(0.001)).not.toMatch(/^0 /);
   });
 });

@@ -169,6 +169,12 @@ export function coresFormat(n: number): string {
   return String(+n.toFixed(n >= 10 ? 0 : 2));
 }
 
+/** The cores an app's workers are left, in words: "0.9 free cores", or none when its other
+ * services take the host's whole usable share (latency.ts appFreeCores can be 0). */
+export function freeCoresFormat(n: number): string {
+  return n > 0.005 ? `${coresFormat(n)} free core${coresFormat(n) === '1' ? '' : 's'}` : 'no free core (the other services take the usable share)';
+}
+
 /**
  * Cores asked against the line they cross, as people read them: "1.75" against 1.6, and "just over
  * 1.6" when the two round alike (a capacity search stops a hair past the line: 1.60003 told no one anything).

@@ -5,7 +5,7 @@
 import { sizeFormat, type Plan, type Report } from '../../engine/index.ts';
 import type { Latency, Scenario } from '../../engine/report.ts';
 import { hostLoadChecks } from '../../engine/host-fit.ts';
-import { coresFormat } from '../../engine/units.ts';
+import { coresFormat, freeCoresFormat } from '../../engine/units.ts';
 import { FREE_CRITERION, LATENCY_P95_CRITERION_MS, connectionsLine, connectionsNearMax, exceedsLimit, freeUnderCriterion } from '../../engine/policy.ts';
 import { countText, percentText } from '../format.ts';
 
@@ -60,7 +60,7 @@ function appHostCpus(report: Report, sc: Pick<Scenario, 'host' | 'services'>, l:
 function latencyText(report: Report, sc: Pick<Scenario, 'host' | 'services' | 'traffic'>, l: Latency): string {
   const cpus = appHostCpus(report, sc, l);
   const at = `at ${countText(Math.round(sc.traffic.requestsPerSecond))} req/s on ${coresFormat(cpus)} vCPU${cpus === 1 ? '' : 's'}`;
-  if (l.saturated === 'cpu') return `no p95 ${at}: the requests need more CPU than ${l.service}'s ${l.workers} workers get on ${coresFormat(l.cores)} free cores, the queue grows without bound`;
+  if (l.saturated === 'cpu') return `no p95 ${at}: the requests need more CPU than ${l.service}'s ${l.workers} workers get on ${freeCoresFormat(l.cores)}, the queue grows without bound`;
   if (l.saturated === 'pool') return `no p95 ${at}: the queries need more database connections than the pool has, the wait grows without bound`;
   return `p95 ${countText(Math.round(l.p95 ?? 0))} ms ${at}`;
 }

@@ -10,7 +10,7 @@ import type { Plan, ServiceOf } from '../schema.ts';
 import { planWithFeatures } from '../features.ts';
 import { scenarioOf } from '../budget.ts';
 import { hostLoadChecks } from '../host-fit.ts';
-import { coresAskedFormat, coresFormat as cores, msFormat } from '../units.ts';
+import { coresAskedFormat, coresFormat as cores, freeCoresFormat, msFormat } from '../units.ts';
 import { CPU_SATURATION_SHARE, cpuOverLimit, cpusFor, cpusLimitFor, LATENCY_P95_CRITERION_MS, severityOf, workersForCores, workersPerCore } from '../policy.ts';
 
 /** A host setting as a change: only a single-host plan has one `host:` to write it to. */
@@ -40,7 +40,7 @@ function latencyFinding(plan: Plan, sc: Scenario, spike: boolean): Finding | nul
   const inSpike = spike ? ` in the ×${sc.multiplier} spike` : '';
   const id = spike ? 'spike-latency-over-criterion' : 'latency-over-criterion';
   const severity = severityOf({ p: 1 }, 'degraded', spike ? 'spike' : 'normal');
-  const what = l.saturated === 'cpu' ? `its requests need more CPU than its ${l.workers} workers get on ${cores(l.cores)} free cores: the queue grows without bound`
+  const what = l.saturated === 'cpu' ? `its requests need more CPU than its ${l.workers} workers get on ${freeCoresFormat(l.cores)}: the queue grows without bound`
     : l.saturated === 'pool' ? 'its queries need more database connections than its pool has: the wait for one grows without bound'
       : `p95 is ${msFormat(l.p95!)} (p50 ${msFormat(l.p50!)}, p99 ${msFormat(l.p99!)}; waits: CPU ${msFormat(l.cpuWaitMs ?? 0)}, database pool ${msFormat(l.poolWaitMs ?? 0)} on average)`;
   const message = `${l.service}'s API latency is over the p95 criterion of ${msFormat(LATENCY_P95_CRITERION_MS)}${inSpike}: ${what} (modelled as queues at the workers and the database pool, not measured).`;
