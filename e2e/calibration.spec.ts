@@ -22,6 +22,10 @@ test('the Success criteria tab shows the model checked against real servers', as
   }
   await expect(calibration.summary('postgres')).toContainText('postgres (PostgreSQL) 15');
   await expect(calibration.summary('redis')).toContainText('Redis server v=7');
+  // The latency sweep (calibration/latency.json) through the engine: the normal load and the crossing, each with its error.
+  await expect(calibration.latency).toContainText(/pass.*API latency.*p95 measured [\d,]+ ms, predicted [\d,]+ ms \([+−]?\d+\.\d%\).*crosses 500 ms at [\d,]+ req\/s measured, [\d,]+ predicted/);
+  // The footer names only what has no recorded case: FastAPI and the host reserve have theirs.
+  await expect(calibration.section).toContainText('Not measured yet: Grafana, AlertManager;');
   await planner.screenshot('calibration-light');
 });
 

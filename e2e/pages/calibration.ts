@@ -14,11 +14,13 @@ export class CalibrationPage {
   readonly section: Locator;
   readonly heading: Locator;
   readonly machine: Locator;
+  readonly latency: Locator;
 
   constructor(readonly page: Page) {
     this.section = page.getByRole('region', { name: 'Model checked against real servers' });
     this.heading = page.getByRole('heading', { name: 'Model checked against real servers' });
     this.machine = page.getByTestId('calibration-machine');
+    this.latency = page.getByTestId('calibration-latency');
   }
 
   summary(kind: string): Locator {

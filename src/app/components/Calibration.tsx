@@ -5,14 +5,20 @@
  */
 import { calibrationFiles, calibrationRows, calibrationSummary, CALIBRATION_TOLERANCE, type CalibrationFile, type CalibrationRow, type CalibrationSummary } from '../../engine/calibration.ts';
 import { sizeFormat } from '../../engine/index.ts';
-import { rangeText, sizeText } from '../format.ts';
+import { LATENCY_CALIBRATION_TOLERANCE, latencyCalibration, type LatencyCalibration } from '../../engine/latency-calibration.ts';
+import { LATENCY_P95_CRITERION_MS } from '../../engine/policy.ts';
+import { msFormat } from '../../engine/units.ts';
+import { countText, rangeText, sizeText } from '../format.ts';
 import { StatusBadge } from './Badges.tsx';
 import './calibration.css';
 
 const KIND_LABEL: Record<CalibrationFile['kind'], string> = { postgres: 'PostgreSQL', pgbouncer: 'pgBouncer', redis: 'Redis', prometheus: 'Prometheus', proxy: 'nginx', jvm: 'JVM', node: 'Node.js', fastapi: 'FastAPI (gunicorn + uvicorn)', memcached: 'memcached', mysql: 'MariaDB', rabbitmq: 'RabbitMQ', host: 'Docker engine (host reserve)' };
 const ROLE_TEXT: Record<CalibrationRow['role'], string> = { typical: 'typical', stress: 'stress (range only)', light: 'light (range only)' };
 
-type Evidence = { summary: CalibrationSummary[]; rows: CalibrationRow[]; machineLoad: Map<string, string>; machines: string[] };
+type Evidence = { summary: CalibrationSummary[]; rows: CalibrationRow[]; machineLoad: Map<string, string>; machines: string[]; latency: LatencyCalibration; unmeasured: string[] };
+
+/** The seed stack's servers and the ones its features add, by the name the page gives them (what the footer says is not measured yet). */
+const STACK_SERVERS: ReadonlyArray<[CalibrationFile['kind'] | 'grafana' | 'alertmanager', string]> = [['fastapi', 'FastAPI'], ['postgres', 'PostgreSQL'], ['redis', 'Redis'], ['prometheus', 'Prometheus'], ['grafana', 'Grafana'], ['pgbouncer', 'pgBouncer'], ['alertmanager', 'AlertManager'], ['host', 'the host reserve']];
 
 let evidence: Evidence | null = null;
 
@@ -28,7 +34,15 @@ function evidenceGet(): Evidence {
       else if (typeof c.load.loadavg1 === 'number') machineLoad.set(`${f.kind}/${c.id}`, c.load.loadavg1.toFixed(1));
     }
   }
-  evidence = { summary: calibrationSummary(files), rows: calibrationRows(files), machineLoad, machines: [...new Set(files.map((f) => machineText(f.machine)))] };
+  const measured = new Set<string>(files.map((f) => f.kind));
+  evidence = {
+    summary: calibrationSummary(files),
+    rows: calibrationRows(files),
+    machineLoad,
+    machines: [...new Set(files.map((f) => machineText(f.machine)))],
+    latency: latencyCalibration(),
+    unmeasured: STACK_SERVERS.filter(([k]) => !measured.has(k)).map(([, name]) => name),
+  };
   return evidence;
 }
 
@@ -45,8 +59,27 @@ function errorText(r: CalibrationRow): string {
 
 const day = (iso: string) => iso.slice(0, 10);
 
+const signed = (e: number) => `${e > 0 ? '+' : e < 0 ? '−' : ''}${Math.abs(e).toFixed(1)}%`;
+
+/** The latency sweep (calibration/latency.json) against the engine, in one sentence per check. */
+function LatencyEvidence({ l }: { l: LatencyCalibration }) {
+  const within = (e: number) => Math.abs(e) <= LATENCY_CALIBRATION_TOLERANCE * 100;
+  const ok = within(l.normal.errorPercent) && (l.crossing === null || within(l.crossing.errorPercent));
+  return (
+    <p data-testid="calibration-latency">
+      <StatusBadge status={ok ? 'pass' : 'fail'} /> <strong>API latency</strong> (the exported stack on one pinned core under a rising request rate, <code>npm run stack-test -- --sweep</code>): at the normal {countText(Math.round(l.normal.rps))} req/s p95 measured {msFormat(l.normal.measuredP95)}, predicted {msFormat(l.normal.predictedP95)} ({signed(l.normal.errorPercent)})
+      {l.crossing ? (
+        <>
+          ; p95 crosses {msFormat(LATENCY_P95_CRITERION_MS)} at {countText(Math.round(l.crossing.measuredRps))} req/s measured, {countText(Math.round(l.crossing.predictedRps))} predicted ({signed(l.crossing.errorPercent)})
+        </>
+      ) : null}
+      . Passes within {Math.round(LATENCY_CALIBRATION_TOLERANCE * 100)}%.
+    </p>
+  );
+}
+
 export default function Calibration() {
-  const { summary, rows, machineLoad, machines } = evidenceGet();
+  const { summary, rows, machineLoad, machines, latency, unmeasured } = evidenceGet();
   const tolerance = Math.round(CALIBRATION_TOLERANCE * 100);
   return (
     <section className="panel calibration" aria-labelledby="calibration-title">
@@ -130,7 +163,8 @@ export default function Calibration() {
           ))}
         </table>
       </div>
-      <p className="muted">Not measured yet: FastAPI, Grafana, AlertManager and the host reserve; their figures come from documentation and field reports (each constant names its source).</p>
+      <LatencyEvidence l={latency} />
+      {unmeasured.length > 0 ? <p className="muted">Not measured yet: {unmeasured.join(', ')}; their figures come from documentation and field reports (each constant names its source).</p> : null}
     </section>
   );
 }
