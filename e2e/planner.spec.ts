@@ -267,6 +267,9 @@ test.describe('plan files', () => {
     await expect(planner.hostCpus).toHaveValue('');
     await expect(planner.hostCpus).toHaveAttribute('placeholder', '2 (default: 1 vCPU per 2 GiB)');
     await expect(planner.hostCpu).toContainText('of 2 vCPUs');
+    // The seed's ×5 spike asks more than 2 vCPUs' 80% line: the host bar says so beside the normal figure.
+    await expect(page.getByTestId('spike-cpu')).toContainText('of 2 vCPUs');
+    await expect(page.getByText('✖ saturated')).toBeVisible();
     await planner.hostCpus.fill('4');
     await expect(planner.hostCpu).toContainText('of 4 vCPUs');
     const before = await planner.hostCpu.textContent();

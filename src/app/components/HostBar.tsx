@@ -58,7 +58,9 @@ export function HostBar() {
         </span>
         <span>
           CPU <strong data-testid="host-cpu">{v.cpuText}</strong>
-          <span className={v.cpuOk ? 'ok-text' : 'bad-text'}>{v.cpuOk ? ' ✔' : ' ✖ saturated'}</span> (modelled)
+          <span className={v.cpuOk ? 'ok-text' : 'bad-text'}>{v.cpuOk ? ' ✔' : ' ✖ saturated'}</span> (modelled); in a ×{v.spikeMultiplier} spike{' '}
+          <strong data-testid="spike-cpu">{v.spikeCpu.cpuText}</strong>
+          <span className={v.spikeCpu.cpuOk ? 'ok-text' : 'bad-text'}>{v.spikeCpu.cpuOk ? ' ✔' : ' ✖ saturated'}</span>
         </span>
         <span>
           {/* The host's chance of an OOM kill, not the verdict (which can fail on one service's finding while the host has room). */}

@@ -40,6 +40,15 @@ describe('views of the seed plan', () => {
     expect(v.overcommitText).toBeNull();
   });
 
+  it('host bar: the CPU in normal traffic and in the spike, each judged by the saturation line', () => {
+    const v = hostView(report);
+    // Normal traffic leaves the 2 vCPUs room; the ×5 spike asks more than their 80% line (calibration/latency.json figures).
+    expect(v.cpuOk).toBe(true);
+    expect(v.spikeCpu.cpuOk).toBe(false);
+    expect(v.spikeCpu.cpuText).toMatch(/ of 2 vCPUs$/);
+    expect(report.spike.host.cpu.typical).toBeGreaterThan(report.host.cpu.typical);
+  });
+
   it('rows follow the plan, with the limit as written', () => {
     const rows = rowViews(input, plan, report);
     expect(rows.map((r) => [r.id, r.name, r.limitInput])).toEqual([

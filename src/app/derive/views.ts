@@ -171,6 +171,8 @@ export type HostView = CpuView & {
   spikeMultiplier: number;
   spikeRisk: RiskLevel;
   spikeFreeText: string;
+  /** The host's CPU in the spike, as the normal line shows it (the spike can saturate what normal traffic leaves free). */
+  spikeCpu: CpuView;
   segments: Segment[];
   /** Typical total usage (reserve + services) as a percent of the bar. */
   typicalPct: number;
@@ -204,6 +206,7 @@ export function hostView(report: Report): HostView {
   if (unallocated > 0) segments.push({ key: 'free', label: 'unallocated', MiB: unallocated, tone: 'free', widthPct: pct(unallocated, scale), colour: 0, title: `RAM no limit claims: ${sizeFormat(unallocated)}` });
   return {
     ...cpuView(h),
+    spikeCpu: cpuView(report.spike.host),
     ramText: sizeFormat(h.ramMiB),
     limitsText: sizeFormat(h.limitsMiB),
     limitsMiB: h.limitsMiB,
