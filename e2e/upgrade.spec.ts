@@ -32,6 +32,8 @@ test('shows three tiers side by side with the engine’s users, prices, costs an
     // Its vCPUs, and the CPU its stack uses at the users it carries (modelled).
     await expect(upgrade.cpus(ram)).toHaveText(`· ${t.cpus} vCPUs`);
     await expect(upgrade.cpu(ram)).toHaveText(new RegExp(`^[\\d.]+ typical / [\\d.]+ high of ${t.cpus} vCPUs at ${users(t.users!)} users$`));
+    // A bigger tier runs the app a worker per vCPU, and says so under its CPU (tiers.ts re-tune).
+    await expect(upgrade.tier(ram).getByTestId('tier-retuned')).toHaveText(t.workers.map((w) => `${w.service}: ${w.to} workers on ${t.cpus} vCPUs (re-tuned from ${w.from})`));
   }
   // Side by side: the three cards share one row on a laptop-wide screen.
   const tops = await Promise.all(RAMS.map(async (r) => (await upgrade.tier(r).boundingBox())!.y));

@@ -271,10 +271,10 @@ function TierCard({ view: v, index, workload }: { view: TierView; index: number;
           {v.usersText}
         </dd>
         <dt>CPU in use (modelled)</dt>
-        <dd className="num" data-testid={`tier-cpu-${v.ramMiB}`}>
-          {v.cpuText}
+        <dd className="num">
+          <span data-testid={`tier-cpu-${v.ramMiB}`}>{v.cpuText}</span>
           {v.workersText.map((w) => (
-            <span key={w} className="muted tier-retuned">
+            <span key={w} className="muted tier-retuned" data-testid="tier-retuned">
               <br />
               {w}
             </span>
