@@ -67,7 +67,7 @@ describe('--evidence', () => {
     const compose = h.file('compose.yml', COMPOSE);
     const ok = cli(['check', compose, '--evidence', h.file('quiet.json', JSON.stringify(evidenceFile(null)))]);
     const killed = cli(['check', compose, '--evidence', h.file('oom.json', JSON.stringify(evidenceFile('2026-12-02T05:21:13Z')))]);
-    expect(killed.out).toMatch(/✖ critical observed-oom-kill \[cache\] · observed/);
+    expect(killed.out).toMatch(/✖ critical cache: killed for memory \(OOM\) · observed/);
     expect(killed.out).toMatch(/cache was OOM-killed once at its 256 MiB limit: at 2026-12-02 05:21:13 UTC \(shop-cache-1\)/);
     expect(killed.out).toMatch(/^SERVICE\s+LIMIT\s+MODEL LOW–HIGH\s+SEEN P50 \/ P95 \/ P99\s+PEAK\s+OOM\s+PLANNED LIMIT$/m);
     expect(killed.code).toBe(1);
