@@ -33,6 +33,11 @@ export function appFreeCores(cpus: number, others: number): number {
   return cpus * CPU_SATURATION_SHARE - others;
 }
 
+/** The cores `app` is served from: the host's free usable cores, and no more than the usable share of its own `cpus` cap (cpu.ts cpuCapOf; a CFS quota throttles bursts as a busy core does). */
+function appCores(app: ServiceOf<'fastapi'>, cpus: number, others: number): number {
+  return Math.min(appFreeCores(cpus, others), (cpuCapOf(app) ?? Infinity) * CPU_SATURATION_SHARE);
+}
+
 /** A semantic-cache hit's own time, ms. Assumed: a Redis round trip and the cached JSON (the
  * seed's cache is a Redis GET before the query), 10 ms with the lookup's own work. */
 export const HIT_TIME_MS = 10;
@@ -57,7 +62,7 @@ export function cpuQueue(app: ServiceOf<'fastapi'>, traffic: Traffic, whole: Pla
   if (rps <= 0 || cpuMs <= 0) return null;
   // Its own `cpus` caps the cores it gets (cpu.ts cpuCapOf), at the same usable share as a host's
   // cores (a CFS quota throttles bursts as a busy core does): 3 workers under a 0.5 CPU cap queue on 0.4 core.
-  const free = Math.min(appFreeCores(cpus, others), (cpuCapOf(app) ?? Infinity) * CPU_SATURATION_SHARE);
+  const free = appCores(app, cpus, others);
   const workers = replicasOf(app) * app.settings.workers;
   if (free <= 0) return { c: 1, a: Infinity, serviceMs: cpuMs };
   // As many servers as workers can use the free cores, each at its share when they are fewer
@@ -179,7 +184,7 @@ export function appLatency(app: ServiceOf<'fastapi'>, plan: Plan, traffic: Traff
   const base = {
     service: app.name,
     workers,
-    cores: Math.max(0, Math.min(workers, appFreeCores(cpus, others), (cpuCapOf(app) ?? Infinity) * CPU_SATURATION_SHARE)),
+    cores: Math.max(0, Math.min(workers, appCores(app, cpus, others))),
     cpuUtilisation: cpu ? Math.min(1, cpu.a / cpu.c) : 0,
     poolUtilisation: pool ? Math.min(1, pool.a / pool.c) : null,
     basis: 'modelled' as const,
