@@ -87,6 +87,35 @@ test('changing a tier’s price changes its cost per 1,000 users; a bad price is
   await expect(upgrade.cost('8 GiB')).toHaveText(money((60 / t.users!) * 1000));
 });
 
+test('a tier’s vCPUs are editable: more carry more users at once; bad text is refused and the card keeps its figures', async ({ upgrade }) => {
+  await upgrade.open();
+  const t = expected.tiers[0]!;
+  // The engine's answer for 4 GiB with 4 vCPUs (as `headroom capacity --tiers 4GiB:25:4`).
+  const four = upgradePath(presetPlan('4gb'), { tiers: [{ ramMiB: 4096, pricePerMonth: 25, cpus: 4 }] }).tiers[0]!;
+  expect(four.users!).toBeGreaterThan(t.users!);
+  await expect(upgrade.cpusInput('4 GiB')).toHaveValue(String(t.cpus));
+  await expect(upgrade.cpusInput('4 GiB')).toHaveAccessibleDescription('2 (default: 1 vCPU per 2 GiB)');
+  await upgrade.setCpus('4 GiB', '4');
+  await expect(upgrade.users('4 GiB')).toHaveText(users(four.users!));
+  await expect(upgrade.cpus('4 GiB')).toHaveText('· 4 vCPUs');
+  await expect(upgrade.cpu('4 GiB')).toHaveText(new RegExp(` high of 4 vCPUs at ${users(four.users!)} users$`));
+  await expect(upgrade.tier('4 GiB')).toContainText(four.binding!.message);
+  // The other tiers keep theirs.
+  await expect(upgrade.users('8 GiB')).toHaveText(users(expected.tiers[1]!.users!));
+  // Refused: the message names the field and what is expected; the card keeps the last figures.
+  await upgrade.setCpus('4 GiB', 'abc');
+  await expect(upgrade.cpusInput('4 GiB')).toHaveAttribute('aria-invalid', 'true');
+  await expect(upgrade.cpusInput('4 GiB')).toHaveAccessibleDescription(/4 GiB vCPUs: expected vCPUs from 0\.1 to 1024, like 4, got "abc"; the tier keeps 4 vCPUs/);
+  await expect(upgrade.users('4 GiB')).toHaveText(users(four.users!));
+  await expect(upgrade.cpus('4 GiB')).toHaveText('· 4 vCPUs');
+  await expect(upgrade.page.locator('body')).not.toContainText('NaN');
+  // Back to the default.
+  await upgrade.cpusDefault('4 GiB').click();
+  await expect(upgrade.cpusInput('4 GiB')).toHaveValue(String(t.cpus));
+  await expect(upgrade.users('4 GiB')).toHaveText(users(t.users!));
+  await expect(upgrade.cpusDefault('4 GiB')).toHaveCount(0);
+});
+
 test('the move-up point follows the share typed', async ({ upgrade }) => {
   await upgrade.open();
   await upgrade.moveUp.fill('50');

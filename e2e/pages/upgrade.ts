@@ -47,6 +47,20 @@ export class UpgradePage {
     return this.tier(ram).getByTestId(/^tier-cpu-/);
   }
 
+  /** A tier's editable vCPUs (its default until typed in). */
+  cpusInput(ram: string): Locator {
+    return this.page.getByRole('textbox', { name: `vCPUs of the ${ram} host` });
+  }
+
+  async setCpus(ram: string, text: string) {
+    await this.cpusInput(ram).fill(text);
+  }
+
+  /** The button that puts a tier's vCPUs back to its default. */
+  cpusDefault(ram: string): Locator {
+    return this.tier(ram).getByRole('button', { name: new RegExp(`vCPUs of the ${ram} host back to the default`) });
+  }
+
   cost(ram: string): Locator {
     return this.tier(ram).getByTestId(/^tier-cost-/);
   }

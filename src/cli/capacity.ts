@@ -7,7 +7,7 @@ import { evaluate, limitsOfAllFormat, perContainerFormat, sizeFormat, sizeParse 
 import { replicasOf } from '../engine/schema.ts';
 import { EVIDENCE_OPTIONS, EVIDENCE_USAGE, evidenceLines, withEvidence } from './evidence.ts';
 import { capacity, type Capacity, type CapacityScenario, type Constraint } from '../engine/capacity.ts';
-import { DEFAULT_TIERS, MOVE_UP_SHARE, upgradePath, type Split, type TierSpec, type UpgradePath } from '../engine/tiers.ts';
+import { DEFAULT_TIERS, MOVE_UP_SHARE, tierCpusParse, upgradePath, type Split, type TierSpec, type UpgradePath } from '../engine/tiers.ts';
 import type { Plan } from '../engine/schema.ts';
 import { planToInput } from '../formats/plan-file.ts';
 import { loadPlan, singleHostOnly, UsageError } from './io.ts';
@@ -27,13 +27,13 @@ export function tiersParse(text: string): TierSpec[] {
     const [size = '', price, cpuText, extra] = part.split(':');
     const ram = sizeParse(size.trim());
     const cost = price === undefined || price.trim() === '' ? null : Number(price);
-    const cpus = cpuText === undefined || cpuText.trim() === '' ? null : Number(cpuText);
+    const cpus = cpuText === undefined || cpuText.trim() === '' ? null : tierCpusParse(cpuText);
     if (extra !== undefined) errors.push(`error: --tiers: "${part}": expected SIZE, SIZE:PRICE or SIZE:PRICE:CPUS, like 8GiB:50:4`);
     else if (!ram.ok) errors.push(`error: --tiers: "${part}": ${ram.error}`);
     else if (ram.value < 64) errors.push(`error: --tiers: "${part}": expected a host of at least 64MiB`);
     else if (cost !== null && !(Number.isFinite(cost) && cost >= 0)) errors.push(`error: --tiers: "${part}": expected a price in USD per month ≥ 0, like 8GiB:50`);
-    else if (cpus !== null && !(Number.isFinite(cpus) && cpus >= 0.1 && cpus <= 1024)) errors.push(`error: --tiers: "${part}": expected vCPUs from 0.1 to 1024, like 8GiB:50:4`);
-    else specs.push({ ramMiB: ram.value, pricePerMonth: cost, ...(cpus === null ? {} : { cpus }) });
+    else if (cpus !== null && !cpus.ok) errors.push(`error: --tiers: "${part}": ${cpus.message}, like 8GiB:50:4`);
+    else specs.push({ ramMiB: ram.value, pricePerMonth: cost, ...(cpus === null || !cpus.ok ? {} : { cpus: cpus.value }) });
   }
   if (errors.length) throw new UsageError(errors);
   return specs;

@@ -148,13 +148,20 @@ const serviceSchema = z.pipe(
   }),
 );
 
+/** A host's vCPUs: host.cpus, hosts[].cpus, and a tier's (`headroom capacity --tiers SIZE:PRICE:CPUS`, the
+ * page's tier field: engine/tiers.ts tierCpusParse), one rule. Assumed bounds: 0.1 (a tenth of a shared
+ * core, below any VPS plan sold) to 1024 (beyond any single host). */
+export const CPUS_MIN = 0.1;
+export const CPUS_MAX = 1024;
+export const hostCpusSchema = z.number({ error: `expected a number of vCPUs from ${CPUS_MIN} to ${CPUS_MAX}` }).check(z.minimum(CPUS_MIN, `expected at least ${CPUS_MIN} vCPU`), z.maximum(CPUS_MAX, `expected at most ${CPUS_MAX} vCPUs`));
+
 const hostSchema = z.strictObject({
   ram: sizeSchema.check(z.refine((v: number) => v >= 64, 'expected a host of at least 64MiB')),
   reserve: withDefault(z.union([z.literal('auto'), sizeSchema], { error: 'expected auto or a size like 300MiB' }), 'auto'),
   swap: withDefault(sizeSchema, HOST_DEFAULTS.swap),
   pricePerMonth: z.optional(between(0, 1_000_000, 'expected a price from 0 to 1000000')),
   /** vCPUs; absent: engine/cpu.ts's default for the RAM (published VPS plans). */
-  cpus: z.optional(z.number({ error: 'expected a number of vCPUs from 0.1 to 1024' }).check(z.minimum(0.1, 'expected at least 0.1 vCPU'), z.maximum(1024, 'expected at most 1024 vCPUs'))),
+  cpus: z.optional(hostCpusSchema),
 });
 
 /** One host of a multi-host plan: a host with a name and the node labels placement constraints read. */

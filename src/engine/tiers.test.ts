@@ -216,6 +216,20 @@ describe('tier invariants (fast-check, seeded)', () => {
     }), RUNS);
   });
 
+  it('more vCPUs on the same RAM never carry fewer users (step 0 takes fewer workers when a worker per core does not fit)', () => {
+    fc.assert(fc.property(arbitraryPlan(), fc.integer({ min: 1, max: 8 }), fc.integer({ min: 1, max: 16 }), fc.integer({ min: 1, max: 16 }), (input, g, a, b) => {
+      const plan = planOf(input);
+      const [few, many] = [Math.min(a, b), Math.max(a, b)].map((cpus) => tierOf(plan, { ramMiB: g * 1024, pricePerMonth: null, cpus }, MOVE_UP_SHARE, 1_000_000));
+      expect(usersOrInf(many!.users)).toBeGreaterThanOrEqual(usersOrInf(few!.users));
+    }), { ...RUNS, numRuns: 25 });
+    // The case that found it: the 4gb preset on 4 GiB carried 5,796 users with 3 vCPUs and 4,166 with 4
+    // (a fourth worker's memory broke the free-memory criterion first); now 4 vCPUs run its 3 workers.
+    const on4 = (cpus: number) => tierOf(presetPlan('4gb'), { ramMiB: 4096, pricePerMonth: null, cpus });
+    const [three, four] = [on4(3), on4(4)];
+    expect(four.users!).toBeGreaterThanOrEqual(three.users!);
+    expect(four.workers).toEqual([]);
+  });
+
   it('a tier’s plan carries the tier’s users, and the plan for one user more does not fit that host', () => {
     fc.assert(fc.property(arbitraryPlan(), fc.integer({ min: 2, max: 32 }), (input, g) => {
       const plan = planOf(input);

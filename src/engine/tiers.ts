@@ -6,7 +6,9 @@
  *
  * Re-tuning for `users` on a host (tierPlan), in order:
  * 0. the app's workers for the host's vCPUs: a worker per core, never fewer than the plan's
- *    (policy.ts workersPerCore, the latency finding's own fix); memory and connections follow;
+ *    (policy.ts workersPerCore, the latency finding's own fix); memory and connections follow.
+ *    A tier takes fewer (down to the plan's own) when they carry more users (tierOf): more
+ *    workers than its memory holds would make more vCPUs carry fewer;
  * 1. the app's pools carry the high concurrency of database transactions (traffic.ts, Little's
  *    law × 3), never fewer connections than the plan gives them;
  * 2. pgBouncer's pools and max_client_conn from its tuner (kinds/pgbouncer.ts);
@@ -26,7 +28,7 @@
  *
  * Pure: plain data in, plain data out.
  */
-import { containersOf, replicasOf, serviceLimitOfAll, type NamedHost, type Plan, type Service, type ServiceOf } from './schema.ts';
+import { containersOf, CPUS_MAX, CPUS_MIN, hostCpusSchema, replicasOf, serviceLimitOfAll, type NamedHost, type Plan, type Service, type ServiceOf } from './schema.ts';
 import { place } from './place.ts';
 import { hostPartsOf } from './hosts.ts';
 import { planWithFeatures } from './features.ts';
@@ -63,6 +65,18 @@ export function tierCpus(spec: TierSpec): number {
   return spec.cpus ?? defaultCpus(spec.ramMiB);
 }
 
+/**
+ * A tier's vCPUs as typed: `headroom capacity --tiers SIZE:PRICE:CPUS` and the page's tier field
+ * read them with this one rule, a plain decimal number within the plan schema's host.cpus bounds
+ * (plan-schema.ts hostCpusSchema). The message says what was expected; the caller names the field.
+ */
+export function tierCpusParse(text: string): { ok: true; value: number } | { ok: false; message: string } {
+  const t = text.trim();
+  const n = /^(\d+(\.\d*)?|\.\d+)$/.test(t) ? Number(t) : NaN;
+  if (!hostCpusSchema.safeParse(n).success) return { ok: false, message: `expected vCPUs from ${CPUS_MIN} to ${CPUS_MAX}` };
+  return { ok: true, value: n };
+}
+
 /** The app's pools are opened wide (SQLAlchemy accepts any max_overflow) to read the uncapped
  * demand; the schema's own upper bound. */
 const OVERFLOW_OPEN = 10_000;
@@ -84,6 +98,22 @@ const expand = (plan: Plan): Expanded => planWithFeatures(plan);
 function withAppWorkers(plan: Plan, cpus: number | undefined): Plan {
   if (cpus === undefined) return plan;
   return { ...plan, services: plan.services.map((s) => (s.kind === 'fastapi' ? { ...s, settings: { ...s.settings, workers: workersPerCore(s.settings.workers, cpus, s.settings.replicas) } } : s)) };
+}
+
+/**
+ * The other vCPU counts step 0 may size the app's workers for on a host of `cpus` (fewer workers,
+ * down to the plan's own: undefined), one per distinct set of worker counts, most workers first.
+ */
+function fewerWorkerCores(plan: Plan, cpus: number): Array<number | undefined> {
+  const workersOf = (wc: number | undefined) => withAppWorkers(plan, wc).services.map((s) => (s.kind === 'fastapi' ? s.settings.workers : 0)).join(',');
+  const seen = new Set([workersOf(cpus)]);
+  const out: Array<number | undefined> = [];
+  for (const wc of [...Array.from({ length: Math.max(0, Math.ceil(cpus) - 1) }, (_, i) => Math.ceil(cpus) - 1 - i), undefined]) {
+    const key = workersOf(wc);
+    if (!seen.has(key)) out.push(wc);
+    seen.add(key);
+  }
+  return out;
 }
 
 /** The app services whose workers a tier re-tuned: from the plan's count to the tier's. */
@@ -379,13 +409,27 @@ export const per1000 = (price: number | null, users: number | null): number | nu
 /** One tier: its capacity, the plan tuned for it, and what breaks first past it. */
 export function tierOf(plan: Plan, spec: TierSpec, moveUpShare = MOVE_UP_SHARE, cap = CAPACITY_CAP, minimal: Minimal = minimalMemo(plan)): Tier {
   const cpus = tierCpus(spec);
-  const onTier = (u: number) => onHost(minimal(u, cpus), spec.ramMiB, spec.pricePerMonth, undefined, cpus);
-  const found = searchUsers((u) => passes(onTier(u), u), cap);
+  // Step 0 sizes the app's workers for `wc` vCPUs: a worker per core, unless fewer (down to the
+  // plan's own) carry more users on this host: workers beyond what its memory holds carry fewer,
+  // and a tier with more vCPUs must never carry fewer users than with less (issue 15). Another
+  // count costs one probe unless it carries one user more than the best so far.
+  const onTierWith = (wc: number | undefined) => (u: number) => onHost(minimal(u, wc), spec.ramMiB, spec.pricePerMonth, undefined, cpus);
+  let wc: number | undefined = cpus;
+  let onTier = onTierWith(wc);
+  let found = searchUsers((u) => passes(onTier(u), u), cap);
+  for (const fewer of fewerWorkerCores(plan, cpus)) {
+    if (found.status === 'holds') break;
+    const on = onTierWith(fewer);
+    const more = found.status === 'breaks' ? found.users! + 1 : 0;
+    if (!passes(on(more), more)) continue;
+    [wc, onTier] = [fewer, on];
+    found = searchUsers((u) => passes(on(u), u), cap);
+  }
   const workload = plan.workload.activeUsers;
   const tunedFor = found.users ?? workload;
   // Past capacity: the stack tuned for one user more does not fit this host; its failing checks say why.
   const past = found.status === 'holds' ? [] : constraintsFailingAt(onTier(found.status === 'breaks' ? found.users! + 1 : 0), found.status === 'breaks' ? found.users! + 1 : 0);
-  const tuned = tierPlan(plan, spec.ramMiB, tunedFor, spec.pricePerMonth, minimal(tunedFor, cpus), undefined, cpus);
+  const tuned = tierPlan(plan, spec.ramMiB, tunedFor, spec.pricePerMonth, minimal(tunedFor, wc), undefined, cpus);
   return {
     ramMiB: spec.ramMiB,
     cpus: tierCpus(spec),

@@ -14,7 +14,7 @@ import { deriveOf } from '../derive/engine.ts';
 import { usePalette } from './palette.ts';
 import { useSettledInput } from '../derive/hooks.ts';
 import {
-  capacityOf, comparisonOf, wholeStack, DEFAULT_PRICE_TEXT, DEFAULT_SHARE_TEXT, priceParse, pricedOf, sharePercentParse, tierViews, upgradeModelOf, usersText,
+  capacityOf, comparisonOf, wholeStack, DEFAULT_CPUS_TEXT, DEFAULT_PRICE_TEXT, DEFAULT_SHARE_TEXT, priceParse, pricedOf, sharePercentParse, tierCpusSource, tierCpusTextParse, tierViews, upgradeModelOf, usersText,
   type TierView, type UpgradeChart, type UpgradeModel,
 } from '../derive/upgrade.ts';
 import { countText } from '../format.ts';
@@ -22,9 +22,20 @@ import { PRESET_LABELS } from '../presetLabels.ts';
 import { MultiHostOptions } from './MultiHostOptions.tsx';
 import './UpgradePath.css';
 
-/** What the user typed on this tab; kept while other tabs are shown. */
-type UpgradeUi = { prices: string[]; share: string; shareValue: number; preset: PresetName };
-const useUpgradeUi = create<UpgradeUi>(() => ({ prices: [...DEFAULT_PRICE_TEXT], share: DEFAULT_SHARE_TEXT, shareValue: Number(DEFAULT_SHARE_TEXT) / 100, preset: 'full' }));
+/**
+ * What the user typed on this tab; kept while other tabs are shown (this session only, as the
+ * prices). `shareValue` and `cpusValue` are the last figures accepted, kept while the text is refused;
+ * a tier's vCPUs undefined: its default.
+ */
+type UpgradeUi = { prices: string[]; share: string; shareValue: number; cpus: string[]; cpusValue: Array<number | undefined>; preset: PresetName };
+const useUpgradeUi = create<UpgradeUi>(() => ({
+  prices: [...DEFAULT_PRICE_TEXT],
+  share: DEFAULT_SHARE_TEXT,
+  shareValue: Number(DEFAULT_SHARE_TEXT) / 100,
+  cpus: [...DEFAULT_CPUS_TEXT],
+  cpusValue: DEFAULT_CPUS_TEXT.map(() => undefined),
+  preset: 'full',
+}));
 
 
 /** Tier line styles: colour and dash both differ, so no line is told apart by colour alone. */
@@ -44,7 +55,8 @@ export default function UpgradePath() {
 
 function UpgradeView({ plan }: { plan: Plan }) {
   const share = useUpgradeUi((s) => s.shareValue);
-  const model = useMemo(() => upgradeModelOf(plan, share), [plan, share]);
+  const cpus = useUpgradeUi((s) => s.cpusValue);
+  const model = useMemo(() => upgradeModelOf(plan, share, cpus), [plan, share, cpus]);
   return (
     <div className="upgrade">
       <section className="panel" aria-labelledby="upgrade-title">
@@ -238,6 +250,54 @@ function PriceField({ index, ram }: { index: number; ram: string }) {
   );
 }
 
+/** A tier's vCPUs: its default (engine/cpu.ts's published plans, said beside it) until edited; a refused figure keeps the last one accepted. */
+function CpusField({ index, ram, ramMiB }: { index: number; ram: string; ramMiB: number }) {
+  const text = useUpgradeUi((s) => s.cpus[index] ?? '');
+  const accepted = useUpgradeUi((s) => s.cpusValue[index]);
+  const parsed = tierCpusTextParse(text);
+  const errorId = useId();
+  const sourceId = useId();
+  const byDefault = DEFAULT_CPUS_TEXT[index] ?? '';
+  const onChange = (t: string) => {
+    const p = tierCpusTextParse(t);
+    useUpgradeUi.setState((s) => ({
+      cpus: s.cpus.map((c, i) => (i === index ? t : c)),
+      ...(p.ok ? { cpusValue: s.cpusValue.map((v, i) => (i === index ? p.value : v)) } : {}),
+    }));
+  };
+  return (
+    <span className={`field tier-cpus-field${parsed.ok ? '' : ' field-invalid'}`}>
+      <span className="price-input">
+        <input
+          type="text"
+          inputMode="decimal"
+          aria-label={`vCPUs of the ${ram} host`}
+          value={text}
+          placeholder={byDefault}
+          onChange={(e) => onChange(e.target.value)}
+          aria-invalid={!parsed.ok || undefined}
+          aria-describedby={parsed.ok ? sourceId : `${errorId} ${sourceId}`}
+          size={5}
+          data-testid={`tier-vcpus-input-${index}`}
+        />
+        {text.trim() !== byDefault && (
+          <button type="button" className="tier-cpus-default" onClick={() => onChange(byDefault)} aria-label={`vCPUs of the ${ram} host back to the default, ${byDefault}`}>
+            default
+          </button>
+        )}
+      </span>
+      {!parsed.ok && (
+        <span id={errorId} className="field-error">
+          {ram} vCPUs: {parsed.message}; the tier keeps {accepted ?? byDefault} vCPUs
+        </span>
+      )}
+      <span id={sourceId} className="muted tier-cpus-source">
+        {tierCpusSource(ramMiB)}
+      </span>
+    </span>
+  );
+}
+
 function ConstraintText({ c }: { c: Constraint }) {
   return <>{c.message}</>;
 }
@@ -282,6 +342,10 @@ function TierCard({ view: v, index, workload }: { view: TierView; index: number;
         </dd>
         <dt>Spike users (×{workload.spike})</dt>
         <dd className="num">{v.spikeUsersText}</dd>
+        <dt>vCPUs</dt>
+        <dd>
+          <CpusField index={index} ram={ram} ramMiB={v.ramMiB} />
+        </dd>
         <dt>Price</dt>
         <dd>
           <PriceField index={index} ram={ram} />

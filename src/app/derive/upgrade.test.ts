@@ -3,7 +3,8 @@ import { planWithFeatures } from '../../engine/index.ts';
 import { scenarioAt } from '../../engine/capacity.ts';
 import { upgradePath } from '../../engine/tiers.ts';
 import { presetPlan } from '../../engine/testing.ts';
-import { capacityOf, comparisonOf, costPer1000, niceCeil, priceParse, pricedOf, sharePercentParse, tierViews, upgradeModelOf, usersText } from './upgrade.ts';
+import { capacityOf, comparisonOf, costPer1000, DEFAULT_CPUS_TEXT, niceCeil, priceParse, pricedOf, sharePercentParse, tierCpusSource, tierCpusTextParse, tierViews, upgradeModelOf, usersText } from './upgrade.ts';
+import { DEFAULT_TIERS } from '../../engine/tiers.ts';
 
 describe('upgradeModelOf', () => {
   const plan = presetPlan('4gb');
@@ -80,6 +81,54 @@ describe('upgradeModelOf', () => {
     expect(v!.usersText).toBe('0 (fails even idle)');
     expect(v!.costText).toBe('—');
     expect(v!.moveUpText).toBe('—');
+  });
+});
+
+describe('a tier\'s vCPUs as edited', () => {
+  const plan = presetPlan('4gb');
+
+  it('reach the engine: the tier is re-planned on the typed vCPUs, as `capacity --tiers` does', () => {
+    const m = upgradeModelOf(plan, 0.7, [4]);
+    expect(m.tiers.map((t) => t.cpus)).toEqual([4, 4, 8]);
+    const engine = upgradePath(plan, { tiers: [{ ...DEFAULT_TIERS[0]!, cpus: 4 }, ...DEFAULT_TIERS.slice(1)], moveUpShare: 0.7 });
+    expect(m.tiers.map((t) => [t.cpus, t.users, t.binding?.id])).toEqual(engine.tiers.map((t) => [t.cpus, t.users, t.binding?.id]));
+    // The card's CPU line and vCPUs follow (its stack's CPU at the users it now carries).
+    const [v] = tierViews(m, []);
+    expect(v!.cpusText).toBe('4 vCPUs');
+    expect(v!.cpuText).toMatch(new RegExp(` of 4 vCPUs at ${m.tiers[0]!.users!.toLocaleString('en-US')} users$`));
+    expect(m.tiers[0]!.cpuAt.cpu).toEqual(scenarioAt(planWithFeatures(m.tiers[0]!.plan), m.tiers[0]!.users!, 1).host.cpu);
+  });
+
+  it('are part of the memo key: other vCPUs are another model; the default figure typed is the default', () => {
+    const byDefault = upgradeModelOf(plan, 0.7);
+    expect(upgradeModelOf(plan, 0.7, [2, 4, 8])).toBe(byDefault);
+    expect(upgradeModelOf(plan, 0.7, [undefined, undefined, undefined])).toBe(byDefault);
+    const four = upgradeModelOf(plan, 0.7, [4]);
+    expect(four).not.toBe(byDefault);
+    expect(four.chart).not.toBe(byDefault.chart);
+    expect(upgradeModelOf(plan, 0.5, [4]).chart).toBe(four.chart);
+  });
+
+  it('never carry fewer users when there are more of them (4 GiB with 4 vCPUs carries more than with 2)', () => {
+    const carried = [1, 2, 3, 4, 8].map((c) => upgradeModelOf(plan, 0.7, [c]).tiers[0]!.users!);
+    carried.slice(1).forEach((u, i) => expect(u).toBeGreaterThanOrEqual(carried[i]!));
+    expect(carried[3]).toBeGreaterThan(carried[1]!);
+  });
+
+  it('are read by the CLI\'s --tiers rule: blank is the default, bad text is refused with what was expected', () => {
+    expect(tierCpusTextParse('4')).toEqual({ ok: true, value: 4 });
+    expect(tierCpusTextParse(' 0.5 ')).toEqual({ ok: true, value: 0.5 });
+    expect(tierCpusTextParse('')).toEqual({ ok: true, value: undefined });
+    for (const bad of ['abc', '0', '-2', '2000', '4e1', 'NaN', '1,5']) {
+      const r = tierCpusTextParse(bad);
+      expect(r.ok).toBe(false);
+      if (!r.ok) expect(r.message).toBe(`expected vCPUs from 0.1 to 1024, like 4, got "${bad}"`);
+    }
+  });
+
+  it('start at each tier\'s published default, with where it comes from', () => {
+    expect(DEFAULT_CPUS_TEXT).toEqual(['2', '4', '8']);
+    expect(tierCpusSource(4096)).toBe('2 (default: 1 vCPU per 2 GiB)');
   });
 });
 

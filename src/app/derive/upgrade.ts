@@ -8,17 +8,19 @@
 import { planParse, planWithFeatures, presetGet, type Plan, type PresetName } from '../../engine/index.ts';
 import { capacity, type Capacity, type Constraint } from '../../engine/capacity.ts';
 import { scenarioAt } from '../../engine/capacity.ts';
-import { DEFAULT_TIERS, MOVE_UP_SHARE, per1000, pricedPath, upgradePath, type Tier, type UpgradePath } from '../../engine/tiers.ts';
+import { DEFAULT_TIERS, MOVE_UP_SHARE, per1000, pricedPath, tierCpus, tierCpusParse, upgradePath, type Tier, type TierSpec, type UpgradePath } from '../../engine/tiers.ts';
 import { compare, type Comparison } from '../../engine/compare.ts';
-import { countText, cpuInUseText, sizeAxis, vcpusText } from '../format.ts';
+import { countText, cpuInUseText, defaultCpusText, sizeAxis, vcpusText } from '../format.ts';
+import { defaultCpus, GIB_PER_VCPU } from '../../engine/cpu.ts';
 
-/** Memoises `f` per plan object and key (the plan is immutable; a new edit is a new object). */
-function memoOnPlan<K, V>(f: (plan: Plan, key: K) => V): (plan: Plan, key: K) => V {
-  const byPlan = new WeakMap<Plan, Map<K, V>>();
-  return (plan, key) => {
+/** Memoises `f` per plan object and key (the plan is immutable; a new edit is a new object); `keyOf` turns the arguments into one Map key (default: the first). */
+function memoOnPlan<A extends unknown[], V>(f: (plan: Plan, ...args: A) => V, keyOf: (...args: A) => unknown = (...args) => args[0]): (plan: Plan, ...args: A) => V {
+  const byPlan = new WeakMap<Plan, Map<unknown, V>>();
+  return (plan, ...args) => {
+    const key = keyOf(...args);
     let byKey = byPlan.get(plan);
     if (!byKey) byPlan.set(plan, (byKey = new Map()));
-    if (!byKey.has(key)) byKey.set(key, f(plan, key));
+    if (!byKey.has(key)) byKey.set(key, f(plan, ...args));
     return byKey.get(key)!;
   };
 }
@@ -104,8 +106,17 @@ export function wholeStack(plan: Plan): Plan {
   return { ...plan, hosts: undefined, services: plan.services.map(({ host: _h, ...s }) => s as Plan['services'][number]) };
 }
 
-/** What does not depend on the move-up share (each tier's capacity, re-tuned stack, next checks, the chart), per plan. */
-const shareFree = new WeakMap<Plan, { after: Constraint[][]; chart: UpgradeChart; cpuAt: Array<TierModel['cpuAt']> }>();
+/** Each default tier's vCPUs as typed (undefined: its own default, engine/cpu.ts's published plans), as the engine takes tiers. */
+export function tiersWithCpus(cpus: ReadonlyArray<number | undefined>): TierSpec[] {
+  return DEFAULT_TIERS.map((t, i) => (cpus[i] === undefined ? t : { ...t, cpus: cpus[i] }));
+}
+
+/** The vCPUs each tier runs with, as one key: typing a tier's default figure is the default. */
+const cpusKey = (cpus: ReadonlyArray<number | undefined>) => tiersWithCpus(cpus).map(tierCpus).join(',');
+
+type ShareFree = { after: Constraint[][]; chart: UpgradeChart; cpuAt: Array<TierModel['cpuAt']> };
+/** What does not depend on the move-up share (each tier's capacity, re-tuned stack, next checks, the chart), per plan and tier vCPUs. */
+const shareFree = new WeakMap<Plan, Map<string, ShareFree>>();
 
 /** The users a tier's CPU is shown at: its capacity when it breaks, the workload when nothing breaks up to the search's ceiling, 0 when it fails idle. */
 function cpuUsersOf(t: Tier, workload: number): number {
@@ -113,20 +124,25 @@ function cpuUsersOf(t: Tier, workload: number): number {
   return t.status === 'breaks' && t.users !== null ? t.users : workload;
 }
 
-/** The tiers of a plan at a move-up share (0–1), with each tier's next checks and the chart. Memoised per plan and share. */
-export const upgradeModelOf = memoOnPlan((plan: Plan, share: number): UpgradeModel => {
-  const path = upgradePath(wholeStack(plan), { tiers: DEFAULT_TIERS, moveUpShare: share });
-  let extra = shareFree.get(plan);
+/**
+ * The tiers of a plan at a move-up share (0–1) with each tier's vCPUs as typed (undefined: the
+ * default), each tier's next checks and the chart. Memoised per plan, share and vCPUs.
+ */
+export const upgradeModelOf = memoOnPlan((plan: Plan, share: number, cpus: ReadonlyArray<number | undefined> = []): UpgradeModel => {
+  const path = upgradePath(wholeStack(plan), { tiers: tiersWithCpus(cpus), moveUpShare: share });
+  let byCpus = shareFree.get(plan);
+  if (!byCpus) shareFree.set(plan, (byCpus = new Map()));
+  let extra = byCpus.get(cpusKey(cpus));
   if (!extra) {
     const cpuAt = path.tiers.map((t) => {
       const users = cpuUsersOf(t, path.workload.users);
       return { users, cpu: scenarioAt(planWithFeatures(t.plan), users, 1).host.cpu };
     });
-    shareFree.set(plan, (extra = { after: path.tiers.map(nextTwo), chart: upgradeChart(path), cpuAt }));
+    byCpus.set(cpusKey(cpus), (extra = { after: path.tiers.map(nextTwo), chart: upgradeChart(path), cpuAt }));
   }
   const { after, chart, cpuAt } = extra;
   return { path, tiers: path.tiers.map((t, i) => ({ ...t, after: after[i] ?? [], cpuAt: cpuAt[i]! })), chart };
-});
+}, (share, cpus = []) => `${share}|${cpusKey(cpus)}`);
 
 /** The plan's own capacity (normal and spike). Memoised per plan. */
 export const capacityOf = memoOnPlan((plan: Plan, _k: 0): Capacity => capacity(plan));
@@ -166,6 +182,24 @@ export function sharePercentParse(text: string): Parsed<number> {
   const n = Number(t);
   if (t === '' || !/^\d+(\.\d+)?$/.test(t) || n < 1 || n > 100) return { ok: false, message: `expected a percent from 1 to 100, like 70, got "${text.trim()}"` };
   return { ok: true, value: n / 100 };
+}
+
+/**
+ * A tier's vCPUs as typed: blank is the tier's default; otherwise the CLI's own rule for
+ * `--tiers SIZE:PRICE:CPUS` (engine/tiers.ts tierCpusParse), the figure quoted back when refused.
+ */
+export function tierCpusTextParse(text: string): Parsed<number | undefined> {
+  if (text.trim() === '') return { ok: true, value: undefined };
+  const p = tierCpusParse(text);
+  return p.ok ? p : { ok: false, message: `${p.message}, like 4, got "${text.trim()}"` };
+}
+
+/** Each default tier's vCPUs (engine/cpu.ts's published plans), as the text a vCPUs field starts with. */
+export const DEFAULT_CPUS_TEXT: readonly string[] = DEFAULT_TIERS.map((t) => String(tierCpus(t)));
+
+/** Where a default tier's vCPUs come from: `2 (default: 1 vCPU per 2 GiB)` (engine/cpu.ts). */
+export function tierCpusSource(ramMiB: number): string {
+  return defaultCpusText(defaultCpus(ramMiB), GIB_PER_VCPU);
 }
 
 /** The default price of each default tier, as the text a price field starts with. */
