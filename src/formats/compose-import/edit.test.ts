@@ -18,7 +18,7 @@ const DIR = join(dirname(fileURLToPath(import.meta.url)), 'corpus');
 const FILES = readdirSync(DIR).filter((f) => f.endsWith('.yml')).sort();
 
 /** Keys an edit may change or add inside a service, and how a changed path may end. */
-const MEMORY_KEYS = new Set(['mem_limit', 'memswap_limit', 'shm_size', 'deploy', 'command', 'resources', 'limits', 'memory']);
+const MEMORY_KEYS = new Set(['mem_limit', 'memswap_limit', 'shm_size', 'deploy', 'command', 'resources', 'limits', 'memory', 'cpus']);
 
 type Diff = string[];
 const keyOf = (k: unknown): string => (isScalar(k) ? (typeof k.value === 'symbol' ? (k.value.description ?? '<<') : String(k.value)) : String(k));
@@ -129,7 +129,7 @@ describe('compose round trip over the corpus', () => {
     if (!e.ok) throw new Error(JSON.stringify(e.issues));
     const added = e.changes.filter((c) => /: added \(/.test(c)).map((c) => /^services\.([^:]+):/.exec(c)![1]!);
     expect(compareDocs(text, e.text, added)).toEqual([]);
-    for (const line of goneLines(text, e.text)) expect(line).toMatch(/mem_limit|memory|memswap_limit|shm_size|command|^\s*- /);
+    for (const line of goneLines(text, e.text)) expect(line).toMatch(/mem_limit|memory|memswap_limit|shm_size|cpus|command|^\s*- /);
 
     // The edited file imports to the target's memory settings (where no variable overrides them).
     const again = composeImport(e.text, options);
@@ -141,6 +141,8 @@ describe('compose round trip over the corpus', () => {
       // A fix may leave a service without a limit (no-limit findings propose none since the verdict merge).
       if (want.limit === null) expect(s.limit, `${s.name} limit`).toBeNull();
       else expect(s.limit, `${s.name} limit`).toBeCloseTo(want.limit, 0);
+      // The CPU cap too (the cpu-over-limit finding's fix).
+      if (want.cpus !== undefined) expect(s.cpus, `${s.name} cpus`).toBe(want.cpus);
       if (s.kind === 'redis' && want.kind === 'redis' && e.changes.some((c) => c.startsWith(`services.${s.name}.command`))) expect(s.settings.maxmemory, s.name).toBeCloseTo(want.settings.maxmemory, 0);
       if (s.kind === 'postgres' && want.kind === 'postgres') {
         expect(s.settings.shmSize, `${s.name} shm`).toBe(want.settings.shmSize);
@@ -161,6 +163,67 @@ describe('composeEdit', () => {
     return e;
   };
   const svc = (p: PlanInput, name: string) => p.services.find((s) => s.name === name)!;
+
+  describe('the CPU cap (cpus)', () => {
+    const app = (extra: string) => `# the app\nservices:\n  api:\n    image: tiangolo/uvicorn-gunicorn-fastapi:python3.11\n    command: gunicorn app:app -k uvicorn.workers.UvicornWorker --workers 3\n${extra}  db:\n    image: postgres:16   # the database\n    mem_limit: 1g\n`;
+    const cpusOf = (text: string) => {
+      const r = composeImport(text);
+      if (!r.ok) throw new Error(JSON.stringify(r.issues));
+      return r.plan.services.map((s) => [s.name, s.cpus ?? null]);
+    };
+
+    it('writes the cpu-over-limit fix back where the file keeps it (cpus:), comments and layout kept; it imports to the fixed plan', () => {
+      const text = app('    mem_limit: 512m\n    cpus: 0.2   # small\n');
+      const r = composeImport(text);
+      if (!r.ok) throw new Error('import');
+      const fix = evaluate(planOf(r.input)).findings.find((f) => f.id === 'cpu-over-limit');
+      expect(fix?.fix.changes).toEqual([{ service: 'api', key: 'cpus', value: 0.5 }]);
+      const fixed = applyChange(r.input, fix!.fix.changes[0]!);
+      const e = composeEdit(text, planOf(fixed));
+      if (!e.ok) throw new Error(JSON.stringify(e.issues));
+      expect(e.text).toBe(text.replace('cpus: 0.2   # small', 'cpus: 0.5   # small'));
+      expect(e.changes).toEqual(['services.api.cpus: 0.2 → 0.5']);
+      expect(cpusOf(e.text)).toEqual([['api', 0.5], ['db', null]]);
+    });
+
+    it('keeps deploy.resources.limits.cpus a string as written, and both keys in step when the file has both', () => {
+      const deploy = app('    deploy:\n      resources:\n        limits:\n          memory: 512M\n          cpus: "0.25"  # quarter\n');
+      const e = edit(deploy, (p) => { svc(p, 'api').cpus = 1.5; });
+      expect(e.text).toBe(deploy.replace('cpus: "0.25"', 'cpus: "1.5"'));
+      expect(cpusOf(e.text)).toEqual([['api', 1.5], ['db', null]]);
+      const both = app('    cpus: 0.5\n    deploy:\n      resources:\n        limits:\n          cpus: \'0.5\'\n');
+      const e2 = edit(both, (p) => { svc(p, 'api').cpus = 2; });
+      expect(e2.text).toBe(both.replace('cpus: 0.5', 'cpus: 2').replace("cpus: '0.5'", "cpus: '2'"));
+      expect(cpusOf(e2.text)).toEqual([['api', 2], ['db', null]]);
+    });
+
+    it('adds the cap beside the service\'s memory limit when it had none: deploy with deploy, cpus: with mem_limit', () => {
+      const deploy = app('    deploy:\n      resources:\n        limits:\n          memory: 512M\n');
+      const e = edit(deploy, (p) => { svc(p, 'api').cpus = 1; });
+      expect(e.text).toBe(deploy.replace('          memory: 512M\n', '          memory: 512M\n          cpus: "1"\n'));
+      expect(cpusOf(e.text)).toEqual([['api', 1], ['db', null]]);
+      const short = app('    mem_limit: 512m\n');
+      const e2 = edit(short, (p) => { svc(p, 'api').cpus = 0.75; });
+      expect(e2.text).toBe(short.replace('    mem_limit: 512m\n', '    mem_limit: 512m\n    cpus: 0.75\n'));
+      expect(compareDocs(short, e2.text, [])).toEqual([]);
+    });
+
+    it('leaves a cap the plan dropped as it is, and says so; an unchanged cap is not touched', () => {
+      const text = app('    cpus: 0.5\n');
+      const e = edit(text, (p) => { delete svc(p, 'api').cpus; });
+      expect(e.text).toBe(text);
+      expect(e.notes.join()).toMatch(/api: the plan has no CPU cap where the compose file has one/);
+      expect(edit(text, () => {}).text).toBe(text);
+    });
+
+    it('gives a service the plan adds its cap too', () => {
+      const text = app('    mem_limit: 512m\n');
+      const e = edit(text, (p) => { p.services.push({ name: 'cache', kind: 'redis', limit: '256MiB', cpus: 0.5 } as PlanInput['services'][number]); });
+      expect(e.changes.some((c) => c.startsWith('services.cache: added'))).toBe(true);
+      expect(e.text).toMatch(/\n {2}cache:\n( {4}.*\n)* {4}cpus: 0\.5\n/);
+      expect(cpusOf(e.text)).toContainEqual(['cache', 0.5]);
+    });
+  });
 
   it('keeps comments, quotes, flow style and spacing around a changed value', () => {
     const text = '# top\nservices:\n  # the db\n  db:\n    image: "postgres:16"   # pinned\n    mem_limit: 512m    # was too small\n    ports: ["5432:5432"]\n';

@@ -1,7 +1,7 @@
 /**
  * The round trip: a plan written back into the compose file it was imported from. Only what the
  * plan changed is touched — memory limits (`mem_limit`, `deploy.resources.limits.memory`, with
- * `memswap_limit` kept in step), `shm_size`, and the memory flags each kind's module
+ * `memswap_limit` kept in step), the CPU cap (`cpus`, `deploy.resources.limits.cpus`), `shm_size`, and the memory flags each kind's module
  * (formats/kinds/) writes into its command (PostgreSQL `-c`, Redis `--maxmemory…`) — and the
  * services the plan adds are appended. Every
  * other key, comment, anchor, quote style and the key order stay as they were: the edit goes
@@ -115,6 +115,12 @@ class Editor {
       this.notes.push(`${s.name}: the plan has no limit where the compose file has one; the limit was left as it is`);
     } else this.limit(s.name, s.limit, old.limit);
 
+    if (!differs(s.cpus, old.cpus)) {
+      // unchanged: leave it exactly as written
+    } else if (s.cpus === undefined) {
+      this.notes.push(`${s.name}: the plan has no CPU cap where the compose file has one; cpus was left as it is`);
+    } else this.cpus(s.name, s.cpus);
+
     if (s.kind === old.kind) {
       // shm_size, for the kinds whose settings have it (PostgreSQL's /dev/shm).
       const shm = { now: settingOf(s, 'shmSize'), was: settingOf(old, 'shmSize') };
@@ -144,6 +150,25 @@ class Editor {
       const r = composeSizeParse(swap.value);
       if (r.ok && (old === null || !differs(r.value, old) || r.value < mib)) this.set([...svc, 'memswap_limit'], (raw) => sizeLike(raw, mib));
     }
+  }
+
+  /**
+   * The CPU cap where the service sets it (`cpus`, `deploy.resources.limits.cpus`, both when both:
+   * compose refuses the two unequal); else beside its memory limit (deploy when that is in deploy),
+   * else in the file's limit style. A value keeps its type: deploy's is a string in the compose
+   * spec ("0.50"), the short key's a number, unless written otherwise.
+   */
+  private cpus(name: string, cpus: number): void {
+    const svc = ['services', name];
+    const deployPath = [...svc, 'deploy', 'resources', 'limits', 'cpus'];
+    const hasDeploy = this.resolved(deployPath) !== undefined;
+    const hasShort = this.resolved([...svc, 'cpus']) !== undefined;
+    const memDeploy = this.resolved([...svc, 'deploy', 'resources', 'limits', 'memory']) !== undefined;
+    const memShort = this.resolved([...svc, 'mem_limit']) !== undefined;
+    const deploy = hasDeploy || hasShort ? hasDeploy : memDeploy || memShort ? memDeploy : this.limitStyle().deploy;
+    const like = (raw: unknown, fresh: 'string' | 'number') => ((raw === undefined ? fresh === 'string' : typeof raw === 'string') ? String(cpus) : cpus);
+    if (deploy) this.set(deployPath, (raw) => like(raw, 'string'));
+    if (hasShort || !deploy) this.set([...svc, 'cpus'], (raw) => like(raw, 'number'));
   }
 
   /** Where this file writes limits: 2.x files and mem_limit users get mem_limit; deploy users deploy. */
@@ -622,9 +647,14 @@ class Editor {
     const added = format.added?.(s as never, all) ?? { def: {}, comments: [] };
     const def: Record<string, unknown> = { image, ...added.def };
     const comments = [`Added by Headroom: ${s.name} (${s.kind}), ${implied ? 'which the plan\'s features or monitoring imply' : 'from the plan'}.`, ...added.comments];
+    const deploy = this.limitStyle().deploy;
     if (s.limit !== null) {
       const size = composeSizeFormat(Math.ceil(s.limit));
-      Object.assign(def, this.limitStyle().deploy ? { deploy: { resources: { limits: { memory: size } } } } : { mem_limit: size });
+      Object.assign(def, deploy ? { deploy: { resources: { limits: { memory: size } } } } : { mem_limit: size });
+    }
+    if (s.cpus !== undefined) {
+      if (deploy) deepAssign(def, ['deploy', 'resources', 'limits', 'cpus'], String(s.cpus));
+      else def.cpus = s.cpus;
     }
     this.addKey(services, s.name, def, comments);
     this.changes.push(`services.${s.name}: added (${s.kind}${s.limit === null ? '' : `, limit ${composeSizeFormat(Math.ceil(s.limit))}`})`);
@@ -645,6 +675,16 @@ export function wordsChange(before: string[], after: string[]): string {
   const cut = (w: string[]) => `${from > 0 ? '… ' : ''}${show(w.slice(from, w.length - tail))}${tail > 0 ? ' …' : ''}`;
   if (before.length - same - tail === 0) return `added ${show(after.slice(same, after.length - tail))}${same > 0 ? ` after ${before[same - 1]}` : ''}`;
   return `${cut(before)} → ${cut(after)}`;
+}
+
+/** Sets `value` at `path` in `obj` itself, mappings created on the way. */
+function deepAssign(obj: Record<string, unknown>, path: Key[], value: unknown): void {
+  let at = obj;
+  for (const key of path.slice(0, -1)) {
+    const next = at[key];
+    at = (at[key] = next !== null && typeof next === 'object' && !Array.isArray(next) ? next : {}) as Record<string, unknown>;
+  }
+  at[path[path.length - 1]!] = value;
 }
 
 /** `base` with `value` at `path`, mappings created on the way. */
