@@ -50,6 +50,24 @@ test('services are cards: every row’s limit, usage, headroom and risk on scree
   await expect(planner.rows().first()).toHaveAttribute('data-testid', 'service-row-redis');
 });
 
+test('a service’s CPU cap and replicas fit the card: typed in, their line on screen, no sideways scrolling', async ({ planner, page }) => {
+  await planner.open();
+  await planner.openSettings('grafana');
+  for (const field of [planner.serviceCpus('grafana'), planner.replicas('grafana')]) {
+    await expect(field).toBeVisible();
+    expect(await rightEdge(field)).toBeLessThanOrEqual(PHONE.width);
+  }
+  await planner.replicas('grafana').fill('2');
+  await planner.serviceCpus('grafana').fill('0.5');
+  await expect(planner.containers('grafana')).toHaveText('2 containers × 150 MiB = 300 MiB · CPU cap 0.5 each');
+  expect(await rightEdge(planner.containers('grafana'))).toBeLessThanOrEqual(PHONE.width);
+  await planner.replicas('grafana').fill('x');
+  await expect(page.getByText('grafana replicas: expected a number, got "x"')).toBeVisible();
+  const { scrollWidth, viewport } = await pageWidth(page);
+  expect(scrollWidth).toBeLessThanOrEqual(viewport);
+  expect(await clippedBoxes(page)).toEqual([]);
+});
+
 test('the per-service charts are stacked, full width, each service named', async ({ planner, page }) => {
   await planner.open();
   const range = page.getByRole('figure', { name: /limit against its usage range/ });

@@ -262,6 +262,47 @@ test.describe('plan files', () => {
     await expect(page.getByRole('heading', { name: 'Host 6 GiB' })).toBeVisible();
   });
 
+  test('a service\'s CPU cap and replicas: shown as none and 1, their effect at once, refused naming the field, cleared back', async ({ planner, page }) => {
+    await planner.open();
+    await planner.openSettings('grafana');
+    await expect(planner.serviceCpus('grafana')).toHaveValue('');
+    await expect(planner.serviceCpus('grafana')).toHaveAttribute('placeholder', 'none');
+    await expect(planner.replicas('grafana')).toHaveAttribute('placeholder', '1');
+    await expect(planner.containers('grafana')).toHaveCount(0);
+    const one = await planner.highUsage('grafana');
+    await planner.replicas('grafana').fill('2');
+    // All its containers count at once: twice the usage, the limit per container said so.
+    await expect.poll(() => planner.highUsage('grafana')).toBeCloseTo(one * 2, 0);
+    await expect(planner.containers('grafana')).toHaveText('2 containers × 150 MiB = 300 MiB');
+    await expect(planner.risk('grafana')).toHaveAttribute('title', /chance of a container going over its limit/);
+    for (const [text, reason] of [['0', 'grafana replicas: expected a whole number from 1 to 64'], ['1.5', 'grafana replicas: expected a whole number from 1 to 64']] as const) {
+      await planner.replicas('grafana').fill(text);
+      await expect(planner.replicas('grafana')).toHaveAccessibleDescription(new RegExp(reason));
+      await expect(planner.containers('grafana')).toHaveText('2 containers × 150 MiB = 300 MiB');
+    }
+    await planner.replicas('grafana').fill('');
+    await expect(planner.containers('grafana')).toHaveCount(0);
+    await expect.poll(() => planner.highUsage('grafana')).toBeCloseTo(one, 0);
+    // The app's CPU cap: under what it asks, the finding says so with the cap to set; the Apply raises it.
+    await planner.openSettings('fastapi');
+    await expect(page.getByRole('textbox', { name: 'fastapi replicas', exact: true })).toHaveAttribute('placeholder', '1'); // its own setting
+    await planner.serviceCpus('fastapi').fill('0.2');
+    await expect(planner.containers('fastapi')).toHaveText('CPU cap 0.2');
+    const over = page.getByTestId('finding-cpu-over-limit');
+    await expect(over).toBeVisible();
+    await planner.serviceCpus('fastapi').fill('0');
+    await expect(planner.serviceCpus('fastapi')).toHaveAccessibleDescription(/fastapi CPU cap: expected at least 0\.01 CPU/);
+    await expect(planner.containers('fastapi')).toHaveText('CPU cap 0.2');
+    await planner.serviceCpus('fastapi').press('Escape');
+    await expect(planner.serviceCpus('fastapi')).toHaveValue('0.2');
+    await over.getByRole('button', { name: /CPU cap \(cpus\) to 0\.5/ }).click();
+    await expect(planner.serviceCpus('fastapi')).toHaveValue('0.5');
+    await expect(over).toHaveCount(0);
+    await planner.serviceCpus('fastapi').fill('');
+    await expect(planner.containers('fastapi')).toHaveCount(0);
+    await expect(page.locator('body')).not.toContainText('NaN');
+  });
+
   test('the vCPUs field: blank shows the default for the RAM, a number sets it, bad text is refused naming the field', async ({ planner, page }) => {
     await planner.open();
     await expect(planner.hostCpus).toHaveValue('');

@@ -96,6 +96,27 @@ export class PlannerPage {
     return this.page.getByRole('textbox', { name: `${name} limit`, exact: true });
   }
 
+  /** Opens a service's settings panel (its CPU cap, replicas and kind settings). */
+  async openSettings(name: string) {
+    await this.page.getByRole('button', { name: `Settings of ${name}` }).click();
+    await expect(this.page.getByRole('group', { name: `Settings of ${name}` })).toBeVisible();
+  }
+
+  /** A service's CPU cap per container (blank: none). */
+  serviceCpus(name: string): Locator {
+    return this.page.getByRole('textbox', { name: `${name} CPU cap`, exact: true });
+  }
+
+  /** A service's containers (blank: one); the apps have theirs among their settings. */
+  replicas(name: string): Locator {
+    return this.page.getByRole('textbox', { name: `${name} replicas`, exact: true });
+  }
+
+  /** The row's line about its containers: `2 containers × 150 MiB = 300 MiB · CPU cap 0.5 each`. */
+  containers(name: string): Locator {
+    return this.page.getByTestId(`containers-${name}`);
+  }
+
   risk(name: string): Locator {
     return this.page.getByTestId(`risk-${name}`);
   }

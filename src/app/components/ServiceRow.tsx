@@ -52,6 +52,7 @@ function Row({ view: v, columns }: { view: RowView; columns: number }) {
           )}
           <span className="settings-summary">{i === null ? `added by ${IMPLIED_BY[v.kind] ?? 'a feature toggle'}${v.settingsText ? ` · ${v.settingsText}` : ''}` : v.settingsText}</span>
           {v.oneShotText && <span className="settings-summary" data-testid={`one-shot-${v.name}`}>{v.oneShotText}</span>}
+          {v.containersText && <span className="settings-summary" data-testid={`containers-${v.name}`}>{v.containersText}</span>}
         </th>
         <td className="col-kind" data-label="Kind">{v.kind}</td>
         <td className="col-limit" data-label="Limit">

@@ -1,7 +1,8 @@
 /** The settings of one service, in its kind's config names; blank means the engine's default (shown greyed). */
 import { durationFormat, pathFormat, SERVICE_KINDS, type ServiceKind } from '../../engine/index.ts';
 import { useEvaluatedPick } from '../derive/hooks.ts';
-import { kindFields, enumOptions, valueToText, type FieldSpec } from '../state/fields.ts';
+import { kindFields, enumOptions, SERVICE_FIELDS, valueToText, type FieldSpec } from '../state/fields.ts';
+import { engine } from '../derive/schema.ts';
 import { useActions, usePlanner } from '../state/instance.ts';
 import { pathGet, type Path } from '../state/planEdit.ts';
 import { sizeText } from '../format.ts';
@@ -78,16 +79,41 @@ function ServiceActions({ index, name, kind }: { index: number; name: string; ki
   );
 }
 
+/**
+ * The service's containers: its CPU cap per container (blank: none) and, for a kind that does not
+ * count them in its own settings (the apps' `replicas` setting is in the list below), how many.
+ */
+function ContainerFields({ index, name, kind }: { index: number; name: string; kind: ServiceKind }) {
+  const cpus = usePlanner((s) => valueToText(s.input.services[index]?.cpus));
+  const replicas = usePlanner((s) => valueToText(s.input.services[index]?.replicas));
+  const ownCount = engine().kindCountsReplicas(kind);
+  return (
+    <>
+      <span className="setting">
+        <span aria-hidden="true">CPU cap (cpus, per container)</span>
+        <FieldInput path={['services', index, 'cpus']} spec={SERVICE_FIELDS.cpus} label={`${name} CPU cap`} value={cpus} placeholder="none" inputMode="decimal" testId={`cpus-${name}`} />
+      </span>
+      {!ownCount && (
+        <span className="setting">
+          <span aria-hidden="true">replicas (containers)</span>
+          <FieldInput path={['services', index, 'replicas']} spec={SERVICE_FIELDS.replicas} label={`${name} replicas`} value={replicas} placeholder="1" inputMode="numeric" testId={`replicas-${name}`} />
+        </span>
+      )}
+    </>
+  );
+}
+
 export default function SettingsPanel({ index, name, kind }: { index: number; name: string; kind: ServiceKind }) {
   const fields = kindFields(kind);
   return (
     <div className="settings-grid" role="group" aria-label={`Settings of ${name}`}>
       <ServiceActions index={index} name={name} kind={kind} />
+      <ContainerFields index={index} name={name} kind={kind} />
       {fields.length === 0 && <p className="muted">A {kind} service has no settings that change its memory here; its usage comes from the engine’s profile of {kind}.</p>}
       {fields.map((spec) => (
         <Setting key={spec.key} index={index} name={name} kind={kind} spec={spec} />
       ))}
-      {fields.length > 0 && <p className="muted settings-note">Sizes accept 512m, 1g, 1.5GiB; durations 30s, 7d. Blank uses the default shown in grey.</p>}
+      {fields.length > 0 && <p className="muted settings-note">Sizes accept 512m, 1g, 1.5GiB; durations 30s, 7d. Blank uses the default shown in grey (no CPU cap, one container).</p>}
     </div>
   );
 }

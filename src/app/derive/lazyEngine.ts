@@ -9,4 +9,4 @@ export * from '../../engine/plan-schema.ts';
 export { evaluate } from '../../engine/evaluate.ts';
 // The vCPUs of a host without `cpus` (the Host box shows the rule): cpu.ts imports the plan schema, so it comes with this chunk.
 export { defaultCpus, GIB_PER_VCPU } from '../../engine/cpu.ts';
-export { kindOf, kindsLoad, kindsLoadAll, kindsNeeded, kindsReady } from '../../engine/kinds/registry.ts';
+export { kindCountsReplicas, kindOf, kindsLoad, kindsLoadAll, kindsNeeded, kindsReady } from '../../engine/kinds/registry.ts';

@@ -61,6 +61,17 @@ describe('views of the seed plan', () => {
     expect(rows[0]?.settingsText).toBe('3 workers × 110 MiB · pool 5+10');
   });
 
+  it('rows say a service\'s containers per container when it has several or a CPU cap, and the host bar\'s CPU follows the cap', () => {
+    expect(rowViews(input, plan, report).map((r) => r.containersText)).toEqual([null, null, null, null, null]);
+    const edited: PlanInput = { ...input, services: input.services.map((s) => (s.name === 'grafana' ? { ...s, replicas: 2, cpus: 0.5 } : s.name === 'fastapi' ? { ...s, cpus: 0.2 } : s)) };
+    const e = evaluated(edited);
+    const rows = rowViews(edited, e.plan, e.report);
+    expect(rows.find((r) => r.name === 'grafana')?.containersText).toBe('2 containers × 150 MiB = 300 MiB · CPU cap 0.5 each');
+    expect(rows.find((r) => r.name === 'fastapi')?.containersText).toBe('CPU cap 0.2');
+    // The app's cap leaves its workers less CPU than they ask: the latency model queues them (cpu.ts cpuCapOf).
+    expect(e.report.latency?.p95 ?? Infinity).toBeGreaterThan(report.latency?.p95 ?? Infinity);
+  });
+
   it('findings are most severe first', () => {
     const order = findingViews(report).map((f) => f.severity);
     expect(order).toEqual([...order].sort((a, b) => ['critical', 'warning', 'info'].indexOf(a) - ['critical', 'warning', 'info'].indexOf(b)));

@@ -36,6 +36,8 @@ export type RowView = {
   basis: Basis;
   /** A one-shot service (an init, a migration): `runs once at startup, not counted in the steady state`; null otherwise. */
   oneShotText: string | null;
+  /** Its containers when it has more than one or a CPU cap: `2 containers × 256 MiB = 512 MiB · CPU cap 0.5 each`; null otherwise. */
+  containersText: string | null;
   /** Null without a limit: no headroom of its own, its risk is the host's. */
   headroomMiB: number | null;
   headroomText: string;
@@ -61,10 +63,18 @@ export function settingsText(s: Service): string {
   return engine().kindOf(s.kind).summary?.(s as never) ?? '';
 }
 
+/** A service's containers in words, per container: how many (with the limit each and all of them) and the CPU cap each has. */
+export function containersText(replicas: number, limitMiB: number | null, cpus: number | undefined): string | null {
+  const parts: string[] = [];
+  if (replicas > 1) parts.push(`${replicas} containers${limitMiB === null ? '' : ` × ${sizeText(limitMiB)} = ${sizeText(limitMiB * replicas)}`}`);
+  if (cpus !== undefined && Number.isFinite(cpus)) parts.push(`CPU cap ${cpus}${replicas > 1 ? ' each' : ''}`);
+  return parts.length ? parts.join(' · ') : null;
+}
+
 /** What a row's view is made of, beyond the plan's service object: its numbers, as one string. */
 function rowSignature(b: Report['services'][number], limitInput: string, index: number | null): string {
   const o = b.observedMiB;
-  return `${index}|${limitInput}|${b.limitMiB}|${b.usageMiB.low}|${b.usageMiB.typical}|${b.usageMiB.high}|${b.headroomMiB}|${b.risk.level}|${b.risk.pOverLimit}|${o ? `${o.p50}/${o.p95}/${o.p99}/${o.peak}/${o.samples}/${b.oomKills.length}` : ''}|${b.kind}|${b.basis}|${b.oneShot === true}`;
+  return `${index}|${limitInput}|${b.limitMiB}|${b.usageMiB.low}|${b.usageMiB.typical}|${b.usageMiB.high}|${b.headroomMiB}|${b.risk.level}|${b.risk.pOverLimit}|${o ? `${o.p50}/${o.p95}/${o.p99}/${o.peak}/${o.samples}/${b.oomKills.length}` : ''}|${b.kind}|${b.basis}|${b.oneShot === true}|${b.replicas}`;
 }
 
 type RowCacheEntry = { signature: string; source: unknown; prev: Report | null; view: RowView };
@@ -126,6 +136,7 @@ function rowView(b: Report['services'][number], index: number | null, limitInput
     observedLine: observedLineOf(b),
     basis: b.basis,
     oneShotText: b.oneShot ? ONE_SHOT_TEXT : null,
+    containersText: containersText(b.replicas, b.limitMiB, svc?.cpus),
     headroomMiB: b.headroomMiB,
     headroomText,
     risk: b.risk.level,

@@ -24,6 +24,15 @@ export const HOST_FIELDS = {
   // Blank: the engine's default for the RAM (engine/cpu.ts defaultCpus).
   cpus: { key: 'cpus', label: 'vCPUs', type: 'number', optional: true },
 } as const satisfies Record<string, FieldSpec>;
+/**
+ * A service's containers, beside its limit: its CPU cap per container (blank: none, the key left
+ * out) and how many it runs (blank: one). The plan schema's bounds decide what is accepted
+ * (cpus 0.01–1024, replicas a whole 1–64), with its messages.
+ */
+export const SERVICE_FIELDS = {
+  cpus: { key: 'cpus', label: 'CPU cap', type: 'number', optional: true },
+  replicas: { key: 'replicas', label: 'replicas', type: 'count', optional: true },
+} as const satisfies Record<string, FieldSpec>;
 export const WORKLOAD_FIELDS = {
   activeUsers: { key: 'activeUsers', label: 'active users', type: 'number', optional: true },
   spike: { key: 'spike', label: 'spike multiplier', type: 'number', optional: true },

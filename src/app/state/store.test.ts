@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { presetGet } from '../../engine/index.ts';
-import { HOST_FIELDS, LIMIT_FIELD } from './fields.ts';
+import { HOST_FIELDS, LIMIT_FIELD, SERVICE_FIELDS } from './fields.ts';
+import { evaluate } from '../../engine/evaluate.ts';
 import { plannerStoreCreate } from './store.ts';
 import { parseOf } from '../derive/engine.ts';
 
@@ -60,6 +61,58 @@ describe('the planner store', () => {
     const parsed = parseOf(store.getState().input);
     if (!parsed.ok) throw new Error('blank vCPUs should parse');
     expect(parsed.plan.host.cpus).toBeUndefined();
+  });
+
+  it('a service\'s CPU cap: kept as typed, its effect in the report at once, refused by the plan schema\'s bounds naming the field, blank back to none', () => {
+    const store = open();
+    const cpus = ['services', 0, 'cpus'] as const;
+    const { fieldEdit } = store.getState().actions;
+    const report = () => {
+      const p = parseOf(store.getState().input);
+      if (!p.ok) throw new Error('the plan should parse');
+      return evaluate(p.plan);
+    };
+    expect(report().findings.some((f) => f.id === 'cpu-over-limit')).toBe(false);
+    fieldEdit(cpus, SERVICE_FIELDS.cpus, '0.2', 'fastapi CPU cap');
+    expect(store.getState().input.services[0]?.cpus).toBe(0.2);
+    // Under its cap the app's CPU is over it: the finding says so, with the cap to set.
+    expect(report().findings.find((f) => f.id === 'cpu-over-limit')?.fix.changes).toEqual([{ service: 'fastapi', key: 'cpus', value: 0.5 }]);
+    const good = store.getState().input;
+    for (const [text, reason] of [['abc', 'expected a number'], ['0', 'at least 0.01 CPU'], ['2000', 'at most 1024 CPUs'], ['none', 'expected a number']] as const) {
+      fieldEdit(cpus, SERVICE_FIELDS.cpus, text, 'fastapi CPU cap');
+      expect(store.getState().input).toBe(good);
+      expect(store.getState().drafts['services[0].cpus']?.message).toMatch(new RegExp(`^fastapi CPU cap: .*${reason}`));
+    }
+    fieldEdit(cpus, SERVICE_FIELDS.cpus, '', 'fastapi CPU cap');
+    expect('cpus' in store.getState().input.services[0]!).toBe(false);
+    expect(report().findings.some((f) => f.id === 'cpu-over-limit')).toBe(false);
+  });
+
+  it('a service\'s replicas: all its containers counted at once, a whole 1–64 or refused naming the field, blank back to one', () => {
+    const store = open();
+    const replicas = ['services', 4, 'replicas'] as const;
+    const { fieldEdit } = store.getState().actions;
+    const grafana = () => {
+      const p = parseOf(store.getState().input);
+      if (!p.ok) throw new Error('the plan should parse');
+      return evaluate(p.plan).services.find((s) => s.name === 'grafana')!;
+    };
+    const one = grafana();
+    expect(one.replicas).toBe(1);
+    fieldEdit(replicas, SERVICE_FIELDS.replicas, '2', 'grafana replicas');
+    expect(store.getState().input.services[4]?.replicas).toBe(2);
+    const two = grafana();
+    expect(two.replicas).toBe(2);
+    expect(two.usageMiB.high).toBeCloseTo(one.usageMiB.high * 2, 6);
+    const good = store.getState().input;
+    for (const text of ['0', '1.5', '65', 'two']) {
+      fieldEdit(replicas, SERVICE_FIELDS.replicas, text, 'grafana replicas');
+      expect(store.getState().input).toBe(good);
+      expect(store.getState().drafts['services[4].replicas']?.message).toMatch(/^grafana replicas: expected (a whole number from 1 to 64|a number)/);
+    }
+    fieldEdit(replicas, SERVICE_FIELDS.replicas, '', 'grafana replicas');
+    expect('replicas' in store.getState().input.services[4]!).toBe(false);
+    expect(grafana().replicas).toBe(1);
   });
 
   it('a duplicate name is refused with the schema’s reason', () => {
