@@ -51,19 +51,22 @@ describe('a catalogued service: its kind\'s model of the figure, and its basis',
   });
 
   it('no figure: the kind\'s default, the basis assumed', () => {
-    expect(budget({ app: 'airflow' }).basis).toBe('assumed');
+    expect(budget({ app: 'redash' }).basis).toBe('assumed');
   });
 
   it('the plan\'s own value replaces the figure: modelled', () => {
     expect(budget({ app: 'immich-machine-learning', perProcess: '900MiB' }).basis).toBe('modelled');
-    expect(budget({ app: 'airflow', perProcess: '300MiB' }).basis).toBe('modelled');
+    expect(budget({ app: 'redash', perProcess: '300MiB' }).basis).toBe('modelled');
     expect(budget({}).basis).toBe('modelled');
   });
 
   it('catalogueBasis follows the same rule', () => {
     expect(catalogueBasis('snuba', 250, PYTHON_DEFAULTS.perProcess)).toBe('documented');
     expect(catalogueBasis('gitea', 150, 32)).toBe('assumed'); // Gitea's ~150 MiB is Headroom's reading of a rough word
-    expect(catalogueBasis('airflow', PYTHON_DEFAULTS.perProcess, PYTHON_DEFAULTS.perProcess)).toBe('assumed');
+    expect(catalogueBasis('redash', PYTHON_DEFAULTS.perProcess, PYTHON_DEFAULTS.perProcess)).toBe('assumed');
+    // Airflow's per-process figure is a published PSS (apache/airflow#56641), no longer the python default.
+    expect(catalogueBasis('airflow', 87, PYTHON_DEFAULTS.perProcess)).toBe('documented');
+    expect(catalogueBasis('airflow', PYTHON_DEFAULTS.perProcess, PYTHON_DEFAULTS.perProcess)).toBeNull();
     expect(catalogueBasis(undefined, 90, 90)).toBeNull();
   });
 

@@ -193,6 +193,12 @@ export const APP_CATALOGUE: readonly CatalogueEntry[] = [
       // `airflow dag-processor`: the manager forks up to parsing_processes parsers at once.
       'dag-processor': { server: 'python', processes: 2, env: 'AIRFLOW__DAG_PROCESSOR__PARSING_PROCESSES', source: "Airflow's [dag_processor] parsing_processes default 2 (airflow.apache.org/docs/apache-airflow configurations-ref)" },
     },
+    // PSS (shared pages split among the processes sharing them, as the cgroup counts them once), not
+    // RSS: a forked Airflow process's RSS counts its parent's pages again (186–200 MB there).
+    memory: {
+      typical: { mib: 87, source: 'https://github.com/apache/airflow/issues/56641 (Airflow 3.0/3.1, 2025-11, `smem -k` in a worker container: "airflow worker -- LocalExec…" USS 56.2M, PSS 86.8M, RSS 199.8M; a task\'s "airflow worker -- 019a375e-…" PSS 75.2M)' },
+      low: { mib: 75, source: 'https://github.com/apache/airflow/issues/56641 (the task process\'s PSS 75.2M)' },
+    },
   },
   { id: 'redash', re: /^(?:[^/]+\/)*redash\/redash$/, label: 'Redash (Python)', kind: 'python', runtime: 'getredash/redash (Python, Flask; RQ workers)' },
   { id: 'netbox', re: /^(?:[^/]+\/)*netbox$/, label: 'NetBox (Python)', kind: 'python', runtime: 'netbox-community/netbox (Python, Django)' },

@@ -29,10 +29,17 @@ describe('catalogued application images', () => {
   });
 
   it('an entry without a figure: the runtime kind, and a warning that its memory is assumed', () => {
-    const s = one('image: apache/airflow:2.10.5\ncommand: scheduler');
+    const s = one('image: redash/redash:10.1.0\ncommand: server');
     expect(s.kind).toBe('python');
-    expect(s.settings).toMatchObject({ app: 'airflow' });
+    expect(s.settings).toMatchObject({ app: 'redash' });
     expect(s.warnings.join('\n')).toMatch(/no published figure .* \(assumed\)/);
+  });
+
+  it("Airflow's memory per process is a published PSS (apache/airflow#56641: 86.8M), not the python default", () => {
+    const s = one('image: apache/airflow:3.0.2\ncommand: scheduler');
+    expect(s.settings).toMatchObject({ app: 'airflow', perProcess: '87MiB' });
+    expect(s.read.join('\n')).toMatch(/perProcess 87MiB.*apache\/airflow\/issues\/56641/);
+    expect(s.warnings.join('\n')).not.toMatch(/no published figure/);
   });
 
   it("Airflow (test/corpus/airflow): `celery worker` runs Airflow's worker_concurrency (16), not Celery's per-CPU guess; the dag-processor its parsing_processes (2); the variables override them", () => {
