@@ -120,7 +120,8 @@ describe("supervised images: the footprint is the parts their flags start (docke
     expect(dms.parts!.length).toBeGreaterThanOrEqual(6);
     for (const p of dms.parts!) {
       expect(p.memory.mib, p.id).toBeGreaterThan(0);
-      expect(p.memory.source, p.id).toMatch(p.memory.assumed ? /^assumed: \S/ : SOURCE);
+      // A measurement here names its date and method; anything else its source, or why it is assumed.
+      expect(p.memory.source, p.id).toMatch(p.memory.assumed ? /^assumed: \S/ : new RegExp(`${SOURCE.source}|^measured here \\d{4}-\\d{2}-\\d{2} \\(`));
       if (p.high) expect(p.high.mib, p.id).toBeGreaterThan(p.memory.mib);
     }
   });
@@ -152,9 +153,15 @@ describe("supervised images: the footprint is the parts their flags start (docke
     }));
   });
 
-  it('its basis: assumed while an assumed part is in the sum, the plan\'s own value modelled (null)', () => {
-    expect(catalogueBasis('docker-mailserver', sum({}), 32)).toBe('assumed');
-    expect(catalogueBasis('docker-mailserver', sum({ ENABLE_CLAMAV: '1' }), 32)).toBe('assumed');
+  it("its defaults are measured here (Postfix, Dovecot and the rest 38 MiB, Amavis 59, OpenDKIM 7, OpenDMARC 2: 106 MiB)", () => {
+    expect(sum({})).toBe(106);
+    expect(dms.parts!.find((p) => p.id === 'amavis')!.memory.source).toMatch(/^measured here .*master 25\.1 MiB, each virgin child 17\.1/);
+  });
+
+  it('its basis: documented while every part in the sum is sourced, assumed with an assumed one (Postgrey), the plan\'s own value modelled (null)', () => {
+    expect(catalogueBasis('docker-mailserver', sum({}), 32)).toBe('documented');
+    expect(catalogueBasis('docker-mailserver', sum({ ENABLE_CLAMAV: '1' }), 32)).toBe('documented');
+    expect(catalogueBasis('docker-mailserver', sum({ ENABLE_POSTGREY: '1' }), 32)).toBe('assumed');
     expect(catalogueBasis('docker-mailserver', 7, 32)).toBeNull();
   });
 

@@ -94,25 +94,26 @@ describe('docker-mailserver: its footprint from the services its env_file starts
     return { kind: n.kind, read: n.read.join('\n'), warnings: n.warnings.join('\n'), settings: r.input.services[0]!.settings ?? {} };
   };
 
-  it('the defaults (Amavis and the milters on): the sum of those parts, each with its source, the assumed ones named', () => {
+  it('the defaults (Amavis and the milters on): the sum of those parts, each with its source; an assumed one is named', () => {
     const s = mail('ENABLE_CLAMAV=0\nENABLE_AMAVIS=1\n');
     expect(s.kind).toBe('native');
-    expect(s.settings).toMatchObject({ app: 'docker-mailserver', language: 'c', memory: '220MiB' });
+    expect(s.settings).toMatchObject({ app: 'docker-mailserver', language: 'c', memory: '106MiB' });
     expect(s.read).toMatch(/off: ClamAV .*ENABLE_CLAMAV=0/);
-    expect(s.read).toMatch(/150 MiB: Amavis .*ENABLE_AMAVIS=1.*\(assumed\)/);
-    expect(s.warnings).toMatch(/Amavis .* is assumed \(no published figure\)/);
+    expect(s.read).toMatch(/59 MiB: Amavis .*ENABLE_AMAVIS=1.*measured here/);
+    expect(s.warnings).not.toMatch(/is assumed/);
+    expect(mail('ENABLE_POSTGREY=1\n').warnings).toMatch(/Postgrey .* is assumed \(no published figure\)/);
   });
 
   it("ClamAV on adds the FAQ's 850 MiB and quotes the reported 2 GiB while it reloads", () => {
     const s = mail('ENABLE_CLAMAV=1\n');
-    expect(s.settings).toMatchObject({ memory: '1070MiB' });
+    expect(s.settings).toMatchObject({ memory: '956MiB' });
     expect(s.read).toMatch(/850 MiB: ClamAV .*docs\/content\/faq\.md/);
     expect(s.read).toMatch(/reported high 2048 MiB: https:\/\/github.com\/docker-mailserver\/docker-mailserver\/issues\/3512/);
   });
 
   it('Rspamd instead of Amavis: Rspamd and its Redis, no Amavis', () => {
     const s = mail('ENABLE_AMAVIS=0\nENABLE_RSPAMD=1\n');
-    expect(s.settings).toMatchObject({ memory: `${60 + 250 + 3 + 5 + 5}MiB` });
+    expect(s.settings).toMatchObject({ memory: `${38 + 250 + 3 + 7 + 2}MiB` });
     expect(s.read).toMatch(/off: Amavis/);
   });
 });
