@@ -1,7 +1,7 @@
 /** The application catalogue (catalogue.ts): every figure sourced, and how a catalogued service is modelled and based. */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { APP_CATALOGUE, catalogueBasis, catalogueOf } from './catalogue.ts';
+import { APP_CATALOGUE, catalogueBasis, catalogueEntry, catalogueOf, catalogueParts, partsFootprint } from './catalogue.ts';
 import { planOf } from './testing.ts';
 import { evaluate } from './evaluate.ts';
 import { PYTHON_DEFAULTS, tunePython } from './kinds/python.ts';
@@ -51,19 +51,22 @@ describe('a catalogued service: its kind\'s model of the figure, and its basis',
   });
 
   it('no figure: the kind\'s default, the basis assumed', () => {
-    expect(budget({ app: 'airflow' }).basis).toBe('assumed');
+    expect(budget({ app: 'redash' }).basis).toBe('assumed');
   });
 
   it('the plan\'s own value replaces the figure: modelled', () => {
     expect(budget({ app: 'immich-machine-learning', perProcess: '900MiB' }).basis).toBe('modelled');
-    expect(budget({ app: 'airflow', perProcess: '300MiB' }).basis).toBe('modelled');
+    expect(budget({ app: 'redash', perProcess: '300MiB' }).basis).toBe('modelled');
     expect(budget({}).basis).toBe('modelled');
   });
 
   it('catalogueBasis follows the same rule', () => {
     expect(catalogueBasis('snuba', 250, PYTHON_DEFAULTS.perProcess)).toBe('documented');
     expect(catalogueBasis('gitea', 150, 32)).toBe('assumed'); // Gitea's ~150 MiB is Headroom's reading of a rough word
-    expect(catalogueBasis('airflow', PYTHON_DEFAULTS.perProcess, PYTHON_DEFAULTS.perProcess)).toBe('assumed');
+    expect(catalogueBasis('redash', PYTHON_DEFAULTS.perProcess, PYTHON_DEFAULTS.perProcess)).toBe('assumed');
+    // Airflow's per-process figure is a published PSS (apache/airflow#56641), no longer the python default.
+    expect(catalogueBasis('airflow', 87, PYTHON_DEFAULTS.perProcess)).toBe('documented');
+    expect(catalogueBasis('airflow', PYTHON_DEFAULTS.perProcess, PYTHON_DEFAULTS.perProcess)).toBeNull();
     expect(catalogueBasis(undefined, 90, 90)).toBeNull();
   });
 
@@ -104,5 +107,69 @@ describe('catalogued figures in their kinds\' models (properties)', () => {
       if (t.recommendedProcesses === null) return;
       expect(usageOf({ ...svc, settings: { ...svc.settings, processes: t.recommendedProcesses } }).high).toBeLessThanOrEqual(limit);
     }));
+  });
+});
+
+describe("supervised images: the footprint is the parts their flags start (docker-mailserver)", () => {
+  const dms = catalogueEntry('docker-mailserver')!;
+  const flags = (dms.parts ?? []).flatMap((p) => (p.env ? [p.env] : []));
+  const sum = (env: Record<string, string>) => partsFootprint(catalogueParts(dms, env));
+  const on = (env: Record<string, string>) => catalogueParts(dms, env).filter((s) => s.on).map((s) => s.part.id);
+
+  it('every part has a figure with a source, or says why it is assumed', () => {
+    expect(dms.parts!.length).toBeGreaterThanOrEqual(6);
+    for (const p of dms.parts!) {
+      expect(p.memory.mib, p.id).toBeGreaterThan(0);
+      // A measurement here names its date and method; anything else its source, or why it is assumed.
+      expect(p.memory.source, p.id).toMatch(p.memory.assumed ? /^assumed: \S/ : new RegExp(`${SOURCE.source}|^measured here \\d{4}-\\d{2}-\\d{2} \\(`));
+      if (p.high) expect(p.high.mib, p.id).toBeGreaterThan(p.memory.mib);
+    }
+  });
+
+  it("its defaults: Amavis, OpenDKIM and OpenDMARC on, ClamAV, Rspamd, Fail2ban and Postgrey off (DMS's variables-stack.sh)", () => {
+    expect(on({})).toEqual(['core', 'amavis', 'opendkim', 'opendmarc']);
+    // Unset and empty are the same (mailserver.env writes `ENABLE_POP3=`).
+    expect(on({ ENABLE_AMAVIS: '', ENABLE_CLAMAV: ' ' })).toEqual(on({}));
+  });
+
+  it("ClamAV adds the FAQ's 850 MiB; Rspamd the reported 250 MiB and its Redis follows ENABLE_RSPAMD unless set", () => {
+    expect(sum({ ENABLE_CLAMAV: '1' }) - sum({})).toBe(850);
+    expect(on({ ENABLE_RSPAMD: '1' })).toEqual(expect.arrayContaining(['rspamd', 'rspamd-redis']));
+    expect(on({ ENABLE_RSPAMD: '1', ENABLE_RSPAMD_REDIS: '0' })).not.toContain('rspamd-redis');
+    expect(on({ ENABLE_RSPAMD_REDIS: '1' })).toContain('rspamd-redis');
+    expect(sum({ ENABLE_AMAVIS: '0' })).toBeLessThan(sum({}));
+  });
+
+  it('a value that is not 0 or 1 is read as the default and named', () => {
+    const st = catalogueParts(dms, { ENABLE_CLAMAV: 'yes' }).find((s) => s.part.id === 'clamav')!;
+    expect(st.on).toBe(false);
+    expect(st.invalid).toMatch(/ENABLE_CLAMAV=yes is not 0 or 1/);
+  });
+
+  it('the footprint is monotone in its flags: switching any one on never lowers it (property)', () => {
+    fc.assert(fc.property(fc.array(fc.constantFrom('0', '1', ''), { minLength: flags.length, maxLength: flags.length }), fc.integer({ min: 0, max: flags.length - 1 }), (values, i) => {
+      const env = Object.fromEntries(flags.map((f, j) => [f, values[j]!]));
+      return sum({ ...env, [flags[i]!]: '1' }) >= sum({ ...env, [flags[i]!]: '0' });
+    }));
+  });
+
+  it("its defaults are measured here (Postfix, Dovecot and the rest 38 MiB, Amavis 59, OpenDKIM 7, OpenDMARC 2: 106 MiB)", () => {
+    expect(sum({})).toBe(106);
+    expect(dms.parts!.find((p) => p.id === 'amavis')!.memory.source).toMatch(/^measured here .*master 25\.1 MiB, each virgin child 17\.1/);
+  });
+
+  it('its basis: documented while every part in the sum is sourced, assumed with an assumed one (Postgrey), the plan\'s own value modelled (null)', () => {
+    expect(catalogueBasis('docker-mailserver', sum({}), 32)).toBe('documented');
+    expect(catalogueBasis('docker-mailserver', sum({ ENABLE_CLAMAV: '1' }), 32)).toBe('documented');
+    expect(catalogueBasis('docker-mailserver', sum({ ENABLE_POSTGREY: '1' }), 32)).toBe('assumed');
+    expect(catalogueBasis('docker-mailserver', 7, 32)).toBeNull();
+  });
+
+  it("Mattermost's footprint is the reported whole-VM reading (assumed), not the native default", () => {
+    const mm = catalogueEntry('mattermost')!;
+    expect(mm.memory?.typical.mib).toBe(116);
+    expect(mm.memory?.typical.assumed).toBe(true);
+    expect(mm.memory?.typical.source).toMatch(/mattermost\/mattermost\/issues\/8450/);
+    expect(catalogueBasis('mattermost', 116, 32)).toBe('assumed');
   });
 });

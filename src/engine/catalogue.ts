@@ -63,10 +63,92 @@ export type CatalogueEntry = {
   memory?: { typical: Figure; low?: Figure; high?: Figure };
   /** PHP images: the pool the image ships when it is not the server's stock one (children at most and at start, memory_limit in MiB), with its source. */
   pool?: { processes: number; idle: number; memoryLimit: number; source: string };
+  /**
+   * Native images that run several servers under a supervisor, each switched on by an environment
+   * flag (docker-mailserver's ENABLE_CLAMAV, ENABLE_AMAVIS…): the footprint is the sum of the parts
+   * that are on (`catalogueParts`), each with its own source. Replaces `memory` for such an entry.
+   */
+  parts?: readonly CataloguePart[];
+};
+
+/** One process (or group of processes) a supervised image starts, and the flag that starts it. */
+export type CataloguePart = {
+  id: string;
+  label: string;
+  /** The flag that starts it (1 on, 0 off); none: always on. */
+  env?: string;
+  /** Whether it runs when the flag is unset or empty, with the source of that default. */
+  default?: { on: boolean; source: string } | { from: string; source: string };
+  memory: Figure;
+  /** A reported high end, quoted beside it (the kind's spread models the high end, catalogue.ts). */
+  high?: Figure;
 };
 
 const SENTRY_2355 = 'https://github.com/getsentry/self-hosted/pull/2355 (a maintainer, 2023-08: "each Snuba container consumes around 50-100 MB of RAM, and each Sentry ingest container consumes around 60-130 MB")';
 const SENTRY_3467 = 'https://github.com/getsentry/self-hosted/issues/3467 (24.11.1, 2024-12: "sentry (23) and snuba (20) container with each of them consume between 200MB to 300MB of RAM"; typical the middle, 250)';
+
+const DMS = 'docker-mailserver/docker-mailserver@c9b015ddc869b277c16dd20ef4a70e595c72d022';
+/** Where each flag's default is set: DMS's startup script assigns every unset flag its default. */
+const DMS_DEFAULTS = `${DMS}:target/scripts/startup/variables-stack.sh`;
+
+/** Measured here (2026-12-02): Debian 12's packages of DMS's servers started alone, each at rest
+ * with no client, PSS summed over its processes from /proc/PID/smaps_rollup (DMS 15 is built on
+ * Debian 13's packages of the same servers). */
+const MEASURED_HERE = 'measured here 2026-12-02 (Debian 12 packages, PSS at rest, /proc/PID/smaps_rollup)';
+
+/**
+ * docker-mailserver's services by flag (target/scripts/start-mailserver.sh registers a daemon for
+ * each flag that is 1). Postfix, Dovecot, Amavis and the milters measured here; ClamAV, Rspamd and
+ * Fail2ban from published figures; Postgrey assumed.
+ */
+const DMS_PARTS: readonly CataloguePart[] = [
+  {
+    id: 'core', label: 'Postfix, Dovecot, supervisord, rsyslog and cron',
+    memory: { mib: 38, source: `${MEASURED_HERE}: Postfix 3.7 master, pickup and qmgr 5.1 MiB, Dovecot 2.3 dovecot, anvil, log and config 3.7, supervisord 26.6, rsyslogd 2.4, cron 0.5 (smtpd and imap processes per connection come on top)` },
+  },
+  {
+    id: 'amavis', label: 'Amavis (Perl; SpamAssassin loaded in it when ENABLE_SPAMASSASSIN=1, not counted)', env: 'ENABLE_AMAVIS',
+    default: { on: true, source: `${DMS_DEFAULTS}: ENABLE_AMAVIS:=1` },
+    memory: { mib: 59, source: `${MEASURED_HERE}: amavisd-new 2.13.0 with Debian's $max_servers 2 and the spam and virus checks bypassed, as DMS sets them with ENABLE_SPAMASSASSIN=0 and ENABLE_CLAMAV=0 (target/scripts/startup/setup.d/security/misc.sh): master 25.1 MiB, each virgin child 17.1` },
+  },
+  {
+    id: 'clamav', label: 'ClamAV (clamd with the signature database in memory)', env: 'ENABLE_CLAMAV',
+    default: { on: false, source: `${DMS_DEFAULTS}: ENABLE_CLAMAV:=0` },
+    memory: { mib: 850, source: `${DMS}:docs/content/faq.md ("ClamAV can consume a lot of memory, as it reads the entire signature database into RAM. Current figure is about 850M and growing")` },
+    high: { mib: 2048, source: 'https://github.com/docker-mailserver/docker-mailserver/issues/3512 (a maintainer, 2023-08: "ClamAV uses about 1GB of RAM to work, and it needs double that when handling updates")' },
+  },
+  {
+    id: 'rspamd', label: 'Rspamd', env: 'ENABLE_RSPAMD',
+    default: { on: false, source: `${DMS_DEFAULTS}: ENABLE_RSPAMD:=0` },
+    memory: { mib: 250, source: 'https://github.com/mailcow/mailcow-dockerized/issues/3761 (a mailcow user watching its containers for a week, 2020-10: "rspamd spikes quite severely at times from a resting ~250, I think about 650 is the highest I\'ve seen it")' },
+    high: { mib: 650, source: 'https://github.com/mailcow/mailcow-dockerized/issues/3761 ("about 650 is the highest I\'ve seen it")' },
+  },
+  {
+    id: 'rspamd-redis', label: "Rspamd's Redis", env: 'ENABLE_RSPAMD_REDIS',
+    default: { from: 'ENABLE_RSPAMD', source: `${DMS_DEFAULTS}: ENABLE_RSPAMD_REDIS:=\${ENABLE_RSPAMD}` },
+    memory: { mib: 3, source: "an empty Redis is ~3 MB (Redis docs, FAQ; the redis kind's BASE_MIB, kinds/redis.ts); Rspamd's statistics and fuzzy hashes grow it with the mail it sees" },
+  },
+  {
+    id: 'fail2ban', label: 'Fail2ban (Python)', env: 'ENABLE_FAIL2BAN',
+    default: { on: false, source: `${DMS_DEFAULTS}: ENABLE_FAIL2BAN:=0` },
+    memory: { mib: 22, source: 'https://github.com/fail2ban/fail2ban/issues/3684 (2024-02, asked by a maintainer how much fail2ban uses a few minutes after a restart: "Its ~22M")' },
+  },
+  {
+    id: 'opendkim', label: 'OpenDKIM (a C milter)', env: 'ENABLE_OPENDKIM',
+    default: { on: true, source: `${DMS_DEFAULTS}: ENABLE_OPENDKIM:=1` },
+    memory: { mib: 7, source: `${MEASURED_HERE}: opendkim -f with Debian's opendkim.conf, 6.6 MiB` },
+  },
+  {
+    id: 'opendmarc', label: 'OpenDMARC (a C milter)', env: 'ENABLE_OPENDMARC',
+    default: { on: true, source: `${DMS_DEFAULTS}: ENABLE_OPENDMARC:=1` },
+    memory: { mib: 2, source: `${MEASURED_HERE}: opendmarc -f with Debian's opendmarc.conf, 2.2 MiB` },
+  },
+  {
+    id: 'postgrey', label: 'Postgrey (Perl)', env: 'ENABLE_POSTGREY',
+    default: { on: false, source: `${DMS_DEFAULTS}: ENABLE_POSTGREY:=0` },
+    memory: { mib: 20, assumed: true, source: 'assumed: no published figure; one Perl daemon with its Berkeley DB' },
+  },
+];
 
 /** The entries, most specific first. */
 export const APP_CATALOGUE: readonly CatalogueEntry[] = [
@@ -115,6 +197,12 @@ export const APP_CATALOGUE: readonly CatalogueEntry[] = [
       'celery worker': { server: 'celery', processes: 16, env: 'AIRFLOW__CELERY__WORKER_CONCURRENCY', source: "Airflow's [celery] worker_concurrency default 16 (airflow.apache.org/docs/apache-airflow-providers-celery configurations-ref; apache/airflow default_airflow.cfg `worker_concurrency = 16`)" },
       // `airflow dag-processor`: the manager forks up to parsing_processes parsers at once.
       'dag-processor': { server: 'python', processes: 2, env: 'AIRFLOW__DAG_PROCESSOR__PARSING_PROCESSES', source: "Airflow's [dag_processor] parsing_processes default 2 (airflow.apache.org/docs/apache-airflow configurations-ref)" },
+    },
+    // PSS (shared pages split among the processes sharing them, as the cgroup counts them once), not
+    // RSS: a forked Airflow process's RSS counts its parent's pages again (186–200 MB there).
+    memory: {
+      typical: { mib: 87, source: 'https://github.com/apache/airflow/issues/56641 (Airflow 3.0/3.1, 2025-11, `smem -k` in a worker container: "airflow worker -- LocalExec…" USS 56.2M, PSS 86.8M, RSS 199.8M; a task\'s "airflow worker -- 019a375e-…" PSS 75.2M)' },
+      low: { mib: 75, source: 'https://github.com/apache/airflow/issues/56641 (the task process\'s PSS 75.2M)' },
     },
   },
   { id: 'redash', re: /^(?:[^/]+\/)*redash\/redash$/, label: 'Redash (Python)', kind: 'python', runtime: 'getredash/redash (Python, Flask; RQ workers)' },
@@ -216,7 +304,14 @@ export const APP_CATALOGUE: readonly CatalogueEntry[] = [
   { id: 'nats', re: /^(?:[^/]+\/)*nats$/, label: 'NATS (Go)', kind: 'native', language: 'go', runtime: 'nats-io/nats-server (Go)', memory: { typical: { mib: 20, source: 'NATS docs: a server at rest uses ~10–20 MB (assumed 20 with JetStream off)', assumed: true } } },
   { id: 'vector', re: /^(?:timberio|vectordotdev)\/vector$/, label: 'Vector (Rust)', kind: 'native', language: 'rust', runtime: 'vectordotdev/vector (Rust)', memory: { typical: { mib: 50, source: 'Vector docs (sizing): ~50 MiB for a light pipeline (assumed)', assumed: true } } },
   { id: 'imgproxy', re: /^(?:[^/]+\/)*imgproxy$/, label: 'imgproxy (Go)', kind: 'native', language: 'go', runtime: 'imgproxy/imgproxy (Go with libvips)', memory: { typical: { mib: 100, source: 'imgproxy docs (memory usage tweaks): libvips buffers per concurrent image; ~100 MiB for a few workers (assumed)', assumed: true } } },
-  { id: 'mattermost', re: /^(?:[^/]+\/)*mattermost(?:-enterprise-edition|-team-edition)?$/, label: 'Mattermost (Go)', kind: 'native', language: 'go', runtime: 'mattermost/mattermost server/ (Go)' },
+  {
+    id: 'mattermost', re: /^(?:[^/]+\/)*mattermost(?:-enterprise-edition|-team-edition)?$/, label: 'Mattermost (Go; its plugins run as child processes)', kind: 'native', language: 'go',
+    runtime: 'mattermost/mattermost server/ (Go); plugins are started as subprocesses of the server (mattermost/mattermost-developer-documentation#168), and Calls is on by default on self-hosted servers (mattermost/mattermost server/public/model/config_test.go, TestConfigDefaultCallsPluginState)',
+    // A whole VM's used memory with only Mattermost on it: the server at most, and a 2018 server
+    // before the default-on plugins, so a reading (assumed). No docker stats of a current server
+    // nor a per-plugin figure was found (mattermost/mattermost and mattermost/docker issues, its docs).
+    memory: { typical: { mib: 116, assumed: true, source: 'https://github.com/mattermost/mattermost/issues/8450 (a maintainer, 2018-03: a 512 MB Debian VM running only Mattermost 4.7.3, its database on another machine: `free -h` "-/+ buffers/cache: 116M used", the OS included); plugin processes (Calls on by default) come on top, unmodelled: no published figure' } },
+  },
   { id: 'temporal', re: /^(?:[^/]+\/)*temporalio\/(?:auto-setup|server|ui)$/, label: 'Temporal server or UI (Go)', kind: 'native', language: 'go', runtime: 'temporalio/temporal, temporalio/ui-server (Go)' },
   { id: 'signoz', re: /^(?:[^/]+\/)*signoz\/(?:signoz|signoz-otel-collector|query-service)$/, label: 'SigNoz or its OpenTelemetry collector (Go)', kind: 'native', language: 'go', runtime: 'SigNoz/signoz, SigNoz/signoz-otel-collector (Go)' },
   { id: 'gotrue', re: /^(?:[^/]+\/)*supabase\/gotrue$/, label: 'Supabase Auth (GoTrue, Go)', kind: 'native', language: 'go', runtime: 'supabase/auth (Go)' },
@@ -229,7 +324,11 @@ export const APP_CATALOGUE: readonly CatalogueEntry[] = [
   { id: 'mailcow-c', re: /^(?:[^/]+\/)*mailcow\/(?:dovecot|postfix|unbound|rspamd|clamd|sogo)$/, label: 'mailcow\'s Dovecot, Postfix, Unbound, Rspamd, ClamAV or SOGo (C, Objective-C)', kind: 'native', language: 'c', runtime: 'mailcow/mailcow-dockerized data/Dockerfiles/ (Dovecot, Postfix, Unbound, Rspamd, ClamAV in C; SOGo in Objective-C)' },
   { id: 'mailcow-go', re: /^(?:[^/]+\/)*mailcow\/postfix-tlspol$/, label: 'mailcow\'s postfix-tlspol (Go)', kind: 'native', language: 'go', runtime: 'Zuplu/postfix-tlspol (Go)' },
   { id: 'mailcow-python', re: /^(?:[^/]+\/)*mailcow\/(?:netfilter|dockerapi|olefy)$/, label: 'mailcow\'s netfilter, dockerapi or olefy (Python)', kind: 'python', runtime: 'mailcow/mailcow-dockerized data/Dockerfiles/ (Python services)' },
-  { id: 'docker-mailserver', re: /^(?:[^/]+\/)*docker-mailserver$/, label: 'docker-mailserver (Postfix, Dovecot: C)', kind: 'native', language: 'c', runtime: 'docker-mailserver/docker-mailserver (Postfix, Dovecot, OpenDKIM, Rspamd: C servers under supervisord; Amavis, on by default, is Perl and SpamAssassin Perl, policyd-spf and supervisord Python: one footprint, no published figure)' },
+  {
+    id: 'docker-mailserver', re: /^(?:[^/]+\/)*docker-mailserver$/, label: 'docker-mailserver (Postfix, Dovecot and the filters its flags start)', kind: 'native', language: 'c',
+    runtime: 'docker-mailserver/docker-mailserver (Postfix, Dovecot, OpenDKIM, OpenDMARC, ClamAV, Rspamd: C servers; Amavis with SpamAssassin and Postgrey in Perl; policyd-spf, Fail2ban and supervisord in Python; target/supervisor/conf.d/dms-services.conf: one program per service, started by its ENABLE_* flag)',
+    parts: DMS_PARTS,
+  },
   { id: 'exim-smtp', re: /^(?:bytemark\/smtp|egos-tech\/smtp)$/, label: 'an Exim SMTP relay (C)', kind: 'native', language: 'c', runtime: 'BytemarkHosting/docker-smtp, egos-tech/smtp (Exim)' },
 ];
 
@@ -248,6 +347,62 @@ export function catalogueCommandKind(repo: string, words: readonly string[]): { 
   return null;
 }
 
+/** A flag's value as docker-mailserver reads it: 1 on, 0 off, unset or empty the default; anything else is not a flag. */
+function flagOf(v: string | undefined): boolean | null | 'invalid' {
+  if (v === undefined || v.trim() === '') return null;
+  return v.trim() === '1' ? true : v.trim() === '0' ? false : 'invalid';
+}
+
+/** Each part of a supervised image, on or off from the service's environment, and why. */
+export type PartState = { part: CataloguePart; on: boolean; why: string; invalid?: string };
+
+export function catalogueParts(entry: CatalogueEntry, env: Readonly<Record<string, string>>): PartState[] {
+  const get = (k: string) => (Object.hasOwn(env, k) ? env[k] : undefined);
+  return (entry.parts ?? []).map((part) => {
+    if (!part.env) return { part, on: true, why: 'always runs' };
+    const raw = get(part.env);
+    const flag = flagOf(raw);
+    const d = part.default;
+    const byDefault = (): { on: boolean; why: string } => {
+      if (d && 'from' in d) {
+        const other = flagOf(get(d.from));
+        const fallback = entry.parts?.find((p) => p.env === d.from)?.default;
+        const on = typeof other === 'boolean' ? other : !!(fallback && 'on' in fallback && fallback.on);
+        return { on, why: `${part.env} unset: follows ${d.from} (${on ? 'on' : 'off'}), ${d.source}` };
+      }
+      const on = d ? d.on : false;
+      return { on, why: `${part.env} unset: ${on ? 'on' : 'off'} by default${d ? `, ${d.source}` : ''}` };
+    };
+    if (flag === 'invalid') return { part, ...byDefault(), invalid: `${part.env}=${raw} is not 0 or 1: read as its default` };
+    if (flag === null) return { part, ...byDefault() };
+    return { part, on: flag, why: `${part.env}=${raw}` };
+  });
+}
+
+/** The footprint of the parts that are on: their typical figures summed. */
+export function partsFootprint(states: readonly PartState[]): number {
+  return states.filter((s) => s.on).reduce((n, s) => n + s.part.memory.mib, 0);
+}
+
+/**
+ * The basis of a supervised image's footprint: the parts whose sum it is (the always-on ones and a
+ * set of the flagged ones), `documented` when each of them is sourced, `assumed` when one is
+ * assumed; when several sets give the same sum, the least certain of them (assumed). Null when no
+ * set of parts sums to it (the plan's own value).
+ */
+function partsBasis(parts: readonly CataloguePart[], memory: number): Basis | null {
+  const always = parts.filter((p) => !p.env);
+  const flagged = parts.filter((p) => p.env);
+  let found: Basis | null = null;
+  for (let mask = 0; mask < 1 << flagged.length; mask++) {
+    const on = [...always, ...flagged.filter((_, i) => mask & (1 << i))];
+    if (on.reduce((n, p) => n + p.memory.mib, 0) !== memory) continue;
+    if (on.some((p) => p.memory.assumed)) return 'assumed';
+    found = 'documented';
+  }
+  return found;
+}
+
 /** The entry of an id (the plan's `settings.app`), or null. */
 export function catalogueEntry(id: string): CatalogueEntry | null {
   return APP_CATALOGUE.find((e) => e.id === id) ?? null;
@@ -264,6 +419,7 @@ export const CATALOGUE_IDS = APP_CATALOGUE.map((e) => e.id) as [string, ...strin
 export function catalogueBasis(app: string | undefined, memory: number, kindDefault: number): Basis | null {
   const e = app === undefined ? null : catalogueEntry(app);
   if (!e) return null;
+  if (e.parts) return partsBasis(e.parts, memory);
   if (e.memory) return memory === e.memory.typical.mib ? (e.memory.typical.assumed ? 'assumed' : 'documented') : null;
   return memory === kindDefault ? 'assumed' : null;
 }

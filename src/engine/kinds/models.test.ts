@@ -142,6 +142,43 @@ describe('redis', () => {
     expect(u.high).toBeCloseTo(limit, 3);
   });
 
+  it("redis-stack's modules add their reported resident memory at rest (RediSearch#3088: 14.5, #3006: 20.8 MiB), beside the data", () => {
+    const base = { maxmemory: '256MiB', policy: 'allkeys-lru' as const };
+    const plain = usage([{ name: 'r', kind: 'redis', settings: base }]);
+    const stack = usage([{ name: 'r', kind: 'redis', settings: { ...base, modules: true } }]);
+    const m = part(stack, 'modules (RediSearch, RedisJSON…)')!;
+    expect([m.low, m.high]).toEqual([14.5, 20.8]);
+    expect(m.MiB).toBeCloseTo((14.5 + 20.8) / 2, 1);
+    expect(stack.high - plain.high).toBeCloseTo(20.8, 6);
+    expect(part(plain, 'modules (RediSearch, RedisJSON…)')).toBeUndefined();
+  });
+
+  it("KeyDB's server threads: each beyond the first adds 1.97 MiB (KeyDB#103), 4.47 at the high end (KeyDB#271); usage is monotone in the count", () => {
+    const at = (serverThreads?: number) => usage([{ name: 'r', kind: 'redis', settings: { maxmemory: '128MiB', ...(serverThreads ? { serverThreads } : {}) } }]);
+    expect(part(at(1), 'server threads')).toBeUndefined();
+    expect(at(1).typical).toBeCloseTo(at().typical, 9);
+    const t4 = part(at(4), 'server threads')!;
+    expect(t4.MiB).toBeCloseTo(3 * 1.97, 6);
+    expect(t4.high).toBeCloseTo(3 * 4.47, 6);
+    for (let n = 1; n < 16; n++) {
+      expect(at(n + 1).typical).toBeGreaterThan(at(n).typical);
+      expect(at(n + 1).high).toBeGreaterThan(at(n).high);
+    }
+    expect(() => usage([{ name: 'r', kind: 'redis', settings: { serverThreads: 0 } }])).toThrow(/serverThreads/);
+  });
+
+  it('the safe maxmemory leaves room for the modules and the threads: the tuned high fits the limit exactly', () => {
+    for (const settings of [{ modules: true }, { serverThreads: 4 }, { modules: true, insight: true }] as const) {
+      for (const limit of [300, 1024]) {
+        const probe = usage([{ name: 'r', kind: 'redis', limit, settings: { maxmemory: '64MiB', persistence: 'rdb', policy: 'allkeys-lru', ...settings } }]);
+        const beside = probe.components.filter((c) => /modules|server threads|Redis Insight/.test(c.name)).reduce((n, c) => n + c.high, 0);
+        const mm = redisSafeMaxmemory(limit, 'rdb', beside);
+        const u = usage([{ name: 'r', kind: 'redis', limit, settings: { maxmemory: mm, persistence: 'rdb', policy: 'allkeys-lru', ...settings } }]);
+        expect(u.high).toBeCloseTo(limit, 3);
+      }
+    }
+  });
+
   it("redis/redis-stack's Redis Insight (a Node.js app beside the server) counts at the node kind's default, and the safe maxmemory leaves room for it", () => {
     const plain = usage([{ name: 'r', kind: 'redis', settings: { maxmemory: '256MiB', policy: 'allkeys-lru' } }]);
     const stack = usage([{ name: 'r', kind: 'redis', settings: { maxmemory: '256MiB', policy: 'allkeys-lru', insight: true } }]);

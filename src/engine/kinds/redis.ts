@@ -2,7 +2,7 @@
 import * as z from 'zod/mini';
 import type { ServiceOf } from '../schema.ts';
 import type { Finding, Usage } from '../report.ts';
-import { bool, oneOf, settingsObject, sizeSchema, withDefault } from '../schema-blocks.ts';
+import { bool, count, oneOf, settingsObject, sizeSchema, withDefault } from '../schema-blocks.ts';
 import { component, fixed, usageOf } from '../usage.ts';
 import { mbText as mb, sizeFormat } from '../units.ts';
 import { REDIS_MAXMEMORY_MIN, roundDownSize, roundUpSize, severityOf, smallestTidy } from '../policy.ts';
@@ -33,6 +33,12 @@ const settings = settingsObject({
    * server and Redis Insight" (Redis docs, "Run Redis Stack on Docker"; redis/redis-stack-server is the
    * server alone). Absent: the server alone. */
   insight: z.optional(bool),
+  /** Redis Stack's modules are loaded (RediSearch, RedisJSON, RedisTimeSeries, RedisBloom: the
+   * redis/redis-stack and redis/redis-stack-server images, Redis docs "Redis Stack"). Absent: none. */
+  modules: z.optional(bool),
+  /** KeyDB's server-threads (1–64; keydb.conf: "By default this is set 1", the shipped keydb.conf
+   * sets 2). Absent: Redis or Valkey, one main thread. */
+  serverThreads: z.optional(count(1, 64)),
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -74,9 +80,41 @@ function insightPart(s: ServiceOf<'redis'>) {
   return s.settings.insight ? [processesPart('Redis Insight (Node.js)', 1, NODE_DEFAULTS.perProcess)] : [];
 }
 
-/** Redis Insight's high end, beside the server in the limit (0 without it). */
+/**
+ * Redis Stack's modules at rest: resident memory beyond used_memory (their code, their threads,
+ * the allocator's pages) in two reports of redis-stack with a few MB of data: 18.33M RSS for 3.84M
+ * used (RediSearch/RediSearch#3088: 14.5 MiB) and 24.30M for 3.52M (RediSearch#3006: 20.8 MiB).
+ * Low the smaller, typical their mean, high the larger. Their data is in used_memory, so in the
+ * data part and bounded by maxmemory as Redis's is.
+ */
+const MODULES_MIB = { low: 14.5, typical: 17.6, high: 20.8 } as const;
+
+/**
+ * KeyDB's memory per server thread, from used_memory_startup (before any client or key): 9,125,792
+ * bytes with 4 threads (Snapchat/KeyDB#103, 5.1.1) and 47,707,832 with 10 (KeyDB#271), less
+ * Redis's own ~0.84 MiB at startup (877,224 bytes, RediSearch#2598): 1.97 and 4.47 MiB per thread.
+ * Typical the first, high the second (a later release); the first thread is Redis's own (in BASE).
+ */
+const KEYDB_THREAD_MIB = { typical: 1.97, high: 4.47 } as const;
+
+function modulesPart(s: ServiceOf<'redis'>) {
+  return s.settings.modules ? [component('modules (RediSearch, RedisJSON…)', MODULES_MIB.low, MODULES_MIB.typical, MODULES_MIB.high, 'code and threads at rest (RediSearch#3088, #3006)')] : [];
+}
+
+function threadsPart(s: ServiceOf<'redis'>) {
+  const n = s.settings.serverThreads ?? 1;
+  return n > 1 ? [component('server threads', (n - 1) * KEYDB_THREAD_MIB.typical, (n - 1) * KEYDB_THREAD_MIB.typical, (n - 1) * KEYDB_THREAD_MIB.high, `KeyDB server-threads ${n}`)] : [];
+}
+
+/** What the container holds beside the data, the base and the clients: Redis Insight, the modules,
+ * KeyDB's extra threads. Not scaled by fragmentation or copied by the fork (the model and the safe maxmemory). */
+function besideParts(s: ServiceOf<'redis'>) {
+  return [...insightPart(s), ...modulesPart(s), ...threadsPart(s)];
+}
+
+/** Their high end, beside the server in the limit (0 without any). */
 export function redisBesideHigh(s: ServiceOf<'redis'>): number {
-  return insightPart(s).reduce((n, c) => n + c.high, 0);
+  return besideParts(s).reduce((n, c) => n + c.high, 0);
 }
 
 /** Redis's memory; several Redis services in one plan split the semantic cache. */
@@ -102,7 +140,7 @@ export function redisUsage(s: ServiceOf<'redis'>, ctx: ModelContext): Usage {
     components.push(component('fork copy-on-write', used.low * COW.low, used.typical * COW.typical, used.high * COW.high, `${persistence} persistence forks a child`));
   }
   if (persistence === 'aof') components.push(component('aof buffers', AOF_BUFFER_MIB.low, AOF_BUFFER_MIB.typical, AOF_BUFFER_MIB.high));
-  components.push(...insightPart(s));
+  components.push(...besideParts(s));
   return usageOf(components);
 }
 
@@ -148,7 +186,7 @@ export function tuneRedis(redis: ServiceOf<'redis'>): RedisTune {
   const fits = safe >= REDIS_MAXMEMORY_MIN;
   const rec = fits ? roundDownSize(safe) : null;
   const minLimit = fits ? null : redisLimitFor(REDIS_MAXMEMORY_MIN, persistence, undefined, beside);
-  const why = `fragmentation up to 1.5 × used and client buffers${persistent ? `, and ${persistence.toUpperCase()} forks a child whose copy-on-write (up to all of used) counts in the same cgroup` : ', no persistence so no fork'}${persistence === 'aof' ? ', plus AOF buffers' : ''}${beside > 0 ? ', beside Redis Insight' : ''}`;
+  const why = `fragmentation up to 1.5 × used and client buffers${persistent ? `, and ${persistence.toUpperCase()} forks a child whose copy-on-write (up to all of used) counts in the same cgroup` : ', no persistence so no fork'}${persistence === 'aof' ? ', plus AOF buffers' : ''}${beside > 0 ? `, beside ${besideParts(redis).map((c) => c.name).join(', ')}` : ''}`;
   return {
     limit: redis.limit,
     safeShare: rec === null ? 0 : rec / redis.limit,

@@ -29,10 +29,17 @@ describe('catalogued application images', () => {
   });
 
   it('an entry without a figure: the runtime kind, and a warning that its memory is assumed', () => {
-    const s = one('image: apache/airflow:2.10.5\ncommand: scheduler');
+    const s = one('image: redash/redash:10.1.0\ncommand: server');
     expect(s.kind).toBe('python');
-    expect(s.settings).toMatchObject({ app: 'airflow' });
+    expect(s.settings).toMatchObject({ app: 'redash' });
     expect(s.warnings.join('\n')).toMatch(/no published figure .* \(assumed\)/);
+  });
+
+  it("Airflow's memory per process is a published PSS (apache/airflow#56641: 86.8M), not the python default", () => {
+    const s = one('image: apache/airflow:3.0.2\ncommand: scheduler');
+    expect(s.settings).toMatchObject({ app: 'airflow', perProcess: '87MiB' });
+    expect(s.read.join('\n')).toMatch(/perProcess 87MiB.*apache\/airflow\/issues\/56641/);
+    expect(s.warnings.join('\n')).not.toMatch(/no published figure/);
   });
 
   it("Airflow (test/corpus/airflow): `celery worker` runs Airflow's worker_concurrency (16), not Celery's per-CPU guess; the dag-processor its parsing_processes (2); the variables override them", () => {
@@ -76,5 +83,37 @@ describe('catalogued application images', () => {
   ])('%s is claimed by exactly one kind, the catalogue\'s', (repo) => {
     const claims = Object.entries(KIND_FORMATS).filter(([, f]) => f.recognise?.images?.some((r) => r.re.test(repo))).map(([k]) => k);
     expect(claims).toEqual([APP_CATALOGUE.find((e) => e.re.test(repo))!.kind]);
+  });
+});
+
+describe('docker-mailserver: its footprint from the services its env_file starts', () => {
+  const mail = (env: string) => {
+    const r = composeImport('services:\n  mailserver:\n    image: ghcr.io/docker-mailserver/docker-mailserver:latest\n    env_file: mailserver.env\n', { readFile: (p) => (p === 'mailserver.env' ? env : undefined) });
+    if (!r.ok) throw new Error(JSON.stringify(r.issues));
+    const n = r.services[0]!;
+    return { kind: n.kind, read: n.read.join('\n'), warnings: n.warnings.join('\n'), settings: r.input.services[0]!.settings ?? {} };
+  };
+
+  it('the defaults (Amavis and the milters on): the sum of those parts, each with its source; an assumed one is named', () => {
+    const s = mail('ENABLE_CLAMAV=0\nENABLE_AMAVIS=1\n');
+    expect(s.kind).toBe('native');
+    expect(s.settings).toMatchObject({ app: 'docker-mailserver', language: 'c', memory: '106MiB' });
+    expect(s.read).toMatch(/off: ClamAV .*ENABLE_CLAMAV=0/);
+    expect(s.read).toMatch(/59 MiB: Amavis .*ENABLE_AMAVIS=1.*measured here/);
+    expect(s.warnings).not.toMatch(/is assumed/);
+    expect(mail('ENABLE_POSTGREY=1\n').warnings).toMatch(/Postgrey .* is assumed \(no published figure\)/);
+  });
+
+  it("ClamAV on adds the FAQ's 850 MiB and quotes the reported 2 GiB while it reloads", () => {
+    const s = mail('ENABLE_CLAMAV=1\n');
+    expect(s.settings).toMatchObject({ memory: '956MiB' });
+    expect(s.read).toMatch(/850 MiB: ClamAV .*docs\/content\/faq\.md/);
+    expect(s.read).toMatch(/reported high 2048 MiB: https:\/\/github.com\/docker-mailserver\/docker-mailserver\/issues\/3512/);
+  });
+
+  it('Rspamd instead of Amavis: Rspamd and its Redis, no Amavis', () => {
+    const s = mail('ENABLE_AMAVIS=0\nENABLE_RSPAMD=1\n');
+    expect(s.settings).toMatchObject({ memory: `${38 + 250 + 3 + 7 + 2}MiB` });
+    expect(s.read).toMatch(/off: Amavis/);
   });
 });

@@ -4,7 +4,7 @@
  * documented memory as the kind's own memory setting, the language or server inside, and each
  * figure's source in what the import says it read.
  */
-import { APP_CATALOGUE, catalogueOf, type CatalogueKind } from '../../engine/catalogue.ts';
+import { APP_CATALOGUE, catalogueOf, catalogueParts, partsFootprint, type CatalogueKind } from '../../engine/catalogue.ts';
 import type { ImageRule, Recognised } from './kind.ts';
 
 /** The catalogue's image rules for one kind (each kind's `recognise.images` lists them after its own). */
@@ -20,7 +20,7 @@ const MEMORY_SETTING: Partial<Record<CatalogueKind, string>> = { python: 'perPro
  * figure and where each number comes from. Returns true when the catalogue gave the memory (the
  * kind's "Headroom's default" warning is then not true and is dropped).
  */
-export function catalogueRead(r: Recognised, repo: string): boolean {
+export function catalogueRead(r: Recognised, repo: string, environment: Readonly<Record<string, string>> = {}): boolean {
   const e = catalogueOf(repo);
   if (!e || e.kind !== r.kind) return false;
   if (e.language) r.settings.language = e.language;
@@ -30,6 +30,21 @@ export function catalogueRead(r: Recognised, repo: string): boolean {
   if (!key) return false;
   r.settings.app = e.id;
   const per = e.kind === 'native' || e.kind === 'beam' ? '' : ' per process';
+  if (e.parts) {
+    // A supervised image (docker-mailserver): the footprint is the parts its flags start, each with its source.
+    const states = catalogueParts(e, environment);
+    const total = partsFootprint(states);
+    r.settings[key] = `${total}MiB`;
+    r.read.push(`${key} ${total}MiB: the sum of the services its environment starts`);
+    for (const st of states) {
+      if (st.invalid) r.warnings.push(st.invalid);
+      r.read.push(`  ${st.on ? `${st.part.memory.mib} MiB` : 'off'}: ${st.part.label} (${st.why})${st.on ? `: ${st.part.memory.source}${st.part.memory.assumed ? ' (assumed)' : ''}` : ''}`);
+      if (st.on && st.part.high) r.read.push(`    reported high ${st.part.high.mib} MiB: ${st.part.high.source}`);
+    }
+    const assumed = states.filter((st) => st.on && st.part.memory.assumed).map((st) => st.part.label);
+    if (assumed.length > 0) r.warnings.push(`memory of ${assumed.join('; ')} in ${e.label} is assumed (no published figure); check it against docker stats`);
+    return true;
+  }
   if (!e.memory) {
     r.warnings.push(`memory${per} is Headroom's default for ${e.kind}: no published figure for ${e.label} in the catalogue (assumed); check it against docker stats`);
     return false;

@@ -18,7 +18,7 @@ export function goMemLimitParse(v: string): number | null {
 }
 
 function nativeRead(f: ServiceFacts, r: Recognised, repo: string): void {
-  catalogueRead(r, repo);
+  catalogueRead(r, repo, f.environment);
   const lim = f.environment.GOMEMLIMIT;
   if (lim !== undefined && lim !== '' && lim !== 'off') {
     const mib = goMemLimitParse(lim);

@@ -31,8 +31,11 @@ const POLICIES: readonly string[] = REDIS_ENUMS.policy;
 
 type Opts = Map<string, { args: string[]; from: string }>;
 
+/** Directives read but not written: KeyDB's thread count (the model reads it; the writer keeps the image's). */
+const READ_ONLY_DIRECTIVES: readonly string[] = ['server-threads'];
+
 function setRedisOpt(opts: Opts, name: string, args: string[], from: string): void {
-  if (!(Object.values(REDIS_DIRECTIVES) as string[]).includes(name)) return;
+  if (!(Object.values(REDIS_DIRECTIVES) as string[]).includes(name) && !READ_ONLY_DIRECTIVES.includes(name)) return;
   opts.set(name, { args, from });
 }
 
@@ -99,10 +102,25 @@ function redisRead(f: ServiceFacts, r: Recognised, repo: string): void {
     r.read.push('insight true: the redis/redis-stack image runs Redis Insight (a Node.js web app) beside the server (Redis docs, "Run Redis Stack on Docker"; redis/redis-stack-server is the server alone), at the node kind\'s default per process (assumed)');
   }
   if (/(^|\/)redis-stack(-server)?$/.test(repo)) {
-    r.warnings.push('redis-stack loads modules (RediSearch, RedisJSON, RedisTimeSeries, RedisBloom: redis-stack docs): their data counts in used_memory and so in maxmemory, as the model has it; their own code and threads at rest are not modelled (assumed a few MiB, beside the 3 MiB empty instance)');
+    r.settings.modules = true;
+    r.read.push('modules true: redis-stack loads RediSearch, RedisJSON, RedisTimeSeries and RedisBloom (Redis docs, "Redis Stack"); their code and threads at rest are modelled from two reports (14.5–20.8 MiB beyond used_memory: RediSearch#3088, #3006), their data counts in used_memory and so in maxmemory');
   }
-  if (/(^|\/)keydb$/.test(repo)) {
-    r.warnings.push('KeyDB runs several server threads (server-threads, keydb.conf): each thread\'s client buffers are not modelled apart (assumed within the client buffers Redis has); its data is bounded by maxmemory as Redis\'s is');
+  if (/(^|\/)keydb$/.test(repo) || /^keydb-server$/.test(base(f.command[at] ?? ''))) {
+    // server-threads: a flag or the mounted config's directive; else the config the command starts with:
+    // the image's own (no command: keydb.conf, which sets 2) or none (`keydb-server --flags`: the binary's 1).
+    const threads = opts.get('server-threads');
+    const n = threads ? Number(threads.args[0]) : null;
+    if (threads && n !== null && Number.isInteger(n) && n >= 1 && n <= 64) {
+      r.settings.serverThreads = n;
+      r.read.push(`serverThreads ${n} from ${threads.from} server-threads ${threads.args[0]}`);
+    } else {
+      if (threads) r.warnings.push(`server-threads "${threads.args[0] ?? ''}" (${threads.from}) is not a whole number 1–64: the default is planned`);
+      const viaConf = at < 0 || (args[0] !== undefined && !args[0].startsWith('--'));
+      r.settings.serverThreads = viaConf ? 2 : 1;
+      r.read.push(viaConf
+        ? 'serverThreads 2: KeyDB\'s keydb.conf sets server-threads 2 (Snapchat/KeyDB keydb.conf; the image starts with it)'
+        : 'serverThreads 1: keydb-server without a config file runs its built-in default, 1 (Snapchat/KeyDB keydb.conf: "By default this is set 1")');
+    }
   }
   const rdbOff = saveOff || (isBitnami && /^yes$/i.test(f.environment.REDIS_RDB_POLICY_DISABLED ?? ''));
   if (aofOn) {

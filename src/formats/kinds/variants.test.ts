@@ -60,8 +60,21 @@ describe('Redis under other names', () => {
     expect(one('image: redis/redis-stack-server:7.2.0-v9').settings).not.toHaveProperty('insight');
   });
 
-  it("redis-stack's modules and KeyDB's threads are said, not modelled", () => {
-    expect(one('image: redis/redis-stack:7.4.0-v1').warnings.join('\n')).toMatch(/modules.*not modelled/);
-    expect(one('image: eqalpha/keydb').warnings.join('\n')).toMatch(/server-threads.*not modelled/);
+  it("redis-stack's modules and KeyDB's server-threads are read into the model, each with its source", () => {
+    for (const image of ['redis/redis-stack:7.4.0-v1', 'redis/redis-stack-server:7.2.0-v9']) {
+      const s = one(`image: ${image}`);
+      expect(s.settings).toMatchObject({ modules: true });
+      expect(s.read.join('\n')).toMatch(/modules true: .*RediSearch#3088/);
+    }
+    expect(one('image: redis:7').settings).not.toHaveProperty('modules');
+    // No command: the image starts with keydb.conf, which sets server-threads 2.
+    expect(one('image: eqalpha/keydb').settings).toMatchObject({ serverThreads: 2 });
+    // keydb-server with flags only: no config file, the binary's default 1.
+    expect(one('image: eqalpha/keydb\ncommand: keydb-server --maxmemory 64mb').settings).toMatchObject({ serverThreads: 1 });
+    const flag = one('image: eqalpha/keydb:x86_64_v5.3.3\ncommand: keydb-server /etc/keydb/keydb.conf --server-threads 4');
+    expect(flag.settings).toMatchObject({ serverThreads: 4 });
+    expect(flag.read.join('\n')).toMatch(/serverThreads 4 from command server-threads 4/);
+    expect(one('image: eqalpha/keydb\ncommand: keydb-server --server-threads lots').warnings.join('\n')).toMatch(/server-threads "lots" .* not a whole number 1–64/);
+    expect(one('image: redis:7\ncommand: redis-server --maxmemory 64mb').settings).not.toHaveProperty('serverThreads');
   });
 });
