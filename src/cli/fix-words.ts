@@ -86,8 +86,11 @@ export function composeChangesText(compose: ComposeInfo, plan: Plan, label: stri
     if (c.key === 'host.ram') return { file: false, text: `try that host: headroom check ${text(label)} --host ${text(String(c.value))}` };
     const lines = c.service !== undefined || c.key.startsWith('features.') ? inFile(c) : [];
     if (lines.length === 0) return { file: false, text: clause(text(changeText(c))) };
-    const words = valueWords(c);
-    return { file: true, text: `${lines.map(text).join('; ')}${words ? ` (${words})` : ''}` };
+    // The value in words beside the file's syntax when the file writes another number (4864m: 4.75 GiB).
+    const words = /\d (KiB|MiB|GiB|TiB)$/.test(changeValueText(c)) ? changeValueText(c) : null;
+    const shown = words !== null && !lines.some((l) => l.includes(words.split(' ')[0]!)) ? words : null;
+    const said = lines.map((l, i) => (shown && i === lines.length - 1 ? (l.endsWith(' (added)') ? `${l.slice(0, -8)} (${shown}, added)` : `${l} (${shown})`) : l));
+    return { file: true, text: said.map(text).join('; ') };
   };
   return (changes, shown, text = same, at = '') => {
     const list = changes.slice(0, shown).map((c) => one(c, text));

@@ -5,6 +5,7 @@
  * an HTML tag or a table cell of its own.
  */
 import { sizeFormat, type Severity } from '../engine/index.ts';
+import { percentFormat } from '../engine/units.ts';
 import { findingGroups, type FindingGroup } from '../engine/findings/group.ts';
 import type { Checked } from './checked.ts';
 import { OUTCOMES, verdictText } from './verdict.ts';
@@ -55,7 +56,7 @@ function servicesTable(c: Checked): string[] {
 
 function hostLine(c: Checked): string {
   const h = c.report.host;
-  const pct = (v: number) => `${Math.round((v / h.ramMiB) * 100)}%`;
+  const pct = (v: number) => percentFormat(v / h.ramMiB);
   return `**Host:** limits ${sizeFormat(h.setLimitsMiB)} + reserve ${sizeFormat(h.reserveMiB)} = ${sizeFormat(h.setLimitsMiB + h.reserveMiB)} (${pct(h.setLimitsMiB + h.reserveMiB)} of ${sizeFormat(h.ramMiB)})${h.limitsMiB > h.setLimitsMiB ? `, services without a limit up to ${sizeFormat(h.limitsMiB - h.setLimitsMiB)} more` : ''}; free ${sizeFormat(h.freeMiB.low)} at worst, ${sizeFormat(h.freeMiB.typical)} typical (criterion ${sizeFormat(h.freeCriterionMiB)}); host OOM risk ${riskCell(h.risk)}${h.startup ? `; ${startupText(h.startup, h.ramMiB, sizeFormat)}` : ''}.`;
 }
 
