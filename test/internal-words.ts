@@ -6,10 +6,13 @@
  */
 import { FINDING_WORDS } from '../src/engine/finding-words.ts';
 import { RULES } from '../src/cli/rules.ts';
+import { KINDS } from '../src/engine/kinds/index.ts';
 
 /** Every finding id (a capacity check is named by the finding it raises). */
 const IDS = [...new Set([...Object.keys(FINDING_WORDS), ...Object.keys(RULES)])];
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** The plan file's camelCase setting names (each kind's fields: `maxConnections`, `shmSize`): words use the server's own (max_connections, shm_size). */
+const CAMEL_KEYS = [...new Set(Object.values(KINDS).flatMap((k) => (k.fields ?? []).map((f) => f.key.split('.').pop()!)))].filter((k) => /[a-z][A-Z]/.test(k));
 
 export const INTERNAL_WORDS: ReadonlyArray<{ what: string; re: RegExp }> = [
   { what: 'a finding id', re: new RegExp(`(?<![\\w.-])(${IDS.map(escape).join('|')})(?![\\w-])`) },
@@ -18,6 +21,9 @@ export const INTERNAL_WORDS: ReadonlyArray<{ what: string; re: RegExp }> = [
   { what: 'a source path', re: /\b(?:engine|formats|cli|app)\/[\w/-]+\.tsx?\b/ },
   { what: 'a model part in brackets', re: /largest part \(/ },
   { what: 'a plan-file key', re: /\b(?:features|settings|host|workload)\.[a-zA-Z]+(?:\.[a-zA-Z]+)*\s*(?:[:=]|\))/ },
+  { what: 'a plan-file setting name', re: new RegExp(`(?<![\\w.-])(${CAMEL_KEYS.map(escape).join('|')})(?![\\w-])`) },
+  // One minus sign (units.ts writes U+2212): an ASCII hyphen before a signed figure (`-35%`, `-180 MiB`); flags (`-Xmx512m`, `-c 100`) and ranges (`2-12 MiB`) are not figures.
+  { what: "an ASCII '-' as a minus sign", re: /(?<![\w.\-/=])-\d[\d,.]*\s?(?:%|[KMGT]i?B\b|ms\b)/ },
   { what: 'a redaction inside a word', re: /not shown\)\w|\w\(a value from a file/ },
 ];
 

@@ -2,7 +2,7 @@
  * Numbers for people. Every size on the page goes through the engine's sizeFormat, so the table,
  * the host bar and the charts never disagree by a rounding; nothing here ever prints NaN.
  */
-import { coresFormat, countFormat, sizeFormat, sizesFormat } from '../engine/units.ts';
+import { coresFormat, countFormat, percentFormat, sizeFormat, sizesFormat } from '../engine/units.ts';
 import type { Range } from '../engine/report.ts';
 
 /** A size in MiB as `800 MiB` / `1.95 GiB`; `—` for a missing or non-finite number. */
@@ -21,7 +21,7 @@ export function rangeText(r: Range): string {
 /** A share as a whole percent (`29%`); `—` when the base is zero or either number is not finite. */
 export function percentText(part: number, whole: number): string {
   if (!Number.isFinite(part) || !Number.isFinite(whole) || whole === 0) return '—';
-  return `${Math.round((part / whole) * 100)}%`;
+  return percentFormat(part / whole);
 }
 
 /** A probability 0–1 as a percent with one decimal under 10% (`0.4%`, `12%`). */

@@ -78,7 +78,8 @@ describe('the action, run as the runner runs it', () => {
     expect(r.ok).toBe(false);
     expect(r.steps.map((s) => [s.id, s.code])).toEqual([['setup', 0], ['check', 1]]);
     expect(r.summary).toMatch(/^### ❌ Headroom check: FAIL\n\n\*\*File:\*\* docker-compose\.yml \(compose file, 5 services\) on a 4 GiB host\./);
-    expect(r.summary).toMatch(/in the plan file, set settings\.maxmemory: 104MiB on redis \(docker-compose\.yml line 27\)/);
+    expect(r.summary).toMatch(/in docker-compose\.yml line 27: services\.redis\.command: … --maxmemory 256mb … → … --maxmemory 104mb …/);
+    expect(r.summary).not.toMatch(/plan file/);
     expect(r.outputs).toEqual({ outcome: 'fail', 'exit-code': '1' });
     expect(r.annotations).toContainEqual({ level: 'error', properties: { title: 'Headroom' }, message: 'the stack does not fit (fail-on: fail)' });
     expect(r.steps[1]!.stdout).toMatch(/::group::headroom check docker-compose\.yml\nHeadroom check: docker-compose\.yml/);

@@ -29,7 +29,10 @@ describe('headroom check', () => {
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/imported from compose:\nSERVICE\s+KIND\s+LIMIT\s+WHY/);
     expect(r.out).toMatch(/redis\s+redis\s+300MiB\s+image redis:7-alpine is Redis/);
-    expect(r.out).toMatch(/✖ critical redis: no room to fork for a snapshot · modelled\n.*\n {4}fix: Set redis maxmemory to 104 MiB.*\n {9}in the plan file, set settings\.maxmemory: 104MiB on redis\n/);
+    expect(r.out).toMatch(/✖ critical redis: no room to fork for a snapshot · modelled\n.*\n {4}fix: Set redis maxmemory to 104 MiB.*\n {9}in .*02-seed-4gb\.yml line 27: services\.redis\.command: … --maxmemory 256mb … → … --maxmemory 104mb …\n/);
+    // A compose file's user has no plan file: the fixes are said in the compose file's keys.
+    expect(r.out).not.toMatch(/plan file/);
+    expect(r.out).toMatch(/\nto write them: headroom fit .*02-seed-4gb\.yml --out DIR writes into DIR a copy of /);
     expect(r.out).toMatch(/\nFAIL: \d+ critical findings?: .*redis: no room to fork for a snapshot/);
     expect(r.err).toBe('');
   });

@@ -150,7 +150,7 @@ function checkOne(file: string, values: Args['values'], format: Format): number 
       ...(stats ? [...observedLines(report, stats.match), ''] : []),
       ...(evidence.used ? [...evidenceLines(evidence.used, report), ''] : []),
       `findings (${report.findings.length}):`,
-      ...findingLines(report.findings),
+      ...findingLines(report.findings, checked),
       '',
       ...verdictLines(verdictText(report, { assume: values.assume === true })),
     ];

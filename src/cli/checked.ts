@@ -6,6 +6,7 @@ import type { Finding, Report } from '../engine/index.ts';
 import type { ServiceNote } from '../formats/compose-import/index.ts';
 import { SourceLocator, type SourceKind, type Where } from './locations.ts';
 import type { Verdict } from './verdict.ts';
+import { planChangesText, type ChangesText } from './fix-words.ts';
 
 /** How SARIF names the file: a URI relative to a base (`%SRCROOT%`, the working folder) or absolute. */
 export type Artifact = { uri: string; uriBaseId?: string; baseUri?: string };
@@ -28,9 +29,11 @@ export type Checked = {
   where: (f: Finding) => Where[];
   /** The line of a service itself; null when there is no file. */
   serviceAt: (name: string) => Where | null;
+  /** A fix's changes as an instruction in the file's own terms (fix-words.ts): plan-file keys, or the compose file's. */
+  changesText: ChangesText;
 };
 
-export function checkedOf(c: Omit<Checked, 'where' | 'serviceAt'>): Checked {
+export function checkedOf(c: Omit<Checked, 'where' | 'serviceAt' | 'changesText'> & { changesText?: ChangesText }): Checked {
   const locator = c.source ? new SourceLocator(c.source.text, c.source.kind, c.notes) : null;
   const cache = new Map<Finding, Where[]>();
   const where = (f: Finding) => {
@@ -38,5 +41,5 @@ export function checkedOf(c: Omit<Checked, 'where' | 'serviceAt'>): Checked {
     if (!cache.has(f)) cache.set(f, locator.finding(f));
     return cache.get(f)!;
   };
-  return { ...c, where, serviceAt: (name) => locator?.service(name) ?? null };
+  return { ...c, where, serviceAt: (name) => locator?.service(name) ?? null, changesText: c.changesText ?? planChangesText };
 }

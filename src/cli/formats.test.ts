@@ -146,7 +146,7 @@ describe('--format junit', () => {
     const failed = findings!.testcase!.filter((t) => t.failure).map((t) => t.name);
     expect(failed).toEqual(json.findings.filter((f) => f.severity === 'critical').map((f) => `${f.id} [${f.service}]`));
     expect(x.failures).toBe(3);
-    expect(findings!.testcase!.find((t) => t.name === 'redis-fork-headroom [redis]')!['system-out']![0]).toMatch(/fix: Set redis maxmemory to 104 MiB.*\nchange: redis\.settings\.maxmemory = 104MiB/s);
+    expect(findings!.testcase!.find((t) => t.name === 'redis-fork-headroom [redis]')!['system-out']![0]).toMatch(/fix: Set redis maxmemory to 104 MiB.*\nchange: in .*seed\.yml: services\.redis\.command: … --maxmemory 256mb … → … --maxmemory 104mb …/s);
   });
 
   it('a stack that fits: no failures', async () => {
@@ -179,7 +179,8 @@ describe('--format markdown', () => {
     expect(md).toMatch(/\| service \| kind \| limit \| basis \| low \/ typical \/ high MiB \| headroom \| risk \|\n\|---\|/);
     expect(md.match(/^\| (fastapi|postgres|redis|prometheus|grafana) \|/gm)).toHaveLength(5);
     expect(md).toMatch(/\*\*Host:\*\* limits 1\.9 GiB \+ reserve/);
-    expect(md).toMatch(/- 🔴 \*\*critical\*\* \*\*redis: no room to fork for a snapshot\*\* \(modelled\): .*\n {2}\*\*Fix:\*\* Set redis maxmemory to 104 MiB .* — in the plan file, set settings\.maxmemory: 104MiB on redis \(seed\.yml line 27\)/);
+    expect(md).toMatch(/- 🔴 \*\*critical\*\* \*\*redis: no room to fork for a snapshot\*\* \(modelled\): .*\n {2}\*\*Fix:\*\* Set redis maxmemory to 104 MiB .* — in seed\.yml line 27: services\.redis\.command: … --maxmemory 256mb … → … --maxmemory 104mb …/);
+    expect(md).not.toMatch(/plan file/);
     expect(md).toMatch(/…and \d+ more \(.*\): `headroom check` lists them all\./);
     expect(cli(['check', 'fits.yml', '--format', 'markdown']).out).toMatch(/^### ✅ Headroom check: PASS\n/);
   });

@@ -35,7 +35,7 @@ export const COMMANDS: Record<string, Command> = {
       const source = { ...loaded, plan };
       const report = evaluate(plan);
       const checked = checkedFrom('plan', source, positionals[0], report);
-      const text = () => (used ? `${evidenceLines(used, report).join('\n')}\n\n` : '') + reportText(report, source.label);
+      const text = () => (used ? `${evidenceLines(used, report).join('\n')}\n\n` : '') + reportText(report, source.label, checked);
       process.stdout.write(renderAs(format, checked, { text, json: () => reportJson({ ...report, verdict: verdictOf(report), ...(used ? { evidence: used } : {}) }) }));
       return 0;
     },

@@ -36,14 +36,15 @@ function serviceCase(c: Checked, s: ServiceBudget): Case {
 }
 
 function findingCase(c: Checked, f: Finding): Case {
-  const changes = f.fix.changes.map((ch) => `${ch.service ? `${ch.service}.` : ''}${ch.key} = ${String(ch.value)}`);
+  // The changes as the text and Markdown say them: in the file's own terms (fix-words.ts).
+  const changes = c.changesText(f.fix.changes, f.fix.changes.length);
   return {
     name: findingLabel(f),
     classname: `headroom.findings.${f.severity}`,
     where: c.where(f)[0] ?? null,
     state: f.severity === 'critical' ? OUTCOMES.fail.junit : OUTCOMES.pass.junit,
     message: f.message,
-    body: [`${f.severity}: ${f.message}`, `fix: ${f.fix.summary}`, ...(changes.length ? [`change: ${changes.join(', ')}`] : [])].join('\n'),
+    body: [`${f.severity}: ${f.message}`, `fix: ${f.fix.summary}`, ...(changes ? [`change: ${changes}`] : [])].join('\n'),
   };
 }
 

@@ -4,11 +4,13 @@
  * comes from the user's files is escaped (markdownText), so a name or message cannot open a link,
  * an HTML tag or a table cell of its own.
  */
-import { sizeFormat, type Finding, type Severity } from '../engine/index.ts';
+import { sizeFormat, type Severity } from '../engine/index.ts';
+import { percentFormat } from '../engine/units.ts';
 import { findingGroups, type FindingGroup } from '../engine/findings/group.ts';
 import type { Checked } from './checked.ts';
 import { OUTCOMES, verdictText } from './verdict.ts';
-import { groupWords, planChangeText } from './render.ts';
+import { fixLinesText, groupWords } from './render.ts';
+import { composeWritesText } from './fix-words.ts';
 import { chanceText } from '../engine/policy.ts';
 import { ONE_SHOT_TEXT, startupText } from '../engine/finding-words.ts';
 
@@ -54,25 +56,19 @@ function servicesTable(c: Checked): string[] {
 
 function hostLine(c: Checked): string {
   const h = c.report.host;
-  const pct = (v: number) => `${Math.round((v / h.ramMiB) * 100)}%`;
+  const pct = (v: number) => percentFormat(v / h.ramMiB);
   return `**Host:** limits ${sizeFormat(h.setLimitsMiB)} + reserve ${sizeFormat(h.reserveMiB)} = ${sizeFormat(h.setLimitsMiB + h.reserveMiB)} (${pct(h.setLimitsMiB + h.reserveMiB)} of ${sizeFormat(h.ramMiB)})${h.limitsMiB > h.setLimitsMiB ? `, services without a limit up to ${sizeFormat(h.limitsMiB - h.setLimitsMiB)} more` : ''}; free ${sizeFormat(h.freeMiB.low)} at worst, ${sizeFormat(h.freeMiB.typical)} typical (criterion ${sizeFormat(h.freeCriterionMiB)}); host OOM risk ${riskCell(h.risk)}${h.startup ? `; ${startupText(h.startup, h.ramMiB, sizeFormat)}` : ''}.`;
-}
-
-function changeText(ch: Finding['fix']['changes'][number]): string {
-  return planChangeText(ch, markdownText);
 }
 
 /** Changes written out per item; more are counted. */
 const CHANGES_SHOWN = 8;
 
 function findingItem(c: Checked, g: FindingGroup): string[] {
-  const lines = [...new Set(g.findings.flatMap((f) => c.where(f).map((w) => w.line)))].sort((a, b) => a - b);
-  const at = lines.length && c.source ? ` (${markdownText(c.label)} line${lines.length > 1 ? 's' : ''} ${lines.slice(0, CHANGES_SHOWN).join(', ')}${lines.length > CHANGES_SHOWN ? ', …' : ''})` : '';
-  const shown = g.changes.slice(0, CHANGES_SHOWN);
-  const changes = shown.length ? ` — in the plan file, set ${shown.map(changeText).join(', ')}${g.changes.length > shown.length ? `, and ${g.changes.length - shown.length} more` : ''}` : '';
+  const at = fixLinesText(c, g, CHANGES_SHOWN, markdownText);
+  const changes = c.changesText(g.changes, CHANGES_SHOWN, markdownText, at);
   return [
     `- ${SEVERITY_MARK[g.severity]} **${markdownText(groupWords(g))}** (${g.basis}): ${markdownText(g.message)}`,
-    `  **Fix:** ${markdownText(g.fixSummary)}${changes}${at}`,
+    `  **Fix:** ${markdownText(g.fixSummary)}${changes ? ` — ${changes}` : at ? ` (${at})` : ''}`,
   ];
 }
 
@@ -89,6 +85,7 @@ function findingsSection(c: Checked): string[] {
     `**Findings:** ${counts}${rest.length > 0 ? ` (the first ${top.length} below)` : ''}`,
     '',
     ...top.flatMap((g) => findingItem(c, g)),
+    ...(c.source?.kind === 'compose' && top.some((g) => g.changes.length > 0) ? ['', `<sub>${markdownText(composeWritesText(c.label))}.</sub>`] : []),
     ...(rest.length > 0 ? ['', `…and ${restCount} more (${[...new Set(rest.map((g) => g.severity))].join(', ')}): \`headroom ${c.command}\` lists them all.`] : []),
   ];
 }

@@ -11,6 +11,7 @@ import { reportSarif } from './sarif.ts';
 import { verdictOf } from './verdict.ts';
 import type { VerdictOptions } from '../engine/verdict.ts';
 import { HEADROOM_VERSION } from './version.ts';
+import { composeChangesText } from './fix-words.ts';
 
 /**
  * How SARIF names a file: relative to the working folder (`%SRCROOT%`, where CI checks the
@@ -35,6 +36,7 @@ export function checkedFrom(command: Checked['command'], source: PlanSource, fil
     artifact: fromFile && file !== '-' ? artifactOf(file) : null,
     notes: source.compose?.services ?? [],
     version: HEADROOM_VERSION,
+    ...(source.compose ? { changesText: composeChangesText(source.compose, source.plan, source.label) } : {}),
   });
 }
 

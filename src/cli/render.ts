@@ -2,9 +2,12 @@
 import { perContainerFormat, sizeFormat, sizesFormat, type HostBudget, type Report, type ReportFinding, type ServiceBudget } from '../engine/index.ts';
 import { findingGroups, type FindingGroup } from '../engine/findings/group.ts';
 import { findingWords } from '../engine/finding-words.ts';
-import type { Change } from '../engine/report.ts';
+import type { Checked } from './checked.ts';
+import { composeWritesText, planChangesText } from './fix-words.ts';
+
+export { planChangeText, planChangesText } from './fix-words.ts';
 import { chanceText, cpuAllowed, LATENCY_P95_CRITERION_MS } from '../engine/policy.ts';
-import { coresFormat, freeCoresFormat, msFormat } from '../engine/units.ts';
+import { coresFormat, freeCoresFormat, msFormat, percentFormat } from '../engine/units.ts';
 import type { Latency } from '../engine/report.ts';
 import { verdictText } from './verdict.ts';
 import { ONE_SHOT_TEXT, startupText } from '../engine/finding-words.ts';
@@ -39,7 +42,7 @@ export function servicesTable(services: ServiceBudget[]): string[] {
 }
 
 export function hostLines(h: HostBudget): string[] {
-  const pct = (v: number) => `${Math.round((v / h.ramMiB) * 100)}%`;
+  const pct = (v: number) => percentFormat(v / h.ramMiB);
   const unlimited = h.limitsMiB - h.setLimitsMiB;
   return [
     `host ${sizeFormat(h.ramMiB)}${h.swapMiB ? ` + ${sizeFormat(h.swapMiB)} swap` : ''}: limits ${sizeFormat(h.setLimitsMiB)} + reserve ${sizeFormat(h.reserveMiB)} = ${sizeFormat(h.setLimitsMiB + h.reserveMiB)} (${pct(h.setLimitsMiB + h.reserveMiB)})${unlimited > 0 ? `; services without a limit: up to ${sizeFormat(unlimited)} more (their high usage)` : ''}`,
@@ -68,19 +71,14 @@ const MARK = { critical: '✖', warning: '▲', info: '·' } as const;
 const CHANGES_SHOWN = 12;
 
 /**
- * One change as the plan file takes it, an instruction: `settings.maxmemory: 104MiB on redis`,
- * `features.pgbouncer: true`. The plan-file key is what the user edits; `text` escapes the parts
- * that come from files (Markdown).
+ * The lines of the file that hold a group's fix (`compose.yml line 27`, `lines 4, 23, …`), the
+ * first `max` of them; '' without a file. `text` escapes the file's name (Markdown).
  */
-export function planChangeText(c: Change, text: (s: string) => string = (s) => s): string {
-  return `${text(c.key)}: ${text(String(c.value))}${c.service ? ` on ${text(c.service)}` : ''}`;
-}
-
-/** A fix's changes as one instruction, the first `shown` written out: `in the plan file, set limit: 640MiB on fastapi, …`. */
-export function planChangesText(changes: readonly Change[], shown: number, text?: (s: string) => string): string {
-  const list = changes.slice(0, shown).map((c) => planChangeText(c, text));
-  const more = changes.length - list.length;
-  return list.length ? `in the plan file, set ${list.join(', ')}${more > 0 ? `, and ${more} more` : ''}` : '';
+export function fixLinesText(c: Pick<Checked, 'source' | 'label' | 'where'>, g: Pick<FindingGroup, 'findings'>, max: number, text: (s: string) => string = (s) => s): string {
+  if (!c.source) return '';
+  const lines = [...new Set(g.findings.flatMap((f) => c.where(f).map((w) => w.line)))].sort((a, b) => a - b);
+  if (lines.length === 0) return '';
+  return `${text(c.label)} line${lines.length > 1 ? 's' : ''} ${lines.slice(0, max).join(', ')}${lines.length > max ? ', …' : ''}`;
 }
 
 /**
@@ -93,18 +91,27 @@ export function groupWords(g: Pick<FindingGroup, 'id' | 'services' | 'findings'>
   return findingWords({ id: g.id, service: g.services[0] ?? null });
 }
 
-/** The findings, those repeated over many services as one (findings/group.ts), each with the basis it rests on. */
-export function findingLines(findings: readonly ReportFinding[]): string[] {
+/**
+ * The findings, those repeated over many services as one (findings/group.ts), each with the basis
+ * it rests on and its fix; with `c`, the fix's changes in the file's own terms (a compose file's
+ * keys, not the plan file's) and the lines that hold them, and for a compose file what writes them.
+ */
+export function findingLines(findings: readonly ReportFinding[], c?: Pick<Checked, 'source' | 'label' | 'where' | 'changesText'>): string[] {
   if (findings.length === 0) return ['no findings'];
-  return findingGroups(findings).flatMap((g) => {
-    const changes = planChangesText(g.changes, CHANGES_SHOWN);
-    return [
-      `${MARK[g.severity]} ${g.severity.padEnd(8)} ${groupWords(g)} · ${g.basis}`,
-      `    ${g.message}`,
-      `    fix: ${g.fixSummary}`,
-      ...(changes ? [`         ${changes}`] : []),
-    ];
-  });
+  const say = c?.changesText ?? planChangesText;
+  const groups = findingGroups(findings);
+  return [
+    ...groups.flatMap((g) => {
+      const changes = say(g.changes, CHANGES_SHOWN, undefined, c ? fixLinesText(c, g, CHANGES_SHOWN) : '');
+      return [
+        `${MARK[g.severity]} ${g.severity.padEnd(8)} ${groupWords(g)} · ${g.basis}`,
+        `    ${g.message}`,
+        `    fix: ${g.fixSummary}`,
+        ...(changes ? [`         ${changes}`] : []),
+      ];
+    }),
+    ...(c?.source?.kind === 'compose' && groups.some((g) => g.changes.length > 0) ? [composeWritesText(c.label)] : []),
+  ];
 }
 
 /** The stack's verdict, as `check` would give it without --assume (engine/verdict.ts). */
@@ -112,7 +119,7 @@ function verdictLine(r: Report): string {
   return `verdict: ${verdictText(r).headline}`;
 }
 
-export function reportText(r: Report, label: string): string {
+export function reportText(r: Report, label: string, c?: Pick<Checked, 'source' | 'label' | 'where' | 'changesText'>): string {
   const lines = [
     `Headroom plan: ${r.name ?? label}`,
     '',
@@ -128,7 +135,7 @@ export function reportText(r: Report, label: string): string {
     ...latencyLines(r.spike.latency).map((l) => `  ${l}`),
     '',
     `findings (${r.findings.length}):`,
-    ...findingLines(r.findings),
+    ...findingLines(r.findings, c),
     '',
     verdictLine(r),
   ];

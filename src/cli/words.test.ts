@@ -51,6 +51,9 @@ describe('no internal words in the CLI text', () => {
       const checked = (r.out.match(format === 'text' ? /^Headroom check: /gm : /^### .* Headroom check: /gm) ?? []).length;
       expect(checked, format).toBeGreaterThan(30);
       expect(scan(r.out), format).toEqual([]);
+      // A compose file's user has no plan file: its fixes are said in the compose file's keys (fix-words.ts).
+      expect(r.out, format).not.toMatch(/plan file/);
+      expect(r.out, format).toMatch(format === 'text' ? / line \d+: services\.[\w.-]+\.mem_limit: \d+m \(added\)/ : / line \d+: services\.[\w.-]+\.mem\\_limit: \d+m \\\(added\\\)/);
     }
   });
 
@@ -59,5 +62,9 @@ describe('no internal words in the CLI text', () => {
     expect(scan("critical ones may go unnoticed (the seed's risk #2)")).toHaveLength(1);
     expect(scan('fix: Turn on pgBouncer (features.pgbouncer: true)')).toHaveLength(1);
     expect(scan('         in the plan file, set features.pgbouncer: true')).toEqual([]);
+    expect(scan('fix: Set postgres maxConnections to 51.')).toHaveLength(1);
+    expect(scan('fix: Set postgres max_connections to 51.')).toEqual([]);
+    expect(scan('free memory −1.41 GiB (-35%)')).toHaveLength(1);
+    expect(scan('free memory −1.41 GiB (−35%), -Xmx512m, -c 100, 2-12 MiB')).toEqual([]);
   });
 });

@@ -2,7 +2,7 @@
 import type { Plan, ServiceOf } from '../schema.ts';
 import type { Change, Finding, Scenario, Severity } from '../report.ts';
 import { budgetLimitOfAll } from '../report.ts';
-import { sizeFormat, sizeToPlan } from '../units.ts';
+import { percentFormat, sizeFormat, sizeToPlan } from '../units.ts';
 
 export type FindingContext = { plan: Plan; normal: Scenario; spike: Scenario };
 export type Rule = (ctx: FindingContext) => Finding[];
@@ -24,7 +24,7 @@ export function overLimit(sc: Scenario, name: string): { p: number; typicalOver:
   if (!s || s.limitMiB === null) return { p: 0, typicalOver: false };
   return { p: s.risk.pOverLimit, typicalOver: s.usageMiB.typical > budgetLimitOfAll(s)! };
 }
-export const pct = (v: number) => `${Math.round(v * 100)}%`;
+export const pct = percentFormat;
 
 export function servicesOf<K extends Plan['services'][number]['kind']>(plan: Plan, kind: K): ServiceOf<K>[] {
   return plan.services.filter((s): s is ServiceOf<K> => s.kind === kind);

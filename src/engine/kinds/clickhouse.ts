@@ -88,14 +88,14 @@ export const clickhouseMemory: Rule = ({ plan }) => {
     if (c.limit === null) {
       out.push(finding('clickhouse-sized-for-host', 'warning', c.name,
         `${c.name} has no limit: ClickHouse lets itself use ${cap === null ? 'all' : fmt(cap)} of the host's ${fmt(plan.host.ram)} (max_server_memory_usage_to_ram_ratio ${c.settings.ratio}).`,
-        `Give ${c.name} a limit, and set its maxServerMemory from it.`));
+        `Give ${c.name} a limit, and set its max_server_memory_usage from it.`));
     } else {
       const t = tuneSetting(CLICKHOUSE_SERVER_MEMORY, c);
       out.push(...limitTooSmall(CLICKHOUSE_SERVER_MEMORY, c, t));
       if (t.recommended !== null && !t.plannedSafe) {
         out.push(finding('clickhouse-server-memory-over-limit', cap === null || cap >= c.limit ? 'critical' : 'warning', c.name,
           `${c.name} lets itself use ${cap === null ? 'all the memory it sees' : fmt(cap)} (${c.settings.maxServerMemory !== undefined ? 'max_server_memory_usage' : `${c.settings.ratio} of ${c.settings.memorySource === 'host' ? `the host's ${fmt(plan.host.ram)}: this version does not read its container's limit` : `its ${fmt(c.limit)} limit`}`}): with what its tracker does not count, a heavy merge or query reaches the ${fmt(c.limit)} limit before ClickHouse refuses it.`,
-          `Set ${c.name} maxServerMemory (max_server_memory_usage) to ${fmt(t.recommended)}.`, [setSize(c.name, 'settings.maxServerMemory', t.recommended)]));
+          `Set ${c.name} max_server_memory_usage to ${fmt(t.recommended)}.`, [setSize(c.name, 'settings.maxServerMemory', t.recommended)]));
       }
       if (c.limit < CLICKHOUSE_SMALL_LIMIT_MIB) {
         out.push(finding('clickhouse-small-limit', 'info', c.name,
@@ -107,7 +107,7 @@ export const clickhouseMemory: Rule = ({ plan }) => {
     if (c.settings.markCache > CACHE_LIMIT_SHARE * ram) {
       out.push(finding('clickhouse-mark-cache-large', 'warning', c.name,
         `${c.name}'s mark_cache_size ${fmt(c.settings.markCache)} is sized for a large host: it can hold ${Math.round((c.settings.markCache / ram) * 100)}% of ${c.limit === null ? "the host's RAM" : 'its limit'} in marks and squeeze queries and merges out.`,
-        `Set ${c.name} markCache (mark_cache_size) to ${fmt(markMax)}.`, [setSize(c.name, 'settings.markCache', markMax)]));
+        `Set ${c.name} mark_cache_size to ${fmt(markMax)}.`, [setSize(c.name, 'settings.markCache', markMax)]));
     }
   }
   return out;

@@ -78,7 +78,7 @@ export const dragonflyMemory: Rule = ({ plan }) => {
       const fits = Math.max(1, Math.floor(mm / DRAGONFLY_PER_THREAD_MIB));
       out.push(finding('dragonfly-maxmemory-per-thread', 'critical', d.name,
         `${d.name}: maxmemory ${fmt(mm)} is under 256 MiB for each of its ${threads} threads: Dragonfly refuses to start.`,
-        `Set ${d.name} threads (--proactor_threads) to ${fits}${mm < DRAGONFLY_PER_THREAD_MIB ? ' and its limit to at least 256 MiB more than its overhead' : ''}.`, [{ service: d.name, key: 'settings.threads', value: fits }]));
+        `Set ${d.name} --proactor_threads to ${fits}${mm < DRAGONFLY_PER_THREAD_MIB ? ' and its limit to at least 256 MiB more than its overhead' : ''}.`, [{ service: d.name, key: 'settings.threads', value: fits }]));
       continue;
     }
     if (d.limit === null) continue;

@@ -9,7 +9,7 @@
  */
 import type { ServiceKind, ServiceOf } from '../schema.ts';
 import { roundDownSize, roundUpSize, smallestTidy } from '../policy.ts';
-import { mbText as mb } from '../units.ts';
+import { mbText as mb, sizeFormat } from '../units.ts';
 import type { KindTuning, TuneUnfit } from './kind.ts';
 import type { Finding } from '../report.ts';
 import { finding, setSize } from '../findings/context.ts';
@@ -113,5 +113,5 @@ export function limitTooSmall<K extends ServiceKind>(m: SettingModel<K>, s: Serv
   if (s.limit === null || t.fits || t.minLimit === null) return [];
   return [finding(`${m.kind}-limit-too-small`, 'critical', s.name,
     `${s.name}: ${t.explain}.`,
-    `Raise ${s.name}'s limit to ${mb(t.minLimit)}.`, [setSize(s.name, 'limit', t.minLimit)])];
+    `Raise ${s.name}'s limit to ${sizeFormat(t.minLimit)}.`, [setSize(s.name, 'limit', t.minLimit)])];
 }

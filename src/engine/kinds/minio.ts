@@ -61,7 +61,7 @@ export const minioMemory: Rule = ({ plan }) => {
     const n = minioRequestsFor(m, m.limit);
     out.push(finding('minio-requests-over-limit', 'warning', m.name,
       `${m.name} admits ${minioRequestsMax(m, plan.host.ram)} requests at once (${m.settings.requestsMax === undefined ? 'MinIO sizes its pool from 75% of the memory it sees' : 'MINIO_API_REQUESTS_MAX'}), ~2 MiB each: with the server that is ${fmt(u.high)}, over its ${fmt(m.limit)} limit.`,
-      `Set ${m.name} requestsMax (MINIO_API_REQUESTS_MAX) to ${n}.`, [{ service: m.name, key: 'settings.requestsMax', value: n }]));
+      `Set ${m.name} MINIO_API_REQUESTS_MAX to ${n}.`, [{ service: m.name, key: 'settings.requestsMax', value: n }]));
   }
   return out;
 };

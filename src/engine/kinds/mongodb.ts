@@ -86,7 +86,7 @@ export const mongodbMemory: Rule = ({ plan }) => {
       if (m.settings.cacheSize === undefined) {
         out.push(finding('mongodb-cache-host-ram', 'warning', m.name,
           `${m.name} has no limit and no --wiredTigerCacheSizeGB: its cache takes half of the host's RAM beyond 1 GB (${fmt(cache)} on ${fmt(plan.host.ram)}), beside every other service.`,
-          `Give ${m.name} a limit, and set its cacheSize from it.`));
+          `Give ${m.name} a limit, and set its WiredTiger cache (--wiredTigerCacheSizeGB) from it.`));
       }
       continue;
     }
@@ -100,7 +100,7 @@ export const mongodbMemory: Rule = ({ plan }) => {
         : `the default cache, max(50% of (${fmt(m.limit)} − 1 GB), 256 MB)`;
     out.push(finding('mongodb-cache-over-limit', cache >= m.limit ? 'critical' : 'warning', m.name,
       `${m.name}'s WiredTiger cache is ${fmt(cache)} (${source}): with mongod itself, tcmalloc's slack and its connections it does not fit the ${fmt(m.limit)} limit.`,
-      `Set ${m.name} cacheSize (--wiredTigerCacheSizeGB) to ${fmt(t.recommended)}.`, [setSize(m.name, 'settings.cacheSize', t.recommended)]));
+      `Set ${m.name} --wiredTigerCacheSizeGB to ${fmt(t.recommended)}.`, [setSize(m.name, 'settings.cacheSize', t.recommended)]));
   }
   return out;
 };

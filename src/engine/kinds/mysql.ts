@@ -191,13 +191,13 @@ export const mysqlMemory: Rule = ({ plan }) => {
     if (m.limit !== null && t.recommended !== null && !t.plannedSafe) {
       out.push(finding('mysql-buffer-pool-over-limit', e.bufferPool * (1 + BUFFER_POOL_OVERHEAD[e.flavor]) >= m.limit ? 'critical' : 'warning', m.name,
         `${m.name}'s innodb_buffer_pool_size ${fmt(e.bufferPool)} leaves no room in its ${fmt(m.limit)} limit for the rest of the server at its high end (the pool's ~10% control structures, performance_schema, every connection and its query buffers).`,
-        `Set ${m.name} bufferPool (innodb_buffer_pool_size) to ${fmt(t.recommended)}.`, [setSize(m.name, 'settings.bufferPool', t.recommended)]));
+        `Set ${m.name} innodb_buffer_pool_size to ${fmt(t.recommended)}.`, [setSize(m.name, 'settings.bufferPool', t.recommended)]));
     }
     if (m.limit !== null && e.performanceSchema && m.limit < PERFORMANCE_SCHEMA_LIMIT_MIB) {
       const ps = performanceSchemaMib(e.flavor, e.maxConnections, 'typical');
       out.push(finding('mysql-performance-schema-small-limit', 'warning', m.name,
         `${m.name} runs performance_schema (${e.flavor === 'mysql' ? 'on by default in MySQL' : 'turned on'}), ~${fmt(ps)} sized from max_connections ${e.maxConnections}, in a ${fmt(m.limit)} limit.`,
-        `Set ${m.name} performanceSchema to false (--performance-schema=0), or lower max_connections.`, [{ service: m.name, key: 'settings.performanceSchema', value: false }]));
+        `Turn ${m.name} performance_schema off (--performance-schema=0), or lower max_connections.`, [{ service: m.name, key: 'settings.performanceSchema', value: false }]));
     }
     if (m.limit !== null && mysqlWorstCase(m, e.maxConnections) > m.limit) {
       const worst = mysqlWorstCase(m, e.maxConnections);
@@ -212,13 +212,13 @@ export const mysqlMemory: Rule = ({ plan }) => {
       const fix = lo >= Math.max(1, e.clients) && !connectionsNearMax(e.clients, lo) ? [{ service: m.name, key: 'settings.maxConnections', value: lo }] : [];
       out.push(finding('mysql-connections-worst-case', 'info', m.name,
         `${m.name}: max_connections ${e.maxConnections} × ${fmt(perConnectionWorstMib(m))} per connection at worst (sort ${fmt(e.sortBuffer)}, join ${fmt(e.joinBuffer)}, read ${fmt(e.readBuffer)}, read_rnd ${fmt(e.readRndBuffer)}, thread stack, tmp_table_size ${fmt(e.tmpTableSize)}) comes to ${fmt(worst)} with the pool: over its ${fmt(m.limit)} limit if every slot ran a large query at once.`,
-        fix.length ? `Set ${m.name} maxConnections to ${lo} (the most whose worst case fits), or lower tmp_table_size.` : `Lower ${m.name}'s tmp_table_size or sort_buffer_size, or raise its limit: ${lo} slots fit, fewer than its clients need.`, fix));
+        fix.length ? `Set ${m.name} max_connections to ${lo} (the most whose worst case fits), or lower tmp_table_size.` : `Lower ${m.name}'s tmp_table_size or sort_buffer_size, or raise its limit: ${lo} slots fit, fewer than its clients need.`, fix));
     }
     if (e.clients > 0 && connectionsNearMax(e.clients, e.maxConnections)) {
       const target = maxConnectionsFor(e.clients, e.maxConnections);
       out.push(finding('mysql-connections-near-max', e.clients >= e.maxConnections ? 'critical' : 'warning', m.name,
         `${m.name}'s clients open ${e.clients} connections, at or over 90% of max_connections ${e.maxConnections}: new connections fail with "Too many connections".`,
-        `Set ${m.name} maxConnections to ${target}.`, [{ service: m.name, key: 'settings.maxConnections', value: target }]));
+        `Set ${m.name} max_connections to ${target}.`, [{ service: m.name, key: 'settings.maxConnections', value: target }]));
     }
   }
   return out;

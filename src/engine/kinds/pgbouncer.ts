@@ -172,8 +172,8 @@ export const appOverMaxClientConn: Rule = ({ plan, normal }) => {
   const target = Math.ceil(app / 10) * 10;
   // Demand over a fixed capacity once the pools fill: certain, and clients are refused.
   return [finding('app-connections-exceed-max-client-conn', severityOf({ p: 1 }, 'outage'), bouncer.name,
-    `The app can open ${app} connections (replicas × workers × (poolSize + maxOverflow)) but pgBouncer accepts ${max} (max_client_conn): requests fail under load.`,
-    `Set ${bouncer.name} maxClientConn to ${target} (costs ~2 kB each), or lower the app's poolSize/maxOverflow.`,
+    `The app can open ${app} connections (replicas × workers × (pool_size + max_overflow)) but pgBouncer accepts ${max} (max_client_conn): requests fail under load.`,
+    `Set ${bouncer.name} max_client_conn to ${target} (costs ~2 kB each), or lower the app's pool_size/max_overflow.`,
     [{ service: bouncer.name, key: 'settings.maxClientConn', value: target }])];
 };
 
@@ -193,12 +193,12 @@ export const pgbouncerPools: Rule = ({ plan }) => {
       const target = Math.max(1, Math.floor(usable / s.pools) - s.reservePoolSize);
       out.push(finding('pgbouncer-pools-exceed-max-connections', severityOf({ p: 1 }, 'outage'), b.name,
         `pgBouncer's pools can open ${pools} server connections (${s.pools} × (default_pool_size ${s.defaultPoolSize} + reserve ${s.reservePoolSize})) but PostgreSQL allows ${usable} (max_connections ${pg.settings.maxConnections} − ${RESERVED} reserved).`,
-        `Set ${b.name} defaultPoolSize to ${target}.`, [{ service: b.name, key: 'settings.defaultPoolSize', value: target }]));
+        `Set ${b.name} default_pool_size to ${target}.`, [{ service: b.name, key: 'settings.defaultPoolSize', value: target }]));
     }
     if (s.poolMode === 'session') {
       out.push(finding('pgbouncer-session-mode', severityOf({ p: 1 }, 'advice'), b.name,
         `${b.name} runs in session mode: each client keeps its server connection, so it saves no PostgreSQL backends.`,
-        `Set ${b.name} poolMode to transaction (check the app does not rely on session state such as prepared statements).`,
+        `Set ${b.name} pool_mode to transaction (check the app does not rely on session state such as prepared statements).`,
         [{ service: b.name, key: 'settings.poolMode', value: 'transaction' }]));
     }
   }

@@ -109,7 +109,7 @@ export const rabbitmqMemory: Rule = ({ plan }) => {
     const how = r.settings.watermarkAbsolute !== undefined ? `vm_memory_high_watermark.absolute ${fmt(w)}` : `vm_memory_high_watermark ${r.settings.watermark ?? RABBITMQ_RELATIVE_DEFAULT[r.settings.version]}${r.settings.watermark === undefined ? ` (RabbitMQ ${r.settings.version}.x's default)` : ''} of its ${fmt(r.limit)} limit = ${fmt(w)}`;
     out.push(finding('rabbitmq-watermark-over-limit', w >= r.limit ? 'critical' : 'warning', r.name,
       `${r.name}'s memory alarm is at ${how}: publishers are only blocked there, and the garbage collector can take the node to twice that (${pct((2 * w) / r.limit)} of the limit) before it is OOM-killed.`,
-      `Set ${r.name} watermarkAbsolute (vm_memory_high_watermark.absolute) to ${fmt(t.recommended)}.`, [setSize(r.name, 'settings.watermarkAbsolute', t.recommended)]));
+      `Set ${r.name} vm_memory_high_watermark.absolute to ${fmt(t.recommended)}.`, [setSize(r.name, 'settings.watermarkAbsolute', t.recommended)]));
   }
   return out;
 };

@@ -265,11 +265,11 @@ export const redisMemory: Rule = ({ plan, normal }) => {
     if (s.policy === 'noeviction' && plan.features.semanticCache) {
       out.push(finding('redis-noeviction-cache', severityOf({ p: 1 }, 'degraded'), r.name,
         `${r.name} holds the semantic cache with maxmemory-policy noeviction: at maxmemory every write fails instead of evicting an old entry.`,
-        `Set ${r.name} policy to allkeys-lru.`, [{ service: r.name, key: 'settings.policy', value: 'allkeys-lru' }]));
+        `Set ${r.name} maxmemory-policy to allkeys-lru.`, [{ service: r.name, key: 'settings.policy', value: 'allkeys-lru' }]));
     } else if (s.policy.startsWith('volatile-')) {
       out.push(finding('redis-volatile-policy', severityOf({ p: 1 }, 'advice'), r.name,
         `${r.name} uses ${s.policy}: keys without a TTL are never evicted, so it acts like noeviction when the app sets none (Redis docs, eviction).`,
-        `Set ${r.name} policy to allkeys-lru if every key is cache.`, [{ service: r.name, key: 'settings.policy', value: 'allkeys-lru' }]));
+        `Set ${r.name} maxmemory-policy to allkeys-lru if every key is cache.`, [{ service: r.name, key: 'settings.policy', value: 'allkeys-lru' }]));
     }
   }
   return out;

@@ -23,8 +23,8 @@ export const appOverMaxConnections: Rule = ({ plan, normal }) => {
   const target = app + RESERVED;
   // Demand over a fixed capacity once the pools fill: certain, and clients are refused.
   return [finding('app-connections-exceed-max-connections', severityOf({ p: 1 }, 'outage'), pg.name,
-    `The app can open ${app} connections (replicas × workers × (poolSize + maxOverflow)) but PostgreSQL allows ${usable} (max_connections ${pg.settings.maxConnections} − ${RESERVED} reserved): a slow-query pile-up ends in "too many clients".`,
-    `Set ${pg.name} maxConnections to ${target} (each backend costs 2–12 MiB), or turn on pgBouncer, or lower the app's maxOverflow.`,
+    `The app can open ${app} connections (replicas × workers × (pool_size + max_overflow)) but PostgreSQL allows ${usable} (max_connections ${pg.settings.maxConnections} − ${RESERVED} reserved): a slow-query pile-up ends in "too many clients".`,
+    `Set ${pg.name} max_connections to ${target} (each backend costs 2–12 MiB), or turn on pgBouncer, or lower the app's max_overflow.`,
     [{ service: pg.name, key: 'settings.maxConnections', value: target }])];
 };
 
@@ -65,8 +65,8 @@ export const connectionsNearMax: Rule = ({ plan, normal, spike }) => {
     return [finding('connections-near-max', severityOf({ p: 1 }, 'degraded', isSpike ? 'spike' : 'normal'), pg.name,
       `${isSpike ? `In the ×${spike.multiplier} spike` : 'Under normal traffic'} PostgreSQL can hold ${peak} client connections, ${pct(peak / max)} of max_connections ${max}: the success criterion is under ${Math.ceil(limit)} (90%).`,
       pooled
-        ? `Turn on pgBouncer to cap backends at its pool, or set ${pg.name} maxConnections to ${target}.`
-        : `Set ${pg.name} maxConnections to ${target}${plan.features.pgbouncer ? ", or lower pgBouncer's defaultPoolSize" : ', or turn on pgBouncer with a pool under the line'}.`,
+        ? `Turn on pgBouncer to cap backends at its pool, or set ${pg.name} max_connections to ${target}.`
+        : `Set ${pg.name} max_connections to ${target}${plan.features.pgbouncer ? ", or lower pgBouncer's default_pool_size" : ', or turn on pgBouncer with a pool under the line'}.`,
       pooled ? [{ key: 'features.pgbouncer', value: true }] : [{ service: pg.name, key: 'settings.maxConnections', value: target }])];
   }
   return [];
@@ -82,14 +82,14 @@ export const postgresMemorySettings: Rule = ({ plan }) => {
       const target = Math.max(128, Math.ceil(need / 64) * 64);
       out.push(finding('postgres-shm-size', severityOf({ p: 1 }, 'degraded'), pg.name,
         `${pg.name} runs parallel queries (max_parallel_workers_per_gather ${s.maxParallelWorkersPerGather}) with Docker's ${fmt(s.shmSize)} /dev/shm: they fail with "could not resize shared memory segment" (docker-library/postgres#416).`,
-        `Set ${pg.name} shmSize to ${fmt(target)} (shm_size in compose; it counts against the container's limit when used).`,
+        `Set ${pg.name} shm_size to ${fmt(target)} (compose's shm_size; it counts against the container's limit when used).`,
         [setSize(pg.name, 'settings.shmSize', target)]));
     }
     if (pg.limit !== null && s.sharedBuffers > SHARED_BUFFERS_SHARE.max * pg.limit) {
       const target = Math.floor((pg.limit * SHARED_BUFFERS_SHARE.usual) / 8) * 8;
       out.push(finding('postgres-shared-buffers-large', severityOf({ p: 1 }, 'degraded'), pg.name,
         `shared_buffers ${fmt(s.sharedBuffers)} is ${pct(s.sharedBuffers / pg.limit)} of ${pg.name}'s ${fmt(pg.limit)} limit: over 40% rarely helps and leaves little for backends and work_mem.`,
-        `Set ${pg.name} sharedBuffers to ${fmt(target)} (25% of the limit, the PG docs' usual start).`, [setSize(pg.name, 'settings.sharedBuffers', target)]));
+        `Set ${pg.name} shared_buffers to ${fmt(target)} (25% of the limit, the PG docs' usual start).`, [setSize(pg.name, 'settings.sharedBuffers', target)]));
     }
     if (pg.limit !== null) {
       // The worst case PGTune ignores: every allowed connection running a hash-heavy query.
