@@ -57,8 +57,7 @@ export function scenarioOf(plan: Plan, multiplier: number, implied: ReadonlySet<
     usage.high += c.high;
   });
   const ram = plan.host.ram;
-  const cpus = hostCpus(plan.host);
-  const cpu = hostCpuOf(plan, traffic, whole ?? plan);
+  const { cpus, cpu, latency } = loadOf(plan, traffic, whole);
   const free: Range = { low: ram - usage.high, typical: ram - usage.typical, high: ram - usage.low };
 
   const parts = plan.services.flatMap((s, i) => (steady(s) ? [{ range: usages[i]!, cap: serviceLimitOfAll(s) ?? Infinity }] : []));
@@ -107,7 +106,25 @@ export function scenarioOf(plan: Plan, multiplier: number, implied: ReadonlySet<
     };
   });
 
-  return { multiplier, host, services, traffic, latency: hostLatency(plan, traffic, whole ?? plan, cpus) };
+  return { multiplier, host, services, traffic, latency };
+}
+
+/** The host's vCPUs, the CPU its services ask and the API's latency at this traffic: the part of a scenario no memory figure enters. */
+function loadOf(plan: Plan, traffic: Scenario['traffic'], whole?: Plan) {
+  const cpus = hostCpus(plan.host);
+  const cpu = hostCpuOf(plan, traffic, whole ?? plan);
+  return { cpus, cpu, latency: hostLatency(plan, traffic, whole ?? plan, cpus) };
+}
+
+/**
+ * A scenario's load alone (scenarioOf's `host.cpus`, `host.cpu` and `latency`, the same figures),
+ * without the usage models: what the CPU and latency checks read (host-fit.ts hostLoadChecks). The
+ * latency finding's fix search (findings/load.ts) asks it for each edit it tries; a limit edit
+ * changes none of it, and the memory models were three quarters of that search's time per keystroke.
+ */
+export function hostLoadOf(plan: Plan, multiplier: number, whole?: Plan): Pick<Scenario, 'latency'> & { host: Pick<HostBudget, 'cpus' | 'cpu'> } {
+  const { cpus, cpu, latency } = loadOf(plan, usageContextOf(whole ? { ...whole, host: plan.host } : plan, multiplier).traffic, whole);
+  return { host: { cpus, cpu: cpu.total }, latency };
 }
 
 /**

@@ -65,7 +65,7 @@ export type HostLoadId = 'cpu-saturated' | 'latency-over-criterion';
 export type HostLoadCheck = { id: HostLoadId; unit: 'cores' | 'ms'; demand: number; allowed: number; fails: boolean };
 
 /** The host's load checks from its scenario: CPU always, latency when an app runs on it (a saturated queue's p95 is Infinity). */
-export function hostLoadChecks(sc: Pick<Scenario, 'host' | 'latency'>): HostLoadCheck[] {
+export function hostLoadChecks(sc: Pick<Scenario, 'latency'> & { host: Pick<Scenario['host'], 'cpus' | 'cpu'> }): HostLoadCheck[] {
   const out: HostLoadCheck[] = [
     { id: 'cpu-saturated', unit: 'cores', demand: sc.host.cpu.typical, allowed: cpuAllowed(sc.host.cpus), fails: cpuSaturated(sc.host.cpu.typical, sc.host.cpus) },
   ];

@@ -4,6 +4,8 @@ import fc from 'fast-check';
 import { arbitraryPlan } from './arbitrary.ts';
 import { planOf } from './testing.ts';
 import { evaluate } from './evaluate.ts';
+import { hostLoadOf, scenarioOf } from './budget.ts';
+import { planWithFeatures } from './features.ts';
 import { capacity } from './capacity.ts';
 import { defaultCpus, hostCpus } from './cpu.ts';
 import type { Latency } from './report.ts';
@@ -83,6 +85,17 @@ describe('CPU and latency invariants (fast-check, seeded)', () => {
         expect(p95(y)).toBeLessThanOrEqual(p95(x) + 1e-6);
         expect(p99(y)).toBeLessThanOrEqual(p99(x) + 1e-6);
       }
+    }), RUNS);
+  });
+
+  it('hostLoadOf gives scenarioOf\'s vCPUs, CPU and latency without the memory models (the latency fix search asks it)', () => {
+    fc.assert(fc.property(arbitraryPlan(), fc.constantFrom(1, 3, 5), (p, m) => {
+      const whole = planWithFeatures(planOf(p));
+      const sc = scenarioOf(whole, m, whole.implied);
+      const load = hostLoadOf(whole, m);
+      expect(load.host.cpus).toBe(sc.host.cpus);
+      expect(load.host.cpu).toEqual(sc.host.cpu);
+      expect(load.latency).toEqual(sc.latency);
     }), RUNS);
   });
 

@@ -8,7 +8,7 @@ import { finding, servicesOf, type Rule } from './context.ts';
 import type { Change, Finding, Scenario } from '../report.ts';
 import type { Plan, ServiceOf } from '../schema.ts';
 import { planWithFeatures } from '../features.ts';
-import { scenarioOf } from '../budget.ts';
+import { hostLoadOf } from '../budget.ts';
 import { hostLoadChecks } from '../host-fit.ts';
 import { coresAskedFormat, coresFormat as cores, freeCoresFormat, msFormat } from '../units.ts';
 import { CPU_SATURATION_SHARE, cpuOverLimit, cpusFor, cpusLimitFor, LATENCY_P95_CRITERION_MS, severityOf, workersForCores, workersPerCore } from '../policy.ts';
@@ -79,7 +79,7 @@ function latencyFix(plan: Plan, app: ServiceOf<'fastapi'>, sc: Scenario): { summ
   const holds = (e: Edit) => {
     const p = edited(base, app, e);
     return [1, spike].every((m) => {
-      const x = scenarioOf(p, m, p.implied);
+      const x = hostLoadOf(p, m);
       return !hostLoadChecks(x).some((c) => c.id === 'latency-over-criterion' && c.fails);
     });
   };
