@@ -115,11 +115,16 @@ function redisRead(f: ServiceFacts, r: Recognised, repo: string): void {
       r.read.push(`serverThreads ${n} from ${threads.from} server-threads ${threads.args[0]}`);
     } else {
       if (threads) r.warnings.push(`server-threads "${threads.args[0] ?? ''}" (${threads.from}) is not a whole number 1–64: the default is planned`);
-      const viaConf = at < 0 || (args[0] !== undefined && !args[0].startsWith('--'));
-      r.settings.serverThreads = viaConf ? 2 : 1;
-      r.read.push(viaConf
+      // A config file whose text was read (mounted) and sets no server-threads leaves the binary's 1.
+      const confPath = at >= 0 && args[0] !== undefined && !args[0].startsWith('--') ? args[0] : null;
+      const ownConf = confPath !== null && f.mounted[confPath] !== undefined;
+      const viaImageConf = at < 0 || (confPath !== null && !ownConf);
+      r.settings.serverThreads = viaImageConf ? 2 : 1;
+      r.read.push(viaImageConf
         ? 'serverThreads 2: KeyDB\'s keydb.conf sets server-threads 2 (Snapchat/KeyDB keydb.conf; the image starts with it)'
-        : 'serverThreads 1: keydb-server without a config file runs its built-in default, 1 (Snapchat/KeyDB keydb.conf: "By default this is set 1")');
+        : ownConf
+          ? `serverThreads 1: ${confPath} sets no server-threads, so the built-in default, 1 (Snapchat/KeyDB keydb.conf: "By default this is set 1")`
+          : 'serverThreads 1: keydb-server without a config file runs its built-in default, 1 (Snapchat/KeyDB keydb.conf: "By default this is set 1")');
     }
   }
   const rdbOff = saveOff || (isBitnami && /^yes$/i.test(f.environment.REDIS_RDB_POLICY_DISABLED ?? ''));
