@@ -123,7 +123,7 @@ export function scenarioOf(plan: Plan, multiplier: number, implied: ReadonlySet<
 function loadOf(plan: Plan, traffic: Scenario['traffic'], whole?: Plan) {
   const cpus = hostCpus(plan.host);
   const cpu = hostCpuOf(plan, traffic, whole ?? plan);
-  return { cpus, cpu, latency: hostLatency(plan, traffic, whole ?? plan, cpus) };
+  return { cpus, cpu, latency: hostLatency(plan, traffic, whole ?? plan, cpus, cpu) };
 }
 
 /**

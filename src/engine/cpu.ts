@@ -89,10 +89,32 @@ export function appCpuPerRequestMs(cpuPerRequestMs: number, hit: number): number
  * a service's replicas.
  */
 export function trafficShare(s: Service, whole: Plan): number {
-  const same = whole.services.filter((x) => x.kind === s.kind);
-  const all = same.find((x) => x.name === s.name);
-  const replicas = all ? replicasOf(all) : replicasOf(s);
-  return (1 / Math.max(1, same.length)) * (replicasOf(s) / Math.max(1, replicas));
+  const { kinds, replicas } = stackOf(whole);
+  const all = replicas.get(`${s.kind}\u0000${s.name}`) ?? replicasOf(s);
+  return (1 / Math.max(1, kinds.get(s.kind) ?? 0)) * (replicasOf(s) / Math.max(1, all));
+}
+
+/**
+ * The whole stack's services by kind (how many) and by name (kind and replicas), read once per
+ * plan object: trafficShare asks it for every service of every host at every probe of a search,
+ * and scanning the services each time made a 200-service evaluation quadratic (50 ms, bench).
+ */
+const stacks = new WeakMap<Plan, { kinds: Map<string, number>; replicas: Map<string, number> }>();
+function stackOf(whole: Plan) {
+  let st = stacks.get(whole);
+  if (!st) {
+    const kinds = new Map<string, number>();
+    // By kind and name, the first one as trafficShare's filter-then-find met it.
+    const replicas = new Map<string, number>();
+    for (const x of whole.services) {
+      kinds.set(x.kind, (kinds.get(x.kind) ?? 0) + 1);
+      const key = `${x.kind}\u0000${x.name}`;
+      if (!replicas.has(key)) replicas.set(key, replicasOf(x));
+    }
+    st = { kinds, replicas };
+    stacks.set(whole, st);
+  }
+  return st;
 }
 
 /** Requests a second one app service (its replicas on this host) serves. */
@@ -143,12 +165,15 @@ export function cpuTaken(d: CpuDemand, cap: number | null): CpuDemand {
   return cap === null ? d : { typical: Math.min(d.typical, cap), high: Math.min(d.high, cap) };
 }
 
+/** A host's CPU: hostCpuOf's answer. */
+export type HostCpu = { services: Array<CpuDemand | null>; taken: Array<CpuDemand | null>; total: CpuDemand };
+
 /**
  * The CPU of a host's services: each one's demand (null: not modelled), what each takes of the
  * host (its demand capped at its `cpus`: a throttled service waits, it takes no more) and the sum
  * of what they take, in cores.
  */
-export function hostCpuOf(plan: Plan, traffic: Traffic, whole: Plan): { services: Array<CpuDemand | null>; taken: Array<CpuDemand | null>; total: CpuDemand } {
+export function hostCpuOf(plan: Plan, traffic: Traffic, whole: Plan): HostCpu {
   const services = plan.services.map((s) => serviceCpu(s, traffic, whole));
   const taken = services.map((d, i) => (d ? cpuTaken(d, cpuCapOf(plan.services[i]!)) : null));
   const total = taken.reduce<CpuDemand>((t, d) => (d ? { typical: t.typical + d.typical, high: t.high + d.high } : t), { typical: 0, high: 0 });

@@ -23,7 +23,7 @@
 import type { Plan, Service, ServiceOf } from './schema.ts';
 import type { Latency, Traffic } from './report.ts';
 import { appConnections } from './traffic.ts';
-import { appCpuPerRequestMs, appRequestsPerSecond, cpuCapOf, hitRateOf, hostCpuOf } from './cpu.ts';
+import { appCpuPerRequestMs, appRequestsPerSecond, cpuCapOf, hitRateOf, hostCpuOf, type HostCpu } from './cpu.ts';
 import { erlangC, meanWait, unstable, waitRate, type Queue } from './erlang.ts';
 import { replicasOf } from './plan-schema.ts';
 import { CPU_SATURATION_SHARE } from './policy.ts';
@@ -173,8 +173,7 @@ const waitPart = (q: Queue | null): Part[] => (q && q.a > 0 ? [{ p: erlangC(q.c,
  * The latency of one app service on its host (`plan`: that host's services; `whole`: the whole
  * stack, features applied, whose `traffic` it is; `cpus`: the host's vCPUs).
  */
-export function appLatency(app: ServiceOf<'fastapi'>, plan: Plan, traffic: Traffic, whole: Plan, cpus: number): Latency {
-  const demand = hostCpuOf(plan, traffic, whole);
+export function appLatency(app: ServiceOf<'fastapi'>, plan: Plan, traffic: Traffic, whole: Plan, cpus: number, demand: HostCpu = hostCpuOf(plan, traffic, whole)): Latency {
   const index = plan.services.indexOf(app as Service);
   const mine = index >= 0 ? demand.taken[index]?.typical ?? 0 : 0;
   const others = demand.total.typical - mine;
@@ -211,11 +210,11 @@ export function appLatency(app: ServiceOf<'fastapi'>, plan: Plan, traffic: Traff
 }
 
 /** The host's latency: its slowest app's (the highest p95, a saturated one first); null without an app on it. */
-export function hostLatency(plan: Plan, traffic: Traffic, whole: Plan, cpus: number): Latency | null {
+export function hostLatency(plan: Plan, traffic: Traffic, whole: Plan, cpus: number, demand: HostCpu = hostCpuOf(plan, traffic, whole)): Latency | null {
   let worst: Latency | null = null;
   for (const s of plan.services) {
     if (s.kind !== 'fastapi') continue;
-    const l = appLatency(s, plan, traffic, whole, cpus);
+    const l = appLatency(s, plan, traffic, whole, cpus, demand);
     if (!worst || latencyRank(l) > latencyRank(worst)) worst = l;
   }
   return worst;
