@@ -9,6 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { evaluate, sizeFormat, sizeParse } from '../engine/index.ts';
 import { place } from '../engine/place.ts';
 import { hostFitChecks } from '../engine/host-fit.ts';
+import { FREE_CRITERION_FORMULA } from '../engine/policy.ts';
 import type { NamedHost, Plan } from '../engine/schema.ts';
 import { planToInput, planToText } from '../formats/plan-file.ts';
 import { loadPlan, UsageError } from './io.ts';
@@ -94,7 +95,7 @@ export const placeCommand = {
         return [h.name, sizeFormat(h.ramMiB), sizeFormat(b.reserveMiB), sizeFormat(b.setLimitsMiB), sizeFormat(b.freeMiB.low), b.risk.level, h.services.map((s) => (s.replicas > 1 ? `${s.name} ×${s.replicas}` : s.name)).join(', ') || '—'];
       });
       lines.push(...table([['HOST', 'RAM', 'RESERVE', 'LIMITS', 'LEAST FREE', 'RISK', 'SERVICES'], ...rows]));
-      lines.push(`each host keeps max(500 MiB, 12% of RAM) free at high usage and its limits plus reserve within its RAM${p.databaseAlone ? '; the database on a host of its own' : ''}${p.replicasTogether.length ? `; replicas sharing a host (no other had room): ${p.replicasTogether.join(', ')}` : ''}`);
+      lines.push(`each host keeps ${FREE_CRITERION_FORMULA} free at high usage and its limits plus reserve within its RAM${p.databaseAlone ? '; the database on a host of its own' : ''}${p.replicasTogether.length ? `; replicas sharing a host (no other had room): ${p.replicasTogether.join(', ')}` : ''}`);
       if (out) lines.push(`wrote ${out} (the plan with hosts: and each service's host:)`);
       lines.push('PLACED');
     }

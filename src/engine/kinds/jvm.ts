@@ -10,7 +10,7 @@ import type { Plan, ServiceOf } from '../schema.ts';
 import type { Finding, Usage } from '../report.ts';
 import { between, count, settingsObject, sizeSchema, withDefault } from '../schema-blocks.ts';
 import { component, usageOf } from '../usage.ts';
-import { mbText as mb, sizeFormat } from '../units.ts';
+import { sizeFormat, withArticle } from '../units.ts';
 import { roundDownSize, roundUpSize, smallestTidy } from '../policy.ts';
 import { finding, fmt, servicesOf, setSize, type Rule } from '../findings/context.ts';
 import { field, type KindEngine, type ModelContext, type TuneUnfit } from './kind.ts';
@@ -200,8 +200,8 @@ export function tuneJvm(plan: Plan, s: ServiceOf<'jvm'>): JvmTune {
   return {
     limit: s.limit, plannedHeap, safeHeap: safe, recommendedHeap: rec, fits, minLimit,
     explain: rec !== null
-      ? `-Xmx${Math.round(rec)}m leaves ${mb(s.limit - rec)} of the ${mb(s.limit)} limit for metaspace, code cache, ${s.settings.threads} thread stacks, direct buffers and the garbage collector at their high end`
-      : `the ${mb(s.limit)} limit leaves no room for a ${JVM_MIN_HEAP}MB heap beside the JVM's own memory: the limit needs to be at least ${mb(minLimit ?? 0)}`,
+      ? `-Xmx${Math.round(rec)}m leaves ${sizeFormat(s.limit - rec)} of the ${sizeFormat(s.limit)} limit for metaspace, code cache, ${s.settings.threads} thread stacks, direct buffers and the garbage collector at their high end`
+      : `the ${sizeFormat(s.limit)} limit leaves no room for ${withArticle(sizeFormat(JVM_MIN_HEAP))} heap beside the JVM's own memory: the limit needs to be at least ${sizeFormat(minLimit ?? 0)}`,
   };
 }
 
