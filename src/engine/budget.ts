@@ -20,6 +20,16 @@ import { containersOf, replicasOf, serviceLimitOfAll } from './plan-schema.ts';
 export type UsageOverride = ReadonlyMap<string, Range>;
 
 /**
+ * What a scenario's load (hostLoadOf: vCPUs, CPU, latency) is a function of, as a string: the
+ * whole plan but its services' memory limits, which no CPU or latency figure reads (a seeded
+ * property test in latency.test.ts holds hostLoadOf equal across limits). Two plans with the same
+ * key have the same load at every multiplier: a keystroke in a limit field keeps the key.
+ */
+export function loadKeyOf(plan: Plan): string {
+  return JSON.stringify({ ...plan, services: plan.services.map(({ limit: _limit, ...s }) => s) });
+}
+
+/**
  * Evaluates the plan with its active users × `multiplier`. `implied` names toggle-added services.
  * `whole` is the plan whose traffic drives the models when `plan` is one host's part of it
  * (hosts.ts): the budget is this host's services against this host, the load is the whole stack's.

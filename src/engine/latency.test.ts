@@ -4,9 +4,10 @@ import fc from 'fast-check';
 import { arbitraryPlan } from './arbitrary.ts';
 import { planOf } from './testing.ts';
 import { evaluate } from './evaluate.ts';
-import { hostLoadOf, scenarioOf } from './budget.ts';
+import { hostLoadOf, loadKeyOf, scenarioOf } from './budget.ts';
 import { planWithFeatures } from './features.ts';
 import { capacity } from './capacity.ts';
+import { presetGet } from './presets.ts';
 import { defaultCpus, hostCpus } from './cpu.ts';
 import type { Latency } from './report.ts';
 import type { PlanInput } from './schema.ts';
@@ -97,6 +98,26 @@ describe('CPU and latency invariants (fast-check, seeded)', () => {
       expect(load.host.cpu).toEqual(sc.host.cpu);
       expect(load.latency).toEqual(sc.latency);
     }), RUNS);
+  });
+
+  it('no memory limit enters a scenario\'s load: hostLoadOf and loadKeyOf are the same whatever the limits (the latency fix\'s memo rests on it)', () => {
+    fc.assert(fc.property(arbitraryPlan(), fc.array(fc.option(fc.integer({ min: 16, max: 16_384 }), { nil: null }), { minLength: 8, maxLength: 8 }), fc.constantFrom(1, 3, 5), (p, limits, m) => {
+      const a = planWithFeatures(planOf(p));
+      const b = planWithFeatures(planOf({ ...p, services: p.services.map((s, i) => ({ ...s, limit: limits[i] === null ? undefined : `${limits[i]}MiB` })) }));
+      expect(loadKeyOf(b)).toBe(loadKeyOf(a));
+      expect(hostLoadOf(b, m)).toEqual(hostLoadOf(a, m));
+    }), RUNS);
+  });
+
+  it('a latency finding\'s fix is the same after a limit edit, and each evaluation has its own copy of it', () => {
+    const seed = planOf(presetGet('4gb'));
+    const first = evaluate(seed).findings.find((f) => f.id.endsWith('latency-over-criterion'));
+    expect(first?.fix.changes.length).toBeGreaterThan(0);
+    const edited = { ...seed, services: seed.services.map((s) => (s.name === first!.service ? { ...s, limit: s.limit! + 1 } : s)) };
+    const again = evaluate(edited).findings.find((f) => f.id === first!.id)!;
+    expect(again.fix).toEqual(first!.fix);
+    expect(again.fix.changes).not.toBe(first!.fix.changes);
+    expect(again.fix.changes[0]).not.toBe(first!.fix.changes[0]);
   });
 
   it('more users never lower latency', () => {

@@ -240,5 +240,5 @@ export function perContainerFormat(limitMiB: number, replicas: number, fmt: (mib
 export function msFormat(ms: number): string {
   if (!Number.isFinite(ms)) return 'unbounded';
   if (ms > 0 && ms < 0.5) return '<1 ms';
-  return `${Math.round(ms).toLocaleString('en-US')} ms`;
+  return `${countFormat(ms)} ms`;
 }

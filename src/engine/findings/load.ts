@@ -8,7 +8,7 @@ import { finding, servicesOf, type Rule } from './context.ts';
 import type { Change, Finding, Scenario } from '../report.ts';
 import type { Plan, ServiceOf } from '../schema.ts';
 import { planWithFeatures } from '../features.ts';
-import { hostLoadOf } from '../budget.ts';
+import { hostLoadOf, loadKeyOf } from '../budget.ts';
 import { hostLoadChecks } from '../host-fit.ts';
 import { coresAskedFormat, coresFormat as cores, freeCoresFormat, msFormat } from '../units.ts';
 import { CPU_SATURATION_SHARE, cpuOverLimit, cpusFor, cpusLimitFor, LATENCY_P95_CRITERION_MS, severityOf, workersForCores, workersPerCore } from '../policy.ts';
@@ -45,12 +45,33 @@ function latencyFinding(plan: Plan, sc: Scenario, spike: boolean): Finding | nul
       : `p95 is ${msFormat(l.p95!)} (p50 ${msFormat(l.p50!)}, p99 ${msFormat(l.p99!)}; waits: CPU ${msFormat(l.cpuWaitMs ?? 0)}, database pool ${msFormat(l.poolWaitMs ?? 0)} on average)`;
   const message = `${l.service}'s API latency is over the p95 criterion of ${msFormat(LATENCY_P95_CRITERION_MS)}${inSpike}: ${what} (modelled as queues at the workers and the database pool, not measured).`;
   if (!app) return finding(id, severity, l.service, message, 'Give the app more cores or workers.');
-  const fix = latencyFix(plan, app, sc);
+  const fix = latencyFixOf(plan, app, sc);
   if (fix) return finding(id, severity, app.name, message, fix.summary, fix.changes);
   return finding(id, severity, app.name, message,
     plan.hosts
       ? `Give the ${l.service} host more vCPUs and the app a worker per core, or open more database connections (max_overflow).`
       : `The requests themselves are slow (each takes ${msFormat(plan.workload.requestTimeMs)} of its own on average, a fixed time each as measured): no worker, pool or CPU setting brings p95 under ${msFormat(LATENCY_P95_CRITERION_MS)}; the semantic cache or faster queries do.`);
+}
+
+/**
+ * latencyFix's answers for the last plans asked, by their load key (budget.ts loadKeyOf): the
+ * search tries up to ~20 edits, each a whole load at normal and spike traffic, and depends only
+ * on the load (the app, its host's vCPUs, the traffic), which a limit edit does not change. A
+ * keystroke in a limit field on the seed's stack asked it again each time (0.5 ms of its ~1.1 ms
+ * evaluate in Chromium's profile). Answers are data (a summary and changes), copied out.
+ */
+const FIX_MEMO_SIZE = 8; // assumed: a handful of plans in play at once (the page's current, previous and what-if plans)
+const fixMemo = new Map<string, ReturnType<typeof latencyFix>>();
+
+function latencyFixOf(plan: Plan, app: ServiceOf<'fastapi'>, sc: Scenario): ReturnType<typeof latencyFix> {
+  const key = `${app.name}\u0000${loadKeyOf(plan)}`;
+  let fix = fixMemo.get(key);
+  if (fix === undefined) {
+    fix = latencyFix(plan, app, sc);
+    if (fixMemo.size >= FIX_MEMO_SIZE) fixMemo.delete(fixMemo.keys().next().value!);
+    fixMemo.set(key, fix);
+  }
+  return fix && { summary: fix.summary, changes: fix.changes.map((c) => ({ ...c })) };
 }
 
 type Edit = { workers?: number; maxOverflow?: number; cpus?: number; appCpus?: number };
