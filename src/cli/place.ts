@@ -30,7 +30,7 @@ export function hostsParse(text: string, plan: Plan): NamedHost[] {
     const price = m?.[3] === undefined || m[3].trim() === '' ? null : Number(m[3]);
     if (!m || !ram) errors.push(`error: --hosts: "${part}": expected [COUNTx]SIZE[:PRICE], like 2x4GiB or 8GiB:50`);
     else if (!ram.ok) errors.push(`error: --hosts: "${part}": ${ram.error}`);
-    else if (ram.value < 64) errors.push(`error: --hosts: "${part}": expected a host of at least 64MiB`);
+    else if (ram.value < 64) errors.push(`error: --hosts: "${part}": expected a host of at least 64 MiB`);
     else if (!(count >= 1 && count <= 64)) errors.push(`error: --hosts: "${part}": expected from 1 to 64 hosts of a size`);
     else if (price !== null && !(Number.isFinite(price) && price >= 0)) errors.push(`error: --hosts: "${part}": expected a price in USD per month ≥ 0, like 8GiB:50`);
     else {

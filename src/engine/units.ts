@@ -27,7 +27,7 @@ const SIZE_RE = /^([0-9]+(?:\.[0-9]+)?|\.[0-9]+)\s*([a-zA-Z]*)$/;
 export function sizeParse(input: string | number): Result<number> {
   if (typeof input === 'number') {
     if (!Number.isFinite(input) || input < 0) return { ok: false, error: `expected a size ≥ 0 (e.g. 512MiB), got ${input}` };
-    if (input > MAX_SIZE_MIB) return { ok: false, error: `expected a size up to 64TiB, got ${input} MiB` };
+    if (input > MAX_SIZE_MIB) return { ok: false, error: `expected a size up to 64 TiB, got ${input} MiB` };
     return { ok: true, value: input };
   }
   const text = input.trim();
@@ -36,7 +36,7 @@ export function sizeParse(input: string | number): Result<number> {
   const unit = SIZE_UNITS[(m[2] ?? '').toLowerCase() || 'mib'];
   if (unit === undefined) return { ok: false, error: `unknown size unit "${m[2]}" in "${input}" (use b, k, m, g, t, KiB, MiB, GiB, TiB)` };
   const value = Number(m[1]) * unit;
-  if (!Number.isFinite(value) || value > MAX_SIZE_MIB) return { ok: false, error: `expected a size up to 64TiB, got "${input}"` };
+  if (!Number.isFinite(value) || value > MAX_SIZE_MIB) return { ok: false, error: `expected a size up to 64 TiB, got "${input}"` };
   return { ok: true, value };
 }
 

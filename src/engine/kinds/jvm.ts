@@ -31,8 +31,8 @@ export const JVM_DEFAULTS = {
  * under 2 MiB is refused ("Too small maximum heap", measured here); ReservedCodeCacheSize at most
  * 2 GiB (globals.hpp, "Invalid ReservedCodeCacheSize"). Thread counts past 32,768 exceed Linux's
  * default pid_max. */
-const heapSchema = z.pipe(sizeSchema, z.number().check(z.refine((v) => v === 0 || v >= 2, 'expected 0 (unset) or a heap of at least 2MiB (the JVM refuses a smaller -Xmx)')));
-const codeCacheSchema = z.pipe(sizeSchema, z.number().check(z.refine((v) => v >= 2.4 && v <= 2048, 'expected a code cache from 2.4MiB to 2GiB (HotSpot\'s bounds for -XX:ReservedCodeCacheSize)')));
+const heapSchema = z.pipe(sizeSchema, z.number().check(z.refine((v) => v === 0 || v >= 2, 'expected 0 (unset) or a heap of at least 2 MiB (the JVM refuses a smaller -Xmx)')));
+const codeCacheSchema = z.pipe(sizeSchema, z.number().check(z.refine((v) => v >= 2.4 && v <= 2048, 'expected a code cache from 2.4 MiB to 2 GiB (HotSpot\'s bounds for -XX:ReservedCodeCacheSize)')));
 
 const settings = settingsObject({
   heap: withDefault(heapSchema, JVM_DEFAULTS.heap),
