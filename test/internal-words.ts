@@ -43,3 +43,28 @@ export function internalWords(text: string, opts: { allowKeys?: boolean } = {}):
   }
   return hits;
 }
+
+/**
+ * Sizes glued to their unit in prose (issue 16, "one number format"): a size in words is
+ * units.ts sizeFormat's, with a space (`300 MiB`, `1.13 GiB`). The IEC units (`104MiB`) never
+ * appear glued in prose; the servers' own `MB`/`GB`/`kB` may, for a value the server reads
+ * (`3 × 16MB in the budget`, `within [64kB, 16MB]`), but not as a limit, a host or a criterion
+ * (`the 300MB limit`, `max(500MB, 12% of RAM)`, `104MB:`). Lines that are values, not prose (a
+ * config line, a plan-file instruction, a `--host 8GiB` argument), are the caller's to leave out.
+ */
+export const GLUED_SIZES: ReadonlyArray<{ what: string; re: RegExp }> = [
+  { what: 'a glued IEC size', re: /(?<![\w.-])\d[\d.,]*[KMGT]iB\b/ },
+  { what: "a server's size said as a limit, a host or the criterion", re: /(?<![\w.-])\d[\d.,]*[kKMGT]B(?=\s*(?:limit|host|container|of RAM|available|free|:|,\s*\d+% of RAM))/ },
+];
+
+/** The glued sizes in `text`, one entry per hit, as internalWords. */
+export function gluedSizes(text: string): string[] {
+  const hits: string[] = [];
+  for (const line of text.split('\n')) {
+    for (const w of GLUED_SIZES) {
+      const m = w.re.exec(line);
+      if (m) hits.push(`${w.what}: ${m[0]} in "${line.trim().slice(0, 160)}"`);
+    }
+  }
+  return hits;
+}

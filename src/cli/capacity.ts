@@ -30,7 +30,7 @@ export function tiersParse(text: string): TierSpec[] {
     const cpus = cpuText === undefined || cpuText.trim() === '' ? null : tierCpusParse(cpuText);
     if (extra !== undefined) errors.push(`error: --tiers: "${part}": expected SIZE, SIZE:PRICE or SIZE:PRICE:CPUS, like 8GiB:50:4`);
     else if (!ram.ok) errors.push(`error: --tiers: "${part}": ${ram.error}`);
-    else if (ram.value < 64) errors.push(`error: --tiers: "${part}": expected a host of at least 64MiB`);
+    else if (ram.value < 64) errors.push(`error: --tiers: "${part}": expected a host of at least 64 MiB`);
     else if (cost !== null && !(Number.isFinite(cost) && cost >= 0)) errors.push(`error: --tiers: "${part}": expected a price in USD per month ≥ 0, like 8GiB:50`);
     else if (cpus !== null && !cpus.ok) errors.push(`error: --tiers: "${part}": ${cpus.message}, like 8GiB:50:4`);
     else specs.push({ ramMiB: ram.value, pricePerMonth: cost, ...(cpus === null || !cpus.ok ? {} : { cpus: cpus.value }) });

@@ -87,7 +87,7 @@ describe('headroom check', () => {
     [['check', '-', '-'], /only one file can be read from stdin/],
     [['check', 'no-such.yml'], /cannot read no-such.yml: no such file/],
     [['check', join(CORPUS, '02-seed-4gb.yml'), '--host', '4X'], /--host: unknown size unit/],
-    [['check', join(CORPUS, '02-seed-4gb.yml'), '--host', '10m'], /--host: expected a host of at least 64MiB/],
+    [['check', join(CORPUS, '02-seed-4gb.yml'), '--host', '10m'], /--host: expected a host of at least 64 MiB/],
   ])('exits 2 on %j', (args, pattern) => {
     const r = cli(args);
     expect(r.code).toBe(2);

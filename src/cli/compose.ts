@@ -58,7 +58,7 @@ export function hostOption(host: string | undefined): string | undefined {
   if (host === undefined) return undefined;
   const r = sizeParse(host);
   if (!r.ok) throw new UsageError([`error: --host: ${r.error}`]);
-  if (r.value < 64) throw new UsageError([`error: --host: expected a host of at least 64MiB, got ${host}`]);
+  if (r.value < 64) throw new UsageError([`error: --host: expected a host of at least 64 MiB, got ${host}`]);
   return sizeToPlan(r.value);
 }
 

@@ -82,7 +82,7 @@ describe('headroom export', () => {
     try {
       runExport([plan], { out: join(d, 'c'), tuned: true });
     } catch (e) {
-      expect((e as UsageError).lines.join('\n')).toMatch(/^error: .*plan\.yml: cannot tune: cache: the 32MB limit leaves no room for a maxmemory of 8MB.*at least 48MB/);
+      expect((e as UsageError).lines.join('\n')).toMatch(/^error: .*plan\.yml: cannot tune: cache: the 32 MiB limit leaves no room for maxmemory 8mb .*at least 48 MiB/);
     }
     expect(() => readdirSync(join(d, 'c'))).toThrow();
   });

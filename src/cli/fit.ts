@@ -9,7 +9,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { evaluate, sizeFormat } from '../engine/index.ts';
+import { evaluate, sizeFormat, withArticle } from '../engine/index.ts';
 import { EVIDENCE_OPTIONS, EVIDENCE_USAGE, evidenceLines, withEvidence } from './evidence.ts';
 import { fit, type FitChange } from '../engine/fit.ts';
 import { planToInput, planToText } from '../formats/plan-file.ts';
@@ -68,7 +68,7 @@ export const fitCommand = {
       '',
       f.fits
         ? `fits ${sizeFormat(plan.host.ram)}: normal traffic and the ×${plan.workload.spike} spike within the limits, the limits plus the reserve within the RAM`
-        : `does not fit ${sizeFormat(plan.host.ram)}: ${f.summary}${f.hostMiB === null ? '; no host up to 1 TiB holds it: split the stack (capacity shows the split)' : `; a ${sizeFormat(f.hostMiB)} host holds it (fit --host ${sizeFormat(f.hostMiB).replace(' ', '')})`}`,
+        : `does not fit ${sizeFormat(plan.host.ram)}: ${f.summary}${f.hostMiB === null ? '; no host up to 1 TiB holds it: split the stack (capacity shows the split)' : `; ${withArticle(sizeFormat(f.hostMiB))} host holds it (fit --host ${sizeFormat(f.hostMiB).replace(' ', '')})`}`,
       ...(f.assumed.length ? [`guessed usage (limits left as they are; measure them first): ${f.assumed.join(', ')}`] : []),
       ...(exported ? ['', ...exported.lines] : []),
       ...(written ? [`wrote the fitted plan: ${written}`] : out ? ['nothing written: the stack does not fit this host'] : []),

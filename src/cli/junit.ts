@@ -7,7 +7,7 @@
  * and text; characters XML 1.0 cannot carry at all are replaced first (xmlSafe).
  */
 import { XMLBuilder } from 'fast-xml-parser';
-import { perContainerFormat, sizeFormat, type Finding, type ServiceBudget } from '../engine/index.ts';
+import { perContainerFormat, sizeFormat, withArticle, type Finding, type ServiceBudget } from '../engine/index.ts';
 import { chanceText } from '../engine/policy.ts';
 import type { Checked } from './checked.ts';
 import type { Where } from './locations.ts';
@@ -51,7 +51,7 @@ function findingCase(c: Checked, f: Finding): Case {
 function verdictCase(c: Checked): Case {
   const o = OUTCOMES[c.verdict.outcome];
   return {
-    name: `the stack fits a ${sizeFormat(c.report.host.ramMiB)} host with no critical finding`,
+    name: `the stack fits ${withArticle(sizeFormat(c.report.host.ramMiB))} host with no critical finding`,
     classname: `headroom.${c.command}`,
     where: null,
     state: o.junit,

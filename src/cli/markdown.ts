@@ -5,7 +5,7 @@
  * an HTML tag or a table cell of its own.
  */
 import { sizeFormat, type Severity } from '../engine/index.ts';
-import { percentFormat } from '../engine/units.ts';
+import { percentFormat, withArticle } from '../engine/units.ts';
 import { findingGroups, type FindingGroup } from '../engine/findings/group.ts';
 import type { Checked } from './checked.ts';
 import { OUTCOMES, verdictText } from './verdict.ts';
@@ -107,7 +107,7 @@ export function reportMarkdown(c: Checked): string {
   const lines = [
     `### ${o.mark} Headroom ${c.command}: ${o.label}`,
     '',
-    `**${c.source ? 'File' : 'Plan'}:** ${markdownText(c.label)} (${what}) on a ${sizeFormat(c.report.host.ramMiB)} host.`,
+    `**${c.source ? 'File' : 'Plan'}:** ${markdownText(c.label)} (${what}) on ${withArticle(sizeFormat(c.report.host.ramMiB))} host.`,
     '',
     // In words, as the text output says it (the JSON, SARIF and JUnit keep the ids).
     `**${o.label}:** ${markdownText(verdictText(c.report, { assume: c.verdict.assumedAccepted }).summary)}`,

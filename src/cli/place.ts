@@ -9,6 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { evaluate, sizeFormat, sizeParse } from '../engine/index.ts';
 import { place } from '../engine/place.ts';
 import { hostFitChecks } from '../engine/host-fit.ts';
+import { FREE_CRITERION_FORMULA } from '../engine/policy.ts';
 import type { NamedHost, Plan } from '../engine/schema.ts';
 import { planToInput, planToText } from '../formats/plan-file.ts';
 import { loadPlan, UsageError } from './io.ts';
@@ -29,7 +30,7 @@ export function hostsParse(text: string, plan: Plan): NamedHost[] {
     const price = m?.[3] === undefined || m[3].trim() === '' ? null : Number(m[3]);
     if (!m || !ram) errors.push(`error: --hosts: "${part}": expected [COUNTx]SIZE[:PRICE], like 2x4GiB or 8GiB:50`);
     else if (!ram.ok) errors.push(`error: --hosts: "${part}": ${ram.error}`);
-    else if (ram.value < 64) errors.push(`error: --hosts: "${part}": expected a host of at least 64MiB`);
+    else if (ram.value < 64) errors.push(`error: --hosts: "${part}": expected a host of at least 64 MiB`);
     else if (!(count >= 1 && count <= 64)) errors.push(`error: --hosts: "${part}": expected from 1 to 64 hosts of a size`);
     else if (price !== null && !(Number.isFinite(price) && price >= 0)) errors.push(`error: --hosts: "${part}": expected a price in USD per month ≥ 0, like 8GiB:50`);
     else {
@@ -94,7 +95,7 @@ export const placeCommand = {
         return [h.name, sizeFormat(h.ramMiB), sizeFormat(b.reserveMiB), sizeFormat(b.setLimitsMiB), sizeFormat(b.freeMiB.low), b.risk.level, h.services.map((s) => (s.replicas > 1 ? `${s.name} ×${s.replicas}` : s.name)).join(', ') || '—'];
       });
       lines.push(...table([['HOST', 'RAM', 'RESERVE', 'LIMITS', 'LEAST FREE', 'RISK', 'SERVICES'], ...rows]));
-      lines.push(`each host keeps max(500 MiB, 12% of RAM) free at high usage and its limits plus reserve within its RAM${p.databaseAlone ? '; the database on a host of its own' : ''}${p.replicasTogether.length ? `; replicas sharing a host (no other had room): ${p.replicasTogether.join(', ')}` : ''}`);
+      lines.push(`each host keeps ${FREE_CRITERION_FORMULA} free at high usage and its limits plus reserve within its RAM${p.databaseAlone ? '; the database on a host of its own' : ''}${p.replicasTogether.length ? `; replicas sharing a host (no other had room): ${p.replicasTogether.join(', ')}` : ''}`);
       if (out) lines.push(`wrote ${out} (the plan with hosts: and each service's host:)`);
       lines.push('PLACED');
     }

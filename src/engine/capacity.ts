@@ -28,7 +28,7 @@ import { scenarioOf } from './budget.ts';
 import { hostFitChecks, hostLoadChecks, placedHostChecks, placedLoadChecks } from './host-fit.ts';
 import { coresAskedFormat, coresFormat, msFormat, sizeFormat, sizePairFormat } from './units.ts';
 import { usableConnections } from './kinds/postgres/settings.ts';
-import { CONNECTIONS_SHARE, connectionsLine, connectionsNearMax, CPU_SATURATION_SHARE, exceedsLimit } from './policy.ts';
+import { CONNECTIONS_SHARE, connectionsLine, connectionsNearMax, CPU_SATURATION_SHARE, exceedsLimit, FREE_CRITERION_WORDS } from './policy.ts';
 
 /** The search's ceiling: the plan file's own maximum of workload.activeUsers (schema.ts). */
 export const CAPACITY_CAP = 100_000_000;
@@ -258,7 +258,7 @@ function messageOf(f: Found, multiplier: number, cap: number): string {
       const host = v.host ? `the ${v.host} host` : 'the host';
       const ram = v.ramMiB ?? 0;
       const [free, need] = sizePairFormat(ram - v.demand, ram - v.allowed);
-      const criterion = (text: string) => `${text} criterion (500 MiB or 12% of RAM)`;
+      const criterion = (text: string) => `${text} criterion (${FREE_CRITERION_WORDS})`;
       return holds
         ? `Free memory on ${host} stays above the ${criterion(sizeFormat(ram - v.allowed))}${inSpike} ${where}.`
         : `Free memory on ${host} can fall to ${free}, under the ${criterion(need)}${inSpike} ${where}.`;

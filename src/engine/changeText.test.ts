@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { changeText, changeValueText, indefiniteArticle } from './changeText.ts';
+import { changeText, changeValueText } from './changeText.ts';
 import type { Change } from './report.ts';
 
 describe('changeText', () => {
@@ -39,13 +39,6 @@ describe('changeText', () => {
       if (k !== k.toLowerCase()) expect(text).not.toContain(k);
     }
   });
-});
-
-describe('indefiniteArticle', () => {
-  it.each([
-    ['8 GiB', 'an'], ['11 GiB', 'an'], ['18 GiB', 'an'], ['80 GiB', 'an'], ['800 MiB', 'an'], ['11,000', 'an'],
-    ['1 GiB', 'a'], ['16 GiB', 'a'], ['1.5 GiB', 'a'], ['110 GiB', 'a'], ['2 GiB', 'a'], ['AlertManager', 'an'], ['host', 'a'],
-  ])('%s takes "%s"', (word, article) => expect(indefiniteArticle(word)).toBe(article));
 });
 
 describe('changeValueText', () => {

@@ -7,7 +7,7 @@
  */
 import type { Change } from './report.ts';
 import type { Features, ServiceKind } from './schema.ts';
-import { sizeFormat, sizeParse } from './units.ts';
+import { sizeFormat, sizeParse, withArticle } from './units.ts';
 
 /** Each kind's product name, as its own documentation writes it. */
 export const KIND_NAMES: Record<ServiceKind, string> = {
@@ -186,22 +186,6 @@ function valueText(value: Change['value'], kind: Kind | 'money' | 'share'): stri
   return value;
 }
 
-/**
- * "a" or "an" before a word as it is spoken: `an 8 GiB host`, `an 11 GiB host`, `an 800 MiB
- * limit`, `a 16 GiB host`, `a 1.5 GiB host`, `an AlertManager`.
- */
-export function indefiniteArticle(word: string): 'a' | 'an' {
-  const w = word.trim();
-  const digits = /^\d+/.exec(w.replace(/,/g, ''))?.[0];
-  if (digits !== undefined) {
-    // Spoken numbers that start with a vowel: eight, eleven, eighteen, eighty…, eight hundred…;
-    // 11 and 18 only as themselves or in groups of three (11,000 "eleven thousand").
-    if (digits.startsWith('8')) return 'an';
-    const lead = digits.length % 3 === 0 ? digits.slice(0, 3) : digits.slice(0, digits.length % 3);
-    return lead === '11' || lead === '18' ? 'an' : 'a';
-  }
-  return /^[aeiou]/i.test(w) ? 'an' : 'a';
-}
 
 /** The service as a sentence names it: its product name when it is named after its kind (`redis` → Redis), else its own name. */
 function serviceName(service: string): string {
@@ -246,7 +230,7 @@ export function changeText(change: Change): string {
   }
   if (key === 'host.ram') {
     const size = valueText(value, 'size');
-    return `Move to ${indefiniteArticle(size)} ${size} host`;
+    return `Move to ${withArticle(size)} host`;
   }
   if (head === 'host' && HOST[tail]) return `Set ${HOST[tail].name} to ${value === 'auto' ? 'auto (the engine’s estimate)' : valueText(value, HOST[tail].kind)}`;
   if (head === 'workload' && WORKLOAD[tail]) return `Set ${WORKLOAD[tail].name} to ${valueText(value, WORKLOAD[tail].kind)}`;

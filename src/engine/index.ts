@@ -8,5 +8,5 @@ export type * from './report.ts';
 export { RISK_LEVELS, SEVERITIES, budgetLimitOfAll } from './report.ts';
 export { PRESETS, PRESET_NAMES, presetGet, isPresetName, planEmpty } from './presets.ts';
 export type { PresetName } from './presets.ts';
-export { sizeParse, sizeFormat, sizesFormat, sizePairFormat, sizeToPlan, durationParse, durationFormat, perContainerFormat, limitsOfAllFormat } from './units.ts';
-export { changeText, indefiniteArticle, KIND_NAMES, FEATURE_NOUNS } from './changeText.ts';
+export { sizeParse, sizeFormat, sizesFormat, sizePairFormat, sizeToPlan, indefiniteArticle, withArticle, durationParse, durationFormat, perContainerFormat, limitsOfAllFormat } from './units.ts';
+export { changeText, KIND_NAMES, FEATURE_NOUNS } from './changeText.ts';

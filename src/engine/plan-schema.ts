@@ -156,7 +156,7 @@ export const CPUS_MAX = 1024;
 export const hostCpusSchema = z.number({ error: `expected a number of vCPUs from ${CPUS_MIN} to ${CPUS_MAX}` }).check(z.minimum(CPUS_MIN, `expected at least ${CPUS_MIN} vCPU`), z.maximum(CPUS_MAX, `expected at most ${CPUS_MAX} vCPUs`));
 
 const hostSchema = z.strictObject({
-  ram: sizeSchema.check(z.refine((v: number) => v >= 64, 'expected a host of at least 64MiB')),
+  ram: sizeSchema.check(z.refine((v: number) => v >= 64, 'expected a host of at least 64 MiB')),
   reserve: withDefault(z.union([z.literal('auto'), sizeSchema], { error: 'expected auto or a size like 300MiB' }), 'auto'),
   swap: withDefault(sizeSchema, HOST_DEFAULTS.swap),
   pricePerMonth: z.optional(between(0, 1_000_000, 'expected a price from 0 to 1000000')),

@@ -5,6 +5,7 @@
  * Each number names its source.
  */
 import type { HostBudget, Range, RiskLevel, Severity } from './report.ts';
+import { indefiniteArticle, sizeFormat } from './units.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Free memory on the host
@@ -13,7 +14,13 @@ import type { HostBudget, Range, RiskLevel, Severity } from './report.ts';
  * Docker reads `500m`/`500MB` and `free -m` prints (README, "Sizes"); 12% scales it to larger hosts. */
 export const FREE_CRITERION = { mib: 500, share: 0.12 } as const;
 
-/** Free memory the seed asks to keep on a host of `ramMiB`: max(500 MB, 12% of RAM). */
+/** The criterion in words, as every output says it: `500 MiB or 12% of RAM` (MiB, the plan file's MB). */
+export const FREE_CRITERION_WORDS = `${sizeFormat(FREE_CRITERION.mib)} or ${FREE_CRITERION.share * 100}% of RAM`;
+
+/** The criterion as a formula: `max(500 MiB, 12% of RAM)`. */
+export const FREE_CRITERION_FORMULA = `max(${sizeFormat(FREE_CRITERION.mib)}, ${FREE_CRITERION.share * 100}% of RAM)`;
+
+/** Free memory the seed asks to keep on a host of `ramMiB`: max(500 MiB, 12% of RAM). */
 export function freeCriterion(ramMiB: number): number {
   return Math.max(FREE_CRITERION.mib, FREE_CRITERION.share * ramMiB);
 }
@@ -171,7 +178,7 @@ export function severityOf(l: Likelihood, stakes: Stakes, scenario: 'normal' | '
 /** "a 5% chance", "an 82% chance": chanceText with its article. */
 export function chancePhrase(p: number): string {
   const text = chanceText(p);
-  return `${/^(8|11%|18%)/.test(text) ? 'an' : 'a'} ${text} chance`;
+  return `${indefiniteArticle(text)} ${text} chance`;
 }
 
 /** A chance as people read it: never "0%" for a chance above 0, nor "100%" below 1. */

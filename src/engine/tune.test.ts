@@ -62,13 +62,15 @@ describe('tunePostgres', () => {
     expect(t.fits).toBe(true);
     expect(t.recommendedHigh).toBeLessThanOrEqual(800);
     expect(t.minLimit).toBe(1152); // where the usual 25% would fit
+    // The setting in PostgreSQL's syntax, the limit in words (issue 16: one size format in prose).
     expect(t.explain.sharedBuffers).toContain('lowered from 200MB');
+    expect(t.explain.sharedBuffers).toContain('the 800 MiB limit (a 1.13 GiB limit would keep 200MB)');
     // The budget is the model's high end in the ×5 spike: more active queries than in normal
     // traffic put it over 800MB even at work_mem 1MB (what the spike-over-limit warning says).
     expect(t.recommendedBudget.fits).toBe(false);
     expect(t.recommended.effectiveCacheSize).toBe(600);
     expect(t.explain.workMem).toContain('even at 1MB');
-    expect(t.explain.workMem).toContain('800MB');
+    expect(t.explain.workMem).toContain('over the 800 MiB limit');
   });
 
   it('keeps the usual shares when they fit: 25% shared_buffers on the full preset', () => {
@@ -441,7 +443,7 @@ describe('limits too small for any setting', () => {
     expect(db.minLimitMiB!).toBeGreaterThan(960);
     expect(db.message).toMatch(/^db: its 256 MiB limit is too small for any settings.*Raise the limit to at least .*pgBouncer/);
     expect(r.unfit[1]!.minLimitMiB).toBe(48);
-    expect(r.unfit[1]!.message).toMatch(/^cache: the 32MB limit leaves no room for a maxmemory of 8MB.*at least 48MB, or persistence none$/);
+    expect(r.unfit[1]!.message).toMatch(/^cache: the 32 MiB limit leaves no room for maxmemory 8mb .*at least 48 MiB, or persistence none$/);
     expect(() => planTune(tiny())).toThrow(/db: its 256 MiB limit is too small/);
     const fixed = tunePlan(withLimits(tiny(), new Map([['db', db.minLimitMiB!], ['cache', 48]])));
     expect(fixed.unfit).toEqual([]);

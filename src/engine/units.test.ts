@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { coresAskedFormat, freeCoresFormat, durationFormat, msFormat, durationParse, percentFormat, sizeFormat, sizePairFormat, sizeParse, sizesFormat, sizeToPlan } from './units.ts';
+import { coresAskedFormat, freeCoresFormat, durationFormat, msFormat, durationParse, indefiniteArticle, percentFormat, pgSizeText, redisSizeText, sizeFormat, sizePairFormat, sizeParse, sizesFormat, sizeToPlan, withArticle } from './units.ts';
 
 describe('sizeParse', () => {
   it.each([
@@ -96,4 +96,25 @@ describe('freeCoresFormat', () => {
     expect(freeCoresFormat(0)).toBe('no free core (the other services take the usable share)');
     expect(freeCoresFormat(0.001)).not.toMatch(/^0 /);
   });
+});
+
+describe('indefiniteArticle: "a" or "an" as the number is said (issue 16, "an 8 GiB host")', () => {
+  it.each([
+    ['8 GiB', 'an'], ['11 GiB', 'an'], ['18 GiB', 'an'], ['80 GiB', 'an'], ['89 MiB', 'an'], ['800 MiB', 'an'], ['8000', 'an'],
+    ['8,000', 'an'], ['11,000', 'an'], ['18000', 'an'], ['11.5 GiB', 'an'], ['8.5 GiB', 'an'], ['11%', 'an'], ['AlertManager', 'an'],
+    ['1 GiB', 'a'], ['4 GiB', 'a'], ['16 GiB', 'a'], ['100 MiB', 'a'], ['1.5 GiB', 'a'], ['110 GiB', 'a'], ['180 MiB', 'a'],
+    ['1100', 'a'], ['1,800', 'a'], ['2 GiB', 'a'], ['0 MiB', 'a'], ['host', 'a'], ['<1%', 'a'],
+  ])('%s takes "%s"', (word, article) => expect(indefiniteArticle(word)).toBe(article));
+
+  it('withArticle puts it before the word, for every size sizeFormat writes', () => {
+    expect(withArticle(sizeFormat(8192))).toBe('an 8 GiB');
+    expect(withArticle(sizeFormat(4096))).toBe('a 4 GiB');
+    expect(withArticle(sizeFormat(1152))).toBe('a 1.13 GiB');
+    expect(withArticle(sizeFormat(800))).toBe('an 800 MiB');
+  });
+});
+
+describe('server syntax: only for values a server reads', () => {
+  it.each([[200, '200MB'], [1024, '1GB'], [6.25, '6400kB'], [12.5, '12800kB']] as const)('PostgreSQL: %s MiB is %s', (mib, text) => expect(pgSizeText(mib)).toBe(text));
+  it.each([[104, '104mb'], [256, '256mb'], [1.5, '1536kb']] as const)('Redis: %s MiB is %s', (mib, text) => expect(redisSizeText(mib)).toBe(text));
 });

@@ -27,7 +27,7 @@ const SIZE_RE = /^([0-9]+(?:\.[0-9]+)?|\.[0-9]+)\s*([a-zA-Z]*)$/;
 export function sizeParse(input: string | number): Result<number> {
   if (typeof input === 'number') {
     if (!Number.isFinite(input) || input < 0) return { ok: false, error: `expected a size ≥ 0 (e.g. 512MiB), got ${input}` };
-    if (input > MAX_SIZE_MIB) return { ok: false, error: `expected a size up to 64TiB, got ${input} MiB` };
+    if (input > MAX_SIZE_MIB) return { ok: false, error: `expected a size up to 64 TiB, got ${input} MiB` };
     return { ok: true, value: input };
   }
   const text = input.trim();
@@ -36,7 +36,7 @@ export function sizeParse(input: string | number): Result<number> {
   const unit = SIZE_UNITS[(m[2] ?? '').toLowerCase() || 'mib'];
   if (unit === undefined) return { ok: false, error: `unknown size unit "${m[2]}" in "${input}" (use b, k, m, g, t, KiB, MiB, GiB, TiB)` };
   const value = Number(m[1]) * unit;
-  if (!Number.isFinite(value) || value > MAX_SIZE_MIB) return { ok: false, error: `expected a size up to 64TiB, got "${input}"` };
+  if (!Number.isFinite(value) || value > MAX_SIZE_MIB) return { ok: false, error: `expected a size up to 64 TiB, got "${input}"` };
   return { ok: true, value };
 }
 
@@ -159,9 +159,48 @@ export function countFormat(n: number): string {
   return Number.isFinite(n) ? COUNT.format(Math.round(n)) : '—';
 }
 
-/** A size in the servers' own notation, for the tuners' reasons: `200MB`, `12.5MB` (MB = MiB to PostgreSQL and Redis). */
-export function mbText(mib: number): string {
-  return Number.isInteger(mib) ? `${mib}MB` : `${Math.round(mib * 100) / 100}MB`;
+/**
+ * A size as PostgreSQL reads it on a postgresql.conf line (its kB/MB/GB are binary): `200MB`,
+ * `1GB`, `6400kB`. Only for a value the server reads (a setting, or a comment saying what to write
+ * on its line); every other size in words is sizeFormat's (`800 MiB`).
+ */
+export function pgSizeText(mib: number): string {
+  const kb = Math.round(mib * 1024);
+  if (kb % (1024 * 1024) === 0) return `${kb / (1024 * 1024)}GB`;
+  if (kb % 1024 === 0) return `${kb / 1024}MB`;
+  return `${kb}kB`;
+}
+
+/**
+ * A size as Redis reads it on a redis.conf line (its mb/kb are binary, whole numbers only):
+ * `104mb`, `1536kb`. Only for a value the server reads, as pgSizeText.
+ */
+export function redisSizeText(mib: number): string {
+  if (Number.isInteger(mib)) return `${mib}mb`;
+  return `${Math.max(1, Math.round(mib * 1024))}kb`;
+}
+
+/**
+ * "a" or "an" before a word as it is spoken: `an 8 GiB host`, `an 11 GiB host`, `an 800 MiB
+ * limit`, `a 16 GiB host`, `a 1.5 GiB host`, `an AlertManager`. Every "a ${size}" in a text goes
+ * through it (withArticle).
+ */
+export function indefiniteArticle(word: string): 'a' | 'an' {
+  const w = word.trim();
+  const digits = /^\d+/.exec(w.replace(/,/g, ''))?.[0];
+  if (digits !== undefined) {
+    // Spoken numbers that start with a vowel: eight, eleven, eighteen, eighty…, eight hundred…;
+    // 11 and 18 only as themselves or in groups of three (11,000 "eleven thousand").
+    if (digits.startsWith('8')) return 'an';
+    const lead = digits.length % 3 === 0 ? digits.slice(0, 3) : digits.slice(0, digits.length % 3);
+    return lead === '11' || lead === '18' ? 'an' : 'a';
+  }
+  return /^[aeiou]/i.test(w) ? 'an' : 'a';
+}
+
+/** A word with its indefinite article: `an 8 GiB`, `a 4 GiB`, `an 11%`. */
+export function withArticle(word: string): string {
+  return `${indefiniteArticle(word)} ${word}`;
 }
 
 /** Cores as people read them: 2, 1.5, 0.35 (whole from 10 up). */

@@ -8,13 +8,13 @@ import { useLayoutEffect, useRef } from 'react';
 import { fitOf, type FitOption } from '../derive/fit.ts';
 import { deriveOf } from '../derive/engine.ts';
 import { verdictView } from '../derive/verdict.ts';
-import { indefiniteArticle } from '../../engine/changeText.ts';
+import { indefiniteArticle, withArticle } from '../../engine/units.ts';
 import { countText } from '../format.ts';
 import { useActions, usePlanner } from '../state/instance.ts';
 
 function Diff({ option }: { option: FitOption }) {
   return (
-    <ol className="fit-diff" aria-label={`Changes on ${indefiniteArticle(option.hostText)} ${option.hostText} host`}>
+    <ol className="fit-diff" aria-label={`Changes on ${withArticle(option.hostText)} host`}>
       {option.lines.map((l, i) => (
         <li key={i} data-testid="fit-change">
           {l.text}
@@ -42,7 +42,7 @@ export default function FitPanel({ onClose }: { onClose: () => void }) {
   if (view.status === 'unavailable') body = <p>Nothing to fit: {view.reason}.</p>;
   else {
     const { here, bigger } = view;
-    const host = `${indefiniteArticle(here.hostText)} ${here.hostText} host`;
+    const host = `${withArticle(here.hostText)} host`;
     const spike = d.status === 'ok' ? d.plan.workload.spike : null;
     const passesNow = d.status === 'ok' && verdictView(d.report).outcome === 'pass';
     body = (
@@ -76,8 +76,8 @@ export default function FitPanel({ onClose }: { onClose: () => void }) {
                   {indefiniteArticle(bigger.hostText) === 'an' ? 'An' : 'A'} {bigger.hostText} host holds it, with these {changesText(bigger.lines.length)}:
                 </p>
                 <Diff option={bigger} />
-                <button type="button" className="primary" onClick={() => apply(bigger, `Fitted the stack to ${indefiniteArticle(bigger.hostText)} ${bigger.hostText} host: ${changesText(bigger.lines.length)}`)}>
-                  Move to {indefiniteArticle(bigger.hostText)} {bigger.hostText} host and apply the other {changesText(bigger.lines.length - 1)}
+                <button type="button" className="primary" onClick={() => apply(bigger, `Fitted the stack to ${withArticle(bigger.hostText)} host: ${changesText(bigger.lines.length)}`)}>
+                  Move to {withArticle(bigger.hostText)} host and apply the other {changesText(bigger.lines.length - 1)}
                 </button>
               </>
             ) : (

@@ -88,7 +88,7 @@ export default function ImportDialog({ onClose }: { onClose: () => void }) {
   const source = bigFile?.text ?? composeText;
   const composeActive = source.trim() !== '';
   const hostCheck = sizeParse(host.trim());
-  const hostError = !hostCheck.ok ? hostCheck.error : hostCheck.value < 64 ? 'expected a host of at least 64MiB' : null;
+  const hostError = !hostCheck.ok ? hostCheck.error : hostCheck.value < 64 ? 'expected a host of at least 64 MiB' : null;
   const composeRequest = useMemo<Request<ComposeJob> | null>(
     () => (!composeActive || hostError !== null || source.length > MAX_IMPORT_BYTES ? null : { job: { type: 'compose', text: source, envText, host: host.trim() }, delayMs: fromFile ? 0 : TYPING_PAUSE_MS }),
     [composeActive, hostError, source, envText, host, fromFile],

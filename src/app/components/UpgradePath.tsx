@@ -21,6 +21,7 @@ import { countText } from '../format.ts';
 import { PRESET_LABELS } from '../presetLabels.ts';
 import { MultiHostOptions } from './MultiHostOptions.tsx';
 import './UpgradePath.css';
+import { FREE_CRITERION_WORDS } from '../../engine/policy.ts';
 
 /**
  * What the user typed on this tab; kept while other tabs are shown (this session only, as the
@@ -397,7 +398,7 @@ const MemoryChart = memo(function MemoryChart({ chart }: { chart: UpgradeChart }
     <figure className="panel chart upgrade-chart" aria-labelledby="upgrade-chart-title" aria-describedby="upgrade-chart-desc" data-testid="upgrade-chart">
       <figcaption id="upgrade-chart-title">Memory against active users, each host’s re-tuned stack</figcaption>
       <p id="upgrade-chart-desc" className="muted chart-desc">
-        High usage with the reserve, up to the point where each host breaks (the dot); a dotted line marks each host’s usable memory (RAM less the free-memory target: 500 MiB or 12% of RAM, whichever is larger).{' '}
+        High usage with the reserve, up to the point where each host breaks (the dot); a dotted line marks each host’s usable memory (RAM less the free-memory target: {FREE_CRITERION_WORDS}, whichever is larger).{' '}
         {chart.series
           .map((s) => `${sizeFormat(s.ramMiB)}: ${s.breakAt ? `breaks at ${countText(s.breakAt.users)} users, ${sizeFormat(s.breakAt.usageMiB)}` : 'no break point in range'}`)
           .join('; ')}

@@ -6,14 +6,14 @@ import { sizeFormat, type Plan, type Report } from '../../engine/index.ts';
 import type { Latency, Scenario } from '../../engine/report.ts';
 import { hostLoadChecks } from '../../engine/host-fit.ts';
 import { coresFormat, freeCoresFormat } from '../../engine/units.ts';
-import { FREE_CRITERION, LATENCY_P95_CRITERION_MS, connectionsLine, connectionsNearMax, exceedsLimit, freeUnderCriterion } from '../../engine/policy.ts';
+import { FREE_CRITERION_WORDS, LATENCY_P95_CRITERION_MS, connectionsLine, connectionsNearMax, exceedsLimit, freeUnderCriterion } from '../../engine/policy.ts';
 import { countText, percentText } from '../format.ts';
 
 export type CriterionStatus = 'pass' | 'fail' | 'unknown';
 export type Criterion = { id: string; label: string; status: CriterionStatus; detail: string };
 
 /** The free-memory target in words, from the policy's line: the seed's "500MB (12%)", with MB read as MiB (README, "Sizes"). */
-const FREE_TARGET = `${FREE_CRITERION.mib} MiB or ${FREE_CRITERION.share * 100}% of RAM`;
+const FREE_TARGET = FREE_CRITERION_WORDS;
 
 function freeCriterion(id: string, label: string, freeMiB: number, report: Report): Criterion {
   const need = report.host.freeCriterionMiB;

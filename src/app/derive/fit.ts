@@ -12,7 +12,7 @@ import { changeText, changeValueText } from '../../engine/changeText.ts';
 import { fit, type Fit, type FitChange } from '../../engine/fit.ts';
 import type { Change } from '../../engine/report.ts';
 import type { Plan, PlanFileInput, PlanInput } from '../../engine/schema.ts';
-import { sizeFormat, sizeParse, sizeToPlan } from '../../engine/units.ts';
+import { sizeFormat, sizeParse, sizeToPlan, withArticle } from '../../engine/units.ts';
 import { planToInput } from '../../formats/plan-file.ts';
 import { deriveOf } from './engine.ts';
 
@@ -76,7 +76,7 @@ function optionOf(input: PlanInput, f: Fit, hostMiB: number, original: Plan): Fi
       const added = fitted.services.find((s) => s.name === c.service);
       if (!added) continue;
       next = { ...next, services: [...next.services, structuredClone(added)] };
-      lines.push({ text: `Add ${c.service}${added.limit ? ` with a ${limitText(added.limit)} memory limit` : ''}`, now: null, assumed: c.assumed });
+      lines.push({ text: `Add ${c.service}${added.limit ? ` with ${withArticle(limitText(added.limit))} memory limit` : ''}`, now: null, assumed: c.assumed });
       continue;
     }
     const value = fittedValue(fitted, c);

@@ -55,7 +55,7 @@ describe('import summary', () => {
   it.each([
     [{ path: 'line 4, column 3', message: 'bad indentation', line: 4, column: 3 }, 'line 4, column 3: bad indentation'],
     [{ path: 'services.db.mem_limit', message: 'expected a size' }, 'services.db.mem_limit: expected a size'],
-    [{ path: '--host', message: 'expected a host of at least 64MiB' }, 'Host RAM: expected a host of at least 64MiB'],
+    [{ path: '--host', message: 'expected a host of at least 64 MiB' }, 'Host RAM: expected a host of at least 64 MiB'],
   ])('issueText(%o) is %s', (issue, text) => {
     expect(issueText(issue)).toBe(text);
   });

@@ -31,7 +31,7 @@ describe('the planner store', () => {
     ['abc', 'expected a size like'],
     ['-5', 'expected a size like'],
     ['1e30', 'expected a size like'],
-    ['99TiB', 'up to 64TiB'],
+    ['99TiB', 'up to 64 TiB'],
     ['', 'none for no limit'],
   ])('refuses %j, keeping the last good plan and the text', (text, reason) => {
     const store = open();

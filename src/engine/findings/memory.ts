@@ -3,9 +3,9 @@ import { finding, fmt, setSize, type Rule } from './context.ts';
 import type { Finding, HostBudget, ServiceBudget } from '../report.ts';
 import { scenarioOf, serviceHighAt } from '../budget.ts';
 import type { Plan } from '../schema.ts';
-import { percentFormat } from '../units.ts';
+import { percentFormat, withArticle } from '../units.ts';
 import {
-  belowDockerMinimum, chancePhrase, DOCKER_MIN_LIMIT_MIB, exceedsLimit, freeCriterion, freeUnderCriterion, hostExceedsRam, KRR_MARGIN, limitsExceedRam, roundUpSize, severityOf,
+  belowDockerMinimum, chancePhrase, DOCKER_MIN_LIMIT_MIB, exceedsLimit, FREE_CRITERION_WORDS, freeCriterion, freeUnderCriterion, hostExceedsRam, KRR_MARGIN, limitsExceedRam, roundUpSize, severityOf,
 } from '../policy.ts';
 
 /** A service's usage against its limit, in normal traffic and (its twin) in the spike. A service
@@ -139,7 +139,7 @@ export const limitsOverRam: Rule = ({ normal }) => {
   // The limits are facts: a plan that sets them promises them, whatever the usage.
   return [finding('limits-exceed-ram', severityOf({ p: 1 }, 'host'), null,
     `The limits the plan sets (${fmt(h.setLimitsMiB)}) plus the reserve outside containers (${fmt(h.reserveMiB)}) come to ${fmt(committed)}, ${fmt(over)} more than the host's ${fmt(h.ramMiB)}: the limits promise memory the host does not have${unlimited > 0 ? ` (and ${unlimited} service${unlimited > 1 ? 's' : ''} without a limit come on top)` : ''}.`,
-    `Lower the limits by ${fmt(over)} in total, or move to a ${fmt(nextHostSize(committed))} host.`,
+    `Lower the limits by ${fmt(over)} in total, or move to ${withArticle(fmt(nextHostSize(committed)))} host.`,
     [ramChange(nextHostSize(committed))])];
 };
 
@@ -159,7 +159,7 @@ export const hostOom: Rule = ({ plan, normal, spike }) => {
       `Under ${label} the host can need ${fmt(h.usageMiB.high)} (services within their limits plus the reserve) against ${fmt(limit)} of RAM${h.swapMiB ? ' and swap' : ''}: ${chancePhrase(h.risk.pOverLimit)} of a host-wide OOM kill.`,
       size === null
         ? 'Lower the largest limits, and set limits on the services that size themselves from the host\'s RAM: no host size holds them as they are.'
-        : `Move to a ${fmt(size)} host${isSpike || spike.host.usageMiB.high <= normal.host.usageMiB.high ? '' : ` (it holds the ×${spike.multiplier} spike too)`} or lower the largest limits.`,
+        : `Move to ${withArticle(fmt(size))} host${isSpike || spike.host.usageMiB.high <= normal.host.usageMiB.high ? '' : ` (it holds the ×${spike.multiplier} spike too)`} or lower the largest limits.`,
       size === null ? [] : [ramChange(size)])];
   }
   return [];
@@ -193,8 +193,8 @@ export const freeBelowCriterion: Rule = ({ plan, normal, spike }) => {
     const fits = (ram: number, high: number) => meets({ ramMiB: ram }, high);
     const size = settledHostSize(plan, [normal.multiplier, spike.multiplier], hostSizeWhere(Math.max(...highs) + freeCriterion(h.ramMiB), (ram) => highs.every((high) => fits(ram, high))), fits);
     return [finding(isSpike ? 'spike-free-below-criterion' : 'free-below-criterion', severityOf({ p: 1 }, 'degraded', isSpike ? 'spike' : 'normal'), null,
-      `${isSpike ? `In the ×${spike.multiplier} spike free` : 'Free'} host memory can fall to ${fmt(free)} (${percentFormat(free / h.ramMiB)} of ${fmt(h.ramMiB)}), under the success criterion of ${fmt(h.freeCriterionMiB)} (500 MiB or 12% of RAM).`,
-      `Lower the services' high usage by ${fmt(h.freeCriterionMiB - free)} (their limits or settings)${size === null ? '' : `, or move to a ${fmt(size)} host`}.`,
+      `${isSpike ? `In the ×${spike.multiplier} spike free` : 'Free'} host memory can fall to ${fmt(free)} (${percentFormat(free / h.ramMiB)} of ${fmt(h.ramMiB)}), under the success criterion of ${fmt(h.freeCriterionMiB)} (${FREE_CRITERION_WORDS}).`,
+      `Lower the services' high usage by ${fmt(h.freeCriterionMiB - free)} (their limits or settings)${size === null ? '' : `, or move to ${withArticle(fmt(size))} host`}.`,
       size === null ? [] : [ramChange(size)])];
   }
   return [];

@@ -10,7 +10,7 @@ import type { Plan, ServiceOf } from '../schema.ts';
 import type { Finding, Usage } from '../report.ts';
 import { between, count, settingsObject, sizeSchema, withDefault } from '../schema-blocks.ts';
 import { component, usageOf } from '../usage.ts';
-import { mbText as mb, sizeFormat } from '../units.ts';
+import { sizeFormat, withArticle } from '../units.ts';
 import { roundDownSize, roundUpSize, smallestTidy } from '../policy.ts';
 import { finding, fmt, servicesOf, setSize, type Rule } from '../findings/context.ts';
 import { field, type KindEngine, type ModelContext, type TuneUnfit } from './kind.ts';
@@ -31,8 +31,8 @@ export const JVM_DEFAULTS = {
  * under 2 MiB is refused ("Too small maximum heap", measured here); ReservedCodeCacheSize at most
  * 2 GiB (globals.hpp, "Invalid ReservedCodeCacheSize"). Thread counts past 32,768 exceed Linux's
  * default pid_max. */
-const heapSchema = z.pipe(sizeSchema, z.number().check(z.refine((v) => v === 0 || v >= 2, 'expected 0 (unset) or a heap of at least 2MiB (the JVM refuses a smaller -Xmx)')));
-const codeCacheSchema = z.pipe(sizeSchema, z.number().check(z.refine((v) => v >= 2.4 && v <= 2048, 'expected a code cache from 2.4MiB to 2GiB (HotSpot\'s bounds for -XX:ReservedCodeCacheSize)')));
+const heapSchema = z.pipe(sizeSchema, z.number().check(z.refine((v) => v === 0 || v >= 2, 'expected 0 (unset) or a heap of at least 2 MiB (the JVM refuses a smaller -Xmx)')));
+const codeCacheSchema = z.pipe(sizeSchema, z.number().check(z.refine((v) => v >= 2.4 && v <= 2048, 'expected a code cache from 2.4 MiB to 2 GiB (HotSpot\'s bounds for -XX:ReservedCodeCacheSize)')));
 
 const settings = settingsObject({
   heap: withDefault(heapSchema, JVM_DEFAULTS.heap),
@@ -200,8 +200,8 @@ export function tuneJvm(plan: Plan, s: ServiceOf<'jvm'>): JvmTune {
   return {
     limit: s.limit, plannedHeap, safeHeap: safe, recommendedHeap: rec, fits, minLimit,
     explain: rec !== null
-      ? `-Xmx${Math.round(rec)}m leaves ${mb(s.limit - rec)} of the ${mb(s.limit)} limit for metaspace, code cache, ${s.settings.threads} thread stacks, direct buffers and the garbage collector at their high end`
-      : `the ${mb(s.limit)} limit leaves no room for a ${JVM_MIN_HEAP}MB heap beside the JVM's own memory: the limit needs to be at least ${mb(minLimit ?? 0)}`,
+      ? `-Xmx${Math.round(rec)}m leaves ${sizeFormat(s.limit - rec)} of the ${sizeFormat(s.limit)} limit for metaspace, code cache, ${s.settings.threads} thread stacks, direct buffers and the garbage collector at their high end`
+      : `the ${sizeFormat(s.limit)} limit leaves no room for ${withArticle(sizeFormat(JVM_MIN_HEAP))} heap beside the JVM's own memory: the limit needs to be at least ${sizeFormat(minLimit ?? 0)}`,
   };
 }
 

@@ -9,7 +9,7 @@
  */
 import type { ServiceKind, ServiceOf } from '../schema.ts';
 import { roundDownSize, roundUpSize, smallestTidy } from '../policy.ts';
-import { mbText as mb, sizeFormat } from '../units.ts';
+import { sizeFormat } from '../units.ts';
 import type { KindTuning, TuneUnfit } from './kind.ts';
 import type { Finding } from '../report.ts';
 import { finding, setSize } from '../findings/context.ts';
@@ -89,8 +89,8 @@ export function tuneSetting<K extends ServiceKind>(m: SettingModel<K>, s: Servic
     fits,
     minLimit,
     explain: recommended !== null
-      ? `${mb(recommended)} keeps the model's high usage (${m.why}) within the ${mb(s.limit)} limit`
-      : `the ${mb(s.limit)} limit leaves no room even for ${m.label} ${mb(min)} (${m.why}): the limit needs to be at least ${mb(minLimit ?? 0)}`,
+      ? `${sizeFormat(recommended)} keeps the model's high usage (${m.why}) within the ${sizeFormat(s.limit)} limit`
+      : `the ${sizeFormat(s.limit)} limit leaves no room even for ${m.label} ${sizeFormat(min)} (${m.why}): the limit needs to be at least ${sizeFormat(minLimit ?? 0)}`,
   };
 }
 

@@ -8,7 +8,7 @@ import type { Finding, Usage } from '../report.ts';
 import { bool, count, oneOf, settingsObject, withDefault } from '../schema-blocks.ts';
 import * as z from 'zod/mini';
 import { component, fixed, usageOf } from '../usage.ts';
-import { sizeFormat } from '../units.ts';
+import { sizeFormat, withArticle } from '../units.ts';
 import { connectionsNearMax, maxConnectionsFor, PERFORMANCE_SCHEMA_LIMIT_MIB } from '../policy.ts';
 import { finding, fmt, servicesOf, setSize, type Rule } from '../findings/context.ts';
 import { field, type KindEngine } from './kind.ts';
@@ -196,7 +196,7 @@ export const mysqlMemory: Rule = ({ plan }) => {
     if (m.limit !== null && e.performanceSchema && m.limit < PERFORMANCE_SCHEMA_LIMIT_MIB) {
       const ps = performanceSchemaMib(e.flavor, e.maxConnections, 'typical');
       out.push(finding('mysql-performance-schema-small-limit', 'warning', m.name,
-        `${m.name} runs performance_schema (${e.flavor === 'mysql' ? 'on by default in MySQL' : 'turned on'}), ~${fmt(ps)} sized from max_connections ${e.maxConnections}, in a ${fmt(m.limit)} limit.`,
+        `${m.name} runs performance_schema (${e.flavor === 'mysql' ? 'on by default in MySQL' : 'turned on'}), ~${fmt(ps)} sized from max_connections ${e.maxConnections}, in ${withArticle(fmt(m.limit))} limit.`,
         `Turn ${m.name} performance_schema off (--performance-schema=0), or lower max_connections.`, [{ service: m.name, key: 'settings.performanceSchema', value: false }]));
     }
     if (m.limit !== null && mysqlWorstCase(m, e.maxConnections) > m.limit) {

@@ -9,7 +9,7 @@ import type { Plan, ServiceOf } from '../schema.ts';
 import type { Finding, Usage } from '../report.ts';
 import { count, oneOf, settingsObject, sizeSchema, withDefault } from '../schema-blocks.ts';
 import { usageOf } from '../usage.ts';
-import { mbText as mb, sizeFormat } from '../units.ts';
+import { sizeFormat, withArticle } from '../units.ts';
 import { roundDownSize, roundUpSize } from '../policy.ts';
 import { finding, fmt, servicesOf, setSize, type Rule } from '../findings/context.ts';
 import { PROCESS_SPREAD, processesPart } from './processes.ts';
@@ -139,8 +139,8 @@ export function tuneNode(plan: Plan, s: ServiceOf<'node'>): NodeTune {
   return {
     limit: s.limit, plannedOldSpace, safeOldSpace: safe, recommendedOldSpace: rec, fits, minLimit,
     explain: rec !== null
-      ? `--max-old-space-size=${Math.round(rec)} keeps${per} a heap grown to its limit, the young generation (${NODE_YOUNG_MIB}MB) and up to ${NODE_NONHEAP_MIB.high}MB outside the heap within the ${mb(s.limit)} limit`
-      : `the ${mb(s.limit)} limit cannot hold ${s.settings.processes} process(es) with a heap of at least ${mb(need)}: the limit needs to be at least ${mb(minLimit ?? 0)}`,
+      ? `--max-old-space-size=${Math.round(rec)} keeps${per} a heap grown to its limit, the young generation (${sizeFormat(NODE_YOUNG_MIB)}) and up to ${sizeFormat(NODE_NONHEAP_MIB.high)} outside the heap within the ${sizeFormat(s.limit)} limit`
+      : `the ${sizeFormat(s.limit)} limit cannot hold ${s.settings.processes} process(es) with a heap of at least ${sizeFormat(need)}: the limit needs to be at least ${sizeFormat(minLimit ?? 0)}`,
   };
 }
 
@@ -171,7 +171,7 @@ export const nodeHeapLimitRule: Rule = ({ plan }) => {
     const severity = n * heapLimit >= s.limit ? 'critical' : 'warning';
     const fix = t.recommendedOldSpace !== null ? [setSize(s.name, 'settings.maxOldSpace', t.recommendedOldSpace)] : [];
     out.push(finding('node-heap-over-limit', severity, s.name,
-      `${s.name}'s V8 heap may grow to ${fmt(heapLimit)}${n > 1 ? ` in each of ${n} processes` : ''} (${s.settings.maxOldSpace > 0 ? `--max-old-space-size=${Math.round(s.settings.maxOldSpace)}` : 'the default from the container limit'}): with the process's own ${NODE_NONHEAP_MIB.typical}MB that is ${fmt(total)} against a ${fmt(s.limit)} limit, so the kernel kills it before V8 collects hard.`,
+      `${s.name}'s V8 heap may grow to ${fmt(heapLimit)}${n > 1 ? ` in each of ${n} processes` : ''} (${s.settings.maxOldSpace > 0 ? `--max-old-space-size=${Math.round(s.settings.maxOldSpace)}` : 'the default from the container limit'}): with the process's own ${fmt(NODE_NONHEAP_MIB.typical)} that is ${fmt(total)} against ${withArticle(fmt(s.limit))} limit, so the kernel kills it before V8 collects hard.`,
       t.recommendedOldSpace !== null
         ? `Set ${s.name}'s --max-old-space-size to ${Math.round(t.recommendedOldSpace)} (NODE_OPTIONS), or raise its limit to ${fmt(nodeLimitFor(s, t.plannedOldSpace))}.`
         : `Raise ${s.name}'s limit to at least ${fmt(t.minLimit ?? 0)}.`,

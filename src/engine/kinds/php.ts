@@ -10,7 +10,7 @@ import * as z from 'zod/mini';
 import type { Plan, ServiceOf } from '../schema.ts';
 import type { Finding, Usage } from '../report.ts';
 import { bool, count, oneOf, settingsObject, sizeSchema, withDefault } from '../schema-blocks.ts';
-import { sizeFormat } from '../units.ts';
+import { sizeFormat, withArticle } from '../units.ts';
 import { finding, fmt, servicesOf, type Rule } from '../findings/context.ts';
 import { poolFinding, poolLimitFor, poolUsage, tunePool, type Pool, type PoolTune } from './processes.ts';
 import { field, type KindEngine, type TuneUnfit } from './kind.ts';
@@ -109,7 +109,7 @@ export const phpPoolRule: Rule = ({ plan }) => {
     const worst = st.processes * (st.perProcess + st.memoryLimit) + p.master; // one container's, against its limit
     if (st.server !== 'cli' && st.memoryLimit > 0 && worst > s.limit) {
       out.push(finding('php-memory-limit-over-limit', 'info', s.name,
-        `${s.name}: ${st.processes} children${st.replicas > 1 ? ` in each of its ${st.replicas} containers` : ''}, each allowed a ${fmt(st.memoryLimit)} memory_limit come to ${fmt(worst)} if every request peaks at once, over its ${fmt(s.limit)} limit; the kernel kills a child instead of PHP refusing the request.`,
+        `${s.name}: ${st.processes} children${st.replicas > 1 ? ` in each of its ${st.replicas} containers` : ''}, each allowed ${withArticle(fmt(st.memoryLimit))} memory_limit come to ${fmt(worst)} if every request peaks at once, over its ${fmt(s.limit)} limit; the kernel kills a child instead of PHP refusing the request.`,
         `Keep ${PHP_POOL_SETTING[st.server]} × memory_limit within ${s.name}'s limit, or accept the risk: most requests stay far below memory_limit.`));
     }
   }

@@ -6,7 +6,7 @@
  */
 import type { Component, Finding, Usage } from '../report.ts';
 import { component, usageOf } from '../usage.ts';
-import { mbText as mb } from '../units.ts';
+import { sizeFormat, withArticle } from '../units.ts';
 import { roundUpSize } from '../policy.ts';
 import { finding, fmt } from '../findings/context.ts';
 
@@ -112,8 +112,8 @@ export function tunePool(p: Pool, limit: number | null, what: string): PoolTune 
   return {
     limit, plannedProcesses: planned, safeProcesses: safe, recommendedProcesses: rec, fits, minLimit: fits ? null : poolLimitFor(p, 1),
     explain: rec !== null
-      ? `${rec} ${what}${rec === 1 ? '' : 'es'} × ${mb(p.perProcess)} at their high end${p.master > 0 ? ' and the master' : ''} fit the ${mb(limit)} limit`
-      : `the ${mb(limit)} limit cannot hold one ${mb(p.perProcess)} ${what} at its high end: the limit needs to be at least ${mb(poolLimitFor(p, 1))}`,
+      ? `${rec} ${what}${rec === 1 ? '' : 'es'} × ${sizeFormat(p.perProcess)} at their high end${p.master > 0 ? ' and the master' : ''} fit the ${sizeFormat(limit)} limit`
+      : `the ${sizeFormat(limit)} limit cannot hold one ${sizeFormat(p.perProcess)} ${what} at its high end: the limit needs to be at least ${sizeFormat(poolLimitFor(p, 1))}`,
   };
 }
 
@@ -123,7 +123,7 @@ export function poolFinding(id: string, service: string, p: Pool, limit: number,
   const u = poolUsage({ ...p, replicas: 1 }); // one container's, against its limit
   const severity = u.typical > limit ? 'critical' : 'warning';
   return finding(id, severity, service,
-    `${service} runs up to ${p.processes} ${what}es × ${fmt(p.perProcess)}${p.master > 0 ? ' plus its master' : ''}${p.replicas > 1 ? ` in each of its ${p.replicas} containers` : ''}: ${fmt(u.typical)} typically and up to ${fmt(u.high)} when every one is busy and grown, against ${p.replicas > 1 ? 'each one’s' : 'a'} ${fmt(limit)} limit.`,
+    `${service} runs up to ${p.processes} ${what}es × ${fmt(p.perProcess)}${p.master > 0 ? ' plus its master' : ''}${p.replicas > 1 ? ` in each of its ${p.replicas} containers` : ''}: ${fmt(u.typical)} typically and up to ${fmt(u.high)} when every one is busy and grown, against ${p.replicas > 1 ? `each one’s ${fmt(limit)}` : withArticle(fmt(limit))} limit.`,
     t.safeProcesses >= 1 ? `Set ${service}'s ${what} count to ${t.safeProcesses}, or raise its limit to ${fmt(poolLimitFor(p, p.processes))}.` : `Raise ${service}'s limit to at least ${fmt(poolLimitFor(p, 1))}.`,
     t.safeProcesses >= 1 ? [{ service, key, value: t.safeProcesses }] : []);
 }

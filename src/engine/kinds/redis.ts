@@ -4,7 +4,7 @@ import type { ServiceOf } from '../schema.ts';
 import type { Finding, Usage } from '../report.ts';
 import { bool, count, oneOf, settingsObject, sizeSchema, withDefault } from '../schema-blocks.ts';
 import { component, fixed, usageOf } from '../usage.ts';
-import { mbText as mb, sizeFormat } from '../units.ts';
+import { redisSizeText, sizeFormat } from '../units.ts';
 import { REDIS_MAXMEMORY_MIN, roundDownSize, roundUpSize, severityOf, smallestTidy } from '../policy.ts';
 import { finding, fmt, overLimit, pct, servicesOf, setSize, type Rule } from '../findings/context.ts';
 import { field, type KindEngine, type ModelContext, type TuneUnfit } from './kind.ts';
@@ -196,8 +196,8 @@ export function tuneRedis(redis: ServiceOf<'redis'>): RedisTune {
     fits,
     minLimit,
     explain: rec !== null
-      ? `${Math.round((rec / redis.limit) * 100)}% of the ${mb(redis.limit)} limit: the engine's high usage fits (${why})`
-      : `the ${mb(redis.limit)} limit leaves no room for a maxmemory of ${REDIS_MAXMEMORY_MIN}MB (${why}): the limit needs to be at least ${mb(minLimit ?? 0)}${persistent ? ', or persistence none' : ''}`,
+      ? `${Math.round((rec / redis.limit) * 100)}% of the ${sizeFormat(redis.limit)} limit: the engine's high usage fits (${why})`
+      : `the ${sizeFormat(redis.limit)} limit leaves no room for maxmemory ${redisSizeText(REDIS_MAXMEMORY_MIN)} (${why}): the limit needs to be at least ${sizeFormat(minLimit ?? 0)}${persistent ? ', or persistence none' : ''}`,
   };
 }
 

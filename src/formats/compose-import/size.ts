@@ -5,7 +5,7 @@
  * Headroom's plan file, where a bare number is MiB), and k/m/g/t/p with optional `i` and `b` are
  * binary (`512m`, `1.5gb`, `1GiB`, `512 MB`). PostgreSQL and Redis each have their own rules.
  */
-import type { Result } from '../../engine/units.ts';
+import { redisSizeText, type Result } from '../../engine/units.ts';
 
 const KIB = 1 / 1024;
 const BYTE = 1 / 1048576;
@@ -63,11 +63,8 @@ export function composeSizeFormat(mib: number): string {
   return `${Math.round(mib * 1024)}k`;
 }
 
-/** A Redis size written back in binary units (`104mb`), which Redis reads as 2^20 bytes. */
-export function redisSizeFormat(mib: number): string {
-  if (Number.isInteger(mib)) return `${mib}mb`;
-  return `${Math.round(mib * 1024)}kb`;
-}
+/** A Redis size written back in binary units (`104mb`), which Redis reads as 2^20 bytes: units.ts redisSizeText, the one rule. */
+export const redisSizeFormat = redisSizeText;
 
 export function describe(v: unknown): string {
   if (v === null) return 'null';

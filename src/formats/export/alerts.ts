@@ -8,13 +8,14 @@
  * templates, so they carry no name at all, only `{{ $labels.x }}` and numbers.
  */
 import type { Plan } from '../../engine/schema.ts';
-import { CONNECTIONS_SHARE, connectionsAlertAbove, CONTAINER_ALERT_SHARE, freeCriterion, REDIS_MEMORY_ALERT_SHARE } from '../../engine/policy.ts';
-import { bytes, GENERATED_BY, human, promqlString, yamlDocument } from './common.ts';
+import { CONNECTIONS_SHARE, connectionsAlertAbove, CONTAINER_ALERT_SHARE, FREE_CRITERION_FORMULA, freeCriterion, REDIS_MEMORY_ALERT_SHARE } from '../../engine/policy.ts';
+import { bytes, GENERATED_BY, promqlString, yamlDocument } from './common.ts';
 import { exportersFor, type ExporterKind } from './exporters.ts';
 import { scrapeTargets } from '../kinds/prometheus.ts';
 import { servicesSeen } from '../../engine/scrape-jobs.ts';
 import { ALERT_NAMES, exporterWatching, RULE_SOURCES, type AlertName, type MetricSource } from '../../engine/exporters.ts';
 import { stackOf, type Stack } from './stack.ts';
+import { sizeFormat } from '../../engine/units.ts';
 
 export { ALERT_NAMES, type AlertName, type MetricSource } from '../../engine/exporters.ts';
 
@@ -71,7 +72,7 @@ const DISK_FREE_SHARE = 0.1;
 
 const FS_FILTER = 'fstype!~"^(fuse.*|tmpfs|cifs|nfs)"';
 
-/** The seed's success criterion, as the engine draws it (host.ts): free memory above max(500 MB, 12% of RAM). */
+/** The seed's success criterion, as the engine draws it (host.ts): free memory above max(500 MiB, 12% of RAM). */
 export function freeCriterionMiB(plan: Plan): number {
   return freeCriterion(plan.host.ram);
 }
@@ -145,8 +146,8 @@ export function alertRules(stack: Stack): AlertRule[] {
       for: '2m',
       severity: SEVERITY.HighMemoryUsage,
       summary: 'Memory is running out on {{ $labels.instance }} {{ $labels.name }}',
-      description: `Container {{ $labels.name }} uses over ${CONTAINER_ALERT_SHARE * 100}% of its own limit, or the host has under ${human(free)} available (the plan's criterion: max(500MB, 12% of RAM)), for 2 minutes.`,
-      threshold: `container working set > ${CONTAINER_ALERT_SHARE * 100}% of its limit; host MemAvailable < ${human(free)}`,
+      description: `Container {{ $labels.name }} uses over ${CONTAINER_ALERT_SHARE * 100}% of its own limit, or the host has under ${sizeFormat(free)} available (the plan's criterion: ${FREE_CRITERION_FORMULA}), for 2 minutes.`,
+      threshold: `container working set > ${CONTAINER_ALERT_SHARE * 100}% of its limit; host MemAvailable < ${sizeFormat(free)}`,
       evalTime: '10m',
       fire,
       calm,
@@ -196,8 +197,8 @@ export function alertRules(stack: Stack): AlertRule[] {
       for: '2m',
       severity: SEVERITY.LowDiskSpace,
       summary: 'Disk almost full: {{ $labels.mountpoint }} on {{ $labels.instance }}',
-      description: `Under ${DISK_FREE_SHARE * 100}% free, or (on /) under ${human(tsdb / 1048576)}: one more ${Math.round(s.retention / 86400)}d retention of ~${s.series} series every ${s.scrapeInterval}s at ${TSDB_BYTES_PER_SAMPLE} bytes a sample.`,
-      threshold: `< ${DISK_FREE_SHARE * 100}% free, or / < ${human(tsdb / 1048576)} (Prometheus's retention)`,
+      description: `Under ${DISK_FREE_SHARE * 100}% free, or (on /) under ${sizeFormat(tsdb / 1048576)}: one more ${Math.round(s.retention / 86400)}d retention of ~${s.series} series every ${s.scrapeInterval}s at ${TSDB_BYTES_PER_SAMPLE} bytes a sample.`,
+      threshold: `< ${DISK_FREE_SHARE * 100}% free, or / < ${sizeFormat(tsdb / 1048576)} (Prometheus's retention)`,
       evalTime: '10m',
       fire: {
         series: [
@@ -232,8 +233,8 @@ export function alertRules(stack: Stack): AlertRule[] {
       for: '2m',
       severity: SEVERITY.RedisMemoryHigh,
       summary: 'Redis {{ $labels.service }} is near its maxmemory',
-      description: `Redis uses over ${REDIS_MEMORY_ALERT_SHARE * 100}% of the memory this plan gives it (${items.map((i) => human(i.base)).join(', ')}); eviction or OOM follows.`,
-      threshold: items.map((i) => `${human(i.base * REDIS_MEMORY_ALERT_SHARE)} (${REDIS_MEMORY_ALERT_SHARE * 100}% of ${i.r.settings.maxmemory > 0 ? 'maxmemory' : 'the limit: maxmemory is unbounded'} ${human(i.base)})`).join('; '),
+      description: `Redis uses over ${REDIS_MEMORY_ALERT_SHARE * 100}% of the memory this plan gives it (${items.map((i) => sizeFormat(i.base)).join(', ')}); eviction or OOM follows.`,
+      threshold: items.map((i) => `${sizeFormat(i.base * REDIS_MEMORY_ALERT_SHARE)} (${REDIS_MEMORY_ALERT_SHARE * 100}% of ${i.r.settings.maxmemory > 0 ? 'maxmemory' : 'the limit: maxmemory is unbounded'} ${sizeFormat(i.base)})`).join('; '),
       evalTime: '10m',
       fire: { series: items.map((i) => ({ metric: 'redis_memory_used_bytes', labels: i.labels, values: `${Math.round(bytes(i.base) * 0.97)}x10` })), alerts: items.map((i) => i.labels) },
       calm: { series: items.map((i) => ({ metric: 'redis_memory_used_bytes', labels: i.labels, values: `${Math.round(bytes(i.base) * 0.5)}x10` })), alerts: [] },
@@ -336,8 +337,8 @@ export function alertRules(stack: Stack): AlertRule[] {
       for: '5m',
       severity: SEVERITY.HighNetworkIO,
       summary: 'High network traffic in {{ $labels.name }}',
-      description: `Over ${human(t / 1048576)}/s in and out for 5 minutes: more than the plan's spike (${Math.round(rps)} requests/s x ~64KiB).`,
-      threshold: `> ${human(t / 1048576)}/s`,
+      description: `Over ${sizeFormat(t / 1048576)}/s in and out for 5 minutes: more than the plan's spike (${Math.round(rps)} requests/s x ~${sizeFormat(BYTES_PER_REQUEST / 1048576)}).`,
+      threshold: `> ${sizeFormat(t / 1048576)}/s`,
       evalTime: '15m',
       fire: {
         series: [

@@ -5,6 +5,7 @@
 import { Document, type DocumentOptions, type SchemaOptions, type ToStringOptions } from 'yaml';
 import type { TuneUnfit } from '../../engine/kinds/kind.ts';
 import { isLineSafe, visibleText } from '../visible-text.ts';
+import { pgSizeText } from '../../engine/units.ts';
 
 /** An exported file: a path relative to the output folder, its text, and what it is for. */
 export type ExportFile = { path: string; content: string; description: string };
@@ -51,13 +52,8 @@ export function dockerSize(mib: number): string {
   return `${Math.max(1, Math.round(mib * 1024))}k`;
 }
 
-/** MiB → PostgreSQL's notation (its kB/MB/GB are binary): `200MB`, `6400kB`. */
-export function pgSize(mib: number): string {
-  const kb = Math.round(mib * 1024);
-  if (kb % (1024 * 1024) === 0) return `${kb / (1024 * 1024)}GB`;
-  if (kb % 1024 === 0) return `${kb / 1024}MB`;
-  return `${kb}kB`;
-}
+/** MiB → PostgreSQL's notation (its kB/MB/GB are binary): `200MB`, `6400kB` (units.ts pgSizeText). */
+export const pgSize = pgSizeText;
 
 /** MiB → Go's GOMEMLIMIT notation (`180MiB`), for the Go services' soft memory limit. */
 export function goMemLimit(mib: number): string {
@@ -67,12 +63,6 @@ export function goMemLimit(mib: number): string {
 /** A short tag for the host, for file names: 4096 → `4gb`, 1536 → `1536mb`. */
 export function hostTag(ramMiB: number): string {
   return Number.isInteger(ramMiB / 1024) ? `${ramMiB / 1024}gb` : `${Math.round(ramMiB)}mb`;
-}
-
-/** People's notation for comments: `800MiB`, `1.5GiB`. */
-export function human(mib: number): string {
-  if (mib >= 1024 && Number.isInteger((mib / 1024) * 100)) return `${+(mib / 1024).toFixed(2)}GiB`;
-  return `${+mib.toFixed(2)}MiB`;
 }
 
 // ---------------------------------------------------------------------------------------------

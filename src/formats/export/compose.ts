@@ -12,7 +12,7 @@ import { Document, isMap, isScalar, YAMLMap } from 'yaml';
 import { evaluate } from '../../engine/index.ts';
 import type { Service } from '../../engine/schema.ts';
 import { GOMEMLIMIT_SHARE } from '../../engine/policy.ts';
-import { appDbOf, commentText, composeLiteral, dockerSize, GENERATED_BY, goMemLimit, human } from './common.ts';
+import { appDbOf, commentText, composeLiteral, dockerSize, GENERATED_BY, goMemLimit } from './common.ts';
 import type { Exporter } from './exporters.ts';
 import type { Stack } from './stack.ts';
 import { formatOf } from '../kinds/index.ts';
@@ -20,6 +20,7 @@ import type { ComposeContext, Secret } from '../kinds/kind.ts';
 import { POSTGRES_PASSWORD, POSTGRES_PORT } from '../kinds/postgres.ts';
 import { REDIS_PORT } from '../kinds/redis.ts';
 import { reachOf } from './exposure.ts';
+import { sizeFormat } from '../../engine/units.ts';
 
 /**
  * oom_score_adj of the exporters the alert rules read: after the app, before everything else
@@ -96,9 +97,9 @@ export function composeModel(stack: Stack): { services: Record<string, Svc>; mem
     svc.restart = 'unless-stopped';
     services[name] = svc;
     mem.push({ name, limit, reservation, oomScoreAdj: oom });
-    const head = limit === null ? 'no memory limit: only the host bounds it' : `limit ${human(limit)}`;
+    const head = limit === null ? 'no memory limit: only the host bounds it' : `limit ${sizeFormat(limit)}`;
     const cpus = s?.cpus === undefined ? '' : `; at most ${s.cpus} CPU${s.cpus > 1 ? 's' : ''} per container (cpus)`;
-    comments.set(name, [`${head}${reservation !== null ? `, reserved ${human(reservation)} (typical usage)` : ''}${cpus}${s && stack.implied.has(s.name) ? '; added by a feature toggle' : ''}`, ...note]);
+    comments.set(name, [`${head}${reservation !== null ? `, reserved ${sizeFormat(reservation)} (typical usage)` : ''}${cpus}${s && stack.implied.has(s.name) ? '; added by a feature toggle' : ''}`, ...note]);
   };
   const healthy = (names: string[]) => Object.fromEntries(names.map((n) => [n, { condition: 'service_healthy' }]));
 
@@ -233,7 +234,7 @@ export function composeYml(stack: Stack): string {
   const unlimited = m.memory.filter((x) => x.limit === null).length;
   const header = [
     `${stack.files.compose}. ${GENERATED_BY}${stack.plan.name ? ` "${stack.plan.name}"` : ''}.`,
-    `Host ${human(stack.plan.host.ram)}; the limits below add up to ${human(total)}${unlimited ? ` (+ ${unlimited} service(s) without a limit)` : ''}.`,
+    `Host ${sizeFormat(stack.plan.host.ram)}; the limits below add up to ${sizeFormat(total)}${unlimited ? ` (+ ${unlimited} service(s) without a limit)` : ''}.`,
     `Run: docker compose -f ${stack.files.compose} up -d  (Compose v2 applies deploy.resources; v1 applies mem_limit, and needs --compatibility for replicas).`,
     'Secrets are read from ./secrets/*: create those files (chmod 600) before the first start; they are never written here.',
   ];

@@ -119,10 +119,25 @@ describe('exportFiles', () => {
 
   it('shows the budget arithmetic and the recommendation in postgresql.conf comments', () => {
     const conf = files(parse(presetGet('4gb'))).get('postgresql.conf')!.content;
-    expect(conf).toMatch(/^# .*800MiB container limit/m);
+    expect(conf).toMatch(/^# .*800 MiB container limit/m);
     expect(conf).toMatch(/^# Headroom recommends 54 here/m);
     expect(conf).toMatch(/^effective_cache_size = 600MB$/m);
     expect(conf).toMatch(/^wal_buffers = 6400kB$/m);
+  });
+
+  it('writes a size the server reads in its syntax and every other size in words (issue 16)', () => {
+    const out = files(parse(presetGet('4gb')));
+    const redis = out.get('redis.conf')!.content;
+    // maxmemory as Redis reads it; the container limit in words.
+    expect(redis).toMatch(/^# maxmemory 256mb = 268435456 bytes\.$/m);
+    expect(redis).toMatch(/^# Container limit 300 MiB\.$/m);
+    const runbook = out.get('RUNBOOK.md')!.content;
+    expect(runbook).toMatch(/^# Runbook: `production-4gb` on a 4 GiB host$/m);
+    // The criterion says MiB, as the plan file reads MB (README, "Sizes").
+    expect(runbook).toContain('The host should keep 500 MiB available (max(500 MiB, 12% of RAM)).');
+    expect(out.get('alerts.yml')!.content).toContain("(the plan's criterion: max(500 MiB, 12% of RAM))");
+    const eight = files(parse({ ...presetGet('4gb'), host: { ram: '8GiB' } })).get('RUNBOOK.md')!.content;
+    expect(eight).toMatch(/^# Runbook: `production-4gb` on an 8 GiB host$/m);
   });
 });
 

@@ -14,6 +14,7 @@ import { commentText, GENERATED_BY } from './common.ts';
 import { commonLabels, type OrchestratedService } from './orchestrators.ts';
 import type { Stack } from './stack.ts';
 import { formatOf } from '../kinds/index.ts';
+import { withArticle } from '../../engine/units.ts';
 
 /** The claim each stateful service asks for. Assumed: the plan does not size disks; 10 GiB is a
  * starting point the operator resizes (the runbook's disk checks say when). */
@@ -77,7 +78,7 @@ export function kubernetesModel(services: readonly OrchestratedService[]): { obj
       const shm = limit === null ? s.shmMiB : Math.min(s.shmMiB, limit);
       volumes.push({ name: 'dshm', emptyDir: { medium: 'Memory', sizeLimit: mi(shm) } });
       mounts.push({ name: 'dshm', mountPath: '/dev/shm' });
-      note.push(`/dev/shm: a ${mi(shm)} memory-backed emptyDir, counted inside the ${limit === null ? 'node' : mi(limit)} limit${shm < s.shmMiB ? ` (the plan's shm_size ${mi(s.shmMiB)} is over the limit)` : ''}`);
+      note.push(`/dev/shm: ${withArticle(mi(shm))} memory-backed emptyDir, counted inside the ${limit === null ? 'node' : mi(limit)} limit${shm < s.shmMiB ? ` (the plan's shm_size ${mi(s.shmMiB)} is over the limit)` : ''}`);
     }
     if (s.configs.length) {
       const cm = `${name}-config`;

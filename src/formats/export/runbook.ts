@@ -4,8 +4,8 @@
  * only as code spans (mdCode), so that a copied command does what it says.
  */
 import type { Tunings } from '../../engine/tune.ts';
-import { connectionsAlertAbove } from '../../engine/policy.ts';
-import { appDbOf, bytes, GENERATED_BY, human, mdCode, shellQuote } from './common.ts';
+import { connectionsAlertAbove, FREE_CRITERION_FORMULA } from '../../engine/policy.ts';
+import { appDbOf, bytes, GENERATED_BY, mdCode, shellQuote } from './common.ts';
 import { alertRules, freeCriterionMiB } from './alerts.ts';
 import { composeModel } from './compose.ts';
 import type { Stack } from './stack.ts';
@@ -13,6 +13,7 @@ import { ALERTMANAGER_PORT, SLACK_WEBHOOK, SLACK_WEBHOOK_FILE } from '../kinds/a
 import { APP_PORT } from '../kinds/fastapi.ts';
 import { GRAFANA_PORT } from '../kinds/grafana.ts';
 import { PROMETHEUS_PORT } from '../kinds/prometheus.ts';
+import { sizeFormat, withArticle } from '../../engine/units.ts';
 
 /**
  * The runbook, with the export's one tuning of each service (never tuning again). `edited`: the
@@ -38,22 +39,22 @@ export function runbookMd(stack: Stack, tunings: Tunings, options: { edited?: bo
   const p = (...lines: string[]) => out.push(...lines);
   const code = (...lines: string[]) => p('```bash', ...lines, '```', '');
 
-  p(`# Runbook: ${mdCode(plan.name ?? 'unnamed plan')} on a ${human(plan.host.ram)} host`, '');
+  p(`# Runbook: ${mdCode(plan.name ?? 'unnamed plan')} on ${withArticle(sizeFormat(plan.host.ram))} host`, '');
   p(`${GENERATED_BY}. The compose file is ${mdCode(stack.files.compose)}; every command below runs beside it.`, '');
 
   p('## The stack', '');
   const total = model.memory.reduce((s, m) => s + (m.limit ?? 0), 0);
   if (edited) {
     p('| service | memory limit |', '|---|---|');
-    for (const s of plan.services) p(`| ${mdCode(s.name)} | ${s.limit === null ? 'none' : human(s.limit)} |`);
+    for (const s of plan.services) p(`| ${mdCode(s.name)} | ${s.limit === null ? 'none' : sizeFormat(s.limit)} |`);
     const limits = plan.services.reduce((sum, s) => sum + (s.limit ?? 0), 0);
-    p('', `Limits add up to ${human(limits)} of ${human(plan.host.ram)}. Your compose file sets no oom_score_adj or memory reservation of Headroom's (it edits only the memory limits and settings): under memory pressure the kernel kills the container with the largest oom_score, which follows its memory use.`, '');
+    p('', `Limits add up to ${sizeFormat(limits)} of ${sizeFormat(plan.host.ram)}. Your compose file sets no oom_score_adj or memory reservation of Headroom's (it edits only the memory limits and settings): under memory pressure the kernel kills the container with the largest oom_score, which follows its memory use.`, '');
   } else {
     p('| service | memory limit | reserved | oom_score_adj |', '|---|---|---|---|');
     for (const m of [...model.memory].sort((a, b) => a.oomScoreAdj - b.oomScoreAdj)) {
-      p(`| ${mdCode(m.name)} | ${m.limit === null ? 'none' : human(m.limit)} | ${m.reservation === null ? '—' : human(m.reservation)} | ${m.oomScoreAdj} |`);
+      p(`| ${mdCode(m.name)} | ${m.limit === null ? 'none' : sizeFormat(m.limit)} | ${m.reservation === null ? '—' : sizeFormat(m.reservation)} | ${m.oomScoreAdj} |`);
     }
-    p('', `Limits add up to ${human(total)} of ${human(plan.host.ram)}. Under memory pressure the kernel kills the highest oom_score_adj first: the app, then the exporters, and the database last. Every value is 0 or more: a negative one needs CAP_SYS_RESOURCE, which rootless and nested Docker engines lack (runc then refuses to start the container).`, '');
+    p('', `Limits add up to ${sizeFormat(total)} of ${sizeFormat(plan.host.ram)}. Under memory pressure the kernel kills the highest oom_score_adj first: the app, then the exporters, and the database last. Every value is 0 or more: a negative one needs CAP_SYS_RESOURCE, which rootless and nested Docker engines lack (runc then refuses to start the container).`, '');
   }
 
   p('## First start', '');
@@ -76,10 +77,10 @@ export function runbookMd(stack: Stack, tunings: Tunings, options: { edited?: bo
   p('## Checks', '');
   p('Memory per container and on the host, and OOM kills:', '');
   code('docker stats --no-stream --format "table {{.Name}}\\t{{.MemUsage}}\\t{{.MemPerc}}"', 'free -h', 'dmesg | grep -i oom');
-  p(`\`docker stats\` shows usage minus inactive page cache, so it reads lower than what the kernel compares with the limit. The host should keep ${human(freeCriterionMiB(plan))} available (max(500MB, 12% of RAM)).`, '');
+  p(`\`docker stats\` shows usage minus inactive page cache, so it reads lower than what the kernel compares with the limit. The host should keep ${sizeFormat(freeCriterionMiB(plan))} available (${FREE_CRITERION_FORMULA}).`, '');
   if (redis) {
     const t = tunings.of(redis);
-    p(`Redis ${mdCode(redis.name)} should report maxmemory ${bytes(redis.settings.maxmemory)} (${human(redis.settings.maxmemory)})${t.recommendedMaxmemory !== null && !t.plannedSafe ? `; Headroom recommends at most ${human(t.recommendedMaxmemory)} for its ${redis.settings.persistence} persistence` : ''}:`, '');
+    p(`Redis ${mdCode(redis.name)} should report maxmemory ${bytes(redis.settings.maxmemory)} (${sizeFormat(redis.settings.maxmemory)})${t.recommendedMaxmemory !== null && !t.plannedSafe ? `; Headroom recommends at most ${sizeFormat(t.recommendedMaxmemory)} for its ${redis.settings.persistence} persistence` : ''}:`, '');
     code(`${dc} exec ${q(redis.name)} redis-cli CONFIG GET maxmemory`, `${dc} exec ${q(redis.name)} redis-cli INFO memory | grep -E 'used_memory_human|maxmemory_human|mem_fragmentation_ratio'`);
   }
   if (pg) {
@@ -102,7 +103,7 @@ export function runbookMd(stack: Stack, tunings: Tunings, options: { edited?: bo
   const steps: string[] = [];
   if (redis) steps.push(`# 1. Empty the cache (data in Redis is lost: only if it is a cache)`, `${dc} exec ${q(redis.name)} redis-cli FLUSHDB`);
   const heaviest = [...model.memory].filter((m) => m.limit !== null).sort((a, b) => (b.limit ?? 0) - (a.limit ?? 0))[0];
-  if (heaviest) steps.push(`# 2. Restart the container with the largest limit (${human(heaviest.limit ?? 0)})`, `${dc} restart ${q(heaviest.name)}`);
+  if (heaviest) steps.push(`# 2. Restart the container with the largest limit (${sizeFormat(heaviest.limit ?? 0)})`, `${dc} restart ${q(heaviest.name)}`);
   if (app) steps.push('# 3. Look for a leak in the app', `${dc} logs --tail 200 ${q(app.name)} | grep -i memory`);
   code(...(steps.length ? steps : ['free -h']));
   p('### Service down (ServiceDown)', '');

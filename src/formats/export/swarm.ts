@@ -8,9 +8,10 @@
  * `docker secret create`, never written here). Built as data, written by the yaml library.
  */
 import { Document } from 'yaml';
-import { commentText, composeLiteral, GENERATED_BY, human } from './common.ts';
+import { commentText, composeLiteral, GENERATED_BY } from './common.ts';
 import { commonLabels, objectName, type OrchestratedService } from './orchestrators.ts';
 import type { Stack } from './stack.ts';
+import { sizeFormat, withArticle } from '../../engine/units.ts';
 
 /** Compose keys `docker stack deploy` does not apply (it warns "Ignoring unsupported options"), or that deploy.* replaces. */
 const SWARM_DROPS = ['mem_limit', 'cpus', 'memswap_limit', 'mem_reservation', 'oom_score_adj', 'container_name', 'restart', 'depends_on', 'shm_size', 'privileged', 'devices', 'pid', 'network_mode'] as const;
@@ -64,7 +65,7 @@ export function swarmModel(services: readonly OrchestratedService[]): { data: Re
     if (s.shmMiB !== null) {
       // A memory-backed tmpfs: its pages are charged to the container's memory cgroup, inside its limit (as shm_size's are under compose).
       keep.push({ type: 'tmpfs', target: '/dev/shm', tmpfs: { size: Math.round(s.shmMiB * 1024 * 1024) } });
-      notes.push(`/dev/shm: a ${human(s.shmMiB)} tmpfs in place of shm_size (Swarm has none, moby#26714), counted inside its limit`);
+      notes.push(`/dev/shm: ${withArticle(sizeFormat(s.shmMiB))} tmpfs in place of shm_size (Swarm has none, moby#26714), counted inside its limit`);
     }
     if (keep.length) svc.volumes = keep;
     else delete svc.volumes;
@@ -85,7 +86,7 @@ export function swarmModel(services: readonly OrchestratedService[]): { data: Re
     else delete svc.ports;
     out[s.name] = svc;
     memory.push({ name: s.name, limitMiB: s.memory.limit, reservationMiB: s.memory.reservation, replicas: s.replicas, constraints, shmMiB: s.shmMiB });
-    comments.set(s.name, [s.memory.limit === null ? 'no memory limit: only the node bounds it' : `limit ${human(s.memory.limit)}${s.memory.reservation !== null ? `, reserved ${human(s.memory.reservation)}` : ''}`, ...notes]);
+    comments.set(s.name, [s.memory.limit === null ? 'no memory limit: only the node bounds it' : `limit ${sizeFormat(s.memory.limit)}${s.memory.reservation !== null ? `, reserved ${sizeFormat(s.memory.reservation)}` : ''}`, ...notes]);
   }
   const data: Record<string, unknown> = { version: '3.8', services: literal(out) };
   if (volumes.size) data.volumes = Object.fromEntries([...volumes].map((v) => [v, {}]));

@@ -8,8 +8,8 @@ import { XMLBuilder, XMLParser, XMLValidator } from 'fast-xml-parser';
 import { sideFileData } from '../input-policy.ts';
 import type { ServiceOf } from '../../engine/schema.ts';
 import type { SettingTune } from '../../engine/kinds/memory-setting.ts';
-import { sizeToPlan } from '../../engine/units.ts';
-import { bytes, commentText, GENERATED_BY, human } from '../export/common.ts';
+import { sizeFormat, sizeToPlan } from '../../engine/units.ts';
+import { bytes, commentText, GENERATED_BY } from '../export/common.ts';
 import type { KindFormat, Recognised, ServiceFacts, Stack } from './kind.ts';
 import { tagVersion } from './options.ts';
 
@@ -103,8 +103,8 @@ export function clickhouseServerSettings(c: ServiceOf<'clickhouse'>): Record<str
 export function clickhouseXml(stack: Stack, c: ServiceOf<'clickhouse'>, t: SettingTune): string {
   const notes = [
     `config.d file for the service "${c.name}". ${GENERATED_BY}${stack.plan.name ? ` "${stack.plan.name}"` : ''}.`,
-    c.limit !== null ? `Container limit ${human(c.limit)}.` : 'No container limit.',
-    ...(t.recommended !== null && !t.plannedSafe ? [`Headroom recommends max_server_memory_usage ${human(t.recommended)}: ${t.explain}.`] : []),
+    c.limit !== null ? `Container limit ${sizeFormat(c.limit)}.` : 'No container limit.',
+    ...(t.recommended !== null && !t.plannedSafe ? [`Headroom recommends max_server_memory_usage ${sizeFormat(t.recommended)}: ${t.explain}.`] : []),
     ...(!t.fits ? [`Headroom: ${t.explain}.`] : []),
   ];
   const builder = new XMLBuilder({ format: true, indentBy: '    ', commentPropName: '#comment' });

@@ -7,10 +7,11 @@
 import type { ServiceOf } from '../../engine/schema.ts';
 import { MYSQL_SERVER_DEFAULTS, mysqlEffective } from '../../engine/kinds/mysql.ts';
 import type { SettingTune } from '../../engine/kinds/memory-setting.ts';
-import { bytes, commentText, GENERATED_BY, human } from '../export/common.ts';
+import { bytes, commentText, GENERATED_BY } from '../export/common.ts';
 import { base, shellSplit } from '../compose-import/words.ts';
 import type { KindFormat, Recognised, ServiceFacts, Stack } from './kind.ts';
 import { iniEntries, readCount, readOptions, readSize, suffixSizeFormat, type Found } from './options.ts';
+import { sizeFormat } from '../../engine/units.ts';
 
 /** The server options Headroom reads and writes, by setting: the option's name (my.cnf spelling). */
 export const MYSQL_OPTIONS = {
@@ -123,9 +124,9 @@ export function mysqlCnf(stack: Stack, m: ServiceOf<'mysql'>, t: SettingTune): s
   comment(`my.cnf for the service "${m.name}". ${GENERATED_BY}${stack.plan.name ? ` "${stack.plan.name}"` : ''}.`);
   comment(`Mounted at ${MYSQL_CNF.mount}, which the image's own configuration includes.`);
   lines.push('', '[mysqld]');
-  if (m.limit !== null) comment(`Container limit ${human(m.limit)}.`);
-  comment(`innodb_buffer_pool_size ${human(m.settings.bufferPool)}${m.settings.flavor === 'mysql' ? '; InnoDB adds ~10% for its control structures' : ''}.`);
-  if (t.recommended !== null && !t.plannedSafe) comment(`Headroom recommends at most ${human(t.recommended)}: ${t.explain}.`);
+  if (m.limit !== null) comment(`Container limit ${sizeFormat(m.limit)}.`);
+  comment(`innodb_buffer_pool_size ${sizeFormat(m.settings.bufferPool)}${m.settings.flavor === 'mysql' ? '; InnoDB adds ~10% for its control structures' : ''}.`);
+  if (t.recommended !== null && !t.plannedSafe) comment(`Headroom recommends at most ${sizeFormat(t.recommended)}: ${t.explain}.`);
   if (!t.fits) comment(`Headroom: ${t.explain}.`);
   for (const [key, value] of Object.entries(o)) lines.push(`${key} = ${value}`);
   return lines.join('\n') + '\n';
@@ -179,7 +180,7 @@ export const mysql: KindFormat<'mysql'> = {
     // mariadb ships healthcheck.sh; mysql has mysqladmin (their images).
     svc.healthcheck = healthcheck(maria ? ['CMD', 'healthcheck.sh', '--connect', '--innodb_initialized'] : ['CMD', 'mysqladmin', 'ping', '-h', '127.0.0.1']);
     svc.stop_grace_period = '1m';
-    note.push(`innodb_buffer_pool_size ${human(s.settings.bufferPool)}, max_connections ${s.settings.maxConnections}: ${cnf}.`);
+    note.push(`innodb_buffer_pool_size ${sizeFormat(s.settings.bufferPool)}, max_connections ${s.settings.maxConnections}: ${cnf}.`);
   },
   files: (stack, services, tunings) => services.map((m) => ({
     path: stack.configPath(m, 'cnf'),

@@ -4,13 +4,13 @@
  * service with its postgresql.conf. One parameter map (PG_PARAMETERS) serves all three.
  */
 import type { ServiceOf } from '../../engine/schema.ts';
-import { sizeToPlan } from '../../engine/units.ts';
+import { sizeFormat, sizeToPlan } from '../../engine/units.ts';
 import type { PgSettings, PgTune } from '../../engine/kinds/postgres/tune.ts';
 import type { Kept } from '../../engine/tune.ts';
 import { NETWORK_ONLY, reachOf, type Reach } from '../export/exposure.ts';
 import { unknownClientsText, type Clients } from '../../engine/clients.ts';
 import { BACKEND_MIB, WORK_MEM_NODES } from '../../engine/kinds/postgres/model.ts';
-import { appDbOf, commentText, dockerSize, GENERATED_BY, human, pgSize } from '../export/common.ts';
+import { appDbOf, commentText, dockerSize, GENERATED_BY, pgSize } from '../export/common.ts';
 import { postgresSizeParse } from '../compose-import/size.ts';
 import { confEntries, shellSplit } from '../compose-import/words.ts';
 import type { KindFormat, Recognised, ServiceFacts, Stack } from './kind.ts';
@@ -174,7 +174,7 @@ export function postgresLines(t: PgTune, kept: readonly Kept[] = [], clients: Cl
     {
       ...size('sharedBuffers'),
       comment: [
-        t.limitFromHost ? 'As planned: no memory limit to size it from.' : `${Math.round((p.sharedBuffers / t.limit) * 100)}% of the ${human(t.limit)} limit (PG docs: ~25% is the usual start, over 40% rarely helps).`,
+        t.limitFromHost ? 'As planned: no memory limit to size it from.' : `${Math.round((p.sharedBuffers / t.limit) * 100)}% of the ${sizeFormat(t.limit)} limit (PG docs: ~25% is the usual start, over 40% rarely helps).`,
         ...differs('sharedBuffers', pgSize),
       ],
     },
@@ -202,12 +202,12 @@ export function postgresqlConf(stack: Stack, pg: ServiceOf<'postgres'>, t: PgTun
     ...(t.limitFromHost
       ? [
         `This service has no memory limit, so Headroom did not size its memory settings: it sizes them from the container's own limit, never from the host's RAM, which every service shares. Set a limit (headroom check proposes one) to tune them.`,
-        `For reference, the budget below measures these settings against the host's ${human(t.limit)} of RAM:`,
+        `For reference, the budget below measures these settings against the host's ${sizeFormat(t.limit)} of RAM:`,
       ]
-      : [`How these settings spend the ${human(t.limit)} container limit in the plan's x${b.multiplier} spike, at the high end of Headroom's model (the one its findings read):`]),
-    ...b.parts.map((part) => `${pad(human(part.MiB))}  ${part.name}${part.note ? ` (${part.note})` : ''}`),
-    `${pad(human(b.free))}  ${b.fits ? 'left over' : 'OVER THE LIMIT: lower work_mem or max_connections, or add pgBouncer (see `headroom check`)'}`,
-    `In normal traffic, at its high end (${BACKEND_MIB.high}MiB per backend, work_mem x ${WORK_MEM_NODES.high} nodes per active query, every autovacuum worker at maintenance_work_mem) Headroom's model puts this server at ${human(t.plannedHigh)}: ${t.plannedHigh <= t.limit ? 'within' : 'OVER'} the limit.`,
+      : [`How these settings spend the ${sizeFormat(t.limit)} container limit in the plan's x${b.multiplier} spike, at the high end of Headroom's model (the one its findings read):`]),
+    ...b.parts.map((part) => `${pad(sizeFormat(part.MiB))}  ${part.name}${part.note ? ` (${part.note})` : ''}`),
+    `${pad(sizeFormat(b.free))}  ${b.fits ? 'left over' : 'OVER THE LIMIT: lower work_mem or max_connections, or add pgBouncer (see `headroom check`)'}`,
+    `In normal traffic, at its high end (${sizeFormat(BACKEND_MIB.high)} per backend, work_mem x ${WORK_MEM_NODES.high} nodes per active query, every autovacuum worker at maintenance_work_mem) Headroom's model puts this server at ${sizeFormat(t.plannedHigh)}: ${t.plannedHigh <= t.limit ? 'within' : 'OVER'} the limit.`,
   ];
   const out: string[] = header.map((l) => (l ? `# ${commentText(l)}` : '#'));
   for (const line of lines) {

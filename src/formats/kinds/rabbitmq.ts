@@ -7,8 +7,8 @@
  */
 import type { ServiceOf } from '../../engine/schema.ts';
 import type { SettingTune } from '../../engine/kinds/memory-setting.ts';
-import { sizeToPlan } from '../../engine/units.ts';
-import { commentText, GENERATED_BY, human } from '../export/common.ts';
+import { sizeFormat, sizeToPlan } from '../../engine/units.ts';
+import { commentText, GENERATED_BY } from '../export/common.ts';
 import type { KindFormat, Recognised, ServiceFacts, Stack } from './kind.ts';
 import { tagVersion } from './options.ts';
 
@@ -90,7 +90,7 @@ export function rabbitmqConf(stack: Stack, r: ServiceOf<'rabbitmq'>, t: SettingT
   const comment = (s: string) => lines.push(s ? `# ${commentText(s)}` : '#');
   comment(`rabbitmq.conf for the service "${r.name}". ${GENERATED_BY}${stack.plan.name ? ` "${stack.plan.name}"` : ''}.`);
   comment(`Mounted at ${RABBITMQ_CONF.mount}; the image reads /etc/rabbitmq/conf.d/ in order.`);
-  if (r.limit !== null) comment(`Container limit ${human(r.limit)}. Publishers are blocked at the watermark; the garbage collector can take the node past it.`);
+  if (r.limit !== null) comment(`Container limit ${sizeFormat(r.limit)}. Publishers are blocked at the watermark; the garbage collector can take the node past it.`);
   if (t.recommended !== null && !t.plannedSafe) comment(`Headroom recommends vm_memory_high_watermark.absolute = ${Math.floor(t.recommended)}MiB: ${t.explain}.`);
   if (!t.fits) comment(`Headroom: ${t.explain}.`);
   for (const [k, v] of Object.entries(rabbitmqConfEntries(r))) lines.push(`${k} = ${v}`);

@@ -4,11 +4,11 @@
  * redis.conf. One directive map (REDIS_DIRECTIVES) serves all three.
  */
 import type { ServiceOf } from '../../engine/schema.ts';
-import { sizeToPlan } from '../../engine/units.ts';
+import { redisSizeText, sizeFormat, sizeToPlan } from '../../engine/units.ts';
 import { REDIS_ENUMS, type RedisTune } from '../../engine/kinds/redis.ts';
 import type { Kept } from '../../engine/tune.ts';
 import { reachOf } from '../export/exposure.ts';
-import { bytes, commentText, GENERATED_BY, human } from '../export/common.ts';
+import { bytes, commentText, GENERATED_BY } from '../export/common.ts';
 import { redisSizeFormat, redisSizeParse } from '../compose-import/size.ts';
 import { base, shellSplit } from '../compose-import/words.ts';
 import type { KindFormat, Recognised, ServiceFacts, Stack } from './kind.ts';
@@ -174,14 +174,14 @@ export function redisConf(stack: Stack, r: ServiceOf<'redis'>, t: RedisTune, kep
   }
   comment("Data files go to the working directory, /data in the official image (the compose file's volume).");
   lines.push('');
-  if (r.limit !== null) comment(`Container limit ${human(r.limit)}.`);
+  if (r.limit !== null) comment(`Container limit ${sizeFormat(r.limit)}.`);
   if (mm === 0) comment('maxmemory 0 means no bound: the data set can grow until the container is OOM-killed.');
-  else comment(`maxmemory ${human(mm)} = ${d.maxmemory} bytes.`);
+  else comment(`maxmemory ${redisSizeText(mm)} = ${d.maxmemory} bytes.`);
   const held = kept.find((k) => k.key === 'maxmemory');
   if (held) comment(`${held.text}.`);
   if (held?.why === 'default') comment('Redis may hold data those clients cannot lose (queues, sessions): set maxmemory yourself once you know it holds only cache.');
   else if (t.recommendedMaxmemory !== null && !t.plannedSafe) {
-    comment(`Headroom recommends at most ${human(t.recommendedMaxmemory)}: ${t.explain}.`);
+    comment(`Headroom recommends at most ${redisSizeText(t.recommendedMaxmemory)}: ${t.explain}.`);
   }
   if (!t.fits) comment(`Headroom: ${t.explain}.`);
   comment('Not counted in maxmemory: client and AOF buffers, fragmentation (Redis docs).');
@@ -247,7 +247,7 @@ export const redis: KindFormat<'redis'> = {
     svc.volumes = [volume('/data'), `./${conf}:${REDIS_CONF.mount}:ro`];
     svc.healthcheck = healthcheck(['CMD', 'redis-cli', 'ping']);
     svc.stop_grace_period = '1m';
-    note.push(`maxmemory ${human(s.settings.maxmemory)}, ${s.settings.policy}, persistence ${s.settings.persistence}: ${conf}.`);
+    note.push(`maxmemory ${sizeFormat(s.settings.maxmemory)}, ${s.settings.policy}, persistence ${s.settings.persistence}: ${conf}.`);
   },
   files: (stack, services, tunings) => services.map((r) => ({
     path: stack.configPath(r, 'conf'),

@@ -18,7 +18,7 @@ import type { Traffic } from '../../report.ts';
 import { planWithFeatures } from '../../features.ts';
 import { appConnections, trafficOf } from '../../traffic.ts';
 import { maxConnectionsFor, roundDownSize, roundUpSize } from '../../policy.ts';
-import { mbText as fmt, sizeFormat } from '../../units.ts';
+import { pgSizeText as pgSize, sizeFormat, withArticle } from '../../units.ts';
 import { servicesOf } from '../../findings/context.ts';
 import { pgbouncersTuned, pgbouncerServerConnections } from '../pgbouncer.ts';
 import type { TuneContext, TuneUnfit } from '../kind.ts';
@@ -403,21 +403,21 @@ export function tunePostgres(plan: Plan, pg: ServiceOf<'postgres'>, ctx: TuneCon
   const rec = pgSettingsFor(limit, p, { maxConnections: max.value, ...chosen });
   const recommendedHigh = round2(highOf({}));
   const engineHigh = highText(traffic, p.autovacuumMaxWorkers);
-  const giveWay = (what: string, usual: number) => `${what}; lowered from ${fmt(usual)} so that ${engineHigh} fits the ${fmt(limit)} limit${minLimit === null ? '' : ` (a ${fmt(minLimit)} limit would keep ${fmt(usual)})`}`;
+  const giveWay = (what: string, usual: number) => `${what}; lowered from ${pgSize(usual)} so that ${engineHigh} fits the ${sizeFormat(limit)} limit${minLimit === null ? '' : ` (${withArticle(sizeFormat(minLimit))} limit would keep ${pgSize(usual)})`}`;
 
   const explain: Record<keyof PgSettings, string> = {
     maxConnections: maxConnectionsText(recConnections, max),
     superuserReservedConnections: 'PostgreSQL default',
-    sharedBuffers: chosen.sharedBuffers === shares.sharedBuffers ? `25% of the ${fmt(limit)} limit` : giveWay(`${Math.round((chosen.sharedBuffers / limit) * 100)}% of the limit`, shares.sharedBuffers),
-    effectiveCacheSize: `75% of the ${fmt(limit)} limit (a planner hint: allocates nothing)`,
+    sharedBuffers: chosen.sharedBuffers === shares.sharedBuffers ? `25% of the ${sizeFormat(limit)} limit` : giveWay(`${Math.round((chosen.sharedBuffers / limit) * 100)}% of the limit`, shares.sharedBuffers),
+    effectiveCacheSize: `75% of the ${sizeFormat(limit)} limit (a planner hint: allocates nothing)`,
     workMem: workMemCapped
-      ? `as planned: ${unknownClientsText(ctx.clients)} may run queries Headroom cannot count, so work_mem is not raised to the ${fmt(shares.workMem)} the model alone would allow`
+      ? `as planned: ${unknownClientsText(ctx.clients)} may run queries Headroom cannot count, so work_mem is not raised to the ${pgSize(shares.workMem)} the model alone would allow`
       : shaped.spikeRoom === null
       ? 'as planned: the model runs no query through this server (no app connections in the plan), so it sets no bound on work_mem'
       : shaped.spikeRoom < PG_TUNE.workMemMin
-        ? `${fmt(rec.workMem)}, the least Headroom advises: even at 1MB ${highText(spike.traffic, p.autovacuumMaxWorkers)} in the ×${spike.multiplier} spike is over the ${fmt(limit)} limit`
-        : `the largest that keeps ${highText(spike.traffic, p.autovacuumMaxWorkers)} in the ×${spike.multiplier} spike within the ${fmt(limit)} limit` +
-          (rec.workMem < shaped.spikeRoom ? `, capped at ${fmt(rec.workMem)} so that ${engineHigh} fits the limit` : ''),
+        ? `${pgSize(rec.workMem)}, the least Headroom advises: even at 1MB ${highText(spike.traffic, p.autovacuumMaxWorkers)} in the ×${spike.multiplier} spike is over the ${sizeFormat(limit)} limit`
+        : `the largest that keeps ${highText(spike.traffic, p.autovacuumMaxWorkers)} in the ×${spike.multiplier} spike within the ${sizeFormat(limit)} limit` +
+          (rec.workMem < shaped.spikeRoom ? `, capped at ${pgSize(rec.workMem)} so that ${engineHigh} fits the limit` : ''),
     hashMemMultiplier: 'PostgreSQL 15 default',
     maintenanceWorkMem: chosen.maintenanceWorkMem === shares.maintenanceWorkMem ? `limit/16 within [${PG_TUNE.maintenanceMin}MB, ${PG_TUNE.maintenanceMax}MB]` : giveWay(`at least ${PG_TUNE.maintenanceMin}MB`, shares.maintenanceWorkMem),
     autovacuumWorkMem: `limit/32 within [${PG_TUNE.autovacuumMin}MB, ${PG_TUNE.autovacuumMax}MB], at most maintenance_work_mem`,
@@ -480,7 +480,7 @@ function postgresUnlimited(pg: ServiceOf<'postgres'>, own: PgPlanned, view: Plan
 function highText(traffic: Traffic, autovacuumWorkers: number): string {
   const b = traffic.backends.high;
   const a = Math.min(traffic.activeQueries.high, b);
-  return `the engine's high usage (${b} backends × ${BACKEND_MIB.high}MB, ${a} active queries × ${WORK_MEM_NODES.high} work_mem nodes, autovacuum ${autovacuumWorkers} × maintenance_work_mem)`;
+  return `the engine's high usage (${b} backends × ${sizeFormat(BACKEND_MIB.high)}, ${a} active queries × ${WORK_MEM_NODES.high} work_mem nodes, autovacuum ${autovacuumWorkers} × maintenance_work_mem)`;
 }
 
 function autovacuumFor(limit: number): number {
@@ -500,7 +500,7 @@ export function postgresUnfit(pg: ServiceOf<'postgres'>, t: PgTune): TuneUnfit[]
     const r = t.recommended;
     out.push({
       service: pg.name, kind: 'postgres', reason: 'limit', limitMiB: pg.limit, minLimitMiB: t.minLimit,
-      message: `${pg.name}: its ${sizeFormat(pg.limit)} limit is too small for any settings: even with shared_buffers ${fmt(Math.min(PG_TUNE.sharedBuffersMin, r.sharedBuffers))}, maintenance_work_mem ${fmt(Math.min(PG_TUNE.maintenanceMin, r.maintenanceWorkMem))} and work_mem ${fmt(PG_TUNE.workMemMin)} the engine's high usage is over it. Raise the limit to at least ${sizeFormat(t.minLimit ?? 0)}${t.connections.viaPgbouncer ? '' : ', or put pgBouncer in front to cap the backends'}`,
+      message: `${pg.name}: its ${sizeFormat(pg.limit)} limit is too small for any settings: even with shared_buffers ${pgSize(Math.min(PG_TUNE.sharedBuffersMin, r.sharedBuffers))}, maintenance_work_mem ${pgSize(Math.min(PG_TUNE.maintenanceMin, r.maintenanceWorkMem))} and work_mem ${pgSize(PG_TUNE.workMemMin)} the engine's high usage is over it. Raise the limit to at least ${sizeFormat(t.minLimit ?? 0)}${t.connections.viaPgbouncer ? '' : ', or put pgBouncer in front to cap the backends'}`,
     });
   }
   return out;
