@@ -165,11 +165,13 @@ describe("supervised images: the footprint is the parts their flags start (docke
     expect(catalogueBasis('docker-mailserver', 7, 32)).toBeNull();
   });
 
-  it("Mattermost's footprint is the reported whole-VM reading (assumed), not the native default", () => {
+  it("Mattermost's footprint is the in-Docker reading (assumed), the bare VM's its low, not the native default", () => {
     const mm = catalogueEntry('mattermost')!;
-    expect(mm.memory?.typical.mib).toBe(116);
+    expect(mm.memory?.typical.mib).toBe(500);
     expect(mm.memory?.typical.assumed).toBe(true);
-    expect(mm.memory?.typical.source).toMatch(/mattermost\/mattermost\/issues\/8450/);
-    expect(catalogueBasis('mattermost', 116, 32)).toBe('assumed');
+    expect(mm.memory?.typical.source).toMatch(/mattermost\/mattermost\/issues\/8741/);
+    expect(mm.memory?.low?.mib).toBe(116);
+    expect(mm.memory?.low?.source).toMatch(/mattermost\/mattermost\/issues\/8450/);
+    expect(catalogueBasis('mattermost', 500, 32)).toBe('assumed');
   });
 });

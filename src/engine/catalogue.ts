@@ -307,10 +307,16 @@ export const APP_CATALOGUE: readonly CatalogueEntry[] = [
   {
     id: 'mattermost', re: /^(?:[^/]+\/)*mattermost(?:-enterprise-edition|-team-edition)?$/, label: 'Mattermost (Go; its plugins run as child processes)', kind: 'native', language: 'go',
     runtime: 'mattermost/mattermost server/ (Go); plugins are started as subprocesses of the server (mattermost/mattermost-developer-documentation#168), and Calls is on by default on self-hosted servers (mattermost/mattermost server/public/model/config_test.go, TestConfigDefaultCallsPluginState)',
-    // A whole VM's used memory with only Mattermost on it: the server at most, and a 2018 server
-    // before the default-on plugins, so a reading (assumed). No docker stats of a current server
-    // nor a per-plugin figure was found (mattermost/mattermost and mattermost/docker issues, its docs).
-    memory: { typical: { mib: 116, assumed: true, source: 'https://github.com/mattermost/mattermost/issues/8450 (a maintainer, 2018-03: a 512 MB Debian VM running only Mattermost 4.7.3, its database on another machine: `free -h` "-/+ buffers/cache: 116M used", the OS included); plugin processes (Calls on by default) come on top, unmodelled: no published figure' } },
+    // Two readings of a whole machine's used memory with only Mattermost on it (its database
+    // elsewhere), both assumed: a user's Docker host (#8741, 4.8, in a container: "stable 500mb of
+    // 2GB") is the typical, since Headroom plans Docker hosts and the reading is of a later version;
+    // a maintainer's bare VM (#8450, 4.7.3: 116M with the OS) is the low. Both predate the
+    // default-on plugins (their processes come on top); no docker stats of a current server nor a
+    // per-plugin figure was found (mattermost/mattermost and mattermost/docker issues, its docs).
+    memory: {
+      typical: { mib: 500, assumed: true, source: 'https://github.com/mattermost/mattermost/issues/8741 (a user, 2018-05: Mattermost 4.8 in a Docker container on AWS, MySQL on RDS and files on S3: "monitoring memory usage I can see stable 500mb of 2GB"); plugin processes (Calls on by default) come on top, unmodelled: no published figure' },
+      low: { mib: 116, assumed: true, source: 'https://github.com/mattermost/mattermost/issues/8450 (a maintainer, 2018-03: a 512 MB Debian VM running only Mattermost 4.7.3, its database on another machine: `free -h` "-/+ buffers/cache: 116M used", the OS included)' },
+    },
   },
   { id: 'temporal', re: /^(?:[^/]+\/)*temporalio\/(?:auto-setup|server|ui)$/, label: 'Temporal server or UI (Go)', kind: 'native', language: 'go', runtime: 'temporalio/temporal, temporalio/ui-server (Go)' },
   { id: 'signoz', re: /^(?:[^/]+\/)*signoz\/(?:signoz|signoz-otel-collector|query-service)$/, label: 'SigNoz or its OpenTelemetry collector (Go)', kind: 'native', language: 'go', runtime: 'SigNoz/signoz, SigNoz/signoz-otel-collector (Go)' },
