@@ -4,7 +4,7 @@ import { test as base, expect } from './fixtures.ts';
 import { UpgradePage } from './pages/upgrade.ts';
 import { upgradePath } from '../src/engine/tiers.ts';
 import { capacity } from '../src/engine/capacity.ts';
-import { changeText } from '../src/engine/changeText.ts';
+import { changesText } from '../src/engine/changeText.ts';
 import { presetPlan } from '../src/engine/testing.ts';
 
 const test = base.extend<{ upgrade: UpgradePage }>({
@@ -48,7 +48,9 @@ test('what must be fixed before any user is said in an operator’s words, the f
   expect(fixes.length).toBeGreaterThan(0);
   await upgrade.open();
   const fixedFirst = upgrade.capacitySummary.getByTestId('fixed-first');
-  for (const c of fixes) await expect(fixedFirst).toContainText(changeText(c));
+  // One sentence: "Set Redis maxmemory to 104 MiB; set the Grafana memory limit to …" (no capital after a semicolon).
+  await expect(fixedFirst).toContainText(changesText(fixes));
+  await expect(fixedFirst).not.toContainText(/; (Set|Remove|Turn|Move) /);
   // Not the plan file's keys (issue 16: "features.pgbouncer = true", "redis.settings.maxmemory = 104MiB").
   await expect(fixedFirst).not.toContainText(/settings\.|features\.|\d(MiB|GiB)/);
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { changeText, changeValueText } from './changeText.ts';
+import { changeText, changesText, changeValueText } from './changeText.ts';
 import type { Change } from './report.ts';
 
 describe('changeText', () => {
@@ -52,5 +52,19 @@ describe('changeValueText', () => {
   ])('%j reads "%s", the way changeText writes the same value', (change, text) => {
     expect(changeValueText(change)).toBe(text);
     if (text !== 'none') expect(changeText(change)).toContain(text);
+  });
+});
+
+describe('changesText', () => {
+  it('joins changes as one sentence: the first verb capitalised, each after a semicolon in lower case, names kept', () => {
+    const changes: Change[] = [
+      { service: 'redis', key: 'settings.maxmemory', value: '104MiB' },
+      { service: 'grafana', key: 'limit', value: '96MiB' },
+      { key: 'features.pgbouncer', value: true },
+      { key: 'host.ram', value: '8GiB' },
+    ];
+    expect(changesText(changes)).toBe(`${changeText(changes[0]!)}; set the Grafana memory limit to 96 MiB; turn on pgBouncer; move to an 8 GiB host`);
+    expect(changesText(changes.slice(0, 1))).toBe(changeText(changes[0]!));
+    expect(changesText([])).toBe('');
   });
 });

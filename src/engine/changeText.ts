@@ -236,3 +236,18 @@ export function changeText(change: Change): string {
   if (head === 'workload' && WORKLOAD[tail]) return `Set ${WORKLOAD[tail].name} to ${valueText(value, WORKLOAD[tail].kind)}`;
   return `Set ${key} to ${String(value)}`;
 }
+
+/** The verbs every change text starts with (changeText above). */
+const VERBS = /^(Set|Remove|Turn|Move) /;
+
+/**
+ * Several changes as one sentence: "Set Redis maxmemory to 104 MiB; set the Grafana memory limit
+ * to 96 MiB". The first keeps its capital; each after a semicolon starts in lower case, as a
+ * sentence goes on (only the leading verb: names such as Redis keep theirs).
+ */
+export function changesText(changes: readonly Change[]): string {
+  return changes.map((c, i) => {
+    const t = changeText(c);
+    return i === 0 ? t : t.replace(VERBS, (v) => v.toLowerCase());
+  }).join('; ');
+}

@@ -9,4 +9,4 @@ export { RISK_LEVELS, SEVERITIES, budgetLimitOfAll } from './report.ts';
 export { PRESETS, PRESET_NAMES, presetGet, isPresetName, planEmpty } from './presets.ts';
 export type { PresetName } from './presets.ts';
 export { sizeParse, sizeFormat, sizesFormat, sizePairFormat, sizeToPlan, indefiniteArticle, withArticle, durationParse, durationFormat, perContainerFormat, limitsOfAllFormat } from './units.ts';
-export { changeText, KIND_NAMES, FEATURE_NOUNS } from './changeText.ts';
+export { changeText, changesText, KIND_NAMES, FEATURE_NOUNS } from './changeText.ts';

@@ -8,7 +8,7 @@
 import { memo, useId, useMemo } from 'react';
 import { create } from 'zustand';
 import { CartesianGrid, Legend, Line, LineChart, ReferenceDot, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import { changeText, limitsOfAllFormat, PRESET_NAMES, sizeFormat, type Plan, type PresetName } from '../../engine/index.ts';
+import { changesText, limitsOfAllFormat, PRESET_NAMES, sizeFormat, type Plan, type PresetName } from '../../engine/index.ts';
 import type { Capacity, Constraint } from '../../engine/capacity.ts';
 import { deriveOf } from '../derive/engine.ts';
 import { usePalette } from './palette.ts';
@@ -112,7 +112,7 @@ function capacityWords(cap: Capacity) {
     const f = cap.fixedFirst;
     // In an operator's words, as the fix buttons say them ("Set Redis maxmemory to 104 MiB"), not
     // the plan file's keys ("redis.settings.maxmemory = 104MiB", issue 16).
-    const changes = f?.changes.map(changeText).join('; ');
+    const changes = f ? changesText(f.changes) : '';
     return (
       <>
         this stack <strong>fails even with no users</strong>. First to break: {cap.binding?.message}{' '}

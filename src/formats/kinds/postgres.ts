@@ -204,10 +204,10 @@ export function postgresqlConf(stack: Stack, pg: ServiceOf<'postgres'>, t: PgTun
         `This service has no memory limit, so Headroom did not size its memory settings: it sizes them from the container's own limit, never from the host's RAM, which every service shares. Set a limit (headroom check proposes one) to tune them.`,
         `For reference, the budget below measures these settings against the host's ${sizeFormat(t.limit)} of RAM:`,
       ]
-      : [`How these settings spend the ${sizeFormat(t.limit)} container limit in the plan's x${b.multiplier} spike, at the high end of Headroom's model (the one its findings read):`]),
+      : [`How these settings spend the ${sizeFormat(t.limit)} container limit in the plan's ×${b.multiplier} spike, at the high end of Headroom's model (the one its findings read):`]),
     ...b.parts.map((part) => `${pad(sizeFormat(part.MiB))}  ${part.name}${part.note ? ` (${part.note})` : ''}`),
     `${pad(sizeFormat(b.free))}  ${b.fits ? 'left over' : 'OVER THE LIMIT: lower work_mem or max_connections, or add pgBouncer (see `headroom check`)'}`,
-    `In normal traffic, at its high end (${sizeFormat(BACKEND_MIB.high)} per backend, work_mem x ${WORK_MEM_NODES.high} nodes per active query, every autovacuum worker at maintenance_work_mem) Headroom's model puts this server at ${sizeFormat(t.plannedHigh)}: ${t.plannedHigh <= t.limit ? 'within' : 'OVER'} the limit.`,
+    `In normal traffic, at its high end (${sizeFormat(BACKEND_MIB.high)} per backend, work_mem × ${WORK_MEM_NODES.high} nodes per active query, every autovacuum worker at maintenance_work_mem) Headroom's model puts this server at ${sizeFormat(t.plannedHigh)}: ${t.plannedHigh <= t.limit ? 'within' : 'OVER'} the limit.`,
   ];
   const out: string[] = header.map((l) => (l ? `# ${commentText(l)}` : '#'));
   for (const line of lines) {
