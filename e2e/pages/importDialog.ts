@@ -48,10 +48,14 @@ export class ImportDialogPage {
     await expect(this.composeText).toBeFocused();
   }
 
-  /** Pastes compose text and waits until it has been read (recognised or refused). */
-  async paste(text: string) {
+  /**
+   * Pastes compose text and waits until it has been read (recognised or refused). Replacing text
+   * that was read, pass what the new read says: the previous read's words stay on screen until
+   * the new one starts, and would end the wait early.
+   */
+  async paste(text: string, read: RegExp = /Recognised|not read|not a compose file/) {
     await this.composeText.fill(text);
-    await expect(this.status).toHaveText(/Recognised|not read|not a compose file/);
+    await expect(this.status).toHaveText(read);
   }
 
   row(service: string): Locator {
