@@ -29,7 +29,11 @@ describe('changeText', () => {
     [{ service: 'worker', key: 'settings.processes', value: 3 }, 'Set worker processes to 3'],
     [{ service: 'nginx', key: 'settings.workerConnections', value: 1024 }, 'Set nginx worker_connections to 1,024'],
     [{ service: 'gitea', key: 'settings.goMemLimit', value: '180MiB' }, 'Set gitea GOMEMLIMIT to 180 MiB'],
-  ])('%j reads "%s"', (change, text) => expect(changeText(change)).toBe(text));
+  ])('%j reads "%s"', (change, text) => {
+    expect(changeText(change)).toBe(text);
+    // Every change text starts with one of the verbs changesText lowers after a semicolon.
+    expect(changeText(change)).toMatch(/^(Set|Remove|Turn|Move) /);
+  });
 
   it('never shows a plan-file key or an unformatted size for the settings the findings change', () => {
     const values: Record<string, string | number> = { maxmemory: '491.52MiB', sharedBuffers: '1128.66MiB', shmSize: '491.52MiB', maxConnections: 45, defaultPoolSize: 20, maxClientConn: 100, poolMode: 'transaction', policy: 'allkeys-lru', heap: '640.25MiB', maxOldSpace: '128.5MiB', processes: 3, workerConnections: 1024, goMemLimit: '180.33MiB' };
@@ -37,6 +41,7 @@ describe('changeText', () => {
       const text = changeText({ service: 'db', key: `settings.${k}`, value });
       expect(text).not.toMatch(/settings\.|\d\.\d\dMiB|\d{3}\.\d+ MiB/);
       if (k !== k.toLowerCase()) expect(text).not.toContain(k);
+      expect(text).toMatch(/^(Set|Remove|Turn|Move) /);
     }
   });
 });
