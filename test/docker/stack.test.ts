@@ -128,9 +128,17 @@ describe('the exported 4gb stack with the seed\u2019s fixes in real containers',
   it('the deliberate failure: killed exactly where the plan says the limit is too small, not where it fits', () => {
     expect(result.failure?.error).toBeUndefined();
     const [small, fits] = result.failure!.cases;
+    // The kill as the kernel reports it, by any of its three witnesses (the harness's own rule,
+    // failure.ts): the cgroup's oom_kill counter, Docker's OOMKilled, or Docker's oom event. The
+    // counter alone is not enough: it is polled while the fill runs, and when Docker restarts the
+    // container before a poll reads it, the counter goes with the old cgroup. That happened beside
+    // two busy processes (2026-12-03, load 7-13): counter 0, OOMKilled true, one oom event, one
+    // restart.
+    const killed = (c: NonNullable<typeof small>) => c.measured.cgroupOomKills > 0 || c.measured.oomEvents > 0 || c.measured.oomKilled;
     expect(small!.predictedKill).toBe(true);
-    expect(small!.measured.cgroupOomKills).toBeGreaterThanOrEqual(1);
+    expect(killed(small!)).toBe(true);
     expect(fits!.predictedKill).toBe(false);
+    expect(killed(fits!)).toBe(false);
     expect(fits!.measured.cgroupOomKills).toBe(0);
     expect(fits!.measured.oomKilled).toBe(false);
     expect(result.failure!.cases.every((c) => c.asPredicted)).toBe(true);
