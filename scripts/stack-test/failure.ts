@@ -32,6 +32,17 @@ export type FailureCase = {
 };
 export type FailureResult = { dataMiB: number; cases: FailureCase[]; error?: string };
 
+/**
+ * Whether the kernel killed the case's container, by any of its three witnesses: the cgroup's
+ * oom_kill counter, Docker's OOMKilled, or Docker's oom event. The counter alone is not enough:
+ * it is polled while the fill runs, and when Docker restarts the container before a poll reads
+ * it, the counter goes with the old cgroup (beside two busy processes, 2026-12-03: counter 0,
+ * OOMKilled true, one oom event, one restart).
+ */
+export function oomKilled(m: Pick<FailureCase['measured'], 'cgroupOomKills' | 'oomEvents' | 'oomKilled'>): boolean {
+  return m.cgroupOomKills > 0 || m.oomEvents > 0 || m.oomKilled;
+}
+
 function planText(limitMiB: number): string {
   return toYaml({
     name: `deliberate-failure-redis-${limitMiB}`,
@@ -88,7 +99,7 @@ export async function deliberateFailure(engine: DockerEngine, workDir: string, l
       const oomEvents = ev.stdout.split('\n').filter((l) => l.trim() === 'oom').length;
       const i = inspect[0]!;
       const predictedKill = p.svc.usageMiB.typical > p.c.limitMiB;
-      const killed = (before?.oomKills ?? 0) > 0 || oomEvents > 0 || i.State.OOMKilled;
+      const killed = oomKilled({ cgroupOomKills: before?.oomKills ?? 0, oomEvents, oomKilled: i.State.OOMKilled });
       cases.push({
         id: p.c.id,
         limitMiB: p.c.limitMiB,

@@ -7,6 +7,7 @@ import { machineFacts, type Machine } from '../calibrate/machine.ts';
 import { percentile } from './load.ts';
 import type { Range } from './plan.ts';
 import type { StackTestResult } from './run.ts';
+import { oomKilled } from './failure.ts';
 import { judgeLatency } from './saturation.ts';
 
 export type ServiceRow = {
@@ -192,7 +193,7 @@ export function buildReport(r: StackTestResult): StackReport {
   });
   const downtime = (normalLoad?.errors ?? 0) + (normalLoad?.dropped ?? 0) + (spikeLoad?.errors ?? 0) + (spikeLoad?.dropped ?? 0);
   criteria.push({ id: 'no-downtime', label: 'No failed requests (unplanned downtime)', pass: downtime === 0 && !!normalLoad, figure: r.load.map((l) => `${l.phase}: ${l.errors} errors, ${l.dropped} dropped of ${l.sent + l.dropped}`).join('; ') || 'no load' });
-  if (r.failure) criteria.push({ id: 'deliberate-failure', label: 'Deliberate failure: the limit the plan calls too small is OOM-killed, the one it says fits is not', pass: !r.failure.error && r.failure.cases.length > 0 && r.failure.cases.every((c) => c.asPredicted), figure: r.failure.error ?? r.failure.cases.map((c) => `${c.limitMiB} MiB: ${c.measured.cgroupOomKills > 0 || c.measured.oomEvents > 0 || c.measured.oomKilled ? 'killed' : 'not killed'} (predicted ${c.predictedKill ? 'killed' : 'fits'})`).join('; ') });
+  if (r.failure) criteria.push({ id: 'deliberate-failure', label: 'Deliberate failure: the limit the plan calls too small is OOM-killed, the one it says fits is not', pass: !r.failure.error && r.failure.cases.length > 0 && r.failure.cases.every((c) => c.asPredicted), figure: r.failure.error ?? r.failure.cases.map((c) => `${c.limitMiB} MiB: ${oomKilled(c.measured) ? 'killed' : 'not killed'} (predicted ${c.predictedKill ? 'killed' : 'fits'})`).join('; ') });
 
   return {
     title: `Deployment test: ${rep.name}, measured`,

@@ -20,6 +20,7 @@ import { liveEngines } from './engine.ts';
 import { PLANS_DIR, REPO } from '../../scripts/stack-test/plan.ts';
 import { buildReport, reportMarkdown, type StackReport } from '../../scripts/stack-test/report.ts';
 import { runStackTest, type StackTestResult } from '../../scripts/stack-test/run.ts';
+import { oomKilled } from '../../scripts/stack-test/failure.ts';
 import { OOM_SCORE_ADJ_REFUSED } from '../../scripts/stack-test/oom-score-adj.ts';
 import { judgeLatency } from '../../scripts/stack-test/saturation.ts';
 
@@ -128,17 +129,11 @@ describe('the exported 4gb stack with the seed\u2019s fixes in real containers',
   it('the deliberate failure: killed exactly where the plan says the limit is too small, not where it fits', () => {
     expect(result.failure?.error).toBeUndefined();
     const [small, fits] = result.failure!.cases;
-    // The kill as the kernel reports it, by any of its three witnesses (the harness's own rule,
-    // failure.ts): the cgroup's oom_kill counter, Docker's OOMKilled, or Docker's oom event. The
-    // counter alone is not enough: it is polled while the fill runs, and when Docker restarts the
-    // container before a poll reads it, the counter goes with the old cgroup. That happened beside
-    // two busy processes (2026-12-03, load 7-13): counter 0, OOMKilled true, one oom event, one
-    // restart.
-    const killed = (c: NonNullable<typeof small>) => c.measured.cgroupOomKills > 0 || c.measured.oomEvents > 0 || c.measured.oomKilled;
+    // The kill as the kernel reports it, by any of its three witnesses (failure.ts, oomKilled).
     expect(small!.predictedKill).toBe(true);
-    expect(killed(small!)).toBe(true);
+    expect(oomKilled(small!.measured)).toBe(true);
     expect(fits!.predictedKill).toBe(false);
-    expect(killed(fits!)).toBe(false);
+    expect(oomKilled(fits!.measured)).toBe(false);
     expect(fits!.measured.cgroupOomKills).toBe(0);
     expect(fits!.measured.oomKilled).toBe(false);
     expect(result.failure!.cases.every((c) => c.asPredicted)).toBe(true);
