@@ -90,7 +90,7 @@ export function appCpuPerRequestMs(cpuPerRequestMs: number, hit: number): number
  */
 export function trafficShare(s: Service, whole: Plan): number {
   const { kinds, replicas } = stackOf(whole);
-  const all = replicas.get(`${s.kind}\u0000${s.name}`) ?? replicasOf(s);
+  const all = replicas.get(stackKey(s)) ?? replicasOf(s);
   return (1 / Math.max(1, kinds.get(s.kind) ?? 0)) * (replicasOf(s) / Math.max(1, all));
 }
 
@@ -100,6 +100,7 @@ export function trafficShare(s: Service, whole: Plan): number {
  * and scanning the services each time made a 200-service evaluation quadratic (50 ms, bench).
  */
 const stacks = new WeakMap<Plan, { kinds: Map<string, number>; replicas: Map<string, number> }>();
+const stackKey = (s: Service) => `${s.kind}\u0000${s.name}`;
 function stackOf(whole: Plan) {
   let st = stacks.get(whole);
   if (!st) {
@@ -108,7 +109,7 @@ function stackOf(whole: Plan) {
     const replicas = new Map<string, number>();
     for (const x of whole.services) {
       kinds.set(x.kind, (kinds.get(x.kind) ?? 0) + 1);
-      const key = `${x.kind}\u0000${x.name}`;
+      const key = stackKey(x);
       if (!replicas.has(key)) replicas.set(key, replicasOf(x));
     }
     st = { kinds, replicas };
