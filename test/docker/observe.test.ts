@@ -18,7 +18,7 @@ import { cliHarness } from '../../src/cli/testing.ts';
 import { memoryCgroupOfPid, MiB, readCgroupMemory } from './cgroups.ts';
 import { DockerEngine, sleep } from './engine.ts';
 import { hostUsrImage, testDir } from './images.ts';
-import { inspectState, statSizeMiB } from './stats.ts';
+import { inspectState, inspectUntil, oomEventCount, statSizeMiB } from './stats.ts';
 
 const cli = cliHarness('observe-docker');
 let engine: DockerEngine;
@@ -172,14 +172,22 @@ describe('headroom observe on a real engine', () => {
 
     const g = ev.services.find((s) => s.service === 'hog')!;
     expect(g.limitBytes).toBe(64 * 1048576);
-    // Docker's own view once hog has settled (killed, restarted once, killed again, exited).
-    let st = await inspectState(engine, hog);
-    for (let i = 0; i < 100 && (st.Status !== 'exited' || st.RestartCount < 1); i++) {
-      await sleep(200);
-      st = await inspectState(engine, hog);
-    }
-    expect(st.OOMKilled).toBe(true);
+    // Docker's own view once hog has settled (killed, restarted once, killed again, exited). The
+    // second kill is Docker's OOMKilled, or, when containerd handed Docker the exit before the oom
+    // event (the flag then stays false: stats.ts oomEventCount; seen here 2026-12-03 beside two busy
+    // processes), exit code 137 and a second oom event in Docker's log, logged just after the exit.
+    const st = await inspectUntil(engine, hog, (x) => x.Status === 'exited' && x.RestartCount >= 1, 20_000);
+    expect(st.Status).toBe('exited');
     expect(st.RestartCount).toBe(1);
+    expect(st.ExitCode).toBe(137);
+    let oomEvents = await oomEventCount(engine, hog, t0);
+    for (let i = 0; i < 50 && !st.OOMKilled && oomEvents < 2; i++) {
+      await sleep(200);
+      oomEvents = await oomEventCount(engine, hog, t0);
+    }
+    console.log(`hog: Docker's view: OOMKilled ${st.OOMKilled}, exit ${st.ExitCode}, ${oomEvents} oom events`);
+    expect(oomEvents, 'the first kill, logged before the restart').toBeGreaterThanOrEqual(1);
+    expect(st.OOMKilled || oomEvents >= 2, `OOMKilled ${st.OOMKilled}, ${oomEvents} oom events`).toBe(true);
     const finished = Date.parse((JSON.parse(await engine.dockerOk(['inspect', hog])) as { State: { FinishedAt: string } }[])[0]!.State.FinishedAt);
     // The restart and the second kill normally fall in the 10 s window (observed here: 1–8 s
     // after the first on a loaded machine); when the second comes after observe's last inspect,

@@ -31,3 +31,26 @@ export async function inspectState(engine: DockerEngine, name: string): Promise<
   const j = JSON.parse(await engine.dockerOk(['inspect', name])) as { RestartCount: number; State: Omit<InspectState, 'RestartCount'> }[];
   return { ...j[0]!.State, RestartCount: j[0]!.RestartCount };
 }
+
+/** Polls `docker inspect` until `done` holds or `ms` pass; the last state either way. */
+export async function inspectUntil(engine: DockerEngine, name: string, done: (s: InspectState) => boolean, ms: number): Promise<InspectState> {
+  const deadline = Date.now() + ms;
+  let st = await inspectState(engine, name);
+  while (!done(st) && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 200));
+    st = await inspectState(engine, name);
+  }
+  return st;
+}
+
+/**
+ * Docker's `oom` events for a container since `sinceMs`: one per kill, Docker's own witness of it.
+ * Its OOMKilled flag is a second one that can miss a kill: containerd delivers the oom event and
+ * the exit separately, and when Docker handles the exit first the container stands exited with
+ * OOMKilled false and exit code 137 while the oom event is still logged (containerd/containerd#8180,
+ * kubernetes/kubernetes#19825; seen here beside two busy processes, 2026-12-03).
+ */
+export async function oomEventCount(engine: DockerEngine, name: string, sinceMs: number): Promise<number> {
+  const out = await engine.dockerOk(['events', '--since', String(Math.floor(sinceMs / 1000)), '--until', String(Math.ceil(Date.now() / 1000)), '--filter', `container=${name}`, '--filter', 'event=oom', '--format', '{{.Status}}']);
+  return out.split('\n').filter((l) => l.trim() === 'oom').length;
+}
