@@ -60,6 +60,10 @@ describe('headroom fit --out', () => {
     expect(r.out).toMatch(/changed services\.db\.mem_limit: 3g → /);
     expect(r.out).toContain('(tuned) into');
     expect(r.out).toContain(`wrote the fitted plan: ${join(out, 'shop.fitted.yaml')}`);
+    // What "fits" rests on, the free-memory criterion at typical usage included (engine/fit.ts).
+    const freeTypical = /fits 4 GiB: .*, free memory at typical usage ([\d.]+) (MiB|GiB) \(the criterion: over 500 MiB\)/.exec(r.out);
+    expect(freeTypical, r.out).not.toBeNull();
+    expect(Number(freeTypical![1]) * (freeTypical![2] === 'GiB' ? 1024 : 1)).toBeGreaterThan(500);
     expect(limitOf('db')).toBeDefined();
 
     // The same files as export --tuned of the fitted plan: the configs agree byte for byte.
@@ -76,8 +80,10 @@ describe('headroom fit --out', () => {
     const out = tmp();
     const r = h.run(['fit', file, '--out', out, '--json']);
     expect(r.code, r.err).toBe(0);
-    const j = JSON.parse(r.out) as { fits: boolean; exported: string[]; composeChanges: string[]; written: string };
+    const j = JSON.parse(r.out) as { fits: boolean; exported: string[]; composeChanges: string[]; written: string; free: { typicalMiB: number; criterionMiB: number } };
     expect(j.fits).toBe(true);
+    expect(j.free.criterionMiB).toBe(500);
+    expect(j.free.typicalMiB).toBeGreaterThan(j.free.criterionMiB);
     expect(j.exported).toEqual(expect.arrayContaining(['postgresql.conf', 'redis.conf', 'RUNBOOK.md']));
     expect(j.composeChanges.some((c) => c.startsWith('changed services.db.mem_limit'))).toBe(true);
     expect(readdirSync(out)).toEqual(expect.arrayContaining([...j.exported, 'shop.fitted.yaml']));
@@ -90,5 +96,17 @@ describe('headroom fit --out', () => {
     expect(r.code, r.err).toBe(1);
     expect(r.out).toContain('nothing written');
     expect(() => readdirSync(out)).toThrow();
+  });
+
+  it('a stack check passes but that leaves under 500 MiB free at typical usage does not fit, and says so (exit 1)', () => {
+    const file = h.file('docker-compose.yml', `services:
+  app:
+    image: example/app:1
+    mem_limit: 1600m
+    x-headroom: {settings: {usage: {low: 1000MiB, typical: 1250MiB, high: 1300MiB}}}
+`);
+    const r = h.run(['fit', file, '--host', '2GiB']);
+    expect(r.code, r.err).toBe(1);
+    expect(r.out).toMatch(/does not fit 2 GiB: free memory at typical usage would be \d+ MiB, under the success criterion of 500 MiB \(500 MiB or 12% of RAM\); a 4 GiB host holds it \(fit --host 4GiB\)/);
   });
 });

@@ -56,7 +56,7 @@ export const fitCommand = {
     }
     if (values.json) {
       const files = exported ? { exported: exported.files.map((x) => x.path), tuning: exported.notes, composeChanges: exported.changes } : {};
-      process.stdout.write(reportJson({ fits: f.fits, outcome: f.outcome, summary: f.summary, hostMiB: f.hostMiB, assumed: f.assumed, changes: f.changes, written, ...files, plan: planToInput(f.plan), ...(used ? { evidence: used } : {}) }));
+      process.stdout.write(reportJson({ fits: f.fits, outcome: f.outcome, summary: f.summary, hostMiB: f.hostMiB, free: f.free, assumed: f.assumed, changes: f.changes, written, ...files, plan: planToInput(f.plan), ...(used ? { evidence: used } : {}) }));
       return f.fits ? 0 : 1;
     }
     const lines = [
@@ -67,7 +67,7 @@ export const fitCommand = {
       ...f.changes.map(changeLine),
       '',
       f.fits
-        ? `fits ${sizeFormat(plan.host.ram)}: normal traffic and the ×${plan.workload.spike} spike within the limits, the limits plus the reserve within the RAM`
+        ? `fits ${sizeFormat(plan.host.ram)}: normal traffic and the ×${plan.workload.spike} spike within the limits, the limits plus the reserve within the RAM, free memory at typical usage ${sizeFormat(f.free.typicalMiB)} (the criterion: over ${sizeFormat(f.free.criterionMiB)})`
         : `does not fit ${sizeFormat(plan.host.ram)}: ${f.summary}${f.hostMiB === null ? '; no host up to 1 TiB holds it: split the stack (capacity shows the split)' : `; ${withArticle(sizeFormat(f.hostMiB))} host holds it (fit --host ${sizeFormat(f.hostMiB).replace(' ', '')})`}`,
       ...(f.assumed.length ? [`guessed usage (limits left as they are; measure them first): ${f.assumed.join(', ')}`] : []),
       ...(exported ? ['', ...exported.lines] : []),

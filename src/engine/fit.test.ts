@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { fit } from './fit.ts';
 import { evaluate } from './evaluate.ts';
 import { verdictOf } from './verdict.ts';
-import { limitsExceedRam } from './policy.ts';
+import { freeCriterion, limitsExceedRam, typicalFreeUnderCriterion } from './policy.ts';
 import { PRESET_NAMES } from './presets.ts';
 import { presetPlan, planOf } from './testing.ts';
 
@@ -14,6 +14,7 @@ describe('fit', () => {
       const r = evaluate(f.plan);
       expect(limitsExceedRam(r.host)).toBe(false);
       expect(verdictOf(r).outcome).toBe('pass');
+      expect(typicalFreeUnderCriterion(r.host)).toBe(false);
       // No usage-over-limit in normal traffic nor in the spike: the fit holds both.
       expect(r.findings.filter((x) => x.id === 'usage-over-limit' || x.id === 'spike-over-limit')).toEqual([]);
     } else {
@@ -83,5 +84,22 @@ describe('fit', () => {
     const pg = f.plan.services.find((s) => s.kind === 'postgres')!;
     expect(pg.kind === 'postgres' && pg.settings.workMem).toBeLessThan(64);
     expect(pg.kind === 'postgres' && pg.settings.workMem).toBeGreaterThanOrEqual(1);
+  });
+
+  it('a stack that passes check but leaves too little free memory at typical usage does not fit, and says that is why', () => {
+    // 1,250 MiB typical on 2 GiB: the limit (its high, 1,300 MiB, with krr's margin) and the reserve fit the RAM and
+    // nothing is critical, but the reserve's ~350 MiB typical leaves ~450 MiB free: under the criterion's 500.
+    const plan = planOf({ host: { ram: '2GiB' }, services: [{ name: 'app', kind: 'generic', limit: '1600MiB', settings: { usage: { low: '1000MiB', typical: '1250MiB', high: '1300MiB' } } }] } as never);
+    const f = fit(plan);
+    expect(verdictOf(evaluate(f.plan), { assume: true }).outcome).toBe('pass');
+    expect(f.fits).toBe(false);
+    expect(f.free.typicalMiB).toBeLessThan(freeCriterion(2048));
+    expect(f.free.criterionMiB).toBe(freeCriterion(2048));
+    expect(f.summary).toMatch(/^free memory at typical usage would be \d+ MiB, under the success criterion of 500 MiB/);
+    expect(f.hostMiB).toBe(4096);
+    // The same stack on the host it names fits, with the criterion held.
+    const bigger = fit({ ...plan, host: { ...plan.host, ram: 4096 } });
+    expect(bigger.fits).toBe(true);
+    expect(bigger.free.typicalMiB).toBeGreaterThanOrEqual(bigger.free.criterionMiB);
   });
 });

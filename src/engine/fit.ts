@@ -3,7 +3,8 @@
  * plan's users in normal traffic and in its spike together, within the host's RAM — or, when it
  * cannot, the smallest host size that holds it. No new model: the stack is sized by tiers.ts's
  * minimal plan (the kinds' tuning and policy) at the spike's users, its spare memory given to
- * PostgreSQL as the upgrade path does, and judged by the engine's own verdict.
+ * PostgreSQL as the upgrade path does, and judged by the engine's own verdict and the free-memory
+ * criterion at typical usage (policy.ts typicalFreeUnderCriterion).
  *
  * Two rules on top: a connection setting (max_connections, max_client_conn) is never lowered below
  * the plan's own value (the apps open what they open; issue 11), and a service whose usage is a
@@ -16,13 +17,15 @@ import { limitsAt, minimalPlan, tierPlan } from './tiers.ts';
 import { basisOf } from './kinds/index.ts';
 import { evaluate } from './evaluate.ts';
 import { verdictOf, type Outcome } from './verdict.ts';
-import { limitsExceedRam } from './policy.ts';
+import { FREE_CRITERION_WORDS, limitsExceedRam, typicalFreeUnderCriterion } from './policy.ts';
+import type { Report } from './report.ts';
+import { sizeFormat } from './units.ts';
 
 /** One value the fit changes: `limit`, `settings.maxmemory`, … on a service (or `services` for one it adds). */
 export type FitChange = { service: string; key: string; from: unknown; to: unknown; assumed: boolean };
 
 export type Fit = {
-  /** True when the fitted plan fits this host: limits plus reserve within the RAM and no critical finding. */
+  /** True when the fitted plan fits this host: limits plus reserve within the RAM, no critical finding, and free memory at typical usage above the criterion. */
   fits: boolean;
   plan: Plan;
   changes: FitChange[];
@@ -34,6 +37,8 @@ export type Fit = {
   assumed: string[];
   /** The active users every limit is sized for: the plan's users in its spike. */
   spikeUsers: number;
+  /** The fitted plan's free memory at typical usage in normal traffic, and the criterion it is held to there. */
+  free: { typicalMiB: number; criterionMiB: number };
 };
 
 const CONNECTION_KEYS: Readonly<Record<string, string>> = { postgres: 'maxConnections', pgbouncer: 'maxClientConn' };
@@ -90,9 +95,17 @@ function fittedOn(plan: Plan, ramMiB: number, minimal: Plan): Plan {
   return guarded(plan, { ...sized, name: plan.name, workload: plan.workload, host: { ...plan.host, ram: ramMiB } });
 }
 
+/** The stack fits: limits plus reserve within the RAM, check's PASS with the guesses accepted (no
+ * critical finding, so no host OOM), and free memory at typical usage above the criterion. */
 function holds(p: Plan): boolean {
   const r = evaluate(p);
-  return !limitsExceedRam(r.host) && verdictOf(r, { assume: true }).outcome === 'pass';
+  return !limitsExceedRam(r.host) && verdictOf(r, { assume: true }).outcome === 'pass' && !typicalFreeUnderCriterion(r.host);
+}
+
+/** Why a fitted plan that passes check still does not fit: its free memory at typical usage. */
+function freeShortText(r: Report): string {
+  const h = r.host;
+  return `free memory at typical usage would be ${sizeFormat(h.freeMiB.typical)}, under the success criterion of ${sizeFormat(h.freeCriterionMiB)} (${FREE_CRITERION_WORDS})`;
 }
 
 function changesOf(before: Plan, after: Plan): FitChange[] {
@@ -136,15 +149,18 @@ export function fit(plan: Plan): Fit {
       }
     }
   }
-  const v = verdictOf(evaluate(fitted));
+  const r = evaluate(fitted);
+  const v = verdictOf(r);
   return {
     fits,
     plan: fitted,
     changes: changesOf(plan, fitted),
     outcome: v.outcome,
-    summary: v.summary,
+    // When only the free memory stands between the fitted plan and a fit, that is the reason given.
+    summary: !fits && !limitsExceedRam(r.host) && verdictOf(r, { assume: true }).outcome === 'pass' ? freeShortText(r) : v.summary,
     hostMiB,
     assumed: plan.services.filter((s) => basisOf(s) === 'assumed').map((s) => s.name),
     spikeUsers,
+    free: { typicalMiB: r.host.freeMiB.typical, criterionMiB: r.host.freeCriterionMiB },
   };
 }

@@ -83,7 +83,7 @@ const SMALLEST_HOST_MIB = 512;
 
 /**
  * The smallest host Headroom says the stack fits, by engine/fit.ts (limits plus reserve within
- * the RAM, no host OOM, free memory above the criterion, with the guesses accepted): the plan put
+ * the RAM, no host OOM, free memory at typical usage above the criterion, with the guesses accepted): the plan put
  * on a 512 MiB host, and fit's answer — that host when it holds, else the smallest power of two
  * that does. Null when no host up to fit's largest holds it.
  */

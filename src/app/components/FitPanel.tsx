@@ -69,7 +69,7 @@ export default function FitPanel({ onClose }: { onClose: () => void }) {
             <p data-testid="fit-verdict" className="fit-none">
               Nothing fits {host}: with every limit sized for {`the ${spike === null ? '' : `×${spike} `}spike (${countText(view.spikeUsers)} active users)`}, {view.summary}. Nothing has been changed.
             </p>
-            {passesNow && <p>The plan as it stands passes its check; the fit asks more of it: every service’s limit covers its usage in the spike.</p>}
+            {passesNow && <p>The plan as it stands passes its check; the fit asks more of it: every service’s limit covers its usage in the spike, and free memory at typical usage stays above the success criterion.</p>}
             {bigger ? (
               <>
                 <p>

@@ -45,6 +45,15 @@ describe('fitOf', () => {
     expect(v.bigger.lines[0]).toEqual({ text: `Move to a ${v.bigger.hostText} host`, now: '8 GiB', assumed: false });
   });
 
+  it('a plan that passes its check but leaves too little free memory at typical usage is told why, and offers the host that holds it', () => {
+    const input = { version: 1, name: 'one app', host: { ram: '2GiB' }, services: [{ name: 'app', kind: 'generic', limit: '1600MiB', settings: { usage: { low: '1000MiB', typical: '1250MiB', high: '1300MiB' } } }] } as unknown as PlanInput;
+    const v = fitOf(input);
+    expect(v.status === 'ok' && v.fits).toBe(false);
+    if (v.status !== 'ok' || !v.bigger) throw new Error('expected a bigger host');
+    expect(v.summary).toMatch(/^free memory at typical usage would be \d+ MiB, under the success criterion of 500 MiB/);
+    expect(v.bigger.hostMiB).toBe(4096);
+  });
+
   it('a plan that does not evaluate has no fit, and says why', () => {
     const input = { ...presetGet('4gb'), host: { ram: 'lots' } } as unknown as PlanInput;
     expect(fitOf(input)).toEqual({ status: 'unavailable', reason: 'the plan does not evaluate: fix it first' });
