@@ -2,6 +2,7 @@
 import AxeBuilder from '@axe-core/playwright';
 import { test, expect } from './fixtures.ts';
 import { FitPage } from './pages/fit.ts';
+import { STORAGE_KEY } from './pages/planner.ts';
 
 test('the 4gb preset: the diff first, nothing changed until Apply, then every shown value in the plan, and one Undo takes it all back', async ({ planner, page }) => {
   // Two fits, an apply and an undo, each followed by the table's re-render: 32 s measured here
@@ -47,6 +48,24 @@ test('the 4gb preset: the diff first, nothing changed until Apply, then every sh
   await expect(planner.hostLimits).toHaveText(limitsBefore!);
 });
 
+test('a plan that passes its check but leaves too little free memory: fit says that is why, in words, and the one-change move reads as English', async ({ planner, page }) => {
+  // One app at 1,250 MiB typical on 2 GiB: check passes (its limit and the reserve fit), but free
+  // memory at typical usage, 461 MiB, is under the 500 MiB criterion that fit holds (engine/fit.ts).
+  await page.addInitScript((key) => {
+    const plan = { name: 'one app', host: { ram: '2GiB' }, services: [{ name: 'app', kind: 'generic', limit: '1600MiB', settings: { usage: { low: '1000MiB', typical: '1250MiB', high: '1300MiB' } } }] };
+    localStorage.setItem(key, JSON.stringify({ version: 1, plan }));
+  }, STORAGE_KEY);
+  const fit = new FitPage(page);
+  await planner.open();
+  await expect(page.getByRole('region', { name: 'Verdict' })).toContainText('PASS');
+  await fit.open();
+  await expect(fit.verdict).toHaveText(/^Nothing fits a 2 GiB host: .*, free memory at typical usage would be \d+ MiB, under the success criterion of 500 MiB \(500 MiB or 12% of RAM\)\. Nothing has been changed\.$/);
+  await expect(fit.panel).toContainText('A 4 GiB host holds it, with these 2 changes:');
+  // Two lines, the move and one limit: "the other change", never "the other 1 change".
+  await expect(fit.panel.getByRole('button', { name: 'Move to a 4 GiB host and apply the other change', exact: true })).toBeVisible();
+  await expect(fit.panel).not.toContainText(/\b(these|other) 1 change/);
+});
+
 test('a plan its host cannot hold: says so, changes nothing, and offers the smallest host that does', async ({ planner, page }) => {
   // A preset load, an edit, a fit that searches bigger hosts (8 → 16 GiB, each fitted and
   // evaluated), the move applied and undone, each followed by the table's re-render: past the
@@ -65,7 +84,7 @@ test('a plan its host cannot hold: says so, changes nothing, and offers the smal
   await expect(fit.verdict).toContainText('Nothing fits an 8 GiB host');
   await expect(fit.verdict).toContainText('Nothing has been changed');
   expect(await planner.table()).toEqual(before);
-  const offer = fit.panel.getByRole('button', { name: /^Move to an? [\d.]+ GiB host and apply the other \d+ changes?$/ });
+  const offer = fit.panel.getByRole('button', { name: /^Move to an? [\d.]+ GiB host( and apply the other (change|\d+ changes))?$/ });
   await expect(offer).toBeVisible();
   const host = /Move to an? ([\d.]+ GiB) host/.exec((await offer.textContent())!)![1]!;
   const lines = await fit.lines();

@@ -27,6 +27,10 @@ function Diff({ option }: { option: FitOption }) {
 }
 
 const changesText = (n: number) => `${countText(n)} change${n === 1 ? '' : 's'}`;
+/** "these 2 changes", "this change": never "these 1 change". */
+const theseChanges = (n: number) => (n === 1 ? 'this change' : `these ${changesText(n)}`);
+/** The move's button: the move, and the other changes when there are any ("the other change", "the other 3 changes"). */
+const moveText = (hostText: string, others: number) => `Move to ${withArticle(hostText)} host${others === 0 ? '' : ` and apply the other ${others === 1 ? 'change' : changesText(others)}`}`;
 
 export default function FitPanel({ onClose }: { onClose: () => void }) {
   const input = usePlanner((s) => s.input);
@@ -54,7 +58,7 @@ export default function FitPanel({ onClose }: { onClose: () => void }) {
           here.next ? (
             <>
               <p data-testid="fit-verdict">
-                It fits {host} with these {changesText(here.lines.length)}:
+                It fits {host} with {theseChanges(here.lines.length)}:
               </p>
               <Diff option={here} />
               <button type="button" className="primary" onClick={() => apply(here, `Fitted the stack to ${host}: ${changesText(here.lines.length)}`)}>
@@ -73,11 +77,11 @@ export default function FitPanel({ onClose }: { onClose: () => void }) {
             {bigger ? (
               <>
                 <p>
-                  {indefiniteArticle(bigger.hostText) === 'an' ? 'An' : 'A'} {bigger.hostText} host holds it, with these {changesText(bigger.lines.length)}:
+                  {indefiniteArticle(bigger.hostText) === 'an' ? 'An' : 'A'} {bigger.hostText} host holds it, with {theseChanges(bigger.lines.length)}:
                 </p>
                 <Diff option={bigger} />
                 <button type="button" className="primary" onClick={() => apply(bigger, `Fitted the stack to ${withArticle(bigger.hostText)} host: ${changesText(bigger.lines.length)}`)}>
-                  Move to {withArticle(bigger.hostText)} host and apply the other {changesText(bigger.lines.length - 1)}
+                  {moveText(bigger.hostText, bigger.lines.length - 1)}
                 </button>
               </>
             ) : (
