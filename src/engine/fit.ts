@@ -95,11 +95,15 @@ function fittedOn(plan: Plan, ramMiB: number, minimal: Plan): Plan {
   return guarded(plan, { ...sized, name: plan.name, workload: plan.workload, host: { ...plan.host, ram: ramMiB } });
 }
 
-/** The stack fits: limits plus reserve within the RAM, check's PASS with the guesses accepted (no
- * critical finding, so no host OOM), and free memory at typical usage above the criterion. */
-function holds(p: Plan): boolean {
-  const r = evaluate(p);
-  return !limitsExceedRam(r.host) && verdictOf(r, { assume: true }).outcome === 'pass' && !typicalFreeUnderCriterion(r.host);
+/**
+ * Why a fitted plan does not fit, from its report, or null when it fits: `verdict` when the limits
+ * plus the reserve exceed the RAM or check does not pass with the guesses accepted (a critical
+ * finding, so a host OOM among them); else `free` when free memory at typical usage is under the
+ * criterion.
+ */
+function misfit(r: Report): 'verdict' | 'free' | null {
+  if (limitsExceedRam(r.host) || verdictOf(r, { assume: true }).outcome !== 'pass') return 'verdict';
+  return typicalFreeUnderCriterion(r.host) ? 'free' : null;
 }
 
 /** Why a fitted plan that passes check still does not fit: its free memory at typical usage. */
@@ -138,18 +142,19 @@ export function fit(plan: Plan): Fit {
   // spike² (25,000 users' queries on the 4gb preset, not 5,000) and leave work_mem at 1MB.
   const minimal = minimalKept({ ...plan, workload: { ...plan.workload, spike: 1 } }, spikeUsers);
   const fitted = fittedOn(plan, plan.host.ram, minimal);
-  const fits = holds(fitted);
+  const r = evaluate(fitted);
+  const why = misfit(r);
+  const fits = why === null;
   let hostMiB: number | null = null;
   if (!fits) {
     for (let ram = 1024; ram <= MAX_HOST_MIB; ram *= 2) {
       if (ram <= plan.host.ram) continue;
-      if (holds(fittedOn(plan, ram, minimal))) {
+      if (misfit(evaluate(fittedOn(plan, ram, minimal))) === null) {
         hostMiB = ram;
         break;
       }
     }
   }
-  const r = evaluate(fitted);
   const v = verdictOf(r);
   return {
     fits,
@@ -157,7 +162,7 @@ export function fit(plan: Plan): Fit {
     changes: changesOf(plan, fitted),
     outcome: v.outcome,
     // When only the free memory stands between the fitted plan and a fit, that is the reason given.
-    summary: !fits && !limitsExceedRam(r.host) && verdictOf(r, { assume: true }).outcome === 'pass' ? freeShortText(r) : v.summary,
+    summary: why === 'free' ? freeShortText(r) : v.summary,
     hostMiB,
     assumed: plan.services.filter((s) => basisOf(s) === 'assumed').map((s) => s.name),
     spikeUsers,
