@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { parse as parseYaml, stringify as toYaml } from 'yaml';
 import { createParentCgroup, memoryCgroupOfPid, MiB, tryReadCgroupMemory, watchOomKills } from '../../test/docker/cgroups.ts';
 import { sleep, type DockerEngine } from '../../test/docker/engine.ts';
+import { oomEventCount } from '../../test/docker/stats.ts';
 import { localCompose } from './compose.ts';
 import { exportPlan, planReport } from './plan.ts';
 
@@ -95,8 +96,7 @@ export async function deliberateFailure(engine: DockerEngine, workDir: string, l
       const parent = tryReadCgroupMemory(p.cgDir);
       const before = parent && { ...parent, oomKills: Math.max(parent.oomKills, ownKills) };
       const inspect = JSON.parse((await engine.dockerOk(['inspect', p.container])).trim()) as { RestartCount: number; State: { OOMKilled: boolean; ExitCode: number } }[];
-      const ev = await engine.docker(['events', '--since', String(since), '--until', String(Math.floor(Date.now() / 1000)), '--filter', `container=${p.container}`, '--filter', 'event=oom', '--format', '{{.Status}}']);
-      const oomEvents = ev.stdout.split('\n').filter((l) => l.trim() === 'oom').length;
+      const oomEvents = await oomEventCount(engine, p.container, since * 1000);
       const i = inspect[0]!;
       const predictedKill = p.svc.usageMiB.typical > p.c.limitMiB;
       const killed = oomKilled({ cgroupOomKills: before?.oomKills ?? 0, oomEvents, oomKilled: i.State.OOMKilled });

@@ -18,7 +18,7 @@ import { cliHarness } from '../../src/cli/testing.ts';
 import { memoryCgroupOfPid, MiB, readCgroupMemory } from './cgroups.ts';
 import { DockerEngine, sleep } from './engine.ts';
 import { hostUsrImage, testDir } from './images.ts';
-import { inspectState, inspectUntil, oomEventCount, statSizeMiB } from './stats.ts';
+import { inspectState, inspectUntil, oomEventsUntil, statSizeMiB } from './stats.ts';
 
 const cli = cliHarness('observe-docker');
 let engine: DockerEngine;
@@ -180,11 +180,7 @@ describe('headroom observe on a real engine', () => {
     expect(st.Status).toBe('exited');
     expect(st.RestartCount).toBe(1);
     expect(st.ExitCode).toBe(137);
-    let oomEvents = await oomEventCount(engine, hog, t0);
-    for (let i = 0; i < 50 && !st.OOMKilled && oomEvents < 2; i++) {
-      await sleep(200);
-      oomEvents = await oomEventCount(engine, hog, t0);
-    }
+    const oomEvents = await oomEventsUntil(engine, hog, t0, st.OOMKilled ? 0 : 2);
     console.log(`hog: Docker's view: OOMKilled ${st.OOMKilled}, exit ${st.ExitCode}, ${oomEvents} oom events`);
     expect(oomEvents, 'the first kill, logged before the restart').toBeGreaterThanOrEqual(1);
     expect(st.OOMKilled || oomEvents >= 2, `OOMKilled ${st.OOMKilled}, ${oomEvents} oom events`).toBe(true);

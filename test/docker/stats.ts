@@ -1,5 +1,5 @@
 /** Docker's own view of a container's memory: `docker stats --no-stream` and `docker inspect`. */
-import type { DockerEngine } from './engine.ts';
+import { sleep, type DockerEngine } from './engine.ts';
 
 export type DockerStat = { name: string; usageMiB: number; limitMiB: number };
 
@@ -37,7 +37,7 @@ export async function inspectUntil(engine: DockerEngine, name: string, done: (s:
   const deadline = Date.now() + ms;
   let st = await inspectState(engine, name);
   while (!done(st) && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 200));
+    await sleep(200);
     st = await inspectState(engine, name);
   }
   return st;
@@ -53,4 +53,18 @@ export async function inspectUntil(engine: DockerEngine, name: string, done: (s:
 export async function oomEventCount(engine: DockerEngine, name: string, sinceMs: number): Promise<number> {
   const out = await engine.dockerOk(['events', '--since', String(Math.floor(sinceMs / 1000)), '--until', String(Math.ceil(Date.now() / 1000)), '--filter', `container=${name}`, '--filter', 'event=oom', '--format', '{{.Status}}']);
   return out.split('\n').filter((l) => l.trim() === 'oom').length;
+}
+
+/**
+ * oomEventCount, read again every 200 ms until it reaches `atLeast` or `ms` pass (the event can be
+ * logged just after the exit it belongs to); one read when `atLeast` is 0. The last count either way.
+ */
+export async function oomEventsUntil(engine: DockerEngine, name: string, sinceMs: number, atLeast: number, ms = 10_000): Promise<number> {
+  const deadline = Date.now() + ms;
+  let n = await oomEventCount(engine, name, sinceMs);
+  while (n < atLeast && Date.now() < deadline) {
+    await sleep(200);
+    n = await oomEventCount(engine, name, sinceMs);
+  }
+  return n;
 }

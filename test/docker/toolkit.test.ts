@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cgroupExists, createParentCgroup, memoryCgroupOfPid, MiB, readCgroupMemory, watchOomKills } from './cgroups.ts';
 import { DockerEngine, liveEngines, pidsMentioning, processRunning, sleep } from './engine.ts';
 import { HOST_USR_RUN_ARGS, hostUsrImage } from './images.ts';
-import { dockerStats, inspectState, oomEventCount } from './stats.ts';
+import { dockerStats, inspectState, oomEventsUntil } from './stats.ts';
 
 let engine: DockerEngine;
 let base = '';
@@ -66,11 +66,7 @@ describe('memory limits are real', () => {
     const st = await inspectState(engine, 'oom');
     expect(st.ExitCode).toBe(137);
     // Docker's witness: its OOMKilled flag, or its oom event when it handled the exit first (stats.ts oomEventCount).
-    let oomEvents = await oomEventCount(engine, 'oom', t0);
-    for (let i = 0; i < 50 && !st.OOMKilled && oomEvents < 1; i++) {
-      await sleep(200);
-      oomEvents = await oomEventCount(engine, 'oom', t0);
-    }
+    const oomEvents = await oomEventsUntil(engine, 'oom', t0, st.OOMKilled ? 0 : 1);
     expect(st.OOMKilled || oomEvents >= 1, `OOMKilled ${st.OOMKilled}, ${oomEvents} oom events`).toBe(true);
     const parentKills = readCgroupMemory(dir).oomKills; // hierarchical on v2 only
     expect(Math.max(kills, parentKills)).toBeGreaterThanOrEqual(1);
