@@ -59,6 +59,24 @@ test.describe('editing', () => {
     });
   }
 
+  test('typing a limit does not move the page: the host line of the last change is always there', async ({ planner, page }) => {
+    await planner.open();
+    const change = page.getByTestId('host-free-delta');
+    await expect(change).toHaveText('no change yet');
+    const cell = planner.limit('fastapi');
+    const at = async () => ({ panel: (await page.locator('section.host').boundingBox())!.height, cell: (await cell.boundingBox())!.y });
+    const before = await at();
+    // 500MiB → 50 frees what fastapi's usage above 50 MiB took (its usage is capped at its limit);
+    // 501 takes it back: the line says so, then says nothing moved, and the table stays put.
+    await cell.fill('50');
+    await expect(change).toHaveText(/^\+\d[\d.]* (MiB|GiB) free since the last change$/);
+    expect(await at()).toEqual(before);
+    await cell.fill('501');
+    await expect(planner.hostLimits).toHaveText('1.91 GiB');
+    await expect(change).toHaveText('free memory unchanged by the last change');
+    expect(await at()).toEqual(before);
+  });
+
   test('undo restores the previous plan, redo brings the edit back', async ({ planner, page }) => {
     await planner.open();
     await planner.setLimit('redis', '1GiB');

@@ -12,14 +12,19 @@ import { RiskBadge } from './Badges.tsx';
 /** Legend entries beyond this are summarised; the bar's tooltips still name every service. */
 const LEGEND_MAX = 9;
 
+/**
+ * What the last change did to free memory, on a line that is always there: a line that came and
+ * went would move everything under it (the table being typed in) on every key, and make the
+ * browser lay out and paint the whole page again for it.
+ */
 function LastChange({ freeMiB }: { freeMiB: number }) {
   const prev = usePreviousReport();
-  if (!prev) return null;
-  const d = freeMiB - prev.host.freeMiB.typical;
-  if (Math.abs(d) < 0.5) return null;
+  const d = prev ? freeMiB - prev.host.freeMiB.typical : 0;
+  const moved = prev !== null && Math.abs(d) >= 0.5;
+  const text = prev === null ? 'no change yet' : moved ? `${deltaText(d)} free since the last change` : 'free memory unchanged by the last change';
   return (
-    <span className={`delta ${d > 0 ? 'delta-up' : 'delta-down'}`} data-testid="host-free-delta">
-      {deltaText(d)} free since the last change
+    <span className={`host-change ${moved ? `delta ${d > 0 ? 'delta-up' : 'delta-down'}` : 'muted'}`} data-testid="host-free-delta" title={text}>
+      {text}
     </span>
   );
 }
