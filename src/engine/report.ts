@@ -202,7 +202,8 @@ export type Report = {
   latency: Latency | null;
   features: { pgbouncer: boolean; semanticCache: boolean; alertmanager: boolean };
   spike: Scenario;
-  findings: ReportFinding[];
+  /** Worked out when first read (a single-host report: evaluate.ts), then the same array. */
+  readonly findings: ReportFinding[];
 };
 
 /**

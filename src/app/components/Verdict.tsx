@@ -1,12 +1,14 @@
 /** The plan's verdict in the header: pass, fail or cannot tell, the same as `headroom check`, with its reasons. */
-import { useEvaluatedPick } from '../derive/hooks.ts';
+import { useLaggingInput } from '../derive/hooks.ts';
+import { deriveOf } from '../derive/engine.ts';
 import { verdictView, type VerdictView } from '../derive/verdict.ts';
 
 const SHAPE: Record<VerdictView['outcome'], string> = { pass: '✔', fail: '✖', 'cannot-tell': '?' };
 const TONE: Record<VerdictView['outcome'], string> = { pass: 'status-pass', fail: 'status-fail', 'cannot-tell': 'status-unknown' };
 
 export function Verdict() {
-  const v = useEvaluatedPick(({ report }) => verdictView(report), null);
+  const d = deriveOf(useLaggingInput('paint'));
+  const v = d.status === 'ok' ? verdictView(d.report) : null;
   if (!v) return null;
   const details = v.reasons.length > 0 || v.open.length > 0;
   return (
