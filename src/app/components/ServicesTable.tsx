@@ -5,7 +5,7 @@
  * leaves the table. Pages keep a big plan's page as light as a small one: what a browser pays per
  * keystroke grows with the rows on screen, not with the services in the plan.
  */
-import { useEffect, useMemo, useState, type FocusEvent } from 'react';
+import { memo, useEffect, useMemo, useState, type FocusEvent } from 'react';
 import {
   createColumnHelper,
   createPaginatedRowModel,
@@ -16,6 +16,7 @@ import {
   sortFn_basic,
   tableFeatures,
   useTable,
+  type ReactTable,
 } from '@tanstack/react-table';
 import { SERVICE_KINDS, type ServiceKind } from '../../engine/index.ts';
 import { useRowViews } from '../derive/hooks.ts';
@@ -56,7 +57,7 @@ function sameRows(a: readonly RowView[], b: readonly RowView[]): boolean {
 }
 
 /** What the marks on each row's usage bar mean (the same marks, drawn the same way). */
-function GaugeLegend() {
+const GaugeLegend = memo(function GaugeLegend() {
   return (
     <p className="gauge-legend" data-testid="gauge-legend">
       <span className="visually-hidden">The bar under each usage: </span>
@@ -71,9 +72,10 @@ function GaugeLegend() {
       </span>
     </p>
   );
-}
+});
 
-function AddService() {
+/** Its own state only: a keystroke in a row does not render its list of kinds again. */
+const AddService = memo(function AddService() {
   const { serviceAdd } = useActions();
   const [kind, setKind] = useState<ServiceKind>('generic');
   return (
@@ -91,7 +93,43 @@ function AddService() {
       </button>
     </div>
   );
-}
+});
+
+type Table = ReactTable<typeof features, RowView>;
+
+/**
+ * The column headers, rendered again when the sort changes (`sortKey`), not on every edit: the
+ * headers change only with the sort (useTable hands out a new wrapper object on every render,
+ * over the same table, so the wrapper is not compared).
+ */
+const Head = memo(function Head({ table }: { table: Table; sortKey: string }) {
+  return (
+    <thead>
+      {table.getHeaderGroups().map((group) => (
+        <tr key={group.id}>
+          {group.headers.map((header) => {
+            const sorted = header.column.getIsSorted();
+            const canSort = header.column.getCanSort();
+            return (
+              <th key={header.id} scope="col" aria-sort={sorted ? ARIA_SORT[sorted] : canSort ? 'none' : undefined} className={`col-${header.column.id}`}>
+                {canSort ? (
+                  <button type="button" className="sort" onClick={header.column.getToggleSortingHandler()}>
+                    <table.FlexRender header={header} />
+                    <span aria-hidden="true" className="sort-mark">
+                      {sorted === 'asc' ? '▲' : sorted === 'desc' ? '▼' : '⇅'}
+                    </span>
+                  </button>
+                ) : (
+                  <table.FlexRender header={header} />
+                )}
+              </th>
+            );
+          })}
+        </tr>
+      ))}
+    </thead>
+  );
+}, (a, b) => a.sortKey === b.sortKey);
 
 type PagerTable = {
   state: { pagination: { pageIndex: number; pageSize: number } };
@@ -170,30 +208,7 @@ export function ServicesTable() {
             ))}
           </colgroup>
           <caption className="visually-hidden">Each service’s memory limit, its usage range (low, typical, high), the headroom at typical usage and the risk of going over the limit. Column headers sort.</caption>
-          <thead>
-            {table.getHeaderGroups().map((group) => (
-              <tr key={group.id}>
-                {group.headers.map((header) => {
-                  const sorted = header.column.getIsSorted();
-                  const canSort = header.column.getCanSort();
-                  return (
-                    <th key={header.id} scope="col" aria-sort={sorted ? ARIA_SORT[sorted] : canSort ? 'none' : undefined} className={`col-${header.column.id}`}>
-                      {canSort ? (
-                        <button type="button" className="sort" onClick={header.column.getToggleSortingHandler()}>
-                          <table.FlexRender header={header} />
-                          <span aria-hidden="true" className="sort-mark">
-                            {sorted === 'asc' ? '▲' : sorted === 'desc' ? '▼' : '⇅'}
-                          </span>
-                        </button>
-                      ) : (
-                        <table.FlexRender header={header} />
-                      )}
-                    </th>
-                  );
-                })}
-              </tr>
-            ))}
-          </thead>
+          <Head table={table} sortKey={JSON.stringify(table.state.sorting)} />
           <tbody onFocus={onFocus} onBlur={onBlur}>
             {rows.length === 0 && (
               <tr>
