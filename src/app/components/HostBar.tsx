@@ -8,6 +8,7 @@ import type { Segment } from '../derive/views.ts';
 import { sizeFormat } from '../../engine/units.ts';
 import { deltaText } from '../format.ts';
 import { RiskBadge } from './Badges.tsx';
+import type { RiskLevel } from '../../engine/report.ts';
 
 /** Legend entries beyond this are summarised; the bar's tooltips still name every service. */
 const LEGEND_MAX = 9;
@@ -33,6 +34,55 @@ function LastChange({ freeMiB }: { freeMiB: number }) {
 const HostSegment = memo(function HostSegment({ tone, colour, widthPct, title }: Pick<Segment, 'tone' | 'colour' | 'widthPct' | 'title'>) {
   return <span className={`seg seg-${tone}${tone === 'service' ? ` svc-${colour}` : ''}`} style={{ width: `${widthPct}%` }} title={title} />;
 });
+
+/** The CPU line: a limit edit does not move it, so a keystroke does not render it again. */
+const CpuLine = memo(function CpuLine({ cpuText, cpuOk, spikeMultiplier, spikeCpuText, spikeCpuOk }: { cpuText: string; cpuOk: boolean; spikeMultiplier: number; spikeCpuText: string; spikeCpuOk: boolean }) {
+  return (
+    <span>
+      CPU <strong data-testid="host-cpu">{cpuText}</strong>
+      <span className={cpuOk ? 'ok-text' : 'bad-text'}>{cpuOk ? ' ✔' : ' ✖ saturated'}</span> (modelled); in a ×{spikeMultiplier} spike{' '}
+      <strong data-testid="spike-cpu">{spikeCpuText}</strong>
+      <span className={spikeCpuOk ? 'ok-text' : 'bad-text'}>{spikeCpuOk ? ' ✔' : ' ✖ saturated'}</span>
+    </span>
+  );
+});
+
+/** The host's chance of an OOM kill, not the verdict (which can fail on one service's finding while the host has room). */
+const HostRisks = memo(function HostRisks({ risk, riskTitle, spikeMultiplier, spikeRisk, spikeFreeText }: { risk: RiskLevel; riskTitle: string; spikeMultiplier: number; spikeRisk: RiskLevel; spikeFreeText: string }) {
+  return (
+    <>
+      <span>
+        host OOM risk <RiskBadge level={risk} title={riskTitle} testId="host-risk" />
+      </span>
+      <span>
+        in a ×{spikeMultiplier} spike <RiskBadge level={spikeRisk} title={`least free in the spike: ${spikeFreeText}`} testId="spike-risk" />
+      </span>
+    </>
+  );
+});
+
+type LegendEntry = Pick<Segment, 'key' | 'tone' | 'colour' | 'label'>;
+
+/** The bar's swatches: the same while limits are typed (a segment's width is not in it). */
+const LegendEntries = memo(
+  function LegendEntries({ entries, hidden }: { entries: readonly LegendEntry[]; hidden: number }) {
+    return (
+      <>
+        {entries.map((s) => (
+          <li key={s.key}>
+            <span aria-hidden="true" className={`swatch seg-${s.tone}${s.tone === 'service' ? ` svc-${s.colour}` : ''}`} />
+            {s.label}
+          </li>
+        ))}
+        {hidden > 0 && <li>+{hidden} more services</li>}
+      </>
+    );
+  },
+  (a, b) => a.hidden === b.hidden && a.entries.length === b.entries.length && a.entries.every((e, i) => {
+    const f = b.entries[i]!;
+    return e.key === f.key && e.tone === f.tone && e.colour === f.colour && e.label === f.label;
+  }),
+);
 
 export function HostBar() {
   const v = useHostView();
@@ -61,19 +111,8 @@ export function HostBar() {
             {v.limitsText}
           </strong> + reserve {v.reserveText}
         </span>
-        <span>
-          CPU <strong data-testid="host-cpu">{v.cpuText}</strong>
-          <span className={v.cpuOk ? 'ok-text' : 'bad-text'}>{v.cpuOk ? ' ✔' : ' ✖ saturated'}</span> (modelled); in a ×{v.spikeMultiplier} spike{' '}
-          <strong data-testid="spike-cpu">{v.spikeCpu.cpuText}</strong>
-          <span className={v.spikeCpu.cpuOk ? 'ok-text' : 'bad-text'}>{v.spikeCpu.cpuOk ? ' ✔' : ' ✖ saturated'}</span>
-        </span>
-        <span>
-          {/* The host's chance of an OOM kill, not the verdict (which can fail on one service's finding while the host has room). */}
-          host OOM risk <RiskBadge level={v.risk} title={v.riskTitle} testId="host-risk" />
-        </span>
-        <span>
-          in a ×{v.spikeMultiplier} spike <RiskBadge level={v.spikeRisk} title={`least free in the spike: ${v.spikeFreeText}`} testId="spike-risk" />
-        </span>
+        <CpuLine cpuText={v.cpuText} cpuOk={v.cpuOk} spikeMultiplier={v.spikeMultiplier} spikeCpuText={v.spikeCpu.cpuText} spikeCpuOk={v.spikeCpu.cpuOk} />
+        <HostRisks risk={v.risk} riskTitle={v.riskTitle} spikeMultiplier={v.spikeMultiplier} spikeRisk={v.spikeRisk} spikeFreeText={v.spikeFreeText} />
         <LastChange freeMiB={v.freeMiB} />
       </div>
       <div className="host-bar" role="img" aria-label={`Host ${v.ramText}: reserve ${v.reserveText}, limits ${v.limitsText}, usage ${v.usageText} (low–typical–high), ${v.freeText} free at typical usage${v.overcommitText ? `; limits exceed RAM by ${v.overcommitText}` : ''}.`}>
@@ -84,13 +123,7 @@ export function HostBar() {
         {v.overcommitText && <span className="marker marker-ram" style={{ left: `${v.ramPct}%` }} title={`RAM ${v.ramText}`} />}
       </div>
       <ul className="legend" aria-label="Bar legend">
-        {legend.map((s) => (
-          <li key={s.key}>
-            <span aria-hidden="true" className={`swatch seg-${s.tone}${s.tone === 'service' ? ` svc-${s.colour}` : ''}`} />
-            {s.label}
-          </li>
-        ))}
-        {hidden > 0 && <li>+{hidden} more services</li>}
+        <LegendEntries entries={legend} hidden={hidden} />
         <li>
           <span aria-hidden="true" className="swatch swatch-marker" />
           typical usage {v.usageTypicalText}
