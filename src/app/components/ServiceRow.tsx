@@ -36,24 +36,50 @@ function Gauge({ v }: { v: RowView }) {
   );
 }
 
+/** The name cell: a limit typed in the row does not render its name field again. */
+const NameCell = memo(function NameCell({ index: i, name, kind, settingsText, oneShotText, containersText }: Pick<RowView, 'index' | 'name' | 'kind' | 'settingsText' | 'oneShotText' | 'containersText'>) {
+  return (
+    <th scope="row" className="col-name">
+      {i === null ? (
+        <span className="name-text">{name}</span>
+      ) : (
+        <FieldInput path={['services', i, 'name']} spec={NAME_FIELD} label={`service ${i + 1} name`} value={name} className="name" />
+      )}
+      <span className="settings-summary">{i === null ? `added by ${IMPLIED_BY[kind] ?? 'a feature toggle'}${settingsText ? ` · ${settingsText}` : ''}` : settingsText}</span>
+      {oneShotText && <span className="settings-summary" data-testid={`one-shot-${name}`}>{oneShotText}</span>}
+      {containersText && <span className="settings-summary" data-testid={`containers-${name}`}>{containersText}</span>}
+    </th>
+  );
+});
+
+/** The row's buttons: the same while a limit is typed. */
+const Actions = memo(function Actions({ index: i, name, panelId }: { index: number | null; name: string; panelId: string }) {
+  const expanded = usePlanner((s) => !!s.expanded[name]);
+  const { serviceRemove, expandedToggle } = useActions();
+  return (
+    <td className="col-actions">
+      {i !== null && (
+        <span className="row-actions">
+          <button type="button" className="icon" aria-expanded={expanded} aria-controls={panelId} aria-label={`Settings of ${name}`} title="Settings" onClick={() => expandedToggle(name)}>
+            {expanded ? '▾' : '▸'} Settings
+          </button>
+          <button type="button" className="icon danger" aria-label={`Remove ${name}`} title={`Remove ${name} (Undo brings it back)`} onClick={() => serviceRemove(i)}>
+            ✕
+          </button>
+        </span>
+      )}
+    </td>
+  );
+});
+
 function Row({ view: v, columns }: { view: RowView; columns: number }) {
   const expanded = usePlanner((s) => !!s.expanded[v.name]);
-  const { serviceRemove, expandedToggle } = useActions();
   const i = v.index;
   const panelId = `settings-${v.id}`;
   return (
     <>
       <tr data-testid={`service-row-${v.name}`} data-implied={i === null || undefined} className={`risk-row-${v.risk}${i === null ? ' implied' : ''}`}>
-        <th scope="row" className="col-name">
-          {i === null ? (
-            <span className="name-text">{v.name}</span>
-          ) : (
-            <FieldInput path={['services', i, 'name']} spec={NAME_FIELD} label={`service ${i + 1} name`} value={v.name} className="name" />
-          )}
-          <span className="settings-summary">{i === null ? `added by ${IMPLIED_BY[v.kind] ?? 'a feature toggle'}${v.settingsText ? ` · ${v.settingsText}` : ''}` : v.settingsText}</span>
-          {v.oneShotText && <span className="settings-summary" data-testid={`one-shot-${v.name}`}>{v.oneShotText}</span>}
-          {v.containersText && <span className="settings-summary" data-testid={`containers-${v.name}`}>{v.containersText}</span>}
-        </th>
+        <NameCell index={i} name={v.name} kind={v.kind} settingsText={v.settingsText} oneShotText={v.oneShotText} containersText={v.containersText} />
         <td className="col-kind" data-label="Kind">{v.kind}</td>
         <td className="col-limit" data-label="Limit">
           {i === null ? (
@@ -76,18 +102,7 @@ function Row({ view: v, columns }: { view: RowView; columns: number }) {
             <RiskBadge level={v.risk} title={v.riskTitle} testId={`risk-${v.name}`} />
           </span>
         </td>
-        <td className="col-actions">
-          {i !== null && (
-            <span className="row-actions">
-              <button type="button" className="icon" aria-expanded={expanded} aria-controls={panelId} aria-label={`Settings of ${v.name}`} title="Settings" onClick={() => expandedToggle(v.name)}>
-                {expanded ? '▾' : '▸'} Settings
-              </button>
-              <button type="button" className="icon danger" aria-label={`Remove ${v.name}`} title={`Remove ${v.name} (Undo brings it back)`} onClick={() => serviceRemove(i)}>
-                ✕
-              </button>
-            </span>
-          )}
-        </td>
+        <Actions index={i} name={v.name} panelId={panelId} />
       </tr>
       {expanded && i !== null && (
         <tr className="settings-row" id={panelId}>
