@@ -15,7 +15,29 @@ export const PRESET_LABELS: Record<PresetChoice, { short: string; long: string }
   empty: { short: 'Empty plan', long: 'No services yet, on a 4 GiB host' },
 };
 
-const PRESET_JSON = new Map<PresetChoice, string>([...PRESET_NAMES.map((n) => [n, JSON.stringify(PRESETS[n])] as const), ['empty', JSON.stringify(planEmpty())]]);
+/**
+ * A plan as text in two parts, its services one by one and the rest: an edit copies the plan and
+ * the one service it changes and shares the others (planEdit.pathSet), so a keystroke writes the
+ * edited service as text, not the whole plan (each part once per object).
+ */
+type PlanText = { rest: string; services: string[] };
+const texts = new WeakMap<object, string>();
+function textOf(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'undefined';
+  let t = texts.get(value);
+  if (t === undefined) {
+    t = JSON.stringify(value);
+    texts.set(value, t);
+  }
+  return t;
+}
+function planText(input: PlanInput): PlanText {
+  const services: unknown = input.services;
+  return { rest: JSON.stringify({ ...input, services: undefined }), services: Array.isArray(services) ? services.map(textOf) : [textOf(services)] };
+}
+const samePlan = (a: PlanText, b: PlanText) => a.rest === b.rest && a.services.length === b.services.length && a.services.every((t, i) => t === b.services[i]);
+
+const PRESET_TEXT = new Map<PresetChoice, PlanText>([...PRESET_NAMES.map((n) => [n, planText(PRESETS[n])] as const), ['empty', planText(planEmpty())]]);
 const NAMES = new Set([...PRESET_NAMES.map((n) => PRESETS[n].name), planEmpty().name]);
 const matched = new WeakMap<PlanInput, PresetChoice | null>();
 
@@ -24,8 +46,8 @@ export function presetOf(input: PlanInput): PresetChoice | null {
   if (!NAMES.has(input.name)) return null; // an edited name is a plan of its own: no comparison needed
   let m = matched.get(input);
   if (m === undefined) {
-    const json = JSON.stringify(input);
-    m = [...PRESET_JSON].find(([, j]) => j === json)?.[0] ?? null;
+    const text = planText(input);
+    m = [...PRESET_TEXT].find(([, t]) => samePlan(t, text))?.[0] ?? null;
     matched.set(input, m);
   }
   return m;
