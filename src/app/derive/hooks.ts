@@ -1,5 +1,5 @@
 /** React hooks over the derivations: each reads the plan input from the store and memoises on it. */
-import { startTransition, useEffect, useMemo, useState, type RefObject } from 'react';
+import { startTransition, useEffect, useMemo, useRef, useState, type RefObject } from 'react';
 import type { Report } from '../../engine/report.ts';
 import type { Plan, PlanInput } from '../../engine/schema.ts';
 import { plannerStore, usePlanner } from '../state/instance.ts';
@@ -61,44 +61,82 @@ export function usePreviousReport(): Report | null {
 /** Typing pauses longer than this count as "settled". Assumed: keys come 80–250 ms apart while a person types a value. */
 export const SETTLE_MS = 400;
 
+type Lag = 'paint' | 'settle';
+
 /**
- * How a view that costs more than a keystroke may follows the plan: `paint`, once the frame that
- * shows the change has been painted; `settle`, once typing pauses (SETTLE_MS; any other change,
- * such as a toggle, a preset, undo or leaving the field, after the frame as for `paint`). The
- * update is a transition, so the next keystroke interrupts it. It listens to the store itself
- * instead of selecting the input: a keystroke does not even re-render the component that uses it.
+ * One follower per lag for the whole page, however many views follow the plan: a keystroke sets
+ * one timer (or asks one frame) per lag, not one per view.
  */
-export function useLaggingInput(lag: 'paint' | 'settle'): PlanInput {
-  const [shown, setShown] = useState(() => plannerStore.getState().input);
-  useEffect(() => {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    let frame: number | undefined;
-    const show = () => {
-      timer = undefined;
-      frame = undefined;
-      startTransition(() => setShown(plannerStore.getState().input));
-    };
-    const cancel = () => {
-      clearTimeout(timer);
-      if (frame !== undefined) cancelAnimationFrame(frame);
-      timer = undefined;
-      frame = undefined;
-    };
-    // After the frame: a task posted from requestAnimationFrame runs once that frame is painted.
-    const afterPaint = () => {
-      if (frame === undefined && timer === undefined) frame = requestAnimationFrame(() => (timer = setTimeout(show, 0)));
-    };
-    show(); // a change between the first render and this effect
-    const unsubscribe = plannerStore.subscribe((s, prev) => {
-      if (s.input === prev.input && s.coalesce === prev.coalesce) return;
-      if (lag === 'settle' && s.coalesce !== null) {
-        cancel();
-        timer = setTimeout(show, SETTLE_MS);
-      } else afterPaint();
-    });
-    return () => {
+type Follower = { store: typeof plannerStore; shown: PlanInput; views: Set<() => void>; stop: () => void };
+const followers = new Map<Lag, Follower>();
+
+function followerOf(lag: Lag): Follower {
+  const existing = followers.get(lag);
+  if (existing && existing.store === plannerStore) return existing;
+  existing?.stop();
+  const store = plannerStore;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let frame: number | undefined;
+  const show = () => {
+    timer = undefined;
+    frame = undefined;
+    const input = store.getState().input;
+    if (input === f.shown) return;
+    f.shown = input;
+    startTransition(() => f.views.forEach((view) => view()));
+  };
+  const cancel = () => {
+    clearTimeout(timer);
+    if (frame !== undefined) cancelAnimationFrame(frame);
+    timer = undefined;
+    frame = undefined;
+  };
+  // After the frame: a task posted from requestAnimationFrame runs once that frame is painted.
+  const afterPaint = () => {
+    if (frame === undefined && timer === undefined) frame = requestAnimationFrame(() => (timer = setTimeout(show, 0)));
+  };
+  const unsubscribe = store.subscribe((s, prev) => {
+    if (s.input === prev.input && s.coalesce === prev.coalesce) return;
+    if (lag === 'settle' && s.coalesce !== null) {
+      cancel();
+      timer = setTimeout(show, SETTLE_MS);
+    } else afterPaint();
+  });
+  const f: Follower = {
+    store,
+    shown: store.getState().input,
+    views: new Set(),
+    stop: () => {
       unsubscribe();
       cancel();
+      if (followers.get(lag) === f) followers.delete(lag);
+    },
+  };
+  followers.set(lag, f);
+  return f;
+}
+
+/**
+ * How a view that costs more than a keystroke follows the plan: `paint`, once the frame that
+ * shows the change has been painted; `settle`, once typing pauses (SETTLE_MS; any other change,
+ * such as a toggle, a preset, undo or leaving the field, after the frame as for `paint`). The
+ * update is a transition, so the next keystroke interrupts it. The follower listens to the store
+ * itself: a keystroke does not even re-render the components that use it.
+ */
+export function useLaggingInput(lag: Lag): PlanInput {
+  const [, setTick] = useState(0);
+  const f = followers.get(lag);
+  const shown = f && f.store === plannerStore ? f.shown : plannerStore.getState().input;
+  const rendered = useRef(shown);
+  rendered.current = shown;
+  useEffect(() => {
+    const follower = followerOf(lag);
+    const view = () => setTick((n) => n + 1);
+    follower.views.add(view);
+    if (follower.shown !== rendered.current) view(); // a change shown between the render and this effect
+    return () => {
+      follower.views.delete(view);
+      if (follower.views.size === 0) follower.stop();
     };
   }, [lag]);
   return shown;
