@@ -97,6 +97,20 @@ const AddService = memo(function AddService() {
 
 type Table = ReactTable<typeof features, RowView>;
 
+/** The caption (a table's first child, as HTML wants it) and the columns' widths: the same for every plan, rendered once. */
+const TableFrame = memo(function TableFrame() {
+  return (
+    <>
+      <caption className="visually-hidden">Each service’s memory limit, its usage range (low, typical, high), the headroom at typical usage and the risk of going over the limit. Column headers sort.</caption>
+      <colgroup>
+        {COL_WIDTHS.map((w, i) => (
+          <col key={i} style={{ width: w }} />
+        ))}
+      </colgroup>
+    </>
+  );
+});
+
 /**
  * The column headers, rendered again when the sort changes (`sortKey`), not on every edit: the
  * headers change only with the sort (useTable hands out a new wrapper object on every render,
@@ -202,12 +216,7 @@ export function ServicesTable() {
       <h2 id="services-title">Services</h2>
       <div className="table-scroll">
         <table className="services-table">
-          <colgroup>
-            {COL_WIDTHS.map((w, i) => (
-              <col key={i} style={{ width: w }} />
-            ))}
-          </colgroup>
-          <caption className="visually-hidden">Each service’s memory limit, its usage range (low, typical, high), the headroom at typical usage and the risk of going over the limit. Column headers sort.</caption>
+          <TableFrame />
           <Head table={table} sortKey={JSON.stringify(table.state.sorting)} />
           <tbody onFocus={onFocus} onBlur={onBlur}>
             {rows.length === 0 && (
