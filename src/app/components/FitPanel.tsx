@@ -26,11 +26,11 @@ function Diff({ option }: { option: FitOption }) {
   );
 }
 
-const changesText = (n: number) => `${countText(n)} change${n === 1 ? '' : 's'}`;
+const changeCount = (n: number) => `${countText(n)} change${n === 1 ? '' : 's'}`;
 /** "these 2 changes", "this change": never "these 1 change". */
-const theseChanges = (n: number) => (n === 1 ? 'this change' : `these ${changesText(n)}`);
+const theseChanges = (n: number) => (n === 1 ? 'this change' : `these ${changeCount(n)}`);
 /** The move's button: the move, and the other changes when there are any ("the other change", "the other 3 changes"). */
-const moveText = (hostText: string, others: number) => `Move to ${withArticle(hostText)} host${others === 0 ? '' : ` and apply the other ${others === 1 ? 'change' : changesText(others)}`}`;
+const moveText = (hostText: string, others: number) => `Move to ${withArticle(hostText)} host${others === 0 ? '' : ` and apply the other ${others === 1 ? 'change' : changeCount(others)}`}`;
 
 export default function FitPanel({ onClose }: { onClose: () => void }) {
   const input = usePlanner((s) => s.input);
@@ -61,8 +61,8 @@ export default function FitPanel({ onClose }: { onClose: () => void }) {
                 It fits {host} with {theseChanges(here.lines.length)}:
               </p>
               <Diff option={here} />
-              <button type="button" className="primary" onClick={() => apply(here, `Fitted the stack to ${host}: ${changesText(here.lines.length)}`)}>
-                Apply all {changesText(here.lines.length)}
+              <button type="button" className="primary" onClick={() => apply(here, `Fitted the stack to ${host}: ${changeCount(here.lines.length)}`)}>
+                Apply all {changeCount(here.lines.length)}
               </button>
             </>
           ) : (
@@ -80,7 +80,7 @@ export default function FitPanel({ onClose }: { onClose: () => void }) {
                   {indefiniteArticle(bigger.hostText) === 'an' ? 'An' : 'A'} {bigger.hostText} host holds it, with {theseChanges(bigger.lines.length)}:
                 </p>
                 <Diff option={bigger} />
-                <button type="button" className="primary" onClick={() => apply(bigger, `Fitted the stack to ${withArticle(bigger.hostText)} host: ${changesText(bigger.lines.length)}`)}>
+                <button type="button" className="primary" onClick={() => apply(bigger, `Fitted the stack to ${withArticle(bigger.hostText)} host: ${changeCount(bigger.lines.length)}`)}>
                   {moveText(bigger.hostText, bigger.lines.length - 1)}
                 </button>
               </>
