@@ -10,6 +10,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { evaluate, sizeFormat, withArticle } from '../engine/index.ts';
+import { changeValueText } from '../engine/changeText.ts';
 import { EVIDENCE_OPTIONS, EVIDENCE_USAGE, evidenceLines, withEvidence } from './evidence.ts';
 import { fit, type FitChange } from '../engine/fit.ts';
 import { planToInput, planToText } from '../formats/plan-file.ts';
@@ -21,12 +22,11 @@ type Args = { positionals: string[]; values: Record<string, string | boolean | u
 
 const USAGE = `fit FILE [--host 4GiB] ${EVIDENCE_USAGE} [--out DIR] [--json]`;
 
-/** Keys whose values are sizes in MiB (the plan's own size fields); the rest are counts or words. */
-const SIZE_KEYS = new Set(['limit', 'settings.sharedBuffers', 'settings.workMem', 'settings.maintenanceWorkMem', 'settings.walBuffers', 'settings.maxmemory', 'settings.perWorker', 'settings.shmSize', 'settings.appData']);
-const valueText = (key: string, v: unknown) => (v === null || v === undefined ? 'none' : typeof v === 'number' && SIZE_KEYS.has(key) ? sizeFormat(v) : typeof v === 'object' ? JSON.stringify(v) : String(v));
+/** A value as the page's fit panel and the findings write it (engine/changeText.ts: sizes, counts, words by key). */
+const valueText = (c: FitChange, v: unknown) => (v === null || v === undefined ? 'none' : typeof v === 'object' || !['string', 'number', 'boolean'].includes(typeof v) ? JSON.stringify(v) : changeValueText({ service: c.service, key: c.key, value: v as string | number | boolean }));
 
 function changeLine(c: FitChange): string {
-  return `  ${c.service}.${c.key}: ${valueText(c.key, c.from)} → ${valueText(c.key, c.to)}${c.assumed ? '  (usage assumed: not a measure)' : ''}`;
+  return `  ${c.service}.${c.key}: ${valueText(c, c.from)} → ${valueText(c, c.to)}${c.assumed ? '  (usage assumed: not a measure)' : ''}`;
 }
 
 export const fitCommand = {
