@@ -10,6 +10,7 @@ import { count, settingsObject, withDefault } from '../schema-blocks.ts';
 import { component, usageOf } from '../usage.ts';
 import { finding, fmt, servicesOf, type Rule } from '../findings/context.ts';
 import { field, type KindEngine } from './kind.ts';
+import { roundUpSize } from '../policy.ts';
 
 export const MINIO_DEFAULTS = {
   drives: 1, // a compose file's single /data
@@ -66,7 +67,13 @@ export const minioMemory: Rule = ({ plan }) => {
   return out;
 };
 
-export const minio: KindEngine<'minio', typeof settings> = {
+/** The tuning: the requests in flight a limit holds (MinIO's own pool sized from the limit can pass it: 75% of it beside the server). */
+export type MinioTune = { limit: number | null; plannedRequests: number; recommendedRequests: number | null };
+
+/** The server's high end alone, without a request buffer. */
+const serverHigh = (s: ServiceOf<'minio'>) => minioUsage({ ...s, settings: { ...s.settings, requestsMax: 1 } }, 0).components[0]!.high;
+
+export const minio: KindEngine<'minio', typeof settings, MinioTune> = {
   kind: 'minio',
   settings,
   usage: (s, ctx) => minioUsage(s, ctx.plan.host.ram),
@@ -74,4 +81,13 @@ export const minio: KindEngine<'minio', typeof settings> = {
   summary: (s) => `${s.settings.drives} drive(s) · ${s.settings.requestsMax === undefined ? 'requests: automatic' : `at most ${s.settings.requestsMax} requests`}`,
   fields: [field.count('requestsMax', 'MINIO_API_REQUESTS_MAX'), field.count('clients', 'requests in flight'), field.count('drives', 'drives')],
   findings: [minioMemory],
+  tuning: {
+    tune: (plan, s) => ({ limit: s.limit, plannedRequests: minioRequestsMax(s, plan.host.ram), recommendedRequests: s.limit === null ? null : minioRequestsFor(s, s.limit) }),
+    // Pinned only where the pool MinIO would size itself is more than the limit holds (an explicit smaller one stays).
+    apply: (s, t) => (t.recommendedRequests === null || t.plannedRequests <= t.recommendedRequests ? s : { ...s, settings: { ...s.settings, requestsMax: t.recommendedRequests } }),
+    unfit: () => [],
+    settle: (plan, s, t) => ({ ...t, plannedRequests: minioRequestsMax(s, plan.host.ram) }),
+    // The server's high end and the requests its clients keep in flight (at least one).
+    minLimit: (s) => roundUpSize(serverHigh(s) + Math.max(1, s.settings.clients) * MINIO_REQUEST_MIB),
+  },
 };
