@@ -24,6 +24,35 @@ describe('fit', () => {
     expect(f.plan.workload).toEqual(plan.workload);
   });
 
+  // Without a limit these servers size their memory from the host's RAM; a limit taken from that
+  // usage was read again by the server as its RAM: the fit asked for twice the host it started
+  // from, whatever it was (zulip's compose: 2 GiB → 8, 8 → 16, 16 → 32).
+  it.each([
+    ['RabbitMQ, relative watermark', { name: 'queue', kind: 'rabbitmq', limit: null, settings: {} }],
+    ['a JVM without -Xmx', { name: 'search', kind: 'jvm', limit: null, settings: {} }],
+    ['MongoDB, default cache', { name: 'docs', kind: 'mongodb', limit: null, settings: {} }],
+    ['ClickHouse, default ratio', { name: 'olap', kind: 'clickhouse', limit: null, settings: {} }],
+    ['Dragonfly, default maxmemory', { name: 'kv', kind: 'dragonfly', limit: null, settings: {} }],
+    ['MinIO, automatic request pool', { name: 'files', kind: 'minio', limit: null, settings: {} }],
+  ])('%s: the same answer from any host it starts on, and its usage within the limit it is given', (_label, server) => {
+    const on = (ram: string) => planOf({ host: { ram, reserve: 'auto', swap: 0 }, services: [{ name: 'api', kind: 'fastapi', limit: '512MiB', settings: {} }, server] } as never);
+    // The smallest host it names from 512 MiB; from any host under it the same one, from it or above a fit.
+    const start = fit(on('512MiB'));
+    const smallest = start.fits ? 512 : start.hostMiB;
+    expect(smallest).not.toBeNull();
+    for (const ram of [1024, 2048, 4096, 8192, 32768]) {
+      const f = fit(on(`${ram}MiB`));
+      if (ram >= smallest!) expect(f.fits, `from ${ram} MiB`).toBe(true);
+      else expect(f.hostMiB, `from ${ram} MiB`).toBe(smallest);
+    }
+    const f = fit(on('8GiB'));
+    const fitted = f.plan.services.find((s) => s.name === server.name)!;
+    expect(fitted.limit).not.toBeNull();
+    const r = evaluate(f.plan);
+    const budget = r.services.find((s) => s.name === server.name)!;
+    expect(budget.usageMiB.high, `${server.name} high usage within its ${fitted.limit} MiB limit`).toBeLessThanOrEqual(fitted.limit!);
+  });
+
   it('never lowers a connection setting below the plan’s own', () => {
     const plan = presetPlan('4gb', (p) => {
       const pg = p.services.find((s) => s.kind === 'postgres')!;

@@ -37,6 +37,7 @@ import { hostReserve } from './host.ts';
 import { postgresForLimit, postgresMaxConnections, postgresMinLimit } from './kinds/postgres/tune.ts';
 import { pgbouncersTuned } from './kinds/pgbouncer.ts';
 import { tuningOf } from './kinds/index.ts';
+import { tuneContext } from './tune.ts';
 import {
   CAPACITY_CAP, checksOf, constraintsFailingAt, scenarioAt, type CapacityStatus, type Constraint,
 } from './capacity.ts';
@@ -209,10 +210,43 @@ export function minimalPlan(plan: Plan, users: number, cpus?: number): Plan {
 export function limitsAt(p: Plan, users: number): Plan {
   const sc = scenarioAt(expand(p), users, 1);
   const highOf = (name: string) => sc.services.find((s) => s.name === name)!.usageMiB.high;
+  const sizedByHost = sizedByTheHost(p, users, sc);
   return {
     ...p,
-    services: p.services.map((s) => (s.kind === 'postgres' ? postgresForLimit(p, s, postgresMinLimit(s, sc.traffic), sc.traffic).service : ({ ...s, limit: limitFor(s, highOf(s.name)) } as Service))),
+    services: p.services.map((s) => {
+      if (s.kind === 'postgres') return postgresForLimit(p, s, postgresMinLimit(s, sc.traffic), sc.traffic).service;
+      if (sizedByHost.has(s.name)) return pinned(p, s);
+      return { ...s, limit: limitFor(s, highOf(s.name)) } as Service;
+    }),
   };
+}
+
+/**
+ * The services without a limit whose server sizes its memory from the RAM it sees (RabbitMQ's
+ * relative watermark, a JVM's MaxRAMPercentage, MongoDB's and ClickHouse's caches, Dragonfly,
+ * Node's default heap): their high usage follows the host. Asked of the model, not listed: the
+ * same plan on twice the RAM, and the tunable services whose high usage moved with it.
+ */
+function sizedByTheHost(p: Plan, users: number, sc: ReturnType<typeof scenarioAt>): Set<string> {
+  const candidates = p.services.filter((s) => s.limit === null && s.kind !== 'postgres' && tuningOf(s)?.minLimit);
+  if (candidates.length === 0) return new Set();
+  const twice = scenarioAt(expand({ ...p, host: { ...p.host, ram: p.host.ram * 2 } }), users, 1);
+  const high = (r: typeof sc, name: string) => r.services.find((x) => x.name === name)!.usageMiB.high;
+  return new Set(candidates.filter((s) => high(twice, s.name) > high(sc, s.name)).map((s) => s.name));
+}
+
+/**
+ * A service sized by the host, given a limit: the smallest tidy limit its kind's smallest
+ * worthwhile setting needs (its tuning's minLimit), and that setting pinned to what the limit
+ * holds (the tuning's recommendation). A limit taken from its usage on this host would be
+ * re-read by the server as the RAM it sizes from (RabbitMQ's watermark of a 2.94 GiB limit is
+ * 1.76 GiB, twice that past it with the collector): over the limit on every host, and a fit
+ * that asked for twice the host it started from, whatever that was.
+ */
+function pinned(p: Plan, s: Service): Service {
+  const tuning = tuningOf(s)!;
+  const limited = { ...s, limit: Math.max(DOCKER_MIN_LIMIT_MIB, roundUpSize(tuning.minLimit!(s as never))) } as Service;
+  return tuning.apply(limited as never, tuning.tune(p, limited as never, tuneContext(p)) as never) as Service;
 }
 
 /**

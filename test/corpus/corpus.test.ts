@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { parse } from 'yaml';
 import { evaluate } from '../../src/engine/index.ts';
+import { fit } from '../../src/engine/fit.ts';
 import type { Plan } from '../../src/engine/schema.ts';
 import { fixesThatDoNotClear } from '../../src/engine/findings/fixes.ts';
 import { imageRepository } from '../../src/formats/compose-import/index.ts';
@@ -148,6 +149,21 @@ describe('the public compose corpus', () => {
     const outside = pairs.filter((p) => !p.inBand).map((p) => p.id).sort();
     // Every pair is in the band, or outside for a reason written down here (README, "The corpus proof").
     expect(outside).toEqual(Object.keys(OUTSIDE_THE_BAND).sort());
+  });
+
+  it('gives the same smallest host whatever host fit starts from: under it, that host; on it or above, a fit', () => {
+    const pairs = minRamPairs(rows.map((r) => ({ entry: r.entry, plan: r.plan, services: r.services })));
+    const disagree: string[] = [];
+    for (const p of pairs) {
+      const plan = rows.find((r) => r.id === p.id)!.plan;
+      for (const ram of [1024, 2048, 4096, 16384, 65536]) {
+        const f = fit({ ...plan, host: { ...plan.host, ram } });
+        const said = f.fits ? 'fits' : `${f.hostMiB} MiB`;
+        const expected = p.headroomMiB !== null && ram >= p.headroomMiB ? 'fits' : `${p.headroomMiB} MiB`;
+        if (said !== expected) disagree.push(`${p.id} from ${ram} MiB: ${said}, from 512 MiB: ${expected}`);
+      }
+    }
+    expect(disagree).toEqual([]);
   });
 
   afterAll(() => {
