@@ -34,6 +34,8 @@ describe('fit', () => {
     ['ClickHouse, default ratio', { name: 'olap', kind: 'clickhouse', limit: null, settings: {} }],
     ['Dragonfly, default maxmemory', { name: 'kv', kind: 'dragonfly', limit: null, settings: {} }],
     ['MinIO, automatic request pool', { name: 'files', kind: 'minio', limit: null, settings: {} }],
+    // Not sized by the host, but V8's default heap for the limit the fit gives it passes that limit.
+    ['Node, default heap', { name: 'web', kind: 'node', limit: null, settings: {} }],
   ])('%s: the same answer from any host it starts on, and its usage within the limit it is given', (_label, server) => {
     const on = (ram: string) => planOf({ host: { ram, reserve: 'auto', swap: 0 }, services: [{ name: 'api', kind: 'fastapi', limit: '512MiB', settings: {} }, server] } as never);
     // The smallest host it names from 512 MiB; from any host under it the same one, from it or above a fit.
@@ -51,6 +53,7 @@ describe('fit', () => {
     const r = evaluate(f.plan);
     const budget = r.services.find((s) => s.name === server.name)!;
     expect(budget.usageMiB.high, `${server.name} high usage within its ${fitted.limit} MiB limit`).toBeLessThanOrEqual(fitted.limit!);
+    expect(r.findings.filter((x) => x.severity === 'critical' && x.service === server.name).map((x) => x.id)).toEqual([]);
   });
 
   it('never lowers a connection setting below the plan’s own', () => {
