@@ -224,7 +224,7 @@ export function limitsAt(p: Plan, users: number): Plan {
 /**
  * The services without a limit whose server sizes its memory from the RAM it sees (RabbitMQ's
  * relative watermark, a JVM's MaxRAMPercentage, MongoDB's and ClickHouse's caches, Dragonfly,
- * Node's default heap): their high usage follows the host. Asked of the model, not listed: the
+ * MinIO's request pool): their high usage follows the host. Asked of the model, not listed: the
  * same plan on twice the RAM, and the tunable services whose high usage moved with it.
  */
 function sizedByTheHost(p: Plan, users: number, sc: ReturnType<typeof scenarioAt>): Set<string> {
