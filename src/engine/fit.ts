@@ -13,9 +13,8 @@
  * Pure: plain data in, plain data out.
  */
 import type { Plan, Service } from './schema.ts';
-import { limitsAt, minimalPlan, tierPlan } from './tiers.ts';
-import { basisOf, tuningOf } from './kinds/index.ts';
-import { tuneContext } from './tune.ts';
+import { limitsAt, minimalPlan, retuned, tierPlan } from './tiers.ts';
+import { basisOf } from './kinds/index.ts';
 import { evaluate } from './evaluate.ts';
 import { verdictOf, type Outcome } from './verdict.ts';
 import { FREE_CRITERION_WORDS, limitsExceedRam, typicalFreeUnderCriterion } from './policy.ts';
@@ -93,30 +92,8 @@ function workMemOf(plan: Plan): Map<string, number> {
 /** The fitted plan on a host of `ramMiB`, with the plan's own workload and name. */
 function fittedOn(plan: Plan, ramMiB: number, minimal: Plan): Plan {
   const sized = tierPlan(plan, ramMiB, minimal.workload.activeUsers, plan.host.pricePerMonth ?? null, minimal, workMemOf(plan), plan.host.cpus);
+  // tierPlan re-tuned what its findings named; again with the guessed services' own limits back.
   return retuned(guarded(plan, { ...sized, name: plan.name, workload: plan.workload, host: { ...plan.host, ram: ramMiB } }));
-}
-
-/**
- * The fitted plan with each service that a critical finding names re-tuned at its fitted limit by
- * its kind's tuning, never below the plan's own values (tune.ts's rule): a limit the fit gives a
- * server can make a setting the server derives from it fail (mastodon's Node streaming server:
- * a 160 MiB limit, and V8's default heap for it, 304 MiB, past it; the fit said no host held the
- * stack). PostgreSQL is sized with its limit already (tiers.ts postgresForLimit).
- */
-function retuned(plan: Plan): Plan {
-  const named = new Set(evaluate(plan).findings.filter((f) => f.severity === 'critical' && f.service !== null).map((f) => f.service!));
-  if (named.size === 0) return plan;
-  const ctx = tuneContext(plan);
-  let changed = false;
-  const services = plan.services.map((s): Service => {
-    const tuning = tuningOf(s);
-    if (!named.has(s.name) || !tuning || s.limit === null || s.kind === 'postgres') return s;
-    const next = ctx.keep(s, tuning.apply(s as never, tuning.tune(plan, s as never, ctx) as never) as Service);
-    if (JSON.stringify(next.settings) === JSON.stringify(s.settings)) return s;
-    changed = true;
-    return next;
-  });
-  return changed ? { ...plan, services } : plan;
 }
 
 /**

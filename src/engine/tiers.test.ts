@@ -242,3 +242,17 @@ describe('tier invariants (fast-check, seeded)', () => {
     }), RUNS);
   });
 });
+
+describe('a tier re-tunes what a critical finding names at the limit it gives', () => {
+  it('a Node service without a limit: each tier pins the heap its limit holds, and no tier plan keeps a critical finding on it', async () => {
+    const { evaluate } = await import('./evaluate.ts');
+    const plan = planOf({ host: { ram: '4GiB', reserve: 'auto', swap: 0 }, services: [{ name: 'api', kind: 'fastapi', limit: '512MiB', settings: {} }, { name: 'streaming', kind: 'node', limit: null, settings: {} }] } as never);
+    for (const tier of upgradePath(plan).tiers) {
+      const node = tier.plan.services.find((s): s is ServiceOf<'node'> => s.name === 'streaming' && s.kind === 'node')!;
+      expect(node.limit, `${tier.ramMiB} MiB tier`).not.toBeNull();
+      expect(node.settings.maxOldSpace, `${tier.ramMiB} MiB tier`).toBeGreaterThan(0);
+      const critical = evaluate(tier.plan).findings.filter((f) => f.severity === 'critical' && f.service === 'streaming');
+      expect(critical.map((f) => f.id), `${tier.ramMiB} MiB tier`).toEqual([]);
+    }
+  });
+});

@@ -38,6 +38,7 @@ import { postgresForLimit, postgresMaxConnections, postgresMinLimit } from './ki
 import { pgbouncersTuned } from './kinds/pgbouncer.ts';
 import { tuningOf } from './kinds/index.ts';
 import { tuneContext } from './tune.ts';
+import { evaluate } from './evaluate.ts';
 import {
   CAPACITY_CAP, checksOf, constraintsFailingAt, scenarioAt, type CapacityStatus, type Constraint,
 } from './capacity.ts';
@@ -272,6 +273,30 @@ function withSpare(minimal: Plan, hosts: readonly HostSpec[], workMemFloor?: Rea
   return p;
 }
 
+/**
+ * A tier's (and so a fit's) plan with each service that a critical finding names re-tuned at its
+ * limit by its kind's tuning, never below the plan's own values (tune.ts's rule): a limit a tier
+ * gives a server can make a setting the server derives from it fail (mastodon's Node streaming server:
+ * a 160 MiB limit, and V8's default heap for it, 304 MiB, past it; the fit said no host held the
+ * stack; the upgrade path's tiers carried it so). PostgreSQL is sized with its limit already
+ * (postgresForLimit).
+ */
+export function retuned(plan: Plan): Plan {
+  const named = new Set(evaluate(plan).findings.filter((f) => f.severity === 'critical' && f.service !== null).map((f) => f.service!));
+  if (named.size === 0) return plan;
+  const ctx = tuneContext(plan);
+  let changed = false;
+  const services = plan.services.map((s): Service => {
+    const tuning = tuningOf(s);
+    if (!named.has(s.name) || !tuning || s.limit === null || s.kind === 'postgres') return s;
+    const next = ctx.keep(s, tuning.apply(s as never, tuning.tune(plan, s as never, ctx) as never) as Service);
+    if (JSON.stringify(next.settings) === JSON.stringify(s.settings)) return s;
+    changed = true;
+    return next;
+  });
+  return changed ? { ...plan, services } : plan;
+}
+
 /** The plan on a host of `ramMiB` with `cpus` vCPUs (absent: the default for that RAM, whatever the plan's own host had). */
 const onHost = (plan: Plan, ramMiB: number, pricePerMonth: number | null, name?: string, cpus?: number): Plan => {
   const { pricePerMonth: _old, cpus: _cpus, ...host } = plan.host;
@@ -282,7 +307,7 @@ const onHost = (plan: Plan, ramMiB: number, pricePerMonth: number | null, name?:
 /** The plan re-tuned for `users` active users on a host of `ramMiB` (steps 1–6; its price, when known; PostgreSQL's work_mem kept at `workMemFloor` where the limit allows; `cpus` its vCPUs, absent: the default for the RAM). */
 export function tierPlan(plan: Plan, ramMiB: number, users: number, pricePerMonth: number | null = null, minimal = minimalPlan(plan, users), workMemFloor?: ReadonlyMap<string, number>, cpus?: number): Plan {
   const sized = onHost(minimal, ramMiB, pricePerMonth, `${plan.name ?? 'plan'}-${+(ramMiB / 1024).toFixed(2)}gib`, cpus);
-  return withSpare(sized, [{ name: 'host', ramMiB }], workMemFloor);
+  return retuned(withSpare(sized, [{ name: 'host', ramMiB }], workMemFloor));
 }
 
 /** Whether a plan on one host passes every capacity check at `users` (the host's: host-fit.ts's rule). */
