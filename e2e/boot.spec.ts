@@ -23,3 +23,12 @@ test('a chunk that never loads: the page says which and to reload, and the saved
   await expect(page.getByRole('alert')).toHaveText(/^Headroom could not load its engine \(.*generic-[^/]+\.js\)\. Reload the page to try again; your saved plan is kept\.$/);
   expect(await page.evaluate((key) => localStorage.getItem(key), STORAGE_KEY)).toBe(saved);
 });
+
+test('a later chunk dropped once (the services table): loaded again, the table is drawn, no error', async ({ planner, page }) => {
+  let requests = 0;
+  await page.route(/\/assets\/ServicesTable-[^/]+\.js$/, (route) => (requests++ === 0 ? route.abort('connectionreset') : route.continue()));
+  await planner.open();
+  await expect(planner.limit('fastapi')).toBeVisible();
+  await expect(page.getByRole('alert')).toHaveCount(0);
+  expect(requests).toBe(2);
+});

@@ -13,12 +13,13 @@ import { Header } from './components/Header.tsx';
 import { HostBar } from './components/HostBar.tsx';
 import { Notices } from './components/Notices.tsx';
 import { Tabs } from './components/Tabs.tsx';
+import { retryOnce } from './retry.ts';
 
 // The host cards are drawn for multi-host plans only (`hosts:`): their chunk is not part of the
 // first load; it is fetched once the first frame is painted (useOtherKinds), so that a multi-host
 // plan opened later (a file, a share link) finds it in.
 const hostsLoad = () => import('./components/Hosts.tsx');
-const Hosts = lazy(() => hostsLoad().then((m) => ({ default: m.Hosts })));
+const Hosts = lazy(() => retryOnce(() => hostsLoad().then((m) => ({ default: m.Hosts }))));
 
 /** Ctrl+Z / Ctrl+Shift+Z (and Ctrl+Y, ⌘ on macOS) undo and redo plan changes anywhere on the page. */
 function useUndoKeys() {

@@ -4,20 +4,13 @@ import { createRoot } from 'react-dom/client';
 import { App } from './App.tsx';
 import { bootFromWindow } from './state/boot.ts';
 import { plannerStart, storageOf } from './state/instance.ts';
+import { retryOnce } from './retry.ts';
 import './styles.css';
 
 const root = document.getElementById('root');
-/** Assumed: long enough for a dropped connection to the server to come back, short enough not to be noticed. */
-const BOOT_RETRY_MS = 500;
-
-/**
- * The boot, tried a second time when a chunk did not load: a browser that follows whatwg/html#10327
- * (failed module fetches are not cached) fetches it again, so a dropped request does not cost the
- * page (seen once in CI, 2026-12-03: "Failed to fetch dynamically imported module"); one that caches
- * the failure fails again at once, and the page says so as before.
- */
+/** The boot (its engine chunk, the opening plan's kinds), tried a second time when a chunk did not load (retry.ts). */
 function boot(): ReturnType<typeof bootFromWindow> {
-  return bootFromWindow(storageOf()).catch(() => new Promise((r) => setTimeout(r, BOOT_RETRY_MS)).then(() => bootFromWindow(storageOf())));
+  return retryOnce(() => bootFromWindow(storageOf()));
 }
 
 if (root) {

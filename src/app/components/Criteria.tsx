@@ -3,9 +3,10 @@ import { lazy, Suspense, useMemo } from 'react';
 import { criteriaOf } from '../derive/criteria.ts';
 import { useEvaluated } from '../derive/hooks.ts';
 import { StatusBadge } from './Badges.tsx';
+import { retryOnce } from '../retry.ts';
 
 // The calibration evidence (its data and the engine runs over it) loads after the criteria.
-const Calibration = lazy(() => import('./Calibration.tsx'));
+const Calibration = lazy(() => retryOnce(() => import('./Calibration.tsx')));
 
 export default function Criteria() {
   const { plan, report } = useEvaluated();

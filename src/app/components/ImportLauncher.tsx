@@ -1,8 +1,9 @@
 /** The header's "Import compose…" button; the dialog (and the parser behind it) load on first use. */
 import { lazy, Suspense, useEffect, useRef, useState } from 'react';
+import { retryOnce } from '../retry.ts';
 
 const loadDialog = () => import('./ImportDialog.tsx');
-const ImportDialog = lazy(loadDialog);
+const ImportDialog = lazy(() => retryOnce(loadDialog));
 
 export function ImportLauncher() {
   const [open, setOpen] = useState(false);

@@ -11,9 +11,10 @@ import { useActions, usePlanner } from '../state/instance.ts';
 import { RiskBadge } from './Badges.tsx';
 import { FieldInput } from './FieldInput.tsx';
 import { ObservedLine } from './ObservedLine.tsx';
+import { retryOnce } from '../retry.ts';
 
 /** Loaded the first time a row's settings open. */
-const SettingsPanel = lazy(() => import('./SettingsPanel.tsx'));
+const SettingsPanel = lazy(() => retryOnce(() => import('./SettingsPanel.tsx')));
 
 const IMPLIED_BY: Partial<Record<ServiceKind, string>> = { pgbouncer: 'the pgBouncer toggle', alertmanager: 'the AlertManager toggle' };
 

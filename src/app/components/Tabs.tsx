@@ -3,16 +3,17 @@ import { lazy, Suspense, useEffect, useRef, useState, type KeyboardEvent } from 
 import { TABS, type TabId } from '../state/store.ts';
 import { useActions, usePlanner } from '../state/instance.ts';
 import { Findings } from './Findings.tsx';
+import { retryOnce } from '../retry.ts';
 
 // Loaded when first shown, keeping them out of the first load. The services table (with
 // @tanstack/react-table, ~15 kB gzip) and the charts are requested once the verdict (host bar,
 // findings) has been painted (useFirstPainted) (the first-load budget of issues 3 and 16; README, Benchmarks).
-const ServicesTable = lazy(() => import('./ServicesTable.tsx').then((m) => ({ default: m.ServicesTable })));
-const Charts = lazy(() => import('./Charts.tsx'));
-const Criteria = lazy(() => import('./Criteria.tsx'));
-const UpgradePath = lazy(() => import('./UpgradePath.tsx'));
-const ExportPanel = lazy(() => import('./ExportPanel.tsx'));
-const FitPanel = lazy(() => import('./FitPanel.tsx'));
+const ServicesTable = lazy(() => retryOnce(() => import('./ServicesTable.tsx').then((m) => ({ default: m.ServicesTable }))));
+const Charts = lazy(() => retryOnce(() => import('./Charts.tsx')));
+const Criteria = lazy(() => retryOnce(() => import('./Criteria.tsx')));
+const UpgradePath = lazy(() => retryOnce(() => import('./UpgradePath.tsx')));
+const ExportPanel = lazy(() => retryOnce(() => import('./ExportPanel.tsx')));
+const FitPanel = lazy(() => retryOnce(() => import('./FitPanel.tsx')));
 
 const TAB_LABEL: Record<TabId, string> = { plan: 'Plan', upgrade: 'Upgrade path', export: 'Export', criteria: 'Success criteria' };
 
