@@ -40,18 +40,21 @@ export function evaluate(input: Plan): Report {
     features: plan.features,
     spike,
     get findings() {
-      return (findings ??= findingsOf({ plan, normal, spike }, knownOf(plan)));
+      return (findings ??= findingsOf({ plan, normal, spike }, knownOf(plan, plan.implied)));
     },
   };
 }
 
-/** The same plan without the guesses: what the findings still say there does not rest on them. */
-function knownOf(plan: ReturnType<typeof planWithFeatures>) {
+/**
+ * The same plan without the guesses: what the findings still say there does not rest on them. A
+ * multi-host plan's part passes the whole stack's implied services and the whole plan (scenarioOf).
+ */
+function knownOf(plan: Plan, implied: ReadonlySet<string>, whole?: Plan) {
   const zero = guessesAtZero(plan);
   return zero.size === 0 ? undefined : {
     plan,
-    normal: scenarioOf(plan, 1, plan.implied, zero),
-    spike: scenarioOf(plan, plan.workload.spike, plan.implied, zero),
+    normal: scenarioOf(plan, 1, implied, zero, whole),
+    spike: scenarioOf(plan, plan.workload.spike, implied, zero, whole),
   };
 }
 
@@ -77,12 +80,7 @@ function evaluateHosts(input: Plan): Report {
     const plan = part.plan;
     const normal = scenarioOf(plan, 1, whole.implied, undefined, whole);
     const spike = scenarioOf(plan, plan.workload.spike, whole.implied, undefined, whole);
-    const zero = guessesAtZero(plan);
-    const known = zero.size === 0 ? undefined : {
-      plan,
-      normal: scenarioOf(plan, 1, whole.implied, zero, whole),
-      spike: scenarioOf(plan, plan.workload.spike, whole.implied, zero, whole),
-    };
+    const known = knownOf(plan, whole.implied, whole);
     // 'single-host' (everything on one machine) is the finding a multi-host plan answers.
     const findings = findingsOf({ plan, normal, spike }, known).filter((f) => f.id !== 'single-host').map((f) => ({ ...wholeService(f, part.name, part.spread), host: part.name }));
     return { part, normal, spike, findings };
