@@ -54,8 +54,7 @@ const NameCell = memo(function NameCell({ index: i, name, kind, settingsText, on
 });
 
 /** The row's buttons: the same while a limit is typed. */
-const Actions = memo(function Actions({ index: i, name, panelId }: { index: number | null; name: string; panelId: string }) {
-  const expanded = usePlanner((s) => !!s.expanded[name]);
+const Actions = memo(function Actions({ index: i, name, panelId, expanded }: { index: number | null; name: string; panelId: string; expanded: boolean }) {
   const { serviceRemove, expandedToggle } = useActions();
   return (
     <td className="col-actions">
@@ -103,7 +102,7 @@ function Row({ view: v, columns }: { view: RowView; columns: number }) {
             <RiskBadge level={v.risk} title={v.riskTitle} testId={`risk-${v.name}`} />
           </span>
         </td>
-        <Actions index={i} name={v.name} panelId={panelId} />
+        <Actions index={i} name={v.name} panelId={panelId} expanded={expanded} />
       </tr>
       {expanded && i !== null && (
         <tr className="settings-row" id={panelId}>
