@@ -23,7 +23,7 @@ type Args = { positionals: string[]; values: Record<string, string | boolean | u
 const USAGE = `fit FILE [--host 4GiB] ${EVIDENCE_USAGE} [--out DIR] [--json]`;
 
 /** A value as the page's fit panel and the findings write it (engine/changeText.ts: sizes, counts, words by key). */
-const valueText = (c: FitChange, v: unknown) => (v === null || v === undefined ? 'none' : typeof v === 'object' || !['string', 'number', 'boolean'].includes(typeof v) ? JSON.stringify(v) : changeValueText({ service: c.service, key: c.key, value: v as string | number | boolean }));
+const valueText = (c: FitChange, v: unknown) => (v === null || v === undefined ? 'none' : typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? changeValueText({ service: c.service, key: c.key, value: v }) : JSON.stringify(v));
 
 function changeLine(c: FitChange): string {
   return `  ${c.service}.${c.key}: ${valueText(c, c.from)} → ${valueText(c, c.to)}${c.assumed ? '  (usage assumed: not a measure)' : ''}`;
