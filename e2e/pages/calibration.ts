@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import type { Locator, Page } from '@playwright/test';
 
-export const CALIBRATED_KINDS = ['postgres', 'pgbouncer', 'redis', 'prometheus', 'fastapi', 'host'] as const;
+export const CALIBRATED_KINDS = ['postgres', 'pgbouncer', 'redis', 'prometheus', 'fastapi', 'host', 'kernel'] as const;
 
 /** The recorded cases per kind, read from calibration/<kind>.json as the page's data. */
 export function recordedCases(kind: (typeof CALIBRATED_KINDS)[number]): string[] {

@@ -1,4 +1,4 @@
-// npm run calibrate [-- postgres pgbouncer redis prometheus memcached mysql rabbitmq]: measures real servers started with
+// npm run calibrate [-- postgres pgbouncer redis prometheus memcached mysql rabbitmq host]: measures real servers started with
 // Headroom's exported configs and records calibration/<kind>.json. Takes a few minutes; not part
 // of CI (the CI test reads the recorded files). Every process it starts is stopped, also on failure.
 import { spawnSync } from 'node:child_process';
@@ -11,12 +11,12 @@ import { calibrateJvm } from './run-jvm.ts';
 import { calibrateNode } from './run-node.ts';
 import { calibrateFastapi } from './run-fastapi.ts';
 
-
 import { calibrateMemcached } from './run-memcached.ts';
 import { calibrateMariadb } from './run-mariadb.ts';
 import { calibrateRabbitmq } from './run-rabbitmq.ts';
+import { calibrateHost } from './run-host-vm.ts';
 
-const KINDS = ['postgres', 'redis', 'prometheus', 'nginx', 'jvm', 'node', 'fastapi', 'memcached', 'mysql', 'rabbitmq'] as const;
+const KINDS = ['postgres', 'redis', 'prometheus', 'nginx', 'jvm', 'node', 'fastapi', 'memcached', 'mysql', 'rabbitmq', 'host'] as const;
 type Kind = (typeof KINDS)[number];
 const RUNNERS: Record<Kind, () => Promise<void>> = {
   // pgBouncer runs in front of the same PostgreSQL, so the postgres run records both files.
@@ -31,6 +31,8 @@ const RUNNERS: Record<Kind, () => Promise<void>> = {
   // MariaDB (Debian's mariadb-server) measures the mysql kind.
   mysql: calibrateMariadb,
   rabbitmq: calibrateRabbitmq,
+  // The host reserve's kernel and system part, in virtual machines of 512 MiB to 8 GiB (calibration/kernel.json).
+  host: calibrateHost,
 };
 
 function kindsFrom(args: string[]): Kind[] {
@@ -39,7 +41,7 @@ function kindsFrom(args: string[]): Kind[] {
   for (const a of args) {
     const k = a === 'pgbouncer' ? 'postgres' : a === 'mariadb' ? 'mysql' : a;
     if (!(KINDS as readonly string[]).includes(k)) {
-      console.error(`unknown kind "${a}": expected one of postgres, pgbouncer, redis, prometheus, nginx, jvm, node, fastapi, memcached, mysql (mariadb), rabbitmq`);
+      console.error(`unknown kind "${a}": expected one of postgres, pgbouncer, redis, prometheus, nginx, jvm, node, fastapi, memcached, mysql (mariadb), rabbitmq, host`);
       process.exit(2);
     }
     if (!out.includes(k as Kind)) out.push(k as Kind);

@@ -1,10 +1,9 @@
 // Prints the calibration table (predicted against measured, per service) as Markdown, from the
 // recorded calibration/*.json through the engine as it is now: what the README's table shows.
-import { calibrationFiles, calibrationRows, calibrationSummary } from '../../src/engine/calibration.ts';
+import { CALIBRATION_KIND_LABEL as NAMES, calibrationFiles, calibrationRows, calibrationSummary } from '../../src/engine/calibration.ts';
 
 const f1 = (v: number) => v.toFixed(1);
 const sign = (v: number) => `${v > 0 ? '+' : ''}${v.toFixed(1)}%`;
-const NAMES = { postgres: 'PostgreSQL', pgbouncer: 'pgBouncer', redis: 'Redis', prometheus: 'Prometheus', proxy: 'nginx', jvm: 'JVM', node: 'Node.js', fastapi: 'FastAPI (gunicorn + uvicorn)', memcached: 'memcached', mysql: 'MariaDB', rabbitmq: 'RabbitMQ', host: 'Docker engine (host reserve)' } as const;
 
 export function calibrationTableMarkdown(): string {
   const rows = calibrationRows();

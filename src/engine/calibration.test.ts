@@ -14,7 +14,7 @@ const fmt = (v: number) => v.toFixed(1);
 
 describe('calibration data', () => {
   it('has every service kind measured, with its versions and machine', () => {
-    expect(files.map((f) => f.kind).sort()).toEqual(['fastapi', 'host', 'jvm', 'memcached', 'mysql', 'node', 'pgbouncer', 'postgres', 'prometheus', 'proxy', 'rabbitmq', 'redis']);
+    expect(files.map((f) => f.kind).sort()).toEqual(['fastapi', 'host', 'jvm', 'kernel', 'memcached', 'mysql', 'node', 'pgbouncer', 'postgres', 'prometheus', 'proxy', 'rabbitmq', 'redis']);
     for (const f of files) {
       expect(Object.keys(f.tools).length).toBeGreaterThan(0);
       expect(f.machine.cores).toBeGreaterThan(0);

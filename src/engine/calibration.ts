@@ -5,7 +5,8 @@
  * memcached, MariaDB (the mysql kind) and RabbitMQ
  * with the files Headroom exports, loads them, and records what they used in
  * calibration/<service>.json; `npm run stack-test -- --record` (scripts/stack-test/) does the same
- * for the app and the Docker engine (calibration/fastapi.json, host.json) from real containers: the plan it ran, the settings the tool reported, the load, the
+ * for the app and the Docker engine (calibration/fastapi.json, host.json) from real containers, and
+ * `npm run calibrate -- host` for the kernel and system in virtual machines (calibration/kernel.json): the plan it ran, the settings the tool reported, the load, the
  * measured figures, the tools' versions and the machine. This module reads those records and
  * evaluates every case through the engine, so a test (and the README, and the page) can show
  * predicted against measured. Pure: the JSON is imported, not read.
@@ -27,6 +28,7 @@ import memcachedData from '../../calibration/memcached.json';
 import mysqlData from '../../calibration/mysql.json';
 import rabbitmqData from '../../calibration/rabbitmq.json';
 import hostData from '../../calibration/host.json';
+import kernelData from '../../calibration/kernel.json';
 import { hostReserve, KERNEL_COMPONENT } from './host.ts';
 import { usageOf } from './usage.ts';
 
@@ -64,8 +66,9 @@ const caseSchema = z.object({
 
 export const calibrationFileSchema = z.object({
   version: z.literal(1),
-  /** The service kind measured; `host`: the host reserve's Docker-engine part (its cases' service is `host-reserve`). */
-  kind: z.enum(['postgres', 'pgbouncer', 'redis', 'prometheus', 'proxy', 'jvm', 'node', 'fastapi', 'memcached', 'mysql', 'rabbitmq', 'host']),
+  /** The service kind measured; `host`: the host reserve's Docker-engine part (its cases' service is `host-reserve`);
+   * `kernel`: its kernel-and-system part, in virtual machines (`kernel-and-system`). */
+  kind: z.enum(['postgres', 'pgbouncer', 'redis', 'prometheus', 'proxy', 'jvm', 'node', 'fastapi', 'memcached', 'mysql', 'rabbitmq', 'host', 'kernel']),
   recordedAt: z.string().min(1),
   /** How the figures were measured, for people. */
   method: z.string().min(1),
@@ -75,6 +78,13 @@ export const calibrationFileSchema = z.object({
 });
 
 export type CalibrationFile = z.infer<typeof calibrationFileSchema>;
+
+/** Each measured kind as people name it (the page's calibration table and the README's, scripts/calibrate/table.ts). */
+export const CALIBRATION_KIND_LABEL: Record<CalibrationFile['kind'], string> = {
+  postgres: 'PostgreSQL', pgbouncer: 'pgBouncer', redis: 'Redis', prometheus: 'Prometheus', proxy: 'nginx', jvm: 'JVM', node: 'Node.js',
+  fastapi: 'FastAPI (gunicorn + uvicorn)', memcached: 'memcached', mysql: 'MariaDB', rabbitmq: 'RabbitMQ',
+  host: 'Docker engine (host reserve)', kernel: 'Kernel and system (host reserve, VMs)',
+};
 export type CalibrationCase = z.infer<typeof caseSchema>;
 /** The plan of a case as the harness writes it. */
 export type CalibrationPlan = PlanInput;
@@ -116,6 +126,10 @@ export function calibrationRowOf(kind: CalibrationFile['kind'], c: CalibrationCa
     const featured = planWithFeatures(parsed.plan);
     const plan = { ...featured, host: { ...featured.host, reserve: 'auto' as const } };
     p = usageOf(hostReserve(plan, containers).components.filter((x) => x.name !== KERNEL_COMPONENT));
+  } else if (kind === 'kernel') {
+    // Virtual machines of one size with the engine's processes subtracted (npm run calibrate -- host):
+    // compared with the reserve's kernel-and-system part alone.
+    p = usageOf(hostReserve(parsed.plan, 0).components.filter((x) => x.name === KERNEL_COMPONENT));
   } else {
     const svc = evaluate(parsed.plan).services.find((s) => s.name === c.service);
     if (!svc) throw new Error(`calibration case ${c.id}: its plan has no service "${c.service}"`);
@@ -181,6 +195,8 @@ const RECORDED: readonly (readonly [string, unknown])[] = [
   ['calibration/rabbitmq.json', rabbitmqData],
   // Written by the deployment test (npm run stack-test -- --record), not npm run calibrate.
   ['calibration/host.json', hostData],
+  // Written by npm run calibrate -- host (virtual machines).
+  ['calibration/kernel.json', kernelData],
 ];
 let parsedFiles: CalibrationFile[] | null = null;
 

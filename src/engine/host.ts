@@ -10,10 +10,46 @@ import { component, usageOf } from './usage.ts';
 // disagree with memory-model.md's public figures (dockerd 40–80, containerd 20–40, shim 5–10),
 // the measurement wins.
 
-/** Kernel + systemd + sshd and friends: 150–300 MiB (memory-model.md guess). Not measurable on
- * this shared machine: the stack added 16 ± 15 MiB of kernel memory (slab, page tables, stacks;
- * calibration/host.json kernelAddedMiB), the base is other work's too. */
-const KERNEL_MIB = { low: 150, typical: 200, high: 300 } as const;
+/**
+ * Kernel and system (everything outside the containers and the Docker engine), by the host's RAM,
+ * measured in virtual machines of each size (calibration/kernel.json, `npm run calibrate -- host`:
+ * Debian 12's stock kernel 6.1, systemd, sshd, cron and an idle Docker engine, a minute after boot).
+ * What a container cannot get: RAM − MemAvailable, less the engine's anonymous memory (its parts
+ * below). It grows with RAM in steps the kernel documents: the page structs (64 bytes per 4 KiB
+ * page) and firmware regions never reach MemTotal (57 MiB at 512 MiB, 183 at 4 GiB with the
+ * 64 MiB swiotlb bounce buffer a host with memory above 4 GiB gets); from 512 MiB of MemTotal up
+ * transparent huge pages raise min_free_kbytes to 44 MiB (two zones) or 66 MiB (three, over
+ * ~3 GiB) and the watermarks above it are held free (mm/khugepaged.c set_recommended_min_free_kbytes).
+ * - low: the kernel alone (init=/bin/sh) plus the system daemons' anonymous memory: what no
+ *   reclaim gives back;
+ * - typical: the measured VPS (the median of three samples);
+ * - high: the same VPS with unattended-upgrades and fail2ban (measured) plus 31 MiB, the kernel
+ *   memory a running stack added in the deployment test (calibration/host.json kernelAddedMiB,
+ *   15.8 ± 15.4 MiB, at its top).
+ * Between the measured sizes: linear (assumed); under 512 MiB: the 512 MiB figures (assumed: no
+ * smaller host was measured); over 8 GiB: the 4 → 8 GiB slope (assumed: the page structs and
+ * hash tables keep growing with RAM, the watermarks do not).
+ */
+const KERNEL_BY_RAM: readonly { ramMiB: number; low: number; typical: number; high: number }[] = [
+  { ramMiB: 512, low: 102, typical: 123, high: 175 },
+  { ramMiB: 1024, low: 186, typical: 274, high: 336 },
+  { ramMiB: 2048, low: 245, typical: 305, high: 378 },
+  { ramMiB: 4096, low: 395, typical: 496, high: 558 },
+  { ramMiB: 8192, low: 475, typical: 584, high: 649 },
+];
+
+/** The kernel-and-system figures for a host of `ramMiB`, from the measured sizes (KERNEL_BY_RAM). */
+export function kernelAndSystemMiB(ramMiB: number): Range {
+  const rows = KERNEL_BY_RAM;
+  const first = rows[0]!;
+  if (ramMiB <= first.ramMiB) return { low: first.low, typical: first.typical, high: first.high };
+  const i = rows.findIndex((r) => r.ramMiB >= ramMiB);
+  // Past the largest size: the last segment's slope carries on.
+  const [a, b] = i < 0 ? [rows[rows.length - 2]!, rows[rows.length - 1]!] : [rows[i - 1]!, rows[i]!];
+  const t = (ramMiB - a.ramMiB) / (b.ramMiB - a.ramMiB);
+  const at = (k: 'low' | 'typical' | 'high') => a[k] + (b[k] - a[k]) * t;
+  return { low: at('low'), typical: at('typical'), high: at('high') };
+}
 /** dockerd: measured 85 MiB PSS (calibration/host.json) and 96 (calibration/stack-test/production-4gb.json);
  * low and high assumed: ±10 MiB around them, and +25% for a long-running engine's image and log state. */
 const DOCKERD_MIB = { low: 75, typical: 90, high: 120 } as const;
@@ -36,8 +72,9 @@ export function hostReserve(plan: Plan, containers: number): Range & { component
     return usageOf([component('reserve (set in plan)', r, r, r)]);
   }
   const ports = publishedPorts(plan);
+  const kernel = kernelAndSystemMiB(plan.host.ram);
   return usageOf([
-    component(KERNEL_COMPONENT, KERNEL_MIB.low, KERNEL_MIB.typical, KERNEL_MIB.high),
+    component(KERNEL_COMPONENT, kernel.low, kernel.typical, kernel.high, 'measured in VMs of 512 MiB–8 GiB'),
     component('dockerd', DOCKERD_MIB.low, DOCKERD_MIB.typical, DOCKERD_MIB.high),
     component('containerd', CONTAINERD_MIB.low, CONTAINERD_MIB.typical, CONTAINERD_MIB.high),
     component('containerd-shim', containers * SHIM_MIB.low, containers * SHIM_MIB.typical, containers * SHIM_MIB.high, `${containers} containers`),

@@ -3,7 +3,7 @@
  * `npm run calibrate`) evaluated through the engine, predicted against measured, with the versions
  * and the machine it was measured on. Loaded with the Success criteria tab, not the first load.
  */
-import { calibrationFiles, calibrationRows, calibrationSummary, CALIBRATION_TOLERANCE, type CalibrationFile, type CalibrationRow, type CalibrationSummary } from '../../engine/calibration.ts';
+import { CALIBRATION_KIND_LABEL as KIND_LABEL, calibrationFiles, calibrationRows, calibrationSummary, CALIBRATION_TOLERANCE, type CalibrationFile, type CalibrationRow, type CalibrationSummary } from '../../engine/calibration.ts';
 import { sizeFormat } from '../../engine/index.ts';
 import { LATENCY_CALIBRATION_TOLERANCE, latencyCalibration, type LatencyCalibration } from '../../engine/latency-calibration.ts';
 import { LATENCY_P95_CRITERION_MS } from '../../engine/policy.ts';
@@ -12,7 +12,6 @@ import { countText, rangeText, sizeText } from '../format.ts';
 import { StatusBadge } from './Badges.tsx';
 import './calibration.css';
 
-const KIND_LABEL: Record<CalibrationFile['kind'], string> = { postgres: 'PostgreSQL', pgbouncer: 'pgBouncer', redis: 'Redis', prometheus: 'Prometheus', proxy: 'nginx', jvm: 'JVM', node: 'Node.js', fastapi: 'FastAPI (gunicorn + uvicorn)', memcached: 'memcached', mysql: 'MariaDB', rabbitmq: 'RabbitMQ', host: 'Docker engine (host reserve)' };
 const ROLE_TEXT: Record<CalibrationRow['role'], string> = { typical: 'typical', stress: 'stress (range only)', light: 'light (range only)' };
 
 type Evidence = { summary: CalibrationSummary[]; rows: CalibrationRow[]; machineLoad: Map<string, string>; machines: string[]; latency: LatencyCalibration; unmeasured: string[] };
