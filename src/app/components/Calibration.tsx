@@ -84,10 +84,10 @@ export default function Calibration() {
     <section className="panel calibration" aria-labelledby="calibration-title">
       <h2 id="calibration-title">Model checked against real servers</h2>
       <p>
-        Each case started the real server with the files Headroom exports, loaded it, and measured its memory (<code>npm run calibrate</code>); the FastAPI and Docker engine cases ran the exported stack in real containers (<code>npm run stack-test</code>). The engine’s prediction for the same plan is shown beside it. A typical case passes when the predicted typical is within {tolerance}% of the measured typical and low ≤ measured ≤ high; stress and light cases are checked against low–high only.
+        Each case started the real server with the files Headroom exports, loaded it, and measured its memory (<code>npm run calibrate</code>); the FastAPI and Docker engine cases ran the exported stack in real containers (<code>npm run stack-test</code>), and the kernel-and-system cases booted Debian with Docker in virtual machines of 512 MiB to 8 GiB (<code>npm run calibrate -- host</code>). The engine’s prediction for the same plan is shown beside it. A typical case passes when the predicted typical is within {tolerance}% of the measured typical and low ≤ measured ≤ high; stress and light cases are checked against low–high only.
       </p>
       <p className="muted" data-testid="calibration-machine">
-        Measured on {machines.join('; ')}. <code>npm run calibrate</code> measures processes, not containers: page cache and kernel memory are not in its figures.
+        Measured on {machines.join('; ')}. <code>npm run calibrate</code> measures processes, not containers: page cache and kernel memory are not in its server figures (the virtual machines’ are all of the memory outside the Docker engine).
       </p>
       <table className="criteria-table calibration-table stack" aria-label="Calibration by service">
         <thead>
