@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { caseOf, samplesOf } from './run-host-vm.ts';
+import { caseOf, samplesOf, withRecorded } from './run-host-vm.ts';
 
 // Lines from a real run's serial console (a 512 MiB VM, the docker profile), with the kernel's
 // and getty's own output around and inside them as the console shows it.
@@ -48,5 +48,16 @@ describe('the host VM measurement (npm run calibrate -- host)', () => {
 
   it('refuses a run without its three samples', () => {
     expect(() => caseOf(512, 'docker', samplesOf(SAMPLE(1, 367332)), samplesOf(KERNEL_ALONE))).toThrow(/expected 3 samples/);
+  });
+});
+
+describe('a run of some sizes (HEADROOM_VM_SIZES)', () => {
+  it('keeps the recorded cases of the sizes it did not measure, and replaces the ones it did', () => {
+    const one = (ram: number, profile: 'docker' | 'full', avail: number) => caseOf(ram, profile, samplesOf(CONSOLE.replaceAll('367332', String(avail))), samplesOf(KERNEL_ALONE));
+    const recorded = [one(512, 'docker', 367332), one(512, 'full', 367332), one(1024, 'docker', 367332)];
+    const now = [one(1024, 'docker', 300000), one(1024, 'full', 300000)];
+    const merged = withRecorded(now, recorded);
+    expect(merged.map((c) => c.id)).toEqual(['vm-512-docker', 'vm-512-full', 'vm-1024-docker', 'vm-1024-full']);
+    expect(merged.find((c) => c.id === 'vm-1024-docker')).toBe(now[0]);
   });
 });

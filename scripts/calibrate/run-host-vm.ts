@@ -23,7 +23,7 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { CalibrationCase } from '../../src/engine/calibration.ts';
+import { calibrationFileSchema, type CalibrationCase } from '../../src/engine/calibration.ts';
 import { toolVersion } from './machine.ts';
 import { exitReason, median, max, requireTool, round2, run, sleep, startGroup, stopGroup } from './proc.ts';
 import { writeCalibration } from './record.ts';
@@ -32,8 +32,9 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 const GUEST = join(HERE, 'host-vm');
 const WORK = process.env.HEADROOM_VM_DIR ?? '/tmp/headroom-host-vm';
 const MIRROR = 'http://deb.debian.org/debian';
-/** The VPS sizes measured, MiB. */
-const SIZES = (process.env.HEADROOM_VM_SIZES ?? '512,1024,2048,4096,8192').split(',').map(Number);
+/** The VPS sizes measured, MiB (HEADROOM_VM_SIZES measures some again: the other sizes' recorded cases are kept). */
+const SIZES = (process.env.HEADROOM_VM_SIZES ?? '512,1024,2048,3072,4096,8192,16384').split(',').map(Number);
+const RECORD = 'calibration/kernel.json';
 const PROFILES = ['kernel', 'docker', 'full'] as const;
 type Profile = (typeof PROFILES)[number];
 /** Daemons a profile keeps from starting (systemd.mask on the kernel command line). */
@@ -176,7 +177,7 @@ export function caseOf(ram: number, profile: 'docker' | 'full', samples: Sample[
     plan: { name: `vps-${ram}`, host: { ram: `${ram}MiB`, reserve: 'auto', swap: 0 }, services: [] },
     service: 'kernel-and-system',
     settings: { profile, daemons: profile === 'docker' ? 'systemd, journald, udevd, logind, networkd, timesyncd, dbus, sshd, cron, agetty' : 'the docker case + unattended-upgrades, fail2ban' },
-    load: { note: 'idle: a minute after boot, three samples 20 s apart', uptimeSeconds: round2(last.uptime) },
+    load: { note: 'idle: a minute after boot, three samples 20 s apart', uptimeSeconds: round2(last.uptime), recordedAt: new Date().toISOString().slice(0, 10) },
     measured: {
       metric: 'RAM − MemAvailable − the anonymous PSS of dockerd and containerd, in the VM',
       typicalMiB: round2(median(values)),
@@ -216,16 +217,29 @@ export async function calibrateHost(): Promise<void> {
     }
   };
   await Promise.all(Array.from({ length: PARALLEL }, worker));
-  const cases: CalibrationCase[] = [];
+  const measured: CalibrationCase[] = [];
   for (const ram of SIZES) {
     const kernel = samplesOf(serials.get(`kernel-${ram}`)!);
-    for (const profile of ['docker', 'full'] as const) cases.push(caseOf(ram, profile, samplesOf(serials.get(`${profile}-${ram}`)!), kernel));
+    for (const profile of ['docker', 'full'] as const) measured.push(caseOf(ram, profile, samplesOf(serials.get(`${profile}-${ram}`)!), kernel));
   }
-  writeCalibration('calibration/kernel.json', {
+  writeCalibration(RECORD, {
     kind: 'kernel',
     recordedAt: new Date().toISOString(),
     method:
       'npm run calibrate -- host: fresh qemu VMs of each size (TCG, 2 vCPUs) booting Debian 12 from one mmdebstrap image; a minute after boot, three samples 20 s apart of RAM − MemAvailable less the anonymous PSS of dockerd and containerd (MemAvailable counts their binaries’ pages as available; the reserve’s engine parts are whole PSS) (scripts/calibrate/run-host-vm.ts). Typical is the median sample, peak the largest.',
     tools: image.versions,
-  }, cases);
+  }, withRecorded(measured));
+}
+
+/** The cases measured now, and the recorded ones of the sizes not measured again, by RAM. */
+export function withRecorded(measured: CalibrationCase[], recorded: CalibrationCase[] = recordedCases()): CalibrationCase[] {
+  const sizes = new Set(measured.map(ramOf));
+  return [...recorded.filter((c) => !sizes.has(ramOf(c))), ...measured].sort((a, b) => ramOf(a) - ramOf(b) || a.id.localeCompare(b.id));
+}
+
+const ramOf = (c: CalibrationCase) => Number(/^vm-(\d+)-/.exec(c.id)?.[1] ?? NaN);
+
+function recordedCases(): CalibrationCase[] {
+  if (!existsSync(RECORD)) return [];
+  return calibrationFileSchema.parse(JSON.parse(readFileSync(RECORD, 'utf8'))).cases;
 }

@@ -90,7 +90,7 @@ describe('capacity', () => {
     expect(order).toEqual([...order].sort((a, b) => a - b));
     expect(c.users).toBe(order[0]);
     // PostgreSQL's limit first (the 667th user), then the host's free memory (the kernel and system
-    // measured in VMs: ~450 MiB typical on 3.5 GiB), then the API's p95 on the host's 2 vCPUs
+    // measured in VMs: ~410 MiB typical on 3.5 GiB), then the API's p95 on the host's 2 vCPUs
     // (issue 15: its queue serves from 80% of them), before the app's memory.
     expect([c.binding!, ...c.next].map((k) => [k.id, k.service])).toEqual([['usage-over-limit', 'postgres'], ['free-below-criterion', null], ['latency-over-criterion', null]]);
     expect(failing(fixed4gb(), c.users!)).toEqual([]);
