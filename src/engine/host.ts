@@ -27,7 +27,7 @@ import { component, usageOf } from './usage.ts';
  *   memory a running stack added in the deployment test (calibration/host.json kernelAddedMiB,
  *   15.8 ± 15.4 MiB, at its top).
  * Between the measured sizes: linear (assumed); under 512 MiB: the 512 MiB figures (assumed: no
- * smaller host was measured); over 16 GiB: the 8 → 16 GiB slope (assumed: the page structs and
+ * smaller host was measured); over 16 GiB: the 8 → 16 GiB slope of the typical (assumed: the page structs and
  * hash tables keep growing with RAM, the watermarks do not; that slope extrapolated from 4 → 8 GiB
  * had predicted 760 MiB at 16 GiB, 748 measured).
  */
@@ -48,12 +48,19 @@ export function kernelAndSystemMiB(ramMiB: number): Range {
   const first = rows[0]!;
   if (ramMiB <= first.ramMiB) return { low: first.low, typical: first.typical, high: first.high };
   const i = rows.findIndex((r) => r.ramMiB >= ramMiB);
-  // Past the largest size: the last segment's slope carries on.
-  const [a, b] = i < 0 ? [rows[rows.length - 2]!, rows[rows.length - 1]!] : [rows[i - 1]!, rows[i]!];
+  if (i < 0) {
+    // Past the largest size: the last segment's typical slope, added to all three (each end's own
+    // slope would bring low over typical by 64 GiB: the three were measured, the slopes not).
+    const [a, b] = [rows[rows.length - 2]!, rows[rows.length - 1]!];
+    const more = ((b.typical - a.typical) / (b.ramMiB - a.ramMiB)) * (ramMiB - b.ramMiB);
+    return { low: b.low + more, typical: b.typical + more, high: b.high + more };
+  }
+  const [a, b] = [rows[i - 1]!, rows[i]!];
   const t = (ramMiB - a.ramMiB) / (b.ramMiB - a.ramMiB);
   const at = (k: 'low' | 'typical' | 'high') => a[k] + (b[k] - a[k]) * t;
   return { low: at('low'), typical: at('typical'), high: at('high') };
 }
+
 /** dockerd: measured 85 MiB PSS (calibration/host.json) and 96 (calibration/stack-test/production-4gb.json);
  * low and high assumed: ±10 MiB around them, and +25% for a long-running engine's image and log state. */
 const DOCKERD_MIB = { low: 75, typical: 90, high: 120 } as const;
