@@ -1,6 +1,6 @@
 /**
  * `npm run calibrate -- host`: the host reserve's "kernel and system" part, measured in real
- * virtual machines of 512 MiB to 8 GiB, as a small VPS runs: Debian 12 with its stock kernel,
+ * virtual machines of 512 MiB to 16 GiB, as a small VPS runs: Debian 12 with its stock kernel,
  * systemd, sshd, cron and Docker (docker.io), nothing else started. Each VM boots fresh
  * (qemu -snapshot), waits a minute after boot, and writes three samples of /proc/meminfo and every
  * process's PSS to its serial console (host-vm/hr-measure.sh); this harness reads them and records
@@ -25,7 +25,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { calibrationFileSchema, type CalibrationCase } from '../../src/engine/calibration.ts';
 import { toolVersion } from './machine.ts';
-import { exitReason, median, max, requireTool, round2, run, sleep, startGroup, stopGroup } from './proc.ts';
+import { exitReason, median, max, mib, requireTool, round2, run, sleep, startGroup, stopGroup } from './proc.ts';
 import { writeCalibration } from './record.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -145,7 +145,6 @@ export function samplesOf(serial: string): Sample[] {
   return out;
 }
 
-const mibOf = (kib: number) => round2(kib / 1024);
 /** RAM − MemAvailable of one sample, MiB. */
 const usedMiB = (ram: number, s: Sample) => ram - (s.meminfo.MemAvailable ?? NaN) / 1024;
 /** The engine's processes' memory of one part (pss, anon, file), MiB. */
@@ -167,7 +166,7 @@ export function caseOf(ram: number, profile: 'docker' | 'full', samples: Sample[
   const values = samples.map((s) => kernelAndSystem(ram, s));
   if (values.some((v) => !Number.isFinite(v))) throw new Error(`vm ${profile} ${ram} MiB: a sample has no MemAvailable`);
   const last = samples[samples.length - 1]!;
-  const m = (key: string) => mibOf(last.meminfo[key] ?? 0);
+  const m = (key: string) => mib(last.meminfo[key] ?? 0);
   return {
     id: `vm-${ram}-${profile}`,
     label: profile === 'docker'

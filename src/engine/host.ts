@@ -2,6 +2,7 @@
 import type { Plan } from './schema.ts';
 import type { Component, Range } from './report.ts';
 import { component, usageOf } from './usage.ts';
+import { sizeFormat } from './units.ts';
 
 // The Docker engine's figures are measured here by the deployment test (npm run stack-test):
 // PSS of the engine's processes under the plan's load, Docker 20.10.24 / containerd 1.6.20,
@@ -41,6 +42,9 @@ const KERNEL_BY_RAM: readonly { ramMiB: number; low: number; typical: number; hi
   { ramMiB: 8192, low: 475, typical: 584, high: 649 },
   { ramMiB: 16384, low: 655, typical: 748, high: 810 },
 ];
+
+/** Where the kernel-and-system figures come from, as the reserve's breakdown says it. */
+const KERNEL_NOTE = `measured in VMs of ${sizeFormat(KERNEL_BY_RAM[0]!.ramMiB)}–${sizeFormat(KERNEL_BY_RAM[KERNEL_BY_RAM.length - 1]!.ramMiB)}`;
 
 /** The kernel-and-system figures for a host of `ramMiB`, from the measured sizes (KERNEL_BY_RAM). */
 export function kernelAndSystemMiB(ramMiB: number): Range {
@@ -85,7 +89,7 @@ export function hostReserve(plan: Plan, containers: number): Range & { component
   const ports = publishedPorts(plan);
   const kernel = kernelAndSystemMiB(plan.host.ram);
   return usageOf([
-    component(KERNEL_COMPONENT, kernel.low, kernel.typical, kernel.high, 'measured in VMs of 512 MiB–16 GiB'),
+    component(KERNEL_COMPONENT, kernel.low, kernel.typical, kernel.high, KERNEL_NOTE),
     component('dockerd', DOCKERD_MIB.low, DOCKERD_MIB.typical, DOCKERD_MIB.high),
     component('containerd', CONTAINERD_MIB.low, CONTAINERD_MIB.typical, CONTAINERD_MIB.high),
     component('containerd-shim', containers * SHIM_MIB.low, containers * SHIM_MIB.typical, containers * SHIM_MIB.high, `${containers} containers`),
