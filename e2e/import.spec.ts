@@ -52,6 +52,22 @@ test('the seed’s compose: the dialog lists services and kinds, confirm replace
   await expect(planner.limit('grafana')).toHaveValue('1g');
 });
 
+test('a compose file without limits: the host line says limits 0 and what the services without one can take, as the CLI does, never "limits exceed RAM"', async ({ planner, importer, page }) => {
+  await planner.open();
+  await importer.open();
+  await importer.paste('services:\n  db:\n    image: postgres:16\n  cache:\n    image: redis:7\n');
+  await importer.host.fill('512MiB');
+  await expect(importer.status).toHaveText(/Recognised 2 services/);
+  await importer.confirmButton.click();
+  await expect(planner.hostLimits).toHaveText('0 MiB');
+  // postgres and redis at their high (their kinds' models), beside the limits, not inside them.
+  const unlimited = page.getByTestId('host-unlimited');
+  await expect(unlimited).toHaveText(/^7\d\d MiB$/);
+  const legend = page.getByRole('list', { name: 'Bar legend' });
+  await expect(legend).toContainText(new RegExp(`2 services without a limit can take ${await unlimited.textContent()} at high usage, more than the \\d+ MiB the limits and reserve leave`));
+  await expect(legend).not.toContainText('limits exceed RAM');
+});
+
 test('a chosen file replaces the plan with its services', async ({ planner, importer }) => {
   await planner.open();
   await importer.open();

@@ -11,7 +11,7 @@ import type { Checked } from './checked.ts';
 import { OUTCOMES, verdictText } from './verdict.ts';
 import { fixLinesText, groupWords } from './render.ts';
 import { composeWritesText } from './fix-words.ts';
-import { chanceText } from '../engine/policy.ts';
+import { chanceText, unlimitedHighMiB } from '../engine/policy.ts';
 import { ONE_SHOT_TEXT, startupText } from '../engine/finding-words.ts';
 
 /** Findings shown in full; the rest are counted. Assumed: a PR comment people read to the end. */
@@ -57,7 +57,7 @@ function servicesTable(c: Checked): string[] {
 function hostLine(c: Checked): string {
   const h = c.report.host;
   const pct = (v: number) => percentFormat(v / h.ramMiB);
-  return `**Host:** limits ${sizeFormat(h.setLimitsMiB)} + reserve ${sizeFormat(h.reserveMiB)} = ${sizeFormat(h.setLimitsMiB + h.reserveMiB)} (${pct(h.setLimitsMiB + h.reserveMiB)} of ${sizeFormat(h.ramMiB)})${h.limitsMiB > h.setLimitsMiB ? `, services without a limit up to ${sizeFormat(h.limitsMiB - h.setLimitsMiB)} more` : ''}; free ${sizeFormat(h.freeMiB.low)} at worst, ${sizeFormat(h.freeMiB.typical)} typical (criterion ${sizeFormat(h.freeCriterionMiB)}); host OOM risk ${riskCell(h.risk)}${h.startup ? `; ${startupText(h.startup, h.ramMiB, sizeFormat)}` : ''}.`;
+  return `**Host:** limits ${sizeFormat(h.setLimitsMiB)} + reserve ${sizeFormat(h.reserveMiB)} = ${sizeFormat(h.setLimitsMiB + h.reserveMiB)} (${pct(h.setLimitsMiB + h.reserveMiB)} of ${sizeFormat(h.ramMiB)})${unlimitedHighMiB(h) > 0 ? `, services without a limit up to ${sizeFormat(unlimitedHighMiB(h))} more` : ''}; free ${sizeFormat(h.freeMiB.low)} at worst, ${sizeFormat(h.freeMiB.typical)} typical (criterion ${sizeFormat(h.freeCriterionMiB)}); host OOM risk ${riskCell(h.risk)}${h.startup ? `; ${startupText(h.startup, h.ramMiB, sizeFormat)}` : ''}.`;
 }
 
 /** Changes written out per item; more are counted. */

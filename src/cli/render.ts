@@ -6,7 +6,7 @@ import type { Checked } from './checked.ts';
 import { composeWritesText, planChangesText } from './fix-words.ts';
 
 export { planChangeText, planChangesText } from './fix-words.ts';
-import { chanceText, cpuAllowed, LATENCY_P95_CRITERION_MS } from '../engine/policy.ts';
+import { chanceText, cpuAllowed, LATENCY_P95_CRITERION_MS, unlimitedHighMiB } from '../engine/policy.ts';
 import { coresFormat, freeCoresFormat, msFormat, percentFormat } from '../engine/units.ts';
 import type { Latency } from '../engine/report.ts';
 import { verdictText } from './verdict.ts';
@@ -43,7 +43,7 @@ export function servicesTable(services: ServiceBudget[]): string[] {
 
 export function hostLines(h: HostBudget): string[] {
   const pct = (v: number) => percentFormat(v / h.ramMiB);
-  const unlimited = h.limitsMiB - h.setLimitsMiB;
+  const unlimited = unlimitedHighMiB(h);
   return [
     `host ${sizeFormat(h.ramMiB)}${h.swapMiB ? ` + ${sizeFormat(h.swapMiB)} swap` : ''}: limits ${sizeFormat(h.setLimitsMiB)} + reserve ${sizeFormat(h.reserveMiB)} = ${sizeFormat(h.setLimitsMiB + h.reserveMiB)} (${pct(h.setLimitsMiB + h.reserveMiB)})${unlimited > 0 ? `; services without a limit: up to ${sizeFormat(unlimited)} more (their high usage)` : ''}`,
     `usage ${sizesFormat([h.usageMiB.low, h.usageMiB.typical, h.usageMiB.high]).join(' / ')} (low/typical/high, reserve included)`,

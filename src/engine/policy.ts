@@ -47,7 +47,19 @@ export function typicalFreeUnderCriterion(h: Pick<HostBudget, 'freeMiB' | 'ramMi
 /** True when the limits the plan sets plus the reserve outside containers promise more than the
  * host's RAM. A service without a limit promises nothing: its memory is the host's risk (hostExceedsRam). */
 export function limitsExceedRam(h: Pick<HostBudget, 'setLimitsMiB' | 'reserveMiB' | 'ramMiB'>): boolean {
-  return h.setLimitsMiB + h.reserveMiB > h.ramMiB;
+  return ramLeftByLimitsMiB(h) < 0;
+}
+
+/** The high usage of the services without a limit: what they can take beyond the limits the plan
+ * sets (HostBudget's `limitsMiB` counts it in, `setLimitsMiB` does not). The host line of the CLI,
+ * the Markdown report and the page each say it beside the limits, never inside them. */
+export function unlimitedHighMiB(h: Pick<HostBudget, 'limitsMiB' | 'setLimitsMiB'>): number {
+  return h.limitsMiB - h.setLimitsMiB;
+}
+
+/** The RAM the set limits and the reserve leave (negative when they promise more than the RAM: limitsExceedRam). */
+export function ramLeftByLimitsMiB(h: Pick<HostBudget, 'setLimitsMiB' | 'reserveMiB' | 'ramMiB'>): number {
+  return h.ramMiB - h.setLimitsMiB - h.reserveMiB;
 }
 
 /** True when the host's high usage (services within their limits, plus the reserve) is over RAM + swap: a host-wide OOM. */

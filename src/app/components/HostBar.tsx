@@ -107,20 +107,25 @@ export function HostBar() {
         </span>
         <span>
           limits{' '}
-          <strong data-testid="host-limits" className={mark(prev && sizeFormat(prev.host.limitsMiB), v.limitsText)}>
+          <strong data-testid="host-limits" className={mark(prev && sizeFormat(prev.host.setLimitsMiB), v.limitsText)}>
             {v.limitsText}
           </strong> + reserve {v.reserveText}
+          {v.unlimitedText && (
+            <>
+              {' '}· without a limit: up to <strong data-testid="host-unlimited">{v.unlimitedText}</strong> more
+            </>
+          )}
         </span>
         <CpuLine cpuText={v.cpuText} cpuOk={v.cpuOk} spikeMultiplier={v.spikeMultiplier} spikeCpuText={v.spikeCpu.cpuText} spikeCpuOk={v.spikeCpu.cpuOk} />
         <HostRisks risk={v.risk} riskTitle={v.riskTitle} spikeMultiplier={v.spikeMultiplier} spikeRisk={v.spikeRisk} spikeFreeText={v.spikeFreeText} />
         <LastChange freeMiB={v.freeMiB} />
       </div>
-      <div className="host-bar" role="img" aria-label={`Host ${v.ramText}: reserve ${v.reserveText}, limits ${v.limitsText}, usage ${v.usageText} (low–typical–high), ${v.freeText} free at typical usage${v.overcommitText ? `; limits exceed RAM by ${v.overcommitText}` : ''}.`}>
+      <div className="host-bar" role="img" aria-label={`Host ${v.ramText}: reserve ${v.reserveText}, limits ${v.limitsText}${v.unlimitedText ? ` (without a limit: up to ${v.unlimitedText} more)` : ''}, usage ${v.usageText} (low–typical–high), ${v.freeText} free at typical usage${v.overcommitText ? `; ${v.overcommitText}` : ''}.`}>
         {v.segments.map((s) => (
           <HostSegment key={s.key} tone={s.tone} colour={s.colour} widthPct={s.widthPct} title={s.title} />
         ))}
         <span className="marker marker-typical" style={{ left: `${v.typicalPct}%` }} title={`typical usage ${v.usageTypicalText}`} />
-        {v.overcommitText && <span className="marker marker-ram" style={{ left: `${v.ramPct}%` }} title={`RAM ${v.ramText}`} />}
+        {v.overcommitted && <span className="marker marker-ram" style={{ left: `${v.ramPct}%` }} title={`RAM ${v.ramText}`} />}
       </div>
       <ul className="legend" aria-label="Bar legend">
         <LegendEntries entries={legend} hidden={hidden} />
@@ -130,7 +135,7 @@ export function HostBar() {
         </li>
         {v.overcommitText && (
           <li className="bad-text">
-            <span aria-hidden="true">✖</span> limits exceed RAM by {v.overcommitText}
+            <span aria-hidden="true">✖</span> {v.overcommitText}
           </li>
         )}
       </ul>

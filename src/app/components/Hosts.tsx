@@ -29,7 +29,7 @@ export function Hosts() {
               <span className={c.freeOk ? 'ok-text' : 'bad-text'}>{c.freeOk ? ' ✔ above' : ' ✖ below'} the {c.freeCriterionText} target</span>
             </p>
             <p>
-              limits {c.limitsText} + reserve {c.reserveText} · host OOM risk <RiskBadge level={c.risk} title={c.riskTitle} testId="host-card-risk" /> · in the spike <RiskBadge level={c.spikeRisk} />
+              limits {c.limitsText} + reserve {c.reserveText}{c.unlimitedText ? ` (without a limit: up to ${c.unlimitedText} more)` : ''} · host OOM risk <RiskBadge level={c.risk} title={c.riskTitle} testId="host-card-risk" /> · in the spike <RiskBadge level={c.spikeRisk} />
             </p>
             <p>
               CPU <strong data-testid="host-card-cpu">{c.cpuText}</strong>

@@ -6,6 +6,7 @@
 import type { Report, RiskLevel, Severity } from '../../engine/report.ts';
 import { hostFits } from '../../engine/host-fit.ts';
 import { sizeFormat } from '../../engine/units.ts';
+import { unlimitedHighMiB } from '../../engine/policy.ts';
 import { percentText, probabilityText, vcpusText } from '../format.ts';
 import { cpuView, type CpuView } from './views.ts';
 
@@ -23,6 +24,8 @@ export type HostCardView = CpuView & {
   freeCriterionText: string;
   freeOk: boolean;
   limitsText: string;
+  /** The services without a limit on this host, at their high usage (as the single host's line); null when every one has a limit. */
+  unlimitedText: string | null;
   reserveText: string;
   /** host-fit.ts's rule: what place() and the upgrade path's tiers check a host with. */
   fits: boolean;
@@ -48,6 +51,7 @@ export function hostCardViews(report: Report): HostCardView[] {
     freeCriterionText: sizeFormat(h.freeCriterionMiB),
     freeOk: h.freeMiB.low > h.freeCriterionMiB,
     limitsText: sizeFormat(h.setLimitsMiB),
+    unlimitedText: unlimitedHighMiB(h) > 0 ? sizeFormat(unlimitedHighMiB(h)) : null,
     reserveText: sizeFormat(h.reserveMiB),
     fits: hostFits(h),
     risk: h.risk.level,

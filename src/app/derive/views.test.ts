@@ -5,6 +5,7 @@ import { deriveOf } from './engine.ts';
 import { toggleViews } from './toggles.ts';
 import { findingViews, hostView, rowViews } from './views.ts';
 import { hostStack, serviceBars } from './charts.ts';
+import { sizeFormat } from '../../engine/units.ts';
 
 function evaluated(input: PlanInput) {
   const d = deriveOf(input);
@@ -82,9 +83,36 @@ describe('views of the seed plan', () => {
     expect(byId).toMatchObject({ 'free-typical': 'pass', connections: 'fail', alertmanager: 'fail', latency: 'fail', 'cache-hit': 'unknown' });
   });
 
-  it('an overcommitted host shows by how much', () => {
+  it('an overcommitted host shows by how much, in the words of the rule it breaks', () => {
     const over = evaluated(PLANS[4]![1]);
-    expect(hostView(over.report).overcommitText).not.toBeNull();
+    const v = hostView(over.report);
+    expect(v.overcommitted).toBe(true);
+    // postgres's 2 GiB limit alone is over the 1 GiB: the limits (policy.ts limitsExceedRam), with the reserve.
+    expect(v.overcommitText).toBe(`limits exceed RAM by ${sizeFormat(2048 + over.report.host.reserveMiB - 1024)}`);
+    expect(v.limitsText).toBe('2 GiB');
+    expect(v.unlimitedText).toBe(sizeFormat(over.report.services.find((s) => s.name === 'b')!.usageMiB.high));
+  });
+
+  it('a host whose services set no limit says so: limits 0, their high usage beside them, never "limits exceed RAM" (as the CLI host line)', () => {
+    const input: PlanInput = {
+      host: { ram: '1GiB' },
+      services: [
+        { name: 'db', kind: 'postgres', limit: null },
+        { name: 'cache', kind: 'redis', limit: null },
+        { name: 'app', kind: 'generic', limit: null, settings: { usage: { low: '300MiB', typical: '400MiB', high: '500MiB' } } },
+        { name: 'migrate', kind: 'generic', limit: null, oneShot: true },
+      ],
+    };
+    const { report } = evaluated(input);
+    const v = hostView(report);
+    const h = report.host;
+    expect(h.setLimitsMiB).toBe(0);
+    expect(v.limitsText).toBe('0 MiB');
+    expect(v.unlimitedText).toBe(sizeFormat(h.limitsMiB));
+    expect(v.overcommitted).toBe(true);
+    expect(v.overcommitText).toBe(`3 services without a limit can take ${sizeFormat(h.limitsMiB)} at high usage, more than the ${sizeFormat(1024 - h.reserveMiB)} the limits and reserve leave`);
+    // The one-shot container has exited by the steady state: no part of the bar.
+    expect(v.segments.map((s) => s.label)).toEqual(['reserve', 'db', 'cache', 'app']);
   });
 });
 

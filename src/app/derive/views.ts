@@ -7,7 +7,7 @@ import type { Plan, PlanInput, Service, ServiceKind } from '../../engine/schema.
 import { perContainerFormat, sizeFormat } from '../../engine/units.ts';
 import { changeText } from '../../engine/changeText.ts';
 import { cpuInUseText, percentText, probabilityText, rangeText, sizeText } from '../format.ts';
-import { cpuSaturated } from '../../engine/policy.ts';
+import { cpuSaturated, limitsExceedRam, ramLeftByLimitsMiB, unlimitedHighMiB } from '../../engine/policy.ts';
 import { valueToText } from '../state/fields.ts';
 import { observedLineOf, type ObservedLineView } from './observed.ts';
 import { engine } from './schema.ts';
@@ -166,8 +166,11 @@ export function cpuView(h: Pick<Report['host'], 'cpu' | 'cpus'>): CpuView {
 
 export type HostView = CpuView & {
   ramText: string;
+  /** The limits the plan sets (policy.ts: a service without one promises nothing), as the CLI's host line says them. */
   limitsText: string;
   limitsMiB: number;
+  /** What the services without a limit can take at their high usage, beyond the limits; null when every service has one. */
+  unlimitedText: string | null;
   reserveText: string;
   usageText: string;
   usageTypicalText: string;
@@ -187,18 +190,36 @@ export type HostView = CpuView & {
   segments: Segment[];
   /** Typical total usage (reserve + services) as a percent of the bar. */
   typicalPct: number;
-  /** RAM as a percent of the bar (100 unless the limits overcommit it). */
+  /** RAM as a percent of the bar (100 unless what the bar claims overcommits it). */
   ramPct: number;
+  /** True when the bar claims more than the RAM (limits, and high usage where no limit is set, plus the reserve): the RAM is marked on it. */
+  overcommitted: boolean;
+  /** Why the bar runs past the RAM, in the words of the rule it breaks; null when it does not. */
   overcommitText: string | null;
 };
+
+/**
+ * The bar's overcommit in words: the limits themselves (policy.ts limitsExceedRam), or else the
+ * services without a limit, whose high usage the bar draws, taking more than the limits leave.
+ */
+function overcommitWords(h: Report['host'], committedMiB: number, unlimitedCount: number): string | null {
+  if (limitsExceedRam(h)) return `limits exceed RAM by ${sizeFormat(-ramLeftByLimitsMiB(h))}`;
+  if (committedMiB <= h.ramMiB) return null;
+  const n = unlimitedCount === 1 ? 'a service without a limit' : `${unlimitedCount} services without a limit`;
+  return `${n} can take ${sizeFormat(unlimitedHighMiB(h))} at high usage, more than the ${sizeFormat(Math.max(0, ramLeftByLimitsMiB(h)))} the limits and reserve leave`;
+}
 
 /** Services get a colour by position; the palette (styles.css --svc-0…7) repeats after eight. */
 export const SERVICE_COLOURS = 8;
 
-/** The host bar: reserve, each service's limit (its high usage when it has none), and what is left. */
+/**
+ * The host bar: reserve, each service's limit (its high usage when it has none), and what is left.
+ * A one-shot container has exited by the steady state the host's sums describe (budget.ts), so it
+ * takes no part of the bar; its row and the startup line say it.
+ */
 export function hostView(report: Report): HostView {
   const h = report.host;
-  const parts = report.services.map((s, i) => ({ s, i, MiB: budgetLimitOfAll(s) ?? s.usageMiB.high }));
+  const parts = report.services.flatMap((s, i) => (s.oneShot ? [] : [{ s, i, MiB: budgetLimitOfAll(s) ?? s.usageMiB.high }]));
   const committed = h.reserveMiB + parts.reduce((sum, p) => sum + p.MiB, 0);
   const scale = Math.max(h.ramMiB, committed);
   const segments: Segment[] = [
@@ -219,8 +240,9 @@ export function hostView(report: Report): HostView {
     ...cpuView(h),
     spikeCpu: cpuView(report.spike.host),
     ramText: sizeFormat(h.ramMiB),
-    limitsText: sizeFormat(h.limitsMiB),
-    limitsMiB: h.limitsMiB,
+    limitsText: sizeFormat(h.setLimitsMiB),
+    limitsMiB: h.setLimitsMiB,
+    unlimitedText: unlimitedHighMiB(h) > 0 ? sizeFormat(unlimitedHighMiB(h)) : null,
     reserveText: sizeFormat(h.reserveMiB),
     usageText: rangeText(h.usageMiB),
     usageTypicalText: sizeFormat(h.usageMiB.typical),
@@ -238,7 +260,8 @@ export function hostView(report: Report): HostView {
     segments,
     typicalPct: pct(h.usageMiB.typical, scale),
     ramPct: pct(h.ramMiB, scale),
-    overcommitText: unallocated < 0 ? sizeFormat(-unallocated) : null,
+    overcommitted: unallocated < 0,
+    overcommitText: overcommitWords(h, committed, report.services.filter((s) => s.limitMiB === null && !s.oneShot).length),
   };
 }
 
