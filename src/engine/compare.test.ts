@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { compare } from './compare.ts';
+import { evaluate } from './evaluate.ts';
+import { sizeFormat } from './units.ts';
 import { arbitraryPlan } from './arbitrary.ts';
 import { planOf, presetPlan } from './testing.ts';
 
@@ -22,9 +24,30 @@ describe('compare: the seed’s before/after table for any two plans', () => {
 
   it('derives memory from the engine rather than the seed’s guesses', () => {
     expect(rowOf(c, 'limits')).toMatchObject({ a: 5952, b: 1950 });
+    // Every service of both presets has a limit: nothing beside the limits.
+    expect(rowOf(c, 'unlimited')).toMatchObject({ a: 0, b: 0, text: { a: 'none', b: 'none', change: 'same' } });
     const high = rowOf(c, 'usage-high');
     expect(high.b as number).toBeLessThan(high.a as number);
     expect(high.text.b).toMatch(/GiB$/);
+  });
+
+  it('keeps the limits a plan sets apart from what its services without a limit can take (an imported stack sets none)', () => {
+    const none = planOf({ host: { ram: '4GiB' }, services: [{ name: 'db', kind: 'postgres', limit: null }, { name: 'cache', kind: 'redis', limit: '256MiB' }] });
+    const d = compare(presetPlan('4gb'), none);
+    const r = evaluate(none);
+    expect(rowOf(d, 'limits')).toMatchObject({ a: 1950, b: 256 });
+    const db = r.services.find((x) => x.name === 'db')!.usageMiB.high;
+    // From none, a difference: a share of 0 means nothing.
+    expect(rowOf(d, 'unlimited')).toMatchObject({ a: 0, b: db, change: null, text: { a: 'none', change: `+${sizeFormat(db)}` } });
+  });
+
+  it('gives a difference, not a share, where free memory crosses 0 (−481 MiB to 1.33 GiB is not "−383%")', () => {
+    const short = planOf({ host: { ram: '1GiB' }, services: [{ name: 'app', kind: 'generic', limit: '1GiB', settings: { usage: { low: '900MiB', typical: '950MiB', high: '1GiB' } } }] });
+    const d = compare(short, presetPlan('4gb'));
+    const [a, b] = [evaluate(short).host.freeMiB.low, evaluate(presetPlan('4gb')).host.freeMiB.low];
+    expect(a).toBeLessThan(0);
+    expect(rowOf(d, 'free-worst')).toMatchObject({ change: null, text: { change: `+${sizeFormat(b - a)}` } });
+    expect(rowOf(compare(presetPlan('4gb'), short), 'free-worst').text.change).toBe(`−${sizeFormat(b - a)}`);
   });
 
   it('says "fails idle" rather than a bare 0 for capacity, and — for what neither plan has', () => {

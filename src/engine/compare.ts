@@ -9,6 +9,7 @@ import { evaluate } from './evaluate.ts';
 import { planWithFeatures } from './features.ts';
 import { capacity, type Capacity } from './capacity.ts';
 import { durationFormat, sizeFormat } from './units.ts';
+import { unlimitedHighMiB } from './policy.ts';
 
 export type CompareUnit = 'count' | 'MiB' | 'seconds' | 'USD' | 'users' | 'level' | 'flag';
 
@@ -19,7 +20,7 @@ export type CompareRow = {
   /** The value for plan A and plan B; null when the plan has nothing to say (no Prometheus, no price). */
   a: number | string | boolean | null;
   b: number | string | boolean | null;
-  /** (b − a) / a for numbers; null when either is missing or a is 0. */
+  /** (b − a) / a for numbers; null when either is missing, a is 0 or below, or b is below 0 (changeOf). */
   change: number | null;
   /** The same, written for people: "8", "1.95 GiB", "15s", "$50", "−37.5%". */
   text: { a: string; b: string; change: string };
@@ -52,11 +53,14 @@ function show(unit: CompareUnit, v: CompareRow['a']): string {
   }
 }
 
+/** (b − a) / a, only where a share of A means something: A above 0 and B not below it (free memory from −481 MiB to 1.33 GiB is not "−383%"). */
 function changeOf(a: CompareRow['a'], b: CompareRow['a']): number | null {
-  return typeof a === 'number' && typeof b === 'number' && a !== 0 ? (b - a) / a : null;
+  return typeof a === 'number' && typeof b === 'number' && a > 0 && b >= 0 ? (b - a) / a : null;
 }
 
-function changeText(c: number | null, a: CompareRow['a'], b: CompareRow['a']): string {
+function changeText(c: number | null, a: CompareRow['a'], b: CompareRow['a'], unit: CompareUnit): string {
+  // Sizes without a share (from 0, or across 0) say the difference: "+1.9 GiB", "+1.8 GiB".
+  if (c === null && unit === 'MiB' && typeof a === 'number' && typeof b === 'number' && a !== b) return `${b > a ? '+' : '−'}${sizeFormat(Math.abs(b - a))}`;
   if (c === null) return a === null || b === null ? (a === b ? '—' : 'n/a') : a === b ? 'same' : 'changed';
   if (c === 0) return 'same';
   const pct = Math.round(c * 1000) / 10;
@@ -70,7 +74,7 @@ type RowSpec = [id: string, label: string, unit: CompareUnit, read: Read, text?:
 function row([id, label, unit, read, text]: RowSpec, sa: Side, sb: Side): CompareRow {
   const [a, b] = [read(sa), read(sb)];
   const change = changeOf(a, b);
-  return { id, label, unit, a, b, change, text: { a: text?.(sa) ?? show(unit, a), b: text?.(sb) ?? show(unit, b), change: changeText(change, a, b) } };
+  return { id, label, unit, a, b, change, text: { a: text?.(sa) ?? show(unit, a), b: text?.(sb) ?? show(unit, b), change: changeText(change, a, b, unit) } };
 }
 
 /** Capacity in words when the number alone misleads: 0 because it fails idle, none because nothing breaks. */
@@ -86,7 +90,11 @@ const per1000 = (s: Side) => {
 const ROWS: RowSpec[] = [
   ['services', 'Total services', 'count', (s) => planWithFeatures(s.plan).services.length],
   ['host-ram', 'Host RAM', 'MiB', (s) => s.report.host.ramMiB],
-  ['limits', 'Memory limits (sum)', 'MiB', (s) => s.report.host.limitsMiB],
+  // The limits the plan sets (policy.ts: a service without one promises nothing), and apart from
+  // them what the services without a limit can take: one sum of both read as "limits" (3.69 GiB of
+  // limits for zammad, which sets none).
+  ['limits', 'Memory limits (sum)', 'MiB', (s) => s.report.host.setLimitsMiB],
+  ['unlimited', 'Services without a limit, at high usage', 'MiB', (s) => unlimitedHighMiB(s.report.host), (s) => (unlimitedHighMiB(s.report.host) > 0 ? undefined : 'none')],
   ['usage-typical', 'Memory usage, typical (reserve included)', 'MiB', (s) => s.report.host.usageMiB.typical],
   ['usage-high', 'Memory usage, high (reserve included)', 'MiB', (s) => s.report.host.usageMiB.high],
   ['free-worst', 'Free memory at worst', 'MiB', (s) => s.report.host.freeMiB.low],

@@ -400,7 +400,7 @@ const MemoryChart = memo(function MemoryChart({ chart }: { chart: UpgradeChart }
       <p id="upgrade-chart-desc" className="muted chart-desc">
         High usage with the reserve, up to the point where each host breaks (the dot); a dotted line marks each host’s usable memory (RAM less the free-memory target: {FREE_CRITERION_WORDS}, whichever is larger).{' '}
         {chart.series
-          .map((s) => `${sizeFormat(s.ramMiB)}: ${s.breakAt ? `breaks at ${countText(s.breakAt.users)} users, ${sizeFormat(s.breakAt.usageMiB)}` : 'no break point in range'}`)
+          .map((s) => `${sizeFormat(s.ramMiB)}: ${s.breakAt ? `breaks at ${countText(s.breakAt.users)} users, ${sizeFormat(s.breakAt.usageMiB)}` : s.failsIdle ? 'fails even with no users (no line)' : 'no break point in range'}`)
           .join('; ')}
         .
       </p>

@@ -76,6 +76,9 @@ describe('upgradeModelOf', () => {
     const small = m.tiers[0]!;
     expect(small.status).toBe('fails-at-zero');
     expect(m.chart.series[0]!.breakAt).toBeNull();
+    // The chart's caption says it fails idle, not that it has no break point (which reads as "holds").
+    expect(m.chart.series[0]!.failsIdle).toBe(true);
+    expect(m.chart.series.slice(1).every((s) => !s.failsIdle)).toBe(true);
     expect(m.chart.points.every((p) => p.t0 === undefined)).toBe(true);
     const [v] = tierViews(m, []);
     expect(v!.usersText).toBe('0 (fails even idle)');

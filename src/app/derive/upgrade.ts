@@ -33,7 +33,8 @@ export const CHART_POINTS = 48;
 const CHART_MARGIN = 1.15;
 
 /** One line of the chart: a tier's re-tuned stack, its usable memory (RAM − free criterion) and where it breaks. */
-export type ChartSeries = { key: string; ramMiB: number; ceilingMiB: number; breakAt: { users: number; usageMiB: number } | null };
+/** One tier's line: where it breaks (null when it holds over the range, or fails idle: `failsIdle`, and then no line at all). */
+export type ChartSeries = { key: string; ramMiB: number; ceilingMiB: number; breakAt: { users: number; usageMiB: number } | null; failsIdle: boolean };
 /** One x position: `users`, and each tier's memory under its key while the tier carries those users (absent past its break, so the line ends at its dot). */
 export type ChartPoint = { users: number } & Partial<Record<string, number>>;
 export type UpgradeChart = { points: ChartPoint[]; series: ChartSeries[]; xMax: number; yMax: number; yTicks: number[]; workload: number };
@@ -83,7 +84,7 @@ export function upgradeChart(path: UpgradePath, points = CHART_POINTS): UpgradeC
   const series: ChartSeries[] = path.tiers.map((t, i) => {
     const at0 = scenarioAt(expanded[i]!, 0, 1).host;
     const breakAt = t.status === 'breaks' && t.users !== null ? { users: t.users, usageMiB: scenarioAt(expanded[i]!, t.users, 1).host.usageMiB.high } : null;
-    return { key: `t${i}`, ramMiB: t.ramMiB, ceilingMiB: at0.ramMiB - at0.freeCriterionMiB, breakAt };
+    return { key: `t${i}`, ramMiB: t.ramMiB, ceilingMiB: at0.ramMiB - at0.freeCriterionMiB, breakAt, failsIdle: t.status === 'fails-at-zero' };
   });
   const rows = users.map((u) => {
     const row: ChartPoint = { users: u };
