@@ -10,7 +10,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { evaluate, sizeFormat, withArticle } from '../engine/index.ts';
-import { changeValueText } from '../engine/changeText.ts';
+import { fitValueText } from '../engine/changeText.ts';
 import { EVIDENCE_OPTIONS, EVIDENCE_USAGE, evidenceLines, withEvidence } from './evidence.ts';
 import { fit, type FitChange } from '../engine/fit.ts';
 import { planToInput, planToText } from '../formats/plan-file.ts';
@@ -22,11 +22,8 @@ type Args = { positionals: string[]; values: Record<string, string | boolean | u
 
 const USAGE = `fit FILE [--host 4GiB] ${EVIDENCE_USAGE} [--out DIR] [--json]`;
 
-/** A value as the page's fit panel and the findings write it (engine/changeText.ts: sizes, counts, words by key). */
-const valueText = (c: FitChange, v: unknown) => (v === null || v === undefined ? 'none' : typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? changeValueText({ service: c.service, key: c.key, value: v }) : JSON.stringify(v));
-
 function changeLine(c: FitChange): string {
-  return `  ${c.service}.${c.key}: ${valueText(c, c.from)} → ${valueText(c, c.to)}${c.assumed ? '  (usage assumed: not a measure)' : ''}`;
+  return `  ${c.service}.${c.key}: ${fitValueText(c, c.from)} → ${fitValueText(c, c.to)}${c.assumed ? '  (usage assumed: not a measure)' : ''}`;
 }
 
 export const fitCommand = {

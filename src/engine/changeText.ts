@@ -206,6 +206,24 @@ export function changeValueText(change: Change): string {
   return typeof value === 'object' ? JSON.stringify(value) : String(value);
 }
 
+/** A setting whose 0 the server reads as no bound (Redis maxmemory 0), as every output writes it. */
+export const UNBOUNDED_ZERO_TEXT = '0 = no bound';
+
+/**
+ * A value the fit changes, as the CLI's `fit` and the page's fit panel both write it: changeValueText
+ * by key, `none` for no value, and UNBOUNDED_ZERO_TEXT for a 0 the server reads as no bound
+ * (zammad's Redis without maxmemory is not "0 MiB").
+ */
+export function fitValueText(c: { service: string; key: string; zeroUnbounded?: true }, v: unknown): string {
+  if (v === null || v === undefined) return 'none';
+  if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') return JSON.stringify(v);
+  if (c.zeroUnbounded && typeof v !== 'boolean') {
+    const mib = sizeParse(v);
+    if (mib.ok && mib.value === 0) return UNBOUNDED_ZERO_TEXT;
+  }
+  return changeValueText({ service: c.service, key: c.key, value: v });
+}
+
 /** One change as an imperative an operator can read on a button: "Set Redis maxmemory to 104 MiB". */
 export function changeText(change: Change): string {
   const { service, key, value } = change;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fit } from './fit.ts';
+import { fitValueText, UNBOUNDED_ZERO_TEXT } from './changeText.ts';
 import { evaluate } from './evaluate.ts';
 import { verdictOf } from './verdict.ts';
 import { freeCriterion, limitsExceedRam, typicalFreeUnderCriterion } from './policy.ts';
@@ -138,5 +139,18 @@ describe('fit', () => {
     const bigger = fit({ ...plan, host: { ...plan.host, ram: 4096 } });
     expect(bigger.fits).toBe(true);
     expect(bigger.free.typicalMiB).toBeGreaterThanOrEqual(bigger.free.criterionMiB);
+  });
+});
+
+describe("fit's changes of a setting whose 0 means no bound", () => {
+  it("Redis without maxmemory (0: no bound) is written '0 = no bound', never '0 MiB', by the CLI and the page alike (fitValueText)", () => {
+    const plan = planOf({ host: { ram: '4GiB' }, services: [{ name: 'db', kind: 'postgres', limit: null }, { name: 'cache', kind: 'redis', limit: null, settings: { maxmemory: 0 } }] });
+    const f = fit(plan);
+    const c = f.changes.find((x) => x.service === 'cache' && x.key === 'settings.maxmemory');
+    expect(c).toMatchObject({ from: 0, zeroUnbounded: true });
+    expect(fitValueText(c!, c!.from)).toBe(UNBOUNDED_ZERO_TEXT);
+    expect(fitValueText(c!, c!.to)).toMatch(/^\d+ MiB$/);
+    // A setting whose 0 is a size (PostgreSQL's) is not marked.
+    expect(f.changes.filter((x) => x.service === 'db').every((x) => x.zeroUnbounded === undefined)).toBe(true);
   });
 });

@@ -14,15 +14,16 @@
  */
 import type { Plan, Service } from './schema.ts';
 import { limitsAt, minimalPlan, retuned, tierPlan } from './tiers.ts';
-import { basisOf } from './kinds/index.ts';
+import { basisOf, tuningOf } from './kinds/index.ts';
 import { evaluate } from './evaluate.ts';
 import { verdictOf, type Outcome } from './verdict.ts';
 import { FREE_CRITERION_WORDS, limitsExceedRam, typicalFreeUnderCriterion } from './policy.ts';
 import type { Report } from './report.ts';
 import { sizeFormat } from './units.ts';
 
-/** One value the fit changes: `limit`, `settings.maxmemory`, … on a service (or `services` for one it adds). */
-export type FitChange = { service: string; key: string; from: unknown; to: unknown; assumed: boolean };
+/** One value the fit changes: `limit`, `settings.maxmemory`, … on a service (or `services` for one it adds).
+ * `zeroUnbounded`: the server reads 0 for this setting as no bound (its kind's tuning: Redis maxmemory). */
+export type FitChange = { service: string; key: string; from: unknown; to: unknown; assumed: boolean; zeroUnbounded?: true };
 
 export type Fit = {
   /** True when the fitted plan fits this host: limits plus reserve within the RAM, no critical finding, and free memory at typical usage above the criterion. */
@@ -126,8 +127,9 @@ function changesOf(before: Plan, after: Plan): FitChange[] {
     if (was.limit !== s.limit) out.push({ service: s.name, key: 'limit', from: was.limit, to: s.limit, assumed });
     const a = was.settings as Record<string, unknown>;
     const b = s.settings as Record<string, unknown>;
+    const unbounded = tuningOf(s)?.zeroUnbounded ?? [];
     for (const key of Object.keys(b)) {
-      if (JSON.stringify(a[key]) !== JSON.stringify(b[key])) out.push({ service: s.name, key: `settings.${key}`, from: a[key] ?? null, to: b[key], assumed });
+      if (JSON.stringify(a[key]) !== JSON.stringify(b[key])) out.push({ service: s.name, key: `settings.${key}`, from: a[key] ?? null, to: b[key], assumed, ...(unbounded.includes(key) ? { zeroUnbounded: true as const } : {}) });
     }
   }
   return out;

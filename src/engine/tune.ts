@@ -16,6 +16,7 @@ import { KINDS, kindOf, tuningOf, type TuningOf } from './kinds/index.ts';
 import type { Clients, TuneContext, TuneUnfit } from './kinds/kind.ts';
 import { clientsOf, unknownClientsText } from './clients.ts';
 import { sizeFormat } from './units.ts';
+import { UNBOUNDED_ZERO_TEXT } from './changeText.ts';
 
 export type { TuneContext, TuneUnfit } from './kinds/kind.ts';
 
@@ -152,7 +153,7 @@ export function keptAgainst(before: Service, after: Service, clients: Clients): 
 function keptEntry(s: Service, key: string, value: unknown, recommended: unknown, why: Kept['why'], clients: Clients): Kept {
   const field = kindOf(s.kind).fields?.find((f) => f.key === key);
   const label = field?.label ?? key;
-  const text = (v: unknown) => (typeof v === 'number' && field?.type === 'size' ? (v === 0 && (tuningOf(s)?.zeroUnbounded ?? []).includes(key) ? '0 (no bound)' : sizeFormat(v)) : String(v));
+  const text = (v: unknown) => (typeof v === 'number' && field?.type === 'size' ? (v === 0 && (tuningOf(s)?.zeroUnbounded ?? []).includes(key) ? UNBOUNDED_ZERO_TEXT : sizeFormat(v)) : String(v));
   const because = why === 'own'
     ? "the plan's own value: a tuned export never lowers it"
     : `the server's default: ${unknownClientsText(clients)} may connect, and Headroom cannot count ${clients.unknown.length === 1 ? 'its' : 'their'} connections`;

@@ -5,7 +5,7 @@
  */
 import type { Report, ServiceBudget } from '../../engine/index.ts';
 import { budgetLimitOfAll } from '../../engine/report.ts';
-import { SERVICE_COLOURS } from './views.ts';
+import { hostClaimMiB, SERVICE_COLOURS } from './views.ts';
 
 /** Services drawn one by one in the charts; the rest are summed. */
 export const CHART_SERVICES = 12;
@@ -21,23 +21,24 @@ export function chartSplit(services: readonly ServiceBudget[]): { shown: Service
 
 export type HostStack = { row: Record<string, number | string>; keys: Array<{ key: string; label: string; colour: string }>; typicalMiB: number; ramMiB: number; scaleMiB: number };
 
-/** One row with a column per segment, for a stacked bar: reserve, each service's limit, unallocated. */
+/** One row with a column per segment, for a stacked bar: reserve, each service's claim (views.ts hostClaimMiB, as the host bar), unallocated. */
 export function hostStack(report: Report): HostStack {
   const h = report.host;
   const row: Record<string, number | string> = { name: 'host', reserve: h.reserveMiB };
   const keys = [{ key: 'reserve', label: 'reserve', colour: 'reserve' }];
   let committed = h.reserveMiB;
-  const { rest } = chartSplit(report.services);
+  const { rest } = chartSplit(report.services.filter((s) => hostClaimMiB(s) !== null));
   const others = new Set(rest);
   report.services.forEach((s, i) => {
-    if (others.has(s)) return;
+    const claim = hostClaimMiB(s);
+    if (claim === null || others.has(s)) return;
     const key = `s${i}`;
-    row[key] = budgetLimitOfAll(s) ?? s.usageMiB.high;
-    committed += row[key] as number;
+    row[key] = claim;
+    committed += claim;
     keys.push({ key, label: s.limitMiB === null ? `${s.name} (no limit: high usage)` : s.name, colour: `svc-${i % SERVICE_COLOURS}` });
   });
   if (rest.length) {
-    row.other = rest.reduce((sum, s) => sum + (budgetLimitOfAll(s) ?? s.usageMiB.high), 0);
+    row.other = rest.reduce((sum, s) => sum + hostClaimMiB(s)!, 0);
     committed += row.other;
     keys.push({ key: 'other', label: `${rest.length} other services`, colour: 'reserve' });
   }

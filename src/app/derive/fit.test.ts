@@ -35,6 +35,15 @@ describe('fitOf', () => {
     for (const l of option.lines) expect(l.text).not.toMatch(/settings\.|\blimit\b.*MiB.*MiB|undefined|NaN/);
   });
 
+  it("says what a Redis without maxmemory had as 'now 0 = no bound', not '0 MiB'", () => {
+    const input = { version: 1, host: { ram: '4GiB' }, services: [{ name: 'db', kind: 'postgres', limit: null }, { name: 'cache', kind: 'redis', limit: null, settings: { maxmemory: 0 } }] } as unknown as PlanInput;
+    const v = fitOf(input);
+    if (v.status !== 'ok') throw new Error('expected a fit');
+    const option = v.fits ? v.here : v.bigger;
+    const line = option?.lines.find((l) => /cache maxmemory/.test(l.text));
+    expect(line?.now).toBe('0 = no bound');
+  });
+
   it('a plan its host cannot hold offers the smallest host that does, the move first', () => {
     // 20,000 active users (×5 spike) on the 8gb preset: more than 8 GiB holds (its own 10,000 fit it).
     const input = presetGet('8gb');

@@ -8,7 +8,7 @@
  * its first change the move to that host. Loaded with the panel that shows it, not in the first load.
  */
 import { applyChange } from '../../engine/change.ts';
-import { changeText, changeValueText } from '../../engine/changeText.ts';
+import { changeText, changeValueText, fitValueText } from '../../engine/changeText.ts';
 import { fit, type Fit, type FitChange } from '../../engine/fit.ts';
 import type { Change } from '../../engine/report.ts';
 import type { Plan, PlanFileInput, PlanInput } from '../../engine/schema.ts';
@@ -84,7 +84,7 @@ function optionOf(input: PlanInput, f: Fit, hostMiB: number, original: Plan): Fi
     const change = { service: c.service, key: c.key, value } as Change;
     next = applyChange(next, change);
     const nowValue = fittedValue(mine, c);
-    lines.push({ text: changeText(change), now: nowValue === undefined ? null : changeValueText({ ...change, value: nowValue as Change['value'] }), assumed: c.assumed });
+    lines.push({ text: changeText(change), now: nowValue === undefined ? null : fitValueText(c, nowValue), assumed: c.assumed });
   }
   return { hostMiB, hostText: sizeFormat(hostMiB), lines, next: lines.length ? next : null };
 }

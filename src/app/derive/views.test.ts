@@ -113,6 +113,8 @@ describe('views of the seed plan', () => {
     expect(v.overcommitText).toBe(`3 services without a limit can take ${sizeFormat(h.limitsMiB)} at high usage, more than the ${sizeFormat(1024 - h.reserveMiB)} the limits and reserve leave`);
     // The one-shot container has exited by the steady state: no part of the bar.
     expect(v.segments.map((s) => s.label)).toEqual(['reserve', 'db', 'cache', 'app']);
+    // The host chart draws the same claims.
+    expect(hostStack(report).keys.map((k) => k.label)).toEqual(['reserve', 'db (no limit: high usage)', 'cache (no limit: high usage)', 'app (no limit: high usage)']);
   });
 });
 

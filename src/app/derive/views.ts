@@ -2,7 +2,7 @@
  * What the components show, shaped from the engine's report: text already formatted, positions
  * already scaled. Pure functions of (input, plan, report); no memory is computed here, only read.
  */
-import { budgetLimitOfAll, RISK_LEVELS, SEVERITIES, type Basis, type Finding, type Report, type RiskLevel } from '../../engine/report.ts';
+import { budgetLimitOfAll, RISK_LEVELS, SEVERITIES, type Basis, type Finding, type Report, type RiskLevel, type ServiceBudget } from '../../engine/report.ts';
 import type { Plan, PlanInput, Service, ServiceKind } from '../../engine/schema.ts';
 import { perContainerFormat, sizeFormat } from '../../engine/units.ts';
 import { changeText } from '../../engine/changeText.ts';
@@ -213,13 +213,21 @@ function overcommitWords(h: Report['host'], committedMiB: number, unlimitedCount
 export const SERVICE_COLOURS = 8;
 
 /**
- * The host bar: reserve, each service's limit (its high usage when it has none), and what is left.
- * A one-shot container has exited by the steady state the host's sums describe (budget.ts), so it
- * takes no part of the bar; its row and the startup line say it.
+ * What a service claims of the host in the host bar and the host chart: its limit (all its
+ * containers'), or its high usage when it has none; nothing for a one-shot container, which has
+ * exited by the steady state the host's sums describe (budget.ts) — its row and the startup line say it.
  */
+export function hostClaimMiB(s: Pick<ServiceBudget, 'limitMiB' | 'replicas' | 'usageMiB' | 'oneShot'>): number | null {
+  return s.oneShot ? null : (budgetLimitOfAll(s) ?? s.usageMiB.high);
+}
+
+/** The host bar: reserve, each service's claim (hostClaimMiB), and what is left. */
 export function hostView(report: Report): HostView {
   const h = report.host;
-  const parts = report.services.flatMap((s, i) => (s.oneShot ? [] : [{ s, i, MiB: budgetLimitOfAll(s) ?? s.usageMiB.high }]));
+  const parts = report.services.flatMap((s, i) => {
+    const MiB = hostClaimMiB(s);
+    return MiB === null ? [] : [{ s, i, MiB }];
+  });
   const committed = h.reserveMiB + parts.reduce((sum, p) => sum + p.MiB, 0);
   const scale = Math.max(h.ramMiB, committed);
   const segments: Segment[] = [
