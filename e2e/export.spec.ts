@@ -3,6 +3,7 @@ import AxeBuilder from '@axe-core/playwright';
 import { parse } from 'yaml';
 import { test as base, expect } from './fixtures.ts';
 import { ExportPage } from './pages/export.ts';
+import { ImportDialogPage } from './pages/importDialog.ts';
 
 const test = base.extend<{ exporter: ExportPage }>({
   exporter: async ({ page }, use) => {
@@ -23,6 +24,38 @@ test('previews docker-compose-4gb.yml with each service’s limit, and every con
     expect(compose.services[name].deploy.resources.limits.memory, name).toBe(limit);
   }
   expect(await exporter.show('redis.conf')).toMatch(/^maxmemory \d+/m);
+});
+
+test('after an import the compose file is the user’s own, edited (as `headroom export docker-compose.yml`), until a preset replaces the plan', async ({ exporter, page }) => {
+  const importer = new ImportDialogPage(page);
+  const text = ['services:', '  search:', '    image: elasticsearch:8.15.0 # pinned', '    environment:', '      - discovery.type=single-node', '      - ES_JAVA_OPTS=-Xms512m -Xmx512m', '  db:', '    image: postgres:16', '    mem_limit: 512m', ''].join('\n');
+  await exporter.planner.open();
+  await importer.open();
+  await importer.fileInput.setInputFiles({ name: 'docker-compose.yml', mimeType: 'application/yaml', buffer: Buffer.from(text) });
+  await expect(importer.status).toHaveText(/Recognised 2 services/);
+  await importer.confirmButton.click();
+  await exporter.planner.setLimit('db', '768m');
+  await exporter.planner.openTab('Export');
+  await expect(page.locator('.export-intro')).toContainText('The compose file you imported (docker-compose.yml)');
+  // The export follows the settled plan (a moment after the last key).
+  await expect(exporter.preview).toContainText('mem_limit: 768m');
+  const compose = await exporter.show('docker-compose-4gb.yml');
+  // What the plan does not model is kept, byte for byte: the pinned image and its comment, the environment.
+  expect(compose).toContain('image: elasticsearch:8.15.0 # pinned');
+  expect(compose).toContain('discovery.type=single-node');
+  expect(parse(compose).services.db.mem_limit).toBe('768m');
+  const edits = page.getByTestId('export-edits');
+  await expect(edits).toContainText('1 line of changes to docker-compose.yml');
+  await edits.locator('summary').click();
+  await expect(edits).toContainText('changed services.db.mem_limit: 512m → 768m');
+  // A preset is not that file: the export writes its own again.
+  await exporter.planner.loadPreset('4gb');
+  await exporter.planner.openTab('Export');
+  await expect(page.getByTestId('export-edits')).toHaveCount(0);
+  expect(await exporter.show('docker-compose-4gb.yml')).not.toContain('discovery.type');
+  // Undo brings back the imported plan, and its file.
+  await exporter.planner.undoButton.click();
+  await expect(page.getByTestId('export-edits')).toBeVisible();
 });
 
 test('“Runs on” Kubernetes or Docker Swarm previews that stack file in place of the compose file (issue 14)', async ({ exporter, page }) => {

@@ -7,7 +7,6 @@ import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import type { ParsedInput } from '../formats/input-policy.ts';
 import { sizeParse, sizeToPlan, type Plan } from '../engine/index.ts';
 import { composeEdit, composeImport, type ComposeEditOptions, type ComposeIssue, type ServiceNote } from '../formats/compose-import/index.ts';
-import type { ExportFile } from '../formats/export/index.ts';
 import { readCapped, UsageError } from './io.ts';
 
 /** What the import said about the compose file, for `check` to print; `edit` writes a plan back into it. */
@@ -100,18 +99,4 @@ export function planWithHost<T extends { plan: Plan }>(source: T, host: string |
   const mib = ram === undefined ? null : sizeParse(ram);
   if (!mib?.ok) return source;
   return { ...source, plan: { ...source.plan, host: { ...source.plan.host, ram: mib.value } } };
-}
-
-/**
- * `export` of a compose file: the compose file among the exported files becomes the user's own
- * document with the plan's memory settings written in (every other key and comment kept),
- * rather than a new file. `plan` is the plan exported (tuned when --tuned).
- */
-export function composeExportFiles(files: ExportFile[], compose: ComposeInfo, plan: Plan, label: string): { files: ExportFile[]; notes: string[] } {
-  const i = files.findIndex((f) => /\.ya?ml$/.test(f.path) && /compose/i.test(f.path));
-  if (i < 0) return { files, notes: [] };
-  const e = compose.edit(plan);
-  const out = [...files];
-  out[i] = { ...files[i]!, content: e.text, description: `${label} with the plan's memory settings (${e.changes.length} change${e.changes.length === 1 ? '' : 's'}; every other key and comment kept)` };
-  return { files: out, notes: [...e.changes.map((c) => `changed ${c}`), ...e.notes.map((n) => `note: ${n}`)] };
 }

@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import type { Plan } from '../engine/index.ts';
 import { ExportError, exportOf, TARGETS, type ExportFile, type Target } from '../formats/export/index.ts';
 import { loadPlan, UsageError, type PlanSource } from './io.ts';
-import { composeExportFiles } from './compose.ts';
+import { composeEditedFiles } from '../formats/export/edited.ts';
 
 type Args = { positionals: string[]; values: Record<string, string | boolean | undefined> };
 
@@ -32,7 +32,7 @@ export function exportWrite(source: PlanSource, plan: Plan, out: string, tuned: 
     throw e;
   }
   let files = exported.files;
-  const edited = source.compose && target === 'compose' ? composeExportFiles(files, source.compose, exported.plan, source.label) : null;
+  const edited = source.compose && target === 'compose' ? composeEditedFiles(files, source.compose.edit, exported.plan, source.label) : null;
   if (edited) files = edited.files;
   const dir = resolve(out);
   try {

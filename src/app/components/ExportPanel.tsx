@@ -12,6 +12,7 @@ import { deriveOf } from '../derive/engine.ts';
 import { exportOf, linesText, zipName, type ExportState, type Refusal } from '../derive/export.ts';
 import { useSettledInput } from '../derive/hooks.ts';
 import { useActions } from '../state/instance.ts';
+import { composeSourceOf, IMPORTED_LABEL, type ComposeSource } from '../state/composeSource.ts';
 import ExportTarget from './ExportTarget.tsx';
 import './ExportPanel.css';
 
@@ -40,13 +41,13 @@ export default function ExportPanel() {
   const input = useSettledInput();
   const d = deriveOf(input);
   if (d.status !== 'ok') return null; // the page shows why above
-  return <ExportView plan={d.plan} />;
+  return <ExportView plan={d.plan} source={composeSourceOf(input)} />;
 }
 
-function ExportView({ plan }: { plan: Plan }) {
+function ExportView({ plan, source }: { plan: Plan; source: ComposeSource | null }) {
   const tuned = useExportUi((s) => s.tuned);
   const target = useExportUi((s) => s.target);
-  const state = useMemo(() => exportOf(plan, tuned, target), [plan, tuned, target]);
+  const state = useMemo(() => exportOf(plan, tuned, target, source), [plan, tuned, target, source]);
   const [status, setStatus] = useState('');
   const effectId = useId();
   const heading = useRef<HTMLHeadingElement>(null);
@@ -74,7 +75,9 @@ function ExportView({ plan }: { plan: Plan }) {
           Export
         </h2>
         <p className="export-intro">
-          The compose file and every config this plan needs, the same files as <code>headroom export</code>. They are made in this page; nothing is uploaded.
+          {source
+            ? <>The compose file you imported{source.label === IMPORTED_LABEL ? '' : ` (${source.label})`}, with the plan’s memory settings written in and every other key and comment kept, and every config this plan needs: the same files as <code>headroom export</code> of that file. They are made in this page; nothing is uploaded.</>
+            : <>The compose file and every config this plan needs, the same files as <code>headroom export</code>. They are made in this page; nothing is uploaded.</>}
         </p>
         <span className="toggle export-tuned">
           <label>
@@ -94,8 +97,27 @@ function ExportView({ plan }: { plan: Plan }) {
       <p role="status" className="export-status" data-testid="export-status">
         {status}
       </p>
+      {state.status === 'ok' && state.edited !== null && <EditReport label={state.edited} changes={state.changes} />}
       {state.status === 'ok' ? <Files files={state.files} onStatus={setStatus} /> : <Refused state={state} onFixed={() => setRefocus(true)} />}
     </section>
+  );
+}
+
+/** What the edit changed in the user's compose file, a line per edit (as the CLI prints them). */
+function EditReport({ label, changes }: { label: string; changes: readonly string[] }) {
+  return (
+    <details className="export-edits" data-testid="export-edits">
+      <summary>
+        {changes.length === 0 ? `No change to ${label}` : `${changes.length} line${changes.length === 1 ? '' : 's'} of changes to ${label}`}
+      </summary>
+      <ul>
+        {changes.map((c, i) => (
+          <li key={i}>
+            <code>{c}</code>
+          </li>
+        ))}
+      </ul>
+    </details>
   );
 }
 

@@ -11,6 +11,7 @@ import { JobLane, MAX_IMPORT_BYTES, type LaneOutcome } from '../import/client.ts
 import type { ComposeJob, Job, StatsJob } from '../import/jobs.ts';
 import { bytesText, containerNamesOf, importRows, observedRows } from '../import/summary.ts';
 import { plannerStore, useActions, usePlanner } from '../state/instance.ts';
+import { IMPORTED_LABEL } from '../state/composeSource.ts';
 import { ImportTable, IssueList, ObservedTable } from './ImportResults.tsx';
 import { visibleText } from '../../formats/visible-text.ts';
 import './import.css';
@@ -177,7 +178,8 @@ export default function ImportDialog({ onClose }: { onClose: () => void }) {
       rememberedNames = containerNamesOf(composeOk.services);
       const n = composeOk.services.length;
       const what = `${sourceName ?? 'the compose file'}: ${n} service${n === 1 ? '' : 's'}${statsReady ? ', with observed usage' : ''}`;
-      if (!planReplace(final, { tone: 'info', text: `Imported ${what}. Undo brings back the previous plan.` })) return;
+      // The export tab edits this text, as `headroom export docker-compose.yml` edits the file (state/composeSource.ts).
+      if (!planReplace(final, { tone: 'info', text: `Imported ${what}. Undo brings back the previous plan.` }, { text: source, envText, label: sourceName ?? IMPORTED_LABEL })) return;
     } else {
       if (!planSet(final, 'The observed usage')) return;
       noticePush('info', `Added observed usage from docker stats to ${statsOk?.match.matched.length ?? 0} services. Undo takes it back.`);

@@ -5,13 +5,17 @@
  */
 import { sizeFormat, sizeToPlan, type Change, type Plan } from '../../engine/index.ts';
 import type { TuneUnfit } from '../../engine/tune.ts';
-import { ExportError, exportFiles, type ExportFile, type Target } from '../../formats/export/index.ts';
+import { ExportError, exportOf as exportPlan, type ExportFile, type Target } from '../../formats/export/index.ts';
+import { composeEditedFiles } from '../../formats/export/edited.ts';
+import { composeEdit } from '../../formats/compose-import/index.ts';
+import type { ComposeSource } from '../state/composeSource.ts';
 
 /** One service the tuner cannot fit, for people, with the change that fixes it when a bigger limit helps. */
 export type Refusal = { service: string; text: string; minLimitMiB: number | null; fix: Change | null };
 
 export type ExportState =
-  | { status: 'ok'; tuned: boolean; files: ExportFile[] }
+  /** `edited`: the compose file is the user's imported one with the plan written in; `changes` its report, a line per edit. */
+  | { status: 'ok'; tuned: boolean; files: ExportFile[]; edited: string | null; changes: string[] }
   | { status: 'refused'; tuned: boolean; message: string; refusals: Refusal[] };
 
 /** The sentence for one unfit service: what stands in the way, and the smallest limit that fits. */
@@ -31,9 +35,22 @@ export function refusalOf(u: TuneUnfit): Refusal {
   };
 }
 
-function exportStateOf(plan: Plan, tuned: boolean, target: Target): ExportState {
+/** The user's compose text with `plan` written in; an ExportError naming the file when it cannot be (it imported once, so this is not expected). */
+function editOf(source: ComposeSource) {
+  return (plan: Plan) => {
+    const e = composeEdit(source.text, plan, { envText: source.envText || undefined });
+    if (!e.ok) throw new ExportError(`${source.label} could not be edited: ${e.issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`);
+    return e;
+  };
+}
+
+function exportStateOf(plan: Plan, tuned: boolean, target: Target, source: ComposeSource | null): ExportState {
   try {
-    return { status: 'ok', tuned, files: exportFiles(plan, { tuned, target }) };
+    const edit = source !== null && target === 'compose';
+    const exported = exportPlan(plan, { tuned, target, composeEdited: edit });
+    if (!edit) return { status: 'ok', tuned, files: exported.files, edited: null, changes: [] };
+    const e = composeEditedFiles(exported.files, editOf(source), exported.plan, source.label);
+    return { status: 'ok', tuned, files: e.files, edited: source.label, changes: e.notes };
   } catch (e) {
     if (!(e instanceof ExportError)) throw e;
     const refusals = tuned ? e.unfit.map(refusalOf) : [];
@@ -41,16 +58,21 @@ function exportStateOf(plan: Plan, tuned: boolean, target: Target): ExportState 
   }
 }
 
-/** Per mode (tuned or not, and the target): the export of each plan object. */
+/** Per mode (tuned or not, the target, and whether a compose file is edited): the export of each plan object. */
 const memo = new Map<string, WeakMap<Plan, ExportState>>();
 
-/** The export of a plan, once per plan object and mode (a plain export is ~20 ms cold, a few warm). */
-export function exportOf(plan: Plan, tuned: boolean, target: Target = 'compose'): ExportState {
-  const key = `${tuned}:${target}`;
+/**
+ * The export of a plan, once per plan object and mode (a plain export is ~20 ms cold, a few warm).
+ * With the compose file the plan was imported from (`source`, state/composeSource.ts), the compose
+ * target writes that file edited, as `headroom export docker-compose.yml` does; a plan object has
+ * one source (its input's), so the memo's key needs only whether there is one.
+ */
+export function exportOf(plan: Plan, tuned: boolean, target: Target = 'compose', source: ComposeSource | null = null): ExportState {
+  const key = `${tuned}:${target}:${source === null ? 'plan' : 'edited'}`;
   let m = memo.get(key);
   if (!m) memo.set(key, (m = new WeakMap()));
   let s = m.get(plan);
-  if (!s) m.set(plan, (s = exportStateOf(plan, tuned, target)));
+  if (!s) m.set(plan, (s = exportStateOf(plan, tuned, target, source)));
   return s;
 }
 

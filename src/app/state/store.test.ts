@@ -3,6 +3,7 @@ import { presetGet } from '../../engine/index.ts';
 import { HOST_FIELDS, LIMIT_FIELD, SERVICE_FIELDS } from './fields.ts';
 import { evaluate } from '../../engine/evaluate.ts';
 import { plannerStoreCreate } from './store.ts';
+import { composeSourceOf } from './composeSource.ts';
 import { parseOf } from '../derive/engine.ts';
 
 const open = () => plannerStoreCreate({ input: presetGet('4gb'), past: [], notices: [] });
@@ -179,5 +180,44 @@ describe('the planner store', () => {
     expect(store.getState().input.name).toBe('production-8gb');
     undo();
     expect(store.getState().input.name).toBe('production-4gb');
+  });
+});
+
+describe('the compose file a plan was imported from (composeSource.ts)', () => {
+  const source = { text: 'services:\n  db:\n    image: postgres:16\n', envText: '', label: 'docker-compose.yml' };
+  const imported = { version: 1, host: { ram: '4GiB' }, services: [{ name: 'db', kind: 'postgres', limit: null }] } as unknown as ReturnType<typeof presetGet>;
+
+  it('goes with the imported plan through its edits, undo and redo; a preset has none, and undo brings it back', () => {
+    const store = open();
+    const a = store.getState().actions;
+    expect(composeSourceOf(store.getState().input)).toBeNull();
+    a.planReplace(imported, undefined, source);
+    expect(composeSourceOf(store.getState().input)).toBe(source);
+    // An edit of the imported plan keeps it: the export edits the same file.
+    a.fieldEdit(['services', 0, 'limit'], LIMIT_FIELD, '1g', 'db limit');
+    a.fieldEnd(['services', 0, 'limit']);
+    expect(store.getState().input).not.toBe(imported);
+    expect(composeSourceOf(store.getState().input)).toBe(source);
+    // Back past the import: the preset's plan never had one.
+    a.undo();
+    a.undo();
+    expect(composeSourceOf(store.getState().input)).toBeNull();
+    a.redo();
+    expect(composeSourceOf(store.getState().input)).toBe(source);
+    // A preset loaded over it has none; undo returns to the imported plan, and to its file.
+    a.planReplace(presetGet('8gb'));
+    expect(composeSourceOf(store.getState().input)).toBeNull();
+    a.undo();
+    expect(composeSourceOf(store.getState().input)).toBe(source);
+  });
+
+  it('a plan file or preset that is the same object as an imported one does not keep its file', () => {
+    const store = open();
+    const a = store.getState().actions;
+    const same = structuredClone(imported);
+    a.planReplace(same, undefined, source);
+    a.planReplace(presetGet('4gb'));
+    a.planReplace(same);
+    expect(composeSourceOf(store.getState().input)).toBeNull();
   });
 });

@@ -14,6 +14,7 @@ import { historyCommit, historyRedo, historySeal, historyStart, historyUndo, typ
 import { featureSet, pathDelete, pathSet, serviceAdd, serviceDuplicate, serviceKindSet, serviceRemove, type FeatureName, type Path } from './planEdit.ts';
 import { issuesText } from './persist.ts';
 import type { Boot, NoticeTone } from './boot.ts';
+import { composeSourceCarry, composeSourceSet, type ComposeSource } from './composeSource.ts';
 
 /** What a field shows while it differs from the plan: the typed text, and why it was refused (null if it was not). */
 export type Draft = { text: string; message: string | null };
@@ -39,8 +40,8 @@ export type PlannerActions = {
   fieldRevert(path: Path): void;
   /** Validates and records a new plan (one undo step); false, with a notice, when it does not validate. A plan with a kind whose model is not loaded yet (only in the page's first moments) is applied once it is, and true is returned then. */
   planSet(next: PlanInput, what: string): boolean;
-  /** Replaces the plan (a preset, a file): one undo step, drafts cleared. Like planSet, waits for the models of kinds not loaded yet (true then: it is being applied). */
-  planReplace(next: PlanInput, notice?: { tone: NoticeTone; text: string }): boolean;
+  /** Replaces the plan (a preset, a file, an import with its compose `source`): one undo step, drafts cleared. Like planSet, waits for the models of kinds not loaded yet (true then: it is being applied). */
+  planReplace(next: PlanInput, notice?: { tone: NoticeTone; text: string }, source?: ComposeSource): boolean;
   /** Takes back refused text if any is showing, else the last plan step. */
   undo(): void;
   redo(): void;
@@ -68,8 +69,10 @@ const notice = (tone: NoticeTone, text: string): Notice => ({ id: ++noticeSeq, t
 export function plannerStoreCreate(boot: Pick<Boot, 'input' | 'past' | 'notices'> & { tab?: TabId }) {
   return createStore<PlannerState>()((set, get) => {
     /** Commits a validated plan; structural changes also drop drafts, whose paths may have moved. */
-    const commit = (next: PlanInput, key: string | null, drafts: PlannerState['drafts'] = {}) =>
+    const commit = (next: PlanInput, key: string | null, drafts: PlannerState['drafts'] = {}) => {
+      composeSourceCarry(get().input, next); // an edit keeps the compose file the plan came from
       set((s) => ({ ...historyCommit(s, next, key), drafts }));
+    };
 
     /**
      * Runs `apply` once every kind `doc` needs is loaded: at once when they are (always, after the
@@ -93,12 +96,13 @@ export function plannerStoreCreate(boot: Pick<Boot, 'input' | 'past' | 'notices'
       return true;
     };
 
-    const planReplaceNow = (next: PlanInput, msg?: { tone: NoticeTone; text: string }): boolean => {
+    const planReplaceNow = (next: PlanInput, msg?: { tone: NoticeTone; text: string }, source?: ComposeSource): boolean => {
       const r = parseOf(next);
       if (!r.ok) {
         set((s) => ({ notices: [...s.notices, notice('error', `That plan was not loaded: ${issuesText(r.issues)}`)] }));
         return false;
       }
+      composeSourceSet(next, source ?? null);
       set((s) => ({ ...historyCommit(s, next, null), drafts: {}, expanded: {}, notices: msg ? [...s.notices, notice(msg.tone, msg.text)] : s.notices }));
       return true;
     };
@@ -136,7 +140,7 @@ export function plannerStoreCreate(boot: Pick<Boot, 'input' | 'past' | 'notices'
         });
       },
       planSet,
-      planReplace: (next, msg) => whenKinds(next, () => planReplaceNow(next, msg)),
+      planReplace: (next, msg, source) => whenKinds(next, () => planReplaceNow(next, msg, source)),
       undo: () =>
         set((s) => {
           // Refused text is the newest thing on screen: undo takes it away first, then plan steps.

@@ -1,0 +1,21 @@
+/**
+ * An export of a plan imported from a compose file: the compose file among the exported files
+ * becomes the user's own document with the plan's memory settings written in (compose-import/edit.ts:
+ * every other key and comment kept), rather than a new file written from the plan. The CLI's
+ * `export docker-compose.yml` and the page's export tab after an import both come here.
+ */
+import type { Plan } from '../../engine/schema.ts';
+import type { ExportFile } from './common.ts';
+
+/** Writes `plan` into the user's compose file: the text, each change as a line, and what to know. */
+export type ComposeEditOf = (plan: Plan) => { text: string; changes: string[]; notes: string[] };
+
+/** `files` (an export's) with its compose file replaced by the user's, edited for `plan` (the plan exported: tuned with --tuned); its changes and notes as report lines. */
+export function composeEditedFiles(files: readonly ExportFile[], edit: ComposeEditOf, plan: Plan, label: string): { files: ExportFile[]; notes: string[] } {
+  const i = files.findIndex((f) => /\.ya?ml$/.test(f.path) && /compose/i.test(f.path));
+  if (i < 0) return { files: [...files], notes: [] };
+  const e = edit(plan);
+  const out = [...files];
+  out[i] = { ...files[i]!, content: e.text, description: `${label} with the plan's memory settings (${e.changes.length} change${e.changes.length === 1 ? '' : 's'}; every other key and comment kept)` };
+  return { files: out, notes: [...e.changes.map((c) => `changed ${c}`), ...e.notes.map((n) => `note: ${n}`)] };
+}
