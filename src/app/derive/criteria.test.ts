@@ -77,3 +77,28 @@ describe('success criteria: API latency p95 under 500 ms', () => {
     expect(c.detail).toContain('no app');
   });
 });
+
+describe('success criteria: database connections under 90% of max_connections', () => {
+  const connections = (input: PlanInput) => {
+    const { plan, report } = evaluated(input);
+    return criteriaOf(plan, report).find((x) => x.id === 'connections')!;
+  };
+
+  it('passes only when every client is one Headroom counts; with others that may connect it is not judged, and says who', () => {
+    // The 8gb preset: pgBouncer and the FastAPI app, all counted.
+    expect(connections(presetGet('8gb')).status).toBe('pass');
+    // An app Headroom cannot count beside PostgreSQL (an imported Rails app): 0 counted backends is not a pass.
+    const rails = { version: 1, host: { ram: '4GiB' }, services: [{ name: 'db', kind: 'postgres', limit: '1GiB' }, { name: 'web', kind: 'ruby', limit: '512MiB' }] } as unknown as PlanInput;
+    const c = connections(rails);
+    expect(c.status).toBe('unknown');
+    expect(c.detail).toContain('web may connect too');
+    expect(c.detail).toContain('pg_stat_activity');
+  });
+
+  it('a fail from the counted clients stays a fail whatever else may connect (it can only get worse)', () => {
+    // The 4 GB seed's 45 backends against max_connections 50, with a client Headroom cannot count beside it.
+    const p = presetGet('4gb');
+    const c = connections({ ...p, services: [...p.services, { name: 'web', kind: 'ruby', limit: '512MiB' }] } as PlanInput);
+    expect(c.status).toBe('fail');
+  });
+});

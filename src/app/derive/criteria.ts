@@ -8,6 +8,7 @@ import { hostLoadChecks } from '../../engine/host-fit.ts';
 import { coresFormat, freeCoresFormat } from '../../engine/units.ts';
 import { FREE_CRITERION_WORDS, LATENCY_P95_CRITERION_MS, connectionsLine, connectionsNearMax, exceedsLimit, freeUnderCriterion } from '../../engine/policy.ts';
 import { countText, percentText } from '../format.ts';
+import { clientsOf, unknownClientsText } from '../../engine/clients.ts';
 
 export type CriterionStatus = 'pass' | 'fail' | 'unknown';
 export type Criterion = { id: string; label: string; status: CriterionStatus; detail: string };
@@ -42,12 +43,14 @@ function connectionCriterion(plan: Plan, report: Report): Criterion {
   const normal = report.traffic.backends.high;
   const spike = report.spike.traffic.backends.high;
   const ok = !connectionsNearMax(normal, max) && !connectionsNearMax(spike, max);
-  return {
-    id: 'connections',
-    label,
-    status: ok ? 'pass' : 'fail',
-    detail: `Up to ${countText(normal)} backends normally and ${countText(spike)} in a ×${report.spike.multiplier} spike; 90% of max_connections ${countText(max)} is ${countText(bound)}.`,
-  };
+  const counted = `Up to ${countText(normal)} backends normally and ${countText(spike)} in a ×${report.spike.multiplier} spike; 90% of max_connections ${countText(max)} is ${countText(bound)}.`;
+  // A pass counts only the clients Headroom models: with others that may connect (an imported
+  // Rails app, a worker it does not know) it is not a pass but not judged; a fail stays a fail.
+  const clients = clientsOf(plan);
+  if (ok && !clients.known) {
+    return { id: 'connections', label, status: 'unknown', detail: `${counted} Headroom counts only the clients it models: ${unknownClientsText(clients)} may connect too, and it cannot count them (SELECT count(*) FROM pg_stat_activity on the running server can).` };
+  }
+  return { id: 'connections', label, status: ok ? 'pass' : 'fail', detail: counted };
 }
 
 /** The vCPUs of the host the slowest app runs on (in a multi-host plan, its own host's). */
