@@ -44,7 +44,9 @@ const KERNEL_BY_RAM: readonly { ramMiB: number; low: number; typical: number; hi
 ];
 
 /** Where the kernel-and-system figures come from, as the reserve's breakdown says it. */
-const KERNEL_NOTE = `measured in VMs of ${sizeFormat(KERNEL_BY_RAM[0]!.ramMiB)}–${sizeFormat(KERNEL_BY_RAM[KERNEL_BY_RAM.length - 1]!.ramMiB)}`;
+/** The VM sizes the kernel and system were measured at, smallest to largest: "512 MiB–16 GiB" (the page's Calibration tab says it too). */
+export const KERNEL_MEASURED_RANGE = `${sizeFormat(KERNEL_BY_RAM[0]!.ramMiB)}–${sizeFormat(KERNEL_BY_RAM[KERNEL_BY_RAM.length - 1]!.ramMiB)}`;
+const KERNEL_NOTE = `measured in VMs of ${KERNEL_MEASURED_RANGE}`;
 
 /** The kernel-and-system figures for a host of `ramMiB`, from the measured sizes (KERNEL_BY_RAM). */
 export function kernelAndSystemMiB(ramMiB: number): Range {

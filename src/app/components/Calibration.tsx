@@ -8,6 +8,7 @@ import { sizeFormat } from '../../engine/index.ts';
 import { LATENCY_CALIBRATION_TOLERANCE, latencyCalibration, type LatencyCalibration } from '../../engine/latency-calibration.ts';
 import { LATENCY_P95_CRITERION_MS } from '../../engine/policy.ts';
 import { msFormat } from '../../engine/units.ts';
+import { KERNEL_MEASURED_RANGE } from '../../engine/host.ts';
 import { countText, rangeText, sizeText } from '../format.ts';
 import { StatusBadge } from './Badges.tsx';
 import './calibration.css';
@@ -84,7 +85,7 @@ export default function Calibration() {
     <section className="panel calibration" aria-labelledby="calibration-title">
       <h2 id="calibration-title">Model checked against real servers</h2>
       <p>
-        Each case started the real server with the files Headroom exports, loaded it, and measured its memory (<code>npm run calibrate</code>); the FastAPI and Docker engine cases ran the exported stack in real containers (<code>npm run stack-test</code>), and the kernel-and-system cases booted Debian with Docker in virtual machines of 512 MiB to 8 GiB (<code>npm run calibrate -- host</code>). The engine’s prediction for the same plan is shown beside it. A typical case passes when the predicted typical is within {tolerance}% of the measured typical and low ≤ measured ≤ high; stress and light cases are checked against low–high only.
+        Each case started the real server with the files Headroom exports, loaded it, and measured its memory (<code>npm run calibrate</code>); the FastAPI and Docker engine cases ran the exported stack in real containers (<code>npm run stack-test</code>), and the kernel-and-system cases booted Debian with Docker in virtual machines of {KERNEL_MEASURED_RANGE} (<code>npm run calibrate -- host</code>). The engine’s prediction for the same plan is shown beside it. A typical case passes when the predicted typical is within {tolerance}% of the measured typical and low ≤ measured ≤ high; stress and light cases are checked against low–high only.
       </p>
       <p className="muted" data-testid="calibration-machine">
         Measured on {machines.join('; ')}. <code>npm run calibrate</code> measures processes, not containers: page cache and kernel memory are not in its server figures (the virtual machines’ are all of the memory outside the Docker engine).
