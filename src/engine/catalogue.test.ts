@@ -27,6 +27,19 @@ describe('the application catalogue', () => {
     }
   });
 
+  it("reads one figure for one server wherever it runs: mailcow's ClamAV and Rspamd images take docker-mailserver's ClamAV and Rspamd parts' figures", () => {
+    const dms = catalogueOf('docker-mailserver/docker-mailserver')!;
+    const part = (id: string) => dms.parts!.find((p) => p.id === id)!;
+    for (const [image, id] of [['mailcow/clamd', 'clamav'], ['ghcr.io/mailcow/rspamd', 'rspamd']] as const) {
+      const e = catalogueOf(image.replace(/^ghcr\.io\//, ''))!;
+      expect(e.kind, image).toBe('native');
+      expect(e.memory?.typical, image).toBe(part(id).memory);
+      expect(e.memory?.high, image).toBe(part(id).high);
+      // Documented: the figures settle the verdict as a model does (a source, not this host's measure).
+      expect(catalogueBasis(e.id, e.memory!.typical.mib, 32), image).toBe('documented');
+    }
+  });
+
   it.each([
     ['getsentry/snuba', 'snuba'], ['sentry-self-hosted-local', 'sentry'], ['getsentry/relay', 'sentry-relay'], ['immich-app/immich-machine-learning', 'immich-machine-learning'],
     ['goauthentik/server', 'authentik'], ['n8nio/n8n', 'n8n'], ['go-gitea/gitea', 'gitea'], ['gitea/gitea', 'gitea'], ['mattermost/mattermost-enterprise-edition', 'mattermost'],

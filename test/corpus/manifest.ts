@@ -17,6 +17,8 @@ export const ramSchema = z.object({
   /** The documented minimum in MiB (GB in a project's text is read as GiB, as Docker reads sizes); null when only a recommendation is documented. */
   minimumMiB: z.nullable(z.number().check(z.int(), z.positive())),
   recommendedMiB: z.nullable(z.number().check(z.int(), z.positive())),
+  /** The swap the minimum comes with, in MiB, where the quote gives it ("6 GiB + 1 GiB swap"): the pair puts Headroom's hosts on that swap too. */
+  minimumSwapMiB: z.optional(z.number().check(z.int(), z.positive())),
   /** The project's own words, verbatim. */
   quote: z.string().check(z.minLength(10)),
   /** A URL, or `owner/repo@COMMIT:path`. */
