@@ -4,6 +4,7 @@ import { parse } from 'yaml';
 import { test as base, expect } from './fixtures.ts';
 import { ExportPage } from './pages/export.ts';
 import { ImportDialogPage } from './pages/importDialog.ts';
+import { EvidencePage } from './pages/evidence.ts';
 
 const test = base.extend<{ exporter: ExportPage }>({
   exporter: async ({ page }, use) => {
@@ -48,6 +49,15 @@ test('after an import the compose file is the user’s own, edited (as `headroom
   await expect(edits).toContainText('1 line of changes to docker-compose.yml');
   await edits.locator('summary').click();
   await expect(edits).toContainText('changed services.db.mem_limit: 512m → 768m');
+  // Evidence added to the imported plan keeps its file: the export still edits it.
+  const MIB = 1_048_576;
+  await new EvidencePage(page).add('observe.json', JSON.stringify({
+    format: 'headroom-evidence', version: 1, source: 'observe', collectedAt: '2026-12-02T05:30:00Z', durationSeconds: 600, intervalSeconds: 5, host: null,
+    services: [{ service: 'db', containers: ['shop-db-1'], samples: Array.from({ length: 120 }, (_, i) => [1_764_650_000 + i * 5, (150 + (i % 40)) * MIB]), limitBytes: null, peakBytes: null, anonBytes: null, fileBytes: null, oomKills: [], restarts: 0 }],
+  }));
+  await expect(exporter.planner.notices.last()).toContainText('Evidence from observe.json');
+  await expect(page.getByTestId('export-edits')).toBeVisible();
+  await expect(exporter.preview).toContainText('discovery.type=single-node');
   // A preset is not that file: the export writes its own again.
   await exporter.planner.loadPreset('4gb');
   await exporter.planner.openTab('Export');

@@ -5,6 +5,7 @@
  */
 import { useRef, useState, type DragEvent } from 'react';
 import { plannerStore, useActions } from '../state/instance.ts';
+import { composeSourceOf } from '../state/composeSource.ts';
 import { INPUT_LIMITS, tooBigMessage } from '../../formats/input-limits.ts';
 
 const load = () => import('../import/evidence.ts');
@@ -21,8 +22,10 @@ export function EvidenceDrop() {
     }
     try {
       const [{ evidenceFileApply }, text] = await Promise.all([load(), file.text()]);
-      const r = evidenceFileApply(plannerStore.getState().input, file.name, text, new Date(file.lastModified || Date.now()).toISOString().replace(/\.\d+Z$/, 'Z'));
-      if (r.ok) planReplace(r.input, { tone: 'info', text: r.text });
+      const current = plannerStore.getState().input;
+      const r = evidenceFileApply(current, file.name, text, new Date(file.lastModified || Date.now()).toISOString().replace(/\.\d+Z$/, 'Z'));
+      // Evidence is added to the plan as it stands: an imported plan keeps its compose file (the export edits it).
+      if (r.ok) planReplace(r.input, { tone: 'info', text: r.text }, composeSourceOf(current) ?? undefined);
       else noticePush('error', r.text);
     } catch (e) {
       noticePush('error', `${file.name} was not applied: ${e instanceof Error ? e.message : String(e)}. The plan is as it was.`);
