@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 // Runs every check CI runs, in order, and ends with one line: `N passed, M failed`.
 // Steps: typecheck, lint, build (app + CLI), unit and real-tool tests (vitest), browser tests
-// (Playwright), and beside those two the tests with a real Docker engine (vitest.docker.config.ts:
+// (Playwright), and beside the unit tests the tests with a real Docker engine (vitest.docker.config.ts:
 // the toolkit, observe, swarm and the short deployment test of the exported 4gb stack, in two
-// lanes; mostly waiting on containers, so it runs in the background from the end of the build and
-// is counted last, its output printed then). Each static step counts as one test;
+// lanes; mostly waiting on containers, so it runs in the background from the end of the build; it is
+// counted, its output printed, before the browser tests start, which must not see its network changes). Each static step counts as one test;
 // vitest and Playwright report their own counts.
 import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
@@ -107,10 +107,17 @@ const docker = built
 // where the unit files then ran one at a time (635.9 s in CI on 45d73c9). Two workers, measured
 // 2026-12-03 on the same machine with nothing beside them: 353 s, the same 2084 tests passing; in
 // CI on a clean clone, beside the Docker step: 520 s, and the whole run 18 min 41 s against
-// 20 min 38 s (the Docker step 417 s against 357 s, still done before the browser tests).
+// 20 min 38 s (the Docker step 417 s against 357 s). The browser tests wait for the Docker step (below).
 // The real-tool tests take free ports and their own temp dirs, so two files can run at once.
 const unitWorkers = Math.max(2, availableParallelism() - 1);
 counted('unit', bin('vitest'), ['run', `--maxWorkers=${unitWorkers}`, '--reporter=default', '--reporter=json', '--outputFile.json=test-results/unit.json'], 'test-results/unit.json', vitestCount);
+
+// The browser tests start once the Docker step is done: its engine makes and removes bridges,
+// veths and Swarm's ingress network, and Chromium aborts the loads in flight when an interface
+// changes (net::ERR_NETWORK_CHANGED: CI14b on 24a2b48 failed a hostile-link test with 21 of them,
+// the unit files having ended in 263 s while the Docker step ran 347 s). Waiting costs the gap
+// between the two, 0–90 s measured.
+if (docker) await docker(vitestCount);
 
 if (built && existsSync('playwright.config.ts')) {
   counted('e2e', bin('playwright'), ['test'], 'test-results/e2e.json', (j) => {
@@ -118,8 +125,6 @@ if (built && existsSync('playwright.config.ts')) {
     return [(s.expected ?? 0) + (s.flaky ?? 0), (s.unexpected ?? 0)];
   });
 }
-
-if (docker) await docker(vitestCount);
 
 // A build still running (the Docker step did not run): stopped, and waited for.
 if (prebuild && prebuild.exitCode === null && prebuild.signalCode === null) {
