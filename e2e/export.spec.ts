@@ -49,6 +49,12 @@ test('after an import the compose file is the user’s own, edited (as `headroom
   await expect(edits).toContainText('1 line of changes to docker-compose.yml');
   await edits.locator('summary').click();
   await expect(edits).toContainText('changed services.db.mem_limit: 512m → 768m');
+  // Swarm is written from the plan: the tab says what it does not carry over from the user's file.
+  await page.getByRole('radio', { name: 'Docker Swarm' }).check();
+  await expect(page.getByTestId('export-from-plan')).toContainText('The Swarm stack file is written from the plan, not from docker-compose.yml');
+  await expect(page.getByTestId('export-edits')).toHaveCount(0);
+  await page.getByRole('radio', { name: 'Docker Compose' }).check();
+  await expect(page.getByTestId('export-from-plan')).toHaveCount(0);
   // Evidence added to the imported plan keeps its file: the export still edits it.
   const MIB = 1_048_576;
   await new EvidencePage(page).add('observe.json', JSON.stringify({

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exportCommand } from './export.ts';
 import { UsageError } from './io.ts';
+import { fromPlanNote } from '../formats/export/edited.ts';
 
 const dirs: string[] = [];
 const tmp = () => {
@@ -39,6 +40,16 @@ describe('headroom export --target', () => {
     expect(written.some((f) => f.startsWith('docker-compose-'))).toBe(false);
     expect(written).toContain('postgresql.conf');
     expect(r.out).toContain(next);
+  });
+
+  it.each(['swarm', 'kubernetes'] as const)('--target %s of a compose file says its files are written from the plan, not from that file; a plan file says nothing of it', (target) => {
+    const dir = tmp();
+    const compose = join(dir, 'docker-compose.yml');
+    writeFileSync(compose, 'services:\n  db:\n    image: postgres:16\n    environment: [POSTGRES_PASSWORD_FILE=/run/secrets/pg]\n');
+    const r = runExport([compose], { out: join(dir, 'out'), target });
+    expect(r.code).toBe(0);
+    expect(r.out).toContain(`note: ${fromPlanNote(compose, target)}`);
+    expect(runExport([], { preset: '4gb', out: join(dir, 'out2'), target }).out).not.toContain('written from the plan, not from');
   });
 
   it('refuses an unknown target by name', () => {

@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import type { Plan } from '../engine/index.ts';
 import { ExportError, exportOf, TARGETS, type ExportFile, type Target } from '../formats/export/index.ts';
 import { loadPlan, UsageError, type PlanSource } from './io.ts';
-import { composeEditedFiles } from '../formats/export/edited.ts';
+import { composeEditedFiles, fromPlanNote } from '../formats/export/edited.ts';
 
 type Args = { positionals: string[]; values: Record<string, string | boolean | undefined> };
 
@@ -42,7 +42,7 @@ export function exportWrite(source: PlanSource, plan: Plan, out: string, tuned: 
     throw new UsageError([`error: cannot write into ${out}: ${(e as Error).message}`]);
   }
   const width = Math.max(...files.map((f) => f.path.length));
-  const changes = edited?.notes ?? [];
+  const changes = edited?.notes ?? (source.compose && target !== 'compose' ? [`note: ${fromPlanNote(source.label, target)}`] : []);
   const lines = [
     `wrote ${files.length} files for ${source.label}${tuned ? ' (tuned)' : ''} into ${out}:`,
     ...files.map((f) => `  ${f.path.padEnd(width)}  ${f.description}`),

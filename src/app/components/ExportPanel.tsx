@@ -98,6 +98,12 @@ function ExportView({ plan, source }: { plan: Plan; source: ComposeSource | null
         {status}
       </p>
       {state.status === 'ok' && state.edited !== null && <EditReport label={state.edited} changes={state.changes} />}
+      {state.status === 'ok' && state.fromPlan !== null && (
+        <p className="export-from-plan" data-testid="export-from-plan">
+          <span aria-hidden="true">▲ </span>
+          {state.fromPlan}
+        </p>
+      )}
       {state.status === 'ok' ? <Files files={state.files} onStatus={setStatus} /> : <Refused state={state} onFixed={() => setRefocus(true)} />}
     </section>
   );

@@ -3,7 +3,7 @@ import { applyChange, presetGet } from '../../engine/index.ts';
 import { planOf, presetPlan } from '../../engine/testing.ts';
 import { exportOf, linesText, zipName } from './export.ts';
 import { composeEdit, composeImport } from '../../formats/compose-import/index.ts';
-import { composeEditedFiles } from '../../formats/export/edited.ts';
+import { composeEditedFiles, fromPlanNote } from '../../formats/export/edited.ts';
 import { exportOf as exportPlan } from '../../formats/export/index.ts';
 
 describe('exportOf', () => {
@@ -123,5 +123,9 @@ describe('exportOf a plan imported from a compose file (state/composeSource.ts)'
     expect(fresh.files[0]!.content).not.toContain('discovery.type=single-node');
     expect(swarm.edited).toBeNull();
     expect(swarm.files[0]!.path).toMatch(/^docker-stack-/);
+    // …and says what its stack file does not carry over from the user's file.
+    expect(swarm.fromPlan).toBe(fromPlanNote('docker-compose.yml', 'swarm'));
+    expect(swarm.fromPlan).toContain('environment, volumes, commands');
+    expect(fresh.fromPlan).toBeNull();
   });
 });

@@ -6,7 +6,7 @@
 import { sizeFormat, sizeToPlan, type Change, type Plan } from '../../engine/index.ts';
 import type { TuneUnfit } from '../../engine/tune.ts';
 import { ExportError, exportOf as exportPlan, type ExportFile, type Target } from '../../formats/export/index.ts';
-import { composeEditedFiles } from '../../formats/export/edited.ts';
+import { composeEditedFiles, fromPlanNote } from '../../formats/export/edited.ts';
 import { composeEdit } from '../../formats/compose-import/index.ts';
 import type { ComposeSource } from '../state/composeSource.ts';
 
@@ -14,8 +14,9 @@ import type { ComposeSource } from '../state/composeSource.ts';
 export type Refusal = { service: string; text: string; minLimitMiB: number | null; fix: Change | null };
 
 export type ExportState =
-  /** `edited`: the compose file is the user's imported one with the plan written in; `changes` its report, a line per edit. */
-  | { status: 'ok'; tuned: boolean; files: ExportFile[]; edited: string | null; changes: string[] }
+  /** `edited`: the compose file is the user's imported one with the plan written in; `changes` its report, a line per edit;
+   * `fromPlan`: for Swarm or Kubernetes from an imported plan, what their files do not carry over (fromPlanNote). */
+  | { status: 'ok'; tuned: boolean; files: ExportFile[]; edited: string | null; changes: string[]; fromPlan: string | null }
   | { status: 'refused'; tuned: boolean; message: string; refusals: Refusal[] };
 
 /** The sentence for one unfit service: what stands in the way, and the smallest limit that fits. */
@@ -48,9 +49,9 @@ function exportStateOf(plan: Plan, tuned: boolean, target: Target, source: Compo
   try {
     const edit = source !== null && target === 'compose';
     const exported = exportPlan(plan, { tuned, target, composeEdited: edit });
-    if (!edit) return { status: 'ok', tuned, files: exported.files, edited: null, changes: [] };
+    if (!edit) return { status: 'ok', tuned, files: exported.files, edited: null, changes: [], fromPlan: source !== null && target !== 'compose' ? fromPlanNote(source.label, target) : null };
     const e = composeEditedFiles(exported.files, editOf(source), exported.plan, source.label);
-    return { status: 'ok', tuned, files: e.files, edited: source.label, changes: e.notes };
+    return { status: 'ok', tuned, files: e.files, edited: source.label, changes: e.notes, fromPlan: null };
   } catch (e) {
     if (!(e instanceof ExportError)) throw e;
     const refusals = tuned ? e.unfit.map(refusalOf) : [];

@@ -6,6 +6,7 @@
  */
 import type { Plan } from '../../engine/schema.ts';
 import type { ExportFile } from './common.ts';
+import type { Target } from './orchestrators.ts';
 
 /** Writes `plan` into the user's compose file: the text, each change as a line, and what to know. */
 export type ComposeEditOf = (plan: Plan) => { text: string; changes: string[]; notes: string[] };
@@ -18,4 +19,15 @@ export function composeEditedFiles(files: readonly ExportFile[], edit: ComposeEd
   const out = [...files];
   out[i] = { ...files[i]!, content: e.text, description: `${label} with the plan's memory settings (${e.changes.length} change${e.changes.length === 1 ? '' : 's'}; every other key and comment kept)` };
   return { files: out, notes: [...e.changes.map((c) => `changed ${c}`), ...e.notes.map((n) => `note: ${n}`)] };
+}
+
+/**
+ * What an export for Swarm or Kubernetes of a plan imported from a compose file must say: its stack
+ * file is written from the plan, so what the plan does not model in the user's file (environment,
+ * volumes, commands, the images of kinds Headroom writes itself) is not in it. The CLI prints it
+ * with `export FILE --target …`, the page above the files.
+ */
+export function fromPlanNote(label: string, target: Exclude<Target, 'compose'>): string {
+  const what = target === 'swarm' ? 'The Swarm stack file is' : 'The Kubernetes manifests are';
+  return `${what} written from the plan, not from ${label}: its environment, volumes, commands and the images of the kinds Headroom writes itself are not carried over. Merge them from ${label}, or export for Docker Compose to have ${label} itself edited.`;
 }
