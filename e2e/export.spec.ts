@@ -52,6 +52,7 @@ test('after an import the compose file is the user’s own, edited (as `headroom
   // Swarm is written from the plan: the tab says what it does not carry over from the user's file.
   await page.getByRole('radio', { name: 'Docker Swarm' }).check();
   await expect(page.getByTestId('export-from-plan')).toContainText('The Swarm stack file is written from the plan, not from docker-compose.yml');
+  await expect(page.locator('.export-intro')).not.toContainText('The compose file you imported');
   await expect(page.getByTestId('export-edits')).toHaveCount(0);
   await page.getByRole('radio', { name: 'Docker Compose' }).check();
   await expect(page.getByTestId('export-from-plan')).toHaveCount(0);

@@ -75,7 +75,7 @@ function ExportView({ plan, source }: { plan: Plan; source: ComposeSource | null
           Export
         </h2>
         <p className="export-intro">
-          {source
+          {source && target === 'compose'
             ? <>The compose file you imported{source.label === IMPORTED_LABEL ? '' : ` (${source.label})`}, with the plan’s memory settings written in and every other key and comment kept, and every config this plan needs: the same files as <code>headroom export</code> of that file. They are made in this page; nothing is uploaded.</>
             : <>The compose file and every config this plan needs, the same files as <code>headroom export</code>. They are made in this page; nothing is uploaded.</>}
         </p>
