@@ -52,6 +52,22 @@ describe('headroom export --target', () => {
     expect(runExport([], { preset: '4gb', out: join(dir, 'out2'), target }).out).not.toContain('written from the plan, not from');
   });
 
+  it('export of a compose file says when nothing in it changed, and asks for a review when something did', () => {
+    const dir = tmp();
+    const compose = join(dir, 'docker-compose.yml');
+    writeFileSync(compose, 'services:\n  db:\n    image: postgres:16\n    mem_limit: 512m\n');
+    const same = runExport([compose], { out: join(dir, 'same') });
+    expect(same.out).toContain(`next: nothing in ${compose} changed`);
+    expect(same.out).not.toContain('review the changes above');
+    // Tuned on 512m nothing moves (25% of it is the default shared_buffers, 128MB): still nothing changed.
+    expect(runExport([compose], { out: join(dir, 'tuned512'), tuned: true }).out).toContain(`next: nothing in ${compose} changed`);
+    writeFileSync(compose, 'services:\n  db:\n    image: postgres:16\n    mem_limit: 2g\n');
+    const tunedRun = runExport([compose], { out: join(dir, 'tuned'), tuned: true });
+    // Tuned on 2g, shared_buffers 512MB goes in as a command flag: a change to review.
+    expect(tunedRun.out).toMatch(/changed services\.db\./);
+    expect(tunedRun.out).toContain('next: review the changes above');
+  });
+
   it('refuses an unknown target by name', () => {
     expect(() => runExport([], { preset: '4gb', out: tmp(), target: 'nomad' })).toThrow(UsageError);
     try {
