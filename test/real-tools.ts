@@ -97,7 +97,32 @@ export type Background = { child: ChildProcess; output: () => string; stop: (sig
 
 const running = new Set<Background>();
 
+/** Synchronous last resort when the test process ends: SIGKILL every server still running. */
+function killRunningSync(): void {
+  for (const b of running) if (b.child.exitCode === null && b.child.signalCode === null) b.child.kill('SIGKILL');
+}
+
+let exitHandlers = false;
+/**
+ * afterAll's stopAll does not run when the test process itself is stopped (a cancelled CI run,
+ * vitest ending its workers, Ctrl-C): a postgres and a redis-server from a stopped run outlived
+ * it (2026-12-03). On exit and on those signals, every server still running is killed first,
+ * as the calibration harness does (scripts/calibrate/proc.ts installCleanup).
+ */
+function installExitHandlers(): void {
+  if (exitHandlers) return;
+  exitHandlers = true;
+  process.on('exit', killRunningSync);
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.once(sig, () => {
+      killRunningSync();
+      process.exit(128 + (sig === 'SIGINT' ? 2 : sig === 'SIGTERM' ? 15 : 1));
+    });
+  }
+}
+
 export function background(cmd: string, args: string[], opts: RunOptions = {}): Background {
+  installExitHandlers();
   const ids = opts.asPostgres ? postgresIds() : {};
   const child = spawn(cmd, args, { ...ids, cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
