@@ -48,7 +48,7 @@ export function exportWrite(source: PlanSource, plan: Plan, out: string, tuned: 
     ...files.map((f) => `  ${f.path.padEnd(width)}  ${f.description}`),
     ...exported.notes.map((n) => `  tuning: ${n}`),
     ...changes.map((n) => `  ${n}`),
-    edited && !edited.notes.some((n) => n.startsWith('changed '))
+    edited && edited.changed === 0
       ? `next: nothing in ${source.label} changed (no limit or setting of the plan differs from the file's${tuned ? '; the tuning notes above say what was kept and why' : ''}): docker compose -f ${files[0]!.path} up -d runs it as before; the .conf files show the settings in full, with their reasons`
       : edited
       ? `next: review the changes above, then docker compose -f ${files[0]!.path} up -d (your file sets the settings by command flags; the .conf files show them in full, with their reasons)`

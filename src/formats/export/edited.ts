@@ -11,14 +11,14 @@ import type { Target } from './orchestrators.ts';
 /** Writes `plan` into the user's compose file: the text, each change as a line, and what to know. */
 export type ComposeEditOf = (plan: Plan) => { text: string; changes: string[]; notes: string[] };
 
-/** `files` (an export's) with its compose file replaced by the user's, edited for `plan` (the plan exported: tuned with --tuned); its changes and notes as report lines. */
-export function composeEditedFiles(files: readonly ExportFile[], edit: ComposeEditOf, plan: Plan, label: string): { files: ExportFile[]; notes: string[] } {
+/** `files` (an export's) with its compose file replaced by the user's, edited for `plan` (the plan exported: tuned with --tuned); its changes and notes as report lines, and how many edits it made. */
+export function composeEditedFiles(files: readonly ExportFile[], edit: ComposeEditOf, plan: Plan, label: string): { files: ExportFile[]; notes: string[]; changed: number } {
   const i = files.findIndex((f) => /\.ya?ml$/.test(f.path) && /compose/i.test(f.path));
-  if (i < 0) return { files: [...files], notes: [] };
+  if (i < 0) return { files: [...files], notes: [], changed: 0 };
   const e = edit(plan);
   const out = [...files];
   out[i] = { ...files[i]!, content: e.text, description: `${label} with the plan's memory settings (${e.changes.length} change${e.changes.length === 1 ? '' : 's'}; every other key and comment kept)` };
-  return { files: out, notes: [...e.changes.map((c) => `changed ${c}`), ...e.notes.map((n) => `note: ${n}`)] };
+  return { files: out, notes: [...e.changes.map((c) => `changed ${c}`), ...e.notes.map((n) => `note: ${n}`)], changed: e.changes.length };
 }
 
 /**
