@@ -6,9 +6,8 @@
 import type { Report, RiskLevel, Severity } from '../../engine/report.ts';
 import { hostFits } from '../../engine/host-fit.ts';
 import { sizeFormat } from '../../engine/units.ts';
-import { unlimitedHighMiB } from '../../engine/policy.ts';
 import { percentText, probabilityText, vcpusText } from '../format.ts';
-import { cpuView, type CpuView } from './views.ts';
+import { cpuView, unlimitedTextOf, type CpuView } from './views.ts';
 
 export type HostCardView = CpuView & {
   name: string;
@@ -51,7 +50,7 @@ export function hostCardViews(report: Report): HostCardView[] {
     freeCriterionText: sizeFormat(h.freeCriterionMiB),
     freeOk: h.freeMiB.low > h.freeCriterionMiB,
     limitsText: sizeFormat(h.setLimitsMiB),
-    unlimitedText: unlimitedHighMiB(h) > 0 ? sizeFormat(unlimitedHighMiB(h)) : null,
+    unlimitedText: unlimitedTextOf(h),
     reserveText: sizeFormat(h.reserveMiB),
     fits: hostFits(h),
     risk: h.risk.level,

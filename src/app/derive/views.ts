@@ -209,6 +209,12 @@ function overcommitWords(h: Report['host'], committedMiB: number, unlimitedCount
   return `${n} can take ${sizeFormat(unlimitedHighMiB(h))} at high usage, more than the ${sizeFormat(Math.max(0, ramLeftByLimitsMiB(h)))} the limits and reserve leave`;
 }
 
+/** What the services without a limit can take beyond the limits (policy.ts unlimitedHighMiB), written; null when every one has a limit. The single host's line and each host card say it. */
+export function unlimitedTextOf(h: Pick<Report['host'], 'limitsMiB' | 'setLimitsMiB'>): string | null {
+  const mib = unlimitedHighMiB(h);
+  return mib > 0 ? sizeFormat(mib) : null;
+}
+
 /** Services get a colour by position; the palette (styles.css --svc-0…7) repeats after eight. */
 export const SERVICE_COLOURS = 8;
 
@@ -250,7 +256,7 @@ export function hostView(report: Report): HostView {
     ramText: sizeFormat(h.ramMiB),
     limitsText: sizeFormat(h.setLimitsMiB),
     limitsMiB: h.setLimitsMiB,
-    unlimitedText: unlimitedHighMiB(h) > 0 ? sizeFormat(unlimitedHighMiB(h)) : null,
+    unlimitedText: unlimitedTextOf(h),
     reserveText: sizeFormat(h.reserveMiB),
     usageText: rangeText(h.usageMiB),
     usageTypicalText: sizeFormat(h.usageMiB.typical),
